@@ -1,0 +1,75 @@
+//! Numbered migrations. Each runs in its own transaction; `PRAGMA user_version` holds the
+//! highest applied; a file newer than this program is refused; the text of every applied
+//! migration is fingerprinted in `schema_migrations` and checked at every open.
+
+use rusqlite::Connection;
+
+use crate::error::StoreError;
+
+/// One migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. Never edit one that has shipped: add a new one.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "ledger",
+    sql: include_str!("migrations/0001_ledger.sql"),
+}];
+
+/// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
+#[must_use]
+pub fn fingerprint(sql: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in sql.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    let latest = MIGRATIONS.last().map_or(0, |m| m.version);
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: latest,
+        });
+    }
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, fingerprint TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
+    )?;
+    for m in MIGRATIONS {
+        if m.version <= current {
+            let stored: Option<String> = conn
+                .query_row(
+                    "SELECT fingerprint FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                    |r| r.get(0),
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            if stored.as_deref() != Some(fingerprint(m.sql).as_str()) {
+                return Err(StoreError::MigrationChanged { version: m.version });
+            }
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, fingerprint, applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+            rusqlite::params![m.version, m.name, fingerprint(m.sql)],
+        )?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
