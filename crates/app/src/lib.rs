@@ -1,1 +1,389 @@
+//! # sene-app
+//!
+//! The use cases of a union's season, one method each on [`Tx`]: `register_member`,
+//! `request_contract`, `approve_contract`, `disburse_advance`, `record_delivery`,
+//! `distribute_fertilizer`, `reverse`, … and the reports (`settle_campaign`,
+//! `campaign_report`). The CLI and the desktop app call only these.
+//!
+//! [`Ledger::run`] opens one SQLite transaction for a closure of use cases, checks who is acting,
+//! and commits before returning: a use case that returned `Ok` is on disk. Each use case
+//! validates its input, writes its projection rows and one audit row (agent, device, time,
+//! action, record, the command as given).
+//!
+//! Time comes from an injected [`Clock`], so tests control it.
 
+mod error;
+pub mod fertilizer;
+pub mod finance;
+pub mod org;
+pub mod reports;
+pub mod season;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sene_domain::*;
+use sene_store::{AuditEntry, Db, Store, Table};
+use serde::Serialize;
+
+pub use error::{AppError, Result};
+pub use sene_store::{Store as StoreHandle, StoreError};
+
+/// The source of the current time.
+pub trait Clock: Send + Sync {
+    /// Now, in UTC.
+    fn now(&self) -> DateTime<Utc>;
+    /// Today's date (UTC).
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until moved (tests, demo generation).
+#[derive(Debug)]
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    /// A clock at `t`.
+    #[must_use]
+    pub fn new(t: DateTime<Utc>) -> Self {
+        FixedClock(Mutex::new(t))
+    }
+    /// Moves the clock.
+    pub fn set(&self, t: DateTime<Utc>) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = t;
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+            .lock()
+            .map(|g| *g)
+            .unwrap_or_else(|e| *e.into_inner())
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
+
+/// Who is acting: an agent on a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Actor {
+    pub agent: AgentId,
+    pub device: DeviceId,
+}
+
+/// Settings keys of the local store.
+pub mod settings {
+    /// This store's own device.
+    pub const LOCAL_DEVICE: &str = "local_device";
+    /// The agent used when none is named.
+    pub const DEFAULT_AGENT: &str = "default_agent";
+}
+
+/// The ledger: a store and a clock.
+pub struct Ledger {
+    store: Store,
+    clock: Box<dyn Clock>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// What [`Ledger::init`] needs: the union, its first secretariat agent, and this device.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct InitUnion {
+    pub union_name: String,
+    pub region: String,
+    pub agent_name: String,
+    pub device_label: String,
+    pub receipt_prefix: String,
+}
+
+impl Ledger {
+    /// Opens the store at `path` with the system clock.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn open(path: &Path) -> Result<Ledger> {
+        Ok(Ledger::with_clock(
+            Store::open(path)?,
+            Box::new(SystemClock),
+        ))
+    }
+
+    /// A ledger on an open store with a given clock.
+    #[must_use]
+    pub fn with_clock(store: Store, clock: Box<dyn Clock>) -> Ledger {
+        Ledger { store, clock }
+    }
+
+    /// The store (reads).
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Read access.
+    #[must_use]
+    pub fn db(&self) -> Db<'_> {
+        self.store.db()
+    }
+
+    /// The current time.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The union, or [`AppError::NotInitialized`].
+    ///
+    /// # Errors
+    /// As said.
+    pub fn union(&self) -> Result<Union> {
+        self.db().union()?.ok_or(AppError::NotInitialized)
+    }
+
+    /// This store's device and default agent.
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`].
+    pub fn local_actor(&self) -> Result<Actor> {
+        let db = self.db();
+        let device = db
+            .setting(settings::LOCAL_DEVICE)?
+            .ok_or(AppError::NotInitialized)?;
+        let agent = db
+            .setting(settings::DEFAULT_AGENT)?
+            .ok_or(AppError::NotInitialized)?;
+        Ok(Actor {
+            agent: agent.parse().map_err(|_| AppError::NotInitialized)?,
+            device: device.parse().map_err(|_| AppError::NotInitialized)?,
+        })
+    }
+
+    /// Creates the union, its first (secretariat) agent and this device, in an empty store.
+    ///
+    /// # Errors
+    /// [`AppError::AlreadyInitialized`], validation errors.
+    pub fn init(&mut self, cmd: &InitUnion) -> Result<Actor> {
+        let now = self.clock.now();
+        self.store.write(|db| {
+            if let Some(u) = db.union()? {
+                return Err(AppError::AlreadyInitialized(u.name));
+            }
+            let union = Union {
+                id: UnionId::new(),
+                name: validate::text(
+                    "nom de l'union",
+                    &cmd.union_name,
+                    validate::limits::TEXT_MAX,
+                )?,
+                region: validate::text("région", &cmd.region, validate::limits::TEXT_MAX)?,
+            };
+            let agent = Agent {
+                id: AgentId::new(),
+                name: validate::text(
+                    "nom de l'agent",
+                    &cmd.agent_name,
+                    validate::limits::TEXT_MAX,
+                )?,
+                phone: None,
+                role: Role::Secretariat,
+                cooperatives: vec![],
+            };
+            let device = Device {
+                id: DeviceId::new(),
+                label: validate::text(
+                    "nom de l'appareil",
+                    &cmd.device_label,
+                    validate::limits::TEXT_MAX,
+                )?,
+                receipt_prefix: sene_domain::receipt::prefix(&cmd.receipt_prefix)?,
+            };
+            db.insert_union(&union)?;
+            db.insert_agent(&agent)?;
+            db.insert_device(&device)?;
+            db.set_setting(settings::LOCAL_DEVICE, &device.id.to_string())?;
+            db.set_setting(settings::DEFAULT_AGENT, &agent.id.to_string())?;
+            let actor = Actor {
+                agent: agent.id,
+                device: device.id,
+            };
+            db.audit(&AuditEntry {
+                at: now,
+                agent_id: agent.id,
+                device_id: device.id,
+                action: "init_union".into(),
+                record_kind: "union".into(),
+                record_id: union.id.to_string(),
+                payload: serde_json::to_string(cmd).unwrap_or_default(),
+            })?;
+            Ok(actor)
+        })
+    }
+
+    /// Runs use cases as `actor` in one transaction, committed before this returns `Ok`.
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`], [`AppError::NotFound`] for an unknown agent or device,
+    /// [`AppError::Forbidden`] for a read-only role, and whatever `f` returns.
+    pub fn run<T>(&mut self, actor: &Actor, f: impl FnOnce(&Tx<'_, '_>) -> Result<T>) -> Result<T> {
+        let now = self.clock.now();
+        self.store.write(|db| {
+            db.union()?.ok_or(AppError::NotInitialized)?;
+            let agent = db.agent(actor.agent)?.ok_or_else(|| AppError::NotFound {
+                kind: "agent",
+                id: actor.agent.to_string(),
+            })?;
+            if db.device(actor.device)?.is_none() {
+                return Err(AppError::NotFound {
+                    kind: "appareil",
+                    id: actor.device.to_string(),
+                });
+            }
+            if !agent.role.may_write() {
+                return Err(AppError::Forbidden {
+                    role: agent.role.label_fr().into(),
+                    action: "enregistrer",
+                });
+            }
+            f(&Tx {
+                db,
+                actor: *actor,
+                role: agent.role,
+                now,
+            })
+        })
+    }
+}
+
+/// One transaction's worth of use cases, as one actor.
+pub struct Tx<'d, 'c> {
+    db: &'d Db<'c>,
+    actor: Actor,
+    role: Role,
+    now: DateTime<Utc>,
+}
+
+/// What happened to a create command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fresh {
+    /// Not seen before: write it.
+    New,
+    /// Same id, same content: nothing to do.
+    Repeat,
+}
+
+impl Tx<'_, '_> {
+    /// The store inside the transaction.
+    #[must_use]
+    pub fn db(&self) -> &Db<'_> {
+        self.db
+    }
+
+    /// Who is acting.
+    #[must_use]
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// The transaction's time.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub(crate) fn require(&self, ok: bool, action: &'static str) -> Result<()> {
+        if ok {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                role: self.role.label_fr().into(),
+                action,
+            })
+        }
+    }
+
+    /// Idempotency: a record id already used by the same action with the same command is a
+    /// no-op; with another command, an error.
+    pub(crate) fn fresh<C: Serialize>(
+        &self,
+        table: Table,
+        action: &str,
+        kind: &'static str,
+        id: &str,
+        cmd: &C,
+    ) -> Result<Fresh> {
+        if !self.db.exists(table, id)? {
+            return Ok(Fresh::New);
+        }
+        let payload = serde_json::to_string(cmd).unwrap_or_default();
+        match self.db.creation_payload(action, id)? {
+            Some(p) if p == payload => Ok(Fresh::Repeat),
+            _ => Err(AppError::IdConflict {
+                kind,
+                id: id.to_owned(),
+            }),
+        }
+    }
+
+    /// Writes the audit row of a use case.
+    pub(crate) fn audit<C: Serialize>(
+        &self,
+        action: &str,
+        kind: &str,
+        id: &str,
+        cmd: &C,
+    ) -> Result<()> {
+        self.db.audit(&AuditEntry {
+            at: self.now,
+            agent_id: self.actor.agent,
+            device_id: self.actor.device,
+            action: action.into(),
+            record_kind: kind.into(),
+            record_id: id.into(),
+            payload: serde_json::to_string(cmd).unwrap_or_default(),
+        })?;
+        Ok(())
+    }
+
+    pub(crate) fn recorded(&self) -> Result<Recorded> {
+        Ok(Recorded {
+            agent_id: self.actor.agent,
+            device_id: self.actor.device,
+            receipt: self.db.next_receipt(self.actor.device)?,
+            recorded_at: self.now,
+        })
+    }
+}
+
+/// `NotFound` shorthand.
+pub(crate) fn missing(kind: &'static str, id: impl ToString) -> AppError {
+    AppError::NotFound {
+        kind,
+        id: id.to_string(),
+    }
+}

@@ -282,7 +282,11 @@ impl<'c> Db<'c> {
     /// # Errors
     /// SQLite errors.
     pub fn list_rows(&self, table: Table, limit: u32) -> R<Vec<serde_json::Value>> {
-        let order = if table == Table::Audit { "seq" } else { "rowid" };
+        let order = if table == Table::Audit {
+            "seq"
+        } else {
+            "rowid"
+        };
         let sql = format!("SELECT * FROM {} ORDER BY {order} LIMIT ?1", table.name());
         let mut st = self.conn.prepare(&sql)?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
@@ -936,11 +940,11 @@ impl<'c> Db<'c> {
         let v: i64 = self
             .conn
             .query_row(&sql, [contract.to_string()], |r| r.get(0))?;
-        Ok(Money::from_francs(v).map_err(|_| StoreError::Decode {
+        Money::from_francs(v).map_err(|_| StoreError::Decode {
             table: "disbursements",
             column: "amount",
             value: v.to_string(),
-        })?)
+        })
     }
 
     /// Inserts a delivery.
@@ -982,11 +986,11 @@ impl<'c> Db<'c> {
         let v: i64 = self
             .conn
             .query_row(&sql, [contract.to_string()], |r| r.get(0))?;
-        Ok(Kg::from_tenths(v).map_err(|_| StoreError::Decode {
+        Kg::from_tenths(v).map_err(|_| StoreError::Decode {
             table: "deliveries",
             column: "accepted_t",
             value: v.to_string(),
-        })?)
+        })
     }
 
     /// Inserts a reversal.
@@ -1138,6 +1142,35 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
+    /// A distribution by id.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn distribution(&self, id: DistributionId) -> R<Option<FertilizerDistribution>> {
+        Ok(self.conn.query_row(
+            "SELECT id, member_id, campaign_id, product_id, bags, price_per_bag, cash_paid, date, agent_id, device_id, receipt, recorded_at FROM fertilizer_distributions WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok(FertilizerDistribution {
+                id: r.parse(0)?, member_id: r.parse(1)?, campaign_id: r.parse(2)?, product_id: r.parse(3)?, bags: r.count(4)?,
+                price_per_bag: r.money(5)?, cash_paid: r.money(6)?, date: r.date(7)?,
+                recorded: Recorded { agent_id: r.parse(8)?, device_id: r.parse(9)?, receipt: r.get(10)?, recorded_at: r.instant(11)? },
+            })).optional()?)
+    }
+
+    /// A balance payment by id.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn payment(&self, id: PaymentId) -> R<Option<BalancePayment>> {
+        Ok(self.conn.query_row(
+            "SELECT id, member_id, campaign_id, amount, date, mode, agent_id, device_id, receipt, recorded_at FROM balance_payments WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok(BalancePayment {
+                id: r.parse(0)?, member_id: r.parse(1)?, campaign_id: r.parse(2)?, amount: r.money(3)?, date: r.date(4)?, mode: r.parse(5)?,
+                recorded: Recorded { agent_id: r.parse(6)?, device_id: r.parse(7)?, receipt: r.get(8)?, recorded_at: r.instant(9)? },
+            })).optional()?)
+    }
+
     // ----- sale, lenders, funds, payments -----
 
     /// Inserts a sale lot and its sources.
@@ -1180,11 +1213,11 @@ impl<'c> Db<'c> {
                   - (SELECT coalesce(sum(s.kg_t),0) FROM sale_lot_sources s JOIN sale_lots x ON x.id = s.lot_id
                      WHERE s.warehouse_id = ?1 AND x.crop = ?2 AND {NOT_REVERSED})"
         );
-        let v: i64 = self.conn.query_row(
-            &sql,
-            params![warehouse.to_string(), crop.code()],
-            |r| r.get(0),
-        )?;
+        let v: i64 =
+            self.conn
+                .query_row(&sql, params![warehouse.to_string(), crop.code()], |r| {
+                    r.get(0)
+                })?;
         Ok(Kg::from_tenths(v).unwrap_or(Kg::ZERO))
     }
 
@@ -1426,7 +1459,8 @@ impl<'c> Db<'c> {
                 cash_paid: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?
+        Ok(rows
+            .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .filter(|t| t.needed_bags + t.ordered_bags + t.purchased_bags + t.distributed_bags > 0)
             .collect())

@@ -146,7 +146,9 @@ impl Store {
         for suffix in ["", "-wal", "-shm"] {
             let mut s = p.as_os_str().to_owned();
             s.push(suffix);
-            total += std::fs::metadata(PathBuf::from(s)).map(|m| m.len()).unwrap_or(0);
+            total += std::fs::metadata(PathBuf::from(s))
+                .map(|m| m.len())
+                .unwrap_or(0);
         }
         total
     }

@@ -1,0 +1,143 @@
+//! The use cases' errors: every one says what was wrong and what to do, in French and English.
+
+use sene_domain::{DomainError, Lang};
+use sene_store::StoreError;
+
+/// Everything a use case can refuse.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// A value or rule of the domain.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store has no union yet.
+    #[error(
+        "cette base est vide : créez d'abord l'union (sene init) ou chargez la démo (sene demo)"
+    )]
+    NotInitialized,
+    /// The store already has a union.
+    #[error("cette base contient déjà l'union « {0} »")]
+    AlreadyInitialized(String),
+    /// An id that names nothing.
+    #[error("{kind} introuvable : {id}")]
+    NotFound { kind: &'static str, id: String },
+    /// The role does not allow the action.
+    #[error("action refusée : le rôle « {role} » ne permet pas de {action}")]
+    Forbidden { role: String, action: &'static str },
+    /// A record id reused with other content.
+    #[error("l'identifiant {id} ({kind}) existe déjà avec un autre contenu : rien n'a été enregistré. Utilisez un nouvel identifiant")]
+    IdConflict { kind: &'static str, id: String },
+    /// A member number already used in the cooperative.
+    #[error("le numéro de membre {number} existe déjà dans la coopérative {cooperative}")]
+    DuplicateMemberNumber { number: String, cooperative: String },
+    /// A code (cooperative, receipt prefix, name) already taken.
+    #[error("{what} « {value} » est déjà utilisé")]
+    Taken { what: &'static str, value: String },
+    /// A member who looks like one already registered.
+    #[error("doublon probable : {candidates} ; vérifiez, puis confirmez l'enregistrement si c'est bien une autre personne")]
+    ProbableDuplicate { candidates: String },
+    /// A delivery at a warehouse of another cooperative than the member's.
+    #[error("le membre {member} appartient à la coopérative {member_coop}, pas à {warehouse_coop} (magasin {warehouse})")]
+    OtherCooperative {
+        member: String,
+        member_coop: String,
+        warehouse_coop: String,
+        warehouse: String,
+    },
+    /// Records that do not belong together.
+    #[error("incohérence : {0}")]
+    Mismatch(String),
+    /// A record already reversed.
+    #[error("cet enregistrement a déjà été annulé (reçu {receipt}) : une annulation ne s'annule pas deux fois")]
+    AlreadyReversed { receipt: String },
+    /// More than what is available.
+    #[error("{what} : {requested} demandés, {available} disponibles")]
+    AboveAvailable {
+        what: &'static str,
+        requested: String,
+        available: String,
+    },
+}
+
+impl AppError {
+    /// A stable code for scripts and the UI.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(_) => "invalid_value",
+            AppError::Store(StoreError::NotADatabase { .. }) => "store_unreadable",
+            AppError::Store(StoreError::TooNew { .. }) => "store_too_new",
+            AppError::Store(_) => "store_error",
+            AppError::NotInitialized => "not_initialized",
+            AppError::AlreadyInitialized(_) => "already_initialized",
+            AppError::NotFound { .. } => "not_found",
+            AppError::Forbidden { .. } => "forbidden",
+            AppError::IdConflict { .. } => "id_conflict",
+            AppError::DuplicateMemberNumber { .. } => "duplicate_member_number",
+            AppError::Taken { .. } => "taken",
+            AppError::ProbableDuplicate { .. } => "probable_duplicate",
+            AppError::OtherCooperative { .. } => "other_cooperative",
+            AppError::Mismatch(_) => "mismatch",
+            AppError::AlreadyReversed { .. } => "already_reversed",
+            AppError::AboveAvailable { .. } => "above_available",
+        }
+    }
+
+    /// The message in the given language.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::Fr {
+            return self.to_string();
+        }
+        match self {
+            AppError::Domain(e) => e.message(lang),
+            AppError::Store(e) => e.message(lang),
+            AppError::NotInitialized => "this store is empty: create the union first (sene init) or load the demo (sene demo)".into(),
+            AppError::AlreadyInitialized(n) => format!("this store already holds the union \"{n}\""),
+            AppError::NotFound { kind, id } => format!("{} not found: {id}", en_kind(kind)),
+            AppError::Forbidden { role, action } => format!("refused: the role \"{role}\" may not {}", en_action(action)),
+            AppError::IdConflict { kind, id } => format!("the id {id} ({}) already exists with other content: nothing was saved. Use a new id", en_kind(kind)),
+            AppError::DuplicateMemberNumber { number, cooperative } => format!("member number {number} already exists in cooperative {cooperative}"),
+            AppError::Taken { what, value } => format!("{what} \"{value}\" is already in use"),
+            AppError::ProbableDuplicate { candidates } => format!("probable duplicate: {candidates}; check, then confirm if this is really another person"),
+            AppError::OtherCooperative { member, member_coop, warehouse_coop, warehouse } => format!("member {member} belongs to cooperative {member_coop}, not {warehouse_coop} (warehouse {warehouse})"),
+            AppError::Mismatch(m) => format!("inconsistent records: {m}"),
+            AppError::AlreadyReversed { receipt } => format!("this record was already reversed (receipt {receipt}): a record is reversed once"),
+            AppError::AboveAvailable { what, requested, available } => format!("{what}: {requested} requested, {available} available"),
+        }
+    }
+}
+
+fn en_kind(kind: &str) -> &str {
+    match kind {
+        "membre" => "member",
+        "coopérative" => "cooperative",
+        "magasin" => "warehouse",
+        "agent" => "agent",
+        "appareil" => "device",
+        "campagne" => "campaign",
+        "contrat" => "contract",
+        "avance" => "disbursement",
+        "livraison" => "delivery",
+        "produit" => "product",
+        "bon de commande" => "purchase order",
+        "ligne de crédit" => "credit line",
+        "prêteur" => "lender",
+        other => other,
+    }
+}
+
+fn en_action(action: &str) -> &str {
+    match action {
+        "enregistrer" => "record anything",
+        "approuver ou rejeter un contrat" => "approve or reject a contract",
+        "configurer l'union" => "configure the union",
+        other => other,
+    }
+}
+
+/// Shorthand.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;

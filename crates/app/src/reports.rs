@@ -1,0 +1,382 @@
+//! Reports: the settlement of a campaign (per member, per cooperative, for the campaign) and
+//! the campaign's progress (committed vs delivered, advances due vs paid, recovery, fertilizer).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sene_domain::rules::{self, SettlementInput};
+use sene_domain::*;
+use sene_store::Db;
+use serde::{Deserialize, Serialize};
+
+use crate::season::campaign;
+use crate::{Ledger, Result};
+
+/// One member's settlement line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberLine {
+    pub member_id: MemberId,
+    pub number: String,
+    pub full_name: String,
+    pub cooperative: String,
+    pub committed: Kg,
+    pub accepted: Kg,
+    pub delivered_value: Money,
+    pub advances: Money,
+    pub fees: Money,
+    pub fertilizer_credit: Money,
+    /// delivered value − advances − fees − fertilizer credit.
+    pub net: Money,
+    /// Balance already paid (non-reversed payments).
+    pub paid: Money,
+    /// Still to pay to the member: max(0, net − paid).
+    pub remaining: Money,
+    /// What the member owes and carries forward: max(0, −net).
+    pub debt: Money,
+}
+
+/// Totals over a set of members.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub members: u32,
+    pub committed: Kg,
+    pub accepted: Kg,
+    pub delivered_value: Money,
+    pub advances: Money,
+    pub fees: Money,
+    pub fertilizer_credit: Money,
+    pub net: Money,
+    pub payable: Money,
+    pub debt: Money,
+    pub paid: Money,
+    pub remaining: Money,
+    pub members_in_debt: u32,
+}
+
+impl Totals {
+    fn add(&mut self, l: &MemberLine) -> Result<()> {
+        self.members += 1;
+        self.committed = self.committed.checked_add(l.committed)?;
+        self.accepted = self.accepted.checked_add(l.accepted)?;
+        self.delivered_value = self.delivered_value.checked_add(l.delivered_value)?;
+        self.advances = self.advances.checked_add(l.advances)?;
+        self.fees = self.fees.checked_add(l.fees)?;
+        self.fertilizer_credit = self.fertilizer_credit.checked_add(l.fertilizer_credit)?;
+        self.net = self.net.checked_add(l.net)?;
+        if l.net.is_positive() {
+            self.payable = self.payable.checked_add(l.net)?;
+        }
+        self.debt = self.debt.checked_add(l.debt)?;
+        self.paid = self.paid.checked_add(l.paid)?;
+        self.remaining = self.remaining.checked_add(l.remaining)?;
+        if l.debt.is_positive() {
+            self.members_in_debt += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The settlement of a campaign at a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementReport {
+    pub campaign_id: CampaignId,
+    pub campaign: String,
+    pub date: NaiveDate,
+    pub fee: FeeModel,
+    /// One line per member with a contract or fertilizer in the campaign, by cooperative and number.
+    pub members: Vec<MemberLine>,
+    /// Totals per cooperative code.
+    pub cooperatives: BTreeMap<String, Totals>,
+    pub totals: Totals,
+}
+
+/// Computes every member's settlement for a campaign at `date` with the rules of
+/// [`sene_domain::rules`]. Reversed disbursements, voided deliveries and reversed
+/// distributions are left out.
+///
+/// # Errors
+/// Unknown campaign, store errors, overflow.
+pub fn settle_campaign(
+    db: &Db<'_>,
+    campaign_id: CampaignId,
+    date: NaiveDate,
+) -> Result<SettlementReport> {
+    let camp = campaign(db, campaign_id)?;
+    let coops: HashMap<CooperativeId, String> = db
+        .cooperatives()?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect();
+    #[derive(Default)]
+    struct Acc {
+        committed: Kg,
+        accepted: Kg,
+        values: Vec<Money>,
+        disb: Vec<(Money, NaiveDate)>,
+        fert: Vec<rules::FertilizerLine>,
+    }
+    let mut acc: HashMap<MemberId, Acc> = HashMap::new();
+    for f in db.campaign_contracts(campaign_id)? {
+        let c = &f.contract;
+        if matches!(
+            c.state,
+            ContractState::Rejected | ContractState::Cancelled | ContractState::Requested
+        ) && f.disbursements.is_empty()
+            && !f.accepted.is_positive()
+        {
+            continue;
+        }
+        let over = if camp.over_delivery_bought {
+            camp.price(c.crop).ok().and_then(|p| p.over_delivery_price)
+        } else {
+            None
+        };
+        let value = rules::contract_value(f.accepted, c.committed, c.base_price, over)?;
+        let a = acc.entry(c.member_id).or_default();
+        a.committed = a.committed.checked_add(c.committed)?;
+        a.accepted = a.accepted.checked_add(f.accepted)?;
+        a.values.push(value);
+        a.disb.extend(f.disbursements.iter().copied());
+    }
+    for f in db.campaign_fertilizer(campaign_id)? {
+        acc.entry(f.member_id).or_default().fert.push(f.line);
+    }
+    let paid: HashMap<MemberId, Money> = db.campaign_payments(campaign_id)?.into_iter().collect();
+    let mut lines = Vec::with_capacity(acc.len());
+    for (id, number, full_name, coop) in db.campaign_members(campaign_id)? {
+        let Some(a) = acc.remove(&id) else { continue };
+        let s = rules::member_settlement(&SettlementInput {
+            contract_values: a.values,
+            disbursements: a.disb,
+            fee: camp.fee,
+            settlement_date: date,
+            fertilizer: a.fert,
+        })?;
+        let p = paid.get(&id).copied().unwrap_or(Money::ZERO);
+        let remaining = s.net.checked_sub(p)?;
+        lines.push(MemberLine {
+            member_id: id,
+            number,
+            full_name,
+            cooperative: coops.get(&coop).cloned().unwrap_or_default(),
+            committed: a.committed,
+            accepted: a.accepted,
+            delivered_value: s.delivered_value,
+            advances: s.advances,
+            fees: s.fees,
+            fertilizer_credit: s.fertilizer_credit,
+            net: s.net,
+            paid: p,
+            remaining: if remaining.is_positive() {
+                remaining
+            } else {
+                Money::ZERO
+            },
+            debt: s.debt(),
+        });
+    }
+    lines.sort_by(|a, b| (&a.cooperative, &a.number).cmp(&(&b.cooperative, &b.number)));
+    let mut cooperatives: BTreeMap<String, Totals> = BTreeMap::new();
+    let mut totals = Totals::default();
+    for l in &lines {
+        cooperatives
+            .entry(l.cooperative.clone())
+            .or_default()
+            .add(l)?;
+        totals.add(l)?;
+    }
+    Ok(SettlementReport {
+        campaign_id,
+        campaign: camp.name,
+        date,
+        fee: camp.fee,
+        members: lines,
+        cooperatives,
+        totals,
+    })
+}
+
+/// A campaign's progress for one cooperative and crop.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressLine {
+    pub cooperative: String,
+    pub crop: String,
+    pub contracts: u32,
+    pub committed: Kg,
+    pub delivered: Kg,
+    pub advance_due: Money,
+    pub disbursed: Money,
+    /// Σ per contract min(value of deliveries, advances paid): the advances recovered in kind.
+    pub recovered: Money,
+    /// recovered / disbursed, in % with one decimal (100 when nothing was disbursed).
+    pub recovery_rate: Decimal,
+}
+
+/// Fertilizer progress per product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FertilizerLine {
+    pub product: String,
+    pub needed_bags: i64,
+    pub ordered_bags: i64,
+    pub purchased_bags: i64,
+    pub received_bags: i64,
+    pub distributed_bags: i64,
+    pub cost: Money,
+    pub cash_paid: Money,
+    pub on_credit: Money,
+}
+
+/// Where a campaign stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignReport {
+    pub campaign_id: CampaignId,
+    pub campaign: String,
+    pub lines: Vec<ProgressLine>,
+    pub total: ProgressLine,
+    pub fertilizer: Vec<FertilizerLine>,
+}
+
+fn rate(recovered: Money, disbursed: Money) -> Decimal {
+    if !disbursed.is_positive() {
+        return Decimal::ONE_HUNDRED;
+    }
+    (recovered.as_decimal() * Decimal::ONE_HUNDRED / disbursed.as_decimal())
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Committed vs delivered kg, advances due vs paid, recovery rate per cooperative and crop,
+/// and fertilizer needed / ordered / received / distributed.
+///
+/// # Errors
+/// Unknown campaign, store errors, overflow.
+pub fn campaign_report(db: &Db<'_>, campaign_id: CampaignId) -> Result<CampaignReport> {
+    let camp = campaign(db, campaign_id)?;
+    let coops: HashMap<CooperativeId, String> = db
+        .cooperatives()?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect();
+    let mut by: BTreeMap<(String, String), ProgressLine> = BTreeMap::new();
+    let mut total = ProgressLine {
+        cooperative: "TOTAL".into(),
+        crop: "toutes".into(),
+        ..ProgressLine::default()
+    };
+    for f in db.campaign_contracts(campaign_id)? {
+        let c = &f.contract;
+        if matches!(c.state, ContractState::Rejected | ContractState::Cancelled) {
+            continue;
+        }
+        let approved = !matches!(c.state, ContractState::Requested);
+        let due = if approved {
+            rules::advance_due(camp.advance_share, c.base_price, c.committed)?
+        } else {
+            Money::ZERO
+        };
+        let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
+        let value = rules::contract_value(f.accepted, c.committed, c.base_price, None)?;
+        let recovered = value.min(disbursed);
+        let coop = coops.get(&f.cooperative_id).cloned().unwrap_or_default();
+        let line = by
+            .entry((coop.clone(), c.crop.label_fr().to_owned()))
+            .or_insert_with(|| ProgressLine {
+                cooperative: coop,
+                crop: c.crop.label_fr().into(),
+                ..ProgressLine::default()
+            });
+        for l in [line, &mut total] {
+            l.contracts += 1;
+            l.committed = l.committed.checked_add(c.committed)?;
+            l.delivered = l.delivered.checked_add(f.accepted)?;
+            l.advance_due = l.advance_due.checked_add(due)?;
+            l.disbursed = l.disbursed.checked_add(disbursed)?;
+            l.recovered = l.recovered.checked_add(recovered)?;
+        }
+    }
+    let mut lines: Vec<ProgressLine> = by.into_values().collect();
+    for l in lines.iter_mut().chain(std::iter::once(&mut total)) {
+        l.recovery_rate = rate(l.recovered, l.disbursed);
+    }
+    let fertilizer = db
+        .fertilizer_totals(campaign_id)?
+        .into_iter()
+        .map(|t| -> Result<FertilizerLine> {
+            let cost = Money::from_francs(t.cost)?;
+            let cash = Money::from_francs(t.cash_paid)?;
+            Ok(FertilizerLine {
+                product: t.product,
+                needed_bags: t.needed_bags,
+                ordered_bags: t.ordered_bags,
+                purchased_bags: t.purchased_bags,
+                received_bags: t.received_bags,
+                distributed_bags: t.distributed_bags,
+                cost,
+                cash_paid: cash,
+                on_credit: cost.checked_sub(cash)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(CampaignReport {
+        campaign_id,
+        campaign: camp.name,
+        lines,
+        total,
+        fertilizer,
+    })
+}
+
+/// An agent's cash position for a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashPosition {
+    pub agent_id: AgentId,
+    pub received: Money,
+    pub paid_out: Money,
+    pub fertilizer_cash: Money,
+    /// received − paid out + fertilizer cash collected: what the agent must hand back.
+    pub to_return: Money,
+}
+
+/// An agent's cash: funds received − advances and balances paid + fertilizer cash collected.
+///
+/// # Errors
+/// Store errors, overflow.
+pub fn agent_cash(db: &Db<'_>, agent: AgentId, campaign_id: CampaignId) -> Result<CashPosition> {
+    let (r, p, c) = db.agent_cash(agent, campaign_id)?;
+    let (received, paid_out, fertilizer_cash) = (
+        Money::from_francs(r)?,
+        Money::from_francs(p)?,
+        Money::from_francs(c)?,
+    );
+    Ok(CashPosition {
+        agent_id: agent,
+        received,
+        paid_out,
+        fertilizer_cash,
+        to_return: received
+            .checked_sub(paid_out)?
+            .checked_add(fertilizer_cash)?,
+    })
+}
+
+impl Ledger {
+    /// [`settle_campaign`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`settle_campaign`].
+    pub fn settle_campaign(
+        &self,
+        campaign_id: CampaignId,
+        date: NaiveDate,
+    ) -> Result<SettlementReport> {
+        settle_campaign(&self.db(), campaign_id, date)
+    }
+
+    /// [`campaign_report`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`campaign_report`].
+    pub fn campaign_report(&self, campaign_id: CampaignId) -> Result<CampaignReport> {
+        campaign_report(&self.db(), campaign_id)
+    }
+}
