@@ -12,6 +12,7 @@
 //!
 //! Time comes from an injected [`Clock`], so tests control it.
 
+pub mod demo;
 mod error;
 pub mod fertilizer;
 pub mod finance;
