@@ -1,0 +1,153 @@
+//! The store's guarantees: migrations fingerprinted and refused when newer, damaged files
+//! refused untouched, money records immutable, WAL and FULL sync.
+#![allow(clippy::unwrap_used)]
+
+use rusqlite::Connection;
+use sene_store::{fingerprint, Store, StoreError, MIGRATIONS};
+
+/// The fingerprint of every migration that has shipped. Editing an applied migration changes
+/// its fingerprint and fails this test: add a new migration instead.
+const SHIPPED: &[(i64, &str)] = &[(1, "4db92f24520b2d4d")];
+
+#[test]
+fn applied_migrations_never_change() {
+    for (version, expected) in SHIPPED {
+        let m = MIGRATIONS.iter().find(|m| m.version == *version).unwrap();
+        assert_eq!(
+            fingerprint(m.sql),
+            *expected,
+            "migration {version} was edited"
+        );
+    }
+    // versions are 1, 2, 3… with no gap
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(m.version, i64::try_from(i).unwrap() + 1);
+    }
+}
+
+#[test]
+fn a_store_is_wal_with_full_sync_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.sqlite");
+    drop(Store::open(&p).unwrap());
+    let conn = Connection::open(&p).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let s = Store::open(&p).unwrap();
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_newer_store_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("new.sqlite");
+    drop(Store::open(&p).unwrap());
+    Connection::open(&p)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let e = Store::open(&p).unwrap_err();
+    assert!(matches!(e, StoreError::TooNew { found: 99, .. }), "{e}");
+    assert!(e.to_string().contains("plus récente"));
+}
+
+#[test]
+fn an_edited_migration_is_detected_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.sqlite");
+    drop(Store::open(&p).unwrap());
+    Connection::open(&p)
+        .unwrap()
+        .execute(
+            "UPDATE schema_migrations SET fingerprint = 'x' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+    assert!(matches!(
+        Store::open(&p).unwrap_err(),
+        StoreError::MigrationChanged { version: 1 }
+    ));
+}
+
+#[test]
+fn garbage_and_truncated_files_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("garbage.sqlite");
+    let junk: Vec<u8> = (0..8192u32)
+        .map(|i| u8::try_from(i * 7 % 251).unwrap())
+        .collect();
+    std::fs::write(&p, &junk).unwrap();
+    let e = Store::open(&p).unwrap_err();
+    assert!(matches!(e, StoreError::NotADatabase { .. }), "{e}");
+    assert!(e.to_string().contains("n'a pas été modifié"));
+    assert_eq!(std::fs::read(&p).unwrap(), junk);
+
+    // a real store cut in half
+    let q = dir.path().join("cut.sqlite");
+    {
+        let s = Store::open(&q).unwrap();
+        s.checkpoint().unwrap();
+    }
+    let bytes = std::fs::read(&q).unwrap();
+    let half = bytes.get(..bytes.len() / 2).unwrap().to_vec();
+    std::fs::write(&q, &half).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("cut.sqlite-wal"));
+    match Store::open(&q) {
+        Err(e) => assert!(
+            matches!(e, StoreError::NotADatabase { .. } | StoreError::Sqlite(_)),
+            "{e}"
+        ),
+        Ok(s) => assert_ne!(s.integrity_check().unwrap(), "ok"),
+    }
+}
+
+#[test]
+fn money_records_and_audit_are_immutable() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("i.sqlite");
+    drop(Store::open(&p).unwrap());
+    let conn = Connection::open(&p).unwrap();
+    conn.execute_batch(
+        "INSERT INTO cooperatives VALUES ('c','DIO','D','v','c','c','r');
+         INSERT INTO members (id, cooperative_id, number, full_name, folded_name, sex, village, crops, status) VALUES ('m','c','DIO-1','A','a','f','v','','active');
+         INSERT INTO campaigns VALUES ('k','K','rice','0.6','none','0','2026-01-01','2026-12-31','2026-01-01','2026-12-31',140,20,5,0);
+         INSERT INTO contracts (id, member_id, campaign_id, crop, committed_t, base_price, state, requested_on) VALUES ('t','m','k','paddy_rice',10000,200,'approved','2026-01-02');
+         INSERT INTO agents VALUES ('a','A',NULL,'field_agent');
+         INSERT INTO devices (id, label, receipt_prefix) VALUES ('d','D','P');
+         INSERT INTO disbursements VALUES ('x','t',1000,'2026-02-01','cash','a','d','P-000001','2026-02-01T00:00:00Z');
+         INSERT INTO audit (at, agent_id, device_id, action, record_kind, record_id, payload) VALUES ('t','a','d','x','x','x','{}');",
+    )
+    .unwrap();
+    for sql in [
+        "UPDATE disbursements SET amount = 999999 WHERE id = 'x'",
+        "DELETE FROM disbursements WHERE id = 'x'",
+        "UPDATE audit SET payload = '' ",
+        "DELETE FROM audit",
+    ] {
+        let e = conn.execute(sql, []).unwrap_err();
+        assert!(e.to_string().contains("immutable"), "{sql}: {e}");
+    }
+    let amount: i64 = conn
+        .query_row("SELECT amount FROM disbursements", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(amount, 1000);
+}
+
+#[test]
+fn receipt_numbers_follow_the_device_sequence() {
+    let mut s = Store::open_in_memory().unwrap();
+    let dv = sene_domain::Device {
+        id: sene_domain::DeviceId::new(),
+        label: "x".into(),
+        receipt_prefix: "B7".into(),
+    };
+    let got: Vec<String> = s
+        .write(|db| -> Result<Vec<String>, StoreError> {
+            db.insert_device(&dv)?;
+            Ok(vec![db.next_receipt(dv.id)?, db.next_receipt(dv.id)?])
+        })
+        .unwrap();
+    assert_eq!(got, vec!["B7-000001".to_string(), "B7-000002".to_string()]);
+}
