@@ -21,7 +21,7 @@ fn sigkill_mid_write_loses_nothing_confirmed() {
         sene_scenarios::setup(&mut l).unwrap()
     };
     let bin = env!("CARGO_BIN_EXE_crash_writer");
-    let mut seed: u64 = 0x5EED_0F_5E4E;
+    let mut seed: u64 = 0x005E_ED0F_5E4E;
     let mut confirmed: Vec<(String, String)> = Vec::new();
     let mut kills_with_writes = 0;
     for round in 0..KILLS {

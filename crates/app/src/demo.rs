@@ -18,7 +18,13 @@ pub struct Scale {
 impl Scale {
     /// One union as in DOMAIN.md: 150 cooperatives, 6,000 members, 6,000 contracts,
     /// 50,000 deliveries, 10,000 fertilizer distributions.
-    pub const UNION: Scale = Scale { cooperatives: 150, members: 6_000, contracts: 6_000, deliveries: 50_000, distributions: 10_000 };
+    pub const UNION: Scale = Scale {
+        cooperatives: 150,
+        members: 6_000,
+        contracts: 6_000,
+        deliveries: 50_000,
+        distributions: 10_000,
+    };
 }
 
 /// What was loaded.
@@ -46,6 +52,11 @@ pub fn load_demo(_ledger: &mut Ledger, _progress: &mut dyn FnMut(&str)) -> Resul
 ///
 /// # Errors
 /// As [`load_demo`].
-pub fn generate_union(_ledger: &mut Ledger, _scale: Scale, _seed: u64, _progress: &mut dyn FnMut(&str)) -> Result<DemoSummary> {
+pub fn generate_union(
+    _ledger: &mut Ledger,
+    _scale: Scale,
+    _seed: u64,
+    _progress: &mut dyn FnMut(&str),
+) -> Result<DemoSummary> {
     Err(crate::AppError::NotInitialized)
 }
