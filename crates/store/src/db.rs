@@ -15,12 +15,13 @@ pub struct Db<'c> {
 }
 
 /// A table whose rows can be listed as JSON by [`Db::list_rows`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
     Unions,
     Cooperatives,
     Warehouses,
     Agents,
+    AgentCooperatives,
     Devices,
     Members,
     Campaigns,
@@ -55,6 +56,7 @@ impl Table {
             Table::Cooperatives => "cooperatives",
             Table::Warehouses => "warehouses",
             Table::Agents => "agents",
+            Table::AgentCooperatives => "agent_cooperatives",
             Table::Devices => "devices",
             Table::Members => "members",
             Table::Campaigns => "campaigns",
@@ -81,12 +83,40 @@ impl Table {
         }
     }
 
+    /// The table of an SQL name, among the projection tables.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::PROJECTION.iter().copied().find(|t| t.name() == name)
+    }
+
+    /// The columns that make a row's key.
+    #[must_use]
+    pub const fn key_columns(self) -> &'static [&'static str] {
+        match self {
+            Table::AgentCooperatives => &["agent_id", "cooperative_id"],
+            Table::CampaignPrices => &["campaign_id", "crop"],
+            Table::SaleLotSources => &["lot_id", "warehouse_id"],
+            Table::Audit => &["seq"],
+            _ => &["id"],
+        }
+    }
+
+    /// Columns that are this device's own bookkeeping and never leave it.
+    #[must_use]
+    pub const fn local_columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Devices => &["last_seq"],
+            _ => &[],
+        }
+    }
+
     /// Every projection table (the audit trail excluded), in dependency order.
     pub const PROJECTION: &'static [Table] = &[
         Table::Unions,
         Table::Cooperatives,
         Table::Warehouses,
         Table::Agents,
+        Table::AgentCooperatives,
         Table::Devices,
         Table::Members,
         Table::Campaigns,
@@ -161,6 +191,10 @@ const NOT_REVERSED: &str = "NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target
 impl<'c> Db<'c> {
     pub(crate) fn new(conn: &'c Connection) -> Self {
         Db { conn }
+    }
+
+    pub(crate) fn conn(&self) -> &'c Connection {
+        self.conn
     }
 
     // ----- settings, audit, receipts -----
@@ -320,7 +354,14 @@ impl<'c> Db<'c> {
             let mut rows: Vec<String> = self
                 .list_rows(*t, u32::MAX)?
                 .into_iter()
-                .map(|v| format!("{}:{v}", t.name()))
+                .map(|mut v| {
+                    if let Some(o) = v.as_object_mut() {
+                        for c in t.local_columns() {
+                            o.remove(*c);
+                        }
+                    }
+                    format!("{}:{v}", t.name())
+                })
                 .collect();
             rows.sort();
             out.extend(rows);

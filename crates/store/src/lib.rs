@@ -14,6 +14,7 @@ mod codec;
 mod db;
 mod error;
 mod migrate;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};
+pub use sync::{row_key, ConflictRow, PutOutcome, Touched};
 
 /// An open store.
 pub struct Store {

@@ -15,11 +15,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Never edit one that has shipped: add a new one.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "ledger",
-    sql: include_str!("migrations/0001_ledger.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "ledger",
+        sql: include_str!("migrations/0001_ledger.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sync",
+        sql: include_str!("migrations/0002_sync.sql"),
+    },
+];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
 #[must_use]

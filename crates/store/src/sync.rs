@@ -1,0 +1,365 @@
+//! What sync needs from the store, with no knowledge of automerge: rows as JSON objects (read by
+//! rowid or key, written generically), the tables of change chunks, sync states and conflicts,
+//! and writes that report which projection rows they touched.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use crate::{Db, Store, StoreError, Table};
+
+type R<T> = Result<T, StoreError>;
+
+/// A projection row written by a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Touched {
+    pub table: Table,
+    pub rowid: i64,
+}
+
+/// What [`Db::put_row`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    Inserted,
+    /// The columns that changed.
+    Updated(Vec<String>),
+    Same,
+}
+
+/// A conflict row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictRow {
+    pub id: String,
+    pub doc_id: String,
+    pub record_table: String,
+    pub record_key: String,
+    pub field: String,
+    pub money: bool,
+    /// JSON array of candidates.
+    pub candidates: String,
+    pub found_at: String,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+fn to_sql(v: &Json) -> Value {
+    match v {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Integer(i64::from(*b)),
+        Json::Number(n) => n.as_i64().map_or_else(|| Value::Real(n.as_f64().unwrap_or_default()), Value::Integer),
+        Json::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+fn to_json(v: rusqlite::types::ValueRef<'_>) -> Json {
+    use rusqlite::types::ValueRef as V;
+    match v {
+        V::Null => Json::Null,
+        V::Integer(i) => Json::from(i),
+        V::Real(f) => Json::from(f),
+        V::Text(t) => Json::from(String::from_utf8_lossy(t).into_owned()),
+        V::Blob(b) => Json::from(b.len()),
+    }
+}
+
+fn row_to_map(r: &rusqlite::Row<'_>, names: &[String]) -> rusqlite::Result<Map<String, Json>> {
+    let mut m = Map::new();
+    for (i, n) in names.iter().enumerate() {
+        m.insert(n.clone(), to_json(r.get_ref(i)?));
+    }
+    Ok(m)
+}
+
+/// The key of a row: its key columns' values joined by `/`.
+#[must_use]
+pub fn row_key(table: Table, row: &Map<String, Json>) -> String {
+    table
+        .key_columns()
+        .iter()
+        .map(|c| match row.get(*c) {
+            Some(Json::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn valid_column(c: &str) -> bool {
+    !c.is_empty() && c.chars().all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == '_')
+}
+
+impl Db<'_> {
+    /// A projection row by rowid, as a JSON object (local columns left out).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn row_by_rowid(&self, table: Table, rowid: i64) -> R<Option<Map<String, Json>>> {
+        let mut st = self.conn().prepare_cached(&format!("SELECT * FROM {} WHERE rowid = ?1", table.name()))?;
+        let names: Vec<String> = st.column_names().map(str::to_owned).collect();
+        let mut row = st.query_row([rowid], |r| row_to_map(r, &names)).optional()?;
+        if let Some(m) = row.as_mut() {
+            for c in table.local_columns() {
+                m.remove(*c);
+            }
+        }
+        Ok(row)
+    }
+
+    /// A projection row by key (as made by [`row_key`]).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn row_by_key(&self, table: Table, key: &str) -> R<Option<Map<String, Json>>> {
+        let cols = table.key_columns();
+        let parts: Vec<&str> = if cols.len() == 1 { vec![key] } else { key.splitn(cols.len(), '/').collect() };
+        if parts.len() != cols.len() {
+            return Ok(None);
+        }
+        let cond = cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+        let mut st = self.conn().prepare_cached(&format!("SELECT * FROM {} WHERE {cond}", table.name()))?;
+        let names: Vec<String> = st.column_names().map(str::to_owned).collect();
+        let mut row = st.query_row(params_from_iter(parts.iter()), |r| row_to_map(r, &names)).optional()?;
+        if let Some(m) = row.as_mut() {
+            for c in table.local_columns() {
+                m.remove(*c);
+            }
+        }
+        Ok(row)
+    }
+
+    /// Writes a row given as a JSON object: inserts it when its key is new, otherwise updates
+    /// the columns that differ (which the immutability triggers refuse for money records).
+    ///
+    /// # Errors
+    /// [`StoreError::Immutable`] for a changed money record, [`StoreError::Decode`] for an
+    /// unknown column, SQLite errors (types, foreign keys, uniqueness).
+    pub fn put_row(&self, table: Table, row: &Map<String, Json>) -> R<PutOutcome> {
+        for c in row.keys() {
+            if !valid_column(c) || table.local_columns().contains(&c.as_str()) {
+                return Err(StoreError::Decode { table: table.name(), column: "?", value: c.clone() });
+            }
+        }
+        let key = row_key(table, row);
+        match self.row_by_key(table, &key)? {
+            None => {
+                let cols: Vec<&String> = row.keys().collect();
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES ({})",
+                    table.name(),
+                    cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+                    (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+                );
+                self.conn().execute(&sql, params_from_iter(row.values().map(to_sql)))?;
+                Ok(PutOutcome::Inserted)
+            }
+            Some(old) => {
+                let changed: Vec<String> = row.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+                if changed.is_empty() {
+                    return Ok(PutOutcome::Same);
+                }
+                let sets = changed.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect::<Vec<_>>().join(", ");
+                let cols = table.key_columns();
+                let cond = cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", changed.len() + i + 1)).collect::<Vec<_>>().join(" AND ");
+                let mut values: Vec<Value> = changed.iter().map(|c| to_sql(row.get(c).unwrap_or(&Json::Null))).collect();
+                values.extend(cols.iter().map(|c| to_sql(row.get(*c).unwrap_or(&Json::Null))));
+                self.conn().execute(&format!("UPDATE {} SET {sets} WHERE {cond}", table.name()), params_from_iter(values))?;
+                Ok(PutOutcome::Updated(changed))
+            }
+        }
+    }
+
+    /// Sets every device's receipt sequence to the highest number found in its receipts
+    /// (after a rebuild from documents).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn restore_receipt_sequences(&self) -> R<()> {
+        for t in ["disbursements", "deliveries", "reversals", "fertilizer_distributions", "balance_payments"] {
+            self.conn().execute(
+                &format!(
+                    "UPDATE devices SET last_seq = max(last_seq, coalesce((SELECT max(CAST(substr(receipt, length(devices.receipt_prefix) + 2) AS INTEGER)) FROM {t} WHERE device_id = devices.id), 0))"
+                ),
+                [],
+            )?;
+        }
+        Ok(())
+    }
+
+    // ----- documents -----
+
+    /// Registers a document if new.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn ensure_doc(&self, doc_id: &str) -> R<()> {
+        self.conn().execute("INSERT OR IGNORE INTO sync_docs (doc_id) VALUES (?1)", [doc_id])?;
+        Ok(())
+    }
+
+    /// Every document id.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn doc_ids(&self) -> R<Vec<String>> {
+        let mut st = self.conn().prepare_cached("SELECT doc_id FROM sync_docs ORDER BY doc_id")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Appends a chunk of changes to a document's history.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn append_chunk(&self, doc_id: &str, bytes: &[u8]) -> R<()> {
+        self.ensure_doc(doc_id)?;
+        self.conn().execute("INSERT INTO sync_chunks (doc_id, bytes) VALUES (?1, ?2)", params![doc_id, bytes])?;
+        Ok(())
+    }
+
+    /// A document's chunks, in order.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn chunks(&self, doc_id: &str) -> R<Vec<Vec<u8>>> {
+        let mut st = self.conn().prepare_cached("SELECT bytes FROM sync_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+        let rows = st.query_map([doc_id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a document's heads.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn set_heads(&self, doc_id: &str, heads: &str) -> R<()> {
+        self.ensure_doc(doc_id)?;
+        self.conn().execute("UPDATE sync_docs SET heads = ?2 WHERE doc_id = ?1", params![doc_id, heads])?;
+        Ok(())
+    }
+
+    /// A document's recorded heads.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn heads(&self, doc_id: &str) -> R<Option<String>> {
+        Ok(self.conn().query_row("SELECT heads FROM sync_docs WHERE doc_id = ?1", [doc_id], |r| r.get(0)).optional()?)
+    }
+
+    /// The sync state kept for a peer and a document.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn sync_state(&self, peer: &str, doc_id: &str) -> R<Option<Vec<u8>>> {
+        Ok(self.conn().query_row("SELECT state FROM sync_states WHERE peer = ?1 AND doc_id = ?2", [peer, doc_id], |r| r.get(0)).optional()?)
+    }
+
+    /// Keeps the sync state for a peer and a document.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn put_sync_state(&self, peer: &str, doc_id: &str, state: &[u8]) -> R<()> {
+        self.conn().execute(
+            "INSERT INTO sync_states (peer, doc_id, state) VALUES (?1, ?2, ?3) ON CONFLICT(peer, doc_id) DO UPDATE SET state = excluded.state",
+            params![peer, doc_id, state],
+        )?;
+        Ok(())
+    }
+
+    // ----- conflicts -----
+
+    /// Records a conflict unless the same one is already recorded. Returns whether it was new.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn insert_conflict(&self, c: &ConflictRow) -> R<bool> {
+        Ok(self.conn().execute(
+            "INSERT OR IGNORE INTO conflicts (id, doc_id, record_table, record_key, field, money, candidates, found_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+            params![c.id, c.doc_id, c.record_table, c.record_key, c.field, c.money, c.candidates, c.found_at],
+        )? > 0)
+    }
+
+    /// Conflicts, open ones only or all.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn conflicts(&self, open_only: bool) -> R<Vec<ConflictRow>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT id, doc_id, record_table, record_key, field, money, candidates, found_at, resolved_at, resolved_by, resolution FROM conflicts WHERE (?1 = 0 OR resolved_at IS NULL) ORDER BY found_at, id",
+        )?;
+        let rows = st.query_map([i64::from(open_only)], |r| {
+            Ok(ConflictRow {
+                id: r.get(0)?,
+                doc_id: r.get(1)?,
+                record_table: r.get(2)?,
+                record_key: r.get(3)?,
+                field: r.get(4)?,
+                money: r.get(5)?,
+                candidates: r.get(6)?,
+                found_at: r.get(7)?,
+                resolved_at: r.get(8)?,
+                resolved_by: r.get(9)?,
+                resolution: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a conflict resolved.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn resolve_conflict(&self, id: &str, at: &str, by: &str, resolution: &str) -> R<bool> {
+        Ok(self.conn().execute(
+            "UPDATE conflicts SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1 AND resolved_at IS NULL",
+            params![id, at, by, resolution],
+        )? > 0)
+    }
+}
+
+impl Store {
+    /// Like [`Store::write`], and hands `then` the projection rows `f` inserted or updated,
+    /// inside the same transaction (sync appends the document changes there).
+    ///
+    /// # Errors
+    /// `f`'s or `then`'s error, or the store's.
+    pub fn write_tracked<T, E>(
+        &mut self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, E>,
+        then: impl FnOnce(&Db<'_>, &[Touched]) -> Result<(), E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let seen: Arc<Mutex<Vec<(String, i64)>>> = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        self.conn.update_hook(Some(move |_action, _db: &str, table: &str, rowid: i64| {
+            if let Ok(mut v) = sink.lock() {
+                v.push((table.to_owned(), rowid));
+            }
+        })).map_err(StoreError::from)?;
+        let result = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+            let out = {
+                let db = Db::new(&tx);
+                let out = f(&db)?;
+                let mut touched: Vec<Touched> = seen
+                    .lock()
+                    .map(|v| v.iter().filter_map(|(t, r)| Table::from_name(t).map(|table| Touched { table, rowid: *r })).collect())
+                    .unwrap_or_default();
+                touched.sort();
+                touched.dedup();
+                then(&db, &touched)?;
+                out
+            };
+            tx.commit().map_err(StoreError::from)?;
+            Ok(out)
+        })();
+        self.conn.update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>).map_err(StoreError::from)?;
+        result
+    }
+}
