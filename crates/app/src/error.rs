@@ -13,6 +13,9 @@ pub enum AppError {
     /// The store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Sync: documents, merges, exchanges.
+    #[error(transparent)]
+    Sync(#[from] sene_sync::SyncError),
     /// The store has no union yet.
     #[error(
         "cette base est vide : créez d'abord l'union (sene init) ou chargez la démo (sene demo)"
@@ -71,6 +74,9 @@ impl AppError {
             AppError::Store(StoreError::NotADatabase { .. }) => "store_unreadable",
             AppError::Store(StoreError::TooNew { .. }) => "store_too_new",
             AppError::Store(_) => "store_error",
+            AppError::Sync(sene_sync::SyncError::Refused(_)) => "sync_refused",
+            AppError::Sync(sene_sync::SyncError::Unauthentic(_)) => "sync_unauthentic",
+            AppError::Sync(_) => "sync_error",
             AppError::NotInitialized => "not_initialized",
             AppError::AlreadyInitialized(_) => "already_initialized",
             AppError::NotFound { .. } => "not_found",
@@ -95,6 +101,7 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.message(lang),
             AppError::Store(e) => e.message(lang),
+            AppError::Sync(e) => e.to_string(),
             AppError::NotInitialized => "this store is empty: create the union first (sene init) or load the demo (sene demo)".into(),
             AppError::AlreadyInitialized(n) => format!("this store already holds the union \"{n}\""),
             AppError::NotFound { kind, id } => format!("{} not found: {id}", en_kind(kind)),

@@ -25,7 +25,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sene_domain::*;
-use sene_store::{AuditEntry, Db, Store, Table};
+use sene_store::{AuditEntry, Db, Store, Table, Touched};
+use sene_sync::Engine;
 use serde::Serialize;
 
 pub use error::{AppError, Result};
@@ -103,6 +104,7 @@ pub mod settings {
 pub struct Ledger {
     store: Store,
     clock: Box<dyn Clock>,
+    engine: Option<Engine>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -138,7 +140,46 @@ impl Ledger {
     /// A ledger on an open store with a given clock.
     #[must_use]
     pub fn with_clock(store: Store, clock: Box<dyn Clock>) -> Ledger {
-        Ledger { store, clock }
+        Ledger {
+            store,
+            clock,
+            engine: None,
+        }
+    }
+
+    /// The sync engine of this store's device.
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`].
+    pub fn engine(&mut self) -> Result<&mut Engine> {
+        if self.engine.is_none() {
+            let device: DeviceId = self
+                .store
+                .db()
+                .setting(settings::LOCAL_DEVICE)?
+                .and_then(|d| d.parse().ok())
+                .ok_or(AppError::NotInitialized)?;
+            self.engine = Some(Engine::new(device));
+        }
+        self.engine.as_mut().ok_or(AppError::NotInitialized)
+    }
+
+    /// The store and the engine together (for sync use cases).
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`].
+    pub fn parts(&mut self) -> Result<(&mut Store, &mut Engine, &dyn Clock)> {
+        self.engine()?;
+        let Ledger {
+            store,
+            clock,
+            engine,
+        } = self;
+        Ok((
+            store,
+            engine.as_mut().ok_or(AppError::NotInitialized)?,
+            &**clock,
+        ))
     }
 
     /// The store (reads).
@@ -191,59 +232,66 @@ impl Ledger {
     /// [`AppError::AlreadyInitialized`], validation errors.
     pub fn init(&mut self, cmd: &InitUnion) -> Result<Actor> {
         let now = self.clock.now();
-        self.store.write(|db| {
-            if let Some(u) = db.union()? {
-                return Err(AppError::AlreadyInitialized(u.name));
-            }
-            let union = Union {
-                id: UnionId::new(),
-                name: validate::text(
-                    "nom de l'union",
-                    &cmd.union_name,
-                    validate::limits::TEXT_MAX,
-                )?,
-                region: validate::text("région", &cmd.region, validate::limits::TEXT_MAX)?,
-            };
-            let agent = Agent {
-                id: AgentId::new(),
-                name: validate::text(
-                    "nom de l'agent",
-                    &cmd.agent_name,
-                    validate::limits::TEXT_MAX,
-                )?,
-                phone: None,
-                role: Role::Secretariat,
-                cooperatives: vec![],
-            };
-            let device = Device {
-                id: DeviceId::new(),
-                label: validate::text(
-                    "nom de l'appareil",
-                    &cmd.device_label,
-                    validate::limits::TEXT_MAX,
-                )?,
-                receipt_prefix: sene_domain::receipt::prefix(&cmd.receipt_prefix)?,
-            };
-            db.insert_union(&union)?;
-            db.insert_agent(&agent)?;
-            db.insert_device(&device)?;
-            db.set_setting(settings::LOCAL_DEVICE, &device.id.to_string())?;
-            db.set_setting(settings::DEFAULT_AGENT, &agent.id.to_string())?;
-            let actor = Actor {
-                agent: agent.id,
-                device: device.id,
-            };
-            db.audit(&AuditEntry {
-                at: now,
-                agent_id: agent.id,
-                device_id: device.id,
-                action: "init_union".into(),
-                record_kind: "union".into(),
-                record_id: union.id.to_string(),
-                payload: serde_json::to_string(cmd).unwrap_or_default(),
-            })?;
-            Ok(actor)
-        })
+        let device_id = DeviceId::new();
+        let mut engine = Engine::new(device_id);
+        let actor = self.store.write_tracked(
+            |db| {
+                if let Some(u) = db.union()? {
+                    return Err(AppError::AlreadyInitialized(u.name));
+                }
+                let union = Union {
+                    id: UnionId::new(),
+                    name: validate::text(
+                        "nom de l'union",
+                        &cmd.union_name,
+                        validate::limits::TEXT_MAX,
+                    )?,
+                    region: validate::text("région", &cmd.region, validate::limits::TEXT_MAX)?,
+                };
+                let agent = Agent {
+                    id: AgentId::new(),
+                    name: validate::text(
+                        "nom de l'agent",
+                        &cmd.agent_name,
+                        validate::limits::TEXT_MAX,
+                    )?,
+                    phone: None,
+                    role: Role::Secretariat,
+                    cooperatives: vec![],
+                };
+                let device = Device {
+                    id: device_id,
+                    label: validate::text(
+                        "nom de l'appareil",
+                        &cmd.device_label,
+                        validate::limits::TEXT_MAX,
+                    )?,
+                    receipt_prefix: sene_domain::receipt::prefix(&cmd.receipt_prefix)?,
+                };
+                db.insert_union(&union)?;
+                db.insert_agent(&agent)?;
+                db.insert_device(&device)?;
+                db.set_setting(settings::LOCAL_DEVICE, &device.id.to_string())?;
+                db.set_setting(settings::DEFAULT_AGENT, &agent.id.to_string())?;
+                let actor = Actor {
+                    agent: agent.id,
+                    device: device.id,
+                };
+                db.audit(&AuditEntry {
+                    at: now,
+                    agent_id: agent.id,
+                    device_id: device.id,
+                    action: "init_union".into(),
+                    record_kind: "union".into(),
+                    record_id: union.id.to_string(),
+                    payload: serde_json::to_string(cmd).unwrap_or_default(),
+                })?;
+                Ok(actor)
+            },
+            |db, touched| record_changes(&mut engine, db, touched, 0, now),
+        )?;
+        self.engine = Some(engine);
+        Ok(actor)
     }
 
     /// Runs use cases as `actor` in one transaction, committed before this returns `Ok`.
@@ -253,32 +301,60 @@ impl Ledger {
     /// [`AppError::Forbidden`] for a read-only role, and whatever `f` returns.
     pub fn run<T>(&mut self, actor: &Actor, f: impl FnOnce(&Tx<'_, '_>) -> Result<T>) -> Result<T> {
         let now = self.clock.now();
-        self.store.write(|db| {
-            db.union()?.ok_or(AppError::NotInitialized)?;
-            let agent = db.agent(actor.agent)?.ok_or_else(|| AppError::NotFound {
-                kind: "agent",
-                id: actor.agent.to_string(),
-            })?;
-            if db.device(actor.device)?.is_none() {
-                return Err(AppError::NotFound {
-                    kind: "appareil",
-                    id: actor.device.to_string(),
-                });
-            }
-            if !agent.role.may_write() {
-                return Err(AppError::Forbidden {
-                    role: agent.role.label_fr().into(),
-                    action: "enregistrer",
-                });
-            }
-            f(&Tx {
-                db,
-                actor: *actor,
-                role: agent.role,
-                now,
-            })
-        })
+        self.engine()?;
+        let Ledger { store, engine, .. } = self;
+        let engine = engine.as_mut().ok_or(AppError::NotInitialized)?;
+        let seq_before = store.db().audit_seq()?;
+        let out = store.write_tracked(
+            |db| {
+                db.union()?.ok_or(AppError::NotInitialized)?;
+                let agent = db.agent(actor.agent)?.ok_or_else(|| AppError::NotFound {
+                    kind: "agent",
+                    id: actor.agent.to_string(),
+                })?;
+                if db.device(actor.device)?.is_none() {
+                    return Err(AppError::NotFound {
+                        kind: "appareil",
+                        id: actor.device.to_string(),
+                    });
+                }
+                if !agent.role.may_write() {
+                    return Err(AppError::Forbidden {
+                        role: agent.role.label_fr().into(),
+                        action: "enregistrer",
+                    });
+                }
+                f(&Tx {
+                    db,
+                    actor: *actor,
+                    role: agent.role,
+                    now,
+                })
+            },
+            |db, touched| record_changes(engine, db, touched, seq_before, now),
+        );
+        if out.is_err() {
+            engine.invalidate();
+        }
+        out
     }
+}
+
+/// The write path's last step: the touched rows go into their automerge documents, in the
+/// same transaction, with the audited actions as the change message.
+fn record_changes(
+    engine: &mut Engine,
+    db: &Db<'_>,
+    touched: &[Touched],
+    seq_before: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let message = db.actions_since(seq_before)?.join(",");
+    engine.record(db, touched, &message, now.timestamp_millis())?;
+    Ok(())
 }
 
 /// One transaction's worth of use cases, as one actor.

@@ -99,7 +99,9 @@ impl Crop {
 labelled_enum!(
     /// Sex of a member, as on the register.
     Sex {
+        #[serde(rename = "f")]
         Female = "f" / "femme" / "woman",
+        #[serde(rename = "m")]
         Male = "m" / "homme" / "man",
     }
 );
@@ -116,6 +118,7 @@ labelled_enum!(
     /// What a person may do.
     Role {
         FieldAgent = "field_agent" / "agent de terrain" / "field agent",
+        #[serde(rename = "ctc")]
         Committee = "ctc" / "comité technique (CTC)" / "technical committee",
         Secretariat = "secretariat" / "secrétariat" / "secretariat",
         ReadOnly = "read_only" / "lecture seule" / "read-only",
@@ -665,6 +668,46 @@ mod tests {
         assert!(S::Rejected.transition(S::Approved).is_err());
         assert!(!S::Requested.accepts_disbursement());
         assert!(S::Disbursed.accepts_delivery());
+    }
+
+    #[test]
+    fn serde_names_are_the_stored_codes() {
+        for r in Role::ALL {
+            assert_eq!(
+                serde_json::to_string(r).unwrap_or_default(),
+                format!("\"{}\"", r.code())
+            );
+        }
+        for x in Sex::ALL {
+            assert_eq!(
+                serde_json::to_string(x).unwrap_or_default(),
+                format!("\"{}\"", x.code())
+            );
+        }
+        for x in Crop::ALL {
+            assert_eq!(
+                serde_json::to_string(x).unwrap_or_default(),
+                format!("\"{}\"", x.code())
+            );
+        }
+        for x in ContractState::ALL {
+            assert_eq!(
+                serde_json::to_string(x).unwrap_or_default(),
+                format!("\"{}\"", x.code())
+            );
+        }
+        for x in RecordKind::ALL {
+            assert_eq!(
+                serde_json::to_string(x).unwrap_or_default(),
+                format!("\"{}\"", x.code())
+            );
+        }
+        for x in PayMode::ALL {
+            assert_eq!(
+                serde_json::to_string(x).unwrap_or_default(),
+                format!("\"{}\"", x.code())
+            );
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ fn group_thousands_u128(n: u128) -> String {
     let len = digits.len();
     let mut out = String::with_capacity(len + len / 3 * NBSP.len_utf8());
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
+        if i > 0 && (len - i).is_multiple_of(3) {
             out.push(NBSP);
         }
         out.push(c);

@@ -124,7 +124,6 @@ impl Table {
         Table::Contracts,
         Table::Disbursements,
         Table::Deliveries,
-        Table::Reversals,
         Table::FertilizerProducts,
         Table::FertilizerNeeds,
         Table::GroupOrders,
@@ -139,6 +138,7 @@ impl Table {
         Table::LenderRepayments,
         Table::FundAllocations,
         Table::BalancePayments,
+        Table::Reversals,
     ];
 }
 
@@ -249,6 +249,28 @@ impl<'c> Db<'c> {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// The highest audit sequence number (0 when empty).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_seq(&self) -> R<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?)
+    }
+
+    /// The actions audited after sequence number `seq`.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn actions_since(&self, seq: i64) -> R<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT action FROM audit WHERE seq > ?1 ORDER BY seq")?;
+        let rows = st.query_map([seq], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The audit trail, oldest first.

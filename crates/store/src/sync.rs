@@ -50,7 +50,10 @@ fn to_sql(v: &Json) -> Value {
     match v {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Integer(i64::from(*b)),
-        Json::Number(n) => n.as_i64().map_or_else(|| Value::Real(n.as_f64().unwrap_or_default()), Value::Integer),
+        Json::Number(n) => n.as_i64().map_or_else(
+            || Value::Real(n.as_f64().unwrap_or_default()),
+            Value::Integer,
+        ),
         Json::String(s) => Value::Text(s.clone()),
         other => Value::Text(other.to_string()),
     }
@@ -90,8 +93,15 @@ pub fn row_key(table: Table, row: &Map<String, Json>) -> String {
         .join("/")
 }
 
+fn sp(name: &str) -> String {
+    let clean: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("sp_{clean}")
+}
+
 fn valid_column(c: &str) -> bool {
-    !c.is_empty() && c.chars().all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == '_')
+    !c.is_empty()
+        && c.chars()
+            .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == '_')
 }
 
 impl Db<'_> {
@@ -100,9 +110,13 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn row_by_rowid(&self, table: Table, rowid: i64) -> R<Option<Map<String, Json>>> {
-        let mut st = self.conn().prepare_cached(&format!("SELECT * FROM {} WHERE rowid = ?1", table.name()))?;
+        let mut st = self
+            .conn()
+            .prepare_cached(&format!("SELECT * FROM {} WHERE rowid = ?1", table.name()))?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
-        let mut row = st.query_row([rowid], |r| row_to_map(r, &names)).optional()?;
+        let mut row = st
+            .query_row([rowid], |r| row_to_map(r, &names))
+            .optional()?;
         if let Some(m) = row.as_mut() {
             for c in table.local_columns() {
                 m.remove(*c);
@@ -117,14 +131,27 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn row_by_key(&self, table: Table, key: &str) -> R<Option<Map<String, Json>>> {
         let cols = table.key_columns();
-        let parts: Vec<&str> = if cols.len() == 1 { vec![key] } else { key.splitn(cols.len(), '/').collect() };
+        let parts: Vec<&str> = if cols.len() == 1 {
+            vec![key]
+        } else {
+            key.splitn(cols.len(), '/').collect()
+        };
         if parts.len() != cols.len() {
             return Ok(None);
         }
-        let cond = cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
-        let mut st = self.conn().prepare_cached(&format!("SELECT * FROM {} WHERE {cond}", table.name()))?;
+        let cond = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let mut st = self
+            .conn()
+            .prepare_cached(&format!("SELECT * FROM {} WHERE {cond}", table.name()))?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
-        let mut row = st.query_row(params_from_iter(parts.iter()), |r| row_to_map(r, &names)).optional()?;
+        let mut row = st
+            .query_row(params_from_iter(parts.iter()), |r| row_to_map(r, &names))
+            .optional()?;
         if let Some(m) = row.as_mut() {
             for c in table.local_columns() {
                 m.remove(*c);
@@ -142,7 +169,11 @@ impl Db<'_> {
     pub fn put_row(&self, table: Table, row: &Map<String, Json>) -> R<PutOutcome> {
         for c in row.keys() {
             if !valid_column(c) || table.local_columns().contains(&c.as_str()) {
-                return Err(StoreError::Decode { table: table.name(), column: "?", value: c.clone() });
+                return Err(StoreError::Decode {
+                    table: table.name(),
+                    column: "?",
+                    value: c.clone(),
+                });
             }
         }
         let key = row_key(table, row);
@@ -152,23 +183,53 @@ impl Db<'_> {
                 let sql = format!(
                     "INSERT INTO {} ({}) VALUES ({})",
                     table.name(),
-                    cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
-                    (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+                    cols.iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    (1..=cols.len())
+                        .map(|i| format!("?{i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
-                self.conn().execute(&sql, params_from_iter(row.values().map(to_sql)))?;
+                self.conn()
+                    .execute(&sql, params_from_iter(row.values().map(to_sql)))?;
                 Ok(PutOutcome::Inserted)
             }
             Some(old) => {
-                let changed: Vec<String> = row.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+                let changed: Vec<String> = row
+                    .iter()
+                    .filter(|(k, v)| old.get(*k) != Some(*v))
+                    .map(|(k, _)| k.clone())
+                    .collect();
                 if changed.is_empty() {
                     return Ok(PutOutcome::Same);
                 }
-                let sets = changed.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect::<Vec<_>>().join(", ");
+                let sets = changed
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{c} = ?{}", i + 1))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let cols = table.key_columns();
-                let cond = cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", changed.len() + i + 1)).collect::<Vec<_>>().join(" AND ");
-                let mut values: Vec<Value> = changed.iter().map(|c| to_sql(row.get(c).unwrap_or(&Json::Null))).collect();
-                values.extend(cols.iter().map(|c| to_sql(row.get(*c).unwrap_or(&Json::Null))));
-                self.conn().execute(&format!("UPDATE {} SET {sets} WHERE {cond}", table.name()), params_from_iter(values))?;
+                let cond = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{c} = ?{}", changed.len() + i + 1))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                let mut values: Vec<Value> = changed
+                    .iter()
+                    .map(|c| to_sql(row.get(c).unwrap_or(&Json::Null)))
+                    .collect();
+                values.extend(
+                    cols.iter()
+                        .map(|c| to_sql(row.get(*c).unwrap_or(&Json::Null))),
+                );
+                self.conn().execute(
+                    &format!("UPDATE {} SET {sets} WHERE {cond}", table.name()),
+                    params_from_iter(values),
+                )?;
                 Ok(PutOutcome::Updated(changed))
             }
         }
@@ -180,7 +241,13 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn restore_receipt_sequences(&self) -> R<()> {
-        for t in ["disbursements", "deliveries", "reversals", "fertilizer_distributions", "balance_payments"] {
+        for t in [
+            "disbursements",
+            "deliveries",
+            "reversals",
+            "fertilizer_distributions",
+            "balance_payments",
+        ] {
             self.conn().execute(
                 &format!(
                     "UPDATE devices SET last_seq = max(last_seq, coalesce((SELECT max(CAST(substr(receipt, length(devices.receipt_prefix) + 2) AS INTEGER)) FROM {t} WHERE device_id = devices.id), 0))"
@@ -191,6 +258,37 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Opens a savepoint inside the current transaction.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn savepoint(&self, name: &str) -> R<()> {
+        self.conn()
+            .execute_batch(&format!("SAVEPOINT {}", sp(name)))?;
+        Ok(())
+    }
+
+    /// Undoes everything since the savepoint, and closes it.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn rollback_to(&self, name: &str) -> R<()> {
+        let n = sp(name);
+        self.conn()
+            .execute_batch(&format!("ROLLBACK TO {n}; RELEASE {n}"))?;
+        Ok(())
+    }
+
+    /// Keeps everything since the savepoint, and closes it.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn release(&self, name: &str) -> R<()> {
+        self.conn()
+            .execute_batch(&format!("RELEASE {}", sp(name)))?;
+        Ok(())
+    }
+
     // ----- documents -----
 
     /// Registers a document if new.
@@ -198,7 +296,10 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn ensure_doc(&self, doc_id: &str) -> R<()> {
-        self.conn().execute("INSERT OR IGNORE INTO sync_docs (doc_id) VALUES (?1)", [doc_id])?;
+        self.conn().execute(
+            "INSERT OR IGNORE INTO sync_docs (doc_id) VALUES (?1)",
+            [doc_id],
+        )?;
         Ok(())
     }
 
@@ -207,7 +308,9 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn doc_ids(&self) -> R<Vec<String>> {
-        let mut st = self.conn().prepare_cached("SELECT doc_id FROM sync_docs ORDER BY doc_id")?;
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT doc_id FROM sync_docs ORDER BY doc_id")?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -218,7 +321,10 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn append_chunk(&self, doc_id: &str, bytes: &[u8]) -> R<()> {
         self.ensure_doc(doc_id)?;
-        self.conn().execute("INSERT INTO sync_chunks (doc_id, bytes) VALUES (?1, ?2)", params![doc_id, bytes])?;
+        self.conn().execute(
+            "INSERT INTO sync_chunks (doc_id, bytes) VALUES (?1, ?2)",
+            params![doc_id, bytes],
+        )?;
         Ok(())
     }
 
@@ -227,7 +333,9 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn chunks(&self, doc_id: &str) -> R<Vec<Vec<u8>>> {
-        let mut st = self.conn().prepare_cached("SELECT bytes FROM sync_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT bytes FROM sync_chunks WHERE doc_id = ?1 ORDER BY seq")?;
         let rows = st.query_map([doc_id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -238,7 +346,10 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn set_heads(&self, doc_id: &str, heads: &str) -> R<()> {
         self.ensure_doc(doc_id)?;
-        self.conn().execute("UPDATE sync_docs SET heads = ?2 WHERE doc_id = ?1", params![doc_id, heads])?;
+        self.conn().execute(
+            "UPDATE sync_docs SET heads = ?2 WHERE doc_id = ?1",
+            params![doc_id, heads],
+        )?;
         Ok(())
     }
 
@@ -247,7 +358,14 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn heads(&self, doc_id: &str) -> R<Option<String>> {
-        Ok(self.conn().query_row("SELECT heads FROM sync_docs WHERE doc_id = ?1", [doc_id], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT heads FROM sync_docs WHERE doc_id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// The sync state kept for a peer and a document.
@@ -255,7 +373,14 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn sync_state(&self, peer: &str, doc_id: &str) -> R<Option<Vec<u8>>> {
-        Ok(self.conn().query_row("SELECT state FROM sync_states WHERE peer = ?1 AND doc_id = ?2", [peer, doc_id], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT state FROM sync_states WHERE peer = ?1 AND doc_id = ?2",
+                [peer, doc_id],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Keeps the sync state for a peer and a document.
@@ -337,19 +462,30 @@ impl Store {
     {
         let seen: Arc<Mutex<Vec<(String, i64)>>> = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
-        self.conn.update_hook(Some(move |_action, _db: &str, table: &str, rowid: i64| {
-            if let Ok(mut v) = sink.lock() {
-                v.push((table.to_owned(), rowid));
-            }
-        })).map_err(StoreError::from)?;
+        self.conn
+            .update_hook(Some(move |_action, _db: &str, table: &str, rowid: i64| {
+                if let Ok(mut v) = sink.lock() {
+                    v.push((table.to_owned(), rowid));
+                }
+            }))
+            .map_err(StoreError::from)?;
         let result = (|| {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
             let out = {
                 let db = Db::new(&tx);
                 let out = f(&db)?;
                 let mut touched: Vec<Touched> = seen
                     .lock()
-                    .map(|v| v.iter().filter_map(|(t, r)| Table::from_name(t).map(|table| Touched { table, rowid: *r })).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|(t, r)| {
+                                Table::from_name(t).map(|table| Touched { table, rowid: *r })
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default();
                 touched.sort();
                 touched.dedup();
@@ -359,7 +495,9 @@ impl Store {
             tx.commit().map_err(StoreError::from)?;
             Ok(out)
         })();
-        self.conn.update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>).map_err(StoreError::from)?;
+        self.conn
+            .update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>)
+            .map_err(StoreError::from)?;
         result
     }
 }

@@ -1,0 +1,511 @@
+//! The engine: documents cached in memory, the write path's changes, merges that validate
+//! before they commit, conflicts, and the sync protocol's messages per peer and document.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::sync::{Message, State, SyncDoc};
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjType, Prop, ReadDoc, ScalarValue, Value, ROOT,
+};
+use sene_domain::DeviceId;
+use sene_store::{row_key, ConflictRow, Db, Table, Touched};
+use serde_json::{Map, Value as Json};
+
+use crate::doc::{is_money_column, is_money_table, route, DocId};
+use crate::error::SyncError;
+
+type R<T> = Result<T, SyncError>;
+/// Records as (table, row) pairs.
+pub type Rows = Vec<(Table, Map<String, Json>)>;
+
+/// A field to write when resolving a conflict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldWrite<'a> {
+    pub table: Table,
+    pub key: &'a str,
+    pub field: &'a str,
+    pub value: &'a Json,
+}
+
+/// A scope check run on every incoming record before anything is merged.
+pub type Check<'a> = &'a dyn Fn(&Db<'_>, &DocId, Table, &Map<String, Json>) -> Result<(), String>;
+
+/// What a merge did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeOutcome {
+    /// Records written to the projection.
+    pub records: usize,
+    /// New conflicts put in the queue.
+    pub conflicts: usize,
+    /// Whether the document changed.
+    pub changed: bool,
+}
+
+/// The documents of one store.
+pub struct Engine {
+    docs: HashMap<DocId, AutoCommit>,
+    actor: ActorId,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("docs", &self.docs.len())
+            .field("actor", &self.actor.to_hex_string())
+            .finish()
+    }
+}
+
+fn scalar(v: &Json) -> ScalarValue {
+    match v {
+        Json::Null => ScalarValue::Null,
+        Json::Bool(b) => ScalarValue::Int(i64::from(*b)),
+        Json::Number(n) => n.as_i64().map_or_else(
+            || ScalarValue::F64(n.as_f64().unwrap_or_default()),
+            ScalarValue::Int,
+        ),
+        Json::String(s) => ScalarValue::Str(s.as_str().into()),
+        other => ScalarValue::Str(other.to_string().into()),
+    }
+}
+
+fn json(v: &ScalarValue) -> Json {
+    match v {
+        ScalarValue::Null => Json::Null,
+        ScalarValue::Int(i) => Json::from(*i),
+        ScalarValue::Uint(u) => Json::from(*u),
+        ScalarValue::F64(f) => Json::from(*f),
+        ScalarValue::Str(s) => Json::from(s.as_str()),
+        ScalarValue::Boolean(b) => Json::from(*b),
+        ScalarValue::Timestamp(t) => Json::from(*t),
+        ScalarValue::Counter(c) => Json::from(i64::from(c)),
+        ScalarValue::Bytes(_) | ScalarValue::Unknown { .. } => Json::String("<octets>".into()),
+    }
+}
+
+fn record_key(table: Table, row: &Map<String, Json>) -> String {
+    format!("{}/{}", table.name(), row_key(table, row))
+}
+
+fn split_key(key: &str) -> Option<(Table, &str)> {
+    let (t, k) = key.split_once('/')?;
+    Some((Table::from_name(t)?, k))
+}
+
+/// Heads as stored: hex hashes joined by `,`.
+#[must_use]
+pub fn heads_text(heads: &[ChangeHash]) -> String {
+    heads
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Every record of a document, with its winning values.
+///
+/// # Errors
+/// [`SyncError::Automerge`].
+pub fn doc_rows(doc: &AutoCommit) -> R<Rows> {
+    let mut out = Vec::new();
+    for key in doc.keys(ROOT) {
+        let Some((table, _)) = split_key(&key) else {
+            continue;
+        };
+        if let Some(row) = read_record(doc, &key)? {
+            out.push((table, row));
+        }
+    }
+    Ok(out)
+}
+
+fn read_record(doc: &AutoCommit, key: &str) -> R<Option<Map<String, Json>>> {
+    let Some((Value::Object(ObjType::Map), obj)) = doc.get(ROOT, key)? else {
+        return Ok(None);
+    };
+    let mut row = Map::new();
+    for field in doc.keys(&obj) {
+        if let Some((Value::Scalar(v), _)) = doc.get(&obj, field.as_str())? {
+            row.insert(field, json(&v));
+        }
+    }
+    Ok(Some(row))
+}
+
+fn order(table: Table) -> usize {
+    Table::PROJECTION
+        .iter()
+        .position(|t| *t == table)
+        .unwrap_or(usize::MAX)
+}
+
+impl Engine {
+    /// An engine writing as `device`.
+    #[must_use]
+    pub fn new(device: DeviceId) -> Engine {
+        Engine {
+            docs: HashMap::new(),
+            actor: ActorId::from(device.as_uuid().as_bytes().as_slice()),
+        }
+    }
+
+    /// Forgets the cached documents (after a rolled-back transaction).
+    pub fn invalidate(&mut self) {
+        self.docs.clear();
+    }
+
+    fn load(&mut self, db: &Db<'_>, id: &DocId) -> R<&mut AutoCommit> {
+        if !self.docs.contains_key(id) {
+            let chunks = db.chunks(&id.to_string())?;
+            let mut doc = if chunks.is_empty() {
+                AutoCommit::new()
+            } else {
+                AutoCommit::load(&chunks.concat())?
+            };
+            doc.set_actor(self.actor.clone());
+            self.docs.insert(id.clone(), doc);
+        }
+        self.docs
+            .get_mut(id)
+            .ok_or_else(|| SyncError::Malformed("document".into()))
+    }
+
+    /// A document, loaded from the store if needed.
+    ///
+    /// # Errors
+    /// [`SyncError::Automerge`] for stored chunks that do not load.
+    pub fn doc(&mut self, db: &Db<'_>, id: &DocId) -> R<&mut AutoCommit> {
+        self.load(db, id)
+    }
+
+    /// The write path: puts the touched projection rows into their documents, one automerge
+    /// change per document with `message`, and appends the new changes to the store — in the
+    /// caller's transaction.
+    ///
+    /// # Errors
+    /// Routing and automerge errors.
+    pub fn record(
+        &mut self,
+        db: &Db<'_>,
+        touched: &[Touched],
+        message: &str,
+        time_ms: i64,
+    ) -> R<Vec<DocId>> {
+        let mut by_doc: BTreeMap<DocId, Rows> = BTreeMap::new();
+        for t in touched {
+            if let Some(row) = db.row_by_rowid(t.table, t.rowid)? {
+                let doc = route(db, t.table, &row)?;
+                by_doc.entry(doc).or_default().push((t.table, row));
+            }
+        }
+        for (id, rows) in &by_doc {
+            let doc = self.load(db, id)?;
+            let before = doc.get_heads();
+            for (table, row) in rows {
+                put_record(doc, *table, row)?;
+            }
+            if doc
+                .commit_with(
+                    CommitOptions::default()
+                        .with_message(message.to_owned())
+                        .with_time(time_ms),
+                )
+                .is_some()
+            {
+                let bytes = doc.save_after(&before);
+                let heads = heads_text(&doc.get_heads());
+                db.append_chunk(&id.to_string(), &bytes)?;
+                db.set_heads(&id.to_string(), &heads)?;
+            }
+        }
+        Ok(by_doc.into_keys().collect())
+    }
+
+    /// Merges changes into a document, **validating before merging**: `incoming` applies them
+    /// to a fork; every record they touch is written to the projection (types, references and
+    /// immutability checked by the store), routed (it must belong to this document) and passed
+    /// to `check`; any failure refuses the whole lot and leaves document and projection as they
+    /// were. On success the fork replaces the document, the new changes are stored, and fields
+    /// with concurrent values become conflicts.
+    ///
+    /// # Errors
+    /// [`SyncError::Refused`] with the reason, automerge and store errors.
+    pub fn merge(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        check: Check<'_>,
+        now: &str,
+        incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
+    ) -> R<MergeOutcome> {
+        let doc = self.load(db, id)?;
+        let before = doc.get_heads();
+        let mut fork = doc.fork();
+        fork.set_actor(doc.get_actor().clone());
+        incoming(&mut fork)?;
+        let after = fork.get_heads();
+        if after == before {
+            return Ok(MergeOutcome::default());
+        }
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        for p in fork.diff(&before, &after) {
+            let key = match (p.path.first(), &p.action) {
+                (Some((_, Prop::Map(k))), _) => k.clone(),
+                (None, automerge::PatchAction::PutMap { key, .. }) => key.clone(),
+                _ => continue,
+            };
+            keys.insert(key);
+        }
+        let mut rows: Vec<(Table, String, Map<String, Json>)> = Vec::new();
+        for key in &keys {
+            let Some((table, _)) = split_key(key) else {
+                return Err(SyncError::Refused(format!("clé inconnue « {key} »")));
+            };
+            if let Some(row) = read_record(&fork, key)? {
+                rows.push((table, key.clone(), row));
+            }
+        }
+        rows.sort_by_key(|(t, k, _)| (order(*t), k.clone()));
+        db.savepoint("merge")?;
+        let applied = (|| -> R<()> {
+            for (table, key, row) in &rows {
+                db.put_row(*table, row)
+                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+                let routed = route(db, *table, row)
+                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+                if &routed != id {
+                    return Err(SyncError::Refused(format!(
+                        "{key} appartient au document {routed}, pas à {id}"
+                    )));
+                }
+                check(db, id, *table, row)
+                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+                crate::rules::check_row(db, *table, row)
+                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = applied {
+            db.rollback_to("merge")?;
+            return Err(e);
+        }
+        // conflicts: a record created twice, or a field with concurrent values
+        let mut conflicts = 0;
+        for (table, key, _) in &rows {
+            let created = fork.get_all(ROOT, key.as_str())?;
+            let mut fields: Vec<(String, Vec<(Json, automerge::ObjId)>)> = Vec::new();
+            if created.len() > 1 {
+                fields.push((
+                    "(création)".into(),
+                    created
+                        .iter()
+                        .map(|(_, o)| (Json::from("map"), o.clone()))
+                        .collect(),
+                ));
+            }
+            if let Some((_, obj)) = created.first() {
+                for field in fork.keys(obj) {
+                    let all = fork.get_all(obj, field.as_str())?;
+                    if all.len() > 1 {
+                        fields.push((
+                            field.clone(),
+                            all.iter()
+                                .map(|(v, o)| (v.as_scalar().map_or(Json::Null, json), o.clone()))
+                                .collect(),
+                        ));
+                    }
+                }
+            }
+            for (field, values) in fields {
+                let mut candidates = Vec::new();
+                for (value, op) in values {
+                    let (actor, change, time, message) = match fork.hash_for_opid(&op) {
+                        Some(h) => {
+                            let meta = fork.get_change_meta_by_hash(&h);
+                            (
+                                meta.as_ref()
+                                    .map(|m| m.actor.to_hex_string())
+                                    .unwrap_or_default(),
+                                h.to_string(),
+                                meta.as_ref().map_or(0, |m| m.timestamp),
+                                meta.as_ref()
+                                    .and_then(|m| m.message.as_ref().map(Cow::to_string))
+                                    .unwrap_or_default(),
+                            )
+                        }
+                        None => (String::new(), String::new(), 0, String::new()),
+                    };
+                    candidates.push(serde_json::json!({ "value": value, "device": device_of(&actor), "change": change, "time": time, "message": message }));
+                }
+                candidates.sort_by_key(ToString::to_string);
+                let money = is_money_table(*table) || is_money_column(&field);
+                let row = ConflictRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    doc_id: id.to_string(),
+                    record_table: table.name().into(),
+                    record_key: key.split_once('/').map_or("", |(_, k)| k).to_owned(),
+                    field,
+                    money,
+                    candidates: Json::Array(candidates).to_string(),
+                    found_at: now.to_owned(),
+                    resolved_at: None,
+                    resolved_by: None,
+                    resolution: None,
+                };
+                if db.insert_conflict(&row)? {
+                    conflicts += 1;
+                }
+            }
+        }
+        db.release("merge")?;
+        let bytes = fork.save_after(&before);
+        db.append_chunk(&id.to_string(), &bytes)?;
+        db.set_heads(&id.to_string(), &heads_text(&after))?;
+        *doc_slot(&mut self.docs, id)? = fork;
+        Ok(MergeOutcome {
+            records: rows.len(),
+            conflicts,
+            changed: true,
+        })
+    }
+
+    /// The next sync message for `peer` about a document, if there is anything to say.
+    ///
+    /// # Errors
+    /// Store and automerge errors.
+    pub fn generate(&mut self, db: &Db<'_>, peer: &str, id: &DocId) -> R<Option<Vec<u8>>> {
+        let key = id.to_string();
+        let mut state = match db.sync_state(peer, &key)? {
+            Some(b) => State::decode(&b).map_err(|e| SyncError::Malformed(e.to_string()))?,
+            None => State::new(),
+        };
+        let doc = self.load(db, id)?;
+        let msg = doc.sync().generate_sync_message(&mut state);
+        db.put_sync_state(peer, &key, &state.encode())?;
+        Ok(msg.map(Message::encode))
+    }
+
+    /// Receives a sync message from `peer` about a document: decoded, then merged with
+    /// [`Engine::merge`]. The sync state is kept only when the merge is accepted.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] for an undecodable message, [`SyncError::Refused`].
+    pub fn receive(
+        &mut self,
+        db: &Db<'_>,
+        peer: &str,
+        id: &DocId,
+        message: &[u8],
+        check: Check<'_>,
+        now: &str,
+    ) -> R<MergeOutcome> {
+        let key = id.to_string();
+        let msg = Message::decode(message)
+            .map_err(|e| SyncError::Malformed(format!("message de synchronisation : {e}")))?;
+        let mut state = match db.sync_state(peer, &key)? {
+            Some(b) => State::decode(&b).map_err(|e| SyncError::Malformed(e.to_string()))?,
+            None => State::new(),
+        };
+        let out = self.merge(db, id, check, now, |fork| {
+            fork.sync()
+                .receive_sync_message(&mut state, msg)
+                .map_err(SyncError::from)
+        })?;
+        db.put_sync_state(peer, &key, &state.encode())?;
+        Ok(out)
+    }
+
+    /// Resolves a conflict by writing the chosen value on the record's field, in a change whose
+    /// message names the conflict.
+    ///
+    /// # Errors
+    /// Unknown record, automerge errors.
+    pub fn write_value(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        w: &FieldWrite<'_>,
+        message: &str,
+        time_ms: i64,
+    ) -> R<()> {
+        let doc = self.load(db, id)?;
+        let before = doc.get_heads();
+        let full = format!("{}/{}", w.table.name(), w.key);
+        let Some((Value::Object(ObjType::Map), obj)) = doc.get(ROOT, full.as_str())? else {
+            return Err(SyncError::UnknownReference {
+                table: w.table.name(),
+                key: w.key.to_owned(),
+            });
+        };
+        doc.put(&obj, w.field, scalar(w.value))?;
+        doc.commit_with(
+            CommitOptions::default()
+                .with_message(message.to_owned())
+                .with_time(time_ms),
+        );
+        let bytes = doc.save_after(&before);
+        db.append_chunk(&id.to_string(), &bytes)?;
+        db.set_heads(&id.to_string(), &heads_text(&doc.get_heads()))?;
+        if let Some(row) = read_record(doc, &full)? {
+            db.put_row(w.table, &row)?;
+        }
+        Ok(())
+    }
+}
+
+fn doc_slot<'a>(docs: &'a mut HashMap<DocId, AutoCommit>, id: &DocId) -> R<&'a mut AutoCommit> {
+    docs.get_mut(id)
+        .ok_or_else(|| SyncError::Malformed("document".into()))
+}
+
+/// The device id (UUID) behind an actor id, when it is one.
+#[must_use]
+pub fn device_of(actor_hex: &str) -> String {
+    uuid::Uuid::try_parse(actor_hex).map_or_else(|_| actor_hex.to_owned(), |u| u.to_string())
+}
+
+fn put_record(doc: &mut AutoCommit, table: Table, row: &Map<String, Json>) -> R<()> {
+    let key = record_key(table, row);
+    let obj = match doc.get(ROOT, key.as_str())? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        _ => doc.put_object(ROOT, key.as_str(), ObjType::Map)?,
+    };
+    for (col, v) in row {
+        let sv = scalar(v);
+        let same =
+            matches!(doc.get(&obj, col.as_str())?, Some((Value::Scalar(cur), _)) if *cur == sv);
+        if !same {
+            doc.put(&obj, col.as_str(), sv)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds a projection from the documents of `source` into the empty store `target`.
+///
+/// # Errors
+/// Automerge and store errors.
+pub fn rebuild(source: &Db<'_>, target: &Db<'_>) -> R<usize> {
+    let mut rows: Rows = Vec::new();
+    let mut docs: Vec<DocId> = source
+        .doc_ids()?
+        .iter()
+        .map(|s| s.parse())
+        .collect::<R<_>>()?;
+    docs.sort_by_key(|d| (d.rank(), d.to_string()));
+    for id in &docs {
+        let chunks = source.chunks(&id.to_string())?;
+        let doc = AutoCommit::load(&chunks.concat())?;
+        let mut r = doc_rows(&doc)?;
+        r.sort_by_key(|(t, row)| (order(*t), row_key(*t, row)));
+        rows.extend(r);
+    }
+    rows.sort_by_key(|(t, _)| order(*t));
+    for (table, row) in &rows {
+        target.put_row(*table, row)?;
+    }
+    target.restore_receipt_sequences()?;
+    Ok(rows.len())
+}

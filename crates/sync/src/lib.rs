@@ -1,0 +1,32 @@
+//! # sene-sync
+//!
+//! Automerge documents for a union's records, the write path's changes, merges that validate
+//! before they commit, conflicts, and the exchange format.
+//!
+//! ## Documents
+//! One `union` document (secretariat only), one `registry/<cooperative>` per cooperative, one
+//! `season/<cooperative>/<campaign>` per cooperative and campaign (see [`doc`]). In each, the
+//! root map holds one map per record under the key `<table>/<record key>`, with one key per
+//! field: concurrent edits to different fields of a record both survive, and concurrent edits
+//! of one field are kept by automerge and surfaced as conflicts. Records are never deleted:
+//! money records are reversed by a new record.
+//!
+//! ## The protocol
+//! automerge's sync protocol, one [`automerge::sync::State`] kept per peer and document in the
+//! store; an exchange carries the messages of every document, each tagged with its id, in one
+//! compressed [`wire::Envelope`], so a day's push is one HTTP round trip.
+//!
+//! ## Merging
+//! [`Engine::merge`] applies incoming changes to a fork, writes every touched record to the
+//! projection inside a savepoint, checks types, references, immutability, routing and scope,
+//! and only then replaces the document. A refusal leaves everything as it was.
+
+pub mod doc;
+pub mod engine;
+mod error;
+pub mod rules;
+pub mod wire;
+
+pub use doc::DocId;
+pub use engine::{doc_rows, rebuild, Check, Engine, FieldWrite, MergeOutcome, Rows};
+pub use error::SyncError;

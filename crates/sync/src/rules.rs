@@ -1,0 +1,107 @@
+//! The record rules an incoming record must pass before it is merged, beyond what the store's
+//! schema enforces (types, references, immutability): decodable domain values, whole and
+//! positive money within plausible bounds, single-line bounded text.
+
+use sene_domain::validate::limits;
+use sene_store::{Db, Table};
+use serde_json::{Map, Value};
+
+fn id(row: &Map<String, Value>) -> Result<String, String> {
+    row.get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "identifiant absent".to_owned())
+}
+
+fn parse<T: std::str::FromStr>(row: &Map<String, Value>) -> Result<T, String> {
+    id(row)?
+        .parse()
+        .map_err(|_| "identifiant invalide".to_owned())
+}
+
+fn present<T>(r: Result<Option<T>, sene_store::StoreError>) -> Result<(), String> {
+    match r {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err("enregistrement absent après écriture".into()),
+        Err(e) => Err(format!("valeur invalide : {e}")),
+    }
+}
+
+/// Checks one record as written in the projection.
+///
+/// # Errors
+/// A French sentence saying what is wrong.
+pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<(), String> {
+    for (col, v) in row {
+        match v {
+            Value::String(s) => {
+                if s.chars().any(char::is_control) {
+                    return Err(format!("{col} : caractères de contrôle"));
+                }
+                if s.chars().count() > limits::NOTE_MAX {
+                    return Err(format!("{col} : texte trop long"));
+                }
+            }
+            Value::Number(n) if n.as_i64().is_none() => {
+                return Err(format!("{col} : nombre non entier"))
+            }
+            _ => {}
+        }
+    }
+    let int = |c: &str| row.get(c).and_then(Value::as_i64);
+    let positive = |c: &str, max: i64| -> Result<(), String> {
+        match int(c) {
+            Some(v) if v > 0 && v <= max => Ok(()),
+            Some(v) => Err(format!("{c} : {v} hors limites (1 à {max})")),
+            None => Err(format!("{c} absent")),
+        }
+    };
+    use Table as T;
+    match table {
+        T::Members => present(db.member(parse(row)?)),
+        T::Cooperatives => present(db.cooperative(parse(row)?)),
+        T::Warehouses => present(db.warehouse(parse(row)?)),
+        T::Agents => present(db.agent(parse(row)?)),
+        T::Devices => present(db.device(parse(row)?)),
+        T::Campaigns => present(db.campaign(parse(row)?)),
+        T::Contracts => {
+            positive("committed_t", limits::COMMITTED_KG_MAX * 10)?;
+            present(db.contract(parse(row)?))
+        }
+        T::Disbursements => {
+            positive("amount", limits::MEMBER_MONEY_MAX)?;
+            present(db.disbursement(parse(row)?))
+        }
+        T::Deliveries => {
+            positive("gross_t", limits::DELIVERY_KG_MAX * 10)?;
+            let (gross, net, acc) = (int("gross_t"), int("net_t"), int("accepted_t"));
+            if !(acc <= net && net <= gross && acc >= Some(0)) {
+                return Err("poids incohérents (accepté ≤ net ≤ brut)".into());
+            }
+            present(db.delivery(parse(row)?))
+        }
+        T::FertilizerDistributions => {
+            positive("bags", i64::from(limits::BAGS_MAX))?;
+            present(db.distribution(parse(row)?))
+        }
+        T::BalancePayments => {
+            positive("amount", limits::MEMBER_MONEY_MAX)?;
+            present(db.payment(parse(row)?))
+        }
+        T::Drawdowns | T::FundAllocations => positive("amount", limits::UNION_MONEY_MAX),
+        T::CreditLines => {
+            positive("principal", limits::UNION_MONEY_MAX)?;
+            present(db.credit_line(parse(row)?))
+        }
+        T::FertilizerProducts => present(db.product(parse(row)?)),
+        T::PurchaseOrders => present(db.purchase_order(parse(row)?)),
+        T::Reversals => {
+            let target = row
+                .get("target_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            present(db.reversal_of(target))
+        }
+        _ => Ok(()),
+    }
+}
