@@ -19,6 +19,7 @@ pub mod finance;
 pub mod org;
 pub mod reports;
 pub mod season;
+pub mod sync;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -292,6 +293,29 @@ impl Ledger {
         )?;
         self.engine = Some(engine);
         Ok(actor)
+    }
+
+    /// Prepares an empty store to be a device enrolled in a union: its own device and agent ids
+    /// (given by the hub). The union's records arrive with the first sync.
+    ///
+    /// # Errors
+    /// [`AppError::AlreadyInitialized`] when the store holds a union or another device.
+    pub fn join(&mut self, actor: &Actor) -> Result<()> {
+        self.store.write(|db| {
+            if let Some(u) = db.union()? {
+                return Err(AppError::AlreadyInitialized(u.name));
+            }
+            if let Some(d) = db.setting(settings::LOCAL_DEVICE)? {
+                if d != actor.device.to_string() {
+                    return Err(AppError::AlreadyInitialized(format!("appareil {d}")));
+                }
+            }
+            db.set_setting(settings::LOCAL_DEVICE, &actor.device.to_string())?;
+            db.set_setting(settings::DEFAULT_AGENT, &actor.agent.to_string())?;
+            Ok(())
+        })?;
+        self.engine = Some(Engine::new(actor.device));
+        Ok(())
     }
 
     /// Runs use cases as `actor` in one transaction, committed before this returns `Ok`.

@@ -46,6 +46,9 @@ pub struct MergeOutcome {
 /// The documents of one store.
 pub struct Engine {
     docs: HashMap<DocId, AutoCommit>,
+    /// Sync states of this session, per peer and document. Only their durable part (the
+    /// shared heads) survives in the store; the rest (what is in flight) lives here.
+    states: HashMap<(String, DocId), State>,
     actor: ActorId,
 }
 
@@ -147,6 +150,7 @@ impl Engine {
     pub fn new(device: DeviceId) -> Engine {
         Engine {
             docs: HashMap::new(),
+            states: HashMap::new(),
             actor: ActorId::from(device.as_uuid().as_bytes().as_slice()),
         }
     }
@@ -154,6 +158,23 @@ impl Engine {
     /// Forgets the cached documents (after a rolled-back transaction).
     pub fn invalidate(&mut self) {
         self.docs.clear();
+        self.states.clear();
+    }
+
+    fn state(&mut self, db: &Db<'_>, peer: &str, id: &DocId) -> R<State> {
+        if let Some(s) = self.states.get(&(peer.to_owned(), id.clone())) {
+            return Ok(s.clone());
+        }
+        Ok(match db.sync_state(peer, &id.to_string())? {
+            Some(b) => State::decode(&b).map_err(|e| SyncError::Malformed(e.to_string()))?,
+            None => State::new(),
+        })
+    }
+
+    fn keep_state(&mut self, db: &Db<'_>, peer: &str, id: &DocId, state: State) -> R<()> {
+        db.put_sync_state(peer, &id.to_string(), &state.encode())?;
+        self.states.insert((peer.to_owned(), id.clone()), state);
+        Ok(())
     }
 
     fn load(&mut self, db: &Db<'_>, id: &DocId) -> R<&mut AutoCommit> {
@@ -376,14 +397,21 @@ impl Engine {
     /// # Errors
     /// Store and automerge errors.
     pub fn generate(&mut self, db: &Db<'_>, peer: &str, id: &DocId) -> R<Option<Vec<u8>>> {
-        let key = id.to_string();
-        let mut state = match db.sync_state(peer, &key)? {
-            Some(b) => State::decode(&b).map_err(|e| SyncError::Malformed(e.to_string()))?,
-            None => State::new(),
-        };
+        let mut state = self.state(db, peer, id)?;
+        if state.their_heads.is_none() {
+            // Start of a session: assume the peer is where we last agreed (the shared heads, or
+            // nothing for a document it has never had) and send what came since at once,
+            // instead of spending a round trip on asking. At worst it receives changes twice.
+            state.their_heads = Some(state.shared_heads.clone());
+            state.their_need = Some(Vec::new());
+            state.their_have = Some(vec![automerge::sync::Have {
+                last_sync: state.shared_heads.clone(),
+                bloom: automerge::sync::BloomFilter::default(),
+            }]);
+        }
         let doc = self.load(db, id)?;
         let msg = doc.sync().generate_sync_message(&mut state);
-        db.put_sync_state(peer, &key, &state.encode())?;
+        self.keep_state(db, peer, id, state)?;
         Ok(msg.map(Message::encode))
     }
 
@@ -401,19 +429,17 @@ impl Engine {
         check: Check<'_>,
         now: &str,
     ) -> R<MergeOutcome> {
-        let key = id.to_string();
         let msg = Message::decode(message)
             .map_err(|e| SyncError::Malformed(format!("message de synchronisation : {e}")))?;
-        let mut state = match db.sync_state(peer, &key)? {
-            Some(b) => State::decode(&b).map_err(|e| SyncError::Malformed(e.to_string()))?,
-            None => State::new(),
-        };
+        let mut state = self.state(db, peer, id)?;
+        // known from now on, so that the answer asks for what is missing
+        db.ensure_doc(&id.to_string())?;
         let out = self.merge(db, id, check, now, |fork| {
             fork.sync()
                 .receive_sync_message(&mut state, msg)
                 .map_err(SyncError::from)
         })?;
-        db.put_sync_state(peer, &key, &state.encode())?;
+        self.keep_state(db, peer, id, state)?;
         Ok(out)
     }
 

@@ -1,0 +1,287 @@
+//! Sync use cases: the messages to send a peer, the messages received from one (validated
+//! before they are merged, within the sender's scope), and the conflict queue.
+
+use chrono::SecondsFormat;
+use sene_domain::{AgentId, CooperativeId, DeviceId, Role};
+use sene_store::{ConflictRow, Db, Table};
+use sene_sync::wire::Envelope;
+use sene_sync::{DocId, Engine, FieldWrite, SyncError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{AppError, Ledger, Result};
+
+/// What a peer may read and write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    /// Everything (a device trusting its hub; the secretariat's own tools).
+    Everything,
+    /// An enrolled device: its cooperatives, and the union document (read; written only when
+    /// its agent is of the secretariat).
+    Device {
+        device: DeviceId,
+        agent: AgentId,
+        role: Role,
+        cooperatives: Vec<CooperativeId>,
+    },
+}
+
+impl Scope {
+    fn reads(&self, doc: &DocId) -> bool {
+        match (self, doc.cooperative()) {
+            (Scope::Everything, _) | (Scope::Device { .. }, None) => true,
+            (Scope::Device { cooperatives, .. }, Some(c)) => cooperatives.contains(&c),
+        }
+    }
+
+    fn writes(&self, doc: &DocId) -> std::result::Result<(), String> {
+        match self {
+            Scope::Everything => Ok(()),
+            Scope::Device {
+                role, cooperatives, ..
+            } => match doc.cooperative() {
+                None if *role == Role::Secretariat => Ok(()),
+                None => Err("seul le secrétariat modifie le document de l'union".into()),
+                Some(c) if cooperatives.contains(&c) => Ok(()),
+                Some(c) => Err(format!(
+                    "la coopérative {c} n'est pas dans le périmètre de cet appareil"
+                )),
+            },
+        }
+    }
+}
+
+/// A document refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub doc: String,
+    pub reason: String,
+}
+
+/// What one side of an exchange did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Documents with a message received.
+    pub docs_received: usize,
+    /// Documents that changed here.
+    pub docs_changed: usize,
+    /// Records written to the projection.
+    pub records: usize,
+    /// New conflicts.
+    pub conflicts: usize,
+    pub refused: Vec<Refusal>,
+}
+
+fn now_text(l: &Ledger) -> String {
+    l.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn outgoing(engine: &mut Engine, db: &Db<'_>, peer: &str, scope: &Scope) -> Result<Envelope> {
+    let mut ids: Vec<DocId> = db
+        .doc_ids()?
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .filter(|d| scope.reads(d))
+        .collect();
+    ids.sort_by_key(|d| (d.rank(), d.to_string()));
+    let mut env = Envelope::default();
+    for id in ids {
+        if let Some(msg) = engine.generate(db, peer, &id)? {
+            env.items.push((id.to_string(), msg));
+        }
+    }
+    Ok(env)
+}
+
+fn incoming(
+    engine: &mut Engine,
+    db: &Db<'_>,
+    peer: &str,
+    env: &Envelope,
+    scope: &Scope,
+    now: &str,
+) -> Result<SyncReport> {
+    let mut items: Vec<(DocId, &Vec<u8>)> = Vec::new();
+    for (id, msg) in &env.items {
+        let doc: DocId = id.parse().map_err(AppError::from)?;
+        items.push((doc, msg));
+    }
+    items.sort_by_key(|(d, _)| (d.rank(), d.to_string()));
+    let mut report = SyncReport::default();
+    for (doc, msg) in items {
+        report.docs_received += 1;
+        if !scope.reads(&doc) {
+            report.refused.push(Refusal {
+                doc: doc.to_string(),
+                reason: "document hors du périmètre de cet appareil".into(),
+            });
+            continue;
+        }
+        let check = |_: &Db<'_>, d: &DocId, _: Table, _: &Map<String, Value>| scope.writes(d);
+        match engine.receive(db, peer, &doc, msg, &check, now) {
+            Ok(out) => {
+                if out.changed {
+                    report.docs_changed += 1;
+                }
+                report.records += out.records;
+                report.conflicts += out.conflicts;
+            }
+            Err(SyncError::Refused(reason)) => report.refused.push(Refusal {
+                doc: doc.to_string(),
+                reason,
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(report)
+}
+
+impl Ledger {
+    /// The messages to send `peer`: one per document in `scope` with something to say.
+    ///
+    /// # Errors
+    /// Store and sync errors.
+    pub fn sync_outgoing(&mut self, peer: &str, scope: &Scope) -> Result<Envelope> {
+        let (store, engine, _) = self.parts()?;
+        let out = store.write(|db| outgoing(engine, db, peer, scope));
+        if out.is_err() {
+            engine.invalidate();
+        }
+        out
+    }
+
+    /// Applies the messages received from `peer`, each document validated before it is merged.
+    /// Refused documents are listed in the report; nothing of them is merged.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] for an undecodable exchange, store errors.
+    pub fn sync_incoming(
+        &mut self,
+        peer: &str,
+        env: &Envelope,
+        scope: &Scope,
+    ) -> Result<SyncReport> {
+        let now = now_text(self);
+        let (store, engine, _) = self.parts()?;
+        let out = store.write(|db| incoming(engine, db, peer, env, scope, &now));
+        if out.is_err() {
+            engine.invalidate();
+        }
+        out
+    }
+
+    /// The hub's side of one HTTP exchange: apply what came, answer with what the peer lacks,
+    /// in one transaction.
+    ///
+    /// # Errors
+    /// As [`Ledger::sync_incoming`].
+    pub fn sync_exchange(
+        &mut self,
+        peer: &str,
+        env: &Envelope,
+        scope: &Scope,
+    ) -> Result<(SyncReport, Envelope)> {
+        let now = now_text(self);
+        let (store, engine, _) = self.parts()?;
+        let out = store.write(|db| {
+            let report = incoming(engine, db, peer, env, scope, &now)?;
+            let answer = outgoing(engine, db, peer, scope)?;
+            Ok((report, answer))
+        });
+        if out.is_err() {
+            engine.invalidate();
+        }
+        out
+    }
+
+    /// The conflict queue (open ones, or all).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn conflicts(&self, open_only: bool) -> Result<Vec<ConflictRow>> {
+        Ok(self.db().conflicts(open_only)?)
+    }
+
+    /// Resolves a conflict: writes `value` on the field (a change whose message names the
+    /// conflict), marks it resolved with who and why. Money conflicts need the secretariat.
+    ///
+    /// # Errors
+    /// Unknown or already resolved conflict, [`AppError::Forbidden`], sync errors.
+    pub fn resolve_conflict(
+        &mut self,
+        actor: &crate::Actor,
+        conflict_id: &str,
+        value: Option<&Value>,
+        reason: &str,
+    ) -> Result<ConflictRow> {
+        let reason =
+            sene_domain::validate::text("motif", reason, sene_domain::validate::limits::NOTE_MAX)?;
+        let now = self.now();
+        let at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let role = self
+            .db()
+            .agent(actor.agent)?
+            .ok_or_else(|| crate::missing("agent", actor.agent))?
+            .role;
+        let (store, engine, _) = self.parts()?;
+        let out = store.write(|db| {
+            let c = db
+                .conflicts(true)?
+                .into_iter()
+                .find(|c| c.id == conflict_id)
+                .ok_or_else(|| crate::missing("conflit ouvert", conflict_id))?;
+            if c.money && role != Role::Secretariat {
+                return Err(AppError::Forbidden {
+                    role: role.label_fr().into(),
+                    action: "résoudre un conflit sur de l'argent",
+                });
+            }
+            if let Some(v) = value {
+                let candidates: Vec<Value> =
+                    serde_json::from_str(&c.candidates).unwrap_or_default();
+                if !candidates.iter().any(|k| k.get("value") == Some(v)) {
+                    return Err(AppError::Mismatch(format!(
+                        "la valeur {v} n'est pas une des valeurs en conflit"
+                    )));
+                }
+                let doc: DocId = c.doc_id.parse()?;
+                let table = Table::from_name(&c.record_table)
+                    .ok_or_else(|| crate::missing("table", &c.record_table))?;
+                let message = format!("resolve_conflict {} : {}", c.id, reason);
+                engine.write_value(
+                    db,
+                    &doc,
+                    &FieldWrite {
+                        table,
+                        key: &c.record_key,
+                        field: &c.field,
+                        value: v,
+                    },
+                    &message,
+                    now.timestamp_millis(),
+                )?;
+            }
+            let resolution = serde_json::json!({ "value": value, "reason": reason }).to_string();
+            db.resolve_conflict(&c.id, &at, &actor.agent.to_string(), &resolution)?;
+            db.audit(&sene_store::AuditEntry {
+                at: now,
+                agent_id: actor.agent,
+                device_id: actor.device,
+                action: "resolve_conflict".into(),
+                record_kind: "conflict".into(),
+                record_id: c.id.clone(),
+                payload: resolution.clone(),
+            })?;
+            Ok(ConflictRow {
+                resolved_at: Some(at.clone()),
+                resolved_by: Some(actor.agent.to_string()),
+                resolution: Some(resolution),
+                ..c
+            })
+        });
+        if out.is_err() {
+            engine.invalidate();
+        }
+        out
+    }
+}
