@@ -209,6 +209,22 @@ impl Ledger {
         self.db().union()?.ok_or(AppError::NotInitialized)
     }
 
+    /// A local setting of this store.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.db().setting(key)?)
+    }
+
+    /// Sets a local setting of this store.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        Ok(self.store.write(|db| db.set_setting(key, value))?)
+    }
+
     /// This store's device and default agent.
     ///
     /// # Errors

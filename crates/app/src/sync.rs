@@ -93,6 +93,13 @@ fn outgoing(engine: &mut Engine, db: &Db<'_>, peer: &str, scope: &Scope) -> Resu
     Ok(env)
 }
 
+/// How a document's payload is applied.
+#[derive(Clone, Copy)]
+enum Payload {
+    SyncMessage,
+    RawChanges,
+}
+
 fn incoming(
     engine: &mut Engine,
     db: &Db<'_>,
@@ -100,6 +107,19 @@ fn incoming(
     env: &Envelope,
     scope: &Scope,
     now: &str,
+) -> Result<SyncReport> {
+    apply(engine, db, peer, env, scope, now, Payload::SyncMessage)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    engine: &mut Engine,
+    db: &Db<'_>,
+    peer: &str,
+    env: &Envelope,
+    scope: &Scope,
+    now: &str,
+    payload: Payload,
 ) -> Result<SyncReport> {
     let mut items: Vec<(DocId, &Vec<u8>)> = Vec::new();
     for (id, msg) in &env.items {
@@ -118,7 +138,11 @@ fn incoming(
             continue;
         }
         let check = |_: &Db<'_>, d: &DocId, _: Table, _: &Map<String, Value>| scope.writes(d);
-        match engine.receive(db, peer, &doc, msg, &check, now) {
+        let merged = match payload {
+            Payload::SyncMessage => engine.receive(db, peer, &doc, msg, &check, now),
+            Payload::RawChanges => engine.import_changes(db, &doc, msg, &check, now),
+        };
+        match merged {
             Ok(out) => {
                 if out.changed {
                     report.docs_changed += 1;
@@ -192,6 +216,73 @@ impl Ledger {
             engine.invalidate();
         }
         out
+    }
+
+    /// A USB file for `to` (`hub`, or a device id when the hub makes it): every document in
+    /// `scope` with the changes the other side may lack, signed with `key`.
+    ///
+    /// # Errors
+    /// Store and sync errors.
+    pub fn usb_export(&mut self, to: &str, scope: &Scope, key: &[u8]) -> Result<Vec<u8>> {
+        let from = self.local_actor()?.device.to_string();
+        let created_at = now_text(self);
+        let (store, engine, _) = self.parts()?;
+        let docs = store.write(|db| {
+            let mut ids: Vec<DocId> = db
+                .doc_ids()?
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .filter(|d| scope.reads(d))
+                .collect();
+            ids.sort_by_key(|d| (d.rank(), d.to_string()));
+            Ok::<_, AppError>(engine.export_changes(db, to, &ids)?)
+        })?;
+        let bundle = sene_sync::bundle::Bundle {
+            header: sene_sync::bundle::Header {
+                version: 1,
+                from_device: from,
+                to: to.to_owned(),
+                created_at,
+            },
+            docs,
+        };
+        Ok(bundle.encode(key)?)
+    }
+
+    /// Imports a USB file: authenticated with `key` (the sender's bundle key), then every
+    /// document merged as by HTTP, validated, within `scope`. Importing twice changes nothing.
+    ///
+    /// # Errors
+    /// [`SyncError::Unauthentic`], [`SyncError::Malformed`], store errors.
+    pub fn usb_import(&mut self, bytes: &[u8], key: &[u8], scope: &Scope) -> Result<SyncReport> {
+        let bundle = sene_sync::bundle::Bundle::decode(bytes, key)?;
+        let now = now_text(self);
+        let peer = bundle.header.from_device.clone();
+        let (store, engine, _) = self.parts()?;
+        let out = store.write(|db| {
+            apply(
+                engine,
+                db,
+                &peer,
+                &bundle.docs,
+                scope,
+                &now,
+                Payload::RawChanges,
+            )
+        });
+        if out.is_err() {
+            engine.invalidate();
+        }
+        out
+    }
+
+    /// Starts a new sync session with `peer` (see [`Engine::reset_peer`]).
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`].
+    pub fn sync_reset(&mut self, peer: &str) -> Result<()> {
+        self.engine()?.reset_peer(peer);
+        Ok(())
     }
 
     /// The conflict queue (open ones, or all).

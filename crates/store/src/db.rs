@@ -1075,7 +1075,7 @@ impl<'c> Db<'c> {
     /// SQLite errors.
     pub fn reversal_of(&self, target_id: &str) -> R<Option<Reversal>> {
         Ok(self.conn.query_row(
-            "SELECT id, target_kind, target_id, reason, date, agent_id, device_id, receipt, recorded_at FROM reversals WHERE target_id = ?1",
+            "SELECT id, target_kind, target_id, reason, date, agent_id, device_id, receipt, recorded_at FROM reversals WHERE target_id = ?1 ORDER BY recorded_at, id LIMIT 1",
             [target_id],
             |r| Ok(Reversal {
                 id: r.parse(0)?, target_kind: r.parse(1)?, target_id: r.get(2)?, reason: r.get(3)?, date: r.date(4)?,

@@ -24,7 +24,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};
-pub use sync::{row_key, ConflictRow, PutOutcome, Touched};
+pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
 
 /// An open store.
 pub struct Store {

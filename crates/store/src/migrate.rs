@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync",
         sql: include_str!("migrations/0002_sync.sql"),
     },
+    Migration {
+        version: 3,
+        name: "hub",
+        sql: include_str!("migrations/0003_hub.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -289,6 +289,36 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Other records that look like the same one: for a member, another member of the same
+    /// cooperative with the same number, or sharing phone, NINA, or folded name + village +
+    /// birth year ±1; for a delivery, another one of the same member, day and gross weight;
+    /// for a reversal, another reversal of the same record. Reversed records are left out.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn look_alikes(&self, table: Table, id: &str) -> R<Vec<String>> {
+        let sql = match table {
+            Table::Members => {
+                "SELECT o.id FROM members m JOIN members o ON o.id <> m.id AND (
+                    (o.cooperative_id = m.cooperative_id AND o.number = m.number)
+                    OR (m.phone IS NOT NULL AND o.phone = m.phone) OR (m.nina IS NOT NULL AND o.nina = m.nina)
+                    OR (o.folded_name = m.folded_name AND lower(o.village) = lower(m.village)
+                        AND (m.birth_year IS NULL OR o.birth_year IS NULL OR abs(o.birth_year - m.birth_year) <= 1)))
+                 WHERE m.id = ?1 ORDER BY o.id"
+            }
+            Table::Deliveries => {
+                "SELECT o.id FROM deliveries d JOIN deliveries o ON o.id <> d.id AND o.member_id = d.member_id AND o.date = d.date AND o.gross_t = d.gross_t
+                 WHERE d.id = ?1 AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = o.id)
+                   AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = d.id) ORDER BY o.id"
+            }
+            Table::Reversals => "SELECT o.id FROM reversals r JOIN reversals o ON o.id <> r.id AND o.target_id = r.target_id WHERE r.id = ?1 ORDER BY o.id",
+            _ => return Ok(Vec::new()),
+        };
+        let mut st = self.conn().prepare_cached(sql)?;
+        let rows = st.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     // ----- documents -----
 
     /// Registers a document if new.
@@ -443,6 +473,129 @@ impl Db<'_> {
             "UPDATE conflicts SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1 AND resolved_at IS NULL",
             params![id, at, by, resolution],
         )? > 0)
+    }
+}
+
+/// An enrolled (or pending) device, as the hub knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubDevice {
+    pub device_id: String,
+    pub agent_id: String,
+    /// Cooperative ids, comma-separated.
+    pub cooperatives: String,
+    pub pairing_hash: Option<String>,
+    pub pairing_expires: Option<String>,
+    pub token_hash: Option<String>,
+    pub bundle_key: Option<String>,
+    pub enrolled_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_sync_at: Option<String>,
+}
+
+impl Db<'_> {
+    /// Creates or replaces a device's pending enrollment (a new pairing code, no token yet).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_pair(&self, d: &HubDevice) -> R<()> {
+        self.conn().execute(
+            "INSERT INTO hub_devices (device_id, agent_id, cooperatives, pairing_hash, pairing_expires) VALUES (?1,?2,?3,?4,?5)
+             ON CONFLICT(device_id) DO UPDATE SET agent_id = excluded.agent_id, cooperatives = excluded.cooperatives,
+               pairing_hash = excluded.pairing_hash, pairing_expires = excluded.pairing_expires, token_hash = NULL, bundle_key = NULL, revoked_at = NULL",
+            params![d.device_id, d.agent_id, d.cooperatives, d.pairing_hash, d.pairing_expires],
+        )?;
+        Ok(())
+    }
+
+    /// A device's enrollment.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_device(&self, device_id: &str) -> R<Option<HubDevice>> {
+        Ok(self.conn().query_row(
+            "SELECT device_id, agent_id, cooperatives, pairing_hash, pairing_expires, token_hash, bundle_key, enrolled_at, revoked_at, last_sync_at FROM hub_devices WHERE device_id = ?1",
+            [device_id],
+            |r| Ok(HubDevice { device_id: r.get(0)?, agent_id: r.get(1)?, cooperatives: r.get(2)?, pairing_hash: r.get(3)?, pairing_expires: r.get(4)?,
+                token_hash: r.get(5)?, bundle_key: r.get(6)?, enrolled_at: r.get(7)?, revoked_at: r.get(8)?, last_sync_at: r.get(9)? }),
+        ).optional()?)
+    }
+
+    /// Every enrollment.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_devices(&self) -> R<Vec<HubDevice>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT device_id FROM hub_devices ORDER BY device_id")?;
+        let ids: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(d) = self.hub_device(&id)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Completes an enrollment: the pairing code is spent, the token hash and bundle key kept.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_enroll(
+        &self,
+        device_id: &str,
+        token_hash: &str,
+        bundle_key: &str,
+        at: &str,
+    ) -> R<()> {
+        self.conn().execute(
+            "UPDATE hub_devices SET pairing_hash = NULL, pairing_expires = NULL, token_hash = ?2, bundle_key = ?3, enrolled_at = ?4 WHERE device_id = ?1",
+            params![device_id, token_hash, bundle_key, at],
+        )?;
+        Ok(())
+    }
+
+    /// The device holding a token (by hash).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_device_by_token(&self, token_hash: &str) -> R<Option<HubDevice>> {
+        let id: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT device_id FROM hub_devices WHERE token_hash = ?1",
+                [token_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.hub_device(&id),
+            None => Ok(None),
+        }
+    }
+
+    /// Revokes a device: its token is refused from now on.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_revoke(&self, device_id: &str, at: &str) -> R<bool> {
+        Ok(self.conn().execute(
+            "UPDATE hub_devices SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
+            params![device_id, at],
+        )? > 0)
+    }
+
+    /// Notes a device's last sync.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_touch(&self, device_id: &str, at: &str) -> R<()> {
+        self.conn().execute(
+            "UPDATE hub_devices SET last_sync_at = ?2 WHERE device_id = ?1",
+            params![device_id, at],
+        )?;
+        Ok(())
     }
 }
 

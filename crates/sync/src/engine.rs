@@ -161,6 +161,12 @@ impl Engine {
         self.states.clear();
     }
 
+    /// Starts a new session with `peer`: what was in flight is forgotten, and the next message
+    /// starts again from the last agreed heads (after a dropped link, nothing is left unsent).
+    pub fn reset_peer(&mut self, peer: &str) {
+        self.states.retain(|(p, _), _| p != peer);
+    }
+
     fn state(&mut self, db: &Db<'_>, peer: &str, id: &DocId) -> R<State> {
         if let Some(s) = self.states.get(&(peer.to_owned(), id.clone())) {
             return Ok(s.clone());
@@ -314,6 +320,39 @@ impl Engine {
         }
         // conflicts: a record created twice, or a field with concurrent values
         let mut conflicts = 0;
+        // probable duplicates: flagged the same way, once per group
+        for (table, _, row) in &rows {
+            let Some(rid) = row.get("id").and_then(Json::as_str) else {
+                continue;
+            };
+            let alikes = db.look_alikes(*table, rid)?;
+            if alikes.is_empty() {
+                continue;
+            }
+            let mut group: Vec<String> = alikes;
+            group.push(rid.to_owned());
+            group.sort();
+            let candidates: Vec<Json> = group
+                .iter()
+                .map(|g| serde_json::json!({ "value": g }))
+                .collect();
+            let dup = ConflictRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                doc_id: id.to_string(),
+                record_table: table.name().into(),
+                record_key: group.first().cloned().unwrap_or_default(),
+                field: "(doublon probable)".into(),
+                money: is_money_table(*table),
+                candidates: Json::Array(candidates).to_string(),
+                found_at: now.to_owned(),
+                resolved_at: None,
+                resolved_by: None,
+                resolution: None,
+            };
+            if db.insert_conflict(&dup)? {
+                conflicts += 1;
+            }
+        }
         for (table, key, _) in &rows {
             let created = fork.get_all(ROOT, key.as_str())?;
             let mut fields: Vec<(String, Vec<(Json, automerge::ObjId)>)> = Vec::new();
@@ -441,6 +480,55 @@ impl Engine {
         })?;
         self.keep_state(db, peer, id, state)?;
         Ok(out)
+    }
+
+    /// The changes of each document that `peer` may lack: everything after the heads both
+    /// sides last agreed on (or everything), for a USB file.
+    ///
+    /// # Errors
+    /// Store and automerge errors.
+    pub fn export_changes(
+        &mut self,
+        db: &Db<'_>,
+        peer: &str,
+        ids: &[DocId],
+    ) -> R<crate::wire::Envelope> {
+        let mut env = crate::wire::Envelope::default();
+        for id in ids {
+            let shared = match db.sync_state(peer, &id.to_string())? {
+                Some(b) => {
+                    State::decode(&b)
+                        .map_err(|e| SyncError::Malformed(e.to_string()))?
+                        .shared_heads
+                }
+                None => Vec::new(),
+            };
+            let doc = self.load(db, id)?;
+            let bytes = doc.save_after(&shared);
+            if !bytes.is_empty() {
+                env.items.push((id.to_string(), bytes));
+            }
+        }
+        Ok(env)
+    }
+
+    /// Merges raw changes (from a USB file) into a document, validated like any merge.
+    ///
+    /// # Errors
+    /// As [`Engine::merge`].
+    pub fn import_changes(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        bytes: &[u8],
+        check: Check<'_>,
+        now: &str,
+    ) -> R<MergeOutcome> {
+        db.ensure_doc(&id.to_string())?;
+        self.merge(db, id, check, now, |fork| {
+            fork.load_incremental(bytes)?;
+            Ok(())
+        })
     }
 
     /// Resolves a conflict by writing the chosen value on the record's field, in a change whose

@@ -21,6 +21,7 @@
 //! projection inside a savepoint, checks types, references, immutability, routing and scope,
 //! and only then replaces the document. A refusal leaves everything as it was.
 
+pub mod bundle;
 pub mod doc;
 pub mod engine;
 mod error;

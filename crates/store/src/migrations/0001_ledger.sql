@@ -37,8 +37,11 @@ CREATE TABLE members (
   id TEXT PRIMARY KEY, cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
   number TEXT NOT NULL, full_name TEXT NOT NULL, folded_name TEXT NOT NULL, sex TEXT NOT NULL,
   birth_year INTEGER, village TEXT NOT NULL, phone TEXT, nina TEXT, crops TEXT NOT NULL,
-  status TEXT NOT NULL, UNIQUE (cooperative_id, number)
+  status TEXT NOT NULL
 ) STRICT;
+-- Not UNIQUE: two devices may register the same number offline; the use case refuses it
+-- locally and a merge flags it as a probable duplicate instead of blocking the sync.
+CREATE INDEX members_number ON members(cooperative_id, number);
 CREATE INDEX members_phone ON members(phone) WHERE phone IS NOT NULL;
 CREATE INDEX members_nina ON members(nina) WHERE nina IS NOT NULL;
 CREATE INDEX members_folded ON members(folded_name);
@@ -90,8 +93,11 @@ CREATE TABLE reversals (
   id TEXT PRIMARY KEY, target_kind TEXT NOT NULL, target_id TEXT NOT NULL,
   reason TEXT NOT NULL, date TEXT NOT NULL,
   agent_id TEXT NOT NULL REFERENCES agents(id), device_id TEXT NOT NULL REFERENCES devices(id),
-  receipt TEXT NOT NULL UNIQUE, recorded_at TEXT NOT NULL, UNIQUE (target_kind, target_id)
+  receipt TEXT NOT NULL UNIQUE, recorded_at TEXT NOT NULL
 ) STRICT;
+-- Not UNIQUE: two devices may void the same record offline; both reversals stand (the record
+-- is reversed once in every report) and the merge flags the pair.
+CREATE INDEX reversals_target ON reversals(target_id);
 
 CREATE TABLE fertilizer_products (
   id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, bag_weight_t INTEGER NOT NULL,

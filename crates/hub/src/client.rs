@@ -1,0 +1,209 @@
+//! The device side: enroll with a code, then sync over HTTP(S) with progress.
+
+use std::time::Duration;
+
+use sene_app::sync::{Refusal, Scope, SyncReport};
+use sene_app::{Actor, Ledger};
+use serde::{Deserialize, Serialize};
+
+use crate::{EnrollRequest, Enrolled, ErrorBody, HubError, Reply};
+
+/// Local settings keys of an enrolled device.
+pub mod keys {
+    pub const HUB_URL: &str = "hub_url";
+    pub const HUB_TOKEN: &str = "hub_token";
+    pub const BUNDLE_KEY: &str = "bundle_key";
+    pub const LAST_SYNC: &str = "last_sync_at";
+}
+
+/// Most round trips in one sync.
+pub const MAX_ROUNDS: usize = 8;
+
+/// A step of a sync, for a progress display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Progress {
+    /// Sending `docs` documents' messages, `bytes` bytes, in round `round`.
+    Sending {
+        round: usize,
+        docs: usize,
+        bytes: usize,
+    },
+    /// Received and applied.
+    Received {
+        round: usize,
+        docs: usize,
+        bytes: usize,
+        records: usize,
+    },
+    /// Done.
+    Done,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientReport {
+    /// Round trips that carried something.
+    pub rounds: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+    /// What the hub merged of ours.
+    pub pushed: SyncReport,
+    /// What we merged of the hub's.
+    pub pulled: SyncReport,
+    /// Documents the hub refused, with its reasons.
+    pub refused_by_hub: Vec<Refusal>,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(300)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+fn remote_error(status: u16, body: &[u8]) -> HubError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) if status == 401 => {
+            HubError::Remote(format!("{} ({})", e.error.message, e.error.code))
+        }
+        Ok(e) => HubError::Remote(e.error.message),
+        Err(_) => HubError::Remote(format!("statut HTTP {status}")),
+    }
+}
+
+/// Trades a pairing code for credentials, prepares this (empty) store as the device, and keeps
+/// the credentials in its settings.
+///
+/// # Errors
+/// [`HubError::Network`], [`HubError::Remote`] (wrong code), store errors.
+pub fn enroll(
+    ledger: &mut Ledger,
+    hub_url: &str,
+    device: sene_domain::DeviceId,
+    code: &str,
+) -> Result<Enrolled, HubError> {
+    let body = serde_json::to_vec(&EnrollRequest {
+        device_id: device,
+        code: code.trim().to_owned(),
+    })
+    .map_err(|e| HubError::Server(e.to_string()))?;
+    let mut resp = agent()
+        .post(url(hub_url, "/v1/enroll"))
+        .header("content-type", "application/json")
+        .send(&body[..])
+        .map_err(|e| HubError::Network(e.to_string()))?;
+    let status = resp.status().as_u16();
+    let bytes = resp
+        .body_mut()
+        .read_to_vec()
+        .map_err(|e| HubError::Network(e.to_string()))?;
+    if status != 200 {
+        return Err(remote_error(status, &bytes));
+    }
+    let enrolled: Enrolled = serde_json::from_slice(&bytes)
+        .map_err(|e| HubError::Remote(format!("réponse illisible : {e}")))?;
+    ledger.join(&Actor {
+        agent: enrolled.agent_id,
+        device: enrolled.device_id,
+    })?;
+    ledger.set_setting(keys::HUB_URL, hub_url)?;
+    ledger.set_setting(keys::HUB_TOKEN, &enrolled.token)?;
+    ledger.set_setting(keys::BUNDLE_KEY, &enrolled.bundle_key)?;
+    Ok(enrolled)
+}
+
+/// Syncs this device with its hub: each round sends every document's message and applies the
+/// answer, until neither side has anything to say. A dropped link leaves every store as it was
+/// after its last applied round; the next run completes.
+///
+/// # Errors
+/// [`HubError::Network`], [`HubError::Remote`] (e.g. revoked), sync errors.
+pub fn sync(
+    ledger: &mut Ledger,
+    hub_url: Option<&str>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<ClientReport, HubError> {
+    let url_setting = ledger.setting(keys::HUB_URL)?;
+    let base = hub_url
+        .map(str::to_owned)
+        .or(url_setting)
+        .ok_or(HubError::Unauthorized(
+            "cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE",
+        ))?;
+    let token = ledger
+        .setting(keys::HUB_TOKEN)?
+        .ok_or(HubError::Unauthorized(
+            "cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE",
+        ))?;
+    let session = uuid::Uuid::new_v4().to_string();
+    ledger.sync_reset("hub")?;
+    let http = agent();
+    let mut report = ClientReport::default();
+    for round in 1..=MAX_ROUNDS {
+        let up = ledger.sync_outgoing("hub", &Scope::Everything)?;
+        let body = up.encode()?;
+        progress(&Progress::Sending {
+            round,
+            docs: up.items.len(),
+            bytes: body.len(),
+        });
+        let mut resp = http
+            .post(url(&base, "/v1/sync"))
+            .header("authorization", &format!("Bearer {token}"))
+            .header("x-sene-session", &session)
+            .header("content-type", "application/octet-stream")
+            .send(&body[..])
+            .map_err(|e| HubError::Network(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(crate::MAX_BODY as u64 * 4)
+            .read_to_vec()
+            .map_err(|e| HubError::Network(e.to_string()))?;
+        if status != 200 {
+            return Err(remote_error(status, &bytes));
+        }
+        let reply = Reply::decode(&bytes)?;
+        let pulled = ledger.sync_incoming("hub", &reply.envelope, &Scope::Everything)?;
+        progress(&Progress::Received {
+            round,
+            docs: reply.envelope.items.len(),
+            bytes: bytes.len(),
+            records: pulled.records,
+        });
+        let done = up.items.is_empty() && reply.envelope.items.is_empty();
+        if !done {
+            report.rounds += 1;
+            report.bytes_sent += body.len();
+            report.bytes_received += bytes.len();
+        }
+        add(&mut report.pushed, &reply.report);
+        add(&mut report.pulled, &pulled);
+        report
+            .refused_by_hub
+            .extend(reply.report.refused.iter().cloned());
+        if done {
+            break;
+        }
+    }
+    let at = ledger
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    ledger.set_setting(keys::LAST_SYNC, &at)?;
+    progress(&Progress::Done);
+    Ok(report)
+}
+
+fn add(total: &mut SyncReport, r: &SyncReport) {
+    total.docs_received += r.docs_received;
+    total.docs_changed += r.docs_changed;
+    total.records += r.records;
+    total.conflicts += r.conflicts;
+    total.refused.extend(r.refused.iter().cloned());
+}

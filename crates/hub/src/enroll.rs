@@ -1,0 +1,198 @@
+//! Enrollment: the secretariat pairs a registered device with a one-time code; the device
+//! trades the code for its sync token (kept only as a hash here) and its bundle key.
+
+use chrono::{Duration, SecondsFormat};
+use sene_app::sync::Scope;
+use sene_app::{AppError, Ledger};
+use sene_domain::{AgentId, CooperativeId, DeviceId, Role};
+use sene_store::HubDevice;
+use serde::{Deserialize, Serialize};
+
+use crate::secret;
+use crate::HubError;
+
+/// What the secretariat hands to the agent (the code, shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    pub device_id: DeviceId,
+    pub agent_id: AgentId,
+    pub code: String,
+    pub expires: String,
+}
+
+/// What a device receives in exchange for its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub device_id: DeviceId,
+    pub agent_id: AgentId,
+    pub token: String,
+    pub bundle_key: String,
+    pub union: String,
+}
+
+/// The request of a device enrolling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub device_id: DeviceId,
+    pub code: String,
+}
+
+fn now(l: &Ledger) -> String {
+    l.now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Pairs a device registered in the union with its agent and cooperatives; returns the
+/// one-time code (valid 7 days). Pairing again replaces the previous code and token.
+///
+/// # Errors
+/// Unknown device, agent or cooperative.
+pub fn pair(
+    ledger: &mut Ledger,
+    device: DeviceId,
+    agent: AgentId,
+    cooperatives: &[CooperativeId],
+) -> Result<Pairing, HubError> {
+    let db = ledger.db();
+    db.device(device)?.ok_or_else(|| AppError::NotFound {
+        kind: "appareil",
+        id: device.to_string(),
+    })?;
+    db.agent(agent)?.ok_or_else(|| AppError::NotFound {
+        kind: "agent",
+        id: agent.to_string(),
+    })?;
+    for c in cooperatives {
+        db.cooperative(*c)?.ok_or_else(|| AppError::NotFound {
+            kind: "coopérative",
+            id: c.to_string(),
+        })?;
+    }
+    let code = secret::pairing_code();
+    let expires = (ledger.now() + Duration::days(7)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let (store, _, _) = ledger.parts()?;
+    store.write(|db| {
+        db.hub_pair(&HubDevice {
+            device_id: device.to_string(),
+            agent_id: agent.to_string(),
+            cooperatives: cooperatives
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            pairing_hash: Some(secret::hash(&code)),
+            pairing_expires: Some(expires.clone()),
+            token_hash: None,
+            bundle_key: None,
+            enrolled_at: None,
+            revoked_at: None,
+            last_sync_at: None,
+        })
+    })?;
+    Ok(Pairing {
+        device_id: device,
+        agent_id: agent,
+        code,
+        expires,
+    })
+}
+
+/// Trades a pairing code for a token and a bundle key.
+///
+/// # Errors
+/// [`HubError::Unauthorized`] for an unknown device, a wrong, spent or expired code.
+pub fn enroll(ledger: &mut Ledger, req: &EnrollRequest) -> Result<Enrolled, HubError> {
+    let at = now(ledger);
+    let union = ledger.union()?.name;
+    let d = ledger
+        .db()
+        .hub_device(&req.device_id.to_string())?
+        .ok_or(HubError::Unauthorized(
+            "appareil inconnu du bureau de l'union : demandez un code d'appairage au secrétariat",
+        ))?;
+    let ok = d.pairing_hash.as_deref() == Some(secret::hash(&req.code).as_str())
+        && d.pairing_expires
+            .as_deref()
+            .is_some_and(|e| e >= at.as_str());
+    if !ok {
+        return Err(HubError::Unauthorized(
+            "code d'appairage faux, déjà utilisé ou expiré",
+        ));
+    }
+    let token = secret::token();
+    let bundle_key = secret::token();
+    let (store, _, _) = ledger.parts()?;
+    store.write(|db| db.hub_enroll(&d.device_id, &secret::hash(&token), &bundle_key, &at))?;
+    Ok(Enrolled {
+        device_id: req.device_id,
+        agent_id: d
+            .agent_id
+            .parse()
+            .map_err(|_| HubError::Unauthorized("agent invalide"))?,
+        token,
+        bundle_key,
+        union,
+    })
+}
+
+/// Revokes a device: its next sync is refused.
+///
+/// # Errors
+/// Unknown device.
+pub fn revoke(ledger: &mut Ledger, device: DeviceId) -> Result<bool, HubError> {
+    let at = now(ledger);
+    if ledger.db().hub_device(&device.to_string())?.is_none() {
+        return Err(AppError::NotFound {
+            kind: "appareil",
+            id: device.to_string(),
+        }
+        .into());
+    }
+    let (store, _, _) = ledger.parts()?;
+    Ok(store.write(|db| db.hub_revoke(&device.to_string(), &at))?)
+}
+
+/// The device holding a token, with its scope.
+///
+/// # Errors
+/// [`HubError::Unauthorized`] for an unknown or revoked token.
+pub fn authenticate(ledger: &Ledger, token: &str) -> Result<(HubDevice, Scope), HubError> {
+    let d = ledger
+        .db()
+        .hub_device_by_token(&secret::hash(token))?
+        .ok_or(HubError::Unauthorized(
+            "jeton inconnu : enrôlez l'appareil auprès du bureau de l'union",
+        ))?;
+    if d.revoked_at.is_some() {
+        return Err(HubError::Unauthorized(
+            "cet appareil a été révoqué par le secrétariat",
+        ));
+    }
+    let scope = scope_of(ledger, &d)?;
+    Ok((d, scope))
+}
+
+/// The scope of an enrolled device.
+///
+/// # Errors
+/// Unknown agent.
+pub fn scope_of(ledger: &Ledger, d: &HubDevice) -> Result<Scope, HubError> {
+    let agent: AgentId = d
+        .agent_id
+        .parse()
+        .map_err(|_| HubError::Unauthorized("agent invalide"))?;
+    let role = ledger.db().agent(agent)?.map_or(Role::ReadOnly, |a| a.role);
+    Ok(Scope::Device {
+        device: d
+            .device_id
+            .parse()
+            .map_err(|_| HubError::Unauthorized("appareil invalide"))?,
+        agent,
+        role,
+        cooperatives: d
+            .cooperatives
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    })
+}

@@ -1,0 +1,336 @@
+//! # sene-hub
+//!
+//! The union office server and the client side of the exchange.
+//!
+//! - `POST /v1/enroll` (JSON `{device_id, code}`): a paired device trades its one-time code for
+//!   its sync token and bundle key.
+//! - `POST /v1/sync` (`Authorization: Bearer <token>`, `x-sene-session: <id>`, body: a
+//!   compressed [`Envelope`] of sync messages for every document): the hub checks the token,
+//!   validates and merges within the device's scope, and answers in the same round trip with
+//!   the report and the messages for every document in scope.
+//! - `GET /v1/health`.
+//!
+//! The hub holds no business rule: it authenticates, scopes, and calls the `app` use cases.
+
+pub mod client;
+pub mod enroll;
+pub mod secret;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sene_app::sync::SyncReport;
+use sene_app::{AppError, Ledger};
+use sene_sync::wire::Envelope;
+use sene_sync::SyncError;
+use serde::{Deserialize, Serialize};
+
+pub use enroll::{EnrollRequest, Enrolled, Pairing};
+
+/// Largest request accepted: 64 MiB.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// The hub's errors.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// A use case or the store.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// No valid token or code.
+    #[error("accès refusé : {0}")]
+    Unauthorized(&'static str),
+    /// The network (client side).
+    #[error("connexion au bureau de l'union impossible ou interrompue ({0}) : rien n'est perdu, relancez la synchronisation")]
+    Network(String),
+    /// The hub answered with an error.
+    #[error("le bureau de l'union a refusé : {0}")]
+    Remote(String),
+    /// Server start-up.
+    #[error("serveur : {0}")]
+    Server(String),
+}
+
+impl From<sene_store::StoreError> for HubError {
+    fn from(e: sene_store::StoreError) -> Self {
+        HubError::App(e.into())
+    }
+}
+
+impl From<SyncError> for HubError {
+    fn from(e: SyncError) -> Self {
+        HubError::App(e.into())
+    }
+}
+
+impl HubError {
+    /// A stable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            HubError::App(e) => e.code(),
+            HubError::Unauthorized(_) => "unauthorized",
+            HubError::Network(_) => "network",
+            HubError::Remote(_) => "remote",
+            HubError::Server(_) => "server",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            HubError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            HubError::App(AppError::Sync(SyncError::Malformed(_) | SyncError::Automerge(_))) => {
+                StatusCode::BAD_REQUEST
+            }
+            HubError::App(AppError::NotFound { .. }) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The error body of every refused request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// Code and message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+impl IntoResponse for HubError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::warn!(error = %self, "request refused");
+        }
+        (
+            status,
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code: self.code().into(),
+                    message: self.to_string(),
+                },
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// The hub's reply to one exchange: the report of what it merged (and refused), and its messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub report: SyncReport,
+    pub envelope: Envelope,
+}
+
+impl Reply {
+    /// `u32` length, the report as JSON, then the envelope.
+    ///
+    /// # Errors
+    /// Encoding errors.
+    pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
+        let report =
+            serde_json::to_vec(&self.report).map_err(|e| SyncError::Malformed(e.to_string()))?;
+        let len = u32::try_from(report.len())
+            .map_err(|_| SyncError::Malformed("rapport trop long".into()))?;
+        let mut out = len.to_le_bytes().to_vec();
+        out.extend_from_slice(&report);
+        out.extend_from_slice(&self.envelope.encode()?);
+        Ok(out)
+    }
+
+    /// The inverse of [`Reply::encode`].
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`].
+    pub fn decode(bytes: &[u8]) -> Result<Reply, SyncError> {
+        let bad = || SyncError::Malformed("réponse du bureau illisible".into());
+        let len: [u8; 4] = bytes
+            .get(..4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(bad)?;
+        let len = usize::try_from(u32::from_le_bytes(len)).map_err(|_| bad())?;
+        let report = bytes.get(4..4 + len).ok_or_else(bad)?;
+        let report = serde_json::from_slice(report).map_err(|_| bad())?;
+        let envelope = Envelope::decode(bytes.get(4 + len..).ok_or_else(bad)?)?;
+        Ok(Reply { report, envelope })
+    }
+}
+
+/// The hub's shared state.
+pub struct Hub {
+    ledger: Mutex<Ledger>,
+    /// The session each device is in: a new session resets what was in flight.
+    sessions: Mutex<HashMap<String, String>>,
+}
+
+impl Hub {
+    /// A hub over a ledger.
+    #[must_use]
+    pub fn new(ledger: Ledger) -> Arc<Hub> {
+        Arc::new(Hub {
+            ledger: Mutex::new(ledger),
+            sessions: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn with_ledger<T>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> Result<T, HubError>,
+    ) -> Result<T, HubError> {
+        let mut guard = self
+            .ledger
+            .lock()
+            .map_err(|_| HubError::Server("verrou empoisonné".into()))?;
+        f(&mut guard)
+    }
+
+    fn exchange(&self, token: &str, session: &str, body: &[u8]) -> Result<Vec<u8>, HubError> {
+        self.with_ledger(|l| {
+            let (device, scope) = enroll::authenticate(l, token)?;
+            let env = Envelope::decode(body)?;
+            let fresh = {
+                let mut s = self.sessions.lock().map_err(|_| HubError::Server("verrou empoisonné".into()))?;
+                s.insert(device.device_id.clone(), session.to_owned()).as_deref() != Some(session)
+            };
+            if fresh {
+                l.sync_reset(&device.device_id)?;
+            }
+            let (report, envelope) = l.sync_exchange(&device.device_id, &env, &scope)?;
+            let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let (store, _, _) = l.parts()?;
+            store.write(|db| db.hub_touch(&device.device_id, &at))?;
+            tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
+            Ok(Reply { report, envelope }.encode()?)
+        })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .ok_or(HubError::Unauthorized("jeton absent"))
+}
+
+async fn sync_handler(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Vec<u8>, HubError> {
+    let token = bearer(&headers)?;
+    let session = headers
+        .get("x-sene-session")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    tokio::task::spawn_blocking(move || hub.exchange(&token, &session, &body))
+        .await
+        .map_err(|e| HubError::Server(e.to_string()))?
+}
+
+async fn enroll_handler(
+    State(hub): State<Arc<Hub>>,
+    Json(req): Json<EnrollRequest>,
+) -> Result<Json<Enrolled>, HubError> {
+    let out = tokio::task::spawn_blocking(move || hub.with_ledger(|l| enroll::enroll(l, &req)))
+        .await
+        .map_err(|e| HubError::Server(e.to_string()))??;
+    tracing::info!(device = %out.device_id, "enrolled");
+    Ok(Json(out))
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// The HTTP routes.
+pub fn router(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/enroll", post(enroll_handler))
+        .route("/v1/sync", post(sync_handler))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(hub)
+}
+
+/// How to run the hub.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub store: PathBuf,
+    pub listen: SocketAddr,
+    /// PEM certificate chain and private key: serve HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+/// Runs the hub until Ctrl-C, reporting the bound address through `ready`.
+///
+/// # Errors
+/// [`HubError::Server`] when the address or the certificate cannot be used; store errors.
+pub async fn serve(
+    opts: ServeOptions,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> Result<(), HubError> {
+    let ledger = Ledger::open(&opts.store)?;
+    ledger.union()?;
+    let app = router(Hub::new(ledger));
+    match &opts.tls {
+        None => {
+            let listener = tokio::net::TcpListener::bind(opts.listen)
+                .await
+                .map_err(|e| HubError::Server(format!("{}: {e}", opts.listen)))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| HubError::Server(e.to_string()))?;
+            tracing::info!(%addr, "Sene hub listening (HTTP)");
+            if let Some(r) = ready {
+                let _ = r.send(addr);
+            }
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| HubError::Server(e.to_string()))
+        }
+        Some((cert, key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .map_err(|e| HubError::Server(format!("certificat TLS : {e}")))?;
+            tracing::info!(addr = %opts.listen, "Sene hub listening (HTTPS)");
+            if let Some(r) = ready {
+                let _ = r.send(opts.listen);
+            }
+            axum_server::bind_rustls(opts.listen, config)
+                .serve(app.into_make_service())
+                .await
+                .map_err(|e| HubError::Server(e.to_string()))
+        }
+    }
+}
+
+/// Starts logging (`RUST_LOG`, default `info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
