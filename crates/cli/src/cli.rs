@@ -1,0 +1,908 @@
+//! The command line, as clap types. Values are kept as text and read by [`crate::parse`], so
+//! that a typing mistake gets a French message (exit 1) rather than a clap usage error.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Sene : registre des coopératives d'une union (campagnes, avances, livraisons, engrais,
+/// règlements).
+#[derive(Debug, Parser)]
+#[command(name = "sene", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options de toutes les commandes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Fichier de la base (défaut : dossier de données/sene/sene.sqlite)
+    #[arg(long, global = true, env = "SENE_STORE", value_name = "FICHIER")]
+    pub store: Option<PathBuf>,
+    /// Sortie JSON (résultat sur stdout ; en cas d'erreur {"error":{...}} et code 1)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Langue des messages : fr (défaut) ou en
+    #[arg(long, global = true, env = "SENE_LANG", value_name = "fr|en")]
+    pub lang: Option<String>,
+    /// Agir comme un autre agent enregistré (UUID ou nom) ; défaut : l'agent de cette base.
+    /// Pour `init` : le nom du premier agent (secrétariat) ; pour `report cash` : l'agent vu
+    #[arg(long, global = true, value_name = "AGENT")]
+    pub agent: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Crée l'union, son premier agent (secrétariat) et cet appareil dans une base vide
+    Init(InitArgs),
+    /// Remplit une base vide avec une union de démonstration
+    Demo(DemoArgs),
+    /// Coopératives de base
+    #[command(subcommand)]
+    Cooperative(CooperativeCmd),
+    /// Magasins des coopératives
+    #[command(subcommand)]
+    Warehouse(WarehouseCmd),
+    /// Agents (terrain, CTC, secrétariat)
+    #[command(subcommand, name = "agent")]
+    AgentCmd(AgentCmd),
+    /// Appareils (ordinateurs) et leurs préfixes de reçus
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// Membres des coopératives
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Campagnes (une saison d'une filière)
+    #[command(subcommand)]
+    Campaign(CampaignCmd),
+    /// Contrats d'avance
+    #[command(subcommand)]
+    Contract(ContractCmd),
+    /// Verse une avance sur un contrat approuvé
+    Disburse(DisburseArgs),
+    /// Livraisons au magasin
+    #[command(subcommand)]
+    Delivery(DeliveryCmd),
+    /// Annule (contre-passe) un enregistrement d'argent, avec un motif
+    Reverse(ReverseArgs),
+    /// Engrais : catalogue, besoins, commandes, réceptions, distributions
+    #[command(subcommand)]
+    Fertilizer(FertilizerCmd),
+    /// Lots de vente
+    #[command(subcommand, name = "sale-lot")]
+    SaleLot(SaleLotCmd),
+    /// Prêteurs (IMF, banques)
+    #[command(subcommand)]
+    Lender(LenderCmd),
+    /// Lignes de crédit
+    #[command(subcommand, name = "credit-line")]
+    CreditLine(CreditLineCmd),
+    /// Tirages sur une ligne de crédit
+    #[command(subcommand)]
+    Drawdown(DrawdownCmd),
+    /// Remboursements aux prêteurs
+    #[command(subcommand)]
+    Repayment(RepaymentCmd),
+    /// Dotations de fonds aux agents
+    #[command(subcommand)]
+    Allocation(AllocationCmd),
+    /// Paiements de solde aux membres
+    #[command(subcommand)]
+    Payment(PaymentCmd),
+    /// Importe des données depuis un fichier CSV ou XLSX
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Rapports : règlement, avancement de campagne, caisse d'un agent
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Journal d'audit (les dernières actions)
+    Audit(AuditArgs),
+    /// Vérifie l'intégrité de la base et compte les enregistrements
+    Check,
+    /// Liste les lignes brutes d'une table (disbursements, deliveries, reversals…)
+    Table(TableArgs),
+}
+
+/// `--id` of a write, for idempotent retries.
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// Identifiant (UUID) à donner à l'enregistrement : relancer la même commande avec le même
+    /// identifiant ne l'enregistre pas deux fois
+    #[arg(long, value_name = "UUID")]
+    pub id: Option<String>,
+}
+
+/// The first agent's name is the global `--agent`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Nom de l'union
+    #[arg(long)]
+    pub union: String,
+    /// Région
+    #[arg(long)]
+    pub region: String,
+    /// Nom de cet appareil
+    #[arg(long)]
+    pub device: String,
+    /// Préfixe des reçus de cet appareil (unique dans l'union)
+    #[arg(long)]
+    pub prefix: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Taille : absent = petite union d'exemple ; small = petite union générée ;
+    /// union = union complète (150 coopératives, 6 000 membres…)
+    #[arg(long, value_name = "small|union")]
+    pub scale: Option<String>,
+    /// Graine du générateur (avec --scale)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CooperativeCmd {
+    /// Enregistre une coopérative
+    Add(CooperativeAdd),
+    /// Liste les coopératives
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct CooperativeAdd {
+    /// Code court (DIO), utilisé dans les numéros de membres
+    #[arg(long)]
+    pub code: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub village: String,
+    #[arg(long)]
+    pub commune: String,
+    #[arg(long)]
+    pub cercle: String,
+    #[arg(long)]
+    pub region: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCmd {
+    /// Enregistre un magasin
+    Add(WarehouseAdd),
+    /// Liste les magasins
+    List {
+        /// Code de la coopérative
+        #[arg(long)]
+        cooperative: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WarehouseAdd {
+    /// Code de la coopérative
+    #[arg(long)]
+    pub cooperative: String,
+    #[arg(long)]
+    pub name: String,
+    /// Capacité en kg
+    #[arg(long)]
+    pub capacity: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCmd {
+    /// Enregistre un agent
+    Add(AgentAdd),
+    /// Liste les agents
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentAdd {
+    #[arg(long)]
+    pub name: String,
+    /// Rôle : field_agent (agent de terrain), ctc, secretariat, read_only
+    #[arg(long)]
+    pub role: String,
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Code d'une coopérative suivie (répétable)
+    #[arg(long = "cooperative", value_name = "CODE")]
+    pub cooperatives: Vec<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    /// Enregistre un appareil
+    Add(DeviceAdd),
+    /// Liste les appareils
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceAdd {
+    #[arg(long)]
+    pub label: String,
+    /// Préfixe de reçus, unique dans l'union
+    #[arg(long)]
+    pub prefix: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Enregistre un membre
+    Add(MemberAdd),
+    /// Liste les membres
+    List {
+        /// Code de la coopérative
+        #[arg(long)]
+        cooperative: Option<String>,
+    },
+    /// Cherche un membre par nom, numéro ou téléphone
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Affiche un membre et ses contrats
+    Show {
+        /// UUID ou numéro de membre (DIO-0042)
+        member: String,
+        /// Code de la coopérative, si le numéro existe dans plusieurs
+        #[arg(long)]
+        cooperative: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MemberAdd {
+    /// Code de la coopérative
+    #[arg(long)]
+    pub cooperative: String,
+    /// Numéro de membre (DIO-0042)
+    #[arg(long)]
+    pub number: String,
+    /// Nom complet
+    #[arg(long)]
+    pub name: String,
+    /// Sexe : F ou M
+    #[arg(long)]
+    pub sex: String,
+    #[arg(long = "birth-year")]
+    pub birth_year: Option<String>,
+    #[arg(long)]
+    pub village: String,
+    /// +223 et 8 chiffres
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub nina: Option<String>,
+    /// Filière (répétable) : riz, céréales sèches, échalote
+    #[arg(long = "crop", value_name = "FILIERE")]
+    pub crops: Vec<String>,
+    /// Enregistrer malgré un doublon probable (après vérification)
+    #[arg(long)]
+    pub confirm: bool,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum CampaignCmd {
+    /// Ouvre une campagne
+    Add(CampaignAdd),
+    /// Liste les campagnes
+    List,
+    /// Affiche une campagne
+    Show {
+        /// Nom ou UUID
+        campaign: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignAdd {
+    #[arg(long)]
+    pub name: String,
+    /// Filière (défaut : celle de la première culture)
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Prix d'une culture : CULTURE=PRIX[:over=PRIX_SURPLUS] (répétable)
+    #[arg(long = "price", value_name = "CULTURE=PRIX", required = true)]
+    pub prices: Vec<String>,
+    /// Part de l'avance (0.6 ou 60%) ; défaut 60 %
+    #[arg(long = "advance-share")]
+    pub advance_share: Option<String>,
+    /// Frais : none, flat:0.02, interest:0.10
+    #[arg(long, default_value = "none")]
+    pub fee: String,
+    /// Période des contrats : DEBUT..FIN
+    #[arg(long)]
+    pub contracts: String,
+    /// Période des livraisons : DEBUT..FIN
+    #[arg(long)]
+    pub deliveries: String,
+    /// Humidité maximale en % (défaut 14)
+    #[arg(long = "max-moisture")]
+    pub max_moisture: Option<String>,
+    /// Impuretés maximales en % (défaut 2)
+    #[arg(long = "max-impurity")]
+    pub max_impurity: Option<String>,
+    /// Tare d'un sac en kg (défaut 0,5)
+    #[arg(long)]
+    pub tare: Option<String>,
+    /// Acheter le surplus livré au-delà de l'engagement (au prix over=)
+    #[arg(long = "buy-over")]
+    pub buy_over: bool,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+/// How a contract is named: a UUID, or a member number when the member has one open contract.
+#[derive(Debug, Args)]
+pub struct ContractRef {
+    /// Contrat : UUID, ou numéro du membre s'il n'a qu'un contrat en cours
+    pub contract: String,
+    #[command(flatten)]
+    pub scope: Scope,
+}
+
+/// Narrows a member number or a contract lookup.
+#[derive(Debug, Args)]
+pub struct Scope {
+    /// Code de la coopérative (pour un numéro de membre ambigu)
+    #[arg(long)]
+    pub cooperative: Option<String>,
+    /// Campagne (nom ou UUID)
+    #[arg(long)]
+    pub campaign: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContractCmd {
+    /// Enregistre la demande de contrat d'un membre
+    Request(ContractRequest),
+    /// Approuve un contrat (CTC ou secrétariat)
+    Approve(ContractDecision),
+    /// Rejette un contrat (CTC ou secrétariat)
+    Reject(ContractDecision),
+    /// Annule un contrat
+    Cancel(ContractDecision),
+    /// Déclare un contrat défaillant
+    Default(ContractDecision),
+    /// Liste les contrats
+    List(ContractList),
+}
+
+#[derive(Debug, Args)]
+pub struct ContractRequest {
+    /// Numéro ou UUID du membre
+    #[arg(long)]
+    pub member: String,
+    /// Code de la coopérative (si le numéro est ambigu)
+    #[arg(long)]
+    pub cooperative: Option<String>,
+    /// Campagne (nom ou UUID)
+    #[arg(long)]
+    pub campaign: String,
+    /// Culture (défaut : la seule culture de la campagne)
+    #[arg(long)]
+    pub crop: Option<String>,
+    /// Quantité engagée en kg
+    #[arg(long)]
+    pub kg: String,
+    /// Date de la demande (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ContractDecision {
+    #[command(flatten)]
+    pub contract: ContractRef,
+    /// Date de la décision (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContractList {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Numéro ou UUID du membre
+    #[arg(long)]
+    pub member: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DisburseArgs {
+    /// Contrat : UUID, ou numéro du membre s'il n'a qu'un contrat en cours
+    #[arg(long)]
+    pub contract: String,
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Montant en FCFA (entier)
+    #[arg(long)]
+    pub amount: String,
+    /// Date (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Mode : cash (espèces) ou mobile_money
+    #[arg(long, default_value = "cash")]
+    pub mode: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeliveryCmd {
+    /// Enregistre une livraison pesée
+    Add(DeliveryAdd),
+    /// Calcule le poids net, le poids accepté et la valeur, sans rien enregistrer
+    Preview(DeliveryPreview),
+    /// Liste les livraisons
+    List {
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Weighing {
+    /// Nombre de sacs
+    #[arg(long)]
+    pub bags: String,
+    /// Poids brut en kg
+    #[arg(long)]
+    pub gross: String,
+    /// Humidité en %
+    #[arg(long)]
+    pub moisture: String,
+    /// Impuretés en %
+    #[arg(long)]
+    pub impurity: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveryAdd {
+    /// Contrat : UUID, ou numéro du membre s'il n'a qu'un contrat en cours
+    #[arg(long)]
+    pub contract: String,
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Membre (défaut : celui du contrat)
+    #[arg(long)]
+    pub member: Option<String>,
+    /// Magasin (nom ou UUID ; défaut : le seul magasin de la coopérative du membre)
+    #[arg(long)]
+    pub warehouse: Option<String>,
+    #[command(flatten)]
+    pub weighing: Weighing,
+    /// Date (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveryPreview {
+    /// Contrat (UUID ou numéro du membre) ; sinon --campaign et --crop
+    #[arg(long)]
+    pub contract: Option<String>,
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Culture (sans --contract)
+    #[arg(long)]
+    pub crop: Option<String>,
+    #[command(flatten)]
+    pub weighing: Weighing,
+}
+
+#[derive(Debug, Args)]
+pub struct ReverseArgs {
+    /// Type : disbursement, delivery, distribution, allocation, drawdown, repayment, payment,
+    /// sale_lot
+    #[arg(long)]
+    pub kind: String,
+    /// Identifiant (UUID) de l'enregistrement à annuler
+    #[arg(long = "id", value_name = "UUID")]
+    pub target: String,
+    /// Motif
+    #[arg(long)]
+    pub reason: String,
+    /// Date (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Identifiant à donner à l'annulation (relance sans doublon)
+    #[arg(long = "reversal-id", value_name = "UUID")]
+    pub reversal_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FertilizerCmd {
+    /// Catalogue des produits
+    #[command(subcommand)]
+    Product(ProductCmd),
+    /// Besoin d'engrais d'un membre
+    Need(NeedArgs),
+    /// Commande groupée d'une coopérative
+    #[command(name = "group-order")]
+    GroupOrder(GroupOrderArgs),
+    /// Bon de commande de l'union à un fournisseur
+    #[command(name = "purchase-order")]
+    PurchaseOrder(PurchaseOrderArgs),
+    /// Réception de sacs dans un magasin
+    Receive(ReceiveArgs),
+    /// Remise de sacs à un membre
+    Distribute(DistributeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProductCmd {
+    /// Ajoute un produit au catalogue
+    Add(ProductAdd),
+    /// Liste le catalogue
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct ProductAdd {
+    #[arg(long)]
+    pub name: String,
+    /// Poids du sac en kg
+    #[arg(long = "bag-weight", default_value = "50")]
+    pub bag_weight: String,
+    /// Prix du sac aux membres, en FCFA
+    #[arg(long)]
+    pub price: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct NeedArgs {
+    #[arg(long)]
+    pub member: String,
+    #[arg(long)]
+    pub cooperative: Option<String>,
+    #[arg(long)]
+    pub campaign: String,
+    /// Produit (nom ou UUID)
+    #[arg(long)]
+    pub product: String,
+    #[arg(long)]
+    pub bags: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupOrderArgs {
+    /// Code de la coopérative
+    #[arg(long)]
+    pub cooperative: String,
+    #[arg(long)]
+    pub campaign: String,
+    #[arg(long)]
+    pub product: String,
+    #[arg(long)]
+    pub bags: String,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct PurchaseOrderArgs {
+    #[arg(long)]
+    pub campaign: String,
+    #[arg(long)]
+    pub supplier: String,
+    #[arg(long)]
+    pub product: String,
+    #[arg(long)]
+    pub bags: String,
+    /// Coût du sac payé au fournisseur
+    #[arg(long = "unit-cost")]
+    pub unit_cost: String,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// Bon de commande (UUID)
+    #[arg(long = "purchase-order")]
+    pub purchase_order: String,
+    /// Magasin (nom ou UUID, ou CODE/nom)
+    #[arg(long)]
+    pub warehouse: String,
+    /// Sacs attendus (défaut : ceux du bon de commande)
+    #[arg(long)]
+    pub expected: Option<String>,
+    /// Sacs reçus
+    #[arg(long)]
+    pub received: String,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DistributeArgs {
+    #[arg(long)]
+    pub member: String,
+    #[arg(long)]
+    pub cooperative: Option<String>,
+    #[arg(long)]
+    pub campaign: String,
+    #[arg(long)]
+    pub product: String,
+    #[arg(long)]
+    pub bags: String,
+    /// Payé comptant (FCFA) ; le reste est déduit au règlement
+    #[arg(long, default_value = "0")]
+    pub cash: String,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SaleLotCmd {
+    /// Enregistre un lot de vente
+    Add(SaleLotAdd),
+    /// Marque un lot payé par l'acheteur
+    Paid {
+        /// UUID du lot
+        lot: String,
+    },
+    /// Liste les lots
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct SaleLotAdd {
+    #[arg(long)]
+    pub campaign: String,
+    #[arg(long)]
+    pub crop: String,
+    #[arg(long)]
+    pub buyer: String,
+    /// Stock pris : MAGASIN=KG (répétable ; magasin par nom, CODE/nom ou UUID)
+    #[arg(long = "source", value_name = "MAGASIN=KG", required = true)]
+    pub sources: Vec<String>,
+    /// Prix au kg
+    #[arg(long)]
+    pub price: String,
+    /// Frais (transport, manutention…)
+    #[arg(long, default_value = "0")]
+    pub costs: String,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LenderCmd {
+    /// Enregistre un prêteur
+    Add {
+        #[arg(long)]
+        name: String,
+        /// microfinance ou bank
+        #[arg(long)]
+        kind: String,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Liste les prêteurs
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreditLineCmd {
+    /// Ouvre une ligne de crédit
+    Add(CreditLineAdd),
+    /// Liste les lignes de crédit
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct CreditLineAdd {
+    /// Prêteur (nom ou UUID)
+    #[arg(long)]
+    pub lender: String,
+    /// Campagne financée (nom ou UUID)
+    #[arg(long)]
+    pub campaign: Option<String>,
+    #[arg(long)]
+    pub principal: String,
+    /// Taux annuel (0.10 ou 10%)
+    #[arg(long)]
+    pub rate: String,
+    #[arg(long)]
+    pub start: String,
+    #[arg(long)]
+    pub maturity: String,
+    /// Part couverte par un fonds de garantie (au plus 50 %)
+    #[arg(long, default_value = "0")]
+    pub guarantee: String,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DrawdownCmd {
+    /// Enregistre un tirage
+    Add {
+        /// Ligne de crédit (UUID)
+        #[arg(long = "credit-line")]
+        credit_line: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Liste les tirages
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RepaymentCmd {
+    /// Enregistre un remboursement au prêteur
+    Add {
+        /// Ligne de crédit (UUID)
+        #[arg(long = "credit-line")]
+        credit_line: String,
+        #[arg(long)]
+        principal: String,
+        #[arg(long, default_value = "0")]
+        interest: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Liste les remboursements
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllocationCmd {
+    /// Remet des fonds à un agent pour une coopérative
+    Add {
+        #[arg(long)]
+        campaign: String,
+        /// Agent qui reçoit les fonds (UUID ou nom)
+        #[arg(long = "to", value_name = "AGENT")]
+        to: String,
+        /// Code de la coopérative
+        #[arg(long)]
+        cooperative: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Liste les dotations
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentCmd {
+    /// Paie le solde d'un membre après règlement
+    Add {
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        cooperative: Option<String>,
+        #[arg(long)]
+        campaign: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "cash")]
+        mode: String,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Liste les paiements
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Importe des membres (CSV , ou ; en UTF-8, ou XLSX), tout ou rien
+    Members(ImportMembers),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportMembers {
+    /// Fichier .csv ou .xlsx avec une ligne d'en-tête : cooperative, numero, nom, sexe,
+    /// annee_naissance, village, telephone, nina, cultures
+    pub file: PathBuf,
+    /// Importer les lignes valides et lister les autres (sinon : rien n'est importé)
+    #[arg(long = "skip-invalid")]
+    pub skip_invalid: bool,
+    /// Enregistrer aussi les doublons probables
+    #[arg(long = "confirm-duplicates")]
+    pub confirm_duplicates: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Règlement des membres : lignes par membre, totaux par coopérative et de campagne
+    Settlement(SettlementArgs),
+    /// Avancement : engagé/livré, avances dues/versées, recouvrement, engrais
+    Campaign {
+        /// Campagne (nom ou UUID) ; défaut : toutes
+        #[arg(long)]
+        campaign: Option<String>,
+    },
+    /// Caisse d'un agent (celui de --agent, sinon l'agent de cette base)
+    Cash {
+        /// Campagne (nom ou UUID) ; défaut : toutes
+        #[arg(long)]
+        campaign: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SettlementArgs {
+    /// Campagne (nom ou UUID) ; défaut : toutes
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Date du règlement (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Seulement cette coopérative (code)
+    #[arg(long)]
+    pub cooperative: Option<String>,
+    /// Seulement ce membre (numéro ou UUID)
+    #[arg(long)]
+    pub member: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Nombre de lignes (les plus récentes)
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Nom de la table (disbursements, deliveries, reversals, receptions…)
+    pub name: String,
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
+}

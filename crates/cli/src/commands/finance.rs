@@ -1,0 +1,230 @@
+//! Sale lots, lenders, credit lines, drawdowns, repayments, fund allocations, balance payments.
+
+use sene_app::finance::{
+    NewAllocation, NewCreditLine, NewDrawdown, NewLender, NewRepayment, NewSaleLot, PayBalance,
+};
+use sene_domain::words::fcfa_in_words;
+use sene_domain::*;
+use sene_store::Table;
+
+use super::{lookup, raw_rows, Ctx};
+use crate::cli::*;
+use crate::error::CliResult;
+use crate::output::Output;
+use crate::parse;
+
+pub fn sale_lot(ctx: &mut Ctx, c: SaleLotCmd) -> CliResult<Output> {
+    match c {
+        SaleLotCmd::Add(a) => {
+            let db = ctx.db();
+            let camp = lookup::campaign(&db, &a.campaign)?;
+            let mut sources = Vec::new();
+            for s in &a.sources {
+                let (w, kg) = parse::key_value("--source", s)?;
+                sources.push(LotSource {
+                    warehouse_id: lookup::warehouse(&db, w, None)?.id,
+                    kg: parse::kg("--source", kg)?,
+                });
+            }
+            let cmd = NewSaleLot {
+                id: parse::opt_id("--id", a.id.id.as_deref())?,
+                campaign_id: camp.id,
+                crop: parse::label("--crop", &a.crop)?,
+                buyer: a.buyer,
+                sources,
+                price_per_kg: parse::money("--price", &a.price)?,
+                costs: parse::money("--costs", &a.costs)?,
+                date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
+            };
+            let lot = ctx.run(|tx| tx.add_sale_lot(cmd))?;
+            let total = Kg::sum(lot.sources.iter().map(|s| s.kg))?;
+            let out = Output::new(&lot)?;
+            Ok(out.line(format!(
+                "Lot de vente à {} : {} de {} à {}/kg, frais {} ({})",
+                lot.buyer, total, lot.crop, lot.price_per_kg, lot.costs, lot.id
+            )))
+        }
+        SaleLotCmd::Paid { lot } => {
+            let id: SaleLotId = parse::id("lot", &lot)?;
+            let changed = ctx.run(|tx| tx.mark_lot_paid(id))?;
+            let out = Output::new(&serde_json::json!({"sale_lot": id, "changed": changed}))?;
+            Ok(out.line(if changed {
+                format!("Lot {id} marqué payé")
+            } else {
+                format!("Lot {id} déjà marqué payé")
+            }))
+        }
+        SaleLotCmd::List => raw_rows(ctx, Table::SaleLots, u32::MAX),
+    }
+}
+
+pub fn lender(ctx: &mut Ctx, c: LenderCmd) -> CliResult<Output> {
+    match c {
+        LenderCmd::Add { name, kind, id } => {
+            let cmd = NewLender {
+                id: parse::opt_id("--id", id.id.as_deref())?,
+                name,
+                kind: parse::label("--kind", &kind)?,
+            };
+            let l = ctx.run(|tx| tx.add_lender(cmd))?;
+            let out = Output::new(&l)?;
+            Ok(out.line(format!("Prêteur « {} » ({}) : {}", l.name, l.kind, l.id)))
+        }
+        LenderCmd::List => raw_rows(ctx, Table::Lenders, u32::MAX),
+    }
+}
+
+pub fn credit_line(ctx: &mut Ctx, c: CreditLineCmd) -> CliResult<Output> {
+    match c {
+        CreditLineCmd::Add(a) => {
+            let db = ctx.db();
+            let cmd = NewCreditLine {
+                id: parse::opt_id("--id", a.id.id.as_deref())?,
+                lender_id: lookup::lender(&db, &a.lender)?,
+                campaign_id: a
+                    .campaign
+                    .as_deref()
+                    .map(|c| lookup::campaign(&db, c).map(|c| c.id))
+                    .transpose()?,
+                principal: parse::money("--principal", &a.principal)?,
+                annual_rate: parse::rate("--rate", &a.rate)?,
+                start: parse::date("--start", &a.start)?,
+                maturity: parse::date("--maturity", &a.maturity)?,
+                guarantee_share: parse::rate("--guarantee", &a.guarantee)?,
+            };
+            let l = ctx.run(|tx| tx.add_credit_line(cmd))?;
+            let out = Output::new(&l)?;
+            Ok(out.line(format!(
+                "Ligne de crédit de {} à {} par an, du {} au {}, garantie {} ({})",
+                l.principal, l.annual_rate, l.start, l.maturity, l.guarantee_share, l.id
+            )))
+        }
+        CreditLineCmd::List => raw_rows(ctx, Table::CreditLines, u32::MAX),
+    }
+}
+
+pub fn drawdown(ctx: &mut Ctx, c: DrawdownCmd) -> CliResult<Output> {
+    match c {
+        DrawdownCmd::Add {
+            credit_line,
+            amount,
+            date,
+            id,
+        } => {
+            let cmd = NewDrawdown {
+                id: parse::opt_id("--id", id.id.as_deref())?,
+                credit_line_id: parse::id("--credit-line", &credit_line)?,
+                amount: parse::money("--amount", &amount)?,
+                date: parse::date_or("--date", date.as_deref(), ctx.today())?,
+            };
+            let x = ctx.run(|tx| tx.draw(cmd))?;
+            let out = Output::new(&x)?;
+            Ok(out.line(format!("Tirage de {} le {} ({})", x.amount, x.date, x.id)))
+        }
+        DrawdownCmd::List => raw_rows(ctx, Table::Drawdowns, u32::MAX),
+    }
+}
+
+pub fn repayment(ctx: &mut Ctx, c: RepaymentCmd) -> CliResult<Output> {
+    match c {
+        RepaymentCmd::Add {
+            credit_line,
+            principal,
+            interest,
+            date,
+            id,
+        } => {
+            let cmd = NewRepayment {
+                id: parse::opt_id("--id", id.id.as_deref())?,
+                credit_line_id: parse::id("--credit-line", &credit_line)?,
+                principal: parse::money("--principal", &principal)?,
+                interest: parse::money("--interest", &interest)?,
+                date: parse::date_or("--date", date.as_deref(), ctx.today())?,
+            };
+            let x = ctx.run(|tx| tx.repay_lender(cmd))?;
+            let out = Output::new(&x)?;
+            Ok(out.line(format!(
+                "Remboursement le {} : principal {}, intérêts {} ({})",
+                x.date, x.principal, x.interest, x.id
+            )))
+        }
+        RepaymentCmd::List => raw_rows(ctx, Table::LenderRepayments, u32::MAX),
+    }
+}
+
+pub fn allocation(ctx: &mut Ctx, c: AllocationCmd) -> CliResult<Output> {
+    match c {
+        AllocationCmd::Add {
+            campaign,
+            to,
+            cooperative,
+            amount,
+            date,
+            id,
+        } => {
+            let db = ctx.db();
+            let agent = lookup::agent(&db, &to)?;
+            let coop = lookup::cooperative(&db, &cooperative)?;
+            let cmd = NewAllocation {
+                id: parse::opt_id("--id", id.id.as_deref())?,
+                campaign_id: lookup::campaign(&db, &campaign)?.id,
+                agent_id: agent.id,
+                cooperative_id: coop.id,
+                amount: parse::money("--amount", &amount)?,
+                date: parse::date_or("--date", date.as_deref(), ctx.today())?,
+            };
+            let x = ctx.run(|tx| tx.allocate_funds(cmd))?;
+            let out = Output::new(&x)?;
+            Ok(out.line(format!(
+                "Dotation de {} ({}) à {} pour {} le {} ({})",
+                x.amount,
+                fcfa_in_words(i128::from(x.amount.francs())),
+                agent.name,
+                coop.code,
+                x.date,
+                x.id
+            )))
+        }
+        AllocationCmd::List => raw_rows(ctx, Table::FundAllocations, u32::MAX),
+    }
+}
+
+pub fn payment(ctx: &mut Ctx, c: PaymentCmd) -> CliResult<Output> {
+    match c {
+        PaymentCmd::Add {
+            member,
+            cooperative,
+            campaign,
+            amount,
+            date,
+            mode,
+            id,
+        } => {
+            let db = ctx.db();
+            let m = lookup::member(&db, &member, cooperative.as_deref())?;
+            let cmd = PayBalance {
+                id: parse::opt_id("--id", id.id.as_deref())?,
+                member_id: m.id,
+                campaign_id: lookup::campaign(&db, &campaign)?.id,
+                amount: parse::money("--amount", &amount)?,
+                date: parse::date_or("--date", date.as_deref(), ctx.today())?,
+                mode: parse::label("--mode", &mode)?,
+            };
+            let x = ctx.run(|tx| tx.pay_balance(cmd))?;
+            let out = Output::new(&x)?;
+            Ok(out
+                .line(format!(
+                    "Reçu {} : solde de {} ({}) payé à {} {} le {} en {}",
+                    x.recorded.receipt,
+                    x.amount,
+                    fcfa_in_words(i128::from(x.amount.francs())),
+                    m.number,
+                    m.full_name,
+                    x.date,
+                    x.mode
+                ))
+                .line(format!("id : {}", x.id)))
+        }
+        PaymentCmd::List => raw_rows(ctx, Table::BalancePayments, u32::MAX),
+    }
+}

@@ -1,0 +1,148 @@
+//! One function per command: read the arguments, find the records they name, call the use
+//! case inside `Ledger::run`, and describe the result. No SQL and no business rule here.
+
+mod fertilizer;
+mod finance;
+pub mod lookup;
+mod org;
+mod reports;
+mod season;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sene_app::{Actor, Ledger, Tx};
+use sene_domain::Lang;
+use sene_store::Db;
+
+use crate::cli::{Cli, Command};
+use crate::error::{CliError, CliResult};
+use crate::output::Output;
+
+/// What every command works with.
+pub struct Ctx {
+    pub ledger: Ledger,
+    pub lang: Lang,
+    pub json: bool,
+    /// `--agent`, as typed.
+    pub agent: Option<String>,
+    pub store: PathBuf,
+}
+
+impl Ctx {
+    /// Reads.
+    pub fn db(&self) -> Db<'_> {
+        self.ledger.db()
+    }
+
+    /// Today (the ledger's clock).
+    pub fn today(&self) -> NaiveDate {
+        self.ledger.now().date_naive()
+    }
+
+    /// Who acts: this store's device, and `--agent` or the store's default agent.
+    pub fn actor(&self) -> CliResult<Actor> {
+        let mut actor = self.ledger.local_actor()?;
+        if let Some(a) = &self.agent {
+            actor.agent = lookup::agent(&self.db(), a)?.id;
+        }
+        Ok(actor)
+    }
+
+    /// Runs use cases in one transaction as [`Ctx::actor`].
+    pub fn run<T>(&mut self, f: impl FnOnce(&Tx<'_, '_>) -> sene_app::Result<T>) -> CliResult<T> {
+        let actor = self.actor()?;
+        Ok(self.ledger.run(&actor, f)?)
+    }
+}
+
+/// The store file: `--store`, `SENE_STORE`, or the user's data folder.
+pub fn store_path(given: Option<PathBuf>) -> CliResult<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    dirs::data_dir()
+        .map(|d| d.join("sene").join("sene.sqlite"))
+        .ok_or_else(|| {
+            CliError::msg(
+                "store_missing",
+                "dossier de données introuvable : donnez le fichier de la base avec --store",
+                "no data folder found: give the store file with --store",
+            )
+        })
+}
+
+fn missing_store(path: &Path) -> CliError {
+    CliError::msg(
+        "store_missing",
+        format!(
+            "la base {} n'existe pas : créez-la avec « sene init » (ou « sene demo »), ou donnez le bon fichier avec --store",
+            path.display()
+        ),
+        format!(
+            "the store {} does not exist: create it with \"sene init\" (or \"sene demo\"), or give the right file with --store",
+            path.display()
+        ),
+    )
+}
+
+/// Runs a parsed command line.
+pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
+    let path = store_path(cli.global.store)?;
+    let creates = matches!(cli.command, Command::Init(_) | Command::Demo(_));
+    if !creates && !path.exists() {
+        return Err(missing_store(&path));
+    }
+    let ledger = Ledger::open(&path)?;
+    let mut ctx = Ctx {
+        ledger,
+        lang,
+        json: cli.global.json,
+        agent: cli.global.agent,
+        store: path,
+    };
+    if ctx.agent.is_some() && !creates {
+        // An unknown `--agent` is an error even for a read.
+        ctx.actor()?;
+    }
+    match cli.command {
+        Command::Init(a) => org::init(&mut ctx, a),
+        Command::Demo(a) => org::demo(&mut ctx, a),
+        Command::Cooperative(c) => org::cooperative(&mut ctx, c),
+        Command::Warehouse(c) => org::warehouse(&mut ctx, c),
+        Command::AgentCmd(c) => org::agent(&mut ctx, c),
+        Command::Device(c) => org::device(&mut ctx, c),
+        Command::Member(c) => org::member(&mut ctx, c),
+        Command::Import(c) => crate::import::run(&mut ctx, c),
+        Command::Campaign(c) => season::campaign(&mut ctx, c),
+        Command::Contract(c) => season::contract(&mut ctx, c),
+        Command::Disburse(a) => season::disburse(&mut ctx, a),
+        Command::Delivery(c) => season::delivery(&mut ctx, c),
+        Command::Reverse(a) => season::reverse(&mut ctx, a),
+        Command::Fertilizer(c) => fertilizer::run(&mut ctx, c),
+        Command::SaleLot(c) => finance::sale_lot(&mut ctx, c),
+        Command::Lender(c) => finance::lender(&mut ctx, c),
+        Command::CreditLine(c) => finance::credit_line(&mut ctx, c),
+        Command::Drawdown(c) => finance::drawdown(&mut ctx, c),
+        Command::Repayment(c) => finance::repayment(&mut ctx, c),
+        Command::Allocation(c) => finance::allocation(&mut ctx, c),
+        Command::Payment(c) => finance::payment(&mut ctx, c),
+        Command::Report(c) => reports::report(&mut ctx, c),
+        Command::Audit(a) => reports::audit(&ctx, a),
+        Command::Check => reports::check(&ctx),
+        Command::Table(a) => reports::table(&ctx, a),
+    }
+}
+
+/// Raw rows of a table, as JSON and as `col=value` lines.
+pub fn raw_rows(ctx: &Ctx, table: sene_store::Table, limit: u32) -> CliResult<Output> {
+    let rows = ctx.db().list_rows(table, limit)?;
+    let mut out = Output::new(&rows)?;
+    for r in &rows {
+        out.push(crate::output::row_line(r));
+    }
+    if rows.is_empty() {
+        out.push("(aucun enregistrement)");
+    }
+    Ok(out)
+}

@@ -1,0 +1,285 @@
+//! Reports (settlement, campaign progress, an agent's cash), the audit trail, `check`, `table`.
+
+use sene_app::reports::{agent_cash, campaign_report, settle_campaign, Totals};
+use sene_domain::*;
+use sene_store::Table;
+use serde_json::json;
+
+use super::{lookup, Ctx};
+use crate::cli::*;
+use crate::error::{CliError, CliResult};
+use crate::output::Output;
+use crate::parse;
+
+pub fn report(ctx: &mut Ctx, c: ReportCmd) -> CliResult<Output> {
+    match c {
+        ReportCmd::Settlement(a) => settlement(ctx, a),
+        ReportCmd::Campaign { campaign } => progress(ctx, campaign.as_deref()),
+        ReportCmd::Cash { campaign } => cash(ctx, campaign.as_deref()),
+    }
+}
+
+fn fee_text(f: FeeModel) -> String {
+    match f {
+        FeeModel::None => "aucun".into(),
+        FeeModel::Flat { rate } => format!("forfait {rate}"),
+        FeeModel::Interest { annual_rate } => format!("intérêt {annual_rate} par an"),
+    }
+}
+
+fn totals_line(label: &str, t: &Totals) -> String {
+    format!(
+        "{label} : {} membre(s), engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais à crédit {}, net {} ; à payer {} (payé {}, reste {}) ; dettes {} ({} membre(s))",
+        t.members,
+        t.committed,
+        t.accepted,
+        t.delivered_value,
+        t.advances,
+        t.fees,
+        t.fertilizer_credit,
+        t.net,
+        t.payable,
+        t.paid,
+        t.remaining,
+        t.debt,
+        t.members_in_debt
+    )
+}
+
+fn settlement(ctx: &mut Ctx, a: SettlementArgs) -> CliResult<Output> {
+    let db = ctx.db();
+    let date = parse::date_or("--date", a.date.as_deref(), ctx.today())?;
+    let coop = lookup::opt_cooperative(&db, a.cooperative.as_deref())?;
+    let member = a
+        .member
+        .as_deref()
+        .map(|m| lookup::member(&db, m, a.cooperative.as_deref()))
+        .transpose()?;
+    let mut reports = Vec::new();
+    for camp in lookup::campaigns(&db, a.campaign.as_deref())? {
+        let mut r = settle_campaign(&db, camp.id, date)?;
+        if let Some(c) = &coop {
+            r.members.retain(|l| l.cooperative == c.code);
+            r.cooperatives.retain(|code, _| *code == c.code);
+        }
+        if let Some(m) = &member {
+            r.members.retain(|l| l.member_id == m.id);
+            let code = db
+                .cooperative(m.cooperative_id)?
+                .map(|c| c.code)
+                .unwrap_or_default();
+            r.cooperatives.retain(|c, _| *c == code);
+        }
+        reports.push(r);
+    }
+    let mut out = Output::new(&reports)?;
+    if reports.is_empty() {
+        out.push("aucune campagne");
+    }
+    for r in &reports {
+        out.push(format!(
+            "Règlement de la campagne « {} » au {} (frais : {})",
+            r.campaign,
+            r.date,
+            fee_text(r.fee)
+        ));
+        for l in &r.members {
+            let end = if l.debt.is_positive() {
+                format!("dette {}", l.debt)
+            } else {
+                format!("payé {}, reste à payer {}", l.paid, l.remaining)
+            };
+            out.push(format!(
+                "  {:<12} {} [{}] : engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais {} → net {} ; {end}",
+                l.number,
+                l.full_name,
+                l.cooperative,
+                l.committed,
+                l.accepted,
+                l.delivered_value,
+                l.advances,
+                l.fees,
+                l.fertilizer_credit,
+                l.net
+            ));
+        }
+        if r.members.is_empty() {
+            out.push("  aucun membre".to_owned());
+        }
+        for (code, t) in &r.cooperatives {
+            out.push(totals_line(&format!("  Coopérative {code}"), t));
+        }
+        out.push(totals_line("  Total de la campagne", &r.totals));
+    }
+    Ok(out)
+}
+
+fn progress(ctx: &mut Ctx, campaign: Option<&str>) -> CliResult<Output> {
+    let db = ctx.db();
+    let mut reports = Vec::new();
+    for camp in lookup::campaigns(&db, campaign)? {
+        reports.push(campaign_report(&db, camp.id)?);
+    }
+    let mut out = Output::new(&reports)?;
+    if reports.is_empty() {
+        out.push("aucune campagne");
+    }
+    for r in &reports {
+        out.push(format!("Avancement de la campagne « {} »", r.campaign));
+        for l in r.lines.iter().chain(std::iter::once(&r.total)) {
+            out.push(format!(
+                "  {:<8} {} : {} contrat(s), engagé {}, livré (accepté) {} ; avance due {}, versée {}, recouvrée {} ({} %)",
+                l.cooperative,
+                l.crop,
+                l.contracts,
+                l.committed,
+                l.delivered,
+                l.advance_due,
+                l.disbursed,
+                l.recovered,
+                l.recovery_rate.to_string().replace('.', ",")
+            ));
+        }
+        for f in &r.fertilizer {
+            out.push(format!(
+                "  engrais {} : besoins {}, commandés {}, achetés {}, reçus {}, distribués {} sacs ; coût {}, payé comptant {}, à crédit {}",
+                f.product,
+                f.needed_bags,
+                f.ordered_bags,
+                f.purchased_bags,
+                f.received_bags,
+                f.distributed_bags,
+                f.cost,
+                f.cash_paid,
+                f.on_credit
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn cash(ctx: &mut Ctx, campaign: Option<&str>) -> CliResult<Output> {
+    let agent = match &ctx.agent {
+        Some(a) => lookup::agent(&ctx.db(), a)?,
+        None => {
+            let id = ctx.ledger.local_actor()?.agent;
+            ctx.db()
+                .agent(id)?
+                .ok_or_else(|| CliError::not_found("agent", id.to_string()))?
+        }
+    };
+    let db = ctx.db();
+    let mut rows = Vec::new();
+    let mut out = Output::default();
+    out.push(format!("Caisse de l'agent {} ({})", agent.name, agent.id));
+    for camp in lookup::campaigns(&db, campaign)? {
+        let p = agent_cash(&db, agent.id, camp.id)?;
+        out.push(format!(
+            "  {} : reçu {}, versé {}, engrais encaissé {} → à rendre {}",
+            camp.name, p.received, p.paid_out, p.fertilizer_cash, p.to_return
+        ));
+        rows.push(json!({"campaign_id": camp.id, "campaign": camp.name, "position": p}));
+    }
+    out.json = json!({"agent_id": agent.id, "agent": agent.name, "campaigns": rows});
+    Ok(out)
+}
+
+pub fn audit(ctx: &Ctx, a: AuditArgs) -> CliResult<Output> {
+    let db = ctx.db();
+    let all = db.audit_entries(u32::MAX)?;
+    let skip = all.len().saturating_sub(a.limit as usize);
+    let entries = &all[skip..];
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "at": e.at,
+                "agent_id": e.agent_id,
+                "device_id": e.device_id,
+                "action": e.action,
+                "record_kind": e.record_kind,
+                "record_id": e.record_id,
+                "payload": serde_json::from_str::<serde_json::Value>(&e.payload)
+                    .unwrap_or_else(|_| serde_json::Value::String(e.payload.clone())),
+            })
+        })
+        .collect();
+    let mut out = Output::new(&rows)?;
+    for e in entries {
+        out.push(format!(
+            "{}  {:<22} {} {}  (agent {})",
+            e.at.format("%Y-%m-%d %H:%M:%S"),
+            e.action,
+            e.record_kind,
+            e.record_id,
+            e.agent_id
+        ));
+    }
+    out.push(format!(
+        "{} action(s) affichée(s) sur {}",
+        entries.len(),
+        all.len()
+    ));
+    Ok(out)
+}
+
+fn all_tables() -> impl Iterator<Item = Table> {
+    Table::PROJECTION
+        .iter()
+        .copied()
+        .chain(std::iter::once(Table::Audit))
+}
+
+pub fn check(ctx: &Ctx) -> CliResult<Output> {
+    let integrity = ctx.ledger.store().integrity_check()?;
+    let db = ctx.db();
+    let mut counts = serde_json::Map::new();
+    let mut lines = Vec::new();
+    for t in all_tables() {
+        let n = db.count(t)?;
+        counts.insert(t.name().to_owned(), json!(n));
+        lines.push(format!("  {:<26} {n}", t.name()));
+    }
+    if integrity != "ok" {
+        return Err(CliError::msg(
+            "store_damaged",
+            format!("la base est endommagée (integrity_check : {integrity}) : restaurez une copie de sauvegarde"),
+            format!("the store is damaged (integrity_check: {integrity}): restore a backup"),
+        ));
+    }
+    // An empty store is sound but not usable yet: say so (scripts rely on it).
+    ctx.ledger.union()?;
+    let size = ctx.ledger.store().size_on_disk();
+    let mut out = Output::new(&json!({
+        "integrity": integrity,
+        "store": ctx.store.display().to_string(),
+        "size_bytes": size,
+        "counts": counts,
+    }))?;
+    out.push(format!(
+        "Base {} : intégrité ok, {} octets",
+        ctx.store.display(),
+        size
+    ));
+    for l in lines {
+        out.push(l);
+    }
+    Ok(out)
+}
+
+pub fn table(ctx: &Ctx, a: TableArgs) -> CliResult<Output> {
+    let want = a.name.trim().to_lowercase().replace('-', "_");
+    let Some(t) = all_tables().find(|t| t.name() == want) else {
+        let names: Vec<&str> = all_tables().map(Table::name).collect();
+        return Err(CliError::msg(
+            "invalid_argument",
+            format!(
+                "table « {} » inconnue ; tables : {}",
+                a.name,
+                names.join(", ")
+            ),
+            format!("unknown table \"{}\"; tables: {}", a.name, names.join(", ")),
+        ));
+    };
+    super::raw_rows(ctx, t, a.limit)
+}

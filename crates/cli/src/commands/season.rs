@@ -1,0 +1,439 @@
+//! The season: campaigns, contracts, advances, deliveries, reversals.
+
+use std::collections::HashMap;
+
+use sene_app::season::{
+    preview_delivery, Decision, DisburseAdvance, NewCampaign, RecordDelivery, RequestContract,
+    Reverse,
+};
+use sene_domain::words::fcfa_in_words;
+use sene_domain::*;
+use serde_json::json;
+
+use super::{lookup, Ctx};
+use crate::cli::*;
+use crate::error::{CliError, CliResult};
+use crate::output::Output;
+use crate::parse;
+
+fn fee_text(f: FeeModel) -> String {
+    match f {
+        FeeModel::None => "aucun".into(),
+        FeeModel::Flat { rate } => format!("forfait {rate}"),
+        FeeModel::Interest { annual_rate } => format!("intérêt {annual_rate} par an"),
+    }
+}
+
+fn campaign_lines(c: &Campaign) -> Vec<String> {
+    let mut v = vec![
+        format!("Campagne « {} » ({}) — {}", c.name, c.family, c.id),
+        format!(
+            "contrats du {} au {} ; livraisons du {} au {}",
+            c.contract_window.start,
+            c.contract_window.end,
+            c.delivery_window.start,
+            c.delivery_window.end
+        ),
+        format!(
+            "avance {} ; frais : {} ; humidité max {} ; impuretés max {} ; tare {} par sac ; surplus {}",
+            c.advance_share,
+            fee_text(c.fee),
+            c.quality.max_moisture,
+            c.quality.max_impurity,
+            c.bag_tare,
+            if c.over_delivery_bought {
+                "acheté"
+            } else {
+                "non acheté"
+            }
+        ),
+    ];
+    for p in &c.prices {
+        v.push(format!(
+            "  {} : {}/kg{}",
+            p.crop,
+            p.base_price,
+            p.over_delivery_price
+                .map(|o| format!(" (surplus {o}/kg)"))
+                .unwrap_or_default()
+        ));
+    }
+    v
+}
+
+pub fn campaign(ctx: &mut Ctx, c: CampaignCmd) -> CliResult<Output> {
+    match c {
+        CampaignCmd::Add(a) => {
+            let prices = a
+                .prices
+                .iter()
+                .map(|p| parse::price(p))
+                .collect::<CliResult<Vec<_>>>()?;
+            let family = match a.family.as_deref() {
+                Some(f) => parse::label::<CropFamily>("--family", f)?,
+                None => prices.first().map(|p| p.crop.family()).ok_or_else(|| {
+                    CliError::msg(
+                        "invalid_argument",
+                        "donnez au moins un --price",
+                        "give at least one --price",
+                    )
+                })?,
+            };
+            let cmd = NewCampaign {
+                id: parse::opt_id("--id", a.id.id.as_deref())?,
+                name: a.name,
+                family,
+                prices,
+                advance_share: a
+                    .advance_share
+                    .as_deref()
+                    .map(|s| parse::rate("--advance-share", s))
+                    .transpose()?,
+                fee: parse::fee(&a.fee)?,
+                contract_window: parse::window("--contracts", &a.contracts)?,
+                delivery_window: parse::window("--deliveries", &a.deliveries)?,
+                max_moisture: a
+                    .max_moisture
+                    .as_deref()
+                    .map(|s| parse::percent("--max-moisture", s))
+                    .transpose()?,
+                max_impurity: a
+                    .max_impurity
+                    .as_deref()
+                    .map(|s| parse::percent("--max-impurity", s))
+                    .transpose()?,
+                bag_tare: a
+                    .tare
+                    .as_deref()
+                    .map(|s| parse::kg("--tare", s))
+                    .transpose()?,
+                over_delivery_bought: a.buy_over,
+            };
+            let c = ctx.run(|tx| tx.open_campaign(cmd))?;
+            let mut out = Output::new(&c)?;
+            out.push("Campagne ouverte :");
+            for l in campaign_lines(&c) {
+                out.push(l);
+            }
+            Ok(out)
+        }
+        CampaignCmd::List => {
+            let list = lookup::campaigns(&ctx.db(), None)?;
+            let mut out = Output::new(&list)?;
+            for c in &list {
+                let prices: Vec<String> = c
+                    .prices
+                    .iter()
+                    .map(|p| format!("{} {}/kg", p.crop, p.base_price))
+                    .collect();
+                out.push(format!(
+                    "{}  ({}) — {} — {}",
+                    c.name,
+                    c.family,
+                    prices.join(", "),
+                    c.id
+                ));
+            }
+            out.push(format!("{} campagne(s)", list.len()));
+            Ok(out)
+        }
+        CampaignCmd::Show { campaign } => {
+            let c = lookup::campaign(&ctx.db(), &campaign)?;
+            let mut out = Output::new(&c)?;
+            for l in campaign_lines(&c) {
+                out.push(l);
+            }
+            Ok(out)
+        }
+    }
+}
+
+pub fn contract(ctx: &mut Ctx, c: ContractCmd) -> CliResult<Output> {
+    let (decision, d) = match c {
+        ContractCmd::Request(a) => return request(ctx, a),
+        ContractCmd::List(a) => return list_contracts(ctx, a),
+        ContractCmd::Approve(d) => (Decision::Approve, d),
+        ContractCmd::Reject(d) => (Decision::Reject, d),
+        ContractCmd::Cancel(d) => (Decision::Cancel, d),
+        ContractCmd::Default(d) => (Decision::Default, d),
+    };
+    let k = lookup::contract(
+        &ctx.db(),
+        &d.contract.contract,
+        d.contract.scope.cooperative.as_deref(),
+        d.contract.scope.campaign.as_deref(),
+    )?;
+    let date = parse::date_or("--date", d.date.as_deref(), ctx.today())?;
+    let c = ctx.run(|tx| tx.decide_contract(k.id, decision, date))?;
+    let out = Output::new(&c)?;
+    Ok(out.line(format!("Contrat {} : {}", c.id, c.state)))
+}
+
+fn request(ctx: &mut Ctx, a: ContractRequest) -> CliResult<Output> {
+    let db = ctx.db();
+    let m = lookup::member(&db, &a.member, a.cooperative.as_deref())?;
+    let camp = lookup::campaign(&db, &a.campaign)?;
+    let crop = match a.crop.as_deref() {
+        Some(c) => parse::label::<Crop>("--crop", c)?,
+        None => match camp.prices.as_slice() {
+            [one] => one.crop,
+            _ => {
+                return Err(CliError::msg(
+                    "invalid_argument",
+                    "la campagne a plusieurs cultures : précisez --crop",
+                    "the campaign has several crops: give --crop",
+                ))
+            }
+        },
+    };
+    let cmd = RequestContract {
+        id: parse::opt_id("--id", a.id.id.as_deref())?,
+        member_id: m.id,
+        campaign_id: camp.id,
+        crop,
+        committed: parse::kg("--kg", &a.kg)?,
+        date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
+    };
+    let c = ctx.run(|tx| tx.request_contract(cmd))?;
+    let out = Output::new(&c)?;
+    Ok(out.line(format!(
+        "Contrat demandé : {} — {} {}, {} de {} à {}/kg — {}",
+        c.id, m.number, m.full_name, c.committed, c.crop, c.base_price, c.state
+    )))
+}
+
+fn list_contracts(ctx: &mut Ctx, a: ContractList) -> CliResult<Output> {
+    let db = ctx.db();
+    let coop = lookup::opt_cooperative(&db, a.scope.cooperative.as_deref())?;
+    let members: HashMap<MemberId, Member> =
+        db.members(None)?.into_iter().map(|m| (m.id, m)).collect();
+    let mut rows = Vec::new();
+    if let Some(mk) = &a.member {
+        let m = lookup::member(&db, mk, a.scope.cooperative.as_deref())?;
+        let camp = a
+            .scope
+            .campaign
+            .as_deref()
+            .map(|k| lookup::campaign(&db, k))
+            .transpose()?;
+        for c in db.member_contracts(m.id, camp.map(|c| c.id))? {
+            let disbursed = db.disbursed_on(c.id)?;
+            let accepted = db.accepted_on(c.id)?;
+            rows.push((c, disbursed, accepted));
+        }
+    } else {
+        for camp in lookup::campaigns(&db, a.scope.campaign.as_deref())? {
+            for f in db.campaign_contracts(camp.id)? {
+                if coop.as_ref().is_some_and(|c| c.id != f.cooperative_id) {
+                    continue;
+                }
+                let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
+                rows.push((f.contract, disbursed, f.accepted));
+            }
+        }
+    }
+    let json_rows: Vec<_> = rows
+        .iter()
+        .map(|(c, d, k)| {
+            json!({
+                "contract": c,
+                "member_number": members.get(&c.member_id).map(|m| m.number.clone()),
+                "disbursed": d,
+                "accepted": k,
+            })
+        })
+        .collect();
+    let mut out = Output::new(&json_rows)?;
+    for (c, d, k) in &rows {
+        let m = members.get(&c.member_id);
+        out.push(format!(
+            "{}  {:<12} {}  {}  engagé {}  livré {}  avancé {}  {}",
+            c.id,
+            m.map_or("?", |m| m.number.as_str()),
+            m.map_or("?", |m| m.full_name.as_str()),
+            c.crop,
+            c.committed,
+            k,
+            d,
+            c.state
+        ));
+    }
+    out.push(format!("{} contrat(s)", rows.len()));
+    Ok(out)
+}
+
+pub fn disburse(ctx: &mut Ctx, a: DisburseArgs) -> CliResult<Output> {
+    let k = lookup::contract(
+        &ctx.db(),
+        &a.contract,
+        a.scope.cooperative.as_deref(),
+        a.scope.campaign.as_deref(),
+    )?;
+    let cmd = DisburseAdvance {
+        id: parse::opt_id("--id", a.id.id.as_deref())?,
+        contract_id: k.id,
+        amount: parse::money("--amount", &a.amount)?,
+        date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
+        mode: parse::label("--mode", &a.mode)?,
+    };
+    let (x, due, paid) = ctx.run(|tx| {
+        let x = tx.disburse_advance(cmd)?;
+        let (due, paid) = tx.advance_position(x.contract_id)?;
+        Ok((x, due, paid))
+    })?;
+    let out = Output::new(&json!({
+        "disbursement": x,
+        "advance_due": due,
+        "disbursed": paid,
+    }))?;
+    Ok(out
+        .line(format!(
+            "Reçu {} : avance de {} ({}) versée le {} en {}",
+            x.recorded.receipt,
+            x.amount,
+            fcfa_in_words(i128::from(x.amount.francs())),
+            x.date,
+            x.mode
+        ))
+        .line(format!(
+            "contrat {} : {} versés sur {} d'avance due",
+            x.contract_id, paid, due
+        ))
+        .line(format!("id : {}", x.id)))
+}
+
+struct Weights {
+    bags: u32,
+    gross: Kg,
+    moisture: Percent,
+    impurity: Percent,
+}
+
+fn weights(w: &Weighing) -> CliResult<Weights> {
+    Ok(Weights {
+        bags: parse::count("--bags", &w.bags)?,
+        gross: parse::kg("--gross", &w.gross)?,
+        moisture: parse::percent("--moisture", &w.moisture)?,
+        impurity: parse::percent("--impurity", &w.impurity)?,
+    })
+}
+
+pub fn delivery(ctx: &mut Ctx, c: DeliveryCmd) -> CliResult<Output> {
+    match c {
+        DeliveryCmd::Add(a) => add_delivery(ctx, a),
+        DeliveryCmd::Preview(a) => {
+            let db = ctx.db();
+            let w = weights(&a.weighing)?;
+            let (camp, crop) = match &a.contract {
+                Some(k) => {
+                    let k = lookup::contract(
+                        &db,
+                        k,
+                        a.scope.cooperative.as_deref(),
+                        a.scope.campaign.as_deref(),
+                    )?;
+                    (
+                        db.campaign(k.campaign_id)?.ok_or_else(|| {
+                            CliError::not_found("campagne", k.campaign_id.to_string())
+                        })?,
+                        k.crop,
+                    )
+                }
+                None => {
+                    let (Some(ck), Some(crop)) = (a.scope.campaign.as_deref(), a.crop.as_deref())
+                    else {
+                        return Err(CliError::msg(
+                            "invalid_argument",
+                            "donnez --contract, ou --campaign et --crop",
+                            "give --contract, or --campaign and --crop",
+                        ));
+                    };
+                    (
+                        lookup::campaign(&db, ck)?,
+                        parse::label::<Crop>("--crop", crop)?,
+                    )
+                }
+            };
+            let p = preview_delivery(&camp, crop, w.bags, w.gross, w.moisture, w.impurity)?;
+            let out = Output::new(&p)?;
+            Ok(out
+                .line(format!(
+                    "{} sacs, brut {} : net {} ; accepté {} (humidité {}, impuretés {})",
+                    w.bags, w.gross, p.net, p.accepted, w.moisture, w.impurity
+                ))
+                .line(format!(
+                    "valeur {} au prix de base de la campagne « {} » (rien n'est enregistré)",
+                    p.value, camp.name
+                )))
+        }
+        DeliveryCmd::List { limit } => super::raw_rows(ctx, sene_store::Table::Deliveries, limit),
+    }
+}
+
+fn add_delivery(ctx: &mut Ctx, a: DeliveryAdd) -> CliResult<Output> {
+    let db = ctx.db();
+    let k = lookup::contract(
+        &db,
+        &a.contract,
+        a.scope.cooperative.as_deref(),
+        a.scope.campaign.as_deref(),
+    )?;
+    let member = match &a.member {
+        Some(m) => lookup::member(&db, m, a.scope.cooperative.as_deref())?,
+        None => db
+            .member(k.member_id)?
+            .ok_or_else(|| CliError::not_found("membre", k.member_id.to_string()))?,
+    };
+    let wh = match &a.warehouse {
+        Some(w) => lookup::warehouse(&db, w, Some(member.cooperative_id))
+            .or_else(|_| lookup::warehouse(&db, w, None))?,
+        None => match db.warehouses(Some(member.cooperative_id))?.as_slice() {
+            [one] => one.clone(),
+            _ => return Err(CliError::msg(
+                "invalid_argument",
+                "précisez --warehouse (la coopérative du membre n'a pas exactement un magasin)",
+                "give --warehouse (the member's cooperative does not have exactly one warehouse)",
+            )),
+        },
+    };
+    let w = weights(&a.weighing)?;
+    let cmd = RecordDelivery {
+        id: parse::opt_id("--id", a.id.id.as_deref())?,
+        member_id: member.id,
+        contract_id: k.id,
+        warehouse_id: wh.id,
+        bags: w.bags,
+        gross: w.gross,
+        moisture: w.moisture,
+        impurity: w.impurity,
+        date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
+    };
+    let x = ctx.run(|tx| tx.record_delivery(cmd))?;
+    let out = Output::new(&x)?;
+    Ok(out
+        .line(format!(
+            "Reçu {} : livraison de {} ({}) au magasin « {} » le {}",
+            x.recorded.receipt, member.number, member.full_name, wh.name, x.date
+        ))
+        .line(format!(
+            "{} sacs, brut {}, net {}, accepté {} (humidité {}, impuretés {})",
+            x.bags, x.gross, x.net, x.accepted, x.moisture, x.impurity
+        ))
+        .line(format!("id : {}", x.id)))
+}
+
+pub fn reverse(ctx: &mut Ctx, a: ReverseArgs) -> CliResult<Output> {
+    let cmd = Reverse {
+        id: parse::opt_id("--reversal-id", a.reversal_id.as_deref())?,
+        target_kind: parse::label("--kind", &a.kind)?,
+        target_id: a.target.trim().to_owned(),
+        reason: a.reason,
+        date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
+    };
+    let r = ctx.run(|tx| tx.reverse(cmd))?;
+    let out = Output::new(&r)?;
+    Ok(out.line(format!(
+        "Reçu {} : {} {} annulé(e) le {} — motif : {}",
+        r.recorded.receipt, r.target_kind, r.target_id, r.date, r.reason
+    )))
+}

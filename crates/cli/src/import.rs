@@ -1,0 +1,439 @@
+//! `sene import members FILE`: members from a CSV (comma or semicolon, UTF-8 — Windows-1252
+//! accepted too, as Excel writes it) or an XLSX (first sheet), with a header row.
+//!
+//! Every row goes through the `register_member` use case inside ONE transaction. If a row is
+//! wrong and `--skip-invalid` is not given, the closure returns an error, the transaction rolls
+//! back, and nothing is imported; the report still names every bad row (numbered as in the
+//! file: the header is row 1).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use calamine::Reader;
+use sene_app::org::NewMember;
+use sene_app::AppError;
+use sene_domain::validate::fold;
+use sene_domain::*;
+use serde_json::{json, Value};
+
+use crate::cli::{ImportCmd, ImportMembers};
+use crate::commands::Ctx;
+use crate::error::{CliError, CliResult};
+use crate::output::Output;
+use crate::parse;
+
+/// A refused row.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub row: usize,
+    pub code: &'static str,
+    pub fr: String,
+    pub en: String,
+}
+
+impl Rejected {
+    fn from_cli(row: usize, e: &CliError) -> Self {
+        Rejected {
+            row,
+            code: e.code(),
+            fr: e.message(Lang::Fr),
+            en: e.message(Lang::En),
+        }
+    }
+
+    fn from_app(row: usize, e: &AppError) -> Self {
+        Rejected {
+            row,
+            code: e.code(),
+            fr: e.message(Lang::Fr),
+            en: e.message(Lang::En),
+        }
+    }
+
+    fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// What an import did, row by row.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Data rows read (empty rows left out).
+    pub rows: usize,
+    /// Rows written (0 when the import was cancelled).
+    pub imported: usize,
+    /// Whether the good rows were written.
+    pub committed: bool,
+    /// Good rows: row, member number, name.
+    pub accepted: Vec<(usize, String, String)>,
+    pub rejected: Vec<Rejected>,
+}
+
+impl ImportReport {
+    /// `{"imported":N,"rejected":[{"row":R,"code":..,"message":..}]}`.
+    pub fn json(&self, lang: Lang) -> Value {
+        json!({
+            "imported": self.imported,
+            "rejected": self.rejected.iter().map(|r| json!({
+                "row": r.row,
+                "code": r.code,
+                "message": r.message(lang),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// One line per row, in file order.
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
+        let mut rows: Vec<(usize, String)> = Vec::new();
+        for (row, number, name) in &self.accepted {
+            let state = match (self.committed, lang) {
+                (true, Lang::Fr) => "importé",
+                (true, Lang::En) => "imported",
+                (false, Lang::Fr) => "valide (non importé)",
+                (false, Lang::En) => "valid (not imported)",
+            };
+            rows.push(match lang {
+                Lang::Fr => (*row, format!("ligne {row} : {number} {name} : {state}")),
+                Lang::En => (*row, format!("row {row}: {number} {name}: {state}")),
+            });
+        }
+        for r in &self.rejected {
+            rows.push(match lang {
+                Lang::Fr => (r.row, format!("ligne {} : REFUSÉE : {}", r.row, r.fr)),
+                Lang::En => (r.row, format!("row {}: REJECTED: {}", r.row, r.en)),
+            });
+        }
+        rows.sort_by_key(|(r, _)| *r);
+        rows.into_iter().map(|(_, l)| l).collect()
+    }
+}
+
+pub fn run(ctx: &mut Ctx, c: ImportCmd) -> CliResult<Output> {
+    match c {
+        ImportCmd::Members(a) => members(ctx, &a),
+    }
+}
+
+/// The columns of a member file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Col {
+    Cooperative,
+    Number,
+    Name,
+    Sex,
+    BirthYear,
+    Village,
+    Phone,
+    Nina,
+    Crops,
+}
+
+const REQUIRED: &[(Col, &str)] = &[
+    (Col::Cooperative, "cooperative"),
+    (Col::Number, "numero"),
+    (Col::Name, "nom"),
+    (Col::Sex, "sexe"),
+    (Col::Village, "village"),
+];
+
+fn column(header: &str) -> Option<Col> {
+    let h = fold(header).replace(' ', "_");
+    Some(match h.as_str() {
+        "cooperative" | "coop" | "code_cooperative" | "cooperative_code" | "code_coop" => {
+            Col::Cooperative
+        }
+        "numero" | "numero_membre" | "numero_de_membre" | "no" | "num" | "number"
+        | "member_number" => Col::Number,
+        "nom" | "nom_complet" | "nom_et_prenom" | "nom_prenom" | "prenom_nom" | "name"
+        | "full_name" => Col::Name,
+        "sexe" | "sex" | "genre" => Col::Sex,
+        "annee_naissance" | "annee_de_naissance" | "naissance" | "annee" | "birth_year" => {
+            Col::BirthYear
+        }
+        "village" | "localite" => Col::Village,
+        "telephone" | "tel" | "phone" | "portable" => Col::Phone,
+        "nina" | "numero_nina" => Col::Nina,
+        "cultures" | "culture" | "filieres" | "filiere" | "crops" => Col::Crops,
+        _ => return None,
+    })
+}
+
+/// A sheet: header cells and data rows, each with its row number in the file.
+struct Sheet {
+    headers: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+fn file_error(path: &Path, fr: &str, en: &str) -> CliError {
+    CliError::msg(
+        "import_file",
+        format!("fichier {} : {fr}", path.display()),
+        format!("file {}: {en}", path.display()),
+    )
+}
+
+fn read(path: &Path) -> CliResult<Sheet> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let reason = e.to_string();
+        file_error(
+            path,
+            &format!("lecture impossible ({reason})"),
+            &format!("cannot read it ({reason})"),
+        )
+    })?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    // XLSX and ODS are zip files; XLS starts with the OLE signature.
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if is_zip || is_ole || matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+        read_workbook(path)
+    } else {
+        read_csv(path, &bytes)
+    }
+}
+
+fn read_workbook(path: &Path) -> CliResult<Sheet> {
+    let bad = |e: String| {
+        file_error(
+            path,
+            &format!("classeur illisible ({e})"),
+            &format!("unreadable workbook ({e})"),
+        )
+    };
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| bad("aucune feuille / no sheet".into()))?
+        .map_err(|e| bad(e.to_string()))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let mut rows = range.rows().enumerate().map(|(i, cells)| {
+        (
+            first_row + i + 1,
+            cells
+                .iter()
+                .map(|c| c.to_string().trim().to_owned())
+                .collect::<Vec<_>>(),
+        )
+    });
+    let headers = rows.next().map(|(_, h)| h).unwrap_or_default();
+    Ok(Sheet {
+        headers,
+        rows: rows.collect(),
+    })
+}
+
+/// Windows-1252, as Excel "CSV" exports on Windows write French text.
+fn decode_cp1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+fn read_csv(path: &Path, bytes: &[u8]) -> CliResult<Sheet> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_owned(),
+        Err(_) => decode_cp1252(bytes),
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else if first.contains('\t') && !first.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let bad = |e: csv::Error| {
+        let reason = e.to_string();
+        file_error(
+            path,
+            &format!("CSV illisible ({reason})"),
+            &format!("unreadable CSV ({reason})"),
+        )
+    };
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(bad)?;
+        let line = rec.position().map_or(rows.len() + 2, |p| p.line() as usize);
+        rows.push((line, rec.iter().map(str::to_owned).collect()));
+    }
+    Ok(Sheet { headers, rows })
+}
+
+fn map_headers(path: &Path, headers: &[String]) -> CliResult<HashMap<Col, usize>> {
+    let mut cols = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(c) = column(h) {
+            if cols.insert(c, i).is_some() {
+                return Err(file_error(
+                    path,
+                    &format!("la colonne « {h} » apparaît deux fois"),
+                    &format!("column \"{h}\" appears twice"),
+                ));
+            }
+        }
+    }
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|(c, _)| !cols.contains_key(c))
+        .map(|(_, n)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(file_error(
+            path,
+            &format!(
+                "colonne(s) manquante(s) dans l'en-tête : {} (colonnes attendues : cooperative, numero, nom, sexe, annee_naissance, village, telephone, nina, cultures)",
+                missing.join(", ")
+            ),
+            &format!(
+                "missing column(s) in the header row: {} (expected columns: cooperative, numero, nom, sexe, annee_naissance, village, telephone, nina, cultures)",
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(cols)
+}
+
+fn row_to_member(
+    cells: &[String],
+    cols: &HashMap<Col, usize>,
+    coops: &HashMap<String, CooperativeId>,
+) -> CliResult<NewMember> {
+    let get = |c: Col| -> &str {
+        cols.get(&c)
+            .and_then(|i| cells.get(*i))
+            .map_or("", |s| s.trim())
+    };
+    let opt = |c: Col| -> Option<String> {
+        let v = get(c);
+        (!v.is_empty()).then(|| v.to_owned())
+    };
+    let code = get(Col::Cooperative).to_uppercase();
+    let cooperative_id = *coops
+        .get(&code)
+        .ok_or_else(|| CliError::not_found("coopérative", get(Col::Cooperative)))?;
+    let birth_year = match opt(Col::BirthYear) {
+        None => None,
+        Some(y) => Some(y.parse::<i32>().map_err(|_| {
+            CliError::msg(
+                "invalid_value",
+                format!("annee_naissance : « {y} » n'est pas une année"),
+                format!("annee_naissance: \"{y}\" is not a year"),
+            )
+        })?),
+    };
+    let mut crops = Vec::new();
+    for part in get(Col::Crops)
+        .split([';', ',', '/', '|', '+'])
+        .filter(|p| !p.trim().is_empty())
+    {
+        crops.push(parse::label::<CropFamily>("cultures", part)?);
+    }
+    Ok(NewMember {
+        id: None,
+        cooperative_id,
+        number: get(Col::Number).to_owned(),
+        full_name: get(Col::Name).to_owned(),
+        sex: parse::label("sexe", get(Col::Sex))?,
+        birth_year,
+        village: get(Col::Village).to_owned(),
+        phone: opt(Col::Phone),
+        nina: opt(Col::Nina),
+        crops,
+    })
+}
+
+fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
+    let sheet = read(&a.file)?;
+    let cols = map_headers(&a.file, &sheet.headers)?;
+    let coops: HashMap<String, CooperativeId> = ctx
+        .db()
+        .cooperatives()?
+        .into_iter()
+        .map(|c| (c.code, c.id))
+        .collect();
+    let parsed: Vec<(usize, CliResult<NewMember>)> = sheet
+        .rows
+        .iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .map(|(row, cells)| (*row, row_to_member(cells, &cols, &coops)))
+        .collect();
+    let mut report = ImportReport {
+        rows: parsed.len(),
+        ..ImportReport::default()
+    };
+    let (skip, confirm) = (a.skip_invalid, a.confirm_duplicates);
+    let mut cancelled = false;
+    let result = ctx.run(|tx| {
+        for (row, p) in parsed {
+            match p {
+                Err(e) => report.rejected.push(Rejected::from_cli(row, &e)),
+                Ok(cmd) => match tx.register_member(cmd, confirm) {
+                    Ok(m) => report.accepted.push((row, m.number, m.full_name)),
+                    // The store failing is not a bad row: stop, roll back, say so.
+                    Err(e @ AppError::Store(_)) => return Err(e),
+                    Err(e) => report.rejected.push(Rejected::from_app(row, &e)),
+                },
+            }
+        }
+        if !skip && !report.rejected.is_empty() {
+            cancelled = true;
+            return Err(AppError::Mismatch("import annulé".into()));
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => {}
+        Err(_) if cancelled => return Err(CliError::ImportRejected(Box::new(report))),
+        Err(e) => return Err(e),
+    }
+    report.committed = true;
+    report.imported = report.accepted.len();
+    let lang = ctx.lang;
+    let mut out = Output {
+        json: report.json(lang),
+        lines: report.lines(lang),
+    };
+    out.push(match lang {
+        Lang::Fr => format!(
+            "{} membre(s) importé(s), {} ligne(s) refusée(s) sur {}",
+            report.imported,
+            report.rejected.len(),
+            report.rows
+        ),
+        Lang::En => format!(
+            "{} member(s) imported, {} row(s) rejected out of {}",
+            report.imported,
+            report.rejected.len(),
+            report.rows
+        ),
+    });
+    Ok(out)
+}

@@ -1,0 +1,846 @@
+//! The `sene` binary, run for real in a temporary folder.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    store: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("sene.sqlite");
+        Env { dir, store }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run_with(&self, store: &Path, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sene"))
+            .arg("--store")
+            .arg(store)
+            .args(args)
+            .env_remove("SENE_STORE")
+            .env_remove("SENE_LANG")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with(&self.store, args)
+    }
+
+    /// Runs, expects success, returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        let (out, err) = texts(&o);
+        assert!(
+            o.status.success(),
+            "sene {args:?} failed ({:?})\nstdout: {out}\nstderr: {err}",
+            o.status.code()
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        out
+    }
+
+    /// Runs with --json, expects success, returns the parsed result.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+
+    /// Runs, expects exit code 1, returns (stdout, stderr).
+    fn fails(&self, args: &[&str]) -> (String, String) {
+        let o = self.run(args);
+        let (out, err) = texts(&o);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "sene {args:?} should fail with 1\nstdout: {out}\nstderr: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        (out, err)
+    }
+
+    /// Runs with --json, expects exit 1 and `{"error":{code,message}}`; returns the error.
+    fn json_error(&self, args: &[&str]) -> Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let (out, _) = self.fails(&a);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["error"].clone()
+    }
+}
+
+fn texts(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Francs from a JSON amount (a string, as `Money` serializes, or a number).
+fn francs(v: &Value) -> i64 {
+    match v {
+        Value::String(s) => s.parse().unwrap(),
+        Value::Number(n) => n.as_i64().unwrap(),
+        other => panic!("not an amount: {other}"),
+    }
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap().to_owned()
+}
+
+/// A union with two cooperatives, a warehouse each, and a rice campaign at 200 FCFA/kg with
+/// the default 60 % advance and no fee.
+fn setup() -> Env {
+    let env = Env::new();
+    env.ok(&[
+        "init",
+        "--union",
+        "Faso Jigi",
+        "--region",
+        "Ségou",
+        "--agent",
+        "Awa Secrétariat",
+        "--device",
+        "Portable 1",
+        "--prefix",
+        "A01",
+    ]);
+    for (code, name, village) in [
+        ("DIO", "Coopérative de Diono", "Diono"),
+        ("KON", "Coopérative de Konodimini", "Konodimini"),
+    ] {
+        env.ok(&[
+            "cooperative",
+            "add",
+            "--code",
+            code,
+            "--name",
+            name,
+            "--village",
+            village,
+            "--commune",
+            village,
+            "--cercle",
+            "Ségou",
+            "--region",
+            "Ségou",
+        ]);
+        env.ok(&[
+            "warehouse",
+            "add",
+            "--cooperative",
+            code,
+            "--name",
+            &format!("Magasin de {village}"),
+        ]);
+    }
+    env.ok(&[
+        "campaign",
+        "add",
+        "--name",
+        "Riz 2026/27",
+        "--price",
+        "paddy_rice=200",
+        "--contracts",
+        "2026-05-01..2026-08-31",
+        "--deliveries",
+        "2026-10-01..2027-03-31",
+    ]);
+    env
+}
+
+fn member_numbers(env: &Env) -> Vec<String> {
+    env.json(&["member", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| s(&m["number"]))
+        .collect()
+}
+
+const CSV_HEADER: &str =
+    "Coopérative;Numéro;Nom;Sexe;Année naissance;Village;Téléphone;NINA;Cultures\n";
+
+#[test]
+fn import_csv_is_all_or_nothing_unless_skip_invalid() {
+    let env = setup();
+    let file = env.path("membres.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{CSV_HEADER}DIO;DIO-0010;Awa Traoré;F;1980;Diono;+223 76 12 34 56;;riz\n\
+             DIO;DIO-0011;Moussa Coulibaly;M;1975;Diono;;;\"riz;céréales sèches\"\n\
+             DIO;DIO-0012;Mauvais Téléphone;F;1985;Diono;12345;;riz\n\
+             KON;KON-0001;Fatoumata Diarra;F;1990;Konodimini;70000000;;cereales seches\n"
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    // One bad row (row 4 of the file: the header is row 1): nothing imported, exit 1.
+    let (out, err) = env.fails(&["import", "members", file]);
+    assert!(out.contains("ligne 4 : REFUSÉE"), "{out}");
+    assert!(out.contains("téléphone « 12345 » invalide"), "{out}");
+    assert!(
+        out.contains("ligne 2 : DIO-0010 Awa Traoré : valide (non importé)"),
+        "{out}"
+    );
+    assert!(err.contains("import annulé"), "{err}");
+    assert!(err.contains("rien n'a été importé"), "{err}");
+    assert!(member_numbers(&env).is_empty());
+
+    // Same in JSON: the rejected rows and the error.
+    let mut a = vec!["--json", "import", "members", file];
+    let (out, _) = env.fails(&a);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["imported"], 0);
+    assert_eq!(v["rejected"].as_array().unwrap().len(), 1);
+    assert_eq!(v["rejected"][0]["row"], 4);
+    assert_eq!(v["rejected"][0]["code"], "invalid_value");
+    assert_eq!(v["error"]["code"], "import_rejected");
+    assert!(member_numbers(&env).is_empty());
+
+    // --skip-invalid: the three good rows go in, the bad one is listed.
+    a.push("--skip-invalid");
+    let v = env.json(&a[1..]);
+    assert_eq!(v["imported"], 3);
+    assert_eq!(v["rejected"][0]["row"], 4);
+    let mut numbers = member_numbers(&env);
+    numbers.sort();
+    assert_eq!(numbers, ["DIO-0010", "DIO-0011", "KON-0001"]);
+    let m = env.json(&["member", "show", "DIO-0011"]);
+    assert_eq!(m["member"]["crops"].as_array().unwrap().len(), 2);
+    let m = env.json(&["member", "show", "KON-0001"]);
+    assert_eq!(m["member"]["phone"], "+22370000000");
+
+    // Importing the same file again: every row is now a duplicate number.
+    let v = env.json(&["import", "members", file, "--skip-invalid"]);
+    assert_eq!(v["imported"], 0);
+    assert_eq!(v["rejected"].as_array().unwrap().len(), 4);
+    assert_eq!(v["rejected"][0]["code"], "duplicate_member_number");
+}
+
+#[test]
+fn import_xlsx_is_all_or_nothing_unless_skip_invalid() {
+    let env = setup();
+    let file = env.path("membres.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let header = [
+        "cooperative",
+        "numero",
+        "nom",
+        "sexe",
+        "annee_naissance",
+        "village",
+        "telephone",
+        "nina",
+        "cultures",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    let rows: [[&str; 9]; 3] = [
+        [
+            "DIO",
+            "DIO-0020",
+            "Kadiatou Sangaré",
+            "F",
+            "",
+            "Diono",
+            "",
+            "",
+            "riz",
+        ],
+        [
+            "DIO",
+            "DIO-0021",
+            "Sans Sexe",
+            "X",
+            "",
+            "Diono",
+            "",
+            "",
+            "riz",
+        ],
+        [
+            "KON",
+            "KON-0020",
+            "Bakary Keïta",
+            "M",
+            "",
+            "Konodimini",
+            "",
+            "",
+            "riz",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap();
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r, u16::try_from(c).unwrap(), *v).unwrap();
+            }
+        }
+        // Year and phone typed as numbers, as Excel users do.
+        ws.write_number(r, 4, 1970.0 + f64::from(r)).unwrap();
+        ws.write_number(r, 6, 76_000_000.0 + f64::from(r)).unwrap();
+    }
+    wb.save(&file).unwrap();
+    let file = file.to_str().unwrap();
+
+    let (out, err) = env.fails(&["import", "members", file]);
+    assert!(out.contains("ligne 3 : REFUSÉE"), "{out}");
+    assert!(out.contains("sexe"), "{out}");
+    assert!(err.contains("import annulé"), "{err}");
+    assert!(member_numbers(&env).is_empty());
+
+    let v = env.json(&["import", "members", file, "--skip-invalid"]);
+    assert_eq!(v["imported"], 2);
+    assert_eq!(v["rejected"][0]["row"], 3);
+    let m = env.json(&["member", "show", "DIO-0020"]);
+    assert_eq!(m["member"]["birth_year"], 1971);
+    assert_eq!(m["member"]["phone"], "+22376000001");
+}
+
+#[test]
+fn a_season_through_the_cli_settles_to_the_franc() {
+    let env = setup();
+    // A member, then a probable duplicate (same name folded, village, birth year ±1).
+    env.ok(&[
+        "member",
+        "add",
+        "--cooperative",
+        "DIO",
+        "--number",
+        "DIO-0001",
+        "--name",
+        "Awa Traoré",
+        "--sex",
+        "F",
+        "--birth-year",
+        "1980",
+        "--village",
+        "Diono",
+        "--crop",
+        "riz",
+    ]);
+    let dup = [
+        "member",
+        "add",
+        "--cooperative",
+        "DIO",
+        "--number",
+        "DIO-0002",
+        "--name",
+        "AWA TRAORE",
+        "--sex",
+        "F",
+        "--birth-year",
+        "1981",
+        "--village",
+        "Diono",
+    ];
+    let (_, err) = env.fails(&dup);
+    assert!(
+        err.contains("erreur : doublon probable : DIO-0001 Awa Traoré"),
+        "{err}"
+    );
+    assert!(err.contains("--confirm"), "{err}");
+    assert_eq!(env.json_error(&dup)["code"], "probable_duplicate");
+    let mut confirmed = dup.to_vec();
+    confirmed.push("--confirm");
+    env.ok(&confirmed);
+
+    // Contracts: DIO-0001 commits 1 000 kg, DIO-0002 500 kg, at 200 FCFA/kg.
+    let c1 = env.json(&[
+        "contract",
+        "request",
+        "--member",
+        "DIO-0001",
+        "--campaign",
+        "riz 2026/27",
+        "--kg",
+        "1000",
+        "--date",
+        "2026-06-01",
+    ]);
+    assert_eq!(c1["state"], "requested");
+    let c1 = s(&c1["id"]);
+    let c2 = s(&env.json(&[
+        "contract",
+        "request",
+        "--member",
+        "DIO-0002",
+        "--campaign",
+        "Riz 2026/27",
+        "--kg",
+        "500",
+        "--date",
+        "2026-06-01",
+    ])["id"]);
+    let approved = env.json(&["contract", "approve", &c1, "--date", "2026-06-02"]);
+    assert_eq!(approved["state"], "approved");
+    // By member number, when the member has one contract.
+    env.ok(&["contract", "approve", "DIO-0002", "--date", "2026-06-02"]);
+
+    // Advance due = 60 % × 200 × 1 000 = 120 000: 130 000 is refused.
+    let (_, err) = env.fails(&[
+        "disburse",
+        "--contract",
+        &c1,
+        "--amount",
+        "130000",
+        "--date",
+        "2026-06-03",
+    ]);
+    assert!(err.contains("avance refusée"), "{err}");
+    assert!(err.contains("120\u{a0}000\u{a0}FCFA"), "{err}");
+
+    // A mistaken advance, reversed, then the right one.
+    let wrong = env.json(&[
+        "disburse",
+        "--contract",
+        &c1,
+        "--amount",
+        "100000",
+        "--date",
+        "2026-06-03",
+    ]);
+    let wrong_id = s(&wrong["disbursement"]["id"]);
+    env.ok(&[
+        "reverse",
+        "--kind",
+        "disbursement",
+        "--id",
+        &wrong_id,
+        "--reason",
+        "erreur de saisie",
+        "--date",
+        "2026-06-03",
+    ]);
+    let (_, err) = env.fails(&[
+        "reverse",
+        "--kind",
+        "disbursement",
+        "--id",
+        &wrong_id,
+        "--reason",
+        "encore",
+    ]);
+    assert!(err.contains("déjà été annulé"), "{err}");
+    let id = "01a20000-0000-7000-8000-000000000001";
+    let args = [
+        "disburse",
+        "--contract",
+        &c1,
+        "--amount",
+        "120000",
+        "--date",
+        "2026-06-04",
+        "--mode",
+        "mobile_money",
+        "--id",
+        id,
+    ];
+    let first = env.json(&args);
+    assert_eq!(francs(&first["disbursed"]), 120_000);
+    assert_eq!(francs(&first["advance_due"]), 120_000);
+    // A retried command with the same id is a no-op; other content with that id is refused.
+    let again = env.json(&args);
+    assert_eq!(
+        again["disbursement"]["recorded"]["receipt"],
+        first["disbursement"]["recorded"]["receipt"]
+    );
+    assert_eq!(francs(&again["disbursed"]), 120_000);
+    let mut other = args.to_vec();
+    other[4] = "110000";
+    assert_eq!(env.json_error(&other)["code"], "id_conflict");
+    // DIO-0002: 60 % × 200 × 500 = 60 000, by member number.
+    env.ok(&[
+        "disburse",
+        "--contract",
+        "DIO-0002",
+        "--amount",
+        "60000",
+        "--date",
+        "2026-06-04",
+    ]);
+
+    // Deliveries. Preview first: 10 bags, 1 005 kg gross, tare 0,5 → net 1 000; 16 % moisture
+    // with a 14 % limit → −2 % → 980 kg accepted, worth 196 000.
+    let p = env.json(&[
+        "delivery",
+        "preview",
+        "--contract",
+        &c1,
+        "--bags",
+        "10",
+        "--gross",
+        "1005",
+        "--moisture",
+        "16",
+        "--impurity",
+        "1",
+    ]);
+    assert_eq!(p["net"], "1000.0");
+    assert_eq!(p["accepted"], "980.0");
+    assert_eq!(francs(&p["value"]), 196_000);
+    // The real one, dry: 1 000 kg accepted (full delivery).
+    let d = env.json(&[
+        "delivery",
+        "add",
+        "--contract",
+        &c1,
+        "--bags",
+        "10",
+        "--gross",
+        "1005",
+        "--moisture",
+        "12",
+        "--impurity",
+        "1",
+        "--date",
+        "2026-10-15",
+    ]);
+    assert_eq!(d["accepted"], "1000.0");
+    // DIO-0002: a wrong weighing, reversed, then 4 bags of 50,5 kg gross = 200 kg net.
+    let bad = env.json(&[
+        "delivery",
+        "add",
+        "--contract",
+        "DIO-0002",
+        "--bags",
+        "4",
+        "--gross",
+        "2002",
+        "--moisture",
+        "12",
+        "--impurity",
+        "1",
+        "--date",
+        "2026-10-16",
+    ]);
+    env.ok(&[
+        "reverse",
+        "--kind",
+        "delivery",
+        "--id",
+        &s(&bad["id"]),
+        "--reason",
+        "pesée fausse",
+        "--date",
+        "2026-10-16",
+    ]);
+    env.ok(&[
+        "delivery",
+        "add",
+        "--contract",
+        &c2,
+        "--warehouse",
+        "Magasin de Diono",
+        "--bags",
+        "4",
+        "--gross",
+        "202",
+        "--moisture",
+        "12",
+        "--impurity",
+        "1",
+        "--date",
+        "2026-10-16",
+    ]);
+
+    // Settlement, by hand:
+    // DIO-0001: 1 000 kg × 200 = 200 000 − 120 000 = 80 000 (the remaining 40 %).
+    // DIO-0002: 200 kg × 200 = 40 000 − 60 000 = −20 000 (a debt).
+    let reports = env.json(&[
+        "report",
+        "settlement",
+        "--campaign",
+        "Riz 2026/27",
+        "--date",
+        "2027-01-15",
+    ]);
+    let r = &reports[0];
+    assert_eq!(r["campaign"], "Riz 2026/27");
+    let line = |n: &str| {
+        r["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["number"] == n)
+            .unwrap()
+            .clone()
+    };
+    let a = line("DIO-0001");
+    assert_eq!(francs(&a["delivered_value"]), 200_000);
+    assert_eq!(francs(&a["advances"]), 120_000);
+    assert_eq!(francs(&a["fees"]), 0);
+    assert_eq!(francs(&a["net"]), 80_000);
+    assert_eq!(francs(&a["net"]) * 100 / francs(&a["delivered_value"]), 40);
+    assert_eq!(francs(&a["debt"]), 0);
+    let b = line("DIO-0002");
+    assert_eq!(b["accepted"], "200.0");
+    assert_eq!(francs(&b["delivered_value"]), 40_000);
+    assert_eq!(francs(&b["advances"]), 60_000);
+    assert_eq!(francs(&b["net"]), -20_000);
+    assert_eq!(francs(&b["debt"]), 20_000);
+    let t = &r["totals"];
+    assert_eq!(t["members"], 2);
+    assert_eq!(francs(&t["delivered_value"]), 240_000);
+    assert_eq!(francs(&t["advances"]), 180_000);
+    assert_eq!(francs(&t["net"]), 60_000);
+    assert_eq!(francs(&t["payable"]), 80_000);
+    assert_eq!(francs(&t["debt"]), 20_000);
+    assert_eq!(t["members_in_debt"], 1);
+    assert_eq!(francs(&r["cooperatives"]["DIO"]["net"]), 60_000);
+
+    // Filters.
+    let only = env.json(&[
+        "report",
+        "settlement",
+        "--member",
+        "DIO-0002",
+        "--date",
+        "2027-01-15",
+    ]);
+    assert_eq!(only[0]["members"].as_array().unwrap().len(), 1);
+    let kon = env.json(&[
+        "report",
+        "settlement",
+        "--cooperative",
+        "KON",
+        "--date",
+        "2027-01-15",
+    ]);
+    assert!(kon[0]["members"].as_array().unwrap().is_empty());
+
+    // Human output: French amounts.
+    let text = env.ok(&["report", "settlement", "--date", "2027-01-15"]);
+    assert!(text.contains("net 80\u{a0}000\u{a0}FCFA"), "{text}");
+    assert!(text.contains("dette 20\u{a0}000\u{a0}FCFA"), "{text}");
+    assert!(text.contains("Coopérative DIO"), "{text}");
+
+    // Campaign progress: committed 1 500 kg, delivered 1 200 kg, 180 000 due and disbursed.
+    let c = env.json(&["report", "campaign"]);
+    assert_eq!(c[0]["total"]["committed"], "1500.0");
+    assert_eq!(c[0]["total"]["delivered"], "1200.0");
+    assert_eq!(francs(&c[0]["total"]["advance_due"]), 180_000);
+    assert_eq!(francs(&c[0]["total"]["disbursed"]), 180_000);
+
+    // The audit trail and the check.
+    let audit = env.json(&["audit", "--limit", "3"]);
+    assert_eq!(audit.as_array().unwrap().len(), 3);
+    let check = env.json(&["check"]);
+    assert_eq!(check["integrity"], "ok");
+    assert_eq!(check["counts"]["disbursements"], 3);
+    assert_eq!(check["counts"]["reversals"], 2);
+    let cash = env.json(&["report", "cash"]);
+    assert_eq!(
+        francs(&cash["campaigns"][0]["position"]["paid_out"]),
+        180_000
+    );
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_never_a_panic() {
+    let env = setup();
+    env.ok(&[
+        "member",
+        "add",
+        "--cooperative",
+        "DIO",
+        "--number",
+        "DIO-0001",
+        "--name",
+        "Awa Traoré",
+        "--sex",
+        "F",
+        "--village",
+        "Diono",
+    ]);
+    let c = s(&env.json(&[
+        "contract",
+        "request",
+        "--member",
+        "DIO-0001",
+        "--campaign",
+        "Riz 2026/27",
+        "--kg",
+        "1000",
+        "--date",
+        "2026-06-01",
+    ])["id"]);
+    env.ok(&["contract", "approve", &c, "--date", "2026-06-02"]);
+
+    let (_, err) = env.fails(&["disburse", "--contract", &c, "--amount", "1500.5"]);
+    assert!(
+        err.starts_with("erreur : --amount : 1500.5 : le franc CFA n'a pas de centimes"),
+        "{err}"
+    );
+    let (_, err) = env.fails(&[
+        "disburse",
+        "--contract",
+        &c,
+        "--amount",
+        "1000",
+        "--date",
+        "2026-02-30",
+    ]);
+    assert!(err.contains("n'est pas une date valide"), "{err}");
+    let (_, err) = env.fails(&[
+        "contract",
+        "request",
+        "--member",
+        "DIO-0999",
+        "--campaign",
+        "Riz 2026/27",
+        "--kg",
+        "10",
+    ]);
+    assert!(err.contains("membre introuvable : DIO-0999"), "{err}");
+    assert_eq!(
+        env.json_error(&["member", "show", "DIO-0999"])["code"],
+        "not_found"
+    );
+    let (_, err) = env.fails(&["campaign", "show", "Mil 1999"]);
+    assert!(err.contains("campagne introuvable"), "{err}");
+    let (_, err) = env.fails(&[
+        "campaign",
+        "add",
+        "--name",
+        "X",
+        "--price",
+        "avoine=100",
+        "--contracts",
+        "2026-01-01..2026-02-01",
+        "--deliveries",
+        "2026-03-01..2026-04-01",
+    ]);
+    assert!(err.contains("--price : « avoine » inconnu"), "{err}");
+    let (_, err) = env.fails(&[
+        "delivery",
+        "add",
+        "--contract",
+        &c,
+        "--bags",
+        "2",
+        "--gross",
+        "12.25",
+        "--moisture",
+        "12",
+        "--impurity",
+        "1",
+    ]);
+    assert!(err.contains("une seule décimale"), "{err}");
+    // A usage error is clap's: exit code 2.
+    let o = env.run(&["disburse"]);
+    assert_eq!(o.status.code(), Some(2));
+    // Nothing but the contract and its approval was written.
+    assert_eq!(env.json(&["check"])["counts"]["disbursements"], 0);
+}
+
+#[test]
+fn english_messages_with_lang_en() {
+    let env = setup();
+    let (_, err) = env.fails(&["--lang", "en", "member", "show", "DIO-0999"]);
+    assert_eq!(err.trim(), "error: member not found: DIO-0999");
+    let e = env.json_error(&[
+        "--lang",
+        "en",
+        "disburse",
+        "--contract",
+        "DIO-0999",
+        "--amount",
+        "1500.5",
+    ]);
+    assert_eq!(e["code"], "not_found");
+    let e = env.json_error(&["--lang", "en", "report", "settlement", "--date", "tomorrow"]);
+    assert_eq!(e["code"], "invalid_date");
+    assert_eq!(
+        e["message"],
+        "--date: \"tomorrow\" is not a valid date (expected YYYY-MM-DD, e.g. 2026-10-15)"
+    );
+    let (_, err) = env.fails(&[
+        "--lang",
+        "en",
+        "campaign",
+        "add",
+        "--name",
+        "Y",
+        "--price",
+        "paddy_rice=100.5",
+        "--contracts",
+        "2026-01-01..2026-02-01",
+        "--deliveries",
+        "2026-03-01..2026-04-01",
+    ]);
+    assert!(err.contains("the CFA franc has no cents"), "{err}");
+}
+
+#[test]
+fn a_garbage_store_is_refused_and_left_untouched() {
+    let env = Env::new();
+    let garbage = env.path("pas-une-base.sqlite");
+    let bytes: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&garbage, &bytes).unwrap();
+    for args in [
+        &["member", "list"][..],
+        &[
+            "init", "--union", "U", "--region", "R", "--agent", "A", "--device", "D", "--prefix",
+            "P",
+        ][..],
+        &["check"][..],
+    ] {
+        let o = env.run_with(&garbage, args);
+        let (out, err) = texts(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}{err}");
+        assert!(err.contains("n'est pas une base Sene lisible"), "{err}");
+        assert!(err.contains("il n'a pas été modifié"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let o = env.run_with(&garbage, &["--json", "member", "list"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "store_unreadable");
+    assert_eq!(std::fs::read(&garbage).unwrap(), bytes);
+    // A store that does not exist is not created by a read.
+    let missing = env.path("absente.sqlite");
+    let o = env.run_with(&missing, &["member", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!missing.exists());
+}
+
+/// Depends on `sene_app::demo::load_demo` (written by another engineer).
+#[test]
+fn demo_settles_with_positive_nets_and_some_debts() {
+    let env = Env::new();
+    let out = env.ok(&["demo"]);
+    assert!(out.contains("Démo chargée"), "{out}");
+    let reports = env.json(&["report", "settlement"]);
+    let lines: Vec<&Value> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["members"].as_array().unwrap().iter())
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(lines.iter().any(|l| francs(&l["net"]) > 0));
+    assert!(lines.iter().any(|l| francs(&l["debt"]) > 0));
+}
