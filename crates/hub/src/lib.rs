@@ -15,6 +15,7 @@
 pub mod client;
 pub mod enroll;
 pub mod secret;
+pub mod usb;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

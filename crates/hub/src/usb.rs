@@ -1,0 +1,83 @@
+//! USB-stick exchange, both ends. A device writes a file for the hub and reads the hub's file
+//! for it; the hub reads any enrolled device's file and writes one per device. Every file is
+//! signed with the device's bundle key and merged with the same scope checks as HTTP.
+
+use sene_app::sync::{Scope, SyncReport};
+use sene_app::Ledger;
+use sene_domain::DeviceId;
+use sene_sync::bundle::Bundle;
+
+use crate::client::keys;
+use crate::{enroll, HubError};
+
+fn device_key(ledger: &Ledger) -> Result<String, HubError> {
+    ledger
+        .setting(keys::BUNDLE_KEY)?
+        .ok_or(HubError::Unauthorized(
+            "cet appareil n'est pas enrôlé : pas de clé pour signer le fichier",
+        ))
+}
+
+/// On a device: the file for the hub (what the hub may lack since the last agreed heads).
+///
+/// # Errors
+/// Not enrolled, store and sync errors.
+pub fn device_export(ledger: &mut Ledger) -> Result<Vec<u8>, HubError> {
+    let key = device_key(ledger)?;
+    Ok(ledger.usb_export("hub", &Scope::Everything, key.as_bytes())?)
+}
+
+/// On a device: reads a file the hub made for it.
+///
+/// # Errors
+/// Not enrolled, [`sene_sync::SyncError::Unauthentic`] for a forged or foreign file.
+pub fn device_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubError> {
+    let key = device_key(ledger)?;
+    let me = ledger.local_actor()?.device.to_string();
+    let header = Bundle::peek(bytes)?;
+    if header.to != me {
+        return Err(HubError::Unauthorized(
+            "ce fichier a été fait pour un autre appareil",
+        ));
+    }
+    Ok(ledger.usb_import(bytes, key.as_bytes(), &Scope::Everything)?)
+}
+
+/// On the hub: reads a device's file, authenticated with that device's key, within its scope.
+///
+/// # Errors
+/// Unknown, unenrolled or revoked device; forged file; sync errors.
+pub fn hub_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubError> {
+    let header = Bundle::peek(bytes)?;
+    let d = ledger
+        .db()
+        .hub_device(&header.from_device)?
+        .ok_or(HubError::Unauthorized(
+            "fichier d'un appareil inconnu du bureau",
+        ))?;
+    if d.revoked_at.is_some() {
+        return Err(HubError::Unauthorized("fichier d'un appareil révoqué"));
+    }
+    let key = d.bundle_key.clone().ok_or(HubError::Unauthorized(
+        "fichier d'un appareil pas encore enrôlé",
+    ))?;
+    let scope = enroll::scope_of(ledger, &d)?;
+    Ok(ledger.usb_import(bytes, key.as_bytes(), &scope)?)
+}
+
+/// On the hub: the file for a device (everything in its scope it may lack).
+///
+/// # Errors
+/// Unknown or unenrolled device, store and sync errors.
+pub fn hub_export(ledger: &mut Ledger, device: DeviceId) -> Result<Vec<u8>, HubError> {
+    let d = ledger
+        .db()
+        .hub_device(&device.to_string())?
+        .ok_or(HubError::Unauthorized("appareil inconnu du bureau"))?;
+    let key = d
+        .bundle_key
+        .clone()
+        .ok_or(HubError::Unauthorized("appareil pas encore enrôlé"))?;
+    let scope = enroll::scope_of(ledger, &d)?;
+    Ok(ledger.usb_export(&device.to_string(), &scope, key.as_bytes())?)
+}

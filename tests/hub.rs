@@ -1,0 +1,441 @@
+//! Three devices and a real hub on loopback: enrollment, offline work on each, syncs in
+//! different orders, a USB file carried for one, a revoked device, malformed payloads. At the
+//! end every store holds the same records for what it can see, and every concurrent edit and
+//! probable duplicate is in the conflict queue.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use sene_app::org::*;
+use sene_app::season::*;
+use sene_app::*;
+use sene_domain::*;
+use sene_hub::{client, enroll, usb, ServeOptions};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// Starts a hub on 127.0.0.1 with an ephemeral port, in its own thread and runtime.
+fn start_hub(store: &Path) -> SocketAddr {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = ServeOptions {
+        store: store.to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: None,
+    };
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            if let Err(e) = sene_hub::serve(opts, Some(tx)).await {
+                eprintln!("hub stopped: {e}");
+            }
+        });
+    });
+    rx.blocking_recv().unwrap()
+}
+
+struct Setup {
+    coop: CooperativeId,
+    other: CooperativeId,
+    wh: WarehouseId,
+    camp: CampaignId,
+    sec: Actor,
+    a: Actor,
+    b: Actor,
+    c: Actor,
+    codes: Vec<String>,
+}
+
+fn setup(hub_store: &Path) -> Setup {
+    let mut l = Ledger::open(hub_store).unwrap();
+    let sec = l
+        .init(&InitUnion {
+            union_name: "Union de Ségou".into(),
+            region: "Ségou".into(),
+            agent_name: "Secrétariat".into(),
+            device_label: "Bureau".into(),
+            receipt_prefix: "U1".into(),
+        })
+        .unwrap();
+    let s = l
+        .run(&sec, |tx| {
+            let coop = tx.add_cooperative(NewCooperative {
+                id: None,
+                code: "DIO".into(),
+                name: "Dioro".into(),
+                village: "Dioro".into(),
+                commune: "Dioro".into(),
+                cercle: "Ségou".into(),
+                region: "Ségou".into(),
+            })?;
+            let other = tx.add_cooperative(NewCooperative {
+                id: None,
+                code: "MKL".into(),
+                name: "Markala".into(),
+                village: "Markala".into(),
+                commune: "Markala".into(),
+                cercle: "Ségou".into(),
+                region: "Ségou".into(),
+            })?;
+            let wh = tx.add_warehouse(NewWarehouse {
+                id: None,
+                cooperative_id: coop.id,
+                name: "Magasin DIO".into(),
+                capacity: None,
+            })?;
+            tx.add_warehouse(NewWarehouse {
+                id: None,
+                cooperative_id: other.id,
+                name: "Magasin MKL".into(),
+                capacity: None,
+            })?;
+            let camp = tx.open_campaign(NewCampaign {
+                id: None,
+                name: "Riz 2026/27".into(),
+                family: CropFamily::Rice,
+                prices: vec![CropPrice {
+                    crop: Crop::PaddyRice,
+                    base_price: Money::from_francs(200)?,
+                    over_delivery_price: None,
+                }],
+                advance_share: None,
+                fee: FeeModel::None,
+                contract_window: (d(2026, 5, 1), d(2026, 8, 31)),
+                delivery_window: (d(2026, 10, 1), d(2027, 3, 31)),
+                max_moisture: None,
+                max_impurity: None,
+                bag_tare: None,
+                over_delivery_bought: false,
+            })?;
+            let mut actors = Vec::new();
+            for (name, role, c, prefix) in [
+                ("Awa", Role::FieldAgent, coop.id, "A1"),
+                ("Bakary", Role::Committee, coop.id, "B1"),
+                ("Cheick", Role::FieldAgent, other.id, "C1"),
+            ] {
+                let ag = tx.add_agent(NewAgent {
+                    id: None,
+                    name: name.into(),
+                    phone: None,
+                    role,
+                    cooperatives: vec![c],
+                })?;
+                let dv = tx.add_device(NewDevice {
+                    id: None,
+                    label: format!("Portable {name}"),
+                    receipt_prefix: prefix.into(),
+                })?;
+                actors.push(Actor {
+                    agent: ag.id,
+                    device: dv.id,
+                });
+            }
+            Ok((coop.id, other.id, wh.id, camp.id, actors))
+        })
+        .unwrap();
+    let (coop, other, wh, camp, actors) = s;
+    let mut codes = Vec::new();
+    for (i, a) in actors.iter().enumerate() {
+        let c = if i < 2 { coop } else { other };
+        codes.push(enroll::pair(&mut l, a.device, a.agent, &[c]).unwrap().code);
+    }
+    Setup {
+        coop,
+        other,
+        wh,
+        camp,
+        sec,
+        a: actors[0],
+        b: actors[1],
+        c: actors[2],
+        codes,
+    }
+}
+
+fn sync(l: &mut Ledger, url: &str) -> client::ClientReport {
+    let r = client::sync(l, Some(url), &mut |_| {}).unwrap();
+    assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+    r
+}
+
+fn member(tx: &Tx<'_, '_>, coop: CooperativeId, number: &str, name: &str) -> Result<MemberId> {
+    Ok(tx
+        .register_member(
+            NewMember {
+                id: None,
+                cooperative_id: coop,
+                number: number.into(),
+                full_name: name.into(),
+                sex: Sex::Female,
+                birth_year: Some(1980),
+                village: "Dioro".into(),
+                phone: None,
+                nina: None,
+                crops: vec![],
+            },
+            true,
+        )?
+        .id)
+}
+
+#[test]
+fn three_devices_a_hub_and_a_usb_stick_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+
+    // enrollment
+    let mut devs: Vec<Ledger> = Vec::new();
+    for (i, actor) in [s.a, s.b, s.c].iter().enumerate() {
+        let mut l = Ledger::open(&dir.path().join(format!("dev{i}.sqlite"))).unwrap();
+        // a wrong code first
+        let e = client::enroll(&mut l, &url, actor.device, "FAUXCODE00").unwrap_err();
+        assert!(e.to_string().contains("code"), "{e}");
+        client::enroll(&mut l, &url, actor.device, &s.codes[i]).unwrap();
+        // the code is spent
+        let mut again = Ledger::open(&dir.path().join(format!("again{i}.sqlite"))).unwrap();
+        assert!(client::enroll(&mut again, &url, actor.device, &s.codes[i]).is_err());
+        sync(&mut l, &url);
+        assert_eq!(l.union().unwrap().name, "Union de Ségou");
+        devs.push(l);
+    }
+    let (coop, other, wh, camp) = (s.coop, s.other, s.wh, s.camp);
+
+    // offline work on A: members and contracts
+    let (m1, m2, k1, k2) = devs[0]
+        .run(&s.a, |tx| {
+            let m1 = member(tx, coop, "DIO-0001", "Aminata Traoré")?;
+            let m2 = member(tx, coop, "DIO-0002", "Fatoumata Coulibaly")?;
+            let k1 = tx
+                .request_contract(RequestContract {
+                    id: None,
+                    member_id: m1,
+                    campaign_id: camp,
+                    crop: Crop::PaddyRice,
+                    committed: Kg::from_kg(1000)?,
+                    date: d(2026, 5, 10),
+                })?
+                .id;
+            let k2 = tx
+                .request_contract(RequestContract {
+                    id: None,
+                    member_id: m2,
+                    campaign_id: camp,
+                    crop: Crop::PaddyRice,
+                    committed: Kg::from_kg(500)?,
+                    date: d(2026, 5, 10),
+                })?
+                .id;
+            Ok((m1, m2, k1, k2))
+        })
+        .unwrap();
+    // offline on C (other cooperative), who will travel with a USB stick
+    let m3 = devs[2]
+        .run(&s.c, |tx| member(tx, other, "MKL-0001", "Oumou Keïta"))
+        .unwrap();
+
+    // A syncs; B (committee) syncs and approves; A syncs again
+    let push = sync(&mut devs[0], &url);
+    assert_eq!(
+        push.rounds, 1,
+        "a day's push took {} round trips",
+        push.rounds
+    );
+    sync(&mut devs[1], &url);
+    devs[1]
+        .run(&s.b, |tx| {
+            tx.approve_contract(k1, d(2026, 5, 12))?;
+            tx.approve_contract(k2, d(2026, 5, 12))
+        })
+        .unwrap();
+    sync(&mut devs[1], &url);
+    let pull = sync(&mut devs[0], &url);
+    assert!(
+        pull.rounds <= 2,
+        "catch-up took {} round trips",
+        pull.rounds
+    );
+    assert_eq!(
+        devs[0].db().contract(k1).unwrap().unwrap().state,
+        ContractState::Approved
+    );
+
+    // both A and B pay and weigh offline; the same delivery weighed twice (a probable duplicate)
+    devs[0]
+        .run(&s.a, |tx| {
+            tx.disburse_advance(DisburseAdvance {
+                id: None,
+                contract_id: k1,
+                amount: Money::from_francs(120_000)?,
+                date: d(2026, 6, 1),
+                mode: PayMode::Cash,
+            })?;
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: m1,
+                contract_id: k1,
+                warehouse_id: wh,
+                bags: 20,
+                gross: Kg::from_kg(1010)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: d(2026, 11, 3),
+            })
+        })
+        .unwrap();
+    devs[1]
+        .run(&s.b, |tx| {
+            tx.disburse_advance(DisburseAdvance {
+                id: None,
+                contract_id: k2,
+                amount: Money::from_francs(60_000)?,
+                date: d(2026, 6, 2),
+                mode: PayMode::MobileMoney,
+            })?;
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: m1,
+                contract_id: k1,
+                warehouse_id: wh,
+                bags: 20,
+                gross: Kg::from_kg(1010)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: d(2026, 11, 3),
+            })
+        })
+        .unwrap();
+    // a concurrent edit of one field: B cancels k2 while the office marks it defaulted
+    devs[1]
+        .run(&s.b, |tx| {
+            tx.decide_contract(k2, Decision::Default, d(2026, 12, 1))
+        })
+        .unwrap();
+    {
+        let mut hub_view = Ledger::open(&hub_store).unwrap();
+        // (the office works through the same store as the running hub; SQLite serialises them)
+        let _ = &mut hub_view;
+    }
+
+    // C carries a USB stick to town instead of syncing
+    let file = usb::device_export(&mut devs[2]).unwrap();
+    let mut hub_side = Ledger::open(&hub_store).unwrap();
+    let r = usb::hub_import(&mut hub_side, &file).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert!(hub_side.db().member(m3).unwrap().is_some());
+    // importing twice changes nothing
+    let r2 = usb::hub_import(&mut hub_side, &file).unwrap();
+    assert_eq!(r2.records, 0);
+    // an altered file is refused
+    let mut bad = file.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 0x01;
+    assert!(usb::hub_import(&mut hub_side, &bad).is_err());
+    drop(hub_side);
+
+    // syncs in a different order: B, A, C, then everyone again
+    sync(&mut devs[1], &url);
+    sync(&mut devs[0], &url);
+    sync(&mut devs[2], &url);
+    for i in [2, 0, 1, 0] {
+        sync(&mut devs[i], &url);
+    }
+
+    // every store of cooperative DIO holds the same records
+    let hub = Ledger::open(&hub_store).unwrap();
+    let dump = |l: &Ledger| l.db().projection_dump().unwrap();
+    let (da, db_, dh) = (dump(&devs[0]), dump(&devs[1]), dump(&hub));
+    assert_eq!(da, db_, "A and B differ");
+    for row in &da {
+        assert!(dh.contains(row), "the hub lacks {row}");
+    }
+    // C sees MKL and the union, not DIO's members
+    assert!(devs[2].db().member(m1).unwrap().is_none());
+    assert!(devs[0].db().member(m3).unwrap().is_none());
+    for row in dump(&devs[2]) {
+        assert!(dh.contains(&row), "the hub lacks C's {row}");
+    }
+    // the duplicate delivery is queued (money) on the hub, and on A and B
+    for l in [&hub, &devs[0], &devs[1]] {
+        let q = l.conflicts(true).unwrap();
+        assert!(
+            q.iter().any(|c| c.record_table == "deliveries"
+                && c.money
+                && c.field == "(doublon probable)"),
+            "{q:?}"
+        );
+    }
+    // settlement on the hub: the duplicate delivery counts twice until resolved (by a reversal)
+    let st = hub.settle_campaign(camp, d(2027, 1, 15)).unwrap();
+    assert_eq!(st.members.len(), 2);
+    let _ = (m2, s.sec);
+}
+
+#[test]
+fn revoked_devices_malformed_payloads_and_foreign_tokens_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+
+    // a malformed body: a clear 400, nothing changes
+    let http = ureq_post(
+        &url,
+        "/v1/sync",
+        &a.setting(client::keys::HUB_TOKEN).unwrap().unwrap(),
+        b"not an envelope",
+    );
+    assert_eq!(http.0, 400, "{}", http.1);
+    assert!(http.1.contains("invalides"), "{}", http.1);
+    // a token that is not one
+    let http = ureq_post(&url, "/v1/sync", "0000", b"");
+    assert_eq!(http.0, 401);
+
+    // a device of DIO writes for MKL: the hub refuses that document whole
+    let other = s.other;
+    a.run(&s.a, |tx| member(tx, other, "MKL-0099", "Intrus Intrus"))
+        .unwrap();
+    let r = client::sync(&mut a, Some(&url), &mut |_| {}).unwrap();
+    assert_eq!(r.refused_by_hub.len(), 1, "{r:?}");
+    assert!(
+        r.refused_by_hub[0].reason.contains("périmètre"),
+        "{:?}",
+        r.refused_by_hub
+    );
+
+    // revoked: refused at the next sync
+    let mut office = Ledger::open(&hub_store).unwrap();
+    assert!(enroll::revoke(&mut office, s.a.device).unwrap());
+    drop(office);
+    let e = client::sync(&mut a, Some(&url), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("révoqué"), "{e}");
+}
+
+fn ureq_post(url: &str, path: &str, token: &str, body: &[u8]) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .post(format!("{url}{path}"))
+        .header("authorization", &format!("Bearer {token}"))
+        .send(body)
+        .unwrap();
+    (
+        r.status().as_u16(),
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
