@@ -128,6 +128,7 @@ fn apply(
     }
     items.sort_by_key(|(d, _)| (d.rank(), d.to_string()));
     let mut report = SyncReport::default();
+    let local = db.setting(crate::settings::LOCAL_DEVICE)?;
     for (doc, msg) in items {
         report.docs_received += 1;
         if !scope.reads(&doc) {
@@ -155,6 +156,12 @@ fn apply(
                 reason,
             }),
             Err(e) => return Err(e.into()),
+        }
+    }
+    if report.records > 0 {
+        // records this device made and got back (a reinstalled laptop) move its receipt counter
+        if let Some(dev) = local {
+            db.restore_receipt_sequence(&dev)?;
         }
     }
     Ok(report)

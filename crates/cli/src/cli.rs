@@ -104,6 +104,118 @@ pub enum Command {
     Check,
     /// Liste les lignes brutes d'une table (disbursements, deliveries, reversals…)
     Table(TableArgs),
+    /// Enrôle cette base (vide) comme appareil d'une union, avec le code du secrétariat
+    Enroll(EnrollArgs),
+    /// Synchronise avec le bureau de l'union (HTTP), ou par fichier sur clé USB
+    Sync(SyncArgs),
+    /// Conflits et doublons probables à examiner
+    #[command(subcommand)]
+    Conflicts(ConflictsCmd),
+    /// Bureau de l'union : serveur de synchronisation, appairage, révocation, fichiers USB
+    #[command(subcommand)]
+    Hub(HubCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// Adresse du bureau de l'union (http://… ou https://…)
+    #[arg(long)]
+    pub hub: String,
+    /// Identifiant (UUID) de l'appareil, donné par le secrétariat
+    #[arg(long)]
+    pub device: String,
+    /// Code d'appairage (à usage unique)
+    #[arg(long)]
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Adresse du bureau (défaut : celle de l'enrôlement)
+    #[arg(long)]
+    pub hub: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<SyncCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Écrit un fichier pour clé USB avec ce que l'autre côté n'a pas encore
+    Export(SyncExportArgs),
+    /// Lit un fichier de clé USB (authentifié) et fusionne son contenu
+    Import(SyncImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncExportArgs {
+    /// Fichier à écrire
+    #[arg(long, value_name = "FICHIER")]
+    pub to: PathBuf,
+    /// Au bureau : l'appareil destinataire (UUID ou préfixe de reçus)
+    #[arg(long)]
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncImportArgs {
+    /// Fichier à lire
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCmd {
+    /// Liste les conflits ouverts (--all : aussi les résolus)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Résout un conflit : écrit la valeur choisie (JSON, ex. "approved" ou 120000) avec un motif
+    Resolve {
+        /// Identifiant du conflit
+        id: String,
+        /// Valeur retenue (une des valeurs en conflit) ; absente pour un doublon examiné
+        #[arg(long)]
+        value: Option<String>,
+        /// Motif
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCmd {
+    /// Lance le serveur de synchronisation du bureau
+    Serve {
+        /// Adresse d'écoute (ex. 0.0.0.0:8750)
+        #[arg(long, default_value = "127.0.0.1:8750")]
+        listen: String,
+        /// Certificat TLS (PEM) : sert en HTTPS
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// Clé privée TLS (PEM)
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+    },
+    /// Appaire un appareil enregistré : donne un code à usage unique pour son enrôlement
+    Pair {
+        /// Appareil (UUID ou préfixe de reçus)
+        #[arg(long)]
+        device: String,
+        /// Agent qui l'utilise (UUID ou nom)
+        #[arg(long = "for", value_name = "AGENT")]
+        for_agent: String,
+        /// Coopératives de son périmètre (codes), répétable
+        #[arg(long = "cooperative", value_name = "CODE")]
+        cooperatives: Vec<String>,
+    },
+    /// Révoque un appareil (perdu, volé) : sa prochaine synchronisation est refusée
+    Revoke {
+        /// Appareil (UUID ou préfixe de reçus)
+        #[arg(long)]
+        device: String,
+    },
+    /// Liste les appareils appairés et enrôlés
+    Devices,
 }
 
 /// `--id` of a write, for idempotent retries.

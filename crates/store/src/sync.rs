@@ -241,6 +241,19 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn restore_receipt_sequences(&self) -> R<()> {
+        self.restore_sequences(None)
+    }
+
+    /// The same for one device (after a merge brought records it made elsewhere, e.g. a
+    /// device restored from the hub).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn restore_receipt_sequence(&self, device: &str) -> R<()> {
+        self.restore_sequences(Some(device))
+    }
+
+    fn restore_sequences(&self, device: Option<&str>) -> R<()> {
         for t in [
             "disbursements",
             "deliveries",
@@ -250,9 +263,10 @@ impl Db<'_> {
         ] {
             self.conn().execute(
                 &format!(
-                    "UPDATE devices SET last_seq = max(last_seq, coalesce((SELECT max(CAST(substr(receipt, length(devices.receipt_prefix) + 2) AS INTEGER)) FROM {t} WHERE device_id = devices.id), 0))"
+                    "UPDATE devices SET last_seq = max(last_seq, coalesce((SELECT max(CAST(substr(receipt, length(devices.receipt_prefix) + 2) AS INTEGER)) FROM {t} WHERE device_id = devices.id), 0))
+                     WHERE ?1 IS NULL OR id = ?1"
                 ),
-                [],
+                [device],
             )?;
         }
         Ok(())

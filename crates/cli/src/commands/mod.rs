@@ -7,6 +7,7 @@ pub mod lookup;
 mod org;
 mod reports;
 mod season;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -89,7 +90,10 @@ fn missing_store(path: &Path) -> CliError {
 /// Runs a parsed command line.
 pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
     let path = store_path(cli.global.store)?;
-    let creates = matches!(cli.command, Command::Init(_) | Command::Demo(_));
+    let creates = matches!(
+        cli.command,
+        Command::Init(_) | Command::Demo(_) | Command::Enroll(_)
+    );
     if !creates && !path.exists() {
         return Err(missing_store(&path));
     }
@@ -131,6 +135,10 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Audit(a) => reports::audit(&ctx, a),
         Command::Check => reports::check(&ctx),
         Command::Table(a) => reports::table(&ctx, a),
+        Command::Enroll(a) => sync::enroll(&mut ctx, a),
+        Command::Sync(a) => sync::sync(&mut ctx, a),
+        Command::Conflicts(c) => sync::conflicts(&mut ctx, c),
+        Command::Hub(c) => sync::hub(&mut ctx, c),
     }
 }
 

@@ -145,9 +145,12 @@ CREATE TABLE sale_lots (
   date TEXT NOT NULL, paid INTEGER NOT NULL
 ) STRICT;
 
+-- warehouse_id has no foreign key: sale lots live in the union document, which every device
+-- holds, while warehouses live in each cooperative's registry, which only its devices hold.
+-- The use case checks the warehouse and its stock when the lot is made.
 CREATE TABLE sale_lot_sources (
   lot_id TEXT NOT NULL REFERENCES sale_lots(id),
-  warehouse_id TEXT NOT NULL REFERENCES warehouses(id), kg_t INTEGER NOT NULL,
+  warehouse_id TEXT NOT NULL, kg_t INTEGER NOT NULL,
   PRIMARY KEY (lot_id, warehouse_id)
 ) STRICT;
 

@@ -1,0 +1,277 @@
+//! `sene hub serve`, `sene hub pair`, `sene enroll`, `sene sync`, `sene sync export|import`
+//! and `sene conflicts`, end to end with the real binary and a real hub on loopback.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn sene(store: &Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sene"))
+        .arg("--store")
+        .arg(store)
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        v,
+        format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+fn ok(store: &Path, args: &[&str]) -> Value {
+    let (code, v, text) = sene(store, args);
+    assert_eq!(code, 0, "sene {args:?} failed: {text}");
+    v
+}
+
+struct Hub(Child);
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(store: &Path) -> (Hub, String) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_sene"))
+        .arg("--store")
+        .arg(store)
+        .args(["hub", "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hub = Hub(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the hub did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (hub, format!("http://127.0.0.1:{port}"))
+}
+
+#[test]
+fn a_device_enrolls_syncs_and_carries_a_usb_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office.sqlite");
+    let field = dir.path().join("field.sqlite");
+    ok(
+        &office,
+        &[
+            "init",
+            "--union",
+            "Union test",
+            "--region",
+            "Ségou",
+            "--agent",
+            "Awa Secrétaire",
+            "--device",
+            "Bureau",
+            "--prefix",
+            "U1",
+        ],
+    );
+    ok(
+        &office,
+        &[
+            "cooperative",
+            "add",
+            "--code",
+            "DIO",
+            "--name",
+            "Dioro",
+            "--village",
+            "Dioro",
+            "--commune",
+            "Dioro",
+            "--cercle",
+            "Ségou",
+            "--region",
+            "Ségou",
+        ],
+    );
+    let agent = ok(
+        &office,
+        &[
+            "agent",
+            "add",
+            "--name",
+            "Moussa Diarra",
+            "--role",
+            "field_agent",
+            "--cooperative",
+            "DIO",
+        ],
+    );
+    let agent_id = agent["id"].as_str().unwrap().to_owned();
+    let device = ok(
+        &office,
+        &[
+            "device",
+            "add",
+            "--label",
+            "Portable Moussa",
+            "--prefix",
+            "A1",
+        ],
+    );
+    let device_id = device["id"].as_str().unwrap().to_owned();
+    let pairing = ok(
+        &office,
+        &["hub", "pair", "--device", "A1", "--for", &agent_id],
+    );
+    let code = pairing["code"].as_str().unwrap().to_owned();
+
+    let (hub, url) = start(&office);
+    // a wrong code is refused with a clear message
+    let (c, v, _) = sene(
+        &field,
+        &[
+            "enroll",
+            "--hub",
+            &url,
+            "--device",
+            &device_id,
+            "--code",
+            "AAAAAAAAAA",
+        ],
+    );
+    assert_eq!(c, 1);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("code"),
+        "{v}"
+    );
+    let enrolled = ok(
+        &field,
+        &[
+            "enroll", "--hub", &url, "--device", &device_id, "--code", &code,
+        ],
+    );
+    assert_eq!(enrolled["union"], "Union test");
+    // the field laptop registers a member offline, then syncs
+    ok(
+        &field,
+        &[
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            "DIO-0001",
+            "--name",
+            "Aminata Traoré",
+            "--sex",
+            "F",
+            "--village",
+            "Dioro",
+        ],
+    );
+    let r = ok(&field, &["sync"]);
+    assert_eq!(r["rounds"], 1, "{r}");
+    assert_eq!(r["pushed"]["records"], 1, "{r}");
+    drop(hub);
+    let found = ok(&office, &["member", "search", "traore"]);
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+
+    // no network: a USB file, both ways
+    ok(
+        &field,
+        &[
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            "DIO-0002",
+            "--name",
+            "Awa Coulibaly",
+            "--sex",
+            "F",
+            "--village",
+            "Dioro",
+        ],
+    );
+    let stick = dir.path().join("cle.sene");
+    ok(&field, &["sync", "export", "--to", stick.to_str().unwrap()]);
+    let imported = ok(&office, &["sync", "import", stick.to_str().unwrap()]);
+    assert_eq!(imported["records"], 1, "{imported}");
+    let again = ok(&office, &["sync", "import", stick.to_str().unwrap()]);
+    assert_eq!(
+        again["records"], 0,
+        "importing twice changes nothing: {again}"
+    );
+    let mut bytes = std::fs::read(&stick).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&stick, &bytes).unwrap();
+    let (c, v, _) = sene(&office, &["sync", "import", stick.to_str().unwrap()]);
+    assert_eq!(c, 1);
+    assert_eq!(v["error"]["code"], "sync_unauthentic", "{v}");
+    ok(
+        &office,
+        &[
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            "DIO-0003",
+            "--name",
+            "Kadiatou Diarra",
+            "--sex",
+            "F",
+            "--village",
+            "Dioro",
+        ],
+    );
+    let back = dir.path().join("retour.sene");
+    ok(
+        &office,
+        &[
+            "sync",
+            "export",
+            "--to",
+            back.to_str().unwrap(),
+            "--device",
+            "A1",
+        ],
+    );
+    let got = ok(&field, &["sync", "import", back.to_str().unwrap()]);
+    assert!(got["records"].as_u64().unwrap() >= 1, "{got}");
+    assert_eq!(ok(&field, &["member", "list"]).as_array().unwrap().len(), 3);
+    assert_eq!(
+        ok(&field, &["conflicts", "list"]).as_array().unwrap().len(),
+        0
+    );
+
+    // revoked: the next sync is refused
+    ok(&office, &["hub", "revoke", "--device", "A1"]);
+    let (hub, url) = start(&office);
+    let (c, v, _) = sene(&field, &["sync", "--hub", &url]);
+    assert_eq!(c, 1);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("révoqué"),
+        "{v}"
+    );
+    drop(hub);
+}
