@@ -251,6 +251,7 @@ impl Ledger {
         let now = self.clock.now();
         let device_id = DeviceId::new();
         let mut engine = Engine::new(device_id);
+        let actor_agent = AgentId::new();
         let actor = self.store.write_tracked(
             |db| {
                 if let Some(u) = db.union()? {
@@ -266,7 +267,7 @@ impl Ledger {
                     region: validate::text("région", &cmd.region, validate::limits::TEXT_MAX)?,
                 };
                 let agent = Agent {
-                    id: AgentId::new(),
+                    id: actor_agent,
                     name: validate::text(
                         "nom de l'agent",
                         &cmd.agent_name,
@@ -305,7 +306,7 @@ impl Ledger {
                 })?;
                 Ok(actor)
             },
-            |db, touched| record_changes(&mut engine, db, touched, 0, now),
+            |db, touched| record_changes(&mut engine, db, touched, 0, now, actor_agent),
         )?;
         self.engine = Some(engine);
         Ok(actor)
@@ -371,7 +372,7 @@ impl Ledger {
                     now,
                 })
             },
-            |db, touched| record_changes(engine, db, touched, seq_before, now),
+            |db, touched| record_changes(engine, db, touched, seq_before, now, actor.agent),
         );
         if out.is_err() {
             engine.invalidate();
@@ -388,11 +389,13 @@ fn record_changes(
     touched: &[Touched],
     seq_before: i64,
     now: DateTime<Utc>,
+    agent: AgentId,
 ) -> Result<()> {
     if touched.is_empty() {
         return Ok(());
     }
-    let message = db.actions_since(seq_before)?.join(",");
+    // the change message says what was done and by whom: conflicts show it to the secretariat
+    let message = serde_json::json!({ "actions": db.actions_since(seq_before)?.join(","), "agent": agent.to_string() }).to_string();
     engine.record(db, touched, &message, now.timestamp_millis())?;
     Ok(())
 }

@@ -129,34 +129,62 @@ fn apply(
     items.sort_by_key(|(d, _)| (d.rank(), d.to_string()));
     let mut report = SyncReport::default();
     let local = db.setting(crate::settings::LOCAL_DEVICE)?;
+    let mut pending: Vec<(DocId, &Vec<u8>)> = Vec::new();
     for (doc, msg) in items {
         report.docs_received += 1;
-        if !scope.reads(&doc) {
+        if scope.reads(&doc) {
+            pending.push((doc, msg));
+        } else {
             report.refused.push(Refusal {
                 doc: doc.to_string(),
                 reason: "document hors du périmètre de cet appareil".into(),
             });
-            continue;
         }
-        let check = |_: &Db<'_>, d: &DocId, _: Table, _: &Map<String, Value>| scope.writes(d);
-        let merged = match payload {
-            Payload::SyncMessage => engine.receive(db, peer, &doc, msg, &check, now),
-            Payload::RawChanges => engine.import_changes(db, &doc, msg, &check, now),
-        };
-        match merged {
-            Ok(out) => {
-                if out.changed {
-                    report.docs_changed += 1;
+    }
+    // A document may refer to records of another one of the same exchange (a contract to a
+    // member of the registry): one that fails only on a missing reference is tried again after
+    // the others, as long as some progress is made.
+    loop {
+        let mut retry: Vec<(DocId, &Vec<u8>, String)> = Vec::new();
+        let mut progress = false;
+        for (doc, msg) in pending {
+            let check = |_: &Db<'_>, d: &DocId, _: Table, _: &Map<String, Value>| scope.writes(d);
+            let merged = match payload {
+                Payload::SyncMessage => engine.receive(db, peer, &doc, msg, &check, now),
+                Payload::RawChanges => engine.import_changes(db, &doc, msg, &check, now),
+            };
+            match merged {
+                Ok(out) => {
+                    if out.changed {
+                        report.docs_changed += 1;
+                        progress = true;
+                    }
+                    report.records += out.records;
+                    report.conflicts += out.conflicts;
                 }
-                report.records += out.records;
-                report.conflicts += out.conflicts;
+                Err(SyncError::Refused(reason)) if reason.contains("FOREIGN KEY") => {
+                    retry.push((doc, msg, reason))
+                }
+                Err(SyncError::Refused(reason)) => report.refused.push(Refusal {
+                    doc: doc.to_string(),
+                    reason,
+                }),
+                Err(e) => return Err(e.into()),
             }
-            Err(SyncError::Refused(reason)) => report.refused.push(Refusal {
-                doc: doc.to_string(),
-                reason,
-            }),
-            Err(e) => return Err(e.into()),
         }
+        if retry.is_empty() {
+            break;
+        }
+        if !progress {
+            for (doc, _, reason) in retry {
+                report.refused.push(Refusal {
+                    doc: doc.to_string(),
+                    reason: format!("{reason} (référence à un enregistrement absent)"),
+                });
+            }
+            break;
+        }
+        pending = retry.into_iter().map(|(d, m, _)| (d, m)).collect();
     }
     if report.records > 0 {
         // records this device made and got back (a reinstalled laptop) move its receipt counter

@@ -24,6 +24,9 @@ fn ledger() -> Ledger {
 /// carried something (the last, empty one only confirms).
 fn sync(device: &mut Ledger, hub: &mut Ledger, scope: &Scope) -> usize {
     let peer = device.local_actor().map(|a| a.device.to_string()).unwrap();
+    // a new session on both sides, as the HTTP client and the hub do
+    device.sync_reset("hub").unwrap();
+    hub.sync_reset(&peer).unwrap();
     for round in 1..=10 {
         let up = device.sync_outgoing("hub", &Scope::Everything).unwrap();
         let (report, down) = hub.sync_exchange(&peer, &up, scope).unwrap();
@@ -361,6 +364,27 @@ fn concurrent_edits_of_one_field_become_conflicts_on_both_sides() {
     assert_eq!(s1, s2);
     // the secretariat resolves: approved
     let k = hub_conflicts.iter().find(|k| k.field == "state").unwrap();
+    // every value with its device, agent, time and change message
+    assert!(
+        k.candidates.contains(&o.sec.agent.to_string()),
+        "{}",
+        k.candidates
+    );
+    assert!(
+        k.candidates.contains(&o.agent.agent.to_string()),
+        "{}",
+        k.candidates
+    );
+    assert!(
+        k.candidates.contains(&o.agent.device.to_string()),
+        "{}",
+        k.candidates
+    );
+    assert!(
+        k.candidates.contains("approve_contract") && k.candidates.contains("cancel_contract"),
+        "{}",
+        k.candidates
+    );
     let sec = o.sec;
     o.hub
         .resolve_conflict(

@@ -397,7 +397,11 @@ impl Engine {
                         }
                         None => (String::new(), String::new(), 0, String::new()),
                     };
-                    candidates.push(serde_json::json!({ "value": value, "device": device_of(&actor), "change": change, "time": time, "message": message }));
+                    let said: Json =
+                        serde_json::from_str(&message).unwrap_or(Json::String(message.clone()));
+                    let agent = said.get("agent").cloned().unwrap_or(Json::Null);
+                    let action = said.get("actions").cloned().unwrap_or(said.clone());
+                    candidates.push(serde_json::json!({ "value": value, "device": device_of(&actor), "agent": agent, "change": change, "time": time, "message": action }));
                 }
                 candidates.sort_by_key(ToString::to_string);
                 let money = is_money_table(*table) || is_money_column(&field);
