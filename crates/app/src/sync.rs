@@ -141,6 +141,10 @@ fn apply(
             });
         }
     }
+    engine.set_author(match scope {
+        Scope::Device { device, .. } => Some(device.to_string()),
+        Scope::Everything => None,
+    });
     // A document may refer to records of another one of the same exchange (a contract to a
     // member of the registry): one that fails only on a missing reference is tried again after
     // the others, as long as some progress is made.
@@ -186,6 +190,7 @@ fn apply(
         }
         pending = retry.into_iter().map(|(d, m, _)| (d, m)).collect();
     }
+    engine.set_author(None);
     if report.records > 0 {
         // records this device made and got back (a reinstalled laptop) move its receipt counter
         if let Some(dev) = local {

@@ -50,6 +50,9 @@ pub struct Engine {
     /// shared heads) survives in the store; the rest (what is in flight) lives here.
     states: HashMap<(String, DocId), State>,
     actor: ActorId,
+    /// When merging what an enrolled device sent: that device. A record it creates must be
+    /// attributed to it (no receipts in another device's name).
+    author: Option<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -151,8 +154,15 @@ impl Engine {
         Engine {
             docs: HashMap::new(),
             states: HashMap::new(),
+            author: None,
             actor: ActorId::from(device.as_uuid().as_bytes().as_slice()),
         }
+    }
+
+    /// Sets (or clears) the device whose changes are being merged: the records it creates must
+    /// carry its device id.
+    pub fn set_author(&mut self, device: Option<String>) {
+        self.author = device;
     }
 
     /// Forgets the cached documents (after a rolled-back transaction).
@@ -298,8 +308,16 @@ impl Engine {
         db.savepoint("merge")?;
         let applied = (|| -> R<()> {
             for (table, key, row) in &rows {
-                db.put_row(*table, row)
+                let outcome = db
+                    .put_row(*table, row)
                     .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+                if let (Some(author), sene_store::PutOutcome::Inserted) = (&self.author, &outcome) {
+                    if let Some(claimed) = row.get("device_id").and_then(Json::as_str) {
+                        if claimed != author {
+                            return Err(SyncError::Refused(format!("{key} : enregistrement attribué à un autre appareil ({claimed}) que celui qui l'envoie")));
+                        }
+                    }
+                }
                 let routed = route(db, *table, row)
                     .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
                 if &routed != id {
