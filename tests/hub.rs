@@ -439,3 +439,109 @@ fn ureq_post(url: &str, path: &str, token: &str, body: &[u8]) -> (u16, String) {
         r.body_mut().read_to_string().unwrap_or_default(),
     )
 }
+
+/// A proxy whose first `drops` connections forward the request to the hub, let the hub
+/// answer, then cut the link before the answer reaches the device; later ones pass through.
+fn cutting_proxy(hub: SocketAddr, drops: usize) -> SocketAddr {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for (n, conn) in listener.incoming().enumerate() {
+            let Ok(mut client) = conn else { continue };
+            let Ok(mut upstream) = TcpStream::connect(hub) else {
+                continue;
+            };
+            if n < drops {
+                // read the whole request (until the client goes quiet), forward it, read the
+                // answer, and hang up without passing it on
+                client
+                    .set_read_timeout(Some(Duration::from_millis(300)))
+                    .unwrap();
+                let mut req = Vec::new();
+                let mut buf = [0u8; 65536];
+                while let Ok(k) = client.read(&mut buf) {
+                    if k == 0 {
+                        break;
+                    }
+                    req.extend_from_slice(&buf[..k]);
+                }
+                upstream.write_all(&req).unwrap();
+                upstream
+                    .set_read_timeout(Some(Duration::from_millis(1500)))
+                    .unwrap();
+                let mut answer = Vec::new();
+                while let Ok(k) = upstream.read(&mut buf) {
+                    if k == 0 {
+                        break;
+                    }
+                    answer.extend_from_slice(&buf[..k]);
+                }
+                assert!(
+                    !answer.is_empty(),
+                    "the hub did not answer the proxied request"
+                );
+                drop(client);
+                continue;
+            }
+            let mut c2 = client.try_clone().unwrap();
+            let mut u2 = upstream.try_clone().unwrap();
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c2, &mut u2);
+                let _ = u2.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut upstream, &mut client);
+                let _ = client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_link_dropped_mid_exchange_corrupts_nothing_and_the_next_run_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+    let coop = s.coop;
+    let m = a
+        .run(&s.a, |tx| member(tx, coop, "DIO-0100", "Nana Konaté"))
+        .unwrap();
+    // the office adds a member too, so the lost answer carried something
+    let mut office = Ledger::open(&hub_store).unwrap();
+    let m_office = office
+        .run(&s.sec, |tx| member(tx, coop, "DIO-0200", "Sali Touré"))
+        .unwrap();
+    drop(office);
+
+    let proxy = cutting_proxy(addr, 1);
+    let e = client::sync(&mut a, Some(&format!("http://{proxy}")), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("relancez"), "{e}");
+    // the hub merged the push, the device never heard back; both stores are sound
+    let hub = Ledger::open(&hub_store).unwrap();
+    assert!(hub.db().member(m).unwrap().is_some());
+    assert_eq!(hub.store().integrity_check().unwrap(), "ok");
+    assert_eq!(a.store().integrity_check().unwrap(), "ok");
+    assert!(a.db().member(m_office).unwrap().is_none());
+    // the next run completes, and nothing is doubled
+    let r = sync(&mut a, &url);
+    assert!(r.rounds <= 2, "{r:?}");
+    assert!(a.db().member(m_office).unwrap().is_some());
+    let dump_a = a.db().projection_dump().unwrap();
+    let dump_h = hub.db().projection_dump().unwrap();
+    for row in &dump_a {
+        assert!(dump_h.contains(row), "hub lacks {row}");
+    }
+    assert_eq!(
+        hub.db().members(Some(coop)).unwrap().len(),
+        a.db().members(Some(coop)).unwrap().len()
+    );
+}

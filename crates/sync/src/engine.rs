@@ -194,6 +194,14 @@ impl Engine {
     }
 
     fn load(&mut self, db: &Db<'_>, id: &DocId) -> R<&mut AutoCommit> {
+        // Another process (the office's own tools on the hub's store) may have written since
+        // the document was cached: the heads recorded in the store tell.
+        if let Some(cached) = self.docs.get_mut(id) {
+            let stored = db.heads(&id.to_string())?.unwrap_or_default();
+            if stored != heads_text(&cached.get_heads()) {
+                self.docs.remove(id);
+            }
+        }
         if !self.docs.contains_key(id) {
             let chunks = db.chunks(&id.to_string())?;
             let mut doc = if chunks.is_empty() {
