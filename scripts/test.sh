@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)   # the HTTPS hub test makes its certificates
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing missing system packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y --no-install-recommends "${need_apt[@]}"

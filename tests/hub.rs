@@ -545,3 +545,121 @@ fn a_link_dropped_mid_exchange_corrupts_nothing_and_the_next_run_completes() {
         a.db().members(Some(coop)).unwrap().len()
     );
 }
+
+/// A union's own certificate authority and a hub certificate for 127.0.0.1, made with the
+/// `openssl` command.
+fn certificates(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is installed by scripts/test.sh");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Union test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "hub.key",
+        "-out",
+        "hub.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "hub.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "hub.pem",
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (dir.join("ca.pem"), dir.join("hub.pem"), dir.join("hub.key"))
+}
+
+#[test]
+fn the_hub_serves_https_with_the_union_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = ServeOptions {
+        store: hub_store.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: Some((cert, key)),
+    };
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            if let Err(e) = sene_hub::serve(opts, Some(tx)).await {
+                eprintln!("hub stopped: {e}");
+            }
+        });
+    });
+    let addr = rx.blocking_recv().unwrap();
+    let url = format!("https://127.0.0.1:{}", addr.port());
+    // without the union's certificate authority, the device refuses the hub
+    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
+    let e = client::enroll_with(&mut a, &url, s.a.device, &s.codes[0], None).unwrap_err();
+    assert!(matches!(e, sene_hub::HubError::Network(_)), "{e}");
+    // with it, enrollment and sync work over TLS
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    client::enroll_with(&mut a, &url, s.a.device, &s.codes[0], Some(&pem)).unwrap();
+    sync(&mut a, &url);
+    let coop = s.coop;
+    let m = a
+        .run(&s.a, |tx| member(tx, coop, "DIO-0300", "Hawa Keïta"))
+        .unwrap();
+    sync(&mut a, &url);
+    assert!(Ledger::open(&hub_store)
+        .unwrap()
+        .db()
+        .member(m)
+        .unwrap()
+        .is_some());
+}

@@ -127,6 +127,9 @@ pub struct EnrollArgs {
     /// Code d'appairage (à usage unique)
     #[arg(long)]
     pub code: String,
+    /// Certificat (PEM) de l'autorité de l'union, pour un bureau en HTTPS auto-signé
+    #[arg(long, value_name = "FICHIER")]
+    pub ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,8 @@ pub mod keys {
     pub const HUB_TOKEN: &str = "hub_token";
     pub const BUNDLE_KEY: &str = "bundle_key";
     pub const LAST_SYNC: &str = "last_sync_at";
+    /// PEM certificate of the union's own certificate authority (a self-signed hub), if any.
+    pub const HUB_CA: &str = "hub_ca_pem";
 }
 
 /// Most round trips in one sync.
@@ -54,12 +56,21 @@ pub struct ClientReport {
     pub refused_by_hub: Vec<Refusal>,
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
+fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HubError> {
+    let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(300)))
-        .http_status_as_error(false)
-        .build()
-        .into()
+        .http_status_as_error(false);
+    if let Some(pem) = ca_pem {
+        let cert = ureq::tls::Certificate::from_pem(pem.as_bytes())
+            .map_err(|e| HubError::Network(format!("certificat du bureau illisible : {e}")))?;
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
+                cert,
+            ])))
+            .build();
+        config = config.tls_config(tls);
+    }
+    Ok(config.build().into())
 }
 
 fn url(base: &str, path: &str) -> String {
@@ -87,12 +98,33 @@ pub fn enroll(
     device: sene_domain::DeviceId,
     code: &str,
 ) -> Result<Enrolled, HubError> {
+    let ca = match std::env::var_os("SENE_HUB_CA") {
+        Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+            HubError::Network(format!("SENE_HUB_CA {} : {e}", path.to_string_lossy()))
+        })?),
+        None => None,
+    };
+    enroll_with(ledger, hub_url, device, code, ca.as_deref())
+}
+
+/// [`enroll`], trusting the given PEM certificate authority for an HTTPS hub (a union's own,
+/// self-signed certificate); it is kept for the following syncs.
+///
+/// # Errors
+/// As [`enroll`].
+pub fn enroll_with(
+    ledger: &mut Ledger,
+    hub_url: &str,
+    device: sene_domain::DeviceId,
+    code: &str,
+    ca_pem: Option<&str>,
+) -> Result<Enrolled, HubError> {
     let body = serde_json::to_vec(&EnrollRequest {
         device_id: device,
         code: code.trim().to_owned(),
     })
     .map_err(|e| HubError::Server(e.to_string()))?;
-    let mut resp = agent()
+    let mut resp = agent(ca_pem)?
         .post(url(hub_url, "/v1/enroll"))
         .header("content-type", "application/json")
         .send(&body[..])
@@ -113,6 +145,9 @@ pub fn enroll(
     })?;
     ledger.set_setting(keys::HUB_URL, hub_url)?;
     ledger.set_setting(keys::HUB_TOKEN, &enrolled.token)?;
+    if let Some(pem) = ca_pem {
+        ledger.set_setting(keys::HUB_CA, pem)?;
+    }
     ledger.set_setting(keys::BUNDLE_KEY, &enrolled.bundle_key)?;
     Ok(enrolled)
 }
@@ -142,7 +177,8 @@ pub fn sync(
         ))?;
     let session = uuid::Uuid::new_v4().to_string();
     ledger.sync_reset("hub")?;
-    let http = agent();
+    let ca = ledger.setting(keys::HUB_CA)?;
+    let http = agent(ca.as_deref())?;
     let mut report = ClientReport::default();
     for round in 1..=MAX_ROUNDS {
         let up = ledger.sync_outgoing("hub", &Scope::Everything)?;

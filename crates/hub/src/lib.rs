@@ -314,11 +314,20 @@ pub async fn serve(
             let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
                 .map_err(|e| HubError::Server(format!("certificat TLS : {e}")))?;
-            tracing::info!(addr = %opts.listen, "Sene hub listening (HTTPS)");
+            let listener = std::net::TcpListener::bind(opts.listen)
+                .map_err(|e| HubError::Server(format!("{}: {e}", opts.listen)))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| HubError::Server(e.to_string()))?;
+            tracing::info!(%addr, "Sene hub listening (HTTPS)");
             if let Some(r) = ready {
-                let _ = r.send(opts.listen);
+                let _ = r.send(addr);
             }
-            axum_server::bind_rustls(opts.listen, config)
+            listener
+                .set_nonblocking(true)
+                .map_err(|e| HubError::Server(e.to_string()))?;
+            axum_server::from_tcp_rustls(listener, config)
+                .map_err(|e| HubError::Server(e.to_string()))?
                 .serve(app.into_make_service())
                 .await
                 .map_err(|e| HubError::Server(e.to_string()))

@@ -56,7 +56,17 @@ pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> CliResult<Output> {
             format!("--device: \"{}\" is not a UUID", a.device),
         )
     })?;
-    let e = client::enroll(&mut ctx.ledger, &a.hub, device, &a.code)?;
+    let ca = match &a.ca {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|err| {
+            CliError::msg(
+                "file_unreadable",
+                format!("certificat {} illisible : {err}", p.display()),
+                format!("cannot read certificate {}: {err}", p.display()),
+            )
+        })?),
+        None => None,
+    };
+    let e = client::enroll_with(&mut ctx.ledger, &a.hub, device, &a.code, ca.as_deref())?;
     let json = ctx.json;
     let r = client::sync(&mut ctx.ledger, None, &mut |p| progress_line(json, p))?;
     Ok(Output::new(
