@@ -37,20 +37,22 @@ fn sigkill_mid_write_loses_nothing_confirmed() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // xorshift: a kill moment between 5 and 60 ms after the start
+        // wait until the writer has its store open, then kill it 5 to 150 ms later (xorshift)
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = Vec::new();
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+            first.push(byte[0]);
+        }
+        assert_eq!(first, b"ready", "round {round}: the writer did not start");
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(5 + seed % 56));
+        std::thread::sleep(Duration::from_millis(5 + seed % 146));
         child.kill().unwrap(); // SIGKILL on Unix
         let status = child.wait().unwrap();
         let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
+        stdout.read_to_string(&mut out).unwrap();
         let mut err = String::new();
         child
             .stderr

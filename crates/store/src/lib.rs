@@ -93,7 +93,7 @@ impl Store {
             return Err(StoreError::Corrupt(format!("journal_mode={mode}")));
         }
         self.conn.execute_batch(
-            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;",
         )?;
         Ok(())
     }

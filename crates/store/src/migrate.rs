@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "hub",
         sql: include_str!("migrations/0003_hub.sql"),
     },
+    Migration {
+        version: 4,
+        name: "snapshots",
+        sql: include_str!("migrations/0004_snapshots.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -384,6 +384,51 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A document as stored for loading: the latest snapshot (if any) followed by the chunks
+    /// after it, and the sequence number of the last chunk and how many chunks follow the
+    /// snapshot.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn doc_bytes(&self, doc_id: &str) -> R<(Vec<u8>, i64, usize)> {
+        let snap: Option<(i64, Vec<u8>)> = self
+            .conn()
+            .query_row(
+                "SELECT upto_seq, bytes FROM sync_snapshots WHERE doc_id = ?1",
+                [doc_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (upto, mut bytes) = snap.unwrap_or((0, Vec::new()));
+        let mut st = self.conn().prepare_cached(
+            "SELECT seq, bytes FROM sync_chunks WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let mut last = upto;
+        let mut after = 0;
+        let rows = st.query_map(params![doc_id, upto], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (seq, b) = row?;
+            bytes.extend_from_slice(&b);
+            last = seq;
+            after += 1;
+        }
+        Ok((bytes, last, after))
+    }
+
+    /// Keeps a compacted copy of a document covering its chunks up to `upto_seq`.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn put_snapshot(&self, doc_id: &str, upto_seq: i64, bytes: &[u8]) -> R<()> {
+        self.conn().execute(
+            "INSERT INTO sync_snapshots (doc_id, upto_seq, bytes) VALUES (?1, ?2, ?3) ON CONFLICT(doc_id) DO UPDATE SET upto_seq = excluded.upto_seq, bytes = excluded.bytes",
+            params![doc_id, upto_seq, bytes],
+        )?;
+        Ok(())
+    }
+
     /// Records a document's heads.
     ///
     /// # Errors

@@ -100,6 +100,9 @@ fn split_key(key: &str) -> Option<(Table, &str)> {
     Some((Table::from_name(t)?, k))
 }
 
+/// Chunks read after a snapshot before a new snapshot is written.
+pub const COMPACT_AFTER: usize = 32;
+
 /// Heads as stored: hex hashes joined by `,`.
 #[must_use]
 pub fn heads_text(heads: &[ChangeHash]) -> String {
@@ -203,12 +206,18 @@ impl Engine {
             }
         }
         if !self.docs.contains_key(id) {
-            let chunks = db.chunks(&id.to_string())?;
-            let mut doc = if chunks.is_empty() {
+            let key = id.to_string();
+            let (bytes, last, after) = db.doc_bytes(&key)?;
+            let mut doc = if bytes.is_empty() {
                 AutoCommit::new()
             } else {
-                AutoCommit::load(&chunks.concat())?
+                AutoCommit::load(&bytes)?
             };
+            if after > COMPACT_AFTER {
+                // many small chunks since the last snapshot: keep a compacted copy so that
+                // the next load reads one document instead of every change
+                db.put_snapshot(&key, last, &doc.save())?;
+            }
             doc.set_actor(self.actor.clone());
             self.docs.insert(id.clone(), doc);
         }
@@ -641,6 +650,7 @@ pub fn rebuild(source: &Db<'_>, target: &Db<'_>) -> R<usize> {
     docs.sort_by_key(|d| (d.rank(), d.to_string()));
     for id in &docs {
         let chunks = source.chunks(&id.to_string())?;
+        // from the full history, not the snapshot: the rebuild proves the changes themselves
         let doc = AutoCommit::load(&chunks.concat())?;
         let mut r = doc_rows(&doc)?;
         r.sort_by_key(|(t, row)| (order(*t), row_key(*t, row)));

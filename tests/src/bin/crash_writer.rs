@@ -37,6 +37,12 @@ fn run() -> Result<(), String> {
     let actor = ledger.local_actor().map_err(|e| e.to_string())?;
     let day = NaiveDate::from_ymd_opt(2026, 11, 2).ok_or("date")?;
     let out = std::io::stdout();
+    {
+        // the store is open: the test starts its clock from here
+        let mut lock = out.lock();
+        writeln!(lock, "ready").map_err(|e| e.to_string())?;
+        lock.flush().map_err(|e| e.to_string())?;
+    }
     for i in 0u64.. {
         let line = match i % 3 {
             0 => {
