@@ -144,7 +144,7 @@ pub fn settle_campaign(
     }
     let paid: HashMap<MemberId, Money> = db.campaign_payments(campaign_id)?.into_iter().collect();
     let mut lines = Vec::with_capacity(acc.len());
-    for (id, number, full_name, coop) in db.campaign_members(campaign_id)? {
+    for (id, number, full_name, coop) in db.member_labels()? {
         let Some(a) = acc.remove(&id) else { continue };
         let s = rules::member_settlement(&SettlementInput {
             contract_values: a.values,

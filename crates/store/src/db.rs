@@ -1475,6 +1475,18 @@ impl<'c> Db<'c> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Number, name and cooperative of every member (one scan, for reports).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn member_labels(&self) -> R<Vec<(MemberId, String, String, CooperativeId)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, number, full_name, cooperative_id FROM members")?;
+        let rows = st.query_map([], |r| Ok((r.parse(0)?, r.get(1)?, r.get(2)?, r.parse(3)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Member number, name and cooperative of every member with a contract in the campaign.
     ///
     /// # Errors
