@@ -509,6 +509,7 @@ impl Engine {
     ) -> R<MergeOutcome> {
         let msg = Message::decode(message)
             .map_err(|e| SyncError::Malformed(format!("message de synchronisation : {e}")))?;
+        check_blooms(&msg)?;
         let mut state = self.state(db, peer, id)?;
         // known from now on, so that the answer asks for what is missing
         db.ensure_doc(&id.to_string())?;
@@ -611,6 +612,44 @@ impl Engine {
 fn doc_slot<'a>(docs: &'a mut HashMap<DocId, AutoCommit>, id: &DocId) -> R<&'a mut AutoCommit> {
     docs.get_mut(id)
         .ok_or_else(|| SyncError::Malformed("document".into()))
+}
+
+fn leb128(bytes: &mut &[u8]) -> Option<u64> {
+    let mut out: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let (b, rest) = bytes.split_first()?;
+        *bytes = rest;
+        out |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// Refuses bloom filters automerge 0.12 would choke on (found by fuzzing: a filter with zero
+/// bits per entry makes it divide by zero; a huge probe count makes it allocate and loop
+/// without bound). Filters made by automerge use 10 bits per entry and 7 probes.
+fn check_blooms(msg: &Message) -> R<()> {
+    for have in &msg.have {
+        let bytes = have.bloom.to_bytes();
+        let mut cur = bytes.as_slice();
+        if cur.is_empty() {
+            continue;
+        }
+        let bad = || {
+            SyncError::Malformed(
+                "filtre de Bloom invalide dans le message de synchronisation".into(),
+            )
+        };
+        let entries = leb128(&mut cur).ok_or_else(bad)?;
+        let bits_per_entry = leb128(&mut cur).ok_or_else(bad)?;
+        let probes = leb128(&mut cur).ok_or_else(bad)?;
+        if entries == 0 || !(1..=64).contains(&bits_per_entry) || !(1..=64).contains(&probes) {
+            return Err(bad());
+        }
+    }
+    Ok(())
 }
 
 /// The device id (UUID) behind an actor id, when it is one.

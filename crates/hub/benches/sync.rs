@@ -1,0 +1,1335 @@
+//! Sync on the wire and at the hub: a day's push (bytes and round trips against the size of the
+//! records themselves), the hub merging a whole union's day, the day's push through a slow
+//! rural link, and the bootstrap of a new device.
+//!
+//! `cargo bench -p sene-hub --bench sync` — `SENE_BENCH_QUICK=1` for a quick run (smaller
+//! unions, fewer cooperatives at the hub), `SENE_BENCH_ONLY=push,merge,slow,boot` to run some.
+//!
+//! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
+//! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
+//! bytes at 5 000 B/s each way (40 kbit/s), with one round trip for the TCP handshake.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::float_arithmetic,
+    clippy::cast_precision_loss,
+    clippy::too_many_lines
+)]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use flate2::write::DeflateEncoder;
+use flate2::Compression;
+use sene_app::demo::{generate_union, Scale};
+use sene_app::org::NewDevice;
+use sene_app::season::RecordDelivery;
+use sene_app::sync::Scope;
+use sene_app::{Actor, Ledger};
+use sene_domain::{
+    AgentId, ContractId, ContractState, CooperativeId, DeliveryId, DeviceId, Kg, MemberId, Percent,
+    Role, WarehouseId,
+};
+use sene_hub::client::{self, ClientReport, Progress};
+use sene_hub::{enroll, ServeOptions};
+use sene_store::{Store, Table};
+use sene_sync::wire::Envelope;
+use serde_json::Value;
+
+/// Deliveries in a day's push.
+const DAY: usize = 50;
+/// Targets.
+const FLOOR_RATIO_MAX: f64 = 1.25;
+const MERGE_MAX: Duration = Duration::from_millis(500);
+const SLOW_PUSH_MAX: Duration = Duration::from_secs(2);
+/// The slow link: 40 kbit/s each way, 300 ms each way.
+const SLOW: Link = Link {
+    rate: Some(5_000),
+    latency: Duration::from_millis(300),
+};
+const LOOPBACK: Link = Link {
+    rate: None,
+    latency: Duration::ZERO,
+};
+/// A throttled bootstrap is run when its estimate stays under this.
+const SLOW_BOOT_MAX: Duration = Duration::from_secs(180);
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn deflate(bytes: &[u8]) -> usize {
+    let mut enc = DeflateEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap().len()
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + i64::try_from(self.next() % u64::try_from(hi - lo + 1).unwrap()).unwrap()
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hub and the link
+// ---------------------------------------------------------------------------------------------
+
+/// Starts a hub on 127.0.0.1 with an ephemeral port, in its own thread and runtime.
+fn start_hub(store: &Path) -> SocketAddr {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = ServeOptions {
+        store: store.to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: None,
+    };
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            if let Err(e) = sene_hub::serve(opts, Some(tx)).await {
+                eprintln!("hub stopped: {e}");
+            }
+        });
+    });
+    rx.blocking_recv().unwrap()
+}
+
+/// One direction of a link: bytes leave at `rate` (B/s, unlimited when `None`) and arrive
+/// `latency` later.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    rate: Option<u64>,
+    latency: Duration,
+}
+
+/// What went through a proxy.
+#[derive(Debug, Default)]
+struct Counters {
+    up: AtomicU64,
+    down: AtomicU64,
+    connections: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Tally {
+    up: u64,
+    down: u64,
+    connections: u64,
+}
+
+impl Counters {
+    fn tally(&self) -> Tally {
+        Tally {
+            up: self.up.load(Ordering::SeqCst),
+            down: self.down.load(Ordering::SeqCst),
+            connections: self.connections.load(Ordering::SeqCst),
+        }
+    }
+}
+
+impl std::ops::Sub for Tally {
+    type Output = Tally;
+    fn sub(self, o: Tally) -> Tally {
+        Tally {
+            up: self.up - o.up,
+            down: self.down - o.down,
+            connections: self.connections - o.connections,
+        }
+    }
+}
+
+/// A TCP proxy on loopback to `target` over `link` (both ways); counts bytes and connections.
+/// A new connection's first byte towards the hub leaves one round trip after the connection was
+/// accepted (the TCP handshake).
+fn start_proxy(target: SocketAddr, link: Link) -> (String, Arc<Counters>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counters = Arc::new(Counters::default());
+    let c = Arc::clone(&counters);
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(target) else {
+                continue;
+            };
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            c.connections.fetch_add(1, Ordering::SeqCst);
+            let accepted = Instant::now();
+            let (Ok(client2), Ok(server2)) = (client.try_clone(), server.try_clone()) else {
+                continue;
+            };
+            pipe(
+                client,
+                server,
+                link,
+                accepted + 2 * link.latency,
+                Arc::clone(&c),
+                true,
+            );
+            pipe(server2, client2, link, accepted, Arc::clone(&c), false);
+        }
+    });
+    (format!("http://{addr}"), counters)
+}
+
+/// Bytes are scheduled when read (serialised on the link at its rate, then delayed by its
+/// latency) and written at their time by a second thread.
+fn pipe(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    link: Link,
+    start: Instant,
+    counters: Arc<Counters>,
+    up: bool,
+) {
+    // pieces of 100 bytes: 20 ms each at 5 000 B/s
+    const PIECE: usize = 100;
+    let (tx, rx) = mpsc::channel::<(Instant, Vec<u8>)>();
+    std::thread::spawn(move || {
+        let mut free = start;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let counter = if up { &counters.up } else { &counters.down };
+            counter.fetch_add(n as u64, Ordering::SeqCst);
+            let now = Instant::now();
+            match link.rate {
+                None => {
+                    if tx.send((now + link.latency, buf[..n].to_vec())).is_err() {
+                        return;
+                    }
+                }
+                Some(rate) => {
+                    for piece in buf[..n].chunks(PIECE) {
+                        let begin = free.max(now);
+                        free =
+                            begin + Duration::from_nanos(piece.len() as u64 * 1_000_000_000 / rate);
+                        if tx.send((free + link.latency, piece.to_vec())).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        while let Ok((at, bytes)) = rx.recv() {
+            let now = Instant::now();
+            if at > now {
+                std::thread::sleep(at - now);
+            }
+            if to.write_all(&bytes).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Write);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is on the wire: automerge sync messages and change chunks, parsed just enough to say
+// where the bytes go
+// ---------------------------------------------------------------------------------------------
+
+fn leb(b: &[u8], i: &mut usize) -> Option<u64> {
+    let mut x = 0u64;
+    let mut shift = 0;
+    loop {
+        let c = *b.get(*i)?;
+        *i += 1;
+        x |= u64::from(c & 0x7f) << shift;
+        if c & 0x80 == 0 {
+            return Some(x);
+        }
+        shift += 7;
+        if shift > 63 {
+            return None;
+        }
+    }
+}
+
+fn take(i: &mut usize, n: u64, len: usize) -> Option<Range<usize>> {
+    let n = usize::try_from(n).ok()?;
+    let r = *i..i.checked_add(n)?;
+    (r.end <= len).then(|| {
+        *i = r.end;
+        r
+    })
+}
+
+/// Where the bytes of one document's message go.
+#[derive(Debug, Default, Clone)]
+struct Parts {
+    /// The whole envelope item (ids, lengths, message).
+    total: usize,
+    /// Heads, needs, haves (bloom filters), flags, lengths.
+    sync: usize,
+    changes: usize,
+    n_changes: usize,
+    /// Of the changes: chunk headers (magic, checksum, type, length).
+    chunk_headers: usize,
+    /// Dependency hashes (32 bytes each).
+    deps: usize,
+    /// Change messages (what was done, by whom).
+    messages: usize,
+    /// Actor ids, seq, start op, time, column metadata.
+    change_meta: usize,
+    /// The operations' columns.
+    ops: usize,
+    /// The change bytes with dependencies and messages left out (for a deflate estimate).
+    stripped: Vec<u8>,
+    /// The change bytes as they are.
+    raw_changes: Vec<u8>,
+}
+
+fn parse_changes(b: &[u8], p: &mut Parts) -> Option<()> {
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        take(&mut i, 9, b.len())?;
+        let len = leb(b, &mut i)?;
+        p.chunk_headers += i - start;
+        let body = take(&mut i, len, b.len())?;
+        p.n_changes += 1;
+        let c = &b[body.clone()];
+        let mut j = 0;
+        let nd = leb(c, &mut j)?;
+        let deps = take(&mut j, nd * 32, c.len())?;
+        let meta_start = j;
+        let al = leb(c, &mut j)?;
+        take(&mut j, al, c.len())?;
+        leb(c, &mut j)?;
+        leb(c, &mut j)?;
+        leb(c, &mut j)?;
+        let ml = leb(c, &mut j)?;
+        let msg = take(&mut j, ml, c.len())?;
+        let na = leb(c, &mut j)?;
+        for _ in 0..na {
+            let l = leb(c, &mut j)?;
+            take(&mut j, l, c.len())?;
+        }
+        let ncols = leb(c, &mut j)?;
+        let mut total_cols = 0;
+        for _ in 0..ncols {
+            leb(c, &mut j)?;
+            total_cols += leb(c, &mut j)?;
+        }
+        p.deps += deps.len();
+        p.messages += msg.len();
+        p.change_meta += j - meta_start - msg.len();
+        p.ops += usize::try_from(total_cols).ok()?;
+        p.stripped.extend_from_slice(&c[meta_start..msg.start]);
+        p.stripped.extend_from_slice(&c[msg.end..]);
+        p.raw_changes.extend_from_slice(&b[start..i]);
+    }
+    Some(())
+}
+
+/// Splits one automerge sync message.
+fn parse_message(m: &[u8]) -> Option<Parts> {
+    let mut p = Parts::default();
+    let mut i = 1; // version
+    let hashes = |i: &mut usize| -> Option<()> {
+        let n = leb(m, i)?;
+        take(i, n * 32, m.len()).map(|_| ())
+    };
+    hashes(&mut i)?;
+    hashes(&mut i)?;
+    let nh = leb(m, &mut i)?;
+    for _ in 0..nh {
+        hashes(&mut i)?;
+        let bl = leb(m, &mut i)?;
+        take(&mut i, bl, m.len())?;
+    }
+    let nc = leb(m, &mut i)?;
+    for _ in 0..nc {
+        let l = leb(m, &mut i)?;
+        let r = take(&mut i, l, m.len())?;
+        p.changes += r.len();
+        parse_changes(&m[r], &mut p)?;
+    }
+    p.sync = m.len() - p.changes;
+    Some(p)
+}
+
+/// The envelope's items, parsed, with the 6 bytes of id and message lengths counted in `sync`.
+fn parse_envelope(env: &Envelope) -> Vec<(String, Parts)> {
+    env.items
+        .iter()
+        .map(|(id, m)| {
+            let mut p = parse_message(m).unwrap_or_else(|| Parts {
+                sync: m.len(),
+                ..Parts::default()
+            });
+            p.sync += 6 + id.len();
+            p.total = 6 + id.len() + m.len();
+            (id.clone(), p)
+        })
+        .collect()
+}
+
+fn raw_envelope(env: &Envelope) -> Vec<u8> {
+    let mut raw = (env.items.len() as u32).to_le_bytes().to_vec();
+    for (id, m) in &env.items {
+        raw.extend_from_slice(&(id.len() as u16).to_le_bytes());
+        raw.extend_from_slice(id.as_bytes());
+        raw.extend_from_slice(&(m.len() as u32).to_le_bytes());
+        raw.extend_from_slice(m);
+    }
+    raw
+}
+
+// ---------------------------------------------------------------------------------------------
+// Devices and deliveries
+// ---------------------------------------------------------------------------------------------
+
+/// What a field agent weighs on at one cooperative.
+struct Weighing {
+    warehouse: WarehouseId,
+    /// Contracts accepting deliveries.
+    contracts: Vec<(MemberId, ContractId, ContractState)>,
+}
+
+fn weighing(l: &Ledger, coop: CooperativeId) -> Weighing {
+    let db = l.db();
+    let warehouse = db.warehouses(Some(coop)).unwrap()[0].id;
+    let mut contracts = Vec::new();
+    for m in db.members(Some(coop)).unwrap() {
+        for c in db.member_contracts(m.id, None).unwrap() {
+            if c.state.accepts_delivery() {
+                contracts.push((m.id, c.id, c.state));
+            }
+        }
+    }
+    assert!(!contracts.is_empty(), "no contract accepts deliveries");
+    // a day's weighings on contracts already being delivered on, where there are any, so that
+    // the push holds deliveries only (a first delivery also moves its contract's state)
+    if contracts.iter().any(|c| c.2 == ContractState::Delivering) {
+        contracts.retain(|c| c.2 == ContractState::Delivering);
+    }
+    Weighing {
+        warehouse,
+        contracts,
+    }
+}
+
+/// Records `n` deliveries, `per_tx` per call of [`Ledger::run`], on contracts already being
+/// delivered on where there are enough of them. Returns their ids and the contracts that moved
+/// to "delivering".
+fn record_deliveries(
+    l: &mut Ledger,
+    actor: &Actor,
+    w: &Weighing,
+    n: usize,
+    per_tx: usize,
+    rng: &mut Rng,
+) -> (Vec<DeliveryId>, usize) {
+    let mut ids = Vec::with_capacity(n);
+    let state = |l: &Ledger, c: ContractId| l.db().contract(c).unwrap().unwrap().state;
+    let before: Vec<ContractState> = w.contracts.iter().map(|c| state(l, c.1)).collect();
+    let mut k = 0;
+    while k < n {
+        let batch = per_tx.min(n - k);
+        let got = l
+            .run(actor, |tx| {
+                let mut got = Vec::new();
+                for j in k..k + batch {
+                    let (member, contract, _) = w.contracts[j % w.contracts.len()];
+                    let bags = rng.range(5, 40);
+                    let gross = bags * 80 * 10 + rng.range(-300, 300);
+                    let d = tx.record_delivery(RecordDelivery {
+                        id: None,
+                        member_id: member,
+                        contract_id: contract,
+                        warehouse_id: w.warehouse,
+                        bags: u32::try_from(bags).unwrap(),
+                        gross: Kg::from_tenths(gross)?,
+                        moisture: Percent::from_tenths(rng.range(115, 139))?,
+                        impurity: Percent::from_tenths(rng.range(5, 19))?,
+                        date: day(2027, 1, 14),
+                    })?;
+                    got.push(d.id);
+                }
+                Ok(got)
+            })
+            .unwrap();
+        ids.extend(got);
+        k += batch;
+    }
+    let moved = w
+        .contracts
+        .iter()
+        .zip(before)
+        .filter(|(c, s)| state(l, c.1) != *s)
+        .count();
+    (ids, moved)
+}
+
+/// The floor: the delivery rows as the projection holds them, as one JSON array, deflated.
+fn floor(l: &Ledger, ids: &[DeliveryId]) -> (usize, usize) {
+    let rows: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            Value::Object(
+                l.db()
+                    .row_by_key(Table::Deliveries, &id.to_string())
+                    .unwrap()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let json = serde_json::to_vec(&rows).unwrap();
+    (json.len(), deflate(&json))
+}
+
+/// A client sync with its HTTP requests counted and timed.
+fn timed_sync(l: &mut Ledger, url: &str) -> (ClientReport, usize, Duration) {
+    let mut requests = 0;
+    let t = Instant::now();
+    let r = client::sync(l, Some(url), &mut |p| {
+        if matches!(p, Progress::Sending { .. }) {
+            requests += 1;
+        }
+    })
+    .unwrap();
+    let wall = t.elapsed();
+    assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+    (r, requests, wall)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The field union: a generated union on a hub, devices paired
+// ---------------------------------------------------------------------------------------------
+
+struct Field {
+    hub: SocketAddr,
+    dir: tempfile::TempDir,
+    generated: Duration,
+    scale: Scale,
+    /// Device, agent, cooperatives, code: the pusher (one cooperative), and two new devices
+    /// of an agent following five.
+    push: (DeviceId, AgentId, CooperativeId, String),
+    boot: Vec<(DeviceId, AgentId, Vec<CooperativeId>, String)>,
+}
+
+fn field_agents(l: &Ledger) -> Vec<(AgentId, Vec<CooperativeId>)> {
+    let db = l.db();
+    let mut out: Vec<_> = db
+        .agent_ids()
+        .unwrap()
+        .into_iter()
+        .filter_map(|id| db.agent(id).unwrap())
+        .filter(|a| a.role == Role::FieldAgent && !a.cooperatives.is_empty())
+        .map(|a| (a.id, a.cooperatives))
+        .collect();
+    out.sort_by_key(|(_, c)| std::cmp::Reverse(c.len()));
+    out
+}
+
+fn new_devices(l: &mut Ledger, sec: &Actor, prefix: &str, n: usize) -> Vec<DeviceId> {
+    l.run(sec, |tx| {
+        (1..=n)
+            .map(|i| {
+                Ok(tx
+                    .add_device(NewDevice {
+                        id: None,
+                        label: format!("Banc {prefix}{i}"),
+                        receipt_prefix: format!("{prefix}{i}"),
+                    })?
+                    .id)
+            })
+            .collect()
+    })
+    .unwrap()
+}
+
+fn field_union(quick: bool) -> Field {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.sqlite");
+    let scale = if quick {
+        Scale {
+            cooperatives: 10,
+            members: 400,
+            contracts: 400,
+            deliveries: 1_000,
+            distributions: 200,
+        }
+    } else {
+        // Scale::UNION's density (40 members, 333 deliveries, 67 distributions a cooperative)
+        // at 10 cooperatives.
+        Scale {
+            cooperatives: 10,
+            members: 400,
+            contracts: 400,
+            deliveries: 3_333,
+            distributions: 667,
+        }
+    };
+    let mut hub = Ledger::open(&path).unwrap();
+    let t = Instant::now();
+    generate_union(&mut hub, scale, 7, &mut |_| {}).unwrap();
+    let generated = t.elapsed();
+    let sec = hub.local_actor().unwrap();
+    let agents = field_agents(&hub);
+    assert!(agents.len() >= 2 && agents[0].1.len() >= 5, "{agents:?}");
+    let devices = new_devices(&mut hub, &sec, "BNC", 3);
+    let (a, ref a_coops) = agents[0];
+    let (b, ref b_coops) = agents[1];
+    let code = enroll::pair(&mut hub, devices[0], b, &b_coops[..1])
+        .unwrap()
+        .code;
+    let push = (devices[0], b, b_coops[0], code);
+    let boot = devices[1..]
+        .iter()
+        .map(|d| {
+            let code = enroll::pair(&mut hub, *d, a, a_coops).unwrap().code;
+            (*d, a, a_coops.clone(), code)
+        })
+        .collect();
+    drop(hub);
+    let addr = start_hub(&path);
+    Field {
+        hub: addr,
+        dir,
+        generated,
+        scale,
+        push,
+        boot,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1 and 3: a day's push
+// ---------------------------------------------------------------------------------------------
+
+struct Push {
+    label: String,
+    per_tx: usize,
+    moved: usize,
+    floor_json: usize,
+    floor: usize,
+    report: ClientReport,
+    requests: usize,
+    tcp: Tally,
+    wall: Duration,
+    request: Vec<(String, Parts)>,
+    request_raw: Vec<u8>,
+    /// The hub's report (JSON) inside the response, with its length prefix.
+    response_report: usize,
+}
+
+impl Push {
+    fn bytes(&self) -> usize {
+        self.report.bytes_sent + self.report.bytes_received
+    }
+    fn ratio(&self) -> f64 {
+        self.bytes() as f64 / self.floor as f64
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_day(
+    label: &str,
+    l: &mut Ledger,
+    actor: &Actor,
+    w: &Weighing,
+    per_tx: usize,
+    rng: &mut Rng,
+    url: &str,
+    counters: &Counters,
+) -> Push {
+    let (ids, moved) = record_deliveries(l, actor, w, DAY, per_tx, rng);
+    let (floor_json, floor) = floor(l, &ids);
+    // the envelope the client is about to send (a new session starts the same way)
+    l.sync_reset("hub").unwrap();
+    let env = l.sync_outgoing("hub", &Scope::Everything).unwrap();
+    let request = parse_envelope(&env);
+    let request_raw = raw_envelope(&env);
+    let before = counters.tally();
+    let (report, requests, wall) = timed_sync(l, url);
+    let tcp = counters.tally() - before;
+    assert!(report.pushed.records >= DAY, "{report:?}");
+    let response_report = 4 + serde_json::to_vec(&report.pushed).unwrap().len();
+    Push {
+        label: label.to_owned(),
+        per_tx,
+        moved,
+        floor_json,
+        floor,
+        report,
+        requests,
+        tcp,
+        wall,
+        request,
+        request_raw,
+        response_report,
+    }
+}
+
+fn print_push_detail(p: &Push) {
+    let r = &p.report;
+    println!(
+        "\n#### Day's push — {} ({} deliveries, {} per `Ledger::run`; {} contract(s) moved to \"delivering\")\n",
+        p.label, DAY, p.per_tx, p.moved
+    );
+    println!(
+        "- floor: {} B of JSON rows → **{} B** deflated ({:.1} B a delivery)",
+        p.floor_json,
+        p.floor,
+        p.floor as f64 / DAY as f64
+    );
+    println!(
+        "- on the wire: request {} B + response {} B = **{} B** = **{:.2}× the floor**; {} counted round(s) ({} HTTP requests, {} TCP connection(s)); TCP payload incl. HTTP headers: {} B up, {} B down; wall {:.0} ms",
+        r.bytes_sent,
+        r.bytes_received,
+        p.bytes(),
+        p.ratio(),
+        r.rounds,
+        p.requests,
+        p.tcp.connections,
+        p.tcp.up,
+        p.tcp.down,
+        ms(p.wall)
+    );
+    let mut sum = Parts::default();
+    for (id, x) in &p.request {
+        println!(
+            "  - request item `{}`: {} B raw ({} B sync: heads/need/have/ids; {} B in {} change(s))",
+            short_doc(id),
+            x.total,
+            x.sync,
+            x.changes,
+            x.n_changes
+        );
+        sum.total += x.total;
+        sum.sync += x.sync;
+        sum.changes += x.changes;
+        sum.n_changes += x.n_changes;
+        sum.chunk_headers += x.chunk_headers;
+        sum.deps += x.deps;
+        sum.messages += x.messages;
+        sum.change_meta += x.change_meta;
+        sum.ops += x.ops;
+        sum.stripped.extend_from_slice(&x.stripped);
+        sum.raw_changes.extend_from_slice(&x.raw_changes);
+    }
+    let body = r.bytes_sent;
+    let deflated_all = deflate(&p.request_raw);
+    let deflated_changes = deflate(&sum.raw_changes);
+    let deflated_stripped = deflate(&sum.stripped);
+    println!(
+        "- request, raw (before deflate): {} B = sync messages' own fields {} B + changes {} B; of the changes: chunk headers {} B, dependency hashes {} B, change messages {} B, actor/seq/op/time/column metadata {} B, operations {} B",
+        sum.total + 4,
+        sum.sync + 4,
+        sum.changes,
+        sum.chunk_headers,
+        sum.deps,
+        sum.messages,
+        sum.change_meta,
+        sum.ops
+    );
+    println!(
+        "- request, deflated: whole envelope {} B (+5 B header = {} B body); the changes alone {} B; the changes without dependency hashes, change messages and chunk headers {} B",
+        deflated_all,
+        deflated_all + 5,
+        deflated_changes,
+        deflated_stripped
+    );
+    if body != deflated_all + 5 {
+        println!("  (the body sent, {body} B, differs: the client sent more than one round)");
+    }
+    println!(
+        "- so, deflated: operations and record fields ≈ {} B, dependency hashes + change messages + chunk headers ≈ {} B, sync fields (heads, haves, other documents) ≈ {} B, envelope header 5 B; response {} B",
+        deflated_stripped,
+        deflated_changes.saturating_sub(deflated_stripped),
+        deflated_all.saturating_sub(deflated_changes),
+        r.bytes_received
+    );
+    println!(
+        "- response: {} B = hub's report (JSON, with length) {} B + envelope {} B",
+        r.bytes_received,
+        p.response_report,
+        r.bytes_received.saturating_sub(p.response_report)
+    );
+}
+
+fn short_doc(id: &str) -> String {
+    let parts: Vec<&str> = id.split('/').collect();
+    match parts.as_slice() {
+        [kind, c] => format!("{kind}/{}…", &c[..8.min(c.len())]),
+        [kind, c, k] => format!("{kind}/{}…/{}…", &c[..8.min(c.len())], &k[..8.min(k.len())]),
+        _ => id.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4: bootstrap
+// ---------------------------------------------------------------------------------------------
+
+struct Boot {
+    link: &'static str,
+    enroll: Duration,
+    sync: Duration,
+    report: ClientReport,
+    requests: usize,
+    tcp: Tally,
+    records: usize,
+}
+
+fn bootstrap(
+    f: &Field,
+    who: &(DeviceId, AgentId, Vec<CooperativeId>, String),
+    name: &str,
+    link: Link,
+    link_name: &'static str,
+) -> Boot {
+    let (url, counters) = start_proxy(f.hub, link);
+    let mut l = Ledger::open(&f.dir.path().join(name)).unwrap();
+    let t = Instant::now();
+    client::enroll(&mut l, &url, who.0, &who.3).unwrap();
+    let enroll = t.elapsed();
+    let (report, requests, sync) = timed_sync(&mut l, &url);
+    let tcp = counters.tally();
+    let db = l.db();
+    let records = Table::PROJECTION
+        .iter()
+        .map(|t| usize::try_from(db.count(*t).unwrap()).unwrap())
+        .sum();
+    assert!(db.count(Table::Deliveries).unwrap() > 0);
+    Boot {
+        link: link_name,
+        enroll,
+        sync,
+        report,
+        requests,
+        tcp,
+        records,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2: the hub merging a whole union's day, in process
+// ---------------------------------------------------------------------------------------------
+
+struct Merge {
+    coops: usize,
+    generated: Duration,
+    replicas: Duration,
+    envelope_bytes: usize,
+    /// Median fsync latency measured just before the timed exchanges.
+    fsync: Duration,
+    /// Hub running (documents in memory), hub just opened, only the season's message (warm),
+    /// an empty envelope (warm): times and CPU time.
+    warm: (Vec<Duration>, Option<Duration>),
+    cold: (Vec<Duration>, Option<Duration>),
+    season_only: (Vec<Duration>, Option<Duration>),
+    empty: (Vec<Duration>, Option<Duration>),
+}
+
+/// The client's loop without HTTP: until neither side has anything to say.
+fn sync_in_process(hub: &mut Ledger, dev: &mut Ledger, peer: &str, scope: &Scope) {
+    dev.sync_reset("hub").unwrap();
+    hub.sync_reset(peer).unwrap();
+    for _ in 0..client::MAX_ROUNDS {
+        let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+        let (report, down) = hub.sync_exchange(peer, &up, scope).unwrap();
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+        let pulled = dev.sync_incoming("hub", &down, &Scope::Everything).unwrap();
+        assert!(pulled.refused.is_empty(), "{:?}", pulled.refused);
+        if up.items.is_empty() && down.items.is_empty() {
+            return;
+        }
+    }
+    panic!("no agreement after {} rounds", client::MAX_ROUNDS);
+}
+
+/// The hub's exchanges, each timed; and the CPU time of the whole loop.
+fn timed_exchanges(
+    hub: &mut Ledger,
+    work: &[(String, Envelope, Scope)],
+    records: usize,
+) -> (Vec<Duration>, Option<Duration>) {
+    let mut times = Vec::with_capacity(work.len());
+    let cpu = cpu_time();
+    for (peer, env, scope) in work {
+        hub.sync_reset(peer).unwrap();
+        let t = Instant::now();
+        let (report, _) = hub.sync_exchange(peer, env, scope).unwrap();
+        times.push(t.elapsed());
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+        assert!(report.records >= records, "{report:?}");
+    }
+    let cpu = cpu.and_then(|c| Some(cpu_time()? - c));
+    (times, cpu)
+}
+
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; ticks of
+/// 1/100 s).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The median time of writing 8 KiB and `fsync`ing it, on the file system of `dir`.
+fn fsync_latency(dir: &Path) -> Duration {
+    let path = dir.join("fsync.bin");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let mut xs: Vec<Duration> = (0..50)
+        .map(|_| {
+            f.write_all(&[7u8; 8192]).unwrap();
+            let t = Instant::now();
+            f.sync_all().unwrap();
+            t.elapsed()
+        })
+        .collect();
+    drop(f);
+    let _ = std::fs::remove_file(&path);
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn merge_union(quick: bool) -> Merge {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.sqlite");
+    let coops: u32 = if quick { 20 } else { 150 };
+    let scale = if quick {
+        Scale {
+            cooperatives: coops,
+            members: coops * 10,
+            contracts: coops * 10,
+            deliveries: coops * 40,
+            distributions: coops * 5,
+        }
+    } else {
+        Scale::UNION
+    };
+    let mut hub = Ledger::open(&path).unwrap();
+    let t = Instant::now();
+    generate_union(&mut hub, scale, 11, &mut |m| {
+        if !quick {
+            eprintln!("    {m}");
+        }
+    })
+    .unwrap();
+    let generated = t.elapsed();
+    let sec = hub.local_actor().unwrap();
+    let agents = field_agents(&hub);
+    let coop_ids: Vec<CooperativeId> = hub
+        .db()
+        .cooperatives()
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let agent_of: BTreeMap<CooperativeId, AgentId> = agents
+        .iter()
+        .flat_map(|(a, cs)| cs.iter().map(move |c| (*c, *a)))
+        .collect();
+    let devices = new_devices(&mut hub, &sec, "M", coop_ids.len());
+    // One device replica per cooperative, in memory, synced with the hub in process; each
+    // records a day of deliveries, one per transaction, and prepares its push (the replica is
+    // then dropped: only its envelope is kept).
+    let t = Instant::now();
+    let mut rng = Rng(99);
+    let mut work = Vec::with_capacity(coop_ids.len());
+    let mut envelope_bytes = 0;
+    for (i, (coop, device)) in coop_ids.iter().zip(&devices).enumerate() {
+        let agent = agent_of[coop];
+        let actor = Actor {
+            agent,
+            device: *device,
+        };
+        let scope = Scope::Device {
+            device: *device,
+            agent,
+            role: Role::FieldAgent,
+            cooperatives: vec![*coop],
+        };
+        let mut dev = Ledger::with_clock(
+            Store::open_in_memory().unwrap(),
+            Box::new(sene_app::SystemClock),
+        );
+        dev.join(&actor).unwrap();
+        let peer = device.to_string();
+        sync_in_process(&mut hub, &mut dev, &peer, &scope);
+        let w = weighing(&dev, *coop);
+        record_deliveries(&mut dev, &actor, &w, DAY, 1, &mut rng);
+        dev.sync_reset("hub").unwrap();
+        let env = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+        envelope_bytes += env.encode().unwrap().len();
+        work.push((peer, env, scope));
+        if !quick && (i + 1) % 25 == 0 {
+            eprintln!("    replicas: {}/{}", i + 1, coop_ids.len());
+        }
+    }
+    let replicas_time = t.elapsed();
+    // a copy of the hub as it is now, for a cold run (documents not yet in memory)
+    hub.store().checkpoint().unwrap();
+    let cold_path = dir.path().join("hub-cold.sqlite");
+    std::fs::copy(&path, &cold_path).unwrap();
+    let season_path = dir.path().join("hub-season.sqlite");
+    std::fs::copy(&path, &season_path).unwrap();
+    let fsync = fsync_latency(dir.path());
+    eprintln!("    timing the hub's exchanges…");
+    let before = hub.db().count(Table::Deliveries).unwrap();
+    let warm = timed_exchanges(&mut hub, &work, DAY);
+    let after = hub.db().count(Table::Deliveries).unwrap();
+    assert_eq!(usize::try_from(after - before).unwrap(), DAY * work.len());
+    drop(hub);
+    let mut cold_hub = Ledger::open(&cold_path).unwrap();
+    let cold = timed_exchanges(&mut cold_hub, &work, DAY);
+    drop(cold_hub);
+    // The same with only the documents that changed (the season's): what the other messages
+    // cost. The hub is warmed first by an exchange of an empty envelope with every device
+    // (documents loaded), then such exchanges are timed again: the fixed cost of an exchange
+    // (state of the session, answer for every document in scope, commit).
+    let mut season_hub = Ledger::open(&season_path).unwrap();
+    let empty_work: Vec<_> = work
+        .iter()
+        .map(|(peer, _, scope)| (peer.clone(), Envelope::default(), scope.clone()))
+        .collect();
+    timed_exchanges(&mut season_hub, &empty_work, 0);
+    let empty = timed_exchanges(&mut season_hub, &empty_work, 0);
+    let season_work: Vec<_> = work
+        .iter()
+        .map(|(peer, env, scope)| {
+            let items = env
+                .items
+                .iter()
+                .filter(|(id, m)| id.starts_with("season/") && m.len() > 200)
+                .cloned()
+                .collect();
+            (peer.clone(), Envelope { items }, scope.clone())
+        })
+        .collect();
+    let season_only = timed_exchanges(&mut season_hub, &season_work, DAY);
+    Merge {
+        coops: coop_ids.len(),
+        generated,
+        replicas: replicas_time,
+        envelope_bytes,
+        fsync,
+        warm,
+        cold,
+        season_only,
+        empty,
+    }
+}
+
+fn cpu_text(cpu: Option<Duration>) -> String {
+    cpu.map_or_else(|| "n/a".into(), |c| format!("{:.2} s", c.as_secs_f64()))
+}
+
+fn stats(xs: &[Duration]) -> (Duration, Duration, Duration) {
+    let total: Duration = xs.iter().sum();
+    let mut s = xs.to_vec();
+    s.sort();
+    let p50 = s[s.len() / 2];
+    let max = *s.last().unwrap();
+    (total, p50, max)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn sh(cmd: &str, args: &[&str]) -> String {
+    std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn main() {
+    let quick = std::env::var_os("SENE_BENCH_QUICK").is_some();
+    let only = std::env::var("SENE_BENCH_ONLY").ok();
+    let run = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|x| x.trim() == name))
+    };
+    println!("## Sync — raw output");
+    let fsync_dir = tempfile::tempdir().unwrap();
+    println!(
+        "\ncommit {} · `nproc` {} · `rustc` {} · load average {} · fsync of 8 KiB (median) {:.1} ms · {}\n",
+        sh("git", &["describe", "--always", "--dirty"]),
+        sh("nproc", &[]),
+        sh("rustc", &["--version"]),
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default(),
+        ms(fsync_latency(fsync_dir.path())),
+        if quick { "QUICK run" } else { "full run" }
+    );
+    let mut table: Vec<[String; 4]> = Vec::new();
+    let mut details: Vec<String> = Vec::new();
+
+    let field = (run("push") || run("slow") || run("boot")).then(|| {
+        eprintln!("generating the field union…");
+        let f = field_union(quick);
+        eprintln!("  done in {:.1} s", f.generated.as_secs_f64());
+        details.push(format!(
+            "Field union: {:?}, generated in {:.1} s; hub on loopback.",
+            f.scale,
+            f.generated.as_secs_f64()
+        ));
+        f
+    });
+
+    if let Some(f) = &field {
+        if run("push") || run("slow") {
+            // the pusher: enrolled for one cooperative, synced
+            let (url, counters) = start_proxy(f.hub, LOOPBACK);
+            let (device, agent, coop, code) = f.push.clone();
+            let mut l = Ledger::open(&f.dir.path().join("pusher.sqlite")).unwrap();
+            client::enroll(&mut l, &url, device, &code).unwrap();
+            let (first, _, _) = timed_sync(&mut l, &url);
+            details.push(format!(
+                "Pusher (one cooperative) enrolled and synced: {} B up, {} B down, {} round(s).",
+                first.bytes_sent, first.bytes_received, first.rounds
+            ));
+            let actor = Actor { agent, device };
+            let w = weighing(&l, coop);
+            details.push(format!(
+                "Its cooperative: {} contracts accept deliveries, {} already delivering.",
+                w.contracts.len(),
+                w.contracts
+                    .iter()
+                    .filter(|c| c.2 == ContractState::Delivering)
+                    .count()
+            ));
+            let mut rng = Rng(5);
+            let mut pushes = Vec::new();
+            if run("push") {
+                for (label, per_tx) in [
+                    ("one transaction per delivery", 1),
+                    ("five transactions of ten", 10),
+                    ("one transaction for all 50", DAY),
+                ] {
+                    eprintln!("day's push: {label}…");
+                    pushes.push(push_day(
+                        label, &mut l, &actor, &w, per_tx, &mut rng, &url, &counters,
+                    ));
+                }
+                for p in &pushes {
+                    table.push([
+                        format!(
+                            "1. Day's push, {} deliveries, {} — bytes on the wire (request + response bodies) / floor",
+                            DAY, p.label
+                        ),
+                        format!(
+                            "{} B + {} B = {} B / {} B = **{:.2}×**; {} round trip(s) counted, {} HTTP requests; {:.0} ms",
+                            p.report.bytes_sent,
+                            p.report.bytes_received,
+                            p.bytes(),
+                            p.floor,
+                            p.ratio(),
+                            p.report.rounds,
+                            p.requests,
+                            ms(p.wall)
+                        ),
+                        format!("≤ {FLOOR_RATIO_MAX}×"),
+                        verdict(p.ratio() <= FLOOR_RATIO_MAX).into(),
+                    ]);
+                }
+            }
+            if run("slow") {
+                let (slow_url, slow_counters) = start_proxy(f.hub, SLOW);
+                for (label, per_tx) in [
+                    ("through the slow link, one transaction per delivery", 1),
+                    ("through the slow link, one transaction for all 50", DAY),
+                ] {
+                    eprintln!("day's push {label}…");
+                    let p = push_day(
+                        label,
+                        &mut l,
+                        &actor,
+                        &w,
+                        per_tx,
+                        &mut rng,
+                        &slow_url,
+                        &slow_counters,
+                    );
+                    table.push([
+                        format!(
+                            "3. Day's push {label}: 40 kbit/s each way, 600 ms round trip — wall time of `client::sync`"
+                        ),
+                        format!(
+                            "**{:.2} s** ({} B up + {} B down on TCP incl. HTTP headers, {} HTTP requests, {} connection(s))",
+                            p.wall.as_secs_f64(),
+                            p.tcp.up,
+                            p.tcp.down,
+                            p.requests,
+                            p.tcp.connections
+                        ),
+                        format!("≤ {} s", SLOW_PUSH_MAX.as_secs()),
+                        verdict(p.wall <= SLOW_PUSH_MAX).into(),
+                    ]);
+                    // what the link alone costs: the handshake, then per request one round
+                    // trip, and the bytes at 5 000 B/s
+                    let link_time = 0.6 * (p.tcp.connections + p.requests as u64) as f64
+                        + (p.tcp.up + p.tcp.down) as f64 / 5_000.0;
+                    details.push(format!(
+                        "Slow push, {} per transaction: the link alone accounts for ≈ {link_time:.2} s ({} TCP handshake(s) and {} HTTP request(s) at 600 ms each, {} B at 5 000 B/s); measured {:.2} s.",
+                        p.per_tx,
+                        p.tcp.connections,
+                        p.requests,
+                        p.tcp.up + p.tcp.down,
+                        p.wall.as_secs_f64()
+                    ));
+                    pushes.push(p);
+                }
+            }
+            for p in &pushes {
+                print_push_detail(p);
+            }
+        }
+
+        if run("boot") {
+            eprintln!("bootstrap on loopback…");
+            let b = bootstrap(f, &f.boot[0], "boot-fast.sqlite", LOOPBACK, "loopback");
+            let mut boots = vec![b];
+            let bytes = boots[0].tcp.up + boots[0].tcp.down;
+            let estimate = Duration::from_secs_f64(
+                bytes as f64 / 5_000.0 + 0.6 * (2.0 + boots[0].requests as f64 + 1.0),
+            );
+            if estimate <= SLOW_BOOT_MAX {
+                eprintln!(
+                    "bootstrap through the slow link (estimate {:.0} s)…",
+                    estimate.as_secs_f64()
+                );
+                boots.push(bootstrap(
+                    f,
+                    &f.boot[1],
+                    "boot-slow.sqlite",
+                    SLOW,
+                    "slow link",
+                ));
+            } else {
+                details.push(format!(
+                    "Bootstrap through the slow link not run: {bytes} B would take ≈ {:.0} s.",
+                    estimate.as_secs_f64()
+                ));
+            }
+            for b in &boots {
+                table.push([
+                    format!(
+                        "4. Bootstrap of a new device, agent of {} cooperatives ({}) — `client::enroll` + first sync",
+                        f.boot[0].2.len(),
+                        b.link
+                    ),
+                    format!(
+                        "{} B up + {} B down (sync bodies; {} B + {} B on TCP incl. enrollment and HTTP headers); {} records; {} round(s), {} HTTP requests; enroll {:.0} ms + sync {:.2} s = **{:.2} s**",
+                        b.report.bytes_sent,
+                        b.report.bytes_received,
+                        b.tcp.up,
+                        b.tcp.down,
+                        b.records,
+                        b.report.rounds,
+                        b.requests,
+                        ms(b.enroll),
+                        b.sync.as_secs_f64(),
+                        (b.enroll + b.sync).as_secs_f64()
+                    ),
+                    "—".into(),
+                    "(measured)".into(),
+                ]);
+            }
+        }
+    }
+
+    if run("merge") {
+        eprintln!("hub merge of a union's day (generating the union)…");
+        let m = merge_union(quick);
+        for (name, (xs, cpu)) in [
+            ("warm (hub running, documents in memory)", &m.warm),
+            ("cold (hub just opened)", &m.cold),
+        ] {
+            let (total, p50, max) = stats(xs);
+            table.push([
+                format!(
+                    "2. Hub merge of {} cooperatives × {DAY} deliveries (`sync_exchange`, incl. projection and answer), {name}",
+                    m.coops
+                ),
+                format!(
+                    "**{:.3} s** total (CPU {}); {:.1} ms a cooperative (median {:.1}, max {:.1})",
+                    total.as_secs_f64(),
+                    cpu_text(*cpu),
+                    ms(total) / m.coops as f64,
+                    ms(p50),
+                    ms(max)
+                ),
+                format!("≤ {:.1} s", MERGE_MAX.as_secs_f64()),
+                verdict(total <= MERGE_MAX).into(),
+            ]);
+        }
+        let (total, p50, _) = stats(&m.season_only.0);
+        let (e_total, e_p50, _) = stats(&m.empty.0);
+        details.push(format!(
+            "Merge: union generated in {:.1} s; {} replicas bootstrapped in process in {:.1} s; the {} pushes weigh {} B in all. Same pushes with only the season document's message (warm hub): {:.3} s total (CPU {}), median {:.1} ms. An empty envelope's exchange (documents already in memory: session state, answer for every document in scope, commit — the fixed cost): {:.3} s total (CPU {}), median {:.1} ms. Median fsync of 8 KiB just before: {:.1} ms.",
+            m.generated.as_secs_f64(),
+            m.coops,
+            m.replicas.as_secs_f64(),
+            m.coops,
+            m.envelope_bytes,
+            total.as_secs_f64(),
+            cpu_text(m.season_only.1),
+            ms(p50),
+            e_total.as_secs_f64(),
+            cpu_text(m.empty.1),
+            ms(e_p50),
+            ms(m.fsync)
+        ));
+    }
+
+    println!("\n| Measure | Figure | Target | Verdict |\n|---|---|---|---|");
+    for [a, b, c, d] in &table {
+        println!("| {a} | {b} | {c} | {d} |");
+    }
+    println!();
+    for d in &details {
+        println!("- {d}");
+    }
+}
