@@ -403,8 +403,8 @@ fn wire(e: &Envelope) -> Envelope {
 }
 
 /// A reliable sync in a new session (as the HTTP client and the hub start one), until neither
-/// side has anything to say. Nothing may be refused. Returns the records written on either
-/// side.
+/// side has anything to say; a session that does not settle within [`MAX_ROUNDS`] round trips
+/// fails. Nothing may be refused. Returns the records written on either side.
 fn heal(w: &mut World, dev: usize) -> usize {
     let (hub, d) = pair(&mut w.reps, dev);
     let peer = d.peer();
@@ -885,7 +885,7 @@ fn run(steps: &[Step]) -> World {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    #![proptest_config(ProptestConfig::with_cases(40))]
 
     #[test]
     fn replicas_converge_over_a_lossy_transport(steps in proptest::collection::vec(step(), 1..36)) {
