@@ -301,6 +301,11 @@ impl Engine {
         incoming(&mut fork)?;
         let after = fork.get_heads();
         if after == before {
+            // Nothing applied, but automerge may have queued changes that wait for a missing
+            // dependency (a bloom-filter false positive made the peer skip it): keep the fork,
+            // queue included, so that the dependency, when it comes, releases them. Dropping
+            // it stalled the session (found by the convergence property test).
+            *doc_slot(&mut self.docs, id)? = fork;
             return Ok(MergeOutcome::default());
         }
         let mut keys: BTreeSet<String> = BTreeSet::new();
