@@ -180,6 +180,7 @@ pub fn sync(
     let ca = ledger.setting(keys::HUB_CA)?;
     let http = agent(ca.as_deref())?;
     let mut report = ClientReport::default();
+    let mut finished = false;
     for round in 1..=MAX_ROUNDS {
         let up = ledger.sync_outgoing("hub", &Scope::Everything)?;
         let body = up.encode()?;
@@ -225,8 +226,15 @@ pub fn sync(
             .refused_by_hub
             .extend(reply.report.refused.iter().cloned());
         if done {
+            finished = true;
             break;
         }
+    }
+    if !finished {
+        // what was merged is kept; the next run, a new session, goes on from there
+        return Err(HubError::Network(format!(
+            "la synchronisation n'a pas abouti en {MAX_ROUNDS} allers-retours"
+        )));
     }
     let at = ledger
         .now()
