@@ -225,7 +225,11 @@ pub fn sync(
         report
             .refused_by_hub
             .extend(reply.report.refused.iter().cloned());
-        if done {
+        // a document the hub refuses keeps coming back unchanged: once a round moves nothing
+        // else, the exchange is over and the refusals are the answer
+        let stuck_on_refusals =
+            !reply.report.refused.is_empty() && reply.report.records == 0 && pulled.records == 0;
+        if done || stuck_on_refusals {
             finished = true;
             break;
         }
