@@ -1,0 +1,154 @@
+// Shared UI state (Svelte 5 runes): who we are, which screen, the language.
+//
+// Only UI state lives here; every record comes from Rust through `call()`.
+
+import { tick } from 'svelte';
+import { bambara, translate, type MsgKey, type Params } from './i18n';
+import { call, setIpcLang } from './ipc';
+import type {
+  AppStatus,
+  ContractView,
+  IpcError,
+  Lang,
+  MemberSummary,
+  ReceiptView,
+  SyncStatus,
+} from './types';
+
+export type Screen =
+  | 'members'
+  | 'register'
+  | 'delivery'
+  | 'fertilizer'
+  | 'collection'
+  | 'cash'
+  | 'sync'
+  | 'disburse'
+  | 'receipt';
+
+/** The navigation, in Alt+number order. */
+export const NAV: { screen: Screen; id: string; key: MsgKey }[] = [
+  { screen: 'members', id: 'nav-members', key: 'nav.members' },
+  { screen: 'register', id: 'nav-register', key: 'nav.register' },
+  { screen: 'delivery', id: 'nav-delivery', key: 'nav.delivery' },
+  { screen: 'fertilizer', id: 'nav-fertilizer', key: 'nav.fertilizer' },
+  { screen: 'collection', id: 'nav-collection', key: 'nav.collection' },
+  { screen: 'cash', id: 'nav-cash', key: 'nav.cash' },
+  { screen: 'sync', id: 'nav-sync', key: 'nav.sync' },
+];
+
+export interface ContractContext {
+  contract: ContractView;
+  member: MemberSummary;
+}
+
+export const app = $state({
+  /** Null until the first `app_status` answers. */
+  status: null as AppStatus | null,
+  statusError: null as IpcError | null,
+  lang: 'fr' as Lang,
+  /** The user chose "skip" on the first-run screen. */
+  skippedSetup: false,
+  /** Forces the first-run screen even after a skip (header link). */
+  showSetup: false,
+  screen: 'members' as Screen,
+  /** The member whose card is open on the members screen. */
+  memberId: null as string | null,
+  /** Selected cooperative on the members screen ("" = all). */
+  coopId: '',
+  query: '',
+  /** Contract being paid or delivered (disburse / delivery screens). */
+  contract: null as ContractContext | null,
+  /** Receipt on the receipt screen, and where "back" goes. */
+  receipt: null as ReceiptView | null,
+  receiptBack: 'members' as Screen,
+  /** Success banner (#saved): null = hidden, else the detail after "Enregistré". Cleared on navigation. */
+  saved: null as string | null,
+  sync: null as SyncStatus | null,
+  /** How many modal dialogs are open (the shell is inert meanwhile). */
+  modals: 0,
+});
+
+setIpcLang(() => app.lang);
+
+/** A label in the current language (reactive in templates). */
+export function t(key: MsgKey, params?: Params): string {
+  return translate(app.lang, key, params);
+}
+
+/** The Bambara gloss of a label, if any. */
+export function bm(key: MsgKey): string {
+  return bambara(key);
+}
+
+/** The calendar year of `AppStatus.today` (the Rust side's clock). */
+export function thisYear(): number {
+  const y = Number((app.status?.today ?? '').slice(0, 4));
+  return Number.isFinite(y) && y > 2000 ? y : new Date().getFullYear();
+}
+
+export function setStatus(s: AppStatus): void {
+  app.status = s;
+  if (s.lang === 'fr' || s.lang === 'en') app.lang = s.lang;
+  document.documentElement.lang = app.lang;
+}
+
+export async function loadStatus(): Promise<void> {
+  try {
+    setStatus(await call('app_status'));
+    app.statusError = null;
+  } catch (e) {
+    app.statusError = e as IpcError;
+  }
+}
+
+export async function refreshSync(): Promise<void> {
+  if (!app.status?.initialized) return;
+  try {
+    app.sync = await call('sync_status');
+  } catch {
+    // The pill shows "Synchro ?"; the sync screen shows the error itself.
+    app.sync = null;
+  }
+}
+
+/** Switches the language of the UI at once, then asks Rust to persist it. */
+export async function switchLang(lang: Lang): Promise<IpcError | null> {
+  const before = app.lang;
+  app.lang = lang;
+  document.documentElement.lang = lang;
+  try {
+    setStatus(await call('set_lang', { lang }));
+    return null;
+  } catch (e) {
+    const err = e as IpcError;
+    // Without Tauri the labels still switch (nothing to persist).
+    if (err.code !== 'no_tauri') app.lang = before;
+    return err;
+  }
+}
+
+/** Moves to a screen, clears the banner, and puts focus on the screen's heading. */
+export async function go(screen: Screen, opts: { keepSaved?: boolean } = {}): Promise<void> {
+  app.screen = screen;
+  app.showSetup = false;
+  if (!opts.keepSaved) app.saved = null;
+  await tick();
+  const h = document.querySelector<HTMLElement>('main h1');
+  h?.focus();
+}
+
+/** Shows a receipt just saved (or reprinted), with the success banner. */
+export async function showReceipt(r: ReceiptView, back: Screen, saved: boolean): Promise<void> {
+  app.receipt = r;
+  app.receiptBack = back;
+  if (saved) app.saved = `${translate(app.lang, 'rc.number')} ${r.number}`;
+  await go('receipt', { keepSaved: saved });
+  if (saved) void refreshSync();
+}
+
+/** After any successful write: the banner ("Enregistré" + `text`) and the sync pill. */
+export function markSaved(text = ''): void {
+  app.saved = text;
+  void refreshSync();
+}

@@ -1,0 +1,360 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkBags,
+  checkBirthYear,
+  checkKg,
+  checkMoney,
+  checkPercent,
+  checkPhone,
+  previewRequest,
+  validateContract,
+  validateDelivery,
+  validateDisburse,
+  validateDistribution,
+  validateEnroll,
+  validateInit,
+  validateNeed,
+  validatePath,
+  validateReason,
+  validateRegister,
+  validateSheet,
+  type DeliveryForm,
+  type FertilizerForm,
+  type RegisterForm,
+} from './validate';
+import { MESSAGES, translate } from './i18n';
+import { NBSP } from './format';
+
+const fr = (key: Parameters<typeof translate>[1], p?: Record<string, string | number>) =>
+  translate('fr', key, p);
+const en = (key: Parameters<typeof translate>[1], p?: Record<string, string | number>) =>
+  translate('en', key, p);
+
+function errorsOf(r: { ok: boolean } & ({ errors: Record<string, string> } | { value: unknown })) {
+  return 'errors' in r ? r.errors : {};
+}
+
+describe('i18n', () => {
+  it('has every French label in English, none empty', () => {
+    for (const [key, text] of Object.entries(MESSAGES.fr)) {
+      expect(MESSAGES.en[key as keyof typeof MESSAGES.en], key).toBeTruthy();
+      expect(text, key).toBeTruthy();
+    }
+  });
+  it('fills placeholders', () => {
+    expect(translate('fr', 'v.bagsRange', { min: 1, max: 2000 })).toBe('Entre 1 et 2000 sacs.');
+    expect(translate('en', 'v.bagsRange', { min: 1, max: 2000 })).toBe('Between 1 and 2000 bags.');
+  });
+});
+
+describe('money field', () => {
+  it('accepts whole francs typed the French way', () => {
+    expect(checkMoney('200000', 'fr')).toEqual({ value: '200000' });
+    expect(checkMoney('200 000', 'fr')).toEqual({ value: '200000' });
+    expect(checkMoney(`200${NBSP}000 FCFA`, 'fr')).toEqual({ value: '200000' });
+    expect(checkMoney('007', 'fr')).toEqual({ value: '7' });
+    expect(checkMoney('1500,00', 'fr')).toEqual({ value: '1500' });
+  });
+  it('refuses empty, negative, zero, fractional, text and absurd amounts', () => {
+    expect(checkMoney('', 'fr').error).toBe(fr('v.required'));
+    expect(checkMoney('   ', 'en').error).toBe(en('v.required'));
+    expect(checkMoney('-5000', 'fr').error).toBe(fr('v.moneyNegative'));
+    expect(checkMoney('0', 'fr').error).toBe(fr('v.moneyPositive'));
+    expect(checkMoney('1500,5', 'fr').error).toBe(fr('v.moneyWhole'));
+    expect(checkMoney('1500.25', 'en').error).toBe(en('v.moneyWhole'));
+    expect(checkMoney('deux cents', 'fr').error).toBe(fr('v.notNumber', { example: '200000' }));
+    expect(checkMoney('50000001', 'fr').error).toBe(
+      fr('v.moneyMax', { max: `50${NBSP}000${NBSP}000${NBSP}FCFA` }),
+    );
+  });
+  it('allows zero when asked (cash paid for fertilizer)', () => {
+    expect(checkMoney('0', 'fr', { allowZero: true })).toEqual({ value: '0' });
+    expect(checkMoney('', 'fr', { allowZero: true, required: false })).toEqual({ value: '0' });
+  });
+});
+
+describe('kg, percent, bags, phone, year', () => {
+  it('kg: one decimal, positive, plausible', () => {
+    expect(checkKg('1234,5', 'fr', 60000)).toEqual({ value: '1234.5' });
+    expect(checkKg('1 234.50 kg', 'fr', 60000)).toEqual({ value: '1234.5' });
+    expect(checkKg('', 'fr', 60000).error).toBe(fr('v.required'));
+    expect(checkKg('0', 'fr', 60000).error).toBe(fr('v.kgPositive'));
+    expect(checkKg('-3', 'fr', 60000).error).toBe(fr('v.kgPositive'));
+    expect(checkKg('12.25', 'fr', 60000).error).toBe(fr('v.kgDecimals'));
+    expect(checkKg('60000.1', 'fr', 60000).error).toBe(
+      fr('v.kgMax', { max: `60${NBSP}000,0${NBSP}kg` }),
+    );
+    expect(checkKg('abc', 'en', 60000).error).toBe(en('v.notNumber', { example: '1234,5' }));
+  });
+  it('percent: 0 to 100, one decimal', () => {
+    expect(checkPercent('14,5', 'fr')).toEqual({ value: '14.5' });
+    expect(checkPercent('0', 'fr')).toEqual({ value: '0' });
+    expect(checkPercent('100 %', 'fr')).toEqual({ value: '100' });
+    expect(checkPercent('100.1', 'fr').error).toBe(fr('v.percentRange'));
+    expect(checkPercent('-1', 'fr').error).toBe(fr('v.percentRange'));
+    expect(checkPercent('14.55', 'en').error).toBe(en('v.percentDecimals'));
+    expect(checkPercent('', 'fr').error).toBe(fr('v.required'));
+  });
+  it('bags: whole, 1 to 2000', () => {
+    expect(checkBags('12', 'fr')).toEqual({ value: 12 });
+    expect(checkBags('0', 'fr').error).toBe(fr('v.bagsRange', { min: 1, max: 2000 }));
+    expect(checkBags('2001', 'fr').error).toBe(fr('v.bagsRange', { min: 1, max: 2000 }));
+    expect(checkBags('2,5', 'fr').error).toBe(fr('v.bagsWhole'));
+    expect(checkBags('-1', 'fr').error).toBe(fr('v.bagsRange', { min: 1, max: 2000 }));
+    expect(checkBags('', 'en').error).toBe(en('v.required'));
+  });
+  it('phone: Malian, 8 digits, optional', () => {
+    expect(checkPhone('', 'fr')).toEqual({ value: null });
+    expect(checkPhone('76 12 34 56', 'fr')).toEqual({ value: '+22376123456' });
+    expect(checkPhone('+223 76.12.34.56', 'fr')).toEqual({ value: '+22376123456' });
+    expect(checkPhone('0022376123456', 'fr')).toEqual({ value: '+22376123456' });
+    expect(checkPhone('7612345', 'fr').error).toBe(fr('v.phone'));
+    expect(checkPhone('76A23456', 'en').error).toBe(en('v.phone'));
+  });
+  it('birth year: plausible for a living farmer', () => {
+    expect(checkBirthYear('', 'fr', 2026)).toEqual({ value: null });
+    expect(checkBirthYear('1975', 'fr', 2026)).toEqual({ value: 1975 });
+    expect(checkBirthYear('1890', 'fr', 2026).error).toBe(fr('v.year', { min: 1916, max: 2014 }));
+    expect(checkBirthYear('2020', 'fr', 2026).error).toBe(fr('v.year', { min: 1916, max: 2014 }));
+    expect(checkBirthYear('75', 'fr', 2026).error).toBe(fr('v.yearWhole'));
+  });
+});
+
+describe('first run forms', () => {
+  const good = {
+    union_name: 'Union de Ségou',
+    region: 'Ségou',
+    agent_name: 'Awa Traoré',
+    device_label: "Portable d'Awa",
+    receipt_prefix: 'awa',
+  };
+  it('accepts a complete union and raises the prefix', () => {
+    const r = validateInit(good, 'fr');
+    expect(r).toEqual({ ok: true, value: { ...good, receipt_prefix: 'AWA' } });
+  });
+  it('reports every empty field', () => {
+    const r = validateInit(
+      { union_name: '', region: '', agent_name: '', device_label: '', receipt_prefix: '' },
+      'fr',
+    );
+    expect(errorsOf(r)).toEqual({
+      union_name: fr('v.required'),
+      region: fr('v.required'),
+      agent_name: fr('v.required'),
+      device_label: fr('v.required'),
+      receipt_prefix: fr('v.required'),
+    });
+  });
+  it('refuses a bad prefix, a one-letter name and a control character', () => {
+    const r = validateInit(
+      { ...good, receipt_prefix: 'A B!', agent_name: 'A', union_name: 'Union\nX' },
+      'en',
+    );
+    expect(errorsOf(r)).toEqual({
+      receipt_prefix: en('v.code', { max: 8 }),
+      agent_name: en('v.tooShort', { min: 2 }),
+      union_name: en('v.control'),
+    });
+    expect(errorsOf(validateInit({ ...good, receipt_prefix: 'ABCDEFGHI' }, 'fr'))).toEqual({
+      receipt_prefix: fr('v.code', { max: 8 }),
+    });
+  });
+  it('enroll: url and code', () => {
+    expect(validateEnroll({ hub_url: 'http://192.168.1.10:8750', code: 'K7Q2', device_label: 'PC' }, 'fr').ok).toBe(true);
+    expect(errorsOf(validateEnroll({ hub_url: '192.168.1.10', code: '', device_label: '' }, 'fr'))).toEqual({
+      hub_url: fr('v.url'),
+      code: fr('v.required'),
+      device_label: fr('v.required'),
+    });
+  });
+});
+
+describe('register a member', () => {
+  const good: RegisterForm = {
+    cooperative_id: 'c1',
+    number: 'dio-0042',
+    full_name: '  Awa Traoré ',
+    sex: 'F',
+    birth_year: '1980',
+    village: 'Dioro',
+    phone: '76 12 34 56',
+    nina: '',
+    crops: ['millet'],
+  };
+  it('builds the request, normalized', () => {
+    expect(validateRegister(good, 'fr', 2026)).toEqual({
+      ok: true,
+      value: {
+        cooperative_id: 'c1',
+        number: 'DIO-0042',
+        full_name: 'Awa Traoré',
+        sex: 'F',
+        birth_year: 1980,
+        village: 'Dioro',
+        phone: '+22376123456',
+        nina: null,
+        crops: ['millet'],
+      },
+    });
+  });
+  it('reports empty required fields', () => {
+    const r = validateRegister(
+      { ...good, cooperative_id: '', number: '', full_name: '', sex: '', village: '' },
+      'fr',
+      2026,
+    );
+    expect(errorsOf(r)).toEqual({
+      cooperative_id: fr('v.choose'),
+      number: fr('v.required'),
+      full_name: fr('v.required'),
+      sex: fr('v.choose'),
+      village: fr('v.required'),
+    });
+  });
+  it('refuses a bad phone, NINA, year and a too long name', () => {
+    const r = validateRegister(
+      { ...good, phone: '123', nina: 'AB', birth_year: '2024', full_name: 'x'.repeat(121) },
+      'en',
+      2026,
+    );
+    expect(errorsOf(r)).toEqual({
+      phone: en('v.phone'),
+      nina: en('v.nina'),
+      birth_year: en('v.year', { min: 1916, max: 2014 }),
+      full_name: en('v.tooLong', { max: 120 }),
+    });
+  });
+});
+
+describe('contract request', () => {
+  it('accepts a committed quantity', () => {
+    expect(validateContract({ campaign_id: 'k', crop: 'millet', committed_kg: '2 500' }, 'm', 'fr')).toEqual({
+      ok: true,
+      value: { member_id: 'm', campaign_id: 'k', crop: 'millet', committed_kg: '2500' },
+    });
+  });
+  it('refuses empty choices, zero, negative, too precise and absurd weights', () => {
+    expect(errorsOf(validateContract({ campaign_id: '', crop: '', committed_kg: '' }, 'm', 'fr'))).toEqual({
+      campaign_id: fr('v.choose'),
+      crop: fr('v.choose'),
+      committed_kg: fr('v.required'),
+    });
+    const base = { campaign_id: 'k', crop: 'millet' };
+    expect(errorsOf(validateContract({ ...base, committed_kg: '0' }, 'm', 'fr')).committed_kg).toBe(fr('v.kgPositive'));
+    expect(errorsOf(validateContract({ ...base, committed_kg: '-10' }, 'm', 'fr')).committed_kg).toBe(fr('v.kgPositive'));
+    expect(errorsOf(validateContract({ ...base, committed_kg: '10.25' }, 'm', 'fr')).committed_kg).toBe(fr('v.kgDecimals'));
+    expect(errorsOf(validateContract({ ...base, committed_kg: '600000' }, 'm', 'en')).committed_kg).toBe(
+      en('v.kgMax', { max: `500${NBSP}000,0${NBSP}kg` }),
+    );
+  });
+});
+
+describe('disburse an advance', () => {
+  it('builds the request', () => {
+    expect(validateDisburse({ amount: '200 000', mode: 'cash' }, 'k', 'fr')).toEqual({
+      ok: true,
+      value: { contract_id: 'k', amount: '200000', mode: 'cash' },
+    });
+  });
+  it('refuses empty, negative, fractional, zero, absurd amounts and an unknown mode', () => {
+    const e = (amount: string, mode = 'cash') => errorsOf(validateDisburse({ amount, mode }, 'k', 'fr'));
+    expect(e('')).toEqual({ amount: fr('v.required') });
+    expect(e('-200000')).toEqual({ amount: fr('v.moneyNegative') });
+    expect(e('199999,5')).toEqual({ amount: fr('v.moneyWhole') });
+    expect(e('0')).toEqual({ amount: fr('v.moneyPositive') });
+    expect(e('999999999')).toEqual({ amount: fr('v.moneyMax', { max: `50${NBSP}000${NBSP}000${NBSP}FCFA` }) });
+    expect(e('1000', 'cheque')).toEqual({ mode: fr('v.choose') });
+  });
+});
+
+describe('record a delivery', () => {
+  const good: DeliveryForm = { warehouse_id: 'w', bags: '20', gross_kg: '1 012,5', moisture: '14', impurity: '1,5' };
+  it('builds the request and the preview', () => {
+    expect(validateDelivery(good, 'k', 'fr')).toEqual({
+      ok: true,
+      value: { contract_id: 'k', warehouse_id: 'w', bags: 20, gross_kg: '1012.5', moisture: '14', impurity: '1.5' },
+    });
+    expect(previewRequest({ ...good, warehouse_id: '' }, 'k', 'fr')).toEqual({
+      contract_id: 'k',
+      bags: 20,
+      gross_kg: '1012.5',
+      moisture: '14',
+      impurity: '1.5',
+    });
+  });
+  it('no preview while a field is wrong', () => {
+    expect(previewRequest({ ...good, gross_kg: '' }, 'k', 'fr')).toBeNull();
+    expect(previewRequest({ ...good, moisture: '120' }, 'k', 'fr')).toBeNull();
+  });
+  it('refuses empty fields, absurd weight, bad percents and fractional bags', () => {
+    expect(
+      errorsOf(validateDelivery({ warehouse_id: '', bags: '', gross_kg: '', moisture: '', impurity: '' }, 'k', 'fr')),
+    ).toEqual({
+      warehouse_id: fr('v.choose'),
+      bags: fr('v.required'),
+      gross_kg: fr('v.required'),
+      moisture: fr('v.required'),
+      impurity: fr('v.required'),
+    });
+    expect(
+      errorsOf(validateDelivery({ ...good, bags: '2.5', gross_kg: '250000', moisture: '140', impurity: '-2' }, 'k', 'en')),
+    ).toEqual({
+      bags: en('v.bagsWhole'),
+      gross_kg: en('v.kgMax', { max: `60${NBSP}000,0${NBSP}kg` }),
+      moisture: en('v.percentRange'),
+      impurity: en('v.percentRange'),
+    });
+    expect(errorsOf(validateDelivery({ ...good, gross_kg: '0' }, 'k', 'fr'))).toEqual({ gross_kg: fr('v.kgPositive') });
+    expect(errorsOf(validateDelivery({ ...good, moisture: '14.25' }, 'k', 'fr'))).toEqual({ moisture: fr('v.percentDecimals') });
+  });
+});
+
+describe('fertilizer', () => {
+  const good: FertilizerForm = { campaign_id: 'k', product_id: 'p', bags: '3', cash_paid: '' };
+  it('need: campaign, product, bags', () => {
+    expect(validateNeed(good, 'm', 'fr')).toEqual({
+      ok: true,
+      value: { member_id: 'm', campaign_id: 'k', product_id: 'p', bags: 3 },
+    });
+    expect(errorsOf(validateNeed({ ...good, campaign_id: '', product_id: '', bags: '0' }, 'm', 'fr'))).toEqual({
+      campaign_id: fr('v.choose'),
+      product_id: fr('v.choose'),
+      bags: fr('v.bagsRange', { min: 1, max: 2000 }),
+    });
+  });
+  it('distribution: cash paid may be empty or zero, never negative or fractional', () => {
+    expect(validateDistribution(good, 'm', 'fr')).toEqual({
+      ok: true,
+      value: { member_id: 'm', campaign_id: 'k', product_id: 'p', bags: 3, cash_paid: '0' },
+    });
+    expect(errorsOf(validateDistribution({ ...good, cash_paid: '-100' }, 'm', 'fr'))).toEqual({
+      cash_paid: fr('v.moneyNegative'),
+    });
+    expect(errorsOf(validateDistribution({ ...good, cash_paid: '100,5' }, 'm', 'en'))).toEqual({
+      cash_paid: en('v.moneyWhole'),
+    });
+    expect(errorsOf(validateDistribution({ ...good, bags: '1.5' }, 'm', 'fr'))).toEqual({
+      bags: fr('v.bagsWhole'),
+    });
+  });
+});
+
+describe('reversal, rejection, sync, collection sheet', () => {
+  it('reason is mandatory, 3 to 500 characters', () => {
+    expect(validateReason('  Erreur de montant ', 'fr')).toEqual({ ok: true, value: { reason: 'Erreur de montant' } });
+    expect(errorsOf(validateReason('', 'fr'))).toEqual({ reason: fr('v.required') });
+    expect(errorsOf(validateReason('ab', 'en'))).toEqual({ reason: en('v.tooShort', { min: 3 }) });
+    expect(errorsOf(validateReason('x'.repeat(501), 'fr'))).toEqual({ reason: fr('v.tooLong', { max: 500 }) });
+  });
+  it('USB path is required', () => {
+    expect(validatePath('/media/usb/sene.sene', 'fr')).toEqual({ ok: true, value: { path: '/media/usb/sene.sene' } });
+    expect(errorsOf(validatePath(' ', 'fr'))).toEqual({ path: fr('v.path') });
+    expect(errorsOf(validatePath('/a\nb', 'fr'))).toEqual({ path: fr('v.control') });
+  });
+  it('collection sheet needs a cooperative and a campaign', () => {
+    expect(errorsOf(validateSheet({ cooperative_id: '', campaign_id: '' }, 'fr'))).toEqual({
+      cooperative_id: fr('v.choose'),
+      campaign_id: fr('v.choose'),
+    });
+  });
+});

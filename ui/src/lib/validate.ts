@@ -1,0 +1,476 @@
+// Validation of what people type, before anything is sent to Rust.
+//
+// These checks mirror the Rust ones (crates/domain/src/validate.rs,
+// quantity.rs) so that a typing mistake is caught next to the field, in the
+// user's language, without a round trip. Rust still checks everything again
+// and its message wins when it refuses.
+//
+// Each form has a validator returning `{ ok: true, value: <request> }` or
+// `{ ok: false, errors: { <field>: <message> } }`; field names are the
+// request's snake_case names, so a `field` sent back by Rust lands on the
+// same input.
+
+import { translate, type MsgKey, type Params } from './i18n';
+import { formatKg, formatMoney } from './format';
+import type {
+  AddNeedRequest,
+  DisburseRequest,
+  DistributeRequest,
+  EnrollRequest,
+  InitUnionRequest,
+  Lang,
+  NewMemberRequest,
+  PaymentMode,
+  PreviewDeliveryRequest,
+  RecordDeliveryRequest,
+  RequestContractRequest,
+} from './types';
+
+/** Bounds, as in crates/domain/src/validate.rs `limits`. */
+export const LIMITS = {
+  TEXT_MAX: 120,
+  NOTE_MAX: 500,
+  MEMBER_MONEY_MAX: 50_000_000,
+  COMMITTED_KG_MAX: 500_000,
+  DELIVERY_KG_MAX: 60_000,
+  BAGS_MAX: 2_000,
+  MEMBER_NUMBER_MAX: 20,
+  RECEIPT_PREFIX_MAX: 8,
+  NAME_MIN: 2,
+  REASON_MIN: 3,
+  PATH_MAX: 1_000,
+} as const;
+
+export type Errors = Record<string, string>;
+export type Checked<T> = { ok: true; value: T } | { ok: false; errors: Errors };
+type One<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
+
+const msg = (lang: Lang, key: MsgKey, params?: Params) => translate(lang, key, params);
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Removes group separators and unit suffixes, turns a decimal comma into a dot. */
+export function cleanNumber(input: string, suffixes: string[] = []): string {
+  let s = input.trim();
+  for (const suffix of suffixes) {
+    if (s.toLowerCase().endsWith(suffix.toLowerCase())) {
+      s = s.slice(0, s.length - suffix.length).trimEnd();
+      break;
+    }
+  }
+  return s.replace(/[ \u00a0\u202f_]/g, '').replace(',', '.');
+}
+
+// --- single fields ----------------------------------------------------------
+
+export function checkText(
+  input: string,
+  lang: Lang,
+  opts: { required?: boolean; min?: number; max?: number } = {},
+): One<string> {
+  const { required = true, min = 1, max = LIMITS.TEXT_MAX } = opts;
+  const t = (input ?? '').trim();
+  if (t === '') return required ? { error: msg(lang, 'v.required') } : { value: '' };
+  if (CONTROL.test(t)) return { error: msg(lang, 'v.control') };
+  if ([...t].length < min) return { error: msg(lang, 'v.tooShort', { min }) };
+  if ([...t].length > max) return { error: msg(lang, 'v.tooLong', { max }) };
+  return { value: t };
+}
+
+/** A person's or place's name: 2 to 120 characters. */
+export function checkName(input: string, lang: Lang): One<string> {
+  return checkText(input, lang, { min: LIMITS.NAME_MIN, max: LIMITS.TEXT_MAX });
+}
+
+/** A code (member number, receipt prefix): capitals, digits, dashes; lower case is raised. */
+export function checkCode(input: string, lang: Lang, max: number): One<string> {
+  const t = (input ?? '').trim().toUpperCase();
+  if (t === '') return { error: msg(lang, 'v.required') };
+  if (t.length > max || !/^[A-Z0-9][A-Z0-9-]*$/.test(t)) {
+    return { error: msg(lang, 'v.code', { max }) };
+  }
+  return { value: t };
+}
+
+/**
+ * A whole number of francs. Accepts "200000", "200 000", "200 000 FCFA".
+ * Returns the normalized string ("200000").
+ */
+export function checkMoney(
+  input: string,
+  lang: Lang,
+  opts: { allowZero?: boolean; max?: number; required?: boolean } = {},
+): One<string> {
+  const { allowZero = false, max = LIMITS.MEMBER_MONEY_MAX, required = true } = opts;
+  const raw = (input ?? '').trim();
+  if (raw === '') {
+    return required ? { error: msg(lang, 'v.required') } : { value: '0' };
+  }
+  const s = cleanNumber(raw, ['FCFA', 'F']);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) {
+    return { error: msg(lang, 'v.notNumber', { example: '200000' }) };
+  }
+  const neg = s.startsWith('-');
+  const body = s.replace(/^[+-]/, '');
+  const [intPart, frac = ''] = body.split('.');
+  if (/[1-9]/.test(frac)) return { error: msg(lang, 'v.moneyWhole') };
+  const digits = (intPart || '0').replace(/^0+(?=\d)/, '');
+  if (neg && digits !== '0') return { error: msg(lang, 'v.moneyNegative') };
+  if (digits === '0' && !allowZero) return { error: msg(lang, 'v.moneyPositive') };
+  if (BigInt(digits) > BigInt(max)) {
+    return { error: msg(lang, 'v.moneyMax', { max: formatMoney(String(max)) }) };
+  }
+  return { value: digits };
+}
+
+/** A decimal with at most one decimal digit, as a normalized string ("1234.5"). */
+function checkOneDecimal(
+  input: string,
+  lang: Lang,
+  suffixes: string[],
+  decimalsKey: MsgKey,
+  example: string,
+): One<{ tenths: bigint; text: string; negative: boolean }> {
+  const raw = (input ?? '').trim();
+  if (raw === '') return { error: msg(lang, 'v.required') };
+  const s = cleanNumber(raw, suffixes);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) {
+    return { error: msg(lang, 'v.notNumber', { example }) };
+  }
+  const negative = s.startsWith('-');
+  const body = s.replace(/^[+-]/, '');
+  const [intPart, fracRaw = ''] = body.split('.');
+  const frac = fracRaw.replace(/0+$/, '');
+  if (frac.length > 1) return { error: msg(lang, decimalsKey) };
+  const intDigits = (intPart || '0').replace(/^0+(?=\d)/, '');
+  const tenths = BigInt(intDigits) * 10n + BigInt(frac || '0');
+  const text = frac ? `${intDigits}.${frac}` : intDigits;
+  return { value: { tenths, text, negative: negative && tenths !== 0n } };
+}
+
+/** A weight in kg, above zero, at most one decimal, at most `max` kg. */
+export function checkKg(input: string, lang: Lang, max: number): One<string> {
+  const r = checkOneDecimal(input, lang, ['kg'], 'v.kgDecimals', '1234,5');
+  if (r.error !== undefined) return { error: r.error };
+  const { tenths, text, negative } = r.value;
+  if (negative || tenths === 0n) return { error: msg(lang, 'v.kgPositive') };
+  if (tenths > BigInt(max) * 10n) {
+    return { error: msg(lang, 'v.kgMax', { max: formatKg(String(max)) }) };
+  }
+  return { value: text };
+}
+
+/** A percentage in points, 0 to 100, at most one decimal. */
+export function checkPercent(input: string, lang: Lang): One<string> {
+  const r = checkOneDecimal(input, lang, ['%'], 'v.percentDecimals', '14,5');
+  if (r.error !== undefined) return { error: r.error };
+  const { tenths, text, negative } = r.value;
+  if (negative || tenths > 1000n) return { error: msg(lang, 'v.percentRange') };
+  return { value: text };
+}
+
+/** A whole count of bags, 1 to 2 000. */
+export function checkBags(input: string, lang: Lang): One<number> {
+  const s = cleanNumber(input ?? '');
+  if (s === '') return { error: msg(lang, 'v.required') };
+  if (!/^[+-]?\d+(\.0*)?$/.test(s)) {
+    if (/^[+-]?\d*\.\d+$/.test(s)) return { error: msg(lang, 'v.bagsWhole') };
+    return { error: msg(lang, 'v.notNumber', { example: '12' }) };
+  }
+  const n = Number.parseInt(s, 10);
+  if (n < 1 || n > LIMITS.BAGS_MAX) {
+    return { error: msg(lang, 'v.bagsRange', { min: 1, max: LIMITS.BAGS_MAX }) };
+  }
+  return { value: n };
+}
+
+/** A Malian phone: 8 digits, optionally after +223 or 00223. Returns "+223XXXXXXXX". */
+export function checkPhone(input: string, lang: Lang): One<string | null> {
+  const t = (input ?? '').trim();
+  if (t === '') return { value: null };
+  const digits = t.replace(/[ .\-\u00a0]/g, '');
+  const rest = digits.startsWith('+223')
+    ? digits.slice(4)
+    : digits.startsWith('00223')
+      ? digits.slice(5)
+      : digits;
+  if (!/^\d{8}$/.test(rest)) return { error: msg(lang, 'v.phone') };
+  return { value: `+223${rest}` };
+}
+
+/** A national id (NINA): 8 to 20 letters or digits, optional. */
+export function checkNina(input: string, lang: Lang): One<string | null> {
+  const t = (input ?? '').replace(/ /g, '').trim().toUpperCase();
+  if (t === '') return { value: null };
+  if (!/^[A-Z0-9]{8,20}$/.test(t)) return { error: msg(lang, 'v.nina') };
+  return { value: t };
+}
+
+/** A year of birth, optional, between this year − 110 and this year − 12. */
+export function checkBirthYear(input: string, lang: Lang, thisYear: number): One<number | null> {
+  const t = (input ?? '').trim();
+  if (t === '') return { value: null };
+  if (!/^\d{4}$/.test(t)) return { error: msg(lang, 'v.yearWhole') };
+  const y = Number(t);
+  const min = thisYear - 110;
+  const max = thisYear - 12;
+  if (y < min || y > max) return { error: msg(lang, 'v.year', { min, max }) };
+  return { value: y };
+}
+
+export function checkUrl(input: string, lang: Lang): One<string> {
+  const t = (input ?? '').trim();
+  if (t === '') return { error: msg(lang, 'v.required') };
+  if (!/^https?:\/\/[^\s/]+/i.test(t) || CONTROL.test(t)) return { error: msg(lang, 'v.url') };
+  return { value: t };
+}
+
+export function checkChoice(input: string | null | undefined, lang: Lang): One<string> {
+  const t = (input ?? '').trim();
+  if (t === '') return { error: msg(lang, 'v.choose') };
+  return { value: t };
+}
+
+// --- forms -----------------------------------------------------------------
+
+/** Runs field checks; collects the values or the errors by field. */
+function collect<T>(checks: Record<string, One<unknown>>, build: (v: Record<string, any>) => T): Checked<T> {
+  const errors: Errors = {};
+  const values: Record<string, unknown> = {};
+  for (const [field, r] of Object.entries(checks)) {
+    if (r.error !== undefined) errors[field] = r.error;
+    else values[field] = r.value;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: build(values) };
+}
+
+export interface InitForm {
+  union_name: string;
+  region: string;
+  agent_name: string;
+  device_label: string;
+  receipt_prefix: string;
+}
+
+export function validateInit(f: InitForm, lang: Lang): Checked<InitUnionRequest> {
+  return collect(
+    {
+      union_name: checkName(f.union_name, lang),
+      region: checkName(f.region, lang),
+      agent_name: checkName(f.agent_name, lang),
+      device_label: checkText(f.device_label, lang),
+      receipt_prefix: checkCode(f.receipt_prefix, lang, LIMITS.RECEIPT_PREFIX_MAX),
+    },
+    (v) => v as InitUnionRequest,
+  );
+}
+
+export interface EnrollForm {
+  hub_url: string;
+  code: string;
+  device_label: string;
+}
+
+export function validateEnroll(f: EnrollForm, lang: Lang): Checked<EnrollRequest> {
+  return collect(
+    {
+      hub_url: checkUrl(f.hub_url, lang),
+      code: checkText(f.code, lang, { max: 64 }),
+      device_label: checkText(f.device_label, lang),
+    },
+    (v) => v as EnrollRequest,
+  );
+}
+
+export interface RegisterForm {
+  cooperative_id: string;
+  number: string;
+  full_name: string;
+  sex: string;
+  birth_year: string;
+  village: string;
+  phone: string;
+  nina: string;
+  crops: string[];
+}
+
+export function validateRegister(
+  f: RegisterForm,
+  lang: Lang,
+  thisYear: number,
+): Checked<NewMemberRequest> {
+  const sex: One<'F' | 'M'> =
+    f.sex === 'F' || f.sex === 'M' ? { value: f.sex } : { error: msg(lang, 'v.choose') };
+  return collect(
+    {
+      cooperative_id: checkChoice(f.cooperative_id, lang),
+      number: checkCode(f.number, lang, LIMITS.MEMBER_NUMBER_MAX),
+      full_name: checkName(f.full_name, lang),
+      sex,
+      birth_year: checkBirthYear(f.birth_year, lang, thisYear),
+      village: checkName(f.village, lang),
+      phone: checkPhone(f.phone, lang),
+      nina: checkNina(f.nina, lang),
+    },
+    (v) => ({ ...(v as Omit<NewMemberRequest, 'crops'>), crops: [...f.crops] }),
+  );
+}
+
+export interface ContractForm {
+  campaign_id: string;
+  crop: string;
+  committed_kg: string;
+}
+
+export function validateContract(
+  f: ContractForm,
+  memberId: string,
+  lang: Lang,
+): Checked<RequestContractRequest> {
+  return collect(
+    {
+      campaign_id: checkChoice(f.campaign_id, lang),
+      crop: checkChoice(f.crop, lang),
+      committed_kg: checkKg(f.committed_kg, lang, LIMITS.COMMITTED_KG_MAX),
+    },
+    (v) => ({ member_id: memberId, ...(v as Omit<RequestContractRequest, 'member_id'>) }),
+  );
+}
+
+export interface DisburseForm {
+  amount: string;
+  mode: string;
+}
+
+const MODES: PaymentMode[] = ['cash', 'mobile_money', 'bank'];
+
+export function validateDisburse(
+  f: DisburseForm,
+  contractId: string,
+  lang: Lang,
+): Checked<DisburseRequest> {
+  const mode: One<PaymentMode> = MODES.includes(f.mode as PaymentMode)
+    ? { value: f.mode as PaymentMode }
+    : { error: msg(lang, 'v.choose') };
+  return collect(
+    { amount: checkMoney(f.amount, lang), mode },
+    (v) => ({ contract_id: contractId, amount: v.amount, mode: v.mode }),
+  );
+}
+
+export interface DeliveryForm {
+  warehouse_id: string;
+  bags: string;
+  gross_kg: string;
+  moisture: string;
+  impurity: string;
+}
+
+function deliveryChecks(f: DeliveryForm, lang: Lang) {
+  return {
+    bags: checkBags(f.bags, lang),
+    gross_kg: checkKg(f.gross_kg, lang, LIMITS.DELIVERY_KG_MAX),
+    moisture: checkPercent(f.moisture, lang),
+    impurity: checkPercent(f.impurity, lang),
+  };
+}
+
+export function validateDelivery(
+  f: DeliveryForm,
+  contractId: string,
+  lang: Lang,
+): Checked<RecordDeliveryRequest> {
+  return collect(
+    { warehouse_id: checkChoice(f.warehouse_id, lang), ...deliveryChecks(f, lang) },
+    (v) => ({ contract_id: contractId, ...(v as Omit<RecordDeliveryRequest, 'contract_id'>) }),
+  );
+}
+
+/** The preview request when the weighing fields are valid (warehouse not needed), else null. */
+export function previewRequest(
+  f: DeliveryForm,
+  contractId: string,
+  lang: Lang,
+): PreviewDeliveryRequest | null {
+  const r = collect(deliveryChecks(f, lang), (v) => ({
+    contract_id: contractId,
+    ...(v as Omit<PreviewDeliveryRequest, 'contract_id'>),
+  }));
+  return r.ok ? r.value : null;
+}
+
+export interface FertilizerForm {
+  campaign_id: string;
+  product_id: string;
+  bags: string;
+  cash_paid: string;
+}
+
+export function validateNeed(
+  f: FertilizerForm,
+  memberId: string,
+  lang: Lang,
+): Checked<AddNeedRequest> {
+  return collect(
+    {
+      campaign_id: checkChoice(f.campaign_id, lang),
+      product_id: checkChoice(f.product_id, lang),
+      bags: checkBags(f.bags, lang),
+    },
+    (v) => ({ member_id: memberId, ...(v as Omit<AddNeedRequest, 'member_id'>) }),
+  );
+}
+
+export function validateDistribution(
+  f: FertilizerForm,
+  memberId: string,
+  lang: Lang,
+): Checked<DistributeRequest> {
+  return collect(
+    {
+      campaign_id: checkChoice(f.campaign_id, lang),
+      product_id: checkChoice(f.product_id, lang),
+      bags: checkBags(f.bags, lang),
+      cash_paid: checkMoney(f.cash_paid, lang, { allowZero: true, required: false }),
+    },
+    (v) => ({ member_id: memberId, ...(v as Omit<DistributeRequest, 'member_id'>) }),
+  );
+}
+
+/** The reason of a reversal or a rejection: required, 3 to 500 characters. */
+export function validateReason(reason: string, lang: Lang): Checked<{ reason: string }> {
+  return collect(
+    { reason: checkText(reason, lang, { min: LIMITS.REASON_MIN, max: LIMITS.NOTE_MAX }) },
+    (v) => ({ reason: v.reason }),
+  );
+}
+
+/** A file path for the USB export/import. */
+export function validatePath(path: string, lang: Lang): Checked<{ path: string }> {
+  const t = (path ?? '').trim();
+  const r: One<string> =
+    t === ''
+      ? { error: msg(lang, 'v.path') }
+      : CONTROL.test(t)
+        ? { error: msg(lang, 'v.control') }
+        : t.length > LIMITS.PATH_MAX
+          ? { error: msg(lang, 'v.tooLong', { max: LIMITS.PATH_MAX }) }
+          : { value: t };
+  return collect({ path: r }, (v) => ({ path: v.path }));
+}
+
+/** Cooperative + campaign (collection sheet). */
+export function validateSheet(
+  f: { cooperative_id: string; campaign_id: string },
+  lang: Lang,
+): Checked<{ cooperative_id: string; campaign_id: string }> {
+  return collect(
+    {
+      cooperative_id: checkChoice(f.cooperative_id, lang),
+      campaign_id: checkChoice(f.campaign_id, lang),
+    },
+    (v) => ({ cooperative_id: v.cooperative_id, campaign_id: v.campaign_id }),
+  );
+}
