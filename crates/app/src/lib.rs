@@ -20,6 +20,7 @@ pub mod org;
 pub mod reports;
 pub mod season;
 pub mod sync;
+pub mod views;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -154,6 +154,15 @@ pub struct AuditEntry {
     pub payload: String,
 }
 
+/// The ids of one member's money records (see [`Db::member_record_ids`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberRecordIds {
+    pub disbursements: Vec<DisbursementId>,
+    pub deliveries: Vec<DeliveryId>,
+    pub distributions: Vec<DistributionId>,
+    pub payments: Vec<PaymentId>,
+}
+
 /// Per contract, what its settlement needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractFigures {
@@ -1083,6 +1092,42 @@ impl<'c> Db<'c> {
             })).optional()?)
     }
 
+    /// Ids of a member's money records, oldest first: advances (through the member's contracts),
+    /// deliveries, fertilizer distributions and balance payments. Reversed ones included: the
+    /// caller shows them as reversed.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn member_record_ids(&self, member: MemberId) -> R<MemberRecordIds> {
+        let m = member.to_string();
+        let mut ids = MemberRecordIds::default();
+        let mut st = self.conn.prepare_cached(
+            "SELECT x.id FROM disbursements x JOIN contracts c ON c.id = x.contract_id WHERE c.member_id = ?1 ORDER BY x.date, x.recorded_at, x.id",
+        )?;
+        ids.disbursements = st
+            .query_map([&m], |r| r.parse(0))?
+            .collect::<Result<_, _>>()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id FROM deliveries WHERE member_id = ?1 ORDER BY date, recorded_at, id",
+        )?;
+        ids.deliveries = st
+            .query_map([&m], |r| r.parse(0))?
+            .collect::<Result<_, _>>()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id FROM fertilizer_distributions WHERE member_id = ?1 ORDER BY date, recorded_at, id",
+        )?;
+        ids.distributions = st
+            .query_map([&m], |r| r.parse(0))?
+            .collect::<Result<_, _>>()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id FROM balance_payments WHERE member_id = ?1 ORDER BY date, recorded_at, id",
+        )?;
+        ids.payments = st
+            .query_map([&m], |r| r.parse(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
     // ----- fertilizer -----
 
     /// Inserts a catalog product.
@@ -1117,6 +1162,25 @@ impl<'c> Db<'c> {
                 },
             )
             .optional()?)
+    }
+
+    /// The fertilizer catalog, by name.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn products(&self) -> R<Vec<FertilizerProduct>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, name, bag_weight_t, price_per_bag FROM fertilizer_products ORDER BY name, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(FertilizerProduct {
+                id: r.parse(0)?,
+                name: r.get(1)?,
+                bag_weight: r.kg(2)?,
+                price_per_bag: r.money(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Inserts a member's need.
