@@ -57,7 +57,7 @@ const fr = {
   'common.refresh': 'Actualiser',
 
   // Errors
-  'err.title': 'Erreur',
+  'err.title': 'Erreur :',
   'err.noTauri':
     "Cette page ne fonctionne que dans l'application Sene : ouverte dans un navigateur, elle n'a accès à aucune donnée.",
   'err.ipc': "Erreur inattendue de l'application : {detail}",
@@ -396,7 +396,7 @@ const en: Record<MsgKey, string> = {
   'common.crop': 'Crop',
   'common.refresh': 'Refresh',
 
-  'err.title': 'Error',
+  'err.title': 'Error:',
   'err.noTauri':
     'This page only works inside the Sene application: opened in a web browser it has no access to any data.',
   'err.ipc': 'Unexpected application error: {detail}',
@@ -677,7 +677,10 @@ export type Params = Record<string, string | number>;
 
 /** The label `key` in `lang`, with `{name}` placeholders filled from `params`. */
 export function translate(lang: Lang, key: MsgKey, params?: Params): string {
-  const template = MESSAGES[lang]?.[key] ?? MESSAGES.fr[key] ?? key;
+  let template: string = MESSAGES[lang]?.[key] ?? MESSAGES.fr[key] ?? key;
+  // French typography: a no-break space before « : ; ? ! » and after «, so that
+  // a line never starts with the punctuation (applied to the labels, not to params).
+  if (lang === 'fr') template = template.replace(/ ([:;?!»])/g, '\u00a0$1').replace(/« /g, '«\u00a0');
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (m, name: string) =>
     name in params ? String(params[name]) : m,

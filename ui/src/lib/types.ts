@@ -271,6 +271,8 @@ export interface DisburseRequest {
 
 export interface PreviewDeliveryRequest {
   contract_id: Uuid;
+  /** Not in the contract; sent anyway (the Rust draft reuses its delivery request). */
+  warehouse_id?: Uuid;
   bags: number;
   gross_kg: Decimal;
   moisture: Decimal;
