@@ -168,7 +168,7 @@ export interface MoneyLine {
   amount: Money;
   receipt: string;
   reversed: boolean;
-  contract_id: Uuid;
+  contract_id: Uuid | null;
 }
 
 export interface DeliveryView {
@@ -226,6 +226,8 @@ export interface MemberCard {
   crops: string[];
   contracts: ContractView[];
   disbursements: MoneyLine[];
+  /** Balance payments (not in the written contract; the Rust draft sends them). */
+  payments?: MoneyLine[];
   deliveries: DeliveryView[];
   distributions: DistributionView[];
   balances: BalanceView[];
