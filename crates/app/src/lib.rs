@@ -17,6 +17,7 @@ mod error;
 pub mod fertilizer;
 pub mod finance;
 pub mod org;
+pub mod receipts;
 pub mod reports;
 pub mod season;
 pub mod sync;
