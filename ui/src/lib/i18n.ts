@@ -82,11 +82,19 @@ const fr = {
   'first.demoLoad': "Charger l'union de démonstration",
   'first.demoLoading': 'Chargement de la démonstration… (quelques secondes)',
   'first.enroll': "Rejoindre l'union avec un code d'appairage",
-  'first.enrollHelp': "Le bureau de l'union vous donne l'adresse du hub et un code à usage unique.",
+  'first.enrollHelp':
+    "Le bureau de l'union vous donne l'adresse du hub, l'identifiant de cet ordinateur et un code à usage unique.",
   'first.hub': 'Adresse du bureau (hub)',
   'first.code': "Code d'appairage",
+  'first.deviceId': "Identifiant de cet ordinateur",
+  'first.deviceIdHelp': "Donné par le bureau de l'union avec le code (sene device add).",
   'first.enrollSubmit': "Rejoindre l'union",
   'first.skip': 'Passer pour le moment',
+
+  // Crop families (when no campaign gives their label)
+  'family.rice': 'Riz',
+  'family.dry_cereals': 'Céréales sèches',
+  'family.shallot': 'Échalote',
 
   // Members
   'members.title': 'Coopératives et membres',
@@ -263,6 +271,7 @@ const fr = {
   'cash.title': "Caisse de l'agent",
   'cash.received': 'Fonds reçus',
   'cash.paidOut': 'Versé aux membres',
+  'cash.fertilizerCash': 'Engrais payé comptant',
   'cash.toReturn': 'À rendre',
   'cash.help': "Fonds reçus moins avances versées : la caisse doit tomber juste au franc près.",
 
@@ -292,6 +301,8 @@ const fr = {
   'conflict.field': 'Champ',
   'conflict.values': 'Valeurs',
   'conflict.at': 'Date',
+  'conflict.money': 'Somme d’argent',
+  'sync.newConflicts': 'Nouveaux conflits : {n}.',
 
   // Reversal
   'rev.title': 'Annuler (contre-passation)',
@@ -346,6 +357,7 @@ const fr = {
   'v.yearWhole': 'Une année à quatre chiffres.',
   'v.url': 'Adresse commençant par http:// ou https://.',
   'v.choose': 'Faites un choix.',
+  'v.uuid': "Identifiant de la forme 0192f3a4-5b6c-7d8e-9f01-23456789abcd (donné par le bureau de l'union).",
   'v.path': 'Entrez le chemin complet du fichier.',
 } as const;
 
@@ -419,11 +431,17 @@ const en: Record<MsgKey, string> = {
   'first.demoLoad': 'Load the demo union',
   'first.demoLoading': 'Loading the demo… (a few seconds)',
   'first.enroll': 'Join the union with a pairing code',
-  'first.enrollHelp': 'The union office gives you the hub address and a one-time code.',
+  'first.enrollHelp': "The union office gives you the hub address, this computer's id and a one-time code.",
   'first.hub': 'Union office (hub) address',
   'first.code': 'Pairing code',
+  'first.deviceId': 'Id of this computer',
+  'first.deviceIdHelp': 'Given by the union office with the code (sene device add).',
   'first.enrollSubmit': 'Join the union',
   'first.skip': 'Skip for now',
+
+  'family.rice': 'Rice',
+  'family.dry_cereals': 'Dry cereals',
+  'family.shallot': 'Shallot',
 
   'members.title': 'Cooperatives & members',
   'members.coop': 'Cooperative',
@@ -592,6 +610,7 @@ const en: Record<MsgKey, string> = {
   'cash.title': "Agent's cash",
   'cash.received': 'Funds received',
   'cash.paidOut': 'Paid to members',
+  'cash.fertilizerCash': 'Fertilizer paid in cash',
   'cash.toReturn': 'To return',
   'cash.help': 'Funds received minus advances paid: the cash must reconcile to the franc.',
 
@@ -620,6 +639,8 @@ const en: Record<MsgKey, string> = {
   'conflict.field': 'Field',
   'conflict.values': 'Values',
   'conflict.at': 'Date',
+  'conflict.money': 'Money amount',
+  'sync.newConflicts': 'New conflicts: {n}.',
 
   'rev.title': 'Cancel (reversal)',
   'rev.intro':
@@ -670,6 +691,7 @@ const en: Record<MsgKey, string> = {
   'v.yearWhole': 'A four-digit year.',
   'v.url': 'An address starting with http:// or https://.',
   'v.choose': 'Please choose.',
+  'v.uuid': 'An id like 0192f3a4-5b6c-7d8e-9f01-23456789abcd (given by the union office).',
   'v.path': 'Enter the full path of the file.',
 };
 

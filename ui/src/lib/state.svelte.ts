@@ -81,6 +81,18 @@ export function bm(key: MsgKey): string {
   return bambara(key);
 }
 
+/** The crop families a member can grow (NewMemberRequest.crops). */
+export const FAMILIES = ['rice', 'dry_cereals', 'shallot'] as const;
+
+/** A crop family's label: from a campaign of that family, else the UI's own. */
+export function familyLabel(code: string): string {
+  const fromCampaign = app.status?.campaigns.find((c) => c.family === code)?.family_label;
+  if (fromCampaign) return fromCampaign;
+  return (FAMILIES as readonly string[]).includes(code)
+    ? translate(app.lang, `family.${code}` as MsgKey)
+    : code;
+}
+
 /** The calendar year of `AppStatus.today` (the Rust side's clock). */
 export function thisYear(): number {
   const y = Number((app.status?.today ?? '').slice(0, 4));
@@ -90,6 +102,8 @@ export function thisYear(): number {
 export function setStatus(s: AppStatus): void {
   app.status = s;
   if (s.lang === 'fr' || s.lang === 'en') app.lang = s.lang;
+  else if (s.lang === 'fr-FR' || s.lang.startsWith('fr')) app.lang = 'fr';
+  else if (s.lang.startsWith('en')) app.lang = 'en';
   document.documentElement.lang = app.lang;
 }
 

@@ -96,7 +96,8 @@ describe('kg, percent, bags, phone, year', () => {
     expect(checkPercent('', 'fr').error).toBe(fr('v.required'));
   });
   it('bags: whole, 1 to 2000', () => {
-    expect(checkBags('12', 'fr')).toEqual({ value: 12 });
+    expect(checkBags('12', 'fr')).toEqual({ value: '12' });
+    expect(checkBags('012', 'fr')).toEqual({ value: '12' });
     expect(checkBags('0', 'fr').error).toBe(fr('v.bagsRange', { min: 1, max: 2000 }));
     expect(checkBags('2001', 'fr').error).toBe(fr('v.bagsRange', { min: 1, max: 2000 }));
     expect(checkBags('2,5', 'fr').error).toBe(fr('v.bagsWhole'));
@@ -159,12 +160,23 @@ describe('first run forms', () => {
       receipt_prefix: fr('v.code', { max: 8 }),
     });
   });
-  it('enroll: url and code', () => {
-    expect(validateEnroll({ hub_url: 'http://192.168.1.10:8750', code: 'K7Q2', device_label: 'PC' }, 'fr').ok).toBe(true);
-    expect(errorsOf(validateEnroll({ hub_url: '192.168.1.10', code: '', device_label: '' }, 'fr'))).toEqual({
+  it('enroll: hub url, device id (UUID) and code', () => {
+    expect(
+      validateEnroll(
+        { hub_url: ' http://192.168.1.10:8750 ', device_id: '0192F3A4-5B6C-7D8E-9F01-23456789ABCD', code: 'K7Q2' },
+        'fr',
+      ),
+    ).toEqual({
+      ok: true,
+      value: { hub_url: 'http://192.168.1.10:8750', device_id: '0192f3a4-5b6c-7d8e-9f01-23456789abcd', code: 'K7Q2' },
+    });
+    expect(errorsOf(validateEnroll({ hub_url: '192.168.1.10', device_id: '', code: '' }, 'fr'))).toEqual({
       hub_url: fr('v.url'),
+      device_id: fr('v.required'),
       code: fr('v.required'),
-      device_label: fr('v.required'),
+    });
+    expect(errorsOf(validateEnroll({ hub_url: 'https://hub', device_id: 'AWA', code: 'x' }, 'en'))).toEqual({
+      device_id: en('v.uuid'),
     });
   });
 });
@@ -179,7 +191,7 @@ describe('register a member', () => {
     village: 'Dioro',
     phone: '76 12 34 56',
     nina: '',
-    crops: ['millet'],
+    crops: ['dry_cereals'],
   };
   it('builds the request, normalized', () => {
     expect(validateRegister(good, 'fr', 2026)).toEqual({
@@ -193,7 +205,7 @@ describe('register a member', () => {
         village: 'Dioro',
         phone: '+22376123456',
         nina: null,
-        crops: ['millet'],
+        crops: ['dry_cereals'],
       },
     });
   });
@@ -272,11 +284,12 @@ describe('record a delivery', () => {
   it('builds the request and the preview', () => {
     expect(validateDelivery(good, 'k', 'fr')).toEqual({
       ok: true,
-      value: { contract_id: 'k', warehouse_id: 'w', bags: 20, gross_kg: '1012.5', moisture: '14', impurity: '1.5' },
+      value: { contract_id: 'k', warehouse_id: 'w', bags: '20', gross_kg: '1012.5', moisture: '14', impurity: '1.5' },
     });
     expect(previewRequest({ ...good, warehouse_id: '' }, 'k', 'fr')).toEqual({
       contract_id: 'k',
-      bags: 20,
+      warehouse_id: '',
+      bags: '20',
       gross_kg: '1012.5',
       moisture: '14',
       impurity: '1.5',
@@ -314,7 +327,7 @@ describe('fertilizer', () => {
   it('need: campaign, product, bags', () => {
     expect(validateNeed(good, 'm', 'fr')).toEqual({
       ok: true,
-      value: { member_id: 'm', campaign_id: 'k', product_id: 'p', bags: 3 },
+      value: { member_id: 'm', campaign_id: 'k', product_id: 'p', bags: '3' },
     });
     expect(errorsOf(validateNeed({ ...good, campaign_id: '', product_id: '', bags: '0' }, 'm', 'fr'))).toEqual({
       campaign_id: fr('v.choose'),
@@ -325,7 +338,7 @@ describe('fertilizer', () => {
   it('distribution: cash paid may be empty or zero, never negative or fractional', () => {
     expect(validateDistribution(good, 'm', 'fr')).toEqual({
       ok: true,
-      value: { member_id: 'm', campaign_id: 'k', product_id: 'p', bags: 3, cash_paid: '0' },
+      value: { member_id: 'm', campaign_id: 'k', product_id: 'p', bags: '3', cash_paid: '0' },
     });
     expect(errorsOf(validateDistribution({ ...good, cash_paid: '-100' }, 'm', 'fr'))).toEqual({
       cash_paid: fr('v.moneyNegative'),

@@ -13,17 +13,16 @@
 import { translate, type MsgKey, type Params } from './i18n';
 import { formatKg, formatMoney } from './format';
 import type {
-  AddNeedRequest,
+  ContractRequest,
+  DeliveryRequest,
   DisburseRequest,
   DistributeRequest,
   EnrollRequest,
-  InitUnionRequest,
+  InitRequest,
   Lang,
-  NewMemberRequest,
+  NeedRequest,
+  NewMember,
   PaymentMode,
-  PreviewDeliveryRequest,
-  RecordDeliveryRequest,
-  RequestContractRequest,
 } from './types';
 
 /** Bounds, as in crates/domain/src/validate.rs `limits`. */
@@ -170,8 +169,8 @@ export function checkPercent(input: string, lang: Lang): One<string> {
   return { value: text };
 }
 
-/** A whole count of bags, 1 to 2 000. */
-export function checkBags(input: string, lang: Lang): One<number> {
+/** A whole count of bags, 1 to 2 000 (requests carry it as a string: "12"). */
+export function checkBags(input: string, lang: Lang): One<string> {
   const s = cleanNumber(input ?? '');
   if (s === '') return { error: msg(lang, 'v.required') };
   if (!/^[+-]?\d+(\.0*)?$/.test(s)) {
@@ -182,7 +181,7 @@ export function checkBags(input: string, lang: Lang): One<number> {
   if (n < 1 || n > LIMITS.BAGS_MAX) {
     return { error: msg(lang, 'v.bagsRange', { min: 1, max: LIMITS.BAGS_MAX }) };
   }
-  return { value: n };
+  return { value: String(n) };
 }
 
 /** A Malian phone: 8 digits, optionally after +223 or 00223. Returns "+223XXXXXXXX". */
@@ -226,6 +225,16 @@ export function checkUrl(input: string, lang: Lang): One<string> {
   return { value: t };
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id given by the union office (a UUID, as `sene device add` prints it). */
+export function checkUuid(input: string, lang: Lang): One<string> {
+  const t = (input ?? '').trim();
+  if (t === '') return { error: msg(lang, 'v.required') };
+  if (!UUID_RE.test(t)) return { error: msg(lang, 'v.uuid') };
+  return { value: t.toLowerCase() };
+}
+
 export function checkChoice(input: string | null | undefined, lang: Lang): One<string> {
   const t = (input ?? '').trim();
   if (t === '') return { error: msg(lang, 'v.choose') };
@@ -254,7 +263,7 @@ export interface InitForm {
   receipt_prefix: string;
 }
 
-export function validateInit(f: InitForm, lang: Lang): Checked<InitUnionRequest> {
+export function validateInit(f: InitForm, lang: Lang): Checked<InitRequest> {
   return collect(
     {
       union_name: checkName(f.union_name, lang),
@@ -263,22 +272,22 @@ export function validateInit(f: InitForm, lang: Lang): Checked<InitUnionRequest>
       device_label: checkText(f.device_label, lang),
       receipt_prefix: checkCode(f.receipt_prefix, lang, LIMITS.RECEIPT_PREFIX_MAX),
     },
-    (v) => v as InitUnionRequest,
+    (v) => v as InitRequest,
   );
 }
 
 export interface EnrollForm {
   hub_url: string;
+  device_id: string;
   code: string;
-  device_label: string;
 }
 
 export function validateEnroll(f: EnrollForm, lang: Lang): Checked<EnrollRequest> {
   return collect(
     {
       hub_url: checkUrl(f.hub_url, lang),
+      device_id: checkUuid(f.device_id, lang),
       code: checkText(f.code, lang, { max: 64 }),
-      device_label: checkText(f.device_label, lang),
     },
     (v) => v as EnrollRequest,
   );
@@ -300,7 +309,7 @@ export function validateRegister(
   f: RegisterForm,
   lang: Lang,
   thisYear: number,
-): Checked<NewMemberRequest> {
+): Checked<NewMember> {
   const sex: One<'F' | 'M'> =
     f.sex === 'F' || f.sex === 'M' ? { value: f.sex } : { error: msg(lang, 'v.choose') };
   return collect(
@@ -314,7 +323,7 @@ export function validateRegister(
       phone: checkPhone(f.phone, lang),
       nina: checkNina(f.nina, lang),
     },
-    (v) => ({ ...(v as Omit<NewMemberRequest, 'crops'>), crops: [...f.crops] }),
+    (v) => ({ ...(v as Omit<NewMember, 'crops'>), crops: [...f.crops] }),
   );
 }
 
@@ -328,14 +337,14 @@ export function validateContract(
   f: ContractForm,
   memberId: string,
   lang: Lang,
-): Checked<RequestContractRequest> {
+): Checked<ContractRequest> {
   return collect(
     {
       campaign_id: checkChoice(f.campaign_id, lang),
       crop: checkChoice(f.crop, lang),
       committed_kg: checkKg(f.committed_kg, lang, LIMITS.COMMITTED_KG_MAX),
     },
-    (v) => ({ member_id: memberId, ...(v as Omit<RequestContractRequest, 'member_id'>) }),
+    (v) => ({ member_id: memberId, ...(v as Omit<ContractRequest, 'member_id'>) }),
   );
 }
 
@@ -381,22 +390,26 @@ export function validateDelivery(
   f: DeliveryForm,
   contractId: string,
   lang: Lang,
-): Checked<RecordDeliveryRequest> {
+): Checked<DeliveryRequest> {
   return collect(
     { warehouse_id: checkChoice(f.warehouse_id, lang), ...deliveryChecks(f, lang) },
-    (v) => ({ contract_id: contractId, ...(v as Omit<RecordDeliveryRequest, 'contract_id'>) }),
+    (v) => ({ contract_id: contractId, ...(v as Omit<DeliveryRequest, 'contract_id'>) }),
   );
 }
 
-/** The preview request when the weighing fields are valid (warehouse not needed), else null. */
+/**
+ * The preview request when the weighing fields are valid, else null. The warehouse
+ * is not needed for a preview (Rust ignores it then): it is passed as typed.
+ */
 export function previewRequest(
   f: DeliveryForm,
   contractId: string,
   lang: Lang,
-): PreviewDeliveryRequest | null {
+): DeliveryRequest | null {
   const r = collect(deliveryChecks(f, lang), (v) => ({
     contract_id: contractId,
-    ...(v as Omit<PreviewDeliveryRequest, 'contract_id'>),
+    warehouse_id: f.warehouse_id,
+    ...(v as Omit<DeliveryRequest, 'contract_id' | 'warehouse_id'>),
   }));
   return r.ok ? r.value : null;
 }
@@ -412,14 +425,14 @@ export function validateNeed(
   f: FertilizerForm,
   memberId: string,
   lang: Lang,
-): Checked<AddNeedRequest> {
+): Checked<NeedRequest> {
   return collect(
     {
       campaign_id: checkChoice(f.campaign_id, lang),
       product_id: checkChoice(f.product_id, lang),
       bags: checkBags(f.bags, lang),
     },
-    (v) => ({ member_id: memberId, ...(v as Omit<AddNeedRequest, 'member_id'>) }),
+    (v) => ({ member_id: memberId, ...(v as Omit<NeedRequest, 'member_id'>) }),
   );
 }
 

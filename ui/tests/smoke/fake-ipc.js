@@ -14,9 +14,9 @@
             { id: 'c2', code: 'MRK', name: 'Coopérative de Markala', village: 'Markala' }],
     warehouses: { c1: [{ id: 'w1', name: 'Magasin de Dioro' }], c2: [{ id: 'w2', name: 'Magasin A' }, { id: 'w3', name: 'Magasin B' }] },
     members: [
-      { id: 'm1', number: 'DIO-0001', full_name: 'Awa Traoré', village: 'Dioro', phone: '+22376123456', cooperative_id: 'c1', sex: 'F', birth_year: 1980, crops: ['millet'] },
-      { id: 'm2', number: 'DIO-0002', full_name: 'Moussa Coulibaly', village: 'Dioro', phone: null, cooperative_id: 'c1', sex: 'M', birth_year: 1975, crops: ['sorghum'] },
-      { id: 'm3', number: 'MRK-0001', full_name: 'Fatoumata Diarra', village: 'Markala', phone: '+22366554433', cooperative_id: 'c2', sex: 'F', birth_year: null, crops: [] },
+      { id: 'm1', number: 'DIO-0001', full_name: 'Awa Traoré', village: 'Dioro', phone: '+22376123456', cooperative_id: 'c1', sex: 'f', birth_year: 1980, crops: ['dry_cereals'] },
+      { id: 'm2', number: 'DIO-0002', full_name: 'Moussa Coulibaly', village: 'Dioro', phone: null, cooperative_id: 'c1', sex: 'm', birth_year: 1975, crops: ['dry_cereals', 'rice'] },
+      { id: 'm3', number: 'MRK-0001', full_name: 'Fatoumata Diarra', village: 'Markala', phone: '+22366554433', cooperative_id: 'c2', sex: 'f', birth_year: null, crops: [] },
     ],
     campaign: { id: 'k1', name: 'Céréales sèches 2026/27', family: 'dry_cereals', family_label: 'Céréales sèches',
       crops: [{ crop: 'millet', label: 'Mil', base_price: '200' }, { crop: 'sorghum', label: 'Sorgho', base_price: '190' }, { crop: 'maize', label: 'Maïs', base_price: '175' }],
@@ -37,17 +37,17 @@
   const price = (crop) => Number(S.campaign.crops.find((c) => c.crop === crop).base_price);
   const cropLabel = (crop) => S.campaign.crops.find((c) => c.crop === crop).label;
   const due = (c) => Math.round(0.6 * price(c.crop) * Number(c.committed_kg));
-  const cview = (c) => ({ id: c.id, campaign_id: 'k1', campaign_name: S.campaign.name, crop: c.crop, crop_label: cropLabel(c.crop),
+  const cview = (c) => ({ id: c.id, member_id: c.member_id, campaign_id: 'k1', campaign_name: S.campaign.name, crop: c.crop, crop_label: cropLabel(c.crop),
     committed_kg: c.committed_kg, base_price: String(price(c.crop)), state: c.state, state_label: stateLabel[c.state] ?? c.state,
     advance_due: String(due(c)), disbursed: String(c.disbursed), accepted_kg: String(c.accepted), value: String(Math.round(c.accepted * price(c.crop))) });
   const status = () => ({ initialized: S.initialized, union_name: S.initialized ? S.union : null, agent_name: S.initialized ? S.agent : null,
     role: S.initialized ? 'ctc' : null, role_label: S.initialized ? (S.lang === 'fr' ? 'Comité technique' : 'Technical committee') : null,
-    device_label: S.initialized ? "Portable d'Awa" : null, may_approve: true, lang: S.lang, campaigns: S.initialized ? [S.campaign] : [], today });
+    device_label: S.initialized ? "Portable d'Awa" : null, may_approve: true, lang: S.lang, campaigns: S.initialized ? [S.campaign] : [], today, receipts_dir: '/home/awa/.local/share/sene/recus' });
   const mkReceipt = (kind, title, m, lines, amount, cancels = null) => {
     seqReceipt += 1;
     const id = uuid();
-    const r = { kind, id, number: `AWA-${String(seqReceipt).padStart(6, '0')}`, title, date: today, cooperative: coopName(m.cooperative_id),
-      member: m.full_name, member_number: m.number, agent: S.agent, lines, amount: String(amount), amount_words: '', cancels,
+    const r = { kind, id, number: `AWA-${String(seqReceipt).padStart(6, '0')}`, title, date: today, union_name: S.union, cooperative: coopName(m.cooperative_id),
+      member: m.full_name, member_number: m.number, agent: S.agent, lines: lines.map(([label, value]) => ({ label, value })), amount: String(amount), amount_words: '', cancels,
       pdf_path: `/home/awa/.local/share/sene/recus/AWA-${String(seqReceipt).padStart(6, '0')}.pdf`, member_id: m.id };
     S.receipts[id] = r;
     return r;
@@ -62,12 +62,16 @@
   };
   const listeners = {};
   let cbId = 0;
+  const emit = (event, payload) => { for (const cb of listeners[event] ?? []) window[`_${cb}`]?.({ event, id: 1, payload }); };
   const H = {
     app_status: () => status(),
     set_lang: ({ req }) => { S.lang = req.lang; return status(); },
     init_union: ({ req }) => { S.initialized = true; S.union = req.union_name; S.agent = req.agent_name; return status(); },
-    load_demo: async () => { await new Promise((r) => setTimeout(r, 800)); S.initialized = true; return status(); },
-    enroll: ({ req }) => err('network', `Le bureau ${req.hub_url} ne répond pas.`, 'hub_url'),
+    load_demo: async () => {
+      for (const step of ['Union et coopératives', 'Membres', 'Contrats']) { emit('demo-progress', { step, done: 0, total: 0 }); await new Promise((r) => setTimeout(r, 270)); }
+      S.initialized = true; return status();
+    },
+    enroll: ({ req }) => (req.device_id ? err('network', `Le bureau ${req.hub_url} ne répond pas.`, 'adresse du hub') : err('internal', 'device_id manquant')),
     list_cooperatives: () => S.coops.map((c) => ({ ...c, member_count: S.members.filter((m) => m.cooperative_id === c.id).length })),
     list_warehouses: ({ req }) => S.warehouses[req.cooperative_id] ?? [],
     search_members: ({ req }) => S.members.filter((m) => (!req.cooperative_id || m.cooperative_id === req.cooperative_id) &&
@@ -81,8 +85,9 @@
       return { member: summary(m), sex: m.sex, birth_year: m.birth_year, crops: m.crops, contracts: cs.map(cview),
         disbursements: S.disbursements.filter((d) => d.member_id === m.id).map((d) => ({ id: d.id, date: today, amount: String(d.amount), receipt: d.receipt, reversed: d.reversed, contract_id: d.contract_id })),
         deliveries: S.deliveries.filter((d) => d.member_id === m.id).map((d) => ({ ...d.view, voided: d.voided })),
+        payments: [],
         distributions: S.distributions.filter((d) => d.member_id === m.id).map((d) => ({ id: d.id, date: today, product_name: d.product_name, bags: d.bags, amount: String(d.amount), cash_paid: String(d.cash_paid), receipt: d.receipt, reversed: d.reversed })),
-        balances: cs.length ? [{ campaign_id: 'k1', campaign_name: S.campaign.name, contracts_value: String(val), advances: String(adv), fees: '0', fertilizer: String(fert), net: String(val - adv - fert) }] : [],
+        balances: cs.length ? [{ campaign_id: 'k1', campaign_name: S.campaign.name, contracts_value: String(val), advances: String(adv), fees: '0', fertilizer: String(fert), net: String(val - adv - fert), paid: '0' }] : [],
         receipts: Object.values(S.receipts).filter((r) => r.member_id === m.id).map((r) => ({ kind: r.kind, id: r.id, number: r.number, date: r.date, title: r.title })) };
     },
     check_member: ({ req }) => S.members.filter((m) => fold(m.full_name) === fold(req.full_name) || (req.phone && m.phone === req.phone)).map(summary),
@@ -96,7 +101,7 @@
     decide_contract: ({ req }) => { const c = S.contracts.find((x) => x.id === req.contract_id); c.state = req.approve ? 'approved' : 'rejected'; return cview(c); },
     disburse: ({ req }) => {
       const c = S.contracts.find((x) => x.id === req.contract_id);
-      if (c.disbursed + Number(req.amount) > due(c)) err('above_available', `Avance : ${req.amount} FCFA demandés, ${due(c) - c.disbursed} FCFA disponibles`, 'amount');
+      if (c.disbursed + Number(req.amount) > due(c)) err('above_available', `montant : ${req.amount} FCFA demandés, ${due(c) - c.disbursed} FCFA disponibles`, 'montant');
       const m = S.members.find((x) => x.id === c.member_id);
       c.disbursed += Number(req.amount); c.state = 'disbursed';
       const r = mkReceipt('disbursement', "Reçu d'avance sur contrat", m, [['Contrat', `${cropLabel(c.crop)} — ${c.committed_kg} kg`], ['Mode', req.mode]], req.amount);
@@ -108,7 +113,7 @@
       const p = preview(req); const c = S.contracts.find((x) => x.id === req.contract_id); const m = S.members.find((x) => x.id === c.member_id);
       c.accepted += Number(p.accepted_kg); c.state = 'delivering';
       const r = mkReceipt('delivery', 'Reçu de livraison', m, [['Sacs', String(req.bags)], ['Poids brut', `${req.gross_kg} kg`], ['Humidité', `${req.moisture} %`], ['Poids accepté', `${p.accepted_kg} kg`]], p.value);
-      S.deliveries.push({ member_id: m.id, voided: false, id: r.id, view: { id: r.id, date: today, contract_id: c.id, bags: req.bags, gross_kg: req.gross_kg, net_kg: p.net_kg, accepted_kg: p.accepted_kg, receipt: r.number } });
+      S.deliveries.push({ member_id: m.id, voided: false, id: r.id, view: { id: r.id, date: today, contract_id: c.id, crop_label: cropLabel(c.crop), bags: Number(req.bags), gross_kg: req.gross_kg, net_kg: p.net_kg, accepted_kg: p.accepted_kg, receipt: r.number } });
       return r;
     },
     list_products: () => S.products,
@@ -118,7 +123,7 @@
       const amount = req.bags * Number(p.price_per_bag);
       if (Number(req.cash_paid) > amount) err('invalid_value', 'Le montant payé dépasse le coût des sacs.', 'cash_paid');
       const r = mkReceipt('distribution', "Reçu de remise d'engrais", m, [['Produit', p.name], ['Sacs', String(req.bags)]], amount);
-      S.distributions.push({ id: r.id, member_id: m.id, product_name: p.name, bags: req.bags, amount, cash_paid: Number(req.cash_paid), receipt: r.number, reversed: false });
+      S.distributions.push({ id: r.id, member_id: m.id, product_name: p.name, bags: Number(req.bags), amount, cash_paid: Number(req.cash_paid), receipt: r.number, reversed: false });
       return r;
     },
     reverse: ({ req }) => {
@@ -138,15 +143,15 @@
       const sum = (k) => String(rows.reduce((a, r) => a + Number(r[k]), 0));
       return { cooperative: coopName(req.cooperative_id), campaign: S.campaign.name, rows, totals: { committed_kg: sum('committed_kg'), delivered_kg: sum('delivered_kg'), remaining_kg: sum('remaining_kg'), advance: sum('advance') } };
     },
-    agent_cash: () => { const paid = S.disbursements.filter((d) => !d.reversed).reduce((a, d) => a + d.amount, 0); return { received: '1000000', paid_out: String(paid), to_return: String(1000000 - paid) }; },
-    sync_status: () => ({ last_sync_at: '2026-11-20T17:42:00Z', hub_url: 'http://192.168.1.10:8750', pending_changes: S.pending, open_conflicts: 1 }),
+    agent_cash: () => { const paid = S.disbursements.filter((d) => !d.reversed).reduce((a, d) => a + d.amount, 0); const fc = S.distributions.filter((d) => !d.reversed).reduce((a, d) => a + d.cash_paid, 0); return { received: '1000000', paid_out: String(paid), fertilizer_cash: String(fc), to_return: String(1000000 - paid + fc) }; },
+    sync_status: () => ({ enrolled: true, last_sync_at: '2026-11-20T17:42:00Z', hub_url: 'http://192.168.1.10:8750', pending_changes: S.pending, open_conflicts: 1 }),
     sync_now: async () => {
-      for (let i = 1; i <= 4; i++) { await new Promise((r) => setTimeout(r, 250)); for (const cb of listeners['sync-progress'] ?? []) window[`_${cb}`]?.({ event: 'sync-progress', id: 1, payload: { step: ['Envoi', 'Envoi', 'Réception', 'Fin'][i - 1], done: i, total: 4 } }); }
-      const sent = S.pending; S.pending = 0; return { sent, received: 12, refused: [], message: 'Synchronisation terminée.' };
+      for (let i = 1; i <= 4; i++) { await new Promise((r) => setTimeout(r, 250)); emit('sync-progress', { step: ['Envoi', 'Envoi', 'Réception', 'Fin'][i - 1], done: i, total: 4 }); }
+      const sent = S.pending; S.pending = 0; return { sent, received: 12, conflicts: 0, refused: [], message: 'Synchronisation terminée.' };
     },
     usb_export: ({ req }) => ({ path: req.path, bytes: 48213 }),
-    usb_import: ({ req }) => req.path.includes('bad') ? err('sync_unauthentic', 'Fichier modifié ou d’une autre union : refusé.', 'path') : { received: 5, refused: [], message: 'Import terminé.' },
-    list_conflicts: () => [{ id: 'x1', record: 'Membre DIO-0002', field: 'téléphone', values: ['+22376000000 (Awa)', '+22366000000 (Bureau)'], at: '2026-11-21T09:00:00Z' }],
+    usb_import: ({ req }) => req.path.includes('bad') ? err('sync_unauthentic', 'Fichier modifié ou d’une autre union : refusé.', 'chemin') : { sent: 0, received: 5, conflicts: 1, refused: [], message: 'Import terminé.' },
+    list_conflicts: () => [{ id: 'x1', record: 'Membre DIO-0002', field: 'téléphone', money: false, values: ['+22376000000 (Awa)', '+22366000000 (Bureau)'], at: '2026-11-21T09:00:00Z' }],
     'plugin:event|listen': ({ event, handler }) => { (listeners[event] ??= []).push(handler); return handler; },
     'plugin:event|unlisten': () => null,
   };

@@ -54,8 +54,18 @@ const text = async (page, sel) => (await page.textContent(sel))?.replace(/\u00a0
   await shot(page, '01-first-run');
   await page.click('#init-submit');
   check(await page.locator('#init-union-err').isVisible(), 'init: required errors shown');
+  await page.fill('#enroll-hub', 'http://192.168.1.10:8750');
+  await page.fill('#enroll-device', 'AWA');
+  await page.fill('#enroll-code', 'K7Q2');
+  await page.click('#enroll-submit');
+  check(await page.isVisible('#enroll-device-err'), 'enroll: device id must be a UUID');
+  await page.fill('#enroll-device', '0192f3a4-5b6c-7d8e-9f01-23456789abcd');
+  await page.press('#enroll-code', 'Enter');
+  await page.waitForSelector('#enroll-hub-err');
+  check((await text(page, '#enroll-hub-err')).includes('ne répond pas'), 'enroll: Rust error on the named field (French label)');
   await page.click('#demo-load');
   check((await page.getAttribute('section[aria-labelledby=demo-title]', 'aria-busy')) === 'true', 'demo: aria-busy while loading');
+  await page.waitForSelector('#demo-step');
   await shot(page, '02-demo-loading');
   await page.waitForSelector('#nav-members');
   check(await page.isVisible('#saved'), 'demo: saved banner');
@@ -72,6 +82,8 @@ const text = async (page, sel) => (await page.textContent(sel))?.replace(/\u00a0
   await page.click('.member-result');
   await page.waitForSelector('#member-card .contract-row');
   await shot(page, '10-member-card');
+  check((await text(page, '#member-card')).includes('Femme'), 'card: sex from lowercase f');
+  check((await text(page, '#member-card')).includes('Céréales sèches'), 'card: crop family label');
   // request a contract
   await page.click('#contract-request');
   await page.selectOption('#contract-crop', 'maize');
@@ -104,6 +116,7 @@ const text = async (page, sel) => (await page.textContent(sel))?.replace(/\u00a0
   await page.click('#confirm-yes');
   await page.waitForSelector('.error');
   check((await text(page, '.error')).includes('disponibles'), 'disburse: Rust error shown');
+  check(await page.isVisible('#disb-amount-err'), 'disburse: Rust error on the amount field');
   check(!(await page.isVisible('#saved')), 'disburse: no saved banner on error');
   await shot(page, '12-disburse-error');
   await page.fill('#disb-amount', '100000');
@@ -117,6 +130,7 @@ const text = async (page, sel) => (await page.textContent(sel))?.replace(/\u00a0
   check(await page.isVisible('#saved'), 'disburse: saved banner');
   check((await text(page, '#receipt-number')) === 'AWA-000001', 'receipt: number');
   check((await text(page, '#receipt-words')) === 'cent mille francs CFA', 'receipt: words');
+  check((await text(page, '#receipt')).includes('Mil — 1000 kg'), 'receipt: lines');
   await shot(page, '13-receipt');
   await page.emulateMedia({ media: 'print' });
   await shot(page, '14-receipt-print');
