@@ -16,6 +16,7 @@ export function describedBy(id: string, error?: string, help = false): string | 
  */
 const FIELD_ALIASES: Record<string, string> = {
   montant: 'amount',
+  "montant de l'avance": 'amount',
   'mode de paiement': 'mode',
   'nombre de sacs': 'bags',
   sacs: 'bags',
@@ -46,7 +47,9 @@ const FIELD_ALIASES: Record<string, string> = {
   "nom de l'union": 'union_name',
   région: 'region',
   agent: 'agent_name',
+  "nom de l'agent": 'agent_name',
   appareil: 'device_label',
+  "nom de l'appareil": 'device_label',
   'préfixe de reçu': 'receipt_prefix',
   'adresse du hub': 'hub_url',
   code: 'code',
