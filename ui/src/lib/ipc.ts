@@ -11,10 +11,34 @@ import type { Commands, CommandName, IpcError, Lang } from './types';
 import { translate } from './i18n';
 
 let currentLang: () => Lang = () => 'fr';
+let onWrite: () => void = () => {};
 
 /** Lets the IPC layer word its own errors in the language of the UI. */
 export function setIpcLang(getter: () => Lang): void {
   currentLang = getter;
+}
+
+/** Commands that record something: a success banner must never outlive the next one. */
+export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'init_union',
+  'load_demo',
+  'enroll',
+  'register_member',
+  'request_contract',
+  'decide_contract',
+  'disburse',
+  'record_delivery',
+  'add_need',
+  'distribute',
+  'reverse',
+  'sync_now',
+  'usb_export',
+  'usb_import',
+]);
+
+/** Called when a write command starts (the UI clears its "Enregistré" banner). */
+export function setOnWrite(hook: () => void): void {
+  onWrite = hook;
 }
 
 /** True when running inside the Tauri webview (not in a plain browser). */
@@ -64,6 +88,7 @@ export async function call<K extends CommandName>(
     };
     throw err;
   }
+  if (WRITE_COMMANDS.has(cmd)) onWrite();
   try {
     const payload = args.length > 0 ? { req: args[0] } : undefined;
     return (await invoke(cmd, payload)) as Commands[K][1];

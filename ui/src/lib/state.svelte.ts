@@ -4,7 +4,7 @@
 
 import { tick } from 'svelte';
 import { bambara, translate, type MsgKey, type Params } from './i18n';
-import { call, setIpcLang } from './ipc';
+import { call, setIpcLang, setOnWrite } from './ipc';
 import type {
   AppStatus,
   ContractView,
@@ -70,6 +70,10 @@ export const app = $state({
 });
 
 setIpcLang(() => app.lang);
+// "Enregistré" is about the last write only: hide it as soon as another one starts.
+setOnWrite(() => {
+  app.saved = null;
+});
 
 /** A label in the current language (reactive in templates). */
 export function t(key: MsgKey, params?: Params): string {
