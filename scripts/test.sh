@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# Sene — every test: formatting, lints, unit, property, integration, doc and scenario tests.
-# Installs the system packages the build needs when they are missing (idempotent).
+# Sene — every test: formatting, lints, the front end's unit tests and type check, Rust unit,
+# property, integration, doc and scenario tests, and the end-to-end tests in the real window
+# (under Xvfb, through tauri-driver). Installs what the machine lacks (idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-need_apt=()
-command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
-command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
-command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)   # the HTTPS hub test makes its certificates
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing missing system packages: ${need_apt[*]}"
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y --no-install-recommends "${need_apt[@]}"
-  else sudo apt-get update -qq && sudo apt-get install -y --no-install-recommends "${need_apt[@]}"; fi
+# build: C toolchain, WebKitGTK for the window; tests: openssl (the HTTPS hub test makes its
+# certificates), Xvfb and WebKitWebDriver (the real-window tests)
+apt_need build-essential pkg-config openssl libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
+need_cargo
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked -q
 fi
+
+echo "== ui: npm ci, build, type check, unit tests"
+ui_build
+(cd ui && npm run check --silent && npm test --silent)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test"
-cargo test --workspace --locked
+echo "== cargo test (the real-window tests run under Xvfb)"
+xvfb-run -a -s "-screen 0 1366x768x24" cargo test --workspace --locked
+echo "screenshots of the end-to-end tests: target/e2e-screenshots/ (or \$SENE_E2E_SHOTS)"

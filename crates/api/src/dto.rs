@@ -1,0 +1,458 @@
+//! Requests and responses. Field names are the wire names (snake_case).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{ApiError, ErrorCode};
+
+macro_rules! dto {
+    ($($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty),* $(,)? })*) => {
+        $(
+            $(#[$m])*
+            #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+            pub struct $name { $($(#[$fm])* pub $f: $t),* }
+        )*
+        /// Every declared type, in order.
+        fn declared(cfg: &ts_rs::Config) -> Vec<String> {
+            vec![$(<$name as TS>::decl(cfg)),*]
+        }
+    };
+}
+
+dto! {
+    /// Where the session stands: shown in the header, decides the first screen.
+    pub struct AppStatus {
+        pub initialized: bool,
+        pub union_name: Option<String>,
+        pub agent_name: Option<String>,
+        /// `field_agent`, `ctc`, `secretariat`, `read_only`.
+        pub role: Option<String>,
+        pub role_label: Option<String>,
+        pub device_label: Option<String>,
+        pub may_approve: bool,
+        /// `fr` or `en`.
+        pub lang: String,
+        pub campaigns: Vec<CampaignView>,
+        pub today: String,
+        /// Where receipts (PDF) are saved.
+        pub receipts_dir: String,
+    }
+
+    /// A crop's price in a campaign.
+    pub struct CropPriceView {
+        pub crop: String,
+        pub label: String,
+        pub base_price: String,
+    }
+
+    /// A campaign and its settings.
+    pub struct CampaignView {
+        pub id: String,
+        pub name: String,
+        pub family: String,
+        pub family_label: String,
+        pub crops: Vec<CropPriceView>,
+        /// A fraction: `"0.6"`.
+        pub advance_share: String,
+        pub contract_from: String,
+        pub contract_to: String,
+        pub delivery_from: String,
+        pub delivery_to: String,
+        pub max_moisture: String,
+        pub max_impurity: String,
+        pub bag_tare_kg: String,
+        pub over_delivery_bought: bool,
+    }
+
+    /// `set_lang`.
+    pub struct LangRequest {
+        pub lang: String,
+    }
+
+    /// `init_union`: a new union on this device, with its first (secretariat) agent.
+    pub struct InitRequest {
+        pub union_name: String,
+        pub region: String,
+        pub agent_name: String,
+        pub device_label: String,
+        pub receipt_prefix: String,
+    }
+
+    /// `enroll`: this device joins a union with the pairing code the secretariat gave.
+    pub struct EnrollRequest {
+        pub hub_url: String,
+        pub device_id: String,
+        pub code: String,
+    }
+
+    /// A base cooperative.
+    pub struct CooperativeView {
+        pub id: String,
+        pub code: String,
+        pub name: String,
+        pub village: String,
+        pub member_count: u32,
+    }
+
+    /// `list_warehouses`.
+    pub struct CooperativeRequest {
+        pub cooperative_id: String,
+    }
+
+    /// A warehouse (collection point).
+    pub struct WarehouseView {
+        pub id: String,
+        pub name: String,
+    }
+
+    /// `search_members`: by name (accents and case ignored), number or phone.
+    pub struct SearchRequest {
+        pub query: String,
+        pub cooperative_id: Option<String>,
+    }
+
+    /// A member in a list.
+    pub struct MemberSummary {
+        pub id: String,
+        pub number: String,
+        pub full_name: String,
+        pub village: String,
+        pub phone: Option<String>,
+        pub cooperative_id: String,
+        pub cooperative_name: String,
+    }
+
+    /// `member_card`.
+    pub struct MemberRequest {
+        pub member_id: String,
+    }
+
+    /// A contract and its figures.
+    pub struct ContractView {
+        pub id: String,
+        pub member_id: String,
+        pub campaign_id: String,
+        pub campaign_name: String,
+        pub crop: String,
+        pub crop_label: String,
+        pub committed_kg: String,
+        pub base_price: String,
+        pub state: String,
+        pub state_label: String,
+        pub advance_due: String,
+        pub disbursed: String,
+        pub accepted_kg: String,
+        pub value: String,
+    }
+
+    /// An advance or a balance payment.
+    pub struct MoneyLine {
+        pub id: String,
+        pub date: String,
+        pub amount: String,
+        pub receipt: String,
+        pub reversed: bool,
+        pub contract_id: Option<String>,
+    }
+
+    /// A delivery.
+    pub struct DeliveryView {
+        pub id: String,
+        pub date: String,
+        pub contract_id: String,
+        pub crop_label: String,
+        pub bags: u32,
+        pub gross_kg: String,
+        pub net_kg: String,
+        pub accepted_kg: String,
+        pub receipt: String,
+        pub voided: bool,
+    }
+
+    /// A fertilizer distribution.
+    pub struct DistributionView {
+        pub id: String,
+        pub date: String,
+        pub product_name: String,
+        pub bags: u32,
+        pub amount: String,
+        pub cash_paid: String,
+        pub receipt: String,
+        pub reversed: bool,
+    }
+
+    /// A member's balance in a campaign (the settlement at today's date).
+    pub struct BalanceView {
+        pub campaign_id: String,
+        pub campaign_name: String,
+        pub contracts_value: String,
+        pub advances: String,
+        pub fees: String,
+        pub fertilizer: String,
+        /// May be negative: a debt carried forward.
+        pub net: String,
+        pub paid: String,
+    }
+
+    /// A receipt that can be reprinted.
+    pub struct ReceiptRef {
+        /// `disbursement`, `delivery`, `distribution`, `payment`, `reversal`.
+        pub kind: String,
+        pub id: String,
+        pub number: String,
+        pub date: String,
+        pub title: String,
+    }
+
+    /// Everything about a member.
+    pub struct MemberCard {
+        pub member: MemberSummary,
+        /// `f` or `m`.
+        pub sex: String,
+        pub birth_year: Option<i32>,
+        pub crops: Vec<String>,
+        pub contracts: Vec<ContractView>,
+        pub disbursements: Vec<MoneyLine>,
+        pub payments: Vec<MoneyLine>,
+        pub deliveries: Vec<DeliveryView>,
+        pub distributions: Vec<DistributionView>,
+        pub balances: Vec<BalanceView>,
+        pub receipts: Vec<ReceiptRef>,
+    }
+
+    /// `check_member` and `register_member`.
+    pub struct NewMemberRequest {
+        pub cooperative_id: String,
+        pub number: String,
+        pub full_name: String,
+        /// `f` or `m` (either case).
+        pub sex: String,
+        pub birth_year: Option<i32>,
+        pub village: String,
+        pub phone: Option<String>,
+        pub nina: Option<String>,
+        /// Crop families: `rice`, `dry_cereals`, `shallot`.
+        pub crops: Vec<String>,
+        /// Save even though probable duplicates were shown.
+        pub confirmed: bool,
+    }
+
+    /// `request_contract`.
+    pub struct ContractRequest {
+        pub member_id: String,
+        pub campaign_id: String,
+        pub crop: String,
+        pub committed_kg: String,
+    }
+
+    /// `decide_contract`.
+    pub struct DecideRequest {
+        pub contract_id: String,
+        pub approve: bool,
+        pub reason: String,
+    }
+
+    /// `disburse`: an advance on an approved contract.
+    pub struct DisburseRequest {
+        pub contract_id: String,
+        pub amount: String,
+        /// `cash`, `mobile_money`, `bank`.
+        pub mode: String,
+    }
+
+    /// `preview_delivery` and `record_delivery`.
+    pub struct DeliveryRequest {
+        pub contract_id: String,
+        pub warehouse_id: String,
+        pub bags: String,
+        pub gross_kg: String,
+        pub moisture: String,
+        pub impurity: String,
+    }
+
+    /// What a delivery would give, computed by the rules (nothing written).
+    pub struct DeliveryPreviewView {
+        pub net_kg: String,
+        pub accepted_kg: String,
+        pub value: String,
+        /// The contract's accepted kg would pass its committed kg.
+        pub over_committed: bool,
+    }
+
+    /// A fertilizer product.
+    pub struct ProductView {
+        pub id: String,
+        pub name: String,
+        pub bag_weight_kg: String,
+        pub price_per_bag: String,
+    }
+
+    /// `add_need`.
+    pub struct NeedRequest {
+        pub member_id: String,
+        pub campaign_id: String,
+        pub product_id: String,
+        pub bags: String,
+    }
+
+    /// `distribute`.
+    pub struct DistributeRequest {
+        pub member_id: String,
+        pub campaign_id: String,
+        pub product_id: String,
+        pub bags: String,
+        pub cash_paid: String,
+    }
+
+    /// `reverse`: cancels a money record, with a reason; the original stays.
+    pub struct ReverseRequest {
+        /// `disbursement`, `delivery`, `distribution`, `payment`.
+        pub kind: String,
+        pub target_id: String,
+        pub reason: String,
+    }
+
+    /// `receipt`: a receipt to show or reprint.
+    pub struct ReceiptRequest {
+        pub kind: String,
+        pub id: String,
+    }
+
+    /// One line of a receipt.
+    pub struct ReceiptLine {
+        pub label: String,
+        pub value: String,
+    }
+
+    /// A receipt, as shown and as saved (PDF at `pdf_path`).
+    pub struct ReceiptView {
+        pub kind: String,
+        pub id: String,
+        pub number: String,
+        pub title: String,
+        pub date: String,
+        pub union_name: String,
+        pub cooperative: String,
+        pub member: String,
+        pub member_number: String,
+        pub agent: String,
+        pub lines: Vec<ReceiptLine>,
+        pub amount: String,
+        pub amount_words: String,
+        /// The receipt a reversal cancels, and why.
+        pub cancels: Option<String>,
+        pub pdf_path: String,
+    }
+
+    /// `collection_sheet`.
+    pub struct SheetRequest {
+        pub cooperative_id: String,
+        pub campaign_id: String,
+    }
+
+    /// One member's line on a collection sheet.
+    pub struct SheetRow {
+        pub member_id: String,
+        pub number: String,
+        pub full_name: String,
+        pub crop_label: String,
+        pub committed_kg: String,
+        pub delivered_kg: String,
+        pub remaining_kg: String,
+        pub advance: String,
+    }
+
+    /// Totals of a collection sheet.
+    pub struct SheetTotals {
+        pub committed_kg: String,
+        pub delivered_kg: String,
+        pub remaining_kg: String,
+        pub advance: String,
+    }
+
+    /// Who committed what and who delivered what.
+    pub struct CollectionSheetView {
+        pub cooperative: String,
+        pub campaign: String,
+        pub rows: Vec<SheetRow>,
+        pub totals: SheetTotals,
+    }
+
+    /// `agent_cash`.
+    pub struct CampaignRequest {
+        pub campaign_id: String,
+    }
+
+    /// The agent's cash for a campaign.
+    pub struct CashView {
+        pub received: String,
+        pub paid_out: String,
+        pub fertilizer_cash: String,
+        pub to_return: String,
+    }
+
+    /// The sync screen's summary.
+    pub struct SyncStatus {
+        pub enrolled: bool,
+        pub hub_url: Option<String>,
+        pub last_sync_at: Option<String>,
+        /// Actions recorded here since the last successful sync.
+        pub pending_changes: u32,
+        pub open_conflicts: u32,
+    }
+
+    /// A step of a sync, sent as the `sync-progress` event.
+    pub struct SyncProgressView {
+        pub step: String,
+        pub done: u32,
+        pub total: u32,
+    }
+
+    /// What a sync (or a USB import) did.
+    pub struct SyncResult {
+        pub sent: u32,
+        pub received: u32,
+        pub conflicts: u32,
+        pub refused: Vec<String>,
+        pub message: String,
+    }
+
+    /// `usb_export` / `usb_import`.
+    pub struct PathRequest {
+        pub path: String,
+    }
+
+    /// A file written.
+    pub struct FileWritten {
+        pub path: String,
+        pub bytes: u32,
+    }
+
+    /// A sync conflict waiting for the secretariat.
+    pub struct ConflictView {
+        pub id: String,
+        pub record: String,
+        pub field: String,
+        pub money: bool,
+        pub values: Vec<String>,
+        pub at: String,
+    }
+}
+
+/// The TypeScript module: every declaration, exported.
+pub(crate) fn bindings() -> String {
+    let cfg = ts_rs::Config::new();
+    let mut out = String::from(
+        "// Generated from crates/api by `SENE_BLESS=1 cargo test -p sene-api bindings`. Do not edit.\n\n",
+    );
+    let mut decls = vec![<ErrorCode as TS>::decl(&cfg), <ApiError as TS>::decl(&cfg)];
+    decls.extend(declared(&cfg));
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}

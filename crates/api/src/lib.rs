@@ -1,0 +1,76 @@
+//! # sene-api
+//!
+//! The contract between the desktop window and the Rust side: every request and response type
+//! the UI sends or receives, the [`ErrorCode`] it may match on, and [`Session`], which serves each
+//! command by calling `sene-app` (no business rule lives here: parsing, mapping, formatting).
+//!
+//! The TypeScript declarations in `ui/src/bindings/index.ts` are generated from these types
+//! ([`bindings`]); a test fails when the committed file drifts from the Rust types.
+//!
+//! Wire conventions: money is a string of whole francs (`"200000"`), weights and percents are
+//! strings of decimals (`"1234.5"`), dates are `YYYY-MM-DD`, ids are UUID strings.
+
+mod dto;
+mod error;
+mod session;
+
+pub use dto::*;
+pub use error::{ApiError, ErrorCode};
+pub use session::{Session, SyncProgress};
+
+/// The TypeScript declarations of every type of the contract, in one module.
+#[must_use]
+pub fn bindings() -> String {
+    dto::bindings()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn committed_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings/index.ts")
+    }
+
+    /// The committed TypeScript bindings are exactly what the Rust types generate. Regenerate
+    /// with `SENE_BLESS=1 cargo test -p sene-api bindings`.
+    #[test]
+    fn bindings_match_the_committed_file() {
+        let fresh = super::bindings();
+        let path = committed_path();
+        if std::env::var_os("SENE_BLESS").is_some() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).expect("bindings folder");
+            }
+            std::fs::write(&path, &fresh).expect("write bindings");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings/index.ts differs from the Rust types of crates/api: regenerate it with `SENE_BLESS=1 cargo test -p sene-api bindings` and commit it"
+        );
+    }
+
+    #[test]
+    fn bindings_declare_every_command_type_once() {
+        let b = super::bindings();
+        for name in [
+            "ErrorCode",
+            "ApiError",
+            "AppStatus",
+            "MemberCard",
+            "ReceiptView",
+            "DeliveryPreviewView",
+            "SyncStatus",
+        ] {
+            assert_eq!(
+                b.matches(&format!("export type {name} =")).count(),
+                1,
+                "{name} in\n{b}"
+            );
+        }
+        // money crosses as strings, never as JS numbers
+        assert!(b.contains("advance_due: string"), "{b}");
+        assert!(!b.contains("bigint"), "{b}");
+    }
+}

@@ -1,0 +1,1208 @@
+//! The session the desktop window talks to: one ledger, the acting agent, the language, and
+//! one method per command. Each method parses the request, calls the use case, maps the answer.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use sene_app::fertilizer::{DistributeFertilizer, NewNeed};
+use sene_app::org::NewMember;
+use sene_app::season::{Decision, DisburseAdvance, RecordDelivery, RequestContract, Reverse};
+use sene_app::views;
+use sene_app::{Actor, AppError, InitUnion, Ledger};
+use sene_domain::*;
+use sene_hub::client;
+
+use crate::dto::*;
+use crate::error::{ApiError, ErrorCode};
+
+/// A step of a sync, for the progress bar.
+pub type SyncProgress = SyncProgressView;
+
+/// Setting: the interface language.
+const LANG_SETTING: &str = "ui_lang";
+/// Setting: the audit sequence at the last completed sync (what "changes waiting" counts from).
+const SYNCED_SEQ: &str = "ui_synced_audit_seq";
+
+type R<T> = Result<T, ApiError>;
+
+/// One open store and who is using it.
+pub struct Session {
+    ledger: Ledger,
+    lang: Lang,
+    receipts_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("lang", &self.lang)
+            .field("receipts_dir", &self.receipts_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn money(m: Money) -> String {
+    m.francs().to_string()
+}
+
+fn kg(k: Kg) -> String {
+    k.as_decimal().normalize().to_string()
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl Session {
+    /// A session on an open ledger; receipts are saved under `receipts_dir`.
+    #[must_use]
+    pub fn new(ledger: Ledger, receipts_dir: PathBuf) -> Self {
+        let lang = match ledger.setting(LANG_SETTING).ok().flatten().as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Fr,
+        };
+        Session {
+            ledger,
+            lang,
+            receipts_dir,
+        }
+    }
+
+    /// Opens the store at `SENE_STORE`, or `<data folder>/sene/sene.sqlite` (the same file the
+    /// `sene` command uses), with receipts saved beside it in `receipts/`. `SENE_CLOCK`
+    /// (an RFC 3339 instant) fixes the clock: the end-to-end tests use it to stand inside a
+    /// campaign's windows.
+    ///
+    /// # Errors
+    /// A store that cannot be opened (damaged, foreign, newer) or a malformed `SENE_CLOCK`.
+    pub fn open_default() -> R<Session> {
+        let path = match std::env::var_os("SENE_STORE") {
+            Some(p) => PathBuf::from(p),
+            None => dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("sene")
+                .join("sene.sqlite"),
+        };
+        let store = sene_app::StoreHandle::open(&path)
+            .map_err(|e| ApiError::from_app(&e.into(), Lang::Fr))?;
+        let clock: Box<dyn sene_app::Clock> = match std::env::var("SENE_CLOCK") {
+            Ok(t) => {
+                let at = chrono::DateTime::parse_from_rfc3339(t.trim()).map_err(|e| {
+                    ApiError::new(ErrorCode::Internal, format!("SENE_CLOCK « {t} » : {e}"))
+                })?;
+                Box::new(sene_app::FixedClock::new(at.with_timezone(&chrono::Utc)))
+            }
+            Err(_) => Box::new(sene_app::SystemClock),
+        };
+        let receipts = path
+            .parent()
+            .map_or_else(|| PathBuf::from("receipts"), |p| p.join("receipts"));
+        Ok(Session::new(Ledger::with_clock(store, clock), receipts))
+    }
+
+    /// The ledger (for tests and the shell).
+    pub fn ledger(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
+    fn app(&self, e: &AppError) -> ApiError {
+        ApiError::from_app(e, self.lang)
+    }
+
+    fn parse<T: FromStr<Err = DomainError>>(&self, field: &str, v: &str) -> R<T> {
+        v.parse::<T>().map_err(|e| {
+            let mut err = ApiError::from_app(&AppError::Domain(e), self.lang);
+            err.field = Some(field.to_owned());
+            err.message = format!("{field} : {}", err.message);
+            err
+        })
+    }
+
+    fn id<T: FromStr>(&self, what: &str, v: &str) -> R<T> {
+        v.trim().parse::<T>().map_err(|_| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                if self.lang == Lang::Fr {
+                    format!("{what} introuvable : « {v} »")
+                } else {
+                    format!("{what} not found: \"{v}\"")
+                },
+            )
+        })
+    }
+
+    fn count(&self, field: &str, v: &str) -> R<u32> {
+        let t = v.trim();
+        t.parse::<u32>().map_err(|_| {
+            ApiError::invalid(
+                self.lang,
+                field,
+                &format!("« {t} » n'est pas un nombre entier de sacs"),
+                &format!("\"{t}\" is not a whole number"),
+            )
+        })
+    }
+
+    fn actor(&self) -> R<Actor> {
+        self.ledger.local_actor().map_err(|e| self.app(&e))
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.ledger.now().date_naive()
+    }
+
+    // ----- status, language, first run -----
+
+    /// `app_status`.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn status(&self) -> R<AppStatus> {
+        let db = self.ledger.db();
+        let union = db.union().map_err(|e| self.app(&e.into()))?;
+        let actor = self.ledger.local_actor().ok();
+        let agent = match actor {
+            Some(a) => db.agent(a.agent).map_err(|e| self.app(&e.into()))?,
+            None => None,
+        };
+        let device = match actor {
+            Some(a) => db.device(a.device).map_err(|e| self.app(&e.into()))?,
+            None => None,
+        };
+        let mut campaigns = Vec::new();
+        if union.is_some() {
+            for id in db.campaign_ids().map_err(|e| self.app(&e.into()))? {
+                if let Some(c) = db.campaign(id).map_err(|e| self.app(&e.into()))? {
+                    campaigns.push(self.campaign_view(&c));
+                }
+            }
+        }
+        Ok(AppStatus {
+            initialized: union.is_some(),
+            union_name: union.map(|u| u.name),
+            role: agent.as_ref().map(|a| a.role.code().to_owned()),
+            role_label: agent
+                .as_ref()
+                .map(|a| self.label(a.role.label_fr(), a.role.label_en())),
+            may_approve: agent.as_ref().is_some_and(|a| a.role.may_approve()),
+            agent_name: agent.map(|a| a.name),
+            device_label: device.map(|d| d.label),
+            lang: if self.lang == Lang::Fr { "fr" } else { "en" }.into(),
+            campaigns,
+            today: date(self.today()),
+            receipts_dir: self.receipts_dir.display().to_string(),
+        })
+    }
+
+    fn label(&self, fr: &str, en: &str) -> String {
+        if self.lang == Lang::Fr { fr } else { en }.to_owned()
+    }
+
+    fn campaign_view(&self, c: &Campaign) -> CampaignView {
+        CampaignView {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            family: c.family.code().into(),
+            family_label: self.label(c.family.label_fr(), c.family.label_en()),
+            crops: c
+                .prices
+                .iter()
+                .map(|p| CropPriceView {
+                    crop: p.crop.code().into(),
+                    label: self.label(p.crop.label_fr(), p.crop.label_en()),
+                    base_price: money(p.base_price),
+                })
+                .collect(),
+            advance_share: c.advance_share.as_decimal().normalize().to_string(),
+            contract_from: date(c.contract_window.start),
+            contract_to: date(c.contract_window.end),
+            delivery_from: date(c.delivery_window.start),
+            delivery_to: date(c.delivery_window.end),
+            max_moisture: c.quality.max_moisture.as_decimal().normalize().to_string(),
+            max_impurity: c.quality.max_impurity.as_decimal().normalize().to_string(),
+            bag_tare_kg: kg(c.bag_tare),
+            over_delivery_bought: c.over_delivery_bought,
+        }
+    }
+
+    /// `set_lang`.
+    ///
+    /// # Errors
+    /// An unknown language; store errors.
+    pub fn set_lang(&mut self, req: &LangRequest) -> R<AppStatus> {
+        self.lang = match req.lang.trim() {
+            "fr" => Lang::Fr,
+            "en" => Lang::En,
+            other => {
+                return Err(ApiError::invalid(
+                    self.lang,
+                    "langue",
+                    &format!("« {other} » inconnue (fr ou en)"),
+                    &format!("\"{other}\" unknown (fr or en)"),
+                ))
+            }
+        };
+        let code = req.lang.trim().to_owned();
+        self.ledger
+            .set_setting(LANG_SETTING, &code)
+            .map_err(|e| self.app(&e))?;
+        self.status()
+    }
+
+    /// `init_union`.
+    ///
+    /// # Errors
+    /// Validation; a store that already holds a union.
+    pub fn init_union(&mut self, req: &InitRequest) -> R<AppStatus> {
+        self.ledger
+            .init(&InitUnion {
+                union_name: req.union_name.clone(),
+                region: req.region.clone(),
+                agent_name: req.agent_name.clone(),
+                device_label: req.device_label.clone(),
+                receipt_prefix: req.receipt_prefix.clone(),
+            })
+            .map_err(|e| self.app(&e))?;
+        self.status()
+    }
+
+    /// `load_demo`: the demo union (5 cooperatives, 3 campaigns) in an empty store.
+    ///
+    /// # Errors
+    /// A store that is not empty.
+    pub fn load_demo(&mut self, progress: &mut dyn FnMut(&str)) -> R<AppStatus> {
+        sene_app::demo::load_demo(&mut self.ledger, progress).map_err(|e| self.app(&e))?;
+        self.status()
+    }
+
+    /// `enroll`: joins a union through its hub with a pairing code, then syncs once.
+    ///
+    /// # Errors
+    /// Network, wrong code, a store that is not empty.
+    pub fn enroll(
+        &mut self,
+        req: &EnrollRequest,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> R<AppStatus> {
+        let device: DeviceId = self.id("appareil", &req.device_id)?;
+        let lang = self.lang;
+        client::enroll(&mut self.ledger, req.hub_url.trim(), device, &req.code)
+            .map_err(|e| ApiError::from_hub(&e, lang))?;
+        self.sync_now(progress)?;
+        self.status()
+    }
+
+    // ----- cooperatives and members -----
+
+    /// `list_cooperatives`.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn cooperatives(&self) -> R<Vec<CooperativeView>> {
+        let db = self.ledger.db();
+        let mut out = Vec::new();
+        for c in db.cooperatives().map_err(|e| self.app(&e.into()))? {
+            let n = db
+                .members(Some(c.id))
+                .map_err(|e| self.app(&e.into()))?
+                .len();
+            out.push(CooperativeView {
+                id: c.id.to_string(),
+                code: c.code,
+                name: c.name,
+                village: c.village,
+                member_count: u32::try_from(n).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(out)
+    }
+
+    /// `list_warehouses`.
+    ///
+    /// # Errors
+    /// Unknown cooperative; store errors.
+    pub fn warehouses(&self, req: &CooperativeRequest) -> R<Vec<WarehouseView>> {
+        let coop: CooperativeId = self.id("coopérative", &req.cooperative_id)?;
+        Ok(self
+            .ledger
+            .db()
+            .warehouses(Some(coop))
+            .map_err(|e| self.app(&e.into()))?
+            .into_iter()
+            .map(|w| WarehouseView {
+                id: w.id.to_string(),
+                name: w.name,
+            })
+            .collect())
+    }
+
+    fn summary(&self, m: &Member) -> R<MemberSummary> {
+        let coop = self
+            .ledger
+            .db()
+            .cooperative(m.cooperative_id)
+            .map_err(|e| self.app(&e.into()))?;
+        Ok(MemberSummary {
+            id: m.id.to_string(),
+            number: m.number.clone(),
+            full_name: m.full_name.clone(),
+            village: m.village.clone(),
+            phone: m.phone.clone(),
+            cooperative_id: m.cooperative_id.to_string(),
+            cooperative_name: coop.map(|c| c.name).unwrap_or_default(),
+        })
+    }
+
+    /// `search_members`: accent- and case-insensitive name, number or phone; an empty query
+    /// lists the cooperative's members.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn search_members(&self, req: &SearchRequest) -> R<Vec<MemberSummary>> {
+        let coop: Option<CooperativeId> = match req.cooperative_id.as_deref() {
+            Some(c) if !c.trim().is_empty() => Some(self.id("coopérative", c)?),
+            _ => None,
+        };
+        let db = self.ledger.db();
+        let found = if req.query.trim().is_empty() {
+            db.members(coop)
+        } else {
+            db.search_members(&req.query, 200)
+        }
+        .map_err(|e| self.app(&e.into()))?;
+        found
+            .iter()
+            .filter(|m| coop.is_none_or(|c| m.cooperative_id == c))
+            .take(200)
+            .map(|m| self.summary(m))
+            .collect()
+    }
+
+    fn contract_view(&self, l: &views::ContractLine) -> ContractView {
+        let c = &l.contract;
+        ContractView {
+            id: c.id.to_string(),
+            member_id: c.member_id.to_string(),
+            campaign_id: c.campaign_id.to_string(),
+            campaign_name: l.campaign_name.clone(),
+            crop: c.crop.code().into(),
+            crop_label: self.label(c.crop.label_fr(), c.crop.label_en()),
+            committed_kg: kg(c.committed),
+            base_price: money(c.base_price),
+            state: c.state.code().into(),
+            state_label: self.label(c.state.label_fr(), c.state.label_en()),
+            advance_due: money(l.advance_due),
+            disbursed: money(l.disbursed),
+            accepted_kg: kg(l.accepted),
+            value: money(l.value),
+        }
+    }
+
+    /// `member_card`.
+    ///
+    /// # Errors
+    /// Unknown member; store errors.
+    pub fn member_card(&self, req: &MemberRequest) -> R<MemberCard> {
+        let id: MemberId = self.id("membre", &req.member_id)?;
+        let db = self.ledger.db();
+        let card = views::member_card(&db, id, self.today()).map_err(|e| self.app(&e))?;
+        let mut receipts = Vec::new();
+        let contracts: Vec<ContractView> = card
+            .contracts
+            .iter()
+            .map(|l| self.contract_view(l))
+            .collect();
+        let crop_of = |c: ContractId| {
+            card.contracts
+                .iter()
+                .find(|l| l.contract.id == c)
+                .map(|l| self.label(l.contract.crop.label_fr(), l.contract.crop.label_en()))
+                .unwrap_or_default()
+        };
+        let reversal = |receipts: &mut Vec<ReceiptRef>, target: &str| -> R<()> {
+            if let Some(r) = db.reversal_of(target).map_err(|e| self.app(&e.into()))? {
+                receipts.push(ReceiptRef {
+                    kind: "reversal".into(),
+                    id: r.id.to_string(),
+                    number: r.recorded.receipt,
+                    date: date(r.date),
+                    title: self.label("Annulation", "Reversal"),
+                });
+            }
+            Ok(())
+        };
+        let mut disbursements = Vec::new();
+        for m in &card.disbursements {
+            let x = &m.record;
+            receipts.push(ReceiptRef {
+                kind: "disbursement".into(),
+                id: x.id.to_string(),
+                number: x.recorded.receipt.clone(),
+                date: date(x.date),
+                title: self.label("Avance", "Advance"),
+            });
+            reversal(&mut receipts, &x.id.to_string())?;
+            disbursements.push(MoneyLine {
+                id: x.id.to_string(),
+                date: date(x.date),
+                amount: money(x.amount),
+                receipt: x.recorded.receipt.clone(),
+                reversed: m.reversed_by.is_some(),
+                contract_id: Some(x.contract_id.to_string()),
+            });
+        }
+        let mut deliveries = Vec::new();
+        for m in &card.deliveries {
+            let x = &m.record;
+            receipts.push(ReceiptRef {
+                kind: "delivery".into(),
+                id: x.id.to_string(),
+                number: x.recorded.receipt.clone(),
+                date: date(x.date),
+                title: self.label("Livraison", "Delivery"),
+            });
+            reversal(&mut receipts, &x.id.to_string())?;
+            deliveries.push(DeliveryView {
+                id: x.id.to_string(),
+                date: date(x.date),
+                contract_id: x.contract_id.to_string(),
+                crop_label: crop_of(x.contract_id),
+                bags: x.bags,
+                gross_kg: kg(x.gross),
+                net_kg: kg(x.net),
+                accepted_kg: kg(x.accepted),
+                receipt: x.recorded.receipt.clone(),
+                voided: m.reversed_by.is_some(),
+            });
+        }
+        let mut distributions = Vec::new();
+        for m in &card.distributions {
+            let x = &m.record;
+            let product = db
+                .product(x.product_id)
+                .map_err(|e| self.app(&e.into()))?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            receipts.push(ReceiptRef {
+                kind: "distribution".into(),
+                id: x.id.to_string(),
+                number: x.recorded.receipt.clone(),
+                date: date(x.date),
+                title: self.label("Engrais", "Fertilizer"),
+            });
+            reversal(&mut receipts, &x.id.to_string())?;
+            let amount = rules::fertilizer_credit(&[rules::FertilizerLine {
+                bags: x.bags,
+                price_per_bag: x.price_per_bag,
+                cash_paid: Money::ZERO,
+            }])
+            .map_err(|e| self.app(&e.into()))?;
+            distributions.push(DistributionView {
+                id: x.id.to_string(),
+                date: date(x.date),
+                product_name: product,
+                bags: x.bags,
+                amount: money(amount),
+                cash_paid: money(x.cash_paid),
+                receipt: x.recorded.receipt.clone(),
+                reversed: m.reversed_by.is_some(),
+            });
+        }
+        let mut payments = Vec::new();
+        for m in &card.payments {
+            let x = &m.record;
+            receipts.push(ReceiptRef {
+                kind: "payment".into(),
+                id: x.id.to_string(),
+                number: x.recorded.receipt.clone(),
+                date: date(x.date),
+                title: self.label("Paiement du solde", "Balance payment"),
+            });
+            reversal(&mut receipts, &x.id.to_string())?;
+            payments.push(MoneyLine {
+                id: x.id.to_string(),
+                date: date(x.date),
+                amount: money(x.amount),
+                receipt: x.recorded.receipt.clone(),
+                reversed: m.reversed_by.is_some(),
+                contract_id: None,
+            });
+        }
+        receipts.sort_by(|a, b| a.date.cmp(&b.date).then(a.number.cmp(&b.number)));
+        let balances = card
+            .balances
+            .iter()
+            .map(|(c, l)| BalanceView {
+                campaign_id: c.id.to_string(),
+                campaign_name: c.name.clone(),
+                contracts_value: money(l.delivered_value),
+                advances: money(l.advances),
+                fees: money(l.fees),
+                fertilizer: money(l.fertilizer_credit),
+                net: money(l.net),
+                paid: money(l.paid),
+            })
+            .collect();
+        Ok(MemberCard {
+            member: self.summary(&card.member)?,
+            sex: card.member.sex.code().into(),
+            birth_year: card.member.birth_year,
+            crops: card
+                .member
+                .crops
+                .iter()
+                .map(|c| c.code().to_owned())
+                .collect(),
+            contracts,
+            disbursements,
+            payments,
+            deliveries,
+            distributions,
+            balances,
+            receipts,
+        })
+    }
+
+    fn new_member(&self, req: &NewMemberRequest) -> R<NewMember> {
+        let crops = req
+            .crops
+            .iter()
+            .map(|c| self.parse::<CropFamily>("cultures", c))
+            .collect::<R<Vec<_>>>()?;
+        let opt = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        Ok(NewMember {
+            id: None,
+            cooperative_id: self.id("coopérative", &req.cooperative_id)?,
+            number: req.number.clone(),
+            full_name: req.full_name.clone(),
+            sex: self.parse("sexe", &req.sex.to_lowercase())?,
+            birth_year: req.birth_year,
+            village: req.village.clone(),
+            phone: opt(&req.phone),
+            nina: opt(&req.nina),
+            crops,
+        })
+    }
+
+    /// `check_member`: the probable duplicates of a member about to be registered.
+    ///
+    /// # Errors
+    /// Invalid request; store errors.
+    pub fn check_member(&mut self, req: &NewMemberRequest) -> R<Vec<MemberSummary>> {
+        let cmd = self.new_member(req)?;
+        let actor = self.actor()?;
+        let found = self
+            .ledger
+            .run(&actor, |tx| tx.probable_duplicates(&cmd))
+            .map_err(|e| self.app(&e))?;
+        found.iter().map(|m| self.summary(m)).collect()
+    }
+
+    /// `register_member`.
+    ///
+    /// # Errors
+    /// Validation, duplicate number, probable duplicate not confirmed.
+    pub fn register_member(&mut self, req: &NewMemberRequest) -> R<MemberSummary> {
+        let cmd = self.new_member(req)?;
+        let actor = self.actor()?;
+        let confirmed = req.confirmed;
+        let m = self
+            .ledger
+            .run(&actor, |tx| tx.register_member(cmd, confirmed))
+            .map_err(|e| self.app(&e))?;
+        self.summary(&m)
+    }
+
+    // ----- contracts, advances, deliveries -----
+
+    fn contract_line(&self, id: ContractId) -> R<ContractView> {
+        let db = self.ledger.db();
+        let c = db
+            .contract(id)
+            .map_err(|e| self.app(&e.into()))?
+            .ok_or_else(|| {
+                self.app(&AppError::NotFound {
+                    kind: "contrat",
+                    id: id.to_string(),
+                })
+            })?;
+        let l = views::contract_line(&db, c).map_err(|e| self.app(&e))?;
+        Ok(self.contract_view(&l))
+    }
+
+    /// `request_contract`.
+    ///
+    /// # Errors
+    /// Validation, dates outside the contract window, unknown member or campaign.
+    pub fn request_contract(&mut self, req: &ContractRequest) -> R<ContractView> {
+        let cmd = RequestContract {
+            id: None,
+            member_id: self.id("membre", &req.member_id)?,
+            campaign_id: self.id("campagne", &req.campaign_id)?,
+            crop: self.parse("culture", &req.crop)?,
+            committed: self.parse("quantité engagée (kg)", &req.committed_kg)?,
+            date: self.today(),
+        };
+        let actor = self.actor()?;
+        let c = self
+            .ledger
+            .run(&actor, |tx| tx.request_contract(cmd))
+            .map_err(|e| self.app(&e))?;
+        self.contract_line(c.id)
+    }
+
+    /// `decide_contract`: approve or reject (CTC or secretariat).
+    ///
+    /// # Errors
+    /// Role, state, unknown contract.
+    pub fn decide_contract(&mut self, req: &DecideRequest) -> R<ContractView> {
+        let id: ContractId = self.id("contrat", &req.contract_id)?;
+        let decision = if req.approve {
+            Decision::Approve
+        } else {
+            Decision::Reject
+        };
+        let actor = self.actor()?;
+        let today = self.today();
+        self.ledger
+            .run(&actor, |tx| tx.decide_contract(id, decision, today))
+            .map_err(|e| self.app(&e))?;
+        self.contract_line(id)
+    }
+
+    /// `disburse`: an advance → its receipt.
+    ///
+    /// # Errors
+    /// Validation, above the advance due, contract not approved.
+    pub fn disburse(&mut self, req: &DisburseRequest) -> R<ReceiptView> {
+        let cmd = DisburseAdvance {
+            id: None,
+            contract_id: self.id("contrat", &req.contract_id)?,
+            amount: self.parse("montant", &req.amount)?,
+            date: self.today(),
+            mode: self.parse("mode de paiement", &req.mode)?,
+        };
+        let actor = self.actor()?;
+        let d = self
+            .ledger
+            .run(&actor, |tx| tx.disburse_advance(cmd))
+            .map_err(|e| self.app(&e))?;
+        self.receipt(&ReceiptRequest {
+            kind: "disbursement".into(),
+            id: d.id.to_string(),
+        })
+    }
+
+    fn delivery_cmd(&self, req: &DeliveryRequest, with_warehouse: bool) -> R<RecordDelivery> {
+        let contract_id: ContractId = self.id("contrat", &req.contract_id)?;
+        let db = self.ledger.db();
+        let contract = db
+            .contract(contract_id)
+            .map_err(|e| self.app(&e.into()))?
+            .ok_or_else(|| {
+                self.app(&AppError::NotFound {
+                    kind: "contrat",
+                    id: contract_id.to_string(),
+                })
+            })?;
+        let warehouse_id = if with_warehouse {
+            self.id("magasin", &req.warehouse_id)?
+        } else {
+            WarehouseId::default()
+        };
+        Ok(RecordDelivery {
+            id: None,
+            member_id: contract.member_id,
+            contract_id,
+            warehouse_id,
+            bags: self.count("nombre de sacs", &req.bags)?,
+            gross: self.parse("poids brut (kg)", &req.gross_kg)?,
+            moisture: self.parse("humidité (%)", &req.moisture)?,
+            impurity: self.parse("impuretés (%)", &req.impurity)?,
+            date: self.today(),
+        })
+    }
+
+    /// `preview_delivery`: net and accepted kg and value as the agent types; nothing written.
+    ///
+    /// # Errors
+    /// Validation.
+    pub fn preview_delivery(&self, req: &DeliveryRequest) -> R<DeliveryPreviewView> {
+        let cmd = self.delivery_cmd(req, false)?;
+        let db = self.ledger.db();
+        let contract = db
+            .contract(cmd.contract_id)
+            .map_err(|e| self.app(&e.into()))?
+            .ok_or_else(|| {
+                self.app(&AppError::NotFound {
+                    kind: "contrat",
+                    id: cmd.contract_id.to_string(),
+                })
+            })?;
+        let camp = db
+            .campaign(contract.campaign_id)
+            .map_err(|e| self.app(&e.into()))?
+            .ok_or_else(|| {
+                self.app(&AppError::NotFound {
+                    kind: "campagne",
+                    id: contract.campaign_id.to_string(),
+                })
+            })?;
+        let p = sene_app::season::preview_delivery(
+            &camp,
+            contract.crop,
+            cmd.bags,
+            cmd.gross,
+            cmd.moisture,
+            cmd.impurity,
+        )
+        .map_err(|e| self.app(&e))?;
+        let already = db
+            .accepted_on(contract.id)
+            .map_err(|e| self.app(&e.into()))?;
+        let after = already
+            .checked_add(p.accepted)
+            .map_err(|e| self.app(&e.into()))?;
+        Ok(DeliveryPreviewView {
+            net_kg: kg(p.net),
+            accepted_kg: kg(p.accepted),
+            value: money(p.value),
+            over_committed: after > contract.committed,
+        })
+    }
+
+    /// `record_delivery` → its receipt.
+    ///
+    /// # Errors
+    /// Validation, dates outside the delivery window, another cooperative's warehouse.
+    pub fn record_delivery(&mut self, req: &DeliveryRequest) -> R<ReceiptView> {
+        let cmd = self.delivery_cmd(req, true)?;
+        let actor = self.actor()?;
+        let d = self
+            .ledger
+            .run(&actor, |tx| tx.record_delivery(cmd))
+            .map_err(|e| self.app(&e))?;
+        self.receipt(&ReceiptRequest {
+            kind: "delivery".into(),
+            id: d.id.to_string(),
+        })
+    }
+
+    // ----- fertilizer -----
+
+    /// `list_products`.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn products(&self) -> R<Vec<ProductView>> {
+        Ok(self
+            .ledger
+            .db()
+            .products()
+            .map_err(|e| self.app(&e.into()))?
+            .into_iter()
+            .map(|p| ProductView {
+                id: p.id.to_string(),
+                name: p.name,
+                bag_weight_kg: kg(p.bag_weight),
+                price_per_bag: money(p.price_per_bag),
+            })
+            .collect())
+    }
+
+    /// `add_need`.
+    ///
+    /// # Errors
+    /// Validation, unknown ids.
+    pub fn add_need(&mut self, req: &NeedRequest) -> R<()> {
+        let cmd = NewNeed {
+            id: None,
+            member_id: self.id("membre", &req.member_id)?,
+            campaign_id: self.id("campagne", &req.campaign_id)?,
+            product_id: self.id("produit", &req.product_id)?,
+            bags: self.count("sacs", &req.bags)?,
+        };
+        let actor = self.actor()?;
+        self.ledger
+            .run(&actor, |tx| tx.add_need(cmd))
+            .map_err(|e| self.app(&e))?;
+        Ok(())
+    }
+
+    /// `distribute` → its receipt.
+    ///
+    /// # Errors
+    /// Validation, stock, cash above cost.
+    pub fn distribute(&mut self, req: &DistributeRequest) -> R<ReceiptView> {
+        let cmd = DistributeFertilizer {
+            id: None,
+            member_id: self.id("membre", &req.member_id)?,
+            campaign_id: self.id("campagne", &req.campaign_id)?,
+            product_id: self.id("produit", &req.product_id)?,
+            bags: self.count("sacs", &req.bags)?,
+            cash_paid: if req.cash_paid.trim().is_empty() {
+                Money::ZERO
+            } else {
+                self.parse("payé comptant", &req.cash_paid)?
+            },
+            date: self.today(),
+        };
+        let actor = self.actor()?;
+        let d = self
+            .ledger
+            .run(&actor, |tx| tx.distribute_fertilizer(cmd))
+            .map_err(|e| self.app(&e))?;
+        self.receipt(&ReceiptRequest {
+            kind: "distribution".into(),
+            id: d.id.to_string(),
+        })
+    }
+
+    // ----- reversal -----
+
+    /// `reverse`: cancels a money record with a reason → the reversal's own receipt.
+    ///
+    /// # Errors
+    /// Empty reason, already reversed, unknown record.
+    pub fn reverse(&mut self, req: &ReverseRequest) -> R<ReceiptView> {
+        let kind: RecordKind = self.parse("type d'enregistrement", &req.kind)?;
+        let cmd = Reverse {
+            id: None,
+            target_kind: kind,
+            target_id: req.target_id.trim().to_owned(),
+            reason: req.reason.clone(),
+            date: self.today(),
+        };
+        let actor = self.actor()?;
+        let r = self
+            .ledger
+            .run(&actor, |tx| tx.reverse(cmd))
+            .map_err(|e| self.app(&e))?;
+        self.receipt(&ReceiptRequest {
+            kind: "reversal".into(),
+            id: r.id.to_string(),
+        })
+    }
+
+    // ----- sheets and cash -----
+
+    /// `collection_sheet`.
+    ///
+    /// # Errors
+    /// Unknown ids; store errors.
+    pub fn collection_sheet(&self, req: &SheetRequest) -> R<CollectionSheetView> {
+        let coop: CooperativeId = self.id("coopérative", &req.cooperative_id)?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let s = views::collection_sheet(&self.ledger.db(), coop, camp).map_err(|e| self.app(&e))?;
+        Ok(CollectionSheetView {
+            cooperative: s.cooperative.name,
+            campaign: s.campaign.name,
+            rows: s
+                .lines
+                .iter()
+                .map(|l| SheetRow {
+                    member_id: l.member_id.to_string(),
+                    number: l.number.clone(),
+                    full_name: l.full_name.clone(),
+                    crop_label: self.label(l.crop.label_fr(), l.crop.label_en()),
+                    committed_kg: kg(l.committed),
+                    delivered_kg: kg(l.delivered),
+                    remaining_kg: kg(l.remaining),
+                    advance: money(l.advance),
+                })
+                .collect(),
+            totals: SheetTotals {
+                committed_kg: kg(s.committed),
+                delivered_kg: kg(s.delivered),
+                remaining_kg: kg(s.remaining),
+                advance: money(s.advance),
+            },
+        })
+    }
+
+    /// `agent_cash`: the acting agent's cash in a campaign.
+    ///
+    /// # Errors
+    /// Unknown campaign; store errors.
+    pub fn agent_cash(&self, req: &CampaignRequest) -> R<CashView> {
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let actor = self.actor()?;
+        let c = sene_app::reports::agent_cash(&self.ledger.db(), actor.agent, camp)
+            .map_err(|e| self.app(&e))?;
+        Ok(CashView {
+            received: money(c.received),
+            paid_out: money(c.paid_out),
+            fertilizer_cash: money(c.fertilizer_cash),
+            to_return: money(c.to_return),
+        })
+    }
+
+    // ----- sync -----
+
+    /// `sync_status`.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn sync_status(&self) -> R<SyncStatus> {
+        let get = |k: &str| self.ledger.setting(k).map_err(|e| self.app(&e));
+        let db = self.ledger.db();
+        let seq = db.audit_seq().map_err(|e| self.app(&e.into()))?;
+        let synced = get(SYNCED_SEQ)?
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0);
+        let open = self.ledger.conflicts(true).map_err(|e| self.app(&e))?.len();
+        Ok(SyncStatus {
+            enrolled: get(client::keys::HUB_TOKEN)?.is_some(),
+            hub_url: get(client::keys::HUB_URL)?,
+            last_sync_at: get(client::keys::LAST_SYNC)?,
+            pending_changes: u32::try_from((seq - synced).max(0)).unwrap_or(u32::MAX),
+            open_conflicts: u32::try_from(open).unwrap_or(u32::MAX),
+        })
+    }
+
+    fn mark_synced(&mut self) -> R<()> {
+        let seq = self
+            .ledger
+            .db()
+            .audit_seq()
+            .map_err(|e| self.app(&e.into()))?;
+        self.ledger
+            .set_setting(SYNCED_SEQ, &seq.to_string())
+            .map_err(|e| self.app(&e))
+    }
+
+    /// `sync_now`: one sync with the hub, with progress.
+    ///
+    /// # Errors
+    /// Not enrolled, network, refused.
+    pub fn sync_now(&mut self, progress: &mut dyn FnMut(&SyncProgress)) -> R<SyncResult> {
+        let lang = self.lang;
+        let fr = lang == Lang::Fr;
+        let r = client::sync(&mut self.ledger, None, &mut |p| {
+            let (step, done) = match p {
+                client::Progress::Sending { round, docs, .. } => (
+                    if fr {
+                        format!("Envoi de {docs} document(s) (tour {round})")
+                    } else {
+                        format!("Sending {docs} document(s) (round {round})")
+                    },
+                    *round * 2 - 1,
+                ),
+                client::Progress::Received { round, records, .. } => (
+                    if fr {
+                        format!("{records} enregistrement(s) reçu(s) (tour {round})")
+                    } else {
+                        format!("{records} record(s) received (round {round})")
+                    },
+                    *round * 2,
+                ),
+                client::Progress::Done => (
+                    if fr { "Terminé" } else { "Done" }.to_owned(),
+                    client::MAX_ROUNDS * 2,
+                ),
+            };
+            progress(&SyncProgressView {
+                step,
+                done: u32::try_from(done).unwrap_or(0),
+                total: u32::try_from(client::MAX_ROUNDS * 2).unwrap_or(0),
+            });
+        })
+        .map_err(|e| ApiError::from_hub(&e, lang))?;
+        self.mark_synced()?;
+        let refused: Vec<String> = r
+            .refused_by_hub
+            .iter()
+            .map(|x| format!("{} : {}", x.doc, x.reason))
+            .collect();
+        Ok(SyncResult {
+            sent: u32::try_from(r.pushed.records).unwrap_or(u32::MAX),
+            received: u32::try_from(r.pulled.records).unwrap_or(u32::MAX),
+            conflicts: u32::try_from(r.pulled.conflicts + r.pushed.conflicts).unwrap_or(u32::MAX),
+            message: if fr {
+                format!(
+                    "Synchronisé : {} enregistrement(s) envoyés, {} reçus, {} aller-retour(s)",
+                    r.pushed.records, r.pulled.records, r.rounds
+                )
+            } else {
+                format!(
+                    "Synced: {} record(s) sent, {} received, {} round trip(s)",
+                    r.pushed.records, r.pulled.records, r.rounds
+                )
+            },
+            refused,
+        })
+    }
+
+    fn file_error(&self, path: &Path, e: &std::io::Error) -> ApiError {
+        ApiError::new(
+            ErrorCode::File,
+            if self.lang == Lang::Fr {
+                format!("fichier {} : {e}", path.display())
+            } else {
+                format!("file {}: {e}", path.display())
+            },
+        )
+    }
+
+    /// `usb_export`: what the hub lacks, to a file for a USB stick.
+    ///
+    /// # Errors
+    /// Not enrolled; the file cannot be written.
+    pub fn usb_export(&mut self, req: &PathRequest) -> R<FileWritten> {
+        let lang = self.lang;
+        let bytes = sene_hub::usb::device_export(&mut self.ledger)
+            .map_err(|e| ApiError::from_hub(&e, lang))?;
+        let path = PathBuf::from(req.path.trim());
+        write_durably(&path, &bytes).map_err(|e| self.file_error(&path, &e))?;
+        Ok(FileWritten {
+            path: path.display().to_string(),
+            bytes: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// `usb_import`: a file from the union office.
+    ///
+    /// # Errors
+    /// Unreadable, forged or altered file; refused documents.
+    pub fn usb_import(&mut self, req: &PathRequest) -> R<SyncResult> {
+        let lang = self.lang;
+        let path = PathBuf::from(req.path.trim());
+        let bytes = std::fs::read(&path).map_err(|e| self.file_error(&path, &e))?;
+        let r = sene_hub::usb::device_import(&mut self.ledger, &bytes)
+            .map_err(|e| ApiError::from_hub(&e, lang))?;
+        Ok(SyncResult {
+            sent: 0,
+            received: u32::try_from(r.records).unwrap_or(u32::MAX),
+            conflicts: u32::try_from(r.conflicts).unwrap_or(u32::MAX),
+            refused: r
+                .refused
+                .iter()
+                .map(|x| format!("{} : {}", x.doc, x.reason))
+                .collect(),
+            message: if lang == Lang::Fr {
+                format!("Importé : {} enregistrement(s)", r.records)
+            } else {
+                format!("Imported: {} record(s)", r.records)
+            },
+        })
+    }
+
+    /// `list_conflicts`: the open conflicts.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn conflicts(&self) -> R<Vec<ConflictView>> {
+        Ok(self
+            .ledger
+            .conflicts(true)
+            .map_err(|e| self.app(&e))?
+            .into_iter()
+            .map(|c| ConflictView {
+                values: serde_json::from_str::<Vec<serde_json::Value>>(&c.candidates)
+                    .map(|v| v.iter().map(ToString::to_string).collect())
+                    .unwrap_or_else(|_| vec![c.candidates.clone()]),
+                id: c.id,
+                record: format!("{} {}", c.record_table, c.record_key),
+                field: c.field,
+                money: c.money,
+                at: c.found_at,
+            })
+            .collect())
+    }
+
+    /// `receipt`: a receipt as the window shows it, also saved as PDF under the receipts
+    /// folder (the same file is rewritten on a reprint: receipts are made from immutable
+    /// records, so a reprint is the same receipt).
+    ///
+    /// # Errors
+    /// Unknown kind or record; the PDF cannot be written.
+    pub fn receipt(&mut self, req: &ReceiptRequest) -> R<ReceiptView> {
+        use sene_app::receipts::ReceiptRef as Ref;
+        let r = match req.kind.trim() {
+            "disbursement" => Ref::Disbursement(self.id("avance", &req.id)?),
+            "delivery" => Ref::Delivery(self.id("livraison", &req.id)?),
+            "distribution" => Ref::Distribution(self.id("distribution", &req.id)?),
+            "payment" => Ref::BalancePayment(self.id("paiement", &req.id)?),
+            "reversal" => Ref::Reversal(self.id("annulation", &req.id)?),
+            other => {
+                return Err(ApiError::invalid(
+                    self.lang,
+                    "type de reçu",
+                    &format!("« {other} » inconnu"),
+                    &format!("\"{other}\" unknown"),
+                ))
+            }
+        };
+        let doc =
+            sene_app::receipts::receipt_doc(&self.ledger.db(), r).map_err(|e| self.app(&e))?;
+        let pdf = sene_print::render_receipt(&doc);
+        let path = self
+            .receipts_dir
+            .join(format!("{}.pdf", safe_name(&doc.number)));
+        std::fs::create_dir_all(&self.receipts_dir)
+            .and_then(|()| write_durably(&path, &pdf))
+            .map_err(|e| self.file_error(&path, &e))?;
+        Ok(ReceiptView {
+            kind: req.kind.trim().to_owned(),
+            id: r.id(),
+            title: doc.title.clone(),
+            date: date(doc.date),
+            union_name: doc.union_name.clone(),
+            cooperative: doc.cooperative_name.clone(),
+            member: doc.member_name.clone(),
+            member_number: doc.member_number.clone(),
+            agent: doc.agent_name.clone(),
+            lines: doc
+                .lines
+                .iter()
+                .map(|(label, value)| ReceiptLine {
+                    label: label.clone(),
+                    value: value.clone(),
+                })
+                .chain(std::iter::once(ReceiptLine {
+                    label: doc.amount_label.clone(),
+                    value: doc.amount_in_figures(),
+                }))
+                .collect(),
+            amount: money(doc.amount),
+            amount_words: doc.amount_in_words(),
+            cancels: doc.cancels.as_ref().map(|n| match &doc.cancel_reason {
+                Some(why) => format!("{n} ({why})"),
+                None => n.clone(),
+            }),
+            number: doc.number,
+            pdf_path: path.display().to_string(),
+        })
+    }
+}
+
+/// A receipt number as a file name (letters, digits, dashes).
+fn safe_name(number: &str) -> String {
+    number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes a file and syncs it to disk before saying it is written.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("part");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,41 @@
+//! Declares the app's own commands so that the capability file can grant exactly them (and the
+//! window can call nothing else), then runs Tauri's build step.
+
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "set_lang",
+    "init_union",
+    "load_demo",
+    "enroll",
+    "list_cooperatives",
+    "list_warehouses",
+    "search_members",
+    "member_card",
+    "check_member",
+    "register_member",
+    "request_contract",
+    "decide_contract",
+    "disburse",
+    "preview_delivery",
+    "record_delivery",
+    "list_products",
+    "add_need",
+    "distribute",
+    "reverse",
+    "receipt",
+    "collection_sheet",
+    "agent_cash",
+    "sync_status",
+    "sync_now",
+    "usb_export",
+    "usb_import",
+    "list_conflicts",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .unwrap_or_else(|e| panic!("tauri build step: {e}"));
+}

@@ -1,0 +1,158 @@
+//! The Sene desktop window: Tauri builder, the session as managed state, and one command per
+//! use case, each a few lines that call `sene-api`. No business rule lives here.
+//!
+//! Commands run off the main thread (`async`), so a long sync or the demo load never freezes the
+//! window; the session is behind a mutex, so writes happen one at a time, each committed before
+//! its command answers.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::sync::Mutex;
+
+use sene_api::*;
+use tauri::{AppHandle, Emitter, State};
+
+/// The open session, or why the store could not be opened (shown by the window).
+struct Shell(Mutex<Result<Session, ApiError>>);
+
+type R<T> = Result<T, ApiError>;
+
+fn with<T>(shell: &State<'_, Shell>, f: impl FnOnce(&mut Session) -> R<T>) -> R<T> {
+    let mut guard = shell.0.lock().map_err(|_| {
+        ApiError::new(
+            ErrorCode::Internal,
+            "session verrouillée après une erreur : redémarrez l'application",
+        )
+    })?;
+    match guard.as_mut() {
+        Ok(s) => f(s),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+macro_rules! cmd {
+    ($name:ident () -> $out:ty = $method:ident) => {
+        #[tauri::command(async)]
+        fn $name(shell: State<'_, Shell>) -> R<$out> {
+            with(&shell, |s| s.$method())
+        }
+    };
+    ($name:ident ($req:ty) -> $out:ty = $method:ident) => {
+        #[tauri::command(async)]
+        fn $name(shell: State<'_, Shell>, req: $req) -> R<$out> {
+            with(&shell, |s| s.$method(&req))
+        }
+    };
+}
+
+macro_rules! commands {
+    ($($name:ident ($($req:ty)?) -> $out:ty = $method:ident;)*) => {
+        $( cmd!($name ($($req)?) -> $out = $method); )*
+    };
+}
+
+commands! {
+    app_status() -> AppStatus = status;
+    set_lang(LangRequest) -> AppStatus = set_lang;
+    init_union(InitRequest) -> AppStatus = init_union;
+    list_cooperatives() -> Vec<CooperativeView> = cooperatives;
+    list_warehouses(CooperativeRequest) -> Vec<WarehouseView> = warehouses;
+    search_members(SearchRequest) -> Vec<MemberSummary> = search_members;
+    member_card(MemberRequest) -> MemberCard = member_card;
+    check_member(NewMemberRequest) -> Vec<MemberSummary> = check_member;
+    register_member(NewMemberRequest) -> MemberSummary = register_member;
+    request_contract(ContractRequest) -> ContractView = request_contract;
+    decide_contract(DecideRequest) -> ContractView = decide_contract;
+    disburse(DisburseRequest) -> ReceiptView = disburse;
+    preview_delivery(DeliveryRequest) -> DeliveryPreviewView = preview_delivery;
+    record_delivery(DeliveryRequest) -> ReceiptView = record_delivery;
+    list_products() -> Vec<ProductView> = products;
+    add_need(NeedRequest) -> () = add_need;
+    distribute(DistributeRequest) -> ReceiptView = distribute;
+    reverse(ReverseRequest) -> ReceiptView = reverse;
+    receipt(ReceiptRequest) -> ReceiptView = receipt;
+    collection_sheet(SheetRequest) -> CollectionSheetView = collection_sheet;
+    agent_cash(CampaignRequest) -> CashView = agent_cash;
+    sync_status() -> SyncStatus = sync_status;
+    usb_export(PathRequest) -> FileWritten = usb_export;
+    usb_import(PathRequest) -> SyncResult = usb_import;
+    list_conflicts() -> Vec<ConflictView> = conflicts;
+}
+
+#[tauri::command(async)]
+fn load_demo(app: AppHandle, shell: State<'_, Shell>) -> R<AppStatus> {
+    with(&shell, |s| {
+        s.load_demo(&mut |line| {
+            let _ = app.emit(
+                "demo-progress",
+                SyncProgressView {
+                    step: line.to_owned(),
+                    done: 0,
+                    total: 0,
+                },
+            );
+        })
+    })
+}
+
+#[tauri::command(async)]
+fn sync_now(app: AppHandle, shell: State<'_, Shell>) -> R<SyncResult> {
+    with(&shell, |s| {
+        s.sync_now(&mut |p| {
+            let _ = app.emit("sync-progress", p.clone());
+        })
+    })
+}
+
+#[tauri::command(async)]
+fn enroll(app: AppHandle, shell: State<'_, Shell>, req: EnrollRequest) -> R<AppStatus> {
+    with(&shell, |s| {
+        s.enroll(&req, &mut |p| {
+            let _ = app.emit("sync-progress", p.clone());
+        })
+    })
+}
+
+fn main() {
+    let session = Session::open_default();
+    if let Err(e) = &session {
+        eprintln!("sene-desktop : {}", e.message);
+    }
+    let result = tauri::Builder::default()
+        .manage(Shell(Mutex::new(session)))
+        .invoke_handler(tauri::generate_handler![
+            app_status,
+            set_lang,
+            init_union,
+            load_demo,
+            enroll,
+            list_cooperatives,
+            list_warehouses,
+            search_members,
+            member_card,
+            check_member,
+            register_member,
+            request_contract,
+            decide_contract,
+            disburse,
+            preview_delivery,
+            record_delivery,
+            list_products,
+            add_need,
+            distribute,
+            reverse,
+            receipt,
+            collection_sheet,
+            agent_cash,
+            sync_status,
+            sync_now,
+            usb_export,
+            usb_import,
+            list_conflicts,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("sene-desktop : la fenêtre n'a pas pu s'ouvrir : {e}");
+        std::process::exit(1);
+    }
+}

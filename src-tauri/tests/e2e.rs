@@ -1,0 +1,260 @@
+//! End to end in the real window: the built `sene-desktop` under Xvfb, driven through
+//! tauri-driver and WebKitWebDriver. A field agent's day with the demo union: load the demo,
+//! register a member (warned of a probable duplicate), request and approve a contract, pay the
+//! advance and get its receipt, switch language; then, two weeks later (the app restarted on a
+//! later date), record the delivery with its live preview and receipt, and see the balance.
+//! Screenshots of every step are written to `target/e2e-screenshots/` (or `SENE_E2E_SHOTS`).
+
+mod webdriver;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use webdriver::{Driver, Window};
+
+fn app() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"))
+}
+
+fn shots_dir() -> PathBuf {
+    std::env::var_os("SENE_E2E_SHOTS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots"),
+        PathBuf::from,
+    )
+}
+
+/// Clicks "yes" if the confirmation dialog shows up (it must, for money records).
+fn confirm(w: &Window) {
+    w.wait("#confirm-dialog");
+    w.click_on("#confirm-yes");
+    w.wait_gone("#confirm-dialog");
+}
+
+fn maybe_confirm(w: &Window) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1500) {
+        if w.find("#confirm-dialog").is_some() {
+            confirm(w);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// "150 000 FCFA" with whatever space the UI uses between groups.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect()
+}
+
+fn open_member(w: &Window, number: &str) {
+    w.click_on("#nav-members");
+    w.type_into("#member-search", number);
+    let hit = w.wait_text(".member-result", number);
+    w.click(&hit);
+    w.wait_text("#member-card", number);
+}
+
+#[test]
+fn a_field_agents_day_in_the_real_window() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("sene.sqlite");
+    let shots = shots_dir();
+    let _ = std::fs::remove_dir_all(&shots);
+    let app = app();
+
+    // ---- day 1: 23 November, inside the shallot campaign's contract window ----
+    let number = "T-0777";
+    let (price, next) = {
+        let driver = Driver::start(
+            &[("SENE_STORE", store.as_path())],
+            &[("SENE_CLOCK", "2026-11-23T09:00:00Z")],
+        );
+        let mut w = Window::open(&driver, &app, &shots, 1);
+        w.wait("#demo-load");
+        w.shot("premier-lancement");
+        w.click_on("#demo-load");
+        w.wait("#nav-members");
+        w.shot("union-de-demo-chargee");
+
+        // ids and a demo member to look like, read through the app's own commands
+        let status = w.invoke("app_status", None);
+        let shallot = status["campaigns"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["family"] == "shallot"))
+            .cloned()
+            .expect("shallot campaign");
+        let price: i64 = shallot["crops"][0]["base_price"]
+            .as_str()
+            .and_then(|p| p.parse().ok())
+            .expect("shallot price");
+        let coops = w.invoke("list_cooperatives", None);
+        let coop = coops[0]["id"].as_str().expect("a cooperative").to_owned();
+        let members = w.invoke(
+            "search_members",
+            Some(json!({ "query": "", "cooperative_id": coop })),
+        );
+        let twin = members
+            .as_array()
+            .and_then(|a| a.iter().find(|m| m["phone"].is_string()))
+            .cloned()
+            .expect("a demo member with a phone");
+
+        // register a member who shares a phone with a registered one: warned first
+        w.click_on("#nav-register");
+        w.select("#reg-coop", &coop);
+        w.type_into("#reg-number", number);
+        w.type_into("#reg-name", "Awa Traoré");
+        if w.find("#reg-sex").is_some() {
+            let opts = w.options("#reg-sex");
+            let f = opts
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case("f"))
+                .cloned()
+                .unwrap_or_else(|| opts.last().cloned().unwrap_or_default());
+            w.select("#reg-sex", &f);
+        }
+        w.type_into("#reg-birth-year", "1984");
+        w.type_into("#reg-village", "Diado");
+        w.type_into("#reg-phone", twin["phone"].as_str().unwrap_or_default());
+        w.click_on("#reg-submit");
+        let warning = w.wait("#dup-warning");
+        let twin_name = twin["full_name"].as_str().unwrap_or_default();
+        assert!(
+            w.text(&warning).contains(twin_name),
+            "the warning names the look-alike {twin_name}: {}",
+            w.text(&warning)
+        );
+        w.shot("doublon-probable");
+        w.click_on("#dup-confirm");
+        w.wait("#saved");
+        w.shot("membre-enregistre");
+
+        // find her again the way an agent would: without the accent
+        w.click_on("#nav-members");
+        w.type_into("#member-search", "awa traore");
+        let hit = w.wait_text(".member-result", number);
+        w.click(&hit);
+        w.wait_text("#member-card", number);
+
+        // a contract of 1 000 kg of shallot, approved
+        w.click_on("#contract-request");
+        w.select(
+            "#contract-campaign",
+            shallot["id"].as_str().unwrap_or_default(),
+        );
+        if w.options("#contract-crop").iter().any(|o| o == "shallot") {
+            w.select("#contract-crop", "shallot");
+        }
+        w.type_into("#contract-kg", "1000");
+        w.click_on("#contract-submit");
+        w.wait(".contract-row");
+        w.shot("contrat-demande");
+        w.click_on(".contract-approve");
+        maybe_confirm(&w);
+        w.wait(".contract-disburse");
+        w.shot("contrat-approuve");
+
+        // the advance: 60 % of 1 000 kg × price, confirmed, then its receipt
+        let due = price * 1000 * 6 / 10;
+        w.click_on(".contract-disburse");
+        w.type_into("#disb-amount", &due.to_string());
+        w.click_on("#disb-submit");
+        let dialog = w.wait("#confirm-dialog");
+        assert!(
+            squash(&w.text(&dialog)).contains(&format!("{due}")),
+            "the confirmation states the amount: {}",
+            w.text(&dialog)
+        );
+        w.shot("confirmation-avance");
+        confirm(&w);
+        let receipt = w.wait("#receipt");
+        let text = w.text(&receipt);
+        assert!(squash(&text).contains(&format!("{due}FCFA")), "{text}");
+        assert!(
+            text.contains("cent cinquante mille francs CFA") || due != 150_000,
+            "{text}"
+        );
+        assert!(text.contains("Awa Traoré"), "{text}");
+        let no = w.text(&w.wait("#receipt-number"));
+        assert!(!no.trim().is_empty());
+        w.shot("recu-avance");
+
+        // the interface in English, then back
+        w.click_on("#lang-en");
+        w.wait_text("#nav-members", "Cooperatives & members");
+        w.shot("english");
+        w.click_on("#lang-fr");
+        w.wait_text("#nav-members", "Coopératives et membres");
+        let next = w.next_shot();
+        w.close();
+        (price, next)
+    };
+
+    // ---- day 2: 5 December, the delivery window is open; the app starts again ----
+    let driver = Driver::start(
+        &[("SENE_STORE", store.as_path())],
+        &[("SENE_CLOCK", "2026-12-05T10:00:00Z")],
+    );
+    let mut w = Window::open(&driver, &app, &shots, next);
+    w.wait("#nav-members");
+    open_member(&w, number);
+    w.click_on(".contract-deliver");
+    let warehouses = w.options("#dlv-warehouse");
+    let wh = warehouses
+        .iter()
+        .find(|v| !v.is_empty())
+        .cloned()
+        .expect("a warehouse");
+    w.select("#dlv-warehouse", &wh);
+    w.type_into("#dlv-bags", "20");
+    w.type_into("#dlv-gross", "1010");
+    w.type_into("#dlv-moisture", "10");
+    w.type_into("#dlv-impurity", "1");
+    // live: 1 010 kg − 20 bags × 0,5 kg = 1 000 kg accepted, worth 1 000 × price
+    let value = price * 1000;
+    w.wait_text("#dlv-accepted", "1");
+    let start = Instant::now();
+    loop {
+        let shown = squash(&w.text(&w.wait("#dlv-value")));
+        if shown.contains(&format!("{value}")) {
+            break;
+        }
+        assert!(
+            start.elapsed() < webdriver::PATIENCE,
+            "live value shows {shown}, expected {value}"
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(
+        squash(&w.text(&w.wait("#dlv-accepted"))).contains("1000"),
+        "accepted kg shown live"
+    );
+    w.shot("livraison-apercu");
+    w.click_on("#dlv-submit");
+    confirm(&w);
+    let receipt = w.wait("#receipt");
+    let text = w.text(&receipt);
+    assert!(text.contains("Awa Traoré"), "{text}");
+    w.shot("recu-livraison");
+
+    // the balance: delivered value − advance = 40 % of the contract
+    open_member(&w, number);
+    let balance = squash(&w.text(&w.wait("#member-balance")));
+    let net = value - price * 1000 * 6 / 10;
+    assert!(
+        balance.contains(&format!("{net}FCFA")),
+        "balance {balance}, expected {net} FCFA"
+    );
+    w.shot("solde-du-membre");
+    w.close();
+    drop(driver);
+
+    // every step left its screenshot
+    let n = std::fs::read_dir(&shots)
+        .map(|d| d.filter_map(Result::ok).count())
+        .unwrap_or(0);
+    assert!(n >= 14, "{n} screenshots in {}", shots.display());
+}

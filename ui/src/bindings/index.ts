@@ -1,0 +1,161 @@
+// Generated from crates/api by `SENE_BLESS=1 cargo test -p sene-api bindings`. Do not edit.
+
+export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal";
+
+export type ApiError = { code: ErrorCode, 
+/**
+ * For people, in the session's language: what was wrong and what to do.
+ */
+message: string, 
+/**
+ * The field concerned, when one is (its label as the message names it).
+ */
+field: string | null, };
+
+export type AppStatus = { initialized: boolean, union_name: string | null, agent_name: string | null, 
+/**
+ * `field_agent`, `ctc`, `secretariat`, `read_only`.
+ */
+role: string | null, role_label: string | null, device_label: string | null, may_approve: boolean, 
+/**
+ * `fr` or `en`.
+ */
+lang: string, campaigns: Array<CampaignView>, today: string, 
+/**
+ * Where receipts (PDF) are saved.
+ */
+receipts_dir: string, };
+
+export type CropPriceView = { crop: string, label: string, base_price: string, };
+
+export type CampaignView = { id: string, name: string, family: string, family_label: string, crops: Array<CropPriceView>, 
+/**
+ * A fraction: `"0.6"`.
+ */
+advance_share: string, contract_from: string, contract_to: string, delivery_from: string, delivery_to: string, max_moisture: string, max_impurity: string, bag_tare_kg: string, over_delivery_bought: boolean, };
+
+export type LangRequest = { lang: string, };
+
+export type InitRequest = { union_name: string, region: string, agent_name: string, device_label: string, receipt_prefix: string, };
+
+export type EnrollRequest = { hub_url: string, device_id: string, code: string, };
+
+export type CooperativeView = { id: string, code: string, name: string, village: string, member_count: number, };
+
+export type CooperativeRequest = { cooperative_id: string, };
+
+export type WarehouseView = { id: string, name: string, };
+
+export type SearchRequest = { query: string, cooperative_id: string | null, };
+
+export type MemberSummary = { id: string, number: string, full_name: string, village: string, phone: string | null, cooperative_id: string, cooperative_name: string, };
+
+export type MemberRequest = { member_id: string, };
+
+export type ContractView = { id: string, member_id: string, campaign_id: string, campaign_name: string, crop: string, crop_label: string, committed_kg: string, base_price: string, state: string, state_label: string, advance_due: string, disbursed: string, accepted_kg: string, value: string, };
+
+export type MoneyLine = { id: string, date: string, amount: string, receipt: string, reversed: boolean, contract_id: string | null, };
+
+export type DeliveryView = { id: string, date: string, contract_id: string, crop_label: string, bags: number, gross_kg: string, net_kg: string, accepted_kg: string, receipt: string, voided: boolean, };
+
+export type DistributionView = { id: string, date: string, product_name: string, bags: number, amount: string, cash_paid: string, receipt: string, reversed: boolean, };
+
+export type BalanceView = { campaign_id: string, campaign_name: string, contracts_value: string, advances: string, fees: string, fertilizer: string, 
+/**
+ * May be negative: a debt carried forward.
+ */
+net: string, paid: string, };
+
+export type ReceiptRef = { 
+/**
+ * `disbursement`, `delivery`, `distribution`, `payment`, `reversal`.
+ */
+kind: string, id: string, number: string, date: string, title: string, };
+
+export type MemberCard = { member: MemberSummary, 
+/**
+ * `f` or `m`.
+ */
+sex: string, birth_year: number | null, crops: Array<string>, contracts: Array<ContractView>, disbursements: Array<MoneyLine>, payments: Array<MoneyLine>, deliveries: Array<DeliveryView>, distributions: Array<DistributionView>, balances: Array<BalanceView>, receipts: Array<ReceiptRef>, };
+
+export type NewMemberRequest = { cooperative_id: string, number: string, full_name: string, 
+/**
+ * `f` or `m` (either case).
+ */
+sex: string, birth_year: number | null, village: string, phone: string | null, nina: string | null, 
+/**
+ * Crop families: `rice`, `dry_cereals`, `shallot`.
+ */
+crops: Array<string>, 
+/**
+ * Save even though probable duplicates were shown.
+ */
+confirmed: boolean, };
+
+export type ContractRequest = { member_id: string, campaign_id: string, crop: string, committed_kg: string, };
+
+export type DecideRequest = { contract_id: string, approve: boolean, reason: string, };
+
+export type DisburseRequest = { contract_id: string, amount: string, 
+/**
+ * `cash`, `mobile_money`, `bank`.
+ */
+mode: string, };
+
+export type DeliveryRequest = { contract_id: string, warehouse_id: string, bags: string, gross_kg: string, moisture: string, impurity: string, };
+
+export type DeliveryPreviewView = { net_kg: string, accepted_kg: string, value: string, 
+/**
+ * The contract's accepted kg would pass its committed kg.
+ */
+over_committed: boolean, };
+
+export type ProductView = { id: string, name: string, bag_weight_kg: string, price_per_bag: string, };
+
+export type NeedRequest = { member_id: string, campaign_id: string, product_id: string, bags: string, };
+
+export type DistributeRequest = { member_id: string, campaign_id: string, product_id: string, bags: string, cash_paid: string, };
+
+export type ReverseRequest = { 
+/**
+ * `disbursement`, `delivery`, `distribution`, `payment`.
+ */
+kind: string, target_id: string, reason: string, };
+
+export type ReceiptRequest = { kind: string, id: string, };
+
+export type ReceiptLine = { label: string, value: string, };
+
+export type ReceiptView = { kind: string, id: string, number: string, title: string, date: string, union_name: string, cooperative: string, member: string, member_number: string, agent: string, lines: Array<ReceiptLine>, amount: string, amount_words: string, 
+/**
+ * The receipt a reversal cancels, and why.
+ */
+cancels: string | null, pdf_path: string, };
+
+export type SheetRequest = { cooperative_id: string, campaign_id: string, };
+
+export type SheetRow = { member_id: string, number: string, full_name: string, crop_label: string, committed_kg: string, delivered_kg: string, remaining_kg: string, advance: string, };
+
+export type SheetTotals = { committed_kg: string, delivered_kg: string, remaining_kg: string, advance: string, };
+
+export type CollectionSheetView = { cooperative: string, campaign: string, rows: Array<SheetRow>, totals: SheetTotals, };
+
+export type CampaignRequest = { campaign_id: string, };
+
+export type CashView = { received: string, paid_out: string, fertilizer_cash: string, to_return: string, };
+
+export type SyncStatus = { enrolled: boolean, hub_url: string | null, last_sync_at: string | null, 
+/**
+ * Actions recorded here since the last successful sync.
+ */
+pending_changes: number, open_conflicts: number, };
+
+export type SyncProgressView = { step: string, done: number, total: number, };
+
+export type SyncResult = { sent: number, received: number, conflicts: number, refused: Array<string>, message: string, };
+
+export type PathRequest = { path: string, };
+
+export type FileWritten = { path: string, bytes: number, };
+
+export type ConflictView = { id: string, record: string, field: string, money: boolean, values: Array<string>, at: string, };
