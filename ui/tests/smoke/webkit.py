@@ -7,7 +7,7 @@ import json, os, subprocess, time, urllib.request, base64, threading, http.serve
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIST = os.path.join(HERE, '..', '..', 'dist'); FAKE = os.path.join(HERE, 'fake-ipc.js')
 SHOTS = os.environ.get('SHOTS', os.path.join(HERE, 'shots')); os.makedirs(SHOTS, exist_ok=True)
-MINIBROWSER = os.environ.get('MINIBROWSER', MINIBROWSER)
+MINIBROWSER = os.environ.get('MINIBROWSER', '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser')
 class H(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
     def do_GET(self):
