@@ -253,8 +253,31 @@ fn a_field_agents_day_in_the_real_window() {
     drop(driver);
 
     // every step left its screenshot
-    let n = std::fs::read_dir(&shots)
-        .map(|d| d.filter_map(Result::ok).count())
-        .unwrap_or(0);
-    assert!(n >= 14, "{n} screenshots in {}", shots.display());
+    let mut names: Vec<String> = std::fs::read_dir(&shots)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "01-premier-lancement.png",
+            "02-union-de-demo-chargee.png",
+            "03-doublon-probable.png",
+            "04-membre-enregistre.png",
+            "05-contrat-demande.png",
+            "06-contrat-approuve.png",
+            "07-confirmation-avance.png",
+            "08-recu-avance.png",
+            "09-english.png",
+            "10-livraison-apercu.png",
+            "11-recu-livraison.png",
+            "12-solde-du-membre.png",
+        ],
+        "screenshots in {}",
+        shots.display()
+    );
 }

@@ -242,6 +242,7 @@ dto! {
         pub member_id: String,
         pub campaign_id: String,
         pub crop: String,
+        #[serde(deserialize_with = "text")]
         pub committed_kg: String,
     }
 
@@ -255,6 +256,7 @@ dto! {
     /// `disburse`: an advance on an approved contract.
     pub struct DisburseRequest {
         pub contract_id: String,
+        #[serde(deserialize_with = "text")]
         pub amount: String,
         /// `cash`, `mobile_money`, `bank`.
         pub mode: String,
@@ -264,9 +266,13 @@ dto! {
     pub struct DeliveryRequest {
         pub contract_id: String,
         pub warehouse_id: String,
+        #[serde(deserialize_with = "text")]
         pub bags: String,
+        #[serde(deserialize_with = "text")]
         pub gross_kg: String,
+        #[serde(deserialize_with = "text")]
         pub moisture: String,
+        #[serde(deserialize_with = "text")]
         pub impurity: String,
     }
 
@@ -292,6 +298,7 @@ dto! {
         pub member_id: String,
         pub campaign_id: String,
         pub product_id: String,
+        #[serde(deserialize_with = "text")]
         pub bags: String,
     }
 
@@ -300,7 +307,9 @@ dto! {
         pub member_id: String,
         pub campaign_id: String,
         pub product_id: String,
+        #[serde(deserialize_with = "text")]
         pub bags: String,
+        #[serde(deserialize_with = "text")]
         pub cash_paid: String,
     }
 
@@ -436,6 +445,19 @@ dto! {
         pub money: bool,
         pub values: Vec<String>,
         pub at: String,
+    }
+}
+
+/// A typed value as text: the window sends what was typed (a string); a number is taken too,
+/// so that a value never fails on its JSON type before the rules can say what is wrong with it.
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::Null => Ok(String::new()),
+        other => Err(serde::de::Error::custom(format!(
+            "attendu un nombre ou un texte, reçu {other}"
+        ))),
     }
 }
 

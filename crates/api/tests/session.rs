@@ -296,3 +296,23 @@ fn bad_input_gets_a_clear_error_in_the_chosen_language() {
     let s = session(&dir);
     assert_eq!(s.status().unwrap().lang, "en");
 }
+
+#[test]
+fn typed_values_arrive_as_text_or_numbers() {
+    let as_text: DeliveryRequest = serde_json::from_value(serde_json::json!({
+        "contract_id": "x", "warehouse_id": "y", "bags": "20", "gross_kg": "1010,5",
+        "moisture": "12", "impurity": "1"
+    }))
+    .unwrap();
+    let as_numbers: DeliveryRequest = serde_json::from_value(serde_json::json!({
+        "contract_id": "x", "warehouse_id": "y", "bags": 20, "gross_kg": 1010.5,
+        "moisture": 12, "impurity": 1
+    }))
+    .unwrap();
+    assert_eq!(as_text.bags, as_numbers.bags);
+    assert_eq!(as_numbers.gross_kg, "1010.5");
+    let bad = serde_json::from_value::<DisburseRequest>(serde_json::json!({
+        "contract_id": "x", "amount": [1], "mode": "cash"
+    }));
+    assert!(bad.is_err());
+}
