@@ -1,0 +1,201 @@
+//! The desktop's start-up, memory and receipt latency, measured in the real window (Xvfb,
+//! tauri-driver, WebKitWebDriver), beside a minimal Tauri window built in the same run:
+//!
+//! ```sh
+//! npm --prefix ui run build && cargo build -p sene-desktop --bins
+//! xvfb-run -a -s "-screen 0 1366x768x24" cargo bench -p sene-desktop --bench window
+//! ```
+//!
+//! - cold start: from asking the driver for a session (the app is launched) to the first
+//!   interactive element on screen (`#demo-load` on an empty store for Sene, `#ready` for the
+//!   minimal window); median and spread over `SENE_BENCH_RUNS` launches (default 5);
+//! - resident memory: the app process and its WebKit processes (VmRSS summed), once idle;
+//! - save to receipt: from the click on "yes" in the delivery's confirmation to the receipt on
+//!   screen, over 10 deliveries on the demo union.
+
+#![allow(clippy::unwrap_used, clippy::float_arithmetic, clippy::print_stdout)]
+
+#[allow(dead_code)]
+#[path = "../tests/webdriver/mod.rs"]
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use webdriver::{Driver, Window};
+
+fn runs() -> usize {
+    std::env::var("SENE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+}
+
+/// kB of VmRSS of every process whose executable is `exe`, and of all their descendants.
+fn tree_rss_kb(exe: &Path) -> u64 {
+    let procs: Vec<(u32, u32, u64, Option<PathBuf>)> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .filter_map(|pid| {
+                    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                    let field = |k: &str| {
+                        status
+                            .lines()
+                            .find(|l| l.starts_with(k))
+                            .and_then(|l| l.split_whitespace().nth(1))
+                            .and_then(|v| v.parse::<u64>().ok())
+                    };
+                    let ppid = u32::try_from(field("PPid:")?).ok()?;
+                    let rss = field("VmRSS:").unwrap_or(0);
+                    let path = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+                    Some((pid, ppid, rss, path))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut roots: Vec<u32> = procs
+        .iter()
+        .filter(|p| p.3.as_deref() == Some(exe))
+        .map(|p| p.0)
+        .collect();
+    let mut total = 0;
+    let mut seen = std::collections::HashSet::new();
+    while let Some(pid) = roots.pop() {
+        if !seen.insert(pid) {
+            continue;
+        }
+        for p in &procs {
+            if p.0 == pid {
+                total += p.2;
+            }
+            if p.1 == pid {
+                roots.push(p.0);
+            }
+        }
+    }
+    total
+}
+
+fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let mid = v[v.len() / 2];
+    (v[0], mid, v[v.len() - 1])
+}
+
+/// Launches `app` on a fresh store `runs` times; returns (start-up ms, RSS kB) samples.
+fn starts(app: &Path, ready: &str, shots: &Path) -> (Vec<f64>, Vec<f64>) {
+    let mut ms = Vec::new();
+    let mut rss = Vec::new();
+    for _ in 0..runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("sene.sqlite");
+        let driver = Driver::start(&[("SENE_STORE", store.as_path())], &[]);
+        let t = Instant::now();
+        let w = Window::open(&driver, app, shots, 90);
+        w.wait(ready);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_secs(2));
+        rss.push(tree_rss_kb(app) as f64);
+        w.close();
+    }
+    (ms, rss)
+}
+
+fn main() {
+    let sene = PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"));
+    let minimal = PathBuf::from(env!("CARGO_BIN_EXE_minimal_window"));
+    let shots = std::env::temp_dir().join("sene-bench-shots");
+    println!("runs: {}", runs());
+
+    let (m_ms, m_rss) = starts(&minimal, "#ready", &shots);
+    let (s_ms, s_rss) = starts(&sene, "#demo-load", &shots);
+    let (a, b, c) = median(m_ms);
+    let (d, e, f) = median(s_ms);
+    println!("cold start to first interactive element, ms (min / median / max):");
+    println!("  minimal Tauri window  {a:7.0} {b:7.0} {c:7.0}");
+    println!(
+        "  Sene                  {d:7.0} {e:7.0} {f:7.0}   ratio of medians {:.2}",
+        e / b
+    );
+    let (_, mr, _) = median(m_rss);
+    let (_, sr, _) = median(s_rss);
+    println!("resident memory, app + WebKit processes, MiB (median):");
+    println!("  minimal Tauri window  {:7.1}", mr / 1024.0);
+    println!(
+        "  Sene                  {:7.1}   ratio {:.2}",
+        sr / 1024.0,
+        sr / mr
+    );
+
+    // save → receipt for deliveries on the demo union (23 November: rice deliveries are open)
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sene.sqlite");
+    let driver = Driver::start(
+        &[("SENE_STORE", store.as_path())],
+        &[("SENE_CLOCK", "2026-11-23T09:00:00Z")],
+    );
+    let w = Window::open(&driver, &sene, &shots, 95);
+    w.click_on("#demo-load");
+    w.wait("#nav-members");
+    // demo members with an approved rice contract, found through the app's own commands
+    let mut targets = Vec::new();
+    for coop in w.invoke("list_cooperatives", None).as_array().unwrap() {
+        let members = w.invoke(
+            "search_members",
+            Some(json!({ "query": "", "cooperative_id": coop["id"] })),
+        );
+        for m in members.as_array().unwrap() {
+            let card = w.invoke("member_card", Some(json!({ "member_id": m["id"] })));
+            let open = card["contracts"].as_array().unwrap().iter().any(|c| {
+                c["crop"] == "paddy_rice"
+                    && matches!(
+                        c["state"].as_str(),
+                        Some("approved" | "disbursed" | "delivering")
+                    )
+            });
+            if open {
+                targets.push(m["number"].as_str().unwrap().to_owned());
+            }
+            if targets.len() == 10 {
+                break;
+            }
+        }
+        if targets.len() == 10 {
+            break;
+        }
+    }
+    let mut latencies = Vec::new();
+    for number in &targets {
+        w.click_on("#nav-members");
+        w.type_into("#member-search", number);
+        let hit = w.wait_text(".member-result", number);
+        w.click(&hit);
+        w.wait_text("#member-card", number);
+        w.click_on(".contract-deliver");
+        let wh = w
+            .options("#dlv-warehouse")
+            .into_iter()
+            .find(|v| !v.is_empty())
+            .unwrap();
+        w.select("#dlv-warehouse", &wh);
+        w.type_into("#dlv-bags", "10");
+        w.type_into("#dlv-gross", "805");
+        w.type_into("#dlv-moisture", "14");
+        w.type_into("#dlv-impurity", "1");
+        w.wait_text("#dlv-accepted", "kg");
+        w.click_on("#dlv-submit");
+        let yes = w.wait("#confirm-yes");
+        let t = Instant::now();
+        w.click(&yes);
+        w.wait("#receipt-number");
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let n = latencies.len();
+    let (lo, mid, hi) = median(latencies);
+    println!(
+        "delivery: click on \"yes\" to receipt on screen, ms over {n} deliveries (min / median / max): {lo:.0} {mid:.0} {hi:.0}"
+    );
+    w.close();
+}
