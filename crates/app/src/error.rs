@@ -63,6 +63,9 @@ pub enum AppError {
         requested: String,
         available: String,
     },
+    /// A file export (XLSX) could not be made.
+    #[error("export impossible : {0}")]
+    Export(String),
 }
 
 impl AppError {
@@ -89,6 +92,7 @@ impl AppError {
             AppError::Mismatch(_) => "mismatch",
             AppError::AlreadyReversed { .. } => "already_reversed",
             AppError::AboveAvailable { .. } => "above_available",
+            AppError::Export(_) => "export_failed",
         }
     }
 
@@ -114,6 +118,7 @@ impl AppError {
             AppError::Mismatch(m) => format!("inconsistent records: {m}"),
             AppError::AlreadyReversed { receipt } => format!("this record was already reversed (receipt {receipt}): a record is reversed once"),
             AppError::AboveAvailable { what, requested, available } => format!("{what}: {requested} requested, {available} available"),
+            AppError::Export(m) => format!("export failed: {m}"),
         }
     }
 }
@@ -142,6 +147,7 @@ fn en_action(action: &str) -> &str {
         "enregistrer" => "record anything",
         "approuver ou rejeter un contrat" => "approve or reject a contract",
         "configurer l'union" => "configure the union",
+        "arrêter un règlement" => "lock a settlement run",
         other => other,
     }
 }

@@ -20,6 +20,7 @@ pub mod org;
 pub mod receipts;
 pub mod reports;
 pub mod season;
+pub mod settlement;
 pub mod sync;
 pub mod views;
 

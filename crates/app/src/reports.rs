@@ -55,7 +55,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, l: &MemberLine) -> Result<()> {
+    pub(crate) fn add(&mut self, l: &MemberLine) -> Result<()> {
         self.members += 1;
         self.committed = self.committed.checked_add(l.committed)?;
         self.accepted = self.accepted.checked_add(l.accepted)?;

@@ -98,6 +98,9 @@ pub enum Command {
     /// Rapports : règlement, avancement de campagne, caisse d'un agent
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Règlements arrêtés : arrêter, lister, afficher (CSV, XLSX), relevés et listes de paiement
+    #[command(subcommand)]
+    Settlement(SettlementCmd),
     /// Journal d'audit (les dernières actions)
     Audit(AuditArgs),
     /// Vérifie l'intégrité de la base et compte les enregistrements
@@ -988,6 +991,50 @@ pub enum ReportCmd {
         /// Campagne (nom ou UUID) ; défaut : toutes
         #[arg(long)]
         campaign: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettlementCmd {
+    /// Calcule et arrête (verrouille) le règlement d'une campagne à une date (secrétariat)
+    Lock {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Date du règlement AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Règlement corrigé par celui-ci (UUID)
+        #[arg(long)]
+        replaces: Option<String>,
+        /// Note
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Liste les règlements arrêtés
+    List {
+        /// Campagne (nom ou UUID) ; défaut : toutes
+        #[arg(long)]
+        campaign: Option<String>,
+    },
+    /// Affiche un règlement arrêté, et les enregistrements arrivés après
+    Show {
+        /// Règlement (UUID)
+        id: String,
+        /// Écrit le règlement en XLSX dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        xlsx: Option<PathBuf>,
+        /// Écrit le règlement en CSV dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        csv: Option<PathBuf>,
+    },
+    /// Écrit un relevé PDF par membre et une liste de paiement par coopérative
+    Statements {
+        /// Règlement (UUID)
+        id: String,
+        /// Dossier de sortie
+        #[arg(long, value_name = "DOSSIER")]
+        out: PathBuf,
     },
 }
 

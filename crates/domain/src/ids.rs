@@ -118,6 +118,8 @@ id_type!(
     AllocationId,
     /// A balance paid to a member after settlement.
     PaymentId,
+    /// A locked settlement run of a campaign.
+    SettlementRunId,
 );
 
 #[cfg(test)]

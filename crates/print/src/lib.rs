@@ -15,6 +15,7 @@
 pub mod pdf;
 pub mod read;
 pub mod receipt;
+pub mod statement;
 pub mod winansi;
 
 mod metrics;
@@ -25,6 +26,10 @@ use sene_domain::{Kg, Money};
 pub use pdf::{Align, Column, Document, Flow, Font, Page, PageSize, Stroke};
 pub use read::{inspect, pdf_text, PdfError, PdfInfo};
 pub use receipt::{receipt_document, render_receipt, ReceiptDoc};
+pub use statement::{
+    render_payment_list, render_statement, PaymentListDoc, PaymentRow, StatementDelivery,
+    StatementDoc,
+};
 
 /// An amount as printed: `200 000 FCFA`, digits grouped by three with no-break spaces
 /// (U+00A0), which WinAnsiEncoding prints as spaces that never break a line.

@@ -164,7 +164,7 @@ pub fn receipt_document(doc: &ReceiptDoc, size: PageSize) -> Document {
 }
 
 /// One line with a text on the left and one on the right.
-fn two_sided(f: &mut Flow, left: (Font, u16, &str), right: (Font, u16, &str)) {
+pub(crate) fn two_sided(f: &mut Flow, left: (Font, u16, &str), right: (Font, u16, &str)) {
     let size = left.1.max(right.1);
     f.ensure(leading(size));
     let base = f.y() - ascent(size);
@@ -177,7 +177,7 @@ fn two_sided(f: &mut Flow, left: (Font, u16, &str), right: (Font, u16, &str)) {
 
 /// Lines of text (wrapped) in a box across the text area, on a grey background (`gray`: 100
 /// is white).
-fn boxed(f: &mut Flow, rows: &[(Font, u16, String)], gray: u8, stroke: Stroke) {
+pub(crate) fn boxed(f: &mut Flow, rows: &[(Font, u16, String)], gray: u8, stroke: Stroke) {
     let inner = f.width() - 2 * PAD;
     let wrapped: Vec<(Font, u16, Vec<String>)> = rows
         .iter()
@@ -206,7 +206,7 @@ fn boxed(f: &mut Flow, rows: &[(Font, u16, String)], gray: u8, stroke: Stroke) {
 }
 
 /// The detail lines: label on the left, value in bold on the right, a hairline under each.
-fn detail_lines(f: &mut Flow, lines: &[(String, String)]) {
+pub(crate) fn detail_lines(f: &mut Flow, lines: &[(String, String)]) {
     const SIZE: u16 = 10;
     let label_w = f.width() * 11 / 20;
     let value_w = f.width() - label_w - 2 * PAD;
@@ -232,7 +232,7 @@ fn detail_lines(f: &mut Flow, lines: &[(String, String)]) {
 }
 
 /// The agent's signature box and the member's signature-or-thumbprint box, side by side.
-fn signatures(f: &mut Flow) {
+pub(crate) fn signatures(f: &mut Flow) {
     const SIZE: u16 = 9;
     const H: i32 = 96;
     const THUMB: i32 = 60;

@@ -14,6 +14,7 @@ mod codec;
 mod db;
 mod error;
 mod migrate;
+mod settlement;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};
+pub use settlement::{LateRecord, SettlementLineRow, SettlementRunRow};
 pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
 
 /// An open store.

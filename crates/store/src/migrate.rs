@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "snapshots",
         sql: include_str!("migrations/0004_snapshots.sql"),
     },
+    Migration {
+        version: 5,
+        name: "settlement_runs",
+        sql: include_str!("migrations/0005_settlement_runs.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -12,6 +12,7 @@ const SHIPPED: &[(i64, &str)] = &[
     (2, "4799dc52731ddb81"),
     (3, "becb0bb04f6a0d38"),
     (4, "044d008e5bc7df78"),
+    (5, "d794d2943de3ce5a"),
 ];
 
 #[test]

@@ -7,6 +7,7 @@ pub mod lookup;
 mod org;
 mod reports;
 mod season;
+mod settlement;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -132,6 +133,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Allocation(c) => finance::allocation(&mut ctx, c),
         Command::Payment(c) => finance::payment(&mut ctx, c),
         Command::Report(c) => reports::report(&mut ctx, c),
+        Command::Settlement(c) => settlement::run(&mut ctx, c),
         Command::Audit(a) => reports::audit(&ctx, a),
         Command::Check => reports::check(&ctx),
         Command::Table(a) => reports::table(&ctx, a),

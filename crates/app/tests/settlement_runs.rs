@@ -1,0 +1,482 @@
+//! Settlement runs: locked once and never edited, corrections as new runs, records that arrive
+//! after a lock, the statement and payment list PDFs, the CSV and XLSX exports, and who may
+//! lock.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use sene_app::fertilizer::*;
+use sene_app::org::*;
+use sene_app::season::*;
+use sene_app::settlement::*;
+use sene_app::*;
+use sene_domain::*;
+use sene_print::{format_money, pdf_text};
+use sene_store::Store;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn fr(n: i64) -> Money {
+    Money::from_francs(n).unwrap()
+}
+
+struct Season {
+    l: Ledger,
+    clock: Arc<FixedClock>,
+    sec: Actor,
+    field: Actor,
+    committee: Actor,
+    coop: CooperativeId,
+    wh: WarehouseId,
+    camp: CampaignId,
+    a: MemberId,
+    b: MemberId,
+    cb: ContractId,
+}
+
+/// Two members of DIO on a rice campaign at 200 FCFA/kg, 60 % advance, 2 % flat fee:
+/// A delivers all 1 000 kg and took 2 bags of urea on credit (net 47 600 FCFA to pay);
+/// B delivers 300 kg (debt 62 400 FCFA).
+fn season(store: Store) -> Season {
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap(),
+    ));
+    let mut l = Ledger::with_clock(store, Box::new(Arc::clone(&clock)));
+    let sec = l
+        .init(&InitUnion {
+            union_name: "Union Faso Jigi".into(),
+            region: "Ségou".into(),
+            agent_name: "Sec".into(),
+            device_label: "Bureau".into(),
+            receipt_prefix: "U1".into(),
+        })
+        .unwrap();
+    let s = l
+        .run(&sec, |tx| {
+            let coop = tx.add_cooperative(NewCooperative {
+                id: None,
+                code: "DIO".into(),
+                name: "Dioro".into(),
+                village: "Dioro".into(),
+                commune: "Dioro".into(),
+                cercle: "Ségou".into(),
+                region: "Ségou".into(),
+            })?;
+            let wh = tx.add_warehouse(NewWarehouse {
+                id: None,
+                cooperative_id: coop.id,
+                name: "Magasin".into(),
+                capacity: None,
+            })?;
+            let fa = tx.add_agent(NewAgent {
+                id: None,
+                name: "Moussa".into(),
+                phone: None,
+                role: Role::FieldAgent,
+                cooperatives: vec![coop.id],
+            })?;
+            let ctc = tx.add_agent(NewAgent {
+                id: None,
+                name: "Comité".into(),
+                phone: None,
+                role: Role::Committee,
+                cooperatives: vec![coop.id],
+            })?;
+            let dev = tx.add_device(NewDevice {
+                id: None,
+                label: "Portable".into(),
+                receipt_prefix: "A1".into(),
+            })?;
+            let camp = tx.open_campaign(NewCampaign {
+                id: None,
+                name: "Riz 2026/27".into(),
+                family: CropFamily::Rice,
+                prices: vec![CropPrice {
+                    crop: Crop::PaddyRice,
+                    base_price: fr(200),
+                    over_delivery_price: None,
+                }],
+                advance_share: None,
+                fee: FeeModel::Flat {
+                    rate: "0.02".parse()?,
+                },
+                contract_window: (d(2026, 5, 1), d(2026, 8, 31)),
+                delivery_window: (d(2026, 10, 1), d(2027, 3, 31)),
+                max_moisture: None,
+                max_impurity: None,
+                bag_tare: None,
+                over_delivery_bought: false,
+            })?;
+            let mut ids = vec![];
+            for (n, name) in [
+                ("DIO-0001", "Aminata Traoré"),
+                ("DIO-0002", "Seydou Diarra"),
+            ] {
+                let m = tx.register_member(
+                    NewMember {
+                        id: None,
+                        cooperative_id: coop.id,
+                        number: n.into(),
+                        full_name: name.into(),
+                        sex: Sex::Female,
+                        birth_year: None,
+                        village: "Dioro".into(),
+                        phone: None,
+                        nina: None,
+                        crops: vec![CropFamily::Rice],
+                    },
+                    false,
+                )?;
+                let c = tx.request_contract(RequestContract {
+                    id: None,
+                    member_id: m.id,
+                    campaign_id: camp.id,
+                    crop: Crop::PaddyRice,
+                    committed: Kg::from_kg(1000)?,
+                    date: d(2026, 5, 10),
+                })?;
+                tx.approve_contract(c.id, d(2026, 5, 11))?;
+                tx.disburse_advance(DisburseAdvance {
+                    id: None,
+                    contract_id: c.id,
+                    amount: fr(120_000),
+                    date: d(2026, 6, 1),
+                    mode: PayMode::Cash,
+                })?;
+                ids.push((m.id, c.id));
+            }
+            let (a, ca) = ids[0];
+            let (b, cb) = ids[1];
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: a,
+                contract_id: ca,
+                warehouse_id: wh.id,
+                bags: 20,
+                gross: Kg::from_kg(1010)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: d(2026, 11, 2),
+            })?;
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: b,
+                contract_id: cb,
+                warehouse_id: wh.id,
+                bags: 4,
+                gross: Kg::from_kg(302)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: d(2026, 11, 3),
+            })?;
+            let p = tx.add_product(NewProduct {
+                id: None,
+                name: "Urée".into(),
+                bag_weight: Kg::from_kg(50)?,
+                price_per_bag: fr(15_000),
+            })?;
+            let po = tx.add_purchase_order(NewPurchaseOrder {
+                id: None,
+                campaign_id: camp.id,
+                supplier: "Toguna".into(),
+                product_id: p.id,
+                bags: 2,
+                unit_cost: fr(14_000),
+                date: d(2026, 5, 21),
+            })?;
+            tx.receive_fertilizer(NewReception {
+                id: None,
+                purchase_order_id: po.id,
+                warehouse_id: wh.id,
+                bags_expected: 2,
+                bags_received: 2,
+                date: d(2026, 5, 30),
+                note: String::new(),
+            })?;
+            tx.distribute_fertilizer(DistributeFertilizer {
+                id: None,
+                member_id: a,
+                campaign_id: camp.id,
+                product_id: p.id,
+                bags: 2,
+                cash_paid: Money::ZERO,
+                date: d(2026, 6, 2),
+            })?;
+            Ok((coop.id, wh.id, fa.id, ctc.id, dev.id, camp.id, a, b, cb))
+        })
+        .unwrap();
+    let (coop, wh, fa, ctc, dev, camp, a, b, cb) = s;
+    Season {
+        l,
+        clock,
+        sec,
+        field: Actor {
+            agent: fa,
+            device: dev,
+        },
+        committee: Actor {
+            agent: ctc,
+            device: dev,
+        },
+        coop,
+        wh,
+        camp,
+        a,
+        b,
+        cb,
+    }
+}
+
+fn lock(s: &mut Season, replaces: Option<SettlementRunId>) -> SettlementRun {
+    let (camp, sec) = (s.camp, s.sec);
+    s.l.run(&sec, |tx| {
+        tx.lock_settlement(camp, d(2027, 1, 15), replaces, "règlement de janvier")
+    })
+    .unwrap()
+}
+
+fn memory() -> Season {
+    season(Store::open_in_memory().unwrap())
+}
+
+#[test]
+fn a_run_holds_the_settlement_of_the_campaign_at_its_date() {
+    let mut s = memory();
+    let run = lock(&mut s, None);
+    let report = s.l.settle_campaign(s.camp, d(2027, 1, 15)).unwrap();
+    assert_eq!(run.members, report.members);
+    assert_eq!(run.totals, report.totals);
+    assert_eq!(run.cooperatives, report.cooperatives);
+    let a = run.members.iter().find(|l| l.member_id == s.a).unwrap();
+    assert_eq!(a.delivered_value, fr(200_000));
+    assert_eq!(a.advances, fr(120_000));
+    assert_eq!(a.fees, fr(2_400));
+    assert_eq!(a.fertilizer_credit, fr(30_000));
+    assert_eq!(a.net, fr(47_600));
+    let b = run.members.iter().find(|l| l.member_id == s.b).unwrap();
+    assert_eq!(b.delivered_value, fr(60_000));
+    assert_eq!(b.debt, fr(62_400));
+    assert_eq!(run.totals.payable, fr(47_600));
+    assert_eq!(run.run.note, "règlement de janvier");
+    assert_eq!(run.run.locked_by, s.sec.agent);
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+}
+
+#[test]
+fn locking_twice_gives_two_runs_the_second_referencing_the_first() {
+    let mut s = memory();
+    let first = lock(&mut s, None);
+    let second = lock(&mut s, Some(first.run.id));
+    assert_ne!(first.run.id, second.run.id);
+    assert_eq!(second.run.replaces, Some(first.run.id));
+    assert_eq!(first.run.replaces, None);
+    let runs = s.l.settlement_runs(Some(s.camp)).unwrap();
+    assert_eq!(
+        runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first.run.id, second.run.id]
+    );
+    assert_eq!(s.l.settlement_run(first.run.id).unwrap(), first);
+    // a correction must name a run of the same campaign
+    let (sec, camp) = (s.sec, s.camp);
+    let e =
+        s.l.run(&sec, |tx| {
+            tx.lock_settlement(camp, d(2027, 1, 15), Some(SettlementRunId::new()), "")
+        })
+        .unwrap_err();
+    assert!(matches!(e, AppError::NotFound { .. }), "{e:?}");
+}
+
+#[test]
+fn a_late_delivery_leaves_the_run_unchanged_and_is_late_until_a_newer_run() {
+    let mut s = memory();
+    let run = lock(&mut s, None);
+    assert!(s.l.late_records(run.run.id).unwrap().is_empty());
+    // recorded after the lock (same clock instant on purpose: arrival order decides), dated
+    // before the settlement date
+    let (field, b, cb, wh) = (s.field, s.b, s.cb, s.wh);
+    let late =
+        s.l.run(&field, |tx| {
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: b,
+                contract_id: cb,
+                warehouse_id: wh,
+                bags: 2,
+                gross: Kg::from_kg(101)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: d(2026, 12, 1),
+            })
+        })
+        .unwrap();
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+    let recs = s.l.late_records(run.run.id).unwrap();
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    assert_eq!(recs[0].id, late.id.to_string());
+    assert_eq!(recs[0].kind, "delivery");
+    assert_eq!(recs[0].member_id, b);
+    // the statement of the locked run does not list it
+    let st = member_statement(&s.l.db(), run.run.id, b).unwrap();
+    assert_eq!(st.deliveries.len(), 1);
+    // a newer run covers it
+    s.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 16, 9, 0, 0).unwrap());
+    let newer = lock(&mut s, Some(run.run.id));
+    assert!(s.l.late_records(run.run.id).unwrap().is_empty());
+    assert!(s.l.late_records(newer.run.id).unwrap().is_empty());
+    let nb = newer.members.iter().find(|l| l.member_id == b).unwrap();
+    assert_eq!(nb.accepted, Kg::from_kg(400).unwrap());
+    assert_eq!(nb.delivered_value, fr(80_000));
+    let ob = run.members.iter().find(|l| l.member_id == b).unwrap();
+    assert_eq!(ob.accepted, Kg::from_kg(300).unwrap());
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+}
+
+#[test]
+fn settlement_tables_refuse_update_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sene.db");
+    let mut s = season(Store::open(&path).unwrap());
+    let run = lock(&mut s, None);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM settlement_lines", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+    for sql in [
+        "UPDATE settlement_runs SET note = 'x'",
+        "UPDATE settlement_runs SET date = '2027-02-01'",
+        "DELETE FROM settlement_runs",
+        "UPDATE settlement_lines SET net = 0",
+        "DELETE FROM settlement_lines",
+    ] {
+        let e = conn.execute(sql, []).unwrap_err();
+        assert!(e.to_string().contains("immutable"), "{sql}: {e}");
+    }
+    drop(conn);
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+}
+
+#[test]
+fn only_the_secretariat_locks_a_run() {
+    let mut s = memory();
+    let camp = s.camp;
+    for actor in [s.field, s.committee] {
+        let e =
+            s.l.run(&actor, |tx| {
+                tx.lock_settlement(camp, d(2027, 1, 15), None, "")
+            })
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden { .. }), "{e:?}");
+    }
+    assert!(s.l.settlement_runs(None).unwrap().is_empty());
+}
+
+#[test]
+fn the_statement_shows_the_member_each_deduction_and_the_net_of_the_run() {
+    let mut s = memory();
+    let run = lock(&mut s, None);
+    let line = run.members.iter().find(|l| l.member_id == s.a).unwrap();
+    let pdf = member_statement_pdf(&s.l.db(), run.run.id, s.a).unwrap();
+    let text = pdf_text(&pdf);
+    for want in [
+        "Relevé de règlement",
+        "Aminata Traoré",
+        "DIO-0001",
+        "Riz 2026/27",
+        "avances reçues",
+        "frais sur avances",
+        "engrais à crédit",
+        "Net à payer au membre",
+    ] {
+        assert!(text.contains(want), "{want} missing from:\n{text}");
+    }
+    for m in [
+        line.delivered_value,
+        line.advances,
+        line.fees,
+        line.fertilizer_credit,
+        line.net,
+    ] {
+        assert!(text.contains(&format_money(m)), "{m} missing from:\n{text}");
+    }
+    assert!(
+        text.contains("quarante-sept mille six cents francs CFA"),
+        "{text}"
+    );
+    let st = member_statement(&s.l.db(), run.run.id, s.a).unwrap();
+    assert_eq!(st.deliveries.len(), 1);
+    assert!(text.contains(&st.deliveries[0].receipt), "{text}");
+    assert_eq!(st.net, line.net);
+    // the debtor's statement says debt, not payment
+    let text = pdf_text(&member_statement_pdf(&s.l.db(), run.run.id, s.b).unwrap());
+    assert!(text.contains("Dette reportée"), "{text}");
+    assert!(text.contains(&format_money(fr(62_400))), "{text}");
+    // the payment list: only A, with the total and a signature column
+    let text = pdf_text(&payment_list_pdf(&s.l.db(), run.run.id, s.coop).unwrap());
+    assert!(text.contains("Aminata Traoré"), "{text}");
+    assert!(!text.contains("Seydou Diarra"), "{text}");
+    assert!(text.contains("Signature ou empreinte"), "{text}");
+    assert!(text.contains("TOTAL (1 membres)"), "{text}");
+    assert!(text.contains(&format_money(fr(47_600))), "{text}");
+}
+
+#[test]
+fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
+    use calamine::{Data, Reader};
+    let mut s = memory();
+    let run = lock(&mut s, None);
+    let expected: Vec<Vec<String>> = export_rows(&run)
+        .iter()
+        .map(|r| r.iter().map(Cell::csv).collect())
+        .collect();
+    assert_eq!(expected.len(), run.members.len() + 1);
+    // CSV
+    let csv = settlement_csv(&run);
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows[0], EXPORT_HEADERS.map(str::to_owned).to_vec());
+    assert_eq!(rows[1..], expected[..]);
+    let a = rows.iter().find(|r| r[1] == "DIO-0001").unwrap();
+    assert_eq!(a[4], "1000.0");
+    assert_eq!(a[9], "47600");
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], "TOTAL");
+    assert_eq!(total[9], (47_600 - 62_400).to_string());
+    assert_eq!(total[12], "62400");
+    // XLSX, read back
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xlsx");
+    std::fs::write(&path, settlement_xlsx(&run).unwrap()).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let range = wb.worksheet_range("Règlement").unwrap();
+    let cells: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(cells.len(), run.members.len() + 2);
+    for (c, h) in EXPORT_HEADERS.iter().enumerate() {
+        assert_eq!(cells[0][c], Data::String((*h).to_owned()));
+    }
+    for (row, want) in cells[1..].iter().zip(export_rows(&run)) {
+        for (got, want) in row.iter().zip(want) {
+            match want {
+                Cell::Text(t) if t.is_empty() => assert_eq!(*got, Data::Empty),
+                Cell::Text(t) => assert_eq!(*got, Data::String(t)),
+                Cell::Kg(k) => {
+                    assert_eq!(*got, Data::Float(k.tenths() as f64 / 10.0));
+                }
+                Cell::Money(m) => assert_eq!(*got, Data::Float(m.francs() as f64)),
+            }
+        }
+    }
+    let last = cells.last().unwrap();
+    assert_eq!(last[0], Data::String("TOTAL".into()));
+    assert_eq!(last[9], Data::Float(-14_800.0));
+    let coops = wb.worksheet_range("Coopératives").unwrap();
+    let c: Vec<Vec<Data>> = coops.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(c[1][0], Data::String("DIO".into()));
+    assert_eq!(c[1][6], Data::Float(-14_800.0));
+}

@@ -1,0 +1,143 @@
+//! `sene settlement`: lock, list, show with CSV and XLSX, statements and payment lists, run for
+//! real on the demo union.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+use serde_json::Value;
+
+fn sene(store: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sene"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("SENE_STORE")
+        .env_remove("SENE_LANG")
+        .output()
+        .unwrap()
+}
+
+fn json(store: &Path, args: &[&str]) -> Value {
+    let mut a = vec!["--json"];
+    a.extend_from_slice(args);
+    let o = sene(store, &a);
+    assert!(
+        o.status.success(),
+        "sene {args:?}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn francs(v: &Value) -> i64 {
+    match v {
+        Value::String(s) => s.parse().unwrap(),
+        Value::Number(n) => n.as_i64().unwrap(),
+        other => panic!("not an amount: {other}"),
+    }
+}
+
+#[test]
+fn lock_list_show_export_and_print_a_settlement_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sene.sqlite");
+    json(&store, &["demo"]);
+    let camp = "Riz 2026/27";
+    let first = json(
+        &store,
+        &[
+            "settlement",
+            "lock",
+            "--campaign",
+            camp,
+            "--date",
+            "2027-01-15",
+        ],
+    );
+    let id = first["run"]["id"].as_str().unwrap().to_owned();
+    let n = first["members"].as_array().unwrap().len();
+    assert!(n > 0);
+    let second = json(
+        &store,
+        &[
+            "settlement",
+            "lock",
+            "--campaign",
+            camp,
+            "--date",
+            "2027-01-15",
+            "--replaces",
+            &id,
+        ],
+    );
+    assert_eq!(second["run"]["replaces"].as_str(), Some(id.as_str()));
+    assert_eq!(second["members"], first["members"]);
+    let list = json(&store, &["settlement", "list", "--campaign", camp]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    // show with both exports
+    let (x, c) = (dir.path().join("r.xlsx"), dir.path().join("r.csv"));
+    let shown = json(
+        &store,
+        &[
+            "settlement",
+            "show",
+            &id,
+            "--xlsx",
+            x.to_str().unwrap(),
+            "--csv",
+            c.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(shown["run"], first);
+    assert_eq!(shown["late_records"].as_array().unwrap().len(), 0);
+    let csv = std::fs::read_to_string(&c).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), n + 2);
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], "TOTAL");
+    assert_eq!(
+        total[9].parse::<i64>().unwrap(),
+        francs(&first["totals"]["net"])
+    );
+    let mut wb = calamine::open_workbook_auto(&x).unwrap();
+    let range = wb.worksheet_range("Règlement").unwrap();
+    let cells: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(cells.len(), n + 2);
+    for (row, line) in cells[1..].iter().zip(first["members"].as_array().unwrap()) {
+        assert_eq!(
+            row[1],
+            Data::String(line["number"].as_str().unwrap().into())
+        );
+        let net = francs(&line["net"]);
+        assert_eq!(row[9], Data::Float(net as f64));
+    }
+    let last = cells.last().unwrap();
+    assert_eq!(last[9], Data::Float(francs(&first["totals"]["net"]) as f64));
+
+    // statements: one per member, one payment list per cooperative
+    let out = dir.path().join("docs");
+    let files = json(
+        &store,
+        &[
+            "settlement",
+            "statements",
+            &id,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let coops = first["cooperatives"].as_object().unwrap().len();
+    assert_eq!(files.as_array().unwrap().len(), n + coops);
+    for f in files.as_array().unwrap() {
+        let bytes = std::fs::read(f.as_str().unwrap()).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "{f}");
+    }
+
+    // an unknown run and a bad id are clear errors
+    let o = sene(&store, &["settlement", "show", "pas-un-id"]);
+    assert_eq!(o.status.code(), Some(1));
+}
