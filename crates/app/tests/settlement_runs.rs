@@ -480,3 +480,88 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     assert_eq!(c[1][0], Data::String("DIO".into()));
     assert_eq!(c[1][6], Data::Float(-14_800.0));
 }
+
+/// Syncs a device with the office until neither side has anything to say.
+fn sync(device: &mut Ledger, hub: &mut Ledger, scope: &sene_app::sync::Scope) {
+    use sene_app::sync::Scope;
+    let peer = device.local_actor().map(|a| a.device.to_string()).unwrap();
+    device.sync_reset("hub").unwrap();
+    hub.sync_reset(&peer).unwrap();
+    for _ in 0..10 {
+        let up = device.sync_outgoing("hub", &Scope::Everything).unwrap();
+        let (report, down) = hub.sync_exchange(&peer, &up, scope).unwrap();
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+        let r = device
+            .sync_incoming("hub", &down, &Scope::Everything)
+            .unwrap();
+        assert!(r.refused.is_empty(), "{:?}", r.refused);
+        if up.items.is_empty() && down.items.is_empty() {
+            return;
+        }
+    }
+    panic!("sync did not converge");
+}
+
+/// The scenario: a run locked at the office, then a delivery that a field laptop had
+/// recorded *before* the lock (its `recorded_at` is older) but syncs after it. The run is
+/// unchanged, the delivery is late until a newer run is locked.
+#[test]
+fn a_delivery_synced_after_the_lock_is_late_even_when_recorded_before_it() {
+    use sene_app::sync::Scope;
+    let mut s = memory();
+    let scope = Scope::Device {
+        device: s.field.device,
+        agent: s.field.agent,
+        role: Role::FieldAgent,
+        cooperatives: vec![s.coop],
+    };
+    let dev_clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+    ));
+    let mut dev = Ledger::with_clock(
+        Store::open_in_memory().unwrap(),
+        Box::new(Arc::clone(&dev_clock)),
+    );
+    dev.join(&s.field).unwrap();
+    sync(&mut dev, &mut s.l, &scope);
+    // on the laptop, offline, on 1 December
+    let (b, cb, wh) = (s.b, s.cb, s.wh);
+    let late = dev
+        .run(&s.field, |tx| {
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: b,
+                contract_id: cb,
+                warehouse_id: wh,
+                bags: 2,
+                gross: Kg::from_kg(101)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: d(2026, 12, 1),
+            })
+        })
+        .unwrap();
+    // the office locks on 20 January, without it
+    s.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 20, 9, 0, 0).unwrap());
+    let run = lock(&mut s, None);
+    assert!(late.recorded.recorded_at < run.run.locked_at);
+    // the laptop comes to town
+    sync(&mut dev, &mut s.l, &scope);
+    assert!(s.l.db().delivery(late.id).unwrap().is_some());
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+    let recs = s.l.late_records(run.run.id).unwrap();
+    assert_eq!(
+        recs.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+        vec![late.id.to_string()]
+    );
+    // a correction covers it
+    s.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 21, 9, 0, 0).unwrap());
+    let newer = lock(&mut s, Some(run.run.id));
+    assert_eq!(newer.run.replaces, Some(run.run.id));
+    assert!(s.l.late_records(run.run.id).unwrap().is_empty());
+    let nb = newer.members.iter().find(|l| l.member_id == b).unwrap();
+    assert_eq!(nb.delivered_value, fr(80_000));
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+}
