@@ -12,6 +12,8 @@
 //!
 //! Time comes from an injected [`Clock`], so tests control it.
 
+pub mod anomalies;
+pub mod dashboard;
 pub mod demo;
 mod error;
 pub mod fertilizer;

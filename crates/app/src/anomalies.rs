@@ -1,0 +1,345 @@
+//! The anomaly queue of the union office: what looks wrong in a campaign, each with its
+//! evidence (record ids and figures).
+//!
+//! Union-wide anomalies (sync conflicts, duplicate members, receipt gaps) are in every
+//! campaign's queue; the others are the campaign's own.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sene_domain::rules;
+use sene_domain::*;
+use sene_store::Db;
+use serde::{Deserialize, Serialize};
+
+use crate::reports::{agent_cash, CashPosition};
+use crate::season::campaign;
+use crate::{Ledger, Result};
+
+/// Why two members look like one person.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "by", content = "value", rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same phone number.
+    Phone(String),
+    /// The same national id.
+    Nina(String),
+    /// The same folded name and village, birth years within one year (or one unknown).
+    NameVillage(String),
+}
+
+/// What is wrong, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnomalyKind {
+    /// An open row of the conflicts table: one field changed differently on two devices, or a
+    /// probable duplicate the merge queued.
+    SyncConflict {
+        conflict_id: String,
+        doc_id: String,
+        table: String,
+        record_key: String,
+        field: String,
+        money: bool,
+        /// JSON array of the candidate values with their device, agent and time.
+        candidates: String,
+    },
+    /// Two members (across the union) that look like one person.
+    DuplicateMember {
+        members: [MemberId; 2],
+        reasons: Vec<DuplicateReason>,
+    },
+    /// Non-voided deliveries with the same member, contract, date, gross kg and bags.
+    DuplicateDelivery {
+        deliveries: Vec<DeliveryId>,
+        member_id: MemberId,
+        contract_id: ContractId,
+        date: chrono::NaiveDate,
+        gross: Kg,
+        bags: u32,
+    },
+    /// Advances paid on an approved contract above its advance due.
+    DisbursementAboveDue {
+        contract_id: ContractId,
+        disbursements: Vec<DisbursementId>,
+        due: Money,
+        disbursed: Money,
+    },
+    /// Advances paid on a contract that is not approved (requested, rejected, cancelled).
+    DisbursementNotApproved {
+        contract_id: ContractId,
+        state: ContractState,
+        disbursements: Vec<DisbursementId>,
+        disbursed: Money,
+    },
+    /// Accepted kg of a contract above its committed kg.
+    DeliveryAboveCommitted {
+        contract_id: ContractId,
+        committed: Kg,
+        accepted: Kg,
+    },
+    /// Receipt numbers missing between the lowest and highest seen for a device.
+    ReceiptGap {
+        device_id: DeviceId,
+        prefix: String,
+        lowest: u64,
+        highest: u64,
+        missing: Vec<u64>,
+    },
+    /// An agent paid out more than received plus fertilizer cash collected (no record of the
+    /// cash handed back exists yet, so a negative position is what cannot reconcile).
+    AgentCashNegative { position: CashPosition },
+}
+
+impl AnomalyKind {
+    /// A short stable code for the kind.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            AnomalyKind::SyncConflict { .. } => "sync_conflict",
+            AnomalyKind::DuplicateMember { .. } => "duplicate_member",
+            AnomalyKind::DuplicateDelivery { .. } => "duplicate_delivery",
+            AnomalyKind::DisbursementAboveDue { .. } => "disbursement_above_due",
+            AnomalyKind::DisbursementNotApproved { .. } => "disbursement_not_approved",
+            AnomalyKind::DeliveryAboveCommitted { .. } => "delivery_above_committed",
+            AnomalyKind::ReceiptGap { .. } => "receipt_gap",
+            AnomalyKind::AgentCashNegative { .. } => "agent_cash_negative",
+        }
+    }
+}
+
+/// One anomaly of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// Stable while the evidence stays the same: `<kind>:<record ids>` (what a resolution log
+    /// would reference).
+    pub key: String,
+    pub kind: AnomalyKind,
+}
+
+fn anomaly(kind: AnomalyKind, ids: &[String]) -> Anomaly {
+    Anomaly {
+        key: format!("{}:{}", kind.code(), ids.join(",")),
+        kind,
+    }
+}
+
+/// The anomaly queue of a campaign, in this order: sync conflicts, duplicate members,
+/// duplicate deliveries, advances above due or without approval, deliveries above the
+/// commitment, receipt gaps, agents' cash.
+///
+/// # Errors
+/// Unknown campaign, store errors, overflow.
+pub fn anomalies(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
+    let camp = campaign(db, campaign_id)?;
+    let mut out = Vec::new();
+
+    for c in db.conflicts(true)? {
+        let id = c.id.clone();
+        out.push(anomaly(
+            AnomalyKind::SyncConflict {
+                conflict_id: c.id,
+                doc_id: c.doc_id,
+                table: c.record_table,
+                record_key: c.record_key,
+                field: c.field,
+                money: c.money,
+                candidates: c.candidates,
+            },
+            &[id],
+        ));
+    }
+
+    out.extend(duplicate_members(db)?);
+
+    for g in db.same_deliveries(campaign_id)? {
+        let ids: Vec<String> = g.deliveries.iter().map(ToString::to_string).collect();
+        out.push(anomaly(
+            AnomalyKind::DuplicateDelivery {
+                deliveries: g.deliveries,
+                member_id: g.member_id,
+                contract_id: g.contract_id,
+                date: g.date,
+                gross: g.gross,
+                bags: g.bags,
+            },
+            &ids,
+        ));
+    }
+
+    let mut disb: BTreeMap<ContractId, Vec<DisbursementId>> = BTreeMap::new();
+    for (id, contract, _) in db.campaign_disbursement_ids(campaign_id)? {
+        disb.entry(contract).or_default().push(id);
+    }
+    let figures = db.campaign_contracts(campaign_id)?;
+    for f in &figures {
+        let c = &f.contract;
+        let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
+        if disbursed.is_positive() {
+            let ids = disb.get(&c.id).cloned().unwrap_or_default();
+            let keys: Vec<String> = std::iter::once(c.id.to_string())
+                .chain(ids.iter().map(ToString::to_string))
+                .collect();
+            if c.state.accepts_disbursement()
+                || matches!(c.state, ContractState::Settled | ContractState::Defaulted)
+            {
+                let due = rules::advance_due(camp.advance_share, c.base_price, c.committed)?;
+                if disbursed > due {
+                    out.push(anomaly(
+                        AnomalyKind::DisbursementAboveDue {
+                            contract_id: c.id,
+                            disbursements: ids,
+                            due,
+                            disbursed,
+                        },
+                        &keys,
+                    ));
+                }
+            } else {
+                out.push(anomaly(
+                    AnomalyKind::DisbursementNotApproved {
+                        contract_id: c.id,
+                        state: c.state,
+                        disbursements: ids,
+                        disbursed,
+                    },
+                    &keys,
+                ));
+            }
+        }
+    }
+    for f in &figures {
+        let c = &f.contract;
+        if f.accepted > c.committed {
+            out.push(anomaly(
+                AnomalyKind::DeliveryAboveCommitted {
+                    contract_id: c.id,
+                    committed: c.committed,
+                    accepted: f.accepted,
+                },
+                &[c.id.to_string()],
+            ));
+        }
+    }
+
+    out.extend(receipt_gaps(db)?);
+
+    for agent in db.agent_ids()? {
+        let position = agent_cash(db, agent, campaign_id)?;
+        if position.to_return.is_negative() {
+            out.push(anomaly(
+                AnomalyKind::AgentCashNegative { position },
+                &[agent.to_string()],
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Pairs of members that look like one person, by member id.
+fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
+    let members = db.members(None)?;
+    let mut phone: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
+    let mut nina: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
+    let mut name: BTreeMap<(String, String), Vec<&Member>> = BTreeMap::new();
+    for m in &members {
+        if let Some(p) = m.phone.as_deref() {
+            phone.entry(p).or_default().push(m);
+        }
+        if let Some(n) = m.nina.as_deref() {
+            nina.entry(n).or_default().push(m);
+        }
+        name.entry((validate::fold(&m.full_name), m.village.to_lowercase()))
+            .or_default()
+            .push(m);
+    }
+    let mut pairs: BTreeMap<(MemberId, MemberId), BTreeSet<DuplicateReason>> = BTreeMap::new();
+    let mut pair_up = |group: &[&Member], reason: &dyn Fn() -> DuplicateReason, years: bool| {
+        for (i, a) in group.iter().enumerate() {
+            for b in group.iter().skip(i + 1) {
+                if years {
+                    if let (Some(x), Some(y)) = (a.birth_year, b.birth_year) {
+                        if (x - y).abs() > 1 {
+                            continue;
+                        }
+                    }
+                }
+                let key = if a.id < b.id {
+                    (a.id, b.id)
+                } else {
+                    (b.id, a.id)
+                };
+                pairs.entry(key).or_default().insert(reason());
+            }
+        }
+    };
+    for (p, g) in &phone {
+        pair_up(g, &|| DuplicateReason::Phone((*p).to_owned()), false);
+    }
+    for (n, g) in &nina {
+        pair_up(g, &|| DuplicateReason::Nina((*n).to_owned()), false);
+    }
+    for ((n, v), g) in &name {
+        pair_up(
+            g,
+            &|| DuplicateReason::NameVillage(format!("{n} / {v}")),
+            true,
+        );
+    }
+    Ok(pairs
+        .into_iter()
+        .map(|((a, b), reasons)| {
+            anomaly(
+                AnomalyKind::DuplicateMember {
+                    members: [a, b],
+                    reasons: reasons.into_iter().collect(),
+                },
+                &[a.to_string(), b.to_string()],
+            )
+        })
+        .collect())
+}
+
+/// Per device, the receipt numbers missing between the lowest and highest seen in every
+/// table that carries receipts (advances, deliveries, distributions, balance payments,
+/// reversals; voided records keep their numbers).
+fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
+    let mut seen: BTreeMap<(DeviceId, String), BTreeSet<u64>> = BTreeMap::new();
+    for (_table, _id, device, receipt) in db.money_receipts()? {
+        if let Some((prefix, n)) = receipt::parse(&receipt) {
+            seen.entry((device, prefix.to_owned()))
+                .or_default()
+                .insert(n);
+        }
+    }
+    let mut out = Vec::new();
+    for ((device_id, prefix), nums) in seen {
+        let (Some(&lowest), Some(&highest)) = (nums.first(), nums.last()) else {
+            continue;
+        };
+        let missing: Vec<u64> = (lowest..=highest).filter(|n| !nums.contains(n)).collect();
+        if !missing.is_empty() {
+            let key = [device_id.to_string()];
+            out.push(anomaly(
+                AnomalyKind::ReceiptGap {
+                    device_id,
+                    prefix,
+                    lowest,
+                    highest,
+                    missing,
+                },
+                &key,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+impl Ledger {
+    /// [`anomalies`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`anomalies`].
+    pub fn anomalies(&self, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
+        anomalies(&self.db(), campaign_id)
+    }
+}

@@ -1,0 +1,384 @@
+//! The union office's dashboard for a campaign: where the season stands, per crop, per
+//! cooperative and per agent; stock per warehouse; fertilizer; lenders; agents' cash.
+//!
+//! Every figure leaves out reversed money records (voided deliveries, reversed advances,
+//! distributions, drawdowns, repayments and sale lots).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sene_domain::rules;
+use sene_domain::*;
+use sene_store::Db;
+use serde::{Deserialize, Serialize};
+
+use crate::reports::{agent_cash, settle_campaign, CashPosition, FertilizerLine};
+use crate::season::campaign;
+use crate::{Ledger, Result};
+
+/// Committed vs delivered, advances due vs paid, and recovery, over a set of contracts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Contracts counted: every contract of the campaign except rejected or cancelled ones
+    /// with nothing paid nor delivered on them.
+    pub contracts: u32,
+    pub committed: Kg,
+    /// Accepted kg of non-voided deliveries.
+    pub delivered: Kg,
+    /// Σ advance due of the approved contracts (approved, disbursed, delivering, settled,
+    /// defaulted): `round(advance share × base price × committed kg)`.
+    pub advance_due: Money,
+    /// Σ non-reversed advances paid.
+    pub disbursed: Money,
+    /// Σ per contract min(value of the accepted kg within the commitment, advances paid).
+    pub recovered: Money,
+    /// recovered / disbursed in %, one decimal, half-up (100 when nothing was disbursed).
+    pub recovery_rate: Decimal,
+}
+
+impl Progress {
+    fn add(
+        &mut self,
+        committed: Kg,
+        delivered: Kg,
+        due: Money,
+        disbursed: Money,
+        recovered: Money,
+    ) -> Result<()> {
+        self.contracts += 1;
+        self.committed = self.committed.checked_add(committed)?;
+        self.delivered = self.delivered.checked_add(delivered)?;
+        self.advance_due = self.advance_due.checked_add(due)?;
+        self.disbursed = self.disbursed.checked_add(disbursed)?;
+        self.recovered = self.recovered.checked_add(recovered)?;
+        Ok(())
+    }
+
+    fn finish(&mut self) {
+        self.recovery_rate = recovery_rate(self.recovered, self.disbursed);
+    }
+}
+
+/// recovered / disbursed in % with one decimal, half-up; 100 when nothing was disbursed.
+#[must_use]
+pub fn recovery_rate(recovered: Money, disbursed: Money) -> Decimal {
+    if !disbursed.is_positive() {
+        return Decimal::ONE_HUNDRED;
+    }
+    (recovered.as_decimal() * Decimal::ONE_HUNDRED / disbursed.as_decimal())
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// One crop of the campaign's family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CropLine {
+    pub crop: Crop,
+    pub progress: Progress,
+}
+
+/// One cooperative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CooperativeLine {
+    pub cooperative_id: CooperativeId,
+    pub code: String,
+    pub progress: Progress,
+}
+
+/// One agent: what the agent paid and received, and the cash the agent holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentLine {
+    pub agent_id: AgentId,
+    pub name: String,
+    /// Non-reversed advances the agent paid.
+    pub disbursed: Money,
+    /// Accepted kg of the non-voided deliveries the agent recorded.
+    pub delivered: Kg,
+    /// [`agent_cash`]: funds received − advances and balances paid + fertilizer cash.
+    pub cash: CashPosition,
+}
+
+/// Stock of one crop in one warehouse, from this campaign's records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLine {
+    pub warehouse_id: WarehouseId,
+    /// Empty when the warehouse is not in this store (a lot's source from another registry).
+    pub warehouse: String,
+    pub cooperative: String,
+    pub crop: Crop,
+    /// Accepted kg of non-voided deliveries into the warehouse.
+    pub delivered: Kg,
+    /// Kg taken by non-reversed sale lots.
+    pub sold: Kg,
+    /// delivered − sold (negative means a lot took more than was delivered).
+    pub stock: Kg,
+}
+
+/// How the fertilizer handed out on credit or for cash comes back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FertilizerRecovery {
+    /// Σ bags × frozen price of non-reversed distributions.
+    pub cost: Money,
+    /// Cash paid at distribution.
+    pub cash_paid: Money,
+    /// cost − cash: taken on credit, to be deducted at settlement.
+    pub on_credit: Money,
+    /// Credit covered by the delivered value at the dashboard's date: per member,
+    /// min(credit, max(0, delivered value − advances − fees)) (advances are recovered first).
+    pub credit_recovered: Money,
+    /// cash paid + credit recovered.
+    pub recovered: Money,
+    /// cost − recovered.
+    pub outstanding: Money,
+}
+
+/// One credit line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LenderLine {
+    pub credit_line_id: CreditLineId,
+    pub lender: String,
+    /// None: a line tied to no campaign (shown in every campaign's dashboard).
+    pub campaign_id: Option<CampaignId>,
+    pub principal: Money,
+    /// Non-reversed drawdowns.
+    pub drawn: Money,
+    /// principal − drawn.
+    pub undrawn: Money,
+    pub repaid_principal: Money,
+    pub repaid_interest: Money,
+    /// The exposure: drawn − principal repaid.
+    pub outstanding: Money,
+}
+
+/// Totals over the credit lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LenderTotals {
+    pub principal: Money,
+    pub drawn: Money,
+    pub repaid_principal: Money,
+    pub repaid_interest: Money,
+    pub outstanding: Money,
+}
+
+/// The dashboard of a campaign at a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub campaign_id: CampaignId,
+    pub campaign: String,
+    /// A campaign is one crop family: its lines are per crop of the family.
+    pub family: CropFamily,
+    pub date: NaiveDate,
+    pub total: Progress,
+    pub crops: Vec<CropLine>,
+    /// By cooperative code.
+    pub cooperatives: Vec<CooperativeLine>,
+    /// Agents with any activity or cash in the campaign, by name.
+    pub agents: Vec<AgentLine>,
+    /// By warehouse id and crop.
+    pub stock: Vec<StockLine>,
+    /// Per product: needed, group orders, purchase orders, received, distributed, cost, cash.
+    pub fertilizer: Vec<FertilizerLine>,
+    pub fertilizer_recovery: FertilizerRecovery,
+    pub lenders: Vec<LenderLine>,
+    pub lender_totals: LenderTotals,
+}
+
+fn money(francs: i64) -> Result<Money> {
+    Ok(Money::from_francs(francs)?)
+}
+
+/// The dashboard of a campaign at `date` (the date matters for fees, hence for the
+/// fertilizer credit recovered).
+///
+/// # Errors
+/// Unknown campaign, store errors, overflow.
+pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Result<Dashboard> {
+    let camp = campaign(db, campaign_id)?;
+    let coops: HashMap<CooperativeId, String> = db
+        .cooperatives()?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect();
+
+    // contracts: per crop, per cooperative, total
+    let mut total = Progress::default();
+    let mut crops: BTreeMap<Crop, Progress> = BTreeMap::new();
+    let mut by_coop: BTreeMap<(String, CooperativeId), Progress> = BTreeMap::new();
+    for f in db.campaign_contracts(campaign_id)? {
+        let c = &f.contract;
+        let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
+        if matches!(c.state, ContractState::Rejected | ContractState::Cancelled)
+            && !disbursed.is_positive()
+            && !f.accepted.is_positive()
+        {
+            continue;
+        }
+        let approved = !matches!(
+            c.state,
+            ContractState::Requested | ContractState::Rejected | ContractState::Cancelled
+        );
+        let due = if approved {
+            rules::advance_due(camp.advance_share, c.base_price, c.committed)?
+        } else {
+            Money::ZERO
+        };
+        let value = rules::contract_value(f.accepted, c.committed, c.base_price, None)?;
+        let recovered = value.min(disbursed);
+        let code = coops.get(&f.cooperative_id).cloned().unwrap_or_default();
+        for p in [
+            &mut total,
+            crops.entry(c.crop).or_default(),
+            by_coop.entry((code, f.cooperative_id)).or_default(),
+        ] {
+            p.add(c.committed, f.accepted, due, disbursed, recovered)?;
+        }
+    }
+    total.finish();
+    let crops = crops
+        .into_iter()
+        .map(|(crop, mut progress)| {
+            progress.finish();
+            CropLine { crop, progress }
+        })
+        .collect();
+    let cooperatives = by_coop
+        .into_iter()
+        .map(|((code, cooperative_id), mut progress)| {
+            progress.finish();
+            CooperativeLine {
+                cooperative_id,
+                code,
+                progress,
+            }
+        })
+        .collect();
+
+    // agents
+    let mut agents = Vec::new();
+    for a in db.agent_activity(campaign_id)? {
+        let cash = agent_cash(db, a.agent_id, campaign_id)?;
+        let line = AgentLine {
+            agent_id: a.agent_id,
+            name: a.name,
+            disbursed: money(a.disbursed)?,
+            delivered: Kg::from_tenths(a.delivered_t)?,
+            cash,
+        };
+        let idle = !line.disbursed.is_positive()
+            && !line.delivered.is_positive()
+            && !line.cash.received.is_positive()
+            && !line.cash.paid_out.is_positive()
+            && !line.cash.fertilizer_cash.is_positive();
+        if !idle {
+            agents.push(line);
+        }
+    }
+
+    // stock
+    let warehouses: HashMap<WarehouseId, (String, CooperativeId)> = db
+        .warehouses(None)?
+        .into_iter()
+        .map(|w| (w.id, (w.name, w.cooperative_id)))
+        .collect();
+    let stock = db
+        .campaign_stock(campaign_id)?
+        .into_iter()
+        .map(|s| -> Result<StockLine> {
+            let delivered = Kg::from_tenths(s.delivered_t)?;
+            let sold = Kg::from_tenths(s.sold_t)?;
+            let (warehouse, cooperative) = warehouses.get(&s.warehouse_id).map_or_else(
+                || (String::new(), String::new()),
+                |(n, c)| (n.clone(), coops.get(c).cloned().unwrap_or_default()),
+            );
+            Ok(StockLine {
+                warehouse_id: s.warehouse_id,
+                warehouse,
+                cooperative,
+                crop: s.crop,
+                delivered,
+                sold,
+                stock: delivered.checked_sub(sold)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+
+    // fertilizer
+    let report = crate::reports::campaign_report(db, campaign_id)?;
+    let settlement = settle_campaign(db, campaign_id, date)?;
+    let mut rec = FertilizerRecovery::default();
+    for l in &report.fertilizer {
+        rec.cost = rec.cost.checked_add(l.cost)?;
+        rec.cash_paid = rec.cash_paid.checked_add(l.cash_paid)?;
+        rec.on_credit = rec.on_credit.checked_add(l.on_credit)?;
+    }
+    for m in &settlement.members {
+        let room = m
+            .delivered_value
+            .checked_sub(m.advances)?
+            .checked_sub(m.fees)?;
+        let covered = if room.is_positive() {
+            room.min(m.fertilizer_credit)
+        } else {
+            Money::ZERO
+        };
+        rec.credit_recovered = rec.credit_recovered.checked_add(covered)?;
+    }
+    rec.recovered = rec.cash_paid.checked_add(rec.credit_recovered)?;
+    rec.outstanding = rec.cost.checked_sub(rec.recovered)?;
+
+    // lenders
+    let mut lender_totals = LenderTotals::default();
+    let mut lenders = Vec::new();
+    for l in db.credit_line_figures(campaign_id)? {
+        let principal = money(l.principal)?;
+        let drawn = money(l.drawn)?;
+        let repaid_principal = money(l.repaid_principal)?;
+        let repaid_interest = money(l.repaid_interest)?;
+        let outstanding = drawn.checked_sub(repaid_principal)?;
+        lender_totals.principal = lender_totals.principal.checked_add(principal)?;
+        lender_totals.drawn = lender_totals.drawn.checked_add(drawn)?;
+        lender_totals.repaid_principal = lender_totals
+            .repaid_principal
+            .checked_add(repaid_principal)?;
+        lender_totals.repaid_interest =
+            lender_totals.repaid_interest.checked_add(repaid_interest)?;
+        lender_totals.outstanding = lender_totals.outstanding.checked_add(outstanding)?;
+        lenders.push(LenderLine {
+            credit_line_id: l.credit_line_id,
+            lender: l.lender,
+            campaign_id: l.campaign_id,
+            principal,
+            drawn,
+            undrawn: principal.checked_sub(drawn)?,
+            repaid_principal,
+            repaid_interest,
+            outstanding,
+        });
+    }
+
+    Ok(Dashboard {
+        campaign_id,
+        campaign: camp.name,
+        family: camp.family,
+        date,
+        total,
+        crops,
+        cooperatives,
+        agents,
+        stock,
+        fertilizer: report.fertilizer,
+        fertilizer_recovery: rec,
+        lenders,
+        lender_totals,
+    })
+}
+
+impl Ledger {
+    /// [`dashboard`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`dashboard`].
+    pub fn dashboard(&self, campaign_id: CampaignId, date: NaiveDate) -> Result<Dashboard> {
+        dashboard(&self.db(), campaign_id, date)
+    }
+}

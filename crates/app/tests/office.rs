@@ -1,0 +1,882 @@
+//! The union office's read models on a generated union: every dashboard figure equals a sum
+//! computed here from the raw rows, and the anomaly queue holds exactly the injected anomalies.
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation
+)]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use rust_decimal::prelude::*;
+use sene_app::anomalies::{AnomalyKind, DuplicateReason};
+use sene_app::dashboard::{recovery_rate, Dashboard};
+use sene_app::demo::{generate_union, Scale};
+use sene_app::org::NewMember;
+use sene_app::season::{RecordDelivery, Reverse};
+use sene_app::*;
+use sene_domain::*;
+use sene_store::{ConflictRow, Store, Table};
+use serde_json::{json, Value};
+
+const SCALE: Scale = Scale {
+    cooperatives: 3,
+    members: 60,
+    contracts: 60,
+    deliveries: 300,
+    distributions: 50,
+};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn union() -> Ledger {
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
+    let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+    generate_union(&mut l, SCALE, 42, &mut |_| {}).unwrap();
+    l
+}
+
+fn rows(l: &Ledger, t: Table) -> Vec<Value> {
+    l.db().list_rows(t, u32::MAX).unwrap()
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_owned()
+}
+
+fn i(v: &Value, k: &str) -> i64 {
+    v[k].as_i64().unwrap_or_default()
+}
+
+fn money(f: i64) -> Money {
+    Money::from_francs(f).unwrap()
+}
+
+fn tenths(t: i64) -> Kg {
+    Kg::from_tenths(t).unwrap()
+}
+
+fn half_up(x: Decimal) -> i64 {
+    x.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .unwrap()
+}
+
+/// Figures of a set of contracts, summed here.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct P {
+    contracts: u32,
+    committed_t: i64,
+    delivered_t: i64,
+    due: i64,
+    disbursed: i64,
+    recovered: i64,
+}
+
+fn check_progress(label: &str, got: &sene_app::dashboard::Progress, want: &P) {
+    assert_eq!(got.contracts, want.contracts, "{label}: contracts");
+    assert_eq!(
+        got.committed,
+        tenths(want.committed_t),
+        "{label}: committed"
+    );
+    assert_eq!(
+        got.delivered,
+        tenths(want.delivered_t),
+        "{label}: delivered"
+    );
+    assert_eq!(got.advance_due, money(want.due), "{label}: advance due");
+    assert_eq!(got.disbursed, money(want.disbursed), "{label}: disbursed");
+    assert_eq!(got.recovered, money(want.recovered), "{label}: recovered");
+    assert_eq!(
+        got.recovery_rate,
+        recovery_rate(money(want.recovered), money(want.disbursed)),
+        "{label}: rate"
+    );
+    if want.disbursed > 0 {
+        let r =
+            Decimal::from(want.recovered) * Decimal::ONE_HUNDRED / Decimal::from(want.disbursed);
+        let r = r.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+        assert_eq!(got.recovery_rate, r, "{label}: rate by hand");
+    }
+}
+
+/// Every dashboard figure of every campaign against sums of the raw rows.
+fn check_dashboards(l: &Ledger) {
+    let reversed: HashSet<String> = rows(l, Table::Reversals)
+        .iter()
+        .map(|r| s(r, "target_id"))
+        .collect();
+    let live = |v: &Value| !reversed.contains(&s(v, "id"));
+    let members: HashMap<String, String> = rows(l, Table::Members)
+        .iter()
+        .map(|m| (s(m, "id"), s(m, "cooperative_id")))
+        .collect();
+    let coop_code: HashMap<String, String> = rows(l, Table::Cooperatives)
+        .iter()
+        .map(|c| (s(c, "id"), s(c, "code")))
+        .collect();
+    let contracts = rows(l, Table::Contracts);
+    let disbursements = rows(l, Table::Disbursements);
+    let deliveries = rows(l, Table::Deliveries);
+    let date = day(2027, 1, 15);
+    let mut seen_contracts = 0;
+    for camp in rows(l, Table::Campaigns) {
+        let cid = s(&camp, "id");
+        let share: Decimal = s(&camp, "advance_share").parse().unwrap();
+        let d: Dashboard = l.dashboard(cid.parse().unwrap(), date).unwrap();
+        let label = s(&camp, "name");
+        let camp_contracts: HashMap<String, &Value> = contracts
+            .iter()
+            .filter(|c| s(c, "campaign_id") == cid)
+            .map(|c| (s(c, "id"), c))
+            .collect();
+
+        // contracts: total, per crop, per cooperative
+        let mut total = P::default();
+        let mut crops: BTreeMap<String, P> = BTreeMap::new();
+        let mut coops: BTreeMap<String, P> = BTreeMap::new();
+        for (id, c) in &camp_contracts {
+            let paid: i64 = disbursements
+                .iter()
+                .filter(|x| live(x) && s(x, "contract_id") == *id)
+                .map(|x| i(x, "amount"))
+                .sum();
+            let accepted: i64 = deliveries
+                .iter()
+                .filter(|x| live(x) && s(x, "contract_id") == *id)
+                .map(|x| i(x, "accepted_t"))
+                .sum();
+            let state = s(c, "state");
+            if (state == "rejected" || state == "cancelled") && paid == 0 && accepted == 0 {
+                continue;
+            }
+            let committed = i(c, "committed_t");
+            let price = i(c, "base_price");
+            let due = if ["requested", "rejected", "cancelled"].contains(&state.as_str()) {
+                0
+            } else {
+                half_up(share * Decimal::from(price) * Decimal::new(committed, 1))
+            };
+            let value = half_up(Decimal::from(price) * Decimal::new(accepted.min(committed), 1));
+            for p in [
+                &mut total,
+                crops.entry(s(c, "crop")).or_default(),
+                coops
+                    .entry(coop_code[&members[&s(c, "member_id")]].clone())
+                    .or_default(),
+            ] {
+                p.contracts += 1;
+                p.committed_t += committed;
+                p.delivered_t += accepted;
+                p.due += due;
+                p.disbursed += paid;
+                p.recovered += value.min(paid);
+            }
+        }
+        seen_contracts += total.contracts;
+        check_progress(&label, &d.total, &total);
+        assert_eq!(d.crops.len(), crops.len(), "{label}: crops");
+        for c in &d.crops {
+            check_progress(
+                &format!("{label} {}", c.crop),
+                &c.progress,
+                &crops[c.crop.code()],
+            );
+        }
+        assert_eq!(d.cooperatives.len(), coops.len(), "{label}: cooperatives");
+        for c in &d.cooperatives {
+            check_progress(&format!("{label} {}", c.code), &c.progress, &coops[&c.code]);
+        }
+
+        // stock per warehouse and crop
+        let mut stock: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        for x in deliveries
+            .iter()
+            .filter(|x| live(x) && camp_contracts.contains_key(&s(x, "contract_id")))
+        {
+            stock
+                .entry((s(x, "warehouse_id"), s(x, "crop")))
+                .or_default()
+                .0 += i(x, "accepted_t");
+        }
+        let lots: HashMap<String, String> = rows(l, Table::SaleLots)
+            .iter()
+            .filter(|x| live(x) && s(x, "campaign_id") == cid)
+            .map(|x| (s(x, "id"), s(x, "crop")))
+            .collect();
+        for src in rows(l, Table::SaleLotSources) {
+            if let Some(crop) = lots.get(&s(&src, "lot_id")) {
+                stock
+                    .entry((s(&src, "warehouse_id"), crop.clone()))
+                    .or_default()
+                    .1 += i(&src, "kg_t");
+            }
+        }
+        assert_eq!(d.stock.len(), stock.len(), "{label}: stock lines");
+        for line in &d.stock {
+            let (dk, sk) = stock[&(line.warehouse_id.to_string(), line.crop.code().to_owned())];
+            assert_eq!(line.delivered, tenths(dk), "{label}: stock delivered");
+            assert_eq!(line.sold, tenths(sk), "{label}: stock sold");
+            assert_eq!(line.stock, tenths(dk - sk), "{label}: stock");
+        }
+
+        // fertilizer per product
+        let pos: HashMap<String, (String, i64)> = rows(l, Table::PurchaseOrders)
+            .iter()
+            .filter(|o| s(o, "campaign_id") == cid)
+            .map(|o| (s(o, "id"), (s(o, "product_id"), i(o, "bags"))))
+            .collect();
+        let dists: Vec<Value> = rows(l, Table::FertilizerDistributions)
+            .into_iter()
+            .filter(|x| live(x) && s(x, "campaign_id") == cid)
+            .collect();
+        let products: HashMap<String, String> = rows(l, Table::FertilizerProducts)
+            .iter()
+            .map(|p| (s(p, "name"), s(p, "id")))
+            .collect();
+        let (mut cost_all, mut cash_all) = (0, 0);
+        for f in &d.fertilizer {
+            let pid = &products[&f.product];
+            let ordered: i64 = rows(l, Table::GroupOrders)
+                .iter()
+                .filter(|g| s(g, "campaign_id") == cid && s(g, "product_id") == *pid)
+                .map(|g| i(g, "bags"))
+                .sum();
+            let purchased: i64 = pos.values().filter(|(p, _)| p == pid).map(|(_, b)| b).sum();
+            let received: i64 = rows(l, Table::Receptions)
+                .iter()
+                .filter(|r| {
+                    pos.get(&s(r, "purchase_order_id"))
+                        .is_some_and(|(p, _)| p == pid)
+                })
+                .map(|r| i(r, "bags_received"))
+                .sum();
+            let mine: Vec<&Value> = dists
+                .iter()
+                .filter(|x| s(x, "product_id") == *pid)
+                .collect();
+            let distributed: i64 = mine.iter().map(|x| i(x, "bags")).sum();
+            let cost: i64 = mine
+                .iter()
+                .map(|x| i(x, "bags") * i(x, "price_per_bag"))
+                .sum();
+            let cash: i64 = mine.iter().map(|x| i(x, "cash_paid")).sum();
+            assert_eq!(f.ordered_bags, ordered, "{label} {}: ordered", f.product);
+            assert_eq!(
+                f.purchased_bags, purchased,
+                "{label} {}: purchased",
+                f.product
+            );
+            assert_eq!(f.received_bags, received, "{label} {}: received", f.product);
+            assert_eq!(
+                f.distributed_bags, distributed,
+                "{label} {}: distributed",
+                f.product
+            );
+            assert_eq!(f.cost, money(cost), "{label} {}: cost", f.product);
+            assert_eq!(f.cash_paid, money(cash), "{label} {}: cash", f.product);
+            cost_all += cost;
+            cash_all += cash;
+        }
+        let r = &d.fertilizer_recovery;
+        assert_eq!(r.cost, money(cost_all), "{label}: fertilizer cost");
+        assert_eq!(r.cash_paid, money(cash_all), "{label}: fertilizer cash");
+        assert_eq!(
+            r.on_credit,
+            money(cost_all - cash_all),
+            "{label}: on credit"
+        );
+        // credit recovered: per member, what the delivered value leaves after advances and
+        // fees (the fees come from the settlement, whose rules are tested on their own)
+        let settlement = l.settle_campaign(cid.parse().unwrap(), date).unwrap();
+        let mut credit_recovered = 0;
+        for m in &settlement.members {
+            let mid = m.member_id.to_string();
+            let mut value = 0;
+            let mut paid = 0;
+            for (id, c) in camp_contracts
+                .iter()
+                .filter(|(_, c)| s(c, "member_id") == mid)
+            {
+                let accepted: i64 = deliveries
+                    .iter()
+                    .filter(|x| live(x) && s(x, "contract_id") == *id)
+                    .map(|x| i(x, "accepted_t"))
+                    .sum();
+                let p: i64 = disbursements
+                    .iter()
+                    .filter(|x| live(x) && s(x, "contract_id") == *id)
+                    .map(|x| i(x, "amount"))
+                    .sum();
+                let state = s(c, "state");
+                if ["rejected", "cancelled", "requested"].contains(&state.as_str())
+                    && p == 0
+                    && accepted == 0
+                {
+                    continue;
+                }
+                let committed = i(c, "committed_t");
+                let price = i(c, "base_price");
+                let over = if i(&camp, "over_delivery_bought") == 1 {
+                    rows(l, Table::CampaignPrices)
+                        .iter()
+                        .find(|x| s(x, "campaign_id") == cid && s(x, "crop") == s(c, "crop"))
+                        .and_then(|x| x["over_price"].as_i64())
+                } else {
+                    None
+                };
+                let base = Decimal::from(price) * Decimal::new(accepted.min(committed), 1);
+                let extra = over.map_or(Decimal::ZERO, |o| {
+                    Decimal::from(o) * Decimal::new((accepted - committed).max(0), 1)
+                });
+                value += half_up(base + extra);
+                paid += p;
+            }
+            let credit: i64 = dists
+                .iter()
+                .filter(|x| s(x, "member_id") == mid)
+                .map(|x| i(x, "bags") * i(x, "price_per_bag") - i(x, "cash_paid"))
+                .sum();
+            assert_eq!(
+                m.delivered_value,
+                money(value),
+                "{label} {}: value",
+                m.number
+            );
+            assert_eq!(m.advances, money(paid), "{label} {}: advances", m.number);
+            let room = value - paid - m.fees.francs();
+            credit_recovered += room.clamp(0, credit);
+        }
+        assert_eq!(
+            r.credit_recovered,
+            money(credit_recovered),
+            "{label}: credit recovered"
+        );
+        assert_eq!(
+            r.recovered,
+            money(cash_all + credit_recovered),
+            "{label}: recovered"
+        );
+        assert_eq!(
+            r.outstanding,
+            money(cost_all - cash_all - credit_recovered),
+            "{label}: outstanding"
+        );
+
+        // lenders
+        let lines: Vec<Value> = rows(l, Table::CreditLines)
+            .into_iter()
+            .filter(|x| x["campaign_id"].is_null() || s(x, "campaign_id") == cid)
+            .collect();
+        assert_eq!(d.lenders.len(), lines.len(), "{label}: credit lines");
+        let (mut drawn_all, mut out_all) = (0, 0);
+        for line in &lines {
+            let id = s(line, "id");
+            let got = d
+                .lenders
+                .iter()
+                .find(|x| x.credit_line_id.to_string() == id)
+                .unwrap();
+            let drawn: i64 = rows(l, Table::Drawdowns)
+                .iter()
+                .filter(|x| live(x) && s(x, "credit_line_id") == id)
+                .map(|x| i(x, "amount"))
+                .sum();
+            let reps: Vec<Value> = rows(l, Table::LenderRepayments)
+                .into_iter()
+                .filter(|x| live(x) && s(x, "credit_line_id") == id)
+                .collect();
+            let principal: i64 = reps.iter().map(|x| i(x, "principal")).sum();
+            let interest: i64 = reps.iter().map(|x| i(x, "interest")).sum();
+            assert_eq!(
+                got.principal,
+                money(i(line, "principal")),
+                "{label}: principal"
+            );
+            assert_eq!(got.drawn, money(drawn), "{label}: drawn");
+            assert_eq!(
+                got.undrawn,
+                money(i(line, "principal") - drawn),
+                "{label}: undrawn"
+            );
+            assert_eq!(got.repaid_principal, money(principal), "{label}: repaid");
+            assert_eq!(got.repaid_interest, money(interest), "{label}: interest");
+            assert_eq!(
+                got.outstanding,
+                money(drawn - principal),
+                "{label}: outstanding"
+            );
+            drawn_all += drawn;
+            out_all += drawn - principal;
+        }
+        assert_eq!(
+            d.lender_totals.drawn,
+            money(drawn_all),
+            "{label}: total drawn"
+        );
+        assert_eq!(
+            d.lender_totals.outstanding,
+            money(out_all),
+            "{label}: exposure"
+        );
+
+        // agents
+        let mut agents: BTreeMap<String, [i64; 5]> = BTreeMap::new();
+        for x in rows(l, Table::FundAllocations)
+            .iter()
+            .filter(|x| live(x) && s(x, "campaign_id") == cid)
+        {
+            agents.entry(s(x, "agent_id")).or_default()[0] += i(x, "amount");
+        }
+        for x in disbursements
+            .iter()
+            .filter(|x| live(x) && camp_contracts.contains_key(&s(x, "contract_id")))
+        {
+            let a = agents.entry(s(x, "agent_id")).or_default();
+            a[1] += i(x, "amount");
+            a[3] += i(x, "amount");
+        }
+        for x in rows(l, Table::BalancePayments)
+            .iter()
+            .filter(|x| live(x) && s(x, "campaign_id") == cid)
+        {
+            agents.entry(s(x, "agent_id")).or_default()[1] += i(x, "amount");
+        }
+        for x in &dists {
+            agents.entry(s(x, "agent_id")).or_default()[2] += i(x, "cash_paid");
+        }
+        for x in deliveries
+            .iter()
+            .filter(|x| live(x) && camp_contracts.contains_key(&s(x, "contract_id")))
+        {
+            agents.entry(s(x, "agent_id")).or_default()[4] += i(x, "accepted_t");
+        }
+        agents.retain(|_, a| a.iter().any(|v| *v != 0));
+        assert_eq!(d.agents.len(), agents.len(), "{label}: agents");
+        for a in &d.agents {
+            let [received, paid, fert, disbursed, delivered] = agents[&a.agent_id.to_string()];
+            assert_eq!(
+                a.cash.received,
+                money(received),
+                "{label} {}: received",
+                a.name
+            );
+            assert_eq!(a.cash.paid_out, money(paid), "{label} {}: paid out", a.name);
+            assert_eq!(
+                a.cash.fertilizer_cash,
+                money(fert),
+                "{label} {}: fert cash",
+                a.name
+            );
+            assert_eq!(
+                a.cash.to_return,
+                money(received - paid + fert),
+                "{label} {}: to return",
+                a.name
+            );
+            assert_eq!(
+                a.disbursed,
+                money(disbursed),
+                "{label} {}: disbursed",
+                a.name
+            );
+            assert_eq!(
+                a.delivered,
+                tenths(delivered),
+                "{label} {}: delivered",
+                a.name
+            );
+        }
+    }
+    // rejected or cancelled contracts with nothing on them are left out
+    assert!(seen_contracts > 0 && seen_contracts as usize <= contracts.len());
+}
+
+/// The contracts whose accepted kg exceed the committed kg, from the raw rows.
+fn over_delivered(l: &Ledger, campaign: CampaignId) -> BTreeSet<String> {
+    let reversed: HashSet<String> = rows(l, Table::Reversals)
+        .iter()
+        .map(|r| s(r, "target_id"))
+        .collect();
+    let mut accepted: HashMap<String, i64> = HashMap::new();
+    for x in rows(l, Table::Deliveries) {
+        if !reversed.contains(&s(&x, "id")) {
+            *accepted.entry(s(&x, "contract_id")).or_default() += i(&x, "accepted_t");
+        }
+    }
+    rows(l, Table::Contracts)
+        .iter()
+        .filter(|c| s(c, "campaign_id") == campaign.to_string())
+        .filter(|c| accepted.get(&s(c, "id")).copied().unwrap_or(0) > i(c, "committed_t"))
+        .map(|c| s(c, "id"))
+        .collect()
+}
+
+/// A money row as a sync would write it: through the store, not the use case.
+fn synced_disbursement(
+    l: &mut Ledger,
+    sec: Actor,
+    agent: AgentId,
+    contract: ContractId,
+    amount: i64,
+    date: NaiveDate,
+) -> DisbursementId {
+    let id = DisbursementId::new();
+    let (store, _, _) = l.parts().unwrap();
+    store
+        .write(|db| -> Result<(), sene_store::StoreError> {
+            let receipt = db.next_receipt(sec.device)?;
+            let row = json!({
+                "id": id.to_string(), "contract_id": contract.to_string(), "amount": amount,
+                "date": date.to_string(), "mode": "cash", "agent_id": agent.to_string(),
+                "device_id": sec.device.to_string(), "receipt": receipt,
+                "recorded_at": "2027-01-15T09:00:00.000Z",
+            });
+            db.put_row(Table::Disbursements, row.as_object().unwrap())?;
+            Ok(())
+        })
+        .unwrap();
+    id
+}
+
+#[test]
+fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
+    let mut l = union();
+    check_dashboards(&l);
+
+    // the clean union: the only anomalies are the demo's own over-deliveries (the generator
+    // lets some members bring a little more than they committed, as in the field)
+    let camps: Vec<CampaignId> = l.db().campaign_ids().unwrap();
+    let mut baseline: BTreeMap<CampaignId, BTreeSet<String>> = BTreeMap::new();
+    for c in &camps {
+        let q = l.anomalies(*c).unwrap();
+        let mut over = BTreeSet::new();
+        for a in &q {
+            match &a.kind {
+                AnomalyKind::DeliveryAboveCommitted { contract_id, .. } => {
+                    over.insert(contract_id.to_string());
+                }
+                other => panic!("unexpected anomaly in the clean union: {other:#?}"),
+            }
+        }
+        assert_eq!(over, over_delivered(&l, *c));
+        baseline.insert(*c, q.into_iter().map(|a| a.key).collect());
+    }
+
+    // the campaign with the most deliveries
+    let db = l.db();
+    let figures = |c: CampaignId| db.campaign_contracts(c).unwrap();
+    let camp = *camps
+        .iter()
+        .max_by_key(|c| {
+            figures(**c)
+                .iter()
+                .filter(|f| f.accepted.is_positive())
+                .count()
+        })
+        .unwrap();
+    let all = figures(camp);
+    let sec = l.local_actor().unwrap();
+    let deliveries = rows(&l, Table::Deliveries);
+    let first_delivery = |c: ContractId| {
+        deliveries
+            .iter()
+            .find(|x| s(x, "contract_id") == c.to_string())
+            .cloned()
+    };
+    let open: Vec<_> = all
+        .iter()
+        .filter(|f| {
+            f.contract.state.accepts_delivery()
+                && f.accepted < f.contract.committed
+                && first_delivery(f.contract.id).is_some()
+        })
+        .collect();
+    // (1) duplicate deliveries, on a contract with room for both
+    let dup_on = open
+        .iter()
+        .find(|f| f.contract.committed.checked_sub(f.accepted).unwrap() > tenths(2_000))
+        .unwrap();
+    // (2) over-delivery, on another
+    let over_on = open
+        .iter()
+        .find(|f| {
+            f.contract.id != dup_on.contract.id
+                && f.contract.committed.checked_sub(f.accepted).unwrap() < tenths(400_000)
+        })
+        .unwrap();
+    // (3) above the advance due: a contract fully paid, one more advance of 1 000 FCFA
+    let share: Decimal = rows(&l, Table::Campaigns)
+        .iter()
+        .find(|c| s(c, "id") == camp.to_string())
+        .map(|c| s(c, "advance_share").parse().unwrap())
+        .unwrap();
+    let due_of = |f: &sene_store::ContractFigures| {
+        half_up(share * f.contract.base_price.as_decimal() * f.contract.committed.as_decimal())
+    };
+    let paid_of = |f: &sene_store::ContractFigures| -> i64 {
+        f.disbursements.iter().map(|(m, _)| m.francs()).sum()
+    };
+    let full = all
+        .iter()
+        .find(|f| {
+            f.contract.state.accepts_disbursement() && paid_of(f) > 0 && paid_of(f) == due_of(f)
+        })
+        .unwrap();
+    // (4) the agent whose allocations are reversed: paid out without funds (the advances a
+    // sync brings in below are paid by the same agent, so no other agent's cash moves)
+    let poor = db
+        .agent_ids()
+        .unwrap()
+        .into_iter()
+        .find(|a| {
+            let c = reports::agent_cash(&db, *a, camp).unwrap();
+            c.received.is_positive() && c.paid_out > c.fertilizer_cash
+        })
+        .unwrap();
+    let allocations: Vec<String> = rows(&l, Table::FundAllocations)
+        .iter()
+        .filter(|x| s(x, "agent_id") == poor.to_string() && s(x, "campaign_id") == camp.to_string())
+        .map(|x| s(x, "id"))
+        .collect();
+    let a_member = db.member(dup_on.contract.member_id).unwrap().unwrap();
+    let other = db
+        .members(None)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.phone.is_some() && m.id != a_member.id)
+        .unwrap();
+    let coop = db.cooperative(a_member.cooperative_id).unwrap().unwrap();
+    let contract_start: NaiveDate = rows(&l, Table::Campaigns)
+        .iter()
+        .find(|c| s(c, "id") == camp.to_string())
+        .map(|c| s(c, "contract_start").parse().unwrap())
+        .unwrap();
+
+    let dd = first_delivery(dup_on.contract.id).unwrap();
+    let od = first_delivery(over_on.contract.id).unwrap();
+    let delivery =
+        |f: &sene_store::ContractFigures, d: &Value, gross: Kg, bags: u32| RecordDelivery {
+            id: None,
+            member_id: f.contract.member_id,
+            contract_id: f.contract.id,
+            warehouse_id: s(d, "warehouse_id").parse().unwrap(),
+            bags,
+            gross,
+            moisture: Percent::from_tenths(0).unwrap(),
+            impurity: Percent::from_tenths(0).unwrap(),
+            date: s(d, "date").parse().unwrap(),
+        };
+    let over_gross = over_on
+        .contract
+        .committed
+        .checked_sub(over_on.accepted)
+        .unwrap()
+        .checked_add(tenths(1_000))
+        .unwrap();
+    let (dup_a, dup_b, requested, twin) = l
+        .run(&sec, |tx| {
+            let cmd = delivery(dup_on, &dd, tenths(800), 2);
+            let a = tx.record_delivery(cmd.clone())?;
+            let b = tx.record_delivery(cmd)?;
+            tx.record_delivery(delivery(over_on, &od, over_gross, 2))?;
+            for id in &allocations {
+                tx.reverse(Reverse {
+                    id: None,
+                    target_kind: RecordKind::Allocation,
+                    target_id: id.clone(),
+                    reason: "fonds rendus au siège".into(),
+                    date: day(2027, 1, 15),
+                })?;
+            }
+            let requested = tx.request_contract(sene_app::season::RequestContract {
+                id: None,
+                member_id: a_member.id,
+                campaign_id: camp,
+                crop: dup_on.contract.crop,
+                committed: tenths(10_000),
+                date: contract_start,
+            })?;
+            let twin = tx.register_member(
+                NewMember {
+                    id: None,
+                    cooperative_id: coop.id,
+                    number: format!("{}-9999", coop.code),
+                    full_name: "Jumeau Inventé".into(),
+                    sex: Sex::Male,
+                    birth_year: Some(1960),
+                    village: "Ailleurs".into(),
+                    phone: other.phone.clone(),
+                    nina: None,
+                    crops: Vec::new(),
+                },
+                true,
+            )?;
+            Ok((a.id, b.id, requested, twin))
+        })
+        .unwrap();
+    // (5) a receipt number taken and never used, between numbers used before and after
+    let burnt = {
+        let (store, _, _) = l.parts().unwrap();
+        store.write(|db| db.next_receipt(sec.device)).unwrap()
+    };
+    let (prefix, burnt_n) = receipt::parse(&burnt)
+        .map(|(p, n)| (p.to_owned(), n))
+        .unwrap();
+
+    // (6) advances a sync brings in: one above the due, one on a contract not approved
+    let above = synced_disbursement(&mut l, sec, poor, full.contract.id, 1_000, day(2027, 1, 15));
+    let unapproved = synced_disbursement(&mut l, sec, poor, requested.id, 5_000, day(2027, 1, 15));
+    // (7) a sync conflict
+    {
+        let (store, _, _) = l.parts().unwrap();
+        store
+            .write(|db| {
+                db.insert_conflict(&ConflictRow {
+                    id: "conflict-1".into(),
+                    doc_id: format!("registry/{}", coop.id),
+                    record_table: "members".into(),
+                    record_key: other.id.to_string(),
+                    field: "village".into(),
+                    money: false,
+                    candidates: r#"[{"value":"A"},{"value":"B"}]"#.into(),
+                    found_at: "2027-01-15T09:00:00.000Z".into(),
+                    resolved_at: None,
+                    resolved_by: None,
+                    resolution: None,
+                })
+            })
+            .unwrap();
+    }
+
+    check_dashboards(&l);
+
+    // exactly the injected anomalies beside the baseline
+    let q = l.anomalies(camp).unwrap();
+    let now: BTreeSet<String> = q.iter().map(|a| a.key.clone()).collect();
+    assert!(now.is_superset(&baseline[&camp]));
+    let new: Vec<&AnomalyKind> = q
+        .iter()
+        .filter(|a| !baseline[&camp].contains(&a.key))
+        .map(|a| &a.kind)
+        .collect();
+    let mut codes: Vec<&str> = new.iter().map(|k| k.code()).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [
+            "agent_cash_negative",
+            "delivery_above_committed",
+            "disbursement_above_due",
+            "disbursement_not_approved",
+            "duplicate_delivery",
+            "duplicate_member",
+            "receipt_gap",
+            "sync_conflict",
+        ],
+        "{new:#?}"
+    );
+    let mut pair = [dup_a, dup_b];
+    pair.sort();
+    let mut members = [twin.id, other.id];
+    members.sort();
+    for k in new {
+        match k {
+            AnomalyKind::SyncConflict {
+                conflict_id, field, ..
+            } => {
+                assert_eq!(
+                    (conflict_id.as_str(), field.as_str()),
+                    ("conflict-1", "village")
+                );
+            }
+            AnomalyKind::DuplicateMember {
+                members: m,
+                reasons,
+            } => {
+                assert_eq!(*m, members);
+                assert_eq!(
+                    reasons,
+                    &[DuplicateReason::Phone(other.phone.clone().unwrap())]
+                );
+            }
+            AnomalyKind::DuplicateDelivery {
+                deliveries,
+                contract_id,
+                gross,
+                bags,
+                ..
+            } => {
+                assert_eq!(deliveries.as_slice(), pair);
+                assert_eq!(*contract_id, dup_on.contract.id);
+                assert_eq!((*gross, *bags), (tenths(800), 2));
+            }
+            AnomalyKind::DisbursementAboveDue {
+                contract_id,
+                disbursements,
+                due,
+                disbursed,
+            } => {
+                assert_eq!(*contract_id, full.contract.id);
+                assert!(disbursements.contains(&above));
+                assert_eq!(due.francs(), due_of(full));
+                assert_eq!(disbursed.francs(), due_of(full) + 1_000);
+            }
+            AnomalyKind::DisbursementNotApproved {
+                contract_id,
+                state,
+                disbursements,
+                disbursed,
+            } => {
+                assert_eq!(*contract_id, requested.id);
+                assert_eq!(*state, ContractState::Requested);
+                assert_eq!(disbursements.as_slice(), [unapproved]);
+                assert_eq!(disbursed.francs(), 5_000);
+            }
+            AnomalyKind::DeliveryAboveCommitted {
+                contract_id,
+                committed,
+                accepted,
+            } => {
+                assert_eq!(*contract_id, over_on.contract.id);
+                assert_eq!(*committed, over_on.contract.committed);
+                // 2 bags of 0,5 kg tare: 100 kg − 1 kg above the commitment
+                assert_eq!(
+                    *accepted,
+                    over_on.contract.committed.checked_add(tenths(990)).unwrap()
+                );
+            }
+            AnomalyKind::ReceiptGap {
+                device_id,
+                prefix: p,
+                missing,
+                ..
+            } => {
+                assert_eq!(*device_id, sec.device);
+                assert_eq!(*p, prefix);
+                assert_eq!(missing.as_slice(), [burnt_n]);
+            }
+            AnomalyKind::AgentCashNegative { position } => {
+                assert_eq!(position.agent_id, poor);
+                assert_eq!(position.received, Money::ZERO);
+                assert!(position.to_return.is_negative());
+            }
+        }
+    }
+    // union-wide anomalies show in every campaign's queue, the campaign's own only in it
+    for c in camps.iter().filter(|c| **c != camp) {
+        let mut codes: Vec<String> = l
+            .anomalies(*c)
+            .unwrap()
+            .into_iter()
+            .filter(|a| !baseline[c].contains(&a.key))
+            .map(|a| a.kind.code().to_owned())
+            .collect();
+        codes.sort();
+        assert_eq!(codes, ["duplicate_member", "receipt_gap", "sync_conflict"]);
+    }
+}
