@@ -19,6 +19,7 @@ mod error;
 pub mod fertilizer;
 pub mod finance;
 pub mod org;
+pub mod portfolio;
 pub mod receipts;
 pub mod reports;
 pub mod season;

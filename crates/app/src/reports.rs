@@ -237,7 +237,7 @@ pub struct CampaignReport {
     pub fertilizer: Vec<FertilizerLine>,
 }
 
-fn rate(recovered: Money, disbursed: Money) -> Decimal {
+pub(crate) fn rate(recovered: Money, disbursed: Money) -> Decimal {
     if !disbursed.is_positive() {
         return Decimal::ONE_HUNDRED;
     }

@@ -416,6 +416,8 @@ pub enum Cell {
     Text(String),
     Kg(Kg),
     Money(Money),
+    /// A count or a rate.
+    Number(rust_decimal::Decimal),
 }
 
 impl Cell {
@@ -426,6 +428,7 @@ impl Cell {
             Cell::Text(s) => csv_quote(s),
             Cell::Kg(k) => format!("{}.{}", k.tenths() / 10, (k.tenths() % 10).abs()),
             Cell::Money(m) => m.francs().to_string(),
+            Cell::Number(n) => n.to_string(),
         }
     }
 }
@@ -489,17 +492,65 @@ pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
 /// A run as CSV (comma-separated, UTF-8, header row, one row per member, a `TOTAL` row).
 #[must_use]
 pub fn settlement_csv(run: &SettlementRun) -> String {
-    let mut out = EXPORT_HEADERS
+    csv(&EXPORT_HEADERS, &export_rows(run))
+}
+
+/// Rows as CSV: a header row, then the rows, CRLF line ends.
+pub(crate) fn csv(headers: &[&str], rows: &[Vec<Cell>]) -> String {
+    let mut out = headers
         .iter()
         .map(|h| csv_quote(h))
         .collect::<Vec<_>>()
         .join(",");
     out.push_str("\r\n");
-    for row in export_rows(run) {
+    for row in rows {
         out.push_str(&row.iter().map(Cell::csv).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out
+}
+
+/// Writes a header row (bold) and the rows to a worksheet; kg and francs as numbers.
+fn write_sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::Format;
+    let bold = Format::new().set_bold();
+    let kg = Format::new().set_num_format("#,##0.0");
+    let fcfa = Format::new().set_num_format("#,##0");
+    for (c, h) in (0_u16..).zip(headers) {
+        ws.write_string_with_format(0, c, *h, &bold)?;
+    }
+    for (r, row) in (1_u32..).zip(rows) {
+        for (c, cell) in (0_u16..).zip(row) {
+            match cell {
+                Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+                Cell::Kg(k) => ws
+                    .write_number_with_format(r, c, kg_f64(*k), &kg)
+                    .map(|_| ()),
+                Cell::Money(m) => ws
+                    .write_number_with_format(r, c, money_f64(*m), &fcfa)
+                    .map(|_| ()),
+                Cell::Number(n) => ws.write_number(r, c, dec_f64(*n)).map(|_| ()),
+            }?;
+        }
+    }
+    Ok(())
+}
+
+/// A one-sheet workbook.
+pub(crate) fn xlsx(
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    write_sheet(ws, headers, rows)?;
+    wb.save_to_buffer()
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> AppError {
@@ -512,69 +563,50 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> AppError {
 /// # Errors
 /// [`AppError::Export`].
 pub fn settlement_xlsx(run: &SettlementRun) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
+    use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let kg = Format::new().set_num_format("#,##0.0");
-    let fcfa = Format::new().set_num_format("#,##0");
     let ws = wb.add_worksheet();
     ws.set_name("Règlement").map_err(xlsx_err)?;
-    for (c, h) in (0_u16..).zip(EXPORT_HEADERS) {
-        ws.write_string_with_format(0, c, h, &bold)
-            .map_err(xlsx_err)?;
-    }
-    for (r, row) in (1_u32..).zip(export_rows(run)) {
-        for (c, cell) in (0_u16..).zip(row) {
-            match cell {
-                Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
-                Cell::Kg(k) => ws
-                    .write_number_with_format(r, c, kg_f64(k), &kg)
-                    .map(|_| ()),
-                Cell::Money(m) => ws
-                    .write_number_with_format(r, c, money_f64(m), &fcfa)
-                    .map(|_| ()),
-            }
-            .map_err(xlsx_err)?;
-        }
-    }
+    write_sheet(ws, &EXPORT_HEADERS, &export_rows(run)).map_err(xlsx_err)?;
     let ws = wb.add_worksheet();
     ws.set_name("Coopératives").map_err(xlsx_err)?;
-    let heads = [
-        "Coopérative",
-        "Membres",
-        "Valeur livrée (FCFA)",
-        "Avances (FCFA)",
-        "Frais (FCFA)",
-        "Engrais à crédit (FCFA)",
-        "Net (FCFA)",
-        "Reste à payer (FCFA)",
-        "Dette (FCFA)",
-    ];
-    for (c, h) in (0_u16..).zip(heads) {
-        ws.write_string_with_format(0, c, h, &bold)
-            .map_err(xlsx_err)?;
-    }
-    for (r, (code, t)) in (1_u32..).zip(
-        run.cooperatives
-            .iter()
-            .chain(std::iter::once((&"TOTAL".to_owned(), &run.totals))),
-    ) {
-        ws.write_string(r, 0, code).map_err(xlsx_err)?;
-        ws.write_number(r, 1, f64::from(t.members))
-            .map_err(xlsx_err)?;
-        for (c, m) in (2_u16..).zip([
-            t.delivered_value,
-            t.advances,
-            t.fees,
-            t.fertilizer_credit,
-            t.net,
-            t.remaining,
-            t.debt,
-        ]) {
-            ws.write_number_with_format(r, c, money_f64(m), &fcfa)
-                .map_err(xlsx_err)?;
-        }
-    }
+    let rows: Vec<Vec<Cell>> = run
+        .cooperatives
+        .iter()
+        .chain(std::iter::once((&"TOTAL".to_owned(), &run.totals)))
+        .map(|(code, t)| {
+            let mut row = vec![Cell::Text(code.clone()), Cell::Number(t.members.into())];
+            row.extend(
+                [
+                    t.delivered_value,
+                    t.advances,
+                    t.fees,
+                    t.fertilizer_credit,
+                    t.net,
+                    t.remaining,
+                    t.debt,
+                ]
+                .map(Cell::Money),
+            );
+            row
+        })
+        .collect();
+    write_sheet(
+        ws,
+        &[
+            "Coopérative",
+            "Membres",
+            "Valeur livrée (FCFA)",
+            "Avances (FCFA)",
+            "Frais (FCFA)",
+            "Engrais à crédit (FCFA)",
+            "Net (FCFA)",
+            "Reste à payer (FCFA)",
+            "Dette (FCFA)",
+        ],
+        &rows,
+    )
+    .map_err(xlsx_err)?;
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
@@ -582,6 +614,12 @@ pub fn settlement_xlsx(run: &SettlementRun) -> Result<Vec<u8>> {
 #[allow(clippy::cast_precision_loss)]
 fn money_f64(m: Money) -> f64 {
     m.francs() as f64
+}
+
+/// A count or rate as a spreadsheet number.
+fn dec_f64(n: rust_decimal::Decimal) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    n.to_f64().unwrap_or_default()
 }
 
 /// Kg as a spreadsheet number (tenths / 10, through a decimal so no float arithmetic).

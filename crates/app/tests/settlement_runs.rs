@@ -469,6 +469,7 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
                     assert_eq!(*got, Data::Float(k.tenths() as f64 / 10.0));
                 }
                 Cell::Money(m) => assert_eq!(*got, Data::Float(m.francs() as f64)),
+                Cell::Number(n) => assert_eq!(*got, Data::Float(n.to_string().parse().unwrap())),
             }
         }
     }
@@ -479,6 +480,41 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     let c: Vec<Vec<Data>> = coops.rows().map(<[Data]>::to_vec).collect();
     assert_eq!(c[1][0], Data::String("DIO".into()));
     assert_eq!(c[1][6], Data::Float(-14_800.0));
+    assert_eq!(c[1][1], Data::Float(2.0));
+}
+
+#[test]
+fn the_lender_portfolio_per_cooperative_and_its_exports() {
+    use calamine::{Data, Reader};
+    use sene_app::portfolio::*;
+    let s = memory();
+    let p = lender_portfolio(&s.l.db(), s.camp).unwrap();
+    assert_eq!(p.lines.len(), 1);
+    let l = &p.lines[0];
+    assert_eq!(l.cooperative, "DIO");
+    assert_eq!(l.contracts, 2);
+    assert_eq!(l.disbursed, fr(240_000));
+    // A's delivery covers its 120 000 advance; B's covers 60 000 of it
+    assert_eq!(l.recovered, fr(180_000));
+    assert_eq!(l.outstanding, fr(60_000));
+    assert_eq!(l.recovery_rate, rust_decimal::Decimal::from(75));
+    assert_eq!(p.total.disbursed, l.disbursed);
+    let csv = portfolio_csv(&p);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1], "DIO,2,240000,240000,180000,60000,75");
+    assert_eq!(rows[2], "TOTAL,2,240000,240000,180000,60000,75");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    std::fs::write(&path, portfolio_xlsx(&p).unwrap()).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let r = wb.worksheet_range("Portefeuille").unwrap();
+    let cells: Vec<Vec<Data>> = r.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(cells[0][0], Data::String("Coopérative".into()));
+    assert_eq!(cells[1][3], Data::Float(240_000.0));
+    assert_eq!(cells[1][5], Data::Float(60_000.0));
+    assert_eq!(cells[1][6], Data::Float(75.0));
+    assert_eq!(cells[2][0], Data::String("TOTAL".into()));
 }
 
 /// Syncs a device with the office until neither side has anything to say.

@@ -986,6 +986,18 @@ pub enum ReportCmd {
         #[arg(long)]
         campaign: Option<String>,
     },
+    /// Portefeuille des prêteurs par coopérative : versé, recouvré en nature, encours, taux
+    Portfolio {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Écrit le portefeuille en XLSX dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        xlsx: Option<PathBuf>,
+        /// Écrit le portefeuille en CSV dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        csv: Option<PathBuf>,
+    },
     /// Caisse d'un agent (celui de --agent, sinon l'agent de cette base)
     Cash {
         /// Campagne (nom ou UUID) ; défaut : toutes

@@ -137,6 +137,34 @@ fn lock_list_show_export_and_print_a_settlement_run() {
         assert!(bytes.starts_with(b"%PDF-"), "{f}");
     }
 
+    // the lender portfolio, with its exports
+    let (px, pc) = (dir.path().join("p.xlsx"), dir.path().join("p.csv"));
+    let p = json(
+        &store,
+        &[
+            "report",
+            "portfolio",
+            "--campaign",
+            camp,
+            "--xlsx",
+            px.to_str().unwrap(),
+            "--csv",
+            pc.to_str().unwrap(),
+        ],
+    );
+    let total = &p["total"];
+    assert_eq!(
+        francs(&total["outstanding"]),
+        francs(&total["disbursed"]) - francs(&total["recovered"])
+    );
+    let csv = std::fs::read_to_string(&pc).unwrap();
+    let last: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    assert_eq!(last[0], "TOTAL");
+    assert_eq!(last[3].parse::<i64>().unwrap(), francs(&total["disbursed"]));
+    let mut wb = calamine::open_workbook_auto(&px).unwrap();
+    let r = wb.worksheet_range("Portefeuille").unwrap();
+    assert_eq!(r.rows().count(), p["lines"].as_array().unwrap().len() + 2);
+
     // an unknown run and a bad id are clear errors
     let o = sene(&store, &["settlement", "show", "pas-un-id"]);
     assert_eq!(o.status.code(), Some(1));

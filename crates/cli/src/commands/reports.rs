@@ -16,6 +16,11 @@ pub fn report(ctx: &mut Ctx, c: ReportCmd) -> CliResult<Output> {
         ReportCmd::Settlement(a) => settlement(ctx, a),
         ReportCmd::Campaign { campaign } => progress(ctx, campaign.as_deref()),
         ReportCmd::Cash { campaign } => cash(ctx, campaign.as_deref()),
+        ReportCmd::Portfolio {
+            campaign,
+            xlsx,
+            csv,
+        } => super::settlement::portfolio(ctx, &campaign, xlsx.as_deref(), csv.as_deref()),
     }
 }
 

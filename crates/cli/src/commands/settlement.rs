@@ -186,6 +186,42 @@ fn statements(ctx: &Ctx, id: &str, dir: &Path) -> CliResult<Output> {
     Ok(out)
 }
 
+/// `sene report portfolio`: the lender portfolio of a campaign per cooperative.
+pub fn portfolio(
+    ctx: &Ctx,
+    campaign: &str,
+    xlsx: Option<&Path>,
+    csv: Option<&Path>,
+) -> CliResult<Output> {
+    use sene_app::portfolio::{lender_portfolio, portfolio_csv, portfolio_xlsx};
+    let db = ctx.db();
+    let camp = lookup::campaign(&db, campaign)?;
+    let p = lender_portfolio(&db, camp.id)?;
+    let mut out = Output::new(&p)?;
+    out.push(format!("Portefeuille de la campagne « {} »", p.campaign));
+    for l in p.lines.iter().chain(std::iter::once(&p.total)) {
+        out.push(format!(
+            "  {:<8} {} contrat(s) : avances dues {}, versées {}, recouvrées en nature {}, encours {} ({} %)",
+            l.cooperative,
+            l.contracts,
+            l.advance_due,
+            l.disbursed,
+            l.recovered,
+            l.outstanding,
+            l.recovery_rate.to_string().replace('.', ",")
+        ));
+    }
+    if let Some(f) = csv {
+        write_atomically(f, portfolio_csv(&p).as_bytes())?;
+        out.push(format!("CSV écrit : {}", f.display()));
+    }
+    if let Some(f) = xlsx {
+        write_atomically(f, &portfolio_xlsx(&p)?)?;
+        out.push(format!("XLSX écrit : {}", f.display()));
+    }
+    Ok(out)
+}
+
 /// A file name part: letters, digits, `-` and `_` only.
 fn safe(s: &str) -> String {
     s.chars()
