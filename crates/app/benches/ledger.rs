@@ -227,6 +227,40 @@ fn main() {
     );
     let (a50, _, amax) = percentiles(all);
 
+    // --- settlement runs: lock (compute + write every line), exports, statements ---------
+    let mut lock_rows = Vec::new();
+    for c in &campaigns {
+        let mut locks = Vec::new();
+        let mut last = None;
+        for _ in 0..3 {
+            let (run, t) = timed(|| {
+                ledger
+                    .run(&actor, |tx| tx.lock_settlement(*c, date, last, "bench"))
+                    .unwrap()
+            });
+            last = Some(run.run.id);
+            locks.push(t);
+        }
+        let id = last.unwrap();
+        let (run, read) = timed(|| ledger.settlement_run(id).unwrap());
+        let (_, xlsx) = timed(|| sene_app::settlement::settlement_xlsx(&run).unwrap());
+        let (_, pdfs) = timed(|| {
+            for l in &run.members {
+                sene_app::settlement::member_statement_pdf(&ledger.db(), id, l.member_id).unwrap();
+            }
+        });
+        let (l50, _, lmax) = percentiles(locks);
+        lock_rows.push((
+            run.run.campaign.clone(),
+            run.members.len(),
+            l50,
+            lmax,
+            read,
+            xlsx,
+            pdfs,
+        ));
+    }
+
     ledger.store().checkpoint().unwrap();
     let size = ledger.store().size_on_disk();
     let rss = peak_rss();
@@ -273,6 +307,17 @@ fn main() {
         "| `settle_campaign`, all {} campaigns (whole union), {RUNS} runs | median {a50:.1} ms · max {amax:.1} ms (mean {cpu_all} ms CPU) | ≤ 200 ms |",
         campaigns.len()
     );
+    for (name, lines, l50, lmax, read, xlsx, pdfs) in &lock_rows {
+        println!(
+            "| `lock_settlement` « {name} » ({lines} lines), 3 runs | median {l50:.1} ms · max {lmax:.1} ms | ≤ 200 ms |"
+        );
+        println!(
+            "| run « {name} »: read back {:.1} ms · XLSX export {:.1} ms · {lines} statement PDFs {:.1} ms | | |",
+            ms(*read),
+            ms(*xlsx),
+            ms(*pdfs)
+        );
+    }
     println!(
         "| store on disk after checkpoint | {:.1} MB | |",
         size as f64 / 1e6
