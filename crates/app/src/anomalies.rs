@@ -88,6 +88,24 @@ pub enum AnomalyKind {
     /// An agent paid out more than received plus fertilizer cash collected (no record of the
     /// cash handed back exists yet, so a negative position is what cannot reconcile).
     AgentCashNegative { position: CashPosition },
+    /// A member in debt (negative net) in the campaign's newest locked settlement run.
+    SettlementDebt {
+        run_id: SettlementRunId,
+        member_id: MemberId,
+        number: String,
+        net: Money,
+    },
+    /// A record of the campaign that arrived after its newest settlement run was locked (the
+    /// run did not count it), until a newer run is locked.
+    LateRecord {
+        run_id: SettlementRunId,
+        /// `delivery`, `disbursement`, `fertilizer_distribution` or `reversal`.
+        record_kind: String,
+        record_id: String,
+        member_id: MemberId,
+        date: chrono::NaiveDate,
+        receipt: String,
+    },
 }
 
 impl AnomalyKind {
@@ -103,6 +121,8 @@ impl AnomalyKind {
             AnomalyKind::DeliveryAboveCommitted { .. } => "delivery_above_committed",
             AnomalyKind::ReceiptGap { .. } => "receipt_gap",
             AnomalyKind::AgentCashNegative { .. } => "agent_cash_negative",
+            AnomalyKind::SettlementDebt { .. } => "settlement_debt",
+            AnomalyKind::LateRecord { .. } => "late_record",
         }
     }
 }
@@ -125,7 +145,8 @@ fn anomaly(kind: AnomalyKind, ids: &[String]) -> Anomaly {
 
 /// The anomaly queue of a campaign, in this order: sync conflicts, duplicate members,
 /// duplicate deliveries, advances above due or without approval, deliveries above the
-/// commitment, receipt gaps, agents' cash.
+/// commitment, receipt gaps, agents' cash, then, when the campaign has a locked settlement
+/// run, the members in debt in the newest run and the records that arrived after it.
 ///
 /// # Errors
 /// Unknown campaign, store errors, overflow.
@@ -229,6 +250,36 @@ pub fn anomalies(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
             out.push(anomaly(
                 AnomalyKind::AgentCashNegative { position },
                 &[agent.to_string()],
+            ));
+        }
+    }
+
+    if let Some(run) = crate::settlement::settlement_runs(db, Some(campaign_id))?.last() {
+        for l in db.settlement_lines(run.id)? {
+            if l.net.is_negative() {
+                out.push(anomaly(
+                    AnomalyKind::SettlementDebt {
+                        run_id: run.id,
+                        member_id: l.member_id,
+                        number: l.number,
+                        net: l.net,
+                    },
+                    &[run.id.to_string(), l.member_id.to_string()],
+                ));
+            }
+        }
+        for r in crate::settlement::late_records(db, run.id)? {
+            let keys = [run.id.to_string(), r.id.clone()];
+            out.push(anomaly(
+                AnomalyKind::LateRecord {
+                    run_id: run.id,
+                    record_kind: r.kind.to_owned(),
+                    record_id: r.id,
+                    member_id: r.member_id,
+                    date: r.date,
+                    receipt: r.receipt,
+                },
+                &keys,
             ));
         }
     }

@@ -865,6 +865,9 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
                 assert_eq!(position.received, Money::ZERO);
                 assert!(position.to_return.is_negative());
             }
+            other @ (AnomalyKind::SettlementDebt { .. } | AnomalyKind::LateRecord { .. }) => {
+                panic!("no settlement run was locked: {other:#?}")
+            }
         }
     }
     // union-wide anomalies show in every campaign's queue, the campaign's own only in it
@@ -879,4 +882,146 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
         codes.sort();
         assert_eq!(codes, ["duplicate_member", "receipt_gap", "sync_conflict"]);
     }
+}
+
+#[test]
+fn a_locked_settlement_puts_its_debts_and_late_records_in_the_queue() {
+    let mut l = union();
+    let sec = l.local_actor().unwrap();
+    let db = l.db();
+    let camps = db.campaign_ids().unwrap();
+    let camp = *camps
+        .iter()
+        .max_by_key(|c| {
+            db.campaign_contracts(**c)
+                .unwrap()
+                .iter()
+                .filter(|f| f.accepted.is_positive())
+                .count()
+        })
+        .unwrap();
+    let baseline: BTreeSet<String> = l
+        .anomalies(camp)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    let deliveries = rows(&l, Table::Deliveries);
+    let (f, d) = db
+        .campaign_contracts(camp)
+        .unwrap()
+        .into_iter()
+        .filter(|f| {
+            f.contract.state.accepts_delivery()
+                && f.contract.committed.checked_sub(f.accepted).unwrap() > tenths(2_000)
+        })
+        .find_map(|f| {
+            let d = deliveries
+                .iter()
+                .find(|x| s(x, "contract_id") == f.contract.id.to_string())
+                .cloned()?;
+            Some((f, d))
+        })
+        .unwrap();
+
+    let new = |l: &Ledger| -> Vec<AnomalyKind> {
+        l.anomalies(camp)
+            .unwrap()
+            .into_iter()
+            .filter(|a| !baseline.contains(&a.key))
+            .map(|a| a.kind)
+            .collect()
+    };
+    let debts = |run: &sene_app::settlement::SettlementRun| -> BTreeSet<(MemberId, Money)> {
+        run.members
+            .iter()
+            .filter(|m| m.net.is_negative())
+            .map(|m| (m.member_id, m.net))
+            .collect()
+    };
+    let queued_debts = |kinds: &[AnomalyKind], run_id| -> BTreeSet<(MemberId, Money)> {
+        kinds
+            .iter()
+            .filter_map(|k| match k {
+                AnomalyKind::SettlementDebt {
+                    run_id: r,
+                    member_id,
+                    net,
+                    ..
+                } if *r == run_id => Some((*member_id, *net)),
+                _ => None,
+            })
+            .collect()
+    };
+
+    // a run locked: its members in debt are queued, nothing else
+    let first = l
+        .run(&sec, |tx| {
+            tx.lock_settlement(camp, day(2027, 1, 15), None, "premier arrêté")
+        })
+        .unwrap();
+    let q = new(&l);
+    assert!(q
+        .iter()
+        .all(|k| matches!(k, AnomalyKind::SettlementDebt { .. })));
+    assert_eq!(queued_debts(&q, first.run.id), debts(&first));
+    assert_eq!(q.len(), debts(&first).len());
+
+    // a delivery recorded after the lock is late until a newer run
+    let late = l
+        .run(&sec, |tx| {
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: f.contract.member_id,
+                contract_id: f.contract.id,
+                warehouse_id: s(&d, "warehouse_id").parse().unwrap(),
+                bags: 2,
+                gross: tenths(800),
+                moisture: Percent::from_tenths(0).unwrap(),
+                impurity: Percent::from_tenths(0).unwrap(),
+                date: s(&d, "date").parse().unwrap(),
+            })
+        })
+        .unwrap();
+    let q = new(&l);
+    let lates: Vec<&AnomalyKind> = q
+        .iter()
+        .filter(|k| !matches!(k, AnomalyKind::SettlementDebt { .. }))
+        .collect();
+    assert_eq!(lates.len(), 1, "{q:#?}");
+    match lates[0] {
+        AnomalyKind::LateRecord {
+            run_id,
+            record_kind,
+            record_id,
+            member_id,
+            receipt,
+            ..
+        } => {
+            assert_eq!(*run_id, first.run.id);
+            assert_eq!(record_kind, "delivery");
+            assert_eq!(*record_id, late.id.to_string());
+            assert_eq!(*member_id, late.member_id);
+            assert_eq!(*receipt, late.recorded.receipt);
+        }
+        other => panic!("{other:#?}"),
+    }
+
+    // a new run that replaces the first: no late record, its own debts
+    let second = l
+        .run(&sec, |tx| {
+            tx.lock_settlement(
+                camp,
+                day(2027, 1, 15),
+                Some(first.run.id),
+                "avec la livraison tardive",
+            )
+        })
+        .unwrap();
+    let q = new(&l);
+    assert!(q
+        .iter()
+        .all(|k| matches!(k, AnomalyKind::SettlementDebt { .. })));
+    assert_eq!(queued_debts(&q, second.run.id), debts(&second));
+    assert_eq!(q.len(), debts(&second).len());
 }
