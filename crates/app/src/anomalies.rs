@@ -19,6 +19,8 @@ use crate::{Ledger, Result};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "by", content = "value", rename_all = "snake_case")]
 pub enum DuplicateReason {
+    /// The same member number in the same cooperative (two devices registered it offline).
+    Number(String),
     /// The same phone number.
     Phone(String),
     /// The same national id.
@@ -291,11 +293,16 @@ fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
     let members = db.members(None)?;
     let mut phone: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut nina: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
+    let mut number: BTreeMap<(CooperativeId, &str), Vec<&Member>> = BTreeMap::new();
     let mut name: BTreeMap<(String, String), Vec<&Member>> = BTreeMap::new();
     for m in &members {
         if let Some(p) = m.phone.as_deref() {
             phone.entry(p).or_default().push(m);
         }
+        number
+            .entry((m.cooperative_id, m.number.as_str()))
+            .or_default()
+            .push(m);
         if let Some(n) = m.nina.as_deref() {
             nina.entry(n).or_default().push(m);
         }
@@ -325,6 +332,9 @@ fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
     };
     for (p, g) in &phone {
         pair_up(g, &|| DuplicateReason::Phone((*p).to_owned()), false);
+    }
+    for ((_, n), g) in &number {
+        pair_up(g, &|| DuplicateReason::Number((*n).to_owned()), false);
     }
     for (n, g) in &nina {
         pair_up(g, &|| DuplicateReason::Nina((*n).to_owned()), false);
