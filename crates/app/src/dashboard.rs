@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sene_domain::rules;
 use sene_domain::*;
-use sene_store::Db;
+use sene_store::{ContractFigures, Db};
 use serde::{Deserialize, Serialize};
 
 use crate::reports::{agent_cash, settle_campaign, CashPosition, FertilizerLine};
@@ -38,26 +38,56 @@ pub struct Progress {
 }
 
 impl Progress {
-    fn add(
-        &mut self,
-        committed: Kg,
-        delivered: Kg,
-        due: Money,
-        disbursed: Money,
-        recovered: Money,
-    ) -> Result<()> {
+    fn add(&mut self, l: &ContractLine) -> Result<()> {
         self.contracts += 1;
-        self.committed = self.committed.checked_add(committed)?;
-        self.delivered = self.delivered.checked_add(delivered)?;
-        self.advance_due = self.advance_due.checked_add(due)?;
-        self.disbursed = self.disbursed.checked_add(disbursed)?;
-        self.recovered = self.recovered.checked_add(recovered)?;
+        self.committed = self.committed.checked_add(l.committed)?;
+        self.delivered = self.delivered.checked_add(l.delivered)?;
+        self.advance_due = self.advance_due.checked_add(l.due)?;
+        self.disbursed = self.disbursed.checked_add(l.disbursed)?;
+        self.recovered = self.recovered.checked_add(l.recovered)?;
         Ok(())
     }
 
     fn finish(&mut self) {
         self.recovery_rate = recovery_rate(self.recovered, self.disbursed);
     }
+}
+
+/// What one contract adds to a [`Progress`], or `None` for a rejected or cancelled contract
+/// with nothing paid nor delivered on it.
+fn contract_progress(camp: &Campaign, f: &ContractFigures) -> Result<Option<ContractLine>> {
+    let c = &f.contract;
+    let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
+    if matches!(c.state, ContractState::Rejected | ContractState::Cancelled)
+        && !disbursed.is_positive()
+        && !f.accepted.is_positive()
+    {
+        return Ok(None);
+    }
+    let due = if matches!(
+        c.state,
+        ContractState::Requested | ContractState::Rejected | ContractState::Cancelled
+    ) {
+        Money::ZERO
+    } else {
+        rules::advance_due(camp.advance_share, c.base_price, c.committed)?
+    };
+    let value = rules::contract_value(f.accepted, c.committed, c.base_price, None)?;
+    Ok(Some(ContractLine {
+        committed: c.committed,
+        delivered: f.accepted,
+        due,
+        disbursed,
+        recovered: value.min(disbursed),
+    }))
+}
+
+struct ContractLine {
+    committed: Kg,
+    delivered: Kg,
+    due: Money,
+    disbursed: Money,
+    recovered: Money,
 }
 
 /// recovered / disbursed in % with one decimal, half-up; 100 when nothing was disbursed.
@@ -205,32 +235,16 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
     let mut crops: BTreeMap<Crop, Progress> = BTreeMap::new();
     let mut by_coop: BTreeMap<(String, CooperativeId), Progress> = BTreeMap::new();
     for f in db.campaign_contracts(campaign_id)? {
-        let c = &f.contract;
-        let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
-        if matches!(c.state, ContractState::Rejected | ContractState::Cancelled)
-            && !disbursed.is_positive()
-            && !f.accepted.is_positive()
-        {
+        let Some(line) = contract_progress(&camp, &f)? else {
             continue;
-        }
-        let approved = !matches!(
-            c.state,
-            ContractState::Requested | ContractState::Rejected | ContractState::Cancelled
-        );
-        let due = if approved {
-            rules::advance_due(camp.advance_share, c.base_price, c.committed)?
-        } else {
-            Money::ZERO
         };
-        let value = rules::contract_value(f.accepted, c.committed, c.base_price, None)?;
-        let recovered = value.min(disbursed);
         let code = coops.get(&f.cooperative_id).cloned().unwrap_or_default();
         for p in [
             &mut total,
-            crops.entry(c.crop).or_default(),
+            crops.entry(f.contract.crop).or_default(),
             by_coop.entry((code, f.cooperative_id)).or_default(),
         ] {
-            p.add(c.committed, f.accepted, due, disbursed, recovered)?;
+            p.add(&line)?;
         }
     }
     total.finish();
@@ -373,7 +387,52 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
     })
 }
 
+/// One crop family over its campaigns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyLine {
+    pub family: CropFamily,
+    pub campaigns: Vec<CampaignId>,
+    pub progress: Progress,
+}
+
+/// Per crop family, the totals of its campaigns (every campaign of the store).
+///
+/// # Errors
+/// Store errors, overflow.
+pub fn family_totals(db: &Db<'_>) -> Result<Vec<FamilyLine>> {
+    let mut by: BTreeMap<CropFamily, FamilyLine> = BTreeMap::new();
+    for id in db.campaign_ids()? {
+        let camp = campaign(db, id)?;
+        let line = by.entry(camp.family).or_insert_with(|| FamilyLine {
+            family: camp.family,
+            campaigns: Vec::new(),
+            progress: Progress::default(),
+        });
+        line.campaigns.push(id);
+        for f in db.campaign_contracts(id)? {
+            if let Some(c) = contract_progress(&camp, &f)? {
+                line.progress.add(&c)?;
+            }
+        }
+    }
+    Ok(by
+        .into_values()
+        .map(|mut l| {
+            l.progress.finish();
+            l
+        })
+        .collect())
+}
+
 impl Ledger {
+    /// [`family_totals`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`family_totals`].
+    pub fn family_totals(&self) -> Result<Vec<FamilyLine>> {
+        family_totals(&self.db())
+    }
+
     /// [`dashboard`] on this ledger.
     ///
     /// # Errors

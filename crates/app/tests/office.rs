@@ -124,6 +124,7 @@ fn check_dashboards(l: &Ledger) {
     let deliveries = rows(l, Table::Deliveries);
     let date = day(2027, 1, 15);
     let mut seen_contracts = 0;
+    let mut families: BTreeMap<String, P> = BTreeMap::new();
     for camp in rows(l, Table::Campaigns) {
         let cid = s(&camp, "id");
         let share: Decimal = s(&camp, "advance_share").parse().unwrap();
@@ -178,6 +179,13 @@ fn check_dashboards(l: &Ledger) {
             }
         }
         seen_contracts += total.contracts;
+        let fam = families.entry(s(&camp, "family")).or_default();
+        fam.contracts += total.contracts;
+        fam.committed_t += total.committed_t;
+        fam.delivered_t += total.delivered_t;
+        fam.due += total.due;
+        fam.disbursed += total.disbursed;
+        fam.recovered += total.recovered;
         check_progress(&label, &d.total, &total);
         assert_eq!(d.crops.len(), crops.len(), "{label}: crops");
         for c in &d.crops {
@@ -491,6 +499,11 @@ fn check_dashboards(l: &Ledger) {
                 a.name
             );
         }
+    }
+    let got = sene_app::dashboard::family_totals(&l.db()).unwrap();
+    assert_eq!(got.len(), families.len());
+    for f in &got {
+        check_progress(f.family.code(), &f.progress, &families[f.family.code()]);
     }
     // rejected or cancelled contracts with nothing on them are left out
     assert!(seen_contracts > 0 && seen_contracts as usize <= contracts.len());
