@@ -283,9 +283,7 @@ pub fn member_statement(
 ) -> Result<StatementDoc> {
     let r = run_row(db, run)?;
     let l = db
-        .settlement_lines(run)?
-        .into_iter()
-        .find(|l| l.member_id == member)
+        .settlement_line(run, member)?
         .ok_or_else(|| missing("membre", member))?;
     let coop = cooperative_by_code(db, &l.cooperative)?;
     let deliveries = db

@@ -76,6 +76,26 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementRunRow> {
     })
 }
 
+const LINE_COLS: &str = "member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt";
+
+fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementLineRow> {
+    Ok(SettlementLineRow {
+        member_id: r.parse(0)?,
+        number: r.get(1)?,
+        full_name: r.get(2)?,
+        cooperative: r.get(3)?,
+        committed: r.kg(4)?,
+        accepted: r.kg(5)?,
+        delivered_value: r.money(6)?,
+        advances: r.money(7)?,
+        fees: r.money(8)?,
+        fertilizer_credit: r.money(9)?,
+        net: r.money(10)?,
+        paid: r.money(11)?,
+        debt: r.money(12)?,
+    })
+}
+
 impl Db<'_> {
     /// Writes a run; its watermarks are taken now, from the tables as they stand, and
     /// returned.
@@ -174,31 +194,36 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// One member's line of a run.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn settlement_line(
+        &self,
+        run: SettlementRunId,
+        member: MemberId,
+    ) -> R<Option<SettlementLineRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {LINE_COLS} FROM settlement_lines WHERE run_id = ?1 AND member_id = ?2"
+                ),
+                [run.to_string(), member.to_string()],
+                line_row,
+            )
+            .optional()?)
+    }
+
     /// The lines of a run, by cooperative and member number.
     ///
     /// # Errors
     /// SQLite errors.
     pub fn settlement_lines(&self, run: SettlementRunId) -> R<Vec<SettlementLineRow>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt FROM settlement_lines WHERE run_id = ?1 ORDER BY cooperative, number",
-        )?;
-        let rows = st.query_map([run.to_string()], |r| {
-            Ok(SettlementLineRow {
-                member_id: r.parse(0)?,
-                number: r.get(1)?,
-                full_name: r.get(2)?,
-                cooperative: r.get(3)?,
-                committed: r.kg(4)?,
-                accepted: r.kg(5)?,
-                delivered_value: r.money(6)?,
-                advances: r.money(7)?,
-                fees: r.money(8)?,
-                fertilizer_credit: r.money(9)?,
-                net: r.money(10)?,
-                paid: r.money(11)?,
-                debt: r.money(12)?,
-            })
-        })?;
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {LINE_COLS} FROM settlement_lines WHERE run_id = ?1 ORDER BY cooperative, number"
+        ))?;
+        let rows = st.query_map([run.to_string()], line_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
