@@ -3,7 +3,8 @@
 //!
 //! ```sh
 //! npm --prefix ui run build && cargo build -p sene-desktop --bins
-//! xvfb-run -a -s "-screen 0 1366x768x24" cargo bench -p sene-desktop --bench window
+//! SENE_BENCH_APP=target/debug/sene-desktop SENE_BENCH_MINIMAL=target/debug/minimal_window \
+//!   xvfb-run -a -s "-screen 0 1366x768x24" cargo bench -p sene-desktop --bench window
 //! ```
 //!
 //! - cold start: from asking the driver for a session (the app is launched) to the first
@@ -104,8 +105,16 @@ fn starts(app: &Path, ready: &str, shots: &Path) -> (Vec<f64>, Vec<f64>) {
 }
 
 fn main() {
-    let sene = PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"));
-    let minimal = PathBuf::from(env!("CARGO_BIN_EXE_minimal_window"));
+    // SENE_BENCH_APP / SENE_BENCH_MINIMAL measure other builds of the two binaries (the debug
+    // build is the one scripts/run.sh opens: see BENCHMARKS.md)
+    let sene = std::env::var_os("SENE_BENCH_APP").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop")),
+        PathBuf::from,
+    );
+    let minimal = std::env::var_os("SENE_BENCH_MINIMAL").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_minimal_window")),
+        PathBuf::from,
+    );
     let shots = std::env::temp_dir().join("sene-bench-shots");
     println!("runs: {}", runs());
 

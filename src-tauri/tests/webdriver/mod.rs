@@ -262,7 +262,8 @@ impl Window {
         let start = Instant::now();
         loop {
             for e in self.find_all(css) {
-                if self.text(&e).contains(text) {
+                // the element may be redrawn between finding it and reading it: look again
+                if self.try_text(&e).is_some_and(|t| t.contains(text)) {
                     return e;
                 }
             }
@@ -303,6 +304,17 @@ impl Window {
         )
         .map(|v| v.as_str().unwrap_or_default().to_owned())
         .unwrap_or_default()
+    }
+
+    /// An element's text, or None when it is gone from the page.
+    pub fn try_text(&self, e: &El) -> Option<String> {
+        let mut resp = self
+            .agent
+            .get(format!("{}/element/{}/text", self.base, e.0))
+            .call()
+            .ok()?;
+        let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().ok()?).ok()?;
+        v["value"].as_str().map(str::to_owned)
     }
 
     /// An element's text.
