@@ -13,16 +13,15 @@ need_cargo
 echo "Compilation de l'interface…"
 ui_build
 echo "Compilation de Sene (la première fois prend une dizaine de minutes)…"
-# the dev profile: the build the end-to-end tests drive (see BENCHMARKS.md for the release one)
-cargo build -q -p sene-desktop -p sene-cli
+cargo build --release -q -p sene-desktop -p sene-cli
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "Ouverture de la fenêtre Sene…"
-  exec "${CARGO_TARGET_DIR:-target}/debug/sene-desktop"
+  exec "${CARGO_TARGET_DIR:-target}/release/sene-desktop"
 fi
 
 echo "Pas d'écran graphique (DISPLAY vide) : voici l'état de la saison avec la commande sene."
-SENE="${CARGO_TARGET_DIR:-target}/debug/sene"
+SENE="${CARGO_TARGET_DIR:-target}/release/sene"
 if ! "$SENE" check >/dev/null 2>&1; then
   if [ -t 0 ]; then
     read -r -p "La base est vide. Charger l'union de démonstration ? [O/n] " answer
@@ -39,4 +38,4 @@ echo
 "$SENE" report settlement --date "$(date +%F)" | tail -n 25
 echo
 echo "Base : $("$SENE" check --json | sed -n 's/.*"store": *"\([^"]*\)".*/\1/p')"
-echo "Aide : $SENE --help ; la fenêtre : ${CARGO_TARGET_DIR:-target}/debug/sene-desktop"
+echo "Aide : $SENE --help ; la fenêtre : ${CARGO_TARGET_DIR:-target}/release/sene-desktop"
