@@ -620,9 +620,9 @@ impl Session {
 
     // ----- contracts, advances, deliveries -----
 
-    fn contract_line(&self, id: ContractId) -> R<ContractView> {
-        let db = self.ledger.db();
-        let c = db
+    fn contract(&self, id: ContractId) -> R<Contract> {
+        self.ledger
+            .db()
             .contract(id)
             .map_err(|e| self.app(&e.into()))?
             .ok_or_else(|| {
@@ -630,8 +630,12 @@ impl Session {
                     kind: "contrat",
                     id: id.to_string(),
                 })
-            })?;
-        let l = views::contract_line(&db, c).map_err(|e| self.app(&e))?;
+            })
+    }
+
+    fn contract_line(&self, id: ContractId) -> R<ContractView> {
+        let c = self.contract(id)?;
+        let l = views::contract_line(&self.ledger.db(), c).map_err(|e| self.app(&e))?;
         Ok(self.contract_view(&l))
     }
 
@@ -698,24 +702,20 @@ impl Session {
         })
     }
 
-    fn delivery_cmd(&self, req: &DeliveryRequest, with_warehouse: bool) -> R<RecordDelivery> {
+    /// The delivery command of a request, and its contract.
+    fn delivery_cmd(
+        &self,
+        req: &DeliveryRequest,
+        with_warehouse: bool,
+    ) -> R<(RecordDelivery, Contract)> {
         let contract_id: ContractId = self.id("contrat", &req.contract_id)?;
-        let db = self.ledger.db();
-        let contract = db
-            .contract(contract_id)
-            .map_err(|e| self.app(&e.into()))?
-            .ok_or_else(|| {
-                self.app(&AppError::NotFound {
-                    kind: "contrat",
-                    id: contract_id.to_string(),
-                })
-            })?;
+        let contract = self.contract(contract_id)?;
         let warehouse_id = if with_warehouse {
             self.id("magasin", &req.warehouse_id)?
         } else {
             WarehouseId::default()
         };
-        Ok(RecordDelivery {
+        let cmd = RecordDelivery {
             id: None,
             member_id: contract.member_id,
             contract_id,
@@ -725,7 +725,8 @@ impl Session {
             moisture: self.parse("humidité (%)", &req.moisture)?,
             impurity: self.parse("impuretés (%)", &req.impurity)?,
             date: self.today(),
-        })
+        };
+        Ok((cmd, contract))
     }
 
     /// `preview_delivery`: net and accepted kg and value as the agent types; nothing written.
@@ -733,17 +734,8 @@ impl Session {
     /// # Errors
     /// Validation.
     pub fn preview_delivery(&self, req: &DeliveryRequest) -> R<DeliveryPreviewView> {
-        let cmd = self.delivery_cmd(req, false)?;
+        let (cmd, contract) = self.delivery_cmd(req, false)?;
         let db = self.ledger.db();
-        let contract = db
-            .contract(cmd.contract_id)
-            .map_err(|e| self.app(&e.into()))?
-            .ok_or_else(|| {
-                self.app(&AppError::NotFound {
-                    kind: "contrat",
-                    id: cmd.contract_id.to_string(),
-                })
-            })?;
         let camp = db
             .campaign(contract.campaign_id)
             .map_err(|e| self.app(&e.into()))?
@@ -781,7 +773,7 @@ impl Session {
     /// # Errors
     /// Validation, dates outside the delivery window, another cooperative's warehouse.
     pub fn record_delivery(&mut self, req: &DeliveryRequest) -> R<ReceiptView> {
-        let cmd = self.delivery_cmd(req, true)?;
+        let (cmd, _) = self.delivery_cmd(req, true)?;
         let actor = self.actor()?;
         let d = self
             .ledger
