@@ -113,13 +113,39 @@ fn enroll(app: AppHandle, shell: State<'_, Shell>, req: EnrollRequest) -> R<AppS
     })
 }
 
+/// The script the page runs before its own: the status at start-up, so that the first screen is
+/// drawn without waiting for a command's round trip (the first one, at start-up, takes 100–250
+/// ms here: BENCHMARKS.md). The page asks for the status again at once and takes that answer,
+/// so a reload of the page, which runs this script again, shows the fresh status a moment later.
+fn boot_script(status: &AppStatus) -> String {
+    let json = serde_json::to_string(status).unwrap_or_else(|_| "null".into());
+    format!("window.__SENE_BOOT__ = {json};")
+}
+
 fn main() {
+    // opening an existing store takes about a millisecond, creating one about 20 (BENCHMARKS.md)
     let session = Session::open_default();
-    if let Err(e) = &session {
-        eprintln!("sene-desktop : {}", e.message);
-    }
+    let boot = match &session {
+        Ok(s) => s.status().ok().map(|st| boot_script(&st)),
+        Err(e) => {
+            eprintln!("sene-desktop : {}", e.message);
+            None
+        }
+    };
+    let mut context = tauri::generate_context!();
+    let windows = std::mem::take(&mut context.config_mut().app.windows);
     let result = tauri::Builder::default()
         .manage(Shell(Mutex::new(session)))
+        .setup(move |app| {
+            for config in &windows {
+                let mut window = tauri::WebviewWindowBuilder::from_config(app, config)?;
+                if let Some(script) = &boot {
+                    window = window.initialization_script(script);
+                }
+                window.build()?;
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             app_status,
             set_lang,
@@ -150,7 +176,7 @@ fn main() {
             usb_import,
             list_conflicts,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(e) = result {
         eprintln!("sene-desktop : la fenêtre n'a pas pu s'ouvrir : {e}");
         std::process::exit(1);

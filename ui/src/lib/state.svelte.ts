@@ -111,6 +111,18 @@ export function setStatus(s: AppStatus): void {
   document.documentElement.lang = app.lang;
 }
 
+let interactive = false;
+
+/**
+ * Start-up mark read by the desktop's benchmark (src-tauri/benches/window.rs): the first frame
+ * drawn once the first screen that answers input is in the page. Called once the status is known.
+ */
+export function markInteractive(): void {
+  if (interactive) return;
+  interactive = true;
+  requestAnimationFrame(() => performance.mark('sene:interactive'));
+}
+
 export async function loadStatus(): Promise<void> {
   try {
     setStatus(await call('app_status'));
