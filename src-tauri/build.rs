@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "usb_export",
     "usb_import",
     "list_conflicts",
+    "print_page",
 ];
 
 fn main() {

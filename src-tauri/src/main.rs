@@ -113,6 +113,16 @@ fn enroll(app: AppHandle, shell: State<'_, Shell>, req: EnrollRequest) -> R<AppS
     })
 }
 
+/// Opens the system print dialog for what the window shows (a receipt, a collection sheet: their
+/// print style sheet leaves the rest of the window out). WebKitGTK's own `window.print()` shows
+/// no dialog in this window; Tauri's print does (GTK's print dialog, modal to the window).
+#[tauri::command(async)]
+fn print_page(webview: tauri::Webview) -> R<()> {
+    webview
+        .print()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("impression impossible : {e}")))
+}
+
 /// The script the page runs before its own: the status at start-up, so that the first screen is
 /// drawn without waiting for a command's round trip (the first one, at start-up, takes 100–250
 /// ms here: BENCHMARKS.md). The page asks for the status again at once and takes that answer,
@@ -175,6 +185,7 @@ fn main() {
             usb_export,
             usb_import,
             list_conflicts,
+            print_page,
         ])
         .run(context);
     if let Err(e) = result {

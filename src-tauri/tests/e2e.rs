@@ -1,9 +1,10 @@
 //! End to end in the real window: the built `sene-desktop` under Xvfb, driven through
 //! tauri-driver and WebKitWebDriver. A field agent's day with the demo union: load the demo,
 //! register a member (warned of a probable duplicate), request and approve a contract, pay the
-//! advance and get its receipt, switch language; then, two weeks later (the app restarted on a
-//! later date), record the delivery with its live preview and receipt, and see the balance.
-//! Screenshots of every step are written to `target/e2e-screenshots/` (or `SENE_E2E_SHOTS`).
+//! advance and get its receipt, open the system print dialog for it, switch language; then, two
+//! weeks later (the app restarted on a later date), record the delivery with its live preview and
+//! receipt, and see the balance. Screenshots of every step (and of the whole screen with the print
+//! dialog) are written to `target/e2e-screenshots/` (or `SENE_E2E_SHOTS`).
 
 mod webdriver;
 
@@ -43,6 +44,60 @@ fn maybe_confirm(w: &Window) {
 }
 
 /// "150 000 FCFA" with whatever space the UI uses between groups.
+/// X windows whose name matches `pattern` (xdotool's regex), by id.
+fn x_windows(pattern: &str) -> Vec<String> {
+    std::process::Command::new("xdotool")
+        .args(["search", "--name", pattern])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Clicks the print button `button`, checks that the system print dialog opens over the window
+/// (GTK's, titled "Imprimer" or "Print" by the system's language), keeps a screenshot of the
+/// screen with it, and cancels it with Escape.
+fn system_print_dialog(w: &mut Window, button: &str, shot: &str) {
+    const TITLE: &str = "^(Imprimer|Print)$";
+    assert!(
+        x_windows(TITLE).is_empty(),
+        "a print dialog is already open"
+    );
+    // the click goes through a timer: the dialog is modal and the command answers when it closes
+    w.script(
+        &format!("setTimeout(() => document.querySelector('{button}').click(), 0); return true"),
+        &[],
+    );
+    let start = Instant::now();
+    let dialog = loop {
+        if let Some(id) = x_windows(TITLE).into_iter().next() {
+            break id;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no print dialog 20 s after a click on {button}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500)); // drawn
+    w.screen_shot(shot);
+    let _ = std::process::Command::new("xdotool")
+        .args(["windowfocus", "--sync", &dialog, "key", "Escape"])
+        .status();
+    let start = Instant::now();
+    while !x_windows(TITLE).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the print dialog did not close on Escape"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn squash(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
@@ -181,6 +236,7 @@ fn a_field_agents_day_in_the_real_window() {
         let no = w.text(&w.wait("#receipt-number"));
         assert!(!no.trim().is_empty());
         w.shot("recu-avance");
+        system_print_dialog(&mut w, "#receipt-print", "impression-recu");
 
         // the interface in English, then back
         w.click_on("#lang-en");
@@ -272,10 +328,11 @@ fn a_field_agents_day_in_the_real_window() {
             "06-contrat-approuve.png",
             "07-confirmation-avance.png",
             "08-recu-avance.png",
-            "09-english.png",
-            "10-livraison-apercu.png",
-            "11-recu-livraison.png",
-            "12-solde-du-membre.png",
+            "09-impression-recu.png",
+            "10-english.png",
+            "11-livraison-apercu.png",
+            "12-recu-livraison.png",
+            "13-solde-du-membre.png",
         ],
         "screenshots in {}",
         shots.display()

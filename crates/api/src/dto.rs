@@ -30,6 +30,10 @@ dto! {
         pub role_label: Option<String>,
         pub device_label: Option<String>,
         pub may_approve: bool,
+        /// False for the read-only role (board, lender): the window shows no write action.
+        pub may_write: bool,
+        /// True for the secretariat: the office screens (dashboard, anomalies, settlement).
+        pub may_configure: bool,
         /// `fr` or `en`.
         pub lang: String,
         pub campaigns: Vec<CampaignView>,

@@ -186,6 +186,8 @@ impl Session {
                 .as_ref()
                 .map(|a| self.label(a.role.label_fr(), a.role.label_en())),
             may_approve: agent.as_ref().is_some_and(|a| a.role.may_approve()),
+            may_write: agent.as_ref().is_some_and(|a| a.role.may_write()),
+            may_configure: agent.as_ref().is_some_and(|a| a.role.may_configure()),
             agent_name: agent.map(|a| a.name),
             device_label: device.map(|d| d.label),
             lang: if self.lang == Lang::Fr { "fr" } else { "en" }.into(),

@@ -388,6 +388,20 @@ impl Window {
         path
     }
 
+    /// Saves a screenshot of the whole X screen (`import -window root`, ImageMagick): what the
+    /// window's own screenshot cannot show, such as a system dialog over it.
+    pub fn screen_shot(&mut self, name: &str) -> PathBuf {
+        let path = self.shots.join(format!("{:02}-{name}.png", self.shot_no));
+        self.shot_no += 1;
+        let ok = std::process::Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "import -window root {} failed", path.display());
+        path
+    }
+
     /// The number the next screenshot will carry.
     pub fn next_shot(&self) -> u32 {
         self.shot_no

@@ -18,6 +18,14 @@ export type AppStatus = { initialized: boolean, union_name: string | null, agent
  */
 role: string | null, role_label: string | null, device_label: string | null, may_approve: boolean, 
 /**
+ * False for the read-only role (board, lender): the window shows no write action.
+ */
+may_write: boolean, 
+/**
+ * True for the secretariat: the office screens (dashboard, anomalies, settlement).
+ */
+may_configure: boolean, 
+/**
  * `fr` or `en`.
  */
 lang: string, campaigns: Array<CampaignView>, today: string, 

@@ -102,3 +102,16 @@ export async function onEvent<T>(name: string, handler: (payload: T) => void): P
   if (!hasTauri()) return () => {};
   return listen<T>(name, (event) => handler(event.payload));
 }
+
+/**
+ * Opens the system print dialog for the page (its print style sheet shows only the document).
+ * In the desktop window this goes through Rust (WebKitGTK's `window.print()` shows no dialog
+ * there); in a plain browser, `window.print()`.
+ */
+export async function printPage(): Promise<void> {
+  if (!hasTauri()) {
+    window.print();
+    return;
+  }
+  await call('print_page');
+}

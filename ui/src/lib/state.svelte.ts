@@ -26,16 +26,7 @@ export type Screen =
   | 'disburse'
   | 'receipt';
 
-/** The navigation, in Alt+number order. */
-export const NAV: { screen: Screen; id: string; key: MsgKey }[] = [
-  { screen: 'members', id: 'nav-members', key: 'nav.members' },
-  { screen: 'register', id: 'nav-register', key: 'nav.register' },
-  { screen: 'delivery', id: 'nav-delivery', key: 'nav.delivery' },
-  { screen: 'fertilizer', id: 'nav-fertilizer', key: 'nav.fertilizer' },
-  { screen: 'collection', id: 'nav-collection', key: 'nav.collection' },
-  { screen: 'cash', id: 'nav-cash', key: 'nav.cash' },
-  { screen: 'sync', id: 'nav-sync', key: 'nav.sync' },
-];
+export { NAV, navFor, type NavItem } from './nav';
 
 export interface ContractContext {
   contract: ContractView;

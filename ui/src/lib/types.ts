@@ -132,6 +132,7 @@ export interface Commands {
   usb_export: [PathRequest, FileWritten];
   usb_import: [PathRequest, SyncResult];
   list_conflicts: [void, ConflictView[]];
+  print_page: [void, null];
 }
 
 export type CommandName = keyof Commands;

@@ -1,0 +1,31 @@
+// The side navigation, and what each role sees of it.
+
+import type { MsgKey } from './i18n';
+import type { Screen } from './state.svelte';
+import type { AppStatus } from './types';
+
+export interface NavItem {
+  screen: Screen;
+  id: string;
+  key: MsgKey;
+  /** The screen records something: not shown to the read-only role. */
+  writes?: boolean;
+}
+
+/** The navigation, in Alt+number order (see `navFor`). */
+export const NAV: NavItem[] = [
+  { screen: 'members', id: 'nav-members', key: 'nav.members' },
+  { screen: 'register', id: 'nav-register', key: 'nav.register', writes: true },
+  { screen: 'delivery', id: 'nav-delivery', key: 'nav.delivery', writes: true },
+  { screen: 'fertilizer', id: 'nav-fertilizer', key: 'nav.fertilizer', writes: true },
+  { screen: 'collection', id: 'nav-collection', key: 'nav.collection' },
+  { screen: 'cash', id: 'nav-cash', key: 'nav.cash' },
+  { screen: 'sync', id: 'nav-sync', key: 'nav.sync' },
+];
+
+/** The navigation a role sees: the read-only role (board, lender) has no screen that records. */
+export function navFor(status: AppStatus | null): NavItem[] {
+  const mayWrite = status?.may_write ?? true;
+  return NAV.filter((item) => mayWrite || !item.writes);
+}
+
