@@ -87,9 +87,34 @@ pub enum AnomalyKind {
         highest: u64,
         missing: Vec<u64>,
     },
-    /// An agent paid out more than received plus fertilizer cash collected (no record of the
-    /// cash handed back exists yet, so a negative position is what cannot reconcile).
-    AgentCashNegative { position: CashPosition },
+    /// An agent's cash does not reconcile: paid out and handed back more than received plus
+    /// fertilizer cash collected (`position.to_return` is negative).
+    AgentCashNegative {
+        position: CashPosition,
+        /// The francs that do not reconcile: −`position.to_return`.
+        gap: Money,
+    },
+    /// The campaign is closed (a settlement run is locked) and an agent still holds cash:
+    /// what the agent received + collected − paid out − returned is not zero.
+    AgentCashOutstandingAfterClose {
+        position: CashPosition,
+        /// The newest locked run of the campaign.
+        run_id: SettlementRunId,
+        /// The francs still to return: `position.to_return`.
+        gap: Money,
+    },
+    /// The newest physical count of a warehouse differs from its book stock at the count's
+    /// date (accepted kg of non-voided deliveries − kg of non-reversed sale lots dated up to
+    /// it).
+    StockCountMismatch {
+        warehouse_id: WarehouseId,
+        count_id: i64,
+        counted_on: chrono::NaiveDate,
+        counted: Kg,
+        book: Kg,
+        /// counted − book (negative: kg missing from the warehouse).
+        difference: Kg,
+    },
     /// A member in debt (negative net) in the campaign's newest locked settlement run.
     SettlementDebt {
         run_id: SettlementRunId,
@@ -123,6 +148,10 @@ impl AnomalyKind {
             AnomalyKind::DeliveryAboveCommitted { .. } => "delivery_above_committed",
             AnomalyKind::ReceiptGap { .. } => "receipt_gap",
             AnomalyKind::AgentCashNegative { .. } => "agent_cash_negative",
+            AnomalyKind::AgentCashOutstandingAfterClose { .. } => {
+                "agent_cash_outstanding_after_close"
+            }
+            AnomalyKind::StockCountMismatch { .. } => "stock_count_mismatch",
             AnomalyKind::SettlementDebt { .. } => "settlement_debt",
             AnomalyKind::LateRecord { .. } => "late_record",
         }
@@ -147,12 +176,26 @@ fn anomaly(kind: AnomalyKind, ids: &[String]) -> Anomaly {
 
 /// The anomaly queue of a campaign, in this order: sync conflicts, duplicate members,
 /// duplicate deliveries, advances above due or without approval, deliveries above the
-/// commitment, receipt gaps, agents' cash, then, when the campaign has a locked settlement
-/// run, the members in debt in the newest run and the records that arrived after it.
+/// commitment, receipt gaps, agents' cash, warehouse counts that differ from the book stock,
+/// then, when the campaign has a locked settlement run, agents still holding cash, the
+/// members in debt in the newest run and the records that arrived after it. The anomalies
+/// the secretariat resolved (their key is in the campaign's resolution log) are left out.
 ///
 /// # Errors
 /// Unknown campaign, store errors, overflow.
 pub fn anomalies(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
+    let mut out = queue(db, campaign_id)?;
+    let resolved: BTreeSet<String> = db
+        .anomaly_resolutions(campaign_id)?
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    out.retain(|a| !resolved.contains(&a.key));
+    Ok(out)
+}
+
+/// The whole queue, resolved anomalies included.
+pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
     let camp = campaign(db, campaign_id)?;
     let mut out = Vec::new();
 
@@ -239,22 +282,43 @@ pub fn anomalies(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
                     committed: c.committed,
                     accepted: f.accepted,
                 },
-                &[c.id.to_string()],
+                &[c.id.to_string(), f.accepted.tenths().to_string()],
             ));
         }
     }
 
     out.extend(receipt_gaps(db)?);
 
+    let newest_run = crate::settlement::settlement_runs(db, Some(campaign_id))?
+        .last()
+        .map(|r| r.id);
+    let mut outstanding = Vec::new();
     for agent in db.agent_ids()? {
         let position = agent_cash(db, agent, campaign_id)?;
+        // the figures are the evidence: another record changes the key
+        let keys = [agent.to_string(), position.to_return.francs().to_string()];
         if position.to_return.is_negative() {
+            let gap = position.to_return.negated();
             out.push(anomaly(
-                AnomalyKind::AgentCashNegative { position },
-                &[agent.to_string()],
+                AnomalyKind::AgentCashNegative { position, gap },
+                &keys,
+            ));
+        } else if let (Some(run_id), true) = (newest_run, position.to_return.is_positive()) {
+            let gap = position.to_return;
+            let keys = [keys[0].clone(), keys[1].clone(), run_id.to_string()];
+            outstanding.push(anomaly(
+                AnomalyKind::AgentCashOutstandingAfterClose {
+                    position,
+                    run_id,
+                    gap,
+                },
+                &keys,
             ));
         }
     }
+
+    out.extend(stock_count_mismatches(db, campaign_id)?);
+    out.extend(outstanding);
 
     if let Some(run) = crate::settlement::settlement_runs(db, Some(campaign_id))?.last() {
         for l in db.settlement_lines(run.id)? {
@@ -379,7 +443,11 @@ fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
         };
         let missing: Vec<u64> = (lowest..=highest).filter(|n| !nums.contains(n)).collect();
         if !missing.is_empty() {
-            let key = [device_id.to_string()];
+            let key = [
+                device_id.to_string(),
+                format!("{lowest}-{highest}"),
+                missing.len().to_string(),
+            ];
             out.push(anomaly(
                 AnomalyKind::ReceiptGap {
                     device_id,
@@ -389,6 +457,41 @@ fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
                     missing,
                 },
                 &key,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Per warehouse, its newest count (latest date, then latest entered) when it differs from
+/// the book stock at the count's date.
+fn stock_count_mismatches(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
+    let mut newest: BTreeMap<WarehouseId, sene_store::StockCount> = BTreeMap::new();
+    // ordered by warehouse, date, entry: the last one of each warehouse wins
+    for c in db.stock_counts(campaign_id)? {
+        newest.insert(c.warehouse_id, c);
+    }
+    let mut out = Vec::new();
+    for (warehouse_id, c) in newest {
+        let book =
+            Kg::from_tenths(db.warehouse_book_stock(warehouse_id, campaign_id, c.counted_on)?)?;
+        let difference = c.counted.checked_sub(book)?;
+        if difference.tenths() != 0 {
+            let keys = [
+                warehouse_id.to_string(),
+                c.id.to_string(),
+                book.tenths().to_string(),
+            ];
+            out.push(anomaly(
+                AnomalyKind::StockCountMismatch {
+                    warehouse_id,
+                    count_id: c.id,
+                    counted_on: c.counted_on,
+                    counted: c.counted,
+                    book,
+                    difference,
+                },
+                &keys,
             ));
         }
     }

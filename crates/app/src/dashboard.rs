@@ -124,7 +124,8 @@ pub struct AgentLine {
     pub disbursed: Money,
     /// Accepted kg of the non-voided deliveries the agent recorded.
     pub delivered: Kg,
-    /// [`agent_cash`]: funds received − advances and balances paid + fertilizer cash.
+    /// [`agent_cash`]: funds received − advances and balances paid + fertilizer cash − cash
+    /// returned to the office.
     pub cash: CashPosition,
 }
 
@@ -282,7 +283,8 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
             && !line.delivered.is_positive()
             && !line.cash.received.is_positive()
             && !line.cash.paid_out.is_positive()
-            && !line.cash.fertilizer_cash.is_positive();
+            && !line.cash.fertilizer_cash.is_positive()
+            && !line.cash.returned.is_positive();
         if !idle {
             agents.push(line);
         }

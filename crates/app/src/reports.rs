@@ -333,29 +333,36 @@ pub struct CashPosition {
     pub received: Money,
     pub paid_out: Money,
     pub fertilizer_cash: Money,
-    /// received − paid out + fertilizer cash collected: what the agent must hand back.
+    /// Cash the agent already handed back to the office (cash returns, migration 6).
+    pub returned: Money,
+    /// received − paid out + fertilizer cash collected − returned: what the agent must still
+    /// hand back (negative: more went out or came back than the agent ever held).
     pub to_return: Money,
 }
 
-/// An agent's cash: funds received − advances and balances paid + fertilizer cash collected.
+/// An agent's cash: funds received − advances and balances paid + fertilizer cash collected
+/// − cash already returned to the office.
 ///
 /// # Errors
 /// Store errors, overflow.
 pub fn agent_cash(db: &Db<'_>, agent: AgentId, campaign_id: CampaignId) -> Result<CashPosition> {
     let (r, p, c) = db.agent_cash(agent, campaign_id)?;
-    let (received, paid_out, fertilizer_cash) = (
+    let (received, paid_out, fertilizer_cash, returned) = (
         Money::from_francs(r)?,
         Money::from_francs(p)?,
         Money::from_francs(c)?,
+        Money::from_francs(db.agent_cash_returned(agent, campaign_id)?)?,
     );
     Ok(CashPosition {
         agent_id: agent,
         received,
         paid_out,
         fertilizer_cash,
+        returned,
         to_return: received
             .checked_sub(paid_out)?
-            .checked_add(fertilizer_cash)?,
+            .checked_add(fertilizer_cash)?
+            .checked_sub(returned)?,
     })
 }
 

@@ -433,7 +433,8 @@ fn check_dashboards(l: &Ledger) {
         );
 
         // agents
-        let mut agents: BTreeMap<String, [i64; 5]> = BTreeMap::new();
+        // received, paid out, fertilizer cash, disbursed, delivered kg, returned
+        let mut agents: BTreeMap<String, [i64; 6]> = BTreeMap::new();
         for x in rows(l, Table::FundAllocations)
             .iter()
             .filter(|x| live(x) && s(x, "campaign_id") == cid)
@@ -463,10 +464,15 @@ fn check_dashboards(l: &Ledger) {
         {
             agents.entry(s(x, "agent_id")).or_default()[4] += i(x, "accepted_t");
         }
+        // cash handed back: the office table's rows as stored
+        for x in l.db().cash_returns(cid.parse().unwrap()).unwrap() {
+            agents.entry(x.agent_id.to_string()).or_default()[5] += x.amount.francs();
+        }
         agents.retain(|_, a| a.iter().any(|v| *v != 0));
         assert_eq!(d.agents.len(), agents.len(), "{label}: agents");
         for a in &d.agents {
-            let [received, paid, fert, disbursed, delivered] = agents[&a.agent_id.to_string()];
+            let [received, paid, fert, disbursed, delivered, returned] =
+                agents[&a.agent_id.to_string()];
             assert_eq!(
                 a.cash.received,
                 money(received),
@@ -481,8 +487,14 @@ fn check_dashboards(l: &Ledger) {
                 a.name
             );
             assert_eq!(
+                a.cash.returned,
+                money(returned),
+                "{label} {}: returned",
+                a.name
+            );
+            assert_eq!(
                 a.cash.to_return,
-                money(received - paid + fert),
+                money(received - paid + fert - returned),
                 "{label} {}: to return",
                 a.name
             );
@@ -786,6 +798,28 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             .unwrap();
     }
 
+    // (5) cash handed back by the agent already short of funds: the dashboard counts it and
+    // the gap of the negative position grows by as much
+    let holder = poor;
+    let before = reports::agent_cash(&l.db(), holder, camp).unwrap();
+    l.run(&sec, |tx| {
+        tx.record_cash_return(
+            holder,
+            camp,
+            day(2027, 1, 10),
+            money(1_000),
+            "compté au bureau",
+        )?;
+        tx.record_cash_return(holder, camp, day(2027, 1, 14), money(2_000), "")
+    })
+    .unwrap();
+    let after = reports::agent_cash(&l.db(), holder, camp).unwrap();
+    assert_eq!(after.returned, money(3_000));
+    assert_eq!(
+        after.to_return,
+        before.to_return.checked_sub(money(3_000)).unwrap()
+    );
+
     check_dashboards(&l);
 
     // exactly the injected anomalies beside the baseline
@@ -900,12 +934,21 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
                 assert_eq!(*p, prefix);
                 assert_eq!(missing.as_slice(), [burnt_n]);
             }
-            AnomalyKind::AgentCashNegative { position } => {
+            AnomalyKind::AgentCashNegative { position, gap } => {
                 assert_eq!(position.agent_id, poor);
                 assert_eq!(position.received, Money::ZERO);
                 assert!(position.to_return.is_negative());
+                assert_eq!(position.returned, money(3_000));
+                assert_eq!(*gap, position.to_return.negated());
+                assert_eq!(
+                    gap.francs(),
+                    position.paid_out.francs() + 3_000 - position.fertilizer_cash.francs()
+                );
             }
-            other @ (AnomalyKind::SettlementDebt { .. } | AnomalyKind::LateRecord { .. }) => {
+            AnomalyKind::StockCountMismatch { .. } => panic!("no stock was counted: {k:#?}"),
+            other @ (AnomalyKind::SettlementDebt { .. }
+            | AnomalyKind::LateRecord { .. }
+            | AnomalyKind::AgentCashOutstandingAfterClose { .. }) => {
                 panic!("no settlement run was locked: {other:#?}")
             }
         }
@@ -972,12 +1015,14 @@ fn a_locked_settlement_puts_its_debts_and_late_records_in_the_queue() {
         })
         .unwrap();
 
+    // agents' cash still held once the campaign is closed: checked apart, below
     let new = |l: &Ledger| -> Vec<AnomalyKind> {
         l.anomalies(camp)
             .unwrap()
             .into_iter()
             .filter(|a| !baseline.contains(&a.key))
             .map(|a| a.kind)
+            .filter(|k| !matches!(k, AnomalyKind::AgentCashOutstandingAfterClose { .. }))
             .collect()
     };
     let debts = |run: &sene_app::settlement::SettlementRun| -> BTreeSet<(MemberId, Money)> {
@@ -1013,6 +1058,36 @@ fn a_locked_settlement_puts_its_debts_and_late_records_in_the_queue() {
         .iter()
         .all(|k| matches!(k, AnomalyKind::SettlementDebt { .. })));
     assert_eq!(queued_debts(&q, first.run.id), debts(&first));
+    // every agent holding cash of the campaign is queued once the run is locked
+    let holding: BTreeMap<AgentId, Money> = l
+        .anomalies(camp)
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| match a.kind {
+            AnomalyKind::AgentCashOutstandingAfterClose {
+                position,
+                run_id,
+                gap,
+            } => {
+                assert_eq!(run_id, first.run.id);
+                assert_eq!(gap, position.to_return);
+                Some((position.agent_id, gap))
+            }
+            _ => None,
+        })
+        .collect();
+    let want: BTreeMap<AgentId, Money> = l
+        .db()
+        .agent_ids()
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| {
+            let c = reports::agent_cash(&l.db(), a, camp).unwrap();
+            c.to_return.is_positive().then_some((a, c.to_return))
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(holding, want);
     assert_eq!(q.len(), debts(&first).len());
 
     // a delivery recorded after the lock is late until a newer run

@@ -3,11 +3,12 @@
 //! lock.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone, Utc};
-use sene_app::fertilizer::*;
-use sene_app::org::*;
+use chrono::{TimeZone, Utc};
+use common::{d, fr, memory, season, Season};
 use sene_app::season::*;
 use sene_app::settlement::*;
 use sene_app::*;
@@ -15,231 +16,12 @@ use sene_domain::*;
 use sene_print::{format_money, pdf_text};
 use sene_store::Store;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn fr(n: i64) -> Money {
-    Money::from_francs(n).unwrap()
-}
-
-struct Season {
-    l: Ledger,
-    clock: Arc<FixedClock>,
-    sec: Actor,
-    field: Actor,
-    committee: Actor,
-    coop: CooperativeId,
-    wh: WarehouseId,
-    camp: CampaignId,
-    a: MemberId,
-    b: MemberId,
-    cb: ContractId,
-}
-
-/// Two members of DIO on a rice campaign at 200 FCFA/kg, 60 % advance, 2 % flat fee:
-/// A delivers all 1 000 kg and took 2 bags of urea on credit (net 47 600 FCFA to pay);
-/// B delivers 300 kg (debt 62 400 FCFA).
-fn season(store: Store) -> Season {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap(),
-    ));
-    let mut l = Ledger::with_clock(store, Box::new(Arc::clone(&clock)));
-    let sec = l
-        .init(&InitUnion {
-            union_name: "Union Faso Jigi".into(),
-            region: "Ségou".into(),
-            agent_name: "Sec".into(),
-            device_label: "Bureau".into(),
-            receipt_prefix: "U1".into(),
-        })
-        .unwrap();
-    let s = l
-        .run(&sec, |tx| {
-            let coop = tx.add_cooperative(NewCooperative {
-                id: None,
-                code: "DIO".into(),
-                name: "Dioro".into(),
-                village: "Dioro".into(),
-                commune: "Dioro".into(),
-                cercle: "Ségou".into(),
-                region: "Ségou".into(),
-            })?;
-            let wh = tx.add_warehouse(NewWarehouse {
-                id: None,
-                cooperative_id: coop.id,
-                name: "Magasin".into(),
-                capacity: None,
-            })?;
-            let fa = tx.add_agent(NewAgent {
-                id: None,
-                name: "Moussa".into(),
-                phone: None,
-                role: Role::FieldAgent,
-                cooperatives: vec![coop.id],
-            })?;
-            let ctc = tx.add_agent(NewAgent {
-                id: None,
-                name: "Comité".into(),
-                phone: None,
-                role: Role::Committee,
-                cooperatives: vec![coop.id],
-            })?;
-            let dev = tx.add_device(NewDevice {
-                id: None,
-                label: "Portable".into(),
-                receipt_prefix: "A1".into(),
-            })?;
-            let camp = tx.open_campaign(NewCampaign {
-                id: None,
-                name: "Riz 2026/27".into(),
-                family: CropFamily::Rice,
-                prices: vec![CropPrice {
-                    crop: Crop::PaddyRice,
-                    base_price: fr(200),
-                    over_delivery_price: None,
-                }],
-                advance_share: None,
-                fee: FeeModel::Flat {
-                    rate: "0.02".parse()?,
-                },
-                contract_window: (d(2026, 5, 1), d(2026, 8, 31)),
-                delivery_window: (d(2026, 10, 1), d(2027, 3, 31)),
-                max_moisture: None,
-                max_impurity: None,
-                bag_tare: None,
-                over_delivery_bought: false,
-            })?;
-            let mut ids = vec![];
-            for (n, name) in [
-                ("DIO-0001", "Aminata Traoré"),
-                ("DIO-0002", "Seydou Diarra"),
-            ] {
-                let m = tx.register_member(
-                    NewMember {
-                        id: None,
-                        cooperative_id: coop.id,
-                        number: n.into(),
-                        full_name: name.into(),
-                        sex: Sex::Female,
-                        birth_year: None,
-                        village: "Dioro".into(),
-                        phone: None,
-                        nina: None,
-                        crops: vec![CropFamily::Rice],
-                    },
-                    false,
-                )?;
-                let c = tx.request_contract(RequestContract {
-                    id: None,
-                    member_id: m.id,
-                    campaign_id: camp.id,
-                    crop: Crop::PaddyRice,
-                    committed: Kg::from_kg(1000)?,
-                    date: d(2026, 5, 10),
-                })?;
-                tx.approve_contract(c.id, d(2026, 5, 11))?;
-                tx.disburse_advance(DisburseAdvance {
-                    id: None,
-                    contract_id: c.id,
-                    amount: fr(120_000),
-                    date: d(2026, 6, 1),
-                    mode: PayMode::Cash,
-                })?;
-                ids.push((m.id, c.id));
-            }
-            let (a, ca) = ids[0];
-            let (b, cb) = ids[1];
-            tx.record_delivery(RecordDelivery {
-                id: None,
-                member_id: a,
-                contract_id: ca,
-                warehouse_id: wh.id,
-                bags: 20,
-                gross: Kg::from_kg(1010)?,
-                moisture: "14".parse()?,
-                impurity: "2".parse()?,
-                date: d(2026, 11, 2),
-            })?;
-            tx.record_delivery(RecordDelivery {
-                id: None,
-                member_id: b,
-                contract_id: cb,
-                warehouse_id: wh.id,
-                bags: 4,
-                gross: Kg::from_kg(302)?,
-                moisture: "14".parse()?,
-                impurity: "2".parse()?,
-                date: d(2026, 11, 3),
-            })?;
-            let p = tx.add_product(NewProduct {
-                id: None,
-                name: "Urée".into(),
-                bag_weight: Kg::from_kg(50)?,
-                price_per_bag: fr(15_000),
-            })?;
-            let po = tx.add_purchase_order(NewPurchaseOrder {
-                id: None,
-                campaign_id: camp.id,
-                supplier: "Toguna".into(),
-                product_id: p.id,
-                bags: 2,
-                unit_cost: fr(14_000),
-                date: d(2026, 5, 21),
-            })?;
-            tx.receive_fertilizer(NewReception {
-                id: None,
-                purchase_order_id: po.id,
-                warehouse_id: wh.id,
-                bags_expected: 2,
-                bags_received: 2,
-                date: d(2026, 5, 30),
-                note: String::new(),
-            })?;
-            tx.distribute_fertilizer(DistributeFertilizer {
-                id: None,
-                member_id: a,
-                campaign_id: camp.id,
-                product_id: p.id,
-                bags: 2,
-                cash_paid: Money::ZERO,
-                date: d(2026, 6, 2),
-            })?;
-            Ok((coop.id, wh.id, fa.id, ctc.id, dev.id, camp.id, a, b, cb))
-        })
-        .unwrap();
-    let (coop, wh, fa, ctc, dev, camp, a, b, cb) = s;
-    Season {
-        l,
-        clock,
-        sec,
-        field: Actor {
-            agent: fa,
-            device: dev,
-        },
-        committee: Actor {
-            agent: ctc,
-            device: dev,
-        },
-        coop,
-        wh,
-        camp,
-        a,
-        b,
-        cb,
-    }
-}
-
 fn lock(s: &mut Season, replaces: Option<SettlementRunId>) -> SettlementRun {
     let (camp, sec) = (s.camp, s.sec);
     s.l.run(&sec, |tx| {
         tx.lock_settlement(camp, d(2027, 1, 15), replaces, "règlement de janvier")
     })
     .unwrap()
-}
-
-fn memory() -> Season {
-    season(Store::open_in_memory().unwrap())
 }
 
 #[test]

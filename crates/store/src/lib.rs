@@ -14,6 +14,7 @@ mod codec;
 mod db;
 mod error;
 mod migrate;
+mod office;
 mod settlement;
 mod sync;
 
@@ -25,6 +26,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};
+pub use office::{AnomalyResolution, CashReturn, StockCount};
 pub use settlement::{LateRecord, SettlementLineRow, SettlementRunRow};
 pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
 

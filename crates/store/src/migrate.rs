@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "settlement_runs",
         sql: include_str!("migrations/0005_settlement_runs.sql"),
     },
+    Migration {
+        version: 6,
+        name: "office",
+        sql: include_str!("migrations/0006_office.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
