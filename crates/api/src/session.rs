@@ -269,12 +269,16 @@ impl Session {
         self.status()
     }
 
-    /// `load_demo`: the demo union (5 cooperatives, 3 campaigns) in an empty store.
+    /// `load_demo`: the demo union (5 cooperatives, 3 campaigns) in an empty store, with what a
+    /// sync brings to the office (a member registered twice on two devices, in the conflict
+    /// queue: [`sene_app::demo::office_inbox`]).
     ///
     /// # Errors
     /// A store that is not empty.
     pub fn load_demo(&mut self, progress: &mut dyn FnMut(&str)) -> R<AppStatus> {
         sene_app::demo::load_demo(&mut self.ledger, progress).map_err(|e| self.app(&e))?;
+        progress("Ce qu'une synchronisation apporte au bureau…");
+        sene_app::demo::office_inbox(&mut self.ledger).map_err(|e| self.app(&e))?;
         self.status()
     }
 
