@@ -29,7 +29,8 @@ pub struct Global {
     #[arg(long, global = true, env = "SENE_LANG", value_name = "fr|en")]
     pub lang: Option<String>,
     /// Agir comme un autre agent enregistré (UUID ou nom) ; défaut : l'agent de cette base.
-    /// Pour `init` : le nom du premier agent (secrétariat) ; pour `report cash` : l'agent vu
+    /// Pour `init` : le nom du premier agent (secrétariat) ; pour `report cash` : l'agent vu ;
+    /// pour `cash return` : l'agent qui rend l'argent (le secrétariat de cette base le reçoit)
     #[arg(long, global = true, value_name = "AGENT")]
     pub agent: Option<String>,
 }
@@ -101,6 +102,15 @@ pub enum Command {
     /// Règlements arrêtés : arrêter, lister, afficher (CSV, XLSX), relevés et listes de paiement
     #[command(subcommand)]
     Settlement(SettlementCmd),
+    /// Anomalies d'une campagne à examiner, et leur résolution motivée (secrétariat)
+    #[command(subcommand)]
+    Anomalies(AnomaliesCmd),
+    /// Comptages physiques du stock des magasins (secrétariat)
+    #[command(subcommand)]
+    Stock(StockCmd),
+    /// Argent rendu au bureau par un agent (secrétariat)
+    #[command(subcommand)]
+    Cash(CashCmd),
     /// Journal d'audit (les dernières actions)
     Audit(AuditArgs),
     /// Vérifie l'intégrité de la base et compte les enregistrements
@@ -1079,4 +1089,84 @@ pub struct TableArgs {
     pub name: String,
     #[arg(long, default_value_t = 1000)]
     pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnomaliesCmd {
+    /// Liste les anomalies ouvertes d'une campagne (clé, nature, éléments)
+    List {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+    },
+    /// Résout une anomalie avec un motif (elle revient si ses éléments changent)
+    Resolve {
+        /// Clé de l'anomalie (voir `sene anomalies list`)
+        key: String,
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Motif de la résolution (obligatoire)
+        #[arg(long)]
+        note: String,
+    },
+    /// Journal des résolutions d'une campagne : qui, quand, pourquoi
+    Log {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCmd {
+    /// Enregistre un comptage physique du stock d'un magasin
+    Count {
+        /// Magasin (nom, CODE/nom ou UUID)
+        #[arg(long)]
+        warehouse: String,
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Poids compté en kg (ex. 12 500 ou 1 234,5)
+        #[arg(long)]
+        kg: String,
+        /// Date du comptage AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Note
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Liste les comptages d'une campagne
+    List {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CashCmd {
+    /// Enregistre l'argent rendu par l'agent de --agent (obligatoire)
+    Return {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Montant rendu en FCFA (francs entiers, > 0)
+        #[arg(long)]
+        amount: String,
+        /// Date du retour AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Note (compté, attendu…)
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Liste l'argent rendu par les agents pour une campagne
+    List {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+    },
 }

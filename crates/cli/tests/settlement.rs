@@ -3,34 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+mod common;
 
 use calamine::{Data, Reader};
+use common::{json, sene};
 use serde_json::Value;
-
-fn sene(store: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sene"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("SENE_STORE")
-        .env_remove("SENE_LANG")
-        .output()
-        .unwrap()
-}
-
-fn json(store: &Path, args: &[&str]) -> Value {
-    let mut a = vec!["--json"];
-    a.extend_from_slice(args);
-    let o = sene(store, &a);
-    assert!(
-        o.status.success(),
-        "sene {args:?}: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
 
 fn francs(v: &Value) -> i64 {
     match v {

@@ -4,6 +4,7 @@
 mod fertilizer;
 mod finance;
 pub mod lookup;
+mod office;
 mod org;
 mod reports;
 mod season;
@@ -134,6 +135,9 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Payment(c) => finance::payment(&mut ctx, c),
         Command::Report(c) => reports::report(&mut ctx, c),
         Command::Settlement(c) => settlement::run(&mut ctx, c),
+        Command::Anomalies(c) => office::anomalies(&mut ctx, c),
+        Command::Stock(c) => office::stock(&mut ctx, c),
+        Command::Cash(c) => office::cash(&mut ctx, c),
         Command::Audit(a) => reports::audit(&ctx, a),
         Command::Check => reports::check(&ctx),
         Command::Table(a) => reports::table(&ctx, a),

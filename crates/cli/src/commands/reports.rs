@@ -180,8 +180,8 @@ fn cash(ctx: &mut Ctx, campaign: Option<&str>) -> CliResult<Output> {
     for camp in lookup::campaigns(&db, campaign)? {
         let p = agent_cash(&db, agent.id, camp.id)?;
         out.push(format!(
-            "  {} : reçu {}, versé {}, engrais encaissé {} → à rendre {}",
-            camp.name, p.received, p.paid_out, p.fertilizer_cash, p.to_return
+            "  {} : reçu {}, versé {}, engrais encaissé {}, déjà rendu {} → à rendre {}",
+            camp.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
         ));
         rows.push(json!({"campaign_id": camp.id, "campaign": camp.name, "position": p}));
     }

@@ -1,0 +1,226 @@
+//! `sene anomalies`, `sene stock`, `sene cash`: the union office's reconciliation — the
+//! anomaly queue and its resolutions, physical stock counts, cash handed back by agents.
+
+use sene_app::anomalies::{Anomaly, AnomalyKind};
+use sene_domain::Campaign;
+use serde_json::json;
+
+use super::{lookup, Ctx};
+use crate::cli::{AnomaliesCmd, CashCmd, StockCmd};
+use crate::error::{CliError, CliResult};
+use crate::output::Output;
+use crate::parse;
+
+fn campaign(ctx: &Ctx, key: &str) -> CliResult<Campaign> {
+    lookup::campaign(&ctx.db(), key)
+}
+
+pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
+    match c {
+        AnomaliesCmd::List { campaign: key } => {
+            let camp = campaign(ctx, &key)?;
+            let q = ctx.ledger.anomalies(camp.id)?;
+            let mut out = Output::new(&q)?;
+            out.push(format!(
+                "{} anomalie(s) ouverte(s) dans la campagne « {} »",
+                q.len(),
+                camp.name
+            ));
+            for a in &q {
+                out.push(format!("  {} — {}", a.key, describe(a)));
+            }
+            Ok(out)
+        }
+        AnomaliesCmd::Resolve {
+            key,
+            campaign: c,
+            note,
+        } => {
+            let camp = campaign(ctx, &c)?;
+            let r = ctx.run(|tx| tx.resolve_anomaly(camp.id, &key, &note))?;
+            Ok(Output::new(&r)?.line(format!(
+                "Anomalie résolue : {} ({}), motif : {}",
+                r.key, r.kind, r.note
+            )))
+        }
+        AnomaliesCmd::Log { campaign: c } => {
+            let camp = campaign(ctx, &c)?;
+            let log = ctx.ledger.anomaly_resolutions(camp.id)?;
+            let db = ctx.db();
+            let mut out = Output::new(&log)?;
+            if log.is_empty() {
+                out.push("aucune anomalie résolue");
+            }
+            for r in &log {
+                let who = db
+                    .agent(r.resolved_by)?
+                    .map_or_else(|| r.resolved_by.to_string(), |a| a.name);
+                out.push(format!(
+                    "{} par {who} : {} — {}",
+                    r.resolved_at.format("%Y-%m-%d %H:%M"),
+                    r.key,
+                    r.note
+                ));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// One line of French saying what is wrong.
+fn describe(a: &Anomaly) -> String {
+    match &a.kind {
+        AnomalyKind::SyncConflict {
+            table,
+            field,
+            record_key,
+            ..
+        } => format!("conflit de synchronisation : {table}.{field} de {record_key}"),
+        AnomalyKind::DuplicateMember { members, .. } => {
+            format!("membres en double probable : {} et {}", members[0], members[1])
+        }
+        AnomalyKind::DuplicateDelivery {
+            deliveries,
+            date,
+            gross,
+            ..
+        } => format!(
+            "{} livraisons identiques du {date} ({gross} brut)",
+            deliveries.len()
+        ),
+        AnomalyKind::DisbursementAboveDue { due, disbursed, .. } => {
+            format!("avances versées {disbursed} au-delà du dû {due}")
+        }
+        AnomalyKind::DisbursementNotApproved { disbursed, .. } => {
+            format!("avances versées {disbursed} sur un contrat non approuvé")
+        }
+        AnomalyKind::DeliveryAboveCommitted {
+            committed,
+            accepted,
+            ..
+        } => format!("livré {accepted} pour {committed} engagés"),
+        AnomalyKind::ReceiptGap {
+            prefix, missing, ..
+        } => format!("{} reçu(s) {prefix} manquant(s)", missing.len()),
+        AnomalyKind::AgentCashNegative { position, gap } => format!(
+            "caisse de l'agent {} négative de {gap} (reçu {}, versé {}, engrais {}, rendu {})",
+            position.agent_id,
+            position.received,
+            position.paid_out,
+            position.fertilizer_cash,
+            position.returned
+        ),
+        AnomalyKind::AgentCashOutstandingAfterClose { position, gap, .. } => format!(
+            "campagne arrêtée : l'agent {} doit encore rendre {gap}",
+            position.agent_id
+        ),
+        AnomalyKind::StockCountMismatch {
+            counted_on,
+            counted,
+            book,
+            difference,
+            ..
+        } => format!(
+            "comptage du {counted_on} : {counted} comptés, {book} en stock théorique (écart {difference})"
+        ),
+        AnomalyKind::SettlementDebt { number, net, .. } => {
+            format!("membre {number} en dette au règlement : net {net}")
+        }
+        AnomalyKind::LateRecord {
+            record_kind,
+            receipt,
+            date,
+            ..
+        } => format!("{record_kind} du {date} (reçu {receipt}) arrivé après l'arrêté"),
+    }
+}
+
+pub fn stock(ctx: &mut Ctx, c: StockCmd) -> CliResult<Output> {
+    match c {
+        StockCmd::Count {
+            warehouse,
+            campaign: cp,
+            kg,
+            date,
+            note,
+        } => {
+            let camp = campaign(ctx, &cp)?;
+            let wh = lookup::warehouse(&ctx.db(), &warehouse, None)?;
+            let counted = parse::kg("--kg", &kg)?;
+            let date = parse::date_or("--date", date.as_deref(), ctx.today())?;
+            let n = ctx.run(|tx| tx.record_stock_count(wh.id, camp.id, date, counted, &note))?;
+            Ok(Output::new(&n)?.line(format!(
+                "Comptage n° {} enregistré : magasin {}, {} au {}",
+                n.id, wh.name, n.counted, n.counted_on
+            )))
+        }
+        StockCmd::List { campaign: cp } => {
+            let camp = campaign(ctx, &cp)?;
+            let counts = ctx.ledger.stock_counts(camp.id)?;
+            let db = ctx.db();
+            let mut out = Output::new(&counts)?;
+            if counts.is_empty() {
+                out.push("aucun comptage");
+            }
+            for n in &counts {
+                let wh = db
+                    .warehouse(n.warehouse_id)?
+                    .map_or_else(|| n.warehouse_id.to_string(), |w| w.name);
+                out.push(format!("{} {wh} : {} {}", n.counted_on, n.counted, n.note));
+            }
+            Ok(out)
+        }
+    }
+}
+
+pub fn cash(ctx: &mut Ctx, c: CashCmd) -> CliResult<Output> {
+    match c {
+        CashCmd::Return {
+            campaign: cp,
+            amount,
+            date,
+            note,
+        } => {
+            let camp = campaign(ctx, &cp)?;
+            // --agent names who hands the cash back; the store's own agent receives it
+            let key = ctx.agent.take().ok_or_else(|| {
+                CliError::msg(
+                    "invalid_argument",
+                    "--agent : donnez l'agent qui rend l'argent (nom ou UUID)",
+                    "--agent: name the agent who hands the cash back (name or UUID)",
+                )
+            })?;
+            let agent = lookup::agent(&ctx.db(), &key)?;
+            let amount = parse::money("--amount", &amount)?;
+            let date = parse::date_or("--date", date.as_deref(), ctx.today())?;
+            let r = ctx.run(|tx| tx.record_cash_return(agent.id, camp.id, date, amount, &note))?;
+            let p = sene_app::reports::agent_cash(&ctx.db(), agent.id, camp.id)?;
+            let mut out = Output::new(&json!({"cash_return": r, "position": p}))?;
+            out.push(format!(
+                "Retour n° {} : {} rendu par {} le {}",
+                r.id, r.amount, agent.name, r.returned_on
+            ));
+            out.push(format!(
+                "Caisse de {} : reçu {}, versé {}, engrais encaissé {}, déjà rendu {} → à rendre {}",
+                agent.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+            ));
+            Ok(out)
+        }
+        CashCmd::List { campaign: cp } => {
+            let camp = campaign(ctx, &cp)?;
+            let returns = ctx.ledger.cash_returns(camp.id)?;
+            let db = ctx.db();
+            let mut out = Output::new(&returns)?;
+            if returns.is_empty() {
+                out.push("aucun retour d'argent");
+            }
+            for r in &returns {
+                let who = db
+                    .agent(r.agent_id)?
+                    .map_or_else(|| r.agent_id.to_string(), |a| a.name);
+                out.push(format!("{} {who} : {} {}", r.returned_on, r.amount, r.note));
+            }
+            Ok(out)
+        }
+    }
+}
