@@ -31,6 +31,16 @@ const COMMANDS: &[&str] = &[
     "usb_import",
     "list_conflicts",
     "print_page",
+    "office_dashboard",
+    "office_anomalies",
+    "resolve_anomaly",
+    "anomaly_log",
+    "resolve_conflict",
+    "settlement_preview",
+    "lock_settlement",
+    "settlement_runs",
+    "settlement_run",
+    "export_settlement",
 ];
 
 fn main() {

@@ -77,6 +77,17 @@ commands! {
     usb_export(PathRequest) -> FileWritten = usb_export;
     usb_import(PathRequest) -> SyncResult = usb_import;
     list_conflicts() -> Vec<ConflictView> = conflicts;
+    // the union office (secretariat)
+    office_dashboard(CampaignDateRequest) -> DashboardView = office_dashboard;
+    office_anomalies(CampaignRequest) -> Vec<AnomalyView> = office_anomalies;
+    resolve_anomaly(ResolveAnomalyRequest) -> ResolutionView = resolve_anomaly;
+    anomaly_log(CampaignRequest) -> Vec<ResolutionView> = anomaly_log;
+    resolve_conflict(ResolveConflictRequest) -> () = resolve_conflict;
+    settlement_preview(CampaignDateRequest) -> SettlementView = settlement_preview;
+    lock_settlement(LockRequest) -> SettlementView = lock_settlement;
+    settlement_runs(CampaignRequest) -> Vec<RunView> = settlement_runs;
+    settlement_run(RunRequest) -> SettlementView = settlement_run;
+    export_settlement(ExportRequest) -> ExportView = export_settlement;
 }
 
 #[tauri::command(async)]
@@ -186,6 +197,16 @@ fn main() {
             usb_import,
             list_conflicts,
             print_page,
+            office_dashboard,
+            office_anomalies,
+            resolve_anomaly,
+            anomaly_log,
+            resolve_conflict,
+            settlement_preview,
+            lock_settlement,
+            settlement_runs,
+            settlement_run,
+            export_settlement,
         ])
         .run(context);
     if let Err(e) = result {

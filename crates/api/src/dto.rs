@@ -450,6 +450,216 @@ dto! {
         pub values: Vec<String>,
         pub at: String,
     }
+
+    // ----- the union office (secretariat) -----
+
+    /// A campaign at a date (empty: today).
+    pub struct CampaignDateRequest {
+        pub campaign_id: String,
+        pub date: String,
+    }
+
+    /// Committed vs delivered, advances due vs paid, recovery. Money in whole francs, weights
+    /// in kg, the rate in % (one decimal), all as text.
+    pub struct ProgressView {
+        pub contracts: u32,
+        pub committed_kg: String,
+        pub delivered_kg: String,
+        pub advance_due: String,
+        pub disbursed: String,
+        pub recovered: String,
+        pub recovery_rate: String,
+    }
+
+    /// A line of the dashboard: a crop or a cooperative.
+    pub struct DashLine {
+        pub label: String,
+        pub progress: ProgressView,
+    }
+
+    /// An agent's work and cash position in the campaign.
+    pub struct AgentDashLine {
+        pub name: String,
+        pub disbursed: String,
+        pub delivered_kg: String,
+        pub received: String,
+        pub paid_out: String,
+        pub fertilizer_cash: String,
+        pub returned: String,
+        pub to_return: String,
+    }
+
+    /// Stock of a warehouse: accepted deliveries − sale lots.
+    pub struct StockView {
+        pub warehouse: String,
+        pub cooperative: String,
+        pub crop: String,
+        pub delivered_kg: String,
+        pub sold_kg: String,
+        pub stock_kg: String,
+    }
+
+    /// Fertilizer of one product, in bags, and its cost.
+    pub struct FertilizerDashLine {
+        pub product: String,
+        pub needed_bags: String,
+        pub ordered_bags: String,
+        pub received_bags: String,
+        pub distributed_bags: String,
+        pub cost: String,
+        pub cash_paid: String,
+        pub on_credit: String,
+    }
+
+    /// A credit line's position.
+    pub struct LenderDashLine {
+        pub lender: String,
+        pub principal: String,
+        pub drawn: String,
+        pub repaid_principal: String,
+        pub repaid_interest: String,
+        pub outstanding: String,
+    }
+
+    /// The office dashboard of a campaign at a date.
+    pub struct DashboardView {
+        pub campaign: String,
+        pub date: String,
+        pub total: ProgressView,
+        pub crops: Vec<DashLine>,
+        pub cooperatives: Vec<DashLine>,
+        pub agents: Vec<AgentDashLine>,
+        pub stock: Vec<StockView>,
+        pub fertilizer: Vec<FertilizerDashLine>,
+        pub fertilizer_recovered: String,
+        pub fertilizer_outstanding: String,
+        pub lenders: Vec<LenderDashLine>,
+        pub lenders_outstanding: String,
+    }
+
+    /// One anomaly of the queue with its evidence.
+    pub struct AnomalyView {
+        /// Stable while the evidence is the same: what a resolution names.
+        pub key: String,
+        /// `sync_conflict`, `duplicate_member`, …
+        pub kind: String,
+        pub title: String,
+        /// The evidence, one line each, in the session's language.
+        pub evidence: Vec<String>,
+        /// Members concerned (links to their cards).
+        pub member_ids: Vec<String>,
+        /// For a sync conflict: its id and the values in conflict.
+        pub conflict_id: Option<String>,
+        pub values: Vec<String>,
+        pub money: bool,
+    }
+
+    /// Resolves an anomaly (not a sync conflict) with the reason.
+    pub struct ResolveAnomalyRequest {
+        pub campaign_id: String,
+        pub key: String,
+        pub note: String,
+    }
+
+    /// Resolves a sync conflict: keeps one of its values (index in `values`), or none (the
+    /// records stay as they are, e.g. "not a duplicate"), with the reason.
+    pub struct ResolveConflictRequest {
+        pub conflict_id: String,
+        pub choice: Option<u32>,
+        pub reason: String,
+    }
+
+    /// A resolution in the log: who, when, why.
+    pub struct ResolutionView {
+        pub key: String,
+        pub kind: String,
+        pub note: String,
+        pub by: String,
+        pub at: String,
+    }
+
+    /// A member's settlement line.
+    pub struct SettlementLineView {
+        pub member_id: String,
+        pub number: String,
+        pub name: String,
+        pub cooperative: String,
+        pub committed_kg: String,
+        pub accepted_kg: String,
+        pub delivered_value: String,
+        pub advances: String,
+        pub fees: String,
+        pub fertilizer_credit: String,
+        pub net: String,
+        pub paid: String,
+        pub remaining: String,
+        pub debt: String,
+    }
+
+    /// Totals of a settlement.
+    pub struct SettlementTotalsView {
+        pub members: u32,
+        pub members_in_debt: u32,
+        pub accepted_kg: String,
+        pub delivered_value: String,
+        pub advances: String,
+        pub fees: String,
+        pub fertilizer_credit: String,
+        pub net: String,
+        pub payable: String,
+        pub debt: String,
+    }
+
+    /// A settlement computed for review (`run_id` empty) or a locked run.
+    pub struct SettlementView {
+        pub run_id: Option<String>,
+        pub campaign: String,
+        pub date: String,
+        pub locked_at: Option<String>,
+        pub replaces: Option<String>,
+        pub note: Option<String>,
+        pub lines: Vec<SettlementLineView>,
+        pub totals: SettlementTotalsView,
+    }
+
+    /// Locks the settlement of a campaign at a date (a correction names the run it replaces).
+    pub struct LockRequest {
+        pub campaign_id: String,
+        pub date: String,
+        pub replaces: Option<String>,
+        pub note: String,
+    }
+
+    /// A locked run in the list.
+    pub struct RunView {
+        pub id: String,
+        pub campaign: String,
+        pub date: String,
+        pub locked_at: String,
+        pub replaces: Option<String>,
+        pub note: String,
+        pub members: u32,
+        pub net: String,
+    }
+
+    /// A locked run.
+    pub struct RunRequest {
+        pub run_id: String,
+    }
+
+    /// An export of a locked run: `xlsx`, `csv` (the settlement), `statements` (a PDF per
+    /// member and a payment list per cooperative).
+    pub struct ExportRequest {
+        pub run_id: String,
+        pub format: String,
+    }
+
+    /// Files written by an export, in one folder.
+    pub struct ExportView {
+        pub folder: String,
+        pub files: Vec<String>,
+        pub bytes: u32,
+    }
 }
 
 /// A typed value as text: the window sends what was typed (a string); a number is taken too,

@@ -12,6 +12,7 @@
 
 mod dto;
 mod error;
+mod office;
 mod session;
 
 pub use dto::*;

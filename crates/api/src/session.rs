@@ -24,13 +24,13 @@ const LANG_SETTING: &str = "ui_lang";
 /// Setting: the audit sequence at the last completed sync (what "changes waiting" counts from).
 const SYNCED_SEQ: &str = "ui_synced_audit_seq";
 
-type R<T> = Result<T, ApiError>;
+pub(crate) type R<T> = Result<T, ApiError>;
 
 /// One open store and who is using it.
 pub struct Session {
-    ledger: Ledger,
-    lang: Lang,
-    receipts_dir: PathBuf,
+    pub(crate) ledger: Ledger,
+    pub(crate) lang: Lang,
+    pub(crate) receipts_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Session {
@@ -42,15 +42,15 @@ impl std::fmt::Debug for Session {
     }
 }
 
-fn money(m: Money) -> String {
+pub(crate) fn money(m: Money) -> String {
     m.francs().to_string()
 }
 
-fn kg(k: Kg) -> String {
+pub(crate) fn kg(k: Kg) -> String {
     k.as_decimal().normalize().to_string()
 }
 
-fn date(d: NaiveDate) -> String {
+pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -106,7 +106,7 @@ impl Session {
         &mut self.ledger
     }
 
-    fn app(&self, e: &AppError) -> ApiError {
+    pub(crate) fn app(&self, e: &AppError) -> ApiError {
         ApiError::from_app(e, self.lang)
     }
 
@@ -119,7 +119,7 @@ impl Session {
         })
     }
 
-    fn id<T: FromStr>(&self, what: &str, v: &str) -> R<T> {
+    pub(crate) fn id<T: FromStr>(&self, what: &str, v: &str) -> R<T> {
         v.trim().parse::<T>().map_err(|_| {
             ApiError::new(
                 ErrorCode::NotFound,
@@ -144,11 +144,11 @@ impl Session {
         })
     }
 
-    fn actor(&self) -> R<Actor> {
+    pub(crate) fn actor(&self) -> R<Actor> {
         self.ledger.local_actor().map_err(|e| self.app(&e))
     }
 
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         self.ledger.now().date_naive()
     }
 
@@ -1036,7 +1036,7 @@ impl Session {
         })
     }
 
-    fn file_error(&self, path: &Path, e: &std::io::Error) -> ApiError {
+    pub(crate) fn file_error(&self, path: &Path, e: &std::io::Error) -> ApiError {
         ApiError::new(
             ErrorCode::File,
             if self.lang == Lang::Fr {
@@ -1194,7 +1194,7 @@ fn safe_name(number: &str) -> String {
 }
 
 /// Writes a file and syncs it to disk before saying it is written.
-fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let tmp = path.with_extension("part");
     {

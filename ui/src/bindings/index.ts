@@ -167,3 +167,63 @@ export type PathRequest = { path: string, };
 export type FileWritten = { path: string, bytes: number, };
 
 export type ConflictView = { id: string, record: string, field: string, money: boolean, values: Array<string>, at: string, };
+
+export type CampaignDateRequest = { campaign_id: string, date: string, };
+
+export type ProgressView = { contracts: number, committed_kg: string, delivered_kg: string, advance_due: string, disbursed: string, recovered: string, recovery_rate: string, };
+
+export type DashLine = { label: string, progress: ProgressView, };
+
+export type AgentDashLine = { name: string, disbursed: string, delivered_kg: string, received: string, paid_out: string, fertilizer_cash: string, returned: string, to_return: string, };
+
+export type StockView = { warehouse: string, cooperative: string, crop: string, delivered_kg: string, sold_kg: string, stock_kg: string, };
+
+export type FertilizerDashLine = { product: string, needed_bags: string, ordered_bags: string, received_bags: string, distributed_bags: string, cost: string, cash_paid: string, on_credit: string, };
+
+export type LenderDashLine = { lender: string, principal: string, drawn: string, repaid_principal: string, repaid_interest: string, outstanding: string, };
+
+export type DashboardView = { campaign: string, date: string, total: ProgressView, crops: Array<DashLine>, cooperatives: Array<DashLine>, agents: Array<AgentDashLine>, stock: Array<StockView>, fertilizer: Array<FertilizerDashLine>, fertilizer_recovered: string, fertilizer_outstanding: string, lenders: Array<LenderDashLine>, lenders_outstanding: string, };
+
+export type AnomalyView = { 
+/**
+ * Stable while the evidence is the same: what a resolution names.
+ */
+key: string, 
+/**
+ * `sync_conflict`, `duplicate_member`, …
+ */
+kind: string, title: string, 
+/**
+ * The evidence, one line each, in the session's language.
+ */
+evidence: Array<string>, 
+/**
+ * Members concerned (links to their cards).
+ */
+member_ids: Array<string>, 
+/**
+ * For a sync conflict: its id and the values in conflict.
+ */
+conflict_id: string | null, values: Array<string>, money: boolean, };
+
+export type ResolveAnomalyRequest = { campaign_id: string, key: string, note: string, };
+
+export type ResolveConflictRequest = { conflict_id: string, choice: number | null, reason: string, };
+
+export type ResolutionView = { key: string, kind: string, note: string, by: string, at: string, };
+
+export type SettlementLineView = { member_id: string, number: string, name: string, cooperative: string, committed_kg: string, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, net: string, paid: string, remaining: string, debt: string, };
+
+export type SettlementTotalsView = { members: number, members_in_debt: number, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, net: string, payable: string, debt: string, };
+
+export type SettlementView = { run_id: string | null, campaign: string, date: string, locked_at: string | null, replaces: string | null, note: string | null, lines: Array<SettlementLineView>, totals: SettlementTotalsView, };
+
+export type LockRequest = { campaign_id: string, date: string, replaces: string | null, note: string, };
+
+export type RunView = { id: string, campaign: string, date: string, locked_at: string, replaces: string | null, note: string, members: number, net: string, };
+
+export type RunRequest = { run_id: string, };
+
+export type ExportRequest = { run_id: string, format: string, };
+
+export type ExportView = { folder: string, files: Array<string>, bytes: number, };

@@ -9,6 +9,7 @@
 // "YYYY-MM-DD"; ids are UUID strings; counts of bags are strings too ("12").
 
 import type {
+  AnomalyView,
   ApiError,
   AppStatus,
   CampaignRequest,
@@ -46,9 +47,31 @@ import type {
   SyncResult,
   SyncStatus,
   WarehouseView,
+  CampaignDateRequest,
+  DashboardView,
+  ExportRequest,
+  ExportView,
+  LockRequest,
+  ResolutionView,
+  ResolveAnomalyRequest,
+  ResolveConflictRequest,
+  RunRequest,
+  RunView,
+  SettlementView,
 } from '../bindings';
 
 export type {
+  AgentDashLine,
+  AnomalyView,
+  DashLine,
+  DashboardView,
+  ExportView,
+  ProgressView,
+  ResolutionView,
+  RunView,
+  SettlementLineView,
+  SettlementView,
+  StockView,
   AppStatus,
   BalanceView,
   CampaignView,
@@ -133,6 +156,16 @@ export interface Commands {
   usb_import: [PathRequest, SyncResult];
   list_conflicts: [void, ConflictView[]];
   print_page: [void, null];
+  office_dashboard: [CampaignDateRequest, DashboardView];
+  office_anomalies: [CampaignRequest, AnomalyView[]];
+  resolve_anomaly: [ResolveAnomalyRequest, ResolutionView];
+  anomaly_log: [CampaignRequest, ResolutionView[]];
+  resolve_conflict: [ResolveConflictRequest, null];
+  settlement_preview: [CampaignDateRequest, SettlementView];
+  lock_settlement: [LockRequest, SettlementView];
+  settlement_runs: [CampaignRequest, RunView[]];
+  settlement_run: [RunRequest, SettlementView];
+  export_settlement: [ExportRequest, ExportView];
 }
 
 export type CommandName = keyof Commands;

@@ -1,0 +1,667 @@
+//! The union office's commands (secretariat): dashboard, anomaly queue and its resolutions,
+//! settlement review, lock and exports. Same rule as the rest of the API: parse, call the use
+//! case or read model, map; no business rule here.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use sene_app::dashboard::{Progress, StockLine};
+use sene_app::reports::{MemberLine, Totals};
+use sene_app::settlement::{
+    member_statement_pdf, payment_list_pdf, settlement_csv, settlement_xlsx, RunInfo,
+};
+use sene_app::AppError;
+use sene_domain::*;
+use serde_json::Value;
+
+use crate::dto::*;
+use crate::error::ApiError;
+use crate::session::{date, kg, money, write_durably, Session, R};
+
+fn progress(p: &Progress) -> ProgressView {
+    ProgressView {
+        contracts: p.contracts,
+        committed_kg: kg(p.committed),
+        delivered_kg: kg(p.delivered),
+        advance_due: money(p.advance_due),
+        disbursed: money(p.disbursed),
+        recovered: money(p.recovered),
+        recovery_rate: p.recovery_rate.to_string(),
+    }
+}
+
+fn line(l: &MemberLine) -> SettlementLineView {
+    SettlementLineView {
+        member_id: l.member_id.to_string(),
+        number: l.number.clone(),
+        name: l.full_name.clone(),
+        cooperative: l.cooperative.clone(),
+        committed_kg: kg(l.committed),
+        accepted_kg: kg(l.accepted),
+        delivered_value: money(l.delivered_value),
+        advances: money(l.advances),
+        fees: money(l.fees),
+        fertilizer_credit: money(l.fertilizer_credit),
+        net: money(l.net),
+        paid: money(l.paid),
+        remaining: money(l.remaining),
+        debt: money(l.debt),
+    }
+}
+
+fn totals(t: &Totals) -> SettlementTotalsView {
+    SettlementTotalsView {
+        members: t.members,
+        members_in_debt: t.members_in_debt,
+        accepted_kg: kg(t.accepted),
+        delivered_value: money(t.delivered_value),
+        advances: money(t.advances),
+        fees: money(t.fees),
+        fertilizer_credit: money(t.fertilizer_credit),
+        net: money(t.net),
+        payable: money(t.payable),
+        debt: money(t.debt),
+    }
+}
+
+fn stock(s: &StockLine, lang: Lang) -> StockView {
+    StockView {
+        warehouse: s.warehouse.clone(),
+        cooperative: s.cooperative.clone(),
+        crop: if lang == Lang::Fr {
+            s.crop.label_fr()
+        } else {
+            s.crop.label_en()
+        }
+        .to_owned(),
+        delivered_kg: kg(s.delivered),
+        sold_kg: kg(s.sold),
+        stock_kg: kg(s.stock),
+    }
+}
+
+fn run_view(r: &RunInfo, lines: &[MemberLine], net: Money) -> RunView {
+    RunView {
+        id: r.id.to_string(),
+        campaign: r.campaign.clone(),
+        date: date(r.date),
+        locked_at: r.locked_at.to_rfc3339(),
+        replaces: r.replaces.map(|x| x.to_string()),
+        note: r.note.clone(),
+        members: u32::try_from(lines.len()).unwrap_or(u32::MAX),
+        net: money(net),
+    }
+}
+
+/// The title of an anomaly kind, by its code.
+fn title(code: &str, lang: Lang) -> String {
+    let (fr, en) = match code {
+        "sync_conflict" => ("Conflit de synchronisation", "Sync conflict"),
+        "duplicate_member" => ("Membre en double probable", "Probable duplicate member"),
+        "duplicate_delivery" => (
+            "Livraison en double probable",
+            "Probable duplicate delivery",
+        ),
+        "disbursement_above_due" => (
+            "Avance au-delà du montant prévu",
+            "Advance above the amount due",
+        ),
+        "disbursement_not_approved" => (
+            "Avance sans contrat approuvé",
+            "Advance without an approved contract",
+        ),
+        "delivery_above_committed" => (
+            "Livraison au-delà de l'engagement",
+            "Delivery above the commitment",
+        ),
+        "receipt_gap" => (
+            "Reçus manquants dans la série d'un appareil",
+            "Receipts missing from a device's series",
+        ),
+        "agent_cash_negative" | "agent_cash_outstanding_after_close" => (
+            "Caisse d'agent qui ne se réconcilie pas",
+            "Agent's cash that does not reconcile",
+        ),
+        "stock_count_mismatch" => (
+            "Stock compté différent du stock théorique",
+            "Counted stock differs from the book",
+        ),
+        "settlement_debt" => (
+            "Membre endetté au règlement",
+            "Member in debt at settlement",
+        ),
+        "late_record" => (
+            "Enregistrement arrivé après le règlement arrêté",
+            "Record arrived after the locked settlement",
+        ),
+        other => (other, other),
+    };
+    if lang == Lang::Fr { fr } else { en }.to_owned()
+}
+
+/// The label of an evidence field (the anomaly's own field names).
+fn label(field: &str, lang: Lang) -> String {
+    let (fr, en) = match field {
+        "due" => ("avance prévue (FCFA)", "advance due (FCFA)"),
+        "disbursed" => ("avancé (FCFA)", "advanced (FCFA)"),
+        "committed" => ("engagé (kg)", "committed (kg)"),
+        "accepted" => ("accepté (kg)", "accepted (kg)"),
+        "gross" => ("poids brut (kg)", "gross weight (kg)"),
+        "bags" => ("sacs", "bags"),
+        "date" => ("date", "date"),
+        "state" => ("état du contrat", "contract state"),
+        "prefix" => ("préfixe des reçus", "receipt prefix"),
+        "lowest" => ("premier n°", "first no."),
+        "highest" => ("dernier n°", "last no."),
+        "missing" => ("n° manquants", "missing nos."),
+        "counted_on" => ("compté le", "counted on"),
+        "counted" => ("compté (kg)", "counted (kg)"),
+        "book" => ("stock théorique (kg)", "book stock (kg)"),
+        "difference" => ("écart (kg)", "difference (kg)"),
+        "gap" => ("écart (FCFA)", "gap (FCFA)"),
+        "net" => ("net (FCFA)", "net (FCFA)"),
+        "number" => ("n° de membre", "member no."),
+        "receipt" => ("reçu", "receipt"),
+        "record_kind" => ("enregistrement", "record"),
+        "table" => ("table", "table"),
+        "field" => ("champ", "field"),
+        "reasons" => ("ressemblances", "likenesses"),
+        "received" => ("reçu par l'agent (FCFA)", "received by the agent (FCFA)"),
+        "paid_out" => ("payé (FCFA)", "paid out (FCFA)"),
+        "fertilizer_cash" => ("engrais encaissé (FCFA)", "fertilizer cash (FCFA)"),
+        "returned" => ("rendu au bureau (FCFA)", "returned (FCFA)"),
+        "to_return" => ("à rendre (FCFA)", "to return (FCFA)"),
+        other => (other, other),
+    };
+    if lang == Lang::Fr { fr } else { en }.to_owned()
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The evidence lines of an anomaly from its fields (ids are left to the links).
+fn evidence(fields: &serde_json::Map<String, Value>, lang: Lang, out: &mut Vec<String>) {
+    for (k, v) in fields {
+        if k == "kind" || k == "candidates" || k == "money" || k.ends_with("_id") || k == "doc_id" {
+            continue;
+        }
+        if matches!(
+            k.as_str(),
+            "members" | "deliveries" | "disbursements" | "record_key" | "record_id"
+        ) {
+            continue;
+        }
+        if let Value::Object(inner) = v {
+            evidence(inner, lang, out);
+            continue;
+        }
+        out.push(format!("{} : {}", label(k, lang), plain(v)));
+    }
+}
+
+fn member_ids(fields: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut ids = Vec::new();
+    if let Some(Value::String(m)) = fields.get("member_id") {
+        ids.push(m.clone());
+    }
+    if let Some(Value::Array(ms)) = fields.get("members") {
+        ids.extend(ms.iter().filter_map(|m| m.as_str().map(str::to_owned)));
+    }
+    ids
+}
+
+impl Session {
+    fn office_date(&self, field: &str, v: &str) -> R<NaiveDate> {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(self.today());
+        }
+        NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+            ApiError::invalid(
+                self.lang,
+                field,
+                &format!("« {t} » n'est pas une date (AAAA-MM-JJ)"),
+                &format!("\"{t}\" is not a date (YYYY-MM-DD)"),
+            )
+        })
+    }
+
+    fn require_office(&self) -> R<()> {
+        let actor = self.actor()?;
+        let role = self
+            .ledger
+            .db()
+            .agent(actor.agent)
+            .map_err(|e| self.app(&e.into()))?
+            .map(|a| a.role);
+        if role == Some(Role::Secretariat) {
+            Ok(())
+        } else {
+            Err(self.app(&AppError::Forbidden {
+                role: role.map_or("?", Role::label_fr).into(),
+                action: "consulter le bureau de l'union",
+            }))
+        }
+    }
+
+    /// `office_dashboard`: where the campaign stands at a date.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, malformed date, store errors.
+    pub fn office_dashboard(&self, req: &CampaignDateRequest) -> R<DashboardView> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let d = self.ledger.dashboard(camp, day).map_err(|e| self.app(&e))?;
+        let lang = self.lang;
+        Ok(DashboardView {
+            campaign: d.campaign.clone(),
+            date: date(d.date),
+            total: progress(&d.total),
+            crops: d
+                .crops
+                .iter()
+                .map(|c| DashLine {
+                    label: if lang == Lang::Fr {
+                        c.crop.label_fr()
+                    } else {
+                        c.crop.label_en()
+                    }
+                    .to_owned(),
+                    progress: progress(&c.progress),
+                })
+                .collect(),
+            cooperatives: d
+                .cooperatives
+                .iter()
+                .map(|c| DashLine {
+                    label: c.code.clone(),
+                    progress: progress(&c.progress),
+                })
+                .collect(),
+            agents: d
+                .agents
+                .iter()
+                .map(|a| AgentDashLine {
+                    name: a.name.clone(),
+                    disbursed: money(a.disbursed),
+                    delivered_kg: kg(a.delivered),
+                    received: money(a.cash.received),
+                    paid_out: money(a.cash.paid_out),
+                    fertilizer_cash: money(a.cash.fertilizer_cash),
+                    returned: money(a.cash.returned),
+                    to_return: money(a.cash.to_return),
+                })
+                .collect(),
+            stock: d.stock.iter().map(|s| stock(s, lang)).collect(),
+            fertilizer: d
+                .fertilizer
+                .iter()
+                .map(|f| FertilizerDashLine {
+                    product: f.product.clone(),
+                    needed_bags: f.needed_bags.to_string(),
+                    ordered_bags: f.ordered_bags.to_string(),
+                    received_bags: f.received_bags.to_string(),
+                    distributed_bags: f.distributed_bags.to_string(),
+                    cost: money(f.cost),
+                    cash_paid: money(f.cash_paid),
+                    on_credit: money(f.on_credit),
+                })
+                .collect(),
+            fertilizer_recovered: money(d.fertilizer_recovery.recovered),
+            fertilizer_outstanding: money(d.fertilizer_recovery.outstanding),
+            lenders: d
+                .lenders
+                .iter()
+                .map(|l| LenderDashLine {
+                    lender: l.lender.clone(),
+                    principal: money(l.principal),
+                    drawn: money(l.drawn),
+                    repaid_principal: money(l.repaid_principal),
+                    repaid_interest: money(l.repaid_interest),
+                    outstanding: money(l.outstanding),
+                })
+                .collect(),
+            lenders_outstanding: money(d.lender_totals.outstanding),
+        })
+    }
+
+    /// `office_anomalies`: the campaign's anomaly queue with its evidence.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, store errors.
+    pub fn office_anomalies(&self, req: &CampaignRequest) -> R<Vec<AnomalyView>> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let queue = self.ledger.anomalies(camp).map_err(|e| self.app(&e))?;
+        let lang = self.lang;
+        Ok(queue
+            .into_iter()
+            .map(|a| {
+                let code = a.kind.code().to_owned();
+                let fields = match serde_json::to_value(&a.kind) {
+                    Ok(Value::Object(m)) => m,
+                    _ => serde_json::Map::new(),
+                };
+                let mut lines = Vec::new();
+                evidence(&fields, lang, &mut lines);
+                let (conflict_id, values, money_field) = match &a.kind {
+                    sene_app::anomalies::AnomalyKind::SyncConflict {
+                        conflict_id,
+                        candidates,
+                        money,
+                        record_key,
+                        ..
+                    } => {
+                        lines.push(format!(
+                            "{} : {record_key}",
+                            if lang == Lang::Fr {
+                                "enregistrement"
+                            } else {
+                                "record"
+                            }
+                        ));
+                        let values = serde_json::from_str::<Vec<Value>>(candidates)
+                            .map(|v| v.iter().map(candidate).collect())
+                            .unwrap_or_else(|_| vec![candidates.clone()]);
+                        (Some(conflict_id.clone()), values, *money)
+                    }
+                    _ => (None, Vec::new(), false),
+                };
+                AnomalyView {
+                    key: a.key,
+                    title: title(&code, lang),
+                    kind: code,
+                    evidence: lines,
+                    member_ids: member_ids(&fields),
+                    conflict_id,
+                    values,
+                    money: money_field,
+                }
+            })
+            .collect())
+    }
+
+    /// `resolve_anomaly`: records why an anomaly (not a sync conflict) is settled.
+    ///
+    /// # Errors
+    /// Not the secretariat, a key not in the queue or already resolved, an empty reason.
+    pub fn resolve_anomaly(&mut self, req: &ResolveAnomalyRequest) -> R<ResolutionView> {
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let actor = self.actor()?;
+        let r = self
+            .ledger
+            .run(&actor, |tx| tx.resolve_anomaly(camp, &req.key, &req.note))
+            .map_err(|e| self.app(&e))?;
+        Ok(self.resolution(&r))
+    }
+
+    fn resolution(&self, r: &sene_store::AnomalyResolution) -> ResolutionView {
+        let by = self
+            .ledger
+            .db()
+            .agent(r.resolved_by)
+            .ok()
+            .flatten()
+            .map_or_else(|| r.resolved_by.to_string(), |a| a.name);
+        ResolutionView {
+            key: r.key.clone(),
+            kind: r.kind.clone(),
+            note: r.note.clone(),
+            by,
+            at: r.resolved_at.to_rfc3339(),
+        }
+    }
+
+    /// `anomaly_log`: the resolutions of a campaign, who, when, why.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, store errors.
+    pub fn anomaly_log(&self, req: &CampaignRequest) -> R<Vec<ResolutionView>> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let log = self
+            .ledger
+            .anomaly_resolutions(camp)
+            .map_err(|e| self.app(&e))?;
+        Ok(log.iter().map(|r| self.resolution(r)).collect())
+    }
+
+    /// `resolve_conflict`: keeps one of the values in conflict (or none) with the reason.
+    ///
+    /// # Errors
+    /// Unknown or resolved conflict, a choice out of range, an empty reason, a money conflict
+    /// resolved by another role than the secretariat.
+    pub fn resolve_conflict(&mut self, req: &ResolveConflictRequest) -> R<()> {
+        let actor = self.actor()?;
+        let open = self.ledger.conflicts(true).map_err(|e| self.app(&e))?;
+        let c = open
+            .iter()
+            .find(|c| c.id == req.conflict_id.trim())
+            .ok_or_else(|| {
+                self.app(&AppError::NotFound {
+                    kind: "conflit ouvert",
+                    id: req.conflict_id.clone(),
+                })
+            })?;
+        let value = match req.choice {
+            None => None,
+            Some(i) => {
+                let candidates: Vec<Value> =
+                    serde_json::from_str(&c.candidates).unwrap_or_default();
+                let v = usize::try_from(i)
+                    .ok()
+                    .and_then(|i| candidates.get(i))
+                    .and_then(|k| k.get("value"))
+                    .cloned()
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            self.lang,
+                            "choice",
+                            "ce choix n'est pas une des valeurs en conflit",
+                            "this choice is not one of the values in conflict",
+                        )
+                    })?;
+                Some(v)
+            }
+        };
+        let id = c.id.clone();
+        self.ledger
+            .resolve_conflict(&actor, &id, value.as_ref(), &req.reason)
+            .map_err(|e| self.app(&e))?;
+        Ok(())
+    }
+
+    /// `settlement_preview`: every member's settlement at a date, for review before locking.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, malformed date, store errors.
+    pub fn settlement_preview(&self, req: &CampaignDateRequest) -> R<SettlementView> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let s = self
+            .ledger
+            .settle_campaign(camp, day)
+            .map_err(|e| self.app(&e))?;
+        Ok(SettlementView {
+            run_id: None,
+            campaign: s.campaign,
+            date: date(s.date),
+            locked_at: None,
+            replaces: None,
+            note: None,
+            lines: s.members.iter().map(line).collect(),
+            totals: totals(&s.totals),
+        })
+    }
+
+    /// `lock_settlement`: locks the settlement at a date (immutable; a correction is a new run
+    /// that names the one it replaces).
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign or run, malformed date, store errors.
+    pub fn lock_settlement(&mut self, req: &LockRequest) -> R<SettlementView> {
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let replaces: Option<SettlementRunId> = match req.replaces.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) => Some(self.id("règlement", r)?),
+        };
+        let actor = self.actor()?;
+        let run = self
+            .ledger
+            .run(&actor, |tx| {
+                tx.lock_settlement(camp, day, replaces, &req.note)
+            })
+            .map_err(|e| self.app(&e))?;
+        Ok(self.run_settlement(&run))
+    }
+
+    fn run_settlement(&self, run: &sene_app::settlement::SettlementRun) -> SettlementView {
+        SettlementView {
+            run_id: Some(run.run.id.to_string()),
+            campaign: run.run.campaign.clone(),
+            date: date(run.run.date),
+            locked_at: Some(run.run.locked_at.to_rfc3339()),
+            replaces: run.run.replaces.map(|r| r.to_string()),
+            note: Some(run.run.note.clone()),
+            lines: run.members.iter().map(line).collect(),
+            totals: totals(&run.totals),
+        }
+    }
+
+    /// `settlement_runs`: the locked runs of a campaign, newest first.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, store errors.
+    pub fn settlement_runs(&self, req: &CampaignRequest) -> R<Vec<RunView>> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let runs = self
+            .ledger
+            .settlement_runs(Some(camp))
+            .map_err(|e| self.app(&e))?;
+        let mut out = Vec::with_capacity(runs.len());
+        for r in runs {
+            let full = self.ledger.settlement_run(r.id).map_err(|e| self.app(&e))?;
+            out.push(run_view(&r, &full.members, full.totals.net));
+        }
+        out.sort_by(|a, b| b.locked_at.cmp(&a.locked_at));
+        Ok(out)
+    }
+
+    /// `settlement_run`: a locked run with its lines.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown run, store errors.
+    pub fn settlement_run(&self, req: &RunRequest) -> R<SettlementView> {
+        self.require_office()?;
+        let id: SettlementRunId = self.id("règlement", &req.run_id)?;
+        let run = self.ledger.settlement_run(id).map_err(|e| self.app(&e))?;
+        Ok(self.run_settlement(&run))
+    }
+
+    /// `export_settlement`: a locked run to XLSX or CSV, or its PDF statements and payment
+    /// lists, in `exports/<run>/` beside the store (each file written durably).
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown run or format, files that cannot be written.
+    pub fn export_settlement(&self, req: &ExportRequest) -> R<ExportView> {
+        self.require_office()?;
+        let id: SettlementRunId = self.id("règlement", &req.run_id)?;
+        let run = self.ledger.settlement_run(id).map_err(|e| self.app(&e))?;
+        let folder = self.exports_dir().join(format!(
+            "reglement-{}-{}",
+            date(run.run.date),
+            &id.to_string()[..8]
+        ));
+        std::fs::create_dir_all(&folder).map_err(|e| self.file_error(&folder, &e))?;
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        match req.format.trim() {
+            "xlsx" => files.push((
+                folder.join("reglement.xlsx"),
+                settlement_xlsx(&run).map_err(|e| self.app(&e))?,
+            )),
+            "csv" => files.push((
+                folder.join("reglement.csv"),
+                settlement_csv(&run).into_bytes(),
+            )),
+            "statements" => {
+                let db = self.ledger.db();
+                for l in &run.members {
+                    files.push((
+                        folder.join(format!("releve-{}.pdf", safe(&l.number))),
+                        member_statement_pdf(&db, id, l.member_id).map_err(|e| self.app(&e))?,
+                    ));
+                }
+                for coop in db.cooperatives().map_err(|e| self.app(&e.into()))? {
+                    if run.cooperatives.contains_key(&coop.code) {
+                        files.push((
+                            folder.join(format!("paiements-{}.pdf", safe(&coop.code))),
+                            payment_list_pdf(&db, id, coop.id).map_err(|e| self.app(&e))?,
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    self.lang,
+                    "format",
+                    &format!("format d'export inconnu : « {other} » (xlsx, csv, statements)"),
+                    &format!("unknown export format: \"{other}\" (xlsx, csv, statements)"),
+                ))
+            }
+        }
+        let mut bytes = 0usize;
+        let mut names = Vec::with_capacity(files.len());
+        for (path, data) in &files {
+            write_durably(path, data).map_err(|e| self.file_error(path, &e))?;
+            bytes += data.len();
+            names.push(path.display().to_string());
+        }
+        Ok(ExportView {
+            folder: folder.display().to_string(),
+            files: names,
+            bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
+        })
+    }
+
+    fn exports_dir(&self) -> PathBuf {
+        self.receipts_dir
+            .parent()
+            .map_or_else(|| PathBuf::from("exports"), |p| p.join("exports"))
+    }
+}
+
+/// A candidate of a sync conflict as one line: the value, and who wrote it when.
+fn candidate(c: &Value) -> String {
+    let value = c.get("value").map_or_else(|| plain(c), plain);
+    let who = ["agent", "device", "at", "time"]
+        .iter()
+        .filter_map(|k| c.get(*k).map(plain))
+        .collect::<Vec<_>>();
+    if who.is_empty() {
+        value
+    } else {
+        format!("{value} ({})", who.join(", "))
+    }
+}
+
+/// A file name part from a code or number: letters, digits and dashes only.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,202 @@
+//! The union office's commands through `Session`, on a real SQLite file with the demo union
+//! (whose device is the secretariat's): dashboard, anomaly queue, a conflict resolved, the
+//! settlement reviewed, locked and exported.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{TimeZone, Utc};
+use sene_api::*;
+use sene_app::{FixedClock, Ledger, StoreHandle};
+
+fn office(dir: &tempfile::TempDir) -> Session {
+    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).expect("store");
+    // mid-January 2027: the demo season's deliveries are in
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
+    let mut s = Session::new(
+        Ledger::with_clock(store, Box::new(clock)),
+        dir.path().join("receipts"),
+    );
+    let st = s.load_demo(&mut |_| {}).expect("demo");
+    assert!(st.may_configure, "the demo's device is the secretariat's");
+    s
+}
+
+fn rice(s: &Session) -> String {
+    let st = s.status().unwrap();
+    st.campaigns
+        .iter()
+        .find(|c| c.name.to_lowercase().contains("riz"))
+        .map(|c| c.id.clone())
+        .unwrap_or_else(|| st.campaigns[0].id.clone())
+}
+
+fn francs(v: &str) -> i64 {
+    v.parse().unwrap()
+}
+
+#[test]
+fn the_dashboard_adds_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = office(&dir);
+    let camp = rice(&s);
+    let d = s
+        .office_dashboard(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: String::new(),
+        })
+        .unwrap();
+    assert!(d.total.contracts > 0);
+    // the union's total is the sum of its cooperatives, figure by figure
+    let sum = |f: fn(&ProgressView) -> &String| -> i64 {
+        d.cooperatives.iter().map(|c| francs(f(&c.progress))).sum()
+    };
+    assert_eq!(sum(|p| &p.disbursed), francs(&d.total.disbursed));
+    assert_eq!(sum(|p| &p.advance_due), francs(&d.total.advance_due));
+    assert_eq!(sum(|p| &p.recovered), francs(&d.total.recovered));
+    assert!(!d.stock.is_empty());
+    // a malformed date is refused, naming the field
+    let e = s
+        .office_dashboard(&CampaignDateRequest {
+            campaign_id: camp,
+            date: "15/01/2027".into(),
+        })
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("date"));
+}
+
+#[test]
+fn a_conflict_of_the_queue_is_resolved_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = office(&dir);
+    let camp = rice(&s);
+    let q = s
+        .office_anomalies(&CampaignRequest {
+            campaign_id: camp.clone(),
+        })
+        .unwrap();
+    let conflict = q
+        .iter()
+        .find(|a| a.kind == "sync_conflict")
+        .expect("the demo's member registered twice");
+    assert!(conflict.title.contains("Conflit"));
+    let id = conflict.conflict_id.clone().unwrap();
+    // the same two members are also a probable duplicate, with their links
+    assert!(q
+        .iter()
+        .any(|a| a.kind == "duplicate_member" && a.member_ids.len() == 2));
+    // no reason: refused, nothing resolved
+    assert!(s
+        .resolve_conflict(&ResolveConflictRequest {
+            conflict_id: id.clone(),
+            choice: None,
+            reason: "  ".into(),
+        })
+        .is_err());
+    // a choice that is not one of the values: refused
+    let e = s
+        .resolve_conflict(&ResolveConflictRequest {
+            conflict_id: id.clone(),
+            choice: Some(99),
+            reason: "erreur".into(),
+        })
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("choice"));
+    s.resolve_conflict(&ResolveConflictRequest {
+        conflict_id: id.clone(),
+        choice: None,
+        reason: "même personne : le second numéro sera radié".into(),
+    })
+    .unwrap();
+    let after = s
+        .office_anomalies(&CampaignRequest { campaign_id: camp })
+        .unwrap();
+    assert!(!after
+        .iter()
+        .any(|a| a.conflict_id.as_deref() == Some(id.as_str())));
+    assert_eq!(after.len(), q.len() - 1);
+    // resolving it again: it is no longer open
+    assert!(s
+        .resolve_conflict(&ResolveConflictRequest {
+            conflict_id: id,
+            choice: None,
+            reason: "encore".into(),
+        })
+        .is_err());
+}
+
+#[test]
+fn a_settlement_is_reviewed_locked_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = office(&dir);
+    let camp = rice(&s);
+    let review = s
+        .settlement_preview(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: "2027-01-15".into(),
+        })
+        .unwrap();
+    assert!(review.run_id.is_none());
+    assert!(!review.lines.is_empty());
+    let net: i64 = review.lines.iter().map(|l| francs(&l.net)).sum();
+    assert_eq!(net, francs(&review.totals.net));
+    let in_debt = review.lines.iter().filter(|l| francs(&l.debt) > 0).count();
+    assert_eq!(in_debt, review.totals.members_in_debt as usize);
+
+    let run = s
+        .lock_settlement(&LockRequest {
+            campaign_id: camp.clone(),
+            date: "2027-01-15".into(),
+            replaces: None,
+            note: "règlement de la campagne".into(),
+        })
+        .unwrap();
+    let run_id = run.run_id.clone().unwrap();
+    // the locked run is the reviewed one, line for line
+    assert_eq!(run.lines, review.lines);
+    let runs = s
+        .settlement_runs(&CampaignRequest {
+            campaign_id: camp.clone(),
+        })
+        .unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].id, run_id);
+    assert_eq!(runs[0].net, review.totals.net);
+
+    let x = s
+        .export_settlement(&ExportRequest {
+            run_id: run_id.clone(),
+            format: "xlsx".into(),
+        })
+        .unwrap();
+    assert_eq!(x.files.len(), 1);
+    let bytes = std::fs::read(&x.files[0]).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+    let c = s
+        .export_settlement(&ExportRequest {
+            run_id: run_id.clone(),
+            format: "csv".into(),
+        })
+        .unwrap();
+    let csv = std::fs::read_to_string(&c.files[0]).unwrap();
+    assert!(csv.contains(&review.lines[0].number), "{csv}");
+    let p = s
+        .export_settlement(&ExportRequest {
+            run_id: run_id.clone(),
+            format: "statements".into(),
+        })
+        .unwrap();
+    assert!(
+        p.files.len() > review.lines.len(),
+        "a statement per member and payment lists"
+    );
+    assert!(p
+        .files
+        .iter()
+        .all(|f| std::fs::read(f).unwrap().starts_with(b"%PDF")));
+    let e = s
+        .export_settlement(&ExportRequest {
+            run_id,
+            format: "docx".into(),
+        })
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("format"));
+}
