@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::{d, fr, memory, season, Season};
+use common::{d, fr, laptop, memory, season, sync, Season};
 use sene_app::anomalies::AnomalyKind;
 use sene_app::finance::NewAllocation;
 use sene_app::org::NewWarehouse;
@@ -359,6 +359,18 @@ fn office_tables_refuse_update_and_delete() {
     })
     .unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
+    // office records are not synced: no automerge change was written for them
+    let chunks = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM sync_chunks", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = chunks(&conn);
+    s.l.run(&sec, |tx| {
+        tx.record_stock_count(wh, camp, d(2026, 12, 1), kg(1_300), "")?;
+        tx.record_cash_return(agent, camp, d(2027, 1, 11), fr(7), "")
+    })
+    .unwrap();
+    assert_eq!(chunks(&conn), before);
     for sql in [
         "UPDATE anomaly_resolutions SET note = 'x'",
         "DELETE FROM anomaly_resolutions",
@@ -371,5 +383,69 @@ fn office_tables_refuse_update_and_delete() {
         assert!(e.to_string().contains("immutable"), "{sql}: {e}");
     }
     drop(conn);
-    assert_eq!(s.l.stock_counts(camp).unwrap(), [c]);
+    assert_eq!(s.l.stock_counts(camp).unwrap()[0], c);
+}
+
+/// A laptop's delivery, recorded offline before a count and synced after it, changes the
+/// book stock at the count's date: the count no longer matches, and once that is resolved,
+/// another late delivery changes the evidence again and the anomaly is back. The office's
+/// records stay in the office.
+#[test]
+fn a_delivery_synced_after_a_count_reopens_the_stock_anomaly() {
+    use sene_app::season::RecordDelivery;
+    let mut s = office();
+    let (sec, camp, wh, b, cb) = (s.sec, s.camp, s.wh, s.b, s.cb);
+    let (mut dev, dev_clock, scope) = laptop(&mut s);
+    let deliver = |dev: &mut Ledger, field: &Actor, on, kg_gross| {
+        dev.run(field, |tx| {
+            tx.record_delivery(RecordDelivery {
+                id: None,
+                member_id: b,
+                contract_id: cb,
+                warehouse_id: wh,
+                bags: 2,
+                gross: Kg::from_kg(kg_gross)?,
+                moisture: "14".parse()?,
+                impurity: "2".parse()?,
+                date: on,
+            })
+        })
+        .unwrap()
+    };
+    // offline on 1 December: 100 kg accepted
+    let field = s.field;
+    deliver(&mut dev, &field, d(2026, 12, 1), 101);
+    // the office counts what its books say on 5 December
+    count(&mut s, wh, d(2026, 12, 5), kg(1_300));
+    assert!(keys(&s, "stock_count_mismatch").is_empty());
+    // the laptop comes to town: the book at 5 December is now 1 400 kg
+    sync(&mut dev, &mut s.l, &scope);
+    let first = keys(&s, "stock_count_mismatch");
+    assert_eq!(first.len(), 1);
+    let q = s.l.anomalies(camp).unwrap();
+    let m = q.iter().find(|a| a.key == first[0]).unwrap();
+    assert!(
+        matches!(m.kind, AnomalyKind::StockCountMismatch { book, difference, .. }
+            if book == kg(1_400) && difference == kg(-100)),
+        "{m:?}"
+    );
+    s.l.run(&sec, |tx| {
+        tx.resolve_anomaly(
+            camp,
+            &first[0],
+            "livraison du 1er décembre arrivée après le comptage",
+        )
+    })
+    .unwrap();
+    assert!(keys(&s, "stock_count_mismatch").is_empty());
+    // another late delivery before the count: new evidence, back in the queue
+    dev_clock.set(Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0).unwrap());
+    deliver(&mut dev, &field, d(2026, 12, 2), 51);
+    sync(&mut dev, &mut s.l, &scope);
+    let again = keys(&s, "stock_count_mismatch");
+    assert_eq!(again.len(), 1);
+    assert_ne!(again, first);
+    // nothing of the office went to the laptop
+    assert!(dev.db().stock_counts(camp).unwrap().is_empty());
+    assert!(dev.db().anomaly_resolutions(camp).unwrap().is_empty());
 }

@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use chrono::{TimeZone, Utc};
-use common::{d, fr, memory, season, Season};
+use common::{d, fr, laptop, memory, season, sync, Season};
 use sene_app::season::*;
 use sene_app::settlement::*;
 use sene_app::*;
@@ -299,49 +297,13 @@ fn the_lender_portfolio_per_cooperative_and_its_exports() {
     assert_eq!(cells[2][0], Data::String("TOTAL".into()));
 }
 
-/// Syncs a device with the office until neither side has anything to say.
-fn sync(device: &mut Ledger, hub: &mut Ledger, scope: &sene_app::sync::Scope) {
-    use sene_app::sync::Scope;
-    let peer = device.local_actor().map(|a| a.device.to_string()).unwrap();
-    device.sync_reset("hub").unwrap();
-    hub.sync_reset(&peer).unwrap();
-    for _ in 0..10 {
-        let up = device.sync_outgoing("hub", &Scope::Everything).unwrap();
-        let (report, down) = hub.sync_exchange(&peer, &up, scope).unwrap();
-        assert!(report.refused.is_empty(), "{:?}", report.refused);
-        let r = device
-            .sync_incoming("hub", &down, &Scope::Everything)
-            .unwrap();
-        assert!(r.refused.is_empty(), "{:?}", r.refused);
-        if up.items.is_empty() && down.items.is_empty() {
-            return;
-        }
-    }
-    panic!("sync did not converge");
-}
-
 /// The scenario: a run locked at the office, then a delivery that a field laptop had
 /// recorded *before* the lock (its `recorded_at` is older) but syncs after it. The run is
 /// unchanged, the delivery is late until a newer run is locked.
 #[test]
 fn a_delivery_synced_after_the_lock_is_late_even_when_recorded_before_it() {
-    use sene_app::sync::Scope;
     let mut s = memory();
-    let scope = Scope::Device {
-        device: s.field.device,
-        agent: s.field.agent,
-        role: Role::FieldAgent,
-        cooperatives: vec![s.coop],
-    };
-    let dev_clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
-    ));
-    let mut dev = Ledger::with_clock(
-        Store::open_in_memory().unwrap(),
-        Box::new(Arc::clone(&dev_clock)),
-    );
-    dev.join(&s.field).unwrap();
-    sync(&mut dev, &mut s.l, &scope);
+    let (mut dev, _, scope) = laptop(&mut s);
     // on the laptop, offline, on 1 December
     let (b, cb, wh) = (s.b, s.cb, s.wh);
     let late = dev

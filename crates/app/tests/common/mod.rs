@@ -231,3 +231,44 @@ pub fn season(store: Store) -> Season {
 pub fn memory() -> Season {
     season(Store::open_in_memory().unwrap())
 }
+
+/// Syncs a device with the office until neither side has anything to say.
+pub fn sync(device: &mut Ledger, hub: &mut Ledger, scope: &sene_app::sync::Scope) {
+    use sene_app::sync::Scope;
+    let peer = device.local_actor().map(|a| a.device.to_string()).unwrap();
+    device.sync_reset("hub").unwrap();
+    hub.sync_reset(&peer).unwrap();
+    for _ in 0..10 {
+        let up = device.sync_outgoing("hub", &Scope::Everything).unwrap();
+        let (report, down) = hub.sync_exchange(&peer, &up, scope).unwrap();
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+        let r = device
+            .sync_incoming("hub", &down, &Scope::Everything)
+            .unwrap();
+        assert!(r.refused.is_empty(), "{:?}", r.refused);
+        if up.items.is_empty() && down.items.is_empty() {
+            return;
+        }
+    }
+    panic!("sync did not converge");
+}
+
+/// The field agent's laptop, joined and synced with the office, its clock on 1 December 2026.
+pub fn laptop(s: &mut Season) -> (Ledger, Arc<FixedClock>, sene_app::sync::Scope) {
+    let scope = sene_app::sync::Scope::Device {
+        device: s.field.device,
+        agent: s.field.agent,
+        role: Role::FieldAgent,
+        cooperatives: vec![s.coop],
+    };
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+    ));
+    let mut dev = Ledger::with_clock(
+        Store::open_in_memory().unwrap(),
+        Box::new(Arc::clone(&clock)),
+    );
+    dev.join(&s.field).unwrap();
+    sync(&mut dev, &mut s.l, &scope);
+    (dev, clock, scope)
+}
