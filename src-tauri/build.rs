@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "request_contract",
     "decide_contract",
     "disburse",
+    "pay_balance",
     "preview_delivery",
     "record_delivery",
     "list_products",

@@ -64,6 +64,7 @@ commands! {
     request_contract(ContractRequest) -> ContractView = request_contract;
     decide_contract(DecideRequest) -> ContractView = decide_contract;
     disburse(DisburseRequest) -> ReceiptView = disburse;
+    pay_balance(PayBalanceRequest) -> ReceiptView = pay_balance;
     preview_delivery(DeliveryRequest) -> DeliveryPreviewView = preview_delivery;
     record_delivery(DeliveryRequest) -> ReceiptView = record_delivery;
     list_products() -> Vec<ProductView> = products;
@@ -182,6 +183,7 @@ fn main() {
             request_contract,
             decide_contract,
             disburse,
+            pay_balance,
             preview_delivery,
             record_delivery,
             list_products,

@@ -266,6 +266,16 @@ dto! {
         pub mode: String,
     }
 
+    /// `pay_balance`: the balance owed to a member for a campaign, paid after the settlement.
+    pub struct PayBalanceRequest {
+        pub member_id: String,
+        pub campaign_id: String,
+        #[serde(deserialize_with = "text")]
+        pub amount: String,
+        /// `cash`, `mobile_money`, `bank`.
+        pub mode: String,
+    }
+
     /// `preview_delivery` and `record_delivery`.
     pub struct DeliveryRequest {
         pub contract_id: String,

@@ -708,6 +708,32 @@ impl Session {
         })
     }
 
+    /// `pay_balance`: pays a member what the settlement owes (at most what remains to pay) →
+    /// receipt.
+    ///
+    /// # Errors
+    /// Unknown member or campaign, an amount that is not whole francs, not positive or above
+    /// what remains to pay, an unknown payment mode.
+    pub fn pay_balance(&mut self, req: &PayBalanceRequest) -> R<ReceiptView> {
+        let cmd = sene_app::finance::PayBalance {
+            id: None,
+            member_id: self.id("membre", &req.member_id)?,
+            campaign_id: self.id("campagne", &req.campaign_id)?,
+            amount: self.parse("montant", &req.amount)?,
+            date: self.today(),
+            mode: self.parse("mode de paiement", &req.mode)?,
+        };
+        let actor = self.actor()?;
+        let p = self
+            .ledger
+            .run(&actor, |tx| tx.pay_balance(cmd))
+            .map_err(|e| self.app(&e))?;
+        self.receipt(&ReceiptRequest {
+            kind: "payment".into(),
+            id: p.id.to_string(),
+        })
+    }
+
     /// The delivery command of a request, and its contract.
     fn delivery_cmd(
         &self,

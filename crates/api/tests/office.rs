@@ -200,3 +200,51 @@ fn a_settlement_is_reviewed_locked_and_exported() {
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("format"));
 }
+
+#[test]
+fn a_member_is_paid_the_balance_with_a_receipt_and_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = office(&dir);
+    let camp = rice(&s);
+    let review = s
+        .settlement_preview(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: String::new(),
+        })
+        .unwrap();
+    let owed = review
+        .lines
+        .iter()
+        .find(|l| francs(&l.remaining) > 0)
+        .expect("a member with a balance to pay");
+    let remaining = francs(&owed.remaining);
+    let pay = |s: &mut Session, amount: String| {
+        s.pay_balance(&PayBalanceRequest {
+            member_id: owed.member_id.clone(),
+            campaign_id: camp.clone(),
+            amount,
+            mode: "cash".into(),
+        })
+    };
+    // more than remains: refused, nothing paid
+    assert!(pay(&mut s, (remaining + 1).to_string()).is_err());
+    assert!(pay(&mut s, "-5".into()).is_err());
+    let r = pay(&mut s, remaining.to_string()).unwrap();
+    assert!(!r.number.is_empty());
+    assert_eq!(francs(&r.amount), remaining);
+    let after = s
+        .settlement_preview(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: String::new(),
+        })
+        .unwrap();
+    let line = after
+        .lines
+        .iter()
+        .find(|l| l.member_id == owed.member_id)
+        .unwrap();
+    assert_eq!(francs(&line.remaining), 0);
+    assert_eq!(francs(&line.paid), francs(&owed.paid) + remaining);
+    // nothing left to pay
+    assert!(pay(&mut s, "1".into()).is_err());
+}

@@ -110,6 +110,12 @@ export type DisburseRequest = { contract_id: string, amount: string,
  */
 mode: string, };
 
+export type PayBalanceRequest = { member_id: string, campaign_id: string, amount: string, 
+/**
+ * `cash`, `mobile_money`, `bank`.
+ */
+mode: string, };
+
 export type DeliveryRequest = { contract_id: string, warehouse_id: string, bags: string, gross_kg: string, moisture: string, impurity: string, };
 
 export type DeliveryPreviewView = { net_kg: string, accepted_kg: string, value: string, 

@@ -27,6 +27,7 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'request_contract',
   'decide_contract',
   'disburse',
+  'pay_balance',
   'record_delivery',
   'add_need',
   'distribute',

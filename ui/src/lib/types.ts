@@ -36,6 +36,7 @@ import type {
   NeedRequest,
   NewMemberRequest,
   PathRequest,
+  PayBalanceRequest,
   ProductView,
   ReceiptRequest,
   ReceiptView,
@@ -141,6 +142,7 @@ export interface Commands {
   request_contract: [ContractRequest, ContractView];
   decide_contract: [DecideRequest, ContractView];
   disburse: [DisburseRequest, ReceiptView];
+  pay_balance: [PayBalanceRequest, ReceiptView];
   preview_delivery: [DeliveryRequest, DeliveryPreviewView];
   record_delivery: [DeliveryRequest, ReceiptView];
   list_products: [void, ProductView[]];
