@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office",
         sql: include_str!("migrations/0006_office.sql"),
     },
+    Migration {
+        version: 7,
+        name: "device_indexes",
+        sql: include_str!("migrations/0007_device_indexes.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

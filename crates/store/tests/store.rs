@@ -13,6 +13,8 @@ const SHIPPED: &[(i64, &str)] = &[
     (3, "becb0bb04f6a0d38"),
     (4, "044d008e5bc7df78"),
     (5, "d794d2943de3ce5a"),
+    (6, "60a518a3e9d74102"),
+    (7, "f7f1d96c319c6c20"),
 ];
 
 #[test]
