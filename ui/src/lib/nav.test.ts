@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NAV, navFor } from './nav';
 import type { AppStatus } from './types';
 
-function status(role: string, mayWrite: boolean): AppStatus {
+function status(role: string, mayWrite: boolean, mayConfigure = false): AppStatus {
   return {
     initialized: true,
     union_name: 'Union',
@@ -12,7 +12,7 @@ function status(role: string, mayWrite: boolean): AppStatus {
     device_label: 'PC',
     may_approve: false,
     may_write: mayWrite,
-    may_configure: false,
+    may_configure: mayConfigure,
     lang: 'fr',
     campaigns: [],
     today: '2026-11-23',
@@ -20,20 +20,32 @@ function status(role: string, mayWrite: boolean): AppStatus {
   } as AppStatus;
 }
 
+const OFFICE = ['nav-dashboard', 'nav-anomalies', 'nav-settlement'];
+const FIELD = ['nav-members', 'nav-register', 'nav-delivery', 'nav-fertilizer', 'nav-collection', 'nav-cash', 'nav-sync'];
+
 describe('navFor', () => {
-  it('shows every screen to a field agent', () => {
-    expect(navFor(status('field_agent', true)).map((i) => i.id)).toEqual(NAV.map((i) => i.id));
+  it('shows every field screen to a field agent, and no office screen', () => {
+    const ids = navFor(status('field_agent', true)).map((i) => i.id);
+    expect(ids).toEqual(FIELD);
+    for (const id of OFFICE) expect(ids).not.toContain(id);
   });
 
-  it('hides the screens that record from the read-only role', () => {
+  it('shows the three office screens to the secretariat, after the others', () => {
+    const ids = navFor(status('secretariat', true, true)).map((i) => i.id);
+    expect(ids).toEqual([...FIELD, ...OFFICE]);
+    expect(ids).toEqual(NAV.map((i) => i.id));
+  });
+
+  it('hides the screens that record, and the office screens, from the read-only role', () => {
     const ids = navFor(status('read_only', false)).map((i) => i.id);
     expect(ids).toEqual(['nav-members', 'nav-collection', 'nav-cash', 'nav-sync']);
     expect(ids).not.toContain('nav-register');
     expect(ids).not.toContain('nav-delivery');
     expect(ids).not.toContain('nav-fertilizer');
+    for (const id of OFFICE) expect(ids).not.toContain(id);
   });
 
-  it('shows everything before the status is known (nothing is written without it anyway)', () => {
-    expect(navFor(null)).toHaveLength(NAV.length);
+  it('before the status is known: every field screen, no office screen', () => {
+    expect(navFor(null).map((i) => i.id)).toEqual(FIELD);
   });
 });

@@ -10,6 +10,8 @@ export interface NavItem {
   key: MsgKey;
   /** The screen records something: not shown to the read-only role. */
   writes?: boolean;
+  /** An office screen (dashboard, anomalies, settlement): shown to the secretariat only. */
+  office?: true;
 }
 
 /** The navigation, in Alt+number order (see `navFor`). */
@@ -21,11 +23,18 @@ export const NAV: NavItem[] = [
   { screen: 'collection', id: 'nav-collection', key: 'nav.collection' },
   { screen: 'cash', id: 'nav-cash', key: 'nav.cash' },
   { screen: 'sync', id: 'nav-sync', key: 'nav.sync' },
+  { screen: 'dashboard', id: 'nav-dashboard', key: 'nav.dashboard', office: true },
+  { screen: 'anomalies', id: 'nav-anomalies', key: 'nav.anomalies', office: true },
+  { screen: 'settlement', id: 'nav-settlement', key: 'nav.settlement', office: true },
 ];
 
-/** The navigation a role sees: the read-only role (board, lender) has no screen that records. */
+/**
+ * The navigation a role sees: the read-only role (board, lender) has no screen that records;
+ * the office screens are the secretariat's (`may_configure`), never shown before the status is known.
+ */
 export function navFor(status: AppStatus | null): NavItem[] {
   const mayWrite = status?.may_write ?? true;
-  return NAV.filter((item) => mayWrite || !item.writes);
+  const office = status?.may_configure ?? false;
+  return NAV.filter((item) => (mayWrite || !item.writes) && (office || !item.office));
 }
 

@@ -24,7 +24,10 @@ export type Screen =
   | 'cash'
   | 'sync'
   | 'disburse'
-  | 'receipt';
+  | 'receipt'
+  | 'dashboard'
+  | 'anomalies'
+  | 'settlement';
 
 export { NAV, navFor, type NavItem } from './nav';
 

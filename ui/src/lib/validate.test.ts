@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkBags,
+  checkDate,
+  checkNote,
+  validateAnomalyResolution,
+  validateCampaignDate,
+  validateConflictResolution,
+  validateLock,
   checkBirthYear,
   checkKg,
   checkMoney,
@@ -368,6 +374,73 @@ describe('reversal, rejection, sync, collection sheet', () => {
     expect(errorsOf(validateSheet({ cooperative_id: '', campaign_id: '' }, 'fr'))).toEqual({
       cooperative_id: fr('v.choose'),
       campaign_id: fr('v.choose'),
+    });
+  });
+});
+
+describe('office: resolutions, settlement lock, campaign date', () => {
+  it('a resolution note is required, in French and English', () => {
+    expect(checkNote('', 'fr').error).toBe(fr('v.noteRequired'));
+    expect(checkNote('   ', 'en').error).toBe(en('v.noteRequired'));
+    expect(fr('v.noteRequired')).not.toBe(en('v.noteRequired'));
+    expect(checkNote('ok', 'fr').error).toBe(fr('v.tooShort', { min: 3 }));
+    expect(checkNote('x'.repeat(501), 'en').error).toBe(en('v.tooLong', { max: 500 }));
+    expect(checkNote('  Même personne ', 'fr')).toEqual({ value: 'Même personne' });
+  });
+  it('anomaly resolution: builds the request, or says the note is missing', () => {
+    expect(validateAnomalyResolution({ note: ' Vérifié au magasin ' }, 'c1', 'k1', 'fr')).toEqual({
+      ok: true,
+      value: { campaign_id: 'c1', key: 'k1', note: 'Vérifié au magasin' },
+    });
+    expect(errorsOf(validateAnomalyResolution({ note: '' }, 'c1', 'k1', 'fr'))).toEqual({ note: fr('v.noteRequired') });
+    expect(errorsOf(validateAnomalyResolution({ note: '' }, 'c1', 'k1', 'en'))).toEqual({ note: en('v.noteRequired') });
+  });
+  it('conflict resolution: an index, or "" for keep-as-is (null), and a reason', () => {
+    expect(validateConflictResolution({ choice: '1', reason: 'Pesée refaite' }, 'x', 2, 'fr')).toEqual({
+      ok: true,
+      value: { conflict_id: 'x', choice: 1, reason: 'Pesée refaite' },
+    });
+    expect(validateConflictResolution({ choice: '', reason: 'Deux personnes' }, 'x', 2, 'fr')).toEqual({
+      ok: true,
+      value: { conflict_id: 'x', choice: null, reason: 'Deux personnes' },
+    });
+    expect(errorsOf(validateConflictResolution({ choice: null, reason: '' }, 'x', 2, 'fr'))).toEqual({
+      choice: fr('v.choose'),
+      reason: fr('v.noteRequired'),
+    });
+    expect(errorsOf(validateConflictResolution({ choice: '2', reason: 'abc' }, 'x', 2, 'en'))).toEqual({
+      choice: en('v.choose'),
+    });
+  });
+  it('dates: YYYY-MM-DD, real calendar days, optional where "" means today', () => {
+    expect(checkDate('2026-11-23', 'fr')).toEqual({ value: '2026-11-23' });
+    expect(checkDate('', 'fr')).toEqual({ value: '' });
+    expect(checkDate('', 'fr', { required: true }).error).toBe(fr('v.required'));
+    expect(checkDate('2026-02-30', 'fr').error).toBe(fr('v.date'));
+    expect(checkDate('23/11/2026', 'en').error).toBe(en('v.date'));
+    expect(checkDate('2028-02-29', 'fr')).toEqual({ value: '2028-02-29' });
+  });
+  it('settlement lock: note required, replaces "" becomes null', () => {
+    expect(validateLock({ date: '2026-12-31', note: ' Conseil du 30/12 ', replaces: '' }, 'c1', 'fr')).toEqual({
+      ok: true,
+      value: { campaign_id: 'c1', date: '2026-12-31', replaces: null, note: 'Conseil du 30/12' },
+    });
+    const r = validateLock({ date: '2026-12-31', note: 'Correction', replaces: 'run-1' }, 'c1', 'fr');
+    expect(r.ok && r.value.replaces).toBe('run-1');
+    expect(errorsOf(validateLock({ date: '', note: '', replaces: '' }, '', 'en'))).toEqual({
+      campaign_id: en('v.choose'),
+      date: en('v.required'),
+      note: en('v.noteRequired'),
+    });
+  });
+  it('dashboard / preview: a campaign, and a date or "" (today)', () => {
+    expect(validateCampaignDate({ campaign_id: 'c1', date: '' }, 'fr')).toEqual({
+      ok: true,
+      value: { campaign_id: 'c1', date: '' },
+    });
+    expect(errorsOf(validateCampaignDate({ campaign_id: '', date: 'x' }, 'fr'))).toEqual({
+      campaign_id: fr('v.choose'),
+      date: fr('v.date'),
     });
   });
 });

@@ -24,6 +24,12 @@ import type {
   NewMember,
   PaymentMode,
 } from './types';
+import type {
+  CampaignDateRequest,
+  LockRequest,
+  ResolveAnomalyRequest,
+  ResolveConflictRequest,
+} from '../bindings';
 
 /** Bounds, as in crates/domain/src/validate.rs `limits`. */
 export const LIMITS = {
@@ -485,5 +491,95 @@ export function validateSheet(
       campaign_id: checkChoice(f.campaign_id, lang),
     },
     (v) => ({ cooperative_id: v.cooperative_id, campaign_id: v.campaign_id }),
+  );
+}
+
+// --- office (secretariat) ----------------------------------------------------
+
+/** The written reason of an office decision (resolution, settlement lock): required, 3 to 500 characters. */
+export function checkNote(input: string, lang: Lang): One<string> {
+  if ((input ?? '').trim() === '') return { error: msg(lang, 'v.noteRequired') };
+  return checkText(input, lang, { min: LIMITS.REASON_MIN, max: LIMITS.NOTE_MAX });
+}
+
+/** A calendar date `YYYY-MM-DD` (as an `<input type="date">` gives it); "" allowed when optional (= today). */
+export function checkDate(input: string, lang: Lang, opts: { required?: boolean } = {}): One<string> {
+  const t = (input ?? '').trim();
+  if (t === '') return opts.required ? { error: msg(lang, 'v.required') } : { value: '' };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (!m) return { error: msg(lang, 'v.date') };
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (y < 2000 || mo < 1 || mo > 12 || d < 1 || d > days) return { error: msg(lang, 'v.date') };
+  return { value: t };
+}
+
+/** Resolving an anomaly other than a sync conflict: the note is required. */
+export function validateAnomalyResolution(
+  f: { note: string },
+  campaignId: string,
+  key: string,
+  lang: Lang,
+): Checked<ResolveAnomalyRequest> {
+  return collect({ note: checkNote(f.note, lang) }, (v) => ({
+    campaign_id: campaignId,
+    key,
+    note: v.note,
+  }));
+}
+
+/**
+ * Resolving a sync conflict: `choice` is the radio's value — an index into the values, or ""
+ * for "keep the records as they are" (sent as null); null/undefined means nothing was chosen.
+ */
+export function validateConflictResolution(
+  f: { choice: string | null | undefined; reason: string },
+  conflictId: string,
+  valueCount: number,
+  lang: Lang,
+): Checked<ResolveConflictRequest> {
+  let choice: One<number | null>;
+  if (f.choice === null || f.choice === undefined) choice = { error: msg(lang, 'v.choose') };
+  else if (f.choice === '') choice = { value: null };
+  else {
+    const n = /^\d+$/.test(f.choice) ? Number(f.choice) : -1;
+    choice = n >= 0 && n < valueCount ? { value: n } : { error: msg(lang, 'v.choose') };
+  }
+  return collect({ choice, reason: checkNote(f.reason, lang) }, (v) => ({
+    conflict_id: conflictId,
+    choice: v.choice as number | null,
+    reason: v.reason,
+  }));
+}
+
+/** Locking a settlement: date (required), note (required), the run it replaces (optional, "" = none). */
+export function validateLock(
+  f: { date: string; note: string; replaces: string },
+  campaignId: string,
+  lang: Lang,
+): Checked<LockRequest> {
+  return collect(
+    {
+      campaign_id: checkChoice(campaignId, lang),
+      date: checkDate(f.date, lang, { required: true }),
+      note: checkNote(f.note, lang),
+    },
+    (v) => ({
+      campaign_id: v.campaign_id,
+      date: v.date,
+      replaces: f.replaces.trim() === '' ? null : f.replaces.trim(),
+      note: v.note,
+    }),
+  );
+}
+
+/** Campaign + date of the dashboard and the settlement preview ("" date = today). */
+export function validateCampaignDate(
+  f: { campaign_id: string; date: string },
+  lang: Lang,
+): Checked<CampaignDateRequest> {
+  return collect(
+    { campaign_id: checkChoice(f.campaign_id, lang), date: checkDate(f.date, lang) },
+    (v) => ({ campaign_id: v.campaign_id, date: v.date }),
   );
 }
