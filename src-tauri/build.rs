@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "settlement_runs",
     "settlement_run",
     "export_settlement",
+    "export_portfolio",
 ];
 
 fn main() {

@@ -89,6 +89,7 @@ commands! {
     settlement_runs(CampaignRequest) -> Vec<RunView> = settlement_runs;
     settlement_run(RunRequest) -> SettlementView = settlement_run;
     export_settlement(ExportRequest) -> ExportView = export_settlement;
+    export_portfolio(PortfolioExportRequest) -> ExportView = export_portfolio;
 }
 
 #[tauri::command(async)]
@@ -209,6 +210,7 @@ fn main() {
             settlement_runs,
             settlement_run,
             export_settlement,
+            export_portfolio,
         ])
         .run(context);
     if let Err(e) = result {

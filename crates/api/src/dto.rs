@@ -196,6 +196,8 @@ dto! {
         /// May be negative: a debt carried forward.
         pub net: String,
         pub paid: String,
+        /// Still to pay to the member: max(0, net − paid).
+        pub remaining: String,
     }
 
     /// A receipt that can be reprinted.
@@ -661,6 +663,13 @@ dto! {
     /// member and a payment list per cooperative).
     pub struct ExportRequest {
         pub run_id: String,
+        pub format: String,
+    }
+
+    /// The lender portfolio report of a campaign (per cooperative: disbursed, recovered in
+    /// kind, outstanding, repayment rate): `xlsx` or `csv`.
+    pub struct PortfolioExportRequest {
+        pub campaign_id: String,
         pub format: String,
     }
 

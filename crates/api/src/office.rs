@@ -632,6 +632,45 @@ impl Session {
         })
     }
 
+    /// `export_portfolio`: the lender portfolio report of a campaign to XLSX or CSV, in
+    /// `exports/` beside the store.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign or format, a file that cannot be written.
+    pub fn export_portfolio(&self, req: &PortfolioExportRequest) -> R<ExportView> {
+        use sene_app::portfolio::{lender_portfolio, portfolio_csv, portfolio_xlsx};
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let p = lender_portfolio(&self.ledger.db(), camp).map_err(|e| self.app(&e))?;
+        let folder = self.exports_dir();
+        std::fs::create_dir_all(&folder).map_err(|e| self.file_error(&folder, &e))?;
+        let stem = format!("portefeuille-{}-{}", safe(&p.campaign), date(self.today()));
+        let (path, data) = match req.format.trim() {
+            "xlsx" => (
+                folder.join(format!("{stem}.xlsx")),
+                portfolio_xlsx(&p).map_err(|e| self.app(&e))?,
+            ),
+            "csv" => (
+                folder.join(format!("{stem}.csv")),
+                portfolio_csv(&p).into_bytes(),
+            ),
+            other => {
+                return Err(ApiError::invalid(
+                    self.lang,
+                    "format",
+                    &format!("format d'export inconnu : « {other} » (xlsx, csv)"),
+                    &format!("unknown export format: \"{other}\" (xlsx, csv)"),
+                ))
+            }
+        };
+        write_durably(&path, &data).map_err(|e| self.file_error(&path, &e))?;
+        Ok(ExportView {
+            folder: folder.display().to_string(),
+            files: vec![path.display().to_string()],
+            bytes: u32::try_from(data.len()).unwrap_or(u32::MAX),
+        })
+    }
+
     fn exports_dir(&self) -> PathBuf {
         self.receipts_dir
             .parent()

@@ -548,6 +548,7 @@ impl Session {
                 fertilizer: money(l.fertilizer_credit),
                 net: money(l.net),
                 paid: money(l.paid),
+                remaining: money(l.remaining),
             })
             .collect();
         Ok(MemberCard {

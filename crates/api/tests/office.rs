@@ -248,3 +248,60 @@ fn a_member_is_paid_the_balance_with_a_receipt_and_no_more() {
     // nothing left to pay
     assert!(pay(&mut s, "1".into()).is_err());
 }
+
+#[test]
+fn the_lender_portfolio_report_is_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = office(&dir);
+    let camp = rice(&s);
+    let x = s
+        .export_portfolio(&PortfolioExportRequest {
+            campaign_id: camp.clone(),
+            format: "xlsx".into(),
+        })
+        .unwrap();
+    assert!(std::fs::read(&x.files[0]).unwrap().starts_with(b"PK"));
+    let c = s
+        .export_portfolio(&PortfolioExportRequest {
+            campaign_id: camp.clone(),
+            format: "csv".into(),
+        })
+        .unwrap();
+    let csv = std::fs::read_to_string(&c.files[0]).unwrap();
+    // a line per cooperative with contracts in the campaign, then the total, which adds up
+    let codes: Vec<String> = s
+        .cooperatives()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let (total, lines) = rows.split_last().unwrap();
+    assert_eq!(total[0], "TOTAL", "{csv}");
+    assert!(!lines.is_empty(), "{csv}");
+    for l in lines {
+        assert!(
+            codes.iter().any(|c| c == l[0]),
+            "{} is not a cooperative",
+            l[0]
+        );
+    }
+    for col in 1..=5 {
+        let sum: i64 = lines.iter().map(|l| l[col].parse::<i64>().unwrap()).sum();
+        assert_eq!(
+            sum,
+            total[col].parse::<i64>().unwrap(),
+            "column {col} of {csv}"
+        );
+    }
+    assert!(s
+        .export_portfolio(&PortfolioExportRequest {
+            campaign_id: camp,
+            format: "pdf".into(),
+        })
+        .is_err());
+}

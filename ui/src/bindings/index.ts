@@ -72,7 +72,11 @@ export type BalanceView = { campaign_id: string, campaign_name: string, contract
 /**
  * May be negative: a debt carried forward.
  */
-net: string, paid: string, };
+net: string, paid: string, 
+/**
+ * Still to pay to the member: max(0, net − paid).
+ */
+remaining: string, };
 
 export type ReceiptRef = { 
 /**
@@ -231,5 +235,7 @@ export type RunView = { id: string, campaign: string, date: string, locked_at: s
 export type RunRequest = { run_id: string, };
 
 export type ExportRequest = { run_id: string, format: string, };
+
+export type PortfolioExportRequest = { campaign_id: string, format: string, };
 
 export type ExportView = { folder: string, files: Array<string>, bytes: number, };

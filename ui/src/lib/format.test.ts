@@ -10,6 +10,7 @@ import {
   frenchWords,
   groupThousands,
   isNegative,
+  isPositive,
   WORDS_MAX,
 } from './format';
 
@@ -44,7 +45,13 @@ describe('money', () => {
     expect(formatMoney('')).toBe('—');
     expect(formatMoney(null)).toBe('—');
   });
-  it('tells negatives', () => {
+  it('tells positives and negatives', () => {
+    expect(isPositive('15000')).toBe(true);
+    expect(isPositive('0')).toBe(false);
+    expect(isPositive('000')).toBe(false);
+    expect(isPositive('-15000')).toBe(false);
+    expect(isPositive('')).toBe(false);
+    expect(isPositive(null)).toBe(false);
     expect(isNegative('-15000')).toBe(true);
     expect(isNegative('15000')).toBe(false);
     expect(isNegative('0')).toBe(false);

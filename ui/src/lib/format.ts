@@ -104,6 +104,11 @@ export function formatDate(value: string | null | undefined): string {
   return m[4] ? `${date} ${m[4]}:${m[5]}` : date;
 }
 
+/** True when the money string is above zero ("150000"; not "0", "-5", "" or null). */
+export function isPositive(value: string | null | undefined): boolean {
+  return typeof value === 'string' && /^\s*\+?\s*\d*[1-9]/.test(value);
+}
+
 /** True when the money string is negative (a debt). */
 export function isNegative(value: string | null | undefined): boolean {
   return typeof value === 'string' && /^\s*-\s*\d*[1-9]/.test(value);

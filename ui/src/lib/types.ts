@@ -37,6 +37,7 @@ import type {
   NewMemberRequest,
   PathRequest,
   PayBalanceRequest,
+  PortfolioExportRequest,
   ProductView,
   ReceiptRequest,
   ReceiptView,
@@ -168,6 +169,7 @@ export interface Commands {
   settlement_runs: [CampaignRequest, RunView[]];
   settlement_run: [RunRequest, SettlementView];
   export_settlement: [ExportRequest, ExportView];
+  export_portfolio: [PortfolioExportRequest, ExportView];
 }
 
 export type CommandName = keyof Commands;
