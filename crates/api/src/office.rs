@@ -418,7 +418,8 @@ impl Session {
         }
     }
 
-    /// `anomaly_log`: the resolutions of a campaign, who, when, why.
+    /// `anomaly_log`: the resolutions of a campaign, and of the sync conflicts, who, when, why;
+    /// newest first.
     ///
     /// # Errors
     /// Not the secretariat, unknown campaign, store errors.
@@ -429,7 +430,36 @@ impl Session {
             .ledger
             .anomaly_resolutions(camp)
             .map_err(|e| self.app(&e))?;
-        Ok(log.iter().map(|r| self.resolution(r)).collect())
+        let mut out: Vec<ResolutionView> = log.iter().map(|r| self.resolution(r)).collect();
+        // the sync conflicts resolved keep their own log (the conflicts table): shown here too,
+        // so that the secretariat reads one journal
+        let db = self.ledger.db();
+        for c in self.ledger.conflicts(false).map_err(|e| self.app(&e))? {
+            let (Some(at), Some(by)) = (c.resolved_at, c.resolved_by) else {
+                continue;
+            };
+            let resolution: Value = c
+                .resolution
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+                .unwrap_or(Value::Null);
+            let by = by
+                .parse::<AgentId>()
+                .ok()
+                .and_then(|id| db.agent(id).ok().flatten())
+                .map_or(by, |a| a.name);
+            out.push(ResolutionView {
+                key: format!("sync_conflict:{}", c.id),
+                kind: "sync_conflict".into(),
+                note: resolution
+                    .get("reason")
+                    .map_or_else(String::new, plain),
+                by,
+                at,
+            });
+        }
+        out.sort_by(|a, b| b.at.cmp(&a.at));
+        Ok(out)
     }
 
     /// `resolve_conflict`: keeps one of the values in conflict (or none) with the reason.

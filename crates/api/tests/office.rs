@@ -113,6 +113,15 @@ fn a_conflict_of_the_queue_is_resolved_with_a_reason() {
         .iter()
         .any(|a| a.conflict_id.as_deref() == Some(id.as_str())));
     assert_eq!(after.len(), q.len() - 1);
+    // the journal says who resolved it, and why
+    let log = s
+        .anomaly_log(&CampaignRequest {
+            campaign_id: rice(&s),
+        })
+        .unwrap();
+    assert!(log.iter().any(|r| r.kind == "sync_conflict"
+        && r.note.contains("second numéro")
+        && r.by == s.status().unwrap().agent_name.unwrap()));
     // resolving it again: it is no longer open
     assert!(s
         .resolve_conflict(&ResolveConflictRequest {

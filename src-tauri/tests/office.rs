@@ -1,0 +1,177 @@
+//! End to end in the real window, the union office: the built `sene-desktop` under Xvfb, driven
+//! through tauri-driver and WebKitWebDriver, on the demo union (whose device is the
+//! secretariat's) in mid-January 2027: open the dashboard, resolve the sync conflict waiting in
+//! the anomaly queue, review, lock and export the settlement to XLSX. Screenshots of every step
+//! are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
+
+#[allow(dead_code)]
+mod webdriver;
+
+use std::path::PathBuf;
+
+use serde_json::json;
+use webdriver::{Driver, Window};
+
+fn shots_dir() -> PathBuf {
+    std::env::var_os("SENE_E2E_OFFICE_SHOTS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots-office"),
+        PathBuf::from,
+    )
+}
+
+/// Digits of a figure as the window shows it ("1 234 567 FCFA" → "1234567").
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn the_secretariat_takes_the_season_to_a_locked_settlement() {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"));
+    let shots = shots_dir();
+    let _ = std::fs::remove_dir_all(&shots);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("sene.sqlite");
+    let driver = Driver::start(
+        &[("SENE_STORE", store.as_path())],
+        &[("SENE_CLOCK", "2027-01-15T09:00:00Z")],
+    );
+    let mut w = Window::open(&driver, &app, &shots, 1);
+
+    // the demo union; its device is the secretariat's: the office screens are offered
+    w.click_on("#demo-load");
+    w.wait("#nav-dashboard");
+    let status = w.invoke("app_status", None);
+    assert_eq!(status["may_configure"], true);
+    let campaigns = status["campaigns"].as_array().expect("campaigns").clone();
+
+    // ---- dashboard: figures and charts, the figures those of Rust ----
+    w.click_on("#nav-dashboard");
+    w.wait("#dash-recovery-chart");
+    w.wait("#dash-stock-chart");
+    let total = w.text(&w.wait("#dash-total"));
+    let camp = w.script("return document.querySelector('#dash-campaign').value", &[]);
+    let camp = camp.as_str().expect("a campaign selected").to_owned();
+    assert!(campaigns.iter().any(|c| c["id"] == camp.as_str()));
+    let d = w.invoke(
+        "office_dashboard",
+        Some(json!({ "campaign_id": camp, "date": "" })),
+    );
+    let shown = digits(&total);
+    for figure in ["disbursed", "advance_due", "recovered"] {
+        let v = d["total"][figure].as_str().expect("a figure");
+        assert!(
+            shown.contains(v),
+            "the dashboard's {figure} ({v}) is not shown in: {total}"
+        );
+    }
+    let coops = w.text(&w.wait("#dash-coops"));
+    for line in d["cooperatives"].as_array().expect("cooperatives") {
+        assert!(
+            coops.contains(line["label"].as_str().unwrap_or("?")),
+            "{coops}"
+        );
+    }
+    w.shot("tableau-de-bord");
+
+    // ---- anomaly queue: the member registered twice on two devices ----
+    w.click_on("#nav-anomalies");
+    let item = w.wait("li.anomaly[data-kind='sync_conflict']");
+    let text = w.text(&item);
+    assert!(text.contains("Conflit"), "{text}");
+    w.shot("anomalies");
+    let before = w.find_all("li.anomaly").len();
+    // keep both records as they are, with the reason
+    w.click_on("li.anomaly[data-kind='sync_conflict'] .conflict-choice[value='']");
+    w.type_into(
+        "li.anomaly[data-kind='sync_conflict'] .anomaly-note",
+        "Même personne enregistrée deux fois : le second numéro sera radié",
+    );
+    w.click_on("li.anomaly[data-kind='sync_conflict'] .anomaly-resolve");
+    w.wait_gone("li.anomaly[data-kind='sync_conflict']");
+    assert_eq!(w.find_all("li.anomaly").len(), before - 1);
+    let open = w.invoke("list_conflicts", None);
+    assert_eq!(open.as_array().map(Vec::len), Some(0), "{open}");
+    let log = w.text(&w.wait("#anom-log"));
+    assert!(log.contains("second numéro sera radié"), "{log}");
+    w.shot("conflit-resolu");
+
+    // ---- settlement: review, lock, export ----
+    w.click_on("#nav-settlement");
+    w.wait("#set-preview");
+    w.click_on("#set-preview");
+    let totals = w.text(&w.wait("#set-totals"));
+    w.wait("tr.set-line");
+    w.shot("reglement-a-revoir");
+    w.type_into(
+        "#set-note",
+        "Règlement de la campagne, arrêté au 15 janvier",
+    );
+    w.click_on("#set-lock");
+    w.wait("#confirm-dialog");
+    w.shot("confirmation-arret");
+    w.click_on("#confirm-yes");
+    w.wait_gone("#confirm-dialog");
+    w.wait("#set-locked");
+    let set_camp = w.script("return document.querySelector('#set-campaign').value", &[]);
+    let runs = w.invoke(
+        "settlement_runs",
+        Some(json!({ "campaign_id": set_camp.as_str().unwrap_or_default() })),
+    );
+    let runs = runs.as_array().expect("runs");
+    assert_eq!(runs.len(), 1, "one run locked: {runs:?}");
+    assert!(
+        digits(&totals).contains(
+            runs[0]["net"]
+                .as_str()
+                .unwrap_or("?")
+                .trim_start_matches('-')
+        ),
+        "the locked net {} is the reviewed one: {totals}",
+        runs[0]["net"]
+    );
+    w.shot("reglement-arrete");
+    w.click_on("#set-export-xlsx");
+    w.wait_text("#set-export-result", ".xlsx");
+    // each file listed carries its full path in its title
+    let files = w.script(
+        "return [...document.querySelectorAll('#set-export-result li')].map(li => li.title)",
+        &[],
+    );
+    let xlsx = files
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find(|f| f.ends_with(".xlsx"))
+        .expect("the XLSX file listed")
+        .to_owned();
+    assert!(xlsx.starts_with(&dir.path().display().to_string()), "{xlsx}: beside the store");
+    let bytes = std::fs::read(&xlsx).expect("the XLSX written");
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+    w.shot("export-xlsx");
+    w.close();
+    drop(driver);
+
+    let mut names: Vec<String> = std::fs::read_dir(&shots)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "01-tableau-de-bord.png",
+            "02-anomalies.png",
+            "03-conflit-resolu.png",
+            "04-reglement-a-revoir.png",
+            "05-confirmation-arret.png",
+            "06-reglement-arrete.png",
+            "07-export-xlsx.png",
+        ],
+        "screenshots in {}",
+        shots.display()
+    );
+}
