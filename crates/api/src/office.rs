@@ -451,9 +451,7 @@ impl Session {
             out.push(ResolutionView {
                 key: format!("sync_conflict:{}", c.id),
                 kind: "sync_conflict".into(),
-                note: resolution
-                    .get("reason")
-                    .map_or_else(String::new, plain),
+                note: resolution.get("reason").map_or_else(String::new, plain),
                 by,
                 at,
             });
