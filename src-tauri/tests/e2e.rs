@@ -3,7 +3,7 @@
 //! register a member (warned of a probable duplicate), request and approve a contract, pay the
 //! advance and get its receipt, open the system print dialog for it, switch language; then, two
 //! weeks later (the app restarted on a later date), record the delivery with its live preview and
-//! receipt, and see the balance. Screenshots of every step (and of the whole screen with the print
+//! receipt, see the balance and pay it. Screenshots of every step (and of the whole screen with the print
 //! dialog) are written to `target/e2e-screenshots/` (or `SENE_E2E_SHOTS`).
 
 mod webdriver;
@@ -305,6 +305,33 @@ fn a_field_agents_day_in_the_real_window() {
         "balance {balance}, expected {net} FCFA"
     );
     w.shot("solde-du-membre");
+
+    // the balance paid to the member, with its receipt; then nothing remains to pay
+    w.click_on("#member-balance .balance-pay");
+    w.wait("#member-balance .balance-amount");
+    let prefilled = w.script(
+        "return document.querySelector('#member-balance .balance-amount').value",
+        &[],
+    );
+    assert_eq!(
+        prefilled.as_str(),
+        Some(net.to_string().as_str()),
+        "what remains, prefilled"
+    );
+    w.click_on("#member-balance .balance-submit");
+    confirm(&w);
+    let receipt = w.text(&w.wait("#receipt"));
+    assert!(
+        squash(&receipt).contains(&format!("{net}FCFA")),
+        "{receipt}"
+    );
+    w.shot("paiement-du-solde");
+    open_member(&w, number);
+    w.wait("#member-balance .balance-paid");
+    assert!(
+        w.find("#member-balance .balance-pay").is_none(),
+        "nothing left to pay"
+    );
     w.close();
     drop(driver);
 
@@ -333,6 +360,7 @@ fn a_field_agents_day_in_the_real_window() {
             "11-livraison-apercu.png",
             "12-recu-livraison.png",
             "13-solde-du-membre.png",
+            "14-paiement-du-solde.png",
         ],
         "screenshots in {}",
         shots.display()

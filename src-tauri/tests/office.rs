@@ -145,7 +145,10 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
         .find(|f| f.ends_with(".xlsx"))
         .expect("the XLSX file listed")
         .to_owned();
-    assert!(xlsx.starts_with(&dir.path().display().to_string()), "{xlsx}: beside the store");
+    assert!(
+        xlsx.starts_with(&dir.path().display().to_string()),
+        "{xlsx}: beside the store"
+    );
     let bytes = std::fs::read(&xlsx).expect("the XLSX written");
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
     w.shot("export-xlsx");

@@ -585,6 +585,8 @@ dto! {
     pub struct ResolutionView {
         pub key: String,
         pub kind: String,
+        /// The kind in words, in the session's language.
+        pub title: String,
         pub note: String,
         pub by: String,
         pub at: String,

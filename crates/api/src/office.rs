@@ -411,6 +411,7 @@ impl Session {
             .map_or_else(|| r.resolved_by.to_string(), |a| a.name);
         ResolutionView {
             key: r.key.clone(),
+            title: title(&r.kind, self.lang),
             kind: r.kind.clone(),
             note: r.note.clone(),
             by,
@@ -451,6 +452,7 @@ impl Session {
             out.push(ResolutionView {
                 key: format!("sync_conflict:{}", c.id),
                 kind: "sync_conflict".into(),
+                title: title("sync_conflict", self.lang),
                 note: resolution.get("reason").map_or_else(String::new, plain),
                 by,
                 at,

@@ -220,7 +220,11 @@ export type ResolveAnomalyRequest = { campaign_id: string, key: string, note: st
 
 export type ResolveConflictRequest = { conflict_id: string, choice: number | null, reason: string, };
 
-export type ResolutionView = { key: string, kind: string, note: string, by: string, at: string, };
+export type ResolutionView = { key: string, kind: string, 
+/**
+ * The kind in words, in the session's language.
+ */
+title: string, note: string, by: string, at: string, };
 
 export type SettlementLineView = { member_id: string, number: string, name: string, cooperative: string, committed_kg: string, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, net: string, paid: string, remaining: string, debt: string, };
 

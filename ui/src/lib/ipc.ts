@@ -35,6 +35,11 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'sync_now',
   'usb_export',
   'usb_import',
+  'resolve_conflict',
+  'resolve_anomaly',
+  'lock_settlement',
+  'export_settlement',
+  'export_portfolio',
 ]);
 
 /** Called when a write command starts (the UI clears its "Enregistré" banner). */

@@ -15,6 +15,7 @@ import {
   previewRequest,
   validateContract,
   validateDelivery,
+  validateBalancePayment,
   validateDisburse,
   validateDistribution,
   validateEnroll,
@@ -282,6 +283,25 @@ describe('disburse an advance', () => {
     expect(e('0')).toEqual({ amount: fr('v.moneyPositive') });
     expect(e('999999999')).toEqual({ amount: fr('v.moneyMax', { max: `50${NBSP}000${NBSP}000${NBSP}FCFA` }) });
     expect(e('1000', 'cheque')).toEqual({ mode: fr('v.choose') });
+  });
+});
+
+describe('pay a balance', () => {
+  it('builds the request', () => {
+    expect(validateBalancePayment({ amount: '45 500', mode: 'mobile_money' }, 'fr')).toEqual({
+      ok: true,
+      value: { amount: '45500', mode: 'mobile_money' },
+    });
+  });
+  it('refuses what an advance refuses, in both languages', () => {
+    const e = (amount: string, mode = 'cash') => errorsOf(validateBalancePayment({ amount, mode }, 'fr'));
+    expect(e('')).toEqual({ amount: fr('v.required') });
+    expect(e('-1')).toEqual({ amount: fr('v.moneyNegative') });
+    expect(e('0')).toEqual({ amount: fr('v.moneyPositive') });
+    expect(e('10', 'or')).toEqual({ mode: fr('v.choose') });
+    expect(errorsOf(validateBalancePayment({ amount: '', mode: 'cash' }, 'en'))).toEqual({
+      amount: translate('en', 'v.required'),
+    });
   });
 });
 

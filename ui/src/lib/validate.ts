@@ -375,6 +375,20 @@ export function validateDisburse(
   );
 }
 
+/** A member's balance paid after the settlement (Rust checks it against what remains). */
+export function validateBalancePayment(
+  f: DisburseForm,
+  lang: Lang,
+): Checked<{ amount: string; mode: PaymentMode }> {
+  const mode: One<PaymentMode> = MODES.includes(f.mode as PaymentMode)
+    ? { value: f.mode as PaymentMode }
+    : { error: msg(lang, 'v.choose') };
+  return collect({ amount: checkMoney(f.amount, lang), mode }, (v) => ({
+    amount: v.amount,
+    mode: v.mode,
+  }));
+}
+
 export interface DeliveryForm {
   warehouse_id: string;
   bags: string;
