@@ -1,8 +1,8 @@
 //! End to end in the real window, the union office: the built `sene-desktop` under Xvfb, driven
 //! through tauri-driver and WebKitWebDriver, on the demo union (whose device is the
-//! secretariat's) in mid-January 2027: open the dashboard, resolve the sync conflict waiting in
-//! the anomaly queue, review, lock and export the settlement to XLSX. Screenshots of every step
-//! are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
+//! secretariat's) in mid-January 2027: open the dashboard and export the lender report, resolve
+//! the sync conflict waiting in the anomaly queue, review, lock and export the settlement to
+//! XLSX. Screenshots of every step are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
 
 #[allow(dead_code)]
 mod webdriver;
@@ -22,6 +22,23 @@ fn shots_dir() -> PathBuf {
 /// Digits of a figure as the window shows it ("1 234 567 FCFA" → "1234567").
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The full path of the file ending with `ext` in an export's list (each item carries its path
+/// in its title).
+fn listed_file(w: &Window, list: &str, ext: &str) -> String {
+    let files = w.script(
+        &format!("return [...document.querySelectorAll('{list} li')].map(li => li.title)"),
+        &[],
+    );
+    files
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find(|f| f.ends_with(ext))
+        .unwrap_or_else(|| panic!("no {ext} file listed in {list}: {files}"))
+        .to_owned()
 }
 
 #[test]
@@ -72,6 +89,15 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
         );
     }
     w.shot("tableau-de-bord");
+
+    // the lender report, per cooperative, from the dashboard
+    w.click_on("#dash-portfolio-xlsx");
+    w.wait_text("#dash-portfolio-result", ".xlsx");
+    let report = listed_file(&w, "#dash-portfolio-result", ".xlsx");
+    assert!(std::fs::read(&report)
+        .expect("the lender report written")
+        .starts_with(b"PK"));
+    w.shot("rapport-preteurs");
 
     // ---- anomaly queue: the member registered twice on two devices ----
     w.click_on("#nav-anomalies");
@@ -132,19 +158,7 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     w.shot("reglement-arrete");
     w.click_on("#set-export-xlsx");
     w.wait_text("#set-export-result", ".xlsx");
-    // each file listed carries its full path in its title
-    let files = w.script(
-        "return [...document.querySelectorAll('#set-export-result li')].map(li => li.title)",
-        &[],
-    );
-    let xlsx = files
-        .as_array()
-        .expect("files")
-        .iter()
-        .filter_map(|f| f.as_str())
-        .find(|f| f.ends_with(".xlsx"))
-        .expect("the XLSX file listed")
-        .to_owned();
+    let xlsx = listed_file(&w, "#set-export-result", ".xlsx");
     assert!(
         xlsx.starts_with(&dir.path().display().to_string()),
         "{xlsx}: beside the store"
@@ -167,12 +181,13 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
         names,
         [
             "01-tableau-de-bord.png",
-            "02-anomalies.png",
-            "03-conflit-resolu.png",
-            "04-reglement-a-revoir.png",
-            "05-confirmation-arret.png",
-            "06-reglement-arrete.png",
-            "07-export-xlsx.png",
+            "02-rapport-preteurs.png",
+            "03-anomalies.png",
+            "04-conflit-resolu.png",
+            "05-reglement-a-revoir.png",
+            "06-confirmation-arret.png",
+            "07-reglement-arrete.png",
+            "08-export-xlsx.png",
         ],
         "screenshots in {}",
         shots.display()
