@@ -43,6 +43,10 @@ const COMMANDS: &[&str] = &[
     "settlement_run",
     "export_settlement",
     "export_portfolio",
+    "hub_status",
+    "hub_start",
+    "list_agents",
+    "pair_device",
 ];
 
 fn main() {

@@ -90,6 +90,10 @@ commands! {
     settlement_run(RunRequest) -> SettlementView = settlement_run;
     export_settlement(ExportRequest) -> ExportView = export_settlement;
     export_portfolio(PortfolioExportRequest) -> ExportView = export_portfolio;
+    hub_status() -> HubView = hub_status;
+    hub_start(HubStartRequest) -> HubView = hub_start;
+    list_agents() -> Vec<AgentView> = agents;
+    pair_device(PairRequest) -> PairingView = pair_device;
 }
 
 #[tauri::command(async)]
@@ -211,6 +215,10 @@ fn main() {
             settlement_run,
             export_settlement,
             export_portfolio,
+            hub_status,
+            hub_start,
+            list_agents,
+            pair_device,
         ])
         .run(context);
     if let Err(e) = result {

@@ -2,7 +2,8 @@
 //! through tauri-driver and WebKitWebDriver, on the demo union (whose device is the
 //! secretariat's) in mid-January 2027: open the dashboard and export the lender report, resolve
 //! the sync conflict waiting in the anomaly queue, review, lock and export the settlement to
-//! XLSX. Screenshots of every step are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
+//! XLSX; start the office's hub from the window, pair a new laptop, and enroll it over HTTP with
+//! the code shown. Screenshots of every step are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
 
 #[allow(dead_code)]
 mod webdriver;
@@ -166,6 +167,48 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     let bytes = std::fs::read(&xlsx).expect("the XLSX written");
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
     w.shot("export-xlsx");
+
+    // ---- the office's hub, started from the window; a new laptop paired and enrolled ----
+    w.click_on("#nav-sync");
+    w.wait("#hub-start");
+    w.type_into("#hub-listen", "127.0.0.1:0");
+    w.click_on("#hub-start");
+    let urls = w.text(&w.wait("#hub-urls"));
+    let url = urls
+        .split_whitespace()
+        .find(|u| u.starts_with("http://127.0.0.1:"))
+        .expect("the hub's loopback address")
+        .to_owned();
+    let agent = w
+        .options("#pair-agent")
+        .into_iter()
+        .find(|v| !v.is_empty())
+        .expect("an agent to pair");
+    w.select("#pair-agent", &agent);
+    w.type_into("#pair-label", "Portable neuf");
+    w.type_into("#pair-prefix", "NEUF");
+    w.click_on("#pair-submit");
+    let code = w.text(&w.wait("#pair-code")).trim().to_owned();
+    let device = w.text(&w.wait("#pair-device")).trim().to_owned();
+    w.shot("serveur-et-appairage");
+    // the laptop, with an empty store, enrolls with that code over HTTP and receives the union
+    let laptop_dir = tempfile::tempdir().expect("temp dir");
+    let mut laptop = sene_api::Session::new(
+        sene_app::Ledger::open(&laptop_dir.path().join("sene.sqlite")).expect("store"),
+        laptop_dir.path().join("receipts"),
+    );
+    let st = laptop
+        .enroll(
+            &sene_api::EnrollRequest {
+                hub_url: url,
+                device_id: device,
+                code,
+            },
+            &mut |_| {},
+        )
+        .expect("the laptop enrolls with the office the window runs");
+    assert!(st.initialized);
+    assert!(!laptop.cooperatives().expect("cooperatives").is_empty());
     w.close();
     drop(driver);
 
@@ -188,6 +231,7 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
             "06-confirmation-arret.png",
             "07-reglement-arrete.png",
             "08-export-xlsx.png",
+            "09-serveur-et-appairage.png",
         ],
         "screenshots in {}",
         shots.display()

@@ -675,6 +675,44 @@ dto! {
         pub format: String,
     }
 
+    /// Starts the union office's hub in the app, listening on `listen` (empty: `0.0.0.0:8750`).
+    pub struct HubStartRequest {
+        pub listen: String,
+    }
+
+    /// The hub run by this app.
+    pub struct HubView {
+        pub running: bool,
+        /// The address it listens on, and the addresses devices on the LAN can use.
+        pub listen: Option<String>,
+        pub urls: Vec<String>,
+    }
+
+    /// An agent of the union.
+    pub struct AgentView {
+        pub id: String,
+        pub name: String,
+        pub role: String,
+        pub role_label: String,
+        /// Codes of the cooperatives the agent follows.
+        pub cooperatives: Vec<String>,
+    }
+
+    /// Registers a new laptop for an agent and gives its one-time pairing code.
+    pub struct PairRequest {
+        pub agent_id: String,
+        pub device_label: String,
+        pub receipt_prefix: String,
+    }
+
+    /// What the agent types on the new laptop's first-run screen.
+    pub struct PairingView {
+        pub device_id: String,
+        pub code: String,
+        pub expires: String,
+        pub hub_urls: Vec<String>,
+    }
+
     /// Files written by an export, in one folder.
     pub struct ExportView {
         pub folder: String,

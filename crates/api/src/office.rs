@@ -231,7 +231,7 @@ impl Session {
         })
     }
 
-    fn require_office(&self) -> R<()> {
+    pub(crate) fn require_office(&self) -> R<()> {
         let actor = self.actor()?;
         let role = self
             .ledger

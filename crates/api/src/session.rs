@@ -31,6 +31,10 @@ pub struct Session {
     pub(crate) ledger: Ledger,
     pub(crate) lang: Lang,
     pub(crate) receipts_dir: PathBuf,
+    /// The store's file, when the session opened one (the office's hub serves the same file).
+    pub(crate) store_path: Option<PathBuf>,
+    /// The hub this app started, and the address it listens on.
+    pub(crate) hub: Option<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for Session {
@@ -66,6 +70,8 @@ impl Session {
             ledger,
             lang,
             receipts_dir,
+            store_path: None,
+            hub: None,
         }
     }
 
@@ -98,7 +104,14 @@ impl Session {
         let receipts = path
             .parent()
             .map_or_else(|| PathBuf::from("receipts"), |p| p.join("receipts"));
-        Ok(Session::new(Ledger::with_clock(store, clock), receipts))
+        Ok(Session::new(Ledger::with_clock(store, clock), receipts).with_store_path(path))
+    }
+
+    /// The same session, knowing the store's file (what the office's hub serves).
+    #[must_use]
+    pub fn with_store_path(mut self, path: PathBuf) -> Self {
+        self.store_path = Some(path);
+        self
     }
 
     /// The ledger (for tests and the shell).

@@ -14,7 +14,8 @@ fn office(dir: &tempfile::TempDir) -> Session {
     let mut s = Session::new(
         Ledger::with_clock(store, Box::new(clock)),
         dir.path().join("receipts"),
-    );
+    )
+    .with_store_path(dir.path().join("sene.sqlite"));
     let st = s.load_demo(&mut |_| {}).expect("demo");
     assert!(st.may_configure, "the demo's device is the secretariat's");
     s
@@ -313,4 +314,133 @@ fn the_lender_portfolio_report_is_exported() {
             format: "pdf".into(),
         })
         .is_err());
+}
+
+#[test]
+fn the_office_runs_its_hub_and_pairs_a_new_laptop_that_syncs_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = office(&dir);
+    assert!(!office.hub_status().unwrap().running);
+    // a malformed address is refused, naming the field
+    let e = office
+        .hub_start(&HubStartRequest {
+            listen: "port 8750".into(),
+        })
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("listen"));
+    let hub = office
+        .hub_start(&HubStartRequest {
+            listen: "127.0.0.1:0".into(),
+        })
+        .unwrap();
+    assert!(hub.running);
+    let url = hub.urls[0].clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // starting again keeps the same hub
+    assert_eq!(
+        office
+            .hub_start(&HubStartRequest {
+                listen: String::new()
+            })
+            .unwrap()
+            .listen,
+        hub.listen
+    );
+
+    // a new laptop for a field agent
+    let agents = office.agents().unwrap();
+    let agent = agents
+        .iter()
+        .find(|a| a.role == "field_agent" && !a.cooperatives.is_empty())
+        .expect("a field agent");
+    let bad = office.pair_device(&PairRequest {
+        agent_id: agent.id.clone(),
+        device_label: "Portable neuf".into(),
+        receipt_prefix: "??".into(),
+    });
+    assert!(bad.is_err(), "a receipt prefix the rules refuse");
+    let pairing = office
+        .pair_device(&PairRequest {
+            agent_id: agent.id.clone(),
+            device_label: "Portable neuf".into(),
+            receipt_prefix: "NEUF".into(),
+        })
+        .unwrap();
+    assert_eq!(pairing.hub_urls, hub.urls);
+
+    // the laptop, empty, enrolls over HTTP with the code, and receives its cooperatives
+    let field_dir = tempfile::tempdir().unwrap();
+    let store = StoreHandle::open(&field_dir.path().join("sene.sqlite")).unwrap();
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap());
+    let mut laptop = Session::new(
+        Ledger::with_clock(store, Box::new(clock)),
+        field_dir.path().join("receipts"),
+    );
+    // a wrong code first: refused
+    assert!(laptop
+        .enroll(
+            &EnrollRequest {
+                hub_url: url.clone(),
+                device_id: pairing.device_id.clone(),
+                code: "AAAAAAAAAA".into(),
+            },
+            &mut |_| {},
+        )
+        .is_err());
+    let st = laptop
+        .enroll(
+            &EnrollRequest {
+                hub_url: url,
+                device_id: pairing.device_id.clone(),
+                code: pairing.code.clone(),
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(st.initialized);
+    assert_eq!(st.agent_name.as_deref(), Some(agent.name.as_str()));
+    // its agent's cooperatives' members, and no one else's
+    let coops = laptop.cooperatives().unwrap();
+    let mine: Vec<&CooperativeView> = coops
+        .iter()
+        .filter(|c| agent.cooperatives.contains(&c.code))
+        .collect();
+    assert_eq!(mine.len(), agent.cooperatives.len());
+    let members = laptop
+        .search_members(&SearchRequest {
+            query: String::new(),
+            cooperative_id: None,
+        })
+        .unwrap();
+    assert!(!members.is_empty());
+    assert!(members
+        .iter()
+        .all(|m| mine.iter().any(|c| c.id == m.cooperative_id)));
+
+    // a member registered on the laptop reaches the office through its hub
+    let coop = mine[0].id.clone();
+    let req = NewMemberRequest {
+        cooperative_id: coop,
+        number: format!("{}-8001", mine[0].code),
+        full_name: "Fanta Coulibaly".into(),
+        sex: "F".into(),
+        birth_year: Some(1990),
+        village: "Kondogola".into(),
+        phone: None,
+        nina: None,
+        crops: vec!["rice".into()],
+        confirmed: true,
+    };
+    let m = laptop.register_member(&req).unwrap();
+    let r = laptop.sync_now(&mut |_| {}).unwrap();
+    assert!(r.sent > 0, "{r:?}");
+    let found = office
+        .search_members(&SearchRequest {
+            query: "fanta coulibaly".into(),
+            cooperative_id: None,
+        })
+        .unwrap();
+    assert!(found.iter().any(|f| f.id == m.id), "{found:?}");
+    // registered again on the laptop: refused as a duplicate number
+    assert!(laptop.register_member(&req).is_err());
 }

@@ -242,4 +242,22 @@ export type ExportRequest = { run_id: string, format: string, };
 
 export type PortfolioExportRequest = { campaign_id: string, format: string, };
 
+export type HubStartRequest = { listen: string, };
+
+export type HubView = { running: boolean, 
+/**
+ * The address it listens on, and the addresses devices on the LAN can use.
+ */
+listen: string | null, urls: Array<string>, };
+
+export type AgentView = { id: string, name: string, role: string, role_label: string, 
+/**
+ * Codes of the cooperatives the agent follows.
+ */
+cooperatives: Array<string>, };
+
+export type PairRequest = { agent_id: string, device_label: string, receipt_prefix: string, };
+
+export type PairingView = { device_id: string, code: string, expires: string, hub_urls: Array<string>, };
+
 export type ExportView = { folder: string, files: Array<string>, bytes: number, };

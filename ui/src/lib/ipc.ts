@@ -40,6 +40,8 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'lock_settlement',
   'export_settlement',
   'export_portfolio',
+  'hub_start',
+  'pair_device',
 ]);
 
 /** Called when a write command starts (the UI clears its "Enregistré" banner). */

@@ -9,6 +9,7 @@
 // "YYYY-MM-DD"; ids are UUID strings; counts of bags are strings too ("12").
 
 import type {
+  AgentView,
   AnomalyView,
   ApiError,
   AppStatus,
@@ -28,6 +29,8 @@ import type {
   EnrollRequest,
   ErrorCode as RustErrorCode,
   FileWritten,
+  HubStartRequest,
+  HubView,
   InitRequest,
   LangRequest,
   MemberCard,
@@ -35,6 +38,8 @@ import type {
   MemberSummary,
   NeedRequest,
   NewMemberRequest,
+  PairRequest,
+  PairingView,
   PathRequest,
   PayBalanceRequest,
   PortfolioExportRequest,
@@ -64,6 +69,9 @@ import type {
 
 export type {
   AgentDashLine,
+  AgentView,
+  HubView,
+  PairingView,
   AnomalyView,
   DashLine,
   DashboardView,
@@ -170,6 +178,10 @@ export interface Commands {
   settlement_run: [RunRequest, SettlementView];
   export_settlement: [ExportRequest, ExportView];
   export_portfolio: [PortfolioExportRequest, ExportView];
+  hub_status: [void, HubView];
+  hub_start: [HubStartRequest, HubView];
+  list_agents: [void, AgentView[]];
+  pair_device: [PairRequest, PairingView];
 }
 
 export type CommandName = keyof Commands;

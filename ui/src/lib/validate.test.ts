@@ -16,6 +16,7 @@ import {
   validateContract,
   validateDelivery,
   validateBalancePayment,
+  validatePair,
   validateDisburse,
   validateDistribution,
   validateEnroll,
@@ -283,6 +284,19 @@ describe('disburse an advance', () => {
     expect(e('0')).toEqual({ amount: fr('v.moneyPositive') });
     expect(e('999999999')).toEqual({ amount: fr('v.moneyMax', { max: `50${NBSP}000${NBSP}000${NBSP}FCFA` }) });
     expect(e('1000', 'cheque')).toEqual({ mode: fr('v.choose') });
+  });
+});
+
+describe('pair a new laptop', () => {
+  it('builds the request, the prefix in capitals', () => {
+    expect(validatePair({ agent_id: 'a', device_label: ' Portable neuf ', receipt_prefix: 'neuf' }, 'fr')).toEqual({
+      ok: true,
+      value: { agent_id: 'a', device_label: 'Portable neuf', receipt_prefix: 'NEUF' },
+    });
+  });
+  it('wants an agent, a label and a prefix', () => {
+    const e = errorsOf(validatePair({ agent_id: '', device_label: '', receipt_prefix: '' }, 'fr'));
+    expect(e).toEqual({ agent_id: fr('v.choose'), device_label: fr('v.required'), receipt_prefix: fr('v.required') });
   });
 });
 

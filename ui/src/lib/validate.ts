@@ -27,6 +27,7 @@ import type {
 import type {
   CampaignDateRequest,
   LockRequest,
+  PairRequest,
   ResolveAnomalyRequest,
   ResolveConflictRequest,
 } from '../bindings';
@@ -279,6 +280,18 @@ export function validateInit(f: InitForm, lang: Lang): Checked<InitRequest> {
       receipt_prefix: checkCode(f.receipt_prefix, lang, LIMITS.RECEIPT_PREFIX_MAX),
     },
     (v) => v as InitRequest,
+  );
+}
+
+/** A new laptop for an agent (the office pairs it with its hub). */
+export function validatePair(f: PairRequest, lang: Lang): Checked<PairRequest> {
+  return collect(
+    {
+      agent_id: checkChoice(f.agent_id, lang),
+      device_label: checkText(f.device_label, lang),
+      receipt_prefix: checkCode(f.receipt_prefix, lang, LIMITS.RECEIPT_PREFIX_MAX),
+    },
+    (v) => v as PairRequest,
   );
 }
 
