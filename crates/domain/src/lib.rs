@@ -14,6 +14,7 @@
 
 pub mod error;
 pub mod ids;
+pub mod lending;
 pub mod quantity;
 pub mod receipt;
 pub mod records;
