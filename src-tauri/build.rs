@@ -47,6 +47,8 @@ const COMMANDS: &[&str] = &[
     "hub_start",
     "list_agents",
     "pair_device",
+    "record_stock_count",
+    "record_cash_return",
 ];
 
 fn main() {

@@ -94,6 +94,8 @@ commands! {
     hub_start(HubStartRequest) -> HubView = hub_start;
     list_agents() -> Vec<AgentView> = agents;
     pair_device(PairRequest) -> PairingView = pair_device;
+    record_stock_count(StockCountRequest) -> OfficeRecordView = record_stock_count;
+    record_cash_return(CashReturnRequest) -> OfficeRecordView = record_cash_return;
 }
 
 #[tauri::command(async)]
@@ -219,6 +221,8 @@ fn main() {
             hub_start,
             list_agents,
             pair_device,
+            record_stock_count,
+            record_cash_return,
         ])
         .run(context);
     if let Err(e) = result {

@@ -1,6 +1,7 @@
 //! End to end in the real window, the union office: the built `sene-desktop` under Xvfb, driven
 //! through tauri-driver and WebKitWebDriver, on the demo union (whose device is the
-//! secretariat's) in mid-January 2027: open the dashboard and export the lender report, resolve
+//! secretariat's) in mid-January 2027: open the dashboard and export the lender report, enter a
+//! warehouse count and an agent's cash return (the count then in the anomaly queue), resolve
 //! the sync conflict waiting in the anomaly queue, review, lock and export the settlement to
 //! XLSX; start the office's hub from the window, pair a new laptop, and enroll it over HTTP with
 //! the code shown. Screenshots of every step are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
@@ -100,11 +101,58 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
         .starts_with(b"PK"));
     w.shot("rapport-preteurs");
 
+    // the office's entries: a physical count of a warehouse, cash handed back by an agent
+    let coop = w
+        .options("#count-coop")
+        .into_iter()
+        .find(|v| !v.is_empty())
+        .expect("a cooperative");
+    w.select("#count-coop", &coop);
+    let start = std::time::Instant::now();
+    let warehouse = loop {
+        if let Some(v) = w
+            .options("#count-warehouse")
+            .into_iter()
+            .find(|v| !v.is_empty())
+        {
+            break v;
+        }
+        assert!(
+            start.elapsed() < webdriver::PATIENCE,
+            "no warehouse offered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    };
+    w.select("#count-warehouse", &warehouse);
+    w.type_into("#count-kg", "1 000");
+    w.type_into("#count-note", "inventaire de mi-janvier");
+    w.click_on("#count-submit");
+    w.wait("#confirm-dialog");
+    w.click_on("#confirm-yes");
+    w.wait_gone("#confirm-dialog");
+    w.wait_text("#saved", "1");
+    let agent = w
+        .options("#return-agent")
+        .into_iter()
+        .find(|v| !v.is_empty())
+        .expect("an agent");
+    w.select("#return-agent", &agent);
+    w.type_into("#return-amount", "5000");
+    w.click_on("#return-submit");
+    w.wait("#confirm-dialog");
+    w.click_on("#confirm-yes");
+    w.wait_gone("#confirm-dialog");
+    let saved = w.text(&w.wait_text("#saved", "5"));
+    assert!(digits(&saved).contains("5000"), "{saved}");
+    w.shot("saisies-du-bureau");
+
     // ---- anomaly queue: the member registered twice on two devices ----
     w.click_on("#nav-anomalies");
     let item = w.wait("li.anomaly[data-kind='sync_conflict']");
     let text = w.text(&item);
     assert!(text.contains("Conflit"), "{text}");
+    // the count differs from the book stock: it is in the queue
+    w.wait("li.anomaly[data-kind='stock_count_mismatch']");
     w.shot("anomalies");
     let before = w.find_all("li.anomaly").len();
     // keep both records as they are, with the reason
@@ -225,13 +273,14 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
         [
             "01-tableau-de-bord.png",
             "02-rapport-preteurs.png",
-            "03-anomalies.png",
-            "04-conflit-resolu.png",
-            "05-reglement-a-revoir.png",
-            "06-confirmation-arret.png",
-            "07-reglement-arrete.png",
-            "08-export-xlsx.png",
-            "09-serveur-et-appairage.png",
+            "03-saisies-du-bureau.png",
+            "04-anomalies.png",
+            "05-conflit-resolu.png",
+            "06-reglement-a-revoir.png",
+            "07-confirmation-arret.png",
+            "08-reglement-arrete.png",
+            "09-export-xlsx.png",
+            "10-serveur-et-appairage.png",
         ],
         "screenshots in {}",
         shots.display()

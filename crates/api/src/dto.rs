@@ -675,6 +675,37 @@ dto! {
         pub format: String,
     }
 
+    /// A physical count of a warehouse, entered by the secretariat.
+    pub struct StockCountRequest {
+        pub warehouse_id: String,
+        pub campaign_id: String,
+        /// `YYYY-MM-DD`, empty: today.
+        pub date: String,
+        #[serde(deserialize_with = "text")]
+        pub kg: String,
+        pub note: String,
+    }
+
+    /// Cash an agent hands back to the office.
+    pub struct CashReturnRequest {
+        pub agent_id: String,
+        pub campaign_id: String,
+        /// `YYYY-MM-DD`, empty: today.
+        pub date: String,
+        #[serde(deserialize_with = "text")]
+        pub amount: String,
+        pub note: String,
+    }
+
+    /// What the office recorded (a count or a cash return), as confirmed.
+    pub struct OfficeRecordView {
+        pub what: String,
+        pub date: String,
+        /// kg for a count, FCFA for a cash return.
+        pub figure: String,
+        pub note: String,
+    }
+
     /// Starts the union office's hub in the app, listening on `listen` (empty: `0.0.0.0:8750`).
     pub struct HubStartRequest {
         pub listen: String,

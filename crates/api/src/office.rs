@@ -507,6 +507,82 @@ impl Session {
         Ok(())
     }
 
+    /// `record_stock_count`: a physical count of a warehouse (the anomaly queue compares it with
+    /// the book stock).
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown warehouse or campaign, a date outside the season, kg that
+    /// are not a weight or absurd (the note is optional).
+    pub fn record_stock_count(&mut self, req: &StockCountRequest) -> R<OfficeRecordView> {
+        let warehouse: WarehouseId = self.id("magasin", &req.warehouse_id)?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let counted: Kg = self.parse_field("kg", "poids compté (kg)", &req.kg)?;
+        let actor = self.actor()?;
+        let c = self
+            .ledger
+            .run(&actor, |tx| {
+                tx.record_stock_count(warehouse, camp, day, counted, &req.note)
+            })
+            .map_err(|e| {
+                field_of(
+                    self.app(&e),
+                    &[("stock", "kg"), ("date", "date"), ("note", "note")],
+                )
+            })?;
+        let name = self
+            .ledger
+            .db()
+            .warehouse(c.warehouse_id)
+            .ok()
+            .flatten()
+            .map_or_else(|| c.warehouse_id.to_string(), |w| w.name);
+        Ok(OfficeRecordView {
+            what: name,
+            date: date(c.counted_on),
+            figure: kg(c.counted),
+            note: c.note,
+        })
+    }
+
+    /// `record_cash_return`: cash an agent hands back to the office (it comes off what the agent
+    /// must still return).
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown agent or campaign, a date outside the season, an amount that
+    /// is not whole positive francs (the note is optional).
+    pub fn record_cash_return(&mut self, req: &CashReturnRequest) -> R<OfficeRecordView> {
+        let agent: AgentId = self.id("agent", &req.agent_id)?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let amount: Money = self.parse_field("amount", "montant", &req.amount)?;
+        let actor = self.actor()?;
+        let r = self
+            .ledger
+            .run(&actor, |tx| {
+                tx.record_cash_return(agent, camp, day, amount, &req.note)
+            })
+            .map_err(|e| {
+                field_of(
+                    self.app(&e),
+                    &[("montant", "amount"), ("date", "date"), ("note", "note")],
+                )
+            })?;
+        let name = self
+            .ledger
+            .db()
+            .agent(r.agent_id)
+            .ok()
+            .flatten()
+            .map_or_else(|| r.agent_id.to_string(), |a| a.name);
+        Ok(OfficeRecordView {
+            what: name,
+            date: date(r.returned_on),
+            figure: money(r.amount),
+            note: r.note,
+        })
+    }
+
     /// `settlement_preview`: every member's settlement at a date, for review before locking.
     ///
     /// # Errors
@@ -706,6 +782,17 @@ impl Session {
             .parent()
             .map_or_else(|| PathBuf::from("exports"), |p| p.join("exports"))
     }
+}
+
+/// Names the request's field in an error from a use case (whose fields are French labels):
+/// the first `(label part, field)` whose part the label contains.
+fn field_of(mut e: ApiError, pairs: &[(&str, &str)]) -> ApiError {
+    if let Some(f) = e.field.as_deref() {
+        if let Some((_, key)) = pairs.iter().find(|(part, _)| f.contains(part)) {
+            e.field = Some((*key).to_owned());
+        }
+    }
+    e
 }
 
 /// A candidate of a sync conflict as one line: the value, and who wrote it when.

@@ -132,6 +132,21 @@ impl Session {
         })
     }
 
+    /// As `parse`, the error naming the request's field `key` and saying `label`.
+    pub(crate) fn parse_field<T: FromStr<Err = DomainError>>(
+        &self,
+        key: &str,
+        label: &str,
+        v: &str,
+    ) -> R<T> {
+        let mut err = match self.parse::<T>(label, v.trim()) {
+            Ok(t) => return Ok(t),
+            Err(e) => e,
+        };
+        err.field = Some(key.to_owned());
+        Err(err)
+    }
+
     pub(crate) fn id<T: FromStr>(&self, what: &str, v: &str) -> R<T> {
         v.trim().parse::<T>().map_err(|_| {
             ApiError::new(

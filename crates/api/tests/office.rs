@@ -444,3 +444,91 @@ fn the_office_runs_its_hub_and_pairs_a_new_laptop_that_syncs_through_it() {
     // registered again on the laptop: refused as a duplicate number
     assert!(laptop.register_member(&req).is_err());
 }
+
+#[test]
+fn the_office_records_a_stock_count_and_a_cash_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = office(&dir);
+    let camp = rice(&s);
+    let coop = s.cooperatives().unwrap()[0].id.clone();
+    let wh = s
+        .warehouses(&CooperativeRequest {
+            cooperative_id: coop,
+        })
+        .unwrap()[0]
+        .id
+        .clone();
+    let count = |s: &mut Session, kg: &str, note: &str| {
+        s.record_stock_count(&StockCountRequest {
+            warehouse_id: wh.clone(),
+            campaign_id: camp.clone(),
+            date: String::new(),
+            kg: kg.into(),
+            note: note.into(),
+        })
+    };
+    assert_eq!(
+        count(&mut s, "beaucoup", "x").unwrap_err().field.as_deref(),
+        Some("kg")
+    );
+    assert_eq!(
+        count(&mut s, "-3", "x").unwrap_err().field.as_deref(),
+        Some("kg"),
+        "a negative count"
+    );
+    let c = count(&mut s, "1 234,5", "inventaire de fin de mois").unwrap();
+    assert_eq!(c.figure, "1234.5");
+    // the count is compared with the book: unless they are equal, it is in the queue
+    let q = s
+        .office_anomalies(&CampaignRequest {
+            campaign_id: camp.clone(),
+        })
+        .unwrap();
+    assert!(q.iter().any(|a| a.kind == "stock_count_mismatch"), "{q:?}");
+
+    let agent = s
+        .agents()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.role == "field_agent")
+        .unwrap();
+    let ret = |s: &mut Session, amount: &str| {
+        s.record_cash_return(&CashReturnRequest {
+            agent_id: agent.id.clone(),
+            campaign_id: camp.clone(),
+            date: String::new(),
+            amount: amount.into(),
+            note: "compté au bureau".into(),
+        })
+    };
+    assert_eq!(
+        ret(&mut s, "-5").unwrap_err().field.as_deref(),
+        Some("amount")
+    );
+    assert_eq!(
+        ret(&mut s, "12,5").unwrap_err().field.as_deref(),
+        Some("amount")
+    );
+    let before = s
+        .office_dashboard(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: String::new(),
+        })
+        .unwrap();
+    let line = |d: &DashboardView| {
+        d.agents
+            .iter()
+            .find(|a| a.name == agent.name)
+            .map(|a| (francs(&a.returned), francs(&a.to_return)))
+            .unwrap()
+    };
+    let (returned, to_return) = line(&before);
+    ret(&mut s, "25000").unwrap();
+    let after = s
+        .office_dashboard(&CampaignDateRequest {
+            campaign_id: camp,
+            date: String::new(),
+        })
+        .unwrap();
+    assert_eq!(line(&after), (returned + 25_000, to_return - 25_000));
+}

@@ -242,6 +242,24 @@ export type ExportRequest = { run_id: string, format: string, };
 
 export type PortfolioExportRequest = { campaign_id: string, format: string, };
 
+export type StockCountRequest = { warehouse_id: string, campaign_id: string, 
+/**
+ * `YYYY-MM-DD`, empty: today.
+ */
+date: string, kg: string, note: string, };
+
+export type CashReturnRequest = { agent_id: string, campaign_id: string, 
+/**
+ * `YYYY-MM-DD`, empty: today.
+ */
+date: string, amount: string, note: string, };
+
+export type OfficeRecordView = { what: string, date: string, 
+/**
+ * kg for a count, FCFA for a cash return.
+ */
+figure: string, note: string, };
+
 export type HubStartRequest = { listen: string, };
 
 export type HubView = { running: boolean, 

@@ -42,6 +42,8 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'export_portfolio',
   'hub_start',
   'pair_device',
+  'record_stock_count',
+  'record_cash_return',
 ]);
 
 /** Called when a write command starts (the UI clears its "Enregistré" banner). */

@@ -10,6 +10,7 @@
 
 import type {
   AgentView,
+  CashReturnRequest,
   AnomalyView,
   ApiError,
   AppStatus,
@@ -38,6 +39,7 @@ import type {
   MemberSummary,
   NeedRequest,
   NewMemberRequest,
+  OfficeRecordView,
   PairRequest,
   PairingView,
   PathRequest,
@@ -65,6 +67,7 @@ import type {
   RunRequest,
   RunView,
   SettlementView,
+  StockCountRequest,
 } from '../bindings';
 
 export type {
@@ -182,6 +185,8 @@ export interface Commands {
   hub_start: [HubStartRequest, HubView];
   list_agents: [void, AgentView[]];
   pair_device: [PairRequest, PairingView];
+  record_stock_count: [StockCountRequest, OfficeRecordView];
+  record_cash_return: [CashReturnRequest, OfficeRecordView];
 }
 
 export type CommandName = keyof Commands;

@@ -17,6 +17,8 @@ import {
   validateDelivery,
   validateBalancePayment,
   validatePair,
+  validateStockCount,
+  validateCashReturn,
   validateDisburse,
   validateDistribution,
   validateEnroll,
@@ -284,6 +286,29 @@ describe('disburse an advance', () => {
     expect(e('0')).toEqual({ amount: fr('v.moneyPositive') });
     expect(e('999999999')).toEqual({ amount: fr('v.moneyMax', { max: `50${NBSP}000${NBSP}000${NBSP}FCFA` }) });
     expect(e('1000', 'cheque')).toEqual({ mode: fr('v.choose') });
+  });
+});
+
+describe('office entries', () => {
+  it('a stock count: kg as typed, an empty warehouse counts 0, the note optional', () => {
+    expect(validateStockCount({ warehouse_id: 'w', date: '', kg: '12 345,5 kg', note: '' }, 'fr')).toEqual({
+      ok: true,
+      value: { warehouse_id: 'w', date: '', kg: '12345.5', note: '' },
+    });
+    expect(validateStockCount({ warehouse_id: 'w', date: '2027-01-15', kg: '0', note: 'vide' }, 'fr')).toEqual({
+      ok: true,
+      value: { warehouse_id: 'w', date: '2027-01-15', kg: '0', note: 'vide' },
+    });
+    const e = errorsOf(validateStockCount({ warehouse_id: '', date: '15/01/2027', kg: '-3', note: '' }, 'fr'));
+    expect(e).toEqual({ warehouse_id: fr('v.choose'), date: fr('v.date'), kg: fr('v.kgPositive') });
+  });
+  it('a cash return: whole positive francs, an agent', () => {
+    expect(validateCashReturn({ agent_id: 'a', date: '', amount: '25 000', note: 'compté' }, 'fr')).toEqual({
+      ok: true,
+      value: { agent_id: 'a', date: '', amount: '25000', note: 'compté' },
+    });
+    const e = errorsOf(validateCashReturn({ agent_id: '', date: '', amount: '0', note: '' }, 'en'));
+    expect(e).toEqual({ agent_id: translate('en', 'v.choose'), amount: translate('en', 'v.moneyPositive') });
   });
 });
 

@@ -283,6 +283,56 @@ export function validateInit(f: InitForm, lang: Lang): Checked<InitRequest> {
   );
 }
 
+/** Bounds of the office's entries (crates/domain limits: a lot at most 10 000 t). */
+const COUNT_KG_MAX = 10_000_000;
+
+export interface StockCountForm {
+  warehouse_id: string;
+  date: string;
+  kg: string;
+  note: string;
+}
+
+/** A physical count of a warehouse: an empty warehouse counts 0 kg. */
+export function validateStockCount(
+  f: StockCountForm,
+  lang: Lang,
+): Checked<{ warehouse_id: string; date: string; kg: string; note: string }> {
+  const zero = /^\s*0+(?:[.,]0*)?\s*(?:kg)?\s*$/i.test(f.kg ?? '');
+  return collect(
+    {
+      warehouse_id: checkChoice(f.warehouse_id, lang),
+      date: checkDate(f.date, lang),
+      kg: zero ? { value: '0' } : checkKg(f.kg, lang, COUNT_KG_MAX),
+      note: checkText(f.note, lang, { required: false, max: LIMITS.NOTE_MAX }),
+    },
+    (v) => ({ warehouse_id: v.warehouse_id, date: v.date, kg: v.kg, note: v.note }),
+  );
+}
+
+export interface CashReturnForm {
+  agent_id: string;
+  date: string;
+  amount: string;
+  note: string;
+}
+
+/** Cash an agent hands back to the office. */
+export function validateCashReturn(
+  f: CashReturnForm,
+  lang: Lang,
+): Checked<{ agent_id: string; date: string; amount: string; note: string }> {
+  return collect(
+    {
+      agent_id: checkChoice(f.agent_id, lang),
+      date: checkDate(f.date, lang),
+      amount: checkMoney(f.amount, lang),
+      note: checkText(f.note, lang, { required: false, max: LIMITS.NOTE_MAX }),
+    },
+    (v) => ({ agent_id: v.agent_id, date: v.date, amount: v.amount, note: v.note }),
+  );
+}
+
 /** A new laptop for an agent (the office pairs it with its hub). */
 export function validatePair(f: PairRequest, lang: Lang): Checked<PairRequest> {
   return collect(
