@@ -18,6 +18,7 @@ pub mod demo;
 mod error;
 pub mod fertilizer;
 pub mod finance;
+pub mod lending;
 pub mod office;
 pub mod org;
 pub mod portfolio;
