@@ -49,6 +49,11 @@ const COMMANDS: &[&str] = &[
     "pair_device",
     "record_stock_count",
     "record_cash_return",
+    "lender_positions",
+    "sale_lots",
+    "add_sale_lot",
+    "draw_credit",
+    "repay_lender",
 ];
 
 fn main() {

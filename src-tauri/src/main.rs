@@ -96,6 +96,11 @@ commands! {
     pair_device(PairRequest) -> PairingView = pair_device;
     record_stock_count(StockCountRequest) -> OfficeRecordView = record_stock_count;
     record_cash_return(CashReturnRequest) -> OfficeRecordView = record_cash_return;
+    lender_positions(DateRequest) -> LendersView = lender_positions;
+    sale_lots(CampaignRequest) -> Vec<SaleLotLineView> = sale_lots;
+    add_sale_lot(SaleLotRequest) -> SaleLotLineView = add_sale_lot;
+    draw_credit(DrawRequest) -> LendersView = draw_credit;
+    repay_lender(RepayRequest) -> LendersView = repay_lender;
 }
 
 #[tauri::command(async)]
@@ -223,6 +228,11 @@ fn main() {
             pair_device,
             record_stock_count,
             record_cash_return,
+            lender_positions,
+            sale_lots,
+            add_sale_lot,
+            draw_credit,
+            repay_lender,
         ])
         .run(context);
     if let Err(e) = result {

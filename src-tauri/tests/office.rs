@@ -3,7 +3,7 @@
 //! secretariat's) in mid-January 2027: open the dashboard and export the lender report, enter a
 //! warehouse count and an agent's cash return (the count then in the anomaly queue), resolve
 //! the sync conflict waiting in the anomaly queue, review, lock and export the settlement to
-//! XLSX; start the office's hub from the window, pair a new laptop, and enroll it over HTTP with
+//! XLSX; see the lenders' position and record a repayment; start the office's hub from the window, pair a new laptop, and enroll it over HTTP with
 //! the code shown. Screenshots of every step are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
 
 #[allow(dead_code)]
@@ -216,6 +216,39 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
     w.shot("export-xlsx");
 
+    // ---- lenders: the position at today, as Rust computes it; a repayment recorded ----
+    w.click_on("#nav-finance");
+    let total = w.text(&w.wait("#fin-total-due"));
+    let pos = w.invoke("lender_positions", Some(json!({ "date": "" })));
+    let due = pos["total_due"].as_str().expect("total due").to_owned();
+    assert_eq!(digits(&total), due, "the window shows Rust's total due");
+    let line = w
+        .options("#repay-line")
+        .into_iter()
+        .find(|v| !v.is_empty())
+        .expect("a credit line");
+    w.select("#repay-line", &line);
+    w.type_into("#repay-principal", "10000");
+    w.type_into("#repay-interest", "0");
+    w.click_on("#repay-submit");
+    w.wait("#confirm-dialog");
+    w.click_on("#confirm-yes");
+    w.wait_gone("#confirm-dialog");
+    let expected = (due.parse::<i64>().expect("francs") - 10_000).to_string();
+    let start = std::time::Instant::now();
+    while digits(&w.text(&w.wait("#fin-total-due"))) != expected {
+        assert!(
+            start.elapsed() < webdriver::PATIENCE,
+            "total due not {expected}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    w.script(
+        "document.getElementById('fin-lenders').scrollIntoView(); return true",
+        &[],
+    );
+    w.shot("ventes-et-preteurs");
+
     // ---- the office's hub, started from the window; a new laptop paired and enrolled ----
     w.click_on("#nav-sync");
     w.wait("#hub-start");
@@ -280,7 +313,8 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
             "07-confirmation-arret.png",
             "08-reglement-arrete.png",
             "09-export-xlsx.png",
-            "10-serveur-et-appairage.png",
+            "10-ventes-et-preteurs.png",
+            "11-serveur-et-appairage.png",
         ],
         "screenshots in {}",
         shots.display()

@@ -706,6 +706,87 @@ dto! {
         pub note: String,
     }
 
+    /// A date (empty: today).
+    pub struct DateRequest {
+        pub date: String,
+    }
+
+    /// A credit line's position at a date (money in whole francs; the rate in %).
+    pub struct LenderPositionView {
+        pub credit_line_id: String,
+        pub lender: String,
+        pub campaign: Option<String>,
+        pub annual_rate: String,
+        pub start: String,
+        pub maturity: String,
+        pub principal: String,
+        pub drawn: String,
+        pub repaid_principal: String,
+        pub outstanding_principal: String,
+        pub interest_accrued: String,
+        pub repaid_interest: String,
+        pub interest_due: String,
+        pub total_due: String,
+    }
+
+    /// Every credit line's position at a date, and their totals.
+    pub struct LendersView {
+        pub date: String,
+        pub lines: Vec<LenderPositionView>,
+        pub outstanding_principal: String,
+        pub interest_due: String,
+        pub total_due: String,
+    }
+
+    /// A sale lot of a campaign.
+    pub struct SaleLotLineView {
+        pub id: String,
+        pub crop: String,
+        pub buyer: String,
+        pub date: String,
+        pub kg: String,
+        pub price_per_kg: String,
+        pub gross: String,
+        pub costs: String,
+        pub net: String,
+        pub base_price_per_kg: Option<String>,
+        /// What the lot made above the base price, net of costs (when positive).
+        pub above_base: Option<String>,
+        pub paid: bool,
+        pub reversed: bool,
+    }
+
+    /// A lot sold from one warehouse.
+    pub struct SaleLotRequest {
+        pub campaign_id: String,
+        /// `paddy_rice`, `shallot`, …
+        pub crop: String,
+        pub buyer: String,
+        pub warehouse_id: String,
+        #[serde(deserialize_with = "text")]
+        pub kg: String,
+        #[serde(deserialize_with = "text")]
+        pub price_per_kg: String,
+        #[serde(deserialize_with = "text")]
+        pub costs: String,
+    }
+
+    /// Money drawn on a credit line today.
+    pub struct DrawRequest {
+        pub credit_line_id: String,
+        #[serde(deserialize_with = "text")]
+        pub amount: String,
+    }
+
+    /// A repayment to a lender today, principal and interest.
+    pub struct RepayRequest {
+        pub credit_line_id: String,
+        #[serde(deserialize_with = "text")]
+        pub principal: String,
+        #[serde(deserialize_with = "text")]
+        pub interest: String,
+    }
+
     /// Starts the union office's hub in the app, listening on `listen` (empty: `0.0.0.0:8750`).
     pub struct HubStartRequest {
         pub listen: String,

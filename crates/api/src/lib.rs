@@ -12,6 +12,7 @@
 
 mod dto;
 mod error;
+mod finance;
 mod hub;
 mod office;
 mod session;

@@ -216,7 +216,7 @@ fn member_ids(fields: &serde_json::Map<String, Value>) -> Vec<String> {
 }
 
 impl Session {
-    fn office_date(&self, field: &str, v: &str) -> R<NaiveDate> {
+    pub(crate) fn office_date(&self, field: &str, v: &str) -> R<NaiveDate> {
         let t = v.trim();
         if t.is_empty() {
             return Ok(self.today());

@@ -532,3 +532,121 @@ fn the_office_records_a_stock_count_and_a_cash_return() {
         .unwrap();
     assert_eq!(line(&after), (returned + 25_000, to_return - 25_000));
 }
+
+#[test]
+fn the_office_sees_its_lenders_at_a_date_and_sells_a_lot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = office(&dir);
+    let today = s
+        .lender_positions(&DateRequest {
+            date: String::new(),
+        })
+        .unwrap();
+    assert!(!today.lines.is_empty(), "the demo's credit lines");
+    // totals add up; interest accrues with time, on what is outstanding
+    let sum: i64 = today.lines.iter().map(|l| francs(&l.total_due)).sum();
+    assert_eq!(sum, francs(&today.total_due));
+    let later = s
+        .lender_positions(&DateRequest {
+            date: "2027-06-30".into(),
+        })
+        .unwrap();
+    for (a, b) in today.lines.iter().zip(&later.lines) {
+        assert!(francs(&b.interest_accrued) >= francs(&a.interest_accrued));
+    }
+    assert!(
+        francs(&later.interest_due) > francs(&today.interest_due),
+        "{} then {}",
+        today.interest_due,
+        later.interest_due
+    );
+    assert_eq!(
+        s.lender_positions(&DateRequest {
+            date: "30/06/2027".into()
+        })
+        .unwrap_err()
+        .field
+        .as_deref(),
+        Some("date")
+    );
+
+    // a repayment today: principal and interest come off
+    let line = today
+        .lines
+        .iter()
+        .find(|l| francs(&l.outstanding_principal) > 100_000)
+        .expect("a line with principal outstanding");
+    let after = s
+        .repay_lender(&RepayRequest {
+            credit_line_id: line.credit_line_id.clone(),
+            principal: "100000".into(),
+            interest: "0".into(),
+        })
+        .unwrap();
+    let l2 = after
+        .lines
+        .iter()
+        .find(|l| l.credit_line_id == line.credit_line_id)
+        .unwrap();
+    assert_eq!(
+        francs(&l2.outstanding_principal),
+        francs(&line.outstanding_principal) - 100_000
+    );
+
+    // a lot sold from the stock of a warehouse that holds rice
+    let camp = rice(&s);
+    let d = s
+        .office_dashboard(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: String::new(),
+        })
+        .unwrap();
+    let stock = d
+        .stock
+        .iter()
+        .find(|w| w.stock_kg.parse::<f64>().unwrap() > 1000.0)
+        .expect("a warehouse with stock");
+    let coops = s.cooperatives().unwrap();
+    let coop = coops
+        .iter()
+        .find(|c| c.name == stock.cooperative || c.code == stock.cooperative)
+        .unwrap();
+    let wh = s
+        .warehouses(&CooperativeRequest {
+            cooperative_id: coop.id.clone(),
+        })
+        .unwrap()
+        .into_iter()
+        .find(|w| w.name == stock.warehouse)
+        .unwrap();
+    let before = s
+        .sale_lots(&CampaignRequest {
+            campaign_id: camp.clone(),
+        })
+        .unwrap()
+        .len();
+    let lot = |s: &mut Session, kg: &str| {
+        s.add_sale_lot(&SaleLotRequest {
+            campaign_id: camp.clone(),
+            crop: "paddy_rice".into(),
+            buyer: "Grands Moulins du Mali".into(),
+            warehouse_id: wh.id.clone(),
+            kg: kg.into(),
+            price_per_kg: "300".into(),
+            costs: "15000".into(),
+        })
+    };
+    assert!(
+        lot(&mut s, "99999999").is_err(),
+        "more than the warehouse holds"
+    );
+    let made = lot(&mut s, "1000").unwrap();
+    assert_eq!(francs(&made.gross), 300_000);
+    assert_eq!(francs(&made.net), 285_000);
+    assert_eq!(
+        s.sale_lots(&CampaignRequest { campaign_id: camp })
+            .unwrap()
+            .len(),
+        before + 1
+    );
+}

@@ -260,6 +260,28 @@ export type OfficeRecordView = { what: string, date: string,
  */
 figure: string, note: string, };
 
+export type DateRequest = { date: string, };
+
+export type LenderPositionView = { credit_line_id: string, lender: string, campaign: string | null, annual_rate: string, start: string, maturity: string, principal: string, drawn: string, repaid_principal: string, outstanding_principal: string, interest_accrued: string, repaid_interest: string, interest_due: string, total_due: string, };
+
+export type LendersView = { date: string, lines: Array<LenderPositionView>, outstanding_principal: string, interest_due: string, total_due: string, };
+
+export type SaleLotLineView = { id: string, crop: string, buyer: string, date: string, kg: string, price_per_kg: string, gross: string, costs: string, net: string, base_price_per_kg: string | null, 
+/**
+ * What the lot made above the base price, net of costs (when positive).
+ */
+above_base: string | null, paid: boolean, reversed: boolean, };
+
+export type SaleLotRequest = { campaign_id: string, 
+/**
+ * `paddy_rice`, `shallot`, …
+ */
+crop: string, buyer: string, warehouse_id: string, kg: string, price_per_kg: string, costs: string, };
+
+export type DrawRequest = { credit_line_id: string, amount: string, };
+
+export type RepayRequest = { credit_line_id: string, principal: string, interest: string, };
+
 export type HubStartRequest = { listen: string, };
 
 export type HubView = { running: boolean, 

@@ -44,6 +44,9 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'pair_device',
   'record_stock_count',
   'record_cash_return',
+  'add_sale_lot',
+  'draw_credit',
+  'repay_lender',
 ]);
 
 /** Called when a write command starts (the UI clears its "Enregistré" banner). */

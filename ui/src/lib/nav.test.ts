@@ -20,7 +20,7 @@ function status(role: string, mayWrite: boolean, mayConfigure = false): AppStatu
   } as AppStatus;
 }
 
-const OFFICE = ['nav-dashboard', 'nav-anomalies', 'nav-settlement'];
+const OFFICE = ['nav-dashboard', 'nav-anomalies', 'nav-settlement', 'nav-finance'];
 const FIELD = ['nav-members', 'nav-register', 'nav-delivery', 'nav-fertilizer', 'nav-collection', 'nav-cash', 'nav-sync'];
 
 describe('navFor', () => {

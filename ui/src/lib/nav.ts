@@ -26,6 +26,7 @@ export const NAV: NavItem[] = [
   { screen: 'dashboard', id: 'nav-dashboard', key: 'nav.dashboard', office: true },
   { screen: 'anomalies', id: 'nav-anomalies', key: 'nav.anomalies', office: true },
   { screen: 'settlement', id: 'nav-settlement', key: 'nav.settlement', office: true },
+  { screen: 'finance', id: 'nav-finance', key: 'nav.finance', office: true },
 ];
 
 /**

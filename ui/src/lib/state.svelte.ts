@@ -27,7 +27,8 @@ export type Screen =
   | 'receipt'
   | 'dashboard'
   | 'anomalies'
-  | 'settlement';
+  | 'settlement'
+  | 'finance';
 
 export { NAV, navFor, type NavItem } from './nav';
 

@@ -10,6 +10,12 @@
 
 import type {
   AgentView,
+  DateRequest,
+  DrawRequest,
+  LendersView,
+  RepayRequest,
+  SaleLotLineView,
+  SaleLotRequest,
   CashReturnRequest,
   AnomalyView,
   ApiError,
@@ -72,6 +78,9 @@ import type {
 
 export type {
   AgentDashLine,
+  LenderPositionView,
+  LendersView,
+  SaleLotLineView,
   AgentView,
   HubView,
   PairingView,
@@ -187,6 +196,11 @@ export interface Commands {
   pair_device: [PairRequest, PairingView];
   record_stock_count: [StockCountRequest, OfficeRecordView];
   record_cash_return: [CashReturnRequest, OfficeRecordView];
+  lender_positions: [DateRequest, LendersView];
+  sale_lots: [CampaignRequest, SaleLotLineView[]];
+  add_sale_lot: [SaleLotRequest, SaleLotLineView];
+  draw_credit: [DrawRequest, LendersView];
+  repay_lender: [RepayRequest, LendersView];
 }
 
 export type CommandName = keyof Commands;
