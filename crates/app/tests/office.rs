@@ -20,13 +20,22 @@ use sene_domain::*;
 use sene_store::{ConflictRow, Store, Table};
 use serde_json::{json, Value};
 
-const SCALE: Scale = Scale {
-    cooperatives: 3,
-    members: 60,
-    contracts: 60,
-    deliveries: 300,
-    distributions: 50,
-};
+/// A small union for every run; `SENE_OFFICE_TEST_SCALE=union` runs the same tests on the
+/// union-scale union (150 cooperatives, 6,000 members, 50,000 deliveries: minutes, run on purpose
+/// with `--release`; BENCHMARKS.md records when it was).
+fn scale() -> Scale {
+    if std::env::var("SENE_OFFICE_TEST_SCALE").as_deref() == Ok("union") {
+        Scale::UNION
+    } else {
+        Scale {
+            cooperatives: 3,
+            members: 60,
+            contracts: 60,
+            deliveries: 300,
+            distributions: 50,
+        }
+    }
+}
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -35,7 +44,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 fn union() -> Ledger {
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
     let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
-    generate_union(&mut l, SCALE, 42, &mut |_| {}).unwrap();
+    generate_union(&mut l, scale(), 42, &mut |_| {}).unwrap();
     l
 }
 
