@@ -30,6 +30,7 @@ const fr = {
   'pill.pending': '{n} en attente',
   'pill.conflicts': '{n} conflit(s)',
   'pill.unknown': 'Synchro ?',
+  'pill.office': 'Bureau de l’union',
   'pill.title': 'État de la synchronisation : ouvrir',
 
   // Common
@@ -582,6 +583,7 @@ const en: Record<MsgKey, string> = {
   'pill.pending': '{n} waiting',
   'pill.conflicts': '{n} conflict(s)',
   'pill.unknown': 'Sync ?',
+  'pill.office': 'Union office',
   'pill.title': 'Sync status: open',
 
   'common.save': 'Save',
