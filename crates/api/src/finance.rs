@@ -34,15 +34,10 @@ fn position(p: &LenderPosition, campaigns: &[Campaign]) -> LenderPositionView {
     }
 }
 
-fn lot(l: &SaleLotView, lang: Lang) -> SaleLotLineView {
+fn lot(l: &SaleLotView, crop: String) -> SaleLotLineView {
     SaleLotLineView {
         id: l.id.to_string(),
-        crop: if lang == Lang::Fr {
-            l.crop.label_fr()
-        } else {
-            l.crop.label_en()
-        }
-        .to_owned(),
+        crop,
         buyer: l.buyer.clone(),
         date: date(l.date),
         kg: kg(l.kg),
@@ -95,7 +90,10 @@ impl Session {
         self.require_office()?;
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let lots = self.ledger.sale_lots(camp).map_err(|e| self.app(&e))?;
-        Ok(lots.iter().map(|l| lot(l, self.lang)).collect())
+        Ok(lots
+            .iter()
+            .map(|l| lot(l, self.label(l.crop.label_fr(), l.crop.label_en())))
+            .collect())
     }
 
     /// `add_sale_lot`: a lot sold today, drawn from one warehouse's stock.
@@ -130,7 +128,10 @@ impl Session {
                 id: made.id.to_string(),
             })
         })?;
-        Ok(lot(view, self.lang))
+        Ok(lot(
+            view,
+            self.label(view.crop.label_fr(), view.crop.label_en()),
+        ))
     }
 
     /// `draw_credit`: money drawn today on a credit line.

@@ -162,12 +162,7 @@ impl Session {
                 out.push(AgentView {
                     id: a.id.to_string(),
                     role: a.role.code().to_owned(),
-                    role_label: if self.lang == Lang::Fr {
-                        a.role.label_fr()
-                    } else {
-                        a.role.label_en()
-                    }
-                    .to_owned(),
+                    role_label: self.label(a.role.label_fr(), a.role.label_en()),
                     cooperatives: a
                         .cooperatives
                         .iter()

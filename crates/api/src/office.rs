@@ -64,16 +64,11 @@ fn totals(t: &Totals) -> SettlementTotalsView {
     }
 }
 
-fn stock(s: &StockLine, lang: Lang) -> StockView {
+fn stock(s: &StockLine, crop: String) -> StockView {
     StockView {
         warehouse: s.warehouse.clone(),
         cooperative: s.cooperative.clone(),
-        crop: if lang == Lang::Fr {
-            s.crop.label_fr()
-        } else {
-            s.crop.label_en()
-        }
-        .to_owned(),
+        crop,
         delivered_kg: kg(s.delivered),
         sold_kg: kg(s.sold),
         stock_kg: kg(s.stock),
@@ -258,7 +253,6 @@ impl Session {
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let day = self.office_date("date", &req.date)?;
         let d = self.ledger.dashboard(camp, day).map_err(|e| self.app(&e))?;
-        let lang = self.lang;
         Ok(DashboardView {
             campaign: d.campaign.clone(),
             date: date(d.date),
@@ -267,12 +261,7 @@ impl Session {
                 .crops
                 .iter()
                 .map(|c| DashLine {
-                    label: if lang == Lang::Fr {
-                        c.crop.label_fr()
-                    } else {
-                        c.crop.label_en()
-                    }
-                    .to_owned(),
+                    label: self.label(c.crop.label_fr(), c.crop.label_en()),
                     progress: progress(&c.progress),
                 })
                 .collect(),
@@ -298,7 +287,11 @@ impl Session {
                     to_return: money(a.cash.to_return),
                 })
                 .collect(),
-            stock: d.stock.iter().map(|s| stock(s, lang)).collect(),
+            stock: d
+                .stock
+                .iter()
+                .map(|s| stock(s, self.label(s.crop.label_fr(), s.crop.label_en())))
+                .collect(),
             fertilizer: d
                 .fertilizer
                 .iter()

@@ -225,7 +225,7 @@ impl Session {
         })
     }
 
-    fn label(&self, fr: &str, en: &str) -> String {
+    pub(crate) fn label(&self, fr: &str, en: &str) -> String {
         if self.lang == Lang::Fr { fr } else { en }.to_owned()
     }
 

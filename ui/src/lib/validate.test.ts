@@ -17,6 +17,9 @@ import {
   validateDelivery,
   validateBalancePayment,
   validatePair,
+  validateDraw,
+  validateRepay,
+  validateSaleLot,
   validateStockCount,
   validateCashReturn,
   validateDisburse,
@@ -309,6 +312,40 @@ describe('office entries', () => {
     });
     const e = errorsOf(validateCashReturn({ agent_id: '', date: '', amount: '0', note: '' }, 'en'));
     expect(e).toEqual({ agent_id: translate('en', 'v.choose'), amount: translate('en', 'v.moneyPositive') });
+  });
+});
+
+describe('sales and lenders', () => {
+  it('a drawdown: a line and whole positive francs', () => {
+    expect(validateDraw({ credit_line_id: 'l', amount: '1 000 000' }, 'fr')).toEqual({
+      ok: true,
+      value: { credit_line_id: 'l', amount: '1000000' },
+    });
+    expect(errorsOf(validateDraw({ credit_line_id: '', amount: '-5' }, 'fr'))).toEqual({
+      credit_line_id: fr('v.choose'),
+      amount: fr('v.moneyNegative'),
+    });
+  });
+  it('a repayment: principal or interest may be zero, not both', () => {
+    expect(validateRepay({ credit_line_id: 'l', principal: '0', interest: '12 500' }, 'fr')).toEqual({
+      ok: true,
+      value: { credit_line_id: 'l', principal: '0', interest: '12500' },
+    });
+    expect(errorsOf(validateRepay({ credit_line_id: 'l', principal: '0', interest: '0' }, 'en'))).toEqual({
+      principal: translate('en', 'v.moneyPositive'),
+    });
+  });
+  it('a sale lot: crop, buyer, warehouse, kg, price; costs may be zero', () => {
+    const good = { crop: 'paddy_rice', buyer: ' GMM ', warehouse_id: 'w', kg: '1 000', price_per_kg: '300', costs: '0' };
+    expect(validateSaleLot(good, 'fr')).toEqual({
+      ok: true,
+      value: { crop: 'paddy_rice', buyer: 'GMM', warehouse_id: 'w', kg: '1000', price_per_kg: '300', costs: '0' },
+    });
+    expect(errorsOf(validateSaleLot({ ...good, buyer: '', kg: '0', price_per_kg: '0' }, 'fr'))).toEqual({
+      buyer: fr('v.required'),
+      kg: fr('v.kgPositive'),
+      price_per_kg: fr('v.moneyPositive'),
+    });
   });
 });
 

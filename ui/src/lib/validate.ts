@@ -333,6 +333,59 @@ export function validateCashReturn(
   );
 }
 
+/** Money drawn today on a credit line. */
+export function validateDraw(
+  f: { credit_line_id: string; amount: string },
+  lang: Lang,
+): Checked<{ credit_line_id: string; amount: string }> {
+  return collect(
+    { credit_line_id: checkChoice(f.credit_line_id, lang), amount: checkMoney(f.amount, lang) },
+    (v) => ({ credit_line_id: v.credit_line_id, amount: v.amount }),
+  );
+}
+
+/** A repayment today: principal and interest, at least one of them above zero. */
+export function validateRepay(
+  f: { credit_line_id: string; principal: string; interest: string },
+  lang: Lang,
+): Checked<{ credit_line_id: string; principal: string; interest: string }> {
+  const principal = checkMoney(f.principal, lang, { allowZero: true });
+  const interest = checkMoney(f.interest, lang, { allowZero: true });
+  const nothing = principal.value === '0' && interest.value === '0';
+  return collect(
+    {
+      credit_line_id: checkChoice(f.credit_line_id, lang),
+      principal: nothing ? { error: msg(lang, 'v.moneyPositive') } : principal,
+      interest,
+    },
+    (v) => ({ credit_line_id: v.credit_line_id, principal: v.principal, interest: v.interest }),
+  );
+}
+
+export interface SaleLotForm {
+  crop: string;
+  buyer: string;
+  warehouse_id: string;
+  kg: string;
+  price_per_kg: string;
+  costs: string;
+}
+
+/** A lot sold today from one warehouse (Rust checks the warehouse's stock). */
+export function validateSaleLot(f: SaleLotForm, lang: Lang): Checked<SaleLotForm> {
+  return collect(
+    {
+      crop: checkChoice(f.crop, lang),
+      buyer: checkText(f.buyer, lang),
+      warehouse_id: checkChoice(f.warehouse_id, lang),
+      kg: checkKg(f.kg, lang, COUNT_KG_MAX),
+      price_per_kg: checkMoney(f.price_per_kg, lang),
+      costs: checkMoney(f.costs, lang, { allowZero: true }),
+    },
+    (v) => v as SaleLotForm,
+  );
+}
+
 /** A new laptop for an agent (the office pairs it with its hub). */
 export function validatePair(f: PairRequest, lang: Lang): Checked<PairRequest> {
   return collect(
