@@ -406,3 +406,103 @@ fn concurrent_edits_of_one_field_become_conflicts_on_both_sides() {
     );
     let _ = Table::Contracts;
 }
+
+fn member(coop: CooperativeId, n: usize) -> NewMember {
+    NewMember {
+        id: None,
+        cooperative_id: coop,
+        number: format!("DIO-{n:04}"),
+        full_name: format!("Membre {n}"),
+        sex: Sex::Female,
+        birth_year: None,
+        village: "Dioro".into(),
+        phone: None,
+        nina: None,
+        crops: vec![],
+    }
+}
+
+/// The changes a store's history holds for a document, by the actor that made them.
+fn changes_by(l: &Ledger, doc: &str, actor: DeviceId) -> usize {
+    let bytes = l.db().chunks(doc).unwrap().concat();
+    let mut d = automerge::AutoCommit::load(&bytes).unwrap();
+    let actor = automerge::ActorId::from(actor.as_uuid().as_bytes().as_slice());
+    d.get_changes(&[])
+        .iter()
+        .filter(|c| c.actor_id() == &actor)
+        .count()
+}
+
+#[test]
+fn a_day_of_changes_leaves_as_one_change_and_only_unseen_ones_are_squashed() {
+    let mut o = office();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("portable.sene");
+    let clock = || FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
+    let mut dev = Ledger::with_clock(Store::open(&path).unwrap(), Box::new(clock()));
+    dev.join(&o.agent).unwrap();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    let doc = format!("registry/{}", o.coop);
+    let me = o.agent.device;
+    let coop = o.coop;
+    assert_eq!(changes_by(&o.hub, &doc, me), 0);
+
+    // a day offline: five members, each confirmed on its own (one change each)
+    let upto = dev.db().shared_upto(&doc).unwrap();
+    for n in 1..=5 {
+        dev.run(&o.agent, |tx| tx.register_member(member(coop, n), false))
+            .unwrap();
+    }
+    assert_eq!(dev.db().chunks_after(&doc, upto).unwrap().len(), 5);
+    sync(&mut dev, &mut o.hub, &o.scope);
+    // the hub received them as one change; the device still keeps what each use case wrote
+    assert_eq!(changes_by(&o.hub, &doc, me), 1);
+    assert_eq!(changes_by(&dev, &doc, me), 1);
+    assert_eq!(dev.db().chunks_after(&doc, upto).unwrap().len(), 5);
+    assert_eq!(o.hub.db().members(Some(coop)).unwrap().len(), 5);
+
+    // three more, carried to town on a USB stick: squashed when the file is written
+    for n in 6..=8 {
+        dev.run(&o.agent, |tx| tx.register_member(member(coop, n), false))
+            .unwrap();
+    }
+    let key = b"cle-de-test".to_vec();
+    let file = dev.usb_export("hub", &Scope::Everything, &key).unwrap();
+    // two more after the file left: only these two may be squashed now
+    for n in 9..=10 {
+        dev.run(&o.agent, |tx| tx.register_member(member(coop, n), false))
+            .unwrap();
+    }
+    sync(&mut dev, &mut o.hub, &o.scope);
+    assert_eq!(changes_by(&o.hub, &doc, me), 3);
+    // the stick arrives after the sync: nothing new, nothing doubled, no conflict
+    let r = o.hub.usb_import(&file, &key, &o.scope).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert_eq!(changes_by(&o.hub, &doc, me), 3);
+    assert!(o.hub.conflicts(true).unwrap().is_empty());
+    assert_eq!(o.hub.db().members(Some(coop)).unwrap().len(), 10);
+
+    // a single change goes as it is
+    dev.run(&o.agent, |tx| tx.register_member(member(coop, 11), false))
+        .unwrap();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    assert_eq!(changes_by(&o.hub, &doc, me), 4);
+
+    // the device's file, reopened, reads the squashed history: same heads as the hub, and the
+    // projection rebuilt from its history equals the live one
+    let heads = o.hub.db().heads(&doc).unwrap();
+    let dump = dev.db().projection_dump().unwrap();
+    drop(dev);
+    let mut dev = Ledger::with_clock(Store::open(&path).unwrap(), Box::new(clock()));
+    assert_eq!(dev.db().heads(&doc).unwrap(), heads);
+    assert_eq!(dev.db().members(Some(coop)).unwrap().len(), 11);
+    let mut fresh = Store::open_in_memory().unwrap();
+    fresh.write(|db| sene_sync::rebuild(&dev.db(), db)).unwrap();
+    assert_eq!(fresh.db().projection_dump().unwrap(), dump);
+    // and it syncs on: nothing changes on either side
+    sync(&mut dev, &mut o.hub, &o.scope);
+    assert_eq!(dev.db().heads(&doc).unwrap(), heads);
+    assert_eq!(o.hub.db().heads(&doc).unwrap(), heads);
+    assert_eq!(changes_by(&o.hub, &doc, me), 4);
+    assert!(dev.conflicts(true).unwrap().is_empty());
+}

@@ -11,7 +11,37 @@ type R<T> = Result<T, StoreError>;
 
 /// A handle on the store for reads, or for the writes of one transaction.
 pub struct Db<'c> {
-    conn: &'c Connection,
+    conn: Cached<'c>,
+}
+
+/// Prepared statements kept by the connection, enough for every query of a sync merge (the
+/// SQL of the generic row functions is per table): preparing is a good part of their cost.
+const STATEMENT_CACHE: usize = 256;
+
+/// The connection, whose `query_row` and `execute` go through the statement cache (the SQL
+/// text of this file is fixed, or made per table).
+#[derive(Clone, Copy)]
+struct Cached<'c>(&'c Connection);
+
+impl std::ops::Deref for Cached<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.0
+    }
+}
+
+impl Cached<'_> {
+    fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.0.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    fn execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.0.prepare_cached(sql)?.execute(params)
+    }
 }
 
 /// A table whose rows can be listed as JSON by [`Db::list_rows`].
@@ -199,11 +229,12 @@ const NOT_REVERSED: &str = "NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target
 
 impl<'c> Db<'c> {
     pub(crate) fn new(conn: &'c Connection) -> Self {
-        Db { conn }
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Db { conn: Cached(conn) }
     }
 
     pub(crate) fn conn(&self) -> &'c Connection {
-        self.conn
+        self.conn.0
     }
 
     // ----- settings, audit, receipts -----

@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "device_indexes",
         sql: include_str!("migrations/0007_device_indexes.sql"),
     },
+    Migration {
+        version: 8,
+        name: "squashes",
+        sql: include_str!("migrations/0008_squashes.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

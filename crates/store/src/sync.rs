@@ -193,7 +193,8 @@ impl Db<'_> {
                         .join(", ")
                 );
                 self.conn()
-                    .execute(&sql, params_from_iter(row.values().map(to_sql)))?;
+                    .prepare_cached(&sql)?
+                    .execute(params_from_iter(row.values().map(to_sql)))?;
                 Ok(PutOutcome::Inserted)
             }
             Some(old) => {
@@ -226,10 +227,9 @@ impl Db<'_> {
                     cols.iter()
                         .map(|c| to_sql(row.get(*c).unwrap_or(&Json::Null))),
                 );
-                self.conn().execute(
-                    &format!("UPDATE {} SET {sets} WHERE {cond}", table.name()),
-                    params_from_iter(values),
-                )?;
+                self.conn()
+                    .prepare_cached(&format!("UPDATE {} SET {sets} WHERE {cond}", table.name()))?
+                    .execute(params_from_iter(values))?;
                 Ok(PutOutcome::Updated(changed))
             }
         }
@@ -261,13 +261,13 @@ impl Db<'_> {
             "fertilizer_distributions",
             "balance_payments",
         ] {
-            self.conn().execute(
+            self.conn().prepare_cached(
                 &format!(
                     "UPDATE devices SET last_seq = max(last_seq, coalesce((SELECT max(CAST(substr(receipt, length(devices.receipt_prefix) + 2) AS INTEGER)) FROM {t} WHERE device_id = devices.id), 0))
                      WHERE ?1 IS NULL OR id = ?1"
                 ),
-                [device],
-            )?;
+            )?
+            .execute([device])?;
         }
         Ok(())
     }
@@ -372,16 +372,57 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// A document's chunks, in order.
+    /// A document's history, in order: its chunks, with each squashed run of local changes
+    /// read as its squash (see [`Db::put_squash`]).
     ///
     /// # Errors
     /// SQLite errors.
     pub fn chunks(&self, doc_id: &str) -> R<Vec<Vec<u8>>> {
-        let mut st = self
-            .conn()
-            .prepare_cached("SELECT bytes FROM sync_chunks WHERE doc_id = ?1 ORDER BY seq")?;
-        let rows = st.query_map([doc_id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self
+            .history_after(doc_id, 0)?
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect())
+    }
+
+    /// The history after chunk `upto`, as (last chunk covered, bytes): squashed runs are read as
+    /// their squash.
+    fn history_after(&self, doc_id: &str, upto: i64) -> R<Vec<(i64, Vec<u8>)>> {
+        let mut squashes: Vec<(i64, i64, Vec<u8>)> = {
+            let mut st = self.conn().prepare_cached(
+                "SELECT from_seq, to_seq, bytes FROM sync_squashes WHERE doc_id = ?1 AND to_seq > ?2 ORDER BY from_seq DESC",
+            )?;
+            let rows = st.query_map(params![doc_id, upto], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if squashes.iter().any(|(from, _, _)| *from <= upto) {
+            return Err(StoreError::Corrupt(format!(
+                "historique de {doc_id} : un instantané coupe un regroupement de modifications"
+            )));
+        }
+        let mut st = self.conn().prepare_cached(
+            "SELECT seq, bytes FROM sync_chunks WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let rows = st.query_map(params![doc_id, upto], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, b) = row?;
+            match squashes.last() {
+                Some((from, to, _)) if seq >= *from && seq <= *to => {
+                    if seq == *to {
+                        if let Some((_, to, bytes)) = squashes.pop() {
+                            out.push((to, bytes));
+                        }
+                    }
+                }
+                _ => out.push((seq, b)),
+            }
+        }
+        Ok(out)
     }
 
     /// A document as stored for loading: the latest snapshot (if any) followed by the chunks
@@ -400,21 +441,76 @@ impl Db<'_> {
             )
             .optional()?;
         let (upto, mut bytes) = snap.unwrap_or((0, Vec::new()));
-        let mut st = self.conn().prepare_cached(
-            "SELECT seq, bytes FROM sync_chunks WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
-        )?;
         let mut last = upto;
         let mut after = 0;
-        let rows = st.query_map(params![doc_id, upto], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        for row in rows {
-            let (seq, b) = row?;
+        for (seq, b) in self.history_after(doc_id, upto)? {
             bytes.extend_from_slice(&b);
             last = seq;
             after += 1;
         }
         Ok((bytes, last, after))
+    }
+
+    /// The last chunk of a document that may have left this store or came from outside.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn shared_upto(&self, doc_id: &str) -> R<i64> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT shared_upto FROM sync_docs WHERE doc_id = ?1")?
+            .query_row([doc_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Marks every chunk of a document as shared: from now on none of them may be squashed.
+    /// Called before anything of the document leaves the store, and after a merge.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn mark_shared(&self, doc_id: &str) -> R<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE sync_docs SET shared_upto = (SELECT COALESCE(max(seq), 0) FROM sync_chunks WHERE doc_id = ?1) WHERE doc_id = ?1",
+            )?
+            .execute([doc_id])?;
+        Ok(())
+    }
+
+    /// The chunks of a document after `seq`, as stored (no squash applied), with their seq.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn chunks_after(&self, doc_id: &str, seq: i64) -> R<Vec<(i64, Vec<u8>)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT seq, bytes FROM sync_chunks WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let rows = st.query_map(params![doc_id, seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that the local chunks `from_seq..=to_seq` of a document, none of them shared,
+    /// stand in its history as the one change `bytes`, and marks them shared. The chunks
+    /// themselves stay as they are.
+    ///
+    /// # Errors
+    /// SQLite errors; [`StoreError::Corrupt`] when the run is not after the shared chunks.
+    pub fn put_squash(&self, doc_id: &str, from_seq: i64, to_seq: i64, bytes: &[u8]) -> R<()> {
+        if from_seq <= self.shared_upto(doc_id)? || to_seq <= from_seq {
+            return Err(StoreError::Corrupt(format!(
+                "regroupement de l'historique de {doc_id} : modifications {from_seq} à {to_seq} déjà partagées"
+            )));
+        }
+        self.conn().execute(
+            "INSERT INTO sync_squashes (doc_id, from_seq, to_seq, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![doc_id, from_seq, to_seq, bytes],
+        )?;
+        self.conn().execute(
+            "UPDATE sync_docs SET shared_upto = ?2 WHERE doc_id = ?1",
+            params![doc_id, to_seq],
+        )?;
+        Ok(())
     }
 
     /// Keeps a compacted copy of a document covering its chunks up to `upto_seq`.

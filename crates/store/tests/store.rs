@@ -15,6 +15,7 @@ const SHIPPED: &[(i64, &str)] = &[
     (5, "d794d2943de3ce5a"),
     (6, "60a518a3e9d74102"),
     (7, "f7f1d96c319c6c20"),
+    (8, "aee9a3c9ca38464a"),
 ];
 
 #[test]

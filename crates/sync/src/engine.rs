@@ -2,7 +2,7 @@
 //! before they commit, conflicts, and the sync protocol's messages per peer and document.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::sync::{Message, State, SyncDoc};
 use automerge::transaction::{CommitOptions, Transactable};
@@ -15,6 +15,8 @@ use serde_json::{Map, Value as Json};
 
 use crate::doc::{is_money_column, is_money_table, route, DocId};
 use crate::error::SyncError;
+
+mod squash;
 
 type R<T> = Result<T, SyncError>;
 /// Records as (table, row) pairs.
@@ -141,6 +143,98 @@ fn read_record(doc: &AutoCommit, key: &str) -> R<Option<Map<String, Json>>> {
         }
     }
     Ok(Some(row))
+}
+
+/// What a diff says about one record (a key of the root map).
+#[derive(Default)]
+struct Patched {
+    /// The map put at the root, when the diff puts one with no concurrent value.
+    map: Option<automerge::ObjId>,
+    /// Scalar fields put with no concurrent value, with the object they were put in.
+    fields: Vec<(automerge::ObjId, String, Json)>,
+    /// Anything else: a conflict, a deletion, a nested object, a scalar at the root…
+    other: bool,
+}
+
+impl Patched {
+    /// The record's row, when the patches give all of it: a map put at the root and its
+    /// fields, nothing else.
+    fn whole_row(self) -> Option<Map<String, Json>> {
+        if self.other {
+            return None;
+        }
+        let map = self.map?;
+        let mut row = Map::new();
+        for (obj, field, value) in self.fields {
+            if obj != map || row.insert(field, value).is_some() {
+                return None;
+            }
+        }
+        Some(row)
+    }
+}
+
+/// The records a diff touches, by key: a key put at the root, or anything inside a record.
+fn patched_records(patches: Vec<automerge::Patch>) -> BTreeMap<String, Patched> {
+    let mut out: BTreeMap<String, Patched> = BTreeMap::new();
+    for p in patches {
+        match (p.path.as_slice(), p.action) {
+            (
+                [],
+                automerge::PatchAction::PutMap {
+                    key,
+                    value,
+                    conflict,
+                },
+            ) => {
+                let e = out.entry(key).or_default();
+                match value {
+                    (Value::Object(ObjType::Map), obj) if !conflict && e.map.is_none() => {
+                        e.map = Some(obj);
+                    }
+                    _ => e.other = true,
+                }
+            }
+            (
+                [(_, Prop::Map(k))],
+                automerge::PatchAction::PutMap {
+                    key,
+                    value: (Value::Scalar(v), _),
+                    conflict: false,
+                },
+            ) => {
+                out.entry(k.clone())
+                    .or_default()
+                    .fields
+                    .push((p.obj, key, json(&v)));
+            }
+            ([(_, Prop::Map(k)), ..], _) => out.entry(k.clone()).or_default().other = true,
+            // deletions and conflict flags at the root touch no record
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Debug builds: a record built from the diff is the one the document holds, with no
+/// concurrent values anywhere.
+#[cfg(debug_assertions)]
+fn debug_check_new_record(doc: &AutoCommit, key: &str, row: &Map<String, Json>) -> R<()> {
+    assert_eq!(
+        read_record(doc, key)?.as_ref(),
+        Some(row),
+        "{key} : le diff et le document diffèrent"
+    );
+    let all = doc.get_all(ROOT, key)?;
+    assert_eq!(all.len(), 1, "{key} : créé deux fois");
+    for field in doc.keys(&all[0].1) {
+        assert_eq!(
+            doc.get_all(&all[0].1, field.as_str())?.len(),
+            1,
+            "{key}.{field} : valeurs concurrentes"
+        );
+    }
+    Ok(())
 }
 
 fn order(table: Table) -> usize {
@@ -308,28 +402,36 @@ impl Engine {
             *doc_slot(&mut self.docs, id)? = fork;
             return Ok(MergeOutcome::default());
         }
-        let mut keys: BTreeSet<String> = BTreeSet::new();
-        for p in fork.diff(&before, &after) {
-            let key = match (p.path.first(), &p.action) {
-                (Some((_, Prop::Map(k))), _) => k.clone(),
-                (None, automerge::PatchAction::PutMap { key, .. }) => key.clone(),
-                _ => continue,
-            };
-            keys.insert(key);
-        }
-        let mut rows: Vec<(Table, String, Map<String, Json>)> = Vec::new();
-        for key in &keys {
-            let Some((table, _)) = split_key(key) else {
+        let patched = patched_records(fork.diff(&before, &after));
+        // The records whose row and conflicts the diff tells in full: a map put at the root
+        // where the document had nothing before (so every field of it is new and its patch
+        // says whether it has concurrent values), with no conflict anywhere. The others are
+        // read back from the document and scanned for conflicts.
+        let original = self
+            .docs
+            .get(id)
+            .ok_or_else(|| SyncError::Malformed("document".into()))?;
+        let mut rows: Vec<(Table, String, Map<String, Json>, bool)> = Vec::new();
+        for (key, p) in patched {
+            let Some((table, _)) = split_key(&key) else {
                 return Err(SyncError::Refused(format!("clé inconnue « {key} »")));
             };
-            if let Some(row) = read_record(&fork, key)? {
-                rows.push((table, key.clone(), row));
+            if let Some(row) = p.whole_row() {
+                if original.get(ROOT, key.as_str())?.is_none() {
+                    #[cfg(debug_assertions)]
+                    debug_check_new_record(&fork, &key, &row)?;
+                    rows.push((table, key, row, false));
+                    continue;
+                }
+            }
+            if let Some(row) = read_record(&fork, &key)? {
+                rows.push((table, key, row, true));
             }
         }
-        rows.sort_by_key(|(t, k, _)| (order(*t), k.clone()));
+        rows.sort_by(|(ta, ka, ..), (tb, kb, ..)| (order(*ta), ka).cmp(&(order(*tb), kb)));
         db.savepoint("merge")?;
         let applied = (|| -> R<()> {
-            for (table, key, row) in &rows {
+            for (table, key, row, _) in &rows {
                 let outcome = db
                     .put_row(*table, row)
                     .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
@@ -361,7 +463,7 @@ impl Engine {
         // conflicts: a record created twice, or a field with concurrent values
         let mut conflicts = 0;
         // probable duplicates: flagged the same way, once per group
-        for (table, _, row) in &rows {
+        for (table, _, row, _) in &rows {
             let Some(rid) = row.get("id").and_then(Json::as_str) else {
                 continue;
             };
@@ -393,7 +495,10 @@ impl Engine {
                 conflicts += 1;
             }
         }
-        for (table, key, _) in &rows {
+        for (table, key, _, scan) in &rows {
+            if !scan {
+                continue;
+            }
             let created = fork.get_all(ROOT, key.as_str())?;
             let mut fields: Vec<(String, Vec<(Json, automerge::ObjId)>)> = Vec::new();
             if created.len() > 1 {
@@ -466,6 +571,8 @@ impl Engine {
         db.release("merge")?;
         let bytes = fork.save_after(&before);
         db.append_chunk(&id.to_string(), &bytes)?;
+        // what came from outside is shared: never squashed
+        db.mark_shared(&id.to_string())?;
         db.set_heads(&id.to_string(), &heads_text(&after))?;
         *doc_slot(&mut self.docs, id)? = fork;
         Ok(MergeOutcome {
@@ -480,6 +587,7 @@ impl Engine {
     /// # Errors
     /// Store and automerge errors.
     pub fn generate(&mut self, db: &Db<'_>, peer: &str, id: &DocId) -> R<Option<Vec<u8>>> {
+        self.prepare_outgoing(db, id)?;
         let mut state = self.state(db, peer, id)?;
         if state.their_heads.is_none() {
             // Start of a session: assume the peer is where we last agreed (the shared heads, or
@@ -548,6 +656,7 @@ impl Engine {
                 }
                 None => Vec::new(),
             };
+            self.prepare_outgoing(db, id)?;
             let doc = self.load(db, id)?;
             let bytes = doc.save_after(&shared);
             if !bytes.is_empty() {
