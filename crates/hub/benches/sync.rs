@@ -655,7 +655,7 @@ struct Push {
     wall: Duration,
     request: Vec<(String, Parts)>,
     request_raw: Vec<u8>,
-    /// The hub's report (JSON) inside the response, with its length prefix.
+    /// The hub's report (JSON, before deflate) inside the response's envelope.
     response_report: usize,
 }
 
@@ -690,7 +690,7 @@ fn push_day(
     let (report, requests, wall) = timed_sync(l, url);
     let tcp = counters.tally() - before;
     assert!(report.pushed.records >= DAY, "{report:?}");
-    let response_report = 4 + serde_json::to_vec(&report.pushed).unwrap().len();
+    let response_report = serde_json::to_vec(&report.pushed).unwrap().len();
     Push {
         label: label.to_owned(),
         per_tx,
@@ -787,10 +787,8 @@ fn print_push_detail(p: &Push) {
         r.bytes_received
     );
     println!(
-        "- response: {} B = hub's report (JSON, with length) {} B + envelope {} B",
-        r.bytes_received,
-        p.response_report,
-        r.bytes_received.saturating_sub(p.response_report)
+        "- response: {} B, one envelope: the hub's report ({} B of JSON before deflate) and its messages",
+        r.bytes_received, p.response_report,
     );
 }
 

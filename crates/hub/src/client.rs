@@ -175,7 +175,9 @@ pub fn sync(
         .ok_or(HubError::Unauthorized(
             "cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE",
         ))?;
-    let session = uuid::Uuid::new_v4().to_string();
+    // 64 random bits tell one client session from the next; every byte of the request's
+    // headers crosses the slow link
+    let session = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
     ledger.sync_reset("hub")?;
     let ca = ledger.setting(keys::HUB_CA)?;
     let http = agent(ca.as_deref())?;
@@ -201,7 +203,6 @@ pub fn sync(
             .post(url(&base, "/v1/sync"))
             .header("authorization", &format!("Bearer {token}"))
             .header("x-sene-session", &session)
-            .header("content-type", "application/octet-stream")
             .send(&body[..])
             .map_err(|e| HubError::Network(e.to_string()))?;
         let status = resp.status().as_u16();
