@@ -663,3 +663,53 @@ fn the_hub_serves_https_with_the_union_certificate() {
         .unwrap()
         .is_some());
 }
+
+#[test]
+fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+    // both sides hold the same dictionary for the next exchange
+    let key = format!("hub_dict/{}", s.a.device);
+    let mine = a.setting(client::keys::HUB_DICT).unwrap().unwrap();
+    let hub = Ledger::open(&hub_store).unwrap();
+    assert_eq!(hub.setting(&key).unwrap().as_deref(), Some(mine.as_str()));
+    assert!(!mine.is_empty());
+    drop(hub);
+
+    let coop = s.coop;
+    let m = a
+        .run(&s.a, |tx| member(tx, coop, "DIO-0300", "Awa Diarra"))
+        .unwrap();
+    // the same push is smaller with the dictionary than without
+    a.sync_reset("hub").unwrap();
+    let up = a
+        .sync_outgoing("hub", &sene_app::sync::Scope::Everything)
+        .unwrap();
+    let dict = sene_hub::from_hex(&mine).unwrap();
+    assert!(up.encode_with(Some(&dict)).unwrap().len() < up.encode().unwrap().len());
+    sync(&mut a, &url);
+    let hub = Ledger::open(&hub_store).unwrap();
+    assert!(hub.db().member(m).unwrap().is_some());
+    drop(hub);
+
+    // a dictionary the hub never saw (a restored laptop): refused, and the push goes without
+    a.set_setting(client::keys::HUB_DICT, &sene_hub::to_hex(b"ancien echange"))
+        .unwrap();
+    let m2 = a
+        .run(&s.a, |tx| member(tx, coop, "DIO-0301", "Fanta Coulibaly"))
+        .unwrap();
+    let r = sync(&mut a, &url);
+    assert!(r.pushed.records >= 1, "{r:?}");
+    let hub = Ledger::open(&hub_store).unwrap();
+    assert!(hub.db().member(m2).unwrap().is_some());
+    assert_eq!(
+        hub.setting(&key).unwrap(),
+        a.setting(client::keys::HUB_DICT).unwrap()
+    );
+}

@@ -686,6 +686,11 @@ fn push_day(
     let env = l.sync_outgoing("hub", &Scope::Everything).unwrap();
     let request = parse_envelope(&env);
     let request_raw = raw_envelope(&env);
+    if let Ok(dir) = std::env::var("SENE_BENCH_DUMP") {
+        // the raw request, for studying its compression outside the bench
+        let path = std::path::Path::new(&dir).join(format!("{label}.raw"));
+        std::fs::write(path, &request_raw).unwrap();
+    }
     let before = counters.tally();
     let (report, requests, wall) = timed_sync(l, url);
     let tcp = counters.tally() - before;

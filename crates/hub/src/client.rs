@@ -16,6 +16,8 @@ pub mod keys {
     pub const LAST_SYNC: &str = "last_sync_at";
     /// PEM certificate of the union's own certificate authority (a self-signed hub), if any.
     pub const HUB_CA: &str = "hub_ca_pem";
+    /// The compression dictionary of the next exchange with the hub (hex).
+    pub const HUB_DICT: &str = "hub_dict";
 }
 
 /// Most round trips in one sync.
@@ -193,29 +195,48 @@ pub fn sync(
             finished = true;
             break;
         }
-        let body = up.encode()?;
+        // compressed against the last exchange both sides hold, when there was one
+        let mut dict = ledger
+            .setting(keys::HUB_DICT)?
+            .and_then(|h| crate::from_hex(&h));
+        let mut body = up.encode_with(dict.as_deref())?;
         progress(&Progress::Sending {
             round,
             docs: up.items.len(),
             bytes: body.len(),
         });
-        let mut resp = http
-            .post(url(&base, "/v1/sync"))
-            .header("authorization", &format!("Bearer {token}"))
-            .header("x-sene-session", &session)
-            .send(&body[..])
-            .map_err(|e| HubError::Network(e.to_string()))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .body_mut()
-            .with_config()
-            .limit(crate::MAX_BODY as u64 * 4)
-            .read_to_vec()
-            .map_err(|e| HubError::Network(e.to_string()))?;
+        let (status, bytes) = loop {
+            let mut resp = http
+                .post(url(&base, "/v1/sync"))
+                .header("authorization", &format!("Bearer {token}"))
+                .header("x-sene-session", &session)
+                .send(&body[..])
+                .map_err(|e| HubError::Network(e.to_string()))?;
+            let status = resp.status().as_u16();
+            let bytes = resp
+                .body_mut()
+                .with_config()
+                .limit(crate::MAX_BODY as u64 * 4)
+                .read_to_vec()
+                .map_err(|e| HubError::Network(e.to_string()))?;
+            let unknown_dict = status == 409
+                && serde_json::from_slice::<ErrorBody>(&bytes)
+                    .is_ok_and(|e| e.error.code == crate::DICTIONARY_CODE);
+            if unknown_dict && dict.is_some() {
+                // the hub lost track of the last exchange: say it again without
+                dict = None;
+                ledger.set_setting(keys::HUB_DICT, "")?;
+                body = up.encode()?;
+                continue;
+            }
+            break (status, bytes);
+        };
         if status != 200 {
             return Err(remote_error(status, &bytes));
         }
-        let reply = Reply::decode(&bytes)?;
+        let reply = Reply::decode_with(&bytes, dict.as_deref())?;
+        let next = sene_sync::wire::next_dict(&up.raw()?, &reply.raw()?);
+        ledger.set_setting(keys::HUB_DICT, &crate::to_hex(&next))?;
         let pulled = ledger.sync_incoming("hub", &reply.envelope, &Scope::Everything)?;
         progress(&Progress::Received {
             round,

@@ -57,6 +57,10 @@ pub enum HubError {
     /// Server start-up.
     #[error("serveur : {0}")]
     Server(String),
+    /// The request was compressed with a dictionary the hub does not hold (the reply of the
+    /// exchange it comes from was lost): the client sends it again without.
+    #[error("dictionnaire de compression inconnu : renvoyez sans")]
+    UnknownDictionary,
 }
 
 impl From<sene_store::StoreError> for HubError {
@@ -81,12 +85,14 @@ impl HubError {
             HubError::Network(_) => "network",
             HubError::Remote(_) => "remote",
             HubError::Server(_) => "server",
+            HubError::UnknownDictionary => DICTIONARY_CODE,
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
             HubError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            HubError::UnknownDictionary => StatusCode::CONFLICT,
             HubError::App(AppError::Sync(SyncError::Malformed(_) | SyncError::Automerge(_))) => {
                 StatusCode::BAD_REQUEST
             }
@@ -139,20 +145,60 @@ pub struct Reply {
 
 /// The envelope item that carries the hub's report, ahead of the documents' messages.
 const REPORT_ITEM: &str = "rapport";
+/// The error code of [`HubError::UnknownDictionary`].
+pub const DICTIONARY_CODE: &str = "dictionary";
+
+/// Lowercase hex (dictionaries are kept in the settings table, which holds text).
+#[must_use]
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The inverse of [`to_hex`]; `None` for anything else.
+#[must_use]
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
 
 impl Reply {
+    fn whole(&self) -> Result<Envelope, SyncError> {
+        let report =
+            serde_json::to_vec(&self.report).map_err(|e| SyncError::Malformed(e.to_string()))?;
+        let mut env = Envelope::default();
+        env.items.push((REPORT_ITEM.to_owned(), report));
+        env.items.extend(self.envelope.items.iter().cloned());
+        Ok(env)
+    }
+
     /// One envelope: the report as JSON in an item named `rapport`, then the documents'
     /// messages (compressed together: the report costs a few dozen bytes).
     ///
     /// # Errors
     /// Encoding errors.
     pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
-        let report =
-            serde_json::to_vec(&self.report).map_err(|e| SyncError::Malformed(e.to_string()))?;
-        let mut env = Envelope::default();
-        env.items.push((REPORT_ITEM.to_owned(), report));
-        env.items.extend(self.envelope.items.iter().cloned());
-        env.encode()
+        self.encode_with(None)
+    }
+
+    /// As [`Reply::encode`], compressed with `dict` preset (the request's dictionary).
+    ///
+    /// # Errors
+    /// Encoding errors.
+    pub fn encode_with(&self, dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
+        self.whole()?.encode_with(dict)
+    }
+
+    /// The reply's uncompressed bytes, for the next exchange's dictionary.
+    ///
+    /// # Errors
+    /// Encoding errors.
+    pub fn raw(&self) -> Result<Vec<u8>, SyncError> {
+        self.whole()?.raw()
     }
 
     /// The inverse of [`Reply::encode`].
@@ -160,8 +206,16 @@ impl Reply {
     /// # Errors
     /// [`SyncError::Malformed`].
     pub fn decode(bytes: &[u8]) -> Result<Reply, SyncError> {
+        Self::decode_with(bytes, None)
+    }
+
+    /// As [`Reply::decode`], for a reply compressed with `dict`.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`].
+    pub fn decode_with(bytes: &[u8], dict: Option<&[u8]>) -> Result<Reply, SyncError> {
         let bad = || SyncError::Malformed("réponse du bureau illisible".into());
-        let mut envelope = Envelope::decode(bytes)?;
+        let mut envelope = Envelope::decode_with(bytes, dict)?;
         if envelope.items.first().map(|(id, _)| id.as_str()) != Some(REPORT_ITEM) {
             return Err(bad());
         }
@@ -202,7 +256,28 @@ impl Hub {
     fn exchange(&self, token: &str, session: &str, body: &[u8]) -> Result<Vec<u8>, HubError> {
         self.with_ledger(|l| {
             let (device, scope) = enroll::authenticate(l, token)?;
-            let env = Envelope::decode(body)?;
+            // the dictionaries of this device's last two exchanges: the last one's reply may
+            // not have reached it
+            let keys = [
+                format!("hub_dict/{}", device.device_id),
+                format!("hub_dict_prev/{}", device.device_id),
+            ];
+            let dict = match Envelope::dict_needed(body) {
+                None => None,
+                Some(id) => {
+                    let mut found = None;
+                    for k in &keys {
+                        if let Some(d) = l.setting(k)?.and_then(|h| from_hex(&h)) {
+                            if sene_sync::wire::dict_id(&d) == id {
+                                found = Some(d);
+                                break;
+                            }
+                        }
+                    }
+                    Some(found.ok_or(HubError::UnknownDictionary)?)
+                }
+            };
+            let env = Envelope::decode_with(body, dict.as_deref())?;
             let fresh = {
                 let mut s = self.sessions.lock().map_err(|_| HubError::Server("verrou empoisonné".into()))?;
                 s.insert(device.device_id.clone(), session.to_owned()).as_deref() != Some(session)
@@ -215,7 +290,17 @@ impl Hub {
             let (store, _, _) = l.parts()?;
             store.write(|db| db.hub_touch(&device.device_id, &at))?;
             tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
-            Ok(Reply { report, envelope }.encode()?)
+            let reply = Reply { report, envelope };
+            let out = reply.encode_with(dict.as_deref())?;
+            let next = sene_sync::wire::next_dict(&env.raw()?, &reply.raw()?);
+            let (store, _, _) = l.parts()?;
+            store.write(|db| {
+                if let Some(cur) = db.setting(&keys[0])? {
+                    db.set_setting(&keys[1], &cur)?;
+                }
+                db.set_setting(&keys[0], &to_hex(&next))
+            })?;
+            Ok(out)
         })
     }
 }

@@ -1,7 +1,10 @@
 //! The wire format of one exchange: sync messages tagged with their document id, compressed.
 //!
 //! `SENE` `0x01` then a deflate stream of: a u32 count, then per message a u16 length and the
-//! document id (UTF-8), a u32 length and the automerge sync message. Decoding checks every
+//! document id (UTF-8), a u32 length and the automerge sync message. Or `SENE` `0x02`, the 8-byte
+//! id of a dictionary both sides hold, then the same stream deflated with that dictionary
+//! preset: the raw bytes of the two sides' last exchange ([`next_dict`]), which hold the ids of
+//! the members, contracts and warehouses a new day's records point to (BENCHMARKS.md, sync). Decoding checks every
 //! length against what is left and caps the inflated size, so a malformed or hostile payload
 //! is an error, never a panic or an allocation bomb.
 
@@ -14,6 +17,80 @@ use flate2::Compression;
 use crate::error::SyncError;
 
 const MAGIC: &[u8; 5] = b"SENE\x01";
+const MAGIC_DICT: &[u8; 5] = b"SENE\x02";
+/// Most bytes of a dictionary (deflate's window).
+pub const DICT_MAX: usize = 32 * 1024;
+
+/// A dictionary's id: the first 8 bytes of its SHA-256.
+#[must_use]
+pub fn dict_id(dict: &[u8]) -> [u8; 8] {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(dict);
+    let mut id = [0u8; 8];
+    id.copy_from_slice(&h[..8]);
+    id
+}
+
+/// The dictionary for the next exchange: the last [`DICT_MAX`] bytes of this exchange's request
+/// and reply, raw ([`Envelope::raw`]). Both sides compute it from what they sent and received.
+#[must_use]
+pub fn next_dict(request_raw: &[u8], reply_raw: &[u8]) -> Vec<u8> {
+    let mut d = Vec::with_capacity(request_raw.len() + reply_raw.len());
+    d.extend_from_slice(request_raw);
+    d.extend_from_slice(reply_raw);
+    let cut = d.len().saturating_sub(DICT_MAX);
+    d.split_off(cut)
+}
+
+fn deflate_with(raw: &[u8], dict: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let bad = |e: String| SyncError::Malformed(format!("compression : {e}"));
+    let mut c = flate2::Compress::new(Compression::best(), false);
+    c.set_dictionary(dict).map_err(|e| bad(e.to_string()))?;
+    let mut out = Vec::with_capacity(raw.len() / 2 + 64);
+    loop {
+        let done = usize::try_from(c.total_in()).map_err(|e| bad(e.to_string()))?;
+        let status = c
+            .compress_vec(
+                raw.get(done..).unwrap_or_default(),
+                &mut out,
+                flate2::FlushCompress::Finish,
+            )
+            .map_err(|e| bad(e.to_string()))?;
+        if status == flate2::Status::StreamEnd {
+            return Ok(out);
+        }
+        out.reserve(out.capacity().max(1024));
+    }
+}
+
+fn inflate_with(body: &[u8], dict: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let bad = |what: &str| SyncError::Malformed(what.to_owned());
+    let mut d = flate2::Decompress::new(false);
+    d.set_dictionary(dict)
+        .map_err(|_| bad("compression invalide"))?;
+    let mut out: Vec<u8> = Vec::with_capacity(body.len() * 4 + 64);
+    loop {
+        let done = usize::try_from(d.total_in()).map_err(|_| bad("compression invalide"))?;
+        let before = (d.total_in(), d.total_out());
+        let status = d
+            .decompress_vec(
+                body.get(done..).unwrap_or_default(),
+                &mut out,
+                flate2::FlushDecompress::Finish,
+            )
+            .map_err(|_| bad("compression invalide"))?;
+        if status == flate2::Status::StreamEnd {
+            return Ok(out);
+        }
+        if out.len() as u64 > MAX_INFLATED {
+            return Err(bad("échange trop volumineux"));
+        }
+        if out.len() < out.capacity() && before == (d.total_in(), d.total_out()) {
+            return Err(bad("échange tronqué"));
+        }
+        out.reserve(out.capacity().max(4096));
+    }
+}
 /// Largest inflated exchange accepted: 256 MiB.
 pub const MAX_INFLATED: u64 = 256 * 1024 * 1024;
 /// Most messages in one exchange.
@@ -26,11 +103,11 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Encodes and compresses.
+    /// The uncompressed bytes of the envelope.
     ///
     /// # Errors
     /// [`SyncError::Malformed`] when an id or message is too long.
-    pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
+    pub fn raw(&self) -> Result<Vec<u8>, SyncError> {
         let mut raw = Vec::new();
         let count = u32::try_from(self.items.len())
             .map_err(|_| SyncError::Malformed("trop de messages".into()))?;
@@ -45,6 +122,29 @@ impl Envelope {
             raw.extend_from_slice(&ml.to_le_bytes());
             raw.extend_from_slice(msg);
         }
+        Ok(raw)
+    }
+
+    /// Encodes and compresses.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] when an id or message is too long.
+    pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
+        self.encode_with(None)
+    }
+
+    /// Encodes and compresses, with `dict` preset when given (an empty one counts as none).
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] when an id or message is too long.
+    pub fn encode_with(&self, dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
+        let raw = self.raw()?;
+        if let Some(dict) = dict.filter(|d| !d.is_empty()) {
+            let mut out = MAGIC_DICT.to_vec();
+            out.extend_from_slice(&dict_id(dict));
+            out.extend_from_slice(&deflate_with(&raw, dict)?);
+            return Ok(out);
+        }
         let mut out = MAGIC.to_vec();
         let mut enc = DeflateEncoder::new(&mut out, Compression::best());
         enc.write_all(&raw)
@@ -54,20 +154,45 @@ impl Envelope {
         Ok(out)
     }
 
+    /// The id of the dictionary a payload was compressed with, if any.
+    #[must_use]
+    pub fn dict_needed(bytes: &[u8]) -> Option<[u8; 8]> {
+        let rest = bytes.strip_prefix(MAGIC_DICT.as_slice())?;
+        rest.get(..8).and_then(|b| b.try_into().ok())
+    }
+
     /// Decompresses and decodes.
     ///
     /// # Errors
     /// [`SyncError::Malformed`] for anything that is not a well-formed envelope.
     pub fn decode(bytes: &[u8]) -> Result<Envelope, SyncError> {
+        Self::decode_with(bytes, None)
+    }
+
+    /// Decompresses and decodes a payload made by [`Envelope::encode_with`]; `dict` is the
+    /// dictionary whose id it names.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] for anything that is not a well-formed envelope, or that needs
+    /// a dictionary other than `dict`.
+    pub fn decode_with(bytes: &[u8], dict: Option<&[u8]>) -> Result<Envelope, SyncError> {
         let bad = |what: &str| SyncError::Malformed(what.to_owned());
-        let body = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or_else(|| bad("en-tête absent : ce n'est pas un échange Sene"))?;
-        let mut raw = Vec::new();
-        DeflateDecoder::new(body)
-            .take(MAX_INFLATED + 1)
-            .read_to_end(&mut raw)
-            .map_err(|_| bad("compression invalide"))?;
+        let raw = if let Some(id) = Self::dict_needed(bytes) {
+            let dict = dict
+                .filter(|d| dict_id(d) == id)
+                .ok_or_else(|| bad("dictionnaire de compression inconnu"))?;
+            inflate_with(bytes.get(MAGIC_DICT.len() + 8..).unwrap_or_default(), dict)?
+        } else {
+            let body = bytes
+                .strip_prefix(MAGIC.as_slice())
+                .ok_or_else(|| bad("en-tête absent : ce n'est pas un échange Sene"))?;
+            let mut raw = Vec::new();
+            DeflateDecoder::new(body)
+                .take(MAX_INFLATED + 1)
+                .read_to_end(&mut raw)
+                .map_err(|_| bad("compression invalide"))?;
+            raw
+        };
         if raw.len() as u64 > MAX_INFLATED {
             return Err(bad("échange trop volumineux"));
         }
@@ -119,5 +244,43 @@ mod tests {
         assert!(Envelope::decode(b"SENE\x01garbage").is_err());
         let cut = bytes.get(..bytes.len() - 3).unwrap_or_default();
         assert!(Envelope::decode(cut).is_err());
+    }
+
+    #[test]
+    fn a_dictionary_both_sides_hold_shrinks_the_payload_and_a_wrong_one_is_refused() {
+        let id = "season/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b/0193a2b4-5c6d-7e8f-9a0b-aaaaaaaaaaaa";
+        let record = |n: u32| {
+            format!("deliveries/{n:08} member_id 0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b contract_id 0193a2b4-5c6d-7e8f-9a0b-2c2d3e4f5a6b accepted_kg {n}")
+        };
+        let day = |from: u32| Envelope {
+            items: vec![(
+                id.into(),
+                (from..from + 20)
+                    .flat_map(|n| record(n).into_bytes())
+                    .collect(),
+            )],
+        };
+        let (yesterday, today) = (day(0), day(1000));
+        let dict = next_dict(&yesterday.raw().unwrap_or_default(), b"reply");
+        let plain = today.encode().unwrap_or_default();
+        let packed = today.encode_with(Some(&dict)).unwrap_or_default();
+        assert!(
+            packed.len() < plain.len(),
+            "{} >= {}",
+            packed.len(),
+            plain.len()
+        );
+        assert_eq!(Envelope::dict_needed(&packed), Some(dict_id(&dict)));
+        assert_eq!(
+            Envelope::decode_with(&packed, Some(&dict)).ok(),
+            Some(today.clone())
+        );
+        assert!(Envelope::decode(&packed).is_err());
+        assert!(Envelope::decode_with(&packed, Some(b"another dictionary")).is_err());
+        let cut = packed.get(..packed.len() - 3).unwrap_or_default();
+        assert!(Envelope::decode_with(cut, Some(&dict)).is_err());
+        // no dictionary: the plain format, readable with or without one
+        assert_eq!(Envelope::decode_with(&plain, Some(&dict)).ok(), Some(today));
+        assert_eq!(next_dict(&[1; DICT_MAX], &[2; 10]).len(), DICT_MAX);
     }
 }
