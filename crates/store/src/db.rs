@@ -21,7 +21,7 @@ const STATEMENT_CACHE: usize = 256;
 /// The connection, whose `query_row` and `execute` go through the statement cache (the SQL
 /// text of this file is fixed, or made per table).
 #[derive(Clone, Copy)]
-struct Cached<'c>(&'c Connection);
+pub(crate) struct Cached<'c>(&'c Connection);
 
 impl std::ops::Deref for Cached<'_> {
     type Target = Connection;
@@ -31,7 +31,7 @@ impl std::ops::Deref for Cached<'_> {
 }
 
 impl Cached<'_> {
-    fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    pub(crate) fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
     where
         P: rusqlite::Params,
         F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
@@ -39,7 +39,11 @@ impl Cached<'_> {
         self.0.prepare_cached(sql)?.query_row(params, f)
     }
 
-    fn execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+    pub(crate) fn execute<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> rusqlite::Result<usize> {
         self.0.prepare_cached(sql)?.execute(params)
     }
 }
@@ -235,6 +239,11 @@ impl<'c> Db<'c> {
 
     pub(crate) fn conn(&self) -> &'c Connection {
         self.conn.0
+    }
+
+    /// The connection through the statement cache.
+    pub(crate) fn cached(&self) -> Cached<'c> {
+        self.conn
     }
 
     // ----- settings, audit, receipts -----

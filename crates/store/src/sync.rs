@@ -277,8 +277,8 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn savepoint(&self, name: &str) -> R<()> {
-        self.conn()
-            .execute_batch(&format!("SAVEPOINT {}", sp(name)))?;
+        self.cached()
+            .execute(&format!("SAVEPOINT {}", sp(name)), [])?;
         Ok(())
     }
 
@@ -298,8 +298,8 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn release(&self, name: &str) -> R<()> {
-        self.conn()
-            .execute_batch(&format!("RELEASE {}", sp(name)))?;
+        self.cached()
+            .execute(&format!("RELEASE {}", sp(name)), [])?;
         Ok(())
     }
 
@@ -340,7 +340,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn ensure_doc(&self, doc_id: &str) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "INSERT OR IGNORE INTO sync_docs (doc_id) VALUES (?1)",
             [doc_id],
         )?;
@@ -365,7 +365,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn append_chunk(&self, doc_id: &str, bytes: &[u8]) -> R<()> {
         self.ensure_doc(doc_id)?;
-        self.conn().execute(
+        self.cached().execute(
             "INSERT INTO sync_chunks (doc_id, bytes) VALUES (?1, ?2)",
             params![doc_id, bytes],
         )?;
@@ -433,7 +433,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn doc_bytes(&self, doc_id: &str) -> R<(Vec<u8>, i64, usize)> {
         let snap: Option<(i64, Vec<u8>)> = self
-            .conn()
+            .cached()
             .query_row(
                 "SELECT upto_seq, bytes FROM sync_snapshots WHERE doc_id = ?1",
                 [doc_id],
@@ -502,11 +502,11 @@ impl Db<'_> {
                 "regroupement de l'historique de {doc_id} : modifications {from_seq} à {to_seq} déjà partagées"
             )));
         }
-        self.conn().execute(
+        self.cached().execute(
             "INSERT INTO sync_squashes (doc_id, from_seq, to_seq, bytes) VALUES (?1, ?2, ?3, ?4)",
             params![doc_id, from_seq, to_seq, bytes],
         )?;
-        self.conn().execute(
+        self.cached().execute(
             "UPDATE sync_docs SET shared_upto = ?2 WHERE doc_id = ?1",
             params![doc_id, to_seq],
         )?;
@@ -518,7 +518,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn put_snapshot(&self, doc_id: &str, upto_seq: i64, bytes: &[u8]) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "INSERT INTO sync_snapshots (doc_id, upto_seq, bytes) VALUES (?1, ?2, ?3) ON CONFLICT(doc_id) DO UPDATE SET upto_seq = excluded.upto_seq, bytes = excluded.bytes",
             params![doc_id, upto_seq, bytes],
         )?;
@@ -531,7 +531,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn set_heads(&self, doc_id: &str, heads: &str) -> R<()> {
         self.ensure_doc(doc_id)?;
-        self.conn().execute(
+        self.cached().execute(
             "UPDATE sync_docs SET heads = ?2 WHERE doc_id = ?1",
             params![doc_id, heads],
         )?;
@@ -544,7 +544,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn heads(&self, doc_id: &str) -> R<Option<String>> {
         Ok(self
-            .conn()
+            .cached()
             .query_row(
                 "SELECT heads FROM sync_docs WHERE doc_id = ?1",
                 [doc_id],
@@ -559,7 +559,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn sync_state(&self, peer: &str, doc_id: &str) -> R<Option<Vec<u8>>> {
         Ok(self
-            .conn()
+            .cached()
             .query_row(
                 "SELECT state FROM sync_states WHERE peer = ?1 AND doc_id = ?2",
                 [peer, doc_id],
@@ -573,7 +573,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn put_sync_state(&self, peer: &str, doc_id: &str, state: &[u8]) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "INSERT INTO sync_states (peer, doc_id, state) VALUES (?1, ?2, ?3) ON CONFLICT(peer, doc_id) DO UPDATE SET state = excluded.state",
             params![peer, doc_id, state],
         )?;
@@ -587,7 +587,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn insert_conflict(&self, c: &ConflictRow) -> R<bool> {
-        Ok(self.conn().execute(
+        Ok(self.cached().execute(
             "INSERT OR IGNORE INTO conflicts (id, doc_id, record_table, record_key, field, money, candidates, found_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
             params![c.id, c.doc_id, c.record_table, c.record_key, c.field, c.money, c.candidates, c.found_at],
         )? > 0)
@@ -624,7 +624,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn resolve_conflict(&self, id: &str, at: &str, by: &str, resolution: &str) -> R<bool> {
-        Ok(self.conn().execute(
+        Ok(self.cached().execute(
             "UPDATE conflicts SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1 AND resolved_at IS NULL",
             params![id, at, by, resolution],
         )? > 0)
@@ -653,7 +653,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn hub_pair(&self, d: &HubDevice) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "INSERT INTO hub_devices (device_id, agent_id, cooperatives, pairing_hash, pairing_expires) VALUES (?1,?2,?3,?4,?5)
              ON CONFLICT(device_id) DO UPDATE SET agent_id = excluded.agent_id, cooperatives = excluded.cooperatives,
                pairing_hash = excluded.pairing_hash, pairing_expires = excluded.pairing_expires, token_hash = NULL, bundle_key = NULL, revoked_at = NULL",
@@ -667,7 +667,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn hub_device(&self, device_id: &str) -> R<Option<HubDevice>> {
-        Ok(self.conn().query_row(
+        Ok(self.cached().query_row(
             "SELECT device_id, agent_id, cooperatives, pairing_hash, pairing_expires, token_hash, bundle_key, enrolled_at, revoked_at, last_sync_at FROM hub_devices WHERE device_id = ?1",
             [device_id],
             |r| Ok(HubDevice { device_id: r.get(0)?, agent_id: r.get(1)?, cooperatives: r.get(2)?, pairing_hash: r.get(3)?, pairing_expires: r.get(4)?,
@@ -704,7 +704,7 @@ impl Db<'_> {
         bundle_key: &str,
         at: &str,
     ) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "UPDATE hub_devices SET pairing_hash = NULL, pairing_expires = NULL, token_hash = ?2, bundle_key = ?3, enrolled_at = ?4 WHERE device_id = ?1",
             params![device_id, token_hash, bundle_key, at],
         )?;
@@ -717,7 +717,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn hub_device_by_token(&self, token_hash: &str) -> R<Option<HubDevice>> {
         let id: Option<String> = self
-            .conn()
+            .cached()
             .query_row(
                 "SELECT device_id FROM hub_devices WHERE token_hash = ?1",
                 [token_hash],
@@ -735,7 +735,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn hub_revoke(&self, device_id: &str, at: &str) -> R<bool> {
-        Ok(self.conn().execute(
+        Ok(self.cached().execute(
             "UPDATE hub_devices SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
             params![device_id, at],
         )? > 0)
@@ -746,7 +746,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn hub_touch(&self, device_id: &str, at: &str) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "UPDATE hub_devices SET last_sync_at = ?2 WHERE device_id = ?1",
             params![device_id, at],
         )?;
