@@ -392,36 +392,42 @@ impl Engine {
         now: &str,
         incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
     ) -> R<MergeOutcome> {
-        let doc = self.load(db, id)?;
-        let before = doc.get_heads();
-        let mut fork = doc.fork();
-        fork.set_actor(doc.get_actor().clone());
+        let before = self.load(db, id)?.get_heads();
+        // The document is taken out of the cache and changed in place (a copy of it cost a
+        // fifth of a merge at union scale): if anything below fails, it is not put back, and
+        // the next use loads it again from the store, where nothing of this merge remains.
+        let mut fork = self
+            .docs
+            .remove(id)
+            .ok_or_else(|| SyncError::Malformed("document".into()))?;
+        // automerge logs the patches while it applies, so the diff below reads that log
+        // instead of walking the whole document
+        fork.update_diff_cursor();
         incoming(&mut fork)?;
         let after = fork.get_heads();
+        let patches = fork.diff(&before, &after);
+        // the log is not kept: the document goes on without it
+        fork.reset_diff_cursor();
         if after == before {
             // Nothing applied, but automerge may have queued changes that wait for a missing
             // dependency (a bloom-filter false positive made the peer skip it): keep the fork,
             // queue included, so that the dependency, when it comes, releases them. Dropping
             // it stalled the session (found by the convergence property test).
-            *doc_slot(&mut self.docs, id)? = fork;
+            self.docs.insert(id.clone(), fork);
             return Ok(MergeOutcome::default());
         }
-        let patched = patched_records(fork.diff(&before, &after));
+        let patched = patched_records(patches);
         // The records whose row and conflicts the diff tells in full: a map put at the root
         // where the document had nothing before (so every field of it is new and its patch
         // says whether it has concurrent values), with no conflict anywhere. The others are
         // read back from the document and scanned for conflicts.
-        let original = self
-            .docs
-            .get(id)
-            .ok_or_else(|| SyncError::Malformed("document".into()))?;
         let mut rows: Vec<(Table, String, Map<String, Json>, bool)> = Vec::new();
         for (key, p) in patched {
             let Some((table, _)) = split_key(&key) else {
                 return Err(SyncError::Refused(format!("clé inconnue « {key} »")));
             };
             if let Some(row) = p.whole_row() {
-                if original.get(ROOT, key.as_str())?.is_none() {
+                if fork.get_at(ROOT, key.as_str(), &before)?.is_none() {
                     #[cfg(debug_assertions)]
                     debug_check_new_record(&fork, &key, &row)?;
                     rows.push((table, key, row, false));
@@ -578,7 +584,7 @@ impl Engine {
         // what came from outside is shared: never squashed
         db.mark_shared(&id.to_string())?;
         db.set_heads(&id.to_string(), &heads_text(&after))?;
-        *doc_slot(&mut self.docs, id)? = fork;
+        self.docs.insert(id.clone(), fork);
         Ok(MergeOutcome {
             records: rows.len(),
             conflicts,
@@ -656,6 +662,16 @@ impl Engine {
         let mut state = self.state(db, peer, id)?;
         // known from now on, so that the answer asks for what is missing
         db.ensure_doc(&id.to_string())?;
+        if msg.changes.is_empty() {
+            // heads, needs and haves only: nothing to validate, nothing the document can take,
+            // so no fork of it (for a union document, the larger part of an exchange's cost)
+            let doc = self.load(db, id)?;
+            doc.sync()
+                .receive_sync_message(&mut state, msg)
+                .map_err(SyncError::from)?;
+            self.keep_state(db, peer, id, state)?;
+            return Ok(MergeOutcome::default());
+        }
         let out = self.merge(db, id, check, now, |fork| {
             fork.sync()
                 .receive_sync_message(&mut state, msg)
@@ -777,11 +793,6 @@ fn ack_bytes(heads: &[ChangeHash]) -> Vec<u8> {
 fn ack_for(m: &Message, state: &State) -> Option<Vec<u8>> {
     let knows = state.their_heads.as_ref() == Some(&m.heads);
     (m.changes.is_empty() && m.need.is_empty() && knows).then(|| ack_bytes(&m.heads))
-}
-
-fn doc_slot<'a>(docs: &'a mut HashMap<DocId, AutoCommit>, id: &DocId) -> R<&'a mut AutoCommit> {
-    docs.get_mut(id)
-        .ok_or_else(|| SyncError::Malformed("document".into()))
 }
 
 fn leb128(bytes: &mut &[u8]) -> Option<u64> {
