@@ -376,11 +376,12 @@ impl Engine {
     }
 
     /// Merges changes into a document, **validating before merging**: `incoming` applies them
-    /// to a fork; every record they touch is written to the projection (types, references and
-    /// immutability checked by the store), routed (it must belong to this document) and passed
-    /// to `check`; any failure refuses the whole lot and leaves document and projection as they
-    /// were. On success the fork replaces the document, the new changes are stored, and fields
-    /// with concurrent values become conflicts.
+    /// to the document taken out of the cache; every record they touch is written to the
+    /// projection (types, references and immutability checked by the store), routed (it must
+    /// belong to this document) and passed to `check`; any failure refuses the whole lot and
+    /// leaves the store as it was, and the document out of the cache (the next use loads it
+    /// from the store). On success the document goes back, the new changes are stored, and
+    /// fields with concurrent values become conflicts.
     ///
     /// # Errors
     /// [`SyncError::Refused`] with the reason, automerge and store errors.

@@ -17,9 +17,10 @@
 //! compressed [`wire::Envelope`], so a day's push is one HTTP round trip.
 //!
 //! ## Merging
-//! [`Engine::merge`] applies incoming changes to a fork, writes every touched record to the
-//! projection inside a savepoint, checks types, references, immutability, routing and scope,
-//! and only then replaces the document. A refusal leaves everything as it was.
+//! [`Engine::merge`] applies incoming changes to the document taken out of the cache, writes
+//! every touched record to the projection inside a savepoint, checks types, references,
+//! immutability, routing and scope, and only then puts the document back and stores the
+//! changes. A refusal leaves the store as it was, and the document is loaded again from it.
 
 pub mod bundle;
 pub mod doc;
