@@ -506,3 +506,45 @@ fn a_day_of_changes_leaves_as_one_change_and_only_unseen_ones_are_squashed() {
     assert_eq!(changes_by(&o.hub, &doc, me), 4);
     assert!(dev.conflicts(true).unwrap().is_empty());
 }
+
+#[test]
+fn a_message_with_nothing_new_goes_as_an_ack_and_a_stale_ack_is_ignored() {
+    let mut o = office();
+    let mut dev = ledger();
+    dev.join(&o.agent).unwrap();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    let peer = dev.local_actor().unwrap().device.to_string();
+    // a new session with nothing new: every document's message is a 10-byte ack
+    dev.sync_reset("hub").unwrap();
+    let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+    assert!(!up.items.is_empty());
+    assert!(up.items.iter().all(|(_, m)| m.len() == 10 && m[0] == 0));
+    // the hub takes them without merging anything, and answers with acks too
+    o.hub.sync_reset(&peer).unwrap();
+    let (r, down) = o.hub.sync_exchange(&peer, &up, &o.scope).unwrap();
+    assert_eq!((r.records, r.docs_changed), (0, 0));
+    assert!(!down.items.is_empty());
+    assert!(down.items.iter().all(|(_, m)| m.len() == 10 && m[0] == 0));
+    let back = dev.sync_incoming("hub", &down, &Scope::Everything).unwrap();
+    assert!(back.refused.is_empty());
+
+    // the office registers a member: the device's old acks no longer match the hub's heads,
+    // are ignored, and the hub's answer carries the member in a full message
+    let coop = o.coop;
+    o.hub
+        .run(&o.sec, |tx| tx.register_member(member(coop, 77), false))
+        .unwrap();
+    o.hub.sync_reset(&peer).unwrap();
+    let (_, down) = o.hub.sync_exchange(&peer, &up, &o.scope).unwrap();
+    let registry = format!("registry/{coop}");
+    let msg = &down.items.iter().find(|(d, _)| *d == registry).unwrap().1;
+    assert_ne!(msg[0], 0);
+    dev.sync_incoming("hub", &down, &Scope::Everything).unwrap();
+    assert_eq!(dev.db().members(Some(coop)).unwrap().len(), 1);
+    // and the two sides end level
+    sync(&mut dev, &mut o.hub, &o.scope);
+    assert_eq!(
+        dev.db().heads(&registry).unwrap(),
+        o.hub.db().heads(&registry).unwrap()
+    );
+}
