@@ -98,6 +98,11 @@ impl Engine {
         let key = id.to_string();
         let upto = db.shared_upto(&key)?;
         let local = db.chunks_after(&key, upto)?;
+        if local.is_empty() {
+            // nothing new here since it was last shared: no write (the hub asks this of every
+            // document in a device's scope at every exchange)
+            return Ok(());
+        }
         if local.len() >= 2 {
             self.squash(db, id, &local)?;
         }
