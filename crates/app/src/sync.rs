@@ -77,8 +77,14 @@ fn now_text(l: &Ledger) -> String {
 }
 
 fn outgoing(engine: &mut Engine, db: &Db<'_>, peer: &str, scope: &Scope) -> Result<Envelope> {
-    let mut ids: Vec<DocId> = db
-        .doc_ids()?
+    let listed = match scope {
+        Scope::Everything => db.doc_ids()?,
+        Scope::Device { cooperatives, .. } => {
+            let coops: Vec<String> = cooperatives.iter().map(ToString::to_string).collect();
+            db.doc_ids_of(&coops)?
+        }
+    };
+    let mut ids: Vec<DocId> = listed
         .iter()
         .filter_map(|s| s.parse().ok())
         .filter(|d| scope.reads(d))

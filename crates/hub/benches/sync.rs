@@ -935,9 +935,63 @@ fn fsync_latency(dir: &Path) -> Duration {
     xs[xs.len() / 2]
 }
 
+/// The merge's setup (the hub's file before the timed exchanges, and each device's push) kept
+/// in `SENE_BENCH_MERGE_CACHE=dir` when set: the first run writes it, later runs start from it
+/// (a copy), so that profiling the timed part does not take the minutes of the setup again.
+fn cached_setup(dir: &Path, path: &Path) -> Option<Vec<(String, Envelope, Scope)>> {
+    let list = std::fs::read_to_string(dir.join("work.txt")).ok()?;
+    std::fs::copy(dir.join("hub.sqlite"), path).ok()?;
+    let mut work = Vec::new();
+    for (i, line) in list.lines().enumerate() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let bytes = std::fs::read(dir.join(format!("env-{i}.bin"))).ok()?;
+        let scope = Scope::Device {
+            device: f.get(1)?.parse().ok()?,
+            agent: f.get(2)?.parse().ok()?,
+            role: Role::FieldAgent,
+            cooperatives: vec![f.get(3)?.parse().ok()?],
+        };
+        work.push((f[0].to_string(), Envelope::decode(&bytes).ok()?, scope));
+    }
+    Some(work)
+}
+
+fn save_setup(dir: &Path, path: &Path, work: &[(String, Envelope, Scope)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(path, dir.join("hub.sqlite")).unwrap();
+    let mut list = String::new();
+    for (i, (peer, env, scope)) in work.iter().enumerate() {
+        std::fs::write(dir.join(format!("env-{i}.bin")), env.encode().unwrap()).unwrap();
+        if let Scope::Device {
+            device,
+            agent,
+            cooperatives,
+            ..
+        } = scope
+        {
+            list.push_str(&format!("{peer}\t{device}\t{agent}\t{}\n", cooperatives[0]));
+        }
+    }
+    std::fs::write(dir.join("work.txt"), list).unwrap();
+}
+
 fn merge_union(quick: bool) -> Merge {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hub.sqlite");
+    let cache = std::env::var_os("SENE_BENCH_MERGE_CACHE").map(std::path::PathBuf::from);
+    if let Some(work) = cache.as_deref().and_then(|c| cached_setup(c, &path)) {
+        eprintln!("    setup read from the cache");
+        let mut hub = Ledger::open(&path).unwrap();
+        // the hub of the full setup has every document in memory, having just synced each
+        // device: an exchange of an empty envelope with each loads them the same way
+        let empty: Vec<_> = work
+            .iter()
+            .map(|(peer, _, scope)| (peer.clone(), Envelope::default(), scope.clone()))
+            .collect();
+        timed_exchanges(&mut hub, &empty, 0);
+        let coops = work.len();
+        return time_merges(dir, hub, work, coops, Duration::ZERO, Duration::ZERO, 0);
+    }
     let coops: u32 = if quick { 20 } else { 150 };
     let scale = if quick {
         Scale {
@@ -1010,6 +1064,37 @@ fn merge_union(quick: bool) -> Merge {
         }
     }
     let replicas_time = t.elapsed();
+    hub.store().checkpoint().unwrap();
+    if let Some(c) = &cache {
+        save_setup(c, &path, &work);
+    }
+    let coops = coop_ids.len();
+    time_merges(
+        dir,
+        hub,
+        work,
+        coops,
+        generated,
+        replicas_time,
+        envelope_bytes,
+    )
+}
+
+fn time_merges(
+    dir: tempfile::TempDir,
+    mut hub: Ledger,
+    work: Vec<(String, Envelope, Scope)>,
+    coops: usize,
+    generated: Duration,
+    replicas_time: Duration,
+    envelope_bytes: usize,
+) -> Merge {
+    let path = dir.path().join("hub.sqlite");
+    let envelope_bytes = if envelope_bytes == 0 {
+        work.iter().map(|w| w.1.encode().unwrap().len()).sum()
+    } else {
+        envelope_bytes
+    };
     // a copy of the hub as it is now, for a cold run (documents not yet in memory)
     hub.store().checkpoint().unwrap();
     let cold_path = dir.path().join("hub-cold.sqlite");
@@ -1020,6 +1105,10 @@ fn merge_union(quick: bool) -> Merge {
     eprintln!("    timing the hub's exchanges…");
     let before = hub.db().count(Table::Deliveries).unwrap();
     let warm = timed_exchanges(&mut hub, &work, DAY);
+    if std::env::var_os("SENE_BENCH_TIMES").is_some() {
+        let t: Vec<String> = warm.0.iter().map(|d| format!("{:.1}", ms(*d))).collect();
+        eprintln!("    warm exchanges (ms, in order): {}", t.join(" "));
+    }
     let after = hub.db().count(Table::Deliveries).unwrap();
     assert_eq!(usize::try_from(after - before).unwrap(), DAY * work.len());
     drop(hub);
@@ -1049,9 +1138,22 @@ fn merge_union(quick: bool) -> Merge {
             (peer.clone(), Envelope { items }, scope.clone())
         })
         .collect();
+    if let Ok(diag) = std::env::var("SENE_BENCH_WAL_DIAG") {
+        // what one exchange writes: the WAL after it alone, kept with the file for reading
+        // (`dbstat` maps the pages to tables and indexes)
+        season_hub.store().checkpoint().unwrap();
+        timed_exchanges(&mut season_hub, &season_work[..1], DAY);
+        std::fs::create_dir_all(&diag).unwrap();
+        for ext in ["", "-wal"] {
+            let from = format!("{}{ext}", season_path.display());
+            std::fs::copy(&from, Path::new(&diag).join(format!("hub.sqlite{ext}"))).unwrap();
+        }
+        eprintln!("    one exchange's WAL kept in {diag}");
+        std::process::exit(0);
+    }
     let season_only = timed_exchanges(&mut season_hub, &season_work, DAY);
     Merge {
-        coops: coop_ids.len(),
+        coops,
         generated,
         replicas: replicas_time,
         envelope_bytes,

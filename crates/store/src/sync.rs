@@ -130,21 +130,9 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn row_by_key(&self, table: Table, key: &str) -> R<Option<Map<String, Json>>> {
-        let cols = table.key_columns();
-        let parts: Vec<&str> = if cols.len() == 1 {
-            vec![key]
-        } else {
-            key.splitn(cols.len(), '/').collect()
-        };
-        if parts.len() != cols.len() {
+        let Some((parts, cond)) = key_condition(table, key) else {
             return Ok(None);
-        }
-        let cond = cols
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} = ?{}", i + 1))
-            .collect::<Vec<_>>()
-            .join(" AND ");
+        };
         let mut st = self
             .conn()
             .prepare_cached(&format!("SELECT * FROM {} WHERE {cond}", table.name()))?;
@@ -158,6 +146,30 @@ impl Db<'_> {
             }
         }
         Ok(row)
+    }
+
+    /// One column of the row under `key`, as text (`None` when there is no such row or the
+    /// column is NULL): what following a reference needs, without reading the whole row.
+    ///
+    /// # Errors
+    /// [`StoreError::Decode`] for a column name that is not one, SQLite errors.
+    pub fn column_by_key(&self, table: Table, key: &str, column: &str) -> R<Option<String>> {
+        if !valid_column(column) {
+            return Err(StoreError::Decode {
+                table: table.name(),
+                column: "?",
+                value: column.to_owned(),
+            });
+        }
+        let Some((parts, cond)) = key_condition(table, key) else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT {column} FROM {} WHERE {cond}", table.name());
+        let value: Option<Option<String>> = self
+            .cached()
+            .query_row(&sql, params_from_iter(parts.iter()), |r| r.get(0))
+            .optional()?;
+        Ok(value.flatten())
     }
 
     /// Writes a row given as a JSON object: inserts it when its key is new, otherwise updates
@@ -357,6 +369,50 @@ impl Db<'_> {
             .prepare_cached("SELECT doc_id FROM sync_docs ORDER BY doc_id")?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The ids of the documents `union`, `registry/<c>` and `season/<c>/…` for each
+    /// cooperative `c` given (those that exist), in id order: what one device reads, without
+    /// listing every document of the union.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn doc_ids_of(&self, cooperatives: &[String]) -> R<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        let exists = |id: &str| -> R<bool> {
+            Ok(self
+                .cached()
+                .query_row(
+                    "SELECT 1 FROM sync_docs WHERE doc_id = ?1",
+                    [id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some())
+        };
+        if exists("union")? {
+            out.push("union".into());
+        }
+        let mut st = self.conn().prepare_cached(
+            "SELECT doc_id FROM sync_docs WHERE doc_id >= ?1 AND doc_id < ?2 ORDER BY doc_id",
+        )?;
+        for c in cooperatives {
+            let registry = format!("registry/{c}");
+            if exists(&registry)? {
+                out.push(registry);
+            }
+            // '0' follows '/': every id that starts with the prefix
+            let rows = st.query_map(
+                params![format!("season/{c}/"), format!("season/{c}0")],
+                |r| r.get(0),
+            )?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
     }
 
     /// Appends a chunk of changes to a document's history.
@@ -808,4 +864,25 @@ impl Store {
             .map_err(StoreError::from)?;
         result
     }
+}
+
+/// The parts of a row key and the `WHERE` condition that selects them (`None` when the key
+/// does not have as many parts as the table's key columns).
+fn key_condition(table: Table, key: &str) -> Option<(Vec<&str>, String)> {
+    let cols = table.key_columns();
+    let parts: Vec<&str> = if cols.len() == 1 {
+        vec![key]
+    } else {
+        key.splitn(cols.len(), '/').collect()
+    };
+    if parts.len() != cols.len() {
+        return None;
+    }
+    let cond = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    Some((parts, cond))
 }

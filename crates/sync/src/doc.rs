@@ -96,8 +96,20 @@ fn lookup(db: &Db<'_>, table: Table, key: &str) -> Result<Map<String, Value>, Sy
         })
 }
 
+/// One column of a referenced row (the row must exist), parsed.
+fn follow<T: FromStr>(db: &Db<'_>, table: Table, key: &str, col: &str) -> Result<T, SyncError> {
+    let Some(v) = db.column_by_key(table, key, col)? else {
+        return Err(SyncError::UnknownReference {
+            table: table.name(),
+            key: key.to_owned(),
+        });
+    };
+    v.parse()
+        .map_err(|_| SyncError::Malformed(format!("colonne {col} : identifiant invalide")))
+}
+
 fn member_coop(db: &Db<'_>, member: &str) -> Result<CooperativeId, SyncError> {
-    parse(&lookup(db, Table::Members, member)?, "cooperative_id")
+    follow(db, Table::Members, member, "cooperative_id")
 }
 
 /// The document a projection row belongs to. Rows are looked up in `db` to follow references
@@ -132,26 +144,38 @@ pub fn route(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<DocI
                 parse(row, "campaign_id")?,
             )
         }
-        T::Deliveries => {
-            let c = lookup(db, Table::Contracts, text(row, "contract_id")?)?;
-            DocId::Season(
-                member_coop(db, text(row, "member_id")?)?,
-                parse(&c, "campaign_id")?,
-            )
-        }
+        T::Deliveries => DocId::Season(
+            member_coop(db, text(row, "member_id")?)?,
+            follow(
+                db,
+                Table::Contracts,
+                text(row, "contract_id")?,
+                "campaign_id",
+            )?,
+        ),
         T::Disbursements => {
-            let c = lookup(db, Table::Contracts, text(row, "contract_id")?)?;
+            let contract = text(row, "contract_id")?;
+            let member: String = follow(db, Table::Contracts, contract, "member_id")?;
             DocId::Season(
-                member_coop(db, text(&c, "member_id")?)?,
-                parse(&c, "campaign_id")?,
+                member_coop(db, &member)?,
+                follow(db, Table::Contracts, contract, "campaign_id")?,
             )
         }
         T::GroupOrders => DocId::Season(parse(row, "cooperative_id")?, parse(row, "campaign_id")?),
-        T::Receptions => {
-            let w = lookup(db, Table::Warehouses, text(row, "warehouse_id")?)?;
-            let po = lookup(db, Table::PurchaseOrders, text(row, "purchase_order_id")?)?;
-            DocId::Season(parse(&w, "cooperative_id")?, parse(&po, "campaign_id")?)
-        }
+        T::Receptions => DocId::Season(
+            follow(
+                db,
+                Table::Warehouses,
+                text(row, "warehouse_id")?,
+                "cooperative_id",
+            )?,
+            follow(
+                db,
+                Table::PurchaseOrders,
+                text(row, "purchase_order_id")?,
+                "campaign_id",
+            )?,
+        ),
         T::Reversals => {
             let kind: RecordKind = parse(row, "target_kind")?;
             let target_table = Db::table_of(kind);

@@ -393,7 +393,36 @@ impl Engine {
         now: &str,
         incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
     ) -> R<MergeOutcome> {
+        self.merge_changes(db, id, check, now, incoming, None)
+    }
+
+    /// [`Engine::merge`], told the changes `incoming` brings when they are known (a sync
+    /// message's): those the document lacked are then stored as they came, instead of being
+    /// encoded again from the document (a tenth of a hub's exchange), when they are exactly
+    /// what the merge added.
+    fn merge_changes(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        check: Check<'_>,
+        now: &str,
+        incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
+        brought: Option<Vec<automerge::Change>>,
+    ) -> R<MergeOutcome> {
         let before = self.load(db, id)?.get_heads();
+        let fresh: Option<Vec<automerge::Change>> = brought.map(|changes| {
+            let doc = self.load(db, id).map(AutoCommit::document);
+            let Ok(doc) = doc else {
+                return Vec::new();
+            };
+            let mut seen = std::collections::HashSet::new();
+            changes
+                .into_iter()
+                .filter(|c| {
+                    seen.insert(c.hash()) && doc.get_change_meta_by_hash(&c.hash()).is_none()
+                })
+                .collect()
+        });
         // The document is taken out of the cache and changed in place (a copy of it cost a
         // fifth of a merge at union scale): if anything below fails, it is not put back, and
         // the next use loads it again from the store, where nothing of this merge remains.
@@ -580,7 +609,23 @@ impl Engine {
             }
         }
         db.release("merge")?;
-        let bytes = fork.save_after(&before);
+        let bytes = match fresh.filter(|f| exactly_added(&mut fork, &before, &after, f)) {
+            Some(f) => {
+                #[cfg(debug_assertions)]
+                {
+                    let mut added: Vec<ChangeHash> =
+                        fork.get_changes(&before).iter().map(|c| c.hash()).collect();
+                    let mut came: Vec<ChangeHash> = f.iter().map(automerge::Change::hash).collect();
+                    added.sort();
+                    came.sort();
+                    assert_eq!(added, came, "changes stored as they came ≠ changes added");
+                }
+                f.iter()
+                    .flat_map(|c| c.raw_bytes().iter().copied())
+                    .collect()
+            }
+            None => fork.save_after(&before),
+        };
         db.append_chunk(&id.to_string(), &bytes)?;
         // what came from outside is shared: never squashed
         db.mark_shared(&id.to_string())?;
@@ -673,11 +718,25 @@ impl Engine {
             self.keep_state(db, peer, id, state)?;
             return Ok(MergeOutcome::default());
         }
-        let out = self.merge(db, id, check, now, |fork| {
-            fork.sync()
-                .receive_sync_message(&mut state, msg)
-                .map_err(SyncError::from)
-        })?;
+        // the changes as they came (a chunk that is not one change, e.g. a whole document,
+        // leaves it to the document to say what was added)
+        let brought: Option<Vec<automerge::Change>> = msg
+            .changes
+            .iter()
+            .map(|c| automerge::Change::from_bytes(c.to_vec()).ok())
+            .collect();
+        let out = self.merge_changes(
+            db,
+            id,
+            check,
+            now,
+            |fork| {
+                fork.sync()
+                    .receive_sync_message(&mut state, msg)
+                    .map_err(SyncError::from)
+            },
+            brought,
+        )?;
         self.keep_state(db, peer, id, state)?;
         Ok(out)
     }
@@ -768,6 +827,28 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Whether `fresh` (changes the document lacked before the merge) are exactly the changes the
+/// merge added between `before` and `after`: each depends only on what was there or on one
+/// another, none waits for a missing dependency, and the new heads are among them or were
+/// heads already. Otherwise (changes queued by an earlier message released by this one, say)
+/// the merge stores what the document says it added.
+fn exactly_added(
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    after: &[ChangeHash],
+    fresh: &[automerge::Change],
+) -> bool {
+    let mine: std::collections::HashSet<ChangeHash> = fresh.iter().map(|c| c.hash()).collect();
+    let known = |h: &ChangeHash| before.contains(h) || mine.contains(h);
+    !fresh.is_empty()
+        && after.iter().all(known)
+        && fresh.iter().all(|c| c.deps().iter().all(known))
+        && doc.get_missing_deps(&[]).is_empty()
+        && fresh
+            .iter()
+            .all(|c| doc.document().get_change_meta_by_hash(&c.hash()).is_some())
 }
 
 /// First byte of an ack: "my heads are exactly these" (automerge's messages start with 0x42
