@@ -1,6 +1,6 @@
 //! The authorization table: every write path (each projection table a device can fill) ×
 //! {foreign cooperative, revoked token, forged actor, non-secretariat writing the union
-//! document} is refused by the hub, over real HTTP. The test fails if a projection table has
+//! document or a carried debt} is refused by the hub, over real HTTP. The test fails if a projection table has
 //! no row here, so a new write path cannot be added without deciding its rules.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
@@ -51,6 +51,7 @@ struct Coop {
     contract: ContractId,
     warehouse: WarehouseId,
     disbursement: DisbursementId,
+    delivery: DeliveryId,
 }
 
 #[derive(Clone, Copy)]
@@ -115,7 +116,7 @@ fn coop(tx: &Tx<'_, '_>, code: &str, camp: CampaignId) -> Result<Coop> {
         date: d(2026, 6, 1),
         mode: PayMode::Cash,
     })?;
-    tx.record_delivery(RecordDelivery {
+    let v = tx.record_delivery(RecordDelivery {
         id: None,
         member_id: m.id,
         contract_id: k.id,
@@ -132,6 +133,7 @@ fn coop(tx: &Tx<'_, '_>, code: &str, camp: CampaignId) -> Result<Coop> {
         contract: k.id,
         warehouse: w.id,
         disbursement: x.id,
+        delivery: v.id,
     })
 }
 
@@ -275,18 +277,19 @@ fn pick(fx: &Fx, w: In) -> Coop {
 
 /// One row: a projection table, the writer that fills it, and which attacks apply. `None`
 /// writer: no use case writes the table after the union is created (the union row).
+/// `secretariat_only`: only the secretariat writes it (the union document, carried debts).
 struct Row {
     table: Table,
-    union_doc: bool,
+    secretariat_only: bool,
     has_device: bool,
     writer: Option<Writer>,
 }
 
 fn rows() -> Vec<Row> {
-    fn r(table: Table, union_doc: bool, has_device: bool, writer: Option<Writer>) -> Row {
+    fn r(table: Table, secretariat_only: bool, has_device: bool, writer: Option<Writer>) -> Row {
         Row {
             table,
-            union_doc,
+            secretariat_only,
             has_device,
             writer,
         }
@@ -776,6 +779,24 @@ fn rows() -> Vec<Row> {
             }),
         ),
         r(
+            Table::DebtCarries,
+            true,
+            false,
+            Some(|tx, fx, w| {
+                // the delivery voided, the member owes the advance: the lock carries it
+                let m = pick(fx, w);
+                tx.reverse(Reverse {
+                    id: None,
+                    target_kind: RecordKind::Delivery,
+                    target_id: m.delivery.to_string(),
+                    reason: "pesée fausse".into(),
+                    date: d(2026, 11, 3),
+                })?;
+                tx.lock_settlement(fx.camp, d(2027, 1, 10), None, "")?;
+                Ok(format!("{}/{}", m.member, fx.camp))
+            }),
+        ),
+        r(
             Table::Reversals,
             false,
             true,
@@ -862,10 +883,10 @@ fn every_write_path_is_refused_for_every_attack() {
         let Some(writer) = row.writer else { continue };
         let name = row.table.name();
         let mut attacks: Vec<(&str, Actor, In, Option<&Path>)> = Vec::new();
-        if row.union_doc {
+        if row.secretariat_only {
             // the device's agent is a field agent: acting as the secretariat on its own laptop
             attacks.push((
-                "non-secretariat writing the union document",
+                "non-secretariat writing a secretariat record",
                 Actor {
                     agent: fx.sec,
                     device: fx.dev_a,
@@ -891,7 +912,7 @@ fn every_write_path_is_refused_for_every_attack() {
             agent: actors[2].0.agent,
             device: actors[2].0.device,
         };
-        let revoked_as = if row.union_doc {
+        let revoked_as = if row.secretariat_only {
             Actor {
                 agent: fx.sec,
                 device: actors[2].0.device,
@@ -944,5 +965,5 @@ fn every_write_path_is_refused_for_every_attack() {
             checked += 1;
         }
     }
-    assert!(checked >= 57, "only {checked} cases checked");
+    assert!(checked >= 59, "only {checked} cases checked");
 }

@@ -193,6 +193,8 @@ dto! {
         pub advances: String,
         pub fees: String,
         pub fertilizer: String,
+        /// The debt carried in from the previous campaign of the crop family.
+        pub carried_debt: String,
         /// May be negative: a debt carried forward.
         pub net: String,
         pub paid: String,
@@ -604,6 +606,8 @@ dto! {
         pub advances: String,
         pub fees: String,
         pub fertilizer_credit: String,
+        /// The debt carried in from the previous campaign of the crop family.
+        pub carried_debt: String,
         pub net: String,
         pub paid: String,
         pub remaining: String,
@@ -619,6 +623,7 @@ dto! {
         pub advances: String,
         pub fees: String,
         pub fertilizer_credit: String,
+        pub carried_debt: String,
         pub net: String,
         pub payable: String,
         pub debt: String,

@@ -574,6 +574,7 @@ impl Session {
                 advances: money(l.advances),
                 fees: money(l.fees),
                 fertilizer: money(l.fertilizer_credit),
+                carried_debt: money(l.carried_debt),
                 net: money(l.net),
                 paid: money(l.paid),
                 remaining: money(l.remaining),

@@ -26,7 +26,10 @@ pub struct MemberLine {
     pub advances: Money,
     pub fees: Money,
     pub fertilizer_credit: Money,
-    /// delivered value − advances − fees − fertilizer credit.
+    /// The debt carried in from the member's previous campaign of the crop family.
+    #[serde(default)]
+    pub carried_debt: Money,
+    /// delivered value − advances − fees − fertilizer credit − carried debt.
     pub net: Money,
     /// Balance already paid (non-reversed payments).
     pub paid: Money,
@@ -46,6 +49,8 @@ pub struct Totals {
     pub advances: Money,
     pub fees: Money,
     pub fertilizer_credit: Money,
+    #[serde(default)]
+    pub carried_debt: Money,
     pub net: Money,
     pub payable: Money,
     pub debt: Money,
@@ -63,6 +68,7 @@ impl Totals {
         self.advances = self.advances.checked_add(l.advances)?;
         self.fees = self.fees.checked_add(l.fees)?;
         self.fertilizer_credit = self.fertilizer_credit.checked_add(l.fertilizer_credit)?;
+        self.carried_debt = self.carried_debt.checked_add(l.carried_debt)?;
         self.net = self.net.checked_add(l.net)?;
         if l.net.is_positive() {
             self.payable = self.payable.checked_add(l.net)?;
@@ -84,7 +90,8 @@ pub struct SettlementReport {
     pub campaign: String,
     pub date: NaiveDate,
     pub fee: FeeModel,
-    /// One line per member with a contract or fertilizer in the campaign, by cooperative and number.
+    /// One line per member with a contract, fertilizer or a carried debt in the campaign, by
+    /// cooperative and number.
     pub members: Vec<MemberLine>,
     /// Totals per cooperative code.
     pub cooperatives: BTreeMap<String, Totals>,
@@ -93,7 +100,8 @@ pub struct SettlementReport {
 
 /// Computes every member's settlement for a campaign at `date` with the rules of
 /// [`sene_domain::rules`]. Reversed disbursements, voided deliveries and reversed
-/// distributions are left out.
+/// distributions are left out. The debts carried out of the previous campaign of the same
+/// crop family (by its locked settlement) are deducted.
 ///
 /// # Errors
 /// Unknown campaign, store errors, overflow.
@@ -115,6 +123,7 @@ pub fn settle_campaign(
         values: Vec<Money>,
         disb: Vec<(Money, NaiveDate)>,
         fert: Vec<rules::FertilizerLine>,
+        carried: Money,
     }
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
     for f in db.campaign_contracts(campaign_id)? {
@@ -142,6 +151,9 @@ pub fn settle_campaign(
     for f in db.campaign_fertilizer(campaign_id)? {
         acc.entry(f.member_id).or_default().fert.push(f.line);
     }
+    for (member, debt) in db.debts_carried_into(campaign_id)? {
+        acc.entry(member).or_default().carried = debt;
+    }
     let paid: HashMap<MemberId, Money> = db.campaign_payments(campaign_id)?.into_iter().collect();
     let mut lines = Vec::with_capacity(acc.len());
     for (id, number, full_name, coop) in db.member_labels()? {
@@ -152,6 +164,7 @@ pub fn settle_campaign(
             fee: camp.fee,
             settlement_date: date,
             fertilizer: a.fert,
+            carried_debt: a.carried,
         })?;
         let p = paid.get(&id).copied().unwrap_or(Money::ZERO);
         let remaining = s.net.checked_sub(p)?;
@@ -166,6 +179,7 @@ pub fn settle_campaign(
             advances: s.advances,
             fees: s.fees,
             fertilizer_credit: s.fertilizer_credit,
+            carried_debt: s.carried_debt,
             net: s.net,
             paid: p,
             remaining: if remaining.is_positive() {

@@ -82,6 +82,7 @@ fn line(l: SettlementLineRow) -> Result<MemberLine> {
         advances: l.advances,
         fees: l.fees,
         fertilizer_credit: l.fertilizer_credit,
+        carried_debt: l.carried_debt,
         net: l.net,
         paid: l.paid,
         remaining: rest.max(Money::ZERO),
@@ -155,7 +156,8 @@ impl Tx<'_, '_> {
     /// Computes the campaign's settlement at `date` ([`settle_campaign`]) and locks it: the run
     /// and one line per member are written in this transaction and never edited. A correction
     /// is a new run with `replaces` naming the run it corrects (of the same campaign).
-    /// Secretariat only.
+    /// Each member's debt is carried to the next campaign of the crop family: a synced
+    /// [`DebtCarry`] per member, written again by a later run. Secretariat only.
     ///
     /// # Errors
     /// [`AppError::Forbidden`], [`AppError::NotFound`] (campaign, replaced run),
@@ -219,8 +221,41 @@ impl Tx<'_, '_> {
                     net: l.net,
                     paid: l.paid,
                     debt: l.debt,
+                    carried_debt: l.carried_debt,
                 },
             )?;
+        }
+        // The debts carry into the members' next campaign: one synced record per member in
+        // debt, and a correction run sets back to zero those a replaced run had carried.
+        let before: BTreeMap<MemberId, Money> = self
+            .db
+            .debt_carries_from(campaign_id)?
+            .into_iter()
+            .map(|c| (c.member_id, c.amount))
+            .collect();
+        for l in &report.members {
+            if l.debt.is_positive() || before.contains_key(&l.member_id) {
+                self.db.put_debt_carry(&DebtCarry {
+                    member_id: l.member_id,
+                    campaign_id,
+                    amount: l.debt,
+                    run_id: cmd.id,
+                    date,
+                })?;
+            }
+        }
+        let settled: std::collections::HashSet<MemberId> =
+            report.members.iter().map(|l| l.member_id).collect();
+        for member in before.keys() {
+            if !settled.contains(member) {
+                self.db.put_debt_carry(&DebtCarry {
+                    member_id: *member,
+                    campaign_id,
+                    amount: Money::ZERO,
+                    run_id: cmd.id,
+                    date,
+                })?;
+            }
         }
         self.audit(
             "lock_settlement",
@@ -310,6 +345,7 @@ pub fn member_statement(
         advances: l.advances,
         fees: l.fees,
         fertilizer_credit: l.fertilizer_credit,
+        carried_debt: l.carried_debt,
         net: l.net,
         paid: l.paid,
     })
@@ -390,7 +426,7 @@ pub fn payment_list_pdf(
 // Exports
 
 /// The columns of a run's export, in order.
-pub const EXPORT_HEADERS: [&str; 15] = [
+pub const EXPORT_HEADERS: [&str; 16] = [
     "Coopérative",
     "N° membre",
     "Nom",
@@ -400,6 +436,7 @@ pub const EXPORT_HEADERS: [&str; 15] = [
     "Avances (FCFA)",
     "Frais (FCFA)",
     "Engrais à crédit (FCFA)",
+    "Dette reportée (FCFA)",
     "Net (FCFA)",
     "Déjà payé (FCFA)",
     "Reste à payer (FCFA)",
@@ -457,6 +494,7 @@ pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
                 Cell::Money(l.advances),
                 Cell::Money(l.fees),
                 Cell::Money(l.fertilizer_credit),
+                Cell::Money(l.carried_debt),
                 Cell::Money(l.net),
                 Cell::Money(l.paid),
                 Cell::Money(l.remaining),
@@ -477,6 +515,7 @@ pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
         Cell::Money(t.advances),
         Cell::Money(t.fees),
         Cell::Money(t.fertilizer_credit),
+        Cell::Money(t.carried_debt),
         Cell::Money(t.net),
         Cell::Money(t.paid),
         Cell::Money(t.remaining),
@@ -580,6 +619,7 @@ pub fn settlement_xlsx(run: &SettlementRun) -> Result<Vec<u8>> {
                     t.advances,
                     t.fees,
                     t.fertilizer_credit,
+                    t.carried_debt,
                     t.net,
                     t.remaining,
                     t.debt,
@@ -598,6 +638,7 @@ pub fn settlement_xlsx(run: &SettlementRun) -> Result<Vec<u8>> {
             "Avances (FCFA)",
             "Frais (FCFA)",
             "Engrais à crédit (FCFA)",
+            "Dette reportée (FCFA)",
             "Net (FCFA)",
             "Reste à payer (FCFA)",
             "Dette (FCFA)",

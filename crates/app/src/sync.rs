@@ -34,9 +34,14 @@ impl Scope {
         }
     }
 
-    fn writes(&self, doc: &DocId) -> std::result::Result<(), String> {
+    fn writes(&self, doc: &DocId, table: Table) -> std::result::Result<(), String> {
         match self {
             Scope::Everything => Ok(()),
+            Scope::Device { role, .. }
+                if table == Table::DebtCarries && *role != Role::Secretariat =>
+            {
+                Err("seul le secrétariat reporte une dette (à l'arrêt d'un règlement)".into())
+            }
             Scope::Device {
                 role, cooperatives, ..
             } => match doc.cooperative() {
@@ -158,7 +163,8 @@ fn apply(
         let mut retry: Vec<(DocId, &Vec<u8>, String)> = Vec::new();
         let mut progress = false;
         for (doc, msg) in pending {
-            let check = |_: &Db<'_>, d: &DocId, _: Table, _: &Map<String, Value>| scope.writes(d);
+            let check =
+                |_: &Db<'_>, d: &DocId, t: Table, _: &Map<String, Value>| scope.writes(d, t);
             let merged = match payload {
                 Payload::SyncMessage => engine.receive(db, peer, &doc, msg, &check, now),
                 Payload::RawChanges => engine.import_changes(db, &doc, msg, &check, now),

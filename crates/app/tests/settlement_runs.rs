@@ -224,11 +224,12 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     assert_eq!(rows[1..], expected[..]);
     let a = rows.iter().find(|r| r[1] == "DIO-0001").unwrap();
     assert_eq!(a[4], "1000.0");
-    assert_eq!(a[9], "47600");
+    assert_eq!(a[9], "0", "nothing carried");
+    assert_eq!(a[10], "47600");
     let total = rows.last().unwrap();
     assert_eq!(total[0], "TOTAL");
-    assert_eq!(total[9], (47_600 - 62_400).to_string());
-    assert_eq!(total[12], "62400");
+    assert_eq!(total[10], (47_600 - 62_400).to_string());
+    assert_eq!(total[13], "62400");
     // XLSX, read back
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.xlsx");
@@ -255,11 +256,12 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     }
     let last = cells.last().unwrap();
     assert_eq!(last[0], Data::String("TOTAL".into()));
-    assert_eq!(last[9], Data::Float(-14_800.0));
+    assert_eq!(last[10], Data::Float(-14_800.0));
     let coops = wb.worksheet_range("Coopératives").unwrap();
     let c: Vec<Vec<Data>> = coops.rows().map(<[Data]>::to_vec).collect();
     assert_eq!(c[1][0], Data::String("DIO".into()));
-    assert_eq!(c[1][6], Data::Float(-14_800.0));
+    assert_eq!(c[0][6], Data::String("Dette reportée (FCFA)".into()));
+    assert_eq!(c[1][7], Data::Float(-14_800.0));
     assert_eq!(c[1][1], Data::Float(2.0));
 }
 
@@ -344,4 +346,184 @@ fn a_delivery_synced_after_the_lock_is_late_even_when_recorded_before_it() {
     let nb = newer.members.iter().find(|l| l.member_id == b).unwrap();
     assert_eq!(nb.delivered_value, fr(80_000));
     assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+}
+
+/// Opens a campaign with one crop at 200 FCFA/kg, no fee, contracts from May of `year`.
+fn open(
+    tx: &Tx<'_, '_>,
+    name: &str,
+    family: CropFamily,
+    crop: Crop,
+    year: i32,
+) -> Result<Campaign> {
+    tx.open_campaign(NewCampaign {
+        id: None,
+        name: name.into(),
+        family,
+        prices: vec![CropPrice {
+            crop,
+            base_price: fr(200),
+            over_delivery_price: None,
+        }],
+        advance_share: None,
+        fee: FeeModel::None,
+        contract_window: (d(year, 5, 1), d(year, 8, 31)),
+        delivery_window: (d(year, 10, 1), d(year + 1, 3, 31)),
+        max_moisture: None,
+        max_impurity: None,
+        bag_tare: None,
+        over_delivery_bought: false,
+    })
+}
+
+/// A member's debt at a locked run is carried into the next campaign of the same crop family
+/// (not into a campaign of another family), on the office and on the field laptop alike; a
+/// correction run that clears the debt takes the carry back to zero.
+#[test]
+fn a_locked_debt_is_carried_into_the_next_campaign_of_its_family_on_every_replica() {
+    let mut s = memory();
+    let (mut dev, _, scope) = laptop(&mut s);
+    let (sec, b, cb, wh) = (s.sec, s.b, s.cb, s.wh);
+    let (cereals, next, later) =
+        s.l.run(&sec, |tx| {
+            Ok((
+                open(
+                    tx,
+                    "Céréales 2027",
+                    CropFamily::DryCereals,
+                    Crop::Sorghum,
+                    2027,
+                )?
+                .id,
+                open(tx, "Riz 2027/28", CropFamily::Rice, Crop::PaddyRice, 2027)?.id,
+                open(tx, "Riz 2028/29", CropFamily::Rice, Crop::PaddyRice, 2028)?.id,
+            ))
+        })
+        .unwrap();
+    // nothing is carried before a lock
+    assert!(s
+        .l
+        .settle_campaign(next, d(2028, 1, 15))
+        .unwrap()
+        .members
+        .is_empty());
+
+    let run = lock(&mut s, None);
+    let line_b = run.members.iter().find(|l| l.member_id == b).unwrap();
+    assert_eq!(line_b.debt, fr(62_400));
+    assert_eq!(line_b.carried_debt, Money::ZERO);
+    let carry = s.l.db().debt_carry(b, s.camp).unwrap().unwrap();
+    assert_eq!((carry.amount, carry.run_id), (fr(62_400), run.run.id));
+    assert!(
+        s.l.db().debt_carry(s.a, s.camp).unwrap().is_none(),
+        "A is not in debt"
+    );
+
+    // the next rice campaign starts with B's debt; the cereals campaign and the one after do not
+    let r = s.l.settle_campaign(next, d(2028, 1, 15)).unwrap();
+    assert_eq!(r.members.len(), 1);
+    let nb = &r.members[0];
+    assert_eq!(nb.member_id, b);
+    assert_eq!(nb.carried_debt, fr(62_400));
+    assert_eq!(nb.net, fr(-62_400));
+    assert_eq!(nb.debt, fr(62_400));
+    assert_eq!(r.totals.carried_debt, fr(62_400));
+    assert!(s
+        .l
+        .settle_campaign(cereals, d(2028, 1, 15))
+        .unwrap()
+        .members
+        .is_empty());
+    assert!(s
+        .l
+        .settle_campaign(later, d(2029, 1, 15))
+        .unwrap()
+        .members
+        .is_empty());
+
+    // the field laptop, after a sync, deducts the same debt
+    sync(&mut dev, &mut s.l, &scope);
+    assert_eq!(
+        dev.settle_campaign(next, d(2028, 1, 15)).unwrap().members,
+        r.members
+    );
+
+    // B brings the rest of the rice late; the correction run leaves B out of debt, and the
+    // carry goes back to zero everywhere
+    s.l.run(&s.field, |tx| {
+        tx.record_delivery(RecordDelivery {
+            id: None,
+            member_id: b,
+            contract_id: cb,
+            warehouse_id: wh,
+            bags: 14,
+            gross: Kg::from_kg(707)?,
+            moisture: "14".parse()?,
+            impurity: "2".parse()?,
+            date: d(2027, 1, 16),
+        })
+    })
+    .unwrap();
+    s.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 17, 9, 0, 0).unwrap());
+    let fixed = lock(&mut s, Some(run.run.id));
+    assert_eq!(
+        fixed
+            .members
+            .iter()
+            .find(|l| l.member_id == b)
+            .unwrap()
+            .debt,
+        Money::ZERO
+    );
+    let carry = s.l.db().debt_carry(b, s.camp).unwrap().unwrap();
+    assert_eq!((carry.amount, carry.run_id), (Money::ZERO, fixed.run.id));
+    assert!(s
+        .l
+        .settle_campaign(next, d(2028, 1, 15))
+        .unwrap()
+        .members
+        .is_empty());
+    sync(&mut dev, &mut s.l, &scope);
+    assert!(dev
+        .settle_campaign(next, d(2028, 1, 15))
+        .unwrap()
+        .members
+        .is_empty());
+    // the first run is as it was locked
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
+}
+
+/// The carried debt is a line of the member's statement and a column of the exports.
+#[test]
+fn the_statement_and_exports_of_the_next_campaign_show_the_carried_debt() {
+    let mut s = memory();
+    let sec = s.sec;
+    lock(&mut s, None);
+    let next =
+        s.l.run(&sec, |tx| {
+            Ok(open(tx, "Riz 2027/28", CropFamily::Rice, Crop::PaddyRice, 2027)?.id)
+        })
+        .unwrap();
+    let run =
+        s.l.run(&sec, |tx| {
+            tx.lock_settlement(next, d(2028, 1, 15), None, "")
+        })
+        .unwrap();
+    let text = pdf_text(&member_statement_pdf(&s.l.db(), run.run.id, s.b).unwrap());
+    assert!(text.contains("dette reportée"), "{text}");
+    assert!(text.contains(&format_money(fr(62_400))), "{text}");
+    let csv = settlement_csv(&run);
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .contains("Dette reportée (FCFA)"));
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.contains(",62400,-62400,"), "{row}");
+    // still in debt: the debt carries on from this campaign too
+    assert_eq!(
+        s.l.db().debt_carry(s.b, next).unwrap().unwrap().amount,
+        fr(62_400)
+    );
 }

@@ -651,6 +651,22 @@ pub struct BalancePayment {
     pub recorded: Recorded,
 }
 
+/// A member's debt at a locked settlement of a campaign, carried to the member's next campaign
+/// of the same crop family (where it is deducted like an advance). Written by the secretariat
+/// when it locks a run; one per member and campaign (a correction run writes it again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtCarry {
+    pub member_id: MemberId,
+    /// The campaign the debt comes from.
+    pub campaign_id: CampaignId,
+    /// Zero or more (zero when a correction leaves the member out of debt).
+    pub amount: Money,
+    /// The locked run that set it.
+    pub run_id: SettlementRunId,
+    /// The run's settlement date.
+    pub date: NaiveDate,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 //! | [`contract_value`] | round(min(accepted, committed) × base price) + round(over × over price) if bought |
 //! | [`fees`] | none; flat: round(rate × Σ amounts); interest: Σ round(amount × rate × days / 365) |
 //! | [`fertilizer_credit`] | Σ round(bags × price per bag) − Σ cash paid |
-//! | [`member_settlement`] | Σ contract values − Σ disbursements − fees − fertilizer credit |
+//! | [`member_settlement`] | Σ contract values − Σ disbursements − fees − fertilizer credit − carried debt |
 //!
 //! # Worked example: the 60/40 rule
 //! A member commits 1 000 kg of paddy at 200 FCFA/kg. The advance due is
@@ -34,6 +34,7 @@
 //!     fee: FeeModel::None,
 //!     settlement_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap(),
 //!     fertilizer: vec![],
+//!     carried_debt: Money::ZERO,
 //! }).unwrap();
 //! assert_eq!(s.net.francs(), 80_000);
 //! ```
@@ -275,6 +276,10 @@ pub struct SettlementInput {
     pub settlement_date: NaiveDate,
     /// The member's non-reversed fertilizer distributions in the campaign.
     pub fertilizer: Vec<FertilizerLine>,
+    /// The debt the member carries in from the previous campaign (a locked settlement's
+    /// negative net), deducted like an advance. Zero or more.
+    #[serde(default)]
+    pub carried_debt: Money,
 }
 
 /// A member's settlement, line by line.
@@ -286,8 +291,11 @@ pub struct Settlement {
     pub advances: Money,
     pub fees: Money,
     pub fertilizer_credit: Money,
-    /// delivered value − advances − fees − fertilizer credit. Positive: paid to the member;
-    /// negative: a debt carried forward.
+    /// The debt carried in from the previous campaign.
+    #[serde(default)]
+    pub carried_debt: Money,
+    /// delivered value − advances − fees − fertilizer credit − carried debt. Positive: paid
+    /// to the member; negative: a debt carried forward.
     pub net: Money,
 }
 
@@ -314,11 +322,19 @@ impl Settlement {
 }
 
 /// A member's settlement for a campaign:
-/// Σ contract values − Σ non-reversed disbursements − fees − fertilizer credit.
+/// Σ contract values − Σ non-reversed disbursements − fees − fertilizer credit − carried debt.
 ///
 /// # Errors
-/// [`DomainError::Overflow`].
+/// [`DomainError::Overflow`]; [`DomainError::OutOfRange`] for a negative carried debt.
 pub fn member_settlement(input: &SettlementInput) -> Result<Settlement, DomainError> {
+    if input.carried_debt.is_negative() {
+        return Err(DomainError::OutOfRange {
+            field: "dette reportée",
+            value: input.carried_debt.to_string(),
+            min: "0".into(),
+            max: "—".into(),
+        });
+    }
     let delivered_value = Money::sum(input.contract_values.iter().copied())?;
     let advances = Money::sum(input.disbursements.iter().map(|(m, _)| *m))?;
     let fees = fees(input.fee, &input.disbursements, input.settlement_date)?;
@@ -326,12 +342,14 @@ pub fn member_settlement(input: &SettlementInput) -> Result<Settlement, DomainEr
     let net = delivered_value
         .checked_sub(advances)?
         .checked_sub(fees)?
-        .checked_sub(fertilizer_credit)?;
+        .checked_sub(fertilizer_credit)?
+        .checked_sub(input.carried_debt)?;
     Ok(Settlement {
         delivered_value,
         advances,
         fees,
         fertilizer_credit,
+        carried_debt: input.carried_debt,
         net,
     })
 }
@@ -376,6 +394,7 @@ mod tests {
             fee: FeeModel::None,
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
+            carried_debt: Money::ZERO,
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.net.francs(), 200_000); // 40 % of 500 000
@@ -387,6 +406,7 @@ mod tests {
             advances: Money::ZERO,
             fees: Money::ZERO,
             fertilizer_credit: Money::ZERO,
+            carried_debt: Money::ZERO,
             net: Money::from_francs(-1).unwrap_or_default(),
         }
     }
@@ -407,6 +427,7 @@ mod tests {
             fee: FeeModel::None,
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
+            carried_debt: Money::ZERO,
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.net.francs(), 55_556 - 45_788);
@@ -487,6 +508,7 @@ mod tests {
             fee: FeeModel::Flat { rate: rate("0.02") },
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
+            carried_debt: Money::ZERO,
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.fees.francs(), 2_400);
@@ -519,8 +541,36 @@ mod tests {
             fee: FeeModel::None,
             settlement_date: date(2027, 1, 10),
             fertilizer: lines.to_vec(),
+            carried_debt: Money::ZERO,
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.net.francs(), 200_000 - 120_000 - 29_500);
+    }
+
+    #[test]
+    fn a_carried_debt_is_deducted_and_may_carry_on() {
+        let input = SettlementInput {
+            contract_values: vec![m(200_000)],
+            disbursements: vec![(m(120_000), date(2026, 6, 1))],
+            fee: FeeModel::None,
+            settlement_date: date(2027, 1, 10),
+            fertilizer: vec![],
+            carried_debt: m(22_400),
+        };
+        let s = member_settlement(&input).unwrap_or_else(|_| unreachable_settlement());
+        assert_eq!(s.carried_debt.francs(), 22_400);
+        assert_eq!(s.net.francs(), 200_000 - 120_000 - 22_400);
+        // a debt larger than the season's balance stays a debt
+        let s = member_settlement(&SettlementInput {
+            carried_debt: m(100_000),
+            ..input.clone()
+        })
+        .unwrap_or_else(|_| unreachable_settlement());
+        assert_eq!(s.debt().francs(), 20_000);
+        assert!(member_settlement(&SettlementInput {
+            carried_debt: m(-1),
+            ..input
+        })
+        .is_err());
     }
 }

@@ -44,6 +44,7 @@ proptest! {
         accepted in kg(), over in proptest::option::of(money()), model in fee(),
         disb in proptest::collection::vec((money(), date()), 0..6), when in date(),
         fert in proptest::collection::vec((any::<u32>(), money(), money()), 0..4),
+        carried in money(),
     ) {
         let limits = QualityLimits { max_moisture: lim_m, max_impurity: lim_i };
         let _ = advance_due(share, price, committed);
@@ -59,12 +60,17 @@ proptest! {
         let input = SettlementInput {
             contract_values: value.into_iter().collect(),
             disbursements: disb, fee: model, settlement_date: when, fertilizer: lines,
+            carried_debt: carried,
         };
         if let Ok(s) = member_settlement(&input) {
             // the net is exactly the difference of its lines
             let recomputed = s.delivered_value.checked_sub(s.advances).and_then(|x| x.checked_sub(s.fees))
-                .and_then(|x| x.checked_sub(s.fertilizer_credit));
+                .and_then(|x| x.checked_sub(s.fertilizer_credit))
+                .and_then(|x| x.checked_sub(s.carried_debt));
             prop_assert_eq!(recomputed, Ok(s.net));
+            prop_assert!(!s.carried_debt.is_negative());
+        } else if carried.is_negative() {
+            prop_assert!(member_settlement(&input).is_err());
         }
     }
 
@@ -78,7 +84,7 @@ proptest! {
         let value = contract_value(committed, committed, price, None).unwrap();
         let s = member_settlement(&SettlementInput {
             contract_values: vec![value], disbursements: vec![(due, d)], fee: FeeModel::None,
-            settlement_date: d, fertilizer: vec![],
+            settlement_date: d, fertilizer: vec![], carried_debt: Money::ZERO,
         }).unwrap();
         let forty = Money::round_half_up(Decimal::new(4, 1) * value.as_decimal()).unwrap();
         prop_assert_eq!(s.net, forty);

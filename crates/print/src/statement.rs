@@ -37,6 +37,8 @@ pub struct StatementDoc {
     pub advances: Money,
     pub fees: Money,
     pub fertilizer_credit: Money,
+    /// The debt carried in from the member's previous campaign.
+    pub carried_debt: Money,
     /// delivered value − deductions.
     pub net: Money,
     /// Balance already paid before the run.
@@ -156,8 +158,14 @@ pub fn statement_document(doc: &StatementDoc) -> Document {
             "Moins\u{a0}: engrais à crédit".to_owned(),
             format_money(doc.fertilizer_credit),
         ),
-        ("Solde net".to_owned(), format_money(doc.net)),
     ];
+    if doc.carried_debt.is_positive() {
+        lines.push((
+            "Moins\u{a0}: dette reportée".to_owned(),
+            format_money(doc.carried_debt),
+        ));
+    }
+    lines.push(("Solde net".to_owned(), format_money(doc.net)));
     if doc.paid.is_positive() {
         lines.push(("Déjà payé au membre".to_owned(), format_money(doc.paid)));
     }

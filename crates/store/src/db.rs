@@ -78,6 +78,7 @@ pub enum Table {
     LenderRepayments,
     FundAllocations,
     BalancePayments,
+    DebtCarries,
     Audit,
 }
 
@@ -113,6 +114,7 @@ impl Table {
             Table::LenderRepayments => "lender_repayments",
             Table::FundAllocations => "fund_allocations",
             Table::BalancePayments => "balance_payments",
+            Table::DebtCarries => "debt_carries",
             Table::Audit => "audit",
         }
     }
@@ -130,6 +132,7 @@ impl Table {
             Table::AgentCooperatives => &["agent_id", "cooperative_id"],
             Table::CampaignPrices => &["campaign_id", "crop"],
             Table::SaleLotSources => &["lot_id", "warehouse_id"],
+            Table::DebtCarries => &["member_id", "campaign_id"],
             Table::Audit => &["seq"],
             _ => &["id"],
         }
@@ -172,6 +175,7 @@ impl Table {
         Table::LenderRepayments,
         Table::FundAllocations,
         Table::BalancePayments,
+        Table::DebtCarries,
         Table::Reversals,
     ];
 }

@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "squashes",
         sql: include_str!("migrations/0008_squashes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "debt_carries",
+        sql: include_str!("migrations/0009_debt_carries.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -46,6 +46,8 @@ pub struct SettlementLineRow {
     pub net: Money,
     pub paid: Money,
     pub debt: Money,
+    /// The debt carried in from the previous campaign (part of the net).
+    pub carried_debt: Money,
 }
 
 /// A money record of a campaign that arrived after a run was locked.
@@ -76,7 +78,7 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementRunRow> {
     })
 }
 
-const LINE_COLS: &str = "member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt";
+const LINE_COLS: &str = "member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt, carried_debt";
 
 fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementLineRow> {
     Ok(SettlementLineRow {
@@ -93,6 +95,7 @@ fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementLineRow> {
         net: r.money(10)?,
         paid: r.money(11)?,
         debt: r.money(12)?,
+        carried_debt: r.money(13)?,
     })
 }
 
@@ -146,7 +149,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn insert_settlement_line(&self, run: SettlementRunId, l: &SettlementLineRow) -> R<()> {
         self.conn().execute(
-            "INSERT INTO settlement_lines (run_id, member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO settlement_lines (run_id, member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt, carried_debt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 run.to_string(),
                 l.member_id.to_string(),
@@ -162,6 +165,7 @@ impl Db<'_> {
                 l.net.francs(),
                 l.paid.francs(),
                 l.debt.francs(),
+                l.carried_debt.francs(),
             ],
         )?;
         Ok(())
@@ -303,6 +307,81 @@ impl Db<'_> {
             params![member.to_string(), campaign.to_string(), upto[0], upto[3]],
             |r| Ok((r.date(0)?, r.get(1)?, r.kg(2)?)),
         )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+const CARRY_COLS: &str = "member_id, campaign_id, amount, run_id, date";
+
+fn carry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DebtCarry> {
+    Ok(DebtCarry {
+        member_id: r.parse(0)?,
+        campaign_id: r.parse(1)?,
+        amount: r.money(2)?,
+        run_id: r.parse(3)?,
+        date: r.date(4)?,
+    })
+}
+
+/// The campaign a debt of campaign `p` is carried into: the next campaign of the same crop
+/// family by contract start (then id, for two campaigns that start the same day).
+const NEXT_OF_P: &str = "(SELECT n.id FROM campaigns n WHERE n.family = p.family AND (n.contract_start > p.contract_start OR (n.contract_start = p.contract_start AND n.id > p.id)) ORDER BY n.contract_start, n.id LIMIT 1)";
+
+impl Db<'_> {
+    /// Writes a member's carried debt for a campaign, replacing the one a previous run wrote.
+    ///
+    /// # Errors
+    /// SQLite errors (an unknown member or campaign, a negative amount).
+    pub fn put_debt_carry(&self, x: &DebtCarry) -> R<()> {
+        self.cached().execute(
+            &format!("INSERT INTO debt_carries ({CARRY_COLS}) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (member_id, campaign_id) DO UPDATE SET amount = excluded.amount, run_id = excluded.run_id, date = excluded.date WHERE amount IS NOT excluded.amount OR run_id IS NOT excluded.run_id OR date IS NOT excluded.date"),
+            params![
+                x.member_id.to_string(),
+                x.campaign_id.to_string(),
+                x.amount.francs(),
+                x.run_id.to_string(),
+                d(x.date),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A member's carried debt from a campaign.
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn debt_carry(&self, member: MemberId, campaign: CampaignId) -> R<Option<DebtCarry>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {CARRY_COLS} FROM debt_carries WHERE member_id = ?1 AND campaign_id = ?2"
+        ))?;
+        Ok(st
+            .query_row([member.to_string(), campaign.to_string()], carry_row)
+            .optional()?)
+    }
+
+    /// The debts carried out of a campaign (by its locked runs), zero ones included.
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn debt_carries_from(&self, campaign: CampaignId) -> R<Vec<DebtCarry>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {CARRY_COLS} FROM debt_carries WHERE campaign_id = ?1 ORDER BY member_id"
+        ))?;
+        let rows = st.query_map([campaign.to_string()], carry_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The debts carried **into** a campaign, per member: those of the previous campaigns
+    /// whose next campaign of the same crop family it is. Members with nothing carried are
+    /// left out.
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn debts_carried_into(&self, campaign: CampaignId) -> R<Vec<(MemberId, Money)>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT x.member_id, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.amount > 0 AND {NEXT_OF_P} = ?1 GROUP BY x.member_id ORDER BY x.member_id"
+        ))?;
+        let rows = st.query_map([campaign.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -5,7 +5,9 @@
 //!   drawdowns, repayments, fund allocations, sale lots;
 //! - `registry/<cooperative>`: the cooperative's members and warehouses;
 //! - `season/<cooperative>/<campaign>`: contracts, advances, deliveries, fertilizer needs,
-//!   group orders, receptions and distributions, balance payments, and reversals of these.
+//!   group orders, receptions and distributions, balance payments, the debts carried out of
+//!   the campaign (written by the secretariat only, at a settlement lock), and reversals of
+//!   these.
 
 use std::fmt;
 use std::str::FromStr;
@@ -138,12 +140,14 @@ pub fn route(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<DocI
         | T::FundAllocations
         | T::Audit => DocId::Union,
         T::Warehouses | T::Members => DocId::Registry(parse(row, "cooperative_id")?),
-        T::Contracts | T::FertilizerNeeds | T::FertilizerDistributions | T::BalancePayments => {
-            DocId::Season(
-                member_coop(db, text(row, "member_id")?)?,
-                parse(row, "campaign_id")?,
-            )
-        }
+        T::Contracts
+        | T::FertilizerNeeds
+        | T::FertilizerDistributions
+        | T::BalancePayments
+        | T::DebtCarries => DocId::Season(
+            member_coop(db, text(row, "member_id")?)?,
+            parse(row, "campaign_id")?,
+        ),
         T::Deliveries => DocId::Season(
             member_coop(db, text(row, "member_id")?)?,
             follow(

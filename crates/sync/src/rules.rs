@@ -19,6 +19,13 @@ fn parse<T: std::str::FromStr>(row: &Map<String, Value>) -> Result<T, String> {
         .map_err(|_| "identifiant invalide".to_owned())
 }
 
+fn column_id<T: std::str::FromStr>(row: &Map<String, Value>, c: &str) -> Result<T, String> {
+    row.get(c)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("{c} : identifiant invalide"))
+}
+
 fn present<T>(r: Result<Option<T>, sene_store::StoreError>) -> Result<(), String> {
     match r {
         Ok(Some(_)) => Ok(()),
@@ -87,6 +94,19 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
         T::BalancePayments => {
             positive("amount", limits::MEMBER_MONEY_MAX)?;
             present(db.payment(parse(row)?))
+        }
+        T::DebtCarries => {
+            match int("amount") {
+                Some(v) if (0..=limits::MEMBER_MONEY_MAX).contains(&v) => {}
+                Some(v) => {
+                    return Err(format!(
+                        "amount : {v} hors limites (0 à {})",
+                        limits::MEMBER_MONEY_MAX
+                    ))
+                }
+                None => return Err("amount absent".into()),
+            }
+            present(db.debt_carry(column_id(row, "member_id")?, column_id(row, "campaign_id")?))
         }
         T::Drawdowns | T::FundAllocations => positive("amount", limits::UNION_MONEY_MAX),
         T::CreditLines => {

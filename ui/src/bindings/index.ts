@@ -70,6 +70,10 @@ export type DistributionView = { id: string, date: string, product_name: string,
 
 export type BalanceView = { campaign_id: string, campaign_name: string, contracts_value: string, advances: string, fees: string, fertilizer: string, 
 /**
+ * The debt carried in from the previous campaign of the crop family.
+ */
+carried_debt: string, 
+/**
  * May be negative: a debt carried forward.
  */
 net: string, paid: string, 
@@ -226,9 +230,13 @@ export type ResolutionView = { key: string, kind: string,
  */
 title: string, note: string, by: string, at: string, };
 
-export type SettlementLineView = { member_id: string, number: string, name: string, cooperative: string, committed_kg: string, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, net: string, paid: string, remaining: string, debt: string, };
+export type SettlementLineView = { member_id: string, number: string, name: string, cooperative: string, committed_kg: string, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, 
+/**
+ * The debt carried in from the previous campaign of the crop family.
+ */
+carried_debt: string, net: string, paid: string, remaining: string, debt: string, };
 
-export type SettlementTotalsView = { members: number, members_in_debt: number, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, net: string, payable: string, debt: string, };
+export type SettlementTotalsView = { members: number, members_in_debt: number, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, carried_debt: string, net: string, payable: string, debt: string, };
 
 export type SettlementView = { run_id: string | null, campaign: string, date: string, locked_at: string | null, replaces: string | null, note: string | null, lines: Array<SettlementLineView>, totals: SettlementTotalsView, };
 

@@ -33,8 +33,13 @@ fn fee_text(f: FeeModel) -> String {
 }
 
 fn totals_line(label: &str, t: &Totals) -> String {
+    let carried = if t.carried_debt.is_positive() {
+        format!(", dette reportée {}", t.carried_debt)
+    } else {
+        String::new()
+    };
     format!(
-        "{label} : {} membre(s), engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais à crédit {}, net {} ; à payer {} (payé {}, reste {}) ; dettes {} ({} membre(s))",
+        "{label} : {} membre(s), engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais à crédit {}{carried}, net {} ; à payer {} (payé {}, reste {}) ; dettes {} ({} membre(s))",
         t.members,
         t.committed,
         t.accepted,
@@ -94,8 +99,13 @@ fn settlement(ctx: &mut Ctx, a: SettlementArgs) -> CliResult<Output> {
             } else {
                 format!("payé {}, reste à payer {}", l.paid, l.remaining)
             };
+            let carried = if l.carried_debt.is_positive() {
+                format!(", dette reportée {}", l.carried_debt)
+            } else {
+                String::new()
+            };
             out.push(format!(
-                "  {:<12} {} [{}] : engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais {} → net {} ; {end}",
+                "  {:<12} {} [{}] : engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais {}{carried} → net {} ; {end}",
                 l.number,
                 l.full_name,
                 l.cooperative,

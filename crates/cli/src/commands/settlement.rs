@@ -48,8 +48,13 @@ fn describe(out: &mut Output, r: &SettlementRun) {
         } else {
             format!("reste à payer {}", l.remaining)
         };
+        let carried = if l.carried_debt.is_positive() {
+            format!(", dette reportée {}", l.carried_debt)
+        } else {
+            String::new()
+        };
         out.push(format!(
-            "  {} {} ({}) : valeur {}, avances {}, frais {}, engrais {}, net {} ; {end}",
+            "  {} {} ({}) : valeur {}, avances {}, frais {}, engrais {}{carried}, net {} ; {end}",
             l.number,
             l.full_name,
             l.cooperative,
@@ -62,12 +67,13 @@ fn describe(out: &mut Output, r: &SettlementRun) {
     }
     let t = &r.totals;
     out.push(format!(
-        "TOTAL : {} membre(s), valeur {}, avances {}, frais {}, engrais {}, net {} ; à payer {} ; dettes {} ({} membre(s))",
+        "TOTAL : {} membre(s), valeur {}, avances {}, frais {}, engrais {}, dette reportée {}, net {} ; à payer {} ; dettes {} ({} membre(s))",
         t.members,
         t.delivered_value,
         t.advances,
         t.fees,
         t.fertilizer_credit,
+        t.carried_debt,
         t.net,
         t.payable,
         t.debt,
