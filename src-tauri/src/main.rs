@@ -99,6 +99,8 @@ commands! {
     lender_positions(DateRequest) -> LendersView = lender_positions;
     sale_lots(CampaignRequest) -> Vec<SaleLotLineView> = sale_lots;
     add_sale_lot(SaleLotRequest) -> SaleLotLineView = add_sale_lot;
+    complement_options(CampaignRequest) -> Vec<ComplementView> = complement_options;
+    set_price_complement(ComplementRequest) -> ComplementView = set_price_complement;
     draw_credit(DrawRequest) -> LendersView = draw_credit;
     repay_lender(RepayRequest) -> LendersView = repay_lender;
 }
@@ -231,6 +233,8 @@ fn main() {
             lender_positions,
             sale_lots,
             add_sale_lot,
+            complement_options,
+            set_price_complement,
             draw_credit,
             repay_lender,
         ])

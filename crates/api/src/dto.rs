@@ -195,6 +195,8 @@ dto! {
         pub fertilizer: String,
         /// The debt carried in from the previous campaign of the crop family.
         pub carried_debt: String,
+        /// The price complement on the member's kg.
+        pub complement: String,
         /// May be negative: a debt carried forward.
         pub net: String,
         pub paid: String,
@@ -603,6 +605,8 @@ dto! {
         pub committed_kg: String,
         pub accepted_kg: String,
         pub delivered_value: String,
+        /// The price complement on the member's kg.
+        pub complement: String,
         pub advances: String,
         pub fees: String,
         pub fertilizer_credit: String,
@@ -620,6 +624,7 @@ dto! {
         pub members_in_debt: u32,
         pub accepted_kg: String,
         pub delivered_value: String,
+        pub complement: String,
         pub advances: String,
         pub fees: String,
         pub fertilizer_credit: String,
@@ -774,6 +779,30 @@ dto! {
         pub price_per_kg: String,
         #[serde(deserialize_with = "text")]
         pub costs: String,
+    }
+
+    /// What a crop's lots made above the base price and the complement per kg it allows.
+    pub struct ComplementView {
+        /// `paddy_rice`, `shallot`, …
+        pub crop: String,
+        pub crop_label: String,
+        pub base_price: String,
+        /// Σ of what the crop's lots made above the base price, net of costs.
+        pub surplus: String,
+        /// The kg the contracts' values count.
+        pub counted_kg: String,
+        /// The most per kg the surplus pays on every counted kg.
+        pub max_per_kg: String,
+        /// The complement decided per kg (0: none).
+        pub per_kg: String,
+    }
+
+    /// A price complement decided for a campaign's crop.
+    pub struct ComplementRequest {
+        pub campaign_id: String,
+        pub crop: String,
+        #[serde(deserialize_with = "text")]
+        pub per_kg: String,
     }
 
     /// Money drawn on a credit line today.

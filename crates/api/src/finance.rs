@@ -2,7 +2,9 @@
 //! lenders' position at any date (interest accrued), drawdowns and repayments.
 
 use sene_app::finance::{NewDrawdown, NewRepayment, NewSaleLot};
-use sene_app::lending::{lender_position_totals, LenderPosition, SaleLotView};
+use sene_app::lending::{
+    lender_position_totals, ComplementOption, LenderPosition, SaleLotView, SetComplement,
+};
 use sene_domain::*;
 
 use crate::dto::*;
@@ -52,7 +54,59 @@ fn lot(l: &SaleLotView, crop: String) -> SaleLotLineView {
     }
 }
 
+fn complement(o: &ComplementOption, crop_label: String) -> ComplementView {
+    ComplementView {
+        crop: o.crop.code().into(),
+        crop_label,
+        base_price: money(o.base_price),
+        surplus: money(o.surplus),
+        counted_kg: kg(o.counted),
+        max_per_kg: money(o.max_per_kg),
+        per_kg: money(o.per_kg),
+    }
+}
+
 impl Session {
+    /// `complement_options`: per crop of the campaign, what its lots made above the base
+    /// price net of costs, the kg it would be paid on, and the complement decided.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, store errors.
+    pub fn complement_options(&self, req: &CampaignRequest) -> R<Vec<ComplementView>> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let options = self
+            .ledger
+            .complement_options(camp)
+            .map_err(|e| self.app(&e))?;
+        Ok(options
+            .iter()
+            .map(|o| complement(o, self.label(o.crop.label_fr(), o.crop.label_en())))
+            .collect())
+    }
+
+    /// `set_price_complement`: the complement per kg of a campaign's crop (0 takes it back).
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign or crop, an amount that is not whole francs or is
+    /// above what the lots made over the base price.
+    pub fn set_price_complement(&mut self, req: &ComplementRequest) -> R<ComplementView> {
+        let cmd = SetComplement {
+            campaign_id: self.id("campagne", &req.campaign_id)?,
+            crop: self.parse_field("crop", "culture", &req.crop)?,
+            per_kg: self.parse_field("per_kg", "complément au kg", &req.per_kg)?,
+        };
+        let actor = self.actor()?;
+        let o = self
+            .ledger
+            .run(&actor, |tx| tx.set_price_complement(cmd))
+            .map_err(|e| self.app(&e))?;
+        Ok(complement(
+            &o,
+            self.label(o.crop.label_fr(), o.crop.label_en()),
+        ))
+    }
+
     /// `lender_positions`: every credit line at a date: drawn, repaid, outstanding, interest
     /// accrued and due.
     ///

@@ -575,6 +575,7 @@ impl Session {
                 fees: money(l.fees),
                 fertilizer: money(l.fertilizer_credit),
                 carried_debt: money(l.carried_debt),
+                complement: money(l.complement),
                 net: money(l.net),
                 paid: money(l.paid),
                 remaining: money(l.remaining),

@@ -20,7 +20,8 @@ use sene_store::{Db, StoreError, Table};
 use serde::{Deserialize, Serialize};
 
 use crate::season::campaign;
-use crate::{Ledger, Result};
+use crate::{AppError, Ledger, Result, Tx};
+use sene_domain::validate;
 
 /// A credit line's position at a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,6 +330,123 @@ pub fn sale_lots(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<SaleLotView
     Ok(out)
 }
 
+/// What one crop's lots of a campaign made above the base price, net of costs, and the price
+/// complement per kg that surplus can pay on every kg the members' contracts count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplementOption {
+    pub crop: Crop,
+    pub base_price: Money,
+    /// Σ `above_base` of the crop's lots that are not reversed.
+    pub surplus: Money,
+    /// Σ over the crop's contracts of the kg their value counts (accepted up to the committed
+    /// kg, all accepted kg when the campaign buys over-delivery).
+    pub counted: Kg,
+    /// ⌊surplus / counted kg⌋ francs (0 when nothing is counted).
+    pub max_per_kg: Money,
+    /// The complement decided, francs per counted kg (0: none).
+    pub per_kg: Money,
+}
+
+/// The price complement each crop of a campaign allows, and the one decided.
+///
+/// # Errors
+/// Unknown campaign, store errors, overflow.
+pub fn complement_options(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<ComplementOption>> {
+    let camp = campaign(db, campaign_id)?;
+    let mut surplus: HashMap<Crop, Money> = HashMap::new();
+    for l in sale_lots(db, campaign_id)? {
+        if l.reversed {
+            continue;
+        }
+        let s = surplus.entry(l.crop).or_default();
+        *s = s.checked_add(l.above_base.unwrap_or_default())?;
+    }
+    let mut counted: HashMap<Crop, Kg> = HashMap::new();
+    for f in db.campaign_contracts(campaign_id)? {
+        let c = &f.contract;
+        let kg = if camp.over_delivery_bought {
+            f.accepted
+        } else {
+            f.accepted.min(c.committed)
+        };
+        let k = counted.entry(c.crop).or_default();
+        *k = k.checked_add(kg)?;
+    }
+    let decided: HashMap<Crop, Money> = db.price_complements(campaign_id)?.into_iter().collect();
+    let mut out = Vec::new();
+    for p in &camp.prices {
+        let surplus = surplus.get(&p.crop).copied().unwrap_or_default();
+        let counted = counted.get(&p.crop).copied().unwrap_or_default();
+        let max_per_kg = if counted.is_positive() && surplus.is_positive() {
+            Money::try_from_decimal((surplus.as_decimal() / counted.as_decimal()).floor())?
+        } else {
+            Money::ZERO
+        };
+        out.push(ComplementOption {
+            crop: p.crop,
+            base_price: p.base_price,
+            surplus,
+            counted,
+            max_per_kg,
+            per_kg: decided.get(&p.crop).copied().unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// What [`Tx::set_price_complement`] is given (kept in the audit row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetComplement {
+    pub campaign_id: CampaignId,
+    pub crop: Crop,
+    /// Francs per counted kg; 0 takes a complement back.
+    pub per_kg: Money,
+}
+
+impl Tx<'_, '_> {
+    /// Decides the price complement of a campaign's crop: francs per kg counted by each
+    /// contract's value, paid at settlement. It may not exceed what the crop's lots made above
+    /// the base price net of costs, spread over the counted kg ([`complement_options`]).
+    /// Secretariat only. A run locked before keeps its figures: a new run counts it.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`], unknown campaign or a crop it does not price, a negative or
+    /// absurd amount, [`AppError::AboveAvailable`] above the surplus.
+    pub fn set_price_complement(&self, cmd: SetComplement) -> Result<ComplementOption> {
+        self.require(self.role.may_configure(), "fixer un complément de prix")?;
+        validate::non_negative_money(
+            "complément de prix au kg",
+            cmd.per_kg,
+            validate::limits::PRICE_PER_KG_MAX,
+        )?;
+        let camp = campaign(self.db, cmd.campaign_id)?;
+        camp.price(cmd.crop)?;
+        let option = complement_options(self.db, cmd.campaign_id)?
+            .into_iter()
+            .find(|o| o.crop == cmd.crop)
+            .ok_or_else(|| AppError::Mismatch(format!("{} sans prix", cmd.crop.label_fr())))?;
+        if cmd.per_kg > option.max_per_kg {
+            return Err(AppError::AboveAvailable {
+                what: "complément de prix au kg (surplus des lots net des frais, réparti sur les kg comptés)",
+                requested: cmd.per_kg.to_string(),
+                available: option.max_per_kg.to_string(),
+            });
+        }
+        self.db
+            .set_price_complement(cmd.campaign_id, cmd.crop, cmd.per_kg)?;
+        self.audit(
+            "set_price_complement",
+            "campaign_price",
+            &format!("{}/{}", cmd.campaign_id, cmd.crop.code()),
+            &cmd,
+        )?;
+        Ok(ComplementOption {
+            per_kg: cmd.per_kg,
+            ..option
+        })
+    }
+}
+
 impl Ledger {
     /// [`lender_positions`] on this ledger.
     ///
@@ -344,5 +462,13 @@ impl Ledger {
     /// As [`sale_lots`].
     pub fn sale_lots(&self, campaign: CampaignId) -> Result<Vec<SaleLotView>> {
         sale_lots(&self.db(), campaign)
+    }
+
+    /// [`complement_options`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`complement_options`].
+    pub fn complement_options(&self, campaign: CampaignId) -> Result<Vec<ComplementOption>> {
+        complement_options(&self.db(), campaign)
     }
 }

@@ -23,13 +23,16 @@ pub struct MemberLine {
     pub committed: Kg,
     pub accepted: Kg,
     pub delivered_value: Money,
+    /// The price complement on the counted kg (when the secretariat decided one).
+    #[serde(default)]
+    pub complement: Money,
     pub advances: Money,
     pub fees: Money,
     pub fertilizer_credit: Money,
     /// The debt carried in from the member's previous campaign of the crop family.
     #[serde(default)]
     pub carried_debt: Money,
-    /// delivered value − advances − fees − fertilizer credit − carried debt.
+    /// delivered value + complement − advances − fees − fertilizer credit − carried debt.
     pub net: Money,
     /// Balance already paid (non-reversed payments).
     pub paid: Money,
@@ -46,6 +49,8 @@ pub struct Totals {
     pub committed: Kg,
     pub accepted: Kg,
     pub delivered_value: Money,
+    #[serde(default)]
+    pub complement: Money,
     pub advances: Money,
     pub fees: Money,
     pub fertilizer_credit: Money,
@@ -65,6 +70,7 @@ impl Totals {
         self.committed = self.committed.checked_add(l.committed)?;
         self.accepted = self.accepted.checked_add(l.accepted)?;
         self.delivered_value = self.delivered_value.checked_add(l.delivered_value)?;
+        self.complement = self.complement.checked_add(l.complement)?;
         self.advances = self.advances.checked_add(l.advances)?;
         self.fees = self.fees.checked_add(l.fees)?;
         self.fertilizer_credit = self.fertilizer_credit.checked_add(l.fertilizer_credit)?;
@@ -124,7 +130,13 @@ pub fn settle_campaign(
         disb: Vec<(Money, NaiveDate)>,
         fert: Vec<rules::FertilizerLine>,
         carried: Money,
+        complements: Vec<Money>,
     }
+    let complement_of: HashMap<Crop, Money> = db
+        .price_complements(campaign_id)?
+        .into_iter()
+        .filter(|(_, m)| m.is_positive())
+        .collect();
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
     for f in db.campaign_contracts(campaign_id)? {
         let c = &f.contract;
@@ -143,6 +155,15 @@ pub fn settle_campaign(
         };
         let value = rules::contract_value(f.accepted, c.committed, c.base_price, over)?;
         let a = acc.entry(c.member_id).or_default();
+        if let Some(per_kg) = complement_of.get(&c.crop) {
+            let counted = if over.is_some() {
+                f.accepted
+            } else {
+                f.accepted.min(c.committed)
+            };
+            a.complements
+                .push(rules::price_complement(counted, *per_kg)?);
+        }
         a.committed = a.committed.checked_add(c.committed)?;
         a.accepted = a.accepted.checked_add(f.accepted)?;
         a.values.push(value);
@@ -165,6 +186,7 @@ pub fn settle_campaign(
             settlement_date: date,
             fertilizer: a.fert,
             carried_debt: a.carried,
+            complements: a.complements,
         })?;
         let p = paid.get(&id).copied().unwrap_or(Money::ZERO);
         let remaining = s.net.checked_sub(p)?;
@@ -176,6 +198,7 @@ pub fn settle_campaign(
             committed: a.committed,
             accepted: a.accepted,
             delivered_value: s.delivered_value,
+            complement: s.complement,
             advances: s.advances,
             fees: s.fees,
             fertilizer_credit: s.fertilizer_credit,

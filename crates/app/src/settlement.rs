@@ -79,6 +79,7 @@ fn line(l: SettlementLineRow) -> Result<MemberLine> {
         committed: l.committed,
         accepted: l.accepted,
         delivered_value: l.delivered_value,
+        complement: l.complement,
         advances: l.advances,
         fees: l.fees,
         fertilizer_credit: l.fertilizer_credit,
@@ -222,6 +223,7 @@ impl Tx<'_, '_> {
                     paid: l.paid,
                     debt: l.debt,
                     carried_debt: l.carried_debt,
+                    complement: l.complement,
                 },
             )?;
         }
@@ -346,6 +348,7 @@ pub fn member_statement(
         fees: l.fees,
         fertilizer_credit: l.fertilizer_credit,
         carried_debt: l.carried_debt,
+        complement: l.complement,
         net: l.net,
         paid: l.paid,
     })
@@ -426,13 +429,14 @@ pub fn payment_list_pdf(
 // Exports
 
 /// The columns of a run's export, in order.
-pub const EXPORT_HEADERS: [&str; 16] = [
+pub const EXPORT_HEADERS: [&str; 17] = [
     "Coopérative",
     "N° membre",
     "Nom",
     "Engagé (kg)",
     "Accepté (kg)",
     "Valeur livrée (FCFA)",
+    "Complément de prix (FCFA)",
     "Avances (FCFA)",
     "Frais (FCFA)",
     "Engrais à crédit (FCFA)",
@@ -491,6 +495,7 @@ pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
                 Cell::Kg(l.committed),
                 Cell::Kg(l.accepted),
                 Cell::Money(l.delivered_value),
+                Cell::Money(l.complement),
                 Cell::Money(l.advances),
                 Cell::Money(l.fees),
                 Cell::Money(l.fertilizer_credit),
@@ -512,6 +517,7 @@ pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
         Cell::Kg(t.committed),
         Cell::Kg(t.accepted),
         Cell::Money(t.delivered_value),
+        Cell::Money(t.complement),
         Cell::Money(t.advances),
         Cell::Money(t.fees),
         Cell::Money(t.fertilizer_credit),
@@ -616,6 +622,7 @@ pub fn settlement_xlsx(run: &SettlementRun) -> Result<Vec<u8>> {
             row.extend(
                 [
                     t.delivered_value,
+                    t.complement,
                     t.advances,
                     t.fees,
                     t.fertilizer_credit,
@@ -635,6 +642,7 @@ pub fn settlement_xlsx(run: &SettlementRun) -> Result<Vec<u8>> {
             "Coopérative",
             "Membres",
             "Valeur livrée (FCFA)",
+            "Complément de prix (FCFA)",
             "Avances (FCFA)",
             "Frais (FCFA)",
             "Engrais à crédit (FCFA)",

@@ -222,14 +222,21 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
         .collect();
     assert_eq!(rows[0], EXPORT_HEADERS.map(str::to_owned).to_vec());
     assert_eq!(rows[1..], expected[..]);
+    let col = |h: &str| EXPORT_HEADERS.iter().position(|x| *x == h).unwrap();
+    let (net, carried, debt) = (
+        col("Net (FCFA)"),
+        col("Dette reportée (FCFA)"),
+        col("Dette (FCFA)"),
+    );
     let a = rows.iter().find(|r| r[1] == "DIO-0001").unwrap();
-    assert_eq!(a[4], "1000.0");
-    assert_eq!(a[9], "0", "nothing carried");
-    assert_eq!(a[10], "47600");
+    assert_eq!(a[col("Accepté (kg)")], "1000.0");
+    assert_eq!(a[carried], "0", "nothing carried");
+    assert_eq!(a[col("Complément de prix (FCFA)")], "0", "no complement");
+    assert_eq!(a[net], "47600");
     let total = rows.last().unwrap();
     assert_eq!(total[0], "TOTAL");
-    assert_eq!(total[10], (47_600 - 62_400).to_string());
-    assert_eq!(total[13], "62400");
+    assert_eq!(total[net], (47_600 - 62_400).to_string());
+    assert_eq!(total[debt], "62400");
     // XLSX, read back
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.xlsx");
@@ -256,12 +263,17 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     }
     let last = cells.last().unwrap();
     assert_eq!(last[0], Data::String("TOTAL".into()));
-    assert_eq!(last[10], Data::Float(-14_800.0));
+    assert_eq!(last[net], Data::Float(-14_800.0));
     let coops = wb.worksheet_range("Coopératives").unwrap();
     let c: Vec<Vec<Data>> = coops.rows().map(<[Data]>::to_vec).collect();
     assert_eq!(c[1][0], Data::String("DIO".into()));
-    assert_eq!(c[0][6], Data::String("Dette reportée (FCFA)".into()));
-    assert_eq!(c[1][7], Data::Float(-14_800.0));
+    let coop_net = c[0]
+        .iter()
+        .position(|h| *h == Data::String("Net (FCFA)".into()))
+        .unwrap();
+    assert!(c[0].contains(&Data::String("Dette reportée (FCFA)".into())));
+    assert!(c[0].contains(&Data::String("Complément de prix (FCFA)".into())));
+    assert_eq!(c[1][coop_net], Data::Float(-14_800.0));
     assert_eq!(c[1][1], Data::Float(2.0));
 }
 
@@ -526,4 +538,99 @@ fn the_statement_and_exports_of_the_next_campaign_show_the_carried_debt() {
         s.l.db().debt_carry(s.b, next).unwrap().unwrap().amount,
         fr(62_400)
     );
+}
+
+/// The price complement: a lot sold above the base price net of costs leaves a surplus; the
+/// secretariat decides a complement per counted kg within it, every replica's settlement pays
+/// it, and the locked run, its statement and its export show it.
+#[test]
+fn a_price_complement_within_the_lots_surplus_is_paid_at_settlement_on_every_replica() {
+    use sene_app::finance::NewSaleLot;
+    use sene_app::lending::SetComplement;
+    let mut s = memory();
+    let (mut dev, _, scope) = laptop(&mut s);
+    let (sec, field, camp, wh) = (s.sec, s.field, s.camp, s.wh);
+    // A counts 1 000 kg, B 300: 1 300 kg. Before any lot, no surplus and nothing allowed.
+    let o = s.l.complement_options(camp).unwrap();
+    assert_eq!(o.len(), 1);
+    assert_eq!((o[0].surplus, o[0].max_per_kg), (Money::ZERO, Money::ZERO));
+    assert_eq!(o[0].counted, Kg::from_kg(1_300).unwrap());
+    let set = |l: &mut Ledger, who: &Actor, per_kg: i64| {
+        l.run(who, |tx| {
+            tx.set_price_complement(SetComplement {
+                campaign_id: camp,
+                crop: Crop::PaddyRice,
+                per_kg: fr(per_kg),
+            })
+        })
+    };
+    assert!(matches!(
+        set(&mut s.l, &sec, 1),
+        Err(AppError::AboveAvailable { .. })
+    ));
+    // 1 000 kg sold at 260 with 20 000 of costs: 240 000 net, 40 000 above the base price
+    s.l.run(&sec, |tx| {
+        tx.add_sale_lot(NewSaleLot {
+            id: None,
+            campaign_id: camp,
+            crop: Crop::PaddyRice,
+            buyer: "GMM".into(),
+            sources: vec![LotSource {
+                warehouse_id: wh,
+                kg: Kg::from_kg(1_000)?,
+            }],
+            price_per_kg: fr(260),
+            costs: fr(20_000),
+            date: d(2027, 1, 5),
+        })
+    })
+    .unwrap();
+    let o = &s.l.complement_options(camp).unwrap()[0];
+    assert_eq!(o.surplus, fr(40_000));
+    assert_eq!(o.max_per_kg, fr(30), "⌊40 000 / 1 300⌋");
+    // above the surplus, negative, or by a field agent: refused, nothing written
+    let e = set(&mut s.l, &sec, 31).unwrap_err();
+    assert!(matches!(e, AppError::AboveAvailable { .. }), "{e:?}");
+    assert!(set(&mut s.l, &sec, -1).is_err());
+    assert!(matches!(
+        set(&mut s.l, &field, 10),
+        Err(AppError::Forbidden { .. })
+    ));
+    assert_eq!(s.l.complement_options(camp).unwrap()[0].per_kg, Money::ZERO);
+    let o = set(&mut s.l, &sec, 30).unwrap();
+    assert_eq!(o.per_kg, fr(30));
+
+    let r = s.l.settle_campaign(camp, d(2027, 1, 15)).unwrap();
+    let a = r.members.iter().find(|l| l.member_id == s.a).unwrap();
+    assert_eq!(a.complement, fr(30_000));
+    assert_eq!(a.net, fr(47_600 + 30_000));
+    let b = r.members.iter().find(|l| l.member_id == s.b).unwrap();
+    assert_eq!(b.complement, fr(9_000));
+    assert_eq!(b.debt, fr(62_400 - 9_000));
+    assert_eq!(r.totals.complement, fr(39_000));
+    // the field laptop pays the same
+    sync(&mut dev, &mut s.l, &scope);
+    assert_eq!(
+        dev.settle_campaign(camp, d(2027, 1, 15)).unwrap().members,
+        r.members
+    );
+    // the locked run keeps it: statement line and export column
+    let run = lock(&mut s, None);
+    assert_eq!(run.members, r.members);
+    let text = pdf_text(&member_statement_pdf(&s.l.db(), run.run.id, s.a).unwrap());
+    assert!(text.contains("complément de prix"), "{text}");
+    assert!(text.contains(&format_money(fr(30_000))), "{text}");
+    let csv = settlement_csv(&run);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "Complément de prix (FCFA)")
+        .unwrap();
+    let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    assert_eq!(total[col], "39000");
+    // taken back (0): the next settlement pays none, the locked run is unchanged
+    set(&mut s.l, &sec, 0).unwrap();
+    let r = s.l.settle_campaign(camp, d(2027, 1, 15)).unwrap();
+    assert_eq!(r.totals.complement, Money::ZERO);
+    assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
 }

@@ -810,6 +810,18 @@ pub enum SaleLotCmd {
     },
     /// Liste les lots
     List,
+    /// Complément de prix : ce que les lots d'une culture ont fait au-dessus du prix de base
+    /// (frais déduits) et, avec --per-kg, le complément par kg à payer au règlement
+    Complement {
+        #[arg(long)]
+        campaign: String,
+        /// Culture (sans elle : toutes les cultures de la campagne)
+        #[arg(long)]
+        crop: Option<String>,
+        /// FCFA par kg compté (0 retire le complément)
+        #[arg(long = "per-kg", requires = "crop")]
+        per_kg: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

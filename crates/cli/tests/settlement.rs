@@ -9,6 +9,10 @@ use calamine::{Data, Reader};
 use common::{json, sene};
 use serde_json::Value;
 
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn francs(v: &Value) -> i64 {
     match v {
         Value::String(s) => s.parse().unwrap(),
@@ -149,4 +153,69 @@ fn lock_list_show_export_and_print_a_settlement_run() {
     // an unknown run and a bad id are clear errors
     let o = sene(&store, &["settlement", "show", "pas-un-id"]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+/// `sene sale-lot complement`: what the demo's lots allow per crop, a complement above it
+/// refused with the reason, one within it set and paid by the settlement.
+#[test]
+fn a_price_complement_is_listed_refused_above_the_surplus_and_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sene.sqlite");
+    json(&store, &["demo"]);
+    let camp = "Riz 2026/27";
+    let complement = |per_kg: Option<i64>| -> Vec<String> {
+        let mut a: Vec<String> = ["sale-lot", "complement", "--campaign", camp]
+            .map(str::to_owned)
+            .to_vec();
+        if let Some(n) = per_kg {
+            a.extend([
+                "--crop".into(),
+                "paddy_rice".into(),
+                "--per-kg".into(),
+                n.to_string(),
+            ]);
+        }
+        a
+    };
+    let report = || {
+        json(
+            &store,
+            &[
+                "report",
+                "settlement",
+                "--campaign",
+                camp,
+                "--date",
+                "2027-01-15",
+            ],
+        )
+    };
+    let list = json(&store, &args(&complement(None)));
+    let rice = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["crop"] == "paddy_rice")
+        .expect("rice is priced in the demo campaign")
+        .clone();
+    let max = francs(&rice["max_per_kg"]);
+    assert_eq!(francs(&rice["per_kg"]), 0);
+    assert!(
+        max > 0,
+        "the demo's rice lots sold above the base price: {rice}"
+    );
+    let out = sene(&store, &args(&complement(Some(max + 1))));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("complément de prix"), "{err}");
+    let before = report();
+    assert_eq!(francs(&before[0]["totals"]["complement"]), 0);
+    let set = json(&store, &args(&complement(Some(max))));
+    assert_eq!(francs(&set[0]["per_kg"]), max);
+    let after = report();
+    assert!(francs(&after[0]["totals"]["complement"]) > 0);
+    assert_eq!(
+        francs(&after[0]["totals"]["net"]) - francs(&before[0]["totals"]["net"]),
+        francs(&after[0]["totals"]["complement"])
+    );
 }

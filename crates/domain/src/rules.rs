@@ -11,7 +11,8 @@
 //! | [`contract_value`] | round(min(accepted, committed) × base price) + round(over × over price) if bought |
 //! | [`fees`] | none; flat: round(rate × Σ amounts); interest: Σ round(amount × rate × days / 365) |
 //! | [`fertilizer_credit`] | Σ round(bags × price per bag) − Σ cash paid |
-//! | [`member_settlement`] | Σ contract values − Σ disbursements − fees − fertilizer credit − carried debt |
+//! | [`price_complement`] | round(counted kg × complement per kg) |
+//! | [`member_settlement`] | Σ contract values + Σ complements − Σ disbursements − fees − fertilizer credit − carried debt |
 //!
 //! # Worked example: the 60/40 rule
 //! A member commits 1 000 kg of paddy at 200 FCFA/kg. The advance due is
@@ -35,6 +36,7 @@
 //!     settlement_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap(),
 //!     fertilizer: vec![],
 //!     carried_debt: Money::ZERO,
+//!     complements: vec![],
 //! }).unwrap();
 //! assert_eq!(s.net.francs(), 80_000);
 //! ```
@@ -264,6 +266,28 @@ pub fn fertilizer_credit(lines: &[FertilizerLine]) -> Result<Money, DomainError>
     Ok(sum)
 }
 
+/// The price complement of one contract: `round(counted kg × complement per kg)`, the kg
+/// being those its value counts (accepted up to the committed kg, or all of them when the
+/// campaign buys over-delivery).
+///
+/// ```
+/// # use sene_domain::{rules::price_complement, Kg, Money};
+/// // 12 FCFA on 412,5 kg = 4 950 FCFA
+/// let c = price_complement("412.5".parse().unwrap(), Money::from_francs(12).unwrap());
+/// assert_eq!(c.unwrap().francs(), 4_950);
+/// ```
+///
+/// # Errors
+/// [`DomainError::Overflow`].
+pub fn price_complement(counted: Kg, per_kg: Money) -> Result<Money, DomainError> {
+    Money::round_half_up(
+        counted
+            .as_decimal()
+            .checked_mul(per_kg.as_decimal())
+            .ok_or(DomainError::Overflow)?,
+    )
+}
+
 /// Everything a member's settlement for a campaign is computed from. Reversed disbursements,
 /// voided deliveries and reversed distributions must already be left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +304,9 @@ pub struct SettlementInput {
     /// negative net), deducted like an advance. Zero or more.
     #[serde(default)]
     pub carried_debt: Money,
+    /// [`price_complement`] of each of the member's contracts with a complement.
+    #[serde(default)]
+    pub complements: Vec<Money>,
 }
 
 /// A member's settlement, line by line.
@@ -294,8 +321,11 @@ pub struct Settlement {
     /// The debt carried in from the previous campaign.
     #[serde(default)]
     pub carried_debt: Money,
-    /// delivered value − advances − fees − fertilizer credit − carried debt. Positive: paid
-    /// to the member; negative: a debt carried forward.
+    /// Σ price complements.
+    #[serde(default)]
+    pub complement: Money,
+    /// delivered value + complement − advances − fees − fertilizer credit − carried debt.
+    /// Positive: paid to the member; negative: a debt carried forward.
     pub net: Money,
 }
 
@@ -321,11 +351,12 @@ impl Settlement {
     }
 }
 
-/// A member's settlement for a campaign:
-/// Σ contract values − Σ non-reversed disbursements − fees − fertilizer credit − carried debt.
+/// A member's settlement for a campaign: Σ contract values + Σ price complements
+/// − Σ non-reversed disbursements − fees − fertilizer credit − carried debt.
 ///
 /// # Errors
-/// [`DomainError::Overflow`]; [`DomainError::OutOfRange`] for a negative carried debt.
+/// [`DomainError::Overflow`]; [`DomainError::OutOfRange`] for a negative carried debt or
+/// complement.
 pub fn member_settlement(input: &SettlementInput) -> Result<Settlement, DomainError> {
     if input.carried_debt.is_negative() {
         return Err(DomainError::OutOfRange {
@@ -336,10 +367,20 @@ pub fn member_settlement(input: &SettlementInput) -> Result<Settlement, DomainEr
         });
     }
     let delivered_value = Money::sum(input.contract_values.iter().copied())?;
+    if let Some(c) = input.complements.iter().find(|c| c.is_negative()) {
+        return Err(DomainError::OutOfRange {
+            field: "complément de prix",
+            value: c.to_string(),
+            min: "0".into(),
+            max: "—".into(),
+        });
+    }
+    let complement = Money::sum(input.complements.iter().copied())?;
     let advances = Money::sum(input.disbursements.iter().map(|(m, _)| *m))?;
     let fees = fees(input.fee, &input.disbursements, input.settlement_date)?;
     let fertilizer_credit = fertilizer_credit(&input.fertilizer)?;
     let net = delivered_value
+        .checked_add(complement)?
         .checked_sub(advances)?
         .checked_sub(fees)?
         .checked_sub(fertilizer_credit)?
@@ -350,6 +391,7 @@ pub fn member_settlement(input: &SettlementInput) -> Result<Settlement, DomainEr
         fees,
         fertilizer_credit,
         carried_debt: input.carried_debt,
+        complement,
         net,
     })
 }
@@ -395,6 +437,7 @@ mod tests {
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
             carried_debt: Money::ZERO,
+            complements: vec![],
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.net.francs(), 200_000); // 40 % of 500 000
@@ -407,6 +450,7 @@ mod tests {
             fees: Money::ZERO,
             fertilizer_credit: Money::ZERO,
             carried_debt: Money::ZERO,
+            complement: Money::ZERO,
             net: Money::from_francs(-1).unwrap_or_default(),
         }
     }
@@ -428,6 +472,7 @@ mod tests {
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
             carried_debt: Money::ZERO,
+            complements: vec![],
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.net.francs(), 55_556 - 45_788);
@@ -509,6 +554,7 @@ mod tests {
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
             carried_debt: Money::ZERO,
+            complements: vec![],
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.fees.francs(), 2_400);
@@ -542,6 +588,7 @@ mod tests {
             settlement_date: date(2027, 1, 10),
             fertilizer: lines.to_vec(),
             carried_debt: Money::ZERO,
+            complements: vec![],
         })
         .unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.net.francs(), 200_000 - 120_000 - 29_500);
@@ -556,6 +603,7 @@ mod tests {
             settlement_date: date(2027, 1, 10),
             fertilizer: vec![],
             carried_debt: m(22_400),
+            complements: vec![],
         };
         let s = member_settlement(&input).unwrap_or_else(|_| unreachable_settlement());
         assert_eq!(s.carried_debt.francs(), 22_400);
@@ -572,5 +620,24 @@ mod tests {
             ..input
         })
         .is_err());
+    }
+
+    #[test]
+    fn a_price_complement_adds_to_the_net() {
+        let c = price_complement(kg("300.3"), m(15)).unwrap_or_default();
+        // 300,3 × 15 = 4 504,5 -> 4 505
+        assert_eq!(c.francs(), 4_505);
+        let s = member_settlement(&SettlementInput {
+            contract_values: vec![m(60_060)],
+            disbursements: vec![(m(40_000), date(2026, 6, 1))],
+            fee: FeeModel::None,
+            settlement_date: date(2027, 1, 10),
+            fertilizer: vec![],
+            carried_debt: Money::ZERO,
+            complements: vec![c, m(100)],
+        })
+        .unwrap_or_else(|_| unreachable_settlement());
+        assert_eq!(s.complement.francs(), 4_605);
+        assert_eq!(s.net.francs(), 60_060 + 4_605 - 40_000);
     }
 }

@@ -45,6 +45,7 @@ proptest! {
         disb in proptest::collection::vec((money(), date()), 0..6), when in date(),
         fert in proptest::collection::vec((any::<u32>(), money(), money()), 0..4),
         carried in money(),
+        complements in proptest::collection::vec(money(), 0..3),
     ) {
         let limits = QualityLimits { max_moisture: lim_m, max_impurity: lim_i };
         let _ = advance_due(share, price, committed);
@@ -61,16 +62,21 @@ proptest! {
             contract_values: value.into_iter().collect(),
             disbursements: disb, fee: model, settlement_date: when, fertilizer: lines,
             carried_debt: carried,
+            complements,
         };
+        if carried.is_negative() || input.complements.iter().any(|c| c.is_negative()) {
+            // a negative carried debt or complement is refused, never counted
+            prop_assert!(member_settlement(&input).is_err());
+        }
         if let Ok(s) = member_settlement(&input) {
             // the net is exactly the difference of its lines
-            let recomputed = s.delivered_value.checked_sub(s.advances).and_then(|x| x.checked_sub(s.fees))
+            let recomputed = s.delivered_value.checked_add(s.complement)
+                .and_then(|x| x.checked_sub(s.advances)).and_then(|x| x.checked_sub(s.fees))
                 .and_then(|x| x.checked_sub(s.fertilizer_credit))
                 .and_then(|x| x.checked_sub(s.carried_debt));
             prop_assert_eq!(recomputed, Ok(s.net));
             prop_assert!(!s.carried_debt.is_negative());
-        } else if carried.is_negative() {
-            prop_assert!(member_settlement(&input).is_err());
+            prop_assert!(!s.complement.is_negative());
         }
     }
 
@@ -84,7 +90,7 @@ proptest! {
         let value = contract_value(committed, committed, price, None).unwrap();
         let s = member_settlement(&SettlementInput {
             contract_values: vec![value], disbursements: vec![(due, d)], fee: FeeModel::None,
-            settlement_date: d, fertilizer: vec![], carried_debt: Money::ZERO,
+            settlement_date: d, fertilizer: vec![], carried_debt: Money::ZERO, complements: vec![],
         }).unwrap();
         let forty = Money::round_half_up(Decimal::new(4, 1) * value.as_decimal()).unwrap();
         prop_assert_eq!(s.net, forty);

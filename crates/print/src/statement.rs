@@ -39,6 +39,8 @@ pub struct StatementDoc {
     pub fertilizer_credit: Money,
     /// The debt carried in from the member's previous campaign.
     pub carried_debt: Money,
+    /// The price complement paid on the member's kg.
+    pub complement: Money,
     /// delivered value − deductions.
     pub net: Money,
     /// Balance already paid before the run.
@@ -146,6 +148,14 @@ pub fn statement_document(doc: &StatementDoc) -> Document {
             "Valeur des livraisons".to_owned(),
             format_money(doc.delivered_value),
         ),
+    ];
+    if doc.complement.is_positive() {
+        lines.push((
+            "Plus\u{a0}: complément de prix".to_owned(),
+            format_money(doc.complement),
+        ));
+    }
+    lines.extend([
         (
             "Moins\u{a0}: avances reçues".to_owned(),
             format_money(doc.advances),
@@ -158,7 +168,7 @@ pub fn statement_document(doc: &StatementDoc) -> Document {
             "Moins\u{a0}: engrais à crédit".to_owned(),
             format_money(doc.fertilizer_credit),
         ),
-    ];
+    ]);
     if doc.carried_debt.is_positive() {
         lines.push((
             "Moins\u{a0}: dette reportée".to_owned(),

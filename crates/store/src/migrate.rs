@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "debt_carries",
         sql: include_str!("migrations/0009_debt_carries.sql"),
     },
+    Migration {
+        version: 10,
+        name: "price_complements",
+        sql: include_str!("migrations/0010_price_complements.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -48,6 +48,8 @@ pub struct SettlementLineRow {
     pub debt: Money,
     /// The debt carried in from the previous campaign (part of the net).
     pub carried_debt: Money,
+    /// The price complement (part of the net).
+    pub complement: Money,
 }
 
 /// A money record of a campaign that arrived after a run was locked.
@@ -78,7 +80,7 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementRunRow> {
     })
 }
 
-const LINE_COLS: &str = "member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt, carried_debt";
+const LINE_COLS: &str = "member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt, carried_debt, complement";
 
 fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementLineRow> {
     Ok(SettlementLineRow {
@@ -96,6 +98,7 @@ fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementLineRow> {
         paid: r.money(11)?,
         debt: r.money(12)?,
         carried_debt: r.money(13)?,
+        complement: r.money(14)?,
     })
 }
 
@@ -149,7 +152,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn insert_settlement_line(&self, run: SettlementRunId, l: &SettlementLineRow) -> R<()> {
         self.conn().execute(
-            "INSERT INTO settlement_lines (run_id, member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt, carried_debt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            "INSERT INTO settlement_lines (run_id, member_id, number, full_name, cooperative, committed_t, accepted_t, delivered_value, advances, fees, fertilizer_credit, net, paid, debt, carried_debt, complement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 run.to_string(),
                 l.member_id.to_string(),
@@ -166,6 +169,7 @@ impl Db<'_> {
                 l.paid.francs(),
                 l.debt.francs(),
                 l.carried_debt.francs(),
+                l.complement.francs(),
             ],
         )?;
         Ok(())
@@ -381,6 +385,39 @@ impl Db<'_> {
         let mut st = self.conn().prepare_cached(&format!(
             "SELECT x.member_id, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.amount > 0 AND {NEXT_OF_P} = ?1 GROUP BY x.member_id ORDER BY x.member_id"
         ))?;
+        let rows = st.query_map([campaign.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Db<'_> {
+    /// Sets the price complement of a campaign's crop, in francs per accepted kg. Returns
+    /// whether the campaign prices that crop.
+    ///
+    /// # Errors
+    /// SQLite errors (a negative complement).
+    pub fn set_price_complement(&self, campaign: CampaignId, crop: Crop, per_kg: Money) -> R<bool> {
+        let n = self.cached().execute(
+            "UPDATE campaign_prices SET complement = ?3 WHERE campaign_id = ?1 AND crop = ?2 AND complement IS NOT ?3",
+            params![campaign.to_string(), crop.code(), per_kg.francs()],
+        )?;
+        if n > 0 {
+            return Ok(true);
+        }
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM campaign_prices WHERE campaign_id = ?1 AND crop = ?2")?
+            .exists(params![campaign.to_string(), crop.code()])?)
+    }
+
+    /// The price complements of a campaign, per crop (zero ones included).
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn price_complements(&self, campaign: CampaignId) -> R<Vec<(Crop, Money)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT crop, complement FROM campaign_prices WHERE campaign_id = ?1 ORDER BY crop",
+        )?;
         let rows = st.query_map([campaign.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -63,6 +63,13 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
             None => Err(format!("{c} absent")),
         }
     };
+    let at_most = |c: &str, max: i64| -> Result<(), String> {
+        match int(c) {
+            Some(v) if (0..=max).contains(&v) => Ok(()),
+            Some(v) => Err(format!("{c} : {v} hors limites (0 à {max})")),
+            None => Err(format!("{c} absent")),
+        }
+    };
     use Table as T;
     match table {
         T::Members => present(db.member(parse(row)?)),
@@ -96,17 +103,17 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
             present(db.payment(parse(row)?))
         }
         T::DebtCarries => {
-            match int("amount") {
-                Some(v) if (0..=limits::MEMBER_MONEY_MAX).contains(&v) => {}
-                Some(v) => {
-                    return Err(format!(
-                        "amount : {v} hors limites (0 à {})",
-                        limits::MEMBER_MONEY_MAX
-                    ))
-                }
-                None => return Err("amount absent".into()),
-            }
+            at_most("amount", limits::MEMBER_MONEY_MAX)?;
             present(db.debt_carry(column_id(row, "member_id")?, column_id(row, "campaign_id")?))
+        }
+        T::CampaignPrices => {
+            positive("base_price", limits::PRICE_PER_KG_MAX)?;
+            // a price recorded before complements existed has none: zero
+            if row.contains_key("complement") {
+                at_most("complement", limits::PRICE_PER_KG_MAX)
+            } else {
+                Ok(())
+            }
         }
         T::Drawdowns | T::FundAllocations => positive("amount", limits::UNION_MONEY_MAX),
         T::CreditLines => {

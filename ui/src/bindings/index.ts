@@ -74,6 +74,10 @@ export type BalanceView = { campaign_id: string, campaign_name: string, contract
  */
 carried_debt: string, 
 /**
+ * The price complement on the member's kg.
+ */
+complement: string, 
+/**
  * May be negative: a debt carried forward.
  */
 net: string, paid: string, 
@@ -230,13 +234,17 @@ export type ResolutionView = { key: string, kind: string,
  */
 title: string, note: string, by: string, at: string, };
 
-export type SettlementLineView = { member_id: string, number: string, name: string, cooperative: string, committed_kg: string, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, 
+export type SettlementLineView = { member_id: string, number: string, name: string, cooperative: string, committed_kg: string, accepted_kg: string, delivered_value: string, 
+/**
+ * The price complement on the member's kg.
+ */
+complement: string, advances: string, fees: string, fertilizer_credit: string, 
 /**
  * The debt carried in from the previous campaign of the crop family.
  */
 carried_debt: string, net: string, paid: string, remaining: string, debt: string, };
 
-export type SettlementTotalsView = { members: number, members_in_debt: number, accepted_kg: string, delivered_value: string, advances: string, fees: string, fertilizer_credit: string, carried_debt: string, net: string, payable: string, debt: string, };
+export type SettlementTotalsView = { members: number, members_in_debt: number, accepted_kg: string, delivered_value: string, complement: string, advances: string, fees: string, fertilizer_credit: string, carried_debt: string, net: string, payable: string, debt: string, };
 
 export type SettlementView = { run_id: string | null, campaign: string, date: string, locked_at: string | null, replaces: string | null, note: string | null, lines: Array<SettlementLineView>, totals: SettlementTotalsView, };
 
@@ -285,6 +293,30 @@ export type SaleLotRequest = { campaign_id: string,
  * `paddy_rice`, `shallot`, …
  */
 crop: string, buyer: string, warehouse_id: string, kg: string, price_per_kg: string, costs: string, };
+
+export type ComplementView = { 
+/**
+ * `paddy_rice`, `shallot`, …
+ */
+crop: string, crop_label: string, base_price: string, 
+/**
+ * Σ of what the crop's lots made above the base price, net of costs.
+ */
+surplus: string, 
+/**
+ * The kg the contracts' values count.
+ */
+counted_kg: string, 
+/**
+ * The most per kg the surplus pays on every counted kg.
+ */
+max_per_kg: string, 
+/**
+ * The complement decided per kg (0: none).
+ */
+per_kg: string, };
+
+export type ComplementRequest = { campaign_id: string, crop: string, per_kg: string, };
 
 export type DrawRequest = { credit_line_id: string, amount: string, };
 

@@ -45,6 +45,7 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'record_stock_count',
   'record_cash_return',
   'add_sale_lot',
+  'set_price_complement',
   'draw_credit',
   'repay_lender',
 ]);

@@ -16,6 +16,8 @@ import type {
   RepayRequest,
   SaleLotLineView,
   SaleLotRequest,
+  ComplementView,
+  ComplementRequest,
   CashReturnRequest,
   AnomalyView,
   ApiError,
@@ -77,6 +79,7 @@ import type {
 } from '../bindings';
 
 export type {
+  ComplementView,
   AgentDashLine,
   LenderPositionView,
   LendersView,
@@ -199,6 +202,8 @@ export interface Commands {
   lender_positions: [DateRequest, LendersView];
   sale_lots: [CampaignRequest, SaleLotLineView[]];
   add_sale_lot: [SaleLotRequest, SaleLotLineView];
+  complement_options: [CampaignRequest, ComplementView[]];
+  set_price_complement: [ComplementRequest, ComplementView];
   draw_credit: [DrawRequest, LendersView];
   repay_lender: [RepayRequest, LendersView];
 }

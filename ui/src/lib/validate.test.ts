@@ -20,6 +20,7 @@ import {
   validateDraw,
   validateRepay,
   validateSaleLot,
+  validateComplement,
   validateStockCount,
   validateCashReturn,
   validateDisburse,
@@ -346,6 +347,21 @@ describe('sales and lenders', () => {
       kg: fr('v.kgPositive'),
       price_per_kg: fr('v.moneyPositive'),
     });
+  });
+});
+
+describe('price complement', () => {
+  it('a crop and whole francs per kg, zero allowed, above 10 000 refused', () => {
+    expect(validateComplement({ crop: 'paddy_rice', per_kg: ' 12 FCFA' }, 'fr')).toEqual({
+      ok: true,
+      value: { crop: 'paddy_rice', per_kg: '12' },
+    });
+    expect(validateComplement({ crop: 'paddy_rice', per_kg: '0' }, 'fr').ok).toBe(true);
+    const e = errorsOf(validateComplement({ crop: '', per_kg: '2,5' }, 'fr'));
+    expect(e.crop).toBeDefined();
+    expect(e.per_kg).toBe(fr('v.moneyWhole'));
+    expect(errorsOf(validateComplement({ crop: 'x', per_kg: '10001' }, 'fr')).per_kg).toBeDefined();
+    expect(errorsOf(validateComplement({ crop: 'x', per_kg: '-1' }, 'fr')).per_kg).toBe(fr('v.moneyNegative'));
   });
 });
 

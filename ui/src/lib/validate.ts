@@ -37,6 +37,7 @@ export const LIMITS = {
   TEXT_MAX: 120,
   NOTE_MAX: 500,
   MEMBER_MONEY_MAX: 50_000_000,
+  PRICE_PER_KG_MAX: 10_000,
   COMMITTED_KG_MAX: 500_000,
   DELIVERY_KG_MAX: 60_000,
   BAGS_MAX: 2_000,
@@ -383,6 +384,21 @@ export function validateSaleLot(f: SaleLotForm, lang: Lang): Checked<SaleLotForm
       costs: checkMoney(f.costs, lang, { allowZero: true }),
     },
     (v) => v as SaleLotForm,
+  );
+}
+
+/** A price complement per kg for a crop: whole francs, zero takes it back (Rust checks the
+ * lots' surplus). */
+export function validateComplement(
+  f: { crop: string; per_kg: string },
+  lang: Lang,
+): Checked<{ crop: string; per_kg: string }> {
+  return collect(
+    {
+      crop: checkChoice(f.crop, lang),
+      per_kg: checkMoney(f.per_kg, lang, { allowZero: true, max: LIMITS.PRICE_PER_KG_MAX }),
+    },
+    (v) => ({ crop: v.crop, per_kg: v.per_kg }),
   );
 }
 

@@ -3,6 +3,7 @@
 use sene_app::finance::{
     NewAllocation, NewCreditLine, NewDrawdown, NewLender, NewRepayment, NewSaleLot, PayBalance,
 };
+use sene_app::lending::{complement_options, SetComplement};
 use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 use sene_store::Table;
@@ -55,6 +56,39 @@ pub fn sale_lot(ctx: &mut Ctx, c: SaleLotCmd) -> CliResult<Output> {
             }))
         }
         SaleLotCmd::List => raw_rows(ctx, Table::SaleLots, u32::MAX),
+        SaleLotCmd::Complement {
+            campaign,
+            crop,
+            per_kg,
+        } => {
+            let camp = lookup::campaign(&ctx.db(), &campaign)?;
+            let crop: Option<Crop> = crop.map(|c| parse::label("--crop", &c)).transpose()?;
+            if let (Some(crop), Some(per_kg)) = (crop, per_kg) {
+                let per_kg = parse::money("--per-kg", &per_kg)?;
+                ctx.run(|tx| {
+                    tx.set_price_complement(SetComplement {
+                        campaign_id: camp.id,
+                        crop,
+                        per_kg,
+                    })
+                })?;
+            }
+            let mut options = complement_options(&ctx.db(), camp.id)?;
+            options.retain(|o| crop.is_none_or(|c| o.crop == c));
+            let mut out = Output::new(&options)?;
+            for o in &options {
+                out.push(format!(
+                    "{} : prix de base {}, surplus des lots {} sur {} comptés, au plus {} par kg ; complément fixé {} par kg",
+                    o.crop.label_fr(),
+                    o.base_price,
+                    o.surplus,
+                    o.counted,
+                    o.max_per_kg,
+                    o.per_kg
+                ));
+            }
+            Ok(out)
+        }
     }
 }
 
