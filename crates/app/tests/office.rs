@@ -131,6 +131,25 @@ fn check_dashboards(l: &Ledger) {
     let contracts = rows(l, Table::Contracts);
     let disbursements = rows(l, Table::Disbursements);
     let deliveries = rows(l, Table::Deliveries);
+    // per contract, the live advances paid and accepted tenths of kg (summed once: per
+    // contract scans of every row made the union-scale run quadratic)
+    let mut paid_by: HashMap<String, i64> = HashMap::new();
+    for x in disbursements.iter().filter(|x| live(x)) {
+        *paid_by.entry(s(x, "contract_id")).or_default() += i(x, "amount");
+    }
+    let mut accepted_by: HashMap<String, i64> = HashMap::new();
+    for x in deliveries.iter().filter(|x| live(x)) {
+        *accepted_by.entry(s(x, "contract_id")).or_default() += i(x, "accepted_t");
+    }
+    let over_prices: HashMap<(String, String), Option<i64>> = rows(l, Table::CampaignPrices)
+        .iter()
+        .map(|x| {
+            (
+                (s(x, "campaign_id"), s(x, "crop")),
+                x["over_price"].as_i64(),
+            )
+        })
+        .collect();
     let date = day(2027, 1, 15);
     let mut seen_contracts = 0;
     let mut families: BTreeMap<String, P> = BTreeMap::new();
@@ -150,16 +169,8 @@ fn check_dashboards(l: &Ledger) {
         let mut crops: BTreeMap<String, P> = BTreeMap::new();
         let mut coops: BTreeMap<String, P> = BTreeMap::new();
         for (id, c) in &camp_contracts {
-            let paid: i64 = disbursements
-                .iter()
-                .filter(|x| live(x) && s(x, "contract_id") == *id)
-                .map(|x| i(x, "amount"))
-                .sum();
-            let accepted: i64 = deliveries
-                .iter()
-                .filter(|x| live(x) && s(x, "contract_id") == *id)
-                .map(|x| i(x, "accepted_t"))
-                .sum();
+            let paid = paid_by.get(id).copied().unwrap_or(0);
+            let accepted = accepted_by.get(id).copied().unwrap_or(0);
             let state = s(c, "state");
             if (state == "rejected" || state == "cancelled") && paid == 0 && accepted == 0 {
                 continue;
@@ -310,25 +321,26 @@ fn check_dashboards(l: &Ledger) {
         // credit recovered: per member, what the delivered value leaves after advances and
         // fees (the fees come from the settlement, whose rules are tested on their own)
         let settlement = l.settle_campaign(cid.parse().unwrap(), date).unwrap();
+        let mut by_member: HashMap<String, Vec<(&String, &&Value)>> = HashMap::new();
+        for (id, c) in &camp_contracts {
+            by_member
+                .entry(s(c, "member_id"))
+                .or_default()
+                .push((id, c));
+        }
+        let mut credit_by: HashMap<String, i64> = HashMap::new();
+        for x in &dists {
+            *credit_by.entry(s(x, "member_id")).or_default() +=
+                i(x, "bags") * i(x, "price_per_bag") - i(x, "cash_paid");
+        }
         let mut credit_recovered = 0;
         for m in &settlement.members {
             let mid = m.member_id.to_string();
             let mut value = 0;
             let mut paid = 0;
-            for (id, c) in camp_contracts
-                .iter()
-                .filter(|(_, c)| s(c, "member_id") == mid)
-            {
-                let accepted: i64 = deliveries
-                    .iter()
-                    .filter(|x| live(x) && s(x, "contract_id") == *id)
-                    .map(|x| i(x, "accepted_t"))
-                    .sum();
-                let p: i64 = disbursements
-                    .iter()
-                    .filter(|x| live(x) && s(x, "contract_id") == *id)
-                    .map(|x| i(x, "amount"))
-                    .sum();
+            for (id, c) in by_member.get(&mid).into_iter().flatten() {
+                let accepted = accepted_by.get(*id).copied().unwrap_or(0);
+                let p = paid_by.get(*id).copied().unwrap_or(0);
                 let state = s(c, "state");
                 if ["rejected", "cancelled", "requested"].contains(&state.as_str())
                     && p == 0
@@ -339,10 +351,10 @@ fn check_dashboards(l: &Ledger) {
                 let committed = i(c, "committed_t");
                 let price = i(c, "base_price");
                 let over = if i(&camp, "over_delivery_bought") == 1 {
-                    rows(l, Table::CampaignPrices)
-                        .iter()
-                        .find(|x| s(x, "campaign_id") == cid && s(x, "crop") == s(c, "crop"))
-                        .and_then(|x| x["over_price"].as_i64())
+                    over_prices
+                        .get(&(cid.clone(), s(c, "crop")))
+                        .copied()
+                        .flatten()
                 } else {
                     None
                 };
@@ -353,11 +365,7 @@ fn check_dashboards(l: &Ledger) {
                 value += half_up(base + extra);
                 paid += p;
             }
-            let credit: i64 = dists
-                .iter()
-                .filter(|x| s(x, "member_id") == mid)
-                .map(|x| i(x, "bags") * i(x, "price_per_bag") - i(x, "cash_paid"))
-                .sum();
+            let credit = credit_by.get(&mid).copied().unwrap_or(0);
             assert_eq!(
                 m.delivered_value,
                 money(value),
