@@ -20,13 +20,11 @@ use sene_domain::*;
 use sene_store::{ConflictRow, Store, Table};
 use serde_json::{json, Value};
 
-/// A small union for every run; `SENE_OFFICE_TEST_SCALE=union` runs the same tests on the
-/// union-scale union (150 cooperatives, 6,000 members, 50,000 deliveries: minutes, run on purpose
-/// with `--release`; BENCHMARKS.md records when it was).
+/// The union-scale union (150 cooperatives, 6,000 members, 50,000 deliveries: about a minute
+/// and a half for both tests on two cores, debug build), as the issue asks;
+/// `SENE_OFFICE_TEST_SCALE=small` runs the same tests on 3 cooperatives, for quick iteration.
 fn scale() -> Scale {
-    if std::env::var("SENE_OFFICE_TEST_SCALE").as_deref() == Ok("union") {
-        Scale::UNION
-    } else {
+    if std::env::var("SENE_OFFICE_TEST_SCALE").as_deref() == Ok("small") {
         Scale {
             cooperatives: 3,
             members: 60,
@@ -34,6 +32,8 @@ fn scale() -> Scale {
             deliveries: 300,
             distributions: 50,
         }
+    } else {
+        Scale::UNION
     }
 }
 
@@ -44,7 +44,17 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 fn union() -> Ledger {
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
     let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
-    generate_union(&mut l, scale(), 42, &mut |_| {}).unwrap();
+    let sc = scale();
+    generate_union(&mut l, sc, 42, &mut |_| {}).unwrap();
+    // the union is as large as asked
+    let db = l.db();
+    assert_eq!(
+        db.count(Table::Cooperatives).unwrap(),
+        i64::from(sc.cooperatives)
+    );
+    assert_eq!(db.count(Table::Members).unwrap(), i64::from(sc.members));
+    assert!(db.count(Table::Deliveries).unwrap() >= i64::from(sc.deliveries));
+    drop(db);
     l
 }
 
