@@ -47,14 +47,10 @@ fn union() -> Ledger {
     let sc = scale();
     generate_union(&mut l, sc, 42, &mut |_| {}).unwrap();
     // the union is as large as asked
-    let db = l.db();
-    assert_eq!(
-        db.count(Table::Cooperatives).unwrap(),
-        i64::from(sc.cooperatives)
-    );
-    assert_eq!(db.count(Table::Members).unwrap(), i64::from(sc.members));
-    assert!(db.count(Table::Deliveries).unwrap() >= i64::from(sc.deliveries));
-    drop(db);
+    let count = |t: Table| l.db().count(t).unwrap();
+    assert_eq!(count(Table::Cooperatives), i64::from(sc.cooperatives));
+    assert_eq!(count(Table::Members), i64::from(sc.members));
+    assert!(count(Table::Deliveries) >= i64::from(sc.deliveries));
     l
 }
 
