@@ -110,6 +110,10 @@ pub fn member_card(db: &Db<'_>, member_id: MemberId, date: NaiveDate) -> Result<
         campaigns.insert(c.campaign_id, ());
         contracts.push(contract_line(db, c)?);
     }
+    // a campaign the member starts with a debt carried in, even before any contract there
+    for (c, _) in db.member_debts_carried(member_id)? {
+        campaigns.insert(c, ());
+    }
     let ids = db.member_record_ids(member_id)?;
     let mut disbursements = Vec::new();
     for id in ids.disbursements {

@@ -453,12 +453,21 @@ fn a_locked_debt_is_carried_into_the_next_campaign_of_its_family_on_every_replic
         .members
         .is_empty());
 
-    // the field laptop, after a sync, deducts the same debt
+    // the field laptop, after a sync, deducts the same debt, and the member's card shows the
+    // next campaign's balance before any contract there
     sync(&mut dev, &mut s.l, &scope);
     assert_eq!(
         dev.settle_campaign(next, d(2028, 1, 15)).unwrap().members,
         r.members
     );
+    let card = sene_app::views::member_card(&dev.db(), b, d(2028, 1, 15)).unwrap();
+    let (camp, line) = card
+        .balances
+        .iter()
+        .find(|(c, _)| c.id == next)
+        .expect("the next campaign's balance is on the card");
+    assert_eq!(camp.name, "Riz 2027/28");
+    assert_eq!(line.carried_debt, fr(62_400));
 
     // B brings the rest of the rice late; the correction run leaves B out of debt, and the
     // carry goes back to zero everywhere

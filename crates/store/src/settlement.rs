@@ -375,6 +375,19 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The campaigns a member's carried debts go into, with the amount (see
+    /// [`Db::debts_carried_into`]).
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn member_debts_carried(&self, member: MemberId) -> R<Vec<(CampaignId, Money)>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {NEXT_OF_P} AS next, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.member_id = ?1 AND x.amount > 0 GROUP BY next HAVING next IS NOT NULL ORDER BY next"
+        ))?;
+        let rows = st.query_map([member.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The debts carried **into** a campaign, per member: those of the previous campaigns
     /// whose next campaign of the same crop family it is. Members with nothing carried are
     /// left out.
