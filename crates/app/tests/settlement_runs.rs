@@ -520,7 +520,12 @@ fn a_locked_debt_is_carried_into_the_next_campaign_of_its_family_on_every_replic
 fn the_statement_and_exports_of_the_next_campaign_show_the_carried_debt() {
     let mut s = memory();
     let sec = s.sec;
-    lock(&mut s, None);
+    let first = lock(&mut s, None);
+    // a correction that finds the same debt leaves the carry as the first run set it
+    let again = lock(&mut s, Some(first.run.id));
+    assert_eq!(again.run.replaces, Some(first.run.id));
+    let carry = s.l.db().debt_carry(s.b, s.camp).unwrap().unwrap();
+    assert_eq!((carry.amount, carry.run_id), (fr(62_400), first.run.id));
     let next =
         s.l.run(&sec, |tx| {
             Ok(open(tx, "Riz 2027/28", CropFamily::Rice, Crop::PaddyRice, 2027)?.id)

@@ -661,7 +661,7 @@ pub struct DebtCarry {
     pub campaign_id: CampaignId,
     /// Zero or more (zero when a correction leaves the member out of debt).
     pub amount: Money,
-    /// The locked run that set it.
+    /// The locked run that set this amount (a later run that finds the same debt leaves it).
     pub run_id: SettlementRunId,
     /// The run's settlement date.
     pub date: NaiveDate,

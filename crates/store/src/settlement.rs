@@ -332,13 +332,15 @@ fn carry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DebtCarry> {
 const NEXT_OF_P: &str = "(SELECT n.id FROM campaigns n WHERE n.family = p.family AND (n.contract_start > p.contract_start OR (n.contract_start = p.contract_start AND n.id > p.id)) ORDER BY n.contract_start, n.id LIMIT 1)";
 
 impl Db<'_> {
-    /// Writes a member's carried debt for a campaign, replacing the one a previous run wrote.
+    /// Writes a member's carried debt for a campaign, replacing the one a previous run wrote
+    /// when the amount differs (the row names the run that set its amount: a correction that
+    /// leaves a debt unchanged writes nothing, so nothing goes into the documents).
     ///
     /// # Errors
     /// SQLite errors (an unknown member or campaign, a negative amount).
     pub fn put_debt_carry(&self, x: &DebtCarry) -> R<()> {
         self.cached().execute(
-            &format!("INSERT INTO debt_carries ({CARRY_COLS}) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (member_id, campaign_id) DO UPDATE SET amount = excluded.amount, run_id = excluded.run_id, date = excluded.date WHERE amount IS NOT excluded.amount OR run_id IS NOT excluded.run_id OR date IS NOT excluded.date"),
+            &format!("INSERT INTO debt_carries ({CARRY_COLS}) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (member_id, campaign_id) DO UPDATE SET amount = excluded.amount, run_id = excluded.run_id, date = excluded.date WHERE amount IS NOT excluded.amount"),
             params![
                 x.member_id.to_string(),
                 x.campaign_id.to_string(),
