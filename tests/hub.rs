@@ -544,6 +544,72 @@ fn a_link_dropped_mid_exchange_corrupts_nothing_and_the_next_run_completes() {
         hub.db().members(Some(coop)).unwrap().len(),
         a.db().members(Some(coop)).unwrap().len()
     );
+    // the lost reply left the device naming an older head, which the hub still holds: an
+    // honest history, nothing flagged
+    let breaks = hub.db().audit_breaks().unwrap();
+    assert!(breaks.is_empty(), "{breaks:?}");
+}
+
+/// A device's audit history rewritten in its file (a registration's payload edited, the
+/// immutability trigger dropped first) is detected at its next sync: the hub records the
+/// break and the secretariat's anomaly queue shows it, while honest syncs raise nothing.
+#[test]
+fn a_rewritten_audit_history_is_detected_at_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let path = dir.path().join("a.sqlite");
+    let mut a = Ledger::open(&path).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+    let coop = s.coop;
+    for (n, name) in [("DIO-0100", "Nana Konaté"), ("DIO-0101", "Fanta Diallo")] {
+        a.run(&s.a, |tx| member(tx, coop, n, name)).unwrap();
+        sync(&mut a, &url);
+    }
+    sync(&mut a, &url);
+    let office = Ledger::open(&hub_store).unwrap();
+    assert!(office.db().audit_breaks().unwrap().is_empty());
+    let rewritten = |l: &Ledger| {
+        l.anomalies(s.camp)
+            .unwrap()
+            .into_iter()
+            .filter(|x| x.kind.code() == "audit_rewritten")
+            .collect::<Vec<_>>()
+    };
+    assert!(rewritten(&office).is_empty());
+    drop(office);
+
+    // the file is edited behind the application's back
+    drop(a);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DROP TRIGGER audit_immutable_u").unwrap();
+        let n = c
+            .execute(
+                "UPDATE audit SET payload = replace(payload, 'Nana Konaté', 'Nana Konate') WHERE action = 'register_member' AND payload LIKE '%Nana Konaté%'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    let mut a = Ledger::open(&path).unwrap();
+    // the sync goes on (every record is still checked), and the office sees the break
+    client::sync(&mut a, Some(&url), &mut |_| {}).unwrap();
+    let office = Ledger::open(&hub_store).unwrap();
+    let breaks = office.db().audit_breaks().unwrap();
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0].device_id, s.a.device.to_string());
+    assert!(breaks[0].reason.contains("réécrit"), "{breaks:?}");
+    let q = rewritten(&office);
+    assert_eq!(q.len(), 1, "{q:?}");
+    // flagged once, not at every sync after
+    drop(office);
+    client::sync(&mut a, Some(&url), &mut |_| {}).unwrap();
+    let office = Ledger::open(&hub_store).unwrap();
+    assert_eq!(office.db().audit_breaks().unwrap().len(), 1);
 }
 
 /// A union's own certificate authority and a hub certificate for 127.0.0.1, made with the

@@ -121,6 +121,10 @@ fn title(code: &str, lang: Lang) -> String {
             "Caisse d'agent qui ne se réconcilie pas",
             "Agent's cash that does not reconcile",
         ),
+        "audit_rewritten" => (
+            "Historique d'un appareil réécrit",
+            "A device's history was rewritten",
+        ),
         "stock_count_mismatch" => (
             "Stock compté différent du stock théorique",
             "Counted stock differs from the book",
@@ -148,6 +152,11 @@ fn label(field: &str, lang: Lang) -> String {
         "gross" => ("poids brut (kg)", "gross weight (kg)"),
         "bags" => ("sacs", "bags"),
         "date" => ("date", "date"),
+        "at_seq" => ("entrée d'audit n°", "audit entry no."),
+        "expected" => ("reçu par le bureau", "received by the office"),
+        "got" => ("donné par l'appareil", "given by the device"),
+        "reason" => ("motif", "reason"),
+        "detected_at" => ("détecté le", "detected on"),
         "state" => ("état du contrat", "contract state"),
         "prefix" => ("préfixe des reçus", "receipt prefix"),
         "lowest" => ("premier n°", "first no."),

@@ -45,6 +45,18 @@ pub enum AnomalyKind {
         /// JSON array of the candidate values with their device, agent and time.
         candidates: String,
     },
+    /// A device whose audit history, at its last sync, no longer gave the hashes the hub had
+    /// received from it (a history rewritten in the file, or shortened): union-wide, shown in
+    /// every campaign's queue.
+    AuditRewritten {
+        device_id: String,
+        /// The head (audit sequence number) the hub checked.
+        at_seq: i64,
+        expected: String,
+        got: String,
+        reason: String,
+        detected_at: String,
+    },
     /// Two members (across the union) that look like one person.
     DuplicateMember {
         members: [MemberId; 2],
@@ -141,6 +153,7 @@ impl AnomalyKind {
     pub const fn code(&self) -> &'static str {
         match self {
             AnomalyKind::SyncConflict { .. } => "sync_conflict",
+            AnomalyKind::AuditRewritten { .. } => "audit_rewritten",
             AnomalyKind::DuplicateMember { .. } => "duplicate_member",
             AnomalyKind::DuplicateDelivery { .. } => "duplicate_delivery",
             AnomalyKind::DisbursementAboveDue { .. } => "disbursement_above_due",
@@ -174,7 +187,7 @@ fn anomaly(kind: AnomalyKind, ids: &[String]) -> Anomaly {
     }
 }
 
-/// The anomaly queue of a campaign, in this order: sync conflicts, duplicate members,
+/// The anomaly queue of a campaign, in this order: sync conflicts, rewritten device histories, duplicate members,
 /// duplicate deliveries, advances above due or without approval, deliveries above the
 /// commitment, receipt gaps, agents' cash, warehouse counts that differ from the book stock,
 /// then, when the campaign has a locked settlement run, agents still holding cash, the
@@ -212,6 +225,21 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
                 candidates: c.candidates,
             },
             &[id],
+        ));
+    }
+
+    for b in db.audit_breaks()? {
+        let ids = [b.device_id.clone(), b.at_seq.to_string()];
+        out.push(anomaly(
+            AnomalyKind::AuditRewritten {
+                device_id: b.device_id,
+                at_seq: b.at_seq,
+                expected: b.expected,
+                got: b.got,
+                reason: b.reason,
+                detected_at: b.detected_at,
+            },
+            &ids,
         ));
     }
 

@@ -868,6 +868,23 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             .unwrap();
     }
 
+    // (8) a device whose audit history the hub found rewritten at its last sync
+    {
+        let (store, _, _) = l.parts().unwrap();
+        store
+            .write(|db| {
+                db.put_audit_break(&sene_store::AuditBreak {
+                    device_id: "device-x".into(),
+                    at_seq: 42,
+                    expected: "00ff".into(),
+                    got: "ff00".into(),
+                    reason: "historique d'audit réécrit".into(),
+                    detected_at: "2027-01-15T09:00:00Z".into(),
+                })
+            })
+            .unwrap();
+    }
+
     // (5) cash handed back by the agent already short of funds: the dashboard counts it and
     // the gap of the negative position grows by as much
     let holder = poor;
@@ -907,6 +924,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
         codes,
         [
             "agent_cash_negative",
+            "audit_rewritten",
             "delivery_above_committed",
             "disbursement_above_due",
             "disbursement_not_approved",
@@ -924,6 +942,11 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
     members.sort();
     for k in new {
         match k {
+            AnomalyKind::AuditRewritten {
+                device_id, at_seq, ..
+            } => {
+                assert_eq!((device_id.as_str(), *at_seq), ("device-x", 42));
+            }
             AnomalyKind::SyncConflict {
                 conflict_id, field, ..
             } => {
@@ -1036,6 +1059,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
         assert_eq!(
             codes,
             [
+                "audit_rewritten",
                 "duplicate_member",
                 "duplicate_member",
                 "receipt_gap",

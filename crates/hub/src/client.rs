@@ -18,6 +18,8 @@ pub mod keys {
     pub const HUB_CA: &str = "hub_ca_pem";
     /// The compression dictionary of the next exchange with the hub (hex).
     pub const HUB_DICT: &str = "hub_dict";
+    /// The last head of this device's audit chain the hub acknowledged (a sequence number).
+    pub const AUDIT_ACKED: &str = "audit_acked_seq";
 }
 
 /// Most round trips in one sync.
@@ -189,12 +191,24 @@ pub fn sync(
     // say either, the exchange is over without a confirming request (one round trip for a
     // day's push: on a 600 ms link that request cost as much as the push)
     let mut quiet_reply = false;
+    // the first request proves this device's audit history to the hub (see `crate::audit`)
+    let acked: i64 = ledger
+        .setting(keys::AUDIT_ACKED)?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let proof = crate::audit::proof(ledger, acked)?;
     for round in 1..=MAX_ROUNDS {
         let up = ledger.sync_outgoing("hub", &Scope::Everything)?;
         if quiet_reply && up.items.is_empty() {
             finished = true;
             break;
         }
+        let mut sent = up.clone();
+        if round == 1 {
+            sent.items
+                .push((crate::audit::AUDIT_ITEM.to_owned(), proof.encode()));
+        }
+        let up = sent;
         // compressed against the last exchange both sides hold, when there was one
         let mut dict = ledger
             .setting(keys::HUB_DICT)?
@@ -202,7 +216,11 @@ pub fn sync(
         let mut body = up.encode_with(dict.as_deref())?;
         progress(&Progress::Sending {
             round,
-            docs: up.items.len(),
+            docs: up
+                .items
+                .iter()
+                .filter(|(id, _)| id != crate::audit::AUDIT_ITEM)
+                .count(),
             bytes: body.len(),
         });
         let (status, bytes) = loop {
@@ -244,7 +262,16 @@ pub fn sync(
             bytes: bytes.len(),
             records: pulled.records,
         });
-        let done = up.items.is_empty() && reply.envelope.items.is_empty();
+        let docs_sent = up
+            .items
+            .iter()
+            .filter(|(id, _)| id != crate::audit::AUDIT_ITEM)
+            .count();
+        let done = docs_sent == 0 && reply.envelope.items.is_empty();
+        if round == 1 {
+            // the hub holds this head now (a refused proof is an error, not a reply)
+            ledger.set_setting(keys::AUDIT_ACKED, &proof.seq.to_string())?;
+        }
         quiet_reply = pulled.docs_changed == 0 && pulled.refused.is_empty();
         if !done {
             report.rounds += 1;

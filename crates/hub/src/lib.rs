@@ -12,6 +12,7 @@
 //!
 //! The hub holds no business rule: it authenticates, scopes, and calls the `app` use cases.
 
+pub mod audit;
 pub mod client;
 pub mod enroll;
 pub mod secret;
@@ -285,7 +286,24 @@ impl Hub {
             if fresh {
                 l.sync_reset(&device.device_id)?;
             }
-            let (report, envelope) = l.sync_exchange(&device.device_id, &env, &scope)?;
+            // the device's audit proof, checked and kept apart from the documents' messages
+            let mut docs = env.clone();
+            let proofs: Vec<Vec<u8>> = docs
+                .items
+                .iter()
+                .filter(|(id, _)| id == audit::AUDIT_ITEM)
+                .map(|(_, b)| b.clone())
+                .collect();
+            docs.items.retain(|(id, _)| id != audit::AUDIT_ITEM);
+            if proofs.len() > 1 {
+                return Err(SyncError::Malformed("deux preuves d'historique".into()).into());
+            }
+            if let Some(p) = proofs.first() {
+                let proof = audit::Proof::decode(p)?;
+                let now = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                audit::check(l, &device.device_id, &proof, &now)?;
+            }
+            let (report, envelope) = l.sync_exchange(&device.device_id, &docs, &scope)?;
             let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let (store, _, _) = l.parts()?;
             store.write(|db| db.hub_touch(&device.device_id, &at))?;

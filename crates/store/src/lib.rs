@@ -10,6 +10,7 @@
 //! The store knows SQL and nothing of automerge or HTTP. Money records and the audit trail are
 //! protected by triggers: an `UPDATE` or `DELETE` on them aborts.
 
+mod audit_chain;
 mod codec;
 mod db;
 mod error;
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use audit_chain::{chain_hex, AuditBreak, ChainHash, CHAIN_HASH_LEN};
 pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};

@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "price_complements",
         sql: include_str!("migrations/0010_price_complements.sql"),
     },
+    Migration {
+        version: 11,
+        name: "audit_chain",
+        sql: include_str!("migrations/0011_audit_chain.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -76,6 +76,12 @@ fn describe(a: &Anomaly) -> String {
             record_key,
             ..
         } => format!("conflit de synchronisation : {table}.{field} de {record_key}"),
+        AnomalyKind::AuditRewritten {
+            device_id,
+            at_seq,
+            reason,
+            ..
+        } => format!("appareil {device_id}, entrée d'audit n° {at_seq} : {reason}"),
         AnomalyKind::DuplicateMember { members, .. } => {
             format!("membres en double probable : {} et {}", members[0], members[1])
         }

@@ -1,0 +1,262 @@
+//! The audit history a device proves to the hub at each sync.
+//!
+//! The device's first request of a sync carries, as an envelope item named `audit`, 48 bytes:
+//! the head the hub last acknowledged (`at`, a sequence number, 0 before the first) with the
+//! hash the device's rows give for it *now*, and its current head (`seq`, `hash`), both
+//! computed from the audit rows ([`sene_store::Db::audit_chain`]). The hub keeps every head it
+//! is given; when the device's hash for a head the hub holds differs, or the device cannot name
+//! one, or its history got shorter, the history was rewritten: the hub records a break, which
+//! the secretariat's anomaly queue shows. The sync itself goes on (every record is still
+//! checked before it is merged); what a rewritten history hides is for the secretariat to see.
+
+use sene_app::Ledger;
+use sene_store::{chain_hex, AuditBreak, ChainHash, StoreError, CHAIN_HASH_LEN};
+use sene_sync::SyncError;
+
+use crate::HubError;
+
+/// The envelope item's name.
+pub const AUDIT_ITEM: &str = "audit";
+
+const LEN: usize = 2 * (8 + CHAIN_HASH_LEN);
+
+/// What a device says of its audit chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proof {
+    /// The head the hub acknowledged last (0: none).
+    pub at: i64,
+    /// The chain's hash at `at`, from the rows as they are now.
+    pub hash_at: ChainHash,
+    /// The current head.
+    pub seq: i64,
+    pub hash: ChainHash,
+}
+
+impl Proof {
+    /// The 48 bytes sent.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(LEN);
+        out.extend_from_slice(&self.at.to_le_bytes());
+        out.extend_from_slice(&self.hash_at);
+        out.extend_from_slice(&self.seq.to_le_bytes());
+        out.extend_from_slice(&self.hash);
+        out
+    }
+
+    /// The inverse of [`Proof::encode`].
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] for anything but 48 bytes with sequence numbers ≥ 0.
+    pub fn decode(bytes: &[u8]) -> Result<Proof, SyncError> {
+        let bad = || SyncError::Malformed("preuve d'historique illisible".into());
+        if bytes.len() != LEN {
+            return Err(bad());
+        }
+        let int = |at: usize| -> Result<i64, SyncError> {
+            let mut b = [0_u8; 8];
+            b.copy_from_slice(bytes.get(at..at + 8).ok_or_else(bad)?);
+            Ok(i64::from_le_bytes(b))
+        };
+        let hash = |at: usize| -> Result<ChainHash, SyncError> {
+            let mut h = [0_u8; CHAIN_HASH_LEN];
+            h.copy_from_slice(bytes.get(at..at + CHAIN_HASH_LEN).ok_or_else(bad)?);
+            Ok(h)
+        };
+        let p = Proof {
+            at: int(0)?,
+            hash_at: hash(8)?,
+            seq: int(8 + CHAIN_HASH_LEN)?,
+            hash: hash(16 + CHAIN_HASH_LEN)?,
+        };
+        if p.at < 0 || p.seq < 0 {
+            return Err(bad());
+        }
+        Ok(p)
+    }
+}
+
+/// The device's proof: its chain at the head the hub acknowledged, and its current head.
+///
+/// # Errors
+/// Store errors.
+pub fn proof(ledger: &Ledger, acked: i64) -> Result<Proof, HubError> {
+    let db = ledger.db();
+    let (seq, hash) = db.audit_chain(None).map_err(sene_app::AppError::from)?;
+    let hash_at = if acked > 0 {
+        db.audit_chain(Some(acked))
+            .map_err(sene_app::AppError::from)?
+            .1
+    } else {
+        [0; CHAIN_HASH_LEN]
+    };
+    Ok(Proof {
+        at: acked,
+        hash_at,
+        seq,
+        hash,
+    })
+}
+
+/// Hub: checks a device's proof against the heads kept for it, records the breaks found, and
+/// keeps the new head. Returns the breaks recorded now (one already recorded for the same
+/// device and head is not recorded again).
+///
+/// # Errors
+/// Store errors.
+pub fn check(
+    ledger: &mut Ledger,
+    device: &str,
+    proof: &Proof,
+    now: &str,
+) -> Result<Vec<AuditBreak>, HubError> {
+    let (store, _, _) = ledger.parts()?;
+    let found = store.write(|db| -> Result<Vec<AuditBreak>, StoreError> {
+        let mut found = Vec::new();
+        let brk = |at_seq: i64, expected: String, got: String, reason: &str| AuditBreak {
+            device_id: device.to_owned(),
+            at_seq,
+            expected,
+            got,
+            reason: reason.to_owned(),
+            detected_at: now.to_owned(),
+        };
+        let max = db.audit_head_max(device)?;
+        if db.has_audit_heads(device)? {
+            // the newest head the device showed it knows: naming an older one hides something
+            let confirmed = db.audit_confirmed_max(device)?;
+            match db.audit_head(device, proof.at)? {
+                Some(expected) if confirmed.is_none_or(|c| c <= proof.at) => {
+                    let got = chain_hex(&proof.hash_at);
+                    if got != expected {
+                        found.push(brk(
+                            proof.at,
+                            expected,
+                            got,
+                            "historique d'audit réécrit : l'appareil ne donne plus le même condensé pour ce que le bureau a reçu",
+                        ));
+                    }
+                    db.confirm_audit_head(device, proof.at)?;
+                }
+                _ => {
+                    let known = confirmed.unwrap_or(max);
+                    let expected = db.audit_head(device, known)?.unwrap_or_default();
+                    found.push(brk(
+                        proof.at,
+                        format!("{expected} (n° {known})"),
+                        format!("{} (n° {})", chain_hex(&proof.hash_at), proof.at),
+                        "historique d'audit non prouvé : l'appareil ne nomme pas le dernier point que le bureau lui a accusé",
+                    ));
+                }
+            }
+            if proof.seq < max {
+                found.push(brk(
+                    proof.seq,
+                    format!("n° {max} au moins"),
+                    format!("n° {}", proof.seq),
+                    "historique d'audit raccourci : moins d'entrées que le bureau n'en a reçu",
+                ));
+            }
+        }
+        if let Some(kept) = db.audit_head(device, proof.seq)? {
+            let got = chain_hex(&proof.hash);
+            if kept != got && proof.seq != proof.at {
+                found.push(brk(
+                    proof.seq,
+                    kept,
+                    got,
+                    "historique d'audit réécrit : l'appareil ne donne plus le même condensé pour ce que le bureau a reçu",
+                ));
+            }
+        }
+        let mut new = Vec::new();
+        for b in found {
+            if db.put_audit_break(&b)? {
+                new.push(b);
+            }
+        }
+        db.put_audit_head(device, proof.seq, &chain_hex(&proof.hash), now)?;
+        Ok(new)
+    })?;
+    for b in &found {
+        tracing::warn!(device = %b.device_id, at = b.at_seq, reason = %b.reason, "audit history");
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proof_round_trips_and_anything_else_is_refused() {
+        let p = Proof {
+            at: 7,
+            hash_at: [1; CHAIN_HASH_LEN],
+            seq: 12,
+            hash: [2; CHAIN_HASH_LEN],
+        };
+        let b = p.encode();
+        assert_eq!(b.len(), 48);
+        assert_eq!(Proof::decode(&b).unwrap(), p);
+        assert!(Proof::decode(&b[..47]).is_err());
+        assert!(Proof::decode(&[b.as_slice(), &[0]].concat()).is_err());
+        let mut neg = b.clone();
+        neg[7] = 0x80;
+        assert!(Proof::decode(&neg).is_err());
+        assert!(Proof::decode(&[]).is_err());
+    }
+
+    fn hub() -> Ledger {
+        let mut l = Ledger::with_clock(
+            sene_store::Store::open_in_memory().unwrap(),
+            Box::new(sene_app::SystemClock),
+        );
+        l.init(&sene_app::InitUnion {
+            union_name: "Union".into(),
+            region: "Ségou".into(),
+            agent_name: "Secrétariat".into(),
+            device_label: "Bureau".into(),
+            receipt_prefix: "U1".into(),
+        })
+        .unwrap();
+        l
+    }
+
+    fn p(at: i64, hash_at: u8, seq: i64, hash: u8) -> Proof {
+        Proof {
+            at,
+            hash_at: [hash_at; CHAIN_HASH_LEN],
+            seq,
+            hash: [hash; CHAIN_HASH_LEN],
+        }
+    }
+
+    /// An honest device (a lost reply included) raises nothing; a changed hash, a head the
+    /// device cannot name after confirming a newer one, or a shorter history each raise a
+    /// break, once.
+    #[test]
+    fn heads_are_checked_and_each_kind_of_rewrite_is_a_break() {
+        let mut l = hub();
+        let mut check = |proof: Proof| check(&mut l, "dev", &proof, "t").unwrap().len();
+        // first sync: nothing to compare; then honest syncs, one of whose replies was lost
+        // (the device names head 3 again while the hub also holds head 5)
+        assert_eq!(check(p(0, 0, 3, 3)), 0);
+        assert_eq!(check(p(3, 3, 5, 5)), 0);
+        assert_eq!(check(p(3, 3, 6, 6)), 0);
+        assert_eq!(check(p(6, 6, 8, 8)), 0);
+        // a rewritten row before head 8: the device's hash at 8 differs
+        assert_eq!(check(p(8, 9, 9, 9)), 1);
+        assert_eq!(check(p(8, 9, 9, 9)), 0, "once per head");
+        // the acknowledgement reset to an older head than one the device confirmed
+        assert_eq!(check(p(3, 3, 10, 10)), 1);
+        // a history shorter than what the hub received
+        assert_eq!(check(p(9, 9, 7, 7)), 1);
+        let breaks = l.db().audit_breaks().unwrap();
+        assert_eq!(breaks.len(), 3, "{breaks:?}");
+        assert!(breaks[0].reason.contains("réécrit"));
+        assert!(breaks[1].reason.contains("non prouvé"));
+        assert!(breaks[2].reason.contains("raccourci"));
+    }
+}

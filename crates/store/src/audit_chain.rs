@@ -1,0 +1,231 @@
+//! The audit trail as a hash chain, and what the hub keeps of each device's chain.
+//!
+//! `h₀` is 16 zero bytes; `hₙ = SHA-256(hₙ₋₁ ‖ row n)` truncated to 16 bytes, where row n is
+//! its sequence number, time, agent, device, action, record kind, record id and payload, each
+//! followed by a unit separator. The chain is computed from the rows every time (nothing
+//! stored on the device): a row edited in the file changes every hash from it on.
+
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::db::Db;
+use crate::error::StoreError;
+
+type R<T> = Result<T, StoreError>;
+
+/// Bytes of a chain hash (a truncated SHA-256: 128 bits).
+pub const CHAIN_HASH_LEN: usize = 16;
+
+/// A chain hash.
+pub type ChainHash = [u8; CHAIN_HASH_LEN];
+
+/// Lowercase hex of a chain hash.
+#[must_use]
+pub fn chain_hex(h: &ChainHash) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A device's history found not to prove what the hub holds of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditBreak {
+    pub device_id: String,
+    /// The head (sequence number) the hub checked.
+    pub at_seq: i64,
+    /// The hash the hub holds for it (hex).
+    pub expected: String,
+    /// The hash the device's rows give now (hex), or what it sent instead.
+    pub got: String,
+    /// Why, in French.
+    pub reason: String,
+    pub detected_at: String,
+}
+
+impl Db<'_> {
+    /// The hash of this store's audit chain after row `upto` (every row when `None`), and the
+    /// sequence number of the last row counted (0 and the zero hash for an empty trail).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_chain(&self, upto: Option<i64>) -> R<(i64, ChainHash)> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT seq, at, agent_id, device_id, action, record_kind, record_id, payload FROM audit WHERE seq <= ?1 ORDER BY seq",
+        )?;
+        let mut rows = st.query([upto.unwrap_or(i64::MAX)])?;
+        let mut h: ChainHash = [0; CHAIN_HASH_LEN];
+        let mut last = 0;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let mut d = Sha256::new();
+            d.update(h);
+            d.update(seq.to_le_bytes());
+            for i in 1..8 {
+                let text: String = r.get(i)?;
+                d.update(text.as_bytes());
+                d.update([0x1f]);
+            }
+            let full = d.finalize();
+            h.copy_from_slice(&full[..CHAIN_HASH_LEN]);
+            last = seq;
+        }
+        Ok((last, h))
+    }
+
+    /// Hub: the hash a device proved for a head, if any.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_head(&self, device: &str, seq: i64) -> R<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT hash FROM audit_heads WHERE device_id = ?1 AND seq = ?2",
+                params![device, seq],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Hub: the highest head a device proved (0 when none).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_head_max(&self, device: &str) -> R<i64> {
+        Ok(self.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM audit_heads WHERE device_id = ?1",
+            [device],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Hub: marks a head as named back by the device (it got the reply that acknowledged it).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn confirm_audit_head(&self, device: &str, seq: i64) -> R<()> {
+        self.conn().execute(
+            "UPDATE audit_heads SET confirmed = 1 WHERE device_id = ?1 AND seq = ?2 AND confirmed = 0",
+            params![device, seq],
+        )?;
+        Ok(())
+    }
+
+    /// Hub: the highest head the device confirmed, if any.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_confirmed_max(&self, device: &str) -> R<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT max(seq) FROM audit_heads WHERE device_id = ?1 AND confirmed = 1",
+            [device],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Hub: whether the device proved any head yet.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn has_audit_heads(&self, device: &str) -> R<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM audit_heads WHERE device_id = ?1")?
+            .exists([device])?)
+    }
+
+    /// Hub: keeps a head a device proved (a head already kept stays as it was).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn put_audit_head(&self, device: &str, seq: i64, hash: &str, at: &str) -> R<()> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO audit_heads (device_id, seq, hash, received_at) VALUES (?1, ?2, ?3, ?4)",
+            params![device, seq, hash, at],
+        )?;
+        Ok(())
+    }
+
+    /// Hub: records a break (once per device and head); whether it is new.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn put_audit_break(&self, b: &AuditBreak) -> R<bool> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO audit_breaks (device_id, at_seq, expected, got, reason, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![b.device_id, b.at_seq, b.expected, b.got, b.reason, b.detected_at],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Hub: every break found, oldest first.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_breaks(&self) -> R<Vec<AuditBreak>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT device_id, at_seq, expected, got, reason, detected_at FROM audit_breaks ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(AuditBreak {
+                device_id: r.get(0)?,
+                at_seq: r.get(1)?,
+                expected: r.get(2)?,
+                got: r.get(3)?,
+                reason: r.get(4)?,
+                detected_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::db::AuditEntry;
+    use crate::Store;
+    use chrono::Utc;
+    use sene_domain::{AgentId, DeviceId};
+
+    #[test]
+    fn the_chain_covers_every_row_and_an_edit_changes_it() {
+        let store = Store::open_in_memory().unwrap();
+        let db = store.db();
+        assert_eq!(db.audit_chain(None).unwrap(), (0, [0; 16]));
+        let e = |action: &str| AuditEntry {
+            at: Utc::now(),
+            agent_id: AgentId::new(),
+            device_id: DeviceId::new(),
+            action: action.into(),
+            record_kind: "member".into(),
+            record_id: "m".into(),
+            payload: "{\"amount\":1000}".into(),
+        };
+        for a in ["a", "b", "c"] {
+            db.audit(&e(a)).unwrap();
+        }
+        let (seq, head) = db.audit_chain(None).unwrap();
+        assert_eq!(seq, 3);
+        let at_one = db.audit_chain(Some(1)).unwrap().1;
+        let (two, at_two) = db.audit_chain(Some(2)).unwrap();
+        assert_eq!(two, 2);
+        assert_ne!(at_two, head);
+        // the same rows give the same hashes
+        assert_eq!(db.audit_chain(Some(2)).unwrap().1, at_two);
+        // an edited row (the file changed behind the store's back: the trigger dropped first)
+        store
+            .conn
+            .execute_batch("DROP TRIGGER IF EXISTS audit_immutable_u")
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "UPDATE audit SET payload = '{\"amount\":9000}' WHERE seq = 2",
+                [],
+            )
+            .unwrap();
+        assert_ne!(db.audit_chain(Some(2)).unwrap().1, at_two);
+        assert_ne!(db.audit_chain(None).unwrap().1, head);
+        // the rows before the edit keep their hash
+        assert_eq!(db.audit_chain(Some(1)).unwrap().1, at_one);
+    }
+}
