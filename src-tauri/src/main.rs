@@ -90,6 +90,7 @@ commands! {
     settlement_run(RunRequest) -> SettlementView = settlement_run;
     export_settlement(ExportRequest) -> ExportView = export_settlement;
     export_portfolio(PortfolioExportRequest) -> ExportView = export_portfolio;
+    export_dashboard(DashboardExportRequest) -> ExportView = export_dashboard;
     hub_status() -> HubView = hub_status;
     hub_start(HubStartRequest) -> HubView = hub_start;
     list_agents() -> Vec<AgentView> = agents;
@@ -224,6 +225,7 @@ fn main() {
             settlement_run,
             export_settlement,
             export_portfolio,
+            export_dashboard,
             hub_status,
             hub_start,
             list_agents,

@@ -685,6 +685,15 @@ dto! {
         pub format: String,
     }
 
+    /// The dashboard of a campaign at a date, exported (`xlsx`: every table; `csv`: the
+    /// progress per cooperative).
+    pub struct DashboardExportRequest {
+        pub campaign_id: String,
+        /// `YYYY-MM-DD`, empty: today.
+        pub date: String,
+        pub format: String,
+    }
+
     /// A physical count of a warehouse, entered by the secretariat.
     pub struct StockCountRequest {
         pub warehouse_id: String,

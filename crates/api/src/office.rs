@@ -754,18 +754,52 @@ impl Session {
         self.require_office()?;
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let p = lender_portfolio(&self.ledger.db(), camp).map_err(|e| self.app(&e))?;
+        let stem = format!("portefeuille-{}-{}", safe(&p.campaign), date(self.today()));
+        self.write_export(
+            &stem,
+            &req.format,
+            || portfolio_xlsx(&p),
+            || portfolio_csv(&p),
+        )
+    }
+
+    /// `export_dashboard`: the campaign's dashboard at a date to XLSX (every table, one sheet
+    /// each) or CSV (the progress per cooperative), in `exports/` beside the store.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign or format, a malformed date, a file that cannot
+    /// be written.
+    pub fn export_dashboard(&self, req: &DashboardExportRequest) -> R<ExportView> {
+        use sene_app::dashboard::{dashboard_csv, dashboard_xlsx};
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let d = self.ledger.dashboard(camp, day).map_err(|e| self.app(&e))?;
+        let stem = format!("tableau-de-bord-{}-{}", safe(&d.campaign), date(d.date));
+        self.write_export(
+            &stem,
+            &req.format,
+            || dashboard_xlsx(&d),
+            || dashboard_csv(&d),
+        )
+    }
+
+    /// Writes `stem.xlsx` or `stem.csv` (by `format`) in `exports/`, durably.
+    fn write_export(
+        &self,
+        stem: &str,
+        format: &str,
+        xlsx: impl FnOnce() -> sene_app::Result<Vec<u8>>,
+        csv: impl FnOnce() -> String,
+    ) -> R<ExportView> {
         let folder = self.exports_dir();
         std::fs::create_dir_all(&folder).map_err(|e| self.file_error(&folder, &e))?;
-        let stem = format!("portefeuille-{}-{}", safe(&p.campaign), date(self.today()));
-        let (path, data) = match req.format.trim() {
+        let (path, data) = match format.trim() {
             "xlsx" => (
                 folder.join(format!("{stem}.xlsx")),
-                portfolio_xlsx(&p).map_err(|e| self.app(&e))?,
+                xlsx().map_err(|e| self.app(&e))?,
             ),
-            "csv" => (
-                folder.join(format!("{stem}.csv")),
-                portfolio_csv(&p).into_bytes(),
-            ),
+            "csv" => (folder.join(format!("{stem}.csv")), csv().into_bytes()),
             other => {
                 return Err(ApiError::invalid(
                     self.lang,

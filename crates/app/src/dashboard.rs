@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::reports::{agent_cash, settle_campaign, CashPosition, FertilizerLine};
 use crate::season::campaign;
+use crate::settlement::Cell;
 use crate::{Ledger, Result};
 
 /// Committed vs delivered, advances due vs paid, and recovery, over a set of contracts.
@@ -424,6 +425,207 @@ pub fn family_totals(db: &Db<'_>) -> Result<Vec<FamilyLine>> {
             l
         })
         .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports
+
+/// The columns of a progress table after its first (the cooperative, crop or family).
+pub const PROGRESS_HEADERS: [&str; 7] = [
+    "Contrats",
+    "Engagé (kg)",
+    "Livré (kg)",
+    "Avance due (FCFA)",
+    "Avances versées (FCFA)",
+    "Recouvré en nature (FCFA)",
+    "Taux de recouvrement (%)",
+];
+
+fn progress_row(first: String, p: &Progress) -> Vec<Cell> {
+    vec![
+        Cell::Text(first),
+        Cell::Number(p.contracts.into()),
+        Cell::Kg(p.committed),
+        Cell::Kg(p.delivered),
+        Cell::Money(p.advance_due),
+        Cell::Money(p.disbursed),
+        Cell::Money(p.recovered),
+        Cell::Number(p.recovery_rate),
+    ]
+}
+
+fn with_first<'a>(first: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut h = vec![first];
+    h.extend_from_slice(rest);
+    h
+}
+
+/// The progress per cooperative, then a `TOTAL` row (the CSV export of the dashboard).
+#[must_use]
+pub fn cooperative_rows(d: &Dashboard) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = d
+        .cooperatives
+        .iter()
+        .map(|c| progress_row(c.code.clone(), &c.progress))
+        .collect();
+    rows.push(progress_row("TOTAL".into(), &d.total));
+    rows
+}
+
+/// The dashboard's progress per cooperative as CSV (header, one row per cooperative, `TOTAL`).
+#[must_use]
+pub fn dashboard_csv(d: &Dashboard) -> String {
+    crate::settlement::csv(
+        &with_first("Coopérative", &PROGRESS_HEADERS),
+        &cooperative_rows(d),
+    )
+}
+
+/// The whole dashboard as an XLSX workbook, one sheet per table: `Coopératives`, `Cultures`,
+/// `Agents`, `Stock`, `Engrais`, `Prêteurs` (kg and francs as numbers, figures as shown).
+///
+/// # Errors
+/// [`crate::AppError::Export`].
+pub fn dashboard_xlsx(d: &Dashboard) -> Result<Vec<u8>> {
+    let coop_h = with_first("Coopérative", &PROGRESS_HEADERS);
+    let crop_h = with_first("Culture", &PROGRESS_HEADERS);
+    let mut crops: Vec<Vec<Cell>> = d
+        .crops
+        .iter()
+        .map(|c| progress_row(c.crop.label_fr().to_owned(), &c.progress))
+        .collect();
+    crops.push(progress_row("TOTAL".into(), &d.total));
+    let agents: Vec<Vec<Cell>> = d
+        .agents
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::Text(a.name.clone()),
+                Cell::Money(a.disbursed),
+                Cell::Kg(a.delivered),
+                Cell::Money(a.cash.received),
+                Cell::Money(a.cash.paid_out),
+                Cell::Money(a.cash.fertilizer_cash),
+                Cell::Money(a.cash.returned),
+                Cell::Money(a.cash.to_return),
+            ]
+        })
+        .collect();
+    let stock: Vec<Vec<Cell>> = d
+        .stock
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Text(s.warehouse.clone()),
+                Cell::Text(s.cooperative.clone()),
+                Cell::Text(s.crop.label_fr().to_owned()),
+                Cell::Kg(s.delivered),
+                Cell::Kg(s.sold),
+                Cell::Kg(s.stock),
+            ]
+        })
+        .collect();
+    let fertilizer: Vec<Vec<Cell>> = d
+        .fertilizer
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::Text(f.product.clone()),
+                Cell::Number(f.needed_bags.into()),
+                Cell::Number(f.ordered_bags.into()),
+                Cell::Number(f.purchased_bags.into()),
+                Cell::Number(f.received_bags.into()),
+                Cell::Number(f.distributed_bags.into()),
+                Cell::Money(f.cost),
+                Cell::Money(f.cash_paid),
+                Cell::Money(f.on_credit),
+            ]
+        })
+        .collect();
+    let mut lenders: Vec<Vec<Cell>> = d
+        .lenders
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::Text(l.lender.clone()),
+                Cell::Money(l.principal),
+                Cell::Money(l.drawn),
+                Cell::Money(l.undrawn),
+                Cell::Money(l.repaid_principal),
+                Cell::Money(l.repaid_interest),
+                Cell::Money(l.outstanding),
+            ]
+        })
+        .collect();
+    let t = &d.lender_totals;
+    lenders.push(vec![
+        Cell::Text("TOTAL".into()),
+        Cell::Money(t.principal),
+        Cell::Money(t.drawn),
+        Cell::Money(t.principal.checked_sub(t.drawn)?),
+        Cell::Money(t.repaid_principal),
+        Cell::Money(t.repaid_interest),
+        Cell::Money(t.outstanding),
+    ]);
+    crate::settlement::xlsx_sheets(&[
+        ("Coopératives", &coop_h, cooperative_rows(d)),
+        ("Cultures", &crop_h, crops),
+        (
+            "Agents",
+            &[
+                "Agent",
+                "Avances versées (FCFA)",
+                "Livré (kg)",
+                "Fonds reçus (FCFA)",
+                "Payé (FCFA)",
+                "Espèces engrais (FCFA)",
+                "Rendu au bureau (FCFA)",
+                "À rendre (FCFA)",
+            ],
+            agents,
+        ),
+        (
+            "Stock",
+            &[
+                "Magasin",
+                "Coopérative",
+                "Culture",
+                "Livré (kg)",
+                "Vendu (kg)",
+                "Stock (kg)",
+            ],
+            stock,
+        ),
+        (
+            "Engrais",
+            &[
+                "Produit",
+                "Besoins (sacs)",
+                "Commandes groupées (sacs)",
+                "Achetés (sacs)",
+                "Reçus (sacs)",
+                "Distribués (sacs)",
+                "Coût (FCFA)",
+                "Payé comptant (FCFA)",
+                "À crédit (FCFA)",
+            ],
+            fertilizer,
+        ),
+        (
+            "Prêteurs",
+            &[
+                "Prêteur",
+                "Principal (FCFA)",
+                "Tiré (FCFA)",
+                "Non tiré (FCFA)",
+                "Remboursé, principal (FCFA)",
+                "Intérêts payés (FCFA)",
+                "Encours (FCFA)",
+            ],
+            lenders,
+        ),
+    ])
+    .map_err(|e| crate::AppError::Export(e.to_string()))
 }
 
 impl Ledger {

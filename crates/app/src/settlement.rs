@@ -596,6 +596,22 @@ pub(crate) fn xlsx(
     wb.save_to_buffer()
 }
 
+/// One sheet of a workbook: its name, its header row and its rows.
+pub(crate) type Sheet<'a> = (&'a str, &'a [&'a str], Vec<Vec<Cell>>);
+
+/// A workbook of several sheets.
+pub(crate) fn xlsx_sheets(
+    sheets: &[Sheet<'_>],
+) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, headers, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name)?;
+        write_sheet(ws, headers, rows)?;
+    }
+    wb.save_to_buffer()
+}
+
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::Export(e.to_string())
 }

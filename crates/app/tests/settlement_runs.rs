@@ -648,3 +648,69 @@ fn a_price_complement_within_the_lots_surplus_is_paid_at_settlement_on_every_rep
     assert_eq!(r.totals.complement, Money::ZERO);
     assert_eq!(s.l.settlement_run(run.run.id).unwrap(), run);
 }
+
+/// The dashboard exports: the XLSX holds every table with the dashboard's own figures, the CSV
+/// the progress per cooperative and its total.
+#[test]
+fn the_dashboard_exports_hold_its_figures() {
+    use calamine::{Data, Reader};
+    use sene_app::dashboard::{dashboard_csv, dashboard_xlsx, PROGRESS_HEADERS};
+    let s = memory();
+    let d = s.l.dashboard(s.camp, d(2027, 1, 15)).unwrap();
+    assert!(!d.cooperatives.is_empty() && !d.stock.is_empty());
+    let csv = dashboard_csv(&d);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][0], "Coopérative");
+    assert_eq!(rows[0][1..], PROGRESS_HEADERS);
+    assert_eq!(rows.len(), d.cooperatives.len() + 2);
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], "TOTAL");
+    assert_eq!(total[5], d.total.disbursed.francs().to_string());
+    assert_eq!(total[6], d.total.recovered.francs().to_string());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.xlsx");
+    std::fs::write(&path, dashboard_xlsx(&d).unwrap()).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Coopératives",
+            "Cultures",
+            "Agents",
+            "Stock",
+            "Engrais",
+            "Prêteurs"
+        ]
+    );
+    let sheet = |wb: &mut calamine::Sheets<_>, name: &str| -> Vec<Vec<Data>> {
+        wb.worksheet_range(name)
+            .unwrap()
+            .rows()
+            .map(<[Data]>::to_vec)
+            .collect()
+    };
+    let coops = sheet(&mut wb, "Coopératives");
+    for (row, c) in coops[1..].iter().zip(&d.cooperatives) {
+        assert_eq!(row[0], Data::String(c.code.clone()));
+        assert_eq!(
+            row[3],
+            Data::Float(c.progress.delivered.tenths() as f64 / 10.0)
+        );
+        assert_eq!(row[5], Data::Float(c.progress.disbursed.francs() as f64));
+    }
+    let stock = sheet(&mut wb, "Stock");
+    assert_eq!(stock.len(), d.stock.len() + 1);
+    assert_eq!(
+        stock[1][5],
+        Data::Float(d.stock[0].stock.tenths() as f64 / 10.0)
+    );
+    let fert = sheet(&mut wb, "Engrais");
+    assert_eq!(fert.len(), d.fertilizer.len() + 1);
+    assert_eq!(
+        fert[1][6],
+        Data::Float(d.fertilizer[0].cost.francs() as f64)
+    );
+    let agents = sheet(&mut wb, "Agents");
+    assert_eq!(agents.len(), d.agents.len() + 1);
+}

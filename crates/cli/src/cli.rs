@@ -1020,6 +1020,22 @@ pub enum ReportCmd {
         #[arg(long, value_name = "FICHIER")]
         csv: Option<PathBuf>,
     },
+    /// Tableau de bord d'une campagne (avancement par coopérative, culture, agent ; stock ;
+    /// engrais ; prêteurs), avec ses exports
+    Dashboard {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Date des caisses et des frais AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Écrit tout le tableau de bord en XLSX (une feuille par tableau) dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        xlsx: Option<PathBuf>,
+        /// Écrit l'avancement par coopérative en CSV dans ce fichier
+        #[arg(long, value_name = "FICHIER")]
+        csv: Option<PathBuf>,
+    },
     /// Caisse d'un agent (celui de --agent, sinon l'agent de cette base)
     Cash {
         /// Campagne (nom ou UUID) ; défaut : toutes

@@ -219,3 +219,42 @@ fn a_price_complement_is_listed_refused_above_the_surplus_and_paid() {
         francs(&after[0]["totals"]["complement"])
     );
 }
+
+/// `sene report dashboard … --xlsx --csv` on the demo union: both files written, the CSV's
+/// total is the dashboard's.
+#[test]
+fn the_dashboard_report_is_exported_to_xlsx_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sene.sqlite");
+    json(&store, &["demo"]);
+    let (x, c) = (dir.path().join("d.xlsx"), dir.path().join("d.csv"));
+    let d = json(
+        &store,
+        &[
+            "report",
+            "dashboard",
+            "--campaign",
+            "Riz 2026/27",
+            "--date",
+            "2027-01-15",
+            "--xlsx",
+            x.to_str().unwrap(),
+            "--csv",
+            c.to_str().unwrap(),
+        ],
+    );
+    let csv = std::fs::read_to_string(&c).unwrap();
+    let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    assert_eq!(total[0], "TOTAL");
+    assert_eq!(
+        total[5].parse::<i64>().unwrap(),
+        francs(&d["total"]["disbursed"])
+    );
+    let mut wb = calamine::open_workbook_auto(&x).unwrap();
+    assert!(wb.sheet_names().contains(&"Stock".to_owned()));
+    let coops = wb.worksheet_range("Coopératives").unwrap();
+    assert_eq!(
+        coops.rows().count(),
+        d["cooperatives"].as_array().unwrap().len() + 2
+    );
+}

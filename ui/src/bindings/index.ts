@@ -258,6 +258,12 @@ export type ExportRequest = { run_id: string, format: string, };
 
 export type PortfolioExportRequest = { campaign_id: string, format: string, };
 
+export type DashboardExportRequest = { campaign_id: string, 
+/**
+ * `YYYY-MM-DD`, empty: today.
+ */
+date: string, format: string, };
+
 export type StockCountRequest = { warehouse_id: string, campaign_id: string, 
 /**
  * `YYYY-MM-DD`, empty: today.

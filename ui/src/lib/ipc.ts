@@ -40,6 +40,7 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'lock_settlement',
   'export_settlement',
   'export_portfolio',
+  'export_dashboard',
   'hub_start',
   'pair_device',
   'record_stock_count',

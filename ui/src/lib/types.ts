@@ -53,6 +53,7 @@ import type {
   PathRequest,
   PayBalanceRequest,
   PortfolioExportRequest,
+  DashboardExportRequest,
   ProductView,
   ReceiptRequest,
   ReceiptView,
@@ -193,6 +194,7 @@ export interface Commands {
   settlement_run: [RunRequest, SettlementView];
   export_settlement: [ExportRequest, ExportView];
   export_portfolio: [PortfolioExportRequest, ExportView];
+  export_dashboard: [DashboardExportRequest, ExportView];
   hub_status: [void, HubView];
   hub_start: [HubStartRequest, HubView];
   list_agents: [void, AgentView[]];

@@ -21,7 +21,59 @@ pub fn report(ctx: &mut Ctx, c: ReportCmd) -> CliResult<Output> {
             xlsx,
             csv,
         } => super::settlement::portfolio(ctx, &campaign, xlsx.as_deref(), csv.as_deref()),
+        ReportCmd::Dashboard {
+            campaign,
+            date,
+            xlsx,
+            csv,
+        } => dashboard(
+            ctx,
+            &campaign,
+            date.as_deref(),
+            xlsx.as_deref(),
+            csv.as_deref(),
+        ),
     }
+}
+
+fn dashboard(
+    ctx: &Ctx,
+    campaign: &str,
+    date: Option<&str>,
+    xlsx: Option<&std::path::Path>,
+    csv: Option<&std::path::Path>,
+) -> CliResult<Output> {
+    use sene_app::dashboard::{dashboard, dashboard_csv, dashboard_xlsx};
+    let db = ctx.db();
+    let camp = lookup::campaign(&db, campaign)?;
+    let day = parse::date_or("--date", date, ctx.today())?;
+    let d = dashboard(&db, camp.id, day)?;
+    let mut out = Output::new(&d)?;
+    out.push(format!(
+        "Tableau de bord de « {} » au {}",
+        d.campaign, d.date
+    ));
+    for c in &d.cooperatives {
+        out.push(format!(
+            "  {:<8} engagé {}, livré {}, avances {} sur {} dues, recouvré {} ({} %)",
+            c.code,
+            c.progress.committed,
+            c.progress.delivered,
+            c.progress.disbursed,
+            c.progress.advance_due,
+            c.progress.recovered,
+            c.progress.recovery_rate.to_string().replace('.', ",")
+        ));
+    }
+    if let Some(f) = csv {
+        super::settlement::write_atomically(f, dashboard_csv(&d).as_bytes())?;
+        out.push(format!("CSV écrit : {}", f.display()));
+    }
+    if let Some(f) = xlsx {
+        super::settlement::write_atomically(f, &dashboard_xlsx(&d)?)?;
+        out.push(format!("XLSX écrit : {}", f.display()));
+    }
+    Ok(out)
 }
 
 fn fee_text(f: FeeModel) -> String {

@@ -250,7 +250,7 @@ fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
 }
 
 /// Writes to a temporary file, fsyncs, then renames: never half a file under the final name.
-fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
     let tmp = path.with_extension("tmp");
     {
         use std::io::Write;
