@@ -422,6 +422,44 @@ fn revoked_devices_malformed_payloads_and_foreign_tokens_are_refused() {
     drop(office);
     let e = client::sync(&mut a, Some(&url), &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("révoqué"), "{e}");
+
+    // its unsynced work, carried by USB stick: kept in quarantine for the secretariat, never
+    // merged; the same file twice is kept once; an altered file is refused as forged
+    let coop = s.coop;
+    let late = a
+        .run(&s.a, |tx| member(tx, coop, "DIO-0300", "Awa Traoré"))
+        .unwrap();
+    let file = usb::device_export(&mut a).unwrap();
+    let mut office = Ledger::open(&hub_store).unwrap();
+    let e = usb::hub_import(&mut office, &file).unwrap_err();
+    assert!(matches!(e, sene_hub::HubError::Quarantined { .. }), "{e}");
+    assert!(e.to_string().contains("quarantaine"), "{e}");
+    assert!(
+        office.db().member(late).unwrap().is_none(),
+        "nothing merged"
+    );
+    let again = usb::hub_import(&mut office, &file).unwrap_err();
+    assert_eq!(again.to_string(), e.to_string());
+    let kept = office.db().quarantined().unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].device_id, s.a.device.to_string());
+    assert_eq!(
+        office.db().quarantined_bytes(kept[0].id).unwrap().unwrap(),
+        file
+    );
+    let q: Vec<_> = office
+        .anomalies(s.camp)
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.kind.code() == "quarantined_file")
+        .collect();
+    assert_eq!(q.len(), 1, "{q:?}");
+    let mut forged = file.clone();
+    let mid = forged.len() / 2;
+    forged[mid] ^= 0xff;
+    let e = usb::hub_import(&mut office, &forged).unwrap_err();
+    assert!(!matches!(e, sene_hub::HubError::Quarantined { .. }), "{e}");
+    assert_eq!(office.db().quarantined().unwrap().len(), 1);
 }
 
 fn ureq_post(url: &str, path: &str, token: &str, body: &[u8]) -> (u16, String) {

@@ -149,7 +149,7 @@ impl ApiError {
             HubError::App(a) => Self::from_app(a, lang),
             HubError::Unauthorized(_) => ApiError::new(ErrorCode::Unauthorized, e.to_string()),
             HubError::Network(_) => ApiError::new(ErrorCode::Network, e.to_string()),
-            HubError::Remote(_) | HubError::UnknownDictionary => {
+            HubError::Remote(_) | HubError::UnknownDictionary | HubError::Quarantined { .. } => {
                 ApiError::new(ErrorCode::SyncRefused, e.to_string())
             }
             HubError::Server(_) => ApiError::new(ErrorCode::Internal, e.to_string()),

@@ -121,6 +121,10 @@ fn title(code: &str, lang: Lang) -> String {
             "Caisse d'agent qui ne se réconcilie pas",
             "Agent's cash that does not reconcile",
         ),
+        "quarantined_file" => (
+            "Fichier d'un appareil révoqué en quarantaine",
+            "File of a revoked device in quarantine",
+        ),
         "audit_rewritten" => (
             "Historique d'un appareil réécrit",
             "A device's history was rewritten",
@@ -156,6 +160,9 @@ fn label(field: &str, lang: Lang) -> String {
         "expected" => ("reçu par le bureau", "received by the office"),
         "got" => ("donné par l'appareil", "given by the device"),
         "reason" => ("motif", "reason"),
+        "received_at" => ("reçu le", "received on"),
+        "created_at" => ("écrit par l'appareil le", "written by the device on"),
+        "size" => ("taille (octets)", "size (bytes)"),
         "detected_at" => ("détecté le", "detected on"),
         "state" => ("état du contrat", "contract state"),
         "prefix" => ("préfixe des reçus", "receipt prefix"),

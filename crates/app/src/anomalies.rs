@@ -57,6 +57,15 @@ pub enum AnomalyKind {
         reason: String,
         detected_at: String,
     },
+    /// A USB file of a revoked device, kept whole for review and never merged: union-wide.
+    QuarantinedFile {
+        quarantine_id: i64,
+        device_id: String,
+        received_at: String,
+        /// When the device wrote it.
+        created_at: String,
+        size: i64,
+    },
     /// Two members (across the union) that look like one person.
     DuplicateMember {
         members: [MemberId; 2],
@@ -154,6 +163,7 @@ impl AnomalyKind {
         match self {
             AnomalyKind::SyncConflict { .. } => "sync_conflict",
             AnomalyKind::AuditRewritten { .. } => "audit_rewritten",
+            AnomalyKind::QuarantinedFile { .. } => "quarantined_file",
             AnomalyKind::DuplicateMember { .. } => "duplicate_member",
             AnomalyKind::DuplicateDelivery { .. } => "duplicate_delivery",
             AnomalyKind::DisbursementAboveDue { .. } => "disbursement_above_due",
@@ -187,7 +197,8 @@ fn anomaly(kind: AnomalyKind, ids: &[String]) -> Anomaly {
     }
 }
 
-/// The anomaly queue of a campaign, in this order: sync conflicts, rewritten device histories, duplicate members,
+/// The anomaly queue of a campaign, in this order: sync conflicts, rewritten device
+/// histories, quarantined files of revoked devices, duplicate members,
 /// duplicate deliveries, advances above due or without approval, deliveries above the
 /// commitment, receipt gaps, agents' cash, warehouse counts that differ from the book stock,
 /// then, when the campaign has a locked settlement run, agents still holding cash, the
@@ -238,6 +249,20 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
                 got: b.got,
                 reason: b.reason,
                 detected_at: b.detected_at,
+            },
+            &ids,
+        ));
+    }
+
+    for q in db.quarantined()? {
+        let ids = [q.id.to_string()];
+        out.push(anomaly(
+            AnomalyKind::QuarantinedFile {
+                quarantine_id: q.id,
+                device_id: q.device_id,
+                received_at: q.received_at,
+                created_at: q.created_at,
+                size: q.size,
             },
             &ids,
         ));

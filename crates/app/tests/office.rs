@@ -885,6 +885,21 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             .unwrap();
     }
 
+    // (9) a revoked device's file kept in quarantine
+    {
+        let (store, _, _) = l.parts().unwrap();
+        store
+            .write(|db| {
+                db.put_quarantine(
+                    "device-y",
+                    "2027-01-15T09:00:00Z",
+                    "2027-01-14T18:00:00Z",
+                    b"SENEUSB1...",
+                )
+            })
+            .unwrap();
+    }
+
     // (5) cash handed back by the agent already short of funds: the dashboard counts it and
     // the gap of the negative position grows by as much
     let holder = poor;
@@ -931,6 +946,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             "duplicate_delivery",
             "duplicate_member",
             "duplicate_member",
+            "quarantined_file",
             "receipt_gap",
             "sync_conflict",
         ],
@@ -946,6 +962,11 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
                 device_id, at_seq, ..
             } => {
                 assert_eq!((device_id.as_str(), *at_seq), ("device-x", 42));
+            }
+            AnomalyKind::QuarantinedFile {
+                device_id, size, ..
+            } => {
+                assert_eq!((device_id.as_str(), *size), ("device-y", 11));
             }
             AnomalyKind::SyncConflict {
                 conflict_id, field, ..
@@ -1062,6 +1083,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
                 "audit_rewritten",
                 "duplicate_member",
                 "duplicate_member",
+                "quarantined_file",
                 "receipt_gap",
                 "sync_conflict"
             ]

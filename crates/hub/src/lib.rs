@@ -62,6 +62,9 @@ pub enum HubError {
     /// exchange it comes from was lost): the client sends it again without.
     #[error("dictionnaire de compression inconnu : renvoyez sans")]
     UnknownDictionary,
+    /// A revoked device's authentic file, kept for the secretariat to review, not merged.
+    #[error("fichier d'un appareil révoqué mis en quarantaine (n° {id}) : rien n'est fusionné, le secrétariat l'examinera dans la file des anomalies")]
+    Quarantined { id: i64 },
 }
 
 impl From<sene_store::StoreError> for HubError {
@@ -87,12 +90,14 @@ impl HubError {
             HubError::Remote(_) => "remote",
             HubError::Server(_) => "server",
             HubError::UnknownDictionary => DICTIONARY_CODE,
+            HubError::Quarantined { .. } => "quarantined",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
             HubError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            HubError::Quarantined { .. } => StatusCode::FORBIDDEN,
             HubError::UnknownDictionary => StatusCode::CONFLICT,
             HubError::App(AppError::Sync(SyncError::Malformed(_) | SyncError::Automerge(_))) => {
                 StatusCode::BAD_REQUEST

@@ -44,9 +44,12 @@ pub fn device_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, Hu
 }
 
 /// On the hub: reads a device's file, authenticated with that device's key, within its scope.
+/// A revoked device's authentic file is kept in quarantine for the secretariat to review, and
+/// nothing of it is merged.
 ///
 /// # Errors
-/// Unknown, unenrolled or revoked device; forged file; sync errors.
+/// Unknown or unenrolled device; forged file; [`HubError::Quarantined`] for a revoked
+/// device's file; sync errors.
 pub fn hub_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubError> {
     let header = Bundle::peek(bytes)?;
     let d = ledger
@@ -55,12 +58,21 @@ pub fn hub_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubEr
         .ok_or(HubError::Unauthorized(
             "fichier d'un appareil inconnu du bureau",
         ))?;
-    if d.revoked_at.is_some() {
-        return Err(HubError::Unauthorized("fichier d'un appareil révoqué"));
-    }
     let key = d.bundle_key.clone().ok_or(HubError::Unauthorized(
         "fichier d'un appareil pas encore enrôlé",
     ))?;
+    if d.revoked_at.is_some() {
+        // authentic (a forged file is refused like any other), then kept, never merged
+        Bundle::decode(bytes, key.as_bytes())?;
+        let now = ledger
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (store, _, _) = ledger.parts()?;
+        let (id, _) = store
+            .write(|db| db.put_quarantine(&header.from_device, &now, &header.created_at, bytes))?;
+        tracing::warn!(device = %header.from_device, id, "USB file of a revoked device quarantined");
+        return Err(HubError::Quarantined { id });
+    }
     let scope = enroll::scope_of(ledger, &d)?;
     Ok(ledger.usb_import(bytes, key.as_bytes(), &scope)?)
 }

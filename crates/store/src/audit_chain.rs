@@ -178,6 +178,84 @@ impl Db<'_> {
     }
 }
 
+/// A file of a revoked device kept for review (its bytes are read with [`Db::quarantined_bytes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedFile {
+    pub id: i64,
+    pub device_id: String,
+    pub received_at: String,
+    /// When the device wrote it (its header).
+    pub created_at: String,
+    pub size: i64,
+    /// SHA-256 of the file, hex.
+    pub digest: String,
+}
+
+impl Db<'_> {
+    /// Hub: keeps a revoked device's file for review; its id, and whether it is new (the same
+    /// file brought twice is kept once).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn put_quarantine(
+        &self,
+        device: &str,
+        received_at: &str,
+        created_at: &str,
+        bytes: &[u8],
+    ) -> R<(i64, bool)> {
+        let digest: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO quarantine (device_id, received_at, created_at, size, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![device, received_at, created_at, size, digest, bytes],
+        )?;
+        let id = self.conn().query_row(
+            "SELECT id FROM quarantine WHERE digest = ?1",
+            [&digest],
+            |r| r.get(0),
+        )?;
+        Ok((id, n > 0))
+    }
+
+    /// Hub: the files kept for review, oldest first.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn quarantined(&self) -> R<Vec<QuarantinedFile>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT id, device_id, received_at, created_at, size, digest FROM quarantine ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(QuarantinedFile {
+                id: r.get(0)?,
+                device_id: r.get(1)?,
+                received_at: r.get(2)?,
+                created_at: r.get(3)?,
+                size: r.get(4)?,
+                digest: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Hub: a kept file's bytes, to review it.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn quarantined_bytes(&self, id: i64) -> R<Option<Vec<u8>>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT bytes FROM quarantine WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

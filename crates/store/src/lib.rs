@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audit_chain::{chain_hex, AuditBreak, ChainHash, CHAIN_HASH_LEN};
+pub use audit_chain::{chain_hex, AuditBreak, ChainHash, QuarantinedFile, CHAIN_HASH_LEN};
 pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};

@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit_chain",
         sql: include_str!("migrations/0011_audit_chain.sql"),
     },
+    Migration {
+        version: 12,
+        name: "quarantine",
+        sql: include_str!("migrations/0012_quarantine.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -82,6 +82,15 @@ fn describe(a: &Anomaly) -> String {
             reason,
             ..
         } => format!("appareil {device_id}, entrée d'audit n° {at_seq} : {reason}"),
+        AnomalyKind::QuarantinedFile {
+            quarantine_id,
+            device_id,
+            received_at,
+            size,
+            ..
+        } => format!(
+            "fichier USB n° {quarantine_id} de l'appareil révoqué {device_id}, reçu le {received_at} ({size} octets), en quarantaine"
+        ),
         AnomalyKind::DuplicateMember { members, .. } => {
             format!("membres en double probable : {} et {}", members[0], members[1])
         }
