@@ -551,6 +551,9 @@ dto! {
         pub fertilizer_outstanding: String,
         pub lenders: Vec<LenderDashLine>,
         pub lenders_outstanding: String,
+        /// Per crop family, the totals of all its campaigns (the campaign's own family
+        /// included): the union's view across seasons.
+        pub families: Vec<DashLine>,
     }
 
     /// One anomaly of the queue with its evidence.

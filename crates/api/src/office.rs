@@ -273,9 +273,20 @@ impl Session {
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let day = self.office_date("date", &req.date)?;
         let d = self.ledger.dashboard(camp, day).map_err(|e| self.app(&e))?;
+        let families = self
+            .ledger
+            .family_totals()
+            .map_err(|e| self.app(&e))?
+            .iter()
+            .map(|f| DashLine {
+                label: self.label(f.family.label_fr(), f.family.label_en()),
+                progress: progress(&f.progress),
+            })
+            .collect();
         Ok(DashboardView {
             campaign: d.campaign.clone(),
             date: date(d.date),
+            families,
             total: progress(&d.total),
             crops: d
                 .crops

@@ -54,6 +54,14 @@ fn the_dashboard_adds_up() {
     assert_eq!(sum(|p| &p.advance_due), francs(&d.total.advance_due));
     assert_eq!(sum(|p| &p.recovered), francs(&d.total.recovered));
     assert!(!d.stock.is_empty());
+    // per crop family across campaigns: the demo has one campaign per family, so the rice
+    // family's line is this campaign's total
+    assert_eq!(d.families.len(), 3, "{:?}", d.families);
+    assert!(
+        d.families.iter().any(|f| f.progress == d.total),
+        "{:?}",
+        d.families
+    );
     // a malformed date is refused, naming the field
     let e = s
         .office_dashboard(&CampaignDateRequest {

@@ -200,7 +200,12 @@ export type FertilizerDashLine = { product: string, needed_bags: string, ordered
 
 export type LenderDashLine = { lender: string, principal: string, drawn: string, repaid_principal: string, repaid_interest: string, outstanding: string, };
 
-export type DashboardView = { campaign: string, date: string, total: ProgressView, crops: Array<DashLine>, cooperatives: Array<DashLine>, agents: Array<AgentDashLine>, stock: Array<StockView>, fertilizer: Array<FertilizerDashLine>, fertilizer_recovered: string, fertilizer_outstanding: string, lenders: Array<LenderDashLine>, lenders_outstanding: string, };
+export type DashboardView = { campaign: string, date: string, total: ProgressView, crops: Array<DashLine>, cooperatives: Array<DashLine>, agents: Array<AgentDashLine>, stock: Array<StockView>, fertilizer: Array<FertilizerDashLine>, fertilizer_recovered: string, fertilizer_outstanding: string, lenders: Array<LenderDashLine>, lenders_outstanding: string, 
+/**
+ * Per crop family, the totals of all its campaigns (the campaign's own family
+ * included): the union's view across seasons.
+ */
+families: Array<DashLine>, };
 
 export type AnomalyView = { 
 /**
