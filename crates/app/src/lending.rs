@@ -364,11 +364,7 @@ pub fn complement_options(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Co
     let mut counted: HashMap<Crop, Kg> = HashMap::new();
     for f in db.campaign_contracts(campaign_id)? {
         let c = &f.contract;
-        let kg = if camp.over_delivery_bought {
-            f.accepted
-        } else {
-            f.accepted.min(c.committed)
-        };
+        let kg = sene_domain::rules::counted_kg(f.accepted, c.committed, camp.over_delivery_bought);
         let k = counted.entry(c.crop).or_default();
         *k = k.checked_add(kg)?;
     }

@@ -156,11 +156,7 @@ pub fn settle_campaign(
         let value = rules::contract_value(f.accepted, c.committed, c.base_price, over)?;
         let a = acc.entry(c.member_id).or_default();
         if let Some(per_kg) = complement_of.get(&c.crop) {
-            let counted = if over.is_some() {
-                f.accepted
-            } else {
-                f.accepted.min(c.committed)
-            };
+            let counted = rules::counted_kg(f.accepted, c.committed, camp.over_delivery_bought);
             a.complements
                 .push(rules::price_complement(counted, *per_kg)?);
         }

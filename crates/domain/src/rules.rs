@@ -266,9 +266,26 @@ pub fn fertilizer_credit(lines: &[FertilizerLine]) -> Result<Money, DomainError>
     Ok(sum)
 }
 
+/// The kg a contract's value counts: accepted up to the committed kg, or all of them when the
+/// campaign buys over-delivery.
+///
+/// ```
+/// # use sene_domain::rules::counted_kg;
+/// let (acc, com) = ("1200".parse().unwrap(), "1000".parse().unwrap());
+/// assert_eq!(counted_kg(acc, com, false), com);
+/// assert_eq!(counted_kg(acc, com, true), acc);
+/// ```
+#[must_use]
+pub fn counted_kg(accepted: Kg, committed: Kg, over_delivery_bought: bool) -> Kg {
+    if over_delivery_bought {
+        accepted
+    } else {
+        accepted.min(committed)
+    }
+}
+
 /// The price complement of one contract: `round(counted kg × complement per kg)`, the kg
-/// being those its value counts (accepted up to the committed kg, or all of them when the
-/// campaign buys over-delivery).
+/// being [`counted_kg`].
 ///
 /// ```
 /// # use sene_domain::{rules::price_complement, Kg, Money};

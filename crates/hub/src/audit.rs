@@ -81,15 +81,7 @@ impl Proof {
 /// # Errors
 /// Store errors.
 pub fn proof(ledger: &Ledger, acked: i64) -> Result<Proof, HubError> {
-    let db = ledger.db();
-    let (seq, hash) = db.audit_chain(None).map_err(sene_app::AppError::from)?;
-    let hash_at = if acked > 0 {
-        db.audit_chain(Some(acked))
-            .map_err(sene_app::AppError::from)?
-            .1
-    } else {
-        [0; CHAIN_HASH_LEN]
-    };
+    let (hash_at, (seq, hash)) = ledger.db().audit_chain_at(acked)?;
     Ok(Proof {
         at: acked,
         hash_at,

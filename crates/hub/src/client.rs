@@ -198,17 +198,16 @@ pub fn sync(
         .unwrap_or(0);
     let proof = crate::audit::proof(ledger, acked)?;
     for round in 1..=MAX_ROUNDS {
-        let up = ledger.sync_outgoing("hub", &Scope::Everything)?;
+        let mut up = ledger.sync_outgoing("hub", &Scope::Everything)?;
         if quiet_reply && up.items.is_empty() {
             finished = true;
             break;
         }
-        let mut sent = up.clone();
+        let docs_sent = up.items.len();
         if round == 1 {
-            sent.items
+            up.items
                 .push((crate::audit::AUDIT_ITEM.to_owned(), proof.encode()));
         }
-        let up = sent;
         // compressed against the last exchange both sides hold, when there was one
         let mut dict = ledger
             .setting(keys::HUB_DICT)?
@@ -216,11 +215,7 @@ pub fn sync(
         let mut body = up.encode_with(dict.as_deref())?;
         progress(&Progress::Sending {
             round,
-            docs: up
-                .items
-                .iter()
-                .filter(|(id, _)| id != crate::audit::AUDIT_ITEM)
-                .count(),
+            docs: docs_sent,
             bytes: body.len(),
         });
         let (status, bytes) = loop {
@@ -262,11 +257,6 @@ pub fn sync(
             bytes: bytes.len(),
             records: pulled.records,
         });
-        let docs_sent = up
-            .items
-            .iter()
-            .filter(|(id, _)| id != crate::audit::AUDIT_ITEM)
-            .count();
         let done = docs_sent == 0 && reply.envelope.items.is_empty();
         if round == 1 {
             // the hub holds this head now (a refused proof is an error, not a reply)

@@ -283,7 +283,9 @@ impl Hub {
                     Some(found.ok_or(HubError::UnknownDictionary)?)
                 }
             };
-            let env = Envelope::decode_with(body, dict.as_deref())?;
+            let mut env = Envelope::decode_with(body, dict.as_deref())?;
+            // the next dictionary is made of the request as sent, audit proof included
+            let env_raw = env.raw()?;
             let fresh = {
                 let mut s = self.sessions.lock().map_err(|_| HubError::Server("verrou empoisonné".into()))?;
                 s.insert(device.device_id.clone(), session.to_owned()).as_deref() != Some(session)
@@ -291,15 +293,16 @@ impl Hub {
             if fresh {
                 l.sync_reset(&device.device_id)?;
             }
-            // the device's audit proof, checked and kept apart from the documents' messages
-            let mut docs = env.clone();
-            let proofs: Vec<Vec<u8>> = docs
-                .items
-                .iter()
-                .filter(|(id, _)| id == audit::AUDIT_ITEM)
-                .map(|(_, b)| b.clone())
-                .collect();
-            docs.items.retain(|(id, _)| id != audit::AUDIT_ITEM);
+            // the device's audit proof, taken out of the documents' messages and checked
+            let mut proofs = Vec::new();
+            env.items.retain_mut(|(id, b)| {
+                if id == audit::AUDIT_ITEM {
+                    proofs.push(std::mem::take(b));
+                    false
+                } else {
+                    true
+                }
+            });
             if proofs.len() > 1 {
                 return Err(SyncError::Malformed("deux preuves d'historique".into()).into());
             }
@@ -308,14 +311,14 @@ impl Hub {
                 let now = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 audit::check(l, &device.device_id, &proof, &now)?;
             }
-            let (report, envelope) = l.sync_exchange(&device.device_id, &docs, &scope)?;
+            let (report, envelope) = l.sync_exchange(&device.device_id, &env, &scope)?;
             let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let (store, _, _) = l.parts()?;
             store.write(|db| db.hub_touch(&device.device_id, &at))?;
             tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
             let reply = Reply { report, envelope };
             let out = reply.encode_with(dict.as_deref())?;
-            let next = sene_sync::wire::next_dict(&env.raw()?, &reply.raw()?);
+            let next = sene_sync::wire::next_dict(&env_raw, &reply.raw()?);
             let (store, _, _) = l.parts()?;
             store.write(|db| {
                 if let Some(cur) = db.setting(&keys[0])? {

@@ -22,7 +22,11 @@ pub type ChainHash = [u8; CHAIN_HASH_LEN];
 /// Lowercase hex of a chain hash.
 #[must_use]
 pub fn chain_hex(h: &ChainHash) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
+    hex(h)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A device's history found not to prove what the hub holds of it.
@@ -47,11 +51,29 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn audit_chain(&self, upto: Option<i64>) -> R<(i64, ChainHash)> {
+        let (seq, head, _) = self.chain(upto.unwrap_or(i64::MAX), 0)?;
+        Ok((seq, head))
+    }
+
+    /// In one pass over the trail: the chain's hash after row `at` (the zero hash for 0), and
+    /// the current head (sequence number and hash), as a device proves them at a sync.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_chain_at(&self, at: i64) -> R<(ChainHash, (i64, ChainHash))> {
+        let (seq, head, hash_at) = self.chain(i64::MAX, at)?;
+        Ok((hash_at, (seq, head)))
+    }
+
+    /// Walks the rows up to `upto`: the last sequence number, the hash after it, and the hash
+    /// after the last row at or below `mark`.
+    fn chain(&self, upto: i64, mark: i64) -> R<(i64, ChainHash, ChainHash)> {
         let mut st = self.conn().prepare_cached(
             "SELECT seq, at, agent_id, device_id, action, record_kind, record_id, payload FROM audit WHERE seq <= ?1 ORDER BY seq",
         )?;
-        let mut rows = st.query([upto.unwrap_or(i64::MAX)])?;
+        let mut rows = st.query([upto])?;
         let mut h: ChainHash = [0; CHAIN_HASH_LEN];
+        let mut at_mark = h;
         let mut last = 0;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
@@ -66,8 +88,11 @@ impl Db<'_> {
             let full = d.finalize();
             h.copy_from_slice(&full[..CHAIN_HASH_LEN]);
             last = seq;
+            if seq <= mark {
+                at_mark = h;
+            }
         }
-        Ok((last, h))
+        Ok((last, h, at_mark))
     }
 
     /// Hub: the hash a device proved for a head, if any.
@@ -204,10 +229,7 @@ impl Db<'_> {
         created_at: &str,
         bytes: &[u8],
     ) -> R<(i64, bool)> {
-        let digest: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = hex(&Sha256::digest(bytes));
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         let n = self.conn().execute(
             "INSERT OR IGNORE INTO quarantine (device_id, received_at, created_at, size, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -289,6 +311,9 @@ mod tests {
         assert_ne!(at_two, head);
         // the same rows give the same hashes
         assert_eq!(db.audit_chain(Some(2)).unwrap().1, at_two);
+        // one pass gives both: the hash at a head and the current head
+        assert_eq!(db.audit_chain_at(2).unwrap(), (at_two, (3, head)));
+        assert_eq!(db.audit_chain_at(0).unwrap(), ([0; 16], (3, head)));
         // an edited row (the file changed behind the store's back: the trigger dropped first)
         store
             .conn

@@ -383,11 +383,10 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors, [`StoreError::Decode`].
     pub fn member_debts_carried(&self, member: MemberId) -> R<Vec<(CampaignId, Money)>> {
-        let mut st = self.conn().prepare_cached(&format!(
-            "SELECT {NEXT_OF_P} AS next, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.member_id = ?1 AND x.amount > 0 GROUP BY next HAVING next IS NOT NULL ORDER BY next"
-        ))?;
-        let rows = st.query_map([member.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.carried_sums(
+            &format!("SELECT {NEXT_OF_P} AS next, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.member_id = ?1 AND x.amount > 0 GROUP BY next HAVING next IS NOT NULL ORDER BY next"),
+            &member.to_string(),
+        )
     }
 
     /// The debts carried **into** a campaign, per member: those of the previous campaigns
@@ -397,32 +396,37 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors, [`StoreError::Decode`].
     pub fn debts_carried_into(&self, campaign: CampaignId) -> R<Vec<(MemberId, Money)>> {
-        let mut st = self.conn().prepare_cached(&format!(
-            "SELECT x.member_id, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.amount > 0 AND {NEXT_OF_P} = ?1 GROUP BY x.member_id ORDER BY x.member_id"
-        ))?;
-        let rows = st.query_map([campaign.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
+        self.carried_sums(
+            &format!("SELECT x.member_id, sum(x.amount) FROM debt_carries x JOIN campaigns p ON p.id = x.campaign_id WHERE x.amount > 0 AND {NEXT_OF_P} = ?1 GROUP BY x.member_id ORDER BY x.member_id"),
+            &campaign.to_string(),
+        )
+    }
+
+    /// Rows of (id, sum of francs) of a query with one parameter.
+    fn carried_sums<K>(&self, sql: &str, param: &str) -> R<Vec<(K, Money)>>
+    where
+        K: std::str::FromStr,
+        K::Err: std::fmt::Display,
+    {
+        let mut st = self.conn().prepare_cached(sql)?;
+        let rows = st.query_map([param], |r| Ok((r.parse(0)?, r.money(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
 impl Db<'_> {
-    /// Sets the price complement of a campaign's crop, in francs per accepted kg. Returns
-    /// whether the campaign prices that crop.
+    /// Sets the price complement of a campaign's crop, in francs per accepted kg (the row is
+    /// left untouched when it already holds that value; a crop the campaign does not price is
+    /// the caller's check).
     ///
     /// # Errors
     /// SQLite errors (a negative complement).
-    pub fn set_price_complement(&self, campaign: CampaignId, crop: Crop, per_kg: Money) -> R<bool> {
-        let n = self.cached().execute(
+    pub fn set_price_complement(&self, campaign: CampaignId, crop: Crop, per_kg: Money) -> R<()> {
+        self.cached().execute(
             "UPDATE campaign_prices SET complement = ?3 WHERE campaign_id = ?1 AND crop = ?2 AND complement IS NOT ?3",
             params![campaign.to_string(), crop.code(), per_kg.francs()],
         )?;
-        if n > 0 {
-            return Ok(true);
-        }
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT 1 FROM campaign_prices WHERE campaign_id = ?1 AND crop = ?2")?
-            .exists(params![campaign.to_string(), crop.code()])?)
+        Ok(())
     }
 
     /// The price complements of a campaign, per crop (zero ones included).
