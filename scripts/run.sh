@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-apt_need build-essential pkg-config libwebkit2gtk-4.1-dev
+apt_need build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev
 need_cargo
 
 echo "Compilation de l'interface…"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # build: C toolchain, WebKitGTK for the window; tests: openssl (the HTTPS hub test makes its
 # certificates), Xvfb and WebKitWebDriver (the real-window tests)
-apt_need build-essential pkg-config openssl libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver xdotool imagemagick
+apt_need build-essential pkg-config openssl libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver xdotool imagemagick
 need_cargo
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   echo "installing tauri-driver"

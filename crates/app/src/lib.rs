@@ -114,6 +114,8 @@ pub struct Ledger {
     store: Store,
     clock: Box<dyn Clock>,
     engine: Option<Engine>,
+    /// The agent signed in on this device, when not the device's default agent.
+    acting: Option<AgentId>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -153,7 +155,26 @@ impl Ledger {
             store,
             clock,
             engine: None,
+            acting: None,
         }
+    }
+
+    /// Makes `agent` the one who acts (signs) every record written from now on: the agent
+    /// signed in on a shared device. `None` goes back to the device's default agent.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] when the store does not know the agent.
+    pub fn set_acting_agent(&mut self, agent: Option<AgentId>) -> Result<()> {
+        if let Some(a) = agent {
+            if self.store.db().agent(a)?.is_none() {
+                return Err(AppError::NotFound {
+                    kind: "agent",
+                    id: a.to_string(),
+                });
+            }
+        }
+        self.acting = agent;
+        Ok(())
     }
 
     /// The sync engine of this store's device.
@@ -242,6 +263,12 @@ impl Ledger {
         let device = db
             .setting(settings::LOCAL_DEVICE)?
             .ok_or(AppError::NotInitialized)?;
+        if let Some(agent) = self.acting {
+            return Ok(Actor {
+                agent,
+                device: device.parse().map_err(|_| AppError::NotInitialized)?,
+            });
+        }
         let agent = db
             .setting(settings::DEFAULT_AGENT)?
             .ok_or(AppError::NotInitialized)?;

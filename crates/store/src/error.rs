@@ -33,6 +33,24 @@ pub enum StoreError {
     /// An update or delete of a money record was attempted.
     #[error("les enregistrements d'argent ne se modifient ni ne s'effacent : passez par une annulation (contre-passation)")]
     Immutable,
+    /// The store is encrypted and was opened without its key.
+    #[error("la base {path} est chiffrée : connectez-vous avec votre phrase secrète (ou la clé de secours)")]
+    Encrypted { path: String },
+    /// The passphrase does not open this device's key.
+    #[error("phrase secrète incorrecte : rien n'a été ouvert ni modifié")]
+    WrongPassphrase,
+    /// A passphrase too easy to guess, refused when it is set.
+    #[error("phrase secrète trop faible : {0}")]
+    WeakPassphrase(String),
+    /// A recovery key that does not read back (length, letter or check group).
+    #[error("clé de secours illisible : vérifiez les 14 groupes de 4 caractères")]
+    BadRecoveryKey,
+    /// The store file does not belong to this device's key.
+    #[error("le fichier {path} ne correspond pas à la clé de cet appareil ({reason}) ; il n'a pas été modifié")]
+    ForeignFile { path: String, reason: String },
+    /// The key file or the key machinery.
+    #[error("clé de l'appareil : {0}")]
+    Vault(String),
     /// Another error from SQLite.
     #[error("erreur SQLite : {0}")]
     Sqlite(rusqlite::Error),
@@ -94,6 +112,12 @@ impl StoreError {
                 StoreError::Io { path, reason } => format!("file {path}: {reason}"),
                 StoreError::Decode { table, column, value } => format!("unreadable value in {table}.{column}: \"{value}\""),
                 StoreError::Immutable => "money records are never changed nor deleted: record a reversal".into(),
+                StoreError::Encrypted { path } => format!("the store {path} is encrypted: sign in with your passphrase (or the recovery key)"),
+                StoreError::WrongPassphrase => "wrong passphrase: nothing was opened nor changed".into(),
+                StoreError::WeakPassphrase(r) => format!("passphrase too weak: {r}"),
+                StoreError::BadRecoveryKey => "unreadable recovery key: check the 14 groups of 4 characters".into(),
+                StoreError::ForeignFile { path, reason } => format!("the file {path} does not match this device's key ({reason}); it was not modified"),
+                StoreError::Vault(r) => format!("device key: {r}"),
                 StoreError::Sqlite(e) => format!("SQLite error: {e}"),
             },
         }

@@ -18,6 +18,7 @@ mod migrate;
 mod office;
 mod settlement;
 mod sync;
+mod vault;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub use migrate::{fingerprint, Migration, MIGRATIONS};
 pub use office::{AnomalyResolution, CashReturn, StockCount};
 pub use settlement::{LateRecord, SettlementLineRow, SettlementRunRow};
 pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
+pub use vault::{check_passphrase, DataKey, KdfParams, Slot, Vault, FILE_SALT_LEN, KEY_LEN};
 
 /// An open store.
 pub struct Store {
@@ -44,6 +46,81 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Reads the (encrypted) header and refuses a file shorter than it declares.
+fn check_length(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let bad = |reason: String| StoreError::NotADatabase {
+        path: path.display().to_string(),
+        reason,
+    };
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| StoreError::from_open(path, e))?;
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let page = pragma_u64(conn, "page_size")?;
+    if page > 0 && len % page != 0 {
+        return Err(bad(format!(
+            "fichier tronqué : {len} octets, pages de {page}"
+        )));
+    }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_len = std::fs::metadata(PathBuf::from(wal))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if wal_len == 0 && len > 0 {
+        let declared = pragma_u64(conn, "page_count")?;
+        if declared * page > len {
+            return Err(bad(format!(
+                "fichier tronqué : {len} octets pour {declared} pages de {page}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn encrypting_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".chiffrement");
+    PathBuf::from(s)
+}
+
+/// Renames the encrypted copy over the plain store and drops the plain WAL.
+fn finish_encryption(path: &Path) -> Result<(), StoreError> {
+    let io = |e: std::io::Error| StoreError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    for s in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(s);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::rename(encrypting_path(path), path).map_err(io)?;
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// A numeric pragma (SQLCipher answers some as text).
+fn pragma_u64(conn: &Connection, name: &str) -> Result<u64, StoreError> {
+    use rusqlite::types::Value;
+    let v: Value = conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
+    Ok(match v {
+        Value::Integer(i) => u64::try_from(i).unwrap_or(0),
+        Value::Text(t) => t.trim().parse().unwrap_or(0),
+        _ => 0,
+    })
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     ///
@@ -51,6 +128,120 @@ impl Store {
     /// [`StoreError::NotADatabase`] for a file that is not a Sene store or is damaged,
     /// [`StoreError::TooNew`] for a store written by a newer Sene, and SQLite errors.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if Vault::exists(path) {
+            return Err(StoreError::Encrypted {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open_inner(path, None)
+    }
+
+    /// Opens (creating if needed) the encrypted store at `path` with the data key unwrapped
+    /// from `vault`. The file is checked before anything is written to it: a file from another
+    /// device, a plain file, a truncated file are refused, unchanged. A new store's salt is
+    /// recorded in the key file.
+    ///
+    /// # Errors
+    /// [`StoreError::ForeignFile`], [`StoreError::NotADatabase`], as [`Store::open`].
+    pub fn open_vault(path: &Path, vault: &mut Vault, key: &DataKey) -> Result<Store, StoreError> {
+        let mut salt = vault::read_file_salt(path)?;
+        if salt.as_ref() == Some(b"SQLite format 3\0") && encrypting_path(path).exists() {
+            // An encryption cut short after its key file was written: finish it.
+            let copy = vault::read_file_salt(&encrypting_path(path))?;
+            if copy.is_some() && copy.map(|c| c.to_vec()) == vault.file_salt() {
+                finish_encryption(path)?;
+                salt = copy;
+            }
+        }
+        if let Some(salt) = salt {
+            if &salt == b"SQLite format 3\0" {
+                return Err(StoreError::ForeignFile {
+                    path: path.display().to_string(),
+                    reason: "fichier en clair".into(),
+                });
+            }
+            if let Some(expected) = vault.file_salt() {
+                if expected != salt {
+                    return Err(StoreError::ForeignFile {
+                        path: path.display().to_string(),
+                        reason: "fichier d'un autre appareil".into(),
+                    });
+                }
+            }
+        }
+        let store = Store::open_inner(path, Some(key)).map_err(|e| match e {
+            StoreError::NotADatabase { path, reason } if vault.file_salt().is_none() => {
+                StoreError::ForeignFile { path, reason }
+            }
+            e => e,
+        })?;
+        if vault.file_salt().is_none() {
+            if let Some(salt) = vault::read_file_salt(path)? {
+                vault.record_file_salt(&salt)?;
+            }
+        }
+        Ok(store)
+    }
+
+    /// Encrypts the plain store at `path` in place (a store made before encryption, or a
+    /// hub's store): a copy is encrypted beside it, the key file is written, then the copy is
+    /// renamed over the plain file. A power cut before the rename leaves the plain store and
+    /// the finished copy, and the next [`Store::open_vault`] completes the rename.
+    ///
+    /// The plain bytes may survive in the disk's free blocks: the recovery advice says so.
+    ///
+    /// # Errors
+    /// [`StoreError::WeakPassphrase`], an already encrypted store, SQLite and I/O errors.
+    pub fn encrypt_plain(
+        path: &Path,
+        label: &str,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<(Vault, DataKey), StoreError> {
+        let plain = Store::open(path)?;
+        plain.checkpoint()?;
+        let (mut vault, key) = Vault::create(path, label, passphrase, kdf)?;
+        let tmp = encrypting_path(path);
+        let _ = std::fs::remove_file(&tmp);
+        let version: i64 = plain
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        plain.conn.execute(
+            "ATTACH DATABASE ?1 AS enc KEY ?2",
+            rusqlite::params![tmp.display().to_string(), &*key.pragma_blob_text()],
+        )?;
+        plain
+            .conn
+            .query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
+        plain.conn.execute_batch(&format!(
+            "PRAGMA enc.user_version = {version}; DETACH DATABASE enc;"
+        ))?;
+        drop(plain);
+        let io = |e: std::io::Error| StoreError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        if let Some(salt) = vault::read_file_salt(&tmp)? {
+            vault.file.file_salt = Some(vault::hex_of(&salt));
+        }
+        vault.save()?;
+        finish_encryption(path)?;
+        Ok((vault, key))
+    }
+
+    /// Opens the encrypted store at `path` with its data key (the recovery key), without a
+    /// key file.
+    ///
+    /// # Errors
+    /// As [`Store::open`]; a wrong key reads as [`StoreError::NotADatabase`].
+    pub fn open_with_key(path: &Path, key: &DataKey) -> Result<Store, StoreError> {
+        Store::open_inner(path, Some(key))
+    }
+
+    fn open_inner(path: &Path, key: Option<&DataKey>) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() && !parent.exists() {
                 std::fs::create_dir_all(parent).map_err(|e| StoreError::Io {
@@ -66,6 +257,11 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| StoreError::from_open(path, e))?;
+        if let Some(key) = key {
+            conn.execute_batch(&format!("PRAGMA key = \"{}\";", &*key.pragma()))
+                .map_err(|e| StoreError::from_open(path, e))?;
+            check_length(&conn, path)?;
+        }
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
