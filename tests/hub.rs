@@ -25,6 +25,7 @@ fn start_hub(store: &Path) -> SocketAddr {
         store: store.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        key: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -732,6 +733,7 @@ fn the_hub_serves_https_with_the_union_certificate() {
         store: hub_store.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: Some((cert, key)),
+        key: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -12,22 +12,110 @@ use std::sync::Mutex;
 use sene_api::*;
 use tauri::{AppHandle, Emitter, State};
 
-/// The open session, or why the store could not be opened (shown by the window).
-struct Shell(Mutex<Result<Session, ApiError>>);
+/// Where the store is (or why that cannot be known), and the session once someone signed in.
+/// Locking drops the session: the store's connection closes and its key is zeroed.
+struct ShellState {
+    gate: Result<Gate, ApiError>,
+    session: Option<Session>,
+}
+
+struct Shell(Mutex<ShellState>);
 
 type R<T> = Result<T, ApiError>;
 
-fn with<T>(shell: &State<'_, Shell>, f: impl FnOnce(&mut Session) -> R<T>) -> R<T> {
+fn state<T>(shell: &State<'_, Shell>, f: impl FnOnce(&mut ShellState) -> R<T>) -> R<T> {
     let mut guard = shell.0.lock().map_err(|_| {
         ApiError::new(
             ErrorCode::Internal,
-            "session verrouillée après une erreur : redémarrez l'application",
+            "session bloquée après une erreur : redémarrez l'application",
         )
     })?;
-    match guard.as_mut() {
-        Ok(s) => f(s),
-        Err(e) => Err(e.clone()),
+    f(&mut guard)
+}
+
+fn with<T>(shell: &State<'_, Shell>, f: impl FnOnce(&mut Session) -> R<T>) -> R<T> {
+    state(shell, |st| match st.session.as_mut() {
+        Some(s) => f(s),
+        None => Err(ApiError::new(
+            ErrorCode::Locked,
+            "l'application est verrouillée : connectez-vous",
+        )),
+    })
+}
+
+fn gate(st: &ShellState) -> R<Gate> {
+    st.gate.clone()
+}
+
+fn vault_view(st: &ShellState) -> R<VaultStatus> {
+    let g = gate(st)?;
+    let mut v = g.status();
+    if let Some(s) = &st.session {
+        v.state = "open".into();
+        v.accounts = s.accounts()?;
     }
+    Ok(v)
+}
+
+#[tauri::command(async)]
+fn vault_status(shell: State<'_, Shell>) -> R<VaultStatus> {
+    state(&shell, |st| vault_view(st))
+}
+
+#[tauri::command(async)]
+fn create_vault(shell: State<'_, Shell>, req: CreateVaultRequest) -> R<VaultCreatedView> {
+    state(&shell, |st| {
+        let (session, recovery_key) = gate(st)?.create(&req)?;
+        let status = session.status()?;
+        st.session = Some(session);
+        Ok(VaultCreatedView {
+            recovery_key,
+            status,
+        })
+    })
+}
+
+#[tauri::command(async)]
+fn encrypt_store(shell: State<'_, Shell>, req: CreateVaultRequest) -> R<VaultCreatedView> {
+    state(&shell, |st| {
+        let (session, recovery_key) = gate(st)?.encrypt_existing(&req)?;
+        let status = session.status()?;
+        st.session = Some(session);
+        Ok(VaultCreatedView {
+            recovery_key,
+            status,
+        })
+    })
+}
+
+#[tauri::command(async)]
+fn sign_in(shell: State<'_, Shell>, req: SignInRequest) -> R<AppStatus> {
+    state(&shell, |st| {
+        st.session = None;
+        let session = gate(st)?.sign_in(&req)?;
+        let status = session.status()?;
+        st.session = Some(session);
+        Ok(status)
+    })
+}
+
+#[tauri::command(async)]
+fn recover(shell: State<'_, Shell>, req: RecoverRequest) -> R<AppStatus> {
+    state(&shell, |st| {
+        st.session = None;
+        let session = gate(st)?.recover(&req)?;
+        let status = session.status()?;
+        st.session = Some(session);
+        Ok(status)
+    })
+}
+
+#[tauri::command(async)]
+fn lock(shell: State<'_, Shell>) -> R<VaultStatus> {
+    state(&shell, |st| {
+        st.session = None;
+        vault_view(st)
+    })
 }
 
 macro_rules! cmd {
@@ -52,6 +140,10 @@ macro_rules! commands {
 }
 
 commands! {
+    list_accounts() -> Vec<AccountView> = accounts;
+    add_account(AddAccountRequest) -> Vec<AccountView> = add_account;
+    remove_account(AccountRequest) -> Vec<AccountView> = remove_account;
+    set_idle_lock(IdleLockRequest) -> AppStatus = set_idle_lock;
     app_status() -> AppStatus = status;
     set_lang(LangRequest) -> AppStatus = set_lang;
     init_union(InitRequest) -> AppStatus = init_union;
@@ -150,24 +242,28 @@ fn print_page(webview: tauri::Webview) -> R<()> {
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("impression impossible : {e}")))
 }
 
-/// The script the page runs before its own: the status at start-up, so that the first screen is
-/// drawn without waiting for a command's round trip (the first one, at start-up, takes 100–250
-/// ms here: BENCHMARKS.md). The page asks for the status again at once and takes that answer,
-/// so a reload of the page, which runs this script again, shows the fresh status a moment later.
-fn boot_script(status: &AppStatus) -> String {
-    let json = serde_json::to_string(status).unwrap_or_else(|_| "null".into());
-    format!("window.__SENE_BOOT__ = {json};")
+/// The script the page runs before its own: the store's lock at start-up, so that the first
+/// screen (sign-in, or the first passphrase) is drawn without waiting for a command's round trip
+/// (the first one, at start-up, takes 100–250 ms here: BENCHMARKS.md). The page asks again at
+/// once and takes that answer, so a reload of the page shows the fresh state a moment later.
+fn boot_script(vault: &VaultStatus) -> String {
+    let json = serde_json::to_string(vault).unwrap_or_else(|_| "null".into());
+    format!("window.__SENE_VAULT__ = {json};")
 }
 
 fn main() {
-    // opening an existing store takes about a millisecond, creating one about 20 (BENCHMARKS.md)
-    let session = Session::open_default();
-    let boot = match &session {
-        Ok(s) => s.status().ok().map(|st| boot_script(&st)),
+    // Nothing is opened before sign-in: the store is encrypted, its key sealed per account.
+    let gate = Gate::from_env();
+    let boot = match &gate {
+        Ok(g) => Some(boot_script(&g.status())),
         Err(e) => {
             eprintln!("sene-desktop : {}", e.message);
             None
         }
+    };
+    let session = ShellState {
+        gate,
+        session: None,
     };
     let mut context = tauri::generate_context!();
     let windows = std::mem::take(&mut context.config_mut().app.windows);
@@ -184,6 +280,16 @@ fn main() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            vault_status,
+            create_vault,
+            encrypt_store,
+            sign_in,
+            recover,
+            lock,
+            list_accounts,
+            add_account,
+            remove_account,
+            set_idle_lock,
             app_status,
             set_lang,
             init_union,

@@ -40,6 +40,80 @@ dto! {
         pub today: String,
         /// Where receipts (PDF) are saved.
         pub receipts_dir: String,
+        /// The store is encrypted (signed in with a passphrase).
+        pub encrypted: bool,
+        /// The sign-in name of who is signed in, when the store is encrypted.
+        pub account_label: Option<String>,
+        /// Minutes without a key press or click before the window locks itself (0: never).
+        pub idle_lock_minutes: u32,
+    }
+
+    /// The store's lock, before anyone is signed in: decides the sign-in screen.
+    pub struct VaultStatus {
+        /// `new` (no store yet: choose a passphrase), `plain` (a store made before
+        /// encryption: encrypt it), `locked` (sign in), `open` (a session is open),
+        /// `unreadable` (see `problem`).
+        pub state: String,
+        /// Who can sign in on this device.
+        pub accounts: Vec<AccountView>,
+        pub store_path: String,
+        /// Why the store cannot be opened, when it cannot.
+        pub problem: Option<String>,
+    }
+
+    /// One sign-in on this device.
+    pub struct AccountView {
+        pub id: String,
+        pub label: String,
+        /// The agent who signs in with it (none until the store knows its first agent).
+        pub agent_id: Option<String>,
+        pub agent_name: Option<String>,
+        pub role_label: Option<String>,
+    }
+
+    /// First start: the first sign-in name and passphrase (typed twice).
+    pub struct CreateVaultRequest {
+        pub label: String,
+        pub passphrase: String,
+        pub confirm: String,
+    }
+
+    /// The recovery key, shown once, and the session it opened.
+    pub struct VaultCreatedView {
+        /// 14 groups of 4 characters: the only way in if every passphrase is forgotten.
+        pub recovery_key: String,
+        pub status: AppStatus,
+    }
+
+    /// Sign in with one account's passphrase.
+    pub struct SignInRequest {
+        pub account: String,
+        pub passphrase: String,
+    }
+
+    /// Every passphrase forgotten: the recovery key and a new first sign-in.
+    pub struct RecoverRequest {
+        pub recovery_key: String,
+        pub label: String,
+        pub passphrase: String,
+        pub confirm: String,
+    }
+
+    /// The secretariat gives another agent a sign-in on this device.
+    pub struct AddAccountRequest {
+        pub agent_id: String,
+        pub passphrase: String,
+        pub confirm: String,
+    }
+
+    /// An account to remove from this device.
+    pub struct AccountRequest {
+        pub account: String,
+    }
+
+    /// The idle time before the window locks itself.
+    pub struct IdleLockRequest {
+        pub minutes: u32,
     }
 
     /// A crop's price in a campaign.

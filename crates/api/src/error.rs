@@ -1,6 +1,6 @@
 //! Errors across the IPC boundary: a stable code the UI may match on, and a message for people.
 
-use sene_app::AppError;
+use sene_app::{AppError, StoreError};
 use sene_domain::{DomainError, Lang};
 use sene_hub::HubError;
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,12 @@ pub enum ErrorCode {
     File,
     /// An unexpected failure on this side.
     Internal,
+    /// Nobody is signed in (the store is locked): sign in first.
+    Locked,
+    /// The passphrase does not open this device's key.
+    WrongPassphrase,
+    /// The store file is not this device's (another laptop's, or a plain copy).
+    ForeignFile,
 }
 
 /// An error as the UI receives it.
@@ -122,6 +128,7 @@ impl ApiError {
             AppError::Mismatch(_) => ErrorCode::Mismatch,
             AppError::AlreadyReversed { .. } => ErrorCode::AlreadyReversed,
             AppError::AboveAvailable { .. } => ErrorCode::AboveAvailable,
+            AppError::Store(se) => return Self::from_store(se, lang),
             other => match other.code() {
                 "store_unreadable" => ErrorCode::StoreUnreadable,
                 "store_too_new" => ErrorCode::StoreTooNew,
@@ -140,6 +147,34 @@ impl ApiError {
             message: e.message(lang),
             field,
         }
+    }
+
+    /// Maps a store error (the lock, the key, the file).
+    #[must_use]
+    pub fn from_store(e: &StoreError, lang: Lang) -> Self {
+        let code = match e {
+            StoreError::NotADatabase { .. } | StoreError::Corrupt(_) => ErrorCode::StoreUnreadable,
+            StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
+            StoreError::Encrypted { .. } => ErrorCode::Locked,
+            StoreError::WrongPassphrase => ErrorCode::WrongPassphrase,
+            StoreError::ForeignFile { .. } => ErrorCode::ForeignFile,
+            StoreError::WeakPassphrase(_) => {
+                return ApiError {
+                    code: ErrorCode::InvalidValue,
+                    message: e.message(lang),
+                    field: Some("passphrase".into()),
+                }
+            }
+            StoreError::BadRecoveryKey => {
+                return ApiError {
+                    code: ErrorCode::InvalidValue,
+                    message: e.message(lang),
+                    field: Some("recovery_key".into()),
+                }
+            }
+            _ => ErrorCode::StoreError,
+        };
+        ApiError::new(code, e.message(lang))
     }
 
     /// Maps a hub client error.

@@ -84,6 +84,7 @@ impl Session {
                 "cette session n'a pas de fichier de base : le bureau ne peut pas être servi",
             )
         })?;
+        let key = self.data_key();
         let (report, started) = std::sync::mpsc::channel::<Result<SocketAddr, String>>();
         std::thread::Builder::new()
             .name("sene-hub".into())
@@ -105,6 +106,7 @@ impl Session {
                         store,
                         listen,
                         tls: None,
+                        key,
                     };
                     let server = tokio::spawn(sene_hub::serve(opts, Some(tx)));
                     if let Ok(addr) = rx.await {

@@ -16,10 +16,12 @@ mod finance;
 mod hub;
 mod office;
 mod session;
+mod signin;
 
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use session::{Session, SyncProgress};
+pub use signin::Gate;
 
 /// The TypeScript declarations of every type of the contract, in one module.
 #[must_use]

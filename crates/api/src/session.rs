@@ -35,6 +35,8 @@ pub struct Session {
     pub(crate) store_path: Option<PathBuf>,
     /// The hub this app started, and the address it listens on.
     pub(crate) hub: Option<std::net::SocketAddr>,
+    /// The key file and signed-in account, when the store is encrypted.
+    pub(crate) unlocked: Option<crate::signin::Unlocked>,
 }
 
 impl std::fmt::Debug for Session {
@@ -72,39 +74,8 @@ impl Session {
             receipts_dir,
             store_path: None,
             hub: None,
+            unlocked: None,
         }
-    }
-
-    /// Opens the store at `SENE_STORE`, or `<data folder>/sene/sene.sqlite` (the same file the
-    /// `sene` command uses), with receipts saved beside it in `receipts/`. `SENE_CLOCK`
-    /// (an RFC 3339 instant) fixes the clock: the end-to-end tests use it to stand inside a
-    /// campaign's windows.
-    ///
-    /// # Errors
-    /// A store that cannot be opened (damaged, foreign, newer) or a malformed `SENE_CLOCK`.
-    pub fn open_default() -> R<Session> {
-        let path = match std::env::var_os("SENE_STORE") {
-            Some(p) => PathBuf::from(p),
-            None => dirs::data_dir()
-                .unwrap_or_else(|| PathBuf::from("."))
-                .join("sene")
-                .join("sene.sqlite"),
-        };
-        let store = sene_app::StoreHandle::open(&path)
-            .map_err(|e| ApiError::from_app(&e.into(), Lang::Fr))?;
-        let clock: Box<dyn sene_app::Clock> = match std::env::var("SENE_CLOCK") {
-            Ok(t) => {
-                let at = chrono::DateTime::parse_from_rfc3339(t.trim()).map_err(|e| {
-                    ApiError::new(ErrorCode::Internal, format!("SENE_CLOCK « {t} » : {e}"))
-                })?;
-                Box::new(sene_app::FixedClock::new(at.with_timezone(&chrono::Utc)))
-            }
-            Err(_) => Box::new(sene_app::SystemClock),
-        };
-        let receipts = path
-            .parent()
-            .map_or_else(|| PathBuf::from("receipts"), |p| p.join("receipts"));
-        Ok(Session::new(Ledger::with_clock(store, clock), receipts).with_store_path(path))
     }
 
     /// The same session, knowing the store's file (what the office's hub serves).
@@ -222,6 +193,9 @@ impl Session {
             campaigns,
             today: date(self.today()),
             receipts_dir: self.receipts_dir.display().to_string(),
+            encrypted: self.unlocked.is_some(),
+            account_label: self.account_label(),
+            idle_lock_minutes: self.idle_lock_minutes(),
         })
     }
 
@@ -294,6 +268,7 @@ impl Session {
                 receipt_prefix: req.receipt_prefix.clone(),
             })
             .map_err(|e| self.app(&e))?;
+        self.bind_account()?;
         self.status()
     }
 
@@ -307,6 +282,7 @@ impl Session {
         sene_app::demo::load_demo(&mut self.ledger, progress).map_err(|e| self.app(&e))?;
         progress("Ce qu'une synchronisation apporte au bureau…");
         sene_app::demo::office_inbox(&mut self.ledger).map_err(|e| self.app(&e))?;
+        self.bind_account()?;
         self.status()
     }
 
@@ -323,6 +299,7 @@ impl Session {
         let lang = self.lang;
         client::enroll(&mut self.ledger, req.hub_url.trim(), device, &req.code)
             .map_err(|e| ApiError::from_hub(&e, lang))?;
+        self.bind_account()?;
         self.sync_now(progress)?;
         self.status()
     }

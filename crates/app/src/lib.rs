@@ -204,6 +204,7 @@ impl Ledger {
             store,
             clock,
             engine,
+            ..
         } = self;
         Ok((
             store,

@@ -127,6 +127,15 @@ pub enum Command {
     /// Bureau de l'union : serveur de synchronisation, appairage, révocation, fichiers USB
     #[command(subcommand)]
     Hub(HubCmd),
+    /// Chiffre la base en place (phrase secrète dans SENE_PASSPHRASE) et affiche sa clé de secours
+    Encrypt(EncryptArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EncryptArgs {
+    /// Nom de connexion du premier compte (par ex. « Bureau »)
+    #[arg(long)]
+    pub label: String,
 }
 
 #[derive(Debug, Args)]

@@ -115,6 +115,7 @@ fn start_hub(store: &Path) -> SocketAddr {
         store: store.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        key: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -390,6 +390,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// PEM certificate chain and private key: serve HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The data key of an encrypted store (unwrapped by whoever starts the hub).
+    pub key: Option<sene_store::DataKey>,
 }
 
 /// Runs the hub until Ctrl-C, reporting the bound address through `ready`.
@@ -400,7 +402,13 @@ pub async fn serve(
     opts: ServeOptions,
     ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
 ) -> Result<(), HubError> {
-    let ledger = Ledger::open(&opts.store)?;
+    let ledger = match &opts.key {
+        Some(key) => Ledger::with_clock(
+            sene_store::Store::open_with_key(&opts.store, key).map_err(AppError::from)?,
+            Box::new(sene_app::SystemClock),
+        ),
+        None => Ledger::open(&opts.store)?,
+    };
     ledger.union()?;
     let app = router(Hub::new(ledger));
     match &opts.tls {

@@ -1,6 +1,6 @@
 // Generated from crates/api by `SENE_BLESS=1 cargo test -p sene-api bindings`. Do not edit.
 
-export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal";
+export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal" | "locked" | "wrong_passphrase" | "foreign_file";
 
 export type ApiError = { code: ErrorCode, 
 /**
@@ -32,7 +32,59 @@ lang: string, campaigns: Array<CampaignView>, today: string,
 /**
  * Where receipts (PDF) are saved.
  */
-receipts_dir: string, };
+receipts_dir: string, 
+/**
+ * The store is encrypted (signed in with a passphrase).
+ */
+encrypted: boolean, 
+/**
+ * The sign-in name of who is signed in, when the store is encrypted.
+ */
+account_label: string | null, 
+/**
+ * Minutes without a key press or click before the window locks itself (0: never).
+ */
+idle_lock_minutes: number, };
+
+export type VaultStatus = { 
+/**
+ * `new` (no store yet: choose a passphrase), `plain` (a store made before
+ * encryption: encrypt it), `locked` (sign in), `open` (a session is open),
+ * `unreadable` (see `problem`).
+ */
+state: string, 
+/**
+ * Who can sign in on this device.
+ */
+accounts: Array<AccountView>, store_path: string, 
+/**
+ * Why the store cannot be opened, when it cannot.
+ */
+problem: string | null, };
+
+export type AccountView = { id: string, label: string, 
+/**
+ * The agent who signs in with it (none until the store knows its first agent).
+ */
+agent_id: string | null, agent_name: string | null, role_label: string | null, };
+
+export type CreateVaultRequest = { label: string, passphrase: string, confirm: string, };
+
+export type VaultCreatedView = { 
+/**
+ * 14 groups of 4 characters: the only way in if every passphrase is forgotten.
+ */
+recovery_key: string, status: AppStatus, };
+
+export type SignInRequest = { account: string, passphrase: string, };
+
+export type RecoverRequest = { recovery_key: string, label: string, passphrase: string, confirm: string, };
+
+export type AddAccountRequest = { agent_id: string, passphrase: string, confirm: string, };
+
+export type AccountRequest = { account: string, };
+
+export type IdleLockRequest = { minutes: number, };
 
 export type CropPriceView = { crop: string, label: string, base_price: string, };
 

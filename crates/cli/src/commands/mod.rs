@@ -30,6 +30,8 @@ pub struct Ctx {
     /// `--agent`, as typed.
     pub agent: Option<String>,
     pub store: PathBuf,
+    /// The data key, when the store is encrypted (the hub serves the same file with it).
+    pub key: Option<sene_store::DataKey>,
 }
 
 impl Ctx {
@@ -99,13 +101,17 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
     if !creates && !path.exists() {
         return Err(missing_store(&path));
     }
-    let ledger = Ledger::open(&path)?;
+    if let Command::Encrypt(a) = &cli.command {
+        return encrypt(&path, &a.label);
+    }
+    let (ledger, key) = open_ledger(&path)?;
     let mut ctx = Ctx {
         ledger,
         lang,
         json: cli.global.json,
         agent: cli.global.agent,
         store: path,
+        key,
     };
     if ctx.agent.is_some() && !creates {
         // An unknown `--agent` is an error even for a read.
@@ -145,7 +151,68 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Sync(a) => sync::sync(&mut ctx, a),
         Command::Conflicts(c) => sync::conflicts(&mut ctx, c),
         Command::Hub(c) => sync::hub(&mut ctx, c),
+        Command::Encrypt(_) => Err(CliError::msg("internal", "déjà traité", "already handled")),
     }
+}
+
+/// The passphrase of an encrypted store, from `SENE_PASSPHRASE`.
+fn passphrase() -> CliResult<String> {
+    std::env::var("SENE_PASSPHRASE").map_err(|_| {
+        CliError::msg(
+            "locked",
+            "cette base est chiffrée : donnez la phrase secrète dans la variable SENE_PASSPHRASE (et le nom du compte dans SENE_ACCOUNT s'il y en a plusieurs)",
+            "this store is encrypted: give the passphrase in SENE_PASSPHRASE (and the account name in SENE_ACCOUNT when there are several)",
+        )
+    })
+}
+
+/// Opens the store: a plain one as it is; an encrypted one with `SENE_PASSPHRASE`, tried on
+/// the account named by `SENE_ACCOUNT` or on each account in turn, the session then acting as
+/// that account's agent.
+fn open_ledger(path: &std::path::Path) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
+    use sene_store::{Store, StoreError, Vault};
+    if !Vault::exists(path) {
+        return Ok((Ledger::open(path)?, None));
+    }
+    let pass = passphrase()?;
+    let account = std::env::var("SENE_ACCOUNT").ok();
+    let mut vault = Vault::load(path)?;
+    let mut found = None;
+    for slot in vault.slots() {
+        if account
+            .as_deref()
+            .is_some_and(|a| !a.trim().eq_ignore_ascii_case(&slot.label))
+        {
+            continue;
+        }
+        match vault.unlock(&slot.id, &pass) {
+            Ok(key) => {
+                found = Some((key, slot.agent.clone()));
+                break;
+            }
+            Err(StoreError::WrongPassphrase) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (key, agent) = found.ok_or(StoreError::WrongPassphrase)?;
+    let store = Store::open_vault(path, &mut vault, &key)?;
+    let mut ledger = Ledger::with_clock(store, Box::new(sene_app::SystemClock));
+    if let Some(agent) = agent.and_then(|a| a.parse().ok()) {
+        ledger.set_acting_agent(Some(agent))?;
+    }
+    Ok((ledger, Some(key)))
+}
+
+/// `sene encrypt`: encrypts a plain store in place and shows its recovery key, once.
+fn encrypt(path: &std::path::Path, label: &str) -> CliResult<Output> {
+    let pass = passphrase()?;
+    let (_, key) =
+        sene_store::Store::encrypt_plain(path, label, &pass, sene_store::KdfParams::DEFAULT)?;
+    let recovery = key.recovery_text();
+    Ok(Output::new(&serde_json::json!({ "encrypted": true, "recovery_key": recovery }))?
+        .line(format!("Base chiffrée : {}", path.display()))
+        .line(format!("Compte : {label}"))
+        .line(format!("Clé de secours (notez-la et rangez-la à part, elle ne sera plus affichée) : {recovery}")))
 }
 
 /// Raw rows of a table, as JSON and as `col=value` lines.

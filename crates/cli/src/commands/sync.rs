@@ -214,6 +214,7 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                 store: ctx.store.clone(),
                 listen,
                 tls: cert.zip(key),
+                key: ctx.key.clone(),
             };
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -1,0 +1,479 @@
+//! The door: what the window can do before anyone is signed in, and the accounts of a shared
+//! device once someone is.
+//!
+//! A [`Gate`] knows where the store is and nothing of its content. It makes the store's key
+//! at first start (the first account and the recovery key), opens it for an account's
+//! passphrase, and gives back a [`Session`] acting as that account's agent. Locking is
+//! dropping the session: the connection closes and the data key is zeroed.
+
+use std::path::{Path, PathBuf};
+
+use sene_app::{Ledger, StoreError};
+use sene_domain::{AgentId, Lang, Role};
+use sene_store::{DataKey, KdfParams, Store, Vault};
+
+use crate::dto::*;
+use crate::error::{ApiError, ErrorCode};
+use crate::session::{Session, R};
+
+/// Setting: minutes of inactivity before the window locks itself.
+pub(crate) const IDLE_LOCK_SETTING: &str = "idle_lock_minutes";
+/// The idle lock when none is set.
+pub(crate) const IDLE_LOCK_DEFAULT: u32 = 10;
+/// The longest idle lock that can be set (a working day's half).
+pub(crate) const IDLE_LOCK_MAX: u32 = 240;
+
+/// The encrypted store of an open session: its key file, who signed in, and the data key
+/// (kept to start the office's hub on the same file).
+#[derive(Debug)]
+pub(crate) struct Unlocked {
+    pub(crate) vault: Vault,
+    pub(crate) account: String,
+    pub(crate) key: DataKey,
+}
+
+/// Where the store is, before it is opened.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    path: PathBuf,
+    clock: Option<chrono::DateTime<chrono::Utc>>,
+    kdf: KdfParams,
+}
+
+fn store_err(e: &StoreError) -> ApiError {
+    ApiError::from_store(e, Lang::Fr)
+}
+
+fn check_confirm(passphrase: &str, confirm: &str) -> R<()> {
+    if passphrase != confirm {
+        return Err(ApiError {
+            code: ErrorCode::InvalidValue,
+            message: "confirmation : les deux phrases secrètes diffèrent".into(),
+            field: Some("confirm".into()),
+        });
+    }
+    Ok(())
+}
+
+impl Gate {
+    /// The store at `SENE_STORE`, or `<data folder>/sene/sene.sqlite` (the file the `sene`
+    /// command uses). `SENE_CLOCK` (an RFC 3339 instant) fixes the clock of the sessions it
+    /// opens (the end-to-end tests stand inside a campaign's windows with it).
+    ///
+    /// # Errors
+    /// A malformed `SENE_CLOCK`.
+    pub fn from_env() -> R<Gate> {
+        let path = match std::env::var_os("SENE_STORE") {
+            Some(p) => PathBuf::from(p),
+            None => dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("sene")
+                .join("sene.sqlite"),
+        };
+        let clock = match std::env::var("SENE_CLOCK") {
+            Ok(t) => Some(
+                chrono::DateTime::parse_from_rfc3339(t.trim())
+                    .map_err(|e| {
+                        ApiError::new(ErrorCode::Internal, format!("SENE_CLOCK « {t} » : {e}"))
+                    })?
+                    .with_timezone(&chrono::Utc),
+            ),
+            Err(_) => None,
+        };
+        Ok(Gate {
+            path,
+            clock,
+            kdf: KdfParams::DEFAULT,
+        })
+    }
+
+    /// A gate on `path` with the system clock and the default key derivation.
+    #[must_use]
+    pub fn new(path: PathBuf) -> Gate {
+        Gate {
+            path,
+            clock: None,
+            kdf: KdfParams::DEFAULT,
+        }
+    }
+
+    /// The same gate with another Argon2id cost (tests use a cheap one).
+    #[must_use]
+    pub fn with_kdf(mut self, kdf: KdfParams) -> Gate {
+        self.kdf = kdf;
+        self
+    }
+
+    /// The same gate with a fixed clock.
+    #[must_use]
+    pub fn with_clock(mut self, at: chrono::DateTime<chrono::Utc>) -> Gate {
+        self.clock = Some(at);
+        self
+    }
+
+    /// The store's file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where the store stands: new, plain, locked (with its accounts) or unreadable.
+    #[must_use]
+    pub fn status(&self) -> VaultStatus {
+        let store_path = self.path.display().to_string();
+        let has_file = std::fs::metadata(&self.path).is_ok_and(|m| m.len() > 0);
+        if Vault::exists(&self.path) {
+            return match Vault::load(&self.path) {
+                Ok(v) => VaultStatus {
+                    state: "locked".into(),
+                    accounts: v
+                        .slots()
+                        .iter()
+                        .map(|s| AccountView {
+                            id: s.id.clone(),
+                            label: s.label.clone(),
+                            agent_id: s.agent.clone(),
+                            agent_name: None,
+                            role_label: None,
+                        })
+                        .collect(),
+                    store_path,
+                    problem: None,
+                },
+                Err(e) => VaultStatus {
+                    state: "unreadable".into(),
+                    accounts: Vec::new(),
+                    store_path,
+                    problem: Some(e.message(Lang::Fr)),
+                },
+            };
+        }
+        VaultStatus {
+            state: if has_file { "plain" } else { "new" }.into(),
+            accounts: Vec::new(),
+            store_path,
+            problem: None,
+        }
+    }
+
+    fn session(&self, store: Store, unlocked: Unlocked) -> R<Session> {
+        let clock: Box<dyn sene_app::Clock> = match self.clock {
+            Some(at) => Box::new(sene_app::FixedClock::new(at)),
+            None => Box::new(sene_app::SystemClock),
+        };
+        let receipts = self
+            .path
+            .parent()
+            .map_or_else(|| PathBuf::from("receipts"), |p| p.join("receipts"));
+        let mut session = Session::new(Ledger::with_clock(store, clock), receipts)
+            .with_store_path(self.path.clone());
+        session.unlocked = Some(unlocked);
+        session.act_as_account()?;
+        Ok(session)
+    }
+
+    /// First start on this device: makes the store's key with a first account, creates the
+    /// (empty, encrypted) store, and opens a session. The recovery key is in the answer,
+    /// once.
+    ///
+    /// # Errors
+    /// A store already there, a weak or unconfirmed passphrase, an empty name.
+    pub fn create(&self, req: &CreateVaultRequest) -> R<(Session, String)> {
+        check_confirm(&req.passphrase, &req.confirm)?;
+        if Vault::exists(&self.path) || std::fs::metadata(&self.path).is_ok_and(|m| m.len() > 0) {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyInitialized,
+                format!(
+                    "{} existe déjà : connectez-vous, ou chiffrez la base existante",
+                    self.path.display()
+                ),
+            ));
+        }
+        let (mut vault, key) = Vault::create(&self.path, &req.label, &req.passphrase, self.kdf)
+            .map_err(|e| store_err(&e))?;
+        vault.save().map_err(|e| store_err(&e))?;
+        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+        let account = vault.slots()[0].id.clone();
+        let recovery = key.recovery_text();
+        let session = self.session(
+            store,
+            Unlocked {
+                vault,
+                account,
+                key,
+            },
+        )?;
+        Ok((session, recovery))
+    }
+
+    /// A store made before encryption: encrypts it in place, with a first account.
+    ///
+    /// # Errors
+    /// No plain store here, a weak or unconfirmed passphrase, store errors.
+    pub fn encrypt_existing(&self, req: &CreateVaultRequest) -> R<(Session, String)> {
+        check_confirm(&req.passphrase, &req.confirm)?;
+        let (mut vault, key) =
+            Store::encrypt_plain(&self.path, &req.label, &req.passphrase, self.kdf)
+                .map_err(|e| store_err(&e))?;
+        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+        let account = vault.slots()[0].id.clone();
+        let recovery = key.recovery_text();
+        let mut session = self.session(
+            store,
+            Unlocked {
+                vault,
+                account,
+                key,
+            },
+        )?;
+        session.bind_account()?;
+        Ok((session, recovery))
+    }
+
+    /// Signs in: the account's passphrase unwraps the key, the store opens, and the session
+    /// acts as the account's agent.
+    ///
+    /// # Errors
+    /// [`ErrorCode::WrongPassphrase`] (nothing opened), a foreign or damaged file, an
+    /// unknown account.
+    pub fn sign_in(&self, req: &SignInRequest) -> R<Session> {
+        let mut vault = Vault::load(&self.path).map_err(|e| store_err(&e))?;
+        let key = vault
+            .unlock(req.account.trim(), &req.passphrase)
+            .map_err(|e| store_err(&e))?;
+        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+        self.session(
+            store,
+            Unlocked {
+                vault,
+                account: req.account.trim().to_owned(),
+                key,
+            },
+        )
+    }
+
+    /// Every passphrase forgotten, or the key file lost: the recovery key opens the store and
+    /// a new key file is made with one account (the other agents are given theirs again).
+    ///
+    /// # Errors
+    /// An unreadable recovery key, a key that does not open this store, a weak passphrase.
+    pub fn recover(&self, req: &RecoverRequest) -> R<Session> {
+        check_confirm(&req.passphrase, &req.confirm)?;
+        let key = DataKey::from_recovery_text(&req.recovery_key).map_err(|e| store_err(&e))?;
+        let store = Store::open_with_key(&self.path, &key).map_err(|e| match e {
+            StoreError::NotADatabase { .. } => ApiError {
+                code: ErrorCode::InvalidValue,
+                message: "cette clé de secours n'ouvre pas la base de cet appareil".into(),
+                field: Some("recovery_key".into()),
+            },
+            e => store_err(&e),
+        })?;
+        drop(store);
+        let mut vault = Vault::recreate(&self.path, &key, &req.label, &req.passphrase, self.kdf)
+            .map_err(|e| store_err(&e))?;
+        vault.save().map_err(|e| store_err(&e))?;
+        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+        let account = vault.slots()[0].id.clone();
+        let mut session = self.session(
+            store,
+            Unlocked {
+                vault,
+                account,
+                key,
+            },
+        )?;
+        session.bind_account()?;
+        Ok(session)
+    }
+}
+
+impl Session {
+    /// Makes the signed-in account's agent the one who acts.
+    pub(crate) fn act_as_account(&mut self) -> R<()> {
+        let Some(u) = &self.unlocked else {
+            return Ok(());
+        };
+        let agent = u
+            .vault
+            .slots()
+            .iter()
+            .find(|s| s.id == u.account)
+            .and_then(|s| s.agent.as_deref())
+            .and_then(|a| a.parse::<AgentId>().ok());
+        if let Some(agent) = agent {
+            self.ledger
+                .set_acting_agent(Some(agent))
+                .map_err(|e| self.app(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Once the store has its first agent (union created, demo loaded, device enrolled), the
+    /// account that made the key is bound to that agent.
+    pub(crate) fn bind_account(&mut self) -> R<()> {
+        let Some(u) = &mut self.unlocked else {
+            return Ok(());
+        };
+        let slot = u.vault.slots().iter().find(|s| s.id == u.account).cloned();
+        let Some(slot) = slot else { return Ok(()) };
+        if slot.agent.is_some() {
+            return Ok(());
+        }
+        let Ok(actor) = self.ledger.local_actor() else {
+            return Ok(());
+        };
+        u.vault
+            .bind_agent(&slot.id, &actor.agent.to_string())
+            .map_err(|e| store_err(&e))?;
+        Ok(())
+    }
+
+    /// The label of the signed-in account, if the store is encrypted.
+    pub(crate) fn account_label(&self) -> Option<String> {
+        let u = self.unlocked.as_ref()?;
+        u.vault
+            .slots()
+            .iter()
+            .find(|s| s.id == u.account)
+            .map(|s| s.label.clone())
+    }
+
+    /// The data key of the open store (to serve the same file from the office's hub).
+    pub(crate) fn data_key(&self) -> Option<DataKey> {
+        self.unlocked.as_ref().map(|u| u.key.clone())
+    }
+
+    /// `list_accounts`: who signs in on this device.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn accounts(&self) -> R<Vec<AccountView>> {
+        let Some(u) = &self.unlocked else {
+            return Ok(Vec::new());
+        };
+        let db = self.ledger.db();
+        let mut out = Vec::new();
+        for s in u.vault.slots() {
+            let agent = match s.agent.as_deref().and_then(|a| a.parse::<AgentId>().ok()) {
+                Some(a) => db.agent(a).map_err(|e| self.app(&e.into()))?,
+                None => None,
+            };
+            out.push(AccountView {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                agent_id: s.agent.clone(),
+                role_label: agent
+                    .as_ref()
+                    .map(|a| self.label(a.role.label_fr(), a.role.label_en())),
+                agent_name: agent.map(|a| a.name),
+            });
+        }
+        Ok(out)
+    }
+
+    /// `add_account`: the secretariat gives an agent known to the store a sign-in on this
+    /// device (a committee member who approves on a field laptop, a second agent sharing it).
+    /// Only the secretariat: an agent who could make accounts could sign in as anyone, and
+    /// the second person of maker-checker would be no one.
+    ///
+    /// # Errors
+    /// Not encrypted, not the secretariat, unknown agent, weak or unconfirmed passphrase.
+    pub fn add_account(&mut self, req: &AddAccountRequest) -> R<Vec<AccountView>> {
+        check_confirm(&req.passphrase, &req.confirm)?;
+        self.require_secretariat()?;
+        let agent_id: AgentId = self.id("agent", &req.agent_id)?;
+        let agent = self
+            .ledger
+            .db()
+            .agent(agent_id)
+            .map_err(|e| self.app(&e.into()))?
+            .ok_or_else(|| self.id::<AgentId>("agent", "").unwrap_err())?;
+        let Some(u) = &mut self.unlocked else {
+            return Err(ApiError::new(
+                ErrorCode::RuleRefused,
+                "cette base n'est pas chiffrée : chiffrez-la d'abord",
+            ));
+        };
+        let kdf = KdfParams::DEFAULT;
+        u.vault
+            .add_slot(
+                &u.key,
+                &agent.name,
+                Some(&agent_id.to_string()),
+                &req.passphrase,
+                kdf,
+            )
+            .map_err(|e| store_err(&e))?;
+        self.accounts()
+    }
+
+    /// `remove_account`: the secretariat removes a sign-in from this device (never its own,
+    /// never the last).
+    ///
+    /// # Errors
+    /// Not the secretariat, the signed-in account, the last account.
+    pub fn remove_account(&mut self, req: &AccountRequest) -> R<Vec<AccountView>> {
+        self.require_secretariat()?;
+        let Some(u) = &mut self.unlocked else {
+            return Ok(Vec::new());
+        };
+        if u.account == req.account.trim() {
+            return Err(ApiError::new(
+                ErrorCode::RuleRefused,
+                "on ne retire pas le compte avec lequel on est connecté",
+            ));
+        }
+        u.vault
+            .remove_slot(req.account.trim())
+            .map_err(|e| store_err(&e))?;
+        self.accounts()
+    }
+
+    /// `set_idle_lock`: minutes without activity before the window locks (0: never).
+    ///
+    /// # Errors
+    /// More than [`IDLE_LOCK_MAX`] minutes; store errors.
+    pub fn set_idle_lock(&mut self, req: &IdleLockRequest) -> R<AppStatus> {
+        if req.minutes > IDLE_LOCK_MAX {
+            return Err(ApiError::invalid(
+                self.lang,
+                "minutes",
+                &format!("au plus {IDLE_LOCK_MAX} minutes"),
+                &format!("at most {IDLE_LOCK_MAX} minutes"),
+            ));
+        }
+        self.ledger
+            .set_setting(IDLE_LOCK_SETTING, &req.minutes.to_string())
+            .map_err(|e| self.app(&e))?;
+        self.status()
+    }
+
+    pub(crate) fn idle_lock_minutes(&self) -> u32 {
+        self.ledger
+            .setting(IDLE_LOCK_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(IDLE_LOCK_DEFAULT)
+    }
+
+    fn require_secretariat(&self) -> R<()> {
+        let actor = self.actor()?;
+        let role = self
+            .ledger
+            .db()
+            .agent(actor.agent)
+            .map_err(|e| self.app(&e.into()))?
+            .map(|a| a.role);
+        if role != Some(Role::Secretariat) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                self.label(
+                    "seul le secrétariat donne un compte sur un appareil",
+                    "only the secretariat gives an account on a device",
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
