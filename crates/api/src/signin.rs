@@ -387,7 +387,15 @@ impl Session {
             .db()
             .agent(agent_id)
             .map_err(|e| self.app(&e.into()))?
-            .ok_or_else(|| self.id::<AgentId>("agent", "").unwrap_err())?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    self.label(
+                        &format!("agent introuvable : « {agent_id} »"),
+                        &format!("agent not found: \"{agent_id}\""),
+                    ),
+                )
+            })?;
         let Some(u) = &mut self.unlocked else {
             return Err(ApiError::new(
                 ErrorCode::RuleRefused,

@@ -19,6 +19,7 @@ use sene_app::demo::{generate_union, Scale};
 use sene_app::season::RecordDelivery;
 use sene_app::Ledger;
 use sene_domain::{ContractState, Kg, Percent};
+use sene_store::{KdfParams, Store, Vault};
 
 /// Deliveries recorded one per transaction.
 const SAMPLES: usize = 500;
@@ -110,7 +111,20 @@ fn main() {
     let load_before = load_average();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("union.sene");
-    let mut ledger = Ledger::open(&path).unwrap();
+    // `SENE_BENCH_ENCRYPT=1`: the same run on an encrypted store (SQLCipher, the key sealed
+    // under Argon2id with the default cost), and the time to unlock it.
+    let encrypt = std::env::var("SENE_BENCH_ENCRYPT").is_ok_and(|v| v == "1");
+    const PASS: &str = "mil et sorgho 24";
+    let mut ledger = if encrypt {
+        let (mut vault, key) = Vault::create(&path, "bench", PASS, KdfParams::DEFAULT).unwrap();
+        vault.save().unwrap();
+        Ledger::with_clock(
+            Store::open_vault(&path, &mut vault, &key).unwrap(),
+            Box::new(sene_app::SystemClock),
+        )
+    } else {
+        Ledger::open(&path).unwrap()
+    };
 
     eprintln!("Génération de {scale:?} dans {} …", path.display());
     let mut last = Instant::now();
@@ -351,7 +365,39 @@ fn main() {
         size as f64 / 1e6
     );
     println!("| peak RSS (VmHWM) | {rss} | |");
+    if encrypt {
+        drop(ledger);
+        let mut kdf = Vec::new();
+        let mut open = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let mut vault = Vault::load(&path).unwrap();
+            let id = vault.slots()[0].id.clone();
+            let key = vault.unlock(&id, PASS).unwrap();
+            let k = t.elapsed();
+            let store = Store::open_vault(&path, &mut vault, &key).unwrap();
+            let opened = Ledger::with_clock(store, Box::new(sene_app::SystemClock));
+            opened.union().unwrap();
+            open.push(t.elapsed());
+            kdf.push(k);
+        }
+        let (k50, _, kmax) = percentiles(kdf);
+        let (o50, _, omax) = percentiles(open);
+        let p = KdfParams::DEFAULT;
+        println!(
+            "| unlock: Argon2id (m = {} KiB, t = {}, p = {}) · + open the store and read the union, 5 runs | median {k50:.0} ms · max {kmax:.0} ms · median {o50:.0} ms · max {omax:.0} ms | ≤ 1 s |",
+            p.m_kib, p.t, p.p
+        );
+    }
     println!();
+    println!(
+        "Store: {}.",
+        if encrypt {
+            "encrypted (SQLCipher)"
+        } else {
+            "plain"
+        }
+    );
     println!(
         "Load average (1, 5, 15 min) before: {load_before}; after: {}.",
         load_average()

@@ -58,7 +58,7 @@ fn check_length(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     .map_err(|e| StoreError::from_open(path, e))?;
     let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let page = pragma_u64(conn, "page_size")?;
-    if page > 0 && len % page != 0 {
+    if page > 0 && !len.is_multiple_of(page) {
         return Err(bad(format!(
             "fichier tronqué : {len} octets, pages de {page}"
         )));

@@ -294,7 +294,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -666,7 +666,7 @@ mod tests {
     fn a_slot_opens_with_its_passphrase_only() {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("s.sqlite");
-        let (mut v, key) = Vault::create(&store, "Awa", "mil et sorgho 24", CHEAP).unwrap();
+        let (v, key) = Vault::create(&store, "Awa", "mil et sorgho 24", CHEAP).unwrap();
         v.save().unwrap();
         let v = Vault::load(&store).unwrap();
         let id = v.slots()[0].id.clone();
