@@ -112,6 +112,9 @@ fn open_member(w: &Window, number: &str) {
     w.wait_text("#member-card", number);
 }
 
+/// The passphrase of the test's device.
+const PASS: &str = "mil et sorgho 24";
+
 #[test]
 fn a_field_agents_day_in_the_real_window() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -128,11 +131,41 @@ fn a_field_agents_day_in_the_real_window() {
             &[("SENE_CLOCK", "2026-11-23T09:00:00Z")],
         );
         let mut w = Window::open(&driver, &app, &shots, 1);
+        // the store is encrypted from its first byte: a passphrase, then the recovery key
+        w.wait("#gate #vault-create");
+        w.shot("premier-lancement-phrase-secrete");
+        w.type_into("#vault-label", "Awa");
+        w.type_into("#vault-passphrase", "1234");
+        w.type_into("#vault-confirm", "1234");
+        w.click_on("#vault-create");
+        w.wait("#gate .error");
+        assert!(
+            !store.exists(),
+            "a refused passphrase creates no store"
+        );
+        let key = w.first_start("Awa", PASS);
+        assert_eq!(key.replace('-', "").len(), 56, "{key}");
         w.wait("#demo-load");
         w.shot("premier-lancement");
         w.click_on("#demo-load");
         w.wait("#nav-members");
         w.shot("union-de-demo-chargee");
+        assert!(
+            w.text(&w.wait("#signed-in-as")).contains("Awa"),
+            "who is signed in is shown"
+        );
+
+        // locked: nothing answers but the door; a wrong passphrase opens nothing
+        w.click_on("#lock-now");
+        w.wait("#gate #signin-submit");
+        let refused = w.try_invoke("app_status", None).expect_err("locked");
+        assert_eq!(refused["code"], "locked", "{refused}");
+        w.type_into("#signin-passphrase", "mil et sorgho 25");
+        w.click_on("#signin-submit");
+        w.wait("#gate .error");
+        w.shot("verrouille-mauvaise-phrase");
+        w.sign_in(PASS);
+        w.wait("#nav-members");
 
         // ids and a demo member to look like, read through the app's own commands
         let status = w.invoke("app_status", None);
@@ -255,6 +288,7 @@ fn a_field_agents_day_in_the_real_window() {
         &[("SENE_CLOCK", "2026-12-05T10:00:00Z")],
     );
     let mut w = Window::open(&driver, &app, &shots, next);
+    w.sign_in(PASS);
     w.wait("#nav-members");
     open_member(&w, number);
     w.click_on(".contract-deliver");

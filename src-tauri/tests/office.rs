@@ -55,6 +55,7 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
         &[("SENE_CLOCK", "2027-01-15T09:00:00Z")],
     );
     let mut w = Window::open(&driver, &app, &shots, 1);
+    w.first_start("Bureau", "riz de Macina 9");
 
     // the demo union; its device is the secretariat's: the office screens are offered
     w.click_on("#demo-load");

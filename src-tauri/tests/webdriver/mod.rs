@@ -200,6 +200,14 @@ impl Window {
 
     /// Calls one of the app's own commands through the page's IPC (to read ids for the test).
     pub fn invoke(&self, cmd: &str, req: Option<Value>) -> Value {
+        match self.try_invoke(cmd, req) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd}: {e}"),
+        }
+    }
+
+    /// A command's answer, or the error it gave.
+    pub fn try_invoke(&self, cmd: &str, req: Option<Value>) -> Result<Value, Value> {
         let v = self.script_async(
             "const done = arguments[arguments.length - 1];
              const args = arguments[1] === null ? {} : { req: arguments[1] };
@@ -207,10 +215,11 @@ impl Window {
                .then(v => done({ ok: v }), e => done({ err: e }));",
             &[json!(cmd), req.unwrap_or(Value::Null)],
         );
-        if !v["err"].is_null() {
-            panic!("{cmd}: {}", v["err"]);
+        if v["err"].is_null() {
+            Ok(v["ok"].clone())
+        } else {
+            Err(v["err"].clone())
         }
-        v["ok"].clone()
     }
 
     /// The first element matching `css`, if any.
@@ -341,6 +350,29 @@ impl Window {
         let e = self.wait(css);
         self.post(&format!("/element/{}/clear", e.0), &json!({}));
         self.post(&format!("/element/{}/value", e.0), &json!({ "text": text }));
+    }
+
+    /// First start on a new store: the first account and its passphrase, then the recovery
+    /// key, noted. Returns the key as the window showed it.
+    pub fn first_start(&self, label: &str, passphrase: &str) -> String {
+        self.wait("#gate #vault-create");
+        self.type_into("#vault-label", label);
+        self.type_into("#vault-passphrase", passphrase);
+        self.type_into("#vault-confirm", passphrase);
+        self.click_on("#vault-create");
+        let key = self.text(&self.wait("#recovery-key")).trim().to_owned();
+        self.click_on("#recovery-noted");
+        self.click_on("#recovery-continue");
+        self.wait_gone("#gate");
+        key
+    }
+
+    /// Signs in on the gate with the preselected account.
+    pub fn sign_in(&self, passphrase: &str) {
+        self.wait("#gate #signin-submit");
+        self.type_into("#signin-passphrase", passphrase);
+        self.click_on("#signin-submit");
+        self.wait_gone("#gate");
     }
 
     /// Chooses an option of a `<select>` by value.
