@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { call, hasTauri, toIpcError, WRITE_COMMANDS } from './ipc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { call, GATE_COMMANDS, hasTauri, setOnLocked, toIpcError, WRITE_COMMANDS } from './ipc';
 import { translate } from './i18n';
 
 describe('ipc', () => {
@@ -31,5 +31,43 @@ describe('ipc', () => {
     for (const c of ['preview_delivery', 'check_member', 'member_card', 'receipt'] as const) {
       expect(WRITE_COMMANDS.has(c)).toBe(false);
     }
+  });
+});
+
+describe('a closed session', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    setOnLocked(() => {});
+  });
+
+  function fakeTauri(reject: unknown) {
+    const invoke = vi.fn(async () => {
+      throw reject;
+    });
+    vi.stubGlobal('window', { __TAURI_INTERNALS__: { invoke } });
+    return invoke;
+  }
+
+  it('sends the window back to the gate when a command finds no session', async () => {
+    const locked = vi.fn();
+    setOnLocked(locked);
+    fakeTauri({ code: 'locked', message: "l'application est verrouillée : connectez-vous", field: null });
+    await expect(call('search_members', { query: 'awa', cooperative_id: null })).rejects.toMatchObject({ code: 'locked' });
+    expect(locked).toHaveBeenCalledTimes(1);
+  });
+
+  it("not for the gate's own commands, nor for other errors", async () => {
+    const locked = vi.fn();
+    setOnLocked(locked);
+    fakeTauri({ code: 'locked', message: 'x', field: null });
+    await expect(call('sign_in', { account: 'a', passphrase: 'p' })).rejects.toMatchObject({ code: 'locked' });
+    await expect(call('vault_status')).rejects.toMatchObject({ code: 'locked' });
+    fakeTauri({ code: 'wrong_passphrase', message: 'x', field: null });
+    await expect(call('app_status')).rejects.toMatchObject({ code: 'wrong_passphrase' });
+    expect(locked).not.toHaveBeenCalled();
+    for (const c of ['vault_status', 'create_vault', 'encrypt_store', 'sign_in', 'recover', 'lock'] as const) {
+      expect(GATE_COMMANDS.has(c)).toBe(true);
+    }
+    expect(GATE_COMMANDS.has('list_accounts')).toBe(false);
   });
 });

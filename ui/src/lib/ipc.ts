@@ -12,6 +12,7 @@ import { translate } from './i18n';
 
 let currentLang: () => Lang = () => 'fr';
 let onWrite: () => void = () => {};
+let onLocked: () => void = () => {};
 
 /** Lets the IPC layer word its own errors in the language of the UI. */
 export function setIpcLang(getter: () => Lang): void {
@@ -20,6 +21,12 @@ export function setIpcLang(getter: () => Lang): void {
 
 /** Commands that record something: a success banner must never outlive the next one. */
 export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'create_vault',
+  'encrypt_store',
+  'recover',
+  'add_account',
+  'remove_account',
+  'set_idle_lock',
   'init_union',
   'load_demo',
   'enroll',
@@ -54,6 +61,25 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
 /** Called when a write command starts (the UI clears its "Enregistré" banner). */
 export function setOnWrite(hook: () => void): void {
   onWrite = hook;
+}
+
+/**
+ * The gate's commands: they answer whether a session is open or not. Any other command fails
+ * with code `locked` when none is (after a lock, or the window reloaded meanwhile).
+ */
+export const GATE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'vault_status',
+  'create_vault',
+  'encrypt_store',
+  'sign_in',
+  'recover',
+  'lock',
+  'print_page',
+]);
+
+/** Called when a command outside the gate finds no session open (the UI shows the sign-in). */
+export function setOnLocked(hook: () => void): void {
+  onLocked = hook;
 }
 
 /** True when running inside the Tauri webview (not in a plain browser). */
@@ -108,7 +134,9 @@ export async function call<K extends CommandName>(
     const payload = args.length > 0 ? { req: args[0] } : undefined;
     return (await invoke(cmd, payload)) as Commands[K][1];
   } catch (e) {
-    throw toIpcError(e);
+    const err = toIpcError(e);
+    if (err.code === 'locked' && !GATE_COMMANDS.has(cmd)) onLocked();
+    throw err;
   }
 }
 

@@ -27,6 +27,8 @@ export const NAV: NavItem[] = [
   { screen: 'anomalies', id: 'nav-anomalies', key: 'nav.anomalies', office: true },
   { screen: 'settlement', id: 'nav-settlement', key: 'nav.settlement', office: true },
   { screen: 'finance', id: 'nav-finance', key: 'nav.finance', office: true },
+  // Last, so that the Alt+number of every screen before it stays as it was.
+  { screen: 'device', id: 'nav-device', key: 'nav.device' },
 ];
 
 /**

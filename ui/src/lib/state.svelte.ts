@@ -4,9 +4,10 @@
 
 import { tick } from 'svelte';
 import { bambara, translate, type MsgKey, type Params } from './i18n';
-import { call, setIpcLang, setOnWrite } from './ipc';
+import { call, setIpcLang, setOnLocked, setOnWrite } from './ipc';
 import type {
   AppStatus,
+  VaultStatus,
   ContractView,
   IpcError,
   Lang,
@@ -28,7 +29,8 @@ export type Screen =
   | 'dashboard'
   | 'anomalies'
   | 'settlement'
-  | 'finance';
+  | 'finance'
+  | 'device';
 
 export { NAV, navFor, type NavItem } from './nav';
 
@@ -38,7 +40,21 @@ export interface ContractContext {
 }
 
 export const app = $state({
-  /** Null until the first `app_status` answers. */
+  /**
+   * The store's lock (`vault_status`): null until known. Nothing but the gate is shown until
+   * its state is `open`.
+   */
+  vault: null as VaultStatus | null,
+  /** `vault_status` failed (outside Tauri, a broken set-up): shown with a retry. */
+  vaultError: null as IpcError | null,
+  /**
+   * The recovery key just made (first passphrase, or an old store encrypted): shown once, on
+   * the gate, until the user says it is noted. Never kept anywhere else.
+   */
+  recoveryKey: null as string | null,
+  /** Why the gate is back: the idle lock (said on the sign-in screen), or null. */
+  lockedBy: null as 'idle' | null,
+  /** Null until the first `app_status` answers (and again once locked). */
   status: null as AppStatus | null,
   statusError: null as IpcError | null,
   lang: 'fr' as Lang,
@@ -65,6 +81,13 @@ export const app = $state({
 });
 
 setIpcLang(() => app.lang);
+// A command found the session closed: back to the gate.
+setOnLocked(() => {
+  if (app.vault?.state === 'open' || app.status !== null) {
+    dropSession(app.vault ? { ...app.vault, state: 'locked' } : null);
+    void loadVault();
+  }
+});
 // "Enregistré" is about the last write only: hide it as soon as another one starts.
 setOnWrite(() => {
   app.saved = null;
@@ -118,6 +141,117 @@ export function markInteractive(): void {
   requestAnimationFrame(() => performance.mark('sene:interactive'));
 }
 
+/** A session is open and the window may show the app (the recovery key is not on screen). */
+export function sessionReady(): boolean {
+  return app.vault?.state === 'open' && app.recoveryKey === null;
+}
+
+/**
+ * Bumped on each sign-in, creation, recovery or lock: an answer of `vault_status` asked before
+ * is stale and dropped (the start-up check must not undo a sign-in made meanwhile).
+ */
+let vaultGeneration = 0;
+
+/** A language chosen on the gate: kept once signed in (the store's own setting would win). */
+let gateLang: Lang | null = null;
+
+/** Forgets everything of the session shown (status, screen, open records) and shows `vault`. */
+function dropSession(vault: VaultStatus | null): void {
+  vaultGeneration += 1;
+  app.vault = vault;
+  app.recoveryKey = null;
+  app.status = null;
+  app.statusError = null;
+  app.sync = null;
+  app.skippedSetup = false;
+  app.showSetup = false;
+  app.screen = 'members';
+  app.memberId = null;
+  app.coopId = '';
+  app.query = '';
+  app.contract = null;
+  app.receipt = null;
+  app.receiptBack = 'members';
+  app.saved = null;
+}
+
+/** The lock's state as the desktop handed it at start-up, or as a command answered it. */
+export function setVault(v: VaultStatus): void {
+  app.vault = v;
+  app.vaultError = null;
+}
+
+/**
+ * Asks Rust where the lock stands. When a session is open (the page was reloaded), the status
+ * follows; otherwise the gate shows the state.
+ */
+export async function loadVault(): Promise<void> {
+  const generation = vaultGeneration;
+  try {
+    const v = await call('vault_status');
+    if (generation !== vaultGeneration) return;
+    if (v.state === 'open') {
+      if (app.vault?.state !== 'open' || app.status === null) {
+        setVault(v);
+        await loadStatus();
+        await refreshSync();
+      } else {
+        setVault(v);
+      }
+    } else {
+      if (app.vault?.state === 'open') dropSession(v);
+      setVault(v);
+    }
+  } catch (e) {
+    if (generation !== vaultGeneration) return;
+    app.vaultError = e as IpcError;
+  }
+}
+
+/**
+ * A session was just opened (created, encrypted, signed in, recovered) with this status.
+ * With a recovery key, the gate shows it before the app.
+ */
+export async function openSession(s: AppStatus, recoveryKey: string | null = null): Promise<void> {
+  vaultGeneration += 1;
+  app.lockedBy = null;
+  app.recoveryKey = recoveryKey;
+  app.vault = app.vault ? { ...app.vault, state: 'open' } : { state: 'open', accounts: [], store_path: '', problem: null };
+  app.vaultError = null;
+  app.statusError = null;
+  const wanted = gateLang;
+  gateLang = null;
+  setStatus(s);
+  if (wanted && wanted !== app.lang) void switchLang(wanted);
+  app.screen = 'members';
+  if (recoveryKey === null) await go('members');
+  void refreshSync();
+}
+
+/** The recovery key is noted: the app opens. */
+export async function recoveryNoted(): Promise<void> {
+  app.recoveryKey = null;
+  await go('members');
+}
+
+/**
+ * Locks: Rust drops the session (the store closes, its key is zeroed) and the window goes back
+ * to the sign-in. What a form held and had not saved is lost; every record saved is committed.
+ */
+export async function lockSession(reason: 'idle' | null = null): Promise<IpcError | null> {
+  const before = app.vault;
+  dropSession(before ? { ...before, state: 'locked' } : null);
+  app.lockedBy = reason;
+  try {
+    setVault(await call('lock'));
+    return null;
+  } catch (e) {
+    // The window shows no data either way; ask again where the lock stands.
+    await loadVault();
+    return e as IpcError;
+  }
+}
+
 export async function loadStatus(): Promise<void> {
   try {
     setStatus(await call('app_status'));
@@ -142,6 +276,11 @@ export async function switchLang(lang: Lang): Promise<IpcError | null> {
   const before = app.lang;
   app.lang = lang;
   document.documentElement.lang = lang;
+  // Before sign-in there is nothing to persist it in: the labels switch, that is all.
+  if (app.vault?.state !== 'open' || app.status === null) {
+    gateLang = lang;
+    return null;
+  }
   try {
     setStatus(await call('set_lang', { lang }));
     return null;

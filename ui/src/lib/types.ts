@@ -9,6 +9,15 @@
 // "YYYY-MM-DD"; ids are UUID strings; counts of bags are strings too ("12").
 
 import type {
+  AccountRequest,
+  AccountView,
+  AddAccountRequest,
+  CreateVaultRequest,
+  IdleLockRequest,
+  RecoverRequest,
+  SignInRequest,
+  VaultCreatedView,
+  VaultStatus,
   AgentView,
   DateRequest,
   DrawRequest,
@@ -80,6 +89,13 @@ import type {
 } from '../bindings';
 
 export type {
+  AccountView,
+  AddAccountRequest,
+  CreateVaultRequest,
+  RecoverRequest,
+  SignInRequest,
+  VaultCreatedView,
+  VaultStatus,
   ComplementView,
   AgentDashLine,
   LenderPositionView,
@@ -135,6 +151,8 @@ export type {
 } from '../bindings';
 
 export type Lang = 'fr' | 'en';
+/** `VaultStatus.state`: where the store's lock stands. */
+export type VaultState = 'new' | 'plain' | 'locked' | 'open' | 'unreadable';
 export type Role = 'field_agent' | 'ctc' | 'secretariat' | 'read_only';
 export type PaymentMode = 'cash' | 'mobile_money' | 'bank';
 export type ReceiptKind = 'disbursement' | 'delivery' | 'distribution' | 'payment' | 'reversal';
@@ -153,6 +171,18 @@ export type NewMember = Omit<NewMemberRequest, 'confirmed'>;
 
 /** Every command: its request (or `void`) and its answer. Names as in src-tauri/src/main.rs. */
 export interface Commands {
+  // the gate: usable before anyone is signed in
+  vault_status: [void, VaultStatus];
+  create_vault: [CreateVaultRequest, VaultCreatedView];
+  encrypt_store: [CreateVaultRequest, VaultCreatedView];
+  sign_in: [SignInRequest, AppStatus];
+  recover: [RecoverRequest, AppStatus];
+  lock: [void, VaultStatus];
+  // the accounts of this device, once signed in
+  list_accounts: [void, AccountView[]];
+  add_account: [AddAccountRequest, AccountView[]];
+  remove_account: [AccountRequest, AccountView[]];
+  set_idle_lock: [IdleLockRequest, AppStatus];
   app_status: [void, AppStatus];
   set_lang: [LangRequest, AppStatus];
   init_union: [InitRequest, AppStatus];

@@ -32,6 +32,11 @@ import {
   validateReason,
   validateRegister,
   validateSheet,
+  validateAddAccount,
+  validateCreateVault,
+  validateIdleLock,
+  validateRecover,
+  validateSignIn,
   type DeliveryForm,
   type FertilizerForm,
   type RegisterForm,
@@ -554,5 +559,68 @@ describe('office: resolutions, settlement lock, campaign date', () => {
       campaign_id: fr('v.choose'),
       date: fr('v.date'),
     });
+  });
+});
+
+describe('the gate and the device accounts', () => {
+  const KEY = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ-2345';
+
+  it('first passphrase: a name, a passphrase sent as typed, the same twice', () => {
+    expect(validateCreateVault({ label: ' Awa ', passphrase: ' mil et sorgho ', confirm: ' mil et sorgho ' }, 'fr')).toEqual({
+      ok: true,
+      value: { label: 'Awa', passphrase: ' mil et sorgho ', confirm: ' mil et sorgho ' },
+    });
+    expect(errorsOf(validateCreateVault({ label: '', passphrase: '', confirm: '' }, 'fr'))).toEqual({
+      label: fr('v.required'),
+      passphrase: fr('v.required'),
+      confirm: fr('v.required'),
+    });
+    expect(errorsOf(validateCreateVault({ label: 'Awa', passphrase: 'mil et sorgho', confirm: 'mil et sorgo' }, 'en'))).toEqual({
+      confirm: en('v.confirmDiffers'),
+    });
+  });
+
+  it('leaves the passphrase rule to Rust (its message lands on the field)', () => {
+    // a weak one goes through: Rust refuses it with field "passphrase"
+    expect(validateCreateVault({ label: 'Awa', passphrase: '1234', confirm: '1234' }, 'fr').ok).toBe(true);
+  });
+
+  it('sign-in: an account chosen and a passphrase', () => {
+    expect(validateSignIn({ account: 'a1', passphrase: 'x y z' }, 'fr')).toEqual({ ok: true, value: { account: 'a1', passphrase: 'x y z' } });
+    expect(errorsOf(validateSignIn({ account: '', passphrase: '   ' }, 'fr'))).toEqual({
+      account: fr('v.choose'),
+      passphrase: fr('v.required'),
+    });
+  });
+
+  it('recovery: a key of 56 letters and digits, dashes and spaces free', () => {
+    const ok = validateRecover({ recovery_key: ` ${KEY.toLowerCase().replace(/-/g, ' ')} `, label: 'Awa', passphrase: 'mil et sorgho', confirm: 'mil et sorgho' }, 'fr');
+    expect(ok.ok).toBe(true);
+    expect(errorsOf(validateRecover({ recovery_key: KEY.slice(0, -1), label: '', passphrase: 'a', confirm: 'b' }, 'fr'))).toEqual({
+      recovery_key: fr('v.recoveryKey', { n: 56 }),
+      label: fr('v.required'),
+      confirm: fr('v.confirmDiffers'),
+    });
+    expect(errorsOf(validateRecover({ recovery_key: KEY.replace('A', '*'), label: 'Awa', passphrase: 'a', confirm: 'a' }, 'fr'))).toEqual({
+      recovery_key: fr('v.recoveryKey', { n: 56 }),
+    });
+  });
+
+  it('an account for an agent', () => {
+    expect(errorsOf(validateAddAccount({ agent_id: '', passphrase: 'mil et sorgho', confirm: '' }, 'fr'))).toEqual({
+      agent_id: fr('v.choose'),
+      confirm: fr('v.required'),
+    });
+    expect(validateAddAccount({ agent_id: 'ag', passphrase: 'p', confirm: 'p' }, 'fr').ok).toBe(true);
+  });
+
+  it('idle lock: whole minutes from 0 (never) to 240', () => {
+    expect(validateIdleLock('0', 'fr')).toEqual({ ok: true, value: { minutes: 0 } });
+    expect(validateIdleLock(' 15 min ', 'fr')).toEqual({ ok: true, value: { minutes: 15 } });
+    expect(validateIdleLock('240', 'fr')).toEqual({ ok: true, value: { minutes: 240 } });
+    for (const bad of ['241', '-1', '2,5', 'dix']) {
+      expect(errorsOf(validateIdleLock(bad, 'fr'))).toEqual({ minutes: fr('v.idleMinutes', { max: 240 }) });
+    }
+    expect(errorsOf(validateIdleLock('', 'en'))).toEqual({ minutes: en('v.required') });
   });
 });

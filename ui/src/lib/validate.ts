@@ -25,6 +25,11 @@ import type {
   PaymentMode,
 } from './types';
 import type {
+  AddAccountRequest,
+  CreateVaultRequest,
+  IdleLockRequest,
+  RecoverRequest,
+  SignInRequest,
   CampaignDateRequest,
   LockRequest,
   PairRequest,
@@ -46,6 +51,10 @@ export const LIMITS = {
   NAME_MIN: 2,
   REASON_MIN: 3,
   PATH_MAX: 1_000,
+  /** The idle lock, in minutes (crates/api/src/signin.rs IDLE_LOCK_MAX). */
+  IDLE_LOCK_MAX: 240,
+  /** Letters and digits of a recovery key (14 groups of 4). */
+  RECOVERY_KEY_CHARS: 56,
 } as const;
 
 export type Errors = Record<string, string>;
@@ -728,4 +737,95 @@ export function validateCampaignDate(
     { campaign_id: checkChoice(f.campaign_id, lang), date: checkDate(f.date, lang) },
     (v) => ({ campaign_id: v.campaign_id, date: v.date }),
   );
+}
+
+// --- the gate and the device's accounts ---------------------------------------
+
+/**
+ * A passphrase: only required here. Its rule (8 characters, 5 different, a PIN of 12 digits, not
+ * a common word) is Rust's, whose message lands on the field. Sent as typed, never trimmed.
+ */
+export function checkPassphrase(input: string, lang: Lang): One<string> {
+  const p = input ?? '';
+  if (p.trim() === '') return { error: msg(lang, 'v.required') };
+  return { value: p };
+}
+
+/** The passphrase typed again. */
+export function checkConfirm(passphrase: string, confirm: string, lang: Lang): One<string> {
+  const c = confirm ?? '';
+  if (c === '') return { error: msg(lang, 'v.required') };
+  if (c !== (passphrase ?? '')) return { error: msg(lang, 'v.confirmDiffers') };
+  return { value: c };
+}
+
+/** A recovery key as written on paper: 56 letters and digits; dashes, spaces and case free. */
+export function checkRecoveryKey(input: string, lang: Lang): One<string> {
+  const t = (input ?? '').trim();
+  if (t === '') return { error: msg(lang, 'v.required') };
+  const chars = t.replace(/[\s-]/g, '');
+  if (chars.length !== LIMITS.RECOVERY_KEY_CHARS || !/^[0-9A-Za-z]+$/.test(chars)) {
+    return { error: msg(lang, 'v.recoveryKey', { n: LIMITS.RECOVERY_KEY_CHARS }) };
+  }
+  return { value: t };
+}
+
+export interface VaultForm {
+  label: string;
+  passphrase: string;
+  confirm: string;
+}
+
+/** The first account (state `new`), or the one that encrypts an old store (state `plain`). */
+export function validateCreateVault(f: VaultForm, lang: Lang): Checked<CreateVaultRequest> {
+  return collect(
+    {
+      label: checkText(f.label, lang),
+      passphrase: checkPassphrase(f.passphrase, lang),
+      confirm: checkConfirm(f.passphrase, f.confirm, lang),
+    },
+    (v) => v as CreateVaultRequest,
+  );
+}
+
+export function validateSignIn(f: SignInRequest, lang: Lang): Checked<SignInRequest> {
+  return collect(
+    { account: checkChoice(f.account, lang), passphrase: checkPassphrase(f.passphrase, lang) },
+    (v) => v as SignInRequest,
+  );
+}
+
+export function validateRecover(f: RecoverRequest, lang: Lang): Checked<RecoverRequest> {
+  return collect(
+    {
+      recovery_key: checkRecoveryKey(f.recovery_key, lang),
+      label: checkText(f.label, lang),
+      passphrase: checkPassphrase(f.passphrase, lang),
+      confirm: checkConfirm(f.passphrase, f.confirm, lang),
+    },
+    (v) => v as RecoverRequest,
+  );
+}
+
+export function validateAddAccount(f: AddAccountRequest, lang: Lang): Checked<AddAccountRequest> {
+  return collect(
+    {
+      agent_id: checkChoice(f.agent_id, lang),
+      passphrase: checkPassphrase(f.passphrase, lang),
+      confirm: checkConfirm(f.passphrase, f.confirm, lang),
+    },
+    (v) => v as AddAccountRequest,
+  );
+}
+
+/** Minutes before the idle lock: a whole number, 0 (never) to 240. */
+export function validateIdleLock(input: string, lang: Lang): Checked<IdleLockRequest> {
+  const s = cleanNumber(String(input ?? ''), ['min', 'minutes']);
+  const r: One<number> =
+    s === ''
+      ? { error: msg(lang, 'v.required') }
+      : /^\d+$/.test(s) && Number(s) <= LIMITS.IDLE_LOCK_MAX
+        ? { value: Number(s) }
+        : { error: msg(lang, 'v.idleMinutes', { max: LIMITS.IDLE_LOCK_MAX }) };
+  return collect({ minutes: r }, (v) => ({ minutes: v.minutes as number }));
 }

@@ -29,6 +29,10 @@
     disbursements: [], deliveries: [], distributions: [], needs: [], receipts: {},
     products: [{ id: 'p1', name: 'Urée', bag_weight_kg: '50', price_per_bag: '15000' }, { id: 'p2', name: 'NPK 15-15-15', bag_weight_kg: '50', price_per_bag: '17500' }],
     pending: 3,
+    // The lock: `open` unless a test sets window.__FAKE_VAULT__ ('new', 'locked'…) before the page.
+    vault: window.__FAKE_VAULT__ ?? 'open',
+    accounts: [{ id: 'acc-1', label: 'Awa', agent_id: 'ag-1', agent_name: 'Awa Traoré', role_label: 'Comité technique' }],
+    idle: 10,
   };
   const err = (code, message, field = null) => { throw { code, message, field }; };
   const stateLabel = { requested: 'Demandé', approved: 'Approuvé', rejected: 'Rejeté', disbursed: 'Avance versée', delivering: 'En livraison' };
@@ -42,7 +46,13 @@
     advance_due: String(due(c)), disbursed: String(c.disbursed), accepted_kg: String(c.accepted), value: String(Math.round(c.accepted * price(c.crop))) });
   const status = () => ({ initialized: S.initialized, union_name: S.initialized ? S.union : null, agent_name: S.initialized ? S.agent : null,
     role: S.initialized ? 'ctc' : null, role_label: S.initialized ? (S.lang === 'fr' ? 'Comité technique' : 'Technical committee') : null,
-    device_label: S.initialized ? "Portable d'Awa" : null, may_approve: true, lang: S.lang, campaigns: S.initialized ? [S.campaign] : [], today, receipts_dir: '/home/awa/.local/share/sene/recus' });
+    device_label: S.initialized ? "Portable d'Awa" : null, may_approve: true, may_write: true, may_configure: false, lang: S.lang, campaigns: S.initialized ? [S.campaign] : [], today, receipts_dir: '/home/awa/.local/share/sene/recus',
+    encrypted: true, account_label: 'Awa', idle_lock_minutes: S.idle });
+  const vaultView = () => ({ state: S.vault, accounts: S.vault === 'new' ? [] : S.accounts, store_path: '/home/awa/.local/share/sene/sene.sqlite', problem: null });
+  const isLocked = () => S.vault !== 'open';
+  const GATE = new Set(['vault_status', 'create_vault', 'encrypt_store', 'sign_in', 'recover', 'lock', 'plugin:event|listen', 'plugin:event|unlisten']);
+  const RECOVERY_KEY = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ-2345';
+  const weak = (p) => (p.trim().length < 8 ? 'phrase secrète trop faible : au moins 8 caractères' : null);
   const mkReceipt = (kind, title, m, lines, amount, cancels = null) => {
     seqReceipt += 1;
     const id = uuid();
@@ -64,6 +74,22 @@
   let cbId = 0;
   const emit = (event, payload) => { for (const cb of listeners[event] ?? []) window[`_${cb}`]?.({ event, id: 1, payload }); };
   const H = {
+    vault_status: () => vaultView(),
+    create_vault: async ({ req }) => {
+      if (req.passphrase !== req.confirm) err('invalid_value', 'confirmation : les deux phrases secrètes diffèrent', 'confirm');
+      const w = weak(req.passphrase); if (w) err('invalid_value', w, 'passphrase');
+      await new Promise((r) => setTimeout(r, 500));
+      S.vault = 'open'; S.accounts = [{ id: 'acc-1', label: req.label, agent_id: null, agent_name: null, role_label: null }];
+      return { recovery_key: RECOVERY_KEY, status: status() };
+    },
+    sign_in: async ({ req }) => {
+      await new Promise((r) => setTimeout(r, 300));
+      if (req.passphrase !== 'mil et sorgho') err('wrong_passphrase', 'phrase secrète incorrecte : rien n’a été ouvert ni modifié');
+      S.vault = 'open'; return status();
+    },
+    lock: () => { S.vault = 'locked'; return vaultView(); },
+    list_accounts: () => S.accounts,
+    set_idle_lock: ({ req }) => (req.minutes > 240 ? err('invalid_value', 'minutes : au plus 240 minutes', 'minutes') : ((S.idle = req.minutes), status())),
     app_status: () => status(),
     set_lang: ({ req }) => { S.lang = req.lang; return status(); },
     init_union: ({ req }) => { S.initialized = true; S.union = req.union_name; S.agent = req.agent_name; return status(); },
@@ -162,6 +188,7 @@
     unregisterCallback(id) { delete window[`_${id}`]; },
     async invoke(cmd, args) {
       window.__FAKE_CALLS__.push([cmd, JSON.parse(JSON.stringify(args ?? {}))]);
+      if (isLocked() && !GATE.has(cmd)) throw { code: 'locked', message: "l'application est verrouillée : connectez-vous", field: null };
       const h = H[cmd];
       if (!h) throw { code: 'internal', message: `commande inconnue ${cmd}`, field: null };
       await new Promise((r) => setTimeout(r, 30));

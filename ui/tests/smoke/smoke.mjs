@@ -26,9 +26,10 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--head
 const fails = [];
 const check = (cond, what) => { if (!cond) { fails.push(what); console.log('FAIL', what); } else console.log('ok  ', what); };
 
-async function newPage(init) {
+async function newPage(init, vault = null) {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   if (init) await ctx.addInitScript(() => { window.__FAKE_INIT__ = true; });
+  if (vault) await ctx.addInitScript((v) => { window.__FAKE_VAULT__ = v; }, vault);
   if (init !== 'none') await ctx.addInitScript({ path: FAKE });
   const page = await ctx.newPage();
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('console.' + m.type(), m.text()); });
@@ -258,6 +259,44 @@ const text = async (page, sel) => (await page.textContent(sel))?.replace(/\u00a0
   await page.click('#usb-import');
   await page.waitForSelector('.error');
   await shot(page, '35-sync');
+}
+
+// 9. the gate: first passphrase, recovery key shown once, lock, sign-in
+{
+  const page = await newPage(false, 'new');
+  await page.waitForSelector('#gate #vault-create');
+  await shot(page, '40-gate-new');
+  await page.fill('#vault-label', 'Awa');
+  await page.fill('#vault-passphrase', 'court');
+  await page.fill('#vault-confirm', 'court');
+  await page.click('#vault-create');
+  await page.waitForSelector('#vault-passphrase-err');
+  check((await text(page, '#vault-passphrase-err')).includes('trop faible'), 'gate: weak passphrase on its field');
+  await page.fill('#vault-passphrase', 'mil et sorgho');
+  await page.fill('#vault-confirm', 'mil et sorgho');
+  await page.click('#vault-create');
+  await page.waitForSelector('#recovery-key');
+  check((await text(page, '#recovery-key')) === 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ-2345', 'gate: the recovery key, exactly');
+  check(await page.locator('#recovery-continue').isDisabled(), 'gate: continue waits for the checkbox');
+  await shot(page, '41-recovery-key');
+  await page.emulateMedia({ media: 'print' });
+  await shot(page, '42-recovery-print');
+  await page.emulateMedia({ media: 'screen' });
+  await page.check('#recovery-noted');
+  await page.click('#recovery-continue');
+  await page.waitForSelector('#init-submit');
+  check((await text(page, '#signed-in-as')) === 'Awa', 'header: who is signed in');
+  await page.click('#lock-now');
+  await page.waitForSelector('#gate #signin-submit');
+  check((await page.inputValue('#signin-account')) === 'acc-1', 'sign-in: the only account is chosen');
+  await page.fill('#signin-passphrase', 'pas la bonne');
+  await page.click('#signin-submit');
+  await page.waitForSelector('#gate .error');
+  await shot(page, '43-signin-wrong');
+  await page.fill('#signin-passphrase', 'mil et sorgho');
+  await page.click('#signin-submit');
+  await page.waitForSelector('#init-submit');
+  check(!(await page.locator('#gate').count()), 'sign-in: the gate is gone');
 }
 
 await browser.close();

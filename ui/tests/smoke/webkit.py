@@ -1,6 +1,7 @@
 # The built UI in WebKitGTK (the engine of the Linux desktop app), driven by WebKitWebDriver
 # through MiniBrowser, with the IPC test double: focus trap, inert background, Escape,
-# focus return, Enter to submit, Alt+number. No Rust build needed.
+# focus return, Enter to submit, Alt+number; then the gate (the desktop's __SENE_VAULT__ at
+# start-up, first passphrase, recovery key, lock, sign-in). No Rust build needed.
 #   xvfb-run -a -s "-screen 0 1366x768x24" python3 tests/smoke/webkit.py
 # Needs: webkit2gtk-driver (WebKitWebDriver), libwebkit2gtk-4.1 (MiniBrowser), xvfb.
 import json, os, subprocess, time, urllib.request, base64, threading, http.server, functools
@@ -13,6 +14,13 @@ class H(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         if self.path == '/__fake.js':
             body = open(FAKE, 'rb').read(); ctype = 'text/javascript'
+        elif self.path.startswith('/?vault='):
+            # as the desktop starts: the lock's state injected before the page runs
+            state = self.path.split('=', 1)[1]
+            boot = json.dumps({'state': state, 'accounts': [], 'store_path': '/home/awa/.local/share/sene/sene.sqlite', 'problem': None})
+            html = open(DIST + '/index.html').read()
+            html = html.replace('<head>', f"<head><script>window.__FAKE_VAULT__='{state}';window.__SENE_VAULT__={boot}</script><script src=\"/__fake.js\"></script>", 1)
+            body = html.encode(); ctype = 'text/html'
         elif self.path in ('/', '/index.html'):
             html = open(DIST + '/index.html').read()
             html = html.replace('<head>', '<head><script>window.__FAKE_INIT__=true</script><script src="/__fake.js"></script>', 1)
@@ -76,6 +84,26 @@ try:
     req('POST', P + '/actions', {'actions': [{'type': 'key', 'id': 'k', 'actions': [{'type': 'keyDown', 'value': '\ue00a'}, {'type': 'keyDown', 'value': '5'}, {'type': 'keyUp', 'value': '5'}, {'type': 'keyUp', 'value': '\ue00a'}]}]})
     time.sleep(0.4)
     check(js("return !!document.getElementById('coll-coop')"), 'Alt+5 opens the collection sheet')
+    # the gate, from a fresh store
+    def text(css): return req('GET', P + f'/element/{wait(css)}/text')
+    req('POST', P + '/url', {'url': URL + '?vault=new'})
+    wait('#gate #vault-create'); shot('g1-new')
+    check(js("return document.activeElement && document.activeElement.id") == 'vault-label', 'gate: focus on the sign-in name')
+    typ('#vault-label', 'Awa'); typ('#vault-passphrase', 'court'); typ('#vault-confirm', 'court'); click('#vault-create')
+    check('trop faible' in text('#vault-passphrase-err'), "gate: Rust's refusal on the passphrase field")
+    typ('#vault-passphrase', 'mil et sorgho'); typ('#vault-confirm', 'mil et sorgho'); click('#vault-create')
+    wait('#recovery-key'); shot('g2-recovery')
+    check(text('#recovery-key') == 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ-2345', 'gate: the recovery key, exactly')
+    check(js("return document.getElementById('recovery-continue').disabled") is True, 'gate: continue waits for the checkbox')
+    click('#recovery-noted'); click('#recovery-continue')
+    wait('#init-submit')
+    check(js("return !document.getElementById('gate')") and text('#signed-in-as') == 'Awa', 'gate: gone, signed in as Awa')
+    click('#lock-now'); wait('#gate #signin-submit'); time.sleep(0.3)
+    check(js("return document.activeElement && document.activeElement.id") == 'signin-passphrase', 'sign-in: the only account chosen, focus on the passphrase')
+    typ('#signin-passphrase', 'pas la bonne'); keys('\ue007')
+    check('incorrecte' in text('#gate div.error'), 'sign-in: wrong passphrase said'); shot('g3-wrong')
+    typ('#signin-passphrase', 'mil et sorgho'); click('#signin-submit')
+    wait('#init-submit')
     req('DELETE', P)
 finally:
     drv.terminate(); drv.wait(10); srv.shutdown()
