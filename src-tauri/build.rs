@@ -2,6 +2,16 @@
 //! window can call nothing else), then runs Tauri's build step.
 
 const COMMANDS: &[&str] = &[
+    "vault_status",
+    "create_vault",
+    "encrypt_store",
+    "sign_in",
+    "recover",
+    "lock",
+    "list_accounts",
+    "add_account",
+    "remove_account",
+    "set_idle_lock",
     "app_status",
     "set_lang",
     "init_union",

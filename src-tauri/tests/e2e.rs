@@ -139,10 +139,7 @@ fn a_field_agents_day_in_the_real_window() {
         w.type_into("#vault-confirm", "1234");
         w.click_on("#vault-create");
         w.wait("#gate .error");
-        assert!(
-            !store.exists(),
-            "a refused passphrase creates no store"
-        );
+        assert!(!store.exists(), "a refused passphrase creates no store");
         let key = w.first_start("Awa", PASS);
         assert_eq!(key.replace('-', "").len(), 56, "{key}");
         w.wait("#demo-load");
@@ -381,20 +378,22 @@ fn a_field_agents_day_in_the_real_window() {
     assert_eq!(
         names,
         [
-            "01-premier-lancement.png",
-            "02-union-de-demo-chargee.png",
-            "03-doublon-probable.png",
-            "04-membre-enregistre.png",
-            "05-contrat-demande.png",
-            "06-contrat-approuve.png",
-            "07-confirmation-avance.png",
-            "08-recu-avance.png",
-            "09-impression-recu.png",
-            "10-english.png",
-            "11-livraison-apercu.png",
-            "12-recu-livraison.png",
-            "13-solde-du-membre.png",
-            "14-paiement-du-solde.png",
+            "01-premier-lancement-phrase-secrete.png",
+            "02-premier-lancement.png",
+            "03-union-de-demo-chargee.png",
+            "04-verrouille-mauvaise-phrase.png",
+            "05-doublon-probable.png",
+            "06-membre-enregistre.png",
+            "07-contrat-demande.png",
+            "08-contrat-approuve.png",
+            "09-confirmation-avance.png",
+            "10-recu-avance.png",
+            "11-impression-recu.png",
+            "12-english.png",
+            "13-livraison-apercu.png",
+            "14-recu-livraison.png",
+            "15-solde-du-membre.png",
+            "16-paiement-du-solde.png",
         ],
         "screenshots in {}",
         shots.display()

@@ -9,7 +9,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 fn sene(store: &Path, args: &[&str]) -> (i32, Value, String) {
+    sene_env(store, &[], args)
+}
+
+fn sene_env(store: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sene"))
+        .envs(env.iter().copied())
         .arg("--store")
         .arg(store)
         .arg("--json")
@@ -49,8 +54,13 @@ fn free_port() -> u16 {
 }
 
 fn start(store: &Path) -> (Hub, String) {
+    start_env(store, &[])
+}
+
+fn start_env(store: &Path, env: &[(&str, &str)]) -> (Hub, String) {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_sene"))
+        .envs(env.iter().copied())
         .arg("--store")
         .arg(store)
         .args(["hub", "serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -274,4 +284,183 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
         "{v}"
     );
     drop(hub);
+}
+
+/// The database file, its WAL and shared-memory index, as the disk holds them.
+fn raw(path: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        all.extend(std::fs::read(std::path::PathBuf::from(p)).unwrap_or_default());
+    }
+    all
+}
+
+fn holds(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The office's store encrypted in place by `sene encrypt`; every later command, and the
+/// hub, open it with `SENE_PASSPHRASE`; a field laptop syncs with it as before.
+#[test]
+fn an_office_store_encrypted_in_place_still_serves_its_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office.sqlite");
+    let field = dir.path().join("field.sqlite");
+    ok(
+        &office,
+        &[
+            "init",
+            "--union",
+            "Union chiffrée",
+            "--region",
+            "Ségou",
+            "--agent",
+            "Awa Secrétaire",
+            "--device",
+            "Bureau",
+            "--prefix",
+            "U1",
+        ],
+    );
+    ok(
+        &office,
+        &[
+            "cooperative",
+            "add",
+            "--code",
+            "DIO",
+            "--name",
+            "Dioro",
+            "--village",
+            "Dioro",
+            "--commune",
+            "Dioro",
+            "--cercle",
+            "Ségou",
+            "--region",
+            "Ségou",
+        ],
+    );
+    let agent = ok(
+        &office,
+        &[
+            "agent",
+            "add",
+            "--name",
+            "Moussa Diarra",
+            "--role",
+            "field_agent",
+            "--cooperative",
+            "DIO",
+        ],
+    );
+    let agent_id = agent["id"].as_str().unwrap().to_owned();
+    let device = ok(
+        &office,
+        &[
+            "device",
+            "add",
+            "--label",
+            "Portable Moussa",
+            "--prefix",
+            "A1",
+        ],
+    );
+    let device_id = device["id"].as_str().unwrap().to_owned();
+    let code = ok(
+        &office,
+        &["hub", "pair", "--device", "A1", "--for", &agent_id],
+    )["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(holds(&raw(&office), "Moussa Diarra"));
+
+    // No passphrase, a weak one: refused, the store still plain.
+    let (c, v, _) = sene(&office, &["encrypt", "--label", "Bureau"]);
+    assert_eq!(c, 1, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SENE_PASSPHRASE"),
+        "{v}"
+    );
+    let (c, v, _) = sene_env(
+        &office,
+        &[("SENE_PASSPHRASE", "1234")],
+        &["encrypt", "--label", "Bureau"],
+    );
+    assert_eq!(c, 1, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("faible"),
+        "{v}"
+    );
+    assert!(holds(&raw(&office), "Moussa Diarra"));
+
+    let pass = [("SENE_PASSPHRASE", "riz de Macina 9")];
+    let (c, v, text) = sene_env(&office, &pass, &["encrypt", "--label", "Bureau"]);
+    assert_eq!(c, 0, "{text}");
+    assert_eq!(v["recovery_key"].as_str().unwrap().len(), 69, "{v}");
+    let bytes = raw(&office);
+    assert!(!holds(&bytes, "Moussa Diarra") && !holds(&bytes, "Union chiffrée"));
+
+    // Without the passphrase, or with a wrong one: a clear refusal.
+    let (c, v, _) = sene(&office, &["member", "search", "x"]);
+    assert_eq!(c, 1, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SENE_PASSPHRASE"),
+        "{v}"
+    );
+    let (c, v, _) = sene_env(
+        &office,
+        &[("SENE_PASSPHRASE", "riz de Macina 8")],
+        &["member", "search", "x"],
+    );
+    assert_eq!(c, 1, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("incorrecte"),
+        "{v}"
+    );
+
+    // The hub serves the encrypted file; the laptop enrolls and syncs as before.
+    let (hub, url) = start_env(&office, &pass);
+    ok(
+        &field,
+        &[
+            "enroll", "--hub", &url, "--device", &device_id, "--code", &code,
+        ],
+    );
+    ok(
+        &field,
+        &[
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            "DIO-0001",
+            "--name",
+            "Aminata Traoré",
+            "--sex",
+            "F",
+            "--village",
+            "Dioro",
+        ],
+    );
+    let r = ok(&field, &["sync"]);
+    assert_eq!(r["pushed"]["records"], 1, "{r}");
+    drop(hub);
+    let (c, found, text) = sene_env(&office, &pass, &["member", "search", "traore"]);
+    assert_eq!(c, 0, "{text}");
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert!(!holds(&raw(&office), "Aminata"));
 }
