@@ -70,7 +70,8 @@ struct Fx {
     dev_b: DeviceId,
 }
 
-fn coop(tx: &Tx<'_, '_>, code: &str, camp: CampaignId) -> Result<Coop> {
+/// A cooperative, its warehouse and one member.
+fn coop(tx: &Tx<'_, '_>, code: &str) -> Result<(CooperativeId, MemberId, WarehouseId)> {
     let c = tx.add_cooperative(NewCooperative {
         id: None,
         code: code.into(),
@@ -101,27 +102,42 @@ fn coop(tx: &Tx<'_, '_>, code: &str, camp: CampaignId) -> Result<Coop> {
         },
         true,
     )?;
-    let k = tx.request_contract(RequestContract {
-        id: None,
-        member_id: m.id,
-        campaign_id: camp,
-        crop: Crop::PaddyRice,
-        committed: Kg::from_kg(10_000)?,
-        date: d(2026, 5, 5),
-    })?;
-    tx.approve_contract(k.id, d(2026, 5, 6))?;
+    Ok((c.id, m.id, w.id))
+}
+
+/// The member's contract, requested (approved by another secretariat agent: maker-checker).
+fn request(tx: &Tx<'_, '_>, m: MemberId, camp: CampaignId) -> Result<ContractId> {
+    Ok(tx
+        .request_contract(RequestContract {
+            id: None,
+            member_id: m,
+            campaign_id: camp,
+            crop: Crop::PaddyRice,
+            committed: Kg::from_kg(10_000)?,
+            date: d(2026, 5, 5),
+        })?
+        .id)
+}
+
+/// The contract approved, an advance and a delivery on it.
+fn coop_money(
+    tx: &Tx<'_, '_>,
+    (c, m, w): (CooperativeId, MemberId, WarehouseId),
+    k: ContractId,
+) -> Result<Coop> {
+    tx.approve_contract(k, d(2026, 5, 6))?;
     let x = tx.disburse_advance(DisburseAdvance {
         id: None,
-        contract_id: k.id,
+        contract_id: k,
         amount: Money::from_francs(1_000)?,
         date: d(2026, 6, 1),
         mode: PayMode::Cash,
     })?;
     let v = tx.record_delivery(RecordDelivery {
         id: None,
-        member_id: m.id,
-        contract_id: k.id,
-        warehouse_id: w.id,
+        member_id: m,
+        contract_id: k,
+        warehouse_id: w,
         bags: 40,
         gross: Kg::from_kg(2_020)?,
         moisture: "14".parse()?,
@@ -129,10 +145,10 @@ fn coop(tx: &Tx<'_, '_>, code: &str, camp: CampaignId) -> Result<Coop> {
         date: d(2026, 11, 2),
     })?;
     Ok(Coop {
-        id: c.id,
-        member: m.id,
-        contract: k.id,
-        warehouse: w.id,
+        id: c,
+        member: m,
+        contract: k,
+        warehouse: w,
         disbursement: x.id,
         delivery: v.id,
     })
@@ -150,7 +166,7 @@ fn office(path: &Path) -> (Fx, Vec<(Actor, String)>) {
             receipt_prefix: "U1".into(),
         })
         .unwrap();
-    let (fx, actors) = l
+    let (camp, dio0, mkl0, kd, km, sec2) = l
         .run(&sec, |tx| {
             let camp = tx
                 .open_campaign(NewCampaign {
@@ -172,8 +188,30 @@ fn office(path: &Path) -> (Fx, Vec<(Actor, String)>) {
                     over_delivery_bought: false,
                 })?
                 .id;
-            let dio = coop(tx, "DIO", camp)?;
-            let mkl = coop(tx, "MKL", camp)?;
+            let sec2 = tx.add_agent(NewAgent {
+                id: None,
+                name: "Secrétariat 2".into(),
+                phone: None,
+                role: Role::Secretariat,
+                cooperatives: vec![],
+            })?;
+            let dio0 = coop(tx, "DIO")?;
+            let mkl0 = coop(tx, "MKL")?;
+            let kd = request(tx, dio0.1, camp)?;
+            let km = request(tx, mkl0.1, camp)?;
+            Ok((camp, dio0, mkl0, kd, km, sec2.id))
+        })
+        .unwrap();
+    // maker-checker: the first secretariat agent requested the contracts, the second approves
+    // them and makes the office's records (which the first may then void)
+    let checker = Actor {
+        agent: sec2,
+        device: sec.device,
+    };
+    let (fx, actors) = l
+        .run(&checker, |tx| {
+            let dio = coop_money(tx, dio0, kd)?;
+            let mkl = coop_money(tx, mkl0, km)?;
             let product = tx
                 .add_product(NewProduct {
                     id: None,

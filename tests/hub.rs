@@ -819,3 +819,291 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
         a.setting(client::keys::HUB_DICT).unwrap()
     );
 }
+
+/// One row of the maker-checker table: the guarded action and what proves it.
+type GuardRow = (Guarded, fn(&mut Four));
+
+/// What the maker-checker rows share: the hub, its two laptops (A: a field agent; B: a
+/// committee member, who may approve), and a second secretariat agent at the office.
+struct Four {
+    dir: std::path::PathBuf,
+    url: String,
+    hub_store: std::path::PathBuf,
+    s: Setup,
+    a: Ledger,
+    b: Ledger,
+    sec2: Actor,
+}
+
+fn contract_for(l: &mut Ledger, who: &Actor, s: &Setup, number: &str) -> (MemberId, ContractId) {
+    l.run(who, |tx| {
+        let m = member(tx, s.coop, number, &format!("Membre {number}"))?;
+        let c = tx.request_contract(RequestContract {
+            id: None,
+            member_id: m,
+            campaign_id: s.camp,
+            crop: Crop::PaddyRice,
+            committed: Kg::from_kg(1000)?,
+            date: d(2026, 5, 10),
+        })?;
+        Ok((m, c.id))
+    })
+    .unwrap()
+}
+
+fn second_person(e: AppError) {
+    assert!(
+        matches!(e, AppError::SecondPersonRequired { .. }),
+        "expected a second-person refusal, got {e:?}"
+    );
+}
+
+/// A copy of a laptop's store, to forge on: a laptop holding a change its hub refuses cannot
+/// sync that document any more, and the real laptops go on being the second persons.
+fn forger(f: &Four, laptop: &str, case: &str) -> Ledger {
+    let to = f.dir.join(format!("{case}.sqlite"));
+    for suffix in ["", "-wal"] {
+        let from = f.dir.join(format!("{laptop}.sqlite{suffix}"));
+        if from.exists() {
+            std::fs::copy(&from, f.dir.join(format!("{case}.sqlite{suffix}"))).unwrap();
+        }
+    }
+    Ledger::open(&to).unwrap()
+}
+
+/// The hub's view of one column of a row.
+fn at_hub(f: &Four, table: sene_store::Table, key: &str, column: &str) -> Option<String> {
+    Ledger::open(&f.hub_store)
+        .unwrap()
+        .db()
+        .column_by_key(table, key, column)
+        .unwrap()
+}
+
+fn approve_row(f: &mut Four) {
+    // the use case: B requests, B may approve (committee) but not this one
+    let (_, k) = contract_for(&mut f.b, &f.s.b, &f.s, "MC-1");
+    let e =
+        f.b.run(&f.s.b, |tx| {
+            tx.decide_contract(k, Decision::Approve, d(2026, 5, 11))
+        })
+        .unwrap_err();
+    second_person(e);
+    sync(&mut f.b, &f.url);
+    // a second person (the office) approves it
+    let mut hub = Ledger::open(&f.hub_store).unwrap();
+    hub.run(&f.s.sec, |tx| {
+        tx.decide_contract(k, Decision::Approve, d(2026, 5, 11))
+    })
+    .unwrap();
+    drop(hub);
+    // forged on the laptop, round the use case: refused when merged at the hub
+    let (_, k2) = contract_for(&mut f.b, &f.s.b, &f.s, "MC-2");
+    sync(&mut f.b, &f.url);
+    let agent = f.s.b.agent;
+    let mut rogue = forger(f, "b", "forge-approval");
+    rogue
+        .run(&f.s.b, |tx| {
+            tx.db().set_contract_state(
+                k2,
+                ContractState::Approved,
+                Some(agent),
+                Some(d(2026, 5, 11)),
+            )?;
+            tx.db().set_contract_approved_by(k2, agent)?;
+            Ok(())
+        })
+        .unwrap();
+    let r = client::sync(&mut rogue, Some(&f.url), &mut |_| {}).unwrap();
+    assert!(!r.refused_by_hub.is_empty(), "{r:?}");
+    let key = k2.to_string();
+    assert_eq!(
+        at_hub(f, sene_store::Table::Contracts, &key, "approved_by"),
+        None
+    );
+    assert_eq!(
+        at_hub(f, sene_store::Table::Contracts, &key, "state").as_deref(),
+        Some("requested")
+    );
+}
+
+fn reverse_row(f: &mut Four) {
+    let (_, k) = contract_for(&mut f.a, &f.s.a, &f.s, "MC-3");
+    sync(&mut f.a, &f.url);
+    let mut hub = Ledger::open(&f.hub_store).unwrap();
+    hub.run(&f.s.sec, |tx| {
+        tx.decide_contract(k, Decision::Approve, d(2026, 5, 11))
+    })
+    .unwrap();
+    drop(hub);
+    sync(&mut f.a, &f.url);
+    let disburse = |l: &mut Ledger, who: &Actor| {
+        l.run(who, |tx| {
+            tx.disburse_advance(DisburseAdvance {
+                id: None,
+                contract_id: k,
+                amount: Money::from_francs(50_000)?,
+                date: d(2026, 6, 1),
+                mode: PayMode::Cash,
+            })
+        })
+        .unwrap()
+        .id
+    };
+    let x = disburse(&mut f.a, &f.s.a);
+    let reverse = |target: DisbursementId| Reverse {
+        id: None,
+        target_kind: RecordKind::Disbursement,
+        target_id: target.to_string(),
+        reason: "montant mal saisi".into(),
+        date: d(2026, 6, 2),
+    };
+    // who paid it may not void it…
+    second_person(f.a.run(&f.s.a, |tx| tx.reverse(reverse(x))).unwrap_err());
+    sync(&mut f.a, &f.url);
+    // …a second person may (the committee member, on the other laptop)
+    sync(&mut f.b, &f.url);
+    f.b.run(&f.s.b, |tx| tx.reverse(reverse(x))).unwrap();
+    sync(&mut f.b, &f.url);
+    // forged on the laptop: a reversal written as its own maker, refused at the hub
+    let y = disburse(&mut f.a, &f.s.a);
+    sync(&mut f.a, &f.url);
+    let me = f.s.a;
+    let mut rogue = forger(f, "a", "forge-reversal");
+    rogue
+        .run(&me, |tx| {
+            let receipt = tx.db().next_receipt(me.device)?;
+            tx.db().insert_reversal(&Reversal {
+                id: ReversalId::new(),
+                target_kind: RecordKind::Disbursement,
+                target_id: y.to_string(),
+                reason: "contournement".into(),
+                date: d(2026, 6, 2),
+                recorded: Recorded {
+                    agent_id: me.agent,
+                    device_id: me.device,
+                    receipt,
+                    recorded_at: chrono::Utc::now(),
+                },
+            })?;
+            Ok(())
+        })
+        .unwrap();
+    let r = client::sync(&mut rogue, Some(&f.url), &mut |_| {}).unwrap();
+    assert!(!r.refused_by_hub.is_empty(), "{r:?}");
+    let hub = Ledger::open(&f.hub_store).unwrap();
+    assert!(hub.db().reversal_of(&y.to_string()).unwrap().is_none());
+    assert!(hub.db().reversal_of(&x.to_string()).unwrap().is_some());
+}
+
+fn conflict_row(f: &mut Four) {
+    // the office records a delivery; the laptop records the same one (member, day, weight):
+    // a probable duplicate over money, in the office's queue
+    let (m, k) = contract_for(&mut f.a, &f.s.a, &f.s, "MC-4");
+    sync(&mut f.a, &f.url);
+    let mut hub = Ledger::open(&f.hub_store).unwrap();
+    hub.run(&f.s.b, |tx| {
+        tx.decide_contract(k, Decision::Approve, d(2026, 5, 11))
+    })
+    .unwrap();
+    let delivery = RecordDelivery {
+        id: None,
+        member_id: m,
+        contract_id: k,
+        warehouse_id: f.s.wh,
+        bags: 10,
+        gross: Kg::from_kg(505).unwrap(),
+        moisture: "14".parse().unwrap(),
+        impurity: "2".parse().unwrap(),
+        date: d(2026, 11, 3),
+    };
+    let office = Actor {
+        agent: f.s.sec.agent,
+        device: f.s.sec.device,
+    };
+    hub.run(&office, |tx| tx.record_delivery(delivery.clone()))
+        .unwrap();
+    drop(hub);
+    sync(&mut f.a, &f.url);
+    f.a.run(&f.s.a, |tx| tx.record_delivery(delivery.clone()))
+        .unwrap();
+    sync(&mut f.a, &f.url);
+    let mut hub = Ledger::open(&f.hub_store).unwrap();
+    let c = hub
+        .conflicts(true)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.record_table == "deliveries" && c.money)
+        .expect("the duplicate delivery is queued");
+    // the secretariat agent who made one of the two may not settle it…
+    second_person(
+        hub.resolve_conflict(&office, &c.id, None, "une seule livraison ce jour-là")
+            .unwrap_err(),
+    );
+    // …another secretariat agent may
+    let sec2 = f.sec2;
+    hub.resolve_conflict(&sec2, &c.id, None, "une seule livraison ce jour-là")
+        .unwrap();
+}
+
+/// Maker-checker (issue #6): for each guarded action, the person who made the record is
+/// refused by the use case and a second person is not; where the action travels in a synced
+/// record, a record forged on a laptop to get round the use case is refused by the hub when
+/// it is merged. The test fails if a guarded action has no row.
+#[test]
+fn every_guarded_action_needs_a_second_person_in_the_app_and_at_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let sec2 = {
+        let mut l = Ledger::open(&hub_store).unwrap();
+        let agent = l
+            .run(&s.sec, |tx| {
+                tx.add_agent(NewAgent {
+                    id: None,
+                    name: "Second secrétaire".into(),
+                    phone: None,
+                    role: Role::Secretariat,
+                    cooperatives: vec![],
+                })
+            })
+            .unwrap();
+        Actor {
+            agent: agent.id,
+            device: s.sec.device,
+        }
+    };
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+    let mut b = Ledger::open(&dir.path().join("b.sqlite")).unwrap();
+    client::enroll(&mut b, &url, s.b.device, &s.codes[1]).unwrap();
+    sync(&mut b, &url);
+    let mut f = Four {
+        dir: dir.path().to_path_buf(),
+        url,
+        hub_store,
+        s,
+        a,
+        b,
+        sec2,
+    };
+    let rows: Vec<GuardRow> = vec![
+        (Guarded::ApproveContract, approve_row),
+        (Guarded::ReverseMoneyRecord, reverse_row),
+        (Guarded::ResolveMoneyConflict, conflict_row),
+    ];
+    for g in Guarded::ALL {
+        assert_eq!(
+            rows.iter().filter(|(r, _)| r == g).count(),
+            1,
+            "the guarded action {g:?} needs one row in the maker-checker table"
+        );
+    }
+    for (g, row) in rows {
+        eprintln!("maker-checker: {g:?}");
+        row(&mut f);
+    }
+}

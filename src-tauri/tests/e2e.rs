@@ -114,6 +114,8 @@ fn open_member(w: &Window, number: &str) {
 
 /// The passphrase of the test's device.
 const PASS: &str = "mil et sorgho 24";
+/// The committee member's passphrase on the same laptop.
+const CTC_PASS: &str = "oignon de Niono 7";
 
 #[test]
 fn a_field_agents_day_in_the_real_window() {
@@ -237,10 +239,57 @@ fn a_field_agents_day_in_the_real_window() {
         w.click_on("#contract-submit");
         w.wait(".contract-row");
         w.shot("contrat-demande");
+        // who requested it may not approve it: a second person must
+        w.click_on(".contract-approve");
+        maybe_confirm(&w);
+        w.wait_text(".error", "seconde personne");
+        w.shot("contrat-seconde-personne");
+        assert!(w.find(".contract-disburse").is_none(), "not approved");
+        let me = w.account_of(
+            w.invoke("list_accounts", None)[0]["agent_id"]
+                .as_str()
+                .expect("Awa's account is bound to her agent"),
+        );
+        // the secretariat gives the cooperative's committee member a sign-in on this laptop…
+        let agents = w.invoke("list_agents", None);
+        let ctc = agents
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["role"] == "ctc"))
+            .cloned()
+            .expect("a committee member in the demo");
+        let ctc_id = ctc["id"].as_str().unwrap_or_default().to_owned();
+        w.click_on("#nav-device");
+        w.select("#account-agent", &ctc_id);
+        w.type_into("#account-passphrase", CTC_PASS);
+        w.type_into("#account-confirm", CTC_PASS);
+        w.click_on("#account-add");
+        let start = Instant::now();
+        while w.find_all("[data-account]").len() < 2 {
+            assert!(
+                start.elapsed() < webdriver::PATIENCE,
+                "the new account is not listed"
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        w.shot("compte-du-ctc");
+        // …who signs in and approves
+        w.click_on("#lock-now");
+        w.sign_in_as(&w.account_of(&ctc_id), CTC_PASS);
+        assert!(
+            w.text(&w.wait("#signed-in-as"))
+                .contains(ctc["name"].as_str().unwrap_or_default()),
+            "the committee member is signed in"
+        );
+        open_member(&w, number);
         w.click_on(".contract-approve");
         maybe_confirm(&w);
         w.wait(".contract-disburse");
         w.shot("contrat-approuve");
+        // Awa signs in again to pay the advance
+        w.click_on("#lock-now");
+        w.sign_in_as(&me, PASS);
+        assert!(w.text(&w.wait("#signed-in-as")).contains("Awa"));
+        open_member(&w, number);
 
         // the advance: 60 % of 1 000 kg × price, confirmed, then its receipt
         let due = price * 1000 * 6 / 10;
@@ -285,7 +334,14 @@ fn a_field_agents_day_in_the_real_window() {
         &[("SENE_CLOCK", "2026-12-05T10:00:00Z")],
     );
     let mut w = Window::open(&driver, &app, &shots, next);
-    w.sign_in(PASS);
+    let accounts = w.invoke("vault_status", None)["accounts"].clone();
+    let awa = accounts
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["label"] == "Awa"))
+        .and_then(|x| x["id"].as_str())
+        .expect("Awa's account")
+        .to_owned();
+    w.sign_in_as(&awa, PASS);
     w.wait("#nav-members");
     open_member(&w, number);
     w.click_on(".contract-deliver");
@@ -385,15 +441,17 @@ fn a_field_agents_day_in_the_real_window() {
             "05-doublon-probable.png",
             "06-membre-enregistre.png",
             "07-contrat-demande.png",
-            "08-contrat-approuve.png",
-            "09-confirmation-avance.png",
-            "10-recu-avance.png",
-            "11-impression-recu.png",
-            "12-english.png",
-            "13-livraison-apercu.png",
-            "14-recu-livraison.png",
-            "15-solde-du-membre.png",
-            "16-paiement-du-solde.png",
+            "08-contrat-seconde-personne.png",
+            "09-compte-du-ctc.png",
+            "10-contrat-approuve.png",
+            "11-confirmation-avance.png",
+            "12-recu-avance.png",
+            "13-impression-recu.png",
+            "14-english.png",
+            "15-livraison-apercu.png",
+            "16-recu-livraison.png",
+            "17-solde-du-membre.png",
+            "18-paiement-du-solde.png",
         ],
         "screenshots in {}",
         shots.display()

@@ -1,9 +1,9 @@
 //! Shared fixtures for the cross-crate scenarios.
 
 use chrono::NaiveDate;
-use sene_app::org::{NewCooperative, NewMember, NewWarehouse};
+use sene_app::org::{NewAgent, NewCooperative, NewMember, NewWarehouse};
 use sene_app::season::{NewCampaign, RequestContract};
-use sene_app::{InitUnion, Ledger, Result};
+use sene_app::{Actor, InitUnion, Ledger, Result};
 use sene_domain::*;
 
 /// Ids a writer needs.
@@ -32,7 +32,7 @@ pub fn setup(ledger: &mut Ledger) -> Result<Fixture> {
         device_label: "Portable".into(),
         receipt_prefix: "CR".into(),
     })?;
-    ledger.run(&actor, |tx| {
+    let (fixture, committee) = ledger.run(&actor, |tx| {
         let coop = tx.add_cooperative(NewCooperative {
             id: None,
             code: "TST".into(),
@@ -89,12 +89,30 @@ pub fn setup(ledger: &mut Ledger) -> Result<Fixture> {
             committed: Kg::from_kg(500_000)?,
             date: date(2026, 5, 1),
         })?;
-        tx.approve_contract(c.id, date(2026, 5, 2))?;
-        Ok(Fixture {
-            cooperative: coop.id,
-            warehouse: wh.id,
-            member: m.id,
-            contract: c.id,
-        })
-    })
+        let committee = tx.add_agent(NewAgent {
+            id: None,
+            name: "Comité test".into(),
+            phone: None,
+            role: Role::Committee,
+            cooperatives: vec![coop.id],
+        })?;
+        Ok((
+            Fixture {
+                cooperative: coop.id,
+                warehouse: wh.id,
+                member: m.id,
+                contract: c.id,
+            },
+            committee.id,
+        ))
+    })?;
+    // maker-checker: the committee approves the contract the agent requested
+    let checker = Actor {
+        agent: committee,
+        device: actor.device,
+    };
+    ledger.run(&checker, |tx| {
+        tx.approve_contract(fixture.contract, date(2026, 5, 2))
+    })?;
+    Ok(fixture)
 }

@@ -64,6 +64,9 @@ pub enum ErrorCode {
     WrongPassphrase,
     /// The store file is not this device's (another laptop's, or a plain copy).
     ForeignFile,
+    /// Maker-checker: a second person must do it (sign in as a committee or secretariat
+    /// member other than the one who made the record).
+    SecondPersonRequired,
 }
 
 /// An error as the UI receives it.
@@ -120,6 +123,7 @@ impl ApiError {
             AppError::AlreadyInitialized(_) => ErrorCode::AlreadyInitialized,
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Forbidden { .. } => ErrorCode::Forbidden,
+            AppError::SecondPersonRequired { .. } => ErrorCode::SecondPersonRequired,
             AppError::IdConflict { .. } => ErrorCode::IdConflict,
             AppError::DuplicateMemberNumber { .. } => ErrorCode::DuplicateMemberNumber,
             AppError::Taken { .. } => ErrorCode::Taken,

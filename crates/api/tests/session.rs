@@ -5,6 +5,7 @@
 use chrono::{TimeZone, Utc};
 use sene_api::*;
 use sene_app::{FixedClock, Ledger, StoreHandle};
+use sene_domain::AgentId;
 
 fn session(dir: &tempfile::TempDir) -> Session {
     let store = StoreHandle::open(&dir.path().join("sene.sqlite")).expect("store");
@@ -107,13 +108,27 @@ fn a_village_day_through_the_commands() {
         .unwrap();
     assert_eq!(c.state, "requested");
     let price: i64 = shallot.crops[0].base_price.parse().unwrap();
-    let c = s
-        .decide_contract(&DecideRequest {
-            contract_id: c.id.clone(),
-            approve: true,
-            reason: String::new(),
-        })
+    // maker-checker: who requested it may not approve it; the committee member does
+    let approve = DecideRequest {
+        contract_id: c.id.clone(),
+        approve: true,
+        reason: String::new(),
+    };
+    let e = s.decide_contract(&approve).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SecondPersonRequired, "{e:?}");
+    assert!(e.message.contains("seconde personne"), "{}", e.message);
+    let ctc: AgentId = s
+        .agents()
+        .unwrap()
+        .iter()
+        .find(|a| a.role == "ctc")
+        .unwrap()
+        .id
+        .parse()
         .unwrap();
+    s.ledger().set_acting_agent(Some(ctc)).unwrap();
+    let c = s.decide_contract(&approve).unwrap();
+    s.ledger().set_acting_agent(None).unwrap();
     assert_eq!(c.state, "approved");
     let due: i64 = c.advance_due.parse().unwrap();
     assert_eq!(
@@ -159,7 +174,15 @@ fn a_village_day_through_the_commands() {
         "nothing delivered yet: the advance is owed"
     );
 
-    // reversal: its own receipt naming the one it cancels, and the card shows it reversed
+    // reversal, by a second person: its own receipt naming the one it cancels, and the card
+    // shows it reversed
+    let own = s.reverse(&ReverseRequest {
+        kind: "disbursement".into(),
+        target_id: r.id.clone(),
+        reason: "montant saisi sur le mauvais contrat".into(),
+    });
+    assert_eq!(own.unwrap_err().code, ErrorCode::SecondPersonRequired);
+    s.ledger().set_acting_agent(Some(ctc)).unwrap();
     let rev = s
         .reverse(&ReverseRequest {
             kind: "disbursement".into(),

@@ -1190,6 +1190,20 @@ fn outcome(rng: &mut Rng) -> i64 {
     }
 }
 
+/// The agent's mistakes, voided by a second person (maker-checker): the cooperative's
+/// approver (its committee member, or the secretariat), in one transaction.
+fn void(ledger: &mut Ledger, approver: &Actor, voids: Vec<Reverse>) -> Result<()> {
+    if voids.is_empty() {
+        return Ok(());
+    }
+    ledger.run(approver, |tx| {
+        for r in &voids {
+            tx.reverse(r.clone())?;
+        }
+        Ok(())
+    })
+}
+
 fn plan_deliveries(rng: &mut Rng, world: &World, plan: &mut Plan, mode: Mode) -> Result<()> {
     // Contracts that accept deliveries.
     let mut approved: Vec<(usize, usize)> = Vec::new();
@@ -1639,35 +1653,47 @@ fn execute(
         Ok(pos)
     })?;
 
-    // 4. Advances: the field agent (one typing mistake reversed and retyped).
+    // 4. Advances: the field agent (one typing mistake, voided by a second person — the
+    // cooperative's approver — before the right amount is paid).
     progress("Avances aux membres…");
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
+        let voids = ledger.run(&coop.agent, |tx| {
+            let mut voids = Vec::new();
+            for mi in range.clone() {
+                for (c, id) in plan.members[mi].contracts.iter().zip(&contract_ids[mi]) {
+                    if let (Some(&(amount, date, mode)), Some(wrong)) =
+                        (c.tranches.first(), c.wrong_tranche)
+                    {
+                        let x = tx.disburse_advance(DisburseAdvance {
+                            id: None,
+                            contract_id: *id,
+                            amount: money(wrong)?,
+                            date,
+                            mode,
+                        })?;
+                        let reason = asset
+                            .reasons
+                            .disbursement
+                            .replace("{wrong}", &money(wrong)?.to_string())
+                            .replace("{right}", &money(amount)?.to_string());
+                        voids.push(Reverse {
+                            id: None,
+                            target_kind: RecordKind::Disbursement,
+                            target_id: x.id.to_string(),
+                            reason,
+                            date,
+                        });
+                    }
+                }
+            }
+            Ok(voids)
+        })?;
+        void(ledger, &coop.approver, voids)?;
         ledger.run(&coop.agent, |tx| {
             for mi in range.clone() {
                 for (c, id) in plan.members[mi].contracts.iter().zip(&contract_ids[mi]) {
-                    for (k, &(amount, date, mode)) in c.tranches.iter().enumerate() {
-                        if let (0, Some(wrong)) = (k, c.wrong_tranche) {
-                            let x = tx.disburse_advance(DisburseAdvance {
-                                id: None,
-                                contract_id: *id,
-                                amount: money(wrong)?,
-                                date,
-                                mode,
-                            })?;
-                            let reason = asset
-                                .reasons
-                                .disbursement
-                                .replace("{wrong}", &money(wrong)?.to_string())
-                                .replace("{right}", &money(amount)?.to_string());
-                            tx.reverse(Reverse {
-                                id: None,
-                                target_kind: RecordKind::Disbursement,
-                                target_id: x.id.to_string(),
-                                reason,
-                                date,
-                            })?;
-                        }
+                    for &(amount, date, mode) in &c.tranches {
                         tx.disburse_advance(DisburseAdvance {
                             id: None,
                             contract_id: *id,
@@ -1731,7 +1757,8 @@ fn execute(
     progress("Livraisons au magasin…");
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
-        ledger.run(&coop.agent, |tx| {
+        let voids = ledger.run(&coop.agent, |tx| {
+            let mut voids = Vec::new();
             for mi in range.clone() {
                 for (c, id) in plan.members[mi].contracts.iter().zip(&contract_ids[mi]) {
                     for (k, d) in c.deliveries.iter().enumerate() {
@@ -1750,7 +1777,7 @@ fn execute(
                         if k == 0 {
                             for _ in 0..c.duplicates {
                                 let copy = tx.record_delivery(cmd.clone())?;
-                                tx.reverse(Reverse {
+                                voids.push(Reverse {
                                     id: None,
                                     target_kind: RecordKind::Delivery,
                                     target_id: copy.id.to_string(),
@@ -1759,14 +1786,15 @@ fn execute(
                                         .delivery
                                         .replace("{receipt}", &first.recorded.receipt),
                                     date: d.date,
-                                })?;
+                                });
                             }
                         }
                     }
                 }
             }
-            Ok(())
+            Ok(voids)
         })?;
+        void(ledger, &coop.approver, voids)?;
         if quiet && every(i, n) {
             progress(&format!("  livraisons : {}/{n} coopératives", i + 1));
         }

@@ -30,6 +30,9 @@ pub enum AppError {
     /// The role does not allow the action.
     #[error("action refusée : le rôle « {role} » ne permet pas de {action}")]
     Forbidden { role: String, action: &'static str },
+    /// Maker-checker: the one who made a record may not also approve, reverse or settle it.
+    #[error("il faut une seconde personne : qui a fait l'enregistrement ne peut pas aussi {action} (contrôle à quatre yeux) ; demandez à un membre du comité (CTC) ou du secrétariat de se connecter")]
+    SecondPersonRequired { action: &'static str },
     /// A record id reused with other content.
     #[error("l'identifiant {id} ({kind}) existe déjà avec un autre contenu : rien n'a été enregistré. Utilisez un nouvel identifiant")]
     IdConflict { kind: &'static str, id: String },
@@ -84,6 +87,7 @@ impl AppError {
             AppError::AlreadyInitialized(_) => "already_initialized",
             AppError::NotFound { .. } => "not_found",
             AppError::Forbidden { .. } => "forbidden",
+            AppError::SecondPersonRequired { .. } => "second_person_required",
             AppError::IdConflict { .. } => "id_conflict",
             AppError::DuplicateMemberNumber { .. } => "duplicate_member_number",
             AppError::Taken { .. } => "taken",
@@ -110,6 +114,7 @@ impl AppError {
             AppError::AlreadyInitialized(n) => format!("this store already holds the union \"{n}\""),
             AppError::NotFound { kind, id } => format!("{} not found: {id}", en_kind(kind)),
             AppError::Forbidden { role, action } => format!("refused: the role \"{role}\" may not {}", en_action(action)),
+            AppError::SecondPersonRequired { action } => format!("a second person is needed: who made the record may not also {} (four-eyes check); ask a committee (CTC) or secretariat member to sign in", en_action(action)),
             AppError::IdConflict { kind, id } => format!("the id {id} ({}) already exists with other content: nothing was saved. Use a new id", en_kind(kind)),
             AppError::DuplicateMemberNumber { number, cooperative } => format!("member number {number} already exists in cooperative {cooperative}"),
             AppError::Taken { what, value } => format!("{what} \"{value}\" is already in use"),
@@ -148,6 +153,12 @@ fn en_action(action: &str) -> &str {
         "approuver ou rejeter un contrat" => "approve or reject a contract",
         "configurer l'union" => "configure the union",
         "arrêter un règlement" => "lock a settlement run",
+        "approuver le contrat qu'il a demandé" => "approve the contract they requested",
+        "annuler l'enregistrement d'argent qu'il a fait" => "reverse the money record they made",
+        "résoudre un conflit d'argent sur ses propres enregistrements" => {
+            "resolve a money conflict over their own records"
+        }
+        "arrêter le règlement qu'il a préparé" => "lock the settlement they prepared",
         other => other,
     }
 }

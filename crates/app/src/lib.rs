@@ -101,6 +101,31 @@ pub struct Actor {
     pub device: DeviceId,
 }
 
+/// The actions that need a second person (maker-checker, issue #6): whoever made the record
+/// may not do them. Each is refused by its use case ([`AppError::SecondPersonRequired`]) and,
+/// when it travels in a synced record, by every replica's merge rules (`sene_sync::rules`), so
+/// the hub refuses a record forged on a laptop to get round the use case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// Approving a contract: not by who requested it (`contracts.requested_by` /
+    /// `approved_by`; use case and merge).
+    ApproveContract,
+    /// Reversing a money record: not by who made it (the record's agent; use case and merge).
+    ReverseMoneyRecord,
+    /// Resolving a conflict over money: not by an agent whose value or record is in it (use
+    /// case, at the office: conflicts are resolved on the hub's own store).
+    ResolveMoneyConflict,
+}
+
+impl Guarded {
+    /// Every guarded action.
+    pub const ALL: &'static [Guarded] = &[
+        Guarded::ApproveContract,
+        Guarded::ReverseMoneyRecord,
+        Guarded::ResolveMoneyConflict,
+    ];
+}
+
 /// Settings keys of the local store.
 pub mod settings {
     /// This store's own device.

@@ -263,6 +263,7 @@ impl Tx<'_, '_> {
             requested_on: cmd.date,
         };
         self.db.insert_contract(&c)?;
+        self.db.set_contract_requested_by(id, self.actor.agent)?;
         self.audit("request_contract", "contract", &id.to_string(), &cmd)?;
         Ok(c)
     }
@@ -294,6 +295,14 @@ impl Tx<'_, '_> {
         if c.state == to {
             return Ok(c);
         }
+        if decision == Decision::Approve
+            && self.db.contract_requested_by(id)?.as_deref()
+                == Some(self.actor.agent.to_string().as_str())
+        {
+            return Err(AppError::SecondPersonRequired {
+                action: "approuver le contrat qu'il a demandé",
+            });
+        }
         c.state = c.state.transition(to)?;
         if date < c.requested_on {
             return Err(DomainError::DateOutsideWindow {
@@ -306,6 +315,9 @@ impl Tx<'_, '_> {
         }
         self.db
             .set_contract_state(id, to, Some(self.actor.agent), Some(date))?;
+        if decision == Decision::Approve {
+            self.db.set_contract_approved_by(id, self.actor.agent)?;
+        }
         self.audit(
             &format!(
                 "{}_contract",
@@ -526,6 +538,16 @@ impl Tx<'_, '_> {
         if let Some(r) = self.db.reversal_of(&cmd.target_id)? {
             return Err(AppError::AlreadyReversed {
                 receipt: r.recorded.receipt,
+            });
+        }
+        if self
+            .db
+            .record_maker(cmd.target_kind, &cmd.target_id)?
+            .as_deref()
+            == Some(self.actor.agent.to_string().as_str())
+        {
+            return Err(AppError::SecondPersonRequired {
+                action: "annuler l'enregistrement d'argent qu'il a fait",
             });
         }
         let x = Reversal {

@@ -379,6 +379,29 @@ impl Ledger {
                     action: "résoudre un conflit sur de l'argent",
                 });
             }
+            if c.money {
+                // maker-checker: one whose value is in the conflict does not choose
+                let candidates: Vec<Value> =
+                    serde_json::from_str(&c.candidates).unwrap_or_default();
+                let me = actor.agent.to_string();
+                let table = Table::from_name(&c.record_table);
+                // the agents whose values compete, or who made the records a duplicate groups
+                let maker = |k: &Value| -> Option<String> {
+                    if let Some(a) = k.get("agent").and_then(Value::as_str) {
+                        return Some(a.to_owned());
+                    }
+                    let id = k.get("value").and_then(Value::as_str)?;
+                    db.column_by_key(table?, id, "agent_id").ok().flatten()
+                };
+                if candidates
+                    .iter()
+                    .any(|k| maker(k).as_deref() == Some(me.as_str()))
+                {
+                    return Err(AppError::SecondPersonRequired {
+                        action: "résoudre un conflit d'argent sur ses propres enregistrements",
+                    });
+                }
+            }
             if let Some(v) = value {
                 let candidates: Vec<Value> =
                     serde_json::from_str(&c.candidates).unwrap_or_default();

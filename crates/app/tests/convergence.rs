@@ -256,6 +256,7 @@ fn world() -> World {
     for i in 0..6u64 {
         seeded.push((fresh_id(&mut n), fresh_id(&mut n), i % 3 != 2));
     }
+    let checker: AgentId = fresh_id(&mut n);
     hub.run(&sec, |tx| {
         for (i, code) in codes.iter().enumerate() {
             tx.add_cooperative(NewCooperative {
@@ -315,7 +316,7 @@ fn world() -> World {
             })?;
         }
         // material for the first steps: members with contracts, most of them approved
-        for (i, (m, c, approve)) in seeded.iter().enumerate() {
+        for (i, (m, c, _)) in seeded.iter().enumerate() {
             let coop = i % 2;
             tx.register_member(
                 NewMember {
@@ -340,12 +341,32 @@ fn world() -> World {
                 committed: Kg::from_kg(1_000 + 250 * i64::try_from(i).unwrap_or(0))?,
                 date: d(2026, 5, 2),
             })?;
-            if *approve {
-                tx.approve_contract(*c, d(2026, 5, 3))?;
-            }
         }
+        tx.add_agent(NewAgent {
+            id: Some(checker),
+            name: "Contrôleur".into(),
+            phone: None,
+            role: Role::Secretariat,
+            cooperatives: vec![],
+        })?;
         Ok(())
     })
+    .unwrap();
+    // maker-checker: a second secretariat agent approves what the first requested
+    hub.run(
+        &Actor {
+            agent: checker,
+            device: sec.device,
+        },
+        |tx| {
+            for (_, c, approve) in &seeded {
+                if *approve {
+                    tx.approve_contract(*c, d(2026, 5, 3))?;
+                }
+            }
+            Ok(())
+        },
+    )
     .unwrap();
     let mut reps = vec![Replica {
         ledger: hub,

@@ -33,76 +33,85 @@ struct Lines {
 /// - 50 000 of interest paid ahead on 15 June 2026 (no principal).
 fn lines(s: &mut Season) -> Lines {
     let camp = s.camp;
-    s.l.run(&s.sec, |tx| {
-        let kafo = tx.add_lender(NewLender {
-            id: None,
-            name: "Kafo Jiginew".into(),
-            kind: LenderKind::Microfinance,
-        })?;
-        let bnda = tx.add_lender(NewLender {
-            id: None,
-            name: "BNDA".into(),
-            kind: LenderKind::Bank,
-        })?;
-        let k = tx.add_credit_line(NewCreditLine {
-            id: None,
-            lender_id: kafo.id,
-            campaign_id: Some(camp),
-            principal: fr(10_000_000),
-            annual_rate: "0.12".parse()?,
-            start: d(2026, 5, 1),
-            maturity: d(2027, 4, 30),
-            guarantee_share: "0.5".parse()?,
-        })?;
-        let b = tx.add_credit_line(NewCreditLine {
-            id: None,
-            lender_id: bnda.id,
-            campaign_id: None,
-            principal: fr(1_000_000),
-            annual_rate: "0.10".parse()?,
-            start: d(2026, 6, 1),
-            maturity: d(2027, 5, 31),
-            guarantee_share: "0".parse()?,
-        })?;
-        let draw = |line: CreditLineId, amount: i64, date| {
-            tx.draw(NewDrawdown {
+    let (lines, wrong) =
+        s.l.run(&s.sec, |tx| {
+            let kafo = tx.add_lender(NewLender {
                 id: None,
-                credit_line_id: line,
-                amount: fr(amount),
-                date,
-            })
-        };
-        draw(k.id, 4_000_000, d(2026, 5, 1))?;
-        let wrong = draw(k.id, 2_000_000, d(2026, 6, 1))?;
+                name: "Kafo Jiginew".into(),
+                kind: LenderKind::Microfinance,
+            })?;
+            let bnda = tx.add_lender(NewLender {
+                id: None,
+                name: "BNDA".into(),
+                kind: LenderKind::Bank,
+            })?;
+            let k = tx.add_credit_line(NewCreditLine {
+                id: None,
+                lender_id: kafo.id,
+                campaign_id: Some(camp),
+                principal: fr(10_000_000),
+                annual_rate: "0.12".parse()?,
+                start: d(2026, 5, 1),
+                maturity: d(2027, 4, 30),
+                guarantee_share: "0.5".parse()?,
+            })?;
+            let b = tx.add_credit_line(NewCreditLine {
+                id: None,
+                lender_id: bnda.id,
+                campaign_id: None,
+                principal: fr(1_000_000),
+                annual_rate: "0.10".parse()?,
+                start: d(2026, 6, 1),
+                maturity: d(2027, 5, 31),
+                guarantee_share: "0".parse()?,
+            })?;
+            let draw = |line: CreditLineId, amount: i64, date| {
+                tx.draw(NewDrawdown {
+                    id: None,
+                    credit_line_id: line,
+                    amount: fr(amount),
+                    date,
+                })
+            };
+            draw(k.id, 4_000_000, d(2026, 5, 1))?;
+            let wrong = draw(k.id, 2_000_000, d(2026, 6, 1))?;
+            draw(k.id, 3_000_000, d(2026, 7, 1))?;
+            tx.repay_lender(NewRepayment {
+                id: None,
+                credit_line_id: k.id,
+                principal: fr(2_000_000),
+                interest: fr(150_000),
+                date: d(2026, 10, 1),
+            })?;
+            draw(b.id, 1_000_000, d(2026, 6, 1))?;
+            tx.repay_lender(NewRepayment {
+                id: None,
+                credit_line_id: b.id,
+                principal: Money::ZERO,
+                interest: fr(50_000),
+                date: d(2026, 6, 15),
+            })?;
+            Ok((
+                Lines {
+                    kafo: k.id,
+                    bnda: b.id,
+                },
+                wrong.id,
+            ))
+        })
+        .unwrap();
+    // maker-checker: the drawdown typed twice is voided by a second person
+    s.l.run(&s.committee, |tx| {
         tx.reverse(Reverse {
             id: None,
             target_kind: RecordKind::Drawdown,
-            target_id: wrong.id.to_string(),
+            target_id: wrong.to_string(),
             reason: "tirage saisi deux fois".into(),
             date: d(2026, 6, 2),
-        })?;
-        draw(k.id, 3_000_000, d(2026, 7, 1))?;
-        tx.repay_lender(NewRepayment {
-            id: None,
-            credit_line_id: k.id,
-            principal: fr(2_000_000),
-            interest: fr(150_000),
-            date: d(2026, 10, 1),
-        })?;
-        draw(b.id, 1_000_000, d(2026, 6, 1))?;
-        tx.repay_lender(NewRepayment {
-            id: None,
-            credit_line_id: b.id,
-            principal: Money::ZERO,
-            interest: fr(50_000),
-            date: d(2026, 6, 15),
-        })?;
-        Ok(Lines {
-            kafo: k.id,
-            bnda: b.id,
         })
     })
-    .unwrap()
+    .unwrap();
+    lines
 }
 
 fn find(p: &[LenderPosition], id: CreditLineId) -> &LenderPosition {
@@ -259,17 +268,21 @@ fn sale_lots_figures() {
             let good = lot("Grands Moulins", "800", 240, 10_000, d(2027, 1, 5))?;
             let low = lot("Commerçant", "250,5", 199, 1_000, d(2027, 1, 10))?;
             let wrong = lot("Erreur", "100", 300, 0, d(2027, 1, 7))?;
-            tx.reverse(Reverse {
-                id: None,
-                target_kind: RecordKind::SaleLot,
-                target_id: wrong.id.to_string(),
-                reason: "lot saisi par erreur".into(),
-                date: d(2027, 1, 8),
-            })?;
             tx.mark_lot_paid(good.id)?;
             Ok((good.id, low.id, wrong.id))
         })
         .unwrap();
+    // maker-checker: the lot entered by mistake is voided by a second person
+    s.l.run(&s.committee, |tx| {
+        tx.reverse(Reverse {
+            id: None,
+            target_kind: RecordKind::SaleLot,
+            target_id: wrong.to_string(),
+            reason: "lot saisi par erreur".into(),
+            date: d(2027, 1, 8),
+        })
+    })
+    .unwrap();
 
     let lots = s.l.sale_lots(camp).unwrap();
     assert_eq!(lots, sale_lots(&s.l.db(), camp).unwrap());

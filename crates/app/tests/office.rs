@@ -13,7 +13,7 @@ use rust_decimal::prelude::*;
 use sene_app::anomalies::{AnomalyKind, DuplicateReason};
 use sene_app::dashboard::{recovery_rate, Dashboard};
 use sene_app::demo::{generate_union, Scale};
-use sene_app::org::NewMember;
+use sene_app::org::{NewAgent, NewMember};
 use sene_app::season::{RecordDelivery, Reverse};
 use sene_app::*;
 use sene_domain::*;
@@ -773,21 +773,42 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
         .unwrap()
         .checked_add(tenths(1_000))
         .unwrap();
+    // maker-checker: the allocations the secretariat made are voided by a second secretariat
+    // agent (signed in on the office's computer)
+    let second = l
+        .run(&sec, |tx| {
+            tx.add_agent(NewAgent {
+                id: None,
+                name: "Seconde secrétaire".into(),
+                phone: None,
+                role: Role::Secretariat,
+                cooperatives: Vec::new(),
+            })
+        })
+        .unwrap();
+    let second = Actor {
+        agent: second.id,
+        device: sec.device,
+    };
+    l.run(&second, |tx| {
+        for id in &allocations {
+            tx.reverse(Reverse {
+                id: None,
+                target_kind: RecordKind::Allocation,
+                target_id: id.clone(),
+                reason: "fonds rendus au siège".into(),
+                date: day(2027, 1, 15),
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap();
     let (dup_a, dup_b, requested, twin) = l
         .run(&sec, |tx| {
             let cmd = delivery(dup_on, &dd, tenths(800), 2);
             let a = tx.record_delivery(cmd.clone())?;
             let b = tx.record_delivery(cmd)?;
             tx.record_delivery(delivery(over_on, &od, over_gross, 2))?;
-            for id in &allocations {
-                tx.reverse(Reverse {
-                    id: None,
-                    target_kind: RecordKind::Allocation,
-                    target_id: id.clone(),
-                    reason: "fonds rendus au siège".into(),
-                    date: day(2027, 1, 15),
-                })?;
-            }
             let requested = tx.request_contract(sene_app::season::RequestContract {
                 id: None,
                 member_id: a_member.id,

@@ -75,7 +75,7 @@ fn settle(ops: &[Op], reversed: &[bool]) -> Vec<(String, i64, i64, i64, i64, i64
             receipt_prefix: "P".into(),
         })
         .unwrap();
-    let (members, contracts, camp, wh, product) = l
+    let (members, contracts, camp, wh, product, checker) = l
         .run(&a, |tx| {
             let coop = tx.add_cooperative(NewCooperative {
                 id: None,
@@ -144,13 +144,33 @@ fn settle(ops: &[Op], reversed: &[bool]) -> Vec<(String, i64, i64, i64, i64, i64
                     committed: Kg::from_tenths(5_000 + i * 1_237)?,
                     date: d(2026, 5, 2),
                 })?;
-                tx.approve_contract(c.id, d(2026, 5, 3))?;
                 ms.push(m.id);
                 cs.push(c.id);
             }
-            Ok((ms, cs, camp.id, wh.id, p.id))
+            let checker = tx.add_agent(NewAgent {
+                id: None,
+                name: "Comité".into(),
+                phone: None,
+                role: Role::Committee,
+                cooperatives: vec![coop.id],
+            })?;
+            Ok((ms, cs, camp.id, wh.id, p.id, checker.id))
         })
         .unwrap();
+    // maker-checker: the committee approves what the secretariat requested
+    l.run(
+        &Actor {
+            agent: checker,
+            device: a.device,
+        },
+        |tx| {
+            for c in &contracts {
+                tx.approve_contract(*c, d(2026, 5, 3))?;
+            }
+            Ok(())
+        },
+    )
+    .unwrap();
     let mut done: Vec<(RecordKind, String)> = Vec::new();
     for o in ops {
         let r = l.run(&a, |tx| match *o {
@@ -213,7 +233,12 @@ fn settle(ops: &[Op], reversed: &[bool]) -> Vec<(String, i64, i64, i64, i64, i64
     }
     for ((kind, id), rev) in done.iter().zip(reversed) {
         if *rev && !id.is_empty() {
-            l.run(&a, |tx| {
+            // maker-checker: voided by a second person
+            let second = Actor {
+                agent: checker,
+                device: a.device,
+            };
+            l.run(&second, |tx| {
                 tx.reverse(Reverse {
                     id: None,
                     target_kind: *kind,

@@ -28,92 +28,117 @@ pub fn season() -> Ledger {
             receipt_prefix: "U1".into(),
         })
         .unwrap();
-    l.run(&sec, |tx| {
-        let coop = tx.add_cooperative(NewCooperative {
-            id: None,
-            code: "DIO".into(),
-            name: "Dioro".into(),
-            village: "Dioro".into(),
-            commune: "Dioro".into(),
-            cercle: "Ségou".into(),
-            region: "Ségou".into(),
-        })?;
-        let wh = tx.add_warehouse(NewWarehouse {
-            id: None,
-            cooperative_id: coop.id,
-            name: "Magasin".into(),
-            capacity: Some(Kg::from_kg(500_000)?),
-        })?;
-        let agent = tx.add_agent(NewAgent {
-            id: None,
-            name: "Moussa".into(),
-            phone: None,
-            role: Role::FieldAgent,
-            cooperatives: vec![coop.id],
-        })?;
-        tx.add_device(NewDevice {
-            id: None,
-            label: "Portable".into(),
-            receipt_prefix: "A1".into(),
-        })?;
-        let camp = tx.open_campaign(NewCampaign {
-            id: None,
-            name: "Riz".into(),
-            family: CropFamily::Rice,
-            prices: vec![CropPrice {
-                crop: Crop::PaddyRice,
-                base_price: Money::from_francs(210)?,
-                over_delivery_price: Some(Money::from_francs(180)?),
-            }],
-            advance_share: None,
-            fee: FeeModel::Flat {
-                rate: "0.02".parse()?,
-            },
-            contract_window: (d(2026, 5, 1), d(2026, 8, 31)),
-            delivery_window: (d(2026, 10, 1), d(2027, 3, 31)),
-            max_moisture: None,
-            max_impurity: None,
-            bag_tare: None,
-            over_delivery_bought: true,
-        })?;
-        let m = tx.register_member(
-            NewMember {
+    let (coop, wh, agent, camp, m, c, ctc) = l
+        .run(&sec, |tx| {
+            let coop = tx.add_cooperative(NewCooperative {
+                id: None,
+                code: "DIO".into(),
+                name: "Dioro".into(),
+                village: "Dioro".into(),
+                commune: "Dioro".into(),
+                cercle: "Ségou".into(),
+                region: "Ségou".into(),
+            })?;
+            let wh = tx.add_warehouse(NewWarehouse {
                 id: None,
                 cooperative_id: coop.id,
-                number: "DIO-0001".into(),
-                full_name: "Aminata Traoré".into(),
-                sex: Sex::Female,
-                birth_year: Some(1979),
-                village: "Dioro".into(),
-                phone: Some("76123456".into()),
-                nina: None,
-                crops: vec![CropFamily::Rice],
-            },
-            false,
-        )?;
-        let c = tx.request_contract(RequestContract {
-            id: None,
-            member_id: m.id,
-            campaign_id: camp.id,
-            crop: Crop::PaddyRice,
-            committed: Kg::from_kg(1000)?,
-            date: d(2026, 5, 10),
-        })?;
-        tx.approve_contract(c.id, d(2026, 5, 11))?;
-        let x = tx.disburse_advance(DisburseAdvance {
-            id: None,
-            contract_id: c.id,
-            amount: Money::from_francs(100_000)?,
-            date: d(2026, 6, 1),
-            mode: PayMode::Cash,
-        })?;
+                name: "Magasin".into(),
+                capacity: Some(Kg::from_kg(500_000)?),
+            })?;
+            let agent = tx.add_agent(NewAgent {
+                id: None,
+                name: "Moussa".into(),
+                phone: None,
+                role: Role::FieldAgent,
+                cooperatives: vec![coop.id],
+            })?;
+            let ctc = tx.add_agent(NewAgent {
+                id: None,
+                name: "Comité".into(),
+                phone: None,
+                role: Role::Committee,
+                cooperatives: vec![coop.id],
+            })?;
+            tx.add_device(NewDevice {
+                id: None,
+                label: "Portable".into(),
+                receipt_prefix: "A1".into(),
+            })?;
+            let camp = tx.open_campaign(NewCampaign {
+                id: None,
+                name: "Riz".into(),
+                family: CropFamily::Rice,
+                prices: vec![CropPrice {
+                    crop: Crop::PaddyRice,
+                    base_price: Money::from_francs(210)?,
+                    over_delivery_price: Some(Money::from_francs(180)?),
+                }],
+                advance_share: None,
+                fee: FeeModel::Flat {
+                    rate: "0.02".parse()?,
+                },
+                contract_window: (d(2026, 5, 1), d(2026, 8, 31)),
+                delivery_window: (d(2026, 10, 1), d(2027, 3, 31)),
+                max_moisture: None,
+                max_impurity: None,
+                bag_tare: None,
+                over_delivery_bought: true,
+            })?;
+            let m = tx.register_member(
+                NewMember {
+                    id: None,
+                    cooperative_id: coop.id,
+                    number: "DIO-0001".into(),
+                    full_name: "Aminata Traoré".into(),
+                    sex: Sex::Female,
+                    birth_year: Some(1979),
+                    village: "Dioro".into(),
+                    phone: Some("76123456".into()),
+                    nina: None,
+                    crops: vec![CropFamily::Rice],
+                },
+                false,
+            )?;
+            let c = tx.request_contract(RequestContract {
+                id: None,
+                member_id: m.id,
+                campaign_id: camp.id,
+                crop: Crop::PaddyRice,
+                committed: Kg::from_kg(1000)?,
+                date: d(2026, 5, 10),
+            })?;
+            Ok((coop, wh, agent, camp, m, c, ctc))
+        })
+        .unwrap();
+    // maker-checker: the committee approves, and voids the secretariat's mistyped advance
+    let committee = Actor {
+        agent: ctc.id,
+        device: sec.device,
+    };
+    l.run(&committee, |tx| tx.approve_contract(c.id, d(2026, 5, 11)))
+        .unwrap();
+    let x = l
+        .run(&sec, |tx| {
+            tx.disburse_advance(DisburseAdvance {
+                id: None,
+                contract_id: c.id,
+                amount: Money::from_francs(100_000)?,
+                date: d(2026, 6, 1),
+                mode: PayMode::Cash,
+            })
+        })
+        .unwrap();
+    l.run(&committee, |tx| {
         tx.reverse(Reverse {
             id: None,
             target_kind: RecordKind::Disbursement,
             target_id: x.id.to_string(),
             reason: "erreur".into(),
             date: d(2026, 6, 1),
-        })?;
+        })
+    })
+    .unwrap();
+    l.run(&sec, |tx| {
         tx.disburse_advance(DisburseAdvance {
             id: None,
             contract_id: c.id,

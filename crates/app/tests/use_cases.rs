@@ -422,8 +422,27 @@ fn a_reversed_disbursement_and_a_voided_delivery_cancel_exactly() {
         w.l.settle_campaign(w.rice, d(2027, 1, 15)).unwrap().members,
         before.members
     );
+    // maker-checker: the agent who typed it may not void it; the secretariat, signed in on
+    // the same laptop, does
+    let own = w.l.run(&w.agent, |tx| {
+        tx.reverse(Reverse {
+            id: None,
+            target_kind: RecordKind::Disbursement,
+            target_id: wrong.id.to_string(),
+            reason: "erreur de saisie".into(),
+            date: d(2026, 6, 2),
+        })
+    });
+    assert!(
+        matches!(own, Err(AppError::SecondPersonRequired { .. })),
+        "{own:?}"
+    );
+    let checker = Actor {
+        agent: w.sec.agent,
+        device: w.agent.device,
+    };
     let rev =
-        w.l.run(&w.agent, |tx| {
+        w.l.run(&checker, |tx| {
             tx.reverse(Reverse {
                 id: None,
                 target_kind: RecordKind::Disbursement,
@@ -434,7 +453,7 @@ fn a_reversed_disbursement_and_a_voided_delivery_cancel_exactly() {
         })
         .unwrap();
     assert!(rev.recorded.receipt.starts_with("A01-"));
-    w.l.run(&w.agent, |tx| {
+    w.l.run(&checker, |tx| {
         tx.reverse(Reverse {
             id: None,
             target_kind: RecordKind::Delivery,
@@ -451,7 +470,7 @@ fn a_reversed_disbursement_and_a_voided_delivery_cancel_exactly() {
     assert!(w.l.db().disbursement(wrong.id).unwrap().is_some());
     // a second reversal is refused
     let e =
-        w.l.run(&w.agent, |tx| {
+        w.l.run(&checker, |tx| {
             tx.reverse(Reverse {
                 id: None,
                 target_kind: RecordKind::Disbursement,

@@ -98,6 +98,9 @@ fn francs(v: &Value) -> i64 {
     }
 }
 
+/// The committee member of the test union (approves and voids: maker-checker).
+const CTC: &str = "Bakary Comité";
+
 fn s(v: &Value) -> String {
     v.as_str().unwrap().to_owned()
 }
@@ -159,6 +162,17 @@ fn setup() -> Env {
         "2026-05-01..2026-08-31",
         "--deliveries",
         "2026-10-01..2027-03-31",
+    ]);
+    // the committee member who approves and voids (maker-checker: a second person)
+    env.ok(&[
+        "agent",
+        "add",
+        "--name",
+        "Bakary Comité",
+        "--role",
+        "ctc",
+        "--cooperative",
+        "DIO",
     ]);
     env
 }
@@ -393,10 +407,29 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "--date",
         "2026-06-01",
     ])["id"]);
-    let approved = env.json(&["contract", "approve", &c1, "--date", "2026-06-02"]);
+    // who requested it may not approve it
+    let (_, err) = env.fails(&["contract", "approve", &c1, "--date", "2026-06-02"]);
+    assert!(err.contains("seconde personne"), "{err}");
+    let approved = env.json(&[
+        "--agent",
+        CTC,
+        "contract",
+        "approve",
+        &c1,
+        "--date",
+        "2026-06-02",
+    ]);
     assert_eq!(approved["state"], "approved");
     // By member number, when the member has one contract.
-    env.ok(&["contract", "approve", "DIO-0002", "--date", "2026-06-02"]);
+    env.ok(&[
+        "--agent",
+        CTC,
+        "contract",
+        "approve",
+        "DIO-0002",
+        "--date",
+        "2026-06-02",
+    ]);
 
     // Advance due = 60 % × 200 × 1 000 = 120 000: 130 000 is refused.
     let (_, err) = env.fails(&[
@@ -423,6 +456,8 @@ fn a_season_through_the_cli_settles_to_the_franc() {
     ]);
     let wrong_id = s(&wrong["disbursement"]["id"]);
     env.ok(&[
+        "--agent",
+        CTC,
         "reverse",
         "--kind",
         "disbursement",
@@ -434,6 +469,8 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "2026-06-03",
     ]);
     let (_, err) = env.fails(&[
+        "--agent",
+        CTC,
         "reverse",
         "--kind",
         "disbursement",
@@ -536,6 +573,8 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "2026-10-16",
     ]);
     env.ok(&[
+        "--agent",
+        CTC,
         "reverse",
         "--kind",
         "delivery",
@@ -686,7 +725,15 @@ fn bad_input_gets_a_clear_error_never_a_panic() {
         "--date",
         "2026-06-01",
     ])["id"]);
-    env.ok(&["contract", "approve", &c, "--date", "2026-06-02"]);
+    env.ok(&[
+        "--agent",
+        CTC,
+        "contract",
+        "approve",
+        &c,
+        "--date",
+        "2026-06-02",
+    ]);
 
     let (_, err) = env.fails(&["disburse", "--contract", &c, "--amount", "1500.5"]);
     assert!(

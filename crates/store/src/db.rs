@@ -949,6 +949,75 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
+    /// Records who requested a contract (maker-checker).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn set_contract_requested_by(&self, id: ContractId, by: AgentId) -> R<()> {
+        self.conn.execute(
+            "UPDATE contracts SET requested_by = ?2 WHERE id = ?1",
+            params![id.to_string(), by.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Records who approved a contract (maker-checker).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn set_contract_approved_by(&self, id: ContractId, by: AgentId) -> R<()> {
+        self.conn.execute(
+            "UPDATE contracts SET approved_by = ?2 WHERE id = ?1",
+            params![id.to_string(), by.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Who requested the contract, when known (contracts made before maker-checker: none).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn contract_requested_by(&self, id: ContractId) -> R<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT requested_by FROM contracts WHERE id = ?1",
+                params![id.to_string()],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Who made a money record: the agent on the record for member-level records (what every
+    /// replica holds), else the agent of this store's first audit entry for it (the union's
+    /// records, made and reversed at the office).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn record_maker(&self, kind: RecordKind, id: &str) -> R<Option<String>> {
+        let on_record = matches!(
+            kind,
+            RecordKind::Disbursement
+                | RecordKind::Delivery
+                | RecordKind::Distribution
+                | RecordKind::Payment
+        );
+        let sql = if on_record {
+            format!(
+                "SELECT agent_id FROM {} WHERE id = ?1",
+                Db::table_of(kind).name()
+            )
+        } else {
+            "SELECT agent_id FROM audit WHERE record_id = ?1 ORDER BY seq LIMIT 1".to_owned()
+        };
+        Ok(self
+            .conn
+            .query_row(&sql, params![id], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
     fn contract_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contract> {
         Ok(Contract {
             id: r.parse(0)?,

@@ -76,6 +76,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "quarantine",
         sql: include_str!("migrations/0012_quarantine.sql"),
     },
+    Migration {
+        version: 13,
+        name: "maker_checker",
+        sql: include_str!("migrations/0013_maker_checker.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -80,6 +80,14 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
         T::Campaigns => present(db.campaign(parse(row)?)),
         T::Contracts => {
             positive("committed_t", limits::COMMITTED_KG_MAX * 10)?;
+            // maker-checker: the requester does not approve
+            let by = |c: &str| row.get(c).and_then(Value::as_str);
+            if by("approved_by").is_some() && by("approved_by") == by("requested_by") {
+                return Err(
+                    "contrat approuvé par la personne qui l'a demandé : il faut une seconde personne"
+                        .into(),
+                );
+            }
             present(db.contract(parse(row)?))
         }
         T::Disbursements => {
@@ -127,6 +135,25 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
                 .get("target_id")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
+            // maker-checker: who made a money record does not reverse it (checked when the
+            // record is known here; the member-level ones carry their agent)
+            let kind = row
+                .get("target_kind")
+                .and_then(Value::as_str)
+                .and_then(|k| k.parse::<sene_domain::RecordKind>().ok());
+            if let Some(kind) = kind {
+                let maker = db
+                    .record_maker(kind, target)
+                    .map_err(|e| format!("valeur invalide : {e}"))?;
+                if maker.is_some()
+                    && maker.as_deref() == row.get("agent_id").and_then(Value::as_str)
+                {
+                    return Err(
+                        "enregistrement d'argent annulé par la personne qui l'a fait : il faut une seconde personne"
+                            .into(),
+                    );
+                }
+            }
             present(db.reversal_of(target))
         }
         _ => Ok(()),

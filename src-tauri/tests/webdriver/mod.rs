@@ -375,6 +375,26 @@ impl Window {
         self.wait_gone("#gate");
     }
 
+    /// Signs in on the gate as one account (by its id).
+    pub fn sign_in_as(&self, account: &str, passphrase: &str) {
+        self.wait("#gate #signin-submit");
+        self.select("#signin-account", account);
+        self.type_into("#signin-passphrase", passphrase);
+        self.click_on("#signin-submit");
+        self.wait_gone("#gate");
+    }
+
+    /// The id of the device's account bound to `agent_id` (asked of the gate).
+    pub fn account_of(&self, agent_id: &str) -> String {
+        let v = self.invoke("vault_status", None);
+        v["accounts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["agent_id"] == agent_id))
+            .and_then(|x| x["id"].as_str())
+            .unwrap_or_else(|| panic!("no account for agent {agent_id}: {v}"))
+            .to_owned()
+    }
+
     /// Chooses an option of a `<select>` by value.
     pub fn select(&self, css: &str, value: &str) {
         let e = self.wait(css);

@@ -1,6 +1,6 @@
 // Generated from crates/api by `SENE_BLESS=1 cargo test -p sene-api bindings`. Do not edit.
 
-export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal" | "locked" | "wrong_passphrase" | "foreign_file";
+export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal" | "locked" | "wrong_passphrase" | "foreign_file" | "second_person_required";
 
 export type ApiError = { code: ErrorCode, 
 /**

@@ -51,7 +51,7 @@ pub fn season(store: Store) -> Season {
             receipt_prefix: "U1".into(),
         })
         .unwrap();
-    let s = l
+    let s0 = l
         .run(&sec, |tx| {
             let coop = tx.add_cooperative(NewCooperative {
                 id: None,
@@ -135,15 +135,34 @@ pub fn season(store: Store) -> Season {
                     committed: Kg::from_kg(1000)?,
                     date: d(2026, 5, 10),
                 })?;
-                tx.approve_contract(c.id, d(2026, 5, 11))?;
+                ids.push((m.id, c.id));
+            }
+            Ok((coop, wh, fa, ctc, dev, camp, ids))
+        })
+        .unwrap();
+    let (coop, wh, fa, ctc, dev, camp, ids) = s0;
+    // maker-checker: the secretariat requested the contracts, the committee approves them
+    let committee = Actor {
+        agent: ctc.id,
+        device: sec.device,
+    };
+    l.run(&committee, |tx| {
+        for (_, c) in &ids {
+            tx.approve_contract(*c, d(2026, 5, 11))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let s = l
+        .run(&sec, |tx| {
+            for (_, c) in &ids {
                 tx.disburse_advance(DisburseAdvance {
                     id: None,
-                    contract_id: c.id,
+                    contract_id: *c,
                     amount: fr(120_000),
                     date: d(2026, 6, 1),
                     mode: PayMode::Cash,
                 })?;
-                ids.push((m.id, c.id));
             }
             let (a, ca) = ids[0];
             let (b, cb) = ids[1];
