@@ -1107,3 +1107,62 @@ fn every_guarded_action_needs_a_second_person_in_the_app_and_at_the_hub() {
         row(&mut f);
     }
 }
+
+/// The same rewrite carried to the office on a USB stick: the file holds the device's audit
+/// proof (signed with the rest), and the hub's import flags the break as an HTTP sync does.
+#[test]
+fn a_rewritten_audit_history_is_detected_in_a_usb_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let path = dir.path().join("a.sqlite");
+    let mut a = Ledger::open(&path).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+    let coop = s.coop;
+    for (n, name) in [("DIO-0200", "Nana Konaté"), ("DIO-0201", "Fanta Diallo")] {
+        a.run(&s.a, |tx| member(tx, coop, n, name)).unwrap();
+        sync(&mut a, &url);
+    }
+    // an honest file: merged, nothing flagged
+    a.run(&s.a, |tx| member(tx, coop, "DIO-0202", "Awa Sangaré"))
+        .unwrap();
+    let file = usb::device_export(&mut a).unwrap();
+    let mut office = Ledger::open(&hub_store).unwrap();
+    let r = usb::hub_import(&mut office, &file).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert!(office.db().audit_breaks().unwrap().is_empty());
+    drop(office);
+
+    drop(a);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DROP TRIGGER audit_immutable_u").unwrap();
+        let n = c
+            .execute(
+                "UPDATE audit SET payload = replace(payload, 'Nana Konaté', 'Nana Konate') WHERE action = 'register_member' AND payload LIKE '%Nana Konaté%'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    let mut a = Ledger::open(&path).unwrap();
+    a.run(&s.a, |tx| member(tx, coop, "DIO-0203", "Kadia Coulibaly"))
+        .unwrap();
+    let file = usb::device_export(&mut a).unwrap();
+    let mut office = Ledger::open(&hub_store).unwrap();
+    usb::hub_import(&mut office, &file).unwrap();
+    let breaks = office.db().audit_breaks().unwrap();
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0].device_id, s.a.device.to_string());
+    assert!(breaks[0].reason.contains("réécrit"), "{breaks:?}");
+    // the file's records are merged all the same (each checked as any other)
+    assert!(office
+        .db()
+        .list_rows(sene_store::Table::Members, 1000)
+        .unwrap()
+        .iter()
+        .any(|m| m["full_name"] == "Kadia Coulibaly"));
+}

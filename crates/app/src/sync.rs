@@ -276,6 +276,21 @@ impl Ledger {
     /// # Errors
     /// Store and sync errors.
     pub fn usb_export(&mut self, to: &str, scope: &Scope, key: &[u8]) -> Result<Vec<u8>> {
+        self.usb_export_with(to, scope, key, Vec::new())
+    }
+
+    /// As [`Ledger::usb_export`], with items of the sender's own after the documents (the
+    /// device's audit proof), signed with them.
+    ///
+    /// # Errors
+    /// As [`Ledger::usb_export`].
+    pub fn usb_export_with(
+        &mut self,
+        to: &str,
+        scope: &Scope,
+        key: &[u8],
+        extra: Vec<(String, Vec<u8>)>,
+    ) -> Result<Vec<u8>> {
         let from = self.local_actor()?.device.to_string();
         let created_at = now_text(self);
         let (store, engine, _) = self.parts()?;
@@ -289,6 +304,8 @@ impl Ledger {
             ids.sort_by_key(|d| (d.rank(), d.to_string()));
             Ok::<_, AppError>(engine.export_changes(db, to, &ids)?)
         })?;
+        let mut docs = docs;
+        docs.items.extend(extra);
         let bundle = sene_sync::bundle::Bundle {
             header: sene_sync::bundle::Header {
                 version: 1,
@@ -307,7 +324,12 @@ impl Ledger {
     /// # Errors
     /// [`SyncError::Unauthentic`], [`SyncError::Malformed`], store errors.
     pub fn usb_import(&mut self, bytes: &[u8], key: &[u8], scope: &Scope) -> Result<SyncReport> {
-        let bundle = sene_sync::bundle::Bundle::decode(bytes, key)?;
+        let mut bundle = sene_sync::bundle::Bundle::decode(bytes, key)?;
+        // the sender's own items (its audit proof) are the caller's: only documents merge
+        bundle
+            .docs
+            .items
+            .retain(|(id, _)| id != sene_sync::wire::AUDIT_ITEM);
         let now = now_text(self);
         let peer = bundle.header.from_device.clone();
         let (store, engine, _) = self.parts()?;

@@ -15,8 +15,8 @@ use sene_sync::SyncError;
 
 use crate::HubError;
 
-/// The envelope item's name.
-pub const AUDIT_ITEM: &str = "audit";
+/// The envelope (or USB file) item's name.
+pub use sene_sync::wire::AUDIT_ITEM;
 
 const LEN: usize = 2 * (8 + CHAIN_HASH_LEN);
 

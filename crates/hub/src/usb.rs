@@ -24,7 +24,18 @@ fn device_key(ledger: &Ledger) -> Result<String, HubError> {
 /// Not enrolled, store and sync errors.
 pub fn device_export(ledger: &mut Ledger) -> Result<Vec<u8>, HubError> {
     let key = device_key(ledger)?;
-    Ok(ledger.usb_export("hub", &Scope::Everything, key.as_bytes())?)
+    // the device's audit proof travels signed in the file, as in an HTTP sync's first request
+    let acked: i64 = ledger
+        .setting(keys::AUDIT_ACKED)?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let proof = crate::audit::proof(ledger, acked)?;
+    Ok(ledger.usb_export_with(
+        "hub",
+        &Scope::Everything,
+        key.as_bytes(),
+        vec![(crate::audit::AUDIT_ITEM.to_owned(), proof.encode())],
+    )?)
 }
 
 /// On a device: reads a file the hub made for it.
@@ -72,6 +83,26 @@ pub fn hub_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubEr
             .write(|db| db.put_quarantine(&header.from_device, &now, &header.created_at, bytes))?;
         tracing::warn!(device = %header.from_device, id, "USB file of a revoked device quarantined");
         return Err(HubError::Quarantined { id });
+    }
+    // the device's audit proof, checked against the heads the hub holds (a history rewritten
+    // on the laptop is flagged as after an HTTP sync)
+    let bundle = Bundle::decode(bytes, key.as_bytes())?;
+    let proofs: Vec<&Vec<u8>> = bundle
+        .docs
+        .items
+        .iter()
+        .filter(|(id, _)| id == crate::audit::AUDIT_ITEM)
+        .map(|(_, b)| b)
+        .collect();
+    if proofs.len() > 1 {
+        return Err(sene_sync::SyncError::Malformed("deux preuves d'historique".into()).into());
+    }
+    if let Some(p) = proofs.first() {
+        let proof = crate::audit::Proof::decode(p)?;
+        let now = ledger
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        crate::audit::check(ledger, &header.from_device, &proof, &now)?;
     }
     let scope = enroll::scope_of(ledger, &d)?;
     Ok(ledger.usb_import(bytes, key.as_bytes(), &scope)?)

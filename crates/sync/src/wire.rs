@@ -16,6 +16,10 @@ use flate2::Compression;
 
 use crate::error::SyncError;
 
+/// The item that carries a device's audit proof (in an exchange's first request and in a USB
+/// file), not a document: the hub takes it out before merging.
+pub const AUDIT_ITEM: &str = "audit";
+
 const MAGIC: &[u8; 5] = b"SENE\x01";
 const MAGIC_DICT: &[u8; 5] = b"SENE\x02";
 /// Most bytes of a dictionary (deflate's window).
