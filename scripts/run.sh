@@ -22,7 +22,11 @@ fi
 
 echo "Pas d'écran graphique (DISPLAY vide) : voici l'état de la saison avec la commande sene."
 SENE="${CARGO_TARGET_DIR:-target}/release/sene"
-if ! "$SENE" check >/dev/null 2>&1; then
+if ! checked=$("$SENE" check 2>&1); then
+  if printf '%s' "$checked" | grep -q SENE_PASSPHRASE; then
+    echo "La base est chiffrée : donnez sa phrase secrète (export SENE_PASSPHRASE='…') puis relancez."
+    exit 0
+  fi
   if [ -t 0 ]; then
     read -r -p "La base est vide. Charger l'union de démonstration ? [O/n] " answer
   else
