@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "anomaly_log",
     "resolve_conflict",
     "settlement_preview",
+    "propose_settlement",
     "lock_settlement",
     "settlement_runs",
     "settlement_run",

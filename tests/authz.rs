@@ -52,7 +52,6 @@ struct Coop {
     contract: ContractId,
     warehouse: WarehouseId,
     disbursement: DisbursementId,
-    delivery: DeliveryId,
 }
 
 #[derive(Clone, Copy)]
@@ -133,7 +132,7 @@ fn coop_money(
         date: d(2026, 6, 1),
         mode: PayMode::Cash,
     })?;
-    let v = tx.record_delivery(RecordDelivery {
+    tx.record_delivery(RecordDelivery {
         id: None,
         member_id: m,
         contract_id: k,
@@ -150,7 +149,6 @@ fn coop_money(
         contract: k,
         warehouse: w,
         disbursement: x.id,
-        delivery: v.id,
     })
 }
 
@@ -822,16 +820,16 @@ fn rows() -> Vec<Row> {
             true,
             false,
             Some(|tx, fx, w| {
-                // the delivery voided, the member owes the advance: the lock carries it
+                // a carried debt written on the laptop (the office's lock writes them, after
+                // a second person's proposal: a laptop has no business writing one)
                 let m = pick(fx, w);
-                tx.reverse(Reverse {
-                    id: None,
-                    target_kind: RecordKind::Delivery,
-                    target_id: m.delivery.to_string(),
-                    reason: "pesée fausse".into(),
-                    date: d(2026, 11, 3),
+                tx.db().put_debt_carry(&DebtCarry {
+                    member_id: m.member,
+                    campaign_id: fx.camp,
+                    amount: Money::from_francs(1_000)?,
+                    run_id: SettlementRunId::new(),
+                    date: d(2027, 1, 10),
                 })?;
-                tx.lock_settlement(fx.camp, d(2027, 1, 10), None, "")?;
                 Ok(format!("{}/{}", m.member, fx.camp))
             }),
         ),

@@ -1046,6 +1046,55 @@ fn conflict_row(f: &mut Four) {
         .unwrap();
 }
 
+fn lock_row(f: &mut Four) {
+    // runs stay in the office's store: the rule is the use case's, on the hub's own store
+    let mut hub = Ledger::open(&f.hub_store).unwrap();
+    let (camp, at) = (f.s.camp, d(2027, 1, 15));
+    let (sec, sec2) = (f.s.sec, f.sec2);
+    // nothing proposed: no one locks
+    second_person(
+        hub.run(&sec2, |tx| tx.lock_settlement(camp, at, None, ""))
+            .unwrap_err(),
+    );
+    hub.run(&sec, |tx| tx.propose_settlement(camp, at)).unwrap();
+    // who proposed it may not lock it…
+    second_person(
+        hub.run(&sec, |tx| tx.lock_settlement(camp, at, None, ""))
+            .unwrap_err(),
+    );
+    // …nor may anyone once the figures moved (a delivery synced since)
+    let (_, k) = contract_for(&mut f.a, &f.s.a, &f.s, "MC-5");
+    sync(&mut f.a, &f.url);
+    hub.run(&f.s.b, |tx| {
+        tx.decide_contract(k, Decision::Approve, d(2026, 5, 11))
+    })
+    .unwrap();
+    drop(hub);
+    sync(&mut f.a, &f.url);
+    f.a.run(&f.s.a, |tx| {
+        tx.disburse_advance(DisburseAdvance {
+            id: None,
+            contract_id: k,
+            amount: Money::from_francs(10_000)?,
+            date: d(2026, 6, 1),
+            mode: PayMode::Cash,
+        })
+    })
+    .unwrap();
+    sync(&mut f.a, &f.url);
+    let mut hub = Ledger::open(&f.hub_store).unwrap();
+    let moved = hub
+        .run(&sec2, |tx| tx.lock_settlement(camp, at, None, ""))
+        .unwrap_err();
+    assert!(matches!(moved, AppError::Mismatch(_)), "{moved:?}");
+    // proposed again, a second person locks it
+    hub.run(&sec, |tx| tx.propose_settlement(camp, at)).unwrap();
+    let run = hub
+        .run(&sec2, |tx| tx.lock_settlement(camp, at, None, ""))
+        .unwrap();
+    assert_eq!(run.run.locked_by, sec2.agent);
+}
+
 /// Maker-checker (issue #6): for each guarded action, the person who made the record is
 /// refused by the use case and a second person is not; where the action travels in a synced
 /// record, a record forged on a laptop to get round the use case is refused by the hub when
@@ -1094,6 +1143,7 @@ fn every_guarded_action_needs_a_second_person_in_the_app_and_at_the_hub() {
         (Guarded::ApproveContract, approve_row),
         (Guarded::ReverseMoneyRecord, reverse_row),
         (Guarded::ResolveMoneyConflict, conflict_row),
+        (Guarded::LockSettlement, lock_row),
     ];
     for g in Guarded::ALL {
         assert_eq!(

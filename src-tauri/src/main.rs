@@ -177,6 +177,7 @@ commands! {
     anomaly_log(CampaignRequest) -> Vec<ResolutionView> = anomaly_log;
     resolve_conflict(ResolveConflictRequest) -> () = resolve_conflict;
     settlement_preview(CampaignDateRequest) -> SettlementView = settlement_preview;
+    propose_settlement(CampaignDateRequest) -> SettlementView = propose_settlement;
     lock_settlement(LockRequest) -> SettlementView = lock_settlement;
     settlement_runs(CampaignRequest) -> Vec<RunView> = settlement_runs;
     settlement_run(RunRequest) -> SettlementView = settlement_run;
@@ -326,6 +327,7 @@ fn main() {
             anomaly_log,
             resolve_conflict,
             settlement_preview,
+            propose_settlement,
             lock_settlement,
             settlement_runs,
             settlement_run,

@@ -178,6 +178,50 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     let totals = w.text(&w.wait("#set-totals"));
     w.wait("tr.set-line");
     w.shot("reglement-a-revoir");
+    // four eyes: the secretary proposes it, the union's accountant locks it
+    let disabled = w.script("return document.querySelector('#set-lock').disabled", &[]);
+    assert_eq!(
+        disabled,
+        json!(true),
+        "nothing proposed yet: the lock waits"
+    );
+    w.click_on("#set-propose");
+    w.wait("#set-proposal-mine");
+    w.shot("reglement-propose");
+    let me = w.invoke("app_status", None)["agent_name"].clone();
+    let agents = w.invoke("list_agents", None);
+    let accountant = agents
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["role"] == "secretariat" && x["name"] != me)
+        })
+        .cloned()
+        .expect("a second secretariat agent in the demo");
+    let accountant_id = accountant["id"].as_str().unwrap_or_default().to_owned();
+    w.click_on("#nav-device");
+    w.select("#account-agent", &accountant_id);
+    w.type_into("#account-passphrase", "mil de Koutiala 5");
+    w.type_into("#account-confirm", "mil de Koutiala 5");
+    w.click_on("#account-add");
+    let start = std::time::Instant::now();
+    while w.find_all("[data-account]").len() < 2 {
+        assert!(
+            start.elapsed() < webdriver::PATIENCE,
+            "the account is not listed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    w.click_on("#lock-now");
+    w.sign_in_as(&w.account_of(&accountant_id), "mil de Koutiala 5");
+    w.click_on("#nav-settlement");
+    w.click_on("#set-preview");
+    let by = w.text(&w.wait("#set-proposal"));
+    assert!(
+        by.contains(me.as_str().unwrap_or_default()),
+        "proposed by the secretary: {by}"
+    );
+    w.wait("tr.set-line");
     w.type_into(
         "#set-note",
         "Règlement de la campagne, arrêté au 15 janvier",
@@ -311,11 +355,12 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
             "04-anomalies.png",
             "05-conflit-resolu.png",
             "06-reglement-a-revoir.png",
-            "07-confirmation-arret.png",
-            "08-reglement-arrete.png",
-            "09-export-xlsx.png",
-            "10-ventes-et-preteurs.png",
-            "11-serveur-et-appairage.png",
+            "07-reglement-propose.png",
+            "08-confirmation-arret.png",
+            "09-reglement-arrete.png",
+            "10-export-xlsx.png",
+            "11-ventes-et-preteurs.png",
+            "12-serveur-et-appairage.png",
         ],
         "screenshots in {}",
         shots.display()

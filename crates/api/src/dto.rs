@@ -721,6 +721,19 @@ dto! {
         pub note: Option<String>,
         pub lines: Vec<SettlementLineView>,
         pub totals: SettlementTotalsView,
+        /// The open proposal of this settlement (a preview): a second secretariat agent locks it.
+        pub proposal: Option<ProposalView>,
+    }
+
+    /// A settlement proposed for locking (maker-checker).
+    pub struct ProposalView {
+        /// Who proposed it.
+        pub proposed_by: String,
+        pub proposed_at: String,
+        /// Proposed by the one signed in: someone else must lock it.
+        pub by_me: bool,
+        /// The figures are still those proposed (else: propose again).
+        pub holds: bool,
     }
 
     /// Locks the settlement of a campaign at a date (a correction names the run it replaces).

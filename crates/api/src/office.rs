@@ -628,7 +628,46 @@ impl Session {
             note: None,
             lines: s.members.iter().map(line).collect(),
             totals: totals(&s.totals),
+            proposal: self.proposal_view(camp, day)?,
         })
+    }
+
+    fn proposal_view(&self, camp: CampaignId, day: NaiveDate) -> R<Option<ProposalView>> {
+        let Some((p, holds)) = self
+            .ledger
+            .settlement_proposal(camp, day)
+            .map_err(|e| self.app(&e))?
+        else {
+            return Ok(None);
+        };
+        let name = self
+            .ledger
+            .db()
+            .agent(p.proposed_by)
+            .map_err(|e| self.app(&e.into()))?
+            .map_or_else(|| p.proposed_by.to_string(), |a| a.name);
+        Ok(Some(ProposalView {
+            proposed_by: name,
+            proposed_at: p.proposed_at.to_rfc3339(),
+            by_me: self.actor()?.agent == p.proposed_by,
+            holds,
+        }))
+    }
+
+    /// `propose_settlement`: proposes the settlement at a date for another secretariat agent to
+    /// lock (maker-checker); answers the preview with its proposal.
+    ///
+    /// # Errors
+    /// Not the secretariat, unknown campaign, malformed date, store errors.
+    pub fn propose_settlement(&mut self, req: &CampaignDateRequest) -> R<SettlementView> {
+        self.require_office()?;
+        let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
+        let day = self.office_date("date", &req.date)?;
+        let actor = self.actor()?;
+        self.ledger
+            .run(&actor, |tx| tx.propose_settlement(camp, day))
+            .map_err(|e| self.app(&e))?;
+        self.settlement_preview(req)
     }
 
     /// `lock_settlement`: locks the settlement at a date (immutable; a correction is a new run
@@ -661,6 +700,7 @@ impl Session {
             locked_at: Some(run.run.locked_at.to_rfc3339()),
             replaces: run.run.replaces.map(|r| r.to_string()),
             note: Some(run.run.note.clone()),
+            proposal: None,
             lines: run.members.iter().map(line).collect(),
             totals: totals(&run.totals),
         }

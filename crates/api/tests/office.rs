@@ -159,14 +159,49 @@ fn a_settlement_is_reviewed_locked_and_exported() {
     let in_debt = review.lines.iter().filter(|l| francs(&l.debt) > 0).count();
     assert_eq!(in_debt, review.totals.members_in_debt as usize);
 
-    let run = s
-        .lock_settlement(&LockRequest {
+    // four eyes: proposed by the union's accountant, locked by the secretary
+    let lock = LockRequest {
+        campaign_id: camp.clone(),
+        date: "2027-01-15".into(),
+        replaces: None,
+        note: "règlement de la campagne".into(),
+    };
+    let e = s.lock_settlement(&lock).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SecondPersonRequired, "{e:?}");
+    let me = s.status().unwrap().agent_name.unwrap();
+    let accountant: sene_domain::AgentId = s
+        .agents()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.role == "secretariat" && a.name != me)
+        .unwrap()
+        .id
+        .parse()
+        .unwrap();
+    s.ledger().set_acting_agent(Some(accountant)).unwrap();
+    let proposed = s
+        .propose_settlement(&CampaignDateRequest {
             campaign_id: camp.clone(),
             date: "2027-01-15".into(),
-            replaces: None,
-            note: "règlement de la campagne".into(),
         })
         .unwrap();
+    let p = proposed.proposal.unwrap();
+    assert!(p.by_me && p.holds, "{p:?}");
+    assert_eq!(
+        s.lock_settlement(&lock).unwrap_err().code,
+        ErrorCode::SecondPersonRequired
+    );
+    s.ledger().set_acting_agent(None).unwrap();
+    let mine = s
+        .settlement_preview(&CampaignDateRequest {
+            campaign_id: camp.clone(),
+            date: "2027-01-15".into(),
+        })
+        .unwrap()
+        .proposal
+        .unwrap();
+    assert!(!mine.by_me && mine.holds, "{mine:?}");
+    let run = s.lock_settlement(&lock).unwrap();
     let run_id = run.run_id.clone().unwrap();
     // the locked run is the reviewed one, line for line
     assert_eq!(run.lines, review.lines);

@@ -266,10 +266,29 @@ fn main() {
 
     // --- settlement runs: lock (compute + write every line), exports, statements ---------
     let mut lock_rows = Vec::new();
+    // maker-checker: a second secretariat agent proposes each run (not timed), the first locks
+    let second = ledger
+        .run(&actor, |tx| {
+            tx.add_agent(sene_app::org::NewAgent {
+                id: None,
+                name: "Seconde secrétaire".into(),
+                phone: None,
+                role: sene_domain::Role::Secretariat,
+                cooperatives: Vec::new(),
+            })
+        })
+        .unwrap();
+    let second = sene_app::Actor {
+        agent: second.id,
+        device: actor.device,
+    };
     for c in &campaigns {
         let mut locks = Vec::new();
         let mut last = None;
         for _ in 0..3 {
+            ledger
+                .run(&second, |tx| tx.propose_settlement(*c, date))
+                .unwrap();
             let (run, t) = timed(|| {
                 ledger
                     .run(&actor, |tx| tx.lock_settlement(*c, date, last, "bench"))

@@ -2045,8 +2045,8 @@ mod tests {
         assert!(s.distributions >= 50, "{s:?}");
         let db = l.db();
         assert_eq!(db.count(Table::Warehouses).unwrap(), 7);
-        assert_eq!(db.count(Table::Agents).unwrap(), 6);
-        assert_eq!(db.count(Table::Devices).unwrap(), 6);
+        assert_eq!(db.count(Table::Agents).unwrap(), 7);
+        assert_eq!(db.count(Table::Devices).unwrap(), 7);
         assert_eq!(db.count(Table::Lenders).unwrap(), 2);
         assert_eq!(db.count(Table::CreditLines).unwrap(), 2);
         assert_eq!(db.count(Table::Drawdowns).unwrap(), 2);

@@ -115,6 +115,9 @@ pub enum Guarded {
     /// Resolving a conflict over money: not by an agent whose value or record is in it (use
     /// case, at the office: conflicts are resolved on the hub's own store).
     ResolveMoneyConflict,
+    /// Locking a settlement run: not by the secretariat agent who proposed it, and only while
+    /// its figures are those proposed (use case, at the office: runs stay in its store).
+    LockSettlement,
 }
 
 impl Guarded {
@@ -123,6 +126,7 @@ impl Guarded {
         Guarded::ApproveContract,
         Guarded::ReverseMoneyRecord,
         Guarded::ResolveMoneyConflict,
+        Guarded::LockSettlement,
     ];
 }
 

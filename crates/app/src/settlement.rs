@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sene_domain::validate::{self, limits};
 use sene_domain::*;
 use sene_print::{PaymentListDoc, PaymentRow, StatementDelivery, StatementDoc};
-use sene_store::{Db, SettlementLineRow, SettlementRunRow};
+use sene_store::{Db, SettlementLineRow, SettlementProposalRow, SettlementRunRow};
 use serde::{Deserialize, Serialize};
 
 pub use sene_store::LateRecord;
@@ -153,7 +153,45 @@ pub fn late_records(db: &Db<'_>, run: SettlementRunId) -> Result<Vec<LateRecord>
     Ok(db.campaign_records_after(r.campaign_id, upto)?)
 }
 
+/// The figures a proposal holds and a lock must find again: the totals and every member's line.
+fn figures(report: &crate::reports::SettlementReport) -> String {
+    format!("{:?}|{:?}", report.totals, report.members)
+}
+
 impl Tx<'_, '_> {
+    /// Proposes the campaign's settlement at `date` for another secretariat agent to lock
+    /// (maker-checker): the figures are kept, and the lock must find the same. Secretariat
+    /// only. A newer proposal of the same campaign and date replaces an older one.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`], [`AppError::NotFound`] (campaign), store errors.
+    pub fn propose_settlement(
+        &self,
+        campaign_id: CampaignId,
+        date: NaiveDate,
+    ) -> Result<SettlementProposalRow> {
+        self.require(self.role.may_configure(), "arrêter un règlement")?;
+        campaign(self.db, campaign_id)?;
+        let report = settle_campaign(self.db, campaign_id, date)?;
+        let p = SettlementProposalRow {
+            id: SettlementRunId::new().to_string(),
+            campaign_id,
+            date,
+            proposed_by: self.actor.agent,
+            proposed_at: self.now,
+            figures: figures(&report),
+            run_id: None,
+        };
+        self.db.insert_settlement_proposal(&p)?;
+        self.audit(
+            "propose_settlement",
+            "settlement_proposal",
+            &p.id,
+            &(campaign_id, date),
+        )?;
+        Ok(p)
+    }
+
     /// Computes the campaign's settlement at `date` ([`settle_campaign`]) and locks it: the run
     /// and one line per member are written in this transaction and never edited. A correction
     /// is a new run with `replaces` naming the run it corrects (of the same campaign).
@@ -194,6 +232,22 @@ impl Tx<'_, '_> {
             note,
         };
         let report = settle_campaign(self.db, campaign_id, date)?;
+        // maker-checker: another secretariat agent proposed these very figures
+        let proposal = self.db.open_settlement_proposal(campaign_id, date)?.ok_or(
+            AppError::SecondPersonRequired {
+                action: "arrêter un règlement qu'aucune autre personne n'a proposé",
+            },
+        )?;
+        if proposal.proposed_by == self.actor.agent {
+            return Err(AppError::SecondPersonRequired {
+                action: "arrêter le règlement qu'il a proposé",
+            });
+        }
+        if proposal.figures != figures(&report) {
+            return Err(AppError::Mismatch(
+                "les chiffres du règlement ont changé depuis sa proposition (un enregistrement est arrivé entre-temps) : proposez-le de nouveau".into(),
+            ));
+        }
         self.db.insert_settlement_run(&SettlementRunRow {
             id: cmd.id,
             campaign_id,
@@ -259,6 +313,7 @@ impl Tx<'_, '_> {
                 })?;
             }
         }
+        self.db.confirm_settlement_proposal(&proposal.id, cmd.id)?;
         self.audit(
             "lock_settlement",
             "settlement_run",
@@ -270,6 +325,25 @@ impl Tx<'_, '_> {
 }
 
 impl Ledger {
+    /// The open proposal of a campaign's settlement at a date, if any (what the office's
+    /// screen shows: who proposed it, and whether the figures still hold).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn settlement_proposal(
+        &self,
+        campaign: CampaignId,
+        date: NaiveDate,
+    ) -> Result<Option<(SettlementProposalRow, bool)>> {
+        let db = self.db();
+        let Some(p) = db.open_settlement_proposal(campaign, date)? else {
+            return Ok(None);
+        };
+        let current = figures(&settle_campaign(&db, campaign, date)?);
+        let holds = current == p.figures;
+        Ok(Some((p, holds)))
+    }
+
     /// [`settlement_run`] on this ledger.
     ///
     /// # Errors

@@ -629,6 +629,25 @@ fn synced_disbursement(
     id
 }
 
+/// A second secretariat agent on the office's computer (maker-checker's second person).
+fn second_secretary(l: &mut Ledger, sec: Actor) -> Actor {
+    let a = l
+        .run(&sec, |tx| {
+            tx.add_agent(NewAgent {
+                id: None,
+                name: "Seconde secrétaire".into(),
+                phone: None,
+                role: Role::Secretariat,
+                cooperatives: Vec::new(),
+            })
+        })
+        .unwrap();
+    Actor {
+        agent: a.id,
+        device: sec.device,
+    }
+}
+
 #[test]
 fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
     let mut l = union();
@@ -775,21 +794,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
         .unwrap();
     // maker-checker: the allocations the secretariat made are voided by a second secretariat
     // agent (signed in on the office's computer)
-    let second = l
-        .run(&sec, |tx| {
-            tx.add_agent(NewAgent {
-                id: None,
-                name: "Seconde secrétaire".into(),
-                phone: None,
-                role: Role::Secretariat,
-                cooperatives: Vec::new(),
-            })
-        })
-        .unwrap();
-    let second = Actor {
-        agent: second.id,
-        device: sec.device,
-    };
+    let second = second_secretary(&mut l, sec);
     l.run(&second, |tx| {
         for id in &allocations {
             tx.reverse(Reverse {
@@ -1184,7 +1189,13 @@ fn a_locked_settlement_puts_its_debts_and_late_records_in_the_queue() {
             .collect()
     };
 
-    // a run locked: its members in debt are queued, nothing else
+    // a run locked: its members in debt are queued, nothing else (proposed by a second
+    // secretariat agent, locked by the first: maker-checker)
+    let second_sec = second_secretary(&mut l, sec);
+    l.run(&second_sec, |tx| {
+        tx.propose_settlement(camp, day(2027, 1, 15))
+    })
+    .unwrap();
     let first = l
         .run(&sec, |tx| {
             tx.lock_settlement(camp, day(2027, 1, 15), None, "premier arrêté")
@@ -1268,6 +1279,10 @@ fn a_locked_settlement_puts_its_debts_and_late_records_in_the_queue() {
     }
 
     // a new run that replaces the first: no late record, its own debts
+    l.run(&second_sec, |tx| {
+        tx.propose_settlement(camp, day(2027, 1, 15))
+    })
+    .unwrap();
     let second = l
         .run(&sec, |tx| {
             tx.lock_settlement(

@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::{d, fr, laptop, memory, season, sync, Season};
+use common::{d, fr, laptop, memory, propose, season, sync, Season};
 use sene_app::season::*;
 use sene_app::settlement::*;
 use sene_app::*;
@@ -16,6 +16,7 @@ use sene_store::Store;
 
 fn lock(s: &mut Season, replaces: Option<SettlementRunId>) -> SettlementRun {
     let (camp, sec) = (s.camp, s.sec);
+    propose(s, camp, d(2027, 1, 15));
     s.l.run(&sec, |tx| {
         tx.lock_settlement(camp, d(2027, 1, 15), replaces, "règlement de janvier")
     })
@@ -531,6 +532,7 @@ fn the_statement_and_exports_of_the_next_campaign_show_the_carried_debt() {
             Ok(open(tx, "Riz 2027/28", CropFamily::Rice, Crop::PaddyRice, 2027)?.id)
         })
         .unwrap();
+    propose(&mut s, next, d(2028, 1, 15));
     let run =
         s.l.run(&sec, |tx| {
             tx.lock_settlement(next, d(2028, 1, 15), None, "")

@@ -26,6 +26,7 @@ fn locked() -> (Season, SettlementRun) {
     s.clock
         .set(Utc.with_ymd_and_hms(2027, 1, 20, 8, 30, 0).unwrap());
     let (sec, camp) = (s.sec, s.camp);
+    common::propose(&mut s, camp, d(2027, 1, 15));
     let run =
         s.l.run(&sec, |tx| {
             tx.lock_settlement(camp, d(2027, 1, 15), None, "règlement de janvier")

@@ -1055,7 +1055,16 @@ pub enum ReportCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum SettlementCmd {
-    /// Calcule et arrête (verrouille) le règlement d'une campagne à une date (secrétariat)
+    /// Propose le règlement d'une campagne à une date, qu'un autre agent du secrétariat arrêtera
+    Propose {
+        /// Campagne (nom ou UUID)
+        #[arg(long)]
+        campaign: String,
+        /// Date du règlement AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Calcule et arrête (verrouille) le règlement d'une campagne à une date, proposé par un autre agent du secrétariat
     Lock {
         /// Campagne (nom ou UUID)
         #[arg(long)]

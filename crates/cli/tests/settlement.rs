@@ -27,6 +27,34 @@ fn lock_list_show_export_and_print_a_settlement_run() {
     let store = dir.path().join("sene.sqlite");
     json(&store, &["demo"]);
     let camp = "Riz 2026/27";
+    // maker-checker: a second secretariat agent proposes, the demo's secretariat locks
+    json(
+        &store,
+        &[
+            "agent",
+            "add",
+            "--name",
+            "Seconde secrétaire",
+            "--role",
+            "secretariat",
+        ],
+    );
+    let propose = || {
+        json(
+            &store,
+            &[
+                "--agent",
+                "Seconde secrétaire",
+                "settlement",
+                "propose",
+                "--campaign",
+                camp,
+                "--date",
+                "2027-01-15",
+            ],
+        )
+    };
+    propose();
     let first = json(
         &store,
         &[
@@ -41,6 +69,7 @@ fn lock_list_show_export_and_print_a_settlement_run() {
     let id = first["run"]["id"].as_str().unwrap().to_owned();
     let n = first["members"].as_array().unwrap().len();
     assert!(n > 0);
+    propose();
     let second = json(
         &store,
         &[

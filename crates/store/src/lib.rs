@@ -30,7 +30,7 @@ pub use db::*;
 pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};
 pub use office::{AnomalyResolution, CashReturn, StockCount};
-pub use settlement::{LateRecord, SettlementLineRow, SettlementRunRow};
+pub use settlement::{LateRecord, SettlementLineRow, SettlementProposalRow, SettlementRunRow};
 pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
 pub use vault::{check_passphrase, DataKey, KdfParams, Slot, Vault, FILE_SALT_LEN, KEY_LEN};
 

@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "maker_checker",
         sql: include_str!("migrations/0013_maker_checker.sql"),
     },
+    Migration {
+        version: 14,
+        name: "settlement_proposals",
+        sql: include_str!("migrations/0014_settlement_proposals.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

@@ -441,3 +441,81 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// A settlement proposed by one secretariat agent, for another to lock (migration 14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementProposalRow {
+    pub id: String,
+    pub campaign_id: CampaignId,
+    pub date: NaiveDate,
+    pub proposed_by: AgentId,
+    pub proposed_at: DateTime<Utc>,
+    /// The settlement's figures when proposed, as the lock must find them again.
+    pub figures: String,
+    /// The run that confirmed it.
+    pub run_id: Option<SettlementRunId>,
+}
+
+fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SettlementProposalRow> {
+    Ok(SettlementProposalRow {
+        id: r.get(0)?,
+        campaign_id: r.parse(1)?,
+        date: r.date(2)?,
+        proposed_by: r.parse(3)?,
+        proposed_at: r.instant(4)?,
+        figures: r.get(5)?,
+        run_id: r.opt_parse(6)?,
+    })
+}
+
+impl Db<'_> {
+    /// Records a proposed settlement.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn insert_settlement_proposal(&self, p: &SettlementProposalRow) -> R<()> {
+        self.conn().execute(
+            "INSERT INTO settlement_proposals (id, campaign_id, date, proposed_by, proposed_at, figures) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                p.id,
+                p.campaign_id.to_string(),
+                d(p.date),
+                p.proposed_by.to_string(),
+                ts(p.proposed_at),
+                p.figures
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The latest proposal of a campaign's settlement at a date not locked yet.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn open_settlement_proposal(
+        &self,
+        campaign: CampaignId,
+        date: NaiveDate,
+    ) -> R<Option<SettlementProposalRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, campaign_id, date, proposed_by, proposed_at, figures, run_id FROM settlement_proposals WHERE campaign_id = ?1 AND date = ?2 AND run_id IS NULL ORDER BY proposed_at DESC, rowid DESC LIMIT 1",
+                params![campaign.to_string(), d(date)],
+                proposal_row,
+            )
+            .optional()?)
+    }
+
+    /// Names the run that confirmed a proposal.
+    ///
+    /// # Errors
+    /// SQLite errors (a proposal already confirmed: the trigger aborts).
+    pub fn confirm_settlement_proposal(&self, id: &str, run: SettlementRunId) -> R<()> {
+        self.conn().execute(
+            "UPDATE settlement_proposals SET run_id = ?2 WHERE id = ?1",
+            params![id, run.to_string()],
+        )?;
+        Ok(())
+    }
+}

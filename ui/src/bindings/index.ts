@@ -303,7 +303,25 @@ carried_debt: string, net: string, paid: string, remaining: string, debt: string
 
 export type SettlementTotalsView = { members: number, members_in_debt: number, accepted_kg: string, delivered_value: string, complement: string, advances: string, fees: string, fertilizer_credit: string, carried_debt: string, net: string, payable: string, debt: string, };
 
-export type SettlementView = { run_id: string | null, campaign: string, date: string, locked_at: string | null, replaces: string | null, note: string | null, lines: Array<SettlementLineView>, totals: SettlementTotalsView, };
+export type SettlementView = { run_id: string | null, campaign: string, date: string, locked_at: string | null, replaces: string | null, note: string | null, lines: Array<SettlementLineView>, totals: SettlementTotalsView, 
+/**
+ * The open proposal of this settlement (a preview): a second secretariat agent locks it.
+ */
+proposal: ProposalView | null, };
+
+export type ProposalView = { 
+/**
+ * Who proposed it.
+ */
+proposed_by: string, proposed_at: string, 
+/**
+ * Proposed by the one signed in: someone else must lock it.
+ */
+by_me: boolean, 
+/**
+ * The figures are still those proposed (else: propose again).
+ */
+holds: boolean, };
 
 export type LockRequest = { campaign_id: string, date: string, replaces: string | null, note: string, };
 

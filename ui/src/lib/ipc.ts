@@ -45,6 +45,7 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'resolve_conflict',
   'resolve_anomaly',
   'lock_settlement',
+  'propose_settlement',
   'export_settlement',
   'export_portfolio',
   'export_dashboard',

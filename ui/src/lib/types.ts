@@ -219,6 +219,7 @@ export interface Commands {
   anomaly_log: [CampaignRequest, ResolutionView[]];
   resolve_conflict: [ResolveConflictRequest, null];
   settlement_preview: [CampaignDateRequest, SettlementView];
+  propose_settlement: [CampaignDateRequest, SettlementView];
   lock_settlement: [LockRequest, SettlementView];
   settlement_runs: [CampaignRequest, RunView[]];
   settlement_run: [RunRequest, SettlementView];

@@ -291,3 +291,44 @@ pub fn laptop(s: &mut Season) -> (Ledger, Arc<FixedClock>, sene_app::sync::Scope
     sync(&mut dev, &mut s.l, &scope);
     (dev, clock, scope)
 }
+
+/// A second secretariat agent on the office's computer (added the first time): who proposes a
+/// settlement for the first to lock (maker-checker).
+pub fn second_secretariat(s: &mut Season) -> Actor {
+    let sec = s.sec;
+    let db = s.l.db();
+    let existing = db
+        .agent_ids()
+        .unwrap()
+        .into_iter()
+        .filter_map(|id| db.agent(id).unwrap())
+        .find(|a| a.name == "Seconde secrétaire");
+    let agent = match existing {
+        Some(a) => a.id,
+        None => {
+            s.l.run(&sec, |tx| {
+                tx.add_agent(sene_app::org::NewAgent {
+                    id: None,
+                    name: "Seconde secrétaire".into(),
+                    phone: None,
+                    role: Role::Secretariat,
+                    cooperatives: Vec::new(),
+                })
+            })
+            .unwrap()
+            .id
+        }
+    };
+    Actor {
+        agent,
+        device: sec.device,
+    }
+}
+
+/// The settlement of the season's campaign at `date`, proposed by the second secretariat
+/// agent, for `s.sec` to lock.
+pub fn propose(s: &mut Season, camp: CampaignId, date: NaiveDate) {
+    let second = second_secretariat(s);
+    s.l.run(&second, |tx| tx.propose_settlement(camp, date))
+        .unwrap();
+}

@@ -18,6 +18,7 @@ use crate::parse;
 
 pub fn run(ctx: &mut Ctx, c: SettlementCmd) -> CliResult<Output> {
     match c {
+        SettlementCmd::Propose { campaign, date } => propose(ctx, &campaign, date.as_deref()),
         SettlementCmd::Lock {
             campaign,
             date,
@@ -79,6 +80,22 @@ fn describe(out: &mut Output, r: &SettlementRun) {
         t.debt,
         t.members_in_debt
     ));
+}
+
+fn propose(ctx: &mut Ctx, campaign: &str, date: Option<&str>) -> CliResult<Output> {
+    let camp = lookup::campaign(&ctx.db(), campaign)?;
+    let date = parse::date_or("--date", date, ctx.today())?;
+    let p = ctx.run(|tx| tx.propose_settlement(camp.id, date))?;
+    let out = Output::new(&serde_json::json!({
+        "proposal": p.id,
+        "campaign_id": p.campaign_id.to_string(),
+        "date": p.date.to_string(),
+        "proposed_by": p.proposed_by.to_string(),
+    }))?;
+    Ok(out.line(format!(
+        "Règlement de « {} » au {date} proposé : un autre agent du secrétariat l'arrête (sene settlement lock)",
+        camp.name
+    )))
 }
 
 fn lock(
