@@ -589,6 +589,20 @@ fn a_link_dropped_mid_exchange_corrupts_nothing_and_the_next_run_completes() {
     assert!(breaks.is_empty(), "{breaks:?}");
 }
 
+/// Edits, in the closed store file, the audit row of Nana Konaté's registration (the
+/// immutability trigger dropped first): a history rewritten behind the application's back.
+fn rewrite_nana(path: &Path) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch("DROP TRIGGER audit_immutable_u").unwrap();
+    let n = c
+        .execute(
+            "UPDATE audit SET payload = replace(payload, 'Nana Konaté', 'Nana Konate') WHERE action = 'register_member' AND payload LIKE '%Nana Konaté%'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
 /// A device's audit history rewritten in its file (a registration's payload edited, the
 /// immutability trigger dropped first) is detected at its next sync: the hub records the
 /// break and the secretariat's anomaly queue shows it, while honest syncs raise nothing.
@@ -623,17 +637,7 @@ fn a_rewritten_audit_history_is_detected_at_the_next_sync() {
 
     // the file is edited behind the application's back
     drop(a);
-    {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("DROP TRIGGER audit_immutable_u").unwrap();
-        let n = c
-            .execute(
-                "UPDATE audit SET payload = replace(payload, 'Nana Konaté', 'Nana Konate') WHERE action = 'register_member' AND payload LIKE '%Nana Konaté%'",
-                [],
-            )
-            .unwrap();
-        assert_eq!(n, 1);
-    }
+    rewrite_nana(&path);
     let mut a = Ledger::open(&path).unwrap();
     // the sync goes on (every record is still checked), and the office sees the break
     client::sync(&mut a, Some(&url), &mut |_| {}).unwrap();
@@ -1187,17 +1191,7 @@ fn a_rewritten_audit_history_is_detected_in_a_usb_file() {
     drop(office);
 
     drop(a);
-    {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("DROP TRIGGER audit_immutable_u").unwrap();
-        let n = c
-            .execute(
-                "UPDATE audit SET payload = replace(payload, 'Nana Konaté', 'Nana Konate') WHERE action = 'register_member' AND payload LIKE '%Nana Konaté%'",
-                [],
-            )
-            .unwrap();
-        assert_eq!(n, 1);
-    }
+    rewrite_nana(&path);
     let mut a = Ledger::open(&path).unwrap();
     a.run(&s.a, |tx| member(tx, coop, "DIO-0203", "Kadia Coulibaly"))
         .unwrap();

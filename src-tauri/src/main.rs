@@ -62,52 +62,52 @@ fn vault_status(shell: State<'_, Shell>) -> R<VaultStatus> {
     state(&shell, |st| vault_view(st))
 }
 
-#[tauri::command(async)]
-fn create_vault(shell: State<'_, Shell>, req: CreateVaultRequest) -> R<VaultCreatedView> {
-    state(&shell, |st| {
-        let (session, recovery_key) = gate(st)?.create(&req)?;
+/// Opens a session through the gate (dropping any open one first) and keeps it.
+fn open(shell: &State<'_, Shell>, f: impl FnOnce(&Gate) -> R<Session>) -> R<AppStatus> {
+    state(shell, |st| {
+        st.session = None;
+        let session = f(&gate(st)?)?;
         let status = session.status()?;
         st.session = Some(session);
-        Ok(VaultCreatedView {
-            recovery_key,
-            status,
-        })
+        Ok(status)
     })
+}
+
+/// As [`open`], for a new key whose recovery key the window shows once.
+fn open_new(
+    shell: &State<'_, Shell>,
+    f: impl FnOnce(&Gate) -> R<(Session, String)>,
+) -> R<VaultCreatedView> {
+    let mut recovery_key = String::new();
+    let status = open(shell, |g| {
+        let (session, key) = f(g)?;
+        recovery_key = key;
+        Ok(session)
+    })?;
+    Ok(VaultCreatedView {
+        recovery_key,
+        status,
+    })
+}
+
+#[tauri::command(async)]
+fn create_vault(shell: State<'_, Shell>, req: CreateVaultRequest) -> R<VaultCreatedView> {
+    open_new(&shell, |g| g.create(&req))
 }
 
 #[tauri::command(async)]
 fn encrypt_store(shell: State<'_, Shell>, req: CreateVaultRequest) -> R<VaultCreatedView> {
-    state(&shell, |st| {
-        let (session, recovery_key) = gate(st)?.encrypt_existing(&req)?;
-        let status = session.status()?;
-        st.session = Some(session);
-        Ok(VaultCreatedView {
-            recovery_key,
-            status,
-        })
-    })
+    open_new(&shell, |g| g.encrypt_existing(&req))
 }
 
 #[tauri::command(async)]
 fn sign_in(shell: State<'_, Shell>, req: SignInRequest) -> R<AppStatus> {
-    state(&shell, |st| {
-        st.session = None;
-        let session = gate(st)?.sign_in(&req)?;
-        let status = session.status()?;
-        st.session = Some(session);
-        Ok(status)
-    })
+    open(&shell, |g| g.sign_in(&req))
 }
 
 #[tauri::command(async)]
 fn recover(shell: State<'_, Shell>, req: RecoverRequest) -> R<AppStatus> {
-    state(&shell, |st| {
-        st.session = None;
-        let session = gate(st)?.recover(&req)?;
-        let status = session.status()?;
-        st.session = Some(session);
-        Ok(status)
-    })
+    open(&shell, |g| g.recover(&req))
 }
 
 #[tauri::command(async)]

@@ -619,6 +619,7 @@ impl Session {
             .ledger
             .settle_campaign(camp, day)
             .map_err(|e| self.app(&e))?;
+        let proposal = self.proposal_view(camp, day, &s)?;
         Ok(SettlementView {
             run_id: None,
             campaign: s.campaign,
@@ -628,18 +629,24 @@ impl Session {
             note: None,
             lines: s.members.iter().map(line).collect(),
             totals: totals(&s.totals),
-            proposal: self.proposal_view(camp, day)?,
+            proposal,
         })
     }
 
-    fn proposal_view(&self, camp: CampaignId, day: NaiveDate) -> R<Option<ProposalView>> {
-        let Some((p, holds)) = self
+    fn proposal_view(
+        &self,
+        camp: CampaignId,
+        day: NaiveDate,
+        report: &sene_app::reports::SettlementReport,
+    ) -> R<Option<ProposalView>> {
+        let Some(p) = self
             .ledger
             .settlement_proposal(camp, day)
             .map_err(|e| self.app(&e))?
         else {
             return Ok(None);
         };
+        let holds = sene_app::settlement::proposal_holds(&p, report);
         let name = self
             .ledger
             .db()

@@ -168,6 +168,22 @@ impl Gate {
         let mut session = Session::new(Ledger::with_clock(store, clock), receipts)
             .with_store_path(self.path.clone());
         session.unlocked = Some(unlocked);
+        Ok(session)
+    }
+
+    /// Opens the store with an unwrapped key and a session acting as the account's agent (the
+    /// account bound to the device's agent first, if the store knows one and it is not yet).
+    fn open(&self, mut vault: Vault, account: String, key: DataKey) -> R<Session> {
+        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+        let mut session = self.session(
+            store,
+            Unlocked {
+                vault,
+                account,
+                key,
+            },
+        )?;
+        session.bind_account()?;
         session.act_as_account()?;
         Ok(session)
     }
@@ -189,21 +205,12 @@ impl Gate {
                 ),
             ));
         }
-        let (mut vault, key) = Vault::create(&self.path, &req.label, &req.passphrase, self.kdf)
+        let (vault, key) = Vault::create(&self.path, &req.label, &req.passphrase, self.kdf)
             .map_err(|e| store_err(&e))?;
         vault.save().map_err(|e| store_err(&e))?;
-        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
         let account = vault.slots()[0].id.clone();
         let recovery = key.recovery_text();
-        let session = self.session(
-            store,
-            Unlocked {
-                vault,
-                account,
-                key,
-            },
-        )?;
-        Ok((session, recovery))
+        Ok((self.open(vault, account, key)?, recovery))
     }
 
     /// A store made before encryption: encrypts it in place, with a first account.
@@ -212,22 +219,11 @@ impl Gate {
     /// No plain store here, a weak or unconfirmed passphrase, store errors.
     pub fn encrypt_existing(&self, req: &CreateVaultRequest) -> R<(Session, String)> {
         check_confirm(&req.passphrase, &req.confirm)?;
-        let (mut vault, key) =
-            Store::encrypt_plain(&self.path, &req.label, &req.passphrase, self.kdf)
-                .map_err(|e| store_err(&e))?;
-        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+        let (vault, key) = Store::encrypt_plain(&self.path, &req.label, &req.passphrase, self.kdf)
+            .map_err(|e| store_err(&e))?;
         let account = vault.slots()[0].id.clone();
         let recovery = key.recovery_text();
-        let mut session = self.session(
-            store,
-            Unlocked {
-                vault,
-                account,
-                key,
-            },
-        )?;
-        session.bind_account()?;
-        Ok((session, recovery))
+        Ok((self.open(vault, account, key)?, recovery))
     }
 
     /// Signs in: the account's passphrase unwraps the key, the store opens, and the session
@@ -237,19 +233,11 @@ impl Gate {
     /// [`ErrorCode::WrongPassphrase`] (nothing opened), a foreign or damaged file, an
     /// unknown account.
     pub fn sign_in(&self, req: &SignInRequest) -> R<Session> {
-        let mut vault = Vault::load(&self.path).map_err(|e| store_err(&e))?;
+        let vault = Vault::load(&self.path).map_err(|e| store_err(&e))?;
         let key = vault
             .unlock(req.account.trim(), &req.passphrase)
             .map_err(|e| store_err(&e))?;
-        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
-        self.session(
-            store,
-            Unlocked {
-                vault,
-                account: req.account.trim().to_owned(),
-                key,
-            },
-        )
+        self.open(vault, req.account.trim().to_owned(), key)
     }
 
     /// Every passphrase forgotten, or the key file lost: the recovery key opens the store and
@@ -269,21 +257,11 @@ impl Gate {
             e => store_err(&e),
         })?;
         drop(store);
-        let mut vault = Vault::recreate(&self.path, &key, &req.label, &req.passphrase, self.kdf)
+        let vault = Vault::recreate(&self.path, &key, &req.label, &req.passphrase, self.kdf)
             .map_err(|e| store_err(&e))?;
         vault.save().map_err(|e| store_err(&e))?;
-        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
         let account = vault.slots()[0].id.clone();
-        let mut session = self.session(
-            store,
-            Unlocked {
-                vault,
-                account,
-                key,
-            },
-        )?;
-        session.bind_account()?;
-        Ok(session)
+        self.open(vault, account, key)
     }
 }
 

@@ -153,6 +153,16 @@ pub fn late_records(db: &Db<'_>, run: SettlementRunId) -> Result<Vec<LateRecord>
     Ok(db.campaign_records_after(r.campaign_id, upto)?)
 }
 
+/// Whether a proposal's figures are those of `report` (the same campaign and date computed
+/// now): what a lock requires.
+#[must_use]
+pub fn proposal_holds(
+    p: &SettlementProposalRow,
+    report: &crate::reports::SettlementReport,
+) -> bool {
+    p.figures == figures(report)
+}
+
 /// The figures a proposal holds and a lock must find again: the totals and every member's line.
 fn figures(report: &crate::reports::SettlementReport) -> String {
     format!("{:?}|{:?}", report.totals, report.members)
@@ -243,7 +253,7 @@ impl Tx<'_, '_> {
                 action: "arrêter le règlement qu'il a proposé",
             });
         }
-        if proposal.figures != figures(&report) {
+        if !proposal_holds(&proposal, &report) {
             return Err(AppError::Mismatch(
                 "les chiffres du règlement ont changé depuis sa proposition (un enregistrement est arrivé entre-temps) : proposez-le de nouveau".into(),
             ));
@@ -326,7 +336,7 @@ impl Tx<'_, '_> {
 
 impl Ledger {
     /// The open proposal of a campaign's settlement at a date, if any (what the office's
-    /// screen shows: who proposed it, and whether the figures still hold).
+    /// screen shows: who proposed it; [`proposal_holds`] says whether its figures still hold).
     ///
     /// # Errors
     /// Store errors.
@@ -334,14 +344,8 @@ impl Ledger {
         &self,
         campaign: CampaignId,
         date: NaiveDate,
-    ) -> Result<Option<(SettlementProposalRow, bool)>> {
-        let db = self.db();
-        let Some(p) = db.open_settlement_proposal(campaign, date)? else {
-            return Ok(None);
-        };
-        let current = figures(&settle_campaign(&db, campaign, date)?);
-        let holds = current == p.figures;
-        Ok(Some((p, holds)))
+    ) -> Result<Option<SettlementProposalRow>> {
+        Ok(self.db().open_settlement_proposal(campaign, date)?)
     }
 
     /// [`settlement_run`] on this ledger.

@@ -80,17 +80,15 @@ fn start_env(store: &Path, env: &[(&str, &str)]) -> (Hub, String) {
     (hub, format!("http://127.0.0.1:{port}"))
 }
 
-#[test]
-fn a_device_enrolls_syncs_and_carries_a_usb_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let office = dir.path().join("office.sqlite");
-    let field = dir.path().join("field.sqlite");
+/// An office store: a union, cooperative DIO, its field agent Moussa Diarra and his laptop
+/// (prefix A1) paired. Returns the laptop's id and its pairing code.
+fn office_with_a_laptop(office: &Path, union: &str) -> (String, String) {
     ok(
-        &office,
+        office,
         &[
             "init",
             "--union",
-            "Union test",
+            union,
             "--region",
             "Ségou",
             "--agent",
@@ -102,7 +100,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
         ],
     );
     ok(
-        &office,
+        office,
         &[
             "cooperative",
             "add",
@@ -121,7 +119,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
         ],
     );
     let agent = ok(
-        &office,
+        office,
         &[
             "agent",
             "add",
@@ -135,7 +133,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     );
     let agent_id = agent["id"].as_str().unwrap().to_owned();
     let device = ok(
-        &office,
+        office,
         &[
             "device",
             "add",
@@ -147,10 +145,19 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     );
     let device_id = device["id"].as_str().unwrap().to_owned();
     let pairing = ok(
-        &office,
+        office,
         &["hub", "pair", "--device", "A1", "--for", &agent_id],
     );
     let code = pairing["code"].as_str().unwrap().to_owned();
+    (device_id, code)
+}
+
+#[test]
+fn a_device_enrolls_syncs_and_carries_a_usb_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office.sqlite");
+    let field = dir.path().join("field.sqlite");
+    let (device_id, code) = office_with_a_laptop(&office, "Union test");
 
     let (hub, url) = start(&office);
     // a wrong code is refused with a clear message
@@ -308,74 +315,7 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     let dir = tempfile::tempdir().unwrap();
     let office = dir.path().join("office.sqlite");
     let field = dir.path().join("field.sqlite");
-    ok(
-        &office,
-        &[
-            "init",
-            "--union",
-            "Union chiffrée",
-            "--region",
-            "Ségou",
-            "--agent",
-            "Awa Secrétaire",
-            "--device",
-            "Bureau",
-            "--prefix",
-            "U1",
-        ],
-    );
-    ok(
-        &office,
-        &[
-            "cooperative",
-            "add",
-            "--code",
-            "DIO",
-            "--name",
-            "Dioro",
-            "--village",
-            "Dioro",
-            "--commune",
-            "Dioro",
-            "--cercle",
-            "Ségou",
-            "--region",
-            "Ségou",
-        ],
-    );
-    let agent = ok(
-        &office,
-        &[
-            "agent",
-            "add",
-            "--name",
-            "Moussa Diarra",
-            "--role",
-            "field_agent",
-            "--cooperative",
-            "DIO",
-        ],
-    );
-    let agent_id = agent["id"].as_str().unwrap().to_owned();
-    let device = ok(
-        &office,
-        &[
-            "device",
-            "add",
-            "--label",
-            "Portable Moussa",
-            "--prefix",
-            "A1",
-        ],
-    );
-    let device_id = device["id"].as_str().unwrap().to_owned();
-    let code = ok(
-        &office,
-        &["hub", "pair", "--device", "A1", "--for", &agent_id],
-    )["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (device_id, code) = office_with_a_laptop(&office, "Union chiffrée");
     assert!(holds(&raw(&office), "Moussa Diarra"));
 
     // No passphrase, a weak one: refused, the store still plain.
