@@ -1210,3 +1210,94 @@ fn a_rewritten_audit_history_is_detected_in_a_usb_file() {
         .iter()
         .any(|m| m["full_name"] == "Kadia Coulibaly"));
 }
+
+/// Devices that sync at the same moment are merged together by the hub (group commit): each
+/// gets its own answer, a malformed request among them is refused alone, and everyone ends
+/// with the same records.
+#[test]
+fn devices_syncing_at_the_same_moment_are_merged_together_and_each_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let paths: Vec<_> = (0..3)
+        .map(|i| dir.path().join(format!("dev{i}.sqlite")))
+        .collect();
+    let mut token = String::new();
+    for (i, actor) in [s.a, s.b, s.c].iter().enumerate() {
+        let mut l = Ledger::open(&paths[i]).unwrap();
+        client::enroll(&mut l, &url, actor.device, &s.codes[i]).unwrap();
+        sync(&mut l, &url);
+        if i == 0 {
+            token = l.setting(client::keys::HUB_TOKEN).unwrap().unwrap();
+        }
+    }
+    let (coop, other) = (s.coop, s.other);
+    // field agents A (DIO) and C (MKL) work offline; B (committee of DIO) only syncs
+    let writers = [(0usize, s.a, coop, "DIO"), (2, s.c, other, "MKL")];
+    for round in 0..3 {
+        for (i, who, c, code) in writers {
+            let mut l = Ledger::open(&paths[i]).unwrap();
+            for k in 0..5 {
+                let number = format!("{code}-{round}{k:02}");
+                l.run(&who, |tx| {
+                    member(tx, c, &number, &format!("Membre {number}"))
+                })
+                .unwrap();
+            }
+        }
+        // another writer holds the hub's file for a moment: the exchanges that arrive
+        // meanwhile queue up and are merged together once it lets go
+        let mut holder = sene_store::Store::open(&hub_store).unwrap();
+        holder.begin_group().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let mut threads = Vec::new();
+        for path in paths.clone() {
+            let (barrier, url) = (barrier.clone(), url.clone());
+            threads.push(std::thread::spawn(move || {
+                let mut l = Ledger::open(&path).unwrap();
+                barrier.wait();
+                let r = client::sync(&mut l, Some(&url), &mut |_| {}).unwrap();
+                assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+            }));
+        }
+        let (b2, url2, t2) = (barrier.clone(), url.clone(), token.clone());
+        let bad = std::thread::spawn(move || {
+            b2.wait();
+            ureq_post(&url2, "/v1/sync", &t2, b"not an envelope")
+        });
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        holder.end_group(false).unwrap();
+        drop(holder);
+        for t in threads {
+            t.join().unwrap();
+        }
+        let (status, text) = bad.join().unwrap();
+        assert_eq!(status, 400, "{text}");
+    }
+    // one more round each, in turn, so that each sees what the others pushed meanwhile
+    let mut ls: Vec<Ledger> = paths.iter().map(|p| Ledger::open(p).unwrap()).collect();
+    for l in &mut ls {
+        sync(l, &url);
+    }
+    let numbers = |l: &Ledger, c: CooperativeId| -> Vec<String> {
+        let mut v: Vec<String> = l
+            .db()
+            .members(Some(c))
+            .unwrap()
+            .into_iter()
+            .map(|m| m.number)
+            .collect();
+        v.sort();
+        v
+    };
+    let hub = Ledger::open(&hub_store).unwrap();
+    assert_eq!(numbers(&hub, coop).len(), 15);
+    assert_eq!(numbers(&hub, other).len(), 15);
+    assert_eq!(numbers(&ls[0], coop), numbers(&hub, coop));
+    assert_eq!(numbers(&ls[1], coop), numbers(&hub, coop));
+    assert_eq!(numbers(&ls[2], other), numbers(&hub, other));
+    assert!(numbers(&ls[0], other).is_empty(), "outside A's scope");
+    assert!(hub.conflicts(true).unwrap().is_empty());
+}

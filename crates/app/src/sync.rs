@@ -350,6 +350,61 @@ impl Ledger {
         out
     }
 
+    /// Runs `jobs` together (group commit): one transaction and one sync to disk for all of
+    /// them, each job in its own savepoint. A job that fails is undone alone (and the sync
+    /// engine's memory dropped, to be read again from the store); the others are kept. Nothing
+    /// of any job is durable before this returns `Ok`: a caller answers its peers only then.
+    ///
+    /// # Errors
+    /// The store's when the group cannot begin, or its commit fails (then nothing of any job
+    /// was kept).
+    pub fn write_group<J, T, E>(
+        &mut self,
+        jobs: Vec<J>,
+        mut run: impl FnMut(&mut Ledger, J) -> std::result::Result<T, E>,
+    ) -> Result<Vec<std::result::Result<T, E>>> {
+        const JOB: &str = "group_job";
+        self.store.begin_group()?;
+        let mut out = Vec::with_capacity(jobs.len());
+        let abort = |l: &mut Ledger, e: sene_store::StoreError| -> AppError {
+            let _ = l.store.end_group(false);
+            l.forget_sync_memory();
+            e.into()
+        };
+        for job in jobs {
+            if let Err(e) = self.store.db().savepoint(JOB) {
+                return Err(abort(self, e));
+            }
+            let r = run(self, job);
+            let db = self.store.db();
+            let closed = if r.is_ok() {
+                db.release(JOB)
+            } else {
+                db.rollback_to(JOB)
+            };
+            if r.is_err() {
+                self.forget_sync_memory();
+            }
+            if let Err(e) = closed {
+                return Err(abort(self, e));
+            }
+            out.push(r);
+        }
+        if let Err(e) = self.store.end_group(true) {
+            self.forget_sync_memory();
+            return Err(e.into());
+        }
+        Ok(out)
+    }
+
+    /// Drops the sync engine's documents and sessions held in memory (read again from the
+    /// store when next needed).
+    fn forget_sync_memory(&mut self) {
+        if let Some(e) = self.engine.as_mut() {
+            e.invalidate();
+        }
+    }
+
     /// Starts a new sync session with `peer` (see [`Engine::reset_peer`]).
     ///
     /// # Errors

@@ -548,3 +548,113 @@ fn a_message_with_nothing_new_goes_as_an_ack_and_a_stale_ack_is_ignored() {
         o.hub.db().heads(&registry).unwrap()
     );
 }
+
+fn numbers(l: &Ledger) -> Vec<String> {
+    let mut n: Vec<String> = l
+        .db()
+        .members(None)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.number)
+        .collect();
+    n.sort();
+    n
+}
+
+/// The hub merges the exchanges that arrive together in one group (one commit): a job that
+/// fails after merging is undone alone, the others are kept, and the sender of the failed one
+/// gets everything in on its next exchange.
+#[test]
+fn exchanges_merged_in_one_group_keep_the_good_ones_and_undo_a_failed_one_alone() {
+    let mut o = office();
+    let second = o
+        .hub
+        .run(&o.sec, |tx| {
+            tx.add_device(NewDevice {
+                id: None,
+                label: "Portable 2".into(),
+                receipt_prefix: "A2".into(),
+            })
+        })
+        .unwrap();
+    let a2 = Actor {
+        agent: o.agent.agent,
+        device: second.id,
+    };
+    let scope2 = Scope::Device {
+        device: a2.device,
+        agent: a2.agent,
+        role: Role::FieldAgent,
+        cooperatives: vec![o.coop],
+    };
+    let mut dev1 = ledger();
+    dev1.join(&o.agent).unwrap();
+    sync(&mut dev1, &mut o.hub, &o.scope);
+    let mut dev2 = ledger();
+    dev2.join(&a2).unwrap();
+    sync(&mut dev2, &mut o.hub, &scope2);
+    let coop = o.coop;
+    dev1.run(&o.agent, |tx| tx.register_member(member(coop, 1), false))
+        .unwrap();
+    dev2.run(&a2, |tx| tx.register_member(member(coop, 2), false))
+        .unwrap();
+    let before = numbers(&o.hub);
+
+    let p1 = o.agent.device.to_string();
+    let p2 = a2.device.to_string();
+    dev1.sync_reset("hub").unwrap();
+    dev2.sync_reset("hub").unwrap();
+    let up1 = dev1.sync_outgoing("hub", &Scope::Everything).unwrap();
+    let up2 = dev2.sync_outgoing("hub", &Scope::Everything).unwrap();
+    let jobs = vec![
+        (p1.clone(), up1, o.scope.clone(), true),
+        (p2.clone(), up2, scope2.clone(), false),
+    ];
+    let results = o
+        .hub
+        .write_group(jobs, |l, (peer, env, scope, fail)| {
+            l.sync_reset(&peer)?;
+            let out = l.sync_exchange(&peer, &env, &scope)?;
+            if fail {
+                // e.g. the reply could not be written: everything of this job is undone
+                return Err(AppError::Mismatch("échec simulé".into()));
+            }
+            Ok(out)
+        })
+        .unwrap();
+    assert!(results[0].is_err());
+    let (report, down2) = results.into_iter().nth(1).unwrap().unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    let mut expected = before.clone();
+    expected.push("DIO-0002".into());
+    assert_eq!(numbers(&o.hub), expected, "only the kept job's member");
+    dev2.sync_incoming("hub", &down2, &Scope::Everything)
+        .unwrap();
+
+    // the failed job's device syncs again: its member arrives once, and everyone converges
+    sync(&mut dev1, &mut o.hub, &o.scope);
+    sync(&mut dev2, &mut o.hub, &scope2);
+    expected.push("DIO-0001".into());
+    expected.sort();
+    assert_eq!(numbers(&o.hub), expected);
+    assert_eq!(numbers(&dev1), expected);
+    assert_eq!(numbers(&dev2), expected);
+    assert!(o.hub.conflicts(true).unwrap().is_empty());
+
+    // a group inside a group is refused; a group of nothing commits nothing
+    assert!(o
+        .hub
+        .write_group(vec![()], |l, ()| l.write_group(vec![()], |_, ()| Ok::<
+            _,
+            AppError,
+        >(
+            ()
+        )))
+        .unwrap()[0]
+        .is_err());
+    assert!(o
+        .hub
+        .write_group(Vec::<()>::new(), |_, ()| Ok::<_, AppError>(()))
+        .unwrap()
+        .is_empty());
+}

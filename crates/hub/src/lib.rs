@@ -21,7 +21,7 @@ pub mod usb;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -236,6 +236,25 @@ pub struct Hub {
     ledger: Mutex<Ledger>,
     /// The session each device is in: a new session resets what was in flight.
     sessions: Mutex<HashMap<String, String>>,
+    /// Sync exchanges waiting for the ledger: whoever holds it next merges them together, in
+    /// one transaction with one sync to disk (group commit), and answers each.
+    pending: Mutex<Vec<Pending>>,
+}
+
+/// One device's exchange waiting in [`Hub::pending`].
+struct Pending {
+    token: String,
+    session: String,
+    body: Vec<u8>,
+    done: mpsc::Sender<Result<Vec<u8>, HubError>>,
+}
+
+/// At most this many exchanges merge in one group: the first device of a group waits for the
+/// others' merges before its answer, so a group is bounded.
+pub const GROUP_MAX: usize = 64;
+
+fn poisoned() -> HubError {
+    HubError::Server("verrou empoisonné".into())
 }
 
 impl Hub {
@@ -245,6 +264,7 @@ impl Hub {
         Arc::new(Hub {
             ledger: Mutex::new(ledger),
             sessions: Mutex::new(HashMap::new()),
+            pending: Mutex::new(Vec::new()),
         })
     }
 
@@ -259,8 +279,75 @@ impl Hub {
         f(&mut guard)
     }
 
+    /// One device's sync exchange: queued, then merged with the exchanges that arrived
+    /// meanwhile in one group (see [`Ledger::write_group`]); answered once the group is on disk.
     fn exchange(&self, token: &str, session: &str, body: &[u8]) -> Result<Vec<u8>, HubError> {
-        self.with_ledger(|l| {
+        let (done, answer) = mpsc::channel();
+        self.pending.lock().map_err(|_| poisoned())?.push(Pending {
+            token: token.to_owned(),
+            session: session.to_owned(),
+            body: body.to_vec(),
+            done,
+        });
+        loop {
+            match answer.try_recv() {
+                Ok(r) => return r,
+                Err(mpsc::TryRecvError::Disconnected) => return Err(poisoned()),
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+            // the ledger's holder merges every waiting exchange, this one included unless
+            // another holder took it (its answer is then sent before the ledger is free)
+            let mut ledger = self.ledger.lock().map_err(|_| poisoned())?;
+            match answer.try_recv() {
+                Ok(r) => return r,
+                Err(mpsc::TryRecvError::Disconnected) => return Err(poisoned()),
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+            let jobs: Vec<Pending> = {
+                let mut p = self.pending.lock().map_err(|_| poisoned())?;
+                let n = p.len().min(GROUP_MAX);
+                p.drain(..n).collect()
+            };
+            self.merge_group(&mut ledger, jobs);
+        }
+    }
+
+    /// Merges `jobs` in one group and answers each.
+    fn merge_group(&self, l: &mut Ledger, jobs: Vec<Pending>) {
+        let n = jobs.len();
+        let (work, answers): (Vec<_>, Vec<_>) = jobs
+            .into_iter()
+            .map(|p| ((p.token, p.session, p.body), p.done))
+            .unzip();
+        match l.write_group(work, |l, (token, session, body)| {
+            self.exchange_one(l, &token, &session, &body)
+        }) {
+            Ok(results) => {
+                tracing::debug!(exchanges = n, "groupe d'échanges écrit");
+                for (done, r) in answers.into_iter().zip(results) {
+                    let _ = done.send(r);
+                }
+            }
+            Err(e) => {
+                tracing::error!(exchanges = n, error = %e, "groupe d'échanges non écrit");
+                for done in answers {
+                    let _ = done.send(Err(HubError::Server(format!(
+                        "écriture impossible ({e}) : rien n'a été fusionné, relancez la synchronisation"
+                    ))));
+                }
+            }
+        }
+    }
+
+    /// One exchange, inside a group: authenticate, decode, merge, answer.
+    fn exchange_one(
+        &self,
+        l: &mut Ledger,
+        token: &str,
+        session: &str,
+        body: &[u8],
+    ) -> Result<Vec<u8>, HubError> {
+        {
             let (device, scope) = enroll::authenticate(l, token)?;
             // the dictionaries of this device's last two exchanges: the last one's reply may
             // not have reached it
@@ -287,8 +374,13 @@ impl Hub {
             // the next dictionary is made of the request as sent, audit proof included
             let env_raw = env.raw()?;
             let fresh = {
-                let mut s = self.sessions.lock().map_err(|_| HubError::Server("verrou empoisonné".into()))?;
-                s.insert(device.device_id.clone(), session.to_owned()).as_deref() != Some(session)
+                let mut s = self
+                    .sessions
+                    .lock()
+                    .map_err(|_| HubError::Server("verrou empoisonné".into()))?;
+                s.insert(device.device_id.clone(), session.to_owned())
+                    .as_deref()
+                    != Some(session)
             };
             if fresh {
                 l.sync_reset(&device.device_id)?;
@@ -327,7 +419,7 @@ impl Hub {
                 db.set_setting(&keys[0], &to_hex(&next))
             })?;
             Ok(out)
-        })
+        }
     }
 }
 
@@ -410,6 +502,11 @@ pub async fn serve(
         None => Ledger::open(&opts.store)?,
     };
     ledger.union()?;
+    // the WAL's checkpoints run beside the merges, not inside them (stopped with the server)
+    let _checkpoints = ledger
+        .store()
+        .checkpoint_in_background(opts.key.as_ref(), std::time::Duration::from_secs(1))
+        .map_err(AppError::from)?;
     let app = router(Hub::new(ledger));
     match &opts.tls {
         None => {

@@ -51,6 +51,9 @@ pub enum StoreError {
     /// The key file or the key machinery.
     #[error("clé de l'appareil : {0}")]
     Vault(String),
+    /// A group of writes begun while one is open (a programming error of the caller).
+    #[error("un groupe d'écritures est déjà ouvert")]
+    GroupOpen,
     /// Another error from SQLite.
     #[error("erreur SQLite : {0}")]
     Sqlite(rusqlite::Error),
@@ -118,6 +121,7 @@ impl StoreError {
                 StoreError::BadRecoveryKey => "unreadable recovery key: check the 14 groups of 4 characters".into(),
                 StoreError::ForeignFile { path, reason } => format!("the file {path} does not match this device's key ({reason}); it was not modified"),
                 StoreError::Vault(r) => format!("device key: {r}"),
+                StoreError::GroupOpen => "a group of writes is already open".into(),
                 StoreError::Sqlite(e) => format!("SQLite error: {e}"),
             },
         }

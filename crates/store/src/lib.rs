@@ -34,10 +34,34 @@ pub use settlement::{LateRecord, SettlementLineRow, SettlementProposalRow, Settl
 pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
 pub use vault::{check_passphrase, DataKey, KdfParams, Slot, Vault, FILE_SALT_LEN, KEY_LEN};
 
+/// The savepoint of a write inside a group.
+const GROUP_WRITE: &str = "group_write";
+
+/// `f` in one savepoint of an open group's transaction: undone alone when it fails.
+fn in_group_savepoint<T, E: From<StoreError>>(
+    conn: &Connection,
+    f: impl FnOnce(&Db<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    let db = Db::new(conn);
+    db.savepoint(GROUP_WRITE)?;
+    match f(&db) {
+        Ok(out) => {
+            db.release(GROUP_WRITE)?;
+            Ok(out)
+        }
+        Err(e) => {
+            db.rollback_to(GROUP_WRITE)?;
+            Err(e)
+        }
+    }
+}
+
 /// An open store.
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Inside [`Store::begin_group`]: writes are savepoints of the group's transaction.
+    grouped: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -265,6 +289,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            grouped: false,
         };
         store.configure().map_err(|e| e.at(path))?;
         migrate::run(&mut store.conn).map_err(|e| e.at(path))?;
@@ -279,6 +304,7 @@ impl Store {
         let mut store = Store {
             conn: Connection::open_in_memory()?,
             path: None,
+            grouped: false,
         };
         store.configure()?;
         migrate::run(&mut store.conn)?;
@@ -330,6 +356,9 @@ impl Store {
     where
         E: From<StoreError>,
     {
+        if self.grouped {
+            return in_group_savepoint(&self.conn, f);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -337,6 +366,50 @@ impl Store {
         let out = f(&Db::new(&tx))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+
+    /// Begins a group: one `BEGIN IMMEDIATE` transaction in which every [`Store::write`] is a
+    /// savepoint, until [`Store::end_group`] commits them all with one sync to disk (the hub
+    /// merges the exchanges that arrive together this way: group commit).
+    ///
+    /// # Errors
+    /// [`StoreError::GroupOpen`] when a group or a transaction is open; SQLite errors when the
+    /// transaction cannot begin.
+    pub fn begin_group(&mut self) -> Result<(), StoreError> {
+        if self.grouped || !self.conn.is_autocommit() {
+            return Err(StoreError::GroupOpen);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.grouped = true;
+        Ok(())
+    }
+
+    /// Ends the group: commits everything its writes kept (`commit`), or undoes all of it.
+    /// Nothing written in the group is durable before this returns `Ok` with `commit`.
+    ///
+    /// # Errors
+    /// SQLite errors of the commit (the group is then rolled back).
+    pub fn end_group(&mut self, commit: bool) -> Result<(), StoreError> {
+        if !self.grouped {
+            return Ok(());
+        }
+        self.grouped = false;
+        if commit {
+            if let Err(e) = self.conn.execute_batch("COMMIT") {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+            Ok(())
+        } else {
+            self.conn.execute_batch("ROLLBACK")?;
+            Ok(())
+        }
+    }
+
+    /// Whether a group is open.
+    #[must_use]
+    pub fn in_group(&self) -> bool {
+        self.grouped
     }
 
     /// `PRAGMA integrity_check`: `"ok"` when the file is sound.
@@ -375,6 +448,89 @@ impl Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+
+    /// Moves the WAL checkpoints off this connection's writes: a thread with its own
+    /// connection to the same file (opened with `key` when the store is encrypted) copies the
+    /// committed WAL frames into the database every `every` (a passive checkpoint: it never
+    /// blocks a writer nor waits for one), while this connection only checkpoints itself as a
+    /// safety net, past [`WRITER_CHECKPOINT_PAGES`]. Used by the hub, whose merges otherwise
+    /// paid the checkpoints (tens of ms each, every 1,000 pages written) inside the exchanges.
+    /// Durability is unchanged: a commit is on disk in the WAL before it returns.
+    ///
+    /// The thread stops when the returned [`Checkpointer`] is dropped.
+    ///
+    /// # Errors
+    /// A store in memory; SQLite errors opening the second connection.
+    pub fn checkpoint_in_background(
+        &self,
+        key: Option<&DataKey>,
+        every: Duration,
+    ) -> Result<Checkpointer, StoreError> {
+        let path = self
+            .path
+            .clone()
+            .ok_or_else(|| StoreError::Corrupt("magasin en mémoire : pas de fichier".into()))?;
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::from_open(&path, e))?;
+        if let Some(key) = key {
+            conn.execute_batch(&format!("PRAGMA key = \"{}\";", &*key.pragma()))
+                .map_err(|e| StoreError::from_open(&path, e))?;
+        }
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA synchronous=FULL;")?;
+        // the key is right and the file is the same store: read its schema version
+        let _: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| StoreError::from_open(&path, e))?;
+        self.conn.query_row(
+            &format!("PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}"),
+            [],
+            |_| Ok(()),
+        )?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sene-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(every)
+                {
+                    // busy or locked: the next turn tries again
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| StoreError::Io {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(Checkpointer {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+/// Past this many WAL pages, a store whose checkpoints run in the background (see
+/// [`Store::checkpoint_in_background`]) checkpoints at its own commit too (SQLite's default is
+/// 1,000 pages, about 4 MiB).
+pub const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
+
+/// The background checkpoints of [`Store::checkpoint_in_background`]; stopped when dropped.
+#[derive(Debug)]
+pub struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -402,5 +558,91 @@ mod tests {
         let st = store.conn.prepare_cached(sql).unwrap();
         assert_eq!(st.get_status(StatementStatus::Run), 10);
         assert_eq!(st.get_status(StatementStatus::RePrepare), 0);
+    }
+
+    fn put(store: &mut Store, key: &str, fail: bool) -> Result<(), StoreError> {
+        store.write(|db| {
+            db.set_setting(key, "x")?;
+            if fail {
+                return Err(StoreError::Corrupt("échec voulu".into()));
+            }
+            Ok(())
+        })
+    }
+
+    /// A group commits its kept writes together, durably; a failed write inside it is undone
+    /// alone; a group not committed leaves nothing; groups do not nest.
+    #[test]
+    fn a_group_of_writes_commits_together_and_undoes_a_failed_write_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.begin_group().unwrap();
+        assert!(store.in_group());
+        assert!(matches!(store.begin_group(), Err(StoreError::GroupOpen)));
+        put(&mut store, "a", false).unwrap();
+        assert!(put(&mut store, "b", true).is_err());
+        put(&mut store, "c", false).unwrap();
+        // not yet on disk: another connection does not see the group's writes
+        let other = Store::open(&path).unwrap();
+        assert_eq!(other.db().setting("a").unwrap(), None);
+        store.end_group(true).unwrap();
+        assert!(!store.in_group());
+        assert_eq!(other.db().setting("a").unwrap().as_deref(), Some("x"));
+        assert_eq!(other.db().setting("b").unwrap(), None);
+        assert_eq!(other.db().setting("c").unwrap().as_deref(), Some("x"));
+
+        store.begin_group().unwrap();
+        put(&mut store, "d", false).unwrap();
+        store.end_group(false).unwrap();
+        // outside a group, a write is its own transaction again
+        put(&mut store, "e", false).unwrap();
+        drop(store);
+        drop(other);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.db().setting("d").unwrap(), None);
+        assert_eq!(store.db().setting("e").unwrap().as_deref(), Some("x"));
+    }
+
+    /// The background checkpointer moves committed pages from the WAL into the database
+    /// without the writer checkpointing, and stops when dropped.
+    #[test]
+    fn checkpoints_run_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.checkpoint().unwrap();
+        let ckpt = store
+            .checkpoint_in_background(None, Duration::from_millis(20))
+            .unwrap();
+        let limit: i64 = store
+            .conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(limit, i64::from(WRITER_CHECKPOINT_PAGES));
+        for i in 0..50 {
+            put(&mut store, &format!("k{i}"), false).unwrap();
+        }
+        // every committed frame is copied into the database file by the other thread
+        let mut done = false;
+        for _ in 0..500 {
+            let (log, copied): (i64, i64) = store
+                .conn
+                .query_row("PRAGMA wal_checkpoint(NOOP)", [], |r| {
+                    Ok((r.get(1)?, r.get(2)?))
+                })
+                .unwrap_or((0, -1));
+            if log > 0 && log == copied {
+                done = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(done, "the WAL was not checkpointed in the background");
+        drop(ckpt);
+        assert!(Store::open_in_memory()
+            .unwrap()
+            .checkpoint_in_background(None, Duration::from_secs(1))
+            .is_err());
     }
 }

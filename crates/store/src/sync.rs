@@ -833,32 +833,37 @@ impl Store {
                 }
             }))
             .map_err(StoreError::from)?;
-        let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StoreError::from)?;
-            let out = {
-                let db = Db::new(&tx);
-                let out = f(&db)?;
-                let mut touched: Vec<Touched> = seen
-                    .lock()
-                    .map(|v| {
-                        v.iter()
-                            .filter_map(|(t, r)| {
-                                Table::from_name(t).map(|table| Touched { table, rowid: *r })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                touched.sort();
-                touched.dedup();
-                then(&db, &touched)?;
-                out
-            };
-            tx.commit().map_err(StoreError::from)?;
+        let body = |db: &Db<'_>| -> Result<T, E> {
+            let out = f(db)?;
+            let mut touched: Vec<Touched> = seen
+                .lock()
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|(t, r)| {
+                            Table::from_name(t).map(|table| Touched { table, rowid: *r })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            touched.sort();
+            touched.dedup();
+            then(db, &touched)?;
             Ok(out)
-        })();
+        };
+        let result = if self.grouped {
+            // a savepoint of the open group (see `Store::begin_group`)
+            crate::in_group_savepoint(&self.conn, body)
+        } else {
+            (|| {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let out = body(&Db::new(&tx))?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok(out)
+            })()
+        };
         self.conn
             .update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>)
             .map_err(StoreError::from)?;
