@@ -872,6 +872,10 @@ struct Merge {
     /// The same exchanges arriving together, merged in groups of `GROUP_MAX` (one commit a
     /// group, as the hub's server does): the time of each group, and CPU.
     grouped: (Vec<Duration>, Option<Duration>),
+    /// The same exchanges through the server's own entry point ([`sene_hub::Hub::exchange`]:
+    /// token, session, decoding, merge, reply, its dictionaries), one thread per device, all
+    /// released at once: wall time until the last reply, and CPU.
+    server: (Duration, Option<Duration>),
 }
 
 /// The client's loop without HTTP: until neither side has anything to say.
@@ -937,6 +941,81 @@ fn timed_groups(
     }
     let cpu = cpu.and_then(|c| Some(cpu_time()? - c));
     (times, cpu)
+}
+
+/// The exchanges through [`sene_hub::Hub::exchange`], as `POST /v1/sync` runs them: each device
+/// paired and enrolled (its token), one exchange of an empty envelope each to warm the hub,
+/// then one thread per device released at once with its push; the wall time until the last
+/// reply, and the CPU time of the process meanwhile.
+fn timed_server(
+    path: &Path,
+    work: &[(String, Envelope, Scope)],
+    records: usize,
+) -> (Duration, Option<Duration>) {
+    let mut l = Ledger::open(path).unwrap();
+    let _checkpoints = l
+        .store()
+        .checkpoint_in_background(None, Duration::from_secs(1))
+        .unwrap();
+    let mut tokens = Vec::new();
+    for (_, _, scope) in work {
+        let Scope::Device {
+            device,
+            agent,
+            cooperatives,
+            ..
+        } = scope
+        else {
+            panic!("a device's scope");
+        };
+        let code = enroll::pair(&mut l, *device, *agent, cooperatives)
+            .unwrap()
+            .code;
+        let req = enroll::EnrollRequest {
+            device_id: *device,
+            code,
+        };
+        tokens.push(enroll::enroll(&mut l, &req).unwrap().token);
+    }
+    let hub = sene_hub::Hub::new(l);
+    let empty = Envelope::default().encode().unwrap();
+    for (i, t) in tokens.iter().enumerate() {
+        hub.exchange(t, &format!("warm{i}"), &empty).unwrap();
+    }
+    let bodies: Vec<Vec<u8>> = work.iter().map(|(_, e, _)| e.encode().unwrap()).collect();
+    let barrier = std::sync::Barrier::new(work.len() + 1);
+    let (hub, barrier) = (&hub, &barrier);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = tokens
+            .iter()
+            .zip(&bodies)
+            .enumerate()
+            .map(|(i, (token, body))| {
+                s.spawn(move || {
+                    barrier.wait();
+                    let reply = hub.exchange(token, &format!("push{i}"), body).unwrap();
+                    let reply = sene_hub::Reply::decode(&reply).unwrap();
+                    assert!(
+                        reply.report.refused.is_empty(),
+                        "{:?}",
+                        reply.report.refused
+                    );
+                    assert!(reply.report.records >= records, "{:?}", reply.report);
+                    Instant::now()
+                })
+            })
+            .collect();
+        let cpu = cpu_time();
+        barrier.wait();
+        let start = Instant::now();
+        let last = handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .max()
+            .unwrap();
+        let cpu = cpu.and_then(|c| Some(cpu_time()? - c));
+        (last - start, cpu)
+    })
 }
 
 /// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; ticks of
@@ -1135,6 +1214,8 @@ fn time_merges(
     std::fs::copy(&path, &season_path).unwrap();
     let group_path = dir.path().join("hub-group.sqlite");
     std::fs::copy(&path, &group_path).unwrap();
+    let server_path = dir.path().join("hub-server.sqlite");
+    std::fs::copy(&path, &server_path).unwrap();
     let fsync = fsync_latency(dir.path());
     eprintln!("    timing the hub's exchanges…");
     let before = hub.db().count(Table::Deliveries).unwrap();
@@ -1199,6 +1280,14 @@ fn time_merges(
     let grouped = timed_groups(&mut group_hub, &work, DAY);
     let after = group_hub.db().count(Table::Deliveries).unwrap();
     assert_eq!(usize::try_from(after - before).unwrap(), DAY * work.len());
+    drop(group_hub);
+    let server = timed_server(&server_path, &work, DAY);
+    let merged = Ledger::open(&server_path)
+        .unwrap()
+        .db()
+        .count(Table::Deliveries)
+        .unwrap();
+    assert_eq!(usize::try_from(merged - before).unwrap(), DAY * work.len());
     Merge {
         coops,
         generated,
@@ -1210,6 +1299,7 @@ fn time_merges(
         season_only,
         empty,
         grouped,
+        server,
     }
 }
 
@@ -1477,6 +1567,22 @@ fn main() {
                 ),
                 format!("≤ {:.1} s", MERGE_MAX.as_secs_f64()),
                 verdict(total <= MERGE_MAX).into(),
+            ]);
+        }
+        {
+            let (wall, cpu) = &m.server;
+            table.push([
+                format!(
+                    "2s. Same, through the server's entry point (`Hub::exchange`: token, session, decoding, merge, reply and its dictionaries), {} devices released at once, one thread each",
+                    m.coops
+                ),
+                format!(
+                    "**{:.3} s** until the last reply (CPU {})",
+                    wall.as_secs_f64(),
+                    cpu_text(*cpu)
+                ),
+                format!("≤ {:.1} s", MERGE_MAX.as_secs_f64()),
+                verdict(*wall <= MERGE_MAX).into(),
             ]);
         }
         let (total, p50, _) = stats(&m.season_only.0);

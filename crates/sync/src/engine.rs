@@ -407,10 +407,10 @@ impl Engine {
         check: Check<'_>,
         now: &str,
         incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
-        brought: Option<Vec<automerge::Change>>,
+        brought: Option<Vec<Brought>>,
     ) -> R<MergeOutcome> {
         let before = self.load(db, id)?.get_heads();
-        let fresh: Option<Vec<automerge::Change>> = brought.map(|changes| {
+        let fresh: Option<Vec<Brought>> = brought.map(|changes| {
             let doc = self.load(db, id).map(AutoCommit::document);
             let Ok(doc) = doc else {
                 return Vec::new();
@@ -418,9 +418,7 @@ impl Engine {
             let mut seen = std::collections::HashSet::new();
             changes
                 .into_iter()
-                .filter(|c| {
-                    seen.insert(c.hash()) && doc.get_change_meta_by_hash(&c.hash()).is_none()
-                })
+                .filter(|c| seen.insert(c.hash) && doc.get_change_meta_by_hash(&c.hash).is_none())
                 .collect()
         });
         // The document is taken out of the cache and changed in place (a copy of it cost a
@@ -615,14 +613,12 @@ impl Engine {
                 {
                     let mut added: Vec<ChangeHash> =
                         fork.get_changes(&before).iter().map(|c| c.hash()).collect();
-                    let mut came: Vec<ChangeHash> = f.iter().map(automerge::Change::hash).collect();
+                    let mut came: Vec<ChangeHash> = f.iter().map(|c| c.hash).collect();
                     added.sort();
                     came.sort();
                     assert_eq!(added, came, "changes stored as they came ≠ changes added");
                 }
-                f.iter()
-                    .flat_map(|c| c.raw_bytes().iter().copied())
-                    .collect()
+                f.iter().flat_map(|c| c.bytes.iter().copied()).collect()
             }
             None => fork.save_after(&before),
         };
@@ -720,11 +716,7 @@ impl Engine {
         }
         // the changes as they came (a chunk that is not one change, e.g. a whole document,
         // leaves it to the document to say what was added)
-        let brought: Option<Vec<automerge::Change>> = msg
-            .changes
-            .iter()
-            .map(|c| automerge::Change::from_bytes(c.to_vec()).ok())
-            .collect();
+        let brought: Option<Vec<Brought>> = msg.changes.iter().map(Brought::read).collect();
         let out = self.merge_changes(
             db,
             id,
@@ -838,17 +830,92 @@ fn exactly_added(
     doc: &mut AutoCommit,
     before: &[ChangeHash],
     after: &[ChangeHash],
-    fresh: &[automerge::Change],
+    fresh: &[Brought],
 ) -> bool {
-    let mine: std::collections::HashSet<ChangeHash> = fresh.iter().map(|c| c.hash()).collect();
+    let mine: std::collections::HashSet<ChangeHash> = fresh.iter().map(|c| c.hash).collect();
     let known = |h: &ChangeHash| before.contains(h) || mine.contains(h);
     !fresh.is_empty()
         && after.iter().all(known)
-        && fresh.iter().all(|c| c.deps().iter().all(known))
+        && fresh.iter().all(|c| c.deps.iter().all(known))
         && doc.get_missing_deps(&[]).is_empty()
         && fresh
             .iter()
-            .all(|c| doc.document().get_change_meta_by_hash(&c.hash()).is_some())
+            .all(|c| doc.document().get_change_meta_by_hash(&c.hash).is_some())
+}
+
+/// A change as it came in a sync message, read only as far as its hash and dependencies:
+/// automerge parses and checks it whole when it applies it, and parsing it a second time here
+/// (`Change::from_bytes`, which checks every operation) was a tenth of the hub's merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Brought {
+    pub hash: ChangeHash,
+    pub deps: Vec<ChangeHash>,
+    pub bytes: Vec<u8>,
+}
+
+impl Brought {
+    /// Reads an uncompressed change chunk (magic bytes, checksum, type 1, length, body whose
+    /// first field is the dependencies); its hash is automerge's, SHA-256 of the type, the
+    /// length and the body, and must agree with the checksum. `None` for anything else (a
+    /// compressed change, a whole document, a damaged chunk): the merge then stores what the
+    /// document says it added.
+    pub(crate) fn read(chunk: &[u8]) -> Option<Brought> {
+        use sha2::Digest;
+        const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+        const CHANGE: u8 = 1;
+        if chunk.get(..4)? != MAGIC || *chunk.get(8)? != CHANGE {
+            return None;
+        }
+        let checksum = chunk.get(4..8)?;
+        let (len, n) = uleb(chunk.get(9..)?)?;
+        let start = 9 + n;
+        let body = chunk.get(start..start.checked_add(usize::try_from(len).ok()?)?)?;
+        if start + body.len() != chunk.len() {
+            return None;
+        }
+        let mut header = vec![CHANGE];
+        let mut v = len;
+        loop {
+            let byte = u8::try_from(v & 0x7f).ok()?;
+            v >>= 7;
+            if v == 0 {
+                header.push(byte);
+                break;
+            }
+            header.push(byte | 0x80);
+        }
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(&header);
+        hasher.update(body);
+        let hash: [u8; 32] = hasher.finalize().into();
+        if hash.get(..4)? != checksum {
+            return None;
+        }
+        let (count, mut at) = uleb(body)?;
+        let mut deps = Vec::new();
+        for _ in 0..count {
+            let h: [u8; 32] = body.get(at..at + 32)?.try_into().ok()?;
+            deps.push(ChangeHash(h));
+            at += 32;
+        }
+        Some(Brought {
+            hash: ChangeHash(hash),
+            deps,
+            bytes: chunk.to_vec(),
+        })
+    }
+}
+
+/// An unsigned LEB128 number at the start of `bytes`, and how many bytes it took.
+fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        v |= u64::from(b & 0x7f).checked_shl(u32::try_from(7 * i).ok()?)?;
+        if b & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
 }
 
 /// First byte of an ack: "my heads are exactly these" (automerge's messages start with 0x42
@@ -964,4 +1031,42 @@ pub fn rebuild(source: &Db<'_>, target: &Db<'_>) -> R<usize> {
     }
     target.restore_receipt_sequences()?;
     Ok(rows.len())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A change read by [`Brought::read`] has automerge's own hash and dependencies, small or
+    /// large; a damaged chunk, a compressed one or a document is not read.
+    #[test]
+    fn a_brought_change_has_automerges_hash_and_deps() {
+        let mut doc = AutoCommit::new();
+        let mut last = Vec::new();
+        for (i, size) in [1usize, 400, 5_000].into_iter().enumerate() {
+            doc.put(ROOT, format!("k{i}"), "x".repeat(size)).unwrap();
+            doc.commit();
+            let c = doc.get_last_local_change().unwrap().clone();
+            let b = Brought::read(c.raw_bytes()).unwrap();
+            assert_eq!(b.hash, c.hash());
+            assert_eq!(b.deps, c.deps());
+            assert_eq!(b.bytes, c.raw_bytes());
+            assert_eq!(b.deps, last);
+            last = vec![c.hash()];
+            let mut damaged = c.raw_bytes().to_vec();
+            let n = damaged.len();
+            damaged[n - 1] ^= 1;
+            assert_eq!(Brought::read(&damaged), None);
+            assert_eq!(Brought::read(&c.raw_bytes()[..n - 1]), None);
+            let mut c2 = c.clone();
+            let stored = c2.bytes().to_vec();
+            if stored != c.raw_bytes() {
+                // compressed: left to the document
+                assert_eq!(Brought::read(&stored), None);
+            }
+        }
+        assert_eq!(Brought::read(&doc.save()), None);
+        assert_eq!(Brought::read(&[]), None);
+    }
 }
