@@ -784,11 +784,17 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
     client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
     sync(&mut a, &url);
-    // both sides hold the same dictionary for the next exchange
-    let key = format!("hub_dict/{}", s.a.device);
+    // both sides hold the same dictionary for the next exchange (the hub in one of its two
+    // slots for the device, the other holding the one before)
+    let slots = |hub: &Ledger| -> Vec<Option<String>> {
+        ["hub_dict", "hub_dict_prev"]
+            .iter()
+            .map(|k| hub.setting(&format!("{k}/{}", s.a.device)).unwrap())
+            .collect()
+    };
     let mine = a.setting(client::keys::HUB_DICT).unwrap().unwrap();
     let hub = Ledger::open(&hub_store).unwrap();
-    assert_eq!(hub.setting(&key).unwrap().as_deref(), Some(mine.as_str()));
+    assert!(slots(&hub).contains(&Some(mine.clone())));
     assert!(!mine.is_empty());
     drop(hub);
 
@@ -818,10 +824,19 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     assert!(r.pushed.records >= 1, "{r:?}");
     let hub = Ledger::open(&hub_store).unwrap();
     assert!(hub.db().member(m2).unwrap().is_some());
-    assert_eq!(
-        hub.setting(&key).unwrap(),
-        a.setting(client::keys::HUB_DICT).unwrap()
-    );
+    assert!(slots(&hub).contains(&a.setting(client::keys::HUB_DICT).unwrap()));
+    // one exchange more with the dictionary: both slots are used in turn, and the device's
+    // dictionary is always in one of them
+    let before = slots(&hub);
+    drop(hub);
+    a.run(&s.a, |tx| member(tx, coop, "DIO-0302", "Kadia Sangaré"))
+        .unwrap();
+    sync(&mut a, &url);
+    let hub = Ledger::open(&hub_store).unwrap();
+    let after = slots(&hub);
+    assert!(after.contains(&a.setting(client::keys::HUB_DICT).unwrap()));
+    assert_ne!(after, before);
+    assert!(after.iter().all(Option::is_some));
 }
 
 /// One row of the maker-checker table: the guarded action and what proves it.

@@ -994,6 +994,7 @@ fn timed_server(
                 s.spawn(move || {
                     barrier.wait();
                     let reply = hub.exchange(token, &format!("push{i}"), body).unwrap();
+                    let at = Instant::now();
                     let reply = sene_hub::Reply::decode(&reply).unwrap();
                     assert!(
                         reply.report.refused.is_empty(),
@@ -1001,7 +1002,7 @@ fn timed_server(
                         reply.report.refused
                     );
                     assert!(reply.report.records >= records, "{:?}", reply.report);
-                    Instant::now()
+                    at
                 })
             })
             .collect();

@@ -369,25 +369,27 @@ impl Hub {
     ) -> Result<Vec<u8>, HubError> {
         {
             let (device, scope) = enroll::authenticate(l, token)?;
-            // the dictionaries of this device's last two exchanges: the last one's reply may
-            // not have reached it
+            // the dictionaries of this device's last two exchanges, in two slots: the last
+            // one's reply may not have reached it
             let keys = [
                 format!("hub_dict/{}", device.device_id),
                 format!("hub_dict_prev/{}", device.device_id),
             ];
-            let dict = match Envelope::dict_needed(body) {
-                None => None,
+            // the slot the request's dictionary came from, if it came with one
+            let (dict, used) = match Envelope::dict_needed(body) {
+                None => (None, None),
                 Some(id) => {
                     let mut found = None;
-                    for k in &keys {
+                    for (slot, k) in keys.iter().enumerate() {
                         if let Some(d) = l.setting(k)?.and_then(|h| from_hex(&h)) {
                             if sene_sync::wire::dict_id(&d) == id {
-                                found = Some(d);
+                                found = Some((d, slot));
                                 break;
                             }
                         }
                     }
-                    Some(found.ok_or(HubError::UnknownDictionary)?)
+                    let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
+                    (Some(d), Some(slot))
                 }
             };
             let mut env = Envelope::decode_with(body, dict.as_deref())?;
@@ -431,13 +433,15 @@ impl Hub {
             let reply = Reply { report, envelope };
             let out = reply.encode_with(dict.as_deref())?;
             let next = sene_sync::wire::next_dict(&env_raw, &reply.raw()?);
+            // the next dictionary goes over the slot this request did not use: the one it
+            // used is what the device holds until this reply reaches it (one write of the
+            // dictionary an exchange, not a copy of the other slot as well)
+            let slot = match used {
+                Some(0) => 1,
+                _ => 0,
+            };
             let (store, _, _) = l.parts()?;
-            store.write(|db| {
-                if let Some(cur) = db.setting(&keys[0])? {
-                    db.set_setting(&keys[1], &cur)?;
-                }
-                db.set_setting(&keys[0], &to_hex(&next))
-            })?;
+            store.write(|db| db.set_setting(&keys[slot], &to_hex(&next)))?;
             Ok(out)
         }
     }
