@@ -160,6 +160,39 @@ fn setup(hub_store: &Path) -> Setup {
     }
 }
 
+/// A hub on loopback over a new union, and field agent A's laptop (`path`) enrolled and
+/// synced once.
+struct One {
+    dir: tempfile::TempDir,
+    hub_store: std::path::PathBuf,
+    s: Setup,
+    addr: SocketAddr,
+    url: String,
+    path: std::path::PathBuf,
+    a: Ledger,
+}
+
+fn one_laptop() -> One {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let path = dir.path().join("a.sqlite");
+    let mut a = Ledger::open(&path).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    sync(&mut a, &url);
+    One {
+        dir,
+        hub_store,
+        s,
+        addr,
+        url,
+        path,
+        a,
+    }
+}
+
 fn sync(l: &mut Ledger, url: &str) -> client::ClientReport {
     let r = client::sync(l, Some(url), &mut |_| {}).unwrap();
     assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
@@ -383,14 +416,14 @@ fn three_devices_a_hub_and_a_usb_stick_converge() {
 
 #[test]
 fn revoked_devices_malformed_payloads_and_foreign_tokens_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub_store = dir.path().join("hub.sqlite");
-    let s = setup(&hub_store);
-    let addr = start_hub(&hub_store);
-    let url = format!("http://{addr}");
-    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
-    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
-    sync(&mut a, &url);
+    let One {
+        dir: _dir,
+        hub_store,
+        s,
+        url,
+        mut a,
+        ..
+    } = one_laptop();
 
     // a malformed body: a clear 400, nothing changes
     let http = ureq_post(
@@ -542,14 +575,15 @@ fn cutting_proxy(hub: SocketAddr, drops: usize) -> SocketAddr {
 
 #[test]
 fn a_link_dropped_mid_exchange_corrupts_nothing_and_the_next_run_completes() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub_store = dir.path().join("hub.sqlite");
-    let s = setup(&hub_store);
-    let addr = start_hub(&hub_store);
-    let url = format!("http://{addr}");
-    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
-    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
-    sync(&mut a, &url);
+    let One {
+        dir: _dir,
+        hub_store,
+        s,
+        addr,
+        url,
+        mut a,
+        ..
+    } = one_laptop();
     let coop = s.coop;
     let m = a
         .run(&s.a, |tx| member(tx, coop, "DIO-0100", "Nana Konaté"))
@@ -608,15 +642,15 @@ fn rewrite_nana(path: &Path) {
 /// break and the secretariat's anomaly queue shows it, while honest syncs raise nothing.
 #[test]
 fn a_rewritten_audit_history_is_detected_at_the_next_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub_store = dir.path().join("hub.sqlite");
-    let s = setup(&hub_store);
-    let addr = start_hub(&hub_store);
-    let url = format!("http://{addr}");
-    let path = dir.path().join("a.sqlite");
-    let mut a = Ledger::open(&path).unwrap();
-    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
-    sync(&mut a, &url);
+    let One {
+        dir: _dir,
+        hub_store,
+        s,
+        url,
+        path,
+        mut a,
+        ..
+    } = one_laptop();
     let coop = s.coop;
     for (n, name) in [("DIO-0100", "Nana Konaté"), ("DIO-0101", "Fanta Diallo")] {
         a.run(&s.a, |tx| member(tx, coop, n, name)).unwrap();
@@ -776,14 +810,14 @@ fn the_hub_serves_https_with_the_union_certificate() {
 
 #[test]
 fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_falls_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub_store = dir.path().join("hub.sqlite");
-    let s = setup(&hub_store);
-    let addr = start_hub(&hub_store);
-    let url = format!("http://{addr}");
-    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
-    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
-    sync(&mut a, &url);
+    let One {
+        dir: _dir,
+        hub_store,
+        s,
+        url,
+        mut a,
+        ..
+    } = one_laptop();
     // both sides hold the same dictionary for the next exchange (the hub in one of its two
     // slots for the device, the other holding the one before)
     let slots = |hub: &Ledger| -> Vec<Option<String>> {
@@ -1181,15 +1215,15 @@ fn every_guarded_action_needs_a_second_person_in_the_app_and_at_the_hub() {
 /// proof (signed with the rest), and the hub's import flags the break as an HTTP sync does.
 #[test]
 fn a_rewritten_audit_history_is_detected_in_a_usb_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub_store = dir.path().join("hub.sqlite");
-    let s = setup(&hub_store);
-    let addr = start_hub(&hub_store);
-    let url = format!("http://{addr}");
-    let path = dir.path().join("a.sqlite");
-    let mut a = Ledger::open(&path).unwrap();
-    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
-    sync(&mut a, &url);
+    let One {
+        dir: _dir,
+        hub_store,
+        s,
+        url,
+        path,
+        mut a,
+        ..
+    } = one_laptop();
     let coop = s.coop;
     for (n, name) in [("DIO-0200", "Nana Konaté"), ("DIO-0201", "Fanta Diallo")] {
         a.run(&s.a, |tx| member(tx, coop, n, name)).unwrap();

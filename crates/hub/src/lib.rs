@@ -391,83 +391,83 @@ impl Hub {
         session: &str,
         body: &[u8],
     ) -> Result<Vec<u8>, HubError> {
-        {
-            let (device, scope) = enroll::authenticate(l, token)?;
-            // the dictionaries of this device's last two exchanges, in two slots: the last
-            // one's reply may not have reached it
-            let keys = [
-                format!("hub_dict/{}", device.device_id),
-                format!("hub_dict_prev/{}", device.device_id),
-            ];
-            // the slot the request's dictionary came from, if it came with one
-            let (dict, used) = match Envelope::dict_needed(body) {
-                None => (None, None),
-                Some(id) => {
-                    let mut found = None;
-                    for (slot, k) in keys.iter().enumerate() {
-                        if let Some(d) = l.setting(k)?.and_then(|h| from_hex(&h)) {
-                            if sene_sync::wire::dict_id(&d) == id {
-                                found = Some((d, slot));
-                                break;
-                            }
+        let (device, scope) = enroll::authenticate(l, token)?;
+        // the dictionaries of this device's last two exchanges, in two slots: the last
+        // one's reply may not have reached it
+        let keys = [
+            format!("hub_dict/{}", device.device_id),
+            format!("hub_dict_prev/{}", device.device_id),
+        ];
+        // the slot the request's dictionary came from, if it came with one
+        let (dict, used) = match Envelope::dict_needed(body) {
+            None => (None, None),
+            Some(id) => {
+                let mut found = None;
+                for (slot, k) in keys.iter().enumerate() {
+                    if let Some(d) = l.setting(k)?.and_then(|h| from_hex(&h)) {
+                        if sene_sync::wire::dict_id(&d) == id {
+                            found = Some((d, slot));
+                            break;
                         }
                     }
-                    let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
-                    (Some(d), Some(slot))
                 }
-            };
-            let mut env = Envelope::decode_with(body, dict.as_deref())?;
-            // the next dictionary is made of the request as sent, audit proof included
-            let env_raw = env.raw()?;
-            let fresh = {
-                let mut s = self
-                    .sessions
-                    .lock()
-                    .map_err(|_| HubError::Server("verrou empoisonné".into()))?;
-                s.insert(device.device_id.clone(), session.to_owned())
-                    .as_deref()
-                    != Some(session)
-            };
-            if fresh {
-                l.sync_reset(&device.device_id)?;
+                let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
+                (Some(d), Some(slot))
             }
-            // the device's audit proof, taken out of the documents' messages and checked
-            let mut proofs = Vec::new();
-            env.items.retain_mut(|(id, b)| {
-                if id == audit::AUDIT_ITEM {
-                    proofs.push(std::mem::take(b));
-                    false
-                } else {
-                    true
-                }
-            });
-            if proofs.len() > 1 {
-                return Err(SyncError::Malformed("deux preuves d'historique".into()).into());
-            }
-            if let Some(p) = proofs.first() {
-                let proof = audit::Proof::decode(p)?;
-                let now = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                audit::check(l, &device.device_id, &proof, &now)?;
-            }
-            let (report, envelope) = l.sync_exchange(&device.device_id, &env, &scope)?;
-            let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let (store, _, _) = l.parts()?;
-            store.write(|db| db.hub_touch(&device.device_id, &at))?;
-            tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
-            let reply = Reply { report, envelope };
-            let out = reply.encode_with(dict.as_deref())?;
-            let next = sene_sync::wire::next_dict(&env_raw, &reply.raw()?);
-            // the next dictionary goes over the slot this request did not use: the one it
-            // used is what the device holds until this reply reaches it (one write of the
-            // dictionary an exchange, not a copy of the other slot as well)
-            let slot = match used {
-                Some(0) => 1,
-                _ => 0,
-            };
-            let (store, _, _) = l.parts()?;
-            store.write(|db| db.set_setting(&keys[slot], &to_hex(&next)))?;
-            Ok(out)
+        };
+        let mut env = Envelope::decode_with(body, dict.as_deref())?;
+        // the next dictionary is made of the request as sent, audit proof included
+        let env_raw = env.raw()?;
+        let fresh = {
+            let mut s = self
+                .sessions
+                .lock()
+                .map_err(|_| HubError::Server("verrou empoisonné".into()))?;
+            s.insert(device.device_id.clone(), session.to_owned())
+                .as_deref()
+                != Some(session)
+        };
+        if fresh {
+            l.sync_reset(&device.device_id)?;
         }
+        // the device's audit proof, taken out of the documents' messages and checked
+        let mut proofs = Vec::new();
+        env.items.retain_mut(|(id, b)| {
+            if id == audit::AUDIT_ITEM {
+                proofs.push(std::mem::take(b));
+                false
+            } else {
+                true
+            }
+        });
+        if proofs.len() > 1 {
+            return Err(SyncError::Malformed("deux preuves d'historique".into()).into());
+        }
+        if let Some(p) = proofs.first() {
+            let proof = audit::Proof::decode(p)?;
+            let now = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            audit::check(l, &device.device_id, &proof, &now)?;
+        }
+        let (report, envelope) = l.sync_exchange(&device.device_id, &env, &scope)?;
+        let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
+        let reply = Reply { report, envelope };
+        let out = reply.encode_with(dict.as_deref())?;
+        let next = sene_sync::wire::next_dict(&env_raw, &reply.raw()?);
+        // the next dictionary goes over the slot this request did not use: the one it
+        // used is what the device holds until this reply reaches it (one write of the
+        // dictionary an exchange, not a copy of the other slot as well)
+        let slot = match used {
+            Some(0) => 1,
+            _ => 0,
+        };
+        let (store, _, _) = l.parts()?;
+        // when the device last synced, and the next dictionary: one write
+        store.write(|db| {
+            db.hub_touch(&device.device_id, &at)?;
+            db.set_setting(&keys[slot], &to_hex(&next))
+        })?;
+        Ok(out)
     }
 }
 
