@@ -152,6 +152,27 @@ fn office_with_a_laptop(office: &Path, union: &str) -> (String, String) {
     (device_id, code)
 }
 
+/// The field laptop registers Aminata Traoré (DIO-0001) in Dioro, offline.
+fn add_aminata(field: &Path) {
+    ok(
+        field,
+        &[
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            "DIO-0001",
+            "--name",
+            "Aminata Traoré",
+            "--sex",
+            "F",
+            "--village",
+            "Dioro",
+        ],
+    );
+}
+
 #[test]
 fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -186,23 +207,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     );
     assert_eq!(enrolled["union"], "Union test");
     // the field laptop registers a member offline, then syncs
-    ok(
-        &field,
-        &[
-            "member",
-            "add",
-            "--cooperative",
-            "DIO",
-            "--number",
-            "DIO-0001",
-            "--name",
-            "Aminata Traoré",
-            "--sex",
-            "F",
-            "--village",
-            "Dioro",
-        ],
-    );
+    add_aminata(&field);
     let r = ok(&field, &["sync"]);
     assert_eq!(r["rounds"], 1, "{r}");
     assert_eq!(r["pushed"]["records"], 1, "{r}");
@@ -379,23 +384,7 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
             "enroll", "--hub", &url, "--device", &device_id, "--code", &code,
         ],
     );
-    ok(
-        &field,
-        &[
-            "member",
-            "add",
-            "--cooperative",
-            "DIO",
-            "--number",
-            "DIO-0001",
-            "--name",
-            "Aminata Traoré",
-            "--sex",
-            "F",
-            "--village",
-            "Dioro",
-        ],
-    );
+    add_aminata(&field);
     let r = ok(&field, &["sync"]);
     assert_eq!(r["pushed"]["records"], 1, "{r}");
     drop(hub);
