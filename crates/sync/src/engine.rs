@@ -653,6 +653,18 @@ impl Engine {
             }]);
         }
         let doc = self.load(db, id)?;
+        if let Some(heads) = state.their_heads.clone() {
+            // The peer has just said which heads it holds, and this side has all of them: what
+            // it lacks is exactly what came after them. Its bloom filter says the same with
+            // false positives (about one change in a hundred), and a change held back by one
+            // costs another round trip to ask for it.
+            if doc.get_missing_deps(&heads).is_empty() {
+                state.their_have = Some(vec![automerge::sync::Have {
+                    last_sync: heads,
+                    bloom: automerge::sync::BloomFilter::default(),
+                }]);
+            }
+        }
         let msg = doc.sync().generate_sync_message(&mut state);
         let full = self.full.remove(&(peer.to_owned(), id.clone()));
         let out = msg.map(|m| match ack_for(&m, &state) {
