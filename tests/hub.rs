@@ -515,9 +515,8 @@ fn ureq_post(url: &str, path: &str, token: &str, body: &[u8]) -> (u16, String) {
 /// A proxy whose first `drops` connections forward the request to the hub, let the hub
 /// answer, then cut the link before the answer reaches the device; later ones pass through.
 fn cutting_proxy(hub: SocketAddr, drops: usize) -> SocketAddr {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::net::{TcpListener, TcpStream};
-    use std::time::Duration;
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -527,32 +526,13 @@ fn cutting_proxy(hub: SocketAddr, drops: usize) -> SocketAddr {
                 continue;
             };
             if n < drops {
-                // read the whole request (until the client goes quiet), forward it, read the
-                // answer, and hang up without passing it on
-                client
-                    .set_read_timeout(Some(Duration::from_millis(300)))
-                    .unwrap();
-                let mut req = Vec::new();
-                let mut buf = [0u8; 65536];
-                while let Ok(k) = client.read(&mut buf) {
-                    if k == 0 {
-                        break;
-                    }
-                    req.extend_from_slice(&buf[..k]);
-                }
+                // read the whole request, forward it, read the whole answer (the hub has
+                // committed the merge by then), and hang up without passing it on
+                let req = read_http_message(&mut client);
                 upstream.write_all(&req).unwrap();
-                upstream
-                    .set_read_timeout(Some(Duration::from_millis(1500)))
-                    .unwrap();
-                let mut answer = Vec::new();
-                while let Ok(k) = upstream.read(&mut buf) {
-                    if k == 0 {
-                        break;
-                    }
-                    answer.extend_from_slice(&buf[..k]);
-                }
+                let answer = read_http_message(&mut upstream);
                 assert!(
-                    !answer.is_empty(),
+                    answer.starts_with(b"HTTP/1.1 200"),
                     "the hub did not answer the proxied request"
                 );
                 drop(client);
@@ -571,6 +551,33 @@ fn cutting_proxy(hub: SocketAddr, drops: usize) -> SocketAddr {
         }
     });
     addr
+}
+
+/// One HTTP/1.1 message read whole from a stream: its headers, then as many body bytes as its
+/// Content-Length says (ureq and the hub both send one). Waits as long as a loaded machine may
+/// need; the connection stays open afterwards (keep-alive), so reading to its end would not do.
+fn read_http_message(stream: &mut std::net::TcpStream) -> Vec<u8> {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut msg = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        if let Some(end) = msg.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&msg[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            if msg.len() >= end + 4 + length {
+                return msg;
+            }
+        }
+        let k = stream.read(&mut buf).unwrap();
+        assert!(k > 0, "the connection closed mid-message");
+        msg.extend_from_slice(&buf[..k]);
+    }
 }
 
 #[test]
