@@ -828,9 +828,19 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     // both sides hold the same dictionary for the next exchange (the hub in one of its two
     // slots for the device, the other holding the one before)
     let slots = |hub: &Ledger| -> Vec<Option<String>> {
-        ["hub_dict", "hub_dict_prev"]
+        [0, 1]
             .iter()
-            .map(|k| hub.setting(&format!("{k}/{}", s.a.device)).unwrap())
+            .map(|slot| {
+                hub.db()
+                    .hub_dict(&s.a.device.to_string(), *slot)
+                    .unwrap()
+                    .map(|packed| {
+                        // kept deflated: smaller than the dictionary itself
+                        let d = sene_sync::wire::unpack_dict(&packed).unwrap();
+                        assert!(packed.len() < d.len(), "{} ≥ {}", packed.len(), d.len());
+                        sene_hub::to_hex(&d)
+                    })
+            })
             .collect()
     };
     let mine = a.setting(client::keys::HUB_DICT).unwrap().unwrap();

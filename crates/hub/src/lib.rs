@@ -154,11 +154,11 @@ const REPORT_ITEM: &str = "rapport";
 /// The error code of [`HubError::UnknownDictionary`].
 pub const DICTIONARY_CODE: &str = "dictionary";
 
-/// Lowercase hex (dictionaries are kept in the settings table, which holds text).
+/// Lowercase hex (a device keeps its dictionary in the settings table, which holds text).
 #[must_use]
 pub fn to_hex(bytes: &[u8]) -> String {
-    // a table, not `format!` per byte: the hub writes a 32 KiB dictionary this way at every
-    // exchange, and formatting took a third of a millisecond of it
+    // a table, not `format!` per byte: formatting a 32 KiB dictionary took a third of a
+    // millisecond
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -394,17 +394,14 @@ impl Hub {
         let (device, scope) = enroll::authenticate(l, token)?;
         // the dictionaries of this device's last two exchanges, in two slots: the last
         // one's reply may not have reached it
-        let keys = [
-            format!("hub_dict/{}", device.device_id),
-            format!("hub_dict_prev/{}", device.device_id),
-        ];
         // the slot the request's dictionary came from, if it came with one
         let (dict, used) = match Envelope::dict_needed(body) {
             None => (None, None),
             Some(id) => {
                 let mut found = None;
-                for (slot, k) in keys.iter().enumerate() {
-                    if let Some(d) = l.setting(k)?.and_then(|h| from_hex(&h)) {
+                for slot in [0, 1] {
+                    if let Some(packed) = l.db().hub_dict(&device.device_id, slot)? {
+                        let d = sene_sync::wire::unpack_dict(&packed)?;
                         if sene_sync::wire::dict_id(&d) == id {
                             found = Some((d, slot));
                             break;
@@ -461,11 +458,12 @@ impl Hub {
             Some(0) => 1,
             _ => 0,
         };
+        let packed = sene_sync::wire::pack_dict(&next)?;
         let (store, _, _) = l.parts()?;
         // when the device last synced, and the next dictionary: one write
         store.write(|db| {
             db.hub_touch(&device.device_id, &at)?;
-            db.set_setting(&keys[slot], &to_hex(&next))
+            db.put_hub_dict(&device.device_id, slot, &packed)
         })?;
         Ok(out)
     }

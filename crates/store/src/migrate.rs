@@ -86,6 +86,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "settlement_proposals",
         sql: include_str!("migrations/0014_settlement_proposals.sql"),
     },
+    Migration {
+        version: 15,
+        name: "hub_dicts",
+        sql: include_str!("migrations/0015_hub_dicts.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
@@ -139,4 +144,42 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A hub store of version 14 loses its hex dictionaries in settings (the hub's devices say
+    /// their next exchange without one) and keeps the device-side setting and everything else.
+    #[test]
+    fn version_15_moves_the_hub_dictionaries_out_of_settings() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run(&mut conn).unwrap();
+        // back to version 14, with settings as a hub of that version kept them
+        conn.execute_batch(
+            "DROP TABLE hub_dicts; DELETE FROM schema_migrations WHERE version = 15; PRAGMA user_version = 14;
+             INSERT INTO settings (key, value) VALUES ('hub_dict/d1', 'abcd'), ('hub_dict_prev/d1', 'ef01'), ('hub_dict', '0123'), ('hub_url', 'http://bureau');",
+        )
+        .unwrap();
+        run(&mut conn).unwrap();
+        let keys: Vec<String> = conn
+            .prepare("SELECT key FROM settings ORDER BY key")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(keys, ["hub_dict", "hub_url"]);
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 15);
+        conn.execute(
+            "INSERT INTO hub_dicts (device_id, slot, deflated) VALUES ('d1', 2, x'00')",
+            [],
+        )
+        .unwrap_err();
+    }
 }

@@ -808,6 +808,34 @@ impl Db<'_> {
         )?;
         Ok(())
     }
+
+    /// Hub: a device's compression dictionary in one of its two slots (0 or 1), as stored
+    /// (the hub keeps it deflated).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_dict(&self, device_id: &str, slot: u8) -> R<Option<Vec<u8>>> {
+        Ok(self
+            .cached()
+            .query_row(
+                "SELECT deflated FROM hub_dicts WHERE device_id = ?1 AND slot = ?2",
+                params![device_id, slot],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Hub: puts a device's compression dictionary in a slot (0 or 1), over what it held.
+    ///
+    /// # Errors
+    /// SQLite errors, a slot other than 0 or 1.
+    pub fn put_hub_dict(&self, device_id: &str, slot: u8, deflated: &[u8]) -> R<()> {
+        self.cached().execute(
+            "INSERT INTO hub_dicts (device_id, slot, deflated) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, slot) DO UPDATE SET deflated = excluded.deflated",
+            params![device_id, slot, deflated],
+        )?;
+        Ok(())
+    }
 }
 
 impl Store {
