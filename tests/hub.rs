@@ -834,11 +834,12 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
                 hub.db()
                     .hub_dict(&s.a.device.to_string(), *slot)
                     .unwrap()
-                    .map(|packed| {
-                        // kept deflated: smaller than the dictionary itself
-                        let d = sene_sync::wire::unpack_dict(&packed).unwrap();
+                    .and_then(|packed| {
+                        // kept deflated: smaller than the dictionary itself (a damaged one
+                        // reads as none)
+                        let d = sene_sync::wire::unpack_dict(&packed).ok()?;
                         assert!(packed.len() < d.len(), "{} ≥ {}", packed.len(), d.len());
-                        sene_hub::to_hex(&d)
+                        Some(sene_hub::to_hex(&d))
                     })
             })
             .collect()
@@ -888,6 +889,23 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     assert!(after.contains(&a.setting(client::keys::HUB_DICT).unwrap()));
     assert_ne!(after, before);
     assert!(after.iter().all(Option::is_some));
+
+    // both of the hub's kept dictionaries damaged on disk: the device is told to say its
+    // exchange again without one, and the push still lands
+    let c = rusqlite::Connection::open(&hub_store).unwrap();
+    let n = c
+        .execute("UPDATE hub_dicts SET deflated = x'ff00ff'", [])
+        .unwrap();
+    assert_eq!(n, 2);
+    drop(c);
+    let m3 = a
+        .run(&s.a, |tx| member(tx, coop, "DIO-0303", "Oumou Sidibé"))
+        .unwrap();
+    let r = sync(&mut a, &url);
+    assert!(r.pushed.records >= 1, "{r:?}");
+    let hub = Ledger::open(&hub_store).unwrap();
+    assert!(hub.db().member(m3).unwrap().is_some());
+    assert!(slots(&hub).contains(&a.setting(client::keys::HUB_DICT).unwrap()));
 }
 
 /// One row of the maker-checker table: the guarded action and what proves it.

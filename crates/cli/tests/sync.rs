@@ -36,6 +36,14 @@ fn ok(store: &Path, args: &[&str]) -> Value {
     v
 }
 
+/// Runs `sene` and checks it is refused (exit 1) with a message that says `why`.
+fn refused(store: &Path, env: &[(&str, &str)], args: &[&str], why: &str) {
+    let (code, v, text) = sene_env(store, env, args);
+    assert_eq!(code, 1, "sene {args:?}: {text}");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(why), "sene {args:?}: {v}");
+}
+
 struct Hub(Child);
 
 impl Drop for Hub {
@@ -182,8 +190,9 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
 
     let (hub, url) = start(&office);
     // a wrong code is refused with a clear message
-    let (c, v, _) = sene(
+    refused(
         &field,
+        &[],
         &[
             "enroll",
             "--hub",
@@ -193,11 +202,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
             "--code",
             "AAAAAAAAAA",
         ],
-    );
-    assert_eq!(c, 1);
-    assert!(
-        v["error"]["message"].as_str().unwrap().contains("code"),
-        "{v}"
+        "code",
     );
     let enrolled = ok(
         &field,
@@ -289,12 +294,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     // revoked: the next sync is refused
     ok(&office, &["hub", "revoke", "--device", "A1"]);
     let (hub, url) = start(&office);
-    let (c, v, _) = sene(&field, &["sync", "--hub", &url]);
-    assert_eq!(c, 1);
-    assert!(
-        v["error"]["message"].as_str().unwrap().contains("révoqué"),
-        "{v}"
-    );
+    refused(&field, &[], &["sync", "--hub", &url], "révoqué");
     drop(hub);
 }
 
@@ -324,24 +324,17 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     assert!(holds(&raw(&office), "Moussa Diarra"));
 
     // No passphrase, a weak one: refused, the store still plain.
-    let (c, v, _) = sene(&office, &["encrypt", "--label", "Bureau"]);
-    assert_eq!(c, 1, "{v}");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("SENE_PASSPHRASE"),
-        "{v}"
+    refused(
+        &office,
+        &[],
+        &["encrypt", "--label", "Bureau"],
+        "SENE_PASSPHRASE",
     );
-    let (c, v, _) = sene_env(
+    refused(
         &office,
         &[("SENE_PASSPHRASE", "1234")],
         &["encrypt", "--label", "Bureau"],
-    );
-    assert_eq!(c, 1, "{v}");
-    assert!(
-        v["error"]["message"].as_str().unwrap().contains("faible"),
-        "{v}"
+        "faible",
     );
     assert!(holds(&raw(&office), "Moussa Diarra"));
 
@@ -353,27 +346,12 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     assert!(!holds(&bytes, "Moussa Diarra") && !holds(&bytes, "Union chiffrée"));
 
     // Without the passphrase, or with a wrong one: a clear refusal.
-    let (c, v, _) = sene(&office, &["member", "search", "x"]);
-    assert_eq!(c, 1, "{v}");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("SENE_PASSPHRASE"),
-        "{v}"
-    );
-    let (c, v, _) = sene_env(
+    refused(&office, &[], &["member", "search", "x"], "SENE_PASSPHRASE");
+    refused(
         &office,
         &[("SENE_PASSPHRASE", "riz de Macina 8")],
         &["member", "search", "x"],
-    );
-    assert_eq!(c, 1, "{v}");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("incorrecte"),
-        "{v}"
+        "incorrecte",
     );
 
     // The hub serves the encrypted file; the laptop enrolls and syncs as before.

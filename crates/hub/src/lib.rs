@@ -400,8 +400,12 @@ impl Hub {
             Some(id) => {
                 let mut found = None;
                 for slot in [0, 1] {
-                    if let Some(packed) = l.db().hub_dict(&device.device_id, slot)? {
-                        let d = sene_sync::wire::unpack_dict(&packed)?;
+                    let Some(packed) = l.db().hub_dict(&device.device_id, slot)? else {
+                        continue;
+                    };
+                    // a damaged one is as good as none: the device is told to say its
+                    // exchange again without it (409), not refused
+                    if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
                         if sene_sync::wire::dict_id(&d) == id {
                             found = Some((d, slot));
                             break;
