@@ -395,17 +395,29 @@ impl Window {
             .to_owned()
     }
 
-    /// Chooses an option of a `<select>` by value.
+    /// Chooses an option of a `<select>` by value, once the option is there (a screen fills its
+    /// lists after it shows: CI once looked before the agents had loaded).
     pub fn select(&self, css: &str, value: &str) {
-        let e = self.wait(css);
-        let ok = self.script(
-            "const s = arguments[0]; const v = arguments[1];
-             if (![...s.options].some(o => o.value === v)) return false;
-             s.value = v; s.dispatchEvent(new Event('input', {bubbles: true}));
-             s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
-            &[json!({ ELEMENT: e.0 }), json!(value)],
-        );
-        assert_eq!(ok, json!(true), "{css} has no option {value}");
+        let start = Instant::now();
+        loop {
+            let e = self.wait(css);
+            let ok = self.script(
+                "const s = arguments[0]; const v = arguments[1];
+                 if (![...s.options].some(o => o.value === v)) return false;
+                 s.value = v; s.dispatchEvent(new Event('input', {bubbles: true}));
+                 s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+                &[json!({ ELEMENT: e.0 }), json!(value)],
+            );
+            if ok == json!(true) {
+                return;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{css} has no option {value}: {:?}",
+                self.options(css)
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
     }
 
     /// The values of a `<select>`'s options.
