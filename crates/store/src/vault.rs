@@ -24,12 +24,15 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::StoreError;
+use crate::Store;
 
 /// Bytes of the data key.
 pub const KEY_LEN: usize = 32;
 /// Bytes of SQLCipher's clear salt at the head of an encrypted file.
 pub const FILE_SALT_LEN: usize = 16;
 const FORMAT: &str = "sene-keys/1";
+/// The first 16 bytes of a plain SQLite file (an encrypted one starts with its random salt).
+const PLAIN_HEADER: &[u8; FILE_SALT_LEN] = b"SQLite format 3\0";
 /// Crockford's base 32 alphabet (no I, L, O, U): what a recovery key is written in.
 const B32: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -375,16 +378,77 @@ impl Vault {
         Ok(vault)
     }
 
+    /// Whether the file at `store` is an encrypted store as far as its clear bytes tell: it
+    /// has at least its 16-byte salt, and they are not a plain SQLite file's header. A missing,
+    /// empty or plain file is not.
+    #[must_use]
+    pub fn looks_encrypted(store: &Path) -> bool {
+        matches!(read_file_salt(store), Ok(Some(salt)) if &salt != PLAIN_HEADER)
+    }
+
+    /// Opens the encrypted store at `store` with its recovery key (as typed), whether its key
+    /// file is there or lost. Nothing is written to a file the key does not open.
+    ///
+    /// # Errors
+    /// [`StoreError::BadRecoveryKey`] for a key that does not read back (a typo),
+    /// [`StoreError::WrongRecoveryKey`] for another store's key (or a damaged file),
+    /// [`StoreError::CannotOpen`] for a missing or empty file, [`StoreError::ForeignFile`] for a
+    /// plain one, as [`Store::open`].
+    pub fn open_with_recovery_key(
+        store: &Path,
+        recovery_key: &str,
+    ) -> Result<(Store, DataKey), StoreError> {
+        let key = DataKey::from_recovery_text(recovery_key)?;
+        let named = store.display().to_string();
+        match read_file_salt(store)? {
+            None => return Err(StoreError::CannotOpen { path: named }),
+            Some(salt) if &salt == PLAIN_HEADER => {
+                return Err(StoreError::ForeignFile {
+                    path: named,
+                    reason: "fichier en clair".into(),
+                })
+            }
+            Some(_) => {}
+        }
+        let opened = Store::open_with_key(store, &key).map_err(|e| match e {
+            StoreError::NotADatabase { .. } => StoreError::WrongRecoveryKey { path: named },
+            e => e,
+        })?;
+        Ok((opened, key))
+    }
+
+    /// Every passphrase forgotten, or the key file lost: the recovery key opens the store,
+    /// then a new key file is made with one account, `label`, opened by `passphrase` (the
+    /// other accounts of the device are dropped: the secretariat gives them theirs again).
+    /// The desktop's recovery and `sene recover` both come here.
+    ///
+    /// A weak passphrase, a mistyped or wrong recovery key are refused before anything is
+    /// written: the key file is then left as it was.
+    ///
+    /// # Errors
+    /// [`StoreError::WeakPassphrase`], as [`Vault::open_with_recovery_key`], I/O.
+    pub fn recover(
+        store: &Path,
+        recovery_key: &str,
+        label: &str,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<(Vault, DataKey), StoreError> {
+        check_passphrase(passphrase)?;
+        let (opened, key) = Vault::open_with_recovery_key(store, recovery_key)?;
+        drop(opened);
+        let vault = Vault::recreate(store, &key, label, passphrase, kdf)?;
+        vault.save()?;
+        Ok((vault, key))
+    }
+
     /// Reads the key file of the store at `store`.
     ///
     /// # Errors
     /// [`StoreError::Vault`] for a missing or unreadable key file.
     pub fn load(store: &Path) -> Result<Vault, StoreError> {
         let path = Vault::key_path(store);
-        let bytes = std::fs::read(&path).map_err(|e| StoreError::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let bytes = std::fs::read(&path).map_err(|e| StoreError::io(&path, &e))?;
         let file: KeyFile = serde_json::from_slice(&bytes)
             .map_err(|e| StoreError::Vault(format!("{} illisible : {e}", path.display())))?;
         if file.format != FORMAT {
@@ -576,10 +640,7 @@ impl Vault {
     /// # Errors
     /// I/O.
     pub fn save(&self) -> Result<(), StoreError> {
-        let io = |e: std::io::Error| StoreError::Io {
-            path: self.path.display().to_string(),
-            reason: e.to_string(),
-        };
+        let io = |e: std::io::Error| StoreError::io(&self.path, &e);
         let json =
             serde_json::to_vec_pretty(&self.file).map_err(|e| StoreError::Vault(e.to_string()))?;
         let mut tmp = self.path.as_os_str().to_owned();
@@ -615,21 +676,13 @@ pub(crate) fn read_file_salt(store: &Path) -> Result<Option<[u8; FILE_SALT_LEN]>
     let mut f = match std::fs::File::open(store) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(StoreError::Io {
-                path: store.display().to_string(),
-                reason: e.to_string(),
-            })
-        }
+        Err(e) => return Err(StoreError::io(store, &e)),
     };
     let mut salt = [0u8; FILE_SALT_LEN];
     match f.read_exact(&mut salt) {
         Ok(()) => Ok(Some(salt)),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
-        Err(e) => Err(StoreError::Io {
-            path: store.display().to_string(),
-            reason: e.to_string(),
-        }),
+        Err(e) => Err(StoreError::io(store, &e)),
     }
 }
 
@@ -689,6 +742,88 @@ mod tests {
         // The key file holds no copy of the key.
         let text = std::fs::read_to_string(Vault::key_path(&store)).unwrap();
         assert!(!text.contains(&hex(&key.0[..])));
+    }
+
+    /// An encrypted store with one account and a setting; its recovery key.
+    fn encrypted_store(path: &Path, pass: &str) -> String {
+        let (mut v, key) = Vault::create(path, "Bureau", pass, CHEAP).unwrap();
+        v.save().unwrap();
+        let mut store = Store::open_vault(path, &mut v, &key).unwrap();
+        store.write(|db| db.set_setting("union", "Jigi")).unwrap();
+        key.recovery_text()
+    }
+
+    /// The recovery key opens the store with or without its key file; another store's key,
+    /// a plain file, a missing one are refused, each saying what it is.
+    #[test]
+    fn the_recovery_key_opens_its_store_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.sqlite");
+        let b = dir.path().join("b.sqlite");
+        let ka = encrypted_store(&a, "mil et sorgho 24");
+        let kb = encrypted_store(&b, "riz de Macina 9");
+        assert!(Vault::looks_encrypted(&a));
+        let (s, _) = Vault::open_with_recovery_key(&a, &ka.to_lowercase()).unwrap();
+        assert_eq!(s.db().setting("union").unwrap().as_deref(), Some("Jigi"));
+        drop(s);
+        std::fs::remove_file(Vault::key_path(&a)).unwrap();
+        let (s, _) = Vault::open_with_recovery_key(&a, &ka).unwrap();
+        assert_eq!(s.db().setting("union").unwrap().as_deref(), Some("Jigi"));
+        drop(s);
+
+        let before = std::fs::read(&a).unwrap();
+        let e = Vault::open_with_recovery_key(&a, &kb).unwrap_err();
+        assert!(matches!(e, StoreError::WrongRecoveryKey { .. }), "{e:?}");
+        assert!(e.to_string().contains(&a.display().to_string()));
+        assert_eq!(std::fs::read(&a).unwrap(), before);
+
+        let plain = dir.path().join("plain.sqlite");
+        drop(Store::open(&plain).unwrap());
+        assert!(!Vault::looks_encrypted(&plain));
+        assert!(matches!(
+            Vault::open_with_recovery_key(&plain, &ka),
+            Err(StoreError::ForeignFile { .. })
+        ));
+        let missing = dir.path().join("missing.sqlite");
+        assert!(!Vault::looks_encrypted(&missing));
+        assert!(matches!(
+            Vault::open_with_recovery_key(&missing, &ka),
+            Err(StoreError::CannotOpen { .. })
+        ));
+        assert!(!missing.exists());
+    }
+
+    /// Recovery makes a new key file whose one account opens with the new passphrase; the
+    /// old passphrase no longer opens anything. A wrong key or a weak passphrase changes
+    /// nothing.
+    #[test]
+    fn recovery_sets_a_new_passphrase_and_drops_the_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.sqlite");
+        let b = dir.path().join("b.sqlite");
+        let ka = encrypted_store(&a, "mil et sorgho 24");
+        let kb = encrypted_store(&b, "riz de Macina 9");
+        let keys = std::fs::read(Vault::key_path(&a)).unwrap();
+
+        let e = Vault::recover(&a, &kb, "Bureau", "nouvelle phrase 7", CHEAP).unwrap_err();
+        assert!(matches!(e, StoreError::WrongRecoveryKey { .. }), "{e:?}");
+        let e = Vault::recover(&a, &ka, "Bureau", "1234", CHEAP).unwrap_err();
+        assert!(matches!(e, StoreError::WeakPassphrase(_)), "{e:?}");
+        assert_eq!(std::fs::read(Vault::key_path(&a)).unwrap(), keys);
+
+        let (_, key) = Vault::recover(&a, &ka, "Secrétariat", "nouvelle phrase 7", CHEAP).unwrap();
+        let mut v = Vault::load(&a).unwrap();
+        assert_eq!(v.slots().len(), 1);
+        assert_eq!(v.slots()[0].label, "Secrétariat");
+        let id = v.slots()[0].id.clone();
+        assert!(matches!(
+            v.unlock(&id, "mil et sorgho 24"),
+            Err(StoreError::WrongPassphrase)
+        ));
+        let unwrapped = v.unlock(&id, "nouvelle phrase 7").unwrap();
+        assert_eq!(&unwrapped.0[..], &key.0[..]);
+        let s = Store::open_vault(&a, &mut v, &unwrapped).unwrap();
+        assert_eq!(s.db().setting("union").unwrap().as_deref(), Some("Jigi"));
     }
 
     #[test]
