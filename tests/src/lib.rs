@@ -1,5 +1,7 @@
 //! Shared fixtures for the cross-crate scenarios.
 
+pub mod hubkit;
+
 use chrono::NaiveDate;
 use sene_app::org::{NewAgent, NewCooperative, NewMember, NewWarehouse};
 use sene_app::season::{NewCampaign, RequestContract};

@@ -13,6 +13,7 @@
 //! Time comes from an injected [`Clock`], so tests control it.
 
 pub mod anomalies;
+mod backup;
 pub mod dashboard;
 pub mod demo;
 mod error;
@@ -218,7 +219,8 @@ impl Ledger {
                 .setting(settings::LOCAL_DEVICE)?
                 .and_then(|d| d.parse().ok())
                 .ok_or(AppError::NotInitialized)?;
-            self.engine = Some(Engine::new(device));
+            let actor = self.store.db().sync_actor()?;
+            self.engine = Some(Engine::with_actor(device, actor.as_deref()));
         }
         self.engine.as_mut().ok_or(AppError::NotInitialized)
     }
@@ -240,6 +242,17 @@ impl Ledger {
             engine.as_mut().ok_or(AppError::NotInitialized)?,
             &**clock,
         ))
+    }
+
+    /// The store, for what is not a use case (a restore's marking).
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Drops the cached sync engine: the next use builds it again from the store's settings
+    /// (after a restore changed the sync identity).
+    pub(crate) fn forget_engine(&mut self) {
+        self.engine = None;
     }
 
     /// The store (reads).

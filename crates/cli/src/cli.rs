@@ -129,6 +129,39 @@ pub enum Command {
     Hub(HubCmd),
     /// Chiffre la base en place (phrase secrète dans SENE_PASSPHRASE) et affiche sa clé de secours
     Encrypt(EncryptArgs),
+    /// Sauvegarde la base pendant qu'elle sert (--to DOSSIER), ou vérifie une sauvegarde
+    Backup(BackupArgs),
+    /// Remet une sauvegarde à la place de la base (--store), avec une nouvelle identité de synchronisation
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Dossier où écrire la sauvegarde (par ex. une clé USB)
+    #[arg(long, value_name = "DOSSIER")]
+    pub to: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: Option<BackupCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCmd {
+    /// Vérifie une sauvegarde sans la modifier (empreinte, intégrité, manifeste)
+    Verify {
+        /// Le fichier de sauvegarde (.sqlite, son manifeste à côté)
+        file: PathBuf,
+    },
+    /// Liste les sauvegardes d'un dossier
+    List {
+        /// Le dossier des sauvegardes
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Le fichier de sauvegarde à remettre en place (vérifié d'abord)
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -358,8 +358,13 @@ impl<'c> Db<'c> {
             [device.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        // a restored store numbers in a series of its own (`SEC-2-000001`): the lost store may
+        // have issued any number of the previous series after the backup
+        let series = self
+            .setting(crate::backup::keys::RECEIPT_SERIES)?
+            .unwrap_or_default();
         Ok(sene_domain::receipt::number(
-            &prefix,
+            &format!("{prefix}{series}"),
             u64::try_from(seq).unwrap_or_default(),
         ))
     }

@@ -11,6 +11,7 @@
 //! protected by triggers: an `UPDATE` or `DELETE` on them aborts.
 
 mod audit_chain;
+pub mod backup;
 mod codec;
 mod db;
 mod error;

@@ -91,6 +91,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "hub_dicts",
         sql: include_str!("migrations/0015_hub_dicts.sql"),
     },
+    Migration {
+        version: 16,
+        name: "restorations",
+        sql: include_str!("migrations/0016_restorations.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).

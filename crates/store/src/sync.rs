@@ -266,6 +266,13 @@ impl Db<'_> {
     }
 
     fn restore_sequences(&self, device: Option<&str>) -> R<()> {
+        // the series this store numbers in (after a restore, `-2`…): its own device's counter
+        // follows that series only; other devices' counters follow the first series
+        let series = self
+            .setting(crate::backup::keys::RECEIPT_SERIES)?
+            .unwrap_or_default();
+        let own = self.setting("local_device")?.unwrap_or_default();
+        let p = "(devices.receipt_prefix || iif(devices.id = ?3, ?2, ''))";
         for t in [
             "disbursements",
             "deliveries",
@@ -273,13 +280,16 @@ impl Db<'_> {
             "fertilizer_distributions",
             "balance_payments",
         ] {
-            self.conn().prepare_cached(
-                &format!(
-                    "UPDATE devices SET last_seq = max(last_seq, coalesce((SELECT max(CAST(substr(receipt, length(devices.receipt_prefix) + 2) AS INTEGER)) FROM {t} WHERE device_id = devices.id), 0))
+            self.conn()
+                .prepare_cached(&format!(
+                    "UPDATE devices SET last_seq = max(last_seq, coalesce((
+                        SELECT max(CAST(substr(receipt, length({p}) + 2) AS INTEGER)) FROM {t}
+                        WHERE device_id = devices.id
+                          AND substr(receipt, 1, length({p}) + 1) = {p} || '-'
+                          AND instr(substr(receipt, length({p}) + 2), '-') = 0), 0))
                      WHERE ?1 IS NULL OR id = ?1"
-                ),
-            )?
-            .execute([device])?;
+                ))?
+                .execute(params![device, series, own])?;
         }
         Ok(())
     }

@@ -260,6 +260,18 @@ impl Engine {
         }
     }
 
+    /// An engine writing as `device` under the automerge actor `actor` (a restored store's
+    /// new sync identity: the device id followed by bytes never used before, so no sequence
+    /// number of the lost store is ever reused). `None` is [`Engine::new`].
+    #[must_use]
+    pub fn with_actor(device: DeviceId, actor: Option<&[u8]>) -> Engine {
+        let mut e = Engine::new(device);
+        if let Some(a) = actor {
+            e.actor = ActorId::from(a);
+        }
+        e
+    }
+
     /// Sets (or clears) the device whose changes are being merged: the records it creates must
     /// carry its device id.
     pub fn set_author(&mut self, device: Option<String>) {
@@ -997,7 +1009,9 @@ fn check_blooms(msg: &Message) -> R<()> {
 /// The device id (UUID) behind an actor id, when it is one.
 #[must_use]
 pub fn device_of(actor_hex: &str) -> String {
-    uuid::Uuid::try_parse(actor_hex).map_or_else(|_| actor_hex.to_owned(), |u| u.to_string())
+    // a restored store's actor is its device id followed by a few bytes of its own
+    let id = actor_hex.get(..32).unwrap_or(actor_hex);
+    uuid::Uuid::try_parse(id).map_or_else(|_| actor_hex.to_owned(), |u| u.to_string())
 }
 
 fn put_record(doc: &mut AutoCommit, table: Table, row: &Map<String, Json>) -> R<()> {

@@ -1,6 +1,7 @@
 //! One function per command: read the arguments, find the records they name, call the use
 //! case inside `Ledger::run`, and describe the result. No SQL and no business rule here.
 
+mod backup;
 mod fertilizer;
 mod finance;
 pub mod lookup;
@@ -96,13 +97,19 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
     let path = store_path(cli.global.store)?;
     let creates = matches!(
         cli.command,
-        Command::Init(_) | Command::Demo(_) | Command::Enroll(_)
-    );
+        Command::Init(_) | Command::Demo(_) | Command::Enroll(_) | Command::Restore(_)
+    ) || matches!(&cli.command, Command::Backup(a) if a.action.is_some());
     if !creates && !path.exists() {
         return Err(missing_store(&path));
     }
     if let Command::Encrypt(a) = &cli.command {
         return encrypt(&path, &a.label);
+    }
+    // a backup is checked, listed or put back without opening the store
+    match &cli.command {
+        Command::Backup(a) if a.action.is_some() => return backup::without_store(a),
+        Command::Restore(a) => return backup::restore(&path, &a.file),
+        _ => {}
     }
     let (ledger, key) = open_ledger(&path)?;
     let mut ctx = Ctx {
@@ -151,7 +158,10 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Sync(a) => sync::sync(&mut ctx, a),
         Command::Conflicts(c) => sync::conflicts(&mut ctx, c),
         Command::Hub(c) => sync::hub(&mut ctx, c),
-        Command::Encrypt(_) => Err(CliError::msg("internal", "déjà traité", "already handled")),
+        Command::Backup(a) => backup::backup(&ctx, &a),
+        Command::Encrypt(_) | Command::Restore(_) => {
+            Err(CliError::msg("internal", "déjà traité", "already handled"))
+        }
     }
 }
 
@@ -170,13 +180,29 @@ fn passphrase() -> CliResult<String> {
 /// the account named by `SENE_ACCOUNT` or on each account in turn, the session then acting as
 /// that account's agent.
 fn open_ledger(path: &std::path::Path) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
-    use sene_store::{Store, StoreError, Vault};
+    use sene_store::{Store, Vault};
     if !Vault::exists(path) {
         return Ok((Ledger::open(path)?, None));
     }
+    let (mut vault, key, agent) = unlock(path)?;
+    let store = Store::open_vault(path, &mut vault, &key)?;
+    let mut ledger = Ledger::with_clock(store, Box::new(sene_app::SystemClock));
+    if let Some(agent) = agent.and_then(|a| a.parse().ok()) {
+        ledger.set_acting_agent(Some(agent))?;
+    }
+    Ok((ledger, Some(key)))
+}
+
+/// Unlocks the key file of the (encrypted) store or backup at `path` with `SENE_PASSPHRASE`,
+/// tried on the account named by `SENE_ACCOUNT` or on each account in turn: the key file, the
+/// data key and the account's agent.
+pub(crate) fn unlock(
+    path: &std::path::Path,
+) -> CliResult<(sene_store::Vault, sene_store::DataKey, Option<String>)> {
+    use sene_store::{StoreError, Vault};
     let pass = passphrase()?;
     let account = std::env::var("SENE_ACCOUNT").ok();
-    let mut vault = Vault::load(path)?;
+    let vault = Vault::load(path)?;
     let mut found = None;
     for slot in vault.slots() {
         if account
@@ -195,12 +221,7 @@ fn open_ledger(path: &std::path::Path) -> CliResult<(Ledger, Option<sene_store::
         }
     }
     let (key, agent) = found.ok_or(StoreError::WrongPassphrase)?;
-    let store = Store::open_vault(path, &mut vault, &key)?;
-    let mut ledger = Ledger::with_clock(store, Box::new(sene_app::SystemClock));
-    if let Some(agent) = agent.and_then(|a| a.parse().ok()) {
-        ledger.set_acting_agent(Some(agent))?;
-    }
-    Ok((ledger, Some(key)))
+    Ok((vault, key, agent))
 }
 
 /// `sene encrypt`: encrypts a plain store in place and shows its recovery key, once.

@@ -1,0 +1,74 @@
+//! Backups and restores of a store, as the ledger sees them: the copy is the store's
+//! (`sene_store::backup`); what a restore changes so that nothing is reused — the sync
+//! identity and the receipt series — is decided here, with the ledger's clock.
+
+use std::path::Path;
+
+use sene_store::backup::{self, Backup, BackupError, BackupManifest};
+use sene_store::DataKey;
+
+use crate::{Ledger, Result};
+
+impl Ledger {
+    /// A consistent copy of this store in `dir` (with its key file when `key` is given: the
+    /// store is encrypted), its manifest dated by the ledger's clock.
+    ///
+    /// # Errors
+    /// [`BackupError`].
+    pub fn backup_into(
+        &self,
+        dir: &Path,
+        key: Option<&DataKey>,
+    ) -> std::result::Result<Backup, BackupError> {
+        let at = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.store().backup_into(dir, key, &at)
+    }
+
+    /// When this store last made a backup (RFC 3339), if ever.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn last_backup(&self) -> Result<Option<String>> {
+        self.setting(backup::keys::LAST_BACKUP)
+    }
+
+    /// Marks this store, just put back from the backup `file` (its `manifest`), as restored:
+    /// a new sync generation and automerge actor, so no sequence number of the lost store is
+    /// reused; its own receipts in a new series, so no receipt number is issued twice; and the
+    /// restoration recorded. Call it before anything else writes to the store.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn mark_restored(
+        &mut self,
+        manifest: &BackupManifest,
+        file: &Path,
+        moved_aside: Option<&Path>,
+    ) -> Result<u32> {
+        let at = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let file = file.display().to_string();
+        let aside = moved_aside.map(|p| p.display().to_string());
+        let generation = self.store_mut().write(|db| {
+            db.mark_restored(manifest, &file, &at, aside.as_deref())
+                .map_err(crate::AppError::from)
+        })?;
+        // the next write uses the new actor
+        self.forget_engine();
+        Ok(generation)
+    }
+
+    /// This store's sync generation (0 when never restored).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn sync_generation(&self) -> Result<u32> {
+        Ok(self
+            .setting(backup::keys::SYNC_GENERATION)?
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(0))
+    }
+}
