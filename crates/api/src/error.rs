@@ -169,13 +169,19 @@ impl ApiError {
                     field: Some("passphrase".into()),
                 }
             }
-            StoreError::BadRecoveryKey => {
+            StoreError::BadRecoveryKey | StoreError::WrongRecoveryKey { .. } => {
                 return ApiError {
                     code: ErrorCode::InvalidValue,
                     message: e.message(lang),
                     field: Some("recovery_key".into()),
                 }
             }
+            // the disk or the file: the message says what to do, nothing was written
+            StoreError::DiskFull
+            | StoreError::ReadOnly { .. }
+            | StoreError::Busy
+            | StoreError::DiskIo { .. }
+            | StoreError::CannotOpen { .. } => ErrorCode::StoreError,
             _ => ErrorCode::StoreError,
         };
         ApiError::new(code, e.message(lang))

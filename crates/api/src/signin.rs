@@ -247,19 +247,14 @@ impl Gate {
     /// An unreadable recovery key, a key that does not open this store, a weak passphrase.
     pub fn recover(&self, req: &RecoverRequest) -> R<Session> {
         check_confirm(&req.passphrase, &req.confirm)?;
-        let key = DataKey::from_recovery_text(&req.recovery_key).map_err(|e| store_err(&e))?;
-        let store = Store::open_with_key(&self.path, &key).map_err(|e| match e {
-            StoreError::NotADatabase { .. } => ApiError {
-                code: ErrorCode::InvalidValue,
-                message: "cette clé de secours n'ouvre pas la base de cet appareil".into(),
-                field: Some("recovery_key".into()),
-            },
-            e => store_err(&e),
-        })?;
-        drop(store);
-        let vault = Vault::recreate(&self.path, &key, &req.label, &req.passphrase, self.kdf)
-            .map_err(|e| store_err(&e))?;
-        vault.save().map_err(|e| store_err(&e))?;
+        let (vault, key) = Vault::recover(
+            &self.path,
+            &req.recovery_key,
+            &req.label,
+            &req.passphrase,
+            self.kdf,
+        )
+        .map_err(|e| store_err(&e))?;
         let account = vault.slots()[0].id.clone();
         self.open(vault, account, key)
     }
