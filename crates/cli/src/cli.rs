@@ -253,6 +253,12 @@ pub enum HubCmd {
         /// Clé privée TLS (PEM)
         #[arg(long, requires = "cert")]
         key: Option<PathBuf>,
+        /// Dossier des sauvegardes automatiques (une au démarrage, puis à chaque période)
+        #[arg(long, value_name = "DOSSIER")]
+        backup_dir: Option<PathBuf>,
+        /// Période des sauvegardes automatiques (ex. 1h, 30m, 1d)
+        #[arg(long, default_value = "1h", requires = "backup_dir")]
+        backup_every: String,
     },
     /// Appaire un appareil enregistré : donne un code à usage unique pour son enrôlement
     Pair {

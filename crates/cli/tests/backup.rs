@@ -51,3 +51,61 @@ fn the_office_backs_up_verifies_and_restores_from_the_command_line() {
     assert!(!o.status.success());
     assert!(!other.exists());
 }
+
+/// `sene hub serve --backup-dir`: the hub backs its store up as soon as it listens; that
+/// backup verifies and restores on "another machine" (another folder), while the hub serves.
+#[test]
+fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("bureau.sqlite");
+    json(&store, &["demo"]);
+    let backups = dir.path().join("sauvegardes");
+    let mut hub = std::process::Command::new(env!("CARGO_BIN_EXE_sene"))
+        .arg("--store")
+        .arg(&store)
+        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--backup-dir"])
+        .arg(&backups)
+        .args(["--backup-every", "1h"])
+        .env_remove("SENE_STORE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut found = None;
+    for _ in 0..600 {
+        if let Ok(entries) = std::fs::read_dir(&backups) {
+            found = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.to_string_lossy().ends_with(".manifest.json"));
+        }
+        if found.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let manifest = found.expect("no backup written by the hub's schedule");
+    let file = manifest.to_string_lossy().replace(".manifest.json", "");
+    let ok = json(&store, &["backup", "verify", &file]);
+    assert_eq!(ok["ok"], true);
+    // a restore while the hub serves the same store is refused
+    let o = sene(&store, &["restore", &file]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("servie par le bureau"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    // on another machine
+    let elsewhere = dir.path().join("autre-machine").join("bureau.sqlite");
+    let restored = json(&elsewhere, &["restore", &file]);
+    assert_eq!(restored["generation"], 1);
+    assert!(restored["moved_aside"].is_null());
+    let members = json(&elsewhere, &["table", "members"]);
+    assert_eq!(
+        members.as_array().unwrap().len(),
+        json(&store, &["table", "members"]).as_array().unwrap().len()
+    );
+}

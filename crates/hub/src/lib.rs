@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod client;
 pub mod enroll;
+pub mod schedule;
 pub mod secret;
 pub mod usb;
 

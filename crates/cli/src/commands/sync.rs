@@ -201,8 +201,21 @@ pub fn conflicts(ctx: &mut Ctx, c: ConflictsCmd) -> CliResult<Output> {
 
 pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
     match c {
-        HubCmd::Serve { listen, cert, key } => {
+        HubCmd::Serve {
+            listen,
+            cert,
+            key,
+            backup_dir,
+            backup_every,
+        } => {
             sene_hub::init_logging();
+            let schedule = match backup_dir {
+                Some(dir) => Some(sene_hub::schedule::BackupSchedule {
+                    dir,
+                    every: sene_hub::schedule::parse_period(&backup_every)?,
+                }),
+                None => None,
+            };
             let listen = listen.parse().map_err(|_| {
                 CliError::msg(
                     "invalid_argument",
@@ -220,7 +233,30 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                 .enable_all()
                 .build()
                 .map_err(|e| CliError::msg("server", e.to_string(), e.to_string()))?;
-            rt.block_on(sene_hub::serve(opts, None))?;
+            // the scheduled backups start once the hub listens (it holds the store's lock),
+            // on a connection of their own, and stop with it
+            let backups_ledger = match schedule {
+                Some(_) => Some(super::open_ledger(&ctx.store)?.0),
+                None => None,
+            };
+            let data_key = ctx.key.clone();
+            rt.block_on(async move {
+                let (ready, listening) = tokio::sync::oneshot::channel();
+                let server = sene_hub::serve(opts, Some(ready));
+                tokio::pin!(server);
+                let mut backups = None;
+                tokio::select! {
+                    r = &mut server => return r,
+                    up = listening => {
+                        if let (Ok(_), Some(s), Some(l)) = (up, schedule, backups_ledger) {
+                            backups = Some(sene_hub::schedule::start(l, data_key, s)?);
+                        }
+                    }
+                }
+                let r = server.await;
+                drop(backups);
+                r
+            })?;
             Ok(Output::new(&json!({ "stopped": true }))?.line("Serveur arrêté."))
         }
         HubCmd::Pair {
