@@ -190,15 +190,21 @@ impl ApiError {
     /// Maps a hub client error.
     #[must_use]
     pub fn from_hub(e: &HubError, lang: Lang) -> Self {
-        match e {
-            HubError::App(a) => Self::from_app(a, lang),
-            HubError::Unauthorized(_) => ApiError::new(ErrorCode::Unauthorized, e.to_string()),
-            HubError::Network(_) => ApiError::new(ErrorCode::Network, e.to_string()),
-            HubError::Remote(_) | HubError::UnknownDictionary | HubError::Quarantined { .. } => {
-                ApiError::new(ErrorCode::SyncRefused, e.to_string())
-            }
-            HubError::Server(_) => ApiError::new(ErrorCode::Internal, e.to_string()),
-        }
+        let code = match e {
+            HubError::App(a) => return Self::from_app(a, lang),
+            HubError::Unauthorized(_) => ErrorCode::Unauthorized,
+            HubError::Network(_) | HubError::Busy => ErrorCode::Network,
+            HubError::Remote(_)
+            | HubError::UnknownDictionary
+            | HubError::Quarantined { .. }
+            | HubError::TooLarge { .. } => ErrorCode::SyncRefused,
+            // not the network: trying again cannot help, the message says what must change
+            HubError::Certificate { .. } => ErrorCode::SyncError,
+            // the store's lock, held by another hub
+            HubError::AlreadyServed { .. } => ErrorCode::StoreError,
+            HubError::Server(_) => ErrorCode::Internal,
+        };
+        ApiError::new(code, e.message(lang))
     }
 }
 

@@ -6,7 +6,7 @@ use sene_app::sync::{Refusal, Scope, SyncReport};
 use sene_app::{Actor, Ledger};
 use serde::{Deserialize, Serialize};
 
-use crate::{EnrollRequest, Enrolled, ErrorBody, HubError, Reply};
+use crate::{CertificateProblem, EnrollRequest, Enrolled, ErrorBody, HubError, Reply};
 
 /// Local settings keys of an enrolled device.
 pub mod keys {
@@ -77,6 +77,49 @@ fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HubError> {
     Ok(config.build().into())
 }
 
+/// What a failed request means: a certificate the device can never accept
+/// ([`HubError::Certificate`], found in the error's chain of sources: rustls's verdict travels
+/// inside an I/O error), or the network ([`HubError::Network`]: nothing lost, try again).
+fn transport_error(e: &ureq::Error, url: &str) -> HubError {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
+            return HubError::Certificate {
+                problem: certificate_problem(c),
+                url: url.to_owned(),
+                detail: c.to_string(),
+            };
+        }
+        next = match (
+            err.downcast_ref::<ureq::Error>(),
+            err.downcast_ref::<std::io::Error>(),
+        ) {
+            (Some(ureq::Error::Rustls(r)), _) => Some(r),
+            (Some(ureq::Error::Io(io)), _) => Some(io),
+            // an I/O error's own `source` skips the error it wraps
+            (_, Some(io)) => io.get_ref().map(|inner| inner as _),
+            _ => err.source(),
+        };
+    }
+    HubError::Network(e.to_string())
+}
+
+fn certificate_problem(c: &rustls::CertificateError) -> CertificateProblem {
+    use rustls::CertificateError as C;
+    match c {
+        C::UnknownIssuer => CertificateProblem::UnknownIssuer,
+        C::NotValidForName | C::NotValidForNameContext { .. } => CertificateProblem::WrongName,
+        C::Expired | C::ExpiredContext { .. } => CertificateProblem::Expired,
+        C::NotValidYet | C::NotValidYetContext { .. } => CertificateProblem::NotYetValid,
+        _ => CertificateProblem::Refused,
+    }
+}
+
+/// Above this many bytes, a request asks the hub first (`Expect: 100-continue`) and sends its
+/// body only once the hub has checked the token: a refused device hears why (revoked…)
+/// instead of a link cut mid-body. One more round trip, worth it only for a large body.
+pub const EXPECT_CONTINUE_ABOVE: usize = 256 * 1024;
+
 fn url(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
@@ -95,7 +138,8 @@ fn remote_error(status: u16, body: &[u8]) -> HubError {
 /// the credentials in its settings.
 ///
 /// # Errors
-/// [`HubError::Network`], [`HubError::Remote`] (wrong code), store errors.
+/// [`HubError::Network`], [`HubError::Certificate`], [`HubError::Remote`] (wrong code), store
+/// errors.
 pub fn enroll(
     ledger: &mut Ledger,
     hub_url: &str,
@@ -132,7 +176,7 @@ pub fn enroll_with(
         .post(url(hub_url, "/v1/enroll"))
         .header("content-type", "application/json")
         .send(&body[..])
-        .map_err(|e| HubError::Network(e.to_string()))?;
+        .map_err(|e| transport_error(&e, hub_url))?;
     let status = resp.status().as_u16();
     let bytes = resp
         .body_mut()
@@ -161,7 +205,8 @@ pub fn enroll_with(
 /// after its last applied round; the next run completes.
 ///
 /// # Errors
-/// [`HubError::Network`], [`HubError::Remote`] (e.g. revoked), sync errors.
+/// [`HubError::Network`], [`HubError::Certificate`], [`HubError::Remote`] (e.g. revoked), sync
+/// errors.
 pub fn sync(
     ledger: &mut Ledger,
     hub_url: Option<&str>,
@@ -219,12 +264,16 @@ pub fn sync(
             bytes: body.len(),
         });
         let (status, bytes) = loop {
-            let mut resp = http
+            let mut request = http
                 .post(url(&base, "/v1/sync"))
                 .header("authorization", &format!("Bearer {token}"))
-                .header("x-sene-session", &session)
+                .header("x-sene-session", &session);
+            if body.len() > EXPECT_CONTINUE_ABOVE {
+                request = request.header("expect", "100-continue");
+            }
+            let mut resp = request
                 .send(&body[..])
-                .map_err(|e| HubError::Network(e.to_string()))?;
+                .map_err(|e| transport_error(&e, &base))?;
             let status = resp.status().as_u16();
             let bytes = resp
                 .body_mut()

@@ -5,9 +5,9 @@
 //! - `POST /v1/enroll` (JSON `{device_id, code}`): a paired device trades its one-time code for
 //!   its sync token and bundle key.
 //! - `POST /v1/sync` (`Authorization: Bearer <token>`, `x-sene-session: <id>`, body: a
-//!   compressed [`Envelope`] of sync messages for every document): the hub checks the token,
-//!   validates and merges within the device's scope, and answers in the same round trip with
-//!   the report and the messages for every document in scope.
+//!   compressed [`Envelope`] of sync messages for every document): the hub checks the token
+//!   (before it reads the body), validates and merges within the device's scope, and answers
+//!   in the same round trip with the report and the messages for every document in scope.
 //! - `GET /v1/health`.
 //!
 //! The hub holds no business rule: it authenticates, scopes, and calls the `app` use cases.
@@ -21,10 +21,9 @@ pub mod usb;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +31,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use sene_app::sync::SyncReport;
 use sene_app::{AppError, Ledger};
+use sene_domain::Lang;
 use sene_sync::wire::Envelope;
 use sene_sync::SyncError;
 use serde::{Deserialize, Serialize};
@@ -66,6 +66,46 @@ pub enum HubError {
     /// A revoked device's authentic file, kept for the secretariat to review, not merged.
     #[error("fichier d'un appareil révoqué mis en quarantaine (n° {id}) : rien n'est fusionné, le secrétariat l'examinera dans la file des anomalies")]
     Quarantined { id: i64 },
+    /// Another hub already serves this store: it holds the lock beside it ([`lock_path`]).
+    #[error("{}", self.message(Lang::Fr))]
+    AlreadyServed {
+        /// The process that holds the lock, as it wrote it in the lock file.
+        pid: Option<u32>,
+        /// The lock file.
+        lock: String,
+    },
+    /// Too many requests at once: the hub answers 503 rather than hold them all.
+    #[error("le bureau de l'union est occupé : rien n'est perdu, relancez la synchronisation dans un instant")]
+    Busy,
+    /// A request larger than [`MAX_BODY`], refused before its body is read.
+    #[error("requête trop grande (plus de {max} octets) : refusée sans être lue")]
+    TooLarge { max: usize },
+    /// The hub's TLS certificate can never be accepted by this device (client side): trying
+    /// again cannot help, something must change first.
+    #[error("{}", self.message(Lang::Fr))]
+    Certificate {
+        problem: CertificateProblem,
+        /// The hub's address.
+        url: String,
+        /// What the TLS library said.
+        detail: String,
+    },
+}
+
+/// Why a hub's certificate can never be accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// Signed by no authority this device trusts: no union CA given, another one, or a
+    /// certificate signed by itself.
+    UnknownIssuer,
+    /// Made for another name or address than the one this device connects to.
+    WrongName,
+    /// Expired.
+    Expired,
+    /// Not valid yet (often this computer's date is wrong).
+    NotYetValid,
+    /// Anything else the device refuses in a certificate (signature, purpose, revoked…).
+    Refused,
 }
 
 impl From<sene_store::StoreError> for HubError {
@@ -81,6 +121,35 @@ impl From<SyncError> for HubError {
 }
 
 impl HubError {
+    /// The message in the given language (French is also the `Display`).
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> String {
+        let fr = lang == Lang::Fr;
+        match self {
+            HubError::App(e) => e.message(lang),
+            HubError::AlreadyServed { pid, lock } => match (fr, pid) {
+                (true, Some(p)) => format!("le bureau sert déjà cette base (processus {p}) : arrêtez-le d'abord (verrou {lock})"),
+                (true, None) => format!("le bureau sert déjà cette base : arrêtez-le d'abord (verrou {lock})"),
+                (false, Some(p)) => format!("a hub already serves this store (process {p}): stop it first (lock {lock})"),
+                (false, None) => format!("a hub already serves this store: stop it first (lock {lock})"),
+            },
+            HubError::Certificate {
+                problem,
+                url,
+                detail,
+            } => certificate_message(*problem, url, detail, lang),
+            _ if fr => self.to_string(),
+            HubError::Unauthorized(why) => format!("access refused: {why}"),
+            HubError::Network(why) => format!("cannot reach the union office, or the link dropped ({why}): nothing is lost, sync again"),
+            HubError::Remote(why) => format!("the union office refused: {why}"),
+            HubError::Server(why) => format!("server: {why}"),
+            HubError::UnknownDictionary => "unknown compression dictionary: send again without".into(),
+            HubError::Quarantined { id } => format!("file of a revoked device kept in quarantine (no. {id}): nothing is merged, the secretariat will review it in the anomaly queue"),
+            HubError::Busy => "the union office is busy: nothing is lost, sync again in a moment".into(),
+            HubError::TooLarge { max } => format!("request too large (over {max} bytes): refused unread"),
+        }
+    }
+
     /// A stable code.
     #[must_use]
     pub fn code(&self) -> &'static str {
@@ -92,12 +161,20 @@ impl HubError {
             HubError::Server(_) => "server",
             HubError::UnknownDictionary => DICTIONARY_CODE,
             HubError::Quarantined { .. } => "quarantined",
+            HubError::AlreadyServed { .. } => "already_served",
+            HubError::Busy => "busy",
+            HubError::TooLarge { .. } => "too_large",
+            HubError::Certificate { .. } => "certificate",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
             HubError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            HubError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            HubError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            // on the hub's side: a request body that could not be read whole
+            HubError::Network(_) => StatusCode::BAD_REQUEST,
             HubError::Quarantined { .. } => StatusCode::FORBIDDEN,
             HubError::UnknownDictionary => StatusCode::CONFLICT,
             HubError::App(AppError::Sync(SyncError::Malformed(_) | SyncError::Automerge(_))) => {
@@ -106,6 +183,21 @@ impl HubError {
             HubError::App(AppError::NotFound { .. }) => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+fn certificate_message(problem: CertificateProblem, url: &str, detail: &str, lang: Lang) -> String {
+    match (problem, lang) {
+        (CertificateProblem::UnknownIssuer, Lang::Fr) => format!("le certificat du bureau {url} n'est signé par aucune autorité que cet appareil reconnaît : il ne sera jamais accepté, relancer n'y changera rien. Enrôlez l'appareil avec le certificat de l'autorité de l'union, tel que le bureau l'a imprimé (sene enroll … --ca autorite-union.pem), et vérifiez que cette adresse est bien celle du bureau de votre union ({detail})"),
+        (CertificateProblem::UnknownIssuer, Lang::En) => format!("the certificate of the hub {url} is signed by no authority this device trusts: it will never be accepted, trying again will not help. Enroll the device with the union's CA certificate, as printed by the office (sene enroll … --ca union-ca.pem), and check that this address is your union office's ({detail})"),
+        (CertificateProblem::WrongName, Lang::Fr) => format!("le certificat du bureau n'est pas fait pour l'adresse {url} : il n'y sera jamais accepté, relancer n'y changera rien. Utilisez l'adresse écrite dans le certificat, telle que le bureau l'a imprimée (sene sync --hub …), ou demandez au bureau un certificat pour cette adresse ({detail})"),
+        (CertificateProblem::WrongName, Lang::En) => format!("the hub's certificate is not made for the address {url}: it will never be accepted there, trying again will not help. Use the address written in the certificate, as printed by the office (sene sync --hub …), or ask the office for a certificate for this address ({detail})"),
+        (CertificateProblem::Expired, Lang::Fr) => format!("le certificat du bureau {url} a expiré : vérifiez la date et l'heure de cet ordinateur ; si elles sont justes, le bureau doit renouveler son certificat, relancer n'y changera rien ({detail})"),
+        (CertificateProblem::Expired, Lang::En) => format!("the certificate of the hub {url} has expired: check this computer's date and time; if they are right, the office must renew its certificate, trying again will not help ({detail})"),
+        (CertificateProblem::NotYetValid, Lang::Fr) => format!("le certificat du bureau {url} n'est pas encore valable : vérifiez la date et l'heure de cet ordinateur ; si elles sont justes, le bureau doit refaire son certificat ({detail})"),
+        (CertificateProblem::NotYetValid, Lang::En) => format!("the certificate of the hub {url} is not valid yet: check this computer's date and time; if they are right, the office must make its certificate again ({detail})"),
+        (CertificateProblem::Refused, Lang::Fr) => format!("le certificat du bureau {url} est refusé ({detail}) : il ne sera jamais accepté, relancer n'y changera rien. Le bureau doit installer un certificat valable, signé par l'autorité de l'union"),
+        (CertificateProblem::Refused, Lang::En) => format!("the certificate of the hub {url} is refused ({detail}): it will never be accepted, trying again will not help. The office must install a valid certificate, signed by the union's authority"),
     }
 }
 
@@ -249,12 +341,43 @@ impl Reply {
 /// The hub's shared state.
 pub struct Hub {
     ledger: Mutex<Ledger>,
+    /// A second connection to the store, to check tokens before reading request bodies
+    /// without waiting for the writer thread's group (see [`Hub::with_reader`]).
+    reader: Option<Mutex<Ledger>>,
     /// The session each device is in: a new session resets what was in flight.
     sessions: Mutex<HashMap<String, String>>,
     /// The queue of sync exchanges to the hub's writer thread, which merges the ones waiting
     /// together, in one transaction with one sync to disk (group commit), and answers each.
     writer: mpsc::Sender<Pending>,
+    /// Sync requests whose token is being checked ([`UNAUTHENTICATED_MAX`] at once).
+    unauthenticated: Arc<tokio::sync::Semaphore>,
+    /// Enrollment requests being read and answered ([`ENROLLING_MAX`] at once).
+    enrolling: Arc<tokio::sync::Semaphore>,
+    /// The bytes of authenticated request bodies in memory, from their reading to their
+    /// answer, in units of [`BODY_UNIT`] ([`BODY_BUDGET`] in all).
+    bodies: Arc<tokio::sync::Semaphore>,
 }
+
+/// At most this many sync requests have their token checked at once; the others wait up to
+/// [`ADMISSION_WAIT`], then get 503. A request holds its place only for the token's lookup:
+/// its body is not read before.
+pub const UNAUTHENTICATED_MAX: usize = 16;
+/// At most this many enrollment requests are read and answered at once.
+pub const ENROLLING_MAX: usize = 4;
+/// How long a request waits for its place before the hub answers 503 (busy).
+pub const ADMISSION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long an authenticated request waits for room for its body before 503.
+pub const BODY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// The unit of the bodies' budget: 64 KiB.
+pub const BODY_UNIT: usize = 64 * 1024;
+/// The bytes of request bodies the hub holds at once, from their reading to their answer
+/// (twice [`MAX_BODY`]: a largest body and many small ones). A request without a
+/// `Content-Length` counts as a largest one.
+pub const BODY_BUDGET: usize = 2 * MAX_BODY;
+/// Largest enrollment request accepted: 64 KiB (a device id and a code).
+pub const ENROLL_MAX_BODY: usize = 64 * 1024;
+/// How long an enrollment request may take to arrive whole.
+pub const ENROLL_READ: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// One device's exchange waiting for the writer thread.
 struct Pending {
@@ -279,13 +402,31 @@ impl Hub {
     /// dropped. One thread, not whichever request thread comes first: the merge then always
     /// runs on the same warm memory (on a new thread each time, the bench measured the same
     /// merges a quarter slower).
+    ///
+    /// Tokens are then checked on the ledger itself, after the group being merged.
     #[must_use]
     pub fn new(ledger: Ledger) -> Arc<Hub> {
+        Hub::build(ledger, None)
+    }
+
+    /// As [`Hub::new`], with `reader` (the same store, opened a second time) to check the
+    /// tokens of incoming requests while the writer thread merges a group: in WAL mode a
+    /// reader waits for no writer, and sees every committed revocation.
+    #[must_use]
+    pub fn with_reader(ledger: Ledger, reader: Ledger) -> Arc<Hub> {
+        Hub::build(ledger, Some(reader))
+    }
+
+    fn build(ledger: Ledger, reader: Option<Ledger>) -> Arc<Hub> {
         let (writer, queue) = mpsc::channel::<Pending>();
         let hub = Arc::new(Hub {
             ledger: Mutex::new(ledger),
+            reader: reader.map(Mutex::new),
             sessions: Mutex::new(HashMap::new()),
             writer,
+            unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_MAX)),
+            enrolling: Arc::new(tokio::sync::Semaphore::new(ENROLLING_MAX)),
+            bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET / BODY_UNIT)),
         });
         let weak = Arc::downgrade(&hub);
         let started = std::thread::Builder::new()
@@ -343,12 +484,33 @@ impl Hub {
     /// [`HubError::Unauthorized`] for an unknown or revoked token, [`HubError::UnknownDictionary`],
     /// malformed requests, store errors.
     pub fn exchange(&self, token: &str, session: &str, body: &[u8]) -> Result<Vec<u8>, HubError> {
+        self.queue(token, session, body.to_vec())
+    }
+
+    /// Checks a token before its request's body is read: the device it names must exist and
+    /// not be revoked. On the reader connection when the hub has one. The exchange checks it
+    /// again inside its group, which is what counts.
+    ///
+    /// # Errors
+    /// [`HubError::Unauthorized`] for an unknown or revoked token, store errors.
+    pub fn check_token(&self, token: &str) -> Result<(), HubError> {
+        match &self.reader {
+            Some(r) => {
+                let l = r.lock().map_err(|_| poisoned())?;
+                enroll::authenticate(&l, token).map(|_| ())
+            }
+            None => self.with_ledger(|l| enroll::authenticate(l, token).map(|_| ())),
+        }
+    }
+
+    /// [`Hub::exchange`] with the body as read (not copied again).
+    fn queue(&self, token: &str, session: &str, body: Vec<u8>) -> Result<Vec<u8>, HubError> {
         let (done, answer) = mpsc::channel();
         self.writer
             .send(Pending {
                 token: token.to_owned(),
                 session: session.to_owned(),
-                body: body.to_vec(),
+                body,
                 done,
             })
             .map_err(|_| HubError::Server("le fil d'écriture du bureau est arrêté".into()))?;
@@ -483,31 +645,124 @@ fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
         .ok_or(HubError::Unauthorized("jeton absent"))
 }
 
+/// `n` of `gate`'s permits, waiting up to `wait`; [`HubError::Busy`] when they do not come
+/// free by then.
+async fn admit(
+    gate: &Arc<tokio::sync::Semaphore>,
+    n: u32,
+    wait: std::time::Duration,
+) -> Result<tokio::sync::OwnedSemaphorePermit, HubError> {
+    match tokio::time::timeout(wait, gate.clone().acquire_many_owned(n)).await {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(_)) => Err(HubError::Server("le bureau s'arrête".into())),
+        Err(_) => Err(HubError::Busy),
+    }
+}
+
+/// The `Content-Length` announced, refused above `max` before anything is read.
+fn announced_length(headers: &HeaderMap, max: usize) -> Result<Option<usize>, HubError> {
+    let Some(v) = headers.get(axum::http::header::CONTENT_LENGTH) else {
+        return Ok(None);
+    };
+    let n: u64 = v
+        .to_str()
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or_else(|| SyncError::Malformed("Content-Length illisible".into()))?;
+    match usize::try_from(n) {
+        Ok(n) if n <= max => Ok(Some(n)),
+        _ => Err(HubError::TooLarge { max }),
+    }
+}
+
+/// Reads a body whole, at most `max` bytes.
+async fn read_body(
+    mut body: axum::body::Body,
+    announced: Option<usize>,
+    max: usize,
+) -> Result<Vec<u8>, HubError> {
+    use axum::body::HttpBody;
+    let mut out = Vec::with_capacity(announced.unwrap_or(0));
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|e| HubError::Network(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > max {
+                return Err(HubError::TooLarge { max });
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /v1/sync`. The token is checked before a byte of the body is read (a stranger's
+/// request is answered 401 unread, its body never held), with [`UNAUTHENTICATED_MAX`]
+/// checks at once; then the body is read within the bodies' budget ([`BODY_BUDGET`]), held
+/// until the exchange is answered. So the hub's memory does not grow with the number of
+/// connections, authenticated or not.
 async fn sync_handler(
     State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<axum::response::Response, HubError> {
-    let token = bearer(&headers)?;
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    let token = bearer(headers)?;
     let session = headers
         .get("x-sene-session")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let reply = tokio::task::spawn_blocking(move || hub.exchange(&token, &session, &body))
-        .await
-        .map_err(|e| HubError::Server(e.to_string()))??;
+    let announced = announced_length(headers, MAX_BODY)?;
+    let place = admit(&hub.unauthenticated, 1, ADMISSION_WAIT).await?;
+    let (h, t) = (hub.clone(), token.clone());
+    tokio::task::spawn_blocking(move || {
+        let _place = place;
+        h.check_token(&t)
+    })
+    .await
+    .map_err(|e| HubError::Server(e.to_string()))??;
+    let units = announced.unwrap_or(MAX_BODY).div_ceil(BODY_UNIT).max(1);
+    let room = admit(
+        &hub.bodies,
+        u32::try_from(units).unwrap_or(u32::MAX),
+        BODY_WAIT,
+    )
+    .await?;
+    let body = read_body(body, announced, MAX_BODY).await?;
+    let reply = tokio::task::spawn_blocking(move || {
+        let _room = room;
+        hub.queue(&token, &session, body)
+    })
+    .await
+    .map_err(|e| HubError::Server(e.to_string()))??;
     // no content type: on a 40 kbit/s link each header line costs milliseconds
     Ok(axum::response::Response::new(axum::body::Body::from(reply)))
 }
 
+/// `POST /v1/enroll`: [`ENROLLING_MAX`] at once, each read within [`ENROLL_READ`] and at most
+/// [`ENROLL_MAX_BODY`] bytes.
 async fn enroll_handler(
     State(hub): State<Arc<Hub>>,
-    Json(req): Json<EnrollRequest>,
-) -> Result<Json<Enrolled>, HubError> {
+    request: axum::extract::Request,
+) -> Result<Json<Enrolled>, Response> {
+    use axum::extract::FromRequest;
+    let _place = admit(&hub.enrolling, 1, ADMISSION_WAIT)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let read = tokio::time::timeout(
+        ENROLL_READ,
+        Json::<EnrollRequest>::from_request(request, &()),
+    );
+    let Json(req) = read
+        .await
+        .map_err(|_| HubError::Network("demande d'enrôlement trop lente".into()).into_response())?
+        .map_err(IntoResponse::into_response)?;
     let out = tokio::task::spawn_blocking(move || hub.with_ledger(|l| enroll::enroll(l, &req)))
         .await
-        .map_err(|e| HubError::Server(e.to_string()))??;
+        .map_err(|e| HubError::Server(e.to_string()).into_response())?
+        .map_err(IntoResponse::into_response)?;
     tracing::info!(device = %out.device_id, "enrolled");
     Ok(Json(out))
 }
@@ -520,9 +775,12 @@ async fn health() -> &'static str {
 pub fn router(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/v1/health", get(health))
-        .route("/v1/enroll", post(enroll_handler))
+        .route(
+            "/v1/enroll",
+            post(enroll_handler).layer(DefaultBodyLimit::max(ENROLL_MAX_BODY)),
+        )
+        // reads its body itself, after the token, at most `MAX_BODY`
         .route("/v1/sync", post(sync_handler))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(hub)
 }
 
@@ -537,28 +795,85 @@ pub struct ServeOptions {
     pub key: Option<sene_store::DataKey>,
 }
 
-/// Runs the hub until Ctrl-C, reporting the bound address through `ready`.
+/// The lock file of a store's hub: `<store>.hub.lock`, beside it.
+#[must_use]
+pub fn lock_path(store: &Path) -> PathBuf {
+    // the same file a restore checks (`sene_store::backup::check_not_served`)
+    sene_store::backup::hub_lock_path(store)
+}
+
+/// Takes the lock that says a hub serves `store` (an advisory lock of the operating system on
+/// [`lock_path`], so it goes with the process however it ends), and writes this process's id
+/// in it for the next one's message. Held as long as the returned file is open.
 ///
 /// # Errors
-/// [`HubError::Server`] when the address or the certificate cannot be used; store errors.
+/// [`HubError::AlreadyServed`] when another hub holds it; [`HubError::Server`] when the lock
+/// file cannot be opened.
+pub fn lock_store(store: &Path) -> Result<std::fs::File, HubError> {
+    use std::io::{Read, Seek, Write};
+    let path = lock_path(store);
+    let failed = |e: std::io::Error| HubError::Server(format!("verrou {} : {e}", path.display()));
+    // a store not made yet: its folder is (as opening the store would)
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(failed)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            return Err(HubError::AlreadyServed {
+                pid: text.trim().parse().ok(),
+                lock: path.display().to_string(),
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
+    }
+    file.set_len(0).map_err(failed)?;
+    file.rewind().map_err(failed)?;
+    write!(file, "{}", std::process::id()).map_err(failed)?;
+    Ok(file)
+}
+
+/// Runs the hub until Ctrl-C, reporting the bound address through `ready`.
+///
+/// Only one hub serves a store: `serve` holds the store's lock ([`lock_store`]) until it
+/// returns or its future is dropped; a second one is refused before it opens the store.
+///
+/// # Errors
+/// [`HubError::AlreadyServed`]; [`HubError::Server`] when the address or the certificate
+/// cannot be used; store errors.
 pub async fn serve(
     opts: ServeOptions,
     ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
 ) -> Result<(), HubError> {
-    let ledger = match &opts.key {
-        Some(key) => Ledger::with_clock(
-            sene_store::Store::open_with_key(&opts.store, key).map_err(AppError::from)?,
-            Box::new(sene_app::SystemClock),
-        ),
-        None => Ledger::open(&opts.store)?,
+    let _lock = lock_store(&opts.store)?;
+    let open = || -> Result<Ledger, HubError> {
+        Ok(match &opts.key {
+            Some(key) => Ledger::with_clock(
+                sene_store::Store::open_with_key(&opts.store, key).map_err(AppError::from)?,
+                Box::new(sene_app::SystemClock),
+            ),
+            None => Ledger::open(&opts.store)?,
+        })
     };
+    let ledger = open()?;
     ledger.union()?;
+    // the tokens' checks, beside the merges
+    let reader = open()?;
     // the WAL's checkpoints run beside the merges, not inside them (stopped with the server)
     let _checkpoints = ledger
         .store()
         .checkpoint_in_background(opts.key.as_ref(), std::time::Duration::from_secs(1))
         .map_err(AppError::from)?;
-    let app = router(Hub::new(ledger));
+    let app = router(Hub::with_reader(ledger, reader));
     match &opts.tls {
         None => {
             let listener = tokio::net::TcpListener::bind(opts.listen)
