@@ -23,13 +23,25 @@ fn the_office_backs_up_verifies_and_restores_from_the_command_line() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
     // the office keeps working, then its store is lost: the copy is put back in its place
-    let members_before = json(&store, &["table", "members"]).as_array().unwrap().len();
+    let members_before = json(&store, &["table", "members"])
+        .as_array()
+        .unwrap()
+        .len();
     let restored = json(&store, &["restore", &file]);
     assert_eq!(restored["generation"], 1);
     let aside = restored["moved_aside"].as_str().unwrap();
-    assert!(std::path::Path::new(aside).exists(), "the old store is kept");
-    assert!(restored["first_receipt"].as_str().unwrap().contains("-1-000001"));
-    let members_after = json(&store, &["table", "members"]).as_array().unwrap().len();
+    assert!(
+        std::path::Path::new(aside).exists(),
+        "the old store is kept"
+    );
+    assert!(restored["first_receipt"]
+        .as_str()
+        .unwrap()
+        .contains("-1-000001"));
+    let members_after = json(&store, &["table", "members"])
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(members_before, members_after);
     let check = sene(&store, &["check"]);
     assert!(check.status.success());
@@ -106,6 +118,9 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
     let members = json(&elsewhere, &["table", "members"]);
     assert_eq!(
         members.as_array().unwrap().len(),
-        json(&store, &["table", "members"]).as_array().unwrap().len()
+        json(&store, &["table", "members"])
+            .as_array()
+            .unwrap()
+            .len()
     );
 }

@@ -114,7 +114,9 @@ pub fn start(
                     deleted = dropped.len(),
                     "backup written and checked"
                 ),
-                Err(e) => tracing::error!(dir = %schedule.dir.display(), error = %e, "backup failed"),
+                Err(e) => {
+                    tracing::error!(dir = %schedule.dir.display(), error = %e, "backup failed")
+                }
             }
             if !matches!(
                 stopped.recv_timeout(schedule.every),

@@ -14,10 +14,11 @@ impl From<sene_hub::HubError> for CliError {
     fn from(e: sene_hub::HubError) -> Self {
         match e {
             sene_hub::HubError::App(a) => CliError::App(a),
-            other => {
-                let text = other.to_string();
-                CliError::msg(other.code(), text.clone(), text)
-            }
+            other => CliError::msg(
+                other.code(),
+                other.message(sene_domain::Lang::Fr),
+                other.message(sene_domain::Lang::En),
+            ),
         }
     }
 }
