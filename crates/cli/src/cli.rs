@@ -129,6 +129,9 @@ pub enum Command {
     Hub(HubCmd),
     /// Chiffre la base en place (phrase secrète dans SENE_PASSPHRASE) et affiche sa clé de secours
     Encrypt(EncryptArgs),
+    /// Phrase secrète perdue : rouvre la base chiffrée avec sa clé de secours et lui donne une
+    /// nouvelle phrase secrète (SENE_RECOVERY_KEY et SENE_NEW_PASSPHRASE, ou demandées)
+    Recover(RecoverArgs),
     /// Sauvegarde la base pendant qu'elle sert (--to DOSSIER), ou vérifie une sauvegarde
     Backup(BackupArgs),
     /// Remet une sauvegarde à la place de la base (--store), avec une nouvelle identité de synchronisation
@@ -169,6 +172,14 @@ pub struct EncryptArgs {
     /// Nom de connexion du premier compte (par ex. « Bureau »)
     #[arg(long)]
     pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// Nom de connexion du compte qui reçoit la nouvelle phrase secrète (défaut : SENE_ACCOUNT,
+    /// ou le compte déjà là, ou « Bureau »)
+    #[arg(long)]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Args)]

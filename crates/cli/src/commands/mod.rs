@@ -19,7 +19,7 @@ use sene_app::{Actor, Ledger, Tx};
 use sene_domain::Lang;
 use sene_store::Db;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Global};
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 
@@ -109,7 +109,23 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
     match &cli.command {
         Command::Backup(a) if a.action.is_some() => return backup::without_store(a),
         Command::Restore(a) => return backup::restore(&path, &a.file),
+        Command::Recover(a) => return org::recover(&path, a, lang),
         _ => {}
+    }
+    // `SENE_PASSPHRASE` given to make a store: it is made encrypted, then the command runs
+    if matches!(
+        cli.command,
+        Command::Init(_) | Command::Demo(_) | Command::Enroll(_)
+    ) && org::wants_encryption(&path)
+    {
+        let again = Cli {
+            global: Global {
+                store: Some(path.clone()),
+                ..cli.global
+            },
+            command: cli.command,
+        };
+        return org::create_encrypted(&path, lang, move || execute(again, lang));
     }
     let (ledger, key) = open_ledger(&path)?;
     let mut ctx = Ctx {
@@ -159,7 +175,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Conflicts(c) => sync::conflicts(&mut ctx, c),
         Command::Hub(c) => sync::hub(&mut ctx, c),
         Command::Backup(a) => backup::backup(&ctx, &a),
-        Command::Encrypt(_) | Command::Restore(_) => {
+        Command::Encrypt(_) | Command::Restore(_) | Command::Recover(_) => {
             Err(CliError::msg("internal", "déjà traité", "already handled"))
         }
     }
@@ -178,9 +194,13 @@ fn passphrase() -> CliResult<String> {
 
 /// Opens the store: a plain one as it is; an encrypted one with `SENE_PASSPHRASE`, tried on
 /// the account named by `SENE_ACCOUNT` or on each account in turn, the session then acting as
-/// that account's agent.
+/// that account's agent; or with `SENE_RECOVERY_KEY` when no passphrase is given (or the
+/// key file is lost).
 fn open_ledger(path: &std::path::Path) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
     use sene_store::{Store, Vault};
+    if let Some((ledger, key)) = org::open_by_recovery_key(path)? {
+        return Ok((ledger, Some(key)));
+    }
     if !Vault::exists(path) {
         return Ok((Ledger::open(path)?, None));
     }

@@ -1,9 +1,12 @@
 //! `init`, `demo`, and the organisation: cooperatives, warehouses, agents, devices, members.
 
+use std::path::Path;
+
 use sene_app::demo::{self, Scale};
 use sene_app::org::{NewAgent, NewCooperative, NewDevice, NewMember, NewWarehouse};
-use sene_app::InitUnion;
+use sene_app::{InitUnion, Ledger};
 use sene_domain::*;
+use sene_store::{DataKey, KdfParams, Store, Vault};
 use serde_json::json;
 
 use super::{lookup, Ctx};
@@ -95,6 +98,258 @@ pub fn demo(ctx: &mut Ctx, a: DemoArgs) -> CliResult<Output> {
         summary.deliveries,
         summary.distributions
     )))
+}
+
+/// The account of a store `sene` makes or recovers when `SENE_ACCOUNT` names none.
+const DEFAULT_ACCOUNT: &str = "Bureau";
+
+/// An environment variable that is set and not blank.
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Whether `init`, `demo` or `enroll` must make an encrypted store: `SENE_PASSPHRASE` is
+/// given and the store has no key file yet.
+pub fn wants_encryption(path: &Path) -> bool {
+    std::env::var_os("SENE_PASSPHRASE").is_some() && !Vault::exists(path)
+}
+
+/// The store's files, as a creation that failed before writing anything leaves them.
+fn remove_new_store(path: &Path) {
+    for suffix in ["", "-wal", "-shm", ".keys"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+}
+
+/// `init`, `demo` or `enroll` with `SENE_PASSPHRASE`: the store is made encrypted from its
+/// first byte (a key file with one account, `SENE_ACCOUNT` or « Bureau », then the empty
+/// store under its key), the command runs on it (`run`, opening it with the same
+/// passphrase), and its answer carries the recovery key, shown this once. A weak passphrase
+/// is refused before anything is written; a plain store already there is refused (`sene
+/// encrypt` encrypts it). When the command fails before the store holds anything, its files
+/// are removed, so the next try makes a new key and shows its recovery key; when it fails
+/// after (a device enrolled whose first sync failed), the recovery key is printed on stderr.
+pub fn create_encrypted(
+    path: &Path,
+    lang: Lang,
+    run: impl FnOnce() -> CliResult<Output>,
+) -> CliResult<Output> {
+    let pass = super::passphrase()?;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        return Err(CliError::msg(
+            "store_plain",
+            format!(
+                "la base {} existe déjà, en clair : chiffrez-la avec « sene encrypt --label NOM » (phrase secrète dans SENE_PASSPHRASE), ou relancez sans SENE_PASSPHRASE",
+                path.display()
+            ),
+            format!(
+                "the store {} already exists, in clear: encrypt it with \"sene encrypt --label NAME\" (passphrase in SENE_PASSPHRASE), or run again without SENE_PASSPHRASE",
+                path.display()
+            ),
+        ));
+    }
+    let label = env_text("SENE_ACCOUNT")
+        .map_or_else(|| DEFAULT_ACCOUNT.to_owned(), |a| a.trim().to_owned());
+    let (mut vault, key) = Vault::create(path, &label, &pass, KdfParams::DEFAULT)?;
+    vault.save()?;
+    if let Err(e) = Store::open_vault(path, &mut vault, &key) {
+        remove_new_store(path);
+        return Err(e.into());
+    }
+    let recovery = key.recovery_text();
+    match run() {
+        Ok(out) => Ok(with_recovery_key(out, &label, &recovery, lang)),
+        Err(e) => {
+            if holds_something(path, &key) {
+                eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::Fr => format!("La base {} a été créée chiffrée et garde ce qui a été fait avant l'erreur. Clé de secours (notez-la sur papier, elle ne sera plus affichée) : {recovery}", path.display()),
+                        Lang::En => format!("The store {} was created encrypted and keeps what was done before the error. Recovery key (write it down on paper, it will not be shown again): {recovery}", path.display()),
+                    }
+                );
+            } else {
+                remove_new_store(path);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Whether a store just made holds a device (the union created, or the device enrolled).
+fn holds_something(path: &Path, key: &DataKey) -> bool {
+    let Ok(mut vault) = Vault::load(path) else {
+        return true;
+    };
+    match Store::open_vault(path, &mut vault, key) {
+        Ok(store) => Ledger::with_clock(store, Box::new(sene_app::SystemClock))
+            .local_actor()
+            .is_ok(),
+        Err(_) => true,
+    }
+}
+
+/// A creating command's answer, with the new store's recovery key and what to do with it.
+fn with_recovery_key(mut out: Output, label: &str, recovery: &str, lang: Lang) -> Output {
+    match &mut out.json {
+        serde_json::Value::Object(m) => {
+            m.insert("recovery_key".into(), json!(recovery));
+            m.insert("account".into(), json!(label));
+        }
+        other => {
+            out.json =
+                json!({ "result": other.take(), "recovery_key": recovery, "account": label });
+        }
+    }
+    match lang {
+        Lang::Fr => out
+            .line(format!("Base chiffrée : elle ne s'ouvre qu'avec la phrase secrète (SENE_PASSPHRASE) du compte « {label} »."))
+            .line(format!("Clé de secours : {recovery}"))
+            .line("Notez cette clé sur papier maintenant et rangez-la à part, loin de l'ordinateur : elle ne sera plus jamais affichée. Si la phrase secrète est perdue, elle seule rouvre la base (« sene recover »)."),
+        Lang::En => out
+            .line(format!("Store encrypted: it opens only with the passphrase (SENE_PASSPHRASE) of the account \"{label}\"."))
+            .line(format!("Recovery key: {recovery}"))
+            .line("Write this key down on paper now and keep it apart, away from the computer: it will never be shown again. If the passphrase is lost, it alone reopens the store (\"sene recover\")."),
+    }
+}
+
+/// Opens an encrypted store with `SENE_RECOVERY_KEY`, when it is given and no passphrase
+/// can open the store instead (`SENE_PASSPHRASE` absent, or the key file lost). `None`:
+/// open the store the usual way. An encrypted store with neither is refused, naming both.
+pub fn open_by_recovery_key(path: &Path) -> CliResult<Option<(Ledger, DataKey)>> {
+    let passphrase = std::env::var_os("SENE_PASSPHRASE").is_some();
+    let Ok(text) = std::env::var("SENE_RECOVERY_KEY") else {
+        if !passphrase && Vault::exists(path) {
+            return Err(CliError::msg(
+                "locked",
+                "cette base est chiffrée : donnez la phrase secrète dans la variable SENE_PASSPHRASE (et le nom du compte dans SENE_ACCOUNT s'il y en a plusieurs), ou la clé de secours dans SENE_RECOVERY_KEY",
+                "this store is encrypted: give the passphrase in SENE_PASSPHRASE (and the account name in SENE_ACCOUNT when there are several), or the recovery key in SENE_RECOVERY_KEY",
+            ));
+        }
+        return Ok(None);
+    };
+    if (passphrase && Vault::exists(path)) || !Vault::looks_encrypted(path) {
+        return Ok(None);
+    }
+    let (store, key) = Vault::open_with_recovery_key(path, &text)?;
+    Ok(Some((
+        Ledger::with_clock(store, Box::new(sene_app::SystemClock)),
+        key,
+    )))
+}
+
+/// Reads one line typed on stdin (the prompt shown when stdin is a terminal); `var` is the
+/// environment variable that gives it instead.
+fn ask(lang: Lang, fr: &str, en: &str, var: &str) -> CliResult<String> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{}", if lang == Lang::Fr { fr } else { en });
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line).map_err(|e| {
+        CliError::msg(
+            "input_unreadable",
+            format!("lecture de l'entrée impossible : {e}"),
+            format!("cannot read the input: {e}"),
+        )
+    })?;
+    if read == 0 {
+        return Err(CliError::msg(
+            "input_missing",
+            format!("rien à lire sur l'entrée : donnez la valeur dans la variable {var}, ou lancez la commande dans un terminal pour la taper"),
+            format!("nothing to read on the input: give the value in the variable {var}, or run the command in a terminal to type it"),
+        ));
+    }
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// `sene recover`: every passphrase of an encrypted store forgotten (or its key file lost),
+/// the recovery key (`SENE_RECOVERY_KEY`, or typed) opens it and a new passphrase
+/// (`SENE_NEW_PASSPHRASE`, or typed twice) is set for one account (`--label`, `SENE_ACCOUNT`,
+/// the account already there, or « Bureau »): the key file is made anew
+/// ([`Vault::recover`], as the desktop's recovery). A wrong recovery key, a weak or
+/// mistyped passphrase change nothing.
+pub fn recover(path: &Path, a: &RecoverArgs, lang: Lang) -> CliResult<Output> {
+    if !Vault::looks_encrypted(path) {
+        return Err(CliError::msg(
+            "not_encrypted",
+            format!(
+                "la base {} n'est pas chiffrée : elle s'ouvre sans phrase secrète ni clé de secours",
+                path.display()
+            ),
+            format!(
+                "the store {} is not encrypted: it opens without a passphrase or recovery key",
+                path.display()
+            ),
+        ));
+    }
+    let recovery = match std::env::var("SENE_RECOVERY_KEY") {
+        Ok(t) => t,
+        Err(_) => ask(
+            lang,
+            "Clé de secours (14 groupes de 4 caractères) : ",
+            "Recovery key (14 groups of 4 characters): ",
+            "SENE_RECOVERY_KEY",
+        )?,
+    };
+    // The key is checked before a new passphrase is asked for.
+    drop(Vault::open_with_recovery_key(path, &recovery)?);
+    let passphrase = match std::env::var("SENE_NEW_PASSPHRASE") {
+        Ok(p) => p,
+        Err(_) => {
+            let p = ask(
+                lang,
+                "Nouvelle phrase secrète (au moins 8 caractères) : ",
+                "New passphrase (at least 8 characters): ",
+                "SENE_NEW_PASSPHRASE",
+            )?;
+            sene_store::check_passphrase(&p)?;
+            let again = ask(
+                lang,
+                "La même phrase secrète, encore une fois : ",
+                "The same passphrase, once more: ",
+                "SENE_NEW_PASSPHRASE",
+            )?;
+            if again != p {
+                return Err(CliError::msg(
+                    "invalid_value",
+                    "les deux phrases secrètes tapées diffèrent : rien n'a été modifié ; recommencez",
+                    "the two passphrases typed differ: nothing was changed; start again",
+                ));
+            }
+            p
+        }
+    };
+    let label = a
+        .label
+        .clone()
+        .or_else(|| env_text("SENE_ACCOUNT"))
+        .or_else(|| {
+            Vault::load(path)
+                .ok()
+                .and_then(|v| v.slots().first().map(|s| s.label.clone()))
+        })
+        .map_or_else(|| DEFAULT_ACCOUNT.to_owned(), |l| l.trim().to_owned());
+    Vault::recover(path, &recovery, &label, &passphrase, KdfParams::DEFAULT)?;
+    let out = Output::new(&json!({
+        "recovered": true,
+        "account": label,
+        "store": path.display().to_string(),
+    }))?;
+    Ok(match lang {
+        Lang::Fr => out
+            .line(format!("Nouvelle phrase secrète enregistrée pour le compte « {label} » de la base {}.", path.display()))
+            .line("La base s'ouvre désormais avec elle (SENE_PASSPHRASE) ; les anciennes phrases secrètes ne l'ouvrent plus, et les autres comptes de cet appareil sont retirés (le secrétariat leur en redonne un depuis la fenêtre de Sene).")
+            .line("Relancez le serveur du bureau avec la nouvelle phrase secrète. La clé de secours ne change pas : gardez-la en lieu sûr."),
+        Lang::En => out
+            .line(format!("New passphrase saved for the account \"{label}\" of the store {}.", path.display()))
+            .line("The store now opens with it (SENE_PASSPHRASE); the old passphrases no longer open it, and the other accounts of this device are removed (the secretariat gives them one again from the Sene window).")
+            .line("Start the office server again with the new passphrase. The recovery key does not change: keep it in a safe place."),
+    })
 }
 
 fn coop_line(c: &Cooperative) -> String {
