@@ -1,6 +1,8 @@
 //! The authorization table: every write path (each projection table a device can fill) ×
-//! {foreign cooperative, revoked token, forged actor, non-secretariat writing the union
-//! document or a carried debt} is refused by the hub, over real HTTP. The test fails if a projection table has
+//! {foreign cooperative, revoked token, forged actor, a change forged under another device's
+//! actor as if relayed for it (no proof of its author), non-secretariat writing the union
+//! document or a carried debt} is refused (or, for the unproven relay, held back) by the hub,
+//! over real HTTP. The test fails if a projection table has
 //! no row here, so a new write path cannot be added without deciding its rules.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
@@ -944,6 +946,17 @@ fn every_write_path_is_refused_for_every_attack() {
                 In::Own,
                 None,
             ));
+            // the change itself made under device B's automerge actor, as if relayed for B,
+            // with no tag of B's key to prove it: held back, never merged
+            attacks.push((
+                "forged relay (another device's actor, unproven)",
+                Actor {
+                    agent: fx.agent_a,
+                    device: fx.dev_b,
+                },
+                In::Own,
+                None,
+            ));
         }
         let revoked_actor = Actor {
             agent: actors[2].0.agent,
@@ -969,6 +982,17 @@ fn every_write_path_is_refused_for_every_attack() {
                 Some(p) => rogue(p, &case, dir.path()),
                 None => rogue(&base_path, &case, dir.path()),
             };
+            if what.starts_with("forged relay") {
+                let hex: String = fx
+                    .dev_b
+                    .as_uuid()
+                    .as_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                dev.set_setting(sene_store::backup::keys::SYNC_ACTOR, &hex)
+                    .unwrap();
+            }
             // a write the laptop's own roles refuse (a warehouse) is made as the secretariat there
             let key = dev
                 .run(&actor, |tx| writer(tx, &fx, w))
@@ -988,6 +1012,12 @@ fn every_write_path_is_refused_for_every_attack() {
                     assert!(e.to_string().contains("révoqué"), "{name}: {e}")
                 }
                 ("revoked token", Ok(r)) => panic!("{name}: a revoked device synced: {r:?}"),
+                (w, Ok(r)) if w.starts_with("forged relay") => assert!(
+                    r.refused_by_hub
+                        .iter()
+                        .any(|x| x.reason.contains("en attente")),
+                    "{name} / {what}: not held back: {r:?}"
+                ),
                 (_, Ok(r)) => assert!(
                     !r.refused_by_hub.is_empty(),
                     "{name} / {what}: not refused: {r:?}"

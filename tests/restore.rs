@@ -205,3 +205,234 @@ fn a_restored_office_gets_back_what_the_laptops_made_after_its_backup() {
         serde_json::to_value(&at_a.totals).unwrap()
     );
 }
+
+fn new_device(office: &mut Ledger, s: &Setup, name: &str, prefix: &str) -> Actor {
+    office
+        .run(&s.sec, |tx| {
+            let ag = tx.add_agent(sene_app::org::NewAgent {
+                id: None,
+                name: name.into(),
+                phone: None,
+                role: Role::FieldAgent,
+                cooperatives: vec![s.coop],
+            })?;
+            let dv = tx.add_device(sene_app::org::NewDevice {
+                id: None,
+                label: format!("Portable {name}"),
+                receipt_prefix: prefix.into(),
+            })?;
+            Ok(Actor {
+                agent: ag.id,
+                device: dv.id,
+            })
+        })
+        .unwrap()
+}
+
+/// The restore drill: after the office's backup, the office itself approves and pays, a
+/// committee member weighs, a new laptop is enrolled and works; laptops sync; the office's disk
+/// is lost and the backup restored. The laptops carry back the office's and each other's
+/// records, proven by their authors' tags (one laptop by USB); the new laptop enrolls again and
+/// keeps its unsynced work; a change carried without a valid tag is held back, not merged and
+/// not blocking; every store converges and no receipt number is held twice.
+#[test]
+fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("bureau.sqlite");
+    let s = setup(&hub_store);
+    let addr = start_hub(&hub_store);
+    let url = format!("http://{addr}");
+    let mut a = Ledger::open(&dir.path().join("awa.sqlite")).unwrap();
+    let mut b = Ledger::open(&dir.path().join("bakary.sqlite")).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    client::enroll(&mut b, &url, s.b.device, &s.codes[1]).unwrap();
+    sync(&mut a, &url);
+    sync(&mut b, &url);
+    let (m1, k1, k2) = a
+        .run(&s.a, |tx| {
+            let m1 = member(tx, s.coop, "DIO-0001", "Aminata Traoré")?;
+            let m2 = member(tx, s.coop, "DIO-0002", "Fatoumata Coulibaly")?;
+            let mut ks = Vec::new();
+            for m in [m1, m2] {
+                ks.push(
+                    tx.request_contract(RequestContract {
+                        id: None,
+                        member_id: m,
+                        campaign_id: s.camp,
+                        crop: Crop::PaddyRice,
+                        committed: Kg::from_kg(1000)?,
+                        date: d(2026, 5, 10),
+                    })?
+                    .id,
+                );
+            }
+            Ok((m1, ks[0], ks[1]))
+        })
+        .unwrap();
+    sync(&mut a, &url);
+    sync(&mut b, &url);
+    b.run(&s.b, |tx| tx.approve_contract(k1, d(2026, 5, 12)))
+        .unwrap();
+    sync(&mut b, &url);
+    sync(&mut a, &url);
+
+    // the backup, while the hub serves
+    let made = Ledger::open(&hub_store)
+        .unwrap()
+        .backup_into(&dir.path().join("cle-usb"), None)
+        .unwrap();
+
+    // after it: the office approves k2 and pays an advance on it, and enrolls a new laptop
+    let mut office = Ledger::open(&hub_store).unwrap();
+    office
+        .run(&s.sec, |tx| tx.approve_contract(k2, d(2026, 5, 20)))
+        .unwrap();
+    let office_paid = office.run(&s.sec, |tx| advance(tx, k2, 50_000)).unwrap();
+    assert_eq!(office_paid, "U1-000001");
+    let dia = new_device(&mut office, &s, "Djénéba", "D1");
+    let code = sene_hub::enroll::pair(&mut office, dia.device, dia.agent, &[s.coop])
+        .unwrap()
+        .code;
+    drop(office);
+    let mut dj = Ledger::open(&dir.path().join("djeneba.sqlite")).unwrap();
+    client::enroll(&mut dj, &url, dia.device, &code).unwrap();
+    sync(&mut dj, &url);
+    let m3 = dj
+        .run(&dia, |tx| member(tx, s.coop, "DIO-0003", "Kadiatou Diarra"))
+        .unwrap();
+    sync(&mut dj, &url);
+    // Awa pays on k1; Bakary weighs for k1
+    a.run(&s.a, |tx| advance(tx, k1, 100_000)).unwrap();
+    sync(&mut a, &url);
+    sync(&mut b, &url);
+    b.run(&s.b, |tx| {
+        tx.record_delivery(RecordDelivery {
+            id: None,
+            member_id: m1,
+            contract_id: k1,
+            warehouse_id: s.wh,
+            bags: 20,
+            gross: Kg::from_kg(1010)?,
+            moisture: "14".parse()?,
+            impurity: "2".parse()?,
+            date: d(2026, 11, 3),
+        })
+    })
+    .unwrap();
+    sync(&mut b, &url);
+    sync(&mut a, &url);
+    // Djénéba registers one more member and does not sync before the loss
+    let m4 = dj
+        .run(&dia, |tx| member(tx, s.coop, "DIO-0004", "Mariam Sangaré"))
+        .unwrap();
+
+    // Awa's store holds the office's approval and payment, Bakary's weighing, Djénéba's member
+    for (t, id) in [
+        (Table::Disbursements, None),
+        (Table::Deliveries, None),
+        (Table::Members, Some(m3.to_string())),
+    ] {
+        assert!(!ids(&a, t).is_empty());
+        if let Some(id) = id {
+            assert!(ids(&a, t).contains(&id));
+        }
+    }
+
+    // the office's disk is lost; the backup is restored on another machine
+    let restored = dir.path().join("bureau-neuf").join("bureau.sqlite");
+    let manifest = backup::verify(&made.file, None).unwrap();
+    backup::install(&made.file, &restored, "20261205-120000").unwrap();
+    Ledger::open(&restored)
+        .unwrap()
+        .mark_restored(&manifest, &made.file, None)
+        .unwrap();
+    let url2 = format!("http://{}", start_hub(&restored));
+
+    // Bakary brings a USB file: his weighing, and the office's records he holds, proven
+    let file = sene_hub::usb::device_export_all(&mut b).unwrap();
+    let mut office = Ledger::open(&restored).unwrap();
+    let imported = sene_hub::usb::hub_import(&mut office, &file).unwrap();
+    assert!(imported.records > 0, "{imported:?}");
+    let k2_state = office.db().contract(k2).unwrap().unwrap().state;
+    // approved, then paid by the office after the backup: both came back
+    assert_eq!(
+        k2_state,
+        ContractState::Disbursed,
+        "the office's approval and payment"
+    );
+    assert!(receipts(&office).contains(&office_paid));
+    drop(office);
+
+    // Awa syncs: Djénéba's member is carried under a key the restored office does not know
+    // (Djénéba enrolled after the backup): held back, not refused, nothing blocked
+    let r = client::sync(&mut a, Some(&url2), &mut |_| {}).unwrap();
+    assert!(
+        r.refused_by_hub
+            .iter()
+            .all(|x| x.reason.contains("en attente")),
+        "{:?}",
+        r.refused_by_hub
+    );
+    let office = Ledger::open(&restored).unwrap();
+    assert!(!ids(&office, Table::Members).contains(&m3.to_string()));
+    for id in ids(&a, Table::Disbursements) {
+        assert!(ids(&office, Table::Disbursements).contains(&id));
+    }
+    drop(office);
+
+    // Djénéba's token is unknown to the restored office: she is paired again and enrolls
+    // again, keeping what she has not synced
+    let e = client::sync(&mut dj, Some(&url2), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("jeton"), "{e}");
+    let mut office = Ledger::open(&restored).unwrap();
+    let code = sene_hub::enroll::pair(&mut office, dia.device, dia.agent, &[s.coop])
+        .unwrap()
+        .code;
+    drop(office);
+    client::enroll(&mut dj, &url2, dia.device, &code).unwrap();
+    assert!(ids(&dj, Table::Members).contains(&m4.to_string()));
+    sync(&mut dj, &url2);
+    sync(&mut a, &url2);
+    sync(&mut b, &url2);
+    sync(&mut dj, &url2);
+
+    // every record any laptop held is at the office, once; all stores agree
+    let mut office = Ledger::open(&restored).unwrap();
+    let again = office.run(&s.sec, |tx| advance(tx, k2, 1_000)).unwrap();
+    assert_eq!(again, "U1-1-000001");
+    drop(office);
+    sync(&mut a, &url2);
+    sync(&mut b, &url2);
+    sync(&mut dj, &url2);
+    let office = Ledger::open(&restored).unwrap();
+    for t in [
+        Table::Members,
+        Table::Contracts,
+        Table::Disbursements,
+        Table::Deliveries,
+    ] {
+        for l in [&a, &b, &dj] {
+            assert_eq!(ids(&office, t), ids(l, t), "{t:?}");
+        }
+    }
+    assert!(ids(&office, Table::Members).contains(&m4.to_string()));
+    for l in [&office, &a, &b, &dj] {
+        let all = receipts(l);
+        let distinct: BTreeSet<&String> = all.iter().collect();
+        assert_eq!(
+            all.len(),
+            distinct.len(),
+            "a receipt number held twice: {all:?}"
+        );
+    }
+    assert!(office.db().audit_breaks().unwrap().is_empty());
+    let date = d(2026, 12, 1);
+    let at_office = sene_app::reports::settle_campaign(&office.db(), s.camp, date).unwrap();
+    for l in [&a, &b, &dj] {
+        let there = sene_app::reports::settle_campaign(&l.db(), s.camp, date).unwrap();
+        assert_eq!(
+            serde_json::to_value(&at_office.totals).unwrap(),
+            serde_json::to_value(&there.totals).unwrap()
+        );
+    }
+}

@@ -391,14 +391,22 @@ impl Ledger {
     }
 
     /// Prepares an empty store to be a device enrolled in a union: its own device and agent ids
-    /// (given by the hub). The union's records arrive with the first sync.
+    /// (given by the hub). The union's records arrive with the first sync. A store that already
+    /// is this device (enrolled again) keeps what it holds.
     ///
     /// # Errors
     /// [`AppError::AlreadyInitialized`] when the store holds a union or another device.
     pub fn join(&mut self, actor: &Actor) -> Result<()> {
         self.store.write(|db| {
+            let same_device = db
+                .setting(settings::LOCAL_DEVICE)?
+                .is_some_and(|d| d == actor.device.to_string());
             if let Some(u) = db.union()? {
-                return Err(AppError::AlreadyInitialized(u.name));
+                // enrolled again (an office put back from a backup older than this device's
+                // enrollment): the store keeps everything, unsynced work included
+                if !same_device {
+                    return Err(AppError::AlreadyInitialized(u.name));
+                }
             }
             if let Some(d) = db.setting(settings::LOCAL_DEVICE)? {
                 if d != actor.device.to_string() {
@@ -409,7 +417,8 @@ impl Ledger {
             db.set_setting(settings::DEFAULT_AGENT, &actor.agent.to_string())?;
             Ok(())
         })?;
-        self.engine = Some(Engine::new(actor.device));
+        // built at next use, with the store's own actor (a restored store has a new one)
+        self.engine = None;
         Ok(())
     }
 

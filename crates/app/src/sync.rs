@@ -4,6 +4,7 @@
 use chrono::SecondsFormat;
 use sene_domain::{AgentId, CooperativeId, DeviceId, Role};
 use sene_store::{ConflictRow, Db, Table};
+use sene_sync::relay::{self, Relay};
 use sene_sync::wire::Envelope;
 use sene_sync::{DocId, Engine, FieldWrite, SyncError};
 use serde::{Deserialize, Serialize};
@@ -34,7 +35,11 @@ impl Scope {
         }
     }
 
-    fn writes(&self, doc: &DocId, table: Table) -> std::result::Result<(), String> {
+    /// What this scope may write: `Err` with the reason.
+    ///
+    /// # Errors
+    /// The reason, in French.
+    pub fn writes(&self, doc: &DocId, table: Table) -> std::result::Result<(), String> {
         match self {
             Scope::Everything => Ok(()),
             Scope::Device { role, .. }
@@ -118,8 +123,38 @@ fn incoming(
     env: &Envelope,
     scope: &Scope,
     now: &str,
+    relay: Option<&Relay<'_>>,
 ) -> Result<SyncReport> {
-    apply(engine, db, peer, env, scope, now, Payload::SyncMessage)
+    apply(
+        engine,
+        db,
+        peer,
+        env,
+        scope,
+        now,
+        Payload::SyncMessage,
+        relay,
+    )
+}
+
+/// Adds to `env` the tags this device keeps for the changes it sends that it did not write
+/// (see [`sene_sync::relay`]): an office that lost them takes them back with these proofs.
+fn attach_tags(db: &Db<'_>, env: &mut Envelope, own: &str) -> Result<()> {
+    let mut tags = Vec::new();
+    for (_, item) in &env.items {
+        for (hash, author) in relay::changes_in(item) {
+            if author != own {
+                if let Some(t) = db.change_tag(&hash.0)? {
+                    tags.push((hash, t));
+                }
+            }
+        }
+    }
+    if !tags.is_empty() {
+        env.items
+            .push((relay::TAGS_ITEM.to_owned(), relay::encode_tags(&tags)));
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -131,9 +166,21 @@ fn apply(
     scope: &Scope,
     now: &str,
     payload: Payload,
+    relay: Option<&Relay<'_>>,
 ) -> Result<SyncReport> {
     let mut items: Vec<(DocId, &Vec<u8>)> = Vec::new();
     for (id, msg) in &env.items {
+        if id == relay::TAGS_ITEM {
+            // a device keeps the tags its hub gives for the changes of others it receives
+            if *scope == Scope::Everything {
+                let tags: Vec<([u8; 32], [u8; 32])> = relay::decode_tags(msg)?
+                    .into_iter()
+                    .map(|(h, t)| (h.0, t))
+                    .collect();
+                db.put_change_tags(&tags)?;
+            }
+            continue;
+        }
         let doc: DocId = id.parse().map_err(AppError::from)?;
         items.push((doc, msg));
     }
@@ -166,11 +213,24 @@ fn apply(
             let check =
                 |_: &Db<'_>, d: &DocId, t: Table, _: &Map<String, Value>| scope.writes(d, t);
             let merged = match payload {
-                Payload::SyncMessage => engine.receive(db, peer, &doc, msg, &check, now),
-                Payload::RawChanges => engine.import_changes(db, &doc, msg, &check, now),
+                Payload::SyncMessage => {
+                    engine.receive_relayed(db, peer, &doc, msg, &check, now, relay)
+                }
+                Payload::RawChanges => {
+                    engine.import_changes_relayed(db, &doc, msg, &check, now, relay)
+                }
             };
             match merged {
                 Ok(out) => {
+                    if !out.held.is_empty() {
+                        report.refused.push(Refusal {
+                            doc: doc.to_string(),
+                            reason: format!(
+                                "modifications relayées mises en attente : leur auteur n'est pas prouvé (appareil {}) ; elles entreront quand il se synchronisera",
+                                out.held.join(", ")
+                            ),
+                        });
+                    }
                     if out.changed {
                         report.docs_changed += 1;
                         progress = true;
@@ -218,8 +278,13 @@ impl Ledger {
     /// # Errors
     /// Store and sync errors.
     pub fn sync_outgoing(&mut self, peer: &str, scope: &Scope) -> Result<Envelope> {
+        let own = self.local_actor()?.device.to_string();
         let (store, engine, _) = self.parts()?;
-        let out = store.write(|db| outgoing(engine, db, peer, scope));
+        let out = store.write(|db| {
+            let mut env = outgoing(engine, db, peer, scope)?;
+            attach_tags(db, &mut env, &own)?;
+            Ok(env)
+        });
         if out.is_err() {
             engine.invalidate();
         }
@@ -239,7 +304,7 @@ impl Ledger {
     ) -> Result<SyncReport> {
         let now = now_text(self);
         let (store, engine, _) = self.parts()?;
-        let out = store.write(|db| incoming(engine, db, peer, env, scope, &now));
+        let out = store.write(|db| incoming(engine, db, peer, env, scope, &now, None));
         if out.is_err() {
             engine.invalidate();
         }
@@ -257,10 +322,25 @@ impl Ledger {
         env: &Envelope,
         scope: &Scope,
     ) -> Result<(SyncReport, Envelope)> {
+        self.sync_exchange_with(peer, env, scope, None)
+    }
+
+    /// [`Ledger::sync_exchange`], accepting the changes the peer relays for other authors
+    /// when `relay` proves them (see [`sene_sync::relay`]).
+    ///
+    /// # Errors
+    /// As [`Ledger::sync_incoming`].
+    pub fn sync_exchange_with(
+        &mut self,
+        peer: &str,
+        env: &Envelope,
+        scope: &Scope,
+        relay: Option<&Relay<'_>>,
+    ) -> Result<(SyncReport, Envelope)> {
         let now = now_text(self);
         let (store, engine, _) = self.parts()?;
         let out = store.write(|db| {
-            let report = incoming(engine, db, peer, env, scope, &now)?;
+            let report = incoming(engine, db, peer, env, scope, &now, relay)?;
             let answer = outgoing(engine, db, peer, scope)?;
             Ok((report, answer))
         });
@@ -291,6 +371,22 @@ impl Ledger {
         key: &[u8],
         extra: Vec<(String, Vec<u8>)>,
     ) -> Result<Vec<u8>> {
+        self.usb_export_since(to, scope, key, extra, true)
+    }
+
+    /// [`Ledger::usb_export_with`], with every change this store holds when `since_agreed` is
+    /// false (for an office put back from a backup, which lost what it had agreed).
+    ///
+    /// # Errors
+    /// As [`Ledger::usb_export`].
+    pub fn usb_export_since(
+        &mut self,
+        to: &str,
+        scope: &Scope,
+        key: &[u8],
+        extra: Vec<(String, Vec<u8>)>,
+        since_agreed: bool,
+    ) -> Result<Vec<u8>> {
         let from = self.local_actor()?.device.to_string();
         let created_at = now_text(self);
         let (store, engine, _) = self.parts()?;
@@ -302,9 +398,13 @@ impl Ledger {
                 .filter(|d| scope.reads(d))
                 .collect();
             ids.sort_by_key(|d| (d.rank(), d.to_string()));
-            Ok::<_, AppError>(engine.export_changes(db, to, &ids)?)
+            let peer = since_agreed.then_some(to);
+            Ok::<_, AppError>(engine.export_changes_since(db, peer, &ids)?)
         })?;
         let mut docs = docs;
+        if to == "hub" {
+            store.write(|db| attach_tags(db, &mut docs, &from))?;
+        }
         docs.items.extend(extra);
         let bundle = sene_sync::bundle::Bundle {
             header: sene_sync::bundle::Header {
@@ -324,6 +424,21 @@ impl Ledger {
     /// # Errors
     /// [`SyncError::Unauthentic`], [`SyncError::Malformed`], store errors.
     pub fn usb_import(&mut self, bytes: &[u8], key: &[u8], scope: &Scope) -> Result<SyncReport> {
+        self.usb_import_with(bytes, key, scope, None)
+    }
+
+    /// [`Ledger::usb_import`], accepting the changes the file relays for other authors when
+    /// `relay` proves them.
+    ///
+    /// # Errors
+    /// As [`Ledger::usb_import`].
+    pub fn usb_import_with(
+        &mut self,
+        bytes: &[u8],
+        key: &[u8],
+        scope: &Scope,
+        relay: Option<&Relay<'_>>,
+    ) -> Result<SyncReport> {
         let mut bundle = sene_sync::bundle::Bundle::decode(bytes, key)?;
         // the sender's own items (its audit proof) are the caller's: only documents merge
         bundle
@@ -342,6 +457,7 @@ impl Ledger {
                 scope,
                 &now,
                 Payload::RawChanges,
+                relay,
             )
         });
         if out.is_err() {

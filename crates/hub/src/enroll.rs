@@ -176,11 +176,19 @@ pub fn authenticate(ledger: &Ledger, token: &str) -> Result<(HubDevice, Scope), 
 /// # Errors
 /// Unknown agent.
 pub fn scope_of(ledger: &Ledger, d: &HubDevice) -> Result<Scope, HubError> {
+    scope_of_db(&ledger.db(), d)
+}
+
+/// [`scope_of`], read from a store.
+///
+/// # Errors
+/// Unknown agent.
+pub fn scope_of_db(db: &sene_store::Db<'_>, d: &HubDevice) -> Result<Scope, HubError> {
     let agent: AgentId = d
         .agent_id
         .parse()
         .map_err(|_| HubError::Unauthorized("agent invalide"))?;
-    let role = ledger.db().agent(agent)?.map_or(Role::ReadOnly, |a| a.role);
+    let role = db.agent(agent)?.map_or(Role::ReadOnly, |a| a.role);
     Ok(Scope::Device {
         device: d
             .device_id

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod client;
 pub mod enroll;
+pub mod relay;
 pub mod schedule;
 pub mod secret;
 pub mod usb;
@@ -612,7 +613,15 @@ impl Hub {
             let now = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             audit::check(l, &device.device_id, &proof, &now)?;
         }
-        let (report, envelope) = l.sync_exchange(&device.device_id, &env, &scope)?;
+        // changes this device carries for other authors (an office put back from a backup
+        // gets back what only the laptops still hold) merge when their tags prove them
+        let office = relay::Office::of(l)?;
+        let tags = relay::tags_of(&env)?;
+        let (report, mut envelope) = relay::with_relay(&office, &tags, |r| {
+            l.sync_exchange_with(&device.device_id, &env, &scope, Some(r))
+        })?;
+        // and what it receives of others' comes with their tags, for the day it carries them
+        office.tag_outgoing(&l.db(), &mut envelope, &device.device_id)?;
         let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
         let reply = Reply { report, envelope };

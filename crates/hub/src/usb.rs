@@ -23,6 +23,20 @@ fn device_key(ledger: &Ledger) -> Result<String, HubError> {
 /// # Errors
 /// Not enrolled, store and sync errors.
 pub fn device_export(ledger: &mut Ledger) -> Result<Vec<u8>, HubError> {
+    device_export_since(ledger, true)
+}
+
+/// On a device: the file for an office put back from a backup: every change this device
+/// holds (its own, and the others' with their authors' tags), not only what came after the
+/// heads last agreed with the office, which the office may have lost.
+///
+/// # Errors
+/// As [`device_export`].
+pub fn device_export_all(ledger: &mut Ledger) -> Result<Vec<u8>, HubError> {
+    device_export_since(ledger, false)
+}
+
+fn device_export_since(ledger: &mut Ledger, since_agreed: bool) -> Result<Vec<u8>, HubError> {
     let key = device_key(ledger)?;
     // the device's audit proof travels signed in the file, as in an HTTP sync's first request
     let acked: i64 = ledger
@@ -30,11 +44,12 @@ pub fn device_export(ledger: &mut Ledger) -> Result<Vec<u8>, HubError> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let proof = crate::audit::proof(ledger, acked)?;
-    Ok(ledger.usb_export_with(
+    Ok(ledger.usb_export_since(
         "hub",
         &Scope::Everything,
         key.as_bytes(),
         vec![(crate::audit::AUDIT_ITEM.to_owned(), proof.encode())],
+        since_agreed,
     )?)
 }
 
@@ -105,7 +120,11 @@ pub fn hub_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubEr
         crate::audit::check(ledger, &header.from_device, &proof, &now)?;
     }
     let scope = enroll::scope_of(ledger, &d)?;
-    Ok(ledger.usb_import(bytes, key.as_bytes(), &scope)?)
+    let office = crate::relay::Office::of(ledger)?;
+    let tags = crate::relay::tags_of(&bundle.docs)?;
+    Ok(crate::relay::with_relay(&office, &tags, |r| {
+        ledger.usb_import_with(bytes, key.as_bytes(), &scope, Some(r))
+    })?)
 }
 
 /// On the hub: the file for a device (everything in its scope it may lack).

@@ -294,6 +294,34 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Keeps the tags of changes received from the office (a tag already kept is left as it
+    /// is).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn put_change_tags(&self, tags: &[([u8; 32], [u8; 32])]) -> R<()> {
+        let mut st = self
+            .conn()
+            .prepare_cached("INSERT OR IGNORE INTO change_tags (hash, tag) VALUES (?1, ?2)")?;
+        for (h, t) in tags {
+            st.execute(params![&h[..], &t[..]])?;
+        }
+        Ok(())
+    }
+
+    /// The tag kept for a change, if any.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn change_tag(&self, hash: &[u8; 32]) -> R<Option<[u8; 32]>> {
+        let t: Option<Vec<u8>> = self
+            .conn()
+            .prepare_cached("SELECT tag FROM change_tags WHERE hash = ?1")?
+            .query_row([&hash[..]], |r| r.get(0))
+            .optional()?;
+        Ok(t.and_then(|t| t.try_into().ok()))
+    }
+
     /// Opens a savepoint inside the current transaction.
     ///
     /// # Errors

@@ -43,6 +43,9 @@ pub struct MergeOutcome {
     pub conflicts: usize,
     /// Whether the document changed.
     pub changed: bool,
+    /// Changes relayed by the sender without a proof of their author (each with its author
+    /// device), held back: not merged, not refused.
+    pub held: Vec<String>,
 }
 
 /// The documents of one store.
@@ -643,6 +646,7 @@ impl Engine {
             records: rows.len(),
             conflicts,
             changed: true,
+            held: Vec::new(),
         })
     }
 
@@ -701,6 +705,27 @@ impl Engine {
         check: Check<'_>,
         now: &str,
     ) -> R<MergeOutcome> {
+        self.receive_relayed(db, peer, id, message, check, now, None)
+    }
+
+    /// [`Engine::receive`], with `relay` to accept the changes the sender did not write when
+    /// their author is proven (see [`crate::relay`]): each run of one author's changes is then
+    /// merged as that author's (its records must claim it, within its scope), and a change
+    /// without a proof, with whatever depends on it, is held back.
+    ///
+    /// # Errors
+    /// As [`Engine::receive`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn receive_relayed(
+        &mut self,
+        db: &Db<'_>,
+        peer: &str,
+        id: &DocId,
+        message: &[u8],
+        check: Check<'_>,
+        now: &str,
+        relay: Option<&crate::relay::Relay<'_>>,
+    ) -> R<MergeOutcome> {
         let msg = if message.first() == Some(&ACK) {
             let heads = self.load(db, id)?.get_heads();
             if message != ack_bytes(&heads).as_slice() {
@@ -741,6 +766,28 @@ impl Engine {
         // the changes as they came (a chunk that is not one change, e.g. a whole document,
         // leaves it to the document to say what was added)
         let brought: Option<Vec<Brought>> = msg.changes.iter().map(Brought::read).collect();
+        if let (Some(relay), Some(list)) = (relay, &brought) {
+            if self.relays_foreign(db, id, list)? {
+                let list = brought.unwrap_or_default();
+                let out = self.merge_relayed(db, id, check, now, list, relay)?;
+                // the sync state learns the peer's heads, needs and haves; its changes were
+                // applied above, author by author
+                let rest = Message {
+                    heads: msg.heads,
+                    need: msg.need,
+                    have: msg.have,
+                    changes: automerge::sync::ChunkList::empty(),
+                    flags: msg.flags,
+                    version: msg.version,
+                };
+                let doc = self.load(db, id)?;
+                doc.sync()
+                    .receive_sync_message(&mut state, rest)
+                    .map_err(SyncError::from)?;
+                self.keep_state(db, peer, id, state)?;
+                return Ok(out);
+            }
+        }
         let out = self.merge_changes(
             db,
             id,
@@ -768,9 +815,27 @@ impl Engine {
         peer: &str,
         ids: &[DocId],
     ) -> R<crate::wire::Envelope> {
+        self.export_changes_since(db, Some(peer), ids)
+    }
+
+    /// [`Engine::export_changes`] after the heads agreed with `peer`, or everything (`None`:
+    /// for a peer that lost what it had, an office put back from a backup).
+    ///
+    /// # Errors
+    /// Store and automerge errors.
+    pub fn export_changes_since(
+        &mut self,
+        db: &Db<'_>,
+        peer: Option<&str>,
+        ids: &[DocId],
+    ) -> R<crate::wire::Envelope> {
         let mut env = crate::wire::Envelope::default();
         for id in ids {
-            let shared = match db.sync_state(peer, &id.to_string())? {
+            let state = match peer {
+                Some(p) => db.sync_state(p, &id.to_string())?,
+                None => None,
+            };
+            let shared = match state {
                 Some(b) => {
                     State::decode(&b)
                         .map_err(|e| SyncError::Malformed(e.to_string()))?
@@ -800,11 +865,174 @@ impl Engine {
         check: Check<'_>,
         now: &str,
     ) -> R<MergeOutcome> {
+        self.import_changes_relayed(db, id, bytes, check, now, None)
+    }
+
+    /// [`Engine::import_changes`] with `relay`, as [`Engine::receive_relayed`].
+    ///
+    /// # Errors
+    /// As [`Engine::merge`].
+    pub fn import_changes_relayed(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        bytes: &[u8],
+        check: Check<'_>,
+        now: &str,
+        relay: Option<&crate::relay::Relay<'_>>,
+    ) -> R<MergeOutcome> {
         db.ensure_doc(&id.to_string())?;
+        if let Some(relay) = relay {
+            let list: Option<Vec<Brought>> = crate::relay::split_chunks(bytes)
+                .iter()
+                .map(|c| Brought::read(c))
+                .collect();
+            if let Some(list) = list {
+                if self.relays_foreign(db, id, &list)? {
+                    return self.merge_relayed(db, id, check, now, list, relay);
+                }
+            }
+        }
         self.merge(db, id, check, now, |fork| {
             fork.load_incremental(bytes)?;
             Ok(())
         })
+    }
+
+    /// Whether `list` brings a change the document lacks that the sender (the author set with
+    /// [`Engine::set_author`]) did not write.
+    fn relays_foreign(&mut self, db: &Db<'_>, id: &DocId, list: &[Brought]) -> R<bool> {
+        let Some(sender) = self.author.clone() else {
+            return Ok(false);
+        };
+        let doc = self.load(db, id)?.document();
+        Ok(list
+            .iter()
+            .any(|b| b.device() != sender && doc.get_change_meta_by_hash(&b.hash).is_none()))
+    }
+
+    /// Merges changes some of which the sender relays for other authors: in causal order,
+    /// each run of one author's changes as that author's (its new records must claim it, and
+    /// it must be allowed to write them: `relay.writes`); a relayed change whose author is not
+    /// proven (`relay.proven`), and whatever depends on it, is held back.
+    fn merge_relayed(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        check: Check<'_>,
+        now: &str,
+        list: Vec<Brought>,
+        relay: &crate::relay::Relay<'_>,
+    ) -> R<MergeOutcome> {
+        use std::collections::HashSet;
+        let sender = self.author.clone().unwrap_or_default();
+        let mut fresh: Vec<Brought> = Vec::new();
+        {
+            let doc = self.load(db, id)?.document();
+            let mut seen = HashSet::new();
+            for b in list {
+                if seen.insert(b.hash) && doc.get_change_meta_by_hash(&b.hash).is_none() {
+                    fresh.push(b);
+                }
+            }
+        }
+        let in_batch: HashSet<ChangeHash> = fresh.iter().map(|b| b.hash).collect();
+        // causal order, keeping one author's changes together where the order allows it
+        let mut placed: HashSet<ChangeHash> = HashSet::new();
+        let mut held: Vec<(ChangeHash, String)> = Vec::new();
+        let mut order: Vec<(String, Brought)> = Vec::new();
+        let mut left = fresh;
+        let mut current = sender.clone();
+        loop {
+            let held_set: HashSet<ChangeHash> = held.iter().map(|h| h.0).collect();
+            let mut moved = false;
+            let mut rest = Vec::new();
+            for b in left {
+                if b.deps.iter().any(|d| held_set.contains(d)) {
+                    held.push((b.hash, b.device()));
+                    moved = true;
+                } else {
+                    rest.push(b);
+                }
+            }
+            left = rest;
+            let ready: Vec<usize> = left
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.deps
+                        .iter()
+                        .all(|d| !in_batch.contains(d) || placed.contains(d))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let pick = ready
+                .iter()
+                .copied()
+                .find(|i| left[*i].device() == current)
+                .or_else(|| ready.first().copied());
+            match pick {
+                Some(i) => {
+                    let b = left.remove(i);
+                    let author = b.device();
+                    if author != sender && !(relay.proven)(db, &author, &b.hash) {
+                        held.push((b.hash, author));
+                    } else {
+                        placed.insert(b.hash);
+                        current.clone_from(&author);
+                        order.push((author, b));
+                    }
+                }
+                None if !moved => break,
+                None => {}
+            }
+            if left.is_empty() {
+                break;
+            }
+        }
+        // what waits for a dependency neither side of this exchange has: automerge keeps it
+        // queued until the dependency comes
+        for b in left {
+            order.push((sender.clone(), b));
+        }
+        let mut total = MergeOutcome::default();
+        let mut i = 0;
+        while i < order.len() {
+            let author = order[i].0.clone();
+            let mut j = i;
+            while j < order.len() && order[j].0 == author {
+                j += 1;
+            }
+            let group: Vec<Brought> = order[i..j].iter().map(|(_, b)| b.clone()).collect();
+            let bytes: Vec<u8> = group.iter().flat_map(|b| b.bytes.iter().copied()).collect();
+            let writes = relay.writes;
+            let theirs =
+                |db: &Db<'_>, d: &DocId, t: Table, _: &Map<String, Json>| writes(db, &author, d, t);
+            let c: Check<'_> = if author == sender { check } else { &theirs };
+            self.author = Some(author.clone());
+            let out = self.merge_changes(
+                db,
+                id,
+                c,
+                now,
+                |fork| {
+                    fork.load_incremental(&bytes)?;
+                    Ok(())
+                },
+                Some(group),
+            );
+            self.author = Some(sender.clone());
+            let out = out?;
+            total.records += out.records;
+            total.conflicts += out.conflicts;
+            total.changed |= out.changed;
+            i = j;
+        }
+        let mut authors: Vec<String> = held.into_iter().map(|(_, a)| a).collect();
+        authors.sort();
+        authors.dedup();
+        total.held = authors;
+        Ok(total)
     }
 
     /// Resolves a conflict by writing the chosen value on the record's field, in a change whose
@@ -874,6 +1102,8 @@ fn exactly_added(
 pub(crate) struct Brought {
     pub hash: ChangeHash,
     pub deps: Vec<ChangeHash>,
+    /// The change's actor.
+    pub actor: Vec<u8>,
     pub bytes: Vec<u8>,
 }
 
@@ -922,16 +1152,37 @@ impl Brought {
             deps.push(ChangeHash(h));
             at += 32;
         }
+        let (actor_len, n) = uleb(body.get(at..)?)?;
+        let from = at + n;
+        let actor = body
+            .get(from..from.checked_add(usize::try_from(actor_len).ok()?)?)?
+            .to_vec();
         Some(Brought {
             hash: ChangeHash(hash),
             deps,
+            actor,
             bytes: chunk.to_vec(),
         })
     }
+
+    /// The device (UUID text) of the change's actor.
+    pub(crate) fn device(&self) -> String {
+        device_of(&hex_of(&self.actor))
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// An unsigned LEB128 number at the start of `bytes`, and how many bytes it took.
-fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
+pub(crate) fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
     let mut v: u64 = 0;
     for (i, b) in bytes.iter().enumerate().take(10) {
         v |= u64::from(b & 0x7f).checked_shl(u32::try_from(7 * i).ok()?)?;
@@ -946,7 +1197,7 @@ fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
 /// or 0x43). An ack replaces a message that carries no change, needs nothing and tells heads
 /// the peer is known to have: one byte, the number of heads and 8 bytes of them, instead of
 /// the heads and a Bloom filter (≈ 70 B that deflate cannot shrink, per document).
-const ACK: u8 = 0;
+pub(crate) const ACK: u8 = 0;
 
 fn ack_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted = heads.to_vec();

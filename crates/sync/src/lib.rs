@@ -26,6 +26,7 @@ pub mod bundle;
 pub mod doc;
 pub mod engine;
 mod error;
+pub mod relay;
 pub mod rules;
 pub mod wire;
 
