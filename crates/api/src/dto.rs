@@ -531,6 +531,66 @@ dto! {
         pub bytes: u32,
     }
 
+    /// `backup_now`: the folder the backup goes into (a USB drive's, or one typed by hand).
+    pub struct BackupRequest {
+        pub dir: String,
+    }
+
+    /// A backup written and checked (read back: SHA-256, integrity, manifest).
+    pub struct BackupView {
+        /// The copy's full path, and its name alone.
+        pub file: String,
+        pub file_name: String,
+        /// Its manifest (`<file>.manifest.json`), beside it.
+        pub manifest: String,
+        /// Size in bytes, as decimal text (a store may pass 4 GB).
+        pub bytes: String,
+        /// The size for people (`1,2 Mo` / `1.2 MB`).
+        pub size_label: String,
+        /// When it was taken (RFC 3339, UTC, by the ledger's clock).
+        pub made_at: String,
+        /// The first 16 hex digits of its SHA-256.
+        pub sha256_prefix: String,
+        /// The store is encrypted: its key file `<file>.keys` was copied beside it.
+        pub encrypted: bool,
+    }
+
+    /// A step of a backup, sent as the `backup-progress` event.
+    pub struct BackupProgressView {
+        /// `started`, `writing`, `verifying` or `done`.
+        pub stage: String,
+        /// The step for people, in the session's language.
+        pub step: String,
+        pub done: u32,
+        pub total: u32,
+    }
+
+    /// A removable drive mounted on this machine (a USB stick).
+    pub struct DriveView {
+        /// Its mount point: the folder to back up into.
+        pub path: String,
+        /// Its name (the mount point's last part).
+        pub name: String,
+        /// Free space for people (`3,4 Go` / `3.4 GB`), when it could be read at once.
+        pub free_label: Option<String>,
+    }
+
+    /// The Appareil screen's backup section, and the office dashboard's warning.
+    pub struct BackupStatusView {
+        /// When this store last made a backup (RFC 3339, UTC), if ever.
+        pub last_backup_at: Option<String>,
+        /// Where that backup went.
+        pub last_backup_file: Option<String>,
+        /// No backup yet, or the last one is more than 24 hours old by the ledger's clock: the
+        /// window warns (the rule is here, not in the window).
+        pub overdue: bool,
+        /// Removable drives found (mount points under `/media/<user>`, `/run/media/<user>`,
+        /// `/media`).
+        pub drives: Vec<DriveView>,
+        /// A folder to suggest when no drive is plugged in: `<store folder>/sauvegardes`.
+        pub default_dir: Option<String>,
+    }
+
     /// A sync conflict waiting for the secretariat.
     pub struct ConflictView {
         pub id: String,

@@ -3,6 +3,7 @@
 use sene_app::{AppError, StoreError};
 use sene_domain::{DomainError, Lang};
 use sene_hub::HubError;
+use sene_store::backup::BackupError;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -183,6 +184,21 @@ impl ApiError {
             | StoreError::DiskIo { .. }
             | StoreError::CannotOpen { .. } => ErrorCode::StoreError,
             _ => ErrorCode::StoreError,
+        };
+        ApiError::new(code, e.message(lang))
+    }
+
+    /// Maps a backup error (making or checking a copy of the store).
+    #[must_use]
+    pub fn from_backup(e: &BackupError, lang: Lang) -> Self {
+        let code = match e {
+            BackupError::Store(se) => return Self::from_store(se, lang),
+            // the folder, the copy or its manifest: the message names the file
+            BackupError::Io { .. }
+            | BackupError::NoManifest { .. }
+            | BackupError::Damaged { .. } => ErrorCode::File,
+            BackupError::InMemory => ErrorCode::Internal,
+            BackupError::InUse { .. } => ErrorCode::StoreError,
         };
         ApiError::new(code, e.message(lang))
     }

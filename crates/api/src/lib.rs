@@ -10,6 +10,7 @@
 //! Wire conventions: money is a string of whole francs (`"200000"`), weights and percents are
 //! strings of decimals (`"1234.5"`), dates are `YYYY-MM-DD`, ids are UUID strings.
 
+mod drives;
 mod dto;
 mod error;
 mod finance;
@@ -20,7 +21,7 @@ mod signin;
 
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
-pub use session::{Session, SyncProgress};
+pub use session::{Session, SyncProgress, BACKUP_MAX_AGE_HOURS};
 pub use signin::Gate;
 
 /// The TypeScript declarations of every type of the contract, in one module.

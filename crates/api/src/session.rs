@@ -9,7 +9,7 @@ use sene_app::fertilizer::{DistributeFertilizer, NewNeed};
 use sene_app::org::NewMember;
 use sene_app::season::{Decision, DisburseAdvance, RecordDelivery, RequestContract, Reverse};
 use sene_app::views;
-use sene_app::{Actor, AppError, InitUnion, Ledger};
+use sene_app::{Actor, AppError, InitUnion, Ledger, StoreError};
 use sene_domain::*;
 use sene_hub::client;
 
@@ -23,6 +23,9 @@ pub type SyncProgress = SyncProgressView;
 const LANG_SETTING: &str = "ui_lang";
 /// Setting: the audit sequence at the last completed sync (what "changes waiting" counts from).
 const SYNCED_SEQ: &str = "ui_synced_audit_seq";
+/// A backup older than this (by the ledger's clock), or none at all, is overdue: the office's
+/// dashboard warns.
+pub const BACKUP_MAX_AGE_HOURS: i64 = 24;
 
 pub(crate) type R<T> = Result<T, ApiError>;
 
@@ -1121,6 +1124,192 @@ impl Session {
             } else {
                 format!("Imported: {} record(s)", r.records)
             },
+        })
+    }
+
+    // ----- backups -----
+
+    /// `backup_status`: when this store was last backed up, whether that is more than
+    /// [`BACKUP_MAX_AGE_HOURS`] ago by the ledger's clock (or never: the window warns), the
+    /// removable drives mounted now (with their free space when `df` answers at once), and a
+    /// folder to suggest (`<store folder>/sauvegardes`).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn backup_status(&self) -> R<BackupStatusView> {
+        let last = self.ledger.last_backup().map_err(|e| self.app(&e))?;
+        let file = self
+            .ledger
+            .setting(sene_store::backup::keys::LAST_BACKUP_FILE)
+            .map_err(|e| self.app(&e))?;
+        let overdue = match last
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok())
+        {
+            Some(at) => {
+                self.ledger.now() - at.with_timezone(&chrono::Utc)
+                    > chrono::Duration::hours(BACKUP_MAX_AGE_HOURS)
+            }
+            None => true,
+        };
+        let found = crate::drives::removable_drives();
+        let free = crate::drives::free_bytes(&found);
+        let drives = found
+            .iter()
+            .zip(free)
+            .map(|(p, f)| DriveView {
+                path: p.display().to_string(),
+                name: p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                free_label: f.map(|b| crate::drives::size_label(b, self.lang)),
+            })
+            .collect();
+        let store = self
+            .store_path
+            .clone()
+            .or_else(|| self.ledger.store().path().map(Path::to_path_buf));
+        let default_dir = store
+            .as_deref()
+            .and_then(Path::parent)
+            .map(|d| d.join("sauvegardes").display().to_string());
+        Ok(BackupStatusView {
+            last_backup_at: last,
+            last_backup_file: file,
+            overdue,
+            drives,
+            default_dir,
+        })
+    }
+
+    /// An error about the backup folder `dir`, naming the field `dir`.
+    fn backup_dir_error(&self, dir: &Path, fr: &str, en: &str) -> ApiError {
+        ApiError {
+            code: ErrorCode::File,
+            message: if self.lang == Lang::Fr {
+                format!("dossier {} : {fr}", dir.display())
+            } else {
+                format!("folder {}: {en}", dir.display())
+            },
+            field: Some("dir".into()),
+        }
+    }
+
+    /// `backup_now`: a consistent copy of the live store into the folder `dir` (created if
+    /// needed), with its manifest and, when the store is encrypted, its key file; then read
+    /// back and checked (SHA-256, integrity, manifest) before it is called done. Progress goes
+    /// to `progress` (started, writing, verifying, done). The store is never changed but for
+    /// the date of its last backup.
+    ///
+    /// # Errors
+    /// An empty or relative folder, a folder that cannot be made or written (field `dir`), a
+    /// full drive, a copy that does not verify.
+    pub fn backup_now(
+        &mut self,
+        req: &BackupRequest,
+        progress: &mut dyn FnMut(&BackupProgressView),
+    ) -> R<BackupView> {
+        let lang = self.lang;
+        let fr = lang == Lang::Fr;
+        let typed = req.dir.trim();
+        if typed.is_empty() {
+            return Err(ApiError::invalid(
+                lang,
+                "dir",
+                "choisissez une clé USB ou saisissez un dossier",
+                "choose a USB drive or type a folder",
+            ));
+        }
+        let dir = PathBuf::from(typed);
+        if !dir.is_absolute() {
+            return Err(ApiError::invalid(
+                lang,
+                "dir",
+                &format!(
+                    "« {typed} » n'est pas un chemin complet (par exemple /media/secretariat/CLE)"
+                ),
+                &format!("\"{typed}\" is not a full path (for example /media/secretariat/KEY)"),
+            ));
+        }
+        const TOTAL: u32 = 4;
+        let mut step = |stage: &str, done: u32, text_fr: &str, text_en: &str| {
+            progress(&BackupProgressView {
+                stage: stage.into(),
+                step: if fr { text_fr } else { text_en }.to_owned(),
+                done,
+                total: TOTAL,
+            });
+        };
+        step(
+            "started",
+            1,
+            "Préparation du dossier",
+            "Preparing the folder",
+        );
+        // the folder first, so that a wrong one is named as such (not as the store's problem)
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            self.backup_dir_error(
+                &dir,
+                &format!("impossible de le créer ({e}) : vérifiez que la clé est branchée, ou choisissez un autre dossier"),
+                &format!("cannot be created ({e}): check that the drive is plugged in, or choose another folder"),
+            )
+        })?;
+        let probe = dir.join(format!(".sene-essai-{}", std::process::id()));
+        std::fs::write(&probe, b"sene")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&probe);
+                self.backup_dir_error(
+                    &dir,
+                    &format!("on ne peut pas y écrire ({e}) : la clé est peut-être protégée en écriture ; choisissez un autre dossier"),
+                    &format!("cannot be written to ({e}): the drive may be write-protected; choose another folder"),
+                )
+            })?;
+        step("writing", 2, "Copie de la base", "Copying the store");
+        let key = self.data_key();
+        let made = self.ledger.backup_into(&dir, key.as_ref()).map_err(|e| {
+            use sene_store::backup::BackupError as B;
+            match &e {
+                B::Store(StoreError::DiskFull) => self.backup_dir_error(
+                    &dir,
+                    "la clé ou le disque est plein : libérez de la place ou prenez une autre clé (la base n'a pas changé)",
+                    "the drive or disk is full: free some space or use another drive (the store did not change)",
+                ),
+                B::Store(StoreError::ReadOnly { .. } | StoreError::CannotOpen { .. }) => self
+                    .backup_dir_error(
+                        &dir,
+                        "on ne peut pas y écrire la copie : choisissez un autre dossier (la base n'a pas changé)",
+                        "the copy cannot be written there: choose another folder (the store did not change)",
+                    ),
+                B::Io { path, .. } if Path::new(path).starts_with(&dir) => {
+                    let mut err = ApiError::from_backup(&e, lang);
+                    err.field = Some("dir".into());
+                    err
+                }
+                _ => ApiError::from_backup(&e, lang),
+            }
+        })?;
+        step(
+            "verifying",
+            3,
+            "Vérification de la copie",
+            "Checking the copy",
+        );
+        let manifest = sene_store::backup::verify(&made.file, key.as_ref())
+            .map_err(|e| ApiError::from_backup(&e, lang))?;
+        step("done", 4, "Sauvegarde vérifiée", "Backup checked");
+        Ok(BackupView {
+            file: made.file.display().to_string(),
+            file_name: manifest.file.clone(),
+            manifest: sene_store::backup::manifest_path(&made.file)
+                .display()
+                .to_string(),
+            bytes: manifest.bytes.to_string(),
+            size_label: crate::drives::size_label(manifest.bytes, lang),
+            made_at: manifest.made_at.clone(),
+            sha256_prefix: manifest.sha256.chars().take(16).collect(),
+            encrypted: manifest.encrypted,
         })
     }
 

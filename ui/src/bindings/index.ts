@@ -236,6 +236,86 @@ export type PathRequest = { path: string, };
 
 export type FileWritten = { path: string, bytes: number, };
 
+export type BackupRequest = { dir: string, };
+
+export type BackupView = { 
+/**
+ * The copy's full path, and its name alone.
+ */
+file: string, file_name: string, 
+/**
+ * Its manifest (`<file>.manifest.json`), beside it.
+ */
+manifest: string, 
+/**
+ * Size in bytes, as decimal text (a store may pass 4 GB).
+ */
+bytes: string, 
+/**
+ * The size for people (`1,2 Mo` / `1.2 MB`).
+ */
+size_label: string, 
+/**
+ * When it was taken (RFC 3339, UTC, by the ledger's clock).
+ */
+made_at: string, 
+/**
+ * The first 16 hex digits of its SHA-256.
+ */
+sha256_prefix: string, 
+/**
+ * The store is encrypted: its key file `<file>.keys` was copied beside it.
+ */
+encrypted: boolean, };
+
+export type BackupProgressView = { 
+/**
+ * `started`, `writing`, `verifying` or `done`.
+ */
+stage: string, 
+/**
+ * The step for people, in the session's language.
+ */
+step: string, done: number, total: number, };
+
+export type DriveView = { 
+/**
+ * Its mount point: the folder to back up into.
+ */
+path: string, 
+/**
+ * Its name (the mount point's last part).
+ */
+name: string, 
+/**
+ * Free space for people (`3,4 Go` / `3.4 GB`), when it could be read at once.
+ */
+free_label: string | null, };
+
+export type BackupStatusView = { 
+/**
+ * When this store last made a backup (RFC 3339, UTC), if ever.
+ */
+last_backup_at: string | null, 
+/**
+ * Where that backup went.
+ */
+last_backup_file: string | null, 
+/**
+ * No backup yet, or the last one is more than 24 hours old by the ledger's clock: the
+ * window warns (the rule is here, not in the window).
+ */
+overdue: boolean, 
+/**
+ * Removable drives found (mount points under `/media/<user>`, `/run/media/<user>`,
+ * `/media`).
+ */
+drives: Array<DriveView>, 
+/**
+ * A folder to suggest when no drive is plugged in: `<store folder>/sauvegardes`.
+ */
+default_dir: string | null, };
+
 export type ConflictView = { id: string, record: string, field: string, money: boolean, values: Array<string>, at: string, };
 
 export type CampaignDateRequest = { campaign_id: string, date: string, };
