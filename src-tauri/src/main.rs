@@ -1,9 +1,9 @@
 //! The Sene desktop window: Tauri builder, the session as managed state, and one command per
 //! use case, each a few lines that call `sene-api`. No business rule lives here.
 //!
-//! Commands run off the main thread (`async`), so a long sync or the demo load never freezes the
-//! window; the session is behind a mutex, so writes happen one at a time, each committed before
-//! its command answers.
+//! Commands run off the main thread (`async`), so a long sync, a backup or the demo load never
+//! freezes the window (their steps go out as events); the session is behind a mutex, so writes
+//! happen one at a time, each committed before its command answers.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -170,6 +170,7 @@ commands! {
     usb_export(PathRequest) -> FileWritten = usb_export;
     usb_import(PathRequest) -> SyncResult = usb_import;
     list_conflicts() -> Vec<ConflictView> = conflicts;
+    backup_status() -> BackupStatusView = backup_status;
     // the union office (secretariat)
     office_dashboard(CampaignDateRequest) -> DashboardView = office_dashboard;
     office_anomalies(CampaignRequest) -> Vec<AnomalyView> = office_anomalies;
@@ -220,6 +221,17 @@ fn sync_now(app: AppHandle, shell: State<'_, Shell>) -> R<SyncResult> {
     with(&shell, |s| {
         s.sync_now(&mut |p| {
             let _ = app.emit("sync-progress", p.clone());
+        })
+    })
+}
+
+/// A backup of the store into a folder (a USB drive), checked; its steps go out as
+/// `backup-progress` events while the window stays responsive.
+#[tauri::command(async)]
+fn backup_now(app: AppHandle, shell: State<'_, Shell>, req: BackupRequest) -> R<BackupView> {
+    with(&shell, |s| {
+        s.backup_now(&req, &mut |p| {
+            let _ = app.emit("backup-progress", p.clone());
         })
     })
 }
@@ -320,6 +332,8 @@ fn main() {
             usb_export,
             usb_import,
             list_conflicts,
+            backup_status,
+            backup_now,
             print_page,
             office_dashboard,
             office_anomalies,

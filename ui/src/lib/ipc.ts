@@ -42,6 +42,7 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'sync_now',
   'usb_export',
   'usb_import',
+  'backup_now',
   'resolve_conflict',
   'resolve_anomaly',
   'lock_settlement',

@@ -12,6 +12,10 @@ import type {
   AccountRequest,
   AccountView,
   AddAccountRequest,
+  BackupProgressView,
+  BackupRequest,
+  BackupStatusView,
+  BackupView,
   CreateVaultRequest,
   IdleLockRequest,
   RecoverRequest,
@@ -91,6 +95,11 @@ import type {
 export type {
   AccountView,
   AddAccountRequest,
+  BackupProgressView,
+  BackupRequest,
+  BackupStatusView,
+  BackupView,
+  DriveView,
   CreateVaultRequest,
   RecoverRequest,
   SignInRequest,
@@ -212,6 +221,8 @@ export interface Commands {
   usb_export: [PathRequest, FileWritten];
   usb_import: [PathRequest, SyncResult];
   list_conflicts: [void, ConflictView[]];
+  backup_status: [void, BackupStatusView];
+  backup_now: [BackupRequest, BackupView];
   print_page: [void, null];
   office_dashboard: [CampaignDateRequest, DashboardView];
   office_anomalies: [CampaignRequest, AnomalyView[]];
@@ -245,6 +256,8 @@ export type CommandName = keyof Commands;
 
 /** Payload of the `sync-progress` and `demo-progress` events. */
 export type ProgressEvent = SyncProgressView;
+/** Payload of the `backup-progress` event (`stage`: started, writing, verifying, done). */
+export type BackupProgressEvent = BackupProgressView;
 
 // Names used before the bindings existed, kept for readability in the screens.
 export type DeliveryPreview = DeliveryPreviewView;
