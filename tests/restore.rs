@@ -229,12 +229,13 @@ fn new_device(office: &mut Ledger, s: &Setup, name: &str, prefix: &str) -> Actor
         .unwrap()
 }
 
-/// The restore drill: after the office's backup, the office itself approves and pays, a
-/// committee member weighs, a new laptop is enrolled and works; laptops sync; the office's disk
+/// The restore drill: after the office's backup, the office itself approves and pays, revokes
+/// a stolen laptop, enrolls a new one that works; a committee member weighs; laptops sync; the office's disk
 /// is lost and the backup restored. The laptops carry back the office's and each other's
 /// records, proven by their authors' tags (one laptop by USB); the new laptop enrolls again and
-/// keeps its unsynced work; a change carried without a valid tag is held back, not merged and
-/// not blocking; every store converges and no receipt number is held twice.
+/// keeps its unsynced work; the stolen laptop is still refused; a change carried without a
+/// valid tag is held back, not merged and not blocking; every store converges and no receipt
+/// number is held twice.
 #[test]
 fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
     let dir = tempfile::tempdir().unwrap();
@@ -244,10 +245,13 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
     let url = format!("http://{addr}");
     let mut a = Ledger::open(&dir.path().join("awa.sqlite")).unwrap();
     let mut b = Ledger::open(&dir.path().join("bakary.sqlite")).unwrap();
+    let mut c = Ledger::open(&dir.path().join("cheick.sqlite")).unwrap();
     client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
     client::enroll(&mut b, &url, s.b.device, &s.codes[1]).unwrap();
+    client::enroll(&mut c, &url, s.c.device, &s.codes[2]).unwrap();
     sync(&mut a, &url);
     sync(&mut b, &url);
+    sync(&mut c, &url);
     let (m1, k1, k2) = a
         .run(&s.a, |tx| {
             let m1 = member(tx, s.coop, "DIO-0001", "Aminata Traoré")?;
@@ -289,6 +293,8 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
         .unwrap();
     let office_paid = office.run(&s.sec, |tx| advance(tx, k2, 50_000)).unwrap();
     assert_eq!(office_paid, "U1-000001");
+    // Cheick's laptop is stolen: revoked
+    assert!(sene_hub::enroll::revoke(&mut office, s.c.device).unwrap());
     let dia = new_device(&mut office, &s, "Djénéba", "D1");
     let code = sene_hub::enroll::pair(&mut office, dia.device, dia.agent, &[s.coop])
         .unwrap()
@@ -362,6 +368,11 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
     );
     assert!(receipts(&office).contains(&office_paid));
     drop(office);
+
+    // the stolen laptop is refused by the restored office: the laptops brought the
+    // revocation back
+    let e = client::sync(&mut c, Some(&url2), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("révoqué"), "{e}");
 
     // Awa syncs: Djénéba's member is carried under a key the restored office does not know
     // (Djénéba enrolled after the backup): held back, not refused, nothing blocked

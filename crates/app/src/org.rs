@@ -232,6 +232,25 @@ impl Tx<'_, '_> {
         Ok(dv)
     }
 
+    /// Marks a device revoked in the union document (secretariat), so that every laptop
+    /// holds the revocation and an office put back from an older backup gets it back. The
+    /// hub's tokens are revoked by `sene_hub::enroll::revoke`, which calls this.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`], unknown device.
+    pub fn revoke_device(&self, id: DeviceId) -> Result<bool> {
+        self.require(self.role.may_configure(), "configurer l'union")?;
+        if self.db.device(id)?.is_none() {
+            return Err(missing("appareil", id));
+        }
+        let at = self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let changed = self.db.mark_device_revoked(id, &at)?;
+        if changed {
+            self.audit("revoke_device", "device", &id.to_string(), &id)?;
+        }
+        Ok(changed)
+    }
+
     fn member_from(&self, cmd: &NewMember) -> Result<Member> {
         let this_year = chrono::Datelike::year(&self.now.date_naive());
         let mut crops = cmd.crops.clone();

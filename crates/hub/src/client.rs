@@ -323,9 +323,11 @@ pub fn sync(
             .refused_by_hub
             .extend(reply.report.refused.iter().cloned());
         // a document the hub refuses keeps coming back unchanged: once a round moves nothing
-        // else, the exchange is over and the refusals are the answer
+        // else, the exchange is over and the refusals are the answer. The refusal may have come
+        // in an earlier round that also brought the hub's news: the refused change is not sent
+        // twice in a session, so the two sides would then only trade heads until the last round
         let stuck_on_refusals =
-            !reply.report.refused.is_empty() && reply.report.records == 0 && pulled.records == 0;
+            !report.refused_by_hub.is_empty() && reply.report.records == 0 && pulled.records == 0;
         if done || stuck_on_refusals {
             finished = true;
             break;

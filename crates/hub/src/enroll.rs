@@ -147,8 +147,24 @@ pub fn revoke(ledger: &mut Ledger, device: DeviceId) -> Result<bool, HubError> {
         }
         .into());
     }
+    // in the union document too: every laptop holds it, and an office put back from a backup
+    // older than the revocation gets it back with the laptops' next sync
+    let office = ledger.local_actor()?;
+    ledger.run(&office, |tx| tx.revoke_device(device))?;
     let (store, _, _) = ledger.parts()?;
     Ok(store.write(|db| db.hub_revoke(&device.to_string(), &at))?)
+}
+
+/// When `d` was revoked: by the hub's own record of its token, or by the union document (a
+/// revocation the hub's store lost with a restore, brought back by the laptops).
+///
+/// # Errors
+/// Store errors.
+pub fn revoked_at(db: &sene_store::Db<'_>, d: &HubDevice) -> Result<Option<String>, HubError> {
+    if d.revoked_at.is_some() {
+        return Ok(d.revoked_at.clone());
+    }
+    Ok(db.device_revoked_at(&d.device_id)?)
 }
 
 /// The device holding a token, with its scope.
@@ -162,7 +178,7 @@ pub fn authenticate(ledger: &Ledger, token: &str) -> Result<(HubDevice, Scope), 
         .ok_or(HubError::Unauthorized(
             "jeton inconnu : enrôlez l'appareil auprès du bureau de l'union",
         ))?;
-    if d.revoked_at.is_some() {
+    if revoked_at(&ledger.db(), &d)?.is_some() {
         return Err(HubError::Unauthorized(
             "cet appareil a été révoqué par le secrétariat",
         ));

@@ -87,7 +87,7 @@ pub fn hub_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, HubEr
     let key = d.bundle_key.clone().ok_or(HubError::Unauthorized(
         "fichier d'un appareil pas encore enrôlé",
     ))?;
-    if d.revoked_at.is_some() {
+    if enroll::revoked_at(&ledger.db(), &d)?.is_some() {
         // authentic (a forged file is refused like any other), then kept, never merged
         Bundle::decode(bytes, key.as_bytes())?;
         let now = ledger

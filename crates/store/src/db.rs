@@ -1447,6 +1447,31 @@ impl<'c> Db<'c> {
         )? > 0)
     }
 
+    /// Marks a device revoked in the union document (kept once: the first time stays).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn mark_device_revoked(&self, id: DeviceId, at: &str) -> R<bool> {
+        Ok(self.conn.execute(
+            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id.to_string(), at],
+        )? > 0)
+    }
+
+    /// When the union document says a device was revoked, if it was.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn device_revoked_at(&self, id: &str) -> R<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT revoked_at FROM devices WHERE id = ?1", [id], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
     /// Stock in a warehouse of a crop: accepted kg of non-voided deliveries − kg of
     /// non-reversed sale lots.
     ///

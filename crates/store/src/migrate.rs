@@ -101,6 +101,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "change_tags",
         sql: include_str!("migrations/0017_change_tags.sql"),
     },
+    Migration {
+        version: 18,
+        name: "device_revocations",
+        sql: include_str!("migrations/0018_device_revocations.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
@@ -169,7 +174,7 @@ mod tests {
         run(&mut conn).unwrap();
         // back to version 14, with settings as a hub of that version kept them
         conn.execute_batch(
-            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
+            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
              INSERT INTO settings (key, value) VALUES ('hub_dict/d1', 'abcd'), ('hub_dict_prev/d1', 'ef01'), ('hub_dict', '0123'), ('hub_url', 'http://bureau');",
         )
         .unwrap();
