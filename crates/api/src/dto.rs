@@ -538,9 +538,10 @@ dto! {
 
     /// A backup written and checked (read back: SHA-256, integrity, manifest).
     pub struct BackupView {
-        /// The copy's full path, and its name alone.
+        /// The copy's full path, its name alone, and its folder.
         pub file: String,
         pub file_name: String,
+        pub dir: String,
         /// Its manifest (`<file>.manifest.json`), beside it.
         pub manifest: String,
         /// Size in bytes, as decimal text (a store may pass 4 GB).

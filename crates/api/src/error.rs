@@ -193,12 +193,13 @@ impl ApiError {
     pub fn from_backup(e: &BackupError, lang: Lang) -> Self {
         let code = match e {
             BackupError::Store(se) => return Self::from_store(se, lang),
-            // the folder, the copy or its manifest: the message names the file
-            BackupError::Io { .. }
-            | BackupError::NoManifest { .. }
-            | BackupError::Damaged { .. } => ErrorCode::File,
             BackupError::InMemory => ErrorCode::Internal,
-            BackupError::InUse { .. } => ErrorCode::StoreError,
+            // the store itself (served by a hub, or changing under the copy): try again later
+            other => match other.code() {
+                "store_in_use" | "backup_unsettled" => ErrorCode::StoreError,
+                // the folder, the copy or its manifest: the message names the file
+                _ => ErrorCode::File,
+            },
         };
         ApiError::new(code, e.message(lang))
     }

@@ -1302,6 +1302,7 @@ impl Session {
         Ok(BackupView {
             file: made.file.display().to_string(),
             file_name: manifest.file.clone(),
+            dir: made.file.parent().unwrap_or(&dir).display().to_string(),
             manifest: sene_store::backup::manifest_path(&made.file)
                 .display()
                 .to_string(),

@@ -82,6 +82,7 @@ fn an_encrypted_store_is_backed_up_with_its_key_file_and_checked() {
     assert_eq!(stages, ["started", "writing", "verifying", "done"]);
     let file = Path::new(&b.file);
     assert!(file.starts_with(&target), "{}", b.file);
+    assert_eq!(b.dir, target.display().to_string());
     assert_eq!(file.file_name().unwrap().to_string_lossy(), b.file_name);
     assert!(Path::new(&b.manifest).is_file());
     assert!(b.encrypted);

@@ -240,9 +240,9 @@ export type BackupRequest = { dir: string, };
 
 export type BackupView = { 
 /**
- * The copy's full path, and its name alone.
+ * The copy's full path, its name alone, and its folder.
  */
-file: string, file_name: string, 
+file: string, file_name: string, dir: string, 
 /**
  * Its manifest (`<file>.manifest.json`), beside it.
  */
