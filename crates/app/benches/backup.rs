@@ -270,6 +270,7 @@ fn main() {
     eprintln!("{summary:?} en {:.1} s", gen_time.as_secs_f64());
     let rss_generation = status_field("VmHWM:");
     let peak_reset = reset_peak_rss();
+    let rss_at_reset = status_field("VmRSS:");
     let deliveries = ledger.db().count(Table::Deliveries).unwrap();
     let members = ledger.db().count(Table::Members).unwrap();
     let contracts = ledger.db().count(Table::Contracts).unwrap();
@@ -503,11 +504,11 @@ fn main() {
         "| that backup: deliveries in the store when it was called · in the copy · when it returned | {began} · {copied} · {after} (its read transaction began {snapshot} after the call) |"
     );
     println!(
-        "| peak RSS (VmHWM) of backups, verifications and restores ({}) · whole process after the generation | {rss_backup} · {rss_generation} |",
+        "| peak RSS (VmHWM) of backups, verifications and restores ({}) · whole process up to the end of the generation | {rss_backup} · {rss_generation} |",
         if peak_reset {
-            "peak reset after the generation"
+            format!("the peak reset after the generation, when the process held {rss_at_reset}")
         } else {
-            "could not reset the peak: whole process"
+            "the peak could not be reset: whole process".into()
         }
     );
     println!(

@@ -1,9 +1,12 @@
 //! Sync on the wire and at the hub: a day's push (bytes and round trips against the size of the
 //! records themselves), the hub merging a whole union's day, the day's push through a slow
-//! rural link, and the bootstrap of a new device.
+//! rural link, the bootstrap of a new device, and (`resync`) the office put back from a backup
+//! taken before the union's day: every device's sync with the restored office against the same
+//! devices' sync of that day, in the same run.
 //!
 //! `cargo bench -p sene-hub --bench sync` — `SENE_BENCH_QUICK=1` for a quick run (smaller
-//! unions, fewer cooperatives at the hub), `SENE_BENCH_ONLY=push,merge,slow,boot` to run some.
+//! unions, fewer cooperatives at the hub), `SENE_BENCH_ONLY=push,merge,slow,boot,resync` to run
+//! some.
 //!
 //! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
 //! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
@@ -1318,6 +1321,273 @@ fn stats(xs: &[Duration]) -> (Duration, Duration, Duration) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5: the office put back from a backup taken before the union's day, and every device syncing
+// again with it, against the same devices' normal sync of that day
+// ---------------------------------------------------------------------------------------------
+
+/// Every device's sync with a hub, one device after the other.
+#[derive(Debug, Default)]
+struct Pass {
+    /// The wall time of each device's `client::sync`.
+    times: Vec<Duration>,
+    /// Request and response bodies as `ClientReport` counts them (the last attempt of a
+    /// request: a request the hub answered 409 for an unknown dictionary is in `tcp` only).
+    sent: usize,
+    received: usize,
+    rounds: usize,
+    /// Requests the client sent (`Progress::Sending`).
+    requests: usize,
+    /// What crossed the proxy: bodies of every attempt, HTTP headers, connections.
+    tcp: Tally,
+    pushed: usize,
+    pulled: usize,
+    refused: Vec<String>,
+}
+
+impl Pass {
+    fn total(&self) -> Duration {
+        self.times.iter().sum()
+    }
+    fn bodies(&self) -> usize {
+        self.sent + self.received
+    }
+}
+
+/// A field device of the restore scenario: its store, who writes on it, where it weighs.
+struct Laptop {
+    ledger: Ledger,
+    actor: Actor,
+    /// Known once bootstrapped.
+    weighing: Option<Weighing>,
+}
+
+fn sync_pass(devices: &mut [Laptop], url: &str, counters: &Counters) -> Pass {
+    let mut pass = Pass::default();
+    let before = counters.tally();
+    for d in devices.iter_mut() {
+        let mut requests = 0;
+        let t = Instant::now();
+        let r = client::sync(&mut d.ledger, Some(url), &mut |p| {
+            if matches!(p, Progress::Sending { .. }) {
+                requests += 1;
+            }
+        })
+        .unwrap();
+        pass.times.push(t.elapsed());
+        pass.sent += r.bytes_sent;
+        pass.received += r.bytes_received;
+        pass.rounds += r.rounds;
+        pass.requests += requests;
+        pass.pushed += r.pushed.records;
+        pass.pulled += r.pulled.records;
+        pass.refused.extend(
+            r.refused_by_hub
+                .iter()
+                .map(|x| format!("{}: {}", x.doc, x.reason)),
+        );
+    }
+    pass.tcp = counters.tally() - before;
+    pass
+}
+
+struct Restore {
+    coops: usize,
+    generated: Duration,
+    bootstrap: Pass,
+    backup_time: Duration,
+    backup_bytes: u64,
+    verify: Duration,
+    install: Duration,
+    mark: Duration,
+    day: Pass,
+    /// The passes of every device with the restored office, until it held every delivery.
+    resync: Vec<Pass>,
+    deliveries: i64,
+    audit_breaks: usize,
+}
+
+fn restore_union(quick: bool) -> Restore {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.sqlite");
+    let coops: u32 = if quick { 20 } else { 150 };
+    let scale = if quick {
+        Scale {
+            cooperatives: coops,
+            members: coops * 10,
+            contracts: coops * 10,
+            deliveries: coops * 40,
+            distributions: coops * 5,
+        }
+    } else {
+        Scale::UNION
+    };
+    let mut hub = Ledger::open(&path).unwrap();
+    let t = Instant::now();
+    generate_union(&mut hub, scale, 13, &mut |m| {
+        if !quick {
+            eprintln!("    {m}");
+        }
+    })
+    .unwrap();
+    let generated = t.elapsed();
+    let sec = hub.local_actor().unwrap();
+    let agent_of: BTreeMap<CooperativeId, AgentId> = field_agents(&hub)
+        .iter()
+        .flat_map(|(a, cs)| cs.iter().map(move |c| (*c, *a)))
+        .collect();
+    let coop_ids: Vec<CooperativeId> = hub
+        .db()
+        .cooperatives()
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let devices = new_devices(&mut hub, &sec, "R", coop_ids.len());
+    let mut paired = Vec::new();
+    for (coop, device) in coop_ids.iter().zip(&devices) {
+        let agent = agent_of[coop];
+        let code = enroll::pair(&mut hub, *device, agent, &[*coop])
+            .unwrap()
+            .code;
+        paired.push((*coop, *device, agent, code));
+    }
+    drop(hub);
+    let (url, counters) = start_proxy(start_hub(&path), LOOPBACK);
+
+    // each device enrolled and bootstrapped over HTTP, one cooperative each
+    eprintln!("    {} devices enrolled and bootstrapped…", paired.len());
+    let mut laptops = Vec::new();
+    for (i, (_, device, agent, code)) in paired.iter().enumerate() {
+        let mut ledger = Ledger::open(&dir.path().join(format!("device-{i}.sqlite"))).unwrap();
+        client::enroll(&mut ledger, &url, *device, code).unwrap();
+        laptops.push(Laptop {
+            ledger,
+            actor: Actor {
+                agent: *agent,
+                device: *device,
+            },
+            weighing: None,
+        });
+    }
+    let bootstrap = sync_pass(&mut laptops, &url, &counters);
+    assert!(bootstrap.refused.is_empty(), "{:?}", bootstrap.refused);
+    for (l, (coop, ..)) in laptops.iter_mut().zip(&paired) {
+        l.weighing = Some(weighing(&l.ledger, *coop));
+    }
+
+    // the office's backup, taken while its hub serves, before the day
+    let office = Ledger::open(&path).unwrap();
+    let t = Instant::now();
+    let made = office
+        .backup_into(&dir.path().join("cle-usb"), None)
+        .unwrap();
+    let backup_time = t.elapsed();
+    drop(office);
+
+    // the union's day: each device records a day of deliveries, one per transaction, then all
+    // sync with the office one after the other
+    eprintln!("    the day: {DAY} deliveries on each device, then each syncs…");
+    let mut rng = Rng(17);
+    for l in &mut laptops {
+        let w = l.weighing.as_ref().unwrap();
+        let (ids, _) = record_deliveries(&mut l.ledger, &l.actor, w, DAY, 1, &mut rng);
+        assert_eq!(ids.len(), DAY);
+    }
+    let day = sync_pass(&mut laptops, &url, &counters);
+    assert!(day.refused.is_empty(), "{:?}", day.refused);
+    assert!(day.pushed >= DAY * laptops.len(), "{day:?}");
+    let deliveries = Ledger::open(&path)
+        .unwrap()
+        .db()
+        .count(Table::Deliveries)
+        .unwrap();
+
+    // the office's disk is lost: the backup is checked and put back on another machine, and a
+    // hub serves it there; every device syncs with it again
+    let restored = dir.path().join("neuf").join("hub.sqlite");
+    let t = Instant::now();
+    let manifest = sene_store::backup::verify(&made.file, None).unwrap();
+    let verify = t.elapsed();
+    let t = Instant::now();
+    sene_store::backup::install(&made.file, &restored, "20270114-200000").unwrap();
+    let install = t.elapsed();
+    let t = Instant::now();
+    Ledger::open(&restored)
+        .unwrap()
+        .mark_restored(&manifest, &made.file, None)
+        .unwrap();
+    let mark = t.elapsed();
+    let (url2, counters2) = start_proxy(start_hub(&restored), LOOPBACK);
+    eprintln!("    every device syncs with the restored office…");
+    let mut resync = Vec::new();
+    loop {
+        let pass = sync_pass(&mut laptops, &url2, &counters2);
+        resync.push(pass);
+        let back = Ledger::open(&restored)
+            .unwrap()
+            .db()
+            .count(Table::Deliveries)
+            .unwrap();
+        if back == deliveries {
+            break;
+        }
+        assert!(
+            resync.len() < 3,
+            "the restored office holds {back} deliveries of {deliveries} after {} passes",
+            resync.len()
+        );
+    }
+    let audit_breaks = Ledger::open(&restored)
+        .unwrap()
+        .db()
+        .audit_breaks()
+        .unwrap()
+        .len();
+    Restore {
+        coops: laptops.len(),
+        generated,
+        bootstrap,
+        backup_time,
+        backup_bytes: made.manifest.bytes,
+        verify,
+        install,
+        mark,
+        day,
+        resync,
+        deliveries,
+        audit_breaks,
+    }
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.2}×", a / b)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn pass_text(p: &Pass) -> String {
+    let mut times = p.times.clone();
+    times.sort();
+    format!(
+        "{} B up + {} B down = **{} B** of bodies ({} B up + {} B down on TCP incl. HTTP headers and retried requests); {} rounds, {} requests; {} records pushed, {} pulled; **{:.2} s** in all (median {:.1} ms, max {:.1} ms a device)",
+        p.sent,
+        p.received,
+        p.bodies(),
+        p.tcp.up,
+        p.tcp.down,
+        p.rounds,
+        p.requests,
+        p.pushed,
+        p.pulled,
+        p.total().as_secs_f64(),
+        ms(times[times.len() / 2]),
+        ms(*times.last().unwrap())
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 
 fn sh(cmd: &str, args: &[&str]) -> String {
     std::process::Command::new(cmd)
@@ -1602,6 +1872,94 @@ fn main() {
             cpu_text(m.empty.1),
             ms(e_p50),
             ms(m.fsync)
+        ));
+    }
+
+    if run("resync") {
+        eprintln!("the office restored before the union's day (generating the union)…");
+        let r = restore_union(quick);
+        table.push([
+            format!(
+                "5. Office store of {} cooperatives backed up before the day (`Ledger::backup_into` on a second connection while the hub serves) · restored (`verify` · `install` · open + `mark_restored`)",
+                r.coops
+            ),
+            format!(
+                "{:.0} ms, {:.1} MB · {:.0} ms · {:.0} ms · {:.0} ms",
+                ms(r.backup_time),
+                r.backup_bytes as f64 / 1e6,
+                ms(r.verify),
+                ms(r.install),
+                ms(r.mark)
+            ),
+            "—".into(),
+            "(measured)".into(),
+        ]);
+        table.push([
+            format!(
+                "5a. The day's sync with the office, {} devices one after the other, {DAY} deliveries each (one per transaction)",
+                r.coops
+            ),
+            pass_text(&r.day),
+            "—".into(),
+            "(measured)".into(),
+        ]);
+        for (i, p) in r.resync.iter().enumerate() {
+            table.push([
+                format!(
+                    "5b. The same devices syncing with the restored office, pass {} of {}",
+                    i + 1,
+                    r.resync.len()
+                ),
+                pass_text(p),
+                "—".into(),
+                "(measured)".into(),
+            ]);
+        }
+        let again = Pass {
+            times: r.resync.iter().flat_map(|p| p.times.clone()).collect(),
+            sent: r.resync.iter().map(|p| p.sent).sum(),
+            received: r.resync.iter().map(|p| p.received).sum(),
+            rounds: r.resync.iter().map(|p| p.rounds).sum(),
+            requests: r.resync.iter().map(|p| p.requests).sum(),
+            tcp: r.resync.iter().fold(Tally::default(), |a, p| Tally {
+                up: a.up + p.tcp.up,
+                down: a.down + p.tcp.down,
+                connections: a.connections + p.tcp.connections,
+            }),
+            ..Pass::default()
+        };
+        table.push([
+            "5c. Re-sync after the restore / the day's sync (same run)".into(),
+            format!(
+                "bodies **{}** ({} / {} B) · TCP {} · rounds {} · requests {} · time **{}** ({:.2} s / {:.2} s)",
+                ratio(again.bodies() as f64, r.day.bodies() as f64),
+                again.bodies(),
+                r.day.bodies(),
+                ratio(
+                    (again.tcp.up + again.tcp.down) as f64,
+                    (r.day.tcp.up + r.day.tcp.down) as f64
+                ),
+                ratio(again.rounds as f64, r.day.rounds as f64),
+                ratio(again.requests as f64, r.day.requests as f64),
+                ratio(again.total().as_secs_f64(), r.day.total().as_secs_f64()),
+                again.total().as_secs_f64(),
+                r.day.total().as_secs_f64()
+            ),
+            "—".into(),
+            "(measured)".into(),
+        ]);
+        let refused: Vec<&String> = r.resync.iter().flat_map(|p| &p.refused).collect();
+        details.push(format!(
+            "Restore: union generated in {:.1} s; the {} devices' bootstrap over HTTP: {}. After the re-sync the restored office holds all {} deliveries; audit breaks raised: {}; refusals during the re-sync: {}{}",
+            r.generated.as_secs_f64(),
+            r.coops,
+            pass_text(&r.bootstrap),
+            r.deliveries,
+            r.audit_breaks,
+            refused.len(),
+            refused
+                .first()
+                .map_or_else(String::new, |f| format!(" (first: {f})"))
         ));
     }
 
