@@ -4,13 +4,14 @@
 //! cooperatives), `SENE_BENCH_ENCRYPT=1` for an encrypted store (SQLCipher), as the ledger bench.
 //!
 //! On a store generated through the use cases and left open (its WAL as the writes left it):
-//! `Ledger::backup_into` (time, CPU, size against the store on disk); `backup::verify`
-//! (SHA-256, read-only open, `integrity_check`, manifest) and its hashing alone;
-//! `backup::install` into a new place, the restored store opened and `Ledger::mark_restored`,
-//! then its first read and first write (which loads the season's automerge document); a
-//! writer on a second connection recording deliveries one per transaction while a backup is
-//! taken, against the same writer alone; peak RSS of the backup/restore part alone (the peak is
-//! reset after the generation) and of the whole process.
+//! a writer on a second connection recording deliveries one per transaction while a backup is
+//! taken, against the same writer alone just before and just after, and when the copy's read
+//! transaction began; then `Ledger::backup_into` (time, CPU, size against the store on disk);
+//! `backup::verify` (SHA-256, read-only open, `integrity_check`, manifest) and its hashing
+//! alone; `backup::install` into a new place, the restored store opened and
+//! `Ledger::mark_restored`, then its first read and first write (which loads the season's
+//! automerge document); peak RSS of these (the peak is reset before them) and of the process
+//! before.
 //!
 //! Every backup is checked (it verifies, the restored store holds the deliveries the store held
 //! when the copy began), so the quick run, which CI runs (`scripts/test.sh`), fails when the
@@ -268,6 +269,74 @@ fn main() {
         .unwrap()
     });
     eprintln!("{summary:?} en {:.1} s", gen_time.as_secs_f64());
+    // --- a writer on another connection while a backup is taken, against the same writer alone
+    // just before and just after -----------------------------------------------------------------
+    eprintln!("Écritures pendant une sauvegarde…");
+    let many = targets(&ledger, 500);
+    let alone = writer(path.clone(), key.cloned(), many.clone(), ALONE, None, None)
+        .join()
+        .unwrap();
+    // the deliveries before the writer's: its first (untimed) one, then its timed ones in order
+    let base = ledger.db().count(Table::Deliveries).unwrap() + 1;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let during = writer(
+        path.clone(),
+        key.cloned(),
+        many.clone(),
+        0,
+        Some(Arc::clone(&stop)),
+        Some(started_tx),
+    );
+    started_rx.recv().unwrap();
+    let call = Instant::now();
+    let (live, live_time) = timed(|| {
+        ledger
+            .backup_into(&dir.path().join("cle-usb-pendant"), key)
+            .unwrap()
+    });
+    stop.store(true, Ordering::SeqCst);
+    let during = during.join().unwrap();
+    // the copy is consistent: it verifies, and holds every delivery there was when it began and
+    // at most those committed until it ended
+    let live_manifest = backup::verify(&live.file, key).unwrap();
+    let after = ledger.db().count(Table::Deliveries).unwrap();
+    let live_restored = dir.path().join("neuf-pendant").join("bureau.sene");
+    backup::install(&live.file, &live_restored, "20270120-130000").unwrap();
+    let copied = {
+        let mut office = open(&live_restored, key);
+        office
+            .mark_restored(&live_manifest, &live.file, None)
+            .unwrap();
+        office.db().count(Table::Deliveries).unwrap()
+    };
+    let began = base + i64::try_from(during.iter().filter(|d| d.1 <= call).count()).unwrap();
+    assert!(
+        copied >= began && copied <= after,
+        "{began} ≤ {copied} ≤ {after}"
+    );
+    // when the copy's read transaction began: after the commit of the writer's last delivery it
+    // holds, before the commit of the next one (the writer's deliveries are in commit order)
+    let in_copy = usize::try_from(copied - base).unwrap();
+    let since = |at: Instant| ms(at.saturating_duration_since(call));
+    let snapshot = format!(
+        "{} – {} ms",
+        in_copy
+            .checked_sub(1)
+            .and_then(|i| during.get(i))
+            .map_or_else(|| "0".into(), |d| format!("{:.0}", since(d.1))),
+        during
+            .get(in_copy)
+            .map_or_else(|| "?".into(), |d| format!("{:.0}", since(d.1)))
+    );
+    let alone_after = writer(path.clone(), key.cloned(), many, ALONE, None, None)
+        .join()
+        .unwrap();
+    let (a50, a99, amax) = percentiles(alone.iter().map(|d| d.0).collect());
+    let (b50, b99, bmax) = percentiles(alone_after.iter().map(|d| d.0).collect());
+    let (d50, d99, dmax) = percentiles(during.iter().map(|d| d.0).collect());
+
+    // --- the backup part proper: its peak RSS from here ------------------------------------------
     let rss_generation = status_field("VmHWM:");
     let peak_reset = reset_peak_rss();
     let rss_at_reset = status_field("VmRSS:");
@@ -350,68 +419,6 @@ fn main() {
     }
     let rss_backup = status_field("VmHWM:");
 
-    // --- a writer on another connection while a backup is taken, against the writer alone -----
-    eprintln!("Écritures pendant une sauvegarde…");
-    let many = targets(&ledger, 500);
-    let alone = writer(path.clone(), key.cloned(), many.clone(), ALONE, None, None)
-        .join()
-        .unwrap();
-    // the deliveries before the writer's: its first (untimed) one, then its timed ones in order
-    let base = ledger.db().count(Table::Deliveries).unwrap() + 1;
-    let stop = Arc::new(AtomicBool::new(false));
-    let (started_tx, started_rx) = std::sync::mpsc::channel();
-    let during = writer(
-        path.clone(),
-        key.cloned(),
-        many,
-        0,
-        Some(Arc::clone(&stop)),
-        Some(started_tx),
-    );
-    started_rx.recv().unwrap();
-    let call = Instant::now();
-    let (live, live_time) = timed(|| {
-        ledger
-            .backup_into(&dir.path().join("cle-usb-pendant"), key)
-            .unwrap()
-    });
-    stop.store(true, Ordering::SeqCst);
-    let during = during.join().unwrap();
-    // the copy is consistent: it verifies, and holds every delivery there was when it began and
-    // at most those committed until it ended
-    let live_manifest = backup::verify(&live.file, key).unwrap();
-    let after = ledger.db().count(Table::Deliveries).unwrap();
-    let live_restored = dir.path().join("neuf-pendant").join("bureau.sene");
-    backup::install(&live.file, &live_restored, "20270120-130000").unwrap();
-    let copied = {
-        let mut office = open(&live_restored, key);
-        office
-            .mark_restored(&live_manifest, &live.file, None)
-            .unwrap();
-        office.db().count(Table::Deliveries).unwrap()
-    };
-    let began = base + i64::try_from(during.iter().filter(|d| d.1 <= call).count()).unwrap();
-    assert!(
-        copied >= began && copied <= after,
-        "{began} ≤ {copied} ≤ {after}"
-    );
-    // when the copy's read transaction began: after the commit of the writer's last delivery it
-    // holds, before the commit of the next one (the writer's deliveries are in commit order)
-    let in_copy = usize::try_from(copied - base).unwrap();
-    let since = |at: Instant| ms(at.saturating_duration_since(call));
-    let snapshot = format!(
-        "{} – {} ms",
-        in_copy
-            .checked_sub(1)
-            .and_then(|i| during.get(i))
-            .map_or_else(|| "0".into(), |d| format!("{:.0}", since(d.1))),
-        during
-            .get(in_copy)
-            .map_or_else(|| "?".into(), |d| format!("{:.0}", since(d.1)))
-    );
-    let (a50, a99, amax) = percentiles(alone.iter().map(|d| d.0).collect());
-    let (d50, d99, dmax) = percentiles(during.iter().map(|d| d.0).collect());
-
     ledger.store().checkpoint().unwrap();
     let store_after = ledger.store().size_on_disk();
 
@@ -492,21 +499,22 @@ fn main() {
         mb(restored_size)
     );
     println!(
-        "| `record_delivery` on a second connection, 1 per transaction, alone ({ALONE}) | p50 {a50:.2} · p99 {a99:.2} · max {amax:.2} ms |"
+        "| `record_delivery` on a second connection, 1 per transaction, alone ({ALONE}), just before · just after the one below | p50 {a50:.2} · p99 {a99:.2} · max {amax:.2} ms · p50 {b50:.2} · p99 {b99:.2} · max {bmax:.2} ms |"
     );
     println!(
-        "| same while one more `backup_into` runs ({:.0} ms): {} deliveries | p50 {d50:.2} · p99 {d99:.2} · max {dmax:.2} ms (p99 {:.2}× alone) |",
+        "| same while a `backup_into` runs ({:.0} ms): {} deliveries | p50 {d50:.2} · p99 {d99:.2} · max {dmax:.2} ms (p99 {:.2}× and {:.2}× alone) |",
         ms(live_time),
         during.len(),
-        d99 / a99
+        d99 / a99,
+        d99 / b99
     );
     println!(
         "| that backup: deliveries in the store when it was called · in the copy · when it returned | {began} · {copied} · {after} (its read transaction began {snapshot} after the call) |"
     );
     println!(
-        "| peak RSS (VmHWM) of backups, verifications and restores ({}) · whole process up to the end of the generation | {rss_backup} · {rss_generation} |",
+        "| peak RSS (VmHWM) of the backups, verifications and restores above ({}) · whole process before | {rss_backup} · {rss_generation} |",
         if peak_reset {
-            format!("the peak reset after the generation, when the process held {rss_at_reset}")
+            format!("the peak reset before them, when the process held {rss_at_reset}")
         } else {
             "the peak could not be reset: whole process".into()
         }
