@@ -280,6 +280,26 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
     sync(&mut b, &url);
     sync(&mut a, &url);
 
+    // the union's accountant: the second secretariat agent who locks settlements
+    let compta = {
+        let mut office = Ledger::open(&hub_store).unwrap();
+        let ag = office
+            .run(&s.sec, |tx| {
+                tx.add_agent(sene_app::org::NewAgent {
+                    id: None,
+                    name: "Comptable".into(),
+                    phone: None,
+                    role: Role::Secretariat,
+                    cooperatives: vec![],
+                })
+            })
+            .unwrap();
+        Actor {
+            agent: ag.id,
+            device: s.sec.device,
+        }
+    };
+
     // the backup, while the hub serves
     let made = Ledger::open(&hub_store)
         .unwrap()
@@ -327,6 +347,37 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
     .unwrap();
     sync(&mut b, &url);
     sync(&mut a, &url);
+    // the office settles the campaign (proposed by one, locked by the other: Fatoumata owes
+    // her advance) and pays Aminata part of her balance
+    let mut office = Ledger::open(&hub_store).unwrap();
+    let settled_on = d(2026, 12, 1);
+    office
+        .run(&s.sec, |tx| tx.propose_settlement(s.camp, settled_on))
+        .unwrap();
+    let run = office
+        .run(&compta, |tx| {
+            tx.lock_settlement(s.camp, settled_on, None, "campagne close")
+        })
+        .unwrap();
+    let balance_receipt = office
+        .run(&s.sec, |tx| {
+            Ok(tx
+                .pay_balance(sene_app::finance::PayBalance {
+                    id: None,
+                    member_id: m1,
+                    campaign_id: s.camp,
+                    amount: Money::from_francs(10_000)?,
+                    date: d(2026, 12, 2),
+                    mode: PayMode::Cash,
+                })?
+                .recorded
+                .receipt)
+        })
+        .unwrap();
+    assert_eq!(balance_receipt, "U1-000002");
+    drop(office);
+    sync(&mut a, &url);
+    sync(&mut b, &url);
     // Djénéba registers one more member and does not sync before the loss
     let m4 = dj
         .run(&dia, |tx| member(tx, s.coop, "DIO-0004", "Mariam Sangaré"))
@@ -357,6 +408,10 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
     // Bakary brings a USB file: his weighing, and the office's records he holds, proven
     let file = sene_hub::usb::device_export_all(&mut b).unwrap();
     let mut office = Ledger::open(&restored).unwrap();
+    eprintln!(
+        "DBG sec {} a {} b {} c {} dia {} compta {}",
+        s.sec.device, s.a.device, s.b.device, s.c.device, dia.device, compta.agent
+    );
     let imported = sene_hub::usb::hub_import(&mut office, &file).unwrap();
     assert!(imported.records > 0, "{imported:?}");
     let k2_state = office.db().contract(k2).unwrap().unwrap().state;
@@ -437,6 +492,28 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
         );
     }
     assert!(office.db().audit_breaks().unwrap().is_empty());
+    // the restore's entry in the queue: the run locked after the backup is to lock again, and
+    // the office's two receipts issued after it came back from the laptops
+    let queue = sene_app::anomalies::anomalies(&office.db(), s.camp).unwrap();
+    let entry = queue
+        .iter()
+        .find_map(|x| match &x.kind {
+            sene_app::anomalies::AnomalyKind::OfficeRestored {
+                lost_runs,
+                receipts_back,
+                backup_made_at,
+                ..
+            } => Some((
+                lost_runs.clone(),
+                receipts_back.clone(),
+                backup_made_at.clone(),
+            )),
+            _ => None,
+        })
+        .expect("no « Restauration du bureau » entry");
+    assert_eq!(entry.0, vec![run.run.id.to_string()]);
+    assert_eq!(entry.1, vec![office_paid.clone(), balance_receipt.clone()]);
+    assert_eq!(entry.2, made.manifest.made_at);
     let date = d(2026, 12, 1);
     let at_office = sene_app::reports::settle_campaign(&office.db(), s.camp, date).unwrap();
     for l in [&a, &b, &dj] {

@@ -125,6 +125,10 @@ fn title(code: &str, lang: Lang) -> String {
             "Fichier d'un appareil révoqué en quarantaine",
             "File of a revoked device in quarantine",
         ),
+        "office_restored" => (
+            "Restauration du bureau depuis une sauvegarde",
+            "Office restored from a backup",
+        ),
         "audit_rewritten" => (
             "Historique d'un appareil réécrit",
             "A device's history was rewritten",
@@ -186,6 +190,21 @@ fn label(field: &str, lang: Lang) -> String {
         "fertilizer_cash" => ("engrais encaissé (FCFA)", "fertilizer cash (FCFA)"),
         "returned" => ("rendu au bureau (FCFA)", "returned (FCFA)"),
         "to_return" => ("à rendre (FCFA)", "to return (FCFA)"),
+        "restored_at" => ("restauré le", "restored on"),
+        "backup_made_at" => ("sauvegarde du", "backup of"),
+        "generation" => ("génération de synchronisation", "sync generation"),
+        "lost_runs" => (
+            "règlements arrêtés après la sauvegarde, à arrêter de nouveau",
+            "settlement runs locked after the backup, to lock again",
+        ),
+        "receipts_back" => (
+            "reçus du bureau émis après la sauvegarde et revenus des portables",
+            "office receipts issued after the backup, back from the laptops",
+        ),
+        "receipts_at_backup" => (
+            "dernier reçu du bureau connu de la sauvegarde",
+            "last office receipt the backup knew",
+        ),
         other => (other, other),
     };
     if lang == Lang::Fr { fr } else { en }.to_owned()

@@ -143,6 +143,24 @@ pub enum AnomalyKind {
         number: String,
         net: Money,
     },
+    /// This office's store was put back from a backup (issue #16): from when, and what the
+    /// laptops brought back or could not — the settlement runs locked after the backup (their
+    /// carried debts came back; the runs themselves lived only in the lost store) and the
+    /// receipts the lost store issued after the backup that came back with the laptops. Office
+    /// records made after the backup (runs, resolutions, stock counts, cash returns) are to be
+    /// redone.
+    OfficeRestored {
+        restored_at: String,
+        backup_made_at: String,
+        generation: u32,
+        /// Settlement runs known from their carried debts but missing from this store.
+        lost_runs: Vec<String>,
+        /// Receipts of this office issued by the lost store after the backup, back from the
+        /// laptops.
+        receipts_back: Vec<String>,
+        /// The highest receipt number of this office the backup knew.
+        receipts_at_backup: i64,
+    },
     /// A record of the campaign that arrived after its newest settlement run was locked (the
     /// run did not count it), until a newer run is locked.
     LateRecord {
@@ -177,6 +195,7 @@ impl AnomalyKind {
             AnomalyKind::StockCountMismatch { .. } => "stock_count_mismatch",
             AnomalyKind::SettlementDebt { .. } => "settlement_debt",
             AnomalyKind::LateRecord { .. } => "late_record",
+            AnomalyKind::OfficeRestored { .. } => "office_restored",
         }
     }
 }
@@ -341,6 +360,7 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
     }
 
     out.extend(receipt_gaps(db)?);
+    out.extend(restorations(db)?);
 
     let newest_run = crate::settlement::settlement_runs(db, Some(campaign_id))?
         .last()
@@ -475,6 +495,66 @@ fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
             )
         })
         .collect())
+}
+
+/// One entry per restoration of this store: what came back and what is to be redone.
+fn restorations(db: &Db<'_>) -> Result<Vec<Anomaly>> {
+    let restored = db.restorations()?;
+    if restored.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lost_runs = db.carried_runs_missing()?;
+    let own = db.setting(crate::settings::LOCAL_DEVICE)?;
+    let prefix = match own.as_deref().and_then(|d| d.parse().ok()) {
+        Some(d) => db.device(d)?.map(|d| d.receipt_prefix),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for r in restored {
+        let at_backup = prefix
+            .as_ref()
+            .and_then(|p| r.receipt_counters.get(p).copied())
+            .unwrap_or(0);
+        // the lost store's series is the one this store numbered in before the restore
+        let series = if r.from_generation == 0 {
+            String::new()
+        } else {
+            format!("-{}", r.from_generation)
+        };
+        let mut back: Vec<(u64, String)> = Vec::new();
+        if let (Some(p), Some(dev)) = (&prefix, &own) {
+            let head = format!("{p}{series}");
+            for (_, _, device, receipt_no) in db.money_receipts()? {
+                if device.to_string() != *dev {
+                    continue;
+                }
+                if let Some((pre, n)) = receipt::parse(&receipt_no) {
+                    if pre == head && i64::try_from(n).unwrap_or(i64::MAX) > at_backup {
+                        back.push((n, receipt_no));
+                    }
+                }
+            }
+        }
+        back.sort();
+        let receipts_back: Vec<String> = back.into_iter().map(|(_, r)| r).collect();
+        let keys = [
+            r.restored_at.clone(),
+            lost_runs.join("+"),
+            receipts_back.join("+"),
+        ];
+        out.push(anomaly(
+            AnomalyKind::OfficeRestored {
+                restored_at: r.restored_at,
+                backup_made_at: r.backup_made_at,
+                generation: r.to_generation,
+                lost_runs: lost_runs.clone(),
+                receipts_back,
+                receipts_at_backup: at_backup,
+            },
+            &keys,
+        ));
+    }
+    Ok(out)
 }
 
 /// Per device, the receipt numbers missing between the lowest and highest seen in every

@@ -1086,6 +1086,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
                 );
             }
             AnomalyKind::StockCountMismatch { .. } => panic!("no stock was counted: {k:#?}"),
+            AnomalyKind::OfficeRestored { .. } => panic!("nothing was restored: {k:#?}"),
             other @ (AnomalyKind::SettlementDebt { .. }
             | AnomalyKind::LateRecord { .. }
             | AnomalyKind::AgentCashOutstandingAfterClose { .. }) => {

@@ -25,7 +25,7 @@ use sene_domain::Lang;
 
 /// The local settings a backup and a restore read and write.
 pub mod keys {
-    /// This store's identity (a UUID made at its first backup).
+    /// This store's identity (random, made by migration 16).
     pub const STORE_ID: &str = "store_id";
     /// The sync generation: 0 for a store never restored, one more at each restore.
     pub const SYNC_GENERATION: &str = "sync_generation";
@@ -83,6 +83,8 @@ pub enum BackupError {
     Damaged { path: String, what: String },
     #[error("une base en mémoire ne se sauvegarde pas")]
     InMemory,
+    #[error("la base a changé pendant chacune des cinq copies : recommencez la sauvegarde dans un instant")]
+    Unsettled,
     #[error("la base {path} est servie par le bureau (hub serve) en ce moment : arrêtez le serveur avant de restaurer")]
     InUse { path: String },
 }
@@ -97,6 +99,7 @@ impl BackupError {
             BackupError::NoManifest { .. } => "backup_no_manifest",
             BackupError::Damaged { .. } => "backup_damaged",
             BackupError::InMemory => "backup_in_memory",
+            BackupError::Unsettled => "backup_unsettled",
             BackupError::InUse { .. } => "store_in_use",
         }
     }
@@ -115,6 +118,9 @@ impl BackupError {
                 format!("the backup {path} is damaged: {what}")
             }
             (_, BackupError::InMemory) => "a store in memory cannot be backed up".into(),
+            (_, BackupError::Unsettled) => {
+                "the store changed during each of five copies: back it up again in a moment".into()
+            }
             (_, BackupError::InUse { path }) => format!(
                 "the store {path} is being served by the office hub (hub serve) right now: stop the server before restoring"
             ),
@@ -269,10 +275,6 @@ impl Store {
     pub fn backup_into(&self, dir: &Path, key: Option<&DataKey>, made_at: &str) -> R<Backup> {
         let src = self.path.clone().ok_or(BackupError::InMemory)?;
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
-            rusqlite::params![keys::STORE_ID, uuid::Uuid::now_v7().to_string()],
-        )?;
         let store_id = setting(&self.conn, keys::STORE_ID)?.unwrap_or_default();
         let stamp: String = made_at
             .chars()
@@ -283,7 +285,67 @@ impl Store {
         let name = format!("sene-{stamp}-{short}.sqlite");
         let file = dir.join(&name);
         let partial = with_suffix(&file, ".partiel");
-        let _ = std::fs::remove_file(&partial);
+        // A change the copy holds must never be squashed afterwards on this store (a peer
+        // would then hold a replacement of it under the same sequence number, and the copy,
+        // put back, would refuse it): the copy's chunks are counted as shared here, in one
+        // transaction that first checks no squash replaced any of them since the copy was
+        // taken; when one did, the copy is taken again.
+        let mut tries = 0;
+        let described = loop {
+            tries += 1;
+            let d = self.copy_into(&partial, &src, key)?;
+            if self.mark_copied_shared(&partial, key)? {
+                break d;
+            }
+            if tries == 5 {
+                let _ = std::fs::remove_file(&partial);
+                return Err(BackupError::Unsettled);
+            }
+        };
+        let (schema_version, device, generation, receipt_counters) = described;
+        sync_file(&partial)?;
+        let sha256 = sha256_file(&partial)?;
+        let bytes = std::fs::metadata(&partial).map_err(io(&partial))?.len();
+        std::fs::rename(&partial, &file).map_err(io(&file))?;
+        if key.is_some() {
+            copy_durably(&Vault::key_path(&src), &Vault::key_path(&file))?;
+        }
+        let manifest = BackupManifest {
+            format: MANIFEST_FORMAT,
+            made_at: made_at.to_owned(),
+            schema_version,
+            store_id,
+            device,
+            generation,
+            receipt_counters,
+            file: name,
+            bytes,
+            sha256,
+            encrypted: key.is_some(),
+        };
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Io {
+            path: file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        write_durably(&manifest_path(&file), &json)?;
+        // when this store last made a backup (the dashboard's warning): a note, not the
+        // backup — a store too busy to take it now keeps the previous date
+        let _ = self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2), (?3, ?4) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![
+                keys::LAST_BACKUP,
+                made_at,
+                keys::LAST_BACKUP_FILE,
+                file.display().to_string()
+            ],
+        );
+        Ok(Backup { file, manifest })
+    }
+
+    /// Copies this store into `partial` (one read transaction), then switches the copy to a
+    /// rollback journal and describes it.
+    fn copy_into(&self, partial: &Path, src: &Path, key: Option<&DataKey>) -> R<Described> {
+        let _ = std::fs::remove_file(partial);
         match key {
             // one statement, so one read transaction: a consistent copy
             None => {
@@ -291,7 +353,7 @@ impl Store {
                     .execute("VACUUM INTO ?1", [partial.display().to_string()])?;
             }
             Some(key) => {
-                let salt = vault::read_file_salt(&src)?
+                let salt = vault::read_file_salt(src)?
                     .ok_or_else(|| StoreError::Corrupt("base chiffrée sans en-tête".into()))?;
                 self.conn.execute(
                     "ATTACH DATABASE ?1 AS sene_backup KEY ?2",
@@ -320,46 +382,84 @@ impl Store {
         }
         // one self-contained file: a rollback journal, no WAL beside it; the manifest is read
         // from the copy itself, so it says what the copy holds
-        let (schema_version, device, generation, receipt_counters) = {
-            let conn = open_file(&partial, key, false)?;
+        let described = {
+            let conn = open_file(partial, key, false)?;
             conn.query_row("PRAGMA journal_mode=DELETE", [], |_| Ok(()))?;
             describe(&conn)?
         };
-        sync_file(&partial)?;
-        let sha256 = sha256_file(&partial)?;
-        let bytes = std::fs::metadata(&partial).map_err(io(&partial))?.len();
-        std::fs::rename(&partial, &file).map_err(io(&file))?;
-        if key.is_some() {
-            copy_durably(&Vault::key_path(&src), &Vault::key_path(&file))?;
+        Ok(described)
+    }
+
+    /// Counts every chunk of the copy at `partial` as shared on this store, unless a squash
+    /// recorded here since the copy replaced some of them (then `false`: copy again).
+    fn mark_copied_shared(&self, partial: &Path, key: Option<&DataKey>) -> R<bool> {
+        let copy = open_file(partial, key, true)?;
+        let mut upto: Vec<(String, i64)> = Vec::new();
+        {
+            let mut st =
+                copy.prepare("SELECT doc_id, max(seq) FROM sync_chunks GROUP BY doc_id")?;
+            for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+                upto.push(r?);
+            }
         }
-        let manifest = BackupManifest {
-            format: MANIFEST_FORMAT,
-            made_at: made_at.to_owned(),
-            schema_version,
-            store_id,
-            device,
-            generation,
-            receipt_counters,
-            file: name,
-            bytes,
-            sha256,
-            encrypted: key.is_some(),
-        };
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Io {
-            path: file.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        write_durably(&manifest_path(&file), &json)?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2), (?3, ?4) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            rusqlite::params![
-                keys::LAST_BACKUP,
-                made_at,
-                keys::LAST_BACKUP_FILE,
-                file.display().to_string()
-            ],
-        )?;
-        Ok(Backup { file, manifest })
+        let mut squashed = std::collections::HashSet::new();
+        {
+            let mut st = copy.prepare("SELECT doc_id, from_seq FROM sync_squashes")?;
+            for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+                squashed.insert(r?);
+            }
+        }
+        drop(copy);
+        // nothing to count (every chunk of the copy is already shared here): no write at all
+        let mut needed = false;
+        for (doc, max) in &upto {
+            let shared: i64 = self
+                .conn
+                .query_row(
+                    "SELECT shared_upto FROM sync_docs WHERE doc_id = ?1",
+                    [doc],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0);
+            needed |= shared < *max;
+        }
+        if !needed {
+            return Ok(true);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let out = (|| -> R<bool> {
+            let mut st = self
+                .conn
+                .prepare("SELECT doc_id, from_seq FROM sync_squashes")?;
+            let live: Vec<(String, i64)> = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            drop(st);
+            for (doc, from) in live {
+                let held = upto.iter().any(|(d, m)| *d == doc && from <= *m);
+                if held && !squashed.contains(&(doc, from)) {
+                    return Ok(false);
+                }
+            }
+            for (doc, max) in &upto {
+                self.conn.execute(
+                    "UPDATE sync_docs SET shared_upto = max(shared_upto, ?2) WHERE doc_id = ?1",
+                    rusqlite::params![doc, max],
+                )?;
+            }
+            Ok(true)
+        })();
+        match out {
+            Ok(true) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(true)
+            }
+            other => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                other
+            }
+        }
     }
 }
 
@@ -670,6 +770,19 @@ impl crate::Db<'_> {
                 moved_aside: r.get(8)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The settlement runs named by carried debts (synced) that this store does not hold: runs
+    /// locked by an office store that was lost, known again from what the laptops carried back.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn carried_runs_missing(&self) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn().prepare(
+            "SELECT DISTINCT run_id FROM debt_carries WHERE run_id NOT IN (SELECT id FROM settlement_runs) ORDER BY run_id",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -186,7 +186,7 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(keys, ["hub_dict", "hub_url"]);
+        assert_eq!(keys, ["hub_dict", "hub_url", "store_id"]);
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();

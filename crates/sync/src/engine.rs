@@ -766,9 +766,15 @@ impl Engine {
         // the changes as they came (a chunk that is not one change, e.g. a whole document,
         // leaves it to the document to say what was added)
         let brought: Option<Vec<Brought>> = msg.changes.iter().map(Brought::read).collect();
-        if let (Some(relay), Some(list)) = (relay, &brought) {
+        // a peer that believes this side holds nothing of a document sends it whole: its
+        // changes are read out of it, so that the relayed ones are proven as any others
+        let relay_list = match (relay, &brought) {
+            (Some(_), None) => Brought::read_all(msg.changes.iter()),
+            _ => None,
+        };
+        if let (Some(relay), Some(list)) = (relay, relay_list.as_ref().or(brought.as_ref())) {
             if self.relays_foreign(db, id, list)? {
-                let list = brought.unwrap_or_default();
+                let list = list.clone();
                 let out = self.merge_relayed(db, id, check, now, list, relay)?;
                 // the sync state learns the peer's heads, needs and haves; its changes were
                 // applied above, author by author
@@ -883,10 +889,8 @@ impl Engine {
     ) -> R<MergeOutcome> {
         db.ensure_doc(&id.to_string())?;
         if let Some(relay) = relay {
-            let list: Option<Vec<Brought>> = crate::relay::split_chunks(bytes)
-                .iter()
-                .map(|c| Brought::read(c))
-                .collect();
+            let chunks = crate::relay::split_chunks(bytes);
+            let list = Brought::read_all(chunks.iter().map(Vec::as_slice));
             if let Some(list) = list {
                 if self.relays_foreign(db, id, &list)? {
                     return self.merge_relayed(db, id, check, now, list, relay);
@@ -990,11 +994,10 @@ impl Engine {
                 break;
             }
         }
-        // what waits for a dependency neither side of this exchange has: automerge keeps it
-        // queued until the dependency comes
-        for b in left {
-            order.push((sender.clone(), b));
-        }
+        // what waits for a dependency neither side of this exchange has is not taken now: kept
+        // in the document's queue, it would be released by another device's merge and
+        // checked as that device's; the sender sends it again once the dependency is here
+        drop(left);
         let mut total = MergeOutcome::default();
         let mut i = 0;
         while i < order.len() {
@@ -1117,18 +1120,37 @@ impl Brought {
         use sha2::Digest;
         const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
         const CHANGE: u8 = 1;
-        if chunk.get(..4)? != MAGIC || *chunk.get(8)? != CHANGE {
+        const COMPRESSED: u8 = 2;
+        if chunk.get(..4)? != MAGIC {
             return None;
         }
+        let kind = *chunk.get(8)?;
         let checksum = chunk.get(4..8)?;
         let (len, n) = uleb(chunk.get(9..)?)?;
         let start = 9 + n;
-        let body = chunk.get(start..start.checked_add(usize::try_from(len).ok()?)?)?;
-        if start + body.len() != chunk.len() {
+        let raw = chunk.get(start..start.checked_add(usize::try_from(len).ok()?)?)?;
+        if start + raw.len() != chunk.len() {
             return None;
         }
+        // a large change travels deflated (automerge compresses it): its hash and its header
+        // are those of the change as it reads inflated
+        let inflated;
+        let body: &[u8] = match kind {
+            CHANGE => raw,
+            COMPRESSED => {
+                use std::io::Read;
+                let mut out = Vec::new();
+                flate2::read::DeflateDecoder::new(raw)
+                    .take(crate::wire::MAX_INFLATED)
+                    .read_to_end(&mut out)
+                    .ok()?;
+                inflated = out;
+                &inflated
+            }
+            _ => return None,
+        };
         let mut header = vec![CHANGE];
-        let mut v = len;
+        let mut v = u64::try_from(body.len()).ok()?;
         loop {
             let byte = u8::try_from(v & 0x7f).ok()?;
             v >>= 7;
@@ -1163,6 +1185,35 @@ impl Brought {
             actor,
             bytes: chunk.to_vec(),
         })
+    }
+
+    /// Every change of `chunks`: change chunks as they are (one, or several end to end in one
+    /// entry of a sync message), a whole document's changes read out of it. `None` when a
+    /// chunk is none of these.
+    pub(crate) fn read_all<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Option<Vec<Brought>> {
+        let mut out = Vec::new();
+        for c in chunks {
+            if let Some(b) = Brought::read(c) {
+                out.push(b);
+                continue;
+            }
+            if c.get(8) != Some(&0) {
+                // several changes in one entry of a sync message, end to end
+                let parts = crate::relay::split_chunks(c);
+                if parts.len() < 2 {
+                    return None;
+                }
+                for p in parts {
+                    out.push(Brought::read(&p)?);
+                }
+                continue;
+            }
+            let mut whole = AutoCommit::load(c).ok()?;
+            for ch in whole.get_changes(&[]) {
+                out.push(Brought::read(ch.raw_bytes())?);
+            }
+        }
+        Some(out)
     }
 
     /// The device (UUID text) of the change's actor.
@@ -1316,7 +1367,7 @@ mod tests {
     use super::*;
 
     /// A change read by [`Brought::read`] has automerge's own hash and dependencies, small or
-    /// large; a damaged chunk, a compressed one or a document is not read.
+    /// large, compressed or not; a damaged chunk or a document is not read as one change.
     #[test]
     fn a_brought_change_has_automerges_hash_and_deps() {
         let mut doc = AutoCommit::new();
@@ -1339,8 +1390,12 @@ mod tests {
             let mut c2 = c.clone();
             let stored = c2.bytes().to_vec();
             if stored != c.raw_bytes() {
-                // compressed: left to the document
-                assert_eq!(Brought::read(&stored), None);
+                // compressed (automerge deflates a large change): read inflated, same hash,
+                // the bytes kept as they came
+                let z = Brought::read(&stored).unwrap();
+                assert_eq!(z.hash, c.hash());
+                assert_eq!(z.deps, c.deps());
+                assert_eq!(z.bytes, stored);
             }
         }
         assert_eq!(Brought::read(&doc.save()), None);

@@ -111,7 +111,7 @@ impl std::fmt::Debug for Relay<'_> {
 }
 
 /// The changes of an item of an exchange (a sync message, or the raw changes of a USB file),
-/// each with its hash and its actor's device, when they can be read as separate change chunks.
+/// each with its hash and its actor's device (a whole document's changes read out of it).
 #[must_use]
 pub fn changes_in(item: &[u8]) -> Vec<(ChangeHash, String)> {
     if item.first() == Some(&crate::engine::ACK) {
@@ -121,11 +121,14 @@ pub fn changes_in(item: &[u8]) -> Vec<(ChangeHash, String)> {
         Ok(m) => m.changes.iter().map(<[u8]>::to_vec).collect(),
         Err(_) => split_chunks(item),
     };
-    chunks
-        .iter()
-        .filter_map(|c| Brought::read(c))
-        .map(|b| (b.hash, b.device()))
-        .collect()
+    let mut out = Vec::new();
+    for c in &chunks {
+        // one change, or a whole document (sent to a peer that holds nothing of it)
+        if let Some(all) = Brought::read_all(std::iter::once(c.as_slice())) {
+            out.extend(all.into_iter().map(|b| (b.hash, b.device())));
+        }
+    }
+    out
 }
 
 /// Splits concatenated change chunks (a USB file's raw changes) at their declared lengths.
@@ -164,5 +167,65 @@ mod tests {
         let bytes = encode_tags(&[(h, t)]);
         assert_eq!(decode_tags(&bytes).unwrap().get(&h), Some(&t));
         assert!(decode_tags(&bytes[..63]).is_err());
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod whole_doc_tests {
+    use automerge::transaction::Transactable;
+
+    /// The changes of a whole document (what automerge sends a peer that holds nothing of it)
+    /// are read out of it, each with its hash and author, as separate changes are.
+    #[test]
+    fn a_whole_documents_changes_are_read_out_of_it() {
+        let mut doc = automerge::AutoCommit::new();
+        doc.set_actor(automerge::ActorId::from(&[7u8; 16][..]));
+        for i in 0..3 {
+            doc.put(
+                automerge::ROOT,
+                format!("k{i}"),
+                "une valeur assez longue pour rien",
+            )
+            .unwrap();
+            doc.commit();
+        }
+        // a large change too (deflated by automerge when it travels)
+        for i in 0..200 {
+            doc.put(
+                automerge::ROOT,
+                format!("gros{i}"),
+                format!("valeur {i} ").repeat(20),
+            )
+            .unwrap();
+        }
+        doc.commit();
+        let heads: Vec<_> = doc
+            .get_changes(&[])
+            .iter()
+            .map(automerge::Change::hash)
+            .collect();
+        for mut c in doc.get_changes(&[]) {
+            let raw = c.raw_bytes().to_vec();
+            assert!(
+                crate::engine::Brought::read(&raw).is_some(),
+                "raw {} bytes",
+                raw.len()
+            );
+            let sent = c.bytes().to_vec();
+            assert!(
+                crate::engine::Brought::read(&sent).is_some(),
+                "sent {} bytes kind {:?}",
+                sent.len(),
+                sent.get(8)
+            );
+        }
+        let saved = doc.save();
+        let read = super::changes_in(&saved);
+        assert_eq!(read.len(), 4, "{read:?}");
+        for (h, author) in &read {
+            assert!(heads.contains(h));
+            assert_eq!(author, "07070707-0707-0707-0707-070707070707");
+        }
     }
 }

@@ -147,6 +147,30 @@ fn describe(a: &Anomaly) -> String {
             date,
             ..
         } => format!("{record_kind} du {date} (reçu {receipt}) arrivé après l'arrêté"),
+        AnomalyKind::OfficeRestored {
+            restored_at,
+            backup_made_at,
+            lost_runs,
+            receipts_back,
+            ..
+        } => {
+            let mut s = format!(
+                "bureau restauré le {restored_at} depuis la sauvegarde du {backup_made_at} : refaites les règlements arrêtés, résolutions, comptages et retours de caisse faits depuis"
+            );
+            if !lost_runs.is_empty() {
+                s.push_str(&format!(
+                    " ; règlements à arrêter de nouveau : {}",
+                    lost_runs.join(", ")
+                ));
+            }
+            if !receipts_back.is_empty() {
+                s.push_str(&format!(
+                    " ; reçus du bureau revenus des portables : {}",
+                    receipts_back.join(", ")
+                ));
+            }
+            s
+        }
     }
 }
 

@@ -17,3 +17,5 @@ CREATE TABLE restorations (
 ) STRICT;
 CREATE TRIGGER restorations_d BEFORE DELETE ON restorations BEGIN SELECT RAISE(ABORT, 'immutable restoration'); END;
 CREATE TRIGGER restorations_u BEFORE UPDATE ON restorations BEGIN SELECT RAISE(ABORT, 'immutable restoration'); END;
+-- The store's identity, named in each backup's manifest (a backup needs no write to know it).
+INSERT INTO settings (key, value) VALUES ('store_id', lower(hex(randomblob(16)))) ON CONFLICT(key) DO NOTHING;
