@@ -397,6 +397,30 @@ fn parse_message(m: &[u8]) -> Option<Parts> {
     Some(p)
 }
 
+/// The kind (automerge chunk type: 0 a document, 1 a change, 2 a compressed change) and size of
+/// each chunk in the changes of a sync message; `None` for an ack or what does not parse.
+fn chunk_kinds(m: &[u8]) -> Option<Vec<(u8, usize)>> {
+    let mut i = 1; // version
+    let hashes = |i: &mut usize| -> Option<()> {
+        let n = leb(m, i)?;
+        take(i, n * 32, m.len()).map(|_| ())
+    };
+    hashes(&mut i)?;
+    hashes(&mut i)?;
+    for _ in 0..leb(m, &mut i)? {
+        hashes(&mut i)?;
+        let bl = leb(m, &mut i)?;
+        take(&mut i, bl, m.len())?;
+    }
+    let mut out = Vec::new();
+    for _ in 0..leb(m, &mut i)? {
+        let l = leb(m, &mut i)?;
+        let r = take(&mut i, l, m.len())?;
+        out.push((*m.get(r.start + 8)?, r.len()));
+    }
+    Some(out)
+}
+
 /// The envelope's items, parsed, with the 6 bytes of id and message lengths counted in `sync`.
 fn parse_envelope(env: &Envelope) -> Vec<(String, Parts)> {
     env.items
@@ -1342,6 +1366,9 @@ struct Pass {
     pushed: usize,
     pulled: usize,
     refused: Vec<String>,
+    /// Per round of the client's loop, summed over the devices: documents and bytes sent (as
+    /// first sent: with the dictionary), documents and bytes received.
+    by_round: BTreeMap<usize, [usize; 4]>,
 }
 
 impl Pass {
@@ -1366,11 +1393,23 @@ fn sync_pass(devices: &mut [Laptop], url: &str, counters: &Counters) -> Pass {
     let before = counters.tally();
     for d in devices.iter_mut() {
         let mut requests = 0;
+        let by_round = &mut pass.by_round;
         let t = Instant::now();
-        let r = client::sync(&mut d.ledger, Some(url), &mut |p| {
-            if matches!(p, Progress::Sending { .. }) {
+        let r = client::sync(&mut d.ledger, Some(url), &mut |p| match *p {
+            Progress::Sending { round, docs, bytes } => {
                 requests += 1;
+                let e = by_round.entry(round).or_default();
+                e[0] += docs;
+                e[1] += bytes;
             }
+            Progress::Received {
+                round, docs, bytes, ..
+            } => {
+                let e = by_round.entry(round).or_default();
+                e[2] += docs;
+                e[3] += bytes;
+            }
+            Progress::Done => {}
         })
         .unwrap();
         pass.times.push(t.elapsed());
@@ -1404,6 +1443,10 @@ struct Restore {
     resync: Vec<Pass>,
     deliveries: i64,
     audit_breaks: usize,
+    /// The first device's push of the day, and its exchange with a copy of the restored
+    /// office, round by round.
+    day_detail: String,
+    detail: String,
 }
 
 fn restore_union(quick: bool) -> Restore {
@@ -1493,6 +1536,17 @@ fn restore_union(quick: bool) -> Restore {
         let (ids, _) = record_deliveries(&mut l.ledger, &l.actor, w, DAY, 1, &mut rng);
         assert_eq!(ids.len(), DAY);
     }
+    // what the first device's push of the day holds (on a copy of its store: the push itself
+    // is untouched)
+    let day_detail = {
+        laptops[0].ledger.store().checkpoint().unwrap();
+        let copy = dir.path().join("device-0-day.sqlite");
+        std::fs::copy(dir.path().join("device-0.sqlite"), &copy).unwrap();
+        let mut dev = Ledger::open(&copy).unwrap();
+        dev.sync_reset("hub").unwrap();
+        let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+        envelope_text(&up)
+    };
     let day = sync_pass(&mut laptops, &url, &counters);
     assert!(day.refused.is_empty(), "{:?}", day.refused);
     assert!(day.pushed >= DAY * laptops.len(), "{day:?}");
@@ -1517,6 +1571,43 @@ fn restore_union(quick: bool) -> Restore {
         .mark_restored(&manifest, &made.file, None)
         .unwrap();
     let mark = t.elapsed();
+    // what the first device says to the restored office, round by round: its exchange with a
+    // copy of it, in process (no HTTP, no dictionary), each message's chunks by kind
+    let detail = {
+        let hub_copy = dir.path().join("restored-copy.sqlite");
+        std::fs::copy(&restored, &hub_copy).unwrap();
+        let dev_copy = dir.path().join("device-0-copy.sqlite");
+        laptops[0].ledger.store().checkpoint().unwrap();
+        std::fs::copy(dir.path().join("device-0.sqlite"), &dev_copy).unwrap();
+        let mut h = Ledger::open(&hub_copy).unwrap();
+        let mut dev = Ledger::open(&dev_copy).unwrap();
+        let (coop, device, agent, _) = &paired[0];
+        let scope = Scope::Device {
+            device: *device,
+            agent: *agent,
+            role: Role::FieldAgent,
+            cooperatives: vec![*coop],
+        };
+        let peer = device.to_string();
+        dev.sync_reset("hub").unwrap();
+        h.sync_reset(&peer).unwrap();
+        let mut lines = Vec::new();
+        for round in 1..=client::MAX_ROUNDS {
+            let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+            let (report, down) = h.sync_exchange(&peer, &up, &scope).unwrap();
+            dev.sync_incoming("hub", &down, &Scope::Everything).unwrap();
+            lines.push(format!(
+                "round {round}: up {}, down {} B deflated, {} records merged",
+                envelope_text(&up),
+                down.encode().unwrap().len(),
+                report.records
+            ));
+            if up.items.is_empty() && down.items.is_empty() {
+                break;
+            }
+        }
+        lines.join(" · ")
+    };
     let (url2, counters2) = start_proxy(start_hub(&restored), LOOPBACK);
     eprintln!("    every device syncs with the restored office…");
     let mut resync = Vec::new();
@@ -1556,7 +1647,28 @@ fn restore_union(quick: bool) -> Restore {
         resync,
         deliveries,
         audit_breaks,
+        day_detail,
+        detail,
     }
+}
+
+/// An envelope's size deflated alone, and each item's size and chunks.
+fn envelope_text(env: &Envelope) -> String {
+    let items: Vec<String> = env
+        .items
+        .iter()
+        .map(|(id, m)| match chunk_kinds(m) {
+            Some(k) if !k.is_empty() => {
+                format!("`{}` {} B, chunks (kind, B) {k:?}", short_doc(id), m.len())
+            }
+            _ => format!("`{}` {} B", short_doc(id), m.len()),
+        })
+        .collect();
+    format!(
+        "{} B deflated [{}]",
+        env.encode().unwrap().len(),
+        items.join("; ")
+    )
 }
 
 fn ratio(a: f64, b: f64) -> String {
@@ -1570,8 +1682,15 @@ fn ratio(a: f64, b: f64) -> String {
 fn pass_text(p: &Pass) -> String {
     let mut times = p.times.clone();
     times.sort();
+    let rounds: Vec<String> = p
+        .by_round
+        .iter()
+        .map(|(r, [ds, bs, dr, br])| {
+            format!("round {r}: {ds} documents, {bs} B sent · {dr} documents, {br} B received")
+        })
+        .collect();
     format!(
-        "{} B up + {} B down = **{} B** of bodies ({} B up + {} B down on TCP incl. HTTP headers and retried requests); {} rounds, {} requests; {} records pushed, {} pulled; **{:.2} s** in all (median {:.1} ms, max {:.1} ms a device)",
+        "{} B up + {} B down = **{} B** of bodies ({} B up + {} B down on TCP incl. HTTP headers and retried requests); {} rounds, {} requests ({}); {} records pushed, {} pulled; **{:.2} s** in all (median {:.1} ms, max {:.1} ms a device)",
         p.sent,
         p.received,
         p.bodies(),
@@ -1579,6 +1698,7 @@ fn pass_text(p: &Pass) -> String {
         p.tcp.down,
         p.rounds,
         p.requests,
+        rounds.join("; "),
         p.pushed,
         p.pulled,
         p.total().as_secs_f64(),
@@ -1960,6 +2080,10 @@ fn main() {
             refused
                 .first()
                 .map_or_else(String::new, |f| format!(" (first: {f})"))
+        ));
+        details.push(format!(
+            "The first device's messages (chunk kinds: 0 a whole document, 1 a change, 2 a compressed change): its push of the day {}; with a copy of the restored office, in process: {}.",
+            r.day_detail, r.detail
         ));
     }
 
