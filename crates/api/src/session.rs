@@ -24,8 +24,8 @@ const LANG_SETTING: &str = "ui_lang";
 /// Setting: the audit sequence at the last completed sync (what "changes waiting" counts from).
 const SYNCED_SEQ: &str = "ui_synced_audit_seq";
 /// A backup older than this (by the ledger's clock), or none at all, is overdue: the office's
-/// dashboard warns.
-pub const BACKUP_MAX_AGE_HOURS: i64 = 24;
+/// dashboard warns. The rule is the ledger's ([`sene_app::Ledger::backup_overdue`]).
+pub use sene_app::BACKUP_MAX_AGE_HOURS;
 
 pub(crate) type R<T> = Result<T, ApiError>;
 
@@ -1142,16 +1142,7 @@ impl Session {
             .ledger
             .setting(sene_store::backup::keys::LAST_BACKUP_FILE)
             .map_err(|e| self.app(&e))?;
-        let overdue = match last
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok())
-        {
-            Some(at) => {
-                self.ledger.now() - at.with_timezone(&chrono::Utc)
-                    > chrono::Duration::hours(BACKUP_MAX_AGE_HOURS)
-            }
-            None => true,
-        };
+        let overdue = self.ledger.backup_overdue().map_err(|e| self.app(&e))?;
         let found = crate::drives::removable_drives();
         let free = crate::drives::free_bytes(&found);
         let drives = found

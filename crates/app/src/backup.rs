@@ -9,6 +9,9 @@ use sene_store::DataKey;
 
 use crate::{Ledger, Result};
 
+/// A backup older than this (by the ledger's clock), or none at all, is overdue.
+pub const BACKUP_MAX_AGE_HOURS: i64 = 24;
+
 impl Ledger {
     /// A consistent copy of this store in `dir` (with its key file when `key` is given: the
     /// store is encrypted), its manifest dated by the ledger's clock.
@@ -24,6 +27,27 @@ impl Ledger {
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.store().backup_into(dir, key, &at)
+    }
+
+    /// Whether this store's backup is overdue: never made, or older than
+    /// [`BACKUP_MAX_AGE_HOURS`] by the ledger's clock (the office's dashboard warns).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn backup_overdue(&self) -> Result<bool> {
+        Ok(
+            match self
+                .last_backup()?
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok())
+            {
+                Some(at) => {
+                    self.now() - at.with_timezone(&chrono::Utc)
+                        > chrono::Duration::hours(BACKUP_MAX_AGE_HOURS)
+                }
+                None => true,
+            },
+        )
     }
 
     /// When this store last made a backup (RFC 3339), if ever.

@@ -223,6 +223,10 @@ pub struct SyncExportArgs {
     /// Au bureau : l'appareil destinataire (UUID ou préfixe de reçus)
     #[arg(long)]
     pub device: Option<String>,
+    /// Sur un portable : tout ce qu'il détient, pas seulement ce que le bureau n'a pas encore
+    /// (pour un bureau restauré depuis une sauvegarde)
+    #[arg(long, conflicts_with = "device")]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

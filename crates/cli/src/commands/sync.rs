@@ -114,6 +114,7 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
                     let dv = device(ctx, d)?;
                     usb::hub_export(&mut ctx.ledger, dv.id)?
                 }
+                (None, true) if e.all => usb::device_export_all(&mut ctx.ledger)?,
                 (None, true) => usb::device_export(&mut ctx.ledger)?,
                 (None, false) => {
                     return Err(CliError::msg(
