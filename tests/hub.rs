@@ -1189,3 +1189,75 @@ fn devices_syncing_at_the_same_moment_are_merged_together_and_each_answered() {
     assert!(numbers(&ls[0], other).is_empty(), "outside A's scope");
     assert!(hub.conflicts(true).unwrap().is_empty());
 }
+
+fn serve_https(store: &Path, cert: std::path::PathBuf, key: std::path::PathBuf) -> SocketAddr {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = ServeOptions {
+        store: store.to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: Some((cert, key)),
+        key: None,
+    };
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let _ = sene_hub::serve(opts, Some(tx)).await;
+        });
+    });
+    rx.blocking_recv().unwrap()
+}
+
+/// `sene hub cert` makes the union's authority and the office's certificate: a laptop given
+/// the authority's certificate enrolls and syncs over HTTPS, one without it is told the
+/// certificate cannot be trusted; a second certificate made later (a renewal) under the same
+/// authority is trusted by the laptop with nothing new to install.
+#[test]
+fn the_unions_own_authority_from_hub_cert_serves_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("hub.sqlite");
+    let s = setup(&hub_store);
+    let certs = dir.path().join("certificats");
+    let today = d(2026, 12, 5);
+    let names = vec!["127.0.0.1".to_owned(), "bureau.local".to_owned()];
+    let made = sene_hub::cert::make(&certs, "Union de Ségou", &names, 825, today).unwrap();
+    assert!(made.ca_created);
+    let addr = serve_https(
+        &hub_store,
+        made.server_cert.clone(),
+        made.server_key.clone(),
+    );
+    let url = format!("https://127.0.0.1:{}", addr.port());
+    let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
+    let e = client::enroll_with(&mut a, &url, s.a.device, &s.codes[0], None).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            sene_hub::HubError::Certificate {
+                problem: sene_hub::CertificateProblem::UnknownIssuer,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let pem = std::fs::read_to_string(&made.ca_cert).unwrap();
+    client::enroll_with(&mut a, &url, s.a.device, &s.codes[0], Some(&pem)).unwrap();
+    sync(&mut a, &url);
+    // a renewal: the authority is reused, the laptop trusts the new certificate as it is
+    let again = sene_hub::cert::make(&certs, "Union de Ségou", &names, 825, today).unwrap();
+    assert!(!again.ca_created);
+    assert_eq!(std::fs::read_to_string(&again.ca_cert).unwrap(), pem);
+    // the same office on a second address, served from a consistent copy of its store
+    let hub2 = Ledger::open(&hub_store)
+        .unwrap()
+        .backup_into(&dir.path().join("copie"), None)
+        .unwrap()
+        .file;
+    let addr2 = serve_https(&hub2, again.server_cert, again.server_key);
+    let url2 = format!("https://127.0.0.1:{}", addr2.port());
+    let r = client::sync(&mut a, Some(&url2), &mut |_| {}).unwrap();
+    assert!(r.refused_by_hub.is_empty(), "{r:?}");
+}

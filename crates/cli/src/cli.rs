@@ -275,6 +275,18 @@ pub enum HubCmd {
         #[arg(long, default_value = "1h", requires = "backup_dir")]
         backup_every: String,
     },
+    /// Fait l'autorité de certification de l'union (une fois) et le certificat HTTPS du bureau
+    Cert {
+        /// Nom ou adresse IP par lesquels les portables joignent le bureau (répétable)
+        #[arg(long = "name", value_name = "NOM", required = true)]
+        names: Vec<String>,
+        /// Dossier où écrire les certificats et les clés
+        #[arg(long, value_name = "DOSSIER", default_value = "certificats")]
+        out: PathBuf,
+        /// Validité du certificat du bureau, en jours
+        #[arg(long, default_value_t = 825)]
+        days: u32,
+    },
     /// Appaire un appareil enregistré : donne un code à usage unique pour son enrôlement
     Pair {
         /// Appareil (UUID ou préfixe de reçus)

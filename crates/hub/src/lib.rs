@@ -13,6 +13,7 @@
 //! The hub holds no business rule: it authenticates, scopes, and calls the `app` use cases.
 
 pub mod audit;
+pub mod cert;
 pub mod client;
 pub mod enroll;
 pub mod relay;

@@ -261,6 +261,45 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
             })?;
             Ok(Output::new(&json!({ "stopped": true }))?.line("Serveur arrêté."))
         }
+        HubCmd::Cert { names, out, days } => {
+            let union = ctx.ledger.union()?.name;
+            let made = sene_hub::cert::make(&out, &union, &names, days, ctx.today())?;
+            let mut o = Output::new(&json!({
+                "ca_cert": made.ca_cert,
+                "server_cert": made.server_cert,
+                "server_key": made.server_key,
+                "ca_created": made.ca_created,
+            }))?;
+            if made.ca_created {
+                o.push(format!(
+                    "Autorité de l'union créée : {} (sa clé reste au bureau, à côté)",
+                    made.ca_cert.display()
+                ));
+            } else {
+                o.push(format!(
+                    "Autorité de l'union déjà là, réutilisée : {} (les portables la connaissent déjà)",
+                    made.ca_cert.display()
+                ));
+            }
+            o.push(format!(
+                "Certificat du bureau pour {} : {} et {}",
+                names.join(", "),
+                made.server_cert.display(),
+                made.server_key.display()
+            ));
+            o.push(format!(
+                "Lancez : sene hub serve --listen 0.0.0.0:8750 --cert {} --key {}",
+                made.server_cert.display(),
+                made.server_key.display()
+            ));
+            o.push(format!(
+                "Donnez aux portables le fichier {} (clé USB) : sene enroll --hub https://{}:8750 … --ca {}",
+                made.ca_cert.display(),
+                names[0],
+                sene_hub::cert::CA_CERT
+            ));
+            Ok(o)
+        }
         HubCmd::Pair {
             device: d,
             for_agent,
