@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "encrypt_store",
     "sign_in",
     "recover",
+    "restore_check",
+    "restore_backup",
     "lock",
     "list_accounts",
     "add_account",

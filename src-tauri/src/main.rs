@@ -118,6 +118,22 @@ fn lock(shell: State<'_, Shell>) -> R<VaultStatus> {
     })
 }
 
+/// At the gate: reads and verifies a backup before it is put back (nothing is written).
+#[tauri::command(async)]
+fn restore_check(shell: State<'_, Shell>, req: RestoreRequest) -> R<RestoreCheckView> {
+    state(&shell, |st| gate(st)?.restore_check(&req))
+}
+
+/// At the gate: puts a backup back in place of the store (the one there moved aside, never
+/// deleted); any open session is closed first, and one signs in on the restored store.
+#[tauri::command(async)]
+fn restore_backup(shell: State<'_, Shell>, req: RestoreRequest) -> R<RestoreView> {
+    state(&shell, |st| {
+        st.session = None;
+        gate(st)?.restore(&req)
+    })
+}
+
 macro_rules! cmd {
     ($name:ident () -> $out:ty = $method:ident) => {
         #[tauri::command(async)]
@@ -298,6 +314,8 @@ fn main() {
             encrypt_store,
             sign_in,
             recover,
+            restore_check,
+            restore_backup,
             lock,
             list_accounts,
             add_account,

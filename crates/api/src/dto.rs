@@ -566,6 +566,53 @@ dto! {
         pub total: u32,
     }
 
+    /// `restore_check` / `restore_backup`, at the gate: a backup file (typed; its manifest
+    /// `<file>.manifest.json` and, when encrypted, its key file `<file>.keys` beside it), the
+    /// passphrase of one of its accounts (or its recovery key) when it is encrypted, and the
+    /// language of the gate's messages (`fr` or `en`; nobody is signed in yet).
+    pub struct RestoreRequest {
+        pub file: String,
+        pub passphrase: String,
+        pub lang: String,
+    }
+
+    /// A backup read and checked before it is put in place: what it is, and what will happen
+    /// to the store on this computer.
+    pub struct RestoreCheckView {
+        /// The backup's full path.
+        pub file: String,
+        /// When it was taken (RFC 3339, UTC).
+        pub made_at: String,
+        /// Size in bytes, as decimal text, and for people (`1,2 Mo` / `1.2 MB`).
+        pub bytes: String,
+        pub size_label: String,
+        pub schema_version: u32,
+        pub encrypted: bool,
+        /// The sign-ins its key file holds (those passphrases open the restored store).
+        pub accounts: Vec<String>,
+        /// The store the backup will replace.
+        pub store_path: String,
+        /// A store is in place now: it will be moved aside (never deleted) to
+        /// `<store>.avant-restauration-<date>`.
+        pub replaces_store: bool,
+        /// Where it will go, the date as it would be now (`…-AAAAMMJJ-HHMMSS`).
+        pub moved_aside_to: Option<String>,
+    }
+
+    /// A backup put back in place and marked restored (a new sync identity and receipt series).
+    pub struct RestoreView {
+        /// When the backup was taken (RFC 3339, UTC).
+        pub made_at: String,
+        /// The store's new sync generation.
+        pub generation: u32,
+        /// The first receipt of the new series (`A1-1-000001`), when the store has a device.
+        pub first_receipt: Option<String>,
+        /// Where the store that was in place went, if there was one (never deleted).
+        pub moved_aside: Option<String>,
+        /// The gate as it stands now: sign in on the restored store.
+        pub vault: VaultStatus,
+    }
+
     /// A removable drive mounted on this machine (a USB stick).
     pub struct DriveView {
         /// Its mount point: the folder to back up into.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sene_app::{Ledger, StoreError};
 use sene_domain::{AgentId, Lang, Role};
+use sene_store::backup::{self, BackupError, BackupManifest};
 use sene_store::{DataKey, KdfParams, Store, Vault};
 
 use crate::dto::*;
@@ -257,6 +258,259 @@ impl Gate {
         .map_err(|e| store_err(&e))?;
         let account = vault.slots()[0].id.clone();
         self.open(vault, account, key)
+    }
+}
+
+/// A restore's error on one of its fields, in the gate's language.
+fn restore_field(code: ErrorCode, field: &str, message: String) -> ApiError {
+    ApiError {
+        code,
+        message,
+        field: Some(field.to_owned()),
+    }
+}
+
+fn gate_lang(lang: &str) -> Lang {
+    if lang.trim().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Fr
+    }
+}
+
+fn tr(lang: Lang, fr: &str, en: &str) -> String {
+    if lang == Lang::En { en } else { fr }.to_owned()
+}
+
+/// A backup read and unlocked: its file and data key (when encrypted), the labels of
+/// its accounts.
+struct Opened {
+    file: PathBuf,
+    key: Option<DataKey>,
+    accounts: Vec<String>,
+}
+
+impl Gate {
+    fn restore_clock(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.unwrap_or_else(chrono::Utc::now)
+    }
+
+    /// The backup file named by the request: there, a backup (a readable manifest), not the
+    /// store itself; unlocked by the passphrase of one of its accounts, or by its recovery key.
+    fn open_backup(&self, req: &RestoreRequest, lang: Lang) -> R<Opened> {
+        let file_err = |fr: String, en: String| {
+            restore_field(
+                ErrorCode::File,
+                "file",
+                if lang == Lang::En { en } else { fr },
+            )
+        };
+        let typed = req.file.trim();
+        if typed.is_empty() {
+            return Err(restore_field(
+                ErrorCode::InvalidValue,
+                "file",
+                tr(
+                    lang,
+                    "indiquez le chemin du fichier de sauvegarde (ex. /media/clé/sene-….sqlite)",
+                    "type the path of the backup file (e.g. /media/drive/sene-….sqlite)",
+                ),
+            ));
+        }
+        let file = match (typed.strip_prefix("~/"), dirs::home_dir()) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(typed),
+        };
+        if !file.is_file() {
+            return Err(file_err(
+                format!(
+                    "aucun fichier à {} : vérifiez le chemin et que la clé USB est branchée",
+                    file.display()
+                ),
+                format!(
+                    "no file at {}: check the path and that the USB drive is plugged in",
+                    file.display()
+                ),
+            ));
+        }
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same(&file, &self.path) {
+            return Err(file_err(
+                "c'est le fichier des données de cet ordinateur, pas une sauvegarde".into(),
+                "this is this computer's data file, not a backup".into(),
+            ));
+        }
+        let manifest = backup::read_manifest(&file).map_err(|_| {
+            file_err(
+                format!("{} n'est pas une sauvegarde Sene (pas de manifeste {} à côté) : choisissez le fichier .sqlite écrit par « Sauvegarder »", file.display(), backup::manifest_path(&file).display()),
+                format!("{} is not a Sene backup (no manifest {} beside it): choose the .sqlite file written by \"Back up\"", file.display(), backup::manifest_path(&file).display()),
+            )
+        })?;
+        if !manifest.encrypted {
+            return Ok(Opened {
+                file,
+                key: None,
+                accounts: Vec::new(),
+            });
+        }
+        let vault = Vault::load(&file).map_err(|_| {
+            file_err(
+                format!("la sauvegarde est chiffrée mais son fichier de clés {} manque ou est illisible : copiez-le à côté d'elle", Vault::key_path(&file).display()),
+                format!("the backup is encrypted but its key file {} is missing or unreadable: copy it beside it", Vault::key_path(&file).display()),
+            )
+        })?;
+        let accounts = vault.slots().iter().map(|s| s.label.clone()).collect();
+        if req.passphrase.is_empty() {
+            return Err(restore_field(
+                ErrorCode::InvalidValue,
+                "passphrase",
+                tr(
+                    lang,
+                    "cette sauvegarde est chiffrée : tapez la phrase secrète d'un de ses comptes (ou sa clé de secours)",
+                    "this backup is encrypted: type the passphrase of one of its accounts (or its recovery key)",
+                ),
+            ));
+        }
+        let wrong = || {
+            restore_field(
+                ErrorCode::WrongPassphrase,
+                "passphrase",
+                tr(
+                    lang,
+                    "cette phrase secrète n'ouvre aucun compte de la sauvegarde (ni comme clé de secours) : vérifiez les majuscules et la langue du clavier",
+                    "this passphrase opens none of the backup's accounts (nor as its recovery key): check capitals and the keyboard language",
+                ),
+            )
+        };
+        let mut key = None;
+        for slot in vault.slots() {
+            match vault.unlock(&slot.id, &req.passphrase) {
+                Ok(k) => {
+                    key = Some(k);
+                    break;
+                }
+                Err(StoreError::WrongPassphrase) => {}
+                Err(e) => return Err(file_err(e.message(Lang::Fr), e.message(Lang::En))),
+            }
+        }
+        let key = match key {
+            Some(k) => k,
+            None => DataKey::from_recovery_text(&req.passphrase).map_err(|_| wrong())?,
+        };
+        Ok(Opened {
+            file,
+            key: Some(key),
+            accounts,
+        })
+    }
+
+    /// Verifies an opened backup (its fingerprint, integrity, identity): a wrong key (a
+    /// recovery key of another store) is the passphrase's error, anything else the file's.
+    fn verify_backup(o: &Opened, lang: Lang) -> R<BackupManifest> {
+        backup::verify(&o.file, o.key.as_ref()).map_err(|e| match &e {
+            BackupError::Store(StoreError::NotADatabase { .. }) if o.key.is_some() => {
+                restore_field(
+                    ErrorCode::WrongPassphrase,
+                    "passphrase",
+                    tr(
+                        lang,
+                        "cette clé n'ouvre pas la sauvegarde : tapez la phrase secrète d'un de ses comptes",
+                        "this key does not open the backup: type the passphrase of one of its accounts",
+                    ),
+                )
+            }
+            _ => {
+                let mut err = ApiError::from_backup(&e, lang);
+                if err.code != ErrorCode::StoreError {
+                    err.code = ErrorCode::File;
+                }
+                err.message = format!(
+                    "{} {}",
+                    e.message(lang),
+                    tr(
+                        lang,
+                        "— rien n'a été changé ; prenez une autre sauvegarde.",
+                        "— nothing was changed; take another backup.",
+                    )
+                );
+                err.field = Some("file".into());
+                err
+            }
+        })
+    }
+
+    /// `restore_check`: reads the backup's manifest and verifies it (nothing is written):
+    /// when it was taken, its size, schema, whether it is encrypted, and what happens to the
+    /// store in place (moved aside, never deleted).
+    ///
+    /// # Errors
+    /// On `file`: no file, not a backup, damaged, key file missing; on `passphrase`: empty for
+    /// an encrypted backup, or opening none of its accounts.
+    pub fn restore_check(&self, req: &RestoreRequest) -> R<RestoreCheckView> {
+        let lang = gate_lang(&req.lang);
+        let opened = self.open_backup(req, lang)?;
+        let m = Self::verify_backup(&opened, lang)?;
+        let replaces_store = self.path.exists();
+        let stamp = self.restore_clock().format("%Y%m%d-%H%M%S");
+        Ok(RestoreCheckView {
+            file: opened.file.display().to_string(),
+            made_at: m.made_at.clone(),
+            bytes: m.bytes.to_string(),
+            size_label: crate::drives::size_label(m.bytes, lang),
+            schema_version: u32::try_from(m.schema_version).unwrap_or(0),
+            encrypted: m.encrypted,
+            accounts: opened.accounts,
+            store_path: self.path.display().to_string(),
+            replaces_store,
+            moved_aside_to: replaces_store
+                .then(|| format!("{}.avant-restauration-{stamp}", self.path.display())),
+        })
+    }
+
+    /// `restore_backup`: verifies the backup, refuses while a hub serves the store, puts it in
+    /// place (the store there moved aside to `<store>.avant-restauration-<stamp>`, never
+    /// deleted), opens it and marks it restored (a new sync identity and receipt series), then
+    /// closes it: the gate stands as before, and one signs in on the restored store.
+    ///
+    /// # Errors
+    /// As [`Gate::restore_check`]; the store served by a hub; I/O errors putting it in place.
+    pub fn restore(&self, req: &RestoreRequest) -> R<RestoreView> {
+        let lang = gate_lang(&req.lang);
+        let opened = self.open_backup(req, lang)?;
+        let manifest = Self::verify_backup(&opened, lang)?;
+        let in_place = |e: &BackupError| ApiError::from_backup(e, lang);
+        backup::check_not_served(&self.path).map_err(|e| in_place(&e))?;
+        let stamp = self.restore_clock().format("%Y%m%d-%H%M%S").to_string();
+        let moved = backup::install(&opened.file, &self.path, &stamp).map_err(|e| in_place(&e))?;
+        let store = match &opened.key {
+            Some(key) => Store::open_with_key(&self.path, key),
+            None => Store::open(&self.path),
+        }
+        .map_err(|e| ApiError::from_store(&e, lang))?;
+        let clock: Box<dyn sene_app::Clock> = match self.clock {
+            Some(at) => Box::new(sene_app::FixedClock::new(at)),
+            None => Box::new(sene_app::SystemClock),
+        };
+        let mut ledger = Ledger::with_clock(store, clock);
+        let generation = ledger
+            .mark_restored(&manifest, &opened.file, moved.as_deref())
+            .map_err(|e| ApiError::from_app(&e, lang))?;
+        let first_receipt = ledger
+            .local_actor()
+            .ok()
+            .and_then(|a| ledger.db().device(a.device).ok().flatten())
+            .map(|d| format!("{}-{generation}-000001", d.receipt_prefix));
+        drop(ledger);
+        Ok(RestoreView {
+            made_at: manifest.made_at,
+            generation,
+            first_receipt,
+            moved_aside: moved.map(|p| p.display().to_string()),
+            vault: self.status(),
+        })
     }
 }
 

@@ -278,6 +278,61 @@ stage: string,
  */
 step: string, done: number, total: number, };
 
+export type RestoreRequest = { file: string, passphrase: string, lang: string, };
+
+export type RestoreCheckView = { 
+/**
+ * The backup's full path.
+ */
+file: string, 
+/**
+ * When it was taken (RFC 3339, UTC).
+ */
+made_at: string, 
+/**
+ * Size in bytes, as decimal text, and for people (`1,2 Mo` / `1.2 MB`).
+ */
+bytes: string, size_label: string, schema_version: number, encrypted: boolean, 
+/**
+ * The sign-ins its key file holds (those passphrases open the restored store).
+ */
+accounts: Array<string>, 
+/**
+ * The store the backup will replace.
+ */
+store_path: string, 
+/**
+ * A store is in place now: it will be moved aside (never deleted) to
+ * `<store>.avant-restauration-<date>`.
+ */
+replaces_store: boolean, 
+/**
+ * Where it will go, the date as it would be now (`…-AAAAMMJJ-HHMMSS`).
+ */
+moved_aside_to: string | null, };
+
+export type RestoreView = { 
+/**
+ * When the backup was taken (RFC 3339, UTC).
+ */
+made_at: string, 
+/**
+ * The store's new sync generation.
+ */
+generation: number, 
+/**
+ * The first receipt of the new series (`A1-1-000001`), when the store has a device.
+ */
+first_receipt: string | null, 
+/**
+ * Where the store that was in place went, if there was one (never deleted).
+ */
+moved_aside: string | null, 
+/**
+ * The gate as it stands now: sign in on the restored store.
+ */
+vault: VaultStatus, };
+
 export type DriveView = { 
 /**
  * Its mount point: the folder to back up into.

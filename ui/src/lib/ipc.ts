@@ -24,6 +24,7 @@ export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'create_vault',
   'encrypt_store',
   'recover',
+  'restore_backup',
   'add_account',
   'remove_account',
   'set_idle_lock',
@@ -75,6 +76,8 @@ export const GATE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'encrypt_store',
   'sign_in',
   'recover',
+  'restore_check',
+  'restore_backup',
   'lock',
   'print_page',
 ]);

@@ -19,6 +19,9 @@ import type {
   CreateVaultRequest,
   IdleLockRequest,
   RecoverRequest,
+  RestoreCheckView,
+  RestoreRequest,
+  RestoreView,
   SignInRequest,
   VaultCreatedView,
   VaultStatus,
@@ -102,6 +105,9 @@ export type {
   DriveView,
   CreateVaultRequest,
   RecoverRequest,
+  RestoreCheckView,
+  RestoreRequest,
+  RestoreView,
   SignInRequest,
   VaultCreatedView,
   VaultStatus,
@@ -186,6 +192,8 @@ export interface Commands {
   encrypt_store: [CreateVaultRequest, VaultCreatedView];
   sign_in: [SignInRequest, AppStatus];
   recover: [RecoverRequest, AppStatus];
+  restore_check: [RestoreRequest, RestoreCheckView];
+  restore_backup: [RestoreRequest, RestoreView];
   lock: [void, VaultStatus];
   // the accounts of this device, once signed in
   list_accounts: [void, AccountView[]];
