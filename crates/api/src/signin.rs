@@ -291,8 +291,31 @@ struct Opened {
 }
 
 impl Gate {
-    fn restore_clock(&self) -> chrono::DateTime<chrono::Utc> {
-        self.clock.unwrap_or_else(chrono::Utc::now)
+    /// The date a store moved aside is named by: the clock's, with `-2`, `-3`… when a store
+    /// was already moved aside under it (two restores within a second, or a fixed clock), so
+    /// that no store moved aside is ever overwritten.
+    fn aside_stamp(&self) -> String {
+        let at = self
+            .clock
+            .unwrap_or_else(chrono::Utc::now)
+            .format("%Y%m%d-%H%M%S")
+            .to_string();
+        let taken = |stamp: &str| {
+            let mut p = self.path.as_os_str().to_owned();
+            p.push(format!(".avant-restauration-{stamp}"));
+            ["", "-wal", "-shm", ".keys"].iter().any(|s| {
+                let mut f = p.clone();
+                f.push(s);
+                Path::new(&f).exists()
+            })
+        };
+        if !taken(&at) {
+            return at;
+        }
+        (2..)
+            .map(|n| format!("{at}-{n}"))
+            .find(|s| !taken(s))
+            .unwrap_or(at)
     }
 
     /// The backup file named by the request: there, a backup (a readable manifest), not the
@@ -454,7 +477,7 @@ impl Gate {
         let opened = self.open_backup(req, lang)?;
         let m = Self::verify_backup(&opened, lang)?;
         let replaces_store = self.path.exists();
-        let stamp = self.restore_clock().format("%Y%m%d-%H%M%S");
+        let stamp = self.aside_stamp();
         Ok(RestoreCheckView {
             file: opened.file.display().to_string(),
             made_at: m.made_at.clone(),
@@ -483,7 +506,7 @@ impl Gate {
         let manifest = Self::verify_backup(&opened, lang)?;
         let in_place = |e: &BackupError| ApiError::from_backup(e, lang);
         backup::check_not_served(&self.path).map_err(|e| in_place(&e))?;
-        let stamp = self.restore_clock().format("%Y%m%d-%H%M%S").to_string();
+        let stamp = self.aside_stamp();
         let moved = backup::install(&opened.file, &self.path, &stamp).map_err(|e| in_place(&e))?;
         let store = match &opened.key {
             Some(key) => Store::open_with_key(&self.path, key),
