@@ -48,7 +48,7 @@ fn the_secretary_restores_the_office_from_the_gate() {
 
     // ---- day 1: the demo union, encrypted, backed up; then the store changes ----
     let driver = Driver::start(&[("SENE_STORE", store.as_path())], &[("SENE_CLOCK", CLOCK)]);
-    let mut w = Window::open(&driver, &app, &shots, 1);
+    let w = Window::open(&driver, &app, &shots, 1);
     w.first_start("Bureau", PASS);
     w.click_on("#demo-load");
     w.wait("#nav-dashboard");

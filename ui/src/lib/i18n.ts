@@ -630,7 +630,7 @@ const fr = {
   'restore.no': 'non',
   'restore.verified': 'Sauvegarde vérifiée : empreinte et contrôle d’intégrité corrects.',
   'restore.aside':
-    "La base actuelle de cet ordinateur ne sera pas effacée : elle sera mise de côté sous {path}. Ce qui a été saisi ici après la sauvegarde reviendra des ordinateurs portables à leur prochaine synchronisation.",
+    "La base actuelle de cet ordinateur ne sera pas effacée : elle sera mise de côté sous {path}. Ce que les ordinateurs portables ont saisi ou reçu après la sauvegarde reviendra à leur prochaine synchronisation ; ce qui n'a été fait qu'au bureau (clôtures, résolutions) sera à refaire.",
   'restore.noStore': "Il n'y a pas de base sur cet ordinateur : la sauvegarde sera mise à sa place ({path}).",
   'restore.confirm': 'Restaurer',
   'restore.restoring': 'Restauration en cours… ne fermez pas la fenêtre.',
@@ -1328,7 +1328,7 @@ const en: Record<MsgKey, string> = {
   'restore.no': 'no',
   'restore.verified': 'Backup checked: fingerprint and integrity check are correct.',
   'restore.aside':
-    "This computer's current store will not be deleted: it will be moved aside to {path}. What was entered here after the backup will come back from the laptops at their next sync.",
+    "This computer's current store will not be deleted: it will be moved aside to {path}. What the laptops entered or received after the backup will come back at their next sync; what was done only at the office (settlement locks, resolutions) will have to be redone.",
   'restore.noStore': 'There is no store on this computer: the backup will be put in its place ({path}).',
   'restore.confirm': 'Restore',
   'restore.restoring': 'Restoring… do not close the window.',
