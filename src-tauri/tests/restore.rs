@@ -196,9 +196,9 @@ fn the_secretary_restores_the_office_from_the_gate() {
         done.contains("Backup of 15/01/2027 09:00 restored"),
         "{done}"
     );
-    // the series is the backup's generation + 1 (crates/store mark_restored): the same
-    // backup restored twice gives the same series again (reported with issue 16)
-    assert!(done.contains("-1-000001"), "the series: {done}");
+    // the same backup restored a second time: the store moved aside was the first restore,
+    // so the receipts go on in a series after its own
+    assert!(done.contains("-2-000001"), "the series: {done}");
     w.wait("#gate #signin-submit");
     assert!(first_aside.is_file() && second_aside.is_file(), "both kept");
     w.shot("restore-done-en");

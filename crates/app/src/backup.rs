@@ -76,8 +76,13 @@ impl Ledger {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let file = file.display().to_string();
         let aside = moved_aside.map(|p| p.display().to_string());
+        // the store moved aside may itself be a restore of this backup, which numbered
+        // receipts in its series: the new series comes after it
+        let floor = moved_aside
+            .and_then(|p| self.db().generation_of_file(p))
+            .unwrap_or(0);
         let generation = self.store_mut().write(|db| {
-            db.mark_restored(manifest, &file, &at, aside.as_deref())
+            db.mark_restored(manifest, &file, &at, aside.as_deref(), floor)
                 .map_err(crate::AppError::from)
         })?;
         // the next write uses the new actor

@@ -38,6 +38,14 @@ fn the_office_backs_up_verifies_and_restores_from_the_command_line() {
         .as_str()
         .unwrap()
         .contains("-1-000001"));
+    // the same backup put back a second time: the store moved aside was the first restore,
+    // so the receipts go on in yet another series, never the first restore's again
+    let twice = json(&store, &["restore", &file]);
+    assert_eq!(twice["generation"], 2);
+    assert!(twice["first_receipt"]
+        .as_str()
+        .unwrap()
+        .contains("-2-000001"));
     let members_after = json(&store, &["table", "members"])
         .as_array()
         .unwrap()

@@ -699,6 +699,7 @@ impl crate::Db<'_> {
         file: &str,
         at: &str,
         moved_aside: Option<&str>,
+        floor: u32,
     ) -> Result<u32, StoreError> {
         let conn = self.conn();
         let device = self.setting("local_device")?;
@@ -720,7 +721,7 @@ impl crate::Db<'_> {
             [],
             |r| r.get(0),
         )?;
-        let generation = current.max(manifest.generation).max(before) + 1;
+        let generation = current.max(manifest.generation).max(before).max(floor) + 1;
         self.set_setting(keys::SYNC_GENERATION, &generation.to_string())?;
         self.set_setting(keys::SYNC_ACTOR, &vault::hex_of(&actor))?;
         self.set_setting(keys::RECEIPT_SERIES, &format!("-{generation}"))?;
@@ -784,6 +785,29 @@ impl crate::Db<'_> {
         )?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The sync generation the store at `path` had reached (the store a restore moved aside:
+    /// a second restore of the same backup must not number its receipts in the same series
+    /// again), read through this connection (an encrypted store with this store's key). `None`
+    /// when it cannot be read. Outside any transaction.
+    #[must_use]
+    pub fn generation_of_file(&self, path: &Path) -> Option<u32> {
+        let conn = self.conn();
+        conn.execute(
+            "ATTACH DATABASE ?1 AS sene_prior",
+            [path.display().to_string()],
+        )
+        .ok()?;
+        let g: Option<String> = conn
+            .query_row(
+                "SELECT value FROM sene_prior.settings WHERE key = ?1",
+                [keys::SYNC_GENERATION],
+                |r| r.get(0),
+            )
+            .ok();
+        let _ = conn.execute_batch("DETACH DATABASE sene_prior");
+        Some(g.and_then(|g| g.parse().ok()).unwrap_or(0))
     }
 
     /// The automerge actor this store writes as after a restore (hex-decoded), if any.
