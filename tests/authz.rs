@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -18,32 +17,12 @@ use sene_app::season::*;
 use sene_app::sync::Scope;
 use sene_app::*;
 use sene_domain::*;
-use sene_hub::{client, enroll, ServeOptions};
+use sene_hub::{client, enroll};
+use sene_scenarios::hubkit::start_hub;
 use sene_store::Table;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn start_hub(store: &Path) -> SocketAddr {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = ServeOptions {
-        store: store.to_path_buf(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        tls: None,
-        key: None,
-    };
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let _ = sene_hub::serve(opts, Some(tx)).await;
-        });
-    });
-    rx.blocking_recv().unwrap()
 }
 
 /// Ids of one cooperative's fixtures.

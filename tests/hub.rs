@@ -568,26 +568,7 @@ fn the_hub_serves_https_with_the_union_certificate() {
     let (ca, cert, key) = certificates(dir.path());
     let hub_store = dir.path().join("hub.sqlite");
     let s = setup(&hub_store);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = ServeOptions {
-        store: hub_store.clone(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        tls: Some((cert, key)),
-        key: None,
-    };
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            if let Err(e) = sene_hub::serve(opts, Some(tx)).await {
-                eprintln!("hub stopped: {e}");
-            }
-        });
-    });
-    let addr = rx.blocking_recv().unwrap();
+    let addr = serve_https(&hub_store, cert, key);
     let url = format!("https://127.0.0.1:{}", addr.port());
     // without the union's certificate authority, the device refuses the hub
     let mut a = Ledger::open(&dir.path().join("a.sqlite")).unwrap();
