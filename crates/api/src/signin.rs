@@ -291,31 +291,13 @@ struct Opened {
 }
 
 impl Gate {
-    /// The date a store moved aside is named by: the clock's, with `-2`, `-3`… when a store
-    /// was already moved aside under it (two restores within a second, or a fixed clock), so
-    /// that no store moved aside is ever overwritten.
+    /// The date a store moved aside is named by: the clock's (`backup::aside_path` adds `-2`,
+    /// `-3`… when a store was already moved aside under it).
     fn aside_stamp(&self) -> String {
-        let at = self
-            .clock
+        self.clock
             .unwrap_or_else(chrono::Utc::now)
             .format("%Y%m%d-%H%M%S")
-            .to_string();
-        let taken = |stamp: &str| {
-            let mut p = self.path.as_os_str().to_owned();
-            p.push(format!(".avant-restauration-{stamp}"));
-            ["", "-wal", "-shm", ".keys"].iter().any(|s| {
-                let mut f = p.clone();
-                f.push(s);
-                Path::new(&f).exists()
-            })
-        };
-        if !taken(&at) {
-            return at;
-        }
-        (2..)
-            .map(|n| format!("{at}-{n}"))
-            .find(|s| !taken(s))
-            .unwrap_or(at)
+            .to_string()
     }
 
     /// The backup file named by the request: there, a backup (a readable manifest), not the
@@ -489,7 +471,7 @@ impl Gate {
             store_path: self.path.display().to_string(),
             replaces_store,
             moved_aside_to: replaces_store
-                .then(|| format!("{}.avant-restauration-{stamp}", self.path.display())),
+                .then(|| backup::aside_path(&self.path, &stamp).display().to_string()),
         })
     }
 
@@ -521,11 +503,7 @@ impl Gate {
         let generation = ledger
             .mark_restored(&manifest, &opened.file, moved.as_deref())
             .map_err(|e| ApiError::from_app(&e, lang))?;
-        let first_receipt = ledger
-            .local_actor()
-            .ok()
-            .and_then(|a| ledger.db().device(a.device).ok().flatten())
-            .map(|d| format!("{}-{generation}-000001", d.receipt_prefix));
+        let first_receipt = ledger.next_receipt_number().ok();
         drop(ledger);
         Ok(RestoreView {
             made_at: manifest.made_at,

@@ -516,11 +516,7 @@ fn restorations(db: &Db<'_>) -> Result<Vec<Anomaly>> {
             .and_then(|p| r.receipt_counters.get(p).copied())
             .unwrap_or(0);
         // the lost store's series is the one this store numbered in before the restore
-        let series = if r.from_generation == 0 {
-            String::new()
-        } else {
-            format!("-{}", r.from_generation)
-        };
+        let series = sene_store::backup::series_of(r.from_generation);
         let mut back: Vec<(u64, String)> = Vec::new();
         if let (Some(p), Some(dev)) = (&prefix, &own) {
             let head = format!("{p}{series}");

@@ -90,6 +90,16 @@ impl Ledger {
         Ok(generation)
     }
 
+    /// The receipt number this store's own device will issue next (after a restore: the first
+    /// of its new series).
+    ///
+    /// # Errors
+    /// [`crate::AppError::NotInitialized`], store errors.
+    pub fn next_receipt_number(&self) -> Result<String> {
+        let device = self.local_actor()?.device;
+        Ok(self.db().peek_next_receipt(device)?)
+    }
+
     /// This store's sync generation (0 when never restored).
     ///
     /// # Errors

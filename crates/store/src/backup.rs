@@ -548,8 +548,35 @@ pub fn verify(file: &Path, key: Option<&DataKey>) -> R<BackupManifest> {
 }
 
 /// The names a store file is moved aside to when a backup is put in its place.
-fn aside(store: &Path, stamp: &str) -> PathBuf {
-    with_suffix(store, &format!(".avant-restauration-{stamp}"))
+/// Where `install` moves the store at `store` aside: `<store>.avant-restauration-<stamp>`, or
+/// with `-2`, `-3`… when that name (or its WAL or key file) is taken, so an earlier store moved
+/// aside is never overwritten.
+#[must_use]
+pub fn aside_path(store: &Path, stamp: &str) -> PathBuf {
+    let taken = |p: &Path| {
+        ["", "-wal", "-shm", ".keys"]
+            .iter()
+            .any(|s| with_suffix(p, s).exists())
+    };
+    let first = with_suffix(store, &format!(".avant-restauration-{stamp}"));
+    if !taken(&first) {
+        return first;
+    }
+    (2..)
+        .map(|n| with_suffix(store, &format!(".avant-restauration-{stamp}-{n}")))
+        .find(|p| !taken(p))
+        .unwrap_or(first)
+}
+
+/// The receipt series of a generation, after the device's prefix: none for a store never
+/// restored, `-2` for the second generation (`SEC-2-000001`).
+#[must_use]
+pub fn series_of(generation: u32) -> String {
+    if generation == 0 {
+        String::new()
+    } else {
+        format!("-{generation}")
+    }
 }
 
 /// Puts the (verified) backup `file` in place of the store at `store`: a store already there is
@@ -568,7 +595,7 @@ pub fn install(file: &Path, store: &Path, stamp: &str) -> R<Option<PathBuf>> {
     }
     let mut moved = None;
     if store.exists() {
-        let to = aside(store, stamp);
+        let to = aside_path(store, stamp);
         for s in ["", "-wal", "-shm", ".keys"] {
             let from = with_suffix(store, s);
             if from.exists() {
@@ -724,7 +751,7 @@ impl crate::Db<'_> {
         let generation = current.max(manifest.generation).max(before).max(floor) + 1;
         self.set_setting(keys::SYNC_GENERATION, &generation.to_string())?;
         self.set_setting(keys::SYNC_ACTOR, &vault::hex_of(&actor))?;
-        self.set_setting(keys::RECEIPT_SERIES, &format!("-{generation}"))?;
+        self.set_setting(keys::RECEIPT_SERIES, &series_of(generation))?;
         if let Some(device) = device {
             conn.execute("UPDATE devices SET last_seq = 0 WHERE id = ?1", [&device])?;
             self.restore_receipt_sequence(&device)?;

@@ -358,8 +358,27 @@ impl<'c> Db<'c> {
             [device.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        // a restored store numbers in a series of its own (`SEC-2-000001`): the lost store may
-        // have issued any number of the previous series after the backup
+        self.receipt_in_series(&prefix, seq)
+    }
+
+    /// The receipt number a device's next money record will take, without taking it (what a
+    /// restore tells: the new series starts there).
+    ///
+    /// # Errors
+    /// SQLite errors; `QueryReturnedNoRows` for an unknown device.
+    pub fn peek_next_receipt(&self, device: DeviceId) -> R<String> {
+        let (prefix, seq): (String, i64) = self.conn.query_row(
+            "SELECT receipt_prefix, last_seq + 1 FROM devices WHERE id = ?1",
+            [device.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        self.receipt_in_series(&prefix, seq)
+    }
+
+    /// A receipt number in this store's series: a restored store numbers in a series of its
+    /// own (`SEC-2-000001`), since the lost store may have issued any number of the previous
+    /// series after the backup.
+    fn receipt_in_series(&self, prefix: &str, seq: i64) -> R<String> {
         let series = self
             .setting(crate::backup::keys::RECEIPT_SERIES)?
             .unwrap_or_default();

@@ -246,3 +246,27 @@ fn retention_keeps_hourly_daily_and_monthly_backups() {
     // nothing is dropped from a short list
     assert!(backup::to_prune(&all[..3], 24, 14, 12).is_empty());
 }
+
+/// Two restores under the same stamp (a fixed clock, or within a second) never overwrite the
+/// store the first one moved aside.
+#[test]
+fn a_store_moved_aside_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bureau.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    put(&mut store, "probe", "premier");
+    let made = store.backup_into(&dir.path().join("b"), None, NOW).unwrap();
+    drop(store);
+    let first = backup::install(&made.file, &path, "20261205-100000")
+        .unwrap()
+        .unwrap();
+    assert!(first
+        .to_string_lossy()
+        .ends_with(".avant-restauration-20261205-100000"));
+    let second = backup::install(&made.file, &path, "20261205-100000")
+        .unwrap()
+        .unwrap();
+    assert_ne!(first, second);
+    assert!(second.to_string_lossy().ends_with("-20261205-100000-2"));
+    assert!(first.exists() && second.exists());
+}

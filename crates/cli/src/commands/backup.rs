@@ -116,11 +116,7 @@ pub fn restore(store: &Path, file: &Path) -> CliResult<Output> {
     let moved = backup::install(file, store, &stamp).map_err(|e| err(&e))?;
     let (mut ledger, _key): (Ledger, _) = open_ledger(store)?;
     let generation = ledger.mark_restored(&manifest, file, moved.as_deref())?;
-    let series = ledger
-        .local_actor()
-        .ok()
-        .and_then(|a| ledger.db().device(a.device).ok().flatten())
-        .map(|d| format!("{}-{generation}-000001", d.receipt_prefix));
+    let series = ledger.next_receipt_number().ok();
     let mut out = Output::new(&json!({
         "restored": true,
         "store": store,
