@@ -1178,6 +1178,7 @@ fn serve_https(store: &Path, cert: std::path::PathBuf, key: std::path::PathBuf) 
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: Some((cert, key)),
         key: None,
+        backups: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()

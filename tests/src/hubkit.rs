@@ -22,13 +22,18 @@ pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 /// Starts a hub on 127.0.0.1 with an ephemeral port, in its own thread and runtime.
 pub fn start_hub(store: &Path) -> SocketAddr {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = ServeOptions {
+    start_hub_with(ServeOptions {
         store: store.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
         key: None,
-    };
+        backups: None,
+    })
+}
+
+/// [`start_hub`] with its options.
+pub fn start_hub_with(opts: ServeOptions) -> SocketAddr {
+    let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

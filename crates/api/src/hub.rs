@@ -102,11 +102,15 @@ impl Session {
                 };
                 rt.block_on(async move {
                     let (tx, rx) = tokio::sync::oneshot::channel();
+                    // the office's window backs up as `sene hub serve` does by default, and
+                    // offers its backups to the standby machine
+                    let backups = Some(sene_hub::schedule::BackupSchedule::default_for(&store));
                     let opts = ServeOptions {
                         store,
                         listen,
                         tls: None,
                         key,
+                        backups,
                     };
                     let server = tokio::spawn(sene_hub::serve(opts, Some(tx)));
                     if let Ok(addr) = rx.await {

@@ -136,6 +136,22 @@ pub enum Command {
     Backup(BackupArgs),
     /// Remet une sauvegarde à la place de la base (--store), avec une nouvelle identité de synchronisation
     Restore(RestoreArgs),
+    /// Machine de secours du bureau (un appareil du secrétariat) : garde la dernière sauvegarde
+    /// du bureau, reprise toutes les 5 minutes
+    Standby(StandbyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StandbyArgs {
+    /// Dossier où garder les copies du bureau
+    #[arg(long, value_name = "DOSSIER", default_value = "copies-du-bureau")]
+    pub dir: PathBuf,
+    /// Période entre deux reprises (ex. 5m, 10m)
+    #[arg(long, default_value = "5m")]
+    pub every: String,
+    /// Une seule reprise, puis s'arrête
+    #[arg(long)]
+    pub once: bool,
 }
 
 #[derive(Debug, Args)]
@@ -268,12 +284,16 @@ pub enum HubCmd {
         /// Clé privée TLS (PEM)
         #[arg(long, requires = "cert")]
         key: Option<PathBuf>,
-        /// Dossier des sauvegardes automatiques (une au démarrage, puis à chaque période)
-        #[arg(long, value_name = "DOSSIER")]
+        /// Dossier des sauvegardes automatiques (une au démarrage, puis à chaque période où la
+        /// base a changé ; défaut : « sauvegardes » à côté de la base)
+        #[arg(long, value_name = "DOSSIER", conflicts_with = "no_backup")]
         backup_dir: Option<PathBuf>,
         /// Période des sauvegardes automatiques (ex. 1h, 30m, 1d)
-        #[arg(long, default_value = "1h", requires = "backup_dir")]
+        #[arg(long, default_value = "30m", conflicts_with = "no_backup")]
         backup_every: String,
+        /// Aucune sauvegarde automatique (déconseillé : ni copie locale, ni machine de secours)
+        #[arg(long)]
+        no_backup: bool,
     },
     /// Fait l'autorité de certification de l'union (une fois) et le certificat HTTPS du bureau
     Cert {

@@ -72,20 +72,26 @@ fn the_office_backs_up_verifies_and_restores_from_the_command_line() {
     assert!(!other.exists());
 }
 
-/// `sene hub serve --backup-dir`: the hub backs its store up as soon as it listens; that
-/// backup verifies and restores on "another machine" (another folder), while the hub serves.
+/// `sene hub serve`, with its defaults: the hub backs its store up as soon as it listens, into
+/// `sauvegardes` beside it; a secretariat laptop enrolled as the office's standby
+/// (`sene standby`) keeps that backup; the backup verifies and restores on "another machine"
+/// (another folder), while the hub serves.
 #[test]
 fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("bureau.sqlite");
     json(&store, &["demo"]);
     let backups = dir.path().join("sauvegardes");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
     let mut hub = std::process::Command::new(env!("CARGO_BIN_EXE_sene"))
         .arg("--store")
         .arg(&store)
-        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--backup-dir"])
-        .arg(&backups)
-        .args(["--backup-every", "1h"])
+        .args(["hub", "serve", "--listen", &listen])
         .env_remove("SENE_STORE")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -113,6 +119,92 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("servie par le bureau"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // the accountant's laptop, a secretariat device, keeps the office's copy
+    let device = json(
+        &store,
+        &[
+            "device",
+            "add",
+            "--label",
+            "Portable du comptable",
+            "--prefix",
+            "SEC2",
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = json(
+        &store,
+        &["hub", "pair", "--device", &device, "--for", "Oumar Sidibé"],
+    )["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let laptop = dir.path().join("comptable.sqlite");
+    let url = format!("http://{listen}");
+    json(
+        &laptop,
+        &[
+            "enroll", "--hub", &url, "--device", &device, "--code", &code,
+        ],
+    );
+    let copies = dir.path().join("copies-du-bureau");
+    let pulled = json(
+        &laptop,
+        &["standby", "--once", "--dir", copies.to_str().unwrap()],
+    );
+    assert!(pulled["downloaded"].as_u64().unwrap() > 0, "{pulled}");
+    let copy = pulled["file"].as_str().unwrap().to_owned();
+    assert_eq!(json(&laptop, &["backup", "verify", &copy])["ok"], true);
+    let status: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backups.join("machine-de-secours.json")).unwrap())
+            .unwrap();
+    assert_eq!(status["device"], device.as_str());
+    // a field agent's laptop cannot take it
+    let field = json(
+        &store,
+        &["device", "add", "--label", "Terrain", "--prefix", "TRN9"],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = json(
+        &store,
+        &[
+            "hub",
+            "pair",
+            "--device",
+            &field,
+            "--for",
+            "Bakary Diarra",
+            "--cooperative",
+            "DIO",
+        ],
+    )["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let agent_laptop = dir.path().join("terrain.sqlite");
+    json(
+        &agent_laptop,
+        &["enroll", "--hub", &url, "--device", &field, "--code", &code],
+    );
+    let o = sene(
+        &agent_laptop,
+        &[
+            "standby",
+            "--once",
+            "--dir",
+            dir.path().join("vol").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("secrétariat"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

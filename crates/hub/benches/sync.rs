@@ -119,6 +119,7 @@ fn start_hub(store: &Path) -> SocketAddr {
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
         key: None,
+        backups: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()

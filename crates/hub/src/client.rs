@@ -60,7 +60,7 @@ pub struct ClientReport {
     pub refused_by_hub: Vec<Refusal>,
 }
 
-fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HubError> {
+pub(crate) fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HubError> {
     let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(300)))
         .http_status_as_error(false);
@@ -80,7 +80,7 @@ fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HubError> {
 /// What a failed request means: a certificate the device can never accept
 /// ([`HubError::Certificate`], found in the error's chain of sources: rustls's verdict travels
 /// inside an I/O error), or the network ([`HubError::Network`]: nothing lost, try again).
-fn transport_error(e: &ureq::Error, url: &str) -> HubError {
+pub(crate) fn transport_error(e: &ureq::Error, url: &str) -> HubError {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = next {
         if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
@@ -124,7 +124,7 @@ fn url(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
 
-fn remote_error(status: u16, body: &[u8]) -> HubError {
+pub(crate) fn remote_error(status: u16, body: &[u8]) -> HubError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(e) if status == 401 => {
             HubError::Remote(format!("{} ({})", e.error.message, e.error.code))
@@ -200,6 +200,22 @@ pub fn enroll_with(
     Ok(enrolled)
 }
 
+/// The hub this device is enrolled with: its address, this device's token and the union's
+/// certificate authority (a self-signed hub), from the store's settings.
+///
+/// # Errors
+/// [`HubError::Unauthorized`] when the device is not enrolled; store errors.
+pub(crate) fn credentials(ledger: &Ledger) -> Result<(String, String, Option<String>), HubError> {
+    let not_enrolled =
+        HubError::Unauthorized("cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE");
+    let base = ledger.setting(keys::HUB_URL)?;
+    let token = ledger.setting(keys::HUB_TOKEN)?;
+    match (base, token) {
+        (Some(b), Some(t)) => Ok((b, t, ledger.setting(keys::HUB_CA)?)),
+        _ => Err(not_enrolled),
+    }
+}
+
 /// Syncs this device with its hub: each round sends every document's message and applies the
 /// answer, until neither side has anything to say. A dropped link leaves every store as it was
 /// after its last applied round; the next run completes.
@@ -212,23 +228,12 @@ pub fn sync(
     hub_url: Option<&str>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<ClientReport, HubError> {
-    let url_setting = ledger.setting(keys::HUB_URL)?;
-    let base = hub_url
-        .map(str::to_owned)
-        .or(url_setting)
-        .ok_or(HubError::Unauthorized(
-            "cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE",
-        ))?;
-    let token = ledger
-        .setting(keys::HUB_TOKEN)?
-        .ok_or(HubError::Unauthorized(
-            "cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE",
-        ))?;
+    let (stored, token, ca) = credentials(ledger)?;
+    let base = hub_url.map_or(stored, str::to_owned);
     // 64 random bits tell one client session from the next; every byte of the request's
     // headers crosses the slow link
     let session = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
     ledger.sync_reset("hub")?;
-    let ca = ledger.setting(keys::HUB_CA)?;
     let http = agent(ca.as_deref())?;
     let mut report = ClientReport::default();
     let mut finished = false;

@@ -8,6 +8,8 @@
 //!   compressed [`Envelope`] of sync messages for every document): the hub checks the token
 //!   (before it reads the body), validates and merges within the device's scope, and answers
 //!   in the same round trip with the report and the messages for every document in scope.
+//! - `GET /v1/standby`, `GET /v1/standby/file/{name}`, `POST /v1/standby/kept`: the office's
+//!   standby machine keeps the newest scheduled backup (see [`standby`]).
 //! - `GET /v1/health`.
 //!
 //! The hub holds no business rule: it authenticates, scopes, and calls the `app` use cases.
@@ -19,6 +21,7 @@ pub mod enroll;
 pub mod relay;
 pub mod schedule;
 pub mod secret;
+pub mod standby;
 pub mod usb;
 
 use std::collections::HashMap;
@@ -82,6 +85,12 @@ pub enum HubError {
     /// A request larger than [`MAX_BODY`], refused before its body is read.
     #[error("requête trop grande (plus de {max} octets) : refusée sans être lue")]
     TooLarge { max: usize },
+    /// A standby request from a device whose agent is not of the secretariat.
+    #[error("seul un appareil du secrétariat peut garder la copie de secours du bureau")]
+    NotSecretariat,
+    /// The hub has no backup to offer its standby (none made yet, or no backup folder).
+    #[error("le bureau n'a aucune sauvegarde à confier à la machine de secours : lancez-le avec ses sauvegardes (sene hub serve, sans --no-backup)")]
+    NoBackup,
     /// The hub's TLS certificate can never be accepted by this device (client side): trying
     /// again cannot help, something must change first.
     #[error("{}", self.message(Lang::Fr))]
@@ -149,6 +158,8 @@ impl HubError {
             HubError::Quarantined { id } => format!("file of a revoked device kept in quarantine (no. {id}): nothing is merged, the secretariat will review it in the anomaly queue"),
             HubError::Busy => "the union office is busy: nothing is lost, sync again in a moment".into(),
             HubError::TooLarge { max } => format!("request too large (over {max} bytes): refused unread"),
+            HubError::NotSecretariat => "only a device of the secretariat may keep the office's standby copy".into(),
+            HubError::NoBackup => "the union office has no backup to give its standby machine: start it with its backups (sene hub serve, without --no-backup)".into(),
         }
     }
 
@@ -167,6 +178,8 @@ impl HubError {
             HubError::Busy => "busy",
             HubError::TooLarge { .. } => "too_large",
             HubError::Certificate { .. } => "certificate",
+            HubError::NotSecretariat => "not_secretariat",
+            HubError::NoBackup => "no_backup",
         }
     }
 
@@ -177,7 +190,8 @@ impl HubError {
             HubError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             // on the hub's side: a request body that could not be read whole
             HubError::Network(_) => StatusCode::BAD_REQUEST,
-            HubError::Quarantined { .. } => StatusCode::FORBIDDEN,
+            HubError::Quarantined { .. } | HubError::NotSecretariat => StatusCode::FORBIDDEN,
+            HubError::NoBackup => StatusCode::NOT_FOUND,
             HubError::UnknownDictionary => StatusCode::CONFLICT,
             HubError::App(AppError::Sync(SyncError::Malformed(_) | SyncError::Automerge(_))) => {
                 StatusCode::BAD_REQUEST
@@ -358,6 +372,8 @@ pub struct Hub {
     /// The bytes of authenticated request bodies in memory, from their reading to their
     /// answer, in units of [`BODY_UNIT`] ([`BODY_BUDGET`] in all).
     bodies: Arc<tokio::sync::Semaphore>,
+    /// The folder of the hub's scheduled backups, offered to its standby ([`standby`]).
+    backups: std::sync::OnceLock<PathBuf>,
 }
 
 /// At most this many sync requests have their token checked at once; the others wait up to
@@ -393,7 +409,7 @@ struct Pending {
 /// others' merges before its answer, so a group is bounded.
 pub const GROUP_MAX: usize = 256;
 
-fn poisoned() -> HubError {
+pub(crate) fn poisoned() -> HubError {
     HubError::Server("verrou empoisonné".into())
 }
 
@@ -429,6 +445,7 @@ impl Hub {
             unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_MAX)),
             enrolling: Arc::new(tokio::sync::Semaphore::new(ENROLLING_MAX)),
             bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET / BODY_UNIT)),
+            backups: std::sync::OnceLock::new(),
         });
         let weak = Arc::downgrade(&hub);
         let started = std::thread::Builder::new()
@@ -464,6 +481,12 @@ impl Hub {
                 }
             };
         }
+    }
+
+    /// Offers the backups of `dir` (the hub's schedule's folder) to the office's standby
+    /// machine; set once.
+    pub fn offer_backups(&self, dir: PathBuf) {
+        let _ = self.backups.set(dir);
     }
 
     fn with_ledger<T>(
@@ -646,7 +669,7 @@ impl Hub {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -791,6 +814,12 @@ pub fn router(hub: Arc<Hub>) -> Router {
         )
         // reads its body itself, after the token, at most `MAX_BODY`
         .route("/v1/sync", post(sync_handler))
+        .route("/v1/standby", get(standby::offer_handler))
+        .route("/v1/standby/file/{name}", get(standby::file_handler))
+        .route(
+            "/v1/standby/kept",
+            post(standby::kept_handler).layer(DefaultBodyLimit::max(4096)),
+        )
         .with_state(hub)
 }
 
@@ -803,6 +832,8 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// The data key of an encrypted store (unwrapped by whoever starts the hub).
     pub key: Option<sene_store::DataKey>,
+    /// Scheduled backups (offered to the office's standby machine), if any.
+    pub backups: Option<schedule::BackupSchedule>,
 }
 
 /// The lock file of a store's hub: `<store>.hub.lock`, beside it.
@@ -883,7 +914,17 @@ pub async fn serve(
         .store()
         .checkpoint_in_background(opts.key.as_ref(), std::time::Duration::from_secs(1))
         .map_err(AppError::from)?;
-    let app = router(Hub::with_reader(ledger, reader));
+    let hub = Hub::with_reader(ledger, reader);
+    if let Some(s) = &opts.backups {
+        hub.offer_backups(s.dir.clone());
+    }
+    let app = router(hub);
+    // the scheduled backups: on a connection of their own, started once the hub holds the
+    // store's lock, stopped with the server
+    let _backups = match &opts.backups {
+        Some(s) => Some(schedule::start(open()?, opts.key.clone(), s.clone())?),
+        None => None,
+    };
     match &opts.tls {
         None => {
             let listener = tokio::net::TcpListener::bind(opts.listen)

@@ -27,6 +27,26 @@ pub struct BackupSchedule {
     pub every: Duration,
 }
 
+/// The period of the hub's backups unless told otherwise: with the standby's pull every few
+/// minutes, the office's own records are never more than about 35 minutes behind on a second
+/// machine (the recovery point objective is an hour).
+pub const DEFAULT_EVERY: Duration = Duration::from_secs(30 * 60);
+
+impl BackupSchedule {
+    /// The default: every [`DEFAULT_EVERY`] into a folder `sauvegardes` beside the store.
+    #[must_use]
+    pub fn default_for(store: &std::path::Path) -> BackupSchedule {
+        BackupSchedule {
+            dir: store
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join("sauvegardes"),
+            every: DEFAULT_EVERY,
+        }
+    }
+}
+
 /// Reads a period such as `1h`, `30m`, `90s`, `1d`.
 ///
 /// # Errors
@@ -105,24 +125,39 @@ pub fn start(
     let (stop, stopped) = mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("sene-backups".into())
-        .spawn(move || loop {
-            let started = std::time::Instant::now();
-            match backup_once(&ledger, key.as_ref(), &schedule.dir) {
-                Ok((file, dropped)) => tracing::info!(
-                    file = %file.display(),
-                    seconds = started.elapsed().as_secs_f64(),
-                    deleted = dropped.len(),
-                    "backup written and checked"
-                ),
-                Err(e) => {
-                    tracing::error!(dir = %schedule.dir.display(), error = %e, "backup failed")
+        .spawn(move || {
+            // the store's version when the last good backup began, and that backup: a turn
+            // where no other connection committed since is skipped (a quiet night makes no
+            // copies; the newest one is still current)
+            let mut last: Option<(i64, PathBuf)> = None;
+            loop {
+                let version = ledger.store().data_version().ok();
+                let current = matches!((&last, version), (Some((v, f)), Some(now)) if *v == now && f.exists());
+                if current {
+                    tracing::debug!("nothing changed since the last backup: none made");
+                } else {
+                    let started = std::time::Instant::now();
+                    match backup_once(&ledger, key.as_ref(), &schedule.dir) {
+                        Ok((file, dropped)) => {
+                            tracing::info!(
+                                file = %file.display(),
+                                seconds = started.elapsed().as_secs_f64(),
+                                deleted = dropped.len(),
+                                "backup written and checked"
+                            );
+                            last = version.map(|v| (v, file));
+                        }
+                        Err(e) => {
+                            tracing::error!(dir = %schedule.dir.display(), error = %e, "backup failed");
+                        }
+                    }
                 }
-            }
-            if !matches!(
-                stopped.recv_timeout(schedule.every),
-                Err(mpsc::RecvTimeoutError::Timeout)
-            ) {
-                break;
+                if !matches!(
+                    stopped.recv_timeout(schedule.every),
+                    Err(mpsc::RecvTimeoutError::Timeout)
+                ) {
+                    break;
+                }
             }
         })
         .map_err(|e| HubError::Server(e.to_string()))?;

@@ -175,6 +175,7 @@ fn http(store: &Path) -> ServeOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
         key: None,
+        backups: None,
     }
 }
 

@@ -282,7 +282,14 @@ impl Store {
             .take(14)
             .collect();
         let short: String = store_id.chars().filter(|c| *c != '-').skip(20).collect();
-        let name = format!("sene-{stamp}-{short}.sqlite");
+        // two backups within the same second (a scheduled one and one by hand) never share a
+        // name: the first would be replaced under a manifest that no longer matches it
+        let mut name = format!("sene-{stamp}-{short}.sqlite");
+        let mut n = 1;
+        while dir.join(&name).exists() || manifest_path(&dir.join(&name)).exists() {
+            n += 1;
+            name = format!("sene-{stamp}-{short}-{n}.sqlite");
+        }
         let file = dir.join(&name);
         let partial = with_suffix(&file, ".partiel");
         // A change the copy holds must never be squashed afterwards on this store (a peer

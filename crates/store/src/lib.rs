@@ -336,6 +336,18 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite's `data_version` of this connection: it changes when another connection
+    /// commits to the file, never for this connection's own writes (the scheduled backups
+    /// skip a turn when nothing changed since the last one).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The file behind the store, if any.
     #[must_use]
     pub fn path(&self) -> Option<&Path> {

@@ -175,6 +175,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Conflicts(c) => sync::conflicts(&mut ctx, c),
         Command::Hub(c) => sync::hub(&mut ctx, c),
         Command::Backup(a) => backup::backup(&ctx, &a),
+        Command::Standby(a) => sync::standby(&mut ctx, &a),
         Command::Encrypt(_) | Command::Restore(_) | Command::Recover(_) => {
             Err(CliError::msg("internal", "déjà traité", "already handled"))
         }

@@ -209,15 +209,28 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
             key,
             backup_dir,
             backup_every,
+            no_backup,
         } => {
             sene_hub::init_logging();
-            let schedule = match backup_dir {
-                Some(dir) => Some(sene_hub::schedule::BackupSchedule {
-                    dir,
+            let schedule = if no_backup {
+                None
+            } else {
+                Some(sene_hub::schedule::BackupSchedule {
+                    dir: backup_dir.unwrap_or_else(|| {
+                        sene_hub::schedule::BackupSchedule::default_for(&ctx.store).dir
+                    }),
                     every: sene_hub::schedule::parse_period(&backup_every)?,
-                }),
-                None => None,
+                })
             };
+            match &schedule {
+                Some(s) => eprintln!(
+                    "Sauvegardes automatiques dans {} (toutes les {backup_every} quand la base a changé), confiées à la machine de secours quand elle les demande.",
+                    s.dir.display()
+                ),
+                None => eprintln!(
+                    "Attention : aucune sauvegarde automatique (--no-backup) : les règlements arrêtés et les résolutions du bureau ne sont que sur ce disque."
+                ),
+            }
             let listen = listen.parse().map_err(|_| {
                 CliError::msg(
                     "invalid_argument",
@@ -230,35 +243,13 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                 listen,
                 tls: cert.zip(key),
                 key: ctx.key.clone(),
+                backups: schedule,
             };
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| CliError::msg("server", e.to_string(), e.to_string()))?;
-            // the scheduled backups start once the hub listens (it holds the store's lock),
-            // on a connection of their own, and stop with it
-            let backups_ledger = match schedule {
-                Some(_) => Some(super::open_ledger(&ctx.store)?.0),
-                None => None,
-            };
-            let data_key = ctx.key.clone();
-            rt.block_on(async move {
-                let (ready, listening) = tokio::sync::oneshot::channel();
-                let server = sene_hub::serve(opts, Some(ready));
-                tokio::pin!(server);
-                let mut backups = None;
-                tokio::select! {
-                    r = &mut server => return r,
-                    up = listening => {
-                        if let (Ok(_), Some(s), Some(l)) = (up, schedule, backups_ledger) {
-                            backups = Some(sene_hub::schedule::start(l, data_key, s)?);
-                        }
-                    }
-                }
-                let r = server.await;
-                drop(backups);
-                r
-            })?;
+            rt.block_on(sene_hub::serve(opts, None))?;
             Ok(Output::new(&json!({ "stopped": true }))?.line("Serveur arrêté."))
         }
         HubCmd::Cert { names, out, days } => {
@@ -353,5 +344,49 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
             }
             Ok(out)
         }
+    }
+}
+
+/// `sene standby`: keeps the office's newest backup on this (secretariat) machine, every
+/// period or once.
+pub fn standby(ctx: &mut Ctx, a: &crate::cli::StandbyArgs) -> CliResult<Output> {
+    let every = sene_hub::schedule::parse_period(&a.every)?;
+    loop {
+        let started = std::time::Instant::now();
+        let mut shown = 0u64;
+        let pulled = sene_hub::standby::pull(&ctx.ledger, &a.dir, &mut |got, total| {
+            // a line every 8 MB: the terminal shows it moves
+            if got - shown >= 8 << 20 || got == total {
+                shown = got;
+                eprintln!("  {} Mo sur {} Mo", got >> 20, total >> 20);
+            }
+        });
+        match pulled {
+            Ok(p) => {
+                let line = if p.downloaded == 0 {
+                    format!(
+                        "Copie du bureau à jour : {} (faite le {}), rien à reprendre.",
+                        p.file.display(),
+                        p.made_at
+                    )
+                } else {
+                    format!(
+                        "Copie du bureau reprise : {} (faite le {}), {} octets en {:.1} s, vérifiée.",
+                        p.file.display(),
+                        p.made_at,
+                        p.downloaded,
+                        started.elapsed().as_secs_f64()
+                    )
+                };
+                if a.once {
+                    return Ok(Output::new(&p)?.line(line));
+                }
+                eprintln!("{line}");
+            }
+            Err(e) if a.once => return Err(e.into()),
+            // the office may be off or the link down: the next turn tries again
+            Err(e) => eprintln!("Copie du bureau non reprise : {}", e.message(ctx.lang)),
+        }
+        std::thread::sleep(every);
     }
 }
