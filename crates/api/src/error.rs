@@ -214,7 +214,9 @@ impl ApiError {
             HubError::Remote(_)
             | HubError::UnknownDictionary
             | HubError::Quarantined { .. }
-            | HubError::TooLarge { .. } => ErrorCode::SyncRefused,
+            | HubError::TooLarge { .. }
+            | HubError::NotSecretariat
+            | HubError::NoBackup => ErrorCode::SyncRefused,
             // not the network: trying again cannot help, the message says what must change
             HubError::Certificate { .. } => ErrorCode::SyncError,
             // the store's lock, held by another hub
