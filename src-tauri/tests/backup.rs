@@ -61,6 +61,13 @@ fn the_secretary_backs_the_office_up_to_a_usb_drive() {
     let last = w.text(&w.wait("#backup-last"));
     assert_eq!(last.trim(), "jamais");
     w.wait("#backup-overdue");
+    // the office has no standby machine yet: its own records are only on this disk
+    let standby = w.text(&w.wait("#standby-warning"));
+    assert!(standby.contains("Aucune machine de secours"), "{standby}");
+    assert!(standby.contains("sene standby"), "{standby}");
+    let status = w.invoke("backup_status", None);
+    assert_eq!(status["standby"]["overdue"], true, "{status}");
+    assert!(status["standby"]["device"].is_null(), "{status}");
     // no USB drive here: the window says so and offers a folder typed by hand
     let status = w.invoke("backup_status", None);
     assert_eq!(status["overdue"], true);
@@ -148,6 +155,7 @@ fn the_secretary_backs_the_office_up_to_a_usb_drive() {
     w.wait_text("#nav-device", "This device");
     w.click_on("#nav-device");
     w.wait_text("#backup-title", "Backup");
+    w.wait_text("#standby-warning", "No standby machine keeps a copy of the office");
     w.type_into("#backup-dir", &bad.display().to_string());
     w.click_on("#backup-now");
     let err = w.text(&w.wait("#backup-dir-err"));

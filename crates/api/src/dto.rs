@@ -637,6 +637,23 @@ dto! {
         pub drives: Vec<DriveView>,
         /// A folder to suggest when no drive is plugged in: `<store folder>/sauvegardes`.
         pub default_dir: Option<String>,
+        /// The office's standby machine (a secretariat session only).
+        pub standby: Option<StandbyView>,
+    }
+
+    /// The office's standby machine, as the office knows it (`sene standby` on a secretariat
+    /// laptop keeps the newest of the hub's backups).
+    pub struct StandbyView {
+        /// The standby device's label (its id when this store does not know it).
+        pub device: Option<String>,
+        /// When it last said which copy it holds (RFC 3339).
+        pub kept_at: Option<String>,
+        /// When that copy was made (RFC 3339).
+        pub made_at: Option<String>,
+        /// Its copy is the newest backup.
+        pub current: bool,
+        /// No standby, or none heard from within an hour: the window warns (the rule is Rust's).
+        pub overdue: bool,
     }
 
     /// A sync conflict waiting for the secretariat.

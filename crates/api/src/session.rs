@@ -1161,16 +1161,38 @@ impl Session {
             .store_path
             .clone()
             .or_else(|| self.ledger.store().path().map(Path::to_path_buf));
-        let default_dir = store
+        // the folder the office's hub backs up into is the one suggested
+        let hub_dir = store
             .as_deref()
-            .and_then(Path::parent)
-            .map(|d| d.join("sauvegardes").display().to_string());
+            .map(|s| sene_hub::schedule::BackupSchedule::default_for(s).dir);
+        let default_dir = hub_dir.as_ref().map(|d| d.display().to_string());
+        let standby = match &hub_dir {
+            Some(dir) if self.require_office().is_ok() => {
+                let st = sene_hub::standby::status(dir, self.ledger.now());
+                let device = st.copy.as_ref().map(|c| {
+                    c.device
+                        .parse()
+                        .ok()
+                        .and_then(|id| self.ledger.db().device(id).ok().flatten())
+                        .map_or_else(|| c.device.clone(), |d| d.label)
+                });
+                Some(StandbyView {
+                    device,
+                    kept_at: st.copy.as_ref().map(|c| c.kept_at.clone()),
+                    made_at: st.copy.as_ref().map(|c| c.made_at.clone()),
+                    current: st.current,
+                    overdue: st.overdue,
+                })
+            }
+            _ => None,
+        };
         Ok(BackupStatusView {
             last_backup_at: last,
             last_backup_file: file,
             overdue,
             drives,
             default_dir,
+            standby,
         })
     }
 

@@ -369,7 +369,33 @@ drives: Array<DriveView>,
 /**
  * A folder to suggest when no drive is plugged in: `<store folder>/sauvegardes`.
  */
-default_dir: string | null, };
+default_dir: string | null, 
+/**
+ * The office's standby machine (a secretariat session only).
+ */
+standby: StandbyView | null, };
+
+export type StandbyView = { 
+/**
+ * The standby device's label (its id when this store does not know it).
+ */
+device: string | null, 
+/**
+ * When it last said which copy it holds (RFC 3339).
+ */
+kept_at: string | null, 
+/**
+ * When that copy was made (RFC 3339).
+ */
+made_at: string | null, 
+/**
+ * Its copy is the newest backup.
+ */
+current: boolean, 
+/**
+ * No standby, or none heard from within an hour: the window warns (the rule is Rust's).
+ */
+overdue: boolean, };
 
 export type ConflictView = { id: string, record: string, field: string, money: boolean, values: Array<string>, at: string, };
 
