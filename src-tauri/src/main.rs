@@ -10,6 +10,7 @@
 use std::sync::Mutex;
 
 use sene_api::*;
+use tauri::ipc::Invoke;
 use tauri::{AppHandle, Emitter, State};
 
 /// Where the store is (or why that cannot be known), and the session once someone signed in.
@@ -134,86 +135,96 @@ fn restore_backup(shell: State<'_, Shell>, req: RestoreRequest) -> R<RestoreView
     })
 }
 
-macro_rules! cmd {
-    ($name:ident () -> $out:ty = $method:ident) => {
+#[macro_use]
+mod registry;
+
+/// The compile-time check of a hand-written command against its registry line: it takes the
+/// line's request (`()`: none) and answers its response, whatever else it takes (the app handle
+/// for its progress events, the webview). `M` tells the shapes apart.
+trait Answers<Req, Resp, M> {}
+struct Plain;
+struct Asked;
+struct Progress;
+struct AskedProgress;
+struct Page;
+impl<F: Fn(State<'_, Shell>) -> R<T>, T> Answers<(), T, Plain> for F {}
+impl<F: Fn(State<'_, Shell>, Q) -> R<T>, Q, T> Answers<Q, T, Asked> for F {}
+impl<F: Fn(AppHandle, State<'_, Shell>) -> R<T>, T> Answers<(), T, Progress> for F {}
+impl<F: Fn(AppHandle, State<'_, Shell>, Q) -> R<T>, Q, T> Answers<Q, T, AskedProgress> for F {}
+impl<F: Fn(tauri::Webview) -> R<T>, T> Answers<(), T, Page> for F {}
+const fn answers<Req, Resp, M, F: Answers<Req, Resp, M>>(_: &F) {}
+
+/// Expands the registry (`src/registry.rs`): the one-line commands, the check of the
+/// hand-written ones, and the handler of every command.
+macro_rules! shell {
+    ($($name:ident ($($req:ty)?) -> $out:ty [$access:ident, $rw:ident] $(= $method:ident)?;)*) => {
+        $( shell!(@one $name ($($req)?) -> $out [$access] $(= $method)?); )*
+
+        /// Every command of the registry, each noted in the command log first (debug builds).
+        fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
+            fn every() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
+                tauri::generate_handler![$($name),*]
+            }
+            let handle = every();
+            move |invoke: Invoke| {
+                command_log::note(invoke.message.command());
+                handle(invoke)
+            }
+        }
+    };
+    (@one $name:ident ($($req:ty)?) -> $out:ty [gate] = $method:ident) => {
+        compile_error!(concat!(
+            stringify!($name),
+            ": a gate command answers without a session; write its function by hand"
+        ));
+    };
+    (@one $name:ident () -> $out:ty [$access:ident] = $method:ident) => {
         #[tauri::command(async)]
         fn $name(shell: State<'_, Shell>) -> R<$out> {
             with(&shell, |s| s.$method())
         }
     };
-    ($name:ident ($req:ty) -> $out:ty = $method:ident) => {
+    (@one $name:ident ($req:ty) -> $out:ty [$access:ident] = $method:ident) => {
         #[tauri::command(async)]
         fn $name(shell: State<'_, Shell>, req: $req) -> R<$out> {
             with(&shell, |s| s.$method(&req))
         }
     };
-}
-
-macro_rules! commands {
-    ($($name:ident ($($req:ty)?) -> $out:ty = $method:ident;)*) => {
-        $( cmd!($name ($($req)?) -> $out = $method); )*
+    (@one $name:ident () -> $out:ty [$access:ident]) => {
+        const _: () = answers::<(), $out, _, _>(&$name);
+    };
+    (@one $name:ident ($req:ty) -> $out:ty [$access:ident]) => {
+        const _: () = answers::<$req, $out, _, _>(&$name);
     };
 }
 
-commands! {
-    list_accounts() -> Vec<AccountView> = accounts;
-    add_account(AddAccountRequest) -> Vec<AccountView> = add_account;
-    remove_account(AccountRequest) -> Vec<AccountView> = remove_account;
-    set_idle_lock(IdleLockRequest) -> AppStatus = set_idle_lock;
-    app_status() -> AppStatus = status;
-    set_lang(LangRequest) -> AppStatus = set_lang;
-    init_union(InitRequest) -> AppStatus = init_union;
-    list_cooperatives() -> Vec<CooperativeView> = cooperatives;
-    list_warehouses(CooperativeRequest) -> Vec<WarehouseView> = warehouses;
-    search_members(SearchRequest) -> Vec<MemberSummary> = search_members;
-    member_card(MemberRequest) -> MemberCard = member_card;
-    check_member(NewMemberRequest) -> Vec<MemberSummary> = check_member;
-    register_member(NewMemberRequest) -> MemberSummary = register_member;
-    request_contract(ContractRequest) -> ContractView = request_contract;
-    decide_contract(DecideRequest) -> ContractView = decide_contract;
-    disburse(DisburseRequest) -> ReceiptView = disburse;
-    pay_balance(PayBalanceRequest) -> ReceiptView = pay_balance;
-    preview_delivery(DeliveryRequest) -> DeliveryPreviewView = preview_delivery;
-    record_delivery(DeliveryRequest) -> ReceiptView = record_delivery;
-    list_products() -> Vec<ProductView> = products;
-    add_need(NeedRequest) -> () = add_need;
-    distribute(DistributeRequest) -> ReceiptView = distribute;
-    reverse(ReverseRequest) -> ReceiptView = reverse;
-    receipt(ReceiptRequest) -> ReceiptView = receipt;
-    collection_sheet(SheetRequest) -> CollectionSheetView = collection_sheet;
-    agent_cash(CampaignRequest) -> CashView = agent_cash;
-    sync_status() -> SyncStatus = sync_status;
-    usb_export(PathRequest) -> FileWritten = usb_export;
-    usb_import(PathRequest) -> SyncResult = usb_import;
-    list_conflicts() -> Vec<ConflictView> = conflicts;
-    backup_status() -> BackupStatusView = backup_status;
-    // the union office (secretariat)
-    office_dashboard(CampaignDateRequest) -> DashboardView = office_dashboard;
-    office_anomalies(CampaignRequest) -> Vec<AnomalyView> = office_anomalies;
-    resolve_anomaly(ResolveAnomalyRequest) -> ResolutionView = resolve_anomaly;
-    anomaly_log(CampaignRequest) -> Vec<ResolutionView> = anomaly_log;
-    resolve_conflict(ResolveConflictRequest) -> () = resolve_conflict;
-    settlement_preview(CampaignDateRequest) -> SettlementView = settlement_preview;
-    propose_settlement(CampaignDateRequest) -> SettlementView = propose_settlement;
-    lock_settlement(LockRequest) -> SettlementView = lock_settlement;
-    settlement_runs(CampaignRequest) -> Vec<RunView> = settlement_runs;
-    settlement_run(RunRequest) -> SettlementView = settlement_run;
-    export_settlement(ExportRequest) -> ExportView = export_settlement;
-    export_portfolio(PortfolioExportRequest) -> ExportView = export_portfolio;
-    export_dashboard(DashboardExportRequest) -> ExportView = export_dashboard;
-    hub_status() -> HubView = hub_status;
-    hub_start(HubStartRequest) -> HubView = hub_start;
-    list_agents() -> Vec<AgentView> = agents;
-    pair_device(PairRequest) -> PairingView = pair_device;
-    record_stock_count(StockCountRequest) -> OfficeRecordView = record_stock_count;
-    record_cash_return(CashReturnRequest) -> OfficeRecordView = record_cash_return;
-    lender_positions(DateRequest) -> LendersView = lender_positions;
-    sale_lots(CampaignRequest) -> Vec<SaleLotLineView> = sale_lots;
-    add_sale_lot(SaleLotRequest) -> SaleLotLineView = add_sale_lot;
-    complement_options(CampaignRequest) -> Vec<ComplementView> = complement_options;
-    set_price_complement(ComplementRequest) -> ComplementView = set_price_complement;
-    draw_credit(DrawRequest) -> LendersView = draw_credit;
-    repay_lender(RepayRequest) -> LendersView = repay_lender;
+registry!(shell);
+
+/// Debug builds only: with `SENE_COMMAND_LOG=<file>`, the name of every command the window
+/// invokes is appended to the file, one a line. The real-window tests set it, and
+/// `tests/window_coverage.rs` fails for a command none of them called.
+mod command_log {
+    #[cfg(debug_assertions)]
+    pub fn note(command: &str) {
+        use std::io::Write;
+        let Some(path) = std::env::var_os("SENE_COMMAND_LOG") else {
+            return;
+        };
+        let path = std::path::PathBuf::from(path);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+        {
+            let _ = writeln!(f, "{command}");
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn note(_: &str) {}
 }
 
 #[tauri::command(async)]
@@ -308,78 +319,7 @@ fn main() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            vault_status,
-            create_vault,
-            encrypt_store,
-            sign_in,
-            recover,
-            restore_check,
-            restore_backup,
-            lock,
-            list_accounts,
-            add_account,
-            remove_account,
-            set_idle_lock,
-            app_status,
-            set_lang,
-            init_union,
-            load_demo,
-            enroll,
-            list_cooperatives,
-            list_warehouses,
-            search_members,
-            member_card,
-            check_member,
-            register_member,
-            request_contract,
-            decide_contract,
-            disburse,
-            pay_balance,
-            preview_delivery,
-            record_delivery,
-            list_products,
-            add_need,
-            distribute,
-            reverse,
-            receipt,
-            collection_sheet,
-            agent_cash,
-            sync_status,
-            sync_now,
-            usb_export,
-            usb_import,
-            list_conflicts,
-            backup_status,
-            backup_now,
-            print_page,
-            office_dashboard,
-            office_anomalies,
-            resolve_anomaly,
-            anomaly_log,
-            resolve_conflict,
-            settlement_preview,
-            propose_settlement,
-            lock_settlement,
-            settlement_runs,
-            settlement_run,
-            export_settlement,
-            export_portfolio,
-            export_dashboard,
-            hub_status,
-            hub_start,
-            list_agents,
-            pair_device,
-            record_stock_count,
-            record_cash_return,
-            lender_positions,
-            sale_lots,
-            add_sale_lot,
-            complement_options,
-            set_price_complement,
-            draw_credit,
-            repay_lender,
-        ])
+        .invoke_handler(handler())
         .run(context);
     if let Err(e) = result {
         eprintln!("sene-desktop : la fenêtre n'a pas pu s'ouvrir : {e}");

@@ -68,6 +68,23 @@ impl Driver {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+        // every command the app runs is noted for tests/window_coverage.rs, in
+        // <target>/command-log/<this test binary>.<pid>.log (the binary: <target>/debug/deps/…)
+        if let Ok(exe) = std::env::current_exe() {
+            let log = format!(
+                "{}.{}.log",
+                exe.file_name().unwrap_or_default().to_string_lossy(),
+                std::process::id()
+            );
+            cmd.env(
+                "SENE_COMMAND_LOG",
+                exe.ancestors()
+                    .nth(3)
+                    .unwrap_or(Path::new("."))
+                    .join("command-log")
+                    .join(log),
+            );
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }

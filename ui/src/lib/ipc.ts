@@ -8,6 +8,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Commands, CommandName, IpcError, Lang } from './types';
+import { GATE, WRITES } from './commands.gen';
 import { translate } from './i18n';
 
 let currentLang: () => Lang = () => 'fr';
@@ -20,46 +21,7 @@ export function setIpcLang(getter: () => Lang): void {
 }
 
 /** Commands that record something: a success banner must never outlive the next one. */
-export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
-  'create_vault',
-  'encrypt_store',
-  'recover',
-  'restore_backup',
-  'add_account',
-  'remove_account',
-  'set_idle_lock',
-  'init_union',
-  'load_demo',
-  'enroll',
-  'register_member',
-  'request_contract',
-  'decide_contract',
-  'disburse',
-  'pay_balance',
-  'record_delivery',
-  'add_need',
-  'distribute',
-  'reverse',
-  'sync_now',
-  'usb_export',
-  'usb_import',
-  'backup_now',
-  'resolve_conflict',
-  'resolve_anomaly',
-  'lock_settlement',
-  'propose_settlement',
-  'export_settlement',
-  'export_portfolio',
-  'export_dashboard',
-  'hub_start',
-  'pair_device',
-  'record_stock_count',
-  'record_cash_return',
-  'add_sale_lot',
-  'set_price_complement',
-  'draw_credit',
-  'repay_lender',
-]);
+export const WRITE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(WRITES);
 
 /** Called when a write command starts (the UI clears its "Enregistré" banner). */
 export function setOnWrite(hook: () => void): void {
@@ -70,17 +32,7 @@ export function setOnWrite(hook: () => void): void {
  * The gate's commands: they answer whether a session is open or not. Any other command fails
  * with code `locked` when none is (after a lock, or the window reloaded meanwhile).
  */
-export const GATE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
-  'vault_status',
-  'create_vault',
-  'encrypt_store',
-  'sign_in',
-  'recover',
-  'restore_check',
-  'restore_backup',
-  'lock',
-  'print_page',
-]);
+export const GATE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(GATE);
 
 /** Called when a command outside the gate finds no session open (the UI shows the sign-in). */
 export function setOnLocked(hook: () => void): void {

@@ -9,91 +9,19 @@
 // "YYYY-MM-DD"; ids are UUID strings; counts of bags are strings too ("12").
 
 import type {
-  AccountRequest,
-  AccountView,
-  AddAccountRequest,
-  BackupProgressView,
-  BackupRequest,
-  BackupStatusView,
-  BackupView,
-  CreateVaultRequest,
-  IdleLockRequest,
-  RecoverRequest,
-  RestoreCheckView,
-  RestoreRequest,
-  RestoreView,
-  SignInRequest,
-  VaultCreatedView,
-  VaultStatus,
-  AgentView,
-  DateRequest,
-  DrawRequest,
-  LendersView,
-  RepayRequest,
-  SaleLotLineView,
-  SaleLotRequest,
-  ComplementView,
-  ComplementRequest,
-  CashReturnRequest,
-  AnomalyView,
   ApiError,
-  AppStatus,
-  CampaignRequest,
+  BackupProgressView,
   CashView,
   CollectionSheetView,
-  ConflictView,
-  ContractRequest,
-  ContractView,
-  CooperativeRequest,
-  CooperativeView,
-  DecideRequest,
   DeliveryPreviewView,
-  DeliveryRequest,
-  DisburseRequest,
-  DistributeRequest,
-  EnrollRequest,
   ErrorCode as RustErrorCode,
-  FileWritten,
-  HubStartRequest,
-  HubView,
-  InitRequest,
-  LangRequest,
-  MemberCard,
-  MemberRequest,
-  MemberSummary,
-  NeedRequest,
   NewMemberRequest,
-  OfficeRecordView,
-  PairRequest,
-  PairingView,
-  PathRequest,
-  PayBalanceRequest,
-  PortfolioExportRequest,
-  DashboardExportRequest,
-  ProductView,
-  ReceiptRequest,
-  ReceiptView,
-  ReverseRequest,
-  SearchRequest,
-  SheetRequest,
   SheetRow,
   SyncProgressView,
-  SyncResult,
-  SyncStatus,
-  WarehouseView,
-  CampaignDateRequest,
-  DashboardView,
-  ExportRequest,
-  ExportView,
-  LockRequest,
-  ResolutionView,
-  ResolveAnomalyRequest,
-  ResolveConflictRequest,
-  RunRequest,
-  RunView,
-  SettlementView,
-  StockCountRequest,
 } from '../bindings';
+import type { Commands } from './commands.gen';
+
+export type { Commands, Access } from './commands.gen';
 
 export type {
   AccountView,
@@ -184,82 +112,7 @@ export type IpcError = Omit<ApiError, 'code'> & { code: ErrorCode };
 /** A member as typed, before the duplicate step (`confirmed` is added when saving). */
 export type NewMember = Omit<NewMemberRequest, 'confirmed'>;
 
-/** Every command: its request (or `void`) and its answer. Names as in src-tauri/src/main.rs. */
-export interface Commands {
-  // the gate: usable before anyone is signed in
-  vault_status: [void, VaultStatus];
-  create_vault: [CreateVaultRequest, VaultCreatedView];
-  encrypt_store: [CreateVaultRequest, VaultCreatedView];
-  sign_in: [SignInRequest, AppStatus];
-  recover: [RecoverRequest, AppStatus];
-  restore_check: [RestoreRequest, RestoreCheckView];
-  restore_backup: [RestoreRequest, RestoreView];
-  lock: [void, VaultStatus];
-  // the accounts of this device, once signed in
-  list_accounts: [void, AccountView[]];
-  add_account: [AddAccountRequest, AccountView[]];
-  remove_account: [AccountRequest, AccountView[]];
-  set_idle_lock: [IdleLockRequest, AppStatus];
-  app_status: [void, AppStatus];
-  set_lang: [LangRequest, AppStatus];
-  init_union: [InitRequest, AppStatus];
-  load_demo: [void, AppStatus];
-  enroll: [EnrollRequest, AppStatus];
-  list_cooperatives: [void, CooperativeView[]];
-  list_warehouses: [CooperativeRequest, WarehouseView[]];
-  search_members: [SearchRequest, MemberSummary[]];
-  member_card: [MemberRequest, MemberCard];
-  check_member: [NewMemberRequest, MemberSummary[]];
-  register_member: [NewMemberRequest, MemberSummary];
-  request_contract: [ContractRequest, ContractView];
-  decide_contract: [DecideRequest, ContractView];
-  disburse: [DisburseRequest, ReceiptView];
-  pay_balance: [PayBalanceRequest, ReceiptView];
-  preview_delivery: [DeliveryRequest, DeliveryPreviewView];
-  record_delivery: [DeliveryRequest, ReceiptView];
-  list_products: [void, ProductView[]];
-  add_need: [NeedRequest, null];
-  distribute: [DistributeRequest, ReceiptView];
-  reverse: [ReverseRequest, ReceiptView];
-  receipt: [ReceiptRequest, ReceiptView];
-  collection_sheet: [SheetRequest, CollectionSheetView];
-  agent_cash: [CampaignRequest, CashView];
-  sync_status: [void, SyncStatus];
-  sync_now: [void, SyncResult];
-  usb_export: [PathRequest, FileWritten];
-  usb_import: [PathRequest, SyncResult];
-  list_conflicts: [void, ConflictView[]];
-  backup_status: [void, BackupStatusView];
-  backup_now: [BackupRequest, BackupView];
-  print_page: [void, null];
-  office_dashboard: [CampaignDateRequest, DashboardView];
-  office_anomalies: [CampaignRequest, AnomalyView[]];
-  resolve_anomaly: [ResolveAnomalyRequest, ResolutionView];
-  anomaly_log: [CampaignRequest, ResolutionView[]];
-  resolve_conflict: [ResolveConflictRequest, null];
-  settlement_preview: [CampaignDateRequest, SettlementView];
-  propose_settlement: [CampaignDateRequest, SettlementView];
-  lock_settlement: [LockRequest, SettlementView];
-  settlement_runs: [CampaignRequest, RunView[]];
-  settlement_run: [RunRequest, SettlementView];
-  export_settlement: [ExportRequest, ExportView];
-  export_portfolio: [PortfolioExportRequest, ExportView];
-  export_dashboard: [DashboardExportRequest, ExportView];
-  hub_status: [void, HubView];
-  hub_start: [HubStartRequest, HubView];
-  list_agents: [void, AgentView[]];
-  pair_device: [PairRequest, PairingView];
-  record_stock_count: [StockCountRequest, OfficeRecordView];
-  record_cash_return: [CashReturnRequest, OfficeRecordView];
-  lender_positions: [DateRequest, LendersView];
-  sale_lots: [CampaignRequest, SaleLotLineView[]];
-  add_sale_lot: [SaleLotRequest, SaleLotLineView];
-  complement_options: [CampaignRequest, ComplementView[]];
-  set_price_complement: [ComplementRequest, ComplementView];
-  draw_credit: [DrawRequest, LendersView];
-  repay_lender: [RepayRequest, LendersView];
-}
-
+/** A command of the window (src-tauri/src/registry.rs; the map is in commands.gen.ts). */
 export type CommandName = keyof Commands;
 
 /** Payload of the `sync-progress` and `demo-progress` events. */
