@@ -85,6 +85,7 @@ impl Session {
             )
         })?;
         let key = self.data_key();
+        let lang = self.lang;
         let (report, started) = std::sync::mpsc::channel::<Result<SocketAddr, String>>();
         std::thread::Builder::new()
             .name("sene-hub".into())
@@ -118,8 +119,11 @@ impl Session {
                         let _ = server.await;
                     } else {
                         let why = match server.await {
-                            Ok(Err(e)) => e.to_string(),
-                            Ok(Ok(())) => "arrêté avant d'écouter".into(),
+                            // in the session's language (an address in use, a store
+                            // served by another hub…)
+                            Ok(Err(e)) => e.message(lang),
+                            Ok(Ok(())) if lang == Lang::Fr => "arrêté avant d'écouter".into(),
+                            Ok(Ok(())) => "stopped before listening".into(),
                             Err(e) => e.to_string(),
                         };
                         let _ = report.send(Err(why));
@@ -132,7 +136,11 @@ impl Session {
             .map_err(|_| {
                 ApiError::new(
                     ErrorCode::Network,
-                    "le bureau n'a pas démarré dans les 20 secondes",
+                    if self.lang == Lang::Fr {
+                        "le bureau n'a pas démarré dans les 20 secondes"
+                    } else {
+                        "the hub did not start within 20 seconds"
+                    },
                 )
             })?
             .map_err(|why| {

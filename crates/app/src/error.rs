@@ -109,6 +109,8 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.message(lang),
             AppError::Store(e) => e.message(lang),
+            // a store error inside a merge (a full disk…) in the session's language
+            AppError::Sync(sene_sync::SyncError::Store(e)) => e.message(lang),
             AppError::Sync(e) => e.to_string(),
             AppError::NotInitialized => "this store is empty: create the union first (sene init) or load the demo (sene demo)".into(),
             AppError::AlreadyInitialized(n) => format!("this store already holds the union \"{n}\""),
@@ -165,3 +167,20 @@ fn en_action(action: &str) -> &str {
 
 /// Shorthand.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_inside_a_merge_is_said_in_the_sessions_language() {
+        let e = AppError::Sync(sene_sync::SyncError::Store(StoreError::DiskFull));
+        assert!(
+            e.message(Lang::En).starts_with("the disk is full"),
+            "{}",
+            e.message(Lang::En)
+        );
+        assert_eq!(e.message(Lang::Fr), e.to_string());
+        assert!(!e.message(Lang::Fr).starts_with("the disk"));
+    }
+}
