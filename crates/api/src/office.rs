@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use sene_app::dashboard::{Progress, StockLine};
+use sene_app::export::{file_name, CsvStyle};
 use sene_app::reports::{MemberLine, Totals};
 use sene_app::settlement::{
     member_statement_pdf, payment_list_pdf, settlement_csv, settlement_xlsx, RunInfo,
@@ -772,47 +773,57 @@ impl Session {
         self.require_office()?;
         let id: SettlementRunId = self.id("règlement", &req.run_id)?;
         let run = self.ledger.settlement_run(id).map_err(|e| self.app(&e))?;
-        let folder = self.exports_dir().join(format!(
-            "reglement-{}-{}",
-            date(run.run.date),
-            &id.to_string()[..8]
-        ));
+        // the campaign in the names, accents kept: « règlement-Céréales sèches 2026_27-… »
+        let stem = format!(
+            "règlement-{}-{}",
+            file_name(&run.run.campaign),
+            date(run.run.date)
+        );
+        let folder = self
+            .exports_dir()
+            .join(format!("{stem}-{}", &id.to_string()[..8]));
         std::fs::create_dir_all(&folder).map_err(|e| self.file_error(&folder, &e))?;
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         match req.format.trim() {
             "xlsx" => files.push((
-                folder.join("reglement.xlsx"),
+                folder.join(format!("{stem}.xlsx")),
                 settlement_xlsx(&run).map_err(|e| self.app(&e))?,
-            )),
-            "csv" => files.push((
-                folder.join("reglement.csv"),
-                settlement_csv(&run).into_bytes(),
             )),
             "statements" => {
                 let db = self.ledger.db();
                 for l in &run.members {
                     files.push((
-                        folder.join(format!("releve-{}.pdf", safe(&l.number))),
+                        folder.join(format!("releve-{}.pdf", file_name(&l.number))),
                         member_statement_pdf(&db, id, l.member_id).map_err(|e| self.app(&e))?,
                     ));
                 }
                 for coop in db.cooperatives().map_err(|e| self.app(&e.into()))? {
                     if run.cooperatives.contains_key(&coop.code) {
                         files.push((
-                            folder.join(format!("paiements-{}.pdf", safe(&coop.code))),
+                            folder.join(format!("paiements-{}.pdf", file_name(&coop.code))),
                             payment_list_pdf(&db, id, coop.id).map_err(|e| self.app(&e))?,
                         ));
                     }
                 }
             }
-            other => {
-                return Err(ApiError::invalid(
-                    self.lang,
-                    "format",
-                    &format!("format d'export inconnu : « {other} » (xlsx, csv, statements)"),
-                    &format!("unknown export format: \"{other}\" (xlsx, csv, statements)"),
-                ))
-            }
+            other => match csv_style(other) {
+                Some(style) => files.push((
+                    folder.join(format!("{stem}.csv")),
+                    settlement_csv(&run, style).into_bytes(),
+                )),
+                None => {
+                    return Err(ApiError::invalid(
+                        self.lang,
+                        "format",
+                        &format!(
+                        "format d'export inconnu : « {other} » (xlsx, csv, csv-intl, statements)"
+                    ),
+                        &format!(
+                            "unknown export format: \"{other}\" (xlsx, csv, csv-intl, statements)"
+                        ),
+                    ))
+                }
+            },
         }
         let mut bytes = 0usize;
         let mut names = Vec::with_capacity(files.len());
@@ -838,12 +849,16 @@ impl Session {
         self.require_office()?;
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let p = lender_portfolio(&self.ledger.db(), camp).map_err(|e| self.app(&e))?;
-        let stem = format!("portefeuille-{}-{}", safe(&p.campaign), date(self.today()));
+        let stem = format!(
+            "portefeuille-{}-{}",
+            file_name(&p.campaign),
+            date(self.today())
+        );
         self.write_export(
             &stem,
             &req.format,
             || portfolio_xlsx(&p),
-            || portfolio_csv(&p),
+            |style| portfolio_csv(&p, style),
         )
     }
 
@@ -859,22 +874,27 @@ impl Session {
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let day = self.office_date("date", &req.date)?;
         let d = self.ledger.dashboard(camp, day).map_err(|e| self.app(&e))?;
-        let stem = format!("tableau-de-bord-{}-{}", safe(&d.campaign), date(d.date));
+        let stem = format!(
+            "tableau-de-bord-{}-{}",
+            file_name(&d.campaign),
+            date(d.date)
+        );
         self.write_export(
             &stem,
             &req.format,
             || dashboard_xlsx(&d),
-            || dashboard_csv(&d),
+            |style| dashboard_csv(&d, style),
         )
     }
 
-    /// Writes `stem.xlsx` or `stem.csv` (by `format`) in `exports/`, durably.
+    /// Writes `stem.xlsx` or `stem.csv` (by `format`: `xlsx`, `csv` in Excel's French style,
+    /// `csv-intl`) in `exports/`, durably.
     fn write_export(
         &self,
         stem: &str,
         format: &str,
         xlsx: impl FnOnce() -> sene_app::Result<Vec<u8>>,
-        csv: impl FnOnce() -> String,
+        csv: impl FnOnce(CsvStyle) -> String,
     ) -> R<ExportView> {
         let folder = self.exports_dir();
         std::fs::create_dir_all(&folder).map_err(|e| self.file_error(&folder, &e))?;
@@ -883,15 +903,17 @@ impl Session {
                 folder.join(format!("{stem}.xlsx")),
                 xlsx().map_err(|e| self.app(&e))?,
             ),
-            "csv" => (folder.join(format!("{stem}.csv")), csv().into_bytes()),
-            other => {
-                return Err(ApiError::invalid(
-                    self.lang,
-                    "format",
-                    &format!("format d'export inconnu : « {other} » (xlsx, csv)"),
-                    &format!("unknown export format: \"{other}\" (xlsx, csv)"),
-                ))
-            }
+            other => match csv_style(other) {
+                Some(style) => (folder.join(format!("{stem}.csv")), csv(style).into_bytes()),
+                None => {
+                    return Err(ApiError::invalid(
+                        self.lang,
+                        "format",
+                        &format!("format d'export inconnu : « {other} » (xlsx, csv, csv-intl)"),
+                        &format!("unknown export format: \"{other}\" (xlsx, csv, csv-intl)"),
+                    ))
+                }
+            },
         };
         write_durably(&path, &data).map_err(|e| self.file_error(&path, &e))?;
         Ok(ExportView {
@@ -933,15 +955,11 @@ fn candidate(c: &Value) -> String {
     }
 }
 
-/// A file name part from a code or number: letters, digits and dashes only.
-fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// The CSV style an export format names: `csv` (Excel in French, the default), `csv-fr`,
+/// `csv-intl`; None for another format.
+fn csv_style(format: &str) -> Option<CsvStyle> {
+    match format.strip_prefix("csv")? {
+        "" => Some(CsvStyle::default()),
+        code => CsvStyle::from_code(code.strip_prefix('-')?),
+    }
 }

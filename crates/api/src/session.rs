@@ -1378,7 +1378,7 @@ impl Session {
         let pdf = sene_print::render_receipt(&doc);
         let path = self
             .receipts_dir
-            .join(format!("{}.pdf", safe_name(&doc.number)));
+            .join(format!("{}.pdf", sene_app::export::file_name(&doc.number)));
         std::fs::create_dir_all(&self.receipts_dir)
             .and_then(|()| write_durably(&path, &pdf))
             .map_err(|e| self.file_error(&path, &e))?;
@@ -1414,20 +1414,6 @@ impl Session {
             pdf_path: path.display().to_string(),
         })
     }
-}
-
-/// A receipt number as a file name (letters, digits, dashes).
-fn safe_name(number: &str) -> String {
-    number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// Writes a file and syncs it to disk before saying it is written.

@@ -231,6 +231,12 @@ fn a_settlement_is_reviewed_locked_and_exported() {
         .unwrap();
     let csv = std::fs::read_to_string(&c.files[0]).unwrap();
     assert!(csv.contains(&review.lines[0].number), "{csv}");
+    // named after the campaign, accents kept, only the `/` replaced
+    let name = std::path::Path::new(&c.files[0]).file_name().unwrap();
+    assert!(
+        name.to_string_lossy().starts_with("règlement-Riz 2026_27-"),
+        "{name:?}"
+    );
     let p = s
         .export_settlement(&ExportRequest {
             run_id: run_id.clone(),
@@ -328,10 +334,13 @@ fn the_lender_portfolio_report_is_exported() {
         .into_iter()
         .map(|c| c.code)
         .collect();
+    // Excel's French style by default: the UTF-8 BOM, `;`, CRLF
+    assert!(csv.starts_with("\u{feff}Coopérative;"), "{csv}");
+    assert!(csv.ends_with("\r\n"), "{csv}");
     let rows: Vec<Vec<&str>> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').collect())
+        .map(|l| l.split(';').collect())
         .collect();
     let (total, lines) = rows.split_last().unwrap();
     assert_eq!(total[0], "TOTAL", "{csv}");
@@ -351,12 +360,30 @@ fn the_lender_portfolio_report_is_exported() {
             "column {col} of {csv}"
         );
     }
-    assert!(s
+    // the international style on request: `,` (and a decimal point), the same BOM
+    let c = s
         .export_portfolio(&PortfolioExportRequest {
-            campaign_id: camp,
-            format: "pdf".into(),
+            campaign_id: camp.clone(),
+            format: "csv-intl".into(),
         })
-        .is_err());
+        .unwrap();
+    let intl = std::fs::read_to_string(&c.files[0]).unwrap();
+    assert!(intl.starts_with("\u{feff}Coopérative,"), "{intl}");
+    let last: Vec<&str> = intl.lines().last().unwrap().split(',').collect();
+    assert_eq!(last[..6], total[..6], "{intl}");
+    assert_eq!(
+        last[6],
+        total[6].replace(',', "."),
+        "the rate's decimal point"
+    );
+    for format in ["pdf", "csv-excel"] {
+        assert!(s
+            .export_portfolio(&PortfolioExportRequest {
+                campaign_id: camp.clone(),
+                format: format.into(),
+            })
+            .is_err());
+    }
 }
 
 #[test]

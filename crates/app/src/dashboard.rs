@@ -472,10 +472,12 @@ pub fn cooperative_rows(d: &Dashboard) -> Vec<Vec<Cell>> {
     rows
 }
 
-/// The dashboard's progress per cooperative as CSV (header, one row per cooperative, `TOTAL`).
+/// The dashboard's progress per cooperative as CSV in `style` (header, one row per
+/// cooperative, `TOTAL`).
 #[must_use]
-pub fn dashboard_csv(d: &Dashboard) -> String {
-    crate::settlement::csv(
+pub fn dashboard_csv(d: &Dashboard, style: crate::export::CsvStyle) -> String {
+    crate::export::csv(
+        style,
         &with_first("Coopérative", &PROGRESS_HEADERS),
         &cooperative_rows(d),
     )

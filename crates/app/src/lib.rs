@@ -18,6 +18,7 @@ pub use backup::BACKUP_MAX_AGE_HOURS;
 pub mod dashboard;
 pub mod demo;
 mod error;
+pub mod export;
 pub mod fertilizer;
 pub mod finance;
 pub mod lending;

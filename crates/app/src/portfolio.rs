@@ -111,10 +111,10 @@ pub fn portfolio_rows(p: &Portfolio) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// The portfolio as CSV.
+/// The portfolio as CSV in `style`.
 #[must_use]
-pub fn portfolio_csv(p: &Portfolio) -> String {
-    crate::settlement::csv(&PORTFOLIO_HEADERS, &portfolio_rows(p))
+pub fn portfolio_csv(p: &Portfolio, style: crate::export::CsvStyle) -> String {
+    crate::export::csv(style, &PORTFOLIO_HEADERS, &portfolio_rows(p))
 }
 
 /// The portfolio as an XLSX workbook (one sheet `Portefeuille`).

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sene_store::LateRecord;
 
+use crate::export::CsvStyle;
 use crate::reports::{settle_campaign, MemberLine, Totals};
 use crate::season::campaign;
 use crate::{missing, AppError, Ledger, Result, Tx};
@@ -537,27 +538,6 @@ pub enum Cell {
     Number(rust_decimal::Decimal),
 }
 
-impl Cell {
-    /// As written in CSV: kg with a dot and one decimal, francs as whole numbers.
-    #[must_use]
-    pub fn csv(&self) -> String {
-        match self {
-            Cell::Text(s) => csv_quote(s),
-            Cell::Kg(k) => format!("{}.{}", k.tenths() / 10, (k.tenths() % 10).abs()),
-            Cell::Money(m) => m.francs().to_string(),
-            Cell::Number(n) => n.to_string(),
-        }
-    }
-}
-
-fn csv_quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// The rows of a run's export: one per member, then a `TOTAL` row.
 #[must_use]
 pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
@@ -610,25 +590,11 @@ pub fn export_rows(run: &SettlementRun) -> Vec<Vec<Cell>> {
     rows
 }
 
-/// A run as CSV (comma-separated, UTF-8, header row, one row per member, a `TOTAL` row).
+/// A run as CSV in `style` (header row, one row per member, a `TOTAL` row): see
+/// [`crate::export`].
 #[must_use]
-pub fn settlement_csv(run: &SettlementRun) -> String {
-    csv(&EXPORT_HEADERS, &export_rows(run))
-}
-
-/// Rows as CSV: a header row, then the rows, CRLF line ends.
-pub(crate) fn csv(headers: &[&str], rows: &[Vec<Cell>]) -> String {
-    let mut out = headers
-        .iter()
-        .map(|h| csv_quote(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push_str("\r\n");
-    for row in rows {
-        out.push_str(&row.iter().map(Cell::csv).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
+pub fn settlement_csv(run: &SettlementRun, style: CsvStyle) -> String {
+    crate::export::csv(style, &EXPORT_HEADERS, &export_rows(run))
 }
 
 /// Writes a header row (bold) and the rows to a worksheet; kg and francs as numbers.

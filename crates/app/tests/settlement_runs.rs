@@ -7,6 +7,7 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::{d, fr, laptop, memory, propose, season, sync, Season};
+use sene_app::export::{CsvStyle, CsvWriter};
 use sene_app::season::*;
 use sene_app::settlement::*;
 use sene_app::*;
@@ -210,16 +211,20 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     use calamine::{Data, Reader};
     let mut s = memory();
     let run = lock(&mut s, None);
+    let writer = CsvWriter::new(CsvStyle::French);
     let expected: Vec<Vec<String>> = export_rows(&run)
         .iter()
-        .map(|r| r.iter().map(Cell::csv).collect())
+        .map(|r| r.iter().map(|c| writer.cell(c)).collect())
         .collect();
     assert_eq!(expected.len(), run.members.len() + 1);
-    // CSV
-    let csv = settlement_csv(&run);
+    // CSV, in Excel's French style: BOM, `;`, decimal comma, CRLF
+    let csv = settlement_csv(&run, CsvStyle::French);
+    assert!(csv.starts_with('\u{feff}'), "the UTF-8 BOM first");
+    assert_eq!(csv.matches("\r\n").count(), run.members.len() + 2);
     let rows: Vec<Vec<String>> = csv
+        .trim_start_matches('\u{feff}')
         .lines()
-        .map(|l| l.split(',').map(str::to_owned).collect())
+        .map(|l| l.split(';').map(str::to_owned).collect())
         .collect();
     assert_eq!(rows[0], EXPORT_HEADERS.map(str::to_owned).to_vec());
     assert_eq!(rows[1..], expected[..]);
@@ -230,7 +235,7 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
         col("Dette (FCFA)"),
     );
     let a = rows.iter().find(|r| r[1] == "DIO-0001").unwrap();
-    assert_eq!(a[col("Accepté (kg)")], "1000.0");
+    assert_eq!(a[col("Accepté (kg)")], "1000,0");
     assert_eq!(a[carried], "0", "nothing carried");
     assert_eq!(a[col("Complément de prix (FCFA)")], "0", "no complement");
     assert_eq!(a[net], "47600");
@@ -294,11 +299,16 @@ fn the_lender_portfolio_per_cooperative_and_its_exports() {
     assert_eq!(l.outstanding, fr(60_000));
     assert_eq!(l.recovery_rate, rust_decimal::Decimal::from(75));
     assert_eq!(p.total.disbursed, l.disbursed);
-    let csv = portfolio_csv(&p);
+    let csv = portfolio_csv(&p, CsvStyle::French);
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[1], "DIO,2,240000,240000,180000,60000,75");
-    assert_eq!(rows[2], "TOTAL,2,240000,240000,180000,60000,75");
+    assert_eq!(rows[1], "DIO;2;240000;240000;180000;60000;75");
+    assert_eq!(rows[2], "TOTAL;2;240000;240000;180000;60000;75");
+    let csv = portfolio_csv(&p, CsvStyle::International);
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("DIO,2,240000,240000,180000,60000,75")
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.xlsx");
     std::fs::write(&path, portfolio_xlsx(&p).unwrap()).unwrap();
@@ -541,14 +551,14 @@ fn the_statement_and_exports_of_the_next_campaign_show_the_carried_debt() {
     let text = pdf_text(&member_statement_pdf(&s.l.db(), run.run.id, s.b).unwrap());
     assert!(text.contains("dette reportée"), "{text}");
     assert!(text.contains(&format_money(fr(62_400))), "{text}");
-    let csv = settlement_csv(&run);
+    let csv = settlement_csv(&run, CsvStyle::French);
     assert!(csv
         .lines()
         .next()
         .unwrap()
         .contains("Dette reportée (FCFA)"));
     let row = csv.lines().nth(1).unwrap();
-    assert!(row.contains(",62400,-62400,"), "{row}");
+    assert!(row.contains(";62400;-62400;"), "{row}");
     // still in debt: the debt carries on from this campaign too
     assert_eq!(
         s.l.db().debt_carry(s.b, next).unwrap().unwrap().amount,
@@ -636,13 +646,13 @@ fn a_price_complement_within_the_lots_surplus_is_paid_at_settlement_on_every_rep
     let text = pdf_text(&member_statement_pdf(&s.l.db(), run.run.id, s.a).unwrap());
     assert!(text.contains("complément de prix"), "{text}");
     assert!(text.contains(&format_money(fr(30_000))), "{text}");
-    let csv = settlement_csv(&run);
-    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let csv = settlement_csv(&run, CsvStyle::French);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(';').collect();
     let col = header
         .iter()
         .position(|h| *h == "Complément de prix (FCFA)")
         .unwrap();
-    let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    let total: Vec<&str> = csv.lines().last().unwrap().split(';').collect();
     assert_eq!(total[col], "39000");
     // taken back (0): the next settlement pays none, the locked run is unchanged
     set(&mut s.l, &sec, 0).unwrap();
@@ -660,8 +670,12 @@ fn the_dashboard_exports_hold_its_figures() {
     let s = memory();
     let d = s.l.dashboard(s.camp, d(2027, 1, 15)).unwrap();
     assert!(!d.cooperatives.is_empty() && !d.stock.is_empty());
-    let csv = dashboard_csv(&d);
-    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let csv = dashboard_csv(&d, CsvStyle::French);
+    let rows: Vec<Vec<&str>> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(';').collect())
+        .collect();
     assert_eq!(rows[0][0], "Coopérative");
     assert_eq!(rows[0][1..], PROGRESS_HEADERS);
     assert_eq!(rows.len(), d.cooperatives.len() + 2);

@@ -121,7 +121,10 @@ fn snapshot(name: &str, got: &str) {
 #[test]
 fn the_settlement_exports_read_as_expected() {
     let (_, run) = locked();
-    snapshot("settlement.csv", &settlement_csv(&run));
+    snapshot(
+        "settlement.csv",
+        &settlement_csv(&run, sene_app::export::CsvStyle::French),
+    );
     snapshot(
         "settlement.xlsx.txt",
         &workbook_text(&settlement_xlsx(&run).unwrap()),
@@ -151,7 +154,10 @@ fn the_payment_list_and_the_statements_read_as_expected() {
 fn the_lender_portfolio_reads_as_expected() {
     let (s, _) = locked();
     let p = lender_portfolio(&s.l.db(), s.camp).unwrap();
-    snapshot("portfolio.csv", &portfolio_csv(&p));
+    snapshot(
+        "portfolio.csv",
+        &portfolio_csv(&p, sene_app::export::CsvStyle::French),
+    );
     snapshot(
         "portfolio.xlsx.txt",
         &workbook_text(&portfolio_xlsx(&p).unwrap()),

@@ -1114,6 +1114,10 @@ pub enum ReportCmd {
         /// Écrit le portefeuille en CSV dans ce fichier
         #[arg(long, value_name = "FICHIER")]
         csv: Option<PathBuf>,
+        /// Style du CSV : fr (Excel en français : « ; », virgule décimale) ou intl (« , », point
+        /// décimal) ; les deux en UTF-8 avec BOM
+        #[arg(long = "csv-style", value_name = "fr|intl", default_value = "fr")]
+        csv_style: String,
     },
     /// Tableau de bord d'une campagne (avancement par coopérative, culture, agent ; stock ;
     /// engrais ; prêteurs), avec ses exports
@@ -1130,6 +1134,10 @@ pub enum ReportCmd {
         /// Écrit l'avancement par coopérative en CSV dans ce fichier
         #[arg(long, value_name = "FICHIER")]
         csv: Option<PathBuf>,
+        /// Style du CSV : fr (Excel en français : « ; », virgule décimale) ou intl (« , », point
+        /// décimal) ; les deux en UTF-8 avec BOM
+        #[arg(long = "csv-style", value_name = "fr|intl", default_value = "fr")]
+        csv_style: String,
     },
     /// Caisse d'un agent (celui de --agent, sinon l'agent de cette base)
     Cash {
@@ -1181,6 +1189,10 @@ pub enum SettlementCmd {
         /// Écrit le règlement en CSV dans ce fichier
         #[arg(long, value_name = "FICHIER")]
         csv: Option<PathBuf>,
+        /// Style du CSV : fr (Excel en français : « ; », virgule décimale) ou intl (« , », point
+        /// décimal) ; les deux en UTF-8 avec BOM
+        #[arg(long = "csv-style", value_name = "fr|intl", default_value = "fr")]
+        csv_style: String,
     },
     /// Écrit un relevé PDF par membre et une liste de paiement par coopérative
     Statements {

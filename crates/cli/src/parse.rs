@@ -75,6 +75,18 @@ pub fn count(flag: &str, s: &str) -> CliResult<u32> {
     })
 }
 
+/// The style of a CSV export: `fr` (Excel in French: `;`, decimal comma) or `intl` (`,`, decimal
+/// point); both UTF-8 with a byte order mark, see `sene_app::export`.
+pub fn csv_style(flag: &str, s: &str) -> CliResult<sene_app::export::CsvStyle> {
+    sene_app::export::CsvStyle::from_code(s).ok_or_else(|| {
+        CliError::msg(
+            "invalid_argument",
+            format!("{flag} : « {s} » : attendu fr (Excel en français : « ; », virgule décimale) ou intl (« , », point décimal)"),
+            format!("{flag}: \"{s}\": expected fr (Excel in French: ';', decimal comma) or intl (',', decimal point)"),
+        )
+    })
+}
+
 /// A record id (UUID).
 pub fn id<T: FromStr<Err = ParseIdError>>(flag: &str, s: &str) -> CliResult<T> {
     s.parse::<T>().map_err(|_| {

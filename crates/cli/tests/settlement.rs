@@ -104,8 +104,11 @@ fn lock_list_show_export_and_print_a_settlement_run() {
     );
     assert_eq!(shown["run"], first);
     assert_eq!(shown["late_records"].as_array().unwrap().len(), 0);
+    // Excel's French style by default: the UTF-8 BOM, `;`, CRLF
     let csv = std::fs::read_to_string(&c).unwrap();
-    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let csv = csv.strip_prefix('\u{feff}').expect("the UTF-8 BOM first");
+    assert!(csv.ends_with("\r\n"));
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(';').collect()).collect();
     assert_eq!(rows.len(), n + 2);
     let total = rows.last().unwrap();
     assert_eq!(total[0], "TOTAL");
@@ -172,9 +175,39 @@ fn lock_list_show_export_and_print_a_settlement_run() {
         francs(&total["disbursed"]) - francs(&total["recovered"])
     );
     let csv = std::fs::read_to_string(&pc).unwrap();
-    let last: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    let last: Vec<&str> = csv.lines().last().unwrap().split(';').collect();
     assert_eq!(last[0], "TOTAL");
     assert_eq!(last[3].parse::<i64>().unwrap(), francs(&total["disbursed"]));
+    // the international style on request: `,` and a decimal point, still with the BOM
+    json(
+        &store,
+        &[
+            "report",
+            "portfolio",
+            "--campaign",
+            camp,
+            "--csv",
+            pc.to_str().unwrap(),
+            "--csv-style",
+            "intl",
+        ],
+    );
+    let csv = std::fs::read_to_string(&pc).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    let last: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    assert_eq!(last[3].parse::<i64>().unwrap(), francs(&total["disbursed"]));
+    let o = sene(
+        &store,
+        &[
+            "report",
+            "portfolio",
+            "--campaign",
+            camp,
+            "--csv-style",
+            "excel",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "an unknown style is refused");
     let mut wb = calamine::open_workbook_auto(&px).unwrap();
     let r = wb.worksheet_range("Portefeuille").unwrap();
     assert_eq!(r.rows().count(), p["lines"].as_array().unwrap().len() + 2);
@@ -273,8 +306,15 @@ fn the_dashboard_report_is_exported_to_xlsx_and_csv() {
         ],
     );
     let csv = std::fs::read_to_string(&c).unwrap();
-    let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    assert!(csv.starts_with("\u{feff}Coopérative;"), "{csv}");
+    let total: Vec<&str> = csv.lines().last().unwrap().split(';').collect();
     assert_eq!(total[0], "TOTAL");
+    // kg keep their decimal, with a comma: a figure such as 2688,4 reads as a number in Excel
+    assert!(
+        total[3].contains(',') && total[3].replace(',', ".").parse::<f64>().is_ok(),
+        "{}",
+        total[3]
+    );
     assert_eq!(
         total[5].parse::<i64>().unwrap(),
         francs(&d["total"]["disbursed"])

@@ -20,18 +20,27 @@ pub fn report(ctx: &mut Ctx, c: ReportCmd) -> CliResult<Output> {
             campaign,
             xlsx,
             csv,
-        } => super::settlement::portfolio(ctx, &campaign, xlsx.as_deref(), csv.as_deref()),
+            csv_style,
+        } => super::settlement::portfolio(
+            ctx,
+            &campaign,
+            xlsx.as_deref(),
+            csv.as_deref(),
+            parse::csv_style("--csv-style", &csv_style)?,
+        ),
         ReportCmd::Dashboard {
             campaign,
             date,
             xlsx,
             csv,
+            csv_style,
         } => dashboard(
             ctx,
             &campaign,
             date.as_deref(),
             xlsx.as_deref(),
             csv.as_deref(),
+            parse::csv_style("--csv-style", &csv_style)?,
         ),
     }
 }
@@ -42,6 +51,7 @@ fn dashboard(
     date: Option<&str>,
     xlsx: Option<&std::path::Path>,
     csv: Option<&std::path::Path>,
+    style: sene_app::export::CsvStyle,
 ) -> CliResult<Output> {
     use sene_app::dashboard::{dashboard, dashboard_csv, dashboard_xlsx};
     let db = ctx.db();
@@ -66,7 +76,7 @@ fn dashboard(
         ));
     }
     if let Some(f) = csv {
-        super::settlement::write_atomically(f, dashboard_csv(&d).as_bytes())?;
+        super::settlement::write_atomically(f, dashboard_csv(&d, style).as_bytes())?;
         out.push(format!("CSV écrit : {}", f.display()));
     }
     if let Some(f) = xlsx {

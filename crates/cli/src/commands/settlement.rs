@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use sene_app::export::{file_name, CsvStyle};
 use sene_app::settlement::{
     late_records, member_statement_pdf, payment_list_pdf, settlement_csv, settlement_xlsx,
     SettlementRun,
@@ -26,7 +27,18 @@ pub fn run(ctx: &mut Ctx, c: SettlementCmd) -> CliResult<Output> {
             note,
         } => lock(ctx, &campaign, date.as_deref(), replaces.as_deref(), &note),
         SettlementCmd::List { campaign } => list(ctx, campaign.as_deref()),
-        SettlementCmd::Show { id, xlsx, csv } => show(ctx, &id, xlsx.as_deref(), csv.as_deref()),
+        SettlementCmd::Show {
+            id,
+            xlsx,
+            csv,
+            csv_style,
+        } => show(
+            ctx,
+            &id,
+            xlsx.as_deref(),
+            csv.as_deref(),
+            parse::csv_style("--csv-style", &csv_style)?,
+        ),
         SettlementCmd::Statements { id, out } => statements(ctx, &id, &out),
     }
 }
@@ -144,7 +156,13 @@ fn list(ctx: &Ctx, campaign: Option<&str>) -> CliResult<Output> {
     Ok(out)
 }
 
-fn show(ctx: &Ctx, id: &str, xlsx: Option<&Path>, csv: Option<&Path>) -> CliResult<Output> {
+fn show(
+    ctx: &Ctx,
+    id: &str,
+    xlsx: Option<&Path>,
+    csv: Option<&Path>,
+    style: CsvStyle,
+) -> CliResult<Output> {
     let id: SettlementRunId = parse::id("ID", id)?;
     let db = ctx.db();
     let run = ctx.ledger.settlement_run(id)?;
@@ -171,7 +189,7 @@ fn show(ctx: &Ctx, id: &str, xlsx: Option<&Path>, csv: Option<&Path>) -> CliResu
         }
     }
     if let Some(p) = csv {
-        write_atomically(p, settlement_csv(&run).as_bytes())?;
+        write_atomically(p, settlement_csv(&run, style).as_bytes())?;
         out.push(format!("CSV écrit : {}", p.display()));
     }
     if let Some(p) = xlsx {
@@ -188,13 +206,13 @@ fn statements(ctx: &Ctx, id: &str, dir: &Path) -> CliResult<Output> {
     std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, &e))?;
     let mut files = Vec::new();
     for l in &run.members {
-        let p = dir.join(format!("releve-{}.pdf", safe(&l.number)));
+        let p = dir.join(format!("releve-{}.pdf", file_name(&l.number)));
         write_atomically(&p, &member_statement_pdf(&db, id, l.member_id)?)?;
         files.push(p);
     }
     for code in run.cooperatives.keys() {
         let coop = lookup::cooperative(&db, code)?;
-        let p = dir.join(format!("paiements-{}.pdf", safe(code)));
+        let p = dir.join(format!("paiements-{}.pdf", file_name(code)));
         write_atomically(&p, &payment_list_pdf(&db, id, coop.id)?)?;
         files.push(p);
     }
@@ -215,6 +233,7 @@ pub fn portfolio(
     campaign: &str,
     xlsx: Option<&Path>,
     csv: Option<&Path>,
+    style: CsvStyle,
 ) -> CliResult<Output> {
     use sene_app::portfolio::{lender_portfolio, portfolio_csv, portfolio_xlsx};
     let db = ctx.db();
@@ -235,7 +254,7 @@ pub fn portfolio(
         ));
     }
     if let Some(f) = csv {
-        write_atomically(f, portfolio_csv(&p).as_bytes())?;
+        write_atomically(f, portfolio_csv(&p, style).as_bytes())?;
         out.push(format!("CSV écrit : {}", f.display()));
     }
     if let Some(f) = xlsx {
@@ -243,19 +262,6 @@ pub fn portfolio(
         out.push(format!("XLSX écrit : {}", f.display()));
     }
     Ok(out)
-}
-
-/// A file name part: letters, digits, `-` and `_` only.
-fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
