@@ -12,7 +12,6 @@ mod webdriver;
 use std::path::PathBuf;
 
 use serde_json::json;
-use webdriver::{Driver, Window};
 
 fn shots_dir() -> PathBuf {
     std::env::var_os("SENE_E2E_OFFICE_SHOTS").map_or_else(
@@ -26,40 +25,12 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The full path of the file ending with `ext` in an export's list (each item carries its path
-/// in its title).
-fn listed_file(w: &Window, list: &str, ext: &str) -> String {
-    let files = w.script(
-        &format!("return [...document.querySelectorAll('{list} li')].map(li => li.title)"),
-        &[],
-    );
-    files
-        .as_array()
-        .expect("files")
-        .iter()
-        .filter_map(|f| f.as_str())
-        .find(|f| f.ends_with(ext))
-        .unwrap_or_else(|| panic!("no {ext} file listed in {list}: {files}"))
-        .to_owned()
-}
-
 #[test]
 fn the_secretariat_takes_the_season_to_a_locked_settlement() {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"));
     let shots = shots_dir();
-    let _ = std::fs::remove_dir_all(&shots);
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = dir.path().join("sene.sqlite");
-    let driver = Driver::start(
-        &[("SENE_STORE", store.as_path())],
-        &[("SENE_CLOCK", "2027-01-15T09:00:00Z")],
-    );
-    let mut w = Window::open(&driver, &app, &shots, 1);
-    w.first_start("Bureau", "riz de Macina 9");
-
     // the demo union; its device is the secretariat's: the office screens are offered
-    w.click_on("#demo-load");
-    w.wait("#nav-dashboard");
+    let (driver, mut w) = webdriver::demo_office(dir.path(), &shots, "riz de Macina 9");
     let status = w.invoke("app_status", None);
     assert_eq!(status["may_configure"], true);
     let campaigns = status["campaigns"].as_array().expect("campaigns").clone();
@@ -96,7 +67,7 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     // the lender report, per cooperative, from the dashboard
     w.click_on("#dash-portfolio-xlsx");
     w.wait_text("#dash-portfolio-result", ".xlsx");
-    let report = listed_file(&w, "#dash-portfolio-result", ".xlsx");
+    let report = w.listed_file("#dash-portfolio-result", ".xlsx");
     assert!(std::fs::read(&report)
         .expect("the lender report written")
         .starts_with(b"PK"));
@@ -188,39 +159,12 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     w.click_on("#set-propose");
     w.wait("#set-proposal-mine");
     w.shot("reglement-propose");
-    let me = w.invoke("app_status", None)["agent_name"].clone();
-    let agents = w.invoke("list_agents", None);
-    let accountant = agents
-        .as_array()
-        .and_then(|a| {
-            a.iter()
-                .find(|x| x["role"] == "secretariat" && x["name"] != me)
-        })
-        .cloned()
-        .expect("a second secretariat agent in the demo");
-    let accountant_id = accountant["id"].as_str().unwrap_or_default().to_owned();
-    w.click_on("#nav-device");
-    w.select("#account-agent", &accountant_id);
-    w.type_into("#account-passphrase", "mil de Koutiala 5");
-    w.type_into("#account-confirm", "mil de Koutiala 5");
-    w.click_on("#account-add");
-    let start = std::time::Instant::now();
-    while w.find_all("[data-account]").len() < 2 {
-        assert!(
-            start.elapsed() < webdriver::PATIENCE,
-            "the account is not listed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(150));
-    }
-    w.click_on("#lock-now");
-    w.sign_in_as(&w.account_of(&accountant_id), "mil de Koutiala 5");
+    // the union's accountant signs in at the same desk
+    let me = w.sign_in_as_second_secretary("mil de Koutiala 5");
     w.click_on("#nav-settlement");
     w.click_on("#set-preview");
     let by = w.text(&w.wait("#set-proposal"));
-    assert!(
-        by.contains(me.as_str().unwrap_or_default()),
-        "proposed by the secretary: {by}"
-    );
+    assert!(by.contains(&me), "proposed by the secretary: {by}");
     w.wait("tr.set-line");
     w.type_into(
         "#set-note",
@@ -252,7 +196,7 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     w.shot("reglement-arrete");
     w.click_on("#set-export-xlsx");
     w.wait_text("#set-export-result", ".xlsx");
-    let xlsx = listed_file(&w, "#set-export-result", ".xlsx");
+    let xlsx = w.listed_file("#set-export-result", ".xlsx");
     assert!(
         xlsx.starts_with(&dir.path().display().to_string()),
         "{xlsx}: beside the store"

@@ -121,6 +121,25 @@ impl Drop for Driver {
     }
 }
 
+#[allow(dead_code)] // the office's tests
+/// The union office on the demo union, in a new store in `store_dir`, on 15 January 2027 at
+/// 09:00 UTC: the app started, its first account made (« Bureau », passphrase `passphrase`),
+/// the demo loaded (its device is the secretariat's). Screenshots go to `shots`, emptied first.
+pub fn demo_office(store_dir: &Path, shots: &Path, passphrase: &str) -> (Driver, Window) {
+    let _ = std::fs::remove_dir_all(shots);
+    let store = store_dir.join("sene.sqlite");
+    let driver = Driver::start(
+        &[("SENE_STORE", store.as_path())],
+        &[("SENE_CLOCK", "2027-01-15T09:00:00Z")],
+    );
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"));
+    let w = Window::open(&driver, &app, shots, 1);
+    w.first_start("Bureau", passphrase);
+    w.click_on("#demo-load");
+    w.wait("#nav-dashboard");
+    (driver, w)
+}
+
 /// One WebDriver session: the app's window.
 pub struct Window {
     base: String,
@@ -409,6 +428,57 @@ impl Window {
             .and_then(|a| a.iter().find(|x| x["agent_id"] == agent_id))
             .and_then(|x| x["id"].as_str())
             .unwrap_or_else(|| panic!("no account for agent {agent_id}: {v}"))
+            .to_owned()
+    }
+
+    #[allow(dead_code)] // not every test binary has a second person
+    /// The second person of a four-eyes action at this desk: the union's other secretariat
+    /// agent gets an account on this device (Appareil screen), then the window is locked and
+    /// signed in with it. Returns the name of the agent signed in before.
+    pub fn sign_in_as_second_secretary(&self, passphrase: &str) -> String {
+        let me = self.invoke("app_status", None)["agent_name"].clone();
+        let agents = self.invoke("list_agents", None);
+        let other = agents
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|x| x["role"] == "secretariat" && x["name"] != me)
+            })
+            .and_then(|x| x["id"].as_str())
+            .unwrap_or_else(|| panic!("a second secretariat agent: {agents}"))
+            .to_owned();
+        self.click_on("#nav-device");
+        self.select("#account-agent", &other);
+        self.type_into("#account-passphrase", passphrase);
+        self.type_into("#account-confirm", passphrase);
+        let before = self.find_all("[data-account]").len();
+        self.click_on("#account-add");
+        let start = Instant::now();
+        while self.find_all("[data-account]").len() <= before {
+            assert!(start.elapsed() < PATIENCE, "the account is not listed");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        self.click_on("#lock-now");
+        self.sign_in_as(&self.account_of(&other), passphrase);
+        me.as_str().unwrap_or_default().to_owned()
+    }
+
+    #[allow(dead_code)] // not every test binary exports
+    /// The full path of the file ending with `ext` in an export's list (each item carries its
+    /// path in its title), once the list shows one.
+    pub fn listed_file(&self, list: &str, ext: &str) -> String {
+        self.wait_text(list, ext);
+        let files = self.script(
+            &format!("return [...document.querySelectorAll('{list} li')].map(li => li.title)"),
+            &[],
+        );
+        files
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|f| f.ends_with(ext))
+            .unwrap_or_else(|| panic!("no {ext} file listed in {list}: {files}"))
             .to_owned()
     }
 

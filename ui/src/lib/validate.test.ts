@@ -308,7 +308,11 @@ describe('office entries', () => {
       ok: true,
       value: { warehouse_id: 'w', date: '2027-01-15', kg: '0', note: 'vide' },
     });
-    const e = errorsOf(validateStockCount({ warehouse_id: '', date: '15/01/2027', kg: '-3', note: '' }, 'fr'));
+    expect(validateStockCount({ warehouse_id: 'w', date: '15/01/2027', kg: '0', note: '' }, 'fr')).toEqual({
+      ok: true,
+      value: { warehouse_id: 'w', date: '2027-01-15', kg: '0', note: '' },
+    });
+    const e = errorsOf(validateStockCount({ warehouse_id: '', date: '15 janvier', kg: '-3', note: '' }, 'fr'));
     expect(e).toEqual({ warehouse_id: fr('v.choose'), date: fr('v.date'), kg: fr('v.kgPositive') });
   });
   it('a cash return: whole positive francs, an agent', () => {
@@ -529,13 +533,20 @@ describe('office: resolutions, settlement lock, campaign date', () => {
       choice: en('v.choose'),
     });
   });
-  it('dates: YYYY-MM-DD, real calendar days, optional where "" means today', () => {
+  it('dates: dd/mm/yyyy as typed or ISO, real calendar days, optional where "" means today', () => {
     expect(checkDate('2026-11-23', 'fr')).toEqual({ value: '2026-11-23' });
+    expect(checkDate('23/11/2026', 'en')).toEqual({ value: '2026-11-23' });
     expect(checkDate('', 'fr')).toEqual({ value: '' });
     expect(checkDate('', 'fr', { required: true }).error).toBe(fr('v.required'));
-    expect(checkDate('2026-02-30', 'fr').error).toBe(fr('v.date'));
-    expect(checkDate('23/11/2026', 'en').error).toBe(en('v.date'));
+    expect(checkDate('2026-02-30', 'fr').error).toBe(fr('v.dateDay', { date: '30/02/2026', days: 28 }));
+    expect(checkDate('31/02/2027', 'fr').error).toBe(fr('v.dateDay', { date: '31/02/2027', days: 28 }));
+    expect(checkDate('31/02/2027', 'fr').error).toMatch(/^Le 31\/02\/2027 n’existe pas\s:\sce mois-là a 28 jours\.$/);
+    expect(checkDate('31/02/2027', 'en').error).toBe('31/02/2027 does not exist: that month has 28 days.');
+    expect(checkDate('15/13/2027', 'fr').error).toBe(fr('v.dateMonth', { month: '13' }));
+    expect(checkDate('15/01/1927', 'en').error).toBe(en('v.dateYear', { year: '1927' }));
+    expect(checkDate('15/01/27', 'en').error).toBe(en('v.date'));
     expect(checkDate('2028-02-29', 'fr')).toEqual({ value: '2028-02-29' });
+    expect(checkDate('29/02/2028', 'fr')).toEqual({ value: '2028-02-29' });
   });
   it('settlement lock: note required, replaces "" becomes null', () => {
     expect(validateLock({ date: '2026-12-31', note: ' Conseil du 30/12 ', replaces: '' }, 'c1', 'fr')).toEqual({

@@ -11,6 +11,7 @@
 // same input.
 
 import { translate, type MsgKey, type Params } from './i18n';
+import { parseDate } from './dates';
 import { formatKg, formatMoney } from './format';
 import type {
   ContractRequest,
@@ -657,16 +658,27 @@ export function checkNote(input: string, lang: Lang): One<string> {
   return checkText(input, lang, { min: LIMITS.REASON_MIN, max: LIMITS.NOTE_MAX });
 }
 
-/** A calendar date `YYYY-MM-DD` (as an `<input type="date">` gives it); "" allowed when optional (= today). */
+/**
+ * A calendar date as a date field hands it: ISO `YYYY-MM-DD`, or the text typed dd/mm/yyyy when
+ * it is no date (see `dates.ts`); "" allowed when optional (= today). The value is ISO; the
+ * error says what is wrong (no such month, no such day in that month, not a date).
+ */
 export function checkDate(input: string, lang: Lang, opts: { required?: boolean } = {}): One<string> {
   const t = (input ?? '').trim();
   if (t === '') return opts.required ? { error: msg(lang, 'v.required') } : { value: '' };
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  if (!m) return { error: msg(lang, 'v.date') };
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (y < 2000 || mo < 1 || mo > 12 || d < 1 || d > days) return { error: msg(lang, 'v.date') };
-  return { value: t };
+  const p = parseDate(t);
+  if ('iso' in p) return { value: p.iso };
+  const q = p.problem;
+  switch (q.kind) {
+    case 'month':
+      return { error: msg(lang, 'v.dateMonth', { month: q.month }) };
+    case 'day':
+      return { error: msg(lang, 'v.dateDay', { date: q.date, days: q.days }) };
+    case 'year':
+      return { error: msg(lang, 'v.dateYear', { year: q.year }) };
+    default:
+      return { error: msg(lang, 'v.date') };
+  }
 }
 
 /** Resolving an anomaly other than a sync conflict: the note is required. */
