@@ -99,10 +99,6 @@ const NOT_YET_COVERED: &[(&str, &str)] = &[
         "Settlement: no real-window test reopens a locked run yet",
     ),
     (
-        "export_dashboard",
-        "Dashboard: the XLSX and CSV exports were refused until the registry (issue 17)",
-    ),
-    (
         "add_sale_lot",
         "Finance: no real-window test records a sale lot yet",
     ),
