@@ -155,7 +155,10 @@ fn the_secretary_backs_the_office_up_to_a_usb_drive() {
     w.wait_text("#nav-device", "This device");
     w.click_on("#nav-device");
     w.wait_text("#backup-title", "Backup");
-    w.wait_text("#standby-warning", "No standby machine keeps a copy of the office");
+    w.wait_text(
+        "#standby-warning",
+        "No standby machine keeps a copy of the office",
+    );
     w.type_into("#backup-dir", &bad.display().to_string());
     w.click_on("#backup-now");
     let err = w.text(&w.wait("#backup-dir-err"));
