@@ -123,34 +123,13 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
         String::from_utf8_lossy(&o.stderr)
     );
     // the accountant's laptop, a secretariat device, keeps the office's copy
-    let device = json(
-        &store,
-        &[
-            "device",
-            "add",
-            "--label",
-            "Portable du comptable",
-            "--prefix",
-            "SEC2",
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let code = json(
-        &store,
-        &["hub", "pair", "--device", &device, "--for", "Oumar Sidibé"],
-    )["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let laptop = dir.path().join("comptable.sqlite");
     let url = format!("http://{listen}");
-    json(
-        &laptop,
-        &[
-            "enroll", "--hub", &url, "--device", &device, "--code", &code,
-        ],
+    let (laptop, device) = enrolled(
+        &store,
+        &dir.path().join("comptable.sqlite"),
+        &url,
+        ("Portable du comptable", "SEC2"),
+        &["--for", "Oumar Sidibé"],
     );
     let copies = dir.path().join("copies-du-bureau");
     let pulled = json(
@@ -165,33 +144,12 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
             .unwrap();
     assert_eq!(status["device"], device.as_str());
     // a field agent's laptop cannot take it
-    let field = json(
+    let (agent_laptop, _) = enrolled(
         &store,
-        &["device", "add", "--label", "Terrain", "--prefix", "TRN9"],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let code = json(
-        &store,
-        &[
-            "hub",
-            "pair",
-            "--device",
-            &field,
-            "--for",
-            "Bakary Diarra",
-            "--cooperative",
-            "DIO",
-        ],
-    )["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let agent_laptop = dir.path().join("terrain.sqlite");
-    json(
-        &agent_laptop,
-        &["enroll", "--hub", &url, "--device", &field, "--code", &code],
+        &dir.path().join("terrain.sqlite"),
+        &url,
+        ("Terrain", "TRN9"),
+        &["--for", "Bakary Diarra", "--cooperative", "DIO"],
     );
     let o = sene(
         &agent_laptop,
@@ -223,4 +181,30 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
             .unwrap()
             .len()
     );
+}
+
+/// A device added at the office, paired (`pair`: who uses it, its cooperatives) and enrolled
+/// from a new store at `laptop`: the store and the device's id.
+fn enrolled(
+    office: &std::path::Path,
+    laptop: &std::path::Path,
+    url: &str,
+    (label, prefix): (&str, &str),
+    pair: &[&str],
+) -> (std::path::PathBuf, String) {
+    let device = json(
+        office,
+        &["device", "add", "--label", label, "--prefix", prefix],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut args = vec!["hub", "pair", "--device", &device];
+    args.extend_from_slice(pair);
+    let code = json(office, &args)["code"].as_str().unwrap().to_owned();
+    json(
+        laptop,
+        &["enroll", "--hub", url, "--device", &device, "--code", &code],
+    );
+    (laptop.to_path_buf(), device)
 }

@@ -287,6 +287,19 @@ pub(crate) async fn kept_handler(
     .await
 }
 
+/// The hub's refusal, when the answer is not 200 (its body read for the reason).
+fn refused(resp: &mut ureq::http::Response<ureq::Body>) -> Result<(), HubError> {
+    let status = resp.status().as_u16();
+    if status == 200 {
+        return Ok(());
+    }
+    let body = resp
+        .body_mut()
+        .read_to_vec()
+        .map_err(|e| HubError::Network(e.to_string()))?;
+    Err(client::remote_error(status, &body))
+}
+
 /// What one pull did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pulled {
@@ -317,14 +330,7 @@ fn download(
         .header("authorization", &format!("Bearer {token}"))
         .call()
         .map_err(|e| client::transport_error(&e, base))?;
-    let status = resp.status().as_u16();
-    if status != 200 {
-        let body = resp
-            .body_mut()
-            .read_to_vec()
-            .map_err(|e| HubError::Network(e.to_string()))?;
-        return Err(client::remote_error(status, &body));
-    }
+    refused(&mut resp)?;
     let total = expect.map_or(0, |(_, n)| n);
     let mut partial = to.as_os_str().to_owned();
     partial.push(".partiel");
@@ -383,14 +389,11 @@ pub fn pull(
         .header("authorization", &format!("Bearer {token}"))
         .call()
         .map_err(|e| client::transport_error(&e, &base))?;
-    let status = resp.status().as_u16();
+    refused(&mut resp)?;
     let body = resp
         .body_mut()
         .read_to_vec()
         .map_err(|e| HubError::Network(e.to_string()))?;
-    if status != 200 {
-        return Err(client::remote_error(status, &body));
-    }
     let Offer { manifest } = serde_json::from_slice(&body)
         .map_err(|e| HubError::Remote(format!("réponse illisible : {e}")))?;
     // a file name with a path in it is not one the hub writes
@@ -468,14 +471,7 @@ pub fn pull(
         .header("content-type", "application/json")
         .send(&kept[..])
         .map_err(|e| client::transport_error(&e, &base))?;
-    let status = resp.status().as_u16();
-    if status != 200 {
-        let body = resp
-            .body_mut()
-            .read_to_vec()
-            .map_err(|e| HubError::Network(e.to_string()))?;
-        return Err(client::remote_error(status, &body));
-    }
+    refused(&mut resp)?;
     Ok(Pulled {
         file,
         made_at: manifest.made_at,
