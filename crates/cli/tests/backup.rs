@@ -132,6 +132,18 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
         &["--for", "Oumar Sidibé"],
     );
     let copies = dir.path().join("copies-du-bureau");
+    // a period under a minute is refused, naming the option, in French and in English
+    let o = sene(&laptop, &["standby", "--every", "10s", "--dir", "x"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--every : période « 10s »"), "{err}");
+    let o = sene(
+        &laptop,
+        &["--lang", "en", "standby", "--every", "10s", "--dir", "x"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--every: period \"10s\" unreadable"), "{err}");
+    assert!(!dir.path().join("x").exists());
     let pulled = json(
         &laptop,
         &["standby", "--once", "--dir", copies.to_str().unwrap()],

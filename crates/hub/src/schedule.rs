@@ -47,32 +47,21 @@ impl BackupSchedule {
     }
 }
 
-/// Reads a period such as `1h`, `30m`, `90s`, `1d`.
-///
-/// # Errors
-/// [`HubError::Server`] with the reason, in French.
-pub fn parse_period(text: &str) -> Result<Duration, HubError> {
+/// Reads a period such as `1h`, `30m`, `90s`, `1d` (`j` for days too): `None` for anything
+/// else, and for less than a minute (the caller names its option in its message).
+#[must_use]
+pub fn parse_period(text: &str) -> Option<Duration> {
     let t = text.trim();
-    let bad = || {
-        HubError::Server(format!(
-            "période de sauvegarde illisible « {t} » : écrivez par ex. 1h, 30m, 1d"
-        ))
-    };
-    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
-    let n: u64 = n.parse().map_err(|_| bad())?;
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = n.parse().ok()?;
     let secs = match unit {
         "s" => n,
-        "m" | "min" => n * 60,
-        "h" => n * 3600,
-        "d" | "j" => n * 86_400,
-        _ => return Err(bad()),
+        "m" | "min" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" | "j" => n.checked_mul(86_400)?,
+        _ => return None,
     };
-    if secs < 60 {
-        return Err(HubError::Server(
-            "une sauvegarde par minute au plus (--backup-every 1m ou plus)".into(),
-        ));
-    }
-    Ok(Duration::from_secs(secs))
+    (secs >= 60).then(|| Duration::from_secs(secs))
 }
 
 /// One scheduled turn: a backup of `ledger`'s store into the schedule's folder, checked, then
@@ -173,11 +162,13 @@ mod tests {
 
     #[test]
     fn periods_read_as_people_write_them() {
-        assert_eq!(parse_period("1h").ok(), Some(Duration::from_secs(3600)));
-        assert_eq!(parse_period("30m").ok(), Some(Duration::from_secs(1800)));
-        assert_eq!(parse_period("1d").ok(), Some(Duration::from_secs(86_400)));
-        assert!(parse_period("10s").is_err());
-        assert!(parse_period("h").is_err());
-        assert!(parse_period("1 heure").is_err());
+        assert_eq!(parse_period("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_period("30m"), Some(Duration::from_secs(1800)));
+        assert_eq!(parse_period("1d"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_period("5m"), Some(Duration::from_secs(300)));
+        assert!(parse_period("10s").is_none());
+        assert!(parse_period("h").is_none());
+        assert!(parse_period("1 heure").is_none());
+        assert!(parse_period("99999999999999999d").is_none());
     }
 }

@@ -434,12 +434,7 @@ pub fn pull(
             Some((&manifest.sha256, manifest.bytes)),
             progress,
         )?;
-        let json =
-            serde_json::to_vec_pretty(&manifest).map_err(|e| HubError::Server(e.to_string()))?;
-        let at = backup::manifest_path(&file);
-        std::fs::write(&at, json)
-            .and_then(|()| std::fs::File::open(&at)?.sync_all())
-            .map_err(|e| HubError::Server(format!("{} : {e}", at.display())))?;
+        backup::write_manifest(&file, &manifest).map_err(|e| HubError::Server(e.to_string()))?;
         if !manifest.encrypted {
             // an encrypted copy opens only with the office's key: its hash was checked
             if let Err(e) = backup::verify(&file, None) {

@@ -330,11 +330,7 @@ impl Store {
             sha256,
             encrypted: key.is_some(),
         };
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Io {
-            path: file.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        write_durably(&manifest_path(&file), &json)?;
+        write_manifest(&file, &manifest)?;
         // when this store last made a backup (the dashboard's warning): a note, not the
         // backup — a store too busy to take it now keeps the previous date
         let _ = self.conn.execute(
@@ -491,6 +487,19 @@ fn open_file(
     })
     .map_err(|e| StoreError::from_open(path, e))?;
     Ok(conn)
+}
+
+/// Writes the manifest of the backup `file` beside it, durably (a temporary file, fsync,
+/// rename): a backup's manifest is whole or absent.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_manifest(file: &Path, manifest: &BackupManifest) -> R<()> {
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| BackupError::Io {
+        path: file.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    write_durably(&manifest_path(file), &json)
 }
 
 /// Reads the manifest of the backup `file`.

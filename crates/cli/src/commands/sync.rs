@@ -219,7 +219,7 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                     dir: backup_dir.unwrap_or_else(|| {
                         sene_hub::schedule::BackupSchedule::default_for(&ctx.store).dir
                     }),
-                    every: sene_hub::schedule::parse_period(&backup_every)?,
+                    every: period(&backup_every, "--backup-every")?,
                 })
             };
             match &schedule {
@@ -350,7 +350,7 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
 /// `sene standby`: keeps the office's newest backup on this (secretariat) machine, every
 /// period or once.
 pub fn standby(ctx: &mut Ctx, a: &crate::cli::StandbyArgs) -> CliResult<Output> {
-    let every = sene_hub::schedule::parse_period(&a.every)?;
+    let every = period(&a.every, "--every")?;
     loop {
         let started = std::time::Instant::now();
         let mut shown = 0u64;
@@ -389,4 +389,15 @@ pub fn standby(ctx: &mut Ctx, a: &crate::cli::StandbyArgs) -> CliResult<Output> 
         }
         std::thread::sleep(every);
     }
+}
+
+/// A period option (`1h`, `30m`, `5m`…), at least a minute.
+fn period(text: &str, option: &str) -> CliResult<std::time::Duration> {
+    sene_hub::schedule::parse_period(text).ok_or_else(|| {
+        CliError::msg(
+            "invalid_argument",
+            format!("{option} : période « {text} » illisible ou de moins d'une minute : écrivez par ex. 5m, 30m, 1h, 1d"),
+            format!("{option}: period \"{text}\" unreadable or under a minute: write e.g. 5m, 30m, 1h, 1d"),
+        )
+    })
 }
