@@ -1,7 +1,7 @@
 //! The authorization table: every write path (each projection table a device can fill) ×
 //! {foreign cooperative, revoked token, forged actor, a change forged under another device's
 //! actor as if relayed for it (no proof of its author), non-secretariat writing the union
-//! document or a carried debt} is refused (or, for the unproven relay, held back) by the hub,
+//! document, a carried debt or a member merge} is refused (or, for the unproven relay, held back) by the hub,
 //! over real HTTP. The test fails if a projection table has
 //! no row here, so a new write path cannot be added without deciding its rules.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
@@ -831,6 +831,78 @@ fn rows() -> Vec<Row> {
                     .to_string())
             }),
         ),
+        r(
+            Table::MemberMerges,
+            true,
+            true,
+            Some(|tx, fx, w| {
+                // two registrations of one cooperative declared one person, on the laptop
+                let c = pick(fx, w);
+                let other = tx
+                    .register_member(
+                        NewMember {
+                            id: None,
+                            cooperative_id: c.id,
+                            number: "DUP-1".into(),
+                            full_name: "Doublon".into(),
+                            sex: Sex::Male,
+                            birth_year: None,
+                            village: "V".into(),
+                            phone: None,
+                            nina: None,
+                            crops: vec![],
+                        },
+                        true,
+                    )?
+                    .id;
+                let m = MemberMerge {
+                    id: MemberMergeId::new(),
+                    kind: MergeKind::Merge,
+                    kept: c.member,
+                    merged: other,
+                    reason: "même personne".into(),
+                    agent_id: tx.actor().agent,
+                    device_id: tx.actor().device,
+                    at: tx.now(),
+                };
+                tx.db().insert_member_merge(&m)?;
+                Ok(m.id.to_string())
+            }),
+        ),
+        r(
+            Table::ConflictResolutions,
+            false,
+            true,
+            Some(|tx, fx, w| {
+                // a resolution of a conflict on a contract, written on the laptop
+                let r = sene_store::ConflictResolution {
+                    id: ResolutionId::new().to_string(),
+                    record_table: "contracts".into(),
+                    record_key: pick(fx, w).contract.to_string(),
+                    kind: "fields".into(),
+                    covers: "0123456789abcdef".into(),
+                    choice: None,
+                    action: "keep".into(),
+                    money: false,
+                    reason: "faux".into(),
+                    agent_id: tx.actor().agent.to_string(),
+                    device_id: tx.actor().device.to_string(),
+                    resolved_at: tx.now().to_rfc3339(),
+                };
+                tx.db().insert_conflict_resolution(&r)?;
+                // audited as the use case does (the laptop's history grows as with any write)
+                tx.db().audit(&sene_store::AuditEntry {
+                    at: tx.now(),
+                    agent_id: tx.actor().agent,
+                    device_id: tx.actor().device,
+                    action: "resolve_conflict".into(),
+                    record_kind: "conflict".into(),
+                    record_id: r.id.clone(),
+                    payload: "{}".into(),
+                })?;
+                Ok(r.id)
+            }),
+        ),
     ]
 }
 
@@ -1011,5 +1083,5 @@ fn every_write_path_is_refused_for_every_attack() {
             checked += 1;
         }
     }
-    assert!(checked >= 59, "only {checked} cases checked");
+    assert!(checked >= 67, "only {checked} cases checked");
 }

@@ -530,37 +530,15 @@ fn the_restore_drill_brings_back_every_record_a_laptop_holds() {
 /// synced after its backup, and nothing is lost or held twice.
 #[test]
 fn a_laptop_restored_from_its_own_backup_resyncs_without_loss_or_duplicate() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub_store = dir.path().join("bureau.sqlite");
-    let s = setup(&hub_store);
-    let url = format!("http://{}", start_hub(&hub_store));
-    let a_path = dir.path().join("awa.sqlite");
-    let mut a = Ledger::open(&a_path).unwrap();
-    let mut b = Ledger::open(&dir.path().join("bakary.sqlite")).unwrap();
-    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
-    client::enroll(&mut b, &url, s.b.device, &s.codes[1]).unwrap();
-    sync(&mut a, &url);
-    let k1 = a
-        .run(&s.a, |tx| {
-            let m = member(tx, s.coop, "DIO-0001", "Aminata Traoré")?;
-            Ok(tx
-                .request_contract(RequestContract {
-                    id: None,
-                    member_id: m,
-                    campaign_id: s.camp,
-                    crop: Crop::PaddyRice,
-                    committed: Kg::from_kg(1000)?,
-                    date: d(2026, 5, 10),
-                })?
-                .id)
-        })
-        .unwrap();
-    sync(&mut a, &url);
-    sync(&mut b, &url);
-    b.run(&s.b, |tx| tx.approve_contract(k1, d(2026, 5, 12)))
-        .unwrap();
-    sync(&mut b, &url);
-    sync(&mut a, &url);
+    let Laptop {
+        dir,
+        hub_store,
+        url,
+        s,
+        a_path,
+        mut a,
+        k1,
+    } = one_laptop(|_| {});
     // Awa's own backup on her USB key
     let made = a.backup_into(&dir.path().join("cle-awa"), None).unwrap();
     // she pays twice and syncs: the office holds A1-000001 and A1-000002
@@ -605,8 +583,329 @@ fn a_laptop_restored_from_its_own_backup_resyncs_without_loss_or_duplicate() {
     let breaks = office.db().audit_breaks().unwrap();
     assert_eq!(breaks.len(), 1, "{breaks:?}");
     assert_eq!(breaks[0].device_id, s.a.device.to_string());
-    assert!(breaks[0].reason.contains("raccourci"), "{breaks:?}");
+    assert_eq!(
+        breaks[0].reason,
+        sene_hub::audit::RESTORED_REASON,
+        "{breaks:?}"
+    );
     // her next receipt goes on in the new series
     let next = a.run(&s.a, |tx| advance(tx, k1, 1_000)).unwrap();
     assert_eq!(next, "A1-1-000002");
+}
+
+/// Copies a closed store's files (the database and any journal beside it), as an agent copies
+/// the folder to a USB key and back: no `sene backup`, no `sene restore`.
+fn raw_copy(from: &std::path::Path, to: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", ".keys"] {
+        let f = std::path::PathBuf::from(format!("{}{suffix}", from.display()));
+        let t = std::path::PathBuf::from(format!("{}{suffix}", to.display()));
+        if f.exists() {
+            std::fs::copy(&f, &t).unwrap();
+        } else if t.exists() {
+            std::fs::remove_file(&t).unwrap();
+        }
+    }
+}
+
+/// A union office on loopback and Awa's laptop enrolled (`first` runs on it right after its
+/// enrollment, as the app's open would), with a member's contract she requested and Bakary,
+/// the committee, approved; every store synced.
+struct Laptop {
+    dir: tempfile::TempDir,
+    hub_store: std::path::PathBuf,
+    url: String,
+    s: Setup,
+    a_path: std::path::PathBuf,
+    a: Ledger,
+    k1: ContractId,
+}
+
+fn one_laptop(first: impl FnOnce(&mut Ledger)) -> Laptop {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_store = dir.path().join("bureau.sqlite");
+    let s = setup(&hub_store);
+    let url = format!("http://{}", start_hub(&hub_store));
+    let a_path = dir.path().join("awa.sqlite");
+    let mut a = Ledger::open(&a_path).unwrap();
+    let mut b = Ledger::open(&dir.path().join("bakary.sqlite")).unwrap();
+    client::enroll(&mut a, &url, s.a.device, &s.codes[0]).unwrap();
+    client::enroll(&mut b, &url, s.b.device, &s.codes[1]).unwrap();
+    first(&mut a);
+    sync(&mut a, &url);
+    let k1 = a.run(&s.a, |tx| aminata_contract(tx, &s)).unwrap();
+    sync(&mut a, &url);
+    sync(&mut b, &url);
+    b.run(&s.b, |tx| tx.approve_contract(k1, d(2026, 5, 12)))
+        .unwrap();
+    sync(&mut b, &url);
+    sync(&mut a, &url);
+    Laptop {
+        dir,
+        hub_store,
+        url,
+        s,
+        a_path,
+        a,
+        k1,
+    }
+}
+
+/// [`one_laptop`], a raw copy of its store taken, then two advances paid and synced (the
+/// office holds `A1-000001` and `A1-000002`), and the copy put back by hand in its place.
+fn a_laptop_copied_back() -> Laptop {
+    let Laptop {
+        dir,
+        hub_store,
+        url,
+        s,
+        a_path,
+        a,
+        k1,
+    } = one_laptop(|_| {});
+    drop(a);
+    // the agent copies her laptop's folder to her key
+    let copy = dir.path().join("cle-awa.sqlite");
+    raw_copy(&a_path, &copy);
+    let mut a = Ledger::open(&a_path).unwrap();
+    let paid: Vec<String> = (0..2)
+        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
+        .collect();
+    assert_eq!(paid, ["A1-000001", "A1-000002"]);
+    sync(&mut a, &url);
+    drop(a);
+    // the disk fails; the copy on her key is put back by hand
+    raw_copy(&copy, &a_path);
+    let a = Ledger::open(&a_path).unwrap();
+    Laptop {
+        dir,
+        hub_store,
+        url,
+        s,
+        a_path,
+        a,
+        k1,
+    }
+}
+
+/// Every receipt number in the store is held once.
+fn assert_receipts_once(l: &Ledger) {
+    let all = receipts(l);
+    let distinct: BTreeSet<&String> = all.iter().collect();
+    assert_eq!(
+        all.len(),
+        distinct.len(),
+        "a receipt number held twice: {all:?}"
+    );
+}
+
+/// A laptop whose folder was copied back by hand (no `sene restore`) is found out by the hub at
+/// its next sync, before anything is merged: it takes a new identity and receipt series, gets
+/// back the two advances it had lost, and never issues their numbers again.
+#[test]
+fn a_laptop_copied_back_by_hand_is_found_out_at_its_next_sync() {
+    let r = a_laptop_copied_back();
+    let mut a = r.a;
+    assert!(
+        ids(&a, Table::Disbursements).is_empty(),
+        "the copy predates the advances"
+    );
+    assert_eq!(a.sync_generation().unwrap(), 0);
+    let report = client::sync(&mut a, Some(&r.url), &mut |_| {}).unwrap();
+    assert!(
+        report.refused_by_hub.is_empty(),
+        "{:?}",
+        report.refused_by_hub
+    );
+    // found out: a new generation, and the lost advances are back
+    assert_eq!(a.sync_generation().unwrap(), 1);
+    assert_eq!(ids(&a, Table::Disbursements).len(), 2);
+    let restorations = a.db().restorations().unwrap();
+    assert_eq!(restorations.len(), 1, "{restorations:?}");
+    assert!(
+        restorations[0].backup_file.contains("sans restauration"),
+        "{restorations:?}"
+    );
+    // her next receipt is in a new series, never A1-000001 or A1-000002 again
+    let next = a.run(&r.s.a, |tx| advance(tx, r.k1, 5_000)).unwrap();
+    assert_eq!(next, "A1-1-000001");
+    let report = client::sync(&mut a, Some(&r.url), &mut |_| {}).unwrap();
+    assert!(
+        report.refused_by_hub.is_empty(),
+        "{:?}",
+        report.refused_by_hub
+    );
+    sync(&mut a, &r.url);
+    let office = Ledger::open(&r.hub_store).unwrap();
+    assert_eq!(ids(&office, Table::Disbursements).len(), 3);
+    assert_eq!(
+        ids(&office, Table::Disbursements),
+        ids(&a, Table::Disbursements)
+    );
+    for l in [&office, &a] {
+        assert_receipts_once(l);
+    }
+    // one entry for the secretariat, saying what happened; later syncs add none
+    let breaks = office.db().audit_breaks().unwrap();
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0].device_id, r.s.a.device.to_string());
+    assert_eq!(breaks[0].reason, sene_hub::audit::RESTORED_REASON);
+    drop(r.dir);
+}
+
+/// The same laptop travelling by USB only: the office refuses its file, saying what to do,
+/// and merges nothing; the office's file for it tells it what the office holds, so it takes a
+/// new identity; its next file is accepted and nothing is held twice.
+#[test]
+fn a_laptop_copied_back_by_hand_is_found_out_through_usb_files() {
+    let r = a_laptop_copied_back();
+    let mut a = r.a;
+    let file = sene_hub::usb::device_export(&mut a).unwrap();
+    let mut office = Ledger::open(&r.hub_store).unwrap();
+    let refused = sene_hub::usb::hub_import(&mut office, &file).unwrap_err();
+    assert!(
+        matches!(refused, sene_hub::HubError::Rewound { known } if known > 0),
+        "{refused:?}"
+    );
+    assert!(refused
+        .to_string()
+        .contains("importez-y d'abord le fichier du bureau"));
+    assert!(refused
+        .message(sene_domain::Lang::En)
+        .contains("first import the office's file on it"));
+    // the office's file for her laptop
+    let back = sene_hub::usb::hub_export(&mut office, r.s.a.device).unwrap();
+    sene_hub::usb::device_import(&mut a, &back).unwrap();
+    assert_eq!(a.sync_generation().unwrap(), 1);
+    assert_eq!(ids(&a, Table::Disbursements).len(), 2);
+    let next = a.run(&r.s.a, |tx| advance(tx, r.k1, 5_000)).unwrap();
+    assert_eq!(next, "A1-1-000001");
+    let file = sene_hub::usb::device_export(&mut a).unwrap();
+    sene_hub::usb::hub_import(&mut office, &file).unwrap();
+    assert_eq!(ids(&office, Table::Disbursements).len(), 3);
+    for l in [&office, &a] {
+        assert_receipts_once(l);
+    }
+    let breaks = office.db().audit_breaks().unwrap();
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0].reason, sene_hub::audit::RESTORED_REASON);
+    drop(r.dir);
+}
+
+/// The issue's own case: an agent's laptop folder copied to a USB key, the disk lost, the copy
+/// put back by hand on the new disk — and the agent pays before syncing. The app's open
+/// (`Ledger::check_file_identity`, which the window and the CLI run) finds the store in another
+/// file and takes a new identity and receipt series before anything is written; her payment
+/// gets a number of the new series; her sync is accepted at once (no refusal, no `duplicate
+/// seq`), the advances she had lost come back, and no receipt number is held twice.
+#[test]
+fn a_laptop_copied_back_by_hand_that_pays_before_syncing_repeats_nothing() {
+    // the app records the file its store lives in
+    let Laptop {
+        dir,
+        hub_store,
+        url,
+        s,
+        a_path,
+        a,
+        k1,
+    } = one_laptop(|a| assert_eq!(a.check_file_identity().unwrap(), None));
+    drop(a);
+    let key = dir.path().join("cle-usb");
+    std::fs::create_dir_all(&key).unwrap();
+    raw_copy(&a_path, &key.join("awa.sqlite"));
+    // reopened where it lives: the same file, nothing changes
+    let mut a = Ledger::open(&a_path).unwrap();
+    assert_eq!(a.check_file_identity().unwrap(), None);
+    let paid: Vec<String> = (0..2)
+        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
+        .collect();
+    assert_eq!(paid, ["A1-000001", "A1-000002"]);
+    sync(&mut a, &url);
+    drop(a);
+    // the disk is lost; a new disk; the folder copied back from the key
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", a_path.display()));
+    }
+    raw_copy(&key.join("awa.sqlite"), &a_path);
+    let mut a = Ledger::open(&a_path).unwrap();
+    assert_eq!(a.check_file_identity().unwrap(), Some(1), "found copied");
+    assert_eq!(a.check_file_identity().unwrap(), None, "once");
+    // she pays before syncing: a number of the new series
+    let again = a.run(&s.a, |tx| advance(tx, k1, 5_000)).unwrap();
+    assert_eq!(again, "A1-1-000001");
+    let r = client::sync(&mut a, Some(&url), &mut |_| {}).unwrap();
+    assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+    sync(&mut a, &url);
+    let office = Ledger::open(&hub_store).unwrap();
+    assert_eq!(ids(&a, Table::Disbursements).len(), 3);
+    assert_eq!(
+        ids(&office, Table::Disbursements),
+        ids(&a, Table::Disbursements)
+    );
+    for l in [&office, &a] {
+        assert_receipts_once(l);
+    }
+    let breaks = office.db().audit_breaks().unwrap();
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0].reason, sene_hub::audit::RESTORED_REASON);
+}
+
+/// What is not a copy by hand takes no new identity: a store renamed (or its folder moved on
+/// the same disk), a store encrypted in place, a store put back with `sene restore` (its
+/// restore already gave it one).
+#[test]
+fn a_store_renamed_encrypted_or_restored_is_not_taken_for_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("awa.sqlite");
+    let mut l = Ledger::open(&path).unwrap();
+    sene_scenarios::setup(&mut l).unwrap();
+    assert_eq!(l.check_file_identity().unwrap(), None);
+    drop(l);
+    let moved = dir.path().join("dossier-deplace");
+    std::fs::create_dir_all(&moved).unwrap();
+    let renamed = moved.join("awa.sqlite");
+    std::fs::rename(&path, &renamed).unwrap();
+    let mut l = Ledger::open(&renamed).unwrap();
+    assert_eq!(
+        l.check_file_identity().unwrap(),
+        None,
+        "a rename is no copy"
+    );
+    let made = l
+        .backup_into(&dir.path().join("sauvegardes"), None)
+        .unwrap();
+    drop(l);
+    // encrypted in place
+    sene_store::Store::encrypt_plain(
+        &renamed,
+        "Awa",
+        "karité de Koutiala 3",
+        sene_store::KdfParams {
+            m_kib: 1024,
+            t: 1,
+            p: 1,
+        },
+    )
+    .unwrap();
+    let mut vault = sene_store::Vault::load(&renamed).unwrap();
+    let key = vault
+        .unlock(&vault.slots()[0].id.clone(), "karité de Koutiala 3")
+        .unwrap();
+    let store = sene_store::Store::open_vault(&renamed, &mut vault, &key).unwrap();
+    let mut l = Ledger::with_clock(store, Box::new(sene_app::SystemClock));
+    assert_eq!(
+        l.check_file_identity().unwrap(),
+        None,
+        "encryption is no copy"
+    );
+    assert_eq!(l.sync_generation().unwrap(), 0);
+    drop(l);
+    // put back with a restore: one new generation, from the restore alone
+    let other = dir.path().join("restaure.sqlite");
+    let manifest = backup::verify(&made.file, None).unwrap();
+    backup::install(&made.file, &other, "20261205-140000").unwrap();
+    let mut l = Ledger::open(&other).unwrap();
+    assert_eq!(l.mark_restored(&manifest, &made.file, None).unwrap(), 1);
+    assert_eq!(l.check_file_identity().unwrap(), None);
+    assert_eq!(l.sync_generation().unwrap(), 1);
 }

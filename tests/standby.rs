@@ -7,7 +7,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sene_app::season::RequestContract;
 use sene_app::*;
 use sene_domain::*;
 use sene_hub::schedule::BackupSchedule;
@@ -141,21 +140,7 @@ fn the_standby_keeps_the_offices_own_records_and_is_promoted_when_the_disk_is_lo
     // the office's own work: a member's contract, its advance, and the campaign's settlement,
     // proposed by the secretariat and locked by the accountant (office-only records)
     let mut office = Ledger::open(&hub_store).unwrap();
-    let k = office
-        .run(&s.sec, |tx| {
-            let m = member(tx, s.coop, "DIO-0001", "Aminata Traoré")?;
-            Ok(tx
-                .request_contract(RequestContract {
-                    id: None,
-                    member_id: m,
-                    campaign_id: s.camp,
-                    crop: Crop::PaddyRice,
-                    committed: Kg::from_kg(1000)?,
-                    date: d(2026, 5, 10),
-                })?
-                .id)
-        })
-        .unwrap();
+    let k = office.run(&s.sec, |tx| aminata_contract(tx, &s)).unwrap();
     let at_office = Actor {
         agent: compta.agent,
         device: s.sec.device,

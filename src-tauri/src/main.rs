@@ -252,6 +252,28 @@ fn sync_now(app: AppHandle, shell: State<'_, Shell>) -> R<SyncResult> {
     })
 }
 
+/// A USB file written (a laptop's for the office, or the office's for a laptop); its steps go
+/// out as `sync-progress` events.
+#[tauri::command(async)]
+fn usb_export(app: AppHandle, shell: State<'_, Shell>, req: UsbExportRequest) -> R<FileWritten> {
+    with(&shell, |s| {
+        s.usb_export(&req, &mut |p| {
+            let _ = app.emit("sync-progress", p.clone());
+        })
+    })
+}
+
+/// A USB file read (the office's on a laptop, a laptop's at the office); its steps go out as
+/// `sync-progress` events.
+#[tauri::command(async)]
+fn usb_import(app: AppHandle, shell: State<'_, Shell>, req: PathRequest) -> R<SyncResult> {
+    with(&shell, |s| {
+        s.usb_import(&req, &mut |p| {
+            let _ = app.emit("sync-progress", p.clone());
+        })
+    })
+}
+
 /// A backup of the store into a folder (a USB drive), checked; its steps go out as
 /// `backup-progress` events while the window stays responsive.
 #[tauri::command(async)]

@@ -72,8 +72,10 @@ macro_rules! registry {
             // exchanges and backups
             sync_status() -> SyncStatus [signed_in, reads] = sync_status;
             sync_now() -> SyncResult [signed_in, writes];
-            usb_export(PathRequest) -> FileWritten [signed_in, writes] = usb_export;
-            usb_import(PathRequest) -> SyncResult [signed_in, writes] = usb_import;
+            // a laptop's file for the office, or at the office a laptop's (the secretariat's:
+            // the api checks it): their steps as `sync-progress` events
+            usb_export(UsbExportRequest) -> FileWritten [signed_in, writes];
+            usb_import(PathRequest) -> SyncResult [signed_in, writes];
             list_conflicts() -> Vec<ConflictView> [signed_in, reads] = conflicts;
             // a conflict on money: the secretariat only (the api checks it per conflict)
             resolve_conflict(ResolveConflictRequest) -> () [signed_in, writes] = resolve_conflict;
@@ -96,6 +98,8 @@ macro_rules! registry {
             hub_start(HubStartRequest) -> HubView [secretariat, writes] = hub_start;
             list_agents() -> Vec<AgentView> [secretariat, reads] = agents;
             pair_device(PairRequest) -> PairingView [secretariat, writes] = pair_device;
+            hub_devices() -> Vec<HubDeviceView> [secretariat, reads] = hub_devices;
+            revoke_device(DeviceRequest) -> Vec<HubDeviceView> [secretariat, writes] = revoke_device;
             record_stock_count(StockCountRequest) -> OfficeRecordView [secretariat, writes] = record_stock_count;
             record_cash_return(CashReturnRequest) -> OfficeRecordView [secretariat, writes] = record_cash_return;
             lender_positions(DateRequest) -> LendersView [secretariat, reads] = lender_positions;

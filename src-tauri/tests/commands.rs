@@ -352,6 +352,7 @@ fn demo(dir: &Path, roles: &[&str]) -> (Gate, Map<String, Value>, BTreeMap<Strin
             label: "Bureau".into(),
             passphrase: PASS.into(),
             confirm: PASS.into(),
+            lang: None,
         })
         .unwrap();
     s.load_demo(&mut |_| {}).unwrap();
@@ -471,6 +472,7 @@ fn refused_to(
         .sign_in(&SignInRequest {
             account: account.into(),
             passphrase: PASS.into(),
+            lang: None,
         })
         .unwrap();
     let mut refused = BTreeSet::new();
@@ -504,7 +506,10 @@ fn each_command_refuses_whom_the_registry_says() {
         let mut wrong = Vec::new();
         for c in COMMANDS.iter().filter(|c| c.generated) {
             let allowed = may.contains(&c.access);
-            if allowed && refused.contains(c.name) {
+            // resolve_conflict is any signed-in account's, but the api refuses a money conflict
+            // and the merge of a member registered twice (the demo's conflict) to all but the
+            // secretariat: the conflict says, not the command
+            if allowed && refused.contains(c.name) && c.name != "resolve_conflict" {
                 wrong.push(format!(
                     "{}: {} in the registry, but a {role} is refused it",
                     c.name, c.access

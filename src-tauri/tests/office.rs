@@ -127,19 +127,20 @@ fn the_secretariat_takes_the_season_to_a_locked_settlement() {
     w.wait("li.anomaly[data-kind='stock_count_mismatch']");
     w.shot("anomalies");
     let before = w.find_all("li.anomaly").len();
-    // keep both records as they are, with the reason
+    // two different people after all: both registrations stay, with the reason (the merge of
+    // two registrations is conflicts.rs's); the pair is no longer a probable duplicate either
     w.click_on("li.anomaly[data-kind='sync_conflict'] .conflict-choice[value='']");
     w.type_into(
         "li.anomaly[data-kind='sync_conflict'] .anomaly-note",
-        "Même personne enregistrée deux fois : le second numéro sera radié",
+        "Deux personnes différentes : le second numéro est celui de sa cousine",
     );
     w.click_on("li.anomaly[data-kind='sync_conflict'] .anomaly-resolve");
     w.wait_gone("li.anomaly[data-kind='sync_conflict']");
-    assert_eq!(w.find_all("li.anomaly").len(), before - 1);
+    assert_eq!(w.find_all("li.anomaly").len(), before - 2);
     let open = w.invoke("list_conflicts", None);
     assert_eq!(open.as_array().map(Vec::len), Some(0), "{open}");
     let log = w.text(&w.wait("#anom-log"));
-    assert!(log.contains("second numéro sera radié"), "{log}");
+    assert!(log.contains("celui de sa cousine"), "{log}");
     w.shot("conflit-resolu");
 
     // ---- settlement: review, lock, export ----

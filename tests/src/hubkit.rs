@@ -225,3 +225,19 @@ pub fn member(tx: &Tx<'_, '_>, coop: CooperativeId, number: &str, name: &str) ->
         )?
         .id)
 }
+
+/// Aminata Traoré (`DIO-0001`) registered in the setup's cooperative, and her request of a
+/// 1 000 kg paddy contract in its campaign (10 May 2026): what the scenarios pay and decide on.
+pub fn aminata_contract(tx: &Tx<'_, '_>, s: &Setup) -> Result<ContractId> {
+    let m = member(tx, s.coop, "DIO-0001", "Aminata Traoré")?;
+    Ok(tx
+        .request_contract(RequestContract {
+            id: None,
+            member_id: m,
+            campaign_id: s.camp,
+            crop: Crop::PaddyRice,
+            committed: Kg::from_kg(1000)?,
+            date: d(2026, 5, 10),
+        })?
+        .id)
+}

@@ -76,6 +76,10 @@ dto! {
         pub label: String,
         pub passphrase: String,
         pub confirm: String,
+        /// The window's language (`fr`, `en`): the gate's refusals follow it.
+        #[serde(default)]
+        #[ts(optional)]
+        pub lang: Option<String>,
     }
 
     /// The recovery key, shown once, and the session it opened.
@@ -89,6 +93,10 @@ dto! {
     pub struct SignInRequest {
         pub account: String,
         pub passphrase: String,
+        /// The window's language (`fr`, `en`): the gate's refusals follow it.
+        #[serde(default)]
+        #[ts(optional)]
+        pub lang: Option<String>,
     }
 
     /// Every passphrase forgotten: the recovery key and a new first sign-in.
@@ -97,6 +105,10 @@ dto! {
         pub label: String,
         pub passphrase: String,
         pub confirm: String,
+        /// The window's language (`fr`, `en`): the gate's refusals follow it.
+        #[serde(default)]
+        #[ts(optional)]
+        pub lang: Option<String>,
     }
 
     /// The secretariat gives another agent a sign-in on this device.
@@ -499,9 +511,16 @@ dto! {
         pub enrolled: bool,
         pub hub_url: Option<String>,
         pub last_sync_at: Option<String>,
-        /// Actions recorded here since the last successful sync.
+        /// Actions recorded here since the last successful sync. Always 0 at the union office,
+        /// which sends nothing anywhere: it is the hub, the laptops fetch from it (see
+        /// `devices_behind`).
         pub pending_changes: u32,
         pub open_conflicts: u32,
+        /// This store is the union office's (the hub's store, the secretariat signed in): its
+        /// sync screen shows the devices, not a sync with a hub.
+        pub office: bool,
+        /// At the office: the enrolled laptops that lack something it holds (0 elsewhere).
+        pub devices_behind: u32,
     }
 
     /// A step of a sync, sent as the `sync-progress` event.
@@ -523,6 +542,43 @@ dto! {
     /// `usb_export` / `usb_import`.
     pub struct PathRequest {
         pub path: String,
+    }
+
+    /// `usb_export`: the file to write and, at the union office, the laptop it is for.
+    pub struct UsbExportRequest {
+        pub path: String,
+        /// At the office: the device the file is for (its id). Empty on a laptop (its file is
+        /// for the office).
+        pub device_id: String,
+    }
+
+    /// `revoke_device`.
+    pub struct DeviceRequest {
+        pub device_id: String,
+    }
+
+    /// A laptop the union office registered, as the secretariat's sync screen lists it.
+    pub struct HubDeviceView {
+        pub device_id: String,
+        pub label: String,
+        pub receipt_prefix: String,
+        pub agent_name: String,
+        /// Codes of the cooperatives it serves.
+        pub cooperatives: Vec<String>,
+        /// `enrolled`, `pending` (its code given, not used yet), `revoked`.
+        pub state: String,
+        pub state_label: String,
+        pub enrolled_at: Option<String>,
+        /// Its last exchange with the office: an HTTP sync, or its USB file read here.
+        pub last_sync_at: Option<String>,
+        /// Changes of others (the office's, other laptops') it has not received since its last
+        /// sync; `None` when nothing goes to it (not enrolled yet, revoked).
+        pub lacks_changes: Option<u32>,
+        /// What it lacks, in words.
+        pub lacks_label: String,
+        /// The office may write it a file (enrolled, not revoked), and revoke it.
+        pub may_export: bool,
+        pub may_revoke: bool,
     }
 
     /// A file written.
@@ -656,13 +712,21 @@ dto! {
         pub overdue: bool,
     }
 
-    /// A sync conflict waiting for the secretariat.
+    /// A sync conflict waiting for the secretariat, as a person reads it (session language).
     pub struct ConflictView {
         pub id: String,
+        /// `fields` (choose a value), `member_duplicate` (choose the registration kept, or
+        /// "different people"), `duplicate` or `creation` (both records stay).
+        pub kind: String,
+        /// The record in conflict, in words.
         pub record: String,
+        /// What differs, in words.
         pub field: String,
         pub money: bool,
+        /// One line per candidate: the value in words, who, on which device, when.
         pub values: Vec<String>,
+        /// The members concerned.
+        pub member_ids: Vec<String>,
         pub at: String,
     }
 
@@ -755,21 +819,41 @@ dto! {
         pub families: Vec<DashLine>,
     }
 
-    /// One anomaly of the queue with its evidence.
+    /// A record an anomaly is about, as a button the window shows.
+    pub struct AnomalyLinkView {
+        /// What it opens: `member` (the member's card, `id` the member), `settlement` (`id`
+        /// the run, when one is meant), `dashboard` (agents' cash, stock, office entries),
+        /// `sync` (devices, USB files).
+        pub target: String,
+        pub id: Option<String>,
+        /// What the button says, in the session's language.
+        pub label: String,
+    }
+
+    /// One anomaly of the queue, told for a person: who and what by name, the figures
+    /// formatted (`2 688,4 kg`, `1 234 567 FCFA`), what to open, what to do.
     pub struct AnomalyView {
         /// Stable while the evidence is the same: what a resolution names.
         pub key: String,
         /// `sync_conflict`, `duplicate_member`, …
         pub kind: String,
         pub title: String,
-        /// The evidence, one line each, in the session's language.
+        /// One sentence: who and what, in the session's language.
+        pub summary: String,
+        /// The evidence, one `label : value` line each, in the session's language (names and
+        /// formatted figures, never an id).
         pub evidence: Vec<String>,
-        /// Members concerned (links to their cards).
-        pub member_ids: Vec<String>,
-        /// For a sync conflict: its id and the values in conflict.
+        /// The member cards and screens to open.
+        pub links: Vec<AnomalyLinkView>,
+        /// What the secretariat should do, in the session's language.
+        pub action: String,
+        /// For a sync conflict: its id and the values in conflict, as a person reads them.
         pub conflict_id: Option<String>,
         pub values: Vec<String>,
         pub money: bool,
+        /// For a sync conflict: `fields`, `member_duplicate`, `duplicate` or `creation` (see
+        /// [`ConflictView::kind`]).
+        pub conflict_kind: Option<String>,
     }
 
     /// Resolves an anomaly (not a sync conflict) with the reason.
@@ -779,8 +863,11 @@ dto! {
         pub note: String,
     }
 
-    /// Resolves a sync conflict: keeps one of its values (index in `values`), or none (the
-    /// records stay as they are, e.g. "not a duplicate"), with the reason.
+    /// Resolves a sync conflict with the reason. `choice` is an index in `values`: for a
+    /// `fields` conflict the value kept (the record then reads as that device left it), for a
+    /// `member_duplicate` the registration kept (the others are merged into it). `None`: the
+    /// values shown stay (`fields`), the registrations are different people
+    /// (`member_duplicate`), both records stay (`duplicate`, `creation`).
     pub struct ResolveConflictRequest {
         pub conflict_id: String,
         pub choice: Option<u32>,

@@ -104,7 +104,11 @@ impl ApiError {
     pub fn invalid(lang: Lang, field: &str, fr: &str, en: &str) -> Self {
         ApiError {
             code: ErrorCode::InvalidValue,
-            message: format!("{field} : {}", if lang == Lang::Fr { fr } else { en }),
+            message: if lang == Lang::Fr {
+                format!("{field} : {fr}")
+            } else {
+                format!("{}: {en}", sene_domain::label_en(field))
+            },
             field: Some(field.to_owned()),
         }
     }
@@ -130,7 +134,7 @@ impl ApiError {
             AppError::Taken { .. } => ErrorCode::Taken,
             AppError::ProbableDuplicate { .. } => ErrorCode::ProbableDuplicate,
             AppError::OtherCooperative { .. } => ErrorCode::OtherCooperative,
-            AppError::Mismatch(_) => ErrorCode::Mismatch,
+            AppError::Mismatch(_) | AppError::Resolution { .. } => ErrorCode::Mismatch,
             AppError::AlreadyReversed { .. } => ErrorCode::AlreadyReversed,
             AppError::AboveAvailable { .. } => ErrorCode::AboveAvailable,
             AppError::Store(se) => return Self::from_store(se, lang),
@@ -216,7 +220,10 @@ impl ApiError {
             | HubError::Quarantined { .. }
             | HubError::TooLarge { .. }
             | HubError::NotSecretariat
-            | HubError::NoBackup => ErrorCode::SyncRefused,
+            | HubError::NoBackup
+            // a device put back to an older copy of itself: nothing merged, the message says
+            // how it takes a new identity
+            | HubError::Rewound { .. } => ErrorCode::SyncRefused,
             // not the network: trying again cannot help, the message says what must change
             HubError::Certificate { .. } => ErrorCode::SyncError,
             // the store's lock, held by another hub
@@ -256,5 +263,148 @@ fn domain_field(d: &DomainError) -> Option<&'static str> {
         DomainError::InvalidPhone { .. } => Some("téléphone"),
         DomainError::InvalidNina { .. } => Some("NINA"),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Labels that read the same in English (or are codes, not words for people).
+    const SAME_IN_ENGLISH: &[&str] = &[
+        "agent",
+        "code",
+        "conflict",
+        "date",
+        "delivery",
+        "device_id",
+        "disbursement",
+        "distribution",
+        "lot",
+        "note",
+        "NINA",
+        "payment",
+        "principal",
+        "region",
+        "reversal",
+        "sync_conflict",
+        "table",
+        "union",
+        "village",
+        " INTL",
+        "excel",
+        "fr",
+        // request fields named by their key
+        "choice",
+        "dir",
+        "format",
+        "listen",
+        "minutes",
+        "path",
+    ];
+
+    /// Every label a message names, as written in the sources of the crates whose errors
+    /// reach the window: `what:`/`kind:`/`field:` of an error, the first argument of a
+    /// `validate::` rule, an id or field parsed by the api (`id`, `missing`, `parse_field`'s
+    /// label, `ApiError::invalid`'s field).
+    fn labels(src: &str) -> Vec<String> {
+        fn literal(rest: &str) -> Option<String> {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix('"')?;
+            rest.find('"').map(|end| rest[..end].to_owned())
+        }
+        let mut out = Vec::new();
+        for needle in [
+            "what: ",
+            "kind: ",
+            "field: ",
+            "self.id(",
+            "missing(",
+            "self.office_date(",
+        ] {
+            for (i, _) in src.match_indices(needle) {
+                out.extend(literal(&src[i + needle.len()..]));
+            }
+        }
+        for (i, _) in src.match_indices("validate::") {
+            let rest = &src[i + "validate::".len()..];
+            let name_end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(0);
+            if let Some(args) = rest[name_end..].strip_prefix('(') {
+                out.extend(literal(args));
+            }
+        }
+        for needle in ["parse_field(", "ApiError::invalid("] {
+            for (i, _) in src.match_indices(needle) {
+                // the label is the second argument
+                let rest = &src[i + needle.len()..];
+                if let Some(comma) = rest.find(',') {
+                    out.extend(literal(&rest[comma + 1..]));
+                }
+            }
+        }
+        out
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).expect("a source folder").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).expect("a source file");
+                // the code, not its tests (this one names labels of its own)
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                out.push((p.display().to_string(), code.to_owned()));
+            }
+        }
+    }
+
+    #[test]
+    fn every_label_named_in_an_error_has_its_english() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for krate in ["domain", "app", "api"] {
+            sources(&root.join(krate).join("src"), &mut files);
+        }
+        let mut missing = std::collections::BTreeSet::new();
+        let mut seen = 0;
+        for (path, text) in &files {
+            for label in labels(text) {
+                seen += 1;
+                if label.is_empty()
+                    || label.contains('{')
+                    || SAME_IN_ENGLISH.contains(&label.as_str())
+                {
+                    continue;
+                }
+                if sene_domain::label_en(&label) == label {
+                    missing.insert(format!("« {label} » ({path})"));
+                }
+            }
+        }
+        assert!(seen > 100, "the labels were found: {seen}");
+        assert!(
+            missing.is_empty(),
+            "labels that would stay French in the English window (add them to sene_domain::label_en):\n{}",
+            missing.into_iter().collect::<Vec<_>>().join("\n")
+        );
+    }
+
+    #[test]
+    fn a_refusal_above_the_limit_is_said_in_english() {
+        let e = AppError::AboveAvailable {
+            what: "complément de prix au kg (surplus des lots net des frais, réparti sur les kg comptés)",
+            requested: "46 FCFA".into(),
+            available: "45 FCFA".into(),
+        };
+        let en = ApiError::from_app(&e, Lang::En).message;
+        assert!(en.starts_with("price complement per kg"), "{en}");
+        assert!(!en.contains("complément"), "{en}");
+        let fr = ApiError::from_app(&e, Lang::Fr).message;
+        assert!(fr.contains("disponibles"), "{fr}");
+        let v = ApiError::invalid(Lang::En, "prix au kg", "trop élevé", "too high");
+        assert_eq!(v.message, "price per kg: too high");
     }
 }

@@ -5,6 +5,7 @@ use sene_app::finance::{NewDrawdown, NewRepayment, NewSaleLot};
 use sene_app::lending::{
     lender_position_totals, ComplementOption, LenderPosition, SaleLotView, SetComplement,
 };
+use sene_app::AppError;
 use sene_domain::*;
 
 use crate::dto::*;
@@ -100,7 +101,14 @@ impl Session {
         let o = self
             .ledger
             .run(&actor, |tx| tx.set_price_complement(cmd))
-            .map_err(|e| self.app(&e))?;
+            .map_err(|e| {
+                let mut err = self.app(&e);
+                // above what the lots allow: the amount typed is what must change
+                if matches!(e, AppError::AboveAvailable { .. }) {
+                    err.field = Some("per_kg".into());
+                }
+                err
+            })?;
         Ok(complement(
             &o,
             self.label(o.crop.label_fr(), o.crop.label_en()),
@@ -174,10 +182,17 @@ impl Session {
         let made = self
             .ledger
             .run(&actor, |tx| tx.add_sale_lot(cmd))
-            .map_err(|e| self.app(&e))?;
+            .map_err(|e| {
+                let mut err = self.app(&e);
+                // more than the warehouse holds: the kg typed is what must change
+                if matches!(e, AppError::AboveAvailable { .. }) {
+                    err.field = Some("kg".into());
+                }
+                err
+            })?;
         let lots = self.ledger.sale_lots(camp).map_err(|e| self.app(&e))?;
         let view = lots.iter().find(|l| l.id == made.id).ok_or_else(|| {
-            self.app(&sene_app::AppError::NotFound {
+            self.app(&AppError::NotFound {
                 kind: "lot",
                 id: made.id.to_string(),
             })

@@ -93,122 +93,9 @@ fn run_view(r: &RunInfo, lines: &[MemberLine], net: Money) -> RunView {
     }
 }
 
-/// The title of an anomaly kind, by its code.
+/// The title of an anomaly kind, by its code (the app's words).
 fn title(code: &str, lang: Lang) -> String {
-    let (fr, en) = match code {
-        "sync_conflict" => ("Conflit de synchronisation", "Sync conflict"),
-        "duplicate_member" => ("Membre en double probable", "Probable duplicate member"),
-        "duplicate_delivery" => (
-            "Livraison en double probable",
-            "Probable duplicate delivery",
-        ),
-        "disbursement_above_due" => (
-            "Avance au-delà du montant prévu",
-            "Advance above the amount due",
-        ),
-        "disbursement_not_approved" => (
-            "Avance sans contrat approuvé",
-            "Advance without an approved contract",
-        ),
-        "delivery_above_committed" => (
-            "Livraison au-delà de l'engagement",
-            "Delivery above the commitment",
-        ),
-        "receipt_gap" => (
-            "Reçus manquants dans la série d'un appareil",
-            "Receipts missing from a device's series",
-        ),
-        "agent_cash_negative" | "agent_cash_outstanding_after_close" => (
-            "Caisse d'agent qui ne se réconcilie pas",
-            "Agent's cash that does not reconcile",
-        ),
-        "quarantined_file" => (
-            "Fichier d'un appareil révoqué en quarantaine",
-            "File of a revoked device in quarantine",
-        ),
-        "office_restored" => (
-            "Restauration du bureau depuis une sauvegarde",
-            "Office restored from a backup",
-        ),
-        "audit_rewritten" => (
-            "Historique d'un appareil réécrit",
-            "A device's history was rewritten",
-        ),
-        "stock_count_mismatch" => (
-            "Stock compté différent du stock théorique",
-            "Counted stock differs from the book",
-        ),
-        "settlement_debt" => (
-            "Membre endetté au règlement",
-            "Member in debt at settlement",
-        ),
-        "late_record" => (
-            "Enregistrement arrivé après le règlement arrêté",
-            "Record arrived after the locked settlement",
-        ),
-        other => (other, other),
-    };
-    if lang == Lang::Fr { fr } else { en }.to_owned()
-}
-
-/// The label of an evidence field (the anomaly's own field names).
-fn label(field: &str, lang: Lang) -> String {
-    let (fr, en) = match field {
-        "due" => ("avance prévue (FCFA)", "advance due (FCFA)"),
-        "disbursed" => ("avancé (FCFA)", "advanced (FCFA)"),
-        "committed" => ("engagé (kg)", "committed (kg)"),
-        "accepted" => ("accepté (kg)", "accepted (kg)"),
-        "gross" => ("poids brut (kg)", "gross weight (kg)"),
-        "bags" => ("sacs", "bags"),
-        "date" => ("date", "date"),
-        "at_seq" => ("entrée d'audit n°", "audit entry no."),
-        "expected" => ("reçu par le bureau", "received by the office"),
-        "got" => ("donné par l'appareil", "given by the device"),
-        "reason" => ("motif", "reason"),
-        "received_at" => ("reçu le", "received on"),
-        "created_at" => ("écrit par l'appareil le", "written by the device on"),
-        "size" => ("taille (octets)", "size (bytes)"),
-        "detected_at" => ("détecté le", "detected on"),
-        "state" => ("état du contrat", "contract state"),
-        "prefix" => ("préfixe des reçus", "receipt prefix"),
-        "lowest" => ("premier n°", "first no."),
-        "highest" => ("dernier n°", "last no."),
-        "missing" => ("n° manquants", "missing nos."),
-        "counted_on" => ("compté le", "counted on"),
-        "counted" => ("compté (kg)", "counted (kg)"),
-        "book" => ("stock théorique (kg)", "book stock (kg)"),
-        "difference" => ("écart (kg)", "difference (kg)"),
-        "gap" => ("écart (FCFA)", "gap (FCFA)"),
-        "net" => ("net (FCFA)", "net (FCFA)"),
-        "number" => ("n° de membre", "member no."),
-        "receipt" => ("reçu", "receipt"),
-        "record_kind" => ("enregistrement", "record"),
-        "table" => ("table", "table"),
-        "field" => ("champ", "field"),
-        "reasons" => ("ressemblances", "likenesses"),
-        "received" => ("reçu par l'agent (FCFA)", "received by the agent (FCFA)"),
-        "paid_out" => ("payé (FCFA)", "paid out (FCFA)"),
-        "fertilizer_cash" => ("engrais encaissé (FCFA)", "fertilizer cash (FCFA)"),
-        "returned" => ("rendu au bureau (FCFA)", "returned (FCFA)"),
-        "to_return" => ("à rendre (FCFA)", "to return (FCFA)"),
-        "restored_at" => ("restauré le", "restored on"),
-        "backup_made_at" => ("sauvegarde du", "backup of"),
-        "generation" => ("génération de synchronisation", "sync generation"),
-        "lost_runs" => (
-            "règlements arrêtés après la sauvegarde, à arrêter de nouveau",
-            "settlement runs locked after the backup, to lock again",
-        ),
-        "receipts_back" => (
-            "reçus du bureau émis après la sauvegarde et revenus des portables",
-            "office receipts issued after the backup, back from the laptops",
-        ),
-        "receipts_at_backup" => (
-            "dernier reçu du bureau connu de la sauvegarde",
-            "last office receipt the backup knew",
-        ),
-        other => (other, other),
-    };
-    if lang == Lang::Fr { fr } else { en }.to_owned()
+    sene_app::anomalies::title(code, lang)
 }
 
 fn plain(v: &Value) -> String {
@@ -217,37 +104,6 @@ fn plain(v: &Value) -> String {
         Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     }
-}
-
-/// The evidence lines of an anomaly from its fields (ids are left to the links).
-fn evidence(fields: &serde_json::Map<String, Value>, lang: Lang, out: &mut Vec<String>) {
-    for (k, v) in fields {
-        if k == "kind" || k == "candidates" || k == "money" || k.ends_with("_id") || k == "doc_id" {
-            continue;
-        }
-        if matches!(
-            k.as_str(),
-            "members" | "deliveries" | "disbursements" | "record_key" | "record_id"
-        ) {
-            continue;
-        }
-        if let Value::Object(inner) = v {
-            evidence(inner, lang, out);
-            continue;
-        }
-        out.push(format!("{} : {}", label(k, lang), plain(v)));
-    }
-}
-
-fn member_ids(fields: &serde_json::Map<String, Value>) -> Vec<String> {
-    let mut ids = Vec::new();
-    if let Some(Value::String(m)) = fields.get("member_id") {
-        ids.push(m.clone());
-    }
-    if let Some(Value::Array(ms)) = fields.get("members") {
-        ids.extend(ms.iter().filter_map(|m| m.as_str().map(str::to_owned)));
-    }
-    ids
 }
 
 impl Session {
@@ -379,56 +235,122 @@ impl Session {
     ///
     /// # Errors
     /// Not the secretariat, unknown campaign, store errors.
-    pub fn office_anomalies(&self, req: &CampaignRequest) -> R<Vec<AnomalyView>> {
+    pub fn office_anomalies(&mut self, req: &CampaignRequest) -> R<Vec<AnomalyView>> {
         self.require_office()?;
         let camp: CampaignId = self.id("campagne", &req.campaign_id)?;
         let queue = self.ledger.anomalies(camp).map_err(|e| self.app(&e))?;
         let lang = self.lang;
-        Ok(queue
-            .into_iter()
-            .map(|a| {
-                let code = a.kind.code().to_owned();
-                let fields = match serde_json::to_value(&a.kind) {
-                    Ok(Value::Object(m)) => m,
-                    _ => serde_json::Map::new(),
-                };
-                let mut lines = Vec::new();
-                evidence(&fields, lang, &mut lines);
-                let (conflict_id, values, money_field) = match &a.kind {
-                    sene_app::anomalies::AnomalyKind::SyncConflict {
-                        conflict_id,
-                        candidates,
-                        money,
-                        record_key,
-                        ..
-                    } => {
-                        lines.push(format!(
-                            "{} : {record_key}",
-                            if lang == Lang::Fr {
-                                "enregistrement"
-                            } else {
-                                "record"
-                            }
-                        ));
-                        let values = serde_json::from_str::<Vec<Value>>(candidates)
-                            .map(|v| v.iter().map(candidate).collect())
-                            .unwrap_or_else(|_| vec![candidates.clone()]);
-                        (Some(conflict_id.clone()), values, *money)
+        let mut out = Vec::with_capacity(queue.len());
+        for a in queue {
+            let code = a.kind.code().to_owned();
+            let told = self
+                .ledger
+                .tell_anomaly(&a.kind, lang)
+                .map_err(|e| self.app(&e))?;
+            let colon = if lang == Lang::Fr { " : " } else { ": " };
+            let mut lines: Vec<String> = told
+                .evidence
+                .iter()
+                .map(|f| format!("{}{colon}{}", f.label, f.value))
+                .collect();
+            let mut links: Vec<AnomalyLinkView> = told
+                .links
+                .into_iter()
+                .map(|l| AnomalyLinkView {
+                    target: match l.target {
+                        sene_app::anomalies::Target::Member => "member",
+                        sene_app::anomalies::Target::Settlement => "settlement",
+                        sene_app::anomalies::Target::Dashboard => "dashboard",
+                        sene_app::anomalies::Target::Sync => "sync",
                     }
-                    _ => (None, Vec::new(), false),
-                };
-                AnomalyView {
-                    key: a.key,
-                    title: title(&code, lang),
-                    kind: code,
-                    evidence: lines,
-                    member_ids: member_ids(&fields),
-                    conflict_id,
-                    values,
-                    money: money_field,
+                    .to_owned(),
+                    id: l.id,
+                    label: l.label,
+                })
+                .collect();
+            let (mut summary, mut action) = (told.summary, told.action);
+            let (conflict_id, values, money_field, conflict_kind) = match &a.kind {
+                sene_app::anomalies::AnomalyKind::SyncConflict { conflict_id, .. } => {
+                    // a sync conflict as a person reads it (sene_app::conflicts): the record
+                    // and what differs, each value with who, which device, when
+                    let row = self.conflict_row(conflict_id)?;
+                    let t = self
+                        .ledger
+                        .conflict_text(&row, lang)
+                        .map_err(|e| self.app(&e))?;
+                    summary = t.record;
+                    action = t.action;
+                    lines = vec![t.what];
+                    links = t
+                        .members
+                        .into_iter()
+                        .map(|(id, label)| AnomalyLinkView {
+                            target: "member".into(),
+                            id: Some(id.to_string()),
+                            label,
+                        })
+                        .collect();
+                    (
+                        Some(t.id),
+                        t.candidates,
+                        t.money,
+                        Some(t.kind.code().to_owned()),
+                    )
                 }
+                _ => (None, Vec::new(), false, None),
+            };
+            out.push(AnomalyView {
+                key: a.key,
+                title: told.title,
+                kind: code,
+                summary,
+                evidence: lines,
+                links,
+                action,
+                conflict_id,
+                values,
+                money: money_field,
+                conflict_kind,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An open conflict as the window shows it, in the session's language.
+    ///
+    /// # Errors
+    /// Unknown or resolved conflict, store errors.
+    pub(crate) fn conflict_view(&mut self, id: &str) -> R<ConflictView> {
+        let row = self.conflict_row(id)?;
+        let lang = self.lang;
+        let t = self
+            .ledger
+            .conflict_text(&row, lang)
+            .map_err(|e| self.app(&e))?;
+        Ok(ConflictView {
+            id: t.id,
+            kind: t.kind.code().to_owned(),
+            record: t.record,
+            field: t.what,
+            money: t.money,
+            values: t.candidates,
+            member_ids: t.members.iter().map(|(m, _)| m.to_string()).collect(),
+            at: t.found_at,
+        })
+    }
+
+    fn conflict_row(&self, id: &str) -> R<sene_store::ConflictRow> {
+        self.ledger
+            .conflicts(true)
+            .map_err(|e| self.app(&e))?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| {
+                self.app(&AppError::NotFound {
+                    kind: "conflit ouvert",
+                    id: id.to_owned(),
+                })
             })
-            .collect())
     }
 
     /// `resolve_anomaly`: records why an anomaly (not a sync conflict) is settled.
@@ -523,16 +445,13 @@ impl Session {
                     id: req.conflict_id.clone(),
                 })
             })?;
-        let value = match req.choice {
+        let candidates: Vec<Value> = serde_json::from_str(&c.candidates).unwrap_or_default();
+        let choice = match req.choice {
             None => None,
-            Some(i) => {
-                let candidates: Vec<Value> =
-                    serde_json::from_str(&c.candidates).unwrap_or_default();
-                let v = usize::try_from(i)
+            Some(i) => Some(
+                usize::try_from(i)
                     .ok()
-                    .and_then(|i| candidates.get(i))
-                    .and_then(|k| k.get("value"))
-                    .cloned()
+                    .filter(|i| *i < candidates.len())
                     .ok_or_else(|| {
                         ApiError::invalid(
                             self.lang,
@@ -540,13 +459,12 @@ impl Session {
                             "ce choix n'est pas une des valeurs en conflit",
                             "this choice is not one of the values in conflict",
                         )
-                    })?;
-                Some(v)
-            }
+                    })?,
+            ),
         };
         let id = c.id.clone();
         self.ledger
-            .resolve_conflict(&actor, &id, value.as_ref(), &req.reason)
+            .resolve_conflict_choice(&actor, &id, choice, &req.reason)
             .map_err(|e| self.app(&e))?;
         Ok(())
     }
@@ -939,20 +857,6 @@ fn field_of(mut e: ApiError, pairs: &[(&str, &str)]) -> ApiError {
         }
     }
     e
-}
-
-/// A candidate of a sync conflict as one line: the value, and who wrote it when.
-fn candidate(c: &Value) -> String {
-    let value = c.get("value").map_or_else(|| plain(c), plain);
-    let who = ["agent", "device", "at", "time"]
-        .iter()
-        .filter_map(|k| c.get(*k).map(plain))
-        .collect::<Vec<_>>();
-    if who.is_empty() {
-        value
-    } else {
-        format!("{value} ({})", who.join(", "))
-    }
 }
 
 /// The CSV style an export format names: `csv` (Excel in French, the default), `csv-fr`,

@@ -101,7 +101,11 @@ impl Session {
         v.parse::<T>().map_err(|e| {
             let mut err = ApiError::from_app(&AppError::Domain(e), self.lang);
             err.field = Some(field.to_owned());
-            err.message = format!("{field} : {}", err.message);
+            err.message = if self.lang == Lang::Fr {
+                format!("{field} : {}", err.message)
+            } else {
+                format!("{}: {}", sene_domain::label_en(field), err.message)
+            };
             err
         })
     }
@@ -128,7 +132,7 @@ impl Session {
                 if self.lang == Lang::Fr {
                     format!("{what} introuvable : « {v} »")
                 } else {
-                    format!("{what} not found: \"{v}\"")
+                    format!("{} not found: \"{v}\"", sene_domain::label_en(what))
                 },
             )
         })
@@ -317,9 +321,9 @@ impl Session {
         let db = self.ledger.db();
         let mut out = Vec::new();
         for c in db.cooperatives().map_err(|e| self.app(&e.into()))? {
-            let n = db
-                .members(Some(c.id))
-                .map_err(|e| self.app(&e.into()))?
+            let members = db.members(Some(c.id)).map_err(|e| self.app(&e.into()))?;
+            let n = sene_app::conflicts::listed(&db, members)
+                .map_err(|e| self.app(&e))?
                 .len();
             out.push(CooperativeView {
                 id: c.id.to_string(),
@@ -385,6 +389,8 @@ impl Session {
             db.search_members(&req.query, 200)
         }
         .map_err(|e| self.app(&e.into()))?;
+        // a registration merged into another is found as the one kept
+        let found = sene_app::conflicts::listed(&db, found).map_err(|e| self.app(&e))?;
         found
             .iter()
             .filter(|m| coop.is_none_or(|c| m.cooperative_id == c))
@@ -979,11 +985,24 @@ impl Session {
 
     // ----- sync -----
 
-    /// `sync_status`.
+    /// `sync_status`. At the union office (this store is the hub's, the secretariat signed
+    /// in) nothing waits to be sent: the laptops fetch from it. What it counts instead is the
+    /// laptops that lack something it holds.
     ///
     /// # Errors
     /// Store errors.
-    pub fn sync_status(&self) -> R<SyncStatus> {
+    pub fn sync_status(&mut self) -> R<SyncStatus> {
+        let office = self.is_office()?;
+        let devices_behind = if office {
+            let behind = self
+                .hub_devices()?
+                .iter()
+                .filter(|d| d.lacks_changes.unwrap_or(0) > 0)
+                .count();
+            u32::try_from(behind).unwrap_or(u32::MAX)
+        } else {
+            0
+        };
         let get = |k: &str| self.ledger.setting(k).map_err(|e| self.app(&e));
         let db = self.ledger.db();
         let seq = db.audit_seq().map_err(|e| self.app(&e.into()))?;
@@ -995,8 +1014,14 @@ impl Session {
             enrolled: get(client::keys::HUB_TOKEN)?.is_some(),
             hub_url: get(client::keys::HUB_URL)?,
             last_sync_at: get(client::keys::LAST_SYNC)?,
-            pending_changes: u32::try_from((seq - synced).max(0)).unwrap_or(u32::MAX),
+            pending_changes: if office {
+                0
+            } else {
+                u32::try_from((seq - synced).max(0)).unwrap_or(u32::MAX)
+            },
             open_conflicts: u32::try_from(open).unwrap_or(u32::MAX),
+            office,
+            devices_behind,
         })
     }
 
@@ -1018,6 +1043,17 @@ impl Session {
     pub fn sync_now(&mut self, progress: &mut dyn FnMut(&SyncProgress)) -> R<SyncResult> {
         let lang = self.lang;
         let fr = lang == Lang::Fr;
+        if self.is_office()? {
+            // the office is the hub: it has no hub to sync with (never « run sene enroll »)
+            return Err(ApiError::new(
+                ErrorCode::SyncRefused,
+                if fr {
+                    "ce poste est le bureau de l'union : ce sont les portables qui se synchronisent avec lui (serveur du bureau ci-dessous), ou apportent leur fichier USB"
+                } else {
+                    "this computer is the union office: the laptops sync with it (office server below), or bring their USB file"
+                },
+            ));
+        }
         let r = client::sync(&mut self.ledger, None, &mut |p| {
             let (step, done) = match p {
                 client::Progress::Sending { round, docs, .. } => (
@@ -1084,33 +1120,74 @@ impl Session {
         )
     }
 
-    /// `usb_export`: what the hub lacks, to a file for a USB stick.
+    /// `usb_export`: on a laptop, what the office lacks, to a file for a USB stick; at the
+    /// union office, what the laptop `device_id` lacks (see [`Session::office_usb_export`]).
+    /// Its steps go to `progress`.
     ///
     /// # Errors
-    /// Not enrolled; the file cannot be written.
-    pub fn usb_export(&mut self, req: &PathRequest) -> R<FileWritten> {
+    /// Not enrolled; at the office, no laptop named or one that cannot receive a file; the file
+    /// cannot be written.
+    pub fn usb_export(
+        &mut self,
+        req: &UsbExportRequest,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> R<FileWritten> {
+        if self.is_unenrolled()? {
+            return self.office_usb_export(req, progress);
+        }
         let lang = self.lang;
+        let path = self.usb_path(&req.path)?;
+        let step = usb_steps(lang, 3);
+        progress(&step(
+            1,
+            "Préparation du fichier pour le bureau",
+            "Preparing the file for the office",
+        ));
+        sene_hub::usb::device_ready(&self.ledger)
+            .map_err(|e| ApiError::from_hub(&e, lang))?
+            .map_err(|r| self.refusal(&r, "path"))?;
         let bytes = sene_hub::usb::device_export(&mut self.ledger)
             .map_err(|e| ApiError::from_hub(&e, lang))?;
-        let path = PathBuf::from(req.path.trim());
+        progress(&step(2, "Écriture du fichier", "Writing the file"));
         write_durably(&path, &bytes).map_err(|e| self.file_error(&path, &e))?;
+        progress(&step(3, "Terminé", "Done"));
         Ok(FileWritten {
             path: path.display().to_string(),
             bytes: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
         })
     }
 
-    /// `usb_import`: a file from the union office.
+    /// `usb_import`: on a laptop, a file from the union office; at the office, a laptop's file
+    /// (see [`Session::office_usb_import`]). Its steps go to `progress`.
     ///
     /// # Errors
     /// Unreadable, forged or altered file; refused documents.
-    pub fn usb_import(&mut self, req: &PathRequest) -> R<SyncResult> {
+    pub fn usb_import(
+        &mut self,
+        req: &PathRequest,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> R<SyncResult> {
+        if self.is_unenrolled()? {
+            return self.office_usb_import(req, progress);
+        }
         let lang = self.lang;
-        let path = PathBuf::from(req.path.trim());
+        let path = self.usb_path(&req.path)?;
+        let step = usb_steps(lang, 3);
+        progress(&step(1, "Lecture du fichier", "Reading the file"));
         let bytes = std::fs::read(&path).map_err(|e| self.file_error(&path, &e))?;
+        progress(&step(2, "Vérification et fusion", "Checking and merging"));
+        sene_hub::usb::device_check(&self.ledger, &bytes)
+            .map_err(|e| ApiError::from_hub(&e, lang))?
+            .map_err(|r| self.refusal(&r, "path"))?;
         let r = sene_hub::usb::device_import(&mut self.ledger, &bytes)
             .map_err(|e| ApiError::from_hub(&e, lang))?;
-        Ok(SyncResult {
+        progress(&step(3, "Terminé", "Done"));
+        Ok(self.import_result(&r))
+    }
+
+    /// What a USB import did, for the window.
+    pub(crate) fn import_result(&self, r: &sene_app::sync::SyncReport) -> SyncResult {
+        SyncResult {
             sent: 0,
             received: u32::try_from(r.records).unwrap_or(u32::MAX),
             conflicts: u32::try_from(r.conflicts).unwrap_or(u32::MAX),
@@ -1119,12 +1196,25 @@ impl Session {
                 .iter()
                 .map(|x| format!("{} : {}", x.doc, x.reason))
                 .collect(),
-            message: if lang == Lang::Fr {
+            message: if self.lang == Lang::Fr {
                 format!("Importé : {} enregistrement(s)", r.records)
             } else {
                 format!("Imported: {} record(s)", r.records)
             },
-        })
+        }
+    }
+
+    /// The path typed for a USB file, refused at its field when empty.
+    pub(crate) fn usb_path(&self, text: &str) -> R<PathBuf> {
+        match text.trim() {
+            "" => Err(ApiError::invalid(
+                self.lang,
+                "path",
+                "donnez le chemin du fichier",
+                "give the file's path",
+            )),
+            t => Ok(PathBuf::from(t)),
+        }
     }
 
     // ----- backups -----
@@ -1327,27 +1417,19 @@ impl Session {
         })
     }
 
-    /// `list_conflicts`: the open conflicts.
+    /// `list_conflicts`: the open conflicts, as a person reads them.
     ///
     /// # Errors
     /// Store errors.
-    pub fn conflicts(&self) -> R<Vec<ConflictView>> {
-        Ok(self
+    pub fn conflicts(&mut self) -> R<Vec<ConflictView>> {
+        let ids: Vec<String> = self
             .ledger
             .conflicts(true)
             .map_err(|e| self.app(&e))?
             .into_iter()
-            .map(|c| ConflictView {
-                values: serde_json::from_str::<Vec<serde_json::Value>>(&c.candidates)
-                    .map(|v| v.iter().map(ToString::to_string).collect())
-                    .unwrap_or_else(|_| vec![c.candidates.clone()]),
-                id: c.id,
-                record: format!("{} {}", c.record_table, c.record_key),
-                field: c.field,
-                money: c.money,
-                at: c.found_at,
-            })
-            .collect())
+            .map(|c| c.id)
+            .collect();
+        ids.iter().map(|id| self.conflict_view(id)).collect()
     }
 
     /// `receipt`: a receipt as the window shows it, also saved as PDF under the receipts
@@ -1417,6 +1499,15 @@ impl Session {
 }
 
 /// Writes a file and syncs it to disk before saying it is written.
+/// The `n`-th of `total` steps of a USB exchange, said in `lang`, for the progress bar.
+pub(crate) fn usb_steps(lang: Lang, total: u32) -> impl Fn(u32, &str, &str) -> SyncProgress {
+    move |n, fr, en| SyncProgressView {
+        step: if lang == Lang::Fr { fr } else { en }.to_owned(),
+        done: n,
+        total,
+    }
+}
+
 pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let tmp = path.with_extension("part");

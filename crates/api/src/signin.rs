@@ -41,15 +41,19 @@ pub struct Gate {
     kdf: KdfParams,
 }
 
-fn store_err(e: &StoreError) -> ApiError {
-    ApiError::from_store(e, Lang::Fr)
+fn store_err(e: &StoreError, lang: Lang) -> ApiError {
+    ApiError::from_store(e, lang)
 }
 
-fn check_confirm(passphrase: &str, confirm: &str) -> R<()> {
+fn check_confirm(passphrase: &str, confirm: &str, lang: Lang) -> R<()> {
     if passphrase != confirm {
         return Err(ApiError {
             code: ErrorCode::InvalidValue,
-            message: "confirmation : les deux phrases secrètes diffèrent".into(),
+            message: tr(
+                lang,
+                "confirmation : les deux phrases secrètes diffèrent",
+                "confirmation: the two passphrases differ",
+            ),
             field: Some("confirm".into()),
         });
     }
@@ -157,7 +161,7 @@ impl Gate {
         }
     }
 
-    fn session(&self, store: Store, unlocked: Unlocked) -> R<Session> {
+    fn session(&self, store: Store, unlocked: Unlocked, lang: Lang) -> R<Session> {
         let clock: Box<dyn sene_app::Clock> = match self.clock {
             Some(at) => Box::new(sene_app::FixedClock::new(at)),
             None => Box::new(sene_app::SystemClock),
@@ -166,16 +170,21 @@ impl Gate {
             .path
             .parent()
             .map_or_else(|| PathBuf::from("receipts"), |p| p.join("receipts"));
-        let mut session = Session::new(Ledger::with_clock(store, clock), receipts)
-            .with_store_path(self.path.clone());
+        let mut ledger = Ledger::with_clock(store, clock);
+        // a store copied by hand takes a new identity before anything is written to it
+        ledger
+            .check_file_identity()
+            .map_err(|e| ApiError::from_app(&e, lang))?;
+        let mut session = Session::new(ledger, receipts).with_store_path(self.path.clone());
         session.unlocked = Some(unlocked);
         Ok(session)
     }
 
     /// Opens the store with an unwrapped key and a session acting as the account's agent (the
     /// account bound to the device's agent first, if the store knows one and it is not yet).
-    fn open(&self, mut vault: Vault, account: String, key: DataKey) -> R<Session> {
-        let store = Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e))?;
+    fn open(&self, mut vault: Vault, account: String, key: DataKey, lang: Lang) -> R<Session> {
+        let store =
+            Store::open_vault(&self.path, &mut vault, &key).map_err(|e| store_err(&e, lang))?;
         let mut session = self.session(
             store,
             Unlocked {
@@ -183,6 +192,7 @@ impl Gate {
                 account,
                 key,
             },
+            lang,
         )?;
         session.bind_account()?;
         session.act_as_account()?;
@@ -196,22 +206,25 @@ impl Gate {
     /// # Errors
     /// A store already there, a weak or unconfirmed passphrase, an empty name.
     pub fn create(&self, req: &CreateVaultRequest) -> R<(Session, String)> {
-        check_confirm(&req.passphrase, &req.confirm)?;
+        let lang = gate_lang(req.lang.as_deref().unwrap_or_default());
+        check_confirm(&req.passphrase, &req.confirm, lang)?;
         if Vault::exists(&self.path) || std::fs::metadata(&self.path).is_ok_and(|m| m.len() > 0) {
+            let path = self.path.display();
             return Err(ApiError::new(
                 ErrorCode::AlreadyInitialized,
-                format!(
-                    "{} existe déjà : connectez-vous, ou chiffrez la base existante",
-                    self.path.display()
+                tr(
+                    lang,
+                    &format!("{path} existe déjà : connectez-vous, ou chiffrez la base existante"),
+                    &format!("{path} already exists: sign in, or encrypt the existing store"),
                 ),
             ));
         }
         let (vault, key) = Vault::create(&self.path, &req.label, &req.passphrase, self.kdf)
-            .map_err(|e| store_err(&e))?;
-        vault.save().map_err(|e| store_err(&e))?;
+            .map_err(|e| store_err(&e, lang))?;
+        vault.save().map_err(|e| store_err(&e, lang))?;
         let account = vault.slots()[0].id.clone();
         let recovery = key.recovery_text();
-        Ok((self.open(vault, account, key)?, recovery))
+        Ok((self.open(vault, account, key, lang)?, recovery))
     }
 
     /// A store made before encryption: encrypts it in place, with a first account.
@@ -219,12 +232,13 @@ impl Gate {
     /// # Errors
     /// No plain store here, a weak or unconfirmed passphrase, store errors.
     pub fn encrypt_existing(&self, req: &CreateVaultRequest) -> R<(Session, String)> {
-        check_confirm(&req.passphrase, &req.confirm)?;
+        let lang = gate_lang(req.lang.as_deref().unwrap_or_default());
+        check_confirm(&req.passphrase, &req.confirm, lang)?;
         let (vault, key) = Store::encrypt_plain(&self.path, &req.label, &req.passphrase, self.kdf)
-            .map_err(|e| store_err(&e))?;
+            .map_err(|e| store_err(&e, lang))?;
         let account = vault.slots()[0].id.clone();
         let recovery = key.recovery_text();
-        Ok((self.open(vault, account, key)?, recovery))
+        Ok((self.open(vault, account, key, lang)?, recovery))
     }
 
     /// Signs in: the account's passphrase unwraps the key, the store opens, and the session
@@ -234,11 +248,12 @@ impl Gate {
     /// [`ErrorCode::WrongPassphrase`] (nothing opened), a foreign or damaged file, an
     /// unknown account.
     pub fn sign_in(&self, req: &SignInRequest) -> R<Session> {
-        let vault = Vault::load(&self.path).map_err(|e| store_err(&e))?;
+        let lang = gate_lang(req.lang.as_deref().unwrap_or_default());
+        let vault = Vault::load(&self.path).map_err(|e| store_err(&e, lang))?;
         let key = vault
             .unlock(req.account.trim(), &req.passphrase)
-            .map_err(|e| store_err(&e))?;
-        self.open(vault, req.account.trim().to_owned(), key)
+            .map_err(|e| store_err(&e, lang))?;
+        self.open(vault, req.account.trim().to_owned(), key, lang)
     }
 
     /// Every passphrase forgotten, or the key file lost: the recovery key opens the store and
@@ -247,7 +262,8 @@ impl Gate {
     /// # Errors
     /// An unreadable recovery key, a key that does not open this store, a weak passphrase.
     pub fn recover(&self, req: &RecoverRequest) -> R<Session> {
-        check_confirm(&req.passphrase, &req.confirm)?;
+        let lang = gate_lang(req.lang.as_deref().unwrap_or_default());
+        check_confirm(&req.passphrase, &req.confirm, lang)?;
         let (vault, key) = Vault::recover(
             &self.path,
             &req.recovery_key,
@@ -255,9 +271,9 @@ impl Gate {
             &req.passphrase,
             self.kdf,
         )
-        .map_err(|e| store_err(&e))?;
+        .map_err(|e| store_err(&e, lang))?;
         let account = vault.slots()[0].id.clone();
-        self.open(vault, account, key)
+        self.open(vault, account, key, lang)
     }
 }
 
@@ -550,9 +566,10 @@ impl Session {
         let Ok(actor) = self.ledger.local_actor() else {
             return Ok(());
         };
+        let lang = self.lang;
         u.vault
             .bind_agent(&slot.id, &actor.agent.to_string())
-            .map_err(|e| store_err(&e))?;
+            .map_err(|e| store_err(&e, lang))?;
         Ok(())
     }
 
@@ -607,7 +624,7 @@ impl Session {
     /// # Errors
     /// Not encrypted, not the secretariat, unknown agent, weak or unconfirmed passphrase.
     pub fn add_account(&mut self, req: &AddAccountRequest) -> R<Vec<AccountView>> {
-        check_confirm(&req.passphrase, &req.confirm)?;
+        check_confirm(&req.passphrase, &req.confirm, self.lang)?;
         self.require_secretariat()?;
         let agent_id: AgentId = self.id("agent", &req.agent_id)?;
         let agent = self
@@ -624,10 +641,15 @@ impl Session {
                     ),
                 )
             })?;
+        let lang = self.lang;
         let Some(u) = &mut self.unlocked else {
             return Err(ApiError::new(
                 ErrorCode::RuleRefused,
-                "cette base n'est pas chiffrée : chiffrez-la d'abord",
+                tr(
+                    lang,
+                    "cette base n'est pas chiffrée : chiffrez-la d'abord",
+                    "this store is not encrypted: encrypt it first",
+                ),
             ));
         };
         let kdf = KdfParams::DEFAULT;
@@ -639,7 +661,7 @@ impl Session {
                 &req.passphrase,
                 kdf,
             )
-            .map_err(|e| store_err(&e))?;
+            .map_err(|e| store_err(&e, lang))?;
         self.accounts()
     }
 
@@ -650,18 +672,23 @@ impl Session {
     /// Not the secretariat, the signed-in account, the last account.
     pub fn remove_account(&mut self, req: &AccountRequest) -> R<Vec<AccountView>> {
         self.require_secretariat()?;
+        let lang = self.lang;
         let Some(u) = &mut self.unlocked else {
             return Ok(Vec::new());
         };
         if u.account == req.account.trim() {
             return Err(ApiError::new(
                 ErrorCode::RuleRefused,
-                "on ne retire pas le compte avec lequel on est connecté",
+                tr(
+                    lang,
+                    "on ne retire pas le compte avec lequel on est connecté",
+                    "the account signed in cannot be removed",
+                ),
             ));
         }
         u.vault
             .remove_slot(req.account.trim())
-            .map_err(|e| store_err(&e))?;
+            .map_err(|e| store_err(&e, lang))?;
         self.accounts()
     }
 

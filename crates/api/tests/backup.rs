@@ -57,6 +57,7 @@ fn an_encrypted_store_is_backed_up_with_its_key_file_and_checked() {
             label: "Awa".into(),
             passphrase: PASS.into(),
             confirm: PASS.into(),
+            lang: None,
         })
         .unwrap();
     init(&mut s);
@@ -123,6 +124,7 @@ fn an_encrypted_store_is_backed_up_with_its_key_file_and_checked() {
             .sign_in(&SignInRequest {
                 account: account.clone(),
                 passphrase: PASS.into(),
+                lang: None,
             })
             .unwrap();
         assert_eq!(s.backup_status().unwrap().overdue, overdue, "{after}");

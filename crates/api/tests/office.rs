@@ -89,9 +89,8 @@ fn a_conflict_of_the_queue_is_resolved_with_a_reason() {
     assert!(conflict.title.contains("Conflit"));
     let id = conflict.conflict_id.clone().unwrap();
     // the same two members are also a probable duplicate, with their links
-    assert!(q
-        .iter()
-        .any(|a| a.kind == "duplicate_member" && a.member_ids.len() == 2));
+    assert!(q.iter().any(|a| a.kind == "duplicate_member"
+        && a.links.iter().filter(|l| l.target == "member").count() == 2));
     // no reason: refused, nothing resolved
     assert!(s
         .resolve_conflict(&ResolveConflictRequest {
@@ -109,10 +108,13 @@ fn a_conflict_of_the_queue_is_resolved_with_a_reason() {
         })
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("choice"));
+    // no value chosen on a member registered twice: two different people (the pair is no
+    // longer a probable duplicate either)
+    assert_eq!(conflict.conflict_kind.as_deref(), Some("member_duplicate"));
     s.resolve_conflict(&ResolveConflictRequest {
         conflict_id: id.clone(),
         choice: None,
-        reason: "même personne : le second numéro sera radié".into(),
+        reason: "deux personnes différentes : même nom, le second numéro est le sien".into(),
     })
     .unwrap();
     let after = s
@@ -121,7 +123,7 @@ fn a_conflict_of_the_queue_is_resolved_with_a_reason() {
     assert!(!after
         .iter()
         .any(|a| a.conflict_id.as_deref() == Some(id.as_str())));
-    assert_eq!(after.len(), q.len() - 1);
+    assert_eq!(after.len(), q.len() - 2);
     // the journal says who resolved it, and why
     let log = s
         .anomaly_log(&CampaignRequest {

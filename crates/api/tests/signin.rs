@@ -28,6 +28,7 @@ fn create(g: &Gate, label: &str) -> (Session, String) {
         label: label.into(),
         passphrase: PASS.into(),
         confirm: PASS.into(),
+        lang: None,
     })
     .unwrap()
 }
@@ -146,16 +147,33 @@ fn a_wrong_passphrase_opens_nothing_and_changes_nothing() {
         .sign_in(&SignInRequest {
             account: account.clone(),
             passphrase: "mil et sorgho 25".into(),
+            lang: None,
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::WrongPassphrase);
     assert!(e.message.contains("incorrecte"), "{}", e.message);
+    // the window in English: the refusal in English
+    let e = g
+        .sign_in(&SignInRequest {
+            account: account.clone(),
+            passphrase: "mil et sorgho 25".into(),
+            lang: Some("en".into()),
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::WrongPassphrase);
+    assert!(!e.message.contains("incorrecte"), "{}", e.message);
+    assert!(
+        e.message.to_lowercase().contains("passphrase"),
+        "{}",
+        e.message
+    );
     assert_eq!(raw(g.path()), before);
     // The right one opens, as the agent the account was bound to when the demo made it.
     let s = g
         .sign_in(&SignInRequest {
             account,
             passphrase: PASS.into(),
+            lang: None,
         })
         .unwrap();
     let st = s.status().unwrap();
@@ -178,6 +196,7 @@ fn weak_or_mistyped_passphrases_are_refused_at_creation() {
                 label: "Awa".into(),
                 passphrase: p.into(),
                 confirm: c.into(),
+                lang: None,
             })
             .unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidValue, "{p}");
@@ -205,6 +224,7 @@ fn a_store_file_from_another_laptop_is_named_and_left_alone() {
         .sign_in(&SignInRequest {
             account,
             passphrase: PASS.into(),
+            lang: None,
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::ForeignFile, "{e:?}");
@@ -224,6 +244,7 @@ fn the_recovery_key_opens_when_the_passphrase_is_forgotten() {
             label: "Awa".into(),
             passphrase: "nouvelle phrase 7".into(),
             confirm: "nouvelle phrase 7".into(),
+            lang: None,
         })
         .unwrap_err();
     assert_eq!(bad.field.as_deref(), Some("recovery_key"));
@@ -233,6 +254,7 @@ fn the_recovery_key_opens_when_the_passphrase_is_forgotten() {
             label: "Awa".into(),
             passphrase: "nouvelle phrase 7".into(),
             confirm: "nouvelle phrase 7".into(),
+            lang: None,
         })
         .unwrap();
     assert!(s.status().unwrap().initialized);
@@ -242,6 +264,7 @@ fn the_recovery_key_opens_when_the_passphrase_is_forgotten() {
         g.sign_in(&SignInRequest {
             account: account.clone(),
             passphrase: PASS.into(),
+            lang: None,
         })
         .unwrap_err()
         .code,
@@ -250,6 +273,7 @@ fn the_recovery_key_opens_when_the_passphrase_is_forgotten() {
     g.sign_in(&SignInRequest {
         account,
         passphrase: "nouvelle phrase 7".into(),
+        lang: None,
     })
     .unwrap();
 }
@@ -274,6 +298,7 @@ fn an_old_plain_store_is_encrypted_and_keeps_its_season() {
             label: "Bureau".into(),
             passphrase: PASS.into(),
             confirm: PASS.into(),
+            lang: None,
         })
         .unwrap();
     assert_eq!(recovery.len(), 69);
@@ -332,6 +357,7 @@ fn the_secretariat_gives_a_second_agent_a_sign_in_who_then_signs_records() {
         .sign_in(&SignInRequest {
             account: theirs.id.clone(),
             passphrase: "riz de Macina 9".into(),
+            lang: None,
         })
         .unwrap();
     let st = f.status().unwrap();

@@ -3,6 +3,13 @@
 //!
 //! Union-wide anomalies (sync conflicts, duplicate members, receipt gaps) are in every
 //! campaign's queue; the others are the campaign's own.
+//!
+//! [`tell`] says each one for a person (who and what by name, the figures formatted, the
+//! records to open, what to do), in French or English.
+
+mod told;
+
+pub use told::{tell, title, Fact, Link, Target, Told};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -427,7 +434,9 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
 
 /// Pairs of members that look like one person, by member id.
 fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
-    let members = db.members(None)?;
+    // a registration merged into another is not listed; a pair declared two people is settled
+    let merges = crate::conflicts::merges(db)?;
+    let members = crate::conflicts::listed(db, db.members(None)?)?;
     let mut phone: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut nina: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut number: BTreeMap<(CooperativeId, &str), Vec<&Member>> = BTreeMap::new();
@@ -485,6 +494,7 @@ fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
     }
     Ok(pairs
         .into_iter()
+        .filter(|((a, b), _)| !merges.settled(*a, *b))
         .map(|((a, b), reasons)| {
             anomaly(
                 AnomalyKind::DuplicateMember {
@@ -634,5 +644,13 @@ impl Ledger {
     /// As [`anomalies`].
     pub fn anomalies(&self, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
         anomalies(&self.db(), campaign_id)
+    }
+
+    /// [`tell`] on this ledger.
+    ///
+    /// # Errors
+    /// As [`tell`].
+    pub fn tell_anomaly(&self, kind: &AnomalyKind, lang: Lang) -> Result<Told> {
+        tell(&self.db(), kind, lang)
     }
 }

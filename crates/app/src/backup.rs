@@ -85,9 +85,77 @@ impl Ledger {
             db.mark_restored(manifest, &file, &at, aside.as_deref(), floor)
                 .map_err(crate::AppError::from)
         })?;
+        // the store's file now (a restore installs a copy): its own, not one copied by hand
+        if let Some(id) = self.store().path().and_then(backup::file_identity) {
+            self.set_setting(backup::keys::FILE_IDENTITY, &id)?;
+        }
         // the next write uses the new actor
         self.forget_engine();
         Ok(generation)
+    }
+
+    /// Marks this store as put back from an older copy of itself that no `sene restore` went
+    /// through (its file copied back from a key): the hub found that it holds this device's
+    /// history up to head `known`, further than the store does. As [`Ledger::mark_restored`]:
+    /// a new sync generation and automerge actor, its receipts in a new series; the
+    /// restoration is recorded as a copy put back, found by the hub. Returns the new
+    /// generation.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn mark_rewound(&mut self, known: i64) -> Result<u32> {
+        self.mark_put_back(format!(
+            "copie remise en place sans restauration (le bureau avait reçu son historique jusqu'au n° {known})"
+        ))
+    }
+
+    /// Checks, when the app or the CLI opens this store, that it is still in the file it was
+    /// last opened in ([`backup::file_identity`]). A store found in another file was copied
+    /// by hand — to a USB key and back after a lost disk, or opened from the key itself — and
+    /// another copy of it may live on and sync: before anything is written, a store that is a
+    /// device's takes a new identity and receipt series, as after a restore, so no sequence
+    /// or receipt number is ever used twice. The first check of a store only records its file.
+    /// Returns the new generation when it took one.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn check_file_identity(&mut self) -> Result<Option<u32>> {
+        let Some(now) = self.store().path().and_then(backup::file_identity) else {
+            return Ok(None);
+        };
+        let recorded = self.setting(backup::keys::FILE_IDENTITY)?;
+        let moved = recorded.as_deref().is_some_and(|r| r != now);
+        let generation = if moved && self.setting("local_device")?.is_some() {
+            Some(self.mark_put_back(
+                "fichier de la base copié à la main (clé USB, autre disque) : nouvelle identité par prudence"
+                    .to_owned(),
+            )?)
+        } else {
+            None
+        };
+        if recorded.as_deref() != Some(now.as_str()) {
+            self.set_setting(backup::keys::FILE_IDENTITY, &now)?;
+        }
+        Ok(generation)
+    }
+
+    /// [`Ledger::mark_restored`] for a store put back without a backup's manifest: `what`
+    /// says how it was found.
+    fn mark_put_back(&mut self, what: String) -> Result<u32> {
+        let manifest = BackupManifest {
+            format: 0,
+            made_at: String::new(),
+            schema_version: 0,
+            store_id: self.setting(backup::keys::STORE_ID)?.unwrap_or_default(),
+            device: self.setting("local_device")?,
+            generation: self.sync_generation()?,
+            receipt_counters: std::collections::BTreeMap::new(),
+            file: String::new(),
+            bytes: 0,
+            sha256: String::new(),
+            encrypted: false,
+        };
+        self.mark_restored(&manifest, Path::new(&what), None)
     }
 
     /// The receipt number this store's own device will issue next (after a restore: the first

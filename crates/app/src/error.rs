@@ -56,6 +56,10 @@ pub enum AppError {
     /// Records that do not belong together.
     #[error("incohérence : {0}")]
     Mismatch(String),
+    /// A conflict's resolution its kind does not allow (a value chosen among duplicates, a
+    /// merge across cooperatives…), said in French and English.
+    #[error("{fr}")]
+    Resolution { fr: String, en: String },
     /// A record already reversed.
     #[error("cet enregistrement a déjà été annulé (reçu {receipt}) : une annulation ne s'annule pas deux fois")]
     AlreadyReversed { receipt: String },
@@ -93,7 +97,7 @@ impl AppError {
             AppError::Taken { .. } => "taken",
             AppError::ProbableDuplicate { .. } => "probable_duplicate",
             AppError::OtherCooperative { .. } => "other_cooperative",
-            AppError::Mismatch(_) => "mismatch",
+            AppError::Mismatch(_) | AppError::Resolution { .. } => "mismatch",
             AppError::AlreadyReversed { .. } => "already_reversed",
             AppError::AboveAvailable { .. } => "above_available",
             AppError::Export(_) => "export_failed",
@@ -119,12 +123,13 @@ impl AppError {
             AppError::SecondPersonRequired { action } => format!("a second person is needed: who made the record may not also {} (four-eyes check); ask a committee (CTC) or secretariat member to sign in", en_action(action)),
             AppError::IdConflict { kind, id } => format!("the id {id} ({}) already exists with other content: nothing was saved. Use a new id", en_kind(kind)),
             AppError::DuplicateMemberNumber { number, cooperative } => format!("member number {number} already exists in cooperative {cooperative}"),
-            AppError::Taken { what, value } => format!("{what} \"{value}\" is already in use"),
+            AppError::Taken { what, value } => format!("{} \"{value}\" is already in use", sene_domain::label_en(what)),
             AppError::ProbableDuplicate { candidates } => format!("probable duplicate: {candidates}; check, then confirm if this is really another person"),
             AppError::OtherCooperative { member, member_coop, warehouse_coop, warehouse } => format!("member {member} belongs to cooperative {member_coop}, not {warehouse_coop} (warehouse {warehouse})"),
             AppError::Mismatch(m) => format!("inconsistent records: {m}"),
+            AppError::Resolution { en, .. } => en.clone(),
             AppError::AlreadyReversed { receipt } => format!("this record was already reversed (receipt {receipt}): a record is reversed once"),
-            AppError::AboveAvailable { what, requested, available } => format!("{what}: {requested} requested, {available} available"),
+            AppError::AboveAvailable { what, requested, available } => format!("{}: {requested} requested, {available} available", sene_domain::label_en(what)),
             AppError::Export(m) => format!("export failed: {m}"),
         }
     }
@@ -145,7 +150,7 @@ fn en_kind(kind: &str) -> &str {
         "bon de commande" => "purchase order",
         "ligne de crédit" => "credit line",
         "prêteur" => "lender",
-        other => other,
+        other => sene_domain::label_en(other),
     }
 }
 
@@ -160,6 +165,8 @@ fn en_action(action: &str) -> &str {
         "résoudre un conflit d'argent sur ses propres enregistrements" => {
             "resolve a money conflict over their own records"
         }
+        "résoudre un conflit sur de l'argent" => "resolve a conflict over money",
+        "fusionner deux inscriptions d'un membre" => "merge two registrations of a member",
         "arrêter le règlement qu'il a préparé" => "lock the settlement they prepared",
         other => other,
     }

@@ -123,6 +123,16 @@ impl CsvWriter {
     }
 
     fn text(&self, s: &str) -> String {
+        // a name typed on a laptop as `=HYPERLINK(…)` or `@SUM(…)` must open as the text it is,
+        // not run as a formula in the office's spreadsheet (CSV injection): such a field is
+        // written after an apostrophe, which Excel and LibreOffice show as text
+        let neutral;
+        let s = if s.len() > 1 && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            neutral = format!("'{s}");
+            neutral.as_str()
+        } else {
+            s
+        };
         if s.contains([self.style.separator(), '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
@@ -195,6 +205,28 @@ mod tests {
         let mut w = CsvWriter::new(style);
         w.row(cells);
         w.finish()
+    }
+
+    /// A text field that a spreadsheet would run as a formula is written as text; numbers,
+    /// negative ones included, stay numbers; a lone dash stays a dash.
+    #[test]
+    fn a_text_field_never_opens_as_a_formula() {
+        let out = row(
+            CsvStyle::French,
+            &[
+                Cell::Text("=HYPERLINK(\"http://x\";\"clic\")".into()),
+                Cell::Text("@SUM(A1)".into()),
+                Cell::Text("+221 77 000 00 00".into()),
+                Cell::Text("-".into()),
+                Cell::Text("Awa Traoré".into()),
+                Cell::Money(Money::from_francs(-1500).unwrap()),
+                Cell::Kg(Kg::from_tenths(-25).unwrap()),
+            ],
+        );
+        assert_eq!(
+            out,
+            "\u{feff}\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\";'@SUM(A1);'+221 77 000 00 00;-;Awa Traoré;-1500;-2,5\r\n"
+        );
     }
 
     #[test]

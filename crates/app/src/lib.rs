@@ -14,6 +14,7 @@
 
 pub mod anomalies;
 mod backup;
+pub mod conflicts;
 pub use backup::BACKUP_MAX_AGE_HOURS;
 pub mod dashboard;
 pub mod demo;

@@ -137,6 +137,9 @@ pub fn settle_campaign(
         .into_iter()
         .filter(|(_, m)| m.is_positive())
         .collect();
+    // a member registered twice and merged counts once, under the registration kept
+    let merges = crate::conflicts::merges(db)?;
+    let canon = |m: MemberId| merges.canonical(m);
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
     for f in db.campaign_contracts(campaign_id)? {
         let c = &f.contract;
@@ -154,7 +157,7 @@ pub fn settle_campaign(
             None
         };
         let value = rules::contract_value(f.accepted, c.committed, c.base_price, over)?;
-        let a = acc.entry(c.member_id).or_default();
+        let a = acc.entry(canon(c.member_id)).or_default();
         if let Some(per_kg) = complement_of.get(&c.crop) {
             let counted = rules::counted_kg(f.accepted, c.committed, camp.over_delivery_bought);
             a.complements
@@ -166,12 +169,17 @@ pub fn settle_campaign(
         a.disb.extend(f.disbursements.iter().copied());
     }
     for f in db.campaign_fertilizer(campaign_id)? {
-        acc.entry(f.member_id).or_default().fert.push(f.line);
+        acc.entry(canon(f.member_id)).or_default().fert.push(f.line);
     }
     for (member, debt) in db.debts_carried_into(campaign_id)? {
-        acc.entry(member).or_default().carried = debt;
+        let a = acc.entry(canon(member)).or_default();
+        a.carried = a.carried.checked_add(debt)?;
     }
-    let paid: HashMap<MemberId, Money> = db.campaign_payments(campaign_id)?.into_iter().collect();
+    let mut paid: HashMap<MemberId, Money> = HashMap::new();
+    for (member, amount) in db.campaign_payments(campaign_id)? {
+        let p = paid.entry(canon(member)).or_insert(Money::ZERO);
+        *p = p.checked_add(amount)?;
+    }
     let mut lines = Vec::with_capacity(acc.len());
     for (id, number, full_name, coop) in db.member_labels()? {
         let Some(a) = acc.remove(&id) else { continue };

@@ -6,7 +6,7 @@ use sene_domain::{AgentId, CooperativeId, DeviceId, Role};
 use sene_store::{ConflictRow, Db, Table};
 use sene_sync::relay::{self, Relay};
 use sene_sync::wire::Envelope;
-use sene_sync::{DocId, Engine, FieldWrite, SyncError};
+use sene_sync::{DocId, Engine, SyncError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -28,7 +28,9 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn reads(&self, doc: &DocId) -> bool {
+    /// Whether this scope reads `doc` (the office counts what a device lacks within it).
+    #[must_use]
+    pub fn reads(&self, doc: &DocId) -> bool {
         match (self, doc.cooperative()) {
             (Scope::Everything, _) | (Scope::Device { .. }, None) => true,
             (Scope::Device { cooperatives, .. }, Some(c)) => cooperatives.contains(&c),
@@ -47,6 +49,11 @@ impl Scope {
             {
                 Err("seul le secrétariat reporte une dette (à l'arrêt d'un règlement)".into())
             }
+            Scope::Device { role, .. }
+                if table == Table::MemberMerges && *role != Role::Secretariat =>
+            {
+                Err("seul le secrétariat fusionne deux inscriptions d'un membre".into())
+            }
             Scope::Device {
                 role, cooperatives, ..
             } => match doc.cooperative() {
@@ -57,6 +64,29 @@ impl Scope {
                     "la coopérative {c} n'est pas dans le périmètre de cet appareil"
                 )),
             },
+        }
+    }
+}
+
+impl Scope {
+    /// A conflict's resolution over money is the secretariat's: `Err` with the reason.
+    ///
+    /// # Errors
+    /// The reason, in French.
+    pub fn resolves(
+        &self,
+        table: Table,
+        row: &Map<String, Value>,
+    ) -> std::result::Result<(), String> {
+        match self {
+            Scope::Device { role, .. }
+                if table == Table::ConflictResolutions
+                    && *role != Role::Secretariat
+                    && row.get("money").and_then(Value::as_i64) != Some(0) =>
+            {
+                Err("seul le secrétariat résout un conflit sur de l'argent".into())
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -210,8 +240,10 @@ fn apply(
         let mut retry: Vec<(DocId, &Vec<u8>, String)> = Vec::new();
         let mut progress = false;
         for (doc, msg) in pending {
-            let check =
-                |_: &Db<'_>, d: &DocId, t: Table, _: &Map<String, Value>| scope.writes(d, t);
+            let check = |_: &Db<'_>, d: &DocId, t: Table, row: &Map<String, Value>| {
+                scope.writes(d, t)?;
+                scope.resolves(t, row)
+            };
             let merged = match payload {
                 Payload::SyncMessage => {
                     engine.receive_relayed(db, peer, &doc, msg, &check, now, relay)
@@ -444,7 +476,7 @@ impl Ledger {
         bundle
             .docs
             .items
-            .retain(|(id, _)| id != sene_sync::wire::AUDIT_ITEM);
+            .retain(|(id, _)| !sene_sync::wire::is_sender_item(id));
         let now = now_text(self);
         let peer = bundle.header.from_device.clone();
         let (store, engine, _) = self.parts()?;
@@ -536,111 +568,5 @@ impl Ledger {
     /// Store errors.
     pub fn conflicts(&self, open_only: bool) -> Result<Vec<ConflictRow>> {
         Ok(self.db().conflicts(open_only)?)
-    }
-
-    /// Resolves a conflict: writes `value` on the field (a change whose message names the
-    /// conflict), marks it resolved with who and why. Money conflicts need the secretariat.
-    ///
-    /// # Errors
-    /// Unknown or already resolved conflict, [`AppError::Forbidden`], sync errors.
-    pub fn resolve_conflict(
-        &mut self,
-        actor: &crate::Actor,
-        conflict_id: &str,
-        value: Option<&Value>,
-        reason: &str,
-    ) -> Result<ConflictRow> {
-        let reason =
-            sene_domain::validate::text("motif", reason, sene_domain::validate::limits::NOTE_MAX)?;
-        let now = self.now();
-        let at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let role = self
-            .db()
-            .agent(actor.agent)?
-            .ok_or_else(|| crate::missing("agent", actor.agent))?
-            .role;
-        let (store, engine, _) = self.parts()?;
-        let out = store.write(|db| {
-            let c = db
-                .conflicts(true)?
-                .into_iter()
-                .find(|c| c.id == conflict_id)
-                .ok_or_else(|| crate::missing("conflit ouvert", conflict_id))?;
-            if c.money && role != Role::Secretariat {
-                return Err(AppError::Forbidden {
-                    role: role.label_fr().into(),
-                    action: "résoudre un conflit sur de l'argent",
-                });
-            }
-            if c.money {
-                // maker-checker: one whose value is in the conflict does not choose
-                let candidates: Vec<Value> =
-                    serde_json::from_str(&c.candidates).unwrap_or_default();
-                let me = actor.agent.to_string();
-                let table = Table::from_name(&c.record_table);
-                // the agents whose values compete, or who made the records a duplicate groups
-                let maker = |k: &Value| -> Option<String> {
-                    if let Some(a) = k.get("agent").and_then(Value::as_str) {
-                        return Some(a.to_owned());
-                    }
-                    let id = k.get("value").and_then(Value::as_str)?;
-                    db.column_by_key(table?, id, "agent_id").ok().flatten()
-                };
-                if candidates
-                    .iter()
-                    .any(|k| maker(k).as_deref() == Some(me.as_str()))
-                {
-                    return Err(AppError::SecondPersonRequired {
-                        action: "résoudre un conflit d'argent sur ses propres enregistrements",
-                    });
-                }
-            }
-            if let Some(v) = value {
-                let candidates: Vec<Value> =
-                    serde_json::from_str(&c.candidates).unwrap_or_default();
-                if !candidates.iter().any(|k| k.get("value") == Some(v)) {
-                    return Err(AppError::Mismatch(format!(
-                        "la valeur {v} n'est pas une des valeurs en conflit"
-                    )));
-                }
-                let doc: DocId = c.doc_id.parse()?;
-                let table = Table::from_name(&c.record_table)
-                    .ok_or_else(|| crate::missing("table", &c.record_table))?;
-                let message = format!("resolve_conflict {} : {}", c.id, reason);
-                engine.write_value(
-                    db,
-                    &doc,
-                    &FieldWrite {
-                        table,
-                        key: &c.record_key,
-                        field: &c.field,
-                        value: v,
-                    },
-                    &message,
-                    now.timestamp_millis(),
-                )?;
-            }
-            let resolution = serde_json::json!({ "value": value, "reason": reason }).to_string();
-            db.resolve_conflict(&c.id, &at, &actor.agent.to_string(), &resolution)?;
-            db.audit(&sene_store::AuditEntry {
-                at: now,
-                agent_id: actor.agent,
-                device_id: actor.device,
-                action: "resolve_conflict".into(),
-                record_kind: "conflict".into(),
-                record_id: c.id.clone(),
-                payload: resolution.clone(),
-            })?;
-            Ok(ConflictRow {
-                resolved_at: Some(at.clone()),
-                resolved_by: Some(actor.agent.to_string()),
-                resolution: Some(resolution),
-                ..c
-            })
-        });
-        if out.is_err() {
-            engine.invalidate();
-        }
-        out
     }
 }

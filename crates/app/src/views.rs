@@ -98,6 +98,10 @@ pub fn contract_line(db: &Db<'_>, contract: Contract) -> Result<ContractLine> {
 /// # Errors
 /// [`AppError::NotFound`], store errors.
 pub fn member_card(db: &Db<'_>, member_id: MemberId, date: NaiveDate) -> Result<MemberCard> {
+    // a registration merged into another shows the kept one's card, with both one's records
+    let merges = crate::conflicts::merges(db)?;
+    let group = merges.group(member_id);
+    let member_id = merges.canonical(member_id);
     let member = db
         .member(member_id)?
         .ok_or_else(|| missing("membre", member_id))?;
@@ -106,15 +110,22 @@ pub fn member_card(db: &Db<'_>, member_id: MemberId, date: NaiveDate) -> Result<
         .ok_or_else(|| missing("coopérative", member.cooperative_id))?;
     let mut contracts = Vec::new();
     let mut campaigns: BTreeMap<CampaignId, ()> = BTreeMap::new();
-    for c in db.member_contracts(member_id, None)? {
-        campaigns.insert(c.campaign_id, ());
-        contracts.push(contract_line(db, c)?);
+    let mut ids = sene_store::MemberRecordIds::default();
+    for m in &group {
+        for c in db.member_contracts(*m, None)? {
+            campaigns.insert(c.campaign_id, ());
+            contracts.push(contract_line(db, c)?);
+        }
+        // a campaign the member starts with a debt carried in, even before any contract there
+        for (c, _) in db.member_debts_carried(*m)? {
+            campaigns.insert(c, ());
+        }
+        let mine = db.member_record_ids(*m)?;
+        ids.disbursements.extend(mine.disbursements);
+        ids.deliveries.extend(mine.deliveries);
+        ids.distributions.extend(mine.distributions);
+        ids.payments.extend(mine.payments);
     }
-    // a campaign the member starts with a debt carried in, even before any contract there
-    for (c, _) in db.member_debts_carried(member_id)? {
-        campaigns.insert(c, ());
-    }
-    let ids = db.member_record_ids(member_id)?;
     let mut disbursements = Vec::new();
     for id in ids.disbursements {
         if let Some(x) = db.disbursement(id)? {
@@ -214,6 +225,8 @@ pub fn collection_sheet(
         .into_iter()
         .map(|m| (m.id, (m.number, m.full_name)))
         .collect();
+    // a merged registration's contracts are on the line of the one kept
+    let merges = crate::conflicts::merges(db)?;
     let mut lines = Vec::new();
     for f in db.campaign_contracts(campaign_id)? {
         if f.cooperative_id != cooperative_id {
@@ -231,7 +244,8 @@ pub fn collection_sheet(
         if !live && f.disbursements.is_empty() && !f.accepted.is_positive() {
             continue;
         }
-        let Some((number, full_name)) = labels.get(&c.member_id).cloned() else {
+        let member_id = merges.canonical(c.member_id);
+        let Some((number, full_name)) = labels.get(&member_id).cloned() else {
             continue;
         };
         let advance = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
@@ -241,7 +255,7 @@ pub fn collection_sheet(
             c.committed.checked_sub(f.accepted)?
         };
         lines.push(SheetLine {
-            member_id: c.member_id,
+            member_id,
             number,
             full_name,
             crop: c.crop,

@@ -648,6 +648,109 @@ fn second_secretary(l: &mut Ledger, sec: Actor) -> Actor {
     }
 }
 
+/// No UUID, no dotted decimal (« 2688.4 »), no JSON in what a person reads.
+fn readable(s: &str) {
+    let b = s.as_bytes();
+    for w in b.windows(3) {
+        assert!(
+            !(w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit()),
+            "a dotted decimal in: {s}"
+        );
+    }
+    for token in s.split(|c: char| !(c.is_ascii_hexdigit() || c == '-')) {
+        let parts: Vec<usize> = token.split('-').map(str::len).collect();
+        assert!(parts != [8, 4, 4, 4, 12], "an id in: {s}");
+    }
+    assert!(!s.contains('{') && !s.contains('"'), "JSON in: {s}");
+}
+
+/// Every anomaly of the queue told in French and English: a title, who and what by name, the
+/// member cards to open, an action; never an id or a dotted decimal.
+fn check_told(l: &Ledger, q: &[sene_app::anomalies::Anomaly]) {
+    use sene_app::anomalies::Target;
+    let db = l.db();
+    for a in q {
+        for lang in [Lang::Fr, Lang::En] {
+            let t = l.tell_anomaly(&a.kind, lang).unwrap();
+            assert!(!t.title.is_empty() && t.title != a.kind.code(), "{t:#?}");
+            assert!(t.summary.len() > 20 && t.action.len() > 20, "{t:#?}");
+            let mut all = format!("{}\n{}\n{}", t.title, t.summary, t.action);
+            for f in &t.evidence {
+                all.push_str(&format!("\n{} : {}", f.label, f.value));
+            }
+            for k in &t.links {
+                all.push_str(&format!("\n{}", k.label));
+            }
+            if !matches!(a.kind, AnomalyKind::SyncConflict { .. }) {
+                readable(&all);
+                assert!(!t.evidence.is_empty(), "{t:#?}");
+                assert!(!t.links.is_empty(), "{t:#?}");
+            }
+            let members: Vec<MemberId> = match &a.kind {
+                AnomalyKind::DuplicateMember { members, .. } => members.to_vec(),
+                AnomalyKind::DuplicateDelivery { member_id, .. }
+                | AnomalyKind::SettlementDebt { member_id, .. }
+                | AnomalyKind::LateRecord { member_id, .. } => vec![*member_id],
+                AnomalyKind::DisbursementAboveDue { contract_id, .. }
+                | AnomalyKind::DisbursementNotApproved { contract_id, .. }
+                | AnomalyKind::DeliveryAboveCommitted { contract_id, .. } => {
+                    vec![db.contract(*contract_id).unwrap().unwrap().member_id]
+                }
+                _ => Vec::new(),
+            };
+            let linked: Vec<String> = t
+                .links
+                .iter()
+                .filter(|k| k.target == Target::Member)
+                .filter_map(|k| k.id.clone())
+                .collect();
+            assert_eq!(
+                linked,
+                members.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "{t:#?}"
+            );
+            for m in &members {
+                let m = db.member(*m).unwrap().unwrap();
+                let coop = db.cooperative(m.cooperative_id).unwrap().unwrap();
+                assert!(t.summary.contains(&m.full_name), "{t:#?}");
+                assert!(all.contains(&coop.name), "{t:#?}");
+            }
+            let agent = match &a.kind {
+                AnomalyKind::AgentCashNegative { position, .. }
+                | AnomalyKind::AgentCashOutstandingAfterClose { position, .. } => {
+                    Some(position.agent_id)
+                }
+                _ => None,
+            };
+            if let Some(agent) = agent {
+                let name = db.agent(agent).unwrap().unwrap().name;
+                assert!(t.summary.contains(&name), "{t:#?}");
+            }
+            if let AnomalyKind::ReceiptGap { device_id, .. } = &a.kind {
+                let label = db.device(*device_id).unwrap().unwrap().label;
+                assert!(t.summary.contains(&label), "{t:#?}");
+            }
+            match &a.kind {
+                AnomalyKind::DeliveryAboveCommitted { accepted, .. } => {
+                    assert!(t.summary.contains(&accepted.to_string()), "{t:#?}");
+                }
+                AnomalyKind::DisbursementAboveDue { disbursed, .. }
+                | AnomalyKind::DisbursementNotApproved { disbursed, .. } => {
+                    assert!(t.summary.contains(&disbursed.to_string()), "{t:#?}");
+                }
+                AnomalyKind::SettlementDebt { net, .. } => {
+                    assert!(t.summary.contains(&net.negated().to_string()), "{t:#?}");
+                }
+                AnomalyKind::AgentCashNegative { gap, .. }
+                | AnomalyKind::AgentCashOutstandingAfterClose { gap, .. } => {
+                    assert!(t.summary.contains(&gap.to_string()), "{t:#?}");
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 #[test]
 fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
     let mut l = union();
@@ -1094,6 +1197,15 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             }
         }
     }
+    // each one told for a person, in French and English (the injected ones, and a sample of
+    // the generated union's own)
+    let told: Vec<_> = q
+        .iter()
+        .filter(|a| !baseline[&camp].contains(&a.key))
+        .chain(q.iter().take(40))
+        .cloned()
+        .collect();
+    check_told(&l, &told);
     // union-wide anomalies show in every campaign's queue, the campaign's own only in it
     for c in camps.iter().filter(|c| **c != camp) {
         let mut codes: Vec<String> = l
@@ -1278,6 +1390,15 @@ fn a_locked_settlement_puts_its_debts_and_late_records_in_the_queue() {
         }
         other => panic!("{other:#?}"),
     }
+    // debts, cash still held and the late record, each told for a person
+    let q = l.anomalies(camp).unwrap();
+    let told: Vec<_> = q
+        .iter()
+        .filter(|a| !baseline.contains(&a.key))
+        .chain(q.iter().take(40))
+        .cloned()
+        .collect();
+    check_told(&l, &told);
 
     // a new run that replaces the first: no late record, its own debts
     l.run(&second_sec, |tx| {

@@ -351,11 +351,13 @@ fn concurrent_edits_of_one_field_become_conflicts_on_both_sides() {
     assert!(
         hub_conflicts
             .iter()
-            .any(|k| k.field == "state" && k.record_table == "contracts"),
+            .any(|k| k.field.split(", ").any(|f| f == "state") && k.record_table == "contracts"),
         "{hub_conflicts:?}"
     );
     assert!(
-        dev_conflicts.iter().any(|k| k.field == "state"),
+        dev_conflicts
+            .iter()
+            .any(|k| k.field.split(", ").any(|f| f == "state")),
         "{dev_conflicts:?}"
     );
     // both sides show the same winner
@@ -363,7 +365,10 @@ fn concurrent_edits_of_one_field_become_conflicts_on_both_sides() {
     let s2 = dev.db().contract(c).unwrap().unwrap().state;
     assert_eq!(s1, s2);
     // the secretariat resolves: approved
-    let k = hub_conflicts.iter().find(|k| k.field == "state").unwrap();
+    let k = hub_conflicts
+        .iter()
+        .find(|k| k.field.split(", ").any(|f| f == "state"))
+        .unwrap();
     // every value with its device, agent, time and change message
     assert!(
         k.candidates.contains(&o.sec.agent.to_string()),

@@ -220,3 +220,38 @@ fn enrolled(
     );
     (laptop.to_path_buf(), device)
 }
+
+/// A store copied by hand (its file copied to another place, then used there) takes a new sync
+/// identity and receipt series the first time the CLI opens it, and says so in the session's
+/// language; the original in its own file, and the copy once done, open as they are.
+#[test]
+fn a_store_copied_by_hand_takes_a_new_identity_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sene.sqlite");
+    json(&store, &["demo"]);
+    let quiet = |s: &std::path::Path| {
+        let o = sene(s, &["member", "list"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stderr).unwrap()
+    };
+    assert!(!quiet(&store).contains("copiée à la main"));
+    let key = dir.path().join("cle");
+    std::fs::create_dir_all(&key).unwrap();
+    let copy = key.join("sene.sqlite");
+    std::fs::copy(&store, &copy).unwrap();
+    let o = sene(&copy, &["member", "list"]);
+    assert!(o.status.success());
+    let said = String::from_utf8(o.stderr).unwrap();
+    assert!(said.contains("copiée à la main"), "{said}");
+    assert!(said.contains("génération 1"), "{said}");
+    assert!(said.contains("-1-000001"), "the new series: {said}");
+    // once
+    assert!(!quiet(&copy).contains("copiée à la main"));
+    assert!(!quiet(&store).contains("copiée à la main"));
+    // in English
+    let copy2 = key.join("deux.sqlite");
+    std::fs::copy(&store, &copy2).unwrap();
+    let o = sene(&copy2, &["--lang", "en", "member", "list"]);
+    let said = String::from_utf8(o.stderr).unwrap();
+    assert!(said.contains("copied by hand"), "{said}");
+}

@@ -219,3 +219,59 @@ fn count_resolve_and_return_from_the_command_line() {
         "invalid_value"
     );
 }
+
+/// `sene anomalies list` tells each anomaly as the window does (`anomalies::tell`): its kind,
+/// who and what by name, the evidence and what to do; in English with `--lang en`; never a
+/// record's id.
+#[test]
+fn the_queue_is_told_in_words_in_french_and_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("sene.sqlite");
+    json(&store, &["demo"]);
+    let queue = json(&store, &["anomalies", "list", "--campaign", CAMP]);
+    let n = queue.as_array().unwrap().len();
+    assert!(n > 0, "the demo has anomalies");
+    let text = |lang: &str| {
+        let o = sene(
+            &store,
+            &["--lang", lang, "anomalies", "list", "--campaign", CAMP],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let fr = text("fr");
+    assert!(fr.contains("anomalie(s) ouverte(s)"), "{fr}");
+    assert_eq!(fr.matches("À faire : ").count(), n, "{fr}");
+    let en = text("en");
+    assert!(en.contains("open anomal"), "{en}");
+    assert_eq!(en.matches("What to do: ").count(), n, "{en}");
+    // no record id anywhere but the anomaly's own key at the start of its line
+    for out in [&fr, &en] {
+        for line in out.lines().filter(|l| l.starts_with("      ")) {
+            assert!(!line.split_whitespace().any(uuid_like), "an id in {line}");
+        }
+    }
+    // each anomaly about a member names them as the registry does
+    let names: Vec<String> = json(&store, &["member", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["full_name"].as_str().map(str::to_owned))
+        .collect();
+    let told: Vec<&str> = fr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("membre : "))
+        .collect();
+    assert!(!told.is_empty(), "{fr}");
+    for t in told {
+        assert!(
+            names.iter().any(|n| t.starts_with(n.as_str())),
+            "a member's name: {t}"
+        );
+    }
+}
+
+fn uuid_like(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-');
+    w.len() == 36 && w.chars().filter(|c| *c == '-').count() == 4
+}

@@ -120,6 +120,10 @@ id_type!(
     PaymentId,
     /// A locked settlement run of a campaign.
     SettlementRunId,
+    /// A decision on two registrations of a member: merged into one, or different people.
+    MemberMergeId,
+    /// A sync conflict's resolution, synced so that every device closes the conflict.
+    ResolutionId,
 );
 
 #[cfg(test)]

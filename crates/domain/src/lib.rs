@@ -10,11 +10,13 @@
 //! - [`rules`]: the money rules (advance, accepted kg, contract value, fees, settlement);
 //! - [`validate`]: text, codes, phones and plausible bounds;
 //! - [`words`]: French formatting of amounts and weights, amounts in words for receipts;
-//! - [`receipt`]: receipt numbers unique without coordination.
+//! - [`receipt`]: receipt numbers unique without coordination;
+//! - [`merges`]: which registration a member's records count under, once merged.
 
 pub mod error;
 pub mod ids;
 pub mod lending;
+pub mod merges;
 pub mod quantity;
 pub mod receipt;
 pub mod records;
@@ -22,7 +24,7 @@ pub mod rules;
 pub mod validate;
 pub mod words;
 
-pub use error::{DomainError, Lang};
+pub use error::{label_en, DomainError, Lang};
 pub use ids::*;
 pub use quantity::{Kg, Money, Percent, Rate};
 pub use records::*;

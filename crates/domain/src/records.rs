@@ -667,6 +667,34 @@ pub struct DebtCarry {
     pub date: NaiveDate,
 }
 
+labelled_enum!(
+    /// What the secretariat decided about two registrations that look like one person.
+    MergeKind {
+        /// The same person: the merged registration's records count under the kept one.
+        Merge = "merge" / "fusion" / "merge",
+        /// Two different people: both registrations stay, the pair is no longer flagged.
+        Distinct = "distinct" / "personnes différentes" / "different people",
+    }
+);
+
+/// The secretariat's decision on two registrations of what looked like one member (a synced
+/// record; nothing is deleted or rewritten). A merge re-points, for every reading, the records
+/// of `merged` (contracts, advances, deliveries, fertilizer, payments, debts) to `kept`: see
+/// [`crate::merges::Merges`]. A distinct decision only says the pair is two people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberMerge {
+    pub id: MemberMergeId,
+    pub kind: MergeKind,
+    /// The registration kept (for a distinct decision: the first of the pair).
+    pub kept: MemberId,
+    /// The registration whose records now count under `kept` (or the second of the pair).
+    pub merged: MemberId,
+    pub reason: String,
+    pub agent_id: AgentId,
+    pub device_id: DeviceId,
+    pub at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,6 +90,143 @@ pub fn proof(ledger: &Ledger, acked: i64) -> Result<Proof, HubError> {
     })
 }
 
+/// The envelope (or USB file) item by which a device put back from a copy of itself says so:
+/// its sync generation (4 bytes, little-endian), sent while it is above 0.
+pub use sene_sync::wire::RESTORED_ITEM;
+
+/// The item of the hub's USB file for a device: the newest audit head the hub holds of it
+/// (8 bytes, little-endian), so a device that only travels by USB learns it went back.
+pub use sene_sync::wire::KNOWN_ITEM;
+
+/// Why the hub's entry for a device put back from a copy of itself is recorded.
+pub const RESTORED_REASON: &str = "appareil remis à une copie antérieure de lui-même : ses entrées d'audit reçues par le bureau après cette copie ne sont plus sur l'appareil ; il a pris une nouvelle identité et une nouvelle série de reçus, et a récupéré ses enregistrements auprès du bureau";
+
+/// The setting, on the hub, of the newest sync generation a device declared.
+fn generation_key(device: &str) -> String {
+    format!("audit_generation.{device}")
+}
+
+/// A generation as the item carries it.
+#[must_use]
+pub fn encode_generation(generation: u32) -> Vec<u8> {
+    generation.to_le_bytes().to_vec()
+}
+
+/// The inverse of [`encode_generation`].
+///
+/// # Errors
+/// [`SyncError::Malformed`] for anything but 4 bytes.
+pub fn decode_generation(bytes: &[u8]) -> Result<u32, SyncError> {
+    let b: [u8; 4] = bytes
+        .try_into()
+        .map_err(|_| SyncError::Malformed("génération de restauration illisible".into()))?;
+    Ok(u32::from_le_bytes(b))
+}
+
+/// Hub: whether the device's proof shows a device put back from an older copy of itself: its
+/// history up to the head it names is the one the hub received (same hash), but it names an
+/// older head than one it already confirmed, or holds fewer entries than the hub received.
+/// Returns the newest head the hub holds of it.
+fn rewound(
+    db: &sene_store::Db<'_>,
+    device: &str,
+    proof: &Proof,
+) -> Result<Option<i64>, StoreError> {
+    if !db.has_audit_heads(device)? {
+        return Ok(None);
+    }
+    let max = db.audit_head_max(device)?;
+    let confirmed = db.audit_confirmed_max(device)?;
+    let behind = proof.seq < max || confirmed.is_some_and(|c| c > proof.at);
+    if !behind {
+        return Ok(None);
+    }
+    let honest = proof.at == 0
+        || db.audit_head(device, proof.at)?.as_deref() == Some(chain_hex(&proof.hash_at).as_str());
+    Ok(honest.then_some(max))
+}
+
+/// Hub: admits a device's proof at the start of an exchange (HTTP or USB).
+///
+/// A device put back from an older copy of itself (its history is a prefix of what the hub
+/// received) that has not said so is refused with [`HubError::Rewound`] before anything is
+/// merged: its automerge actor and receipt counter went back with the file, and any change or
+/// receipt it made now would reuse a number the hub already holds. The client then takes a new
+/// identity and receipt series ([`sene_app::Ledger::mark_rewound`]) and syncs again, saying so
+/// with its new generation ([`RESTORED_ITEM`]): the hub then sets aside the heads the device can
+/// no longer name, records one entry for the secretariat ([`RESTORED_REASON`]), and the
+/// exchange goes on (the device gets back from the hub what it had lost). Anything else is
+/// [`check`]ed as before.
+///
+/// # Errors
+/// [`HubError::Rewound`], store errors.
+pub fn admit(
+    ledger: &mut Ledger,
+    device: &str,
+    proof: &Proof,
+    declared: Option<u32>,
+    now: &str,
+) -> Result<Vec<AuditBreak>, HubError> {
+    let (store, _, _) = ledger.parts()?;
+    let (refused, entry) = store.write(
+        |db| -> Result<(Option<i64>, Option<AuditBreak>), StoreError> {
+            let key = generation_key(device);
+            let accepted: u32 = db.setting(&key)?.and_then(|g| g.parse().ok()).unwrap_or(0);
+            let fresh = declared.filter(|g| *g > accepted);
+            let Some(known) = rewound(db, device, proof)? else {
+                if let Some(g) = fresh {
+                    db.set_setting(&key, &g.to_string())?;
+                }
+                return Ok((None, None));
+            };
+            // what the hub agreed with the device it no longer holds: the next file or exchange
+            // for it starts from nothing agreed, so it gets back everything it lost
+            db.forget_sync_states(device)?;
+            let Some(g) = fresh else {
+                return Ok((Some(known), None));
+            };
+            // what the hub held of the history the device lost stays in the entry
+            let top = db.audit_head(device, known)?.unwrap_or_default();
+            db.forget_audit_heads_after(device, proof.at)?;
+            let entry = AuditBreak {
+                device_id: device.to_owned(),
+                at_seq: known,
+                expected: format!("{top} (n° {known})"),
+                got: format!("n° {} (génération {g})", proof.seq),
+                reason: RESTORED_REASON.to_owned(),
+                detected_at: now.to_owned(),
+            };
+            let new = db.put_audit_break(&entry)?;
+            db.set_setting(&key, &g.to_string())?;
+            Ok((None, new.then_some(entry)))
+        },
+    )?;
+    if refused.is_some() || entry.is_some() {
+        ledger.sync_reset(device)?;
+    }
+    if let Some(known) = refused {
+        tracing::warn!(
+            device,
+            known,
+            at = proof.seq,
+            "device put back from an older copy of itself: refused until it takes a new identity"
+        );
+        return Err(HubError::Rewound { known });
+    }
+    let mut found = Vec::new();
+    if let Some(e) = entry {
+        tracing::warn!(
+            device,
+            known = e.at_seq,
+            at = proof.seq,
+            "device restored from a copy of itself: new identity accepted"
+        );
+        found.push(e);
+    }
+    found.extend(check(ledger, device, proof, now)?);
+    Ok(found)
+}
+
 /// Hub: checks a device's proof against the heads kept for it, records the breaks found, and
 /// keeps the new head. Returns the breaks recorded now (one already recorded for the same
 /// device and head is not recorded again).
@@ -254,5 +391,43 @@ mod tests {
         assert!(breaks[0].reason.contains("réécrit"));
         assert!(breaks[1].reason.contains("non prouvé"));
         assert!(breaks[2].reason.contains("raccourci"));
+    }
+
+    /// A device put back from an older copy of itself (its history a prefix of what the hub
+    /// holds) is refused until it declares a new generation; then one entry is recorded, the
+    /// heads it lost are set aside, and its later syncs raise nothing. A history that differs
+    /// from what the hub holds is still a break, declared or not.
+    #[test]
+    fn a_device_gone_back_is_refused_until_it_declares_a_new_generation() {
+        let mut l = hub();
+        let mut admit = |proof: Proof, g: Option<u32>| admit(&mut l, "dev", &proof, g, "t");
+        assert!(admit(p(0, 0, 3, 3), None).unwrap().is_empty());
+        assert!(admit(p(3, 3, 8, 8), None).unwrap().is_empty());
+        assert!(admit(p(8, 8, 9, 9), None).unwrap().is_empty());
+        // its file copied back from when the hub had acknowledged head 3 (5 entries)
+        for proof in [p(3, 3, 5, 5), p(3, 3, 12, 12), p(0, 0, 2, 2)] {
+            match admit(proof, None) {
+                Err(HubError::Rewound { known }) => assert_eq!(known, 9),
+                other => panic!("{proof:?} is refused as gone back: {other:?}"),
+            }
+            // a generation the hub already accepted is not a new declaration
+            assert!(matches!(
+                admit(proof, Some(0)),
+                Err(HubError::Rewound { .. })
+            ));
+        }
+        // declared: one entry, naming what the hub held
+        let found = admit(p(3, 3, 5, 5), Some(1)).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].reason, RESTORED_REASON);
+        assert_eq!(found[0].at_seq, 9);
+        assert!(found[0].expected.ends_with("(n° 9)"), "{found:?}");
+        // and the device goes on, honest, raising nothing more
+        assert!(admit(p(3, 3, 6, 6), Some(1)).unwrap().is_empty());
+        assert!(admit(p(6, 6, 7, 7), Some(1)).unwrap().is_empty());
+        // a history changed under a head the hub holds is a break, not a restore
+        let found = admit(p(6, 1, 7, 7), Some(2)).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].reason.contains("réécrit"), "{found:?}");
     }
 }

@@ -126,6 +126,9 @@ fn url(base: &str, path: &str) -> String {
 
 pub(crate) fn remote_error(status: u16, body: &[u8]) -> HubError {
     match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) if status == 409 && e.error.code == crate::REWOUND_CODE => HubError::Rewound {
+            known: e.error.known.unwrap_or_default(),
+        },
         Ok(e) if status == 401 => {
             HubError::Remote(format!("{} ({})", e.error.message, e.error.code))
         }
@@ -228,6 +231,41 @@ pub fn sync(
     hub_url: Option<&str>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<ClientReport, HubError> {
+    match sync_once(ledger, hub_url, progress) {
+        // this store was put back from an older copy of itself (its file copied back rather
+        // than restored with `sene restore`): the hub merged nothing. It takes a new identity
+        // and receipt series now, before it writes anything, and syncs again (getting back
+        // from the hub what it had lost)
+        Err(HubError::Rewound { known }) => {
+            ledger.mark_rewound(known)?;
+            sync_once(ledger, hub_url, progress)
+        }
+        other => other,
+    }
+}
+
+/// The envelope items of the first request: the audit proof (see `crate::audit`), and the
+/// sync generation of a store put back from a copy of itself.
+pub(crate) fn proof_items(
+    ledger: &Ledger,
+    proof: &crate::audit::Proof,
+) -> Result<Vec<(String, Vec<u8>)>, HubError> {
+    let mut items = vec![(crate::audit::AUDIT_ITEM.to_owned(), proof.encode())];
+    let generation = ledger.sync_generation()?;
+    if generation > 0 {
+        items.push((
+            crate::audit::RESTORED_ITEM.to_owned(),
+            crate::audit::encode_generation(generation),
+        ));
+    }
+    Ok(items)
+}
+
+fn sync_once(
+    ledger: &mut Ledger,
+    hub_url: Option<&str>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<ClientReport, HubError> {
     let (stored, token, ca) = credentials(ledger)?;
     let base = hub_url.map_or(stored, str::to_owned);
     // 64 random bits tell one client session from the next; every byte of the request's
@@ -247,6 +285,7 @@ pub fn sync(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let proof = crate::audit::proof(ledger, acked)?;
+    let first_items = proof_items(ledger, &proof)?;
     for round in 1..=MAX_ROUNDS {
         let mut up = ledger.sync_outgoing("hub", &Scope::Everything)?;
         if quiet_reply && up.items.is_empty() {
@@ -255,8 +294,7 @@ pub fn sync(
         }
         let docs_sent = up.items.len();
         if round == 1 {
-            up.items
-                .push((crate::audit::AUDIT_ITEM.to_owned(), proof.encode()));
+            up.items.extend(first_items.iter().cloned());
         }
         // compressed against the last exchange both sides hold, when there was one
         let mut dict = ledger

@@ -91,6 +91,11 @@ pub enum HubError {
     /// The hub has no backup to offer its standby (none made yet, or no backup folder).
     #[error("le bureau n'a aucune sauvegarde à confier à la machine de secours : lancez-le avec ses sauvegardes (sene hub serve, sans --no-backup)")]
     NoBackup,
+    /// A device put back from an older copy of itself that has not taken a new identity yet:
+    /// the hub holds its history up to head `known`, further than the device's. Nothing is
+    /// merged; the client takes a new identity and receipt series and syncs again.
+    #[error("cet appareil a été remis à une copie plus ancienne de lui-même (le bureau a reçu son historique jusqu'au n° {known}) : rien n'a été fusionné. Synchronisez-le avec le bureau, ou importez-y d'abord le fichier du bureau : il prendra une nouvelle identité et une nouvelle série de reçus, puis son fichier sera accepté")]
+    Rewound { known: i64 },
     /// The hub's TLS certificate can never be accepted by this device (client side): trying
     /// again cannot help, something must change first.
     #[error("{}", self.message(Lang::Fr))]
@@ -159,6 +164,7 @@ impl HubError {
             HubError::Busy => "the union office is busy: nothing is lost, sync again in a moment".into(),
             HubError::TooLarge { max } => format!("request too large (over {max} bytes): refused unread"),
             HubError::NotSecretariat => "only a device of the secretariat may keep the office's standby copy".into(),
+            HubError::Rewound { known } => format!("this device was put back to an older copy of itself (the office received its history up to no. {known}): nothing was merged. Sync it with the office, or first import the office's file on it: it takes a new identity and receipt series, then its file is accepted"),
             HubError::NoBackup => "the union office has no backup to give its standby machine: start it with its backups (sene hub serve, without --no-backup)".into(),
         }
     }
@@ -180,6 +186,7 @@ impl HubError {
             HubError::Certificate { .. } => "certificate",
             HubError::NotSecretariat => "not_secretariat",
             HubError::NoBackup => "no_backup",
+            HubError::Rewound { .. } => REWOUND_CODE,
         }
     }
 
@@ -192,7 +199,7 @@ impl HubError {
             HubError::Network(_) => StatusCode::BAD_REQUEST,
             HubError::Quarantined { .. } | HubError::NotSecretariat => StatusCode::FORBIDDEN,
             HubError::NoBackup => StatusCode::NOT_FOUND,
-            HubError::UnknownDictionary => StatusCode::CONFLICT,
+            HubError::UnknownDictionary | HubError::Rewound { .. } => StatusCode::CONFLICT,
             HubError::App(AppError::Sync(SyncError::Malformed(_) | SyncError::Automerge(_))) => {
                 StatusCode::BAD_REQUEST
             }
@@ -228,6 +235,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+    /// For [`HubError::Rewound`]: the newest audit head the hub holds of the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<i64>,
 }
 
 impl IntoResponse for HubError {
@@ -244,6 +254,10 @@ impl IntoResponse for HubError {
                 error: ErrorDetail {
                     code: self.code().into(),
                     message: self.to_string(),
+                    known: match self {
+                        HubError::Rewound { known } => Some(known),
+                        _ => None,
+                    },
                 },
             }),
         )
@@ -262,6 +276,9 @@ pub struct Reply {
 const REPORT_ITEM: &str = "rapport";
 /// The error code of [`HubError::UnknownDictionary`].
 pub const DICTIONARY_CODE: &str = "dictionary";
+
+/// The error code of [`HubError::Rewound`].
+pub const REWOUND_CODE: &str = "rewound";
 
 /// Lowercase hex (a device keeps its dictionary in the settings table, which holds text).
 #[must_use]
@@ -621,21 +638,29 @@ impl Hub {
         }
         // the device's audit proof, taken out of the documents' messages and checked
         let mut proofs = Vec::new();
+        let mut declared = Vec::new();
         env.items.retain_mut(|(id, b)| {
             if id == audit::AUDIT_ITEM {
                 proofs.push(std::mem::take(b));
+                false
+            } else if id == audit::RESTORED_ITEM {
+                declared.push(std::mem::take(b));
                 false
             } else {
                 true
             }
         });
-        if proofs.len() > 1 {
+        if proofs.len() > 1 || declared.len() > 1 {
             return Err(SyncError::Malformed("deux preuves d'historique".into()).into());
         }
         if let Some(p) = proofs.first() {
             let proof = audit::Proof::decode(p)?;
+            let declared = declared
+                .first()
+                .map(|g| audit::decode_generation(g))
+                .transpose()?;
             let now = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            audit::check(l, &device.device_id, &proof, &now)?;
+            audit::admit(l, &device.device_id, &proof, declared, &now)?;
         }
         // changes this device carries for other authors (an office put back from a backup
         // gets back what only the laptops still hold) merge when their tags prove them

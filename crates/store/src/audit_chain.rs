@@ -169,6 +169,30 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Hub: sets aside the heads a device proved after `seq` (a device put back from an older
+    /// copy of itself can no longer name them; the entry recorded for it keeps the newest).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn forget_audit_heads_after(&self, device: &str, seq: i64) -> R<usize> {
+        Ok(self.conn().execute(
+            "DELETE FROM audit_heads WHERE device_id = ?1 AND seq > ?2",
+            params![device, seq],
+        )?)
+    }
+
+    /// Hub: forgets what it agreed with a peer (its sync states): a device put back from an
+    /// older copy of itself no longer holds what they say, and the next file or exchange for
+    /// it starts from nothing agreed.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn forget_sync_states(&self, peer: &str) -> R<usize> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM sync_states WHERE peer = ?1", [peer])?)
+    }
+
     /// Hub: records a break (once per device and head); whether it is new.
     ///
     /// # Errors

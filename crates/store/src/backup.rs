@@ -39,6 +39,38 @@ pub mod keys {
     pub const LAST_BACKUP: &str = "last_backup";
     /// The file of the last backup.
     pub const LAST_BACKUP_FILE: &str = "last_backup_file";
+    /// The identity of the file this store was last opened in ([`super::file_identity`]): a
+    /// store found in another file was copied (or put back from a copy) by hand.
+    pub const FILE_IDENTITY: &str = "store_file_identity";
+}
+
+/// The identity of the file at `path` as the system knows it: its device, inode and birth
+/// time on Unix (a file made where a deleted one was may reuse its inode, not its birth), its
+/// creation time on Windows. A copy of the file has another identity; a rename keeps it.
+/// `None` where the system gives none (or the file cannot be read).
+#[must_use]
+pub fn file_identity(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let born = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Some(format!("{}:{}:{born}", meta.dev(), meta.ino()))
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::MetadataExt;
+        Some(format!("c{}", meta.creation_time()))
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 /// Format of the manifest.

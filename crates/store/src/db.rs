@@ -79,6 +79,8 @@ pub enum Table {
     FundAllocations,
     BalancePayments,
     DebtCarries,
+    MemberMerges,
+    ConflictResolutions,
     Audit,
 }
 
@@ -115,6 +117,8 @@ impl Table {
             Table::FundAllocations => "fund_allocations",
             Table::BalancePayments => "balance_payments",
             Table::DebtCarries => "debt_carries",
+            Table::MemberMerges => "member_merges",
+            Table::ConflictResolutions => "conflict_resolutions",
             Table::Audit => "audit",
         }
     }
@@ -177,6 +181,8 @@ impl Table {
         Table::BalancePayments,
         Table::DebtCarries,
         Table::Reversals,
+        Table::MemberMerges,
+        Table::ConflictResolutions,
     ];
 }
 

@@ -32,7 +32,7 @@ pub use error::StoreError;
 pub use migrate::{fingerprint, Migration, MIGRATIONS};
 pub use office::{AnomalyResolution, CashReturn, StockCount};
 pub use settlement::{LateRecord, SettlementLineRow, SettlementProposalRow, SettlementRunRow};
-pub use sync::{row_key, ConflictRow, HubDevice, PutOutcome, Touched};
+pub use sync::{row_key, ConflictResolution, ConflictRow, HubDevice, PutOutcome, Touched};
 pub use vault::{check_passphrase, DataKey, KdfParams, Slot, Vault, FILE_SALT_LEN, KEY_LEN};
 
 /// The savepoint of a write inside a group.
@@ -238,6 +238,14 @@ impl Store {
         plain
             .conn
             .query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
+        // the encrypted copy is renamed over the plain file, keeping its own identity: it is
+        // the store's file from now on, not a copy made by hand (`backup::file_identity`)
+        if let Some(id) = crate::backup::file_identity(&tmp) {
+            plain.conn.execute(
+                "INSERT INTO enc.settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                rusqlite::params![crate::backup::keys::FILE_IDENTITY, id],
+            )?;
+        }
         plain.conn.execute_batch(&format!(
             "PRAGMA enc.user_version = {version}; DETACH DATABASE enc;"
         ))?;

@@ -106,6 +106,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "device_revocations",
         sql: include_str!("migrations/0018_device_revocations.sql"),
     },
+    Migration {
+        version: 19,
+        name: "member_merges_and_resolutions",
+        sql: include_str!("migrations/0019_member_merges_and_resolutions.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
@@ -174,7 +179,7 @@ mod tests {
         run(&mut conn).unwrap();
         // back to version 14, with settings as a hub of that version kept them
         conn.execute_batch(
-            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
+            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DROP TABLE member_merges; DROP TABLE conflict_resolutions; DROP INDEX conflicts_open_record; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
              INSERT INTO settings (key, value) VALUES ('hub_dict/d1', 'abcd'), ('hub_dict_prev/d1', 'ef01'), ('hub_dict', '0123'), ('hub_url', 'http://bureau');",
         )
         .unwrap();

@@ -725,6 +725,184 @@ impl Db<'_> {
     }
 }
 
+/// A sync conflict's resolution, as synced (see migration 19): every store that holds it closes
+/// its open conflicts on the same record whose candidates it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictResolution {
+    pub id: String,
+    pub record_table: String,
+    pub record_key: String,
+    /// `fields`, `duplicate` or `creation`.
+    pub kind: String,
+    /// The keys of the candidates it settles, comma-separated.
+    pub covers: String,
+    /// The key of the candidate chosen, if one was.
+    pub choice: Option<String>,
+    /// `value`, `keep`, `merge` or `distinct`.
+    pub action: String,
+    pub money: bool,
+    pub reason: String,
+    pub agent_id: String,
+    pub device_id: String,
+    pub resolved_at: String,
+}
+
+const RESOLUTION_COLS: &str = "id, record_table, record_key, kind, covers, choice, action, money, reason, agent_id, device_id, resolved_at";
+
+fn resolution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictResolution> {
+    Ok(ConflictResolution {
+        id: r.get(0)?,
+        record_table: r.get(1)?,
+        record_key: r.get(2)?,
+        kind: r.get(3)?,
+        covers: r.get(4)?,
+        choice: r.get(5)?,
+        action: r.get(6)?,
+        money: r.get(7)?,
+        reason: r.get(8)?,
+        agent_id: r.get(9)?,
+        device_id: r.get(10)?,
+        resolved_at: r.get(11)?,
+    })
+}
+
+const MERGE_COLS: &str = "id, kind, kept_id, merged_id, reason, agent_id, device_id, at";
+
+fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<sene_domain::MemberMerge> {
+    use crate::codec::RowExt;
+    Ok(sene_domain::MemberMerge {
+        id: r.parse(0)?,
+        kind: r.parse(1)?,
+        kept: r.parse(2)?,
+        merged: r.parse(3)?,
+        reason: r.get(4)?,
+        agent_id: r.parse(5)?,
+        device_id: r.parse(6)?,
+        at: r.instant(7)?,
+    })
+}
+
+impl Db<'_> {
+    /// Records a decision on two registrations of a member (append-only).
+    ///
+    /// # Errors
+    /// SQLite errors (unknown member, agent or device; an id already used).
+    pub fn insert_member_merge(&self, m: &sene_domain::MemberMerge) -> R<()> {
+        self.cached().execute(
+            &format!("INSERT INTO member_merges ({MERGE_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"),
+            params![
+                m.id.to_string(),
+                m.kind.code(),
+                m.kept.to_string(),
+                m.merged.to_string(),
+                m.reason,
+                m.agent_id.to_string(),
+                m.device_id.to_string(),
+                m.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every decision on two registrations this store holds, in id order.
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn member_merges(&self) -> R<Vec<sene_domain::MemberMerge>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {MERGE_COLS} FROM member_merges ORDER BY id"
+        ))?;
+        let rows = st.query_map([], merge_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One decision on two registrations.
+    ///
+    /// # Errors
+    /// SQLite errors, [`StoreError::Decode`].
+    pub fn member_merge(&self, id: &str) -> R<Option<sene_domain::MemberMerge>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {MERGE_COLS} FROM member_merges WHERE id = ?1"
+        ))?;
+        Ok(st.query_row([id], merge_row).optional()?)
+    }
+
+    /// Records a conflict's resolution (append-only).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn insert_conflict_resolution(&self, r: &ConflictResolution) -> R<()> {
+        self.cached().execute(
+            &format!("INSERT INTO conflict_resolutions ({RESOLUTION_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"),
+            params![
+                r.id, r.record_table, r.record_key, r.kind, r.covers, r.choice, r.action,
+                r.money, r.reason, r.agent_id, r.device_id, r.resolved_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// One resolution.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn conflict_resolution(&self, id: &str) -> R<Option<ConflictResolution>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {RESOLUTION_COLS} FROM conflict_resolutions WHERE id = ?1"
+        ))?;
+        Ok(st.query_row([id], resolution_row).optional()?)
+    }
+
+    /// The resolutions of conflicts on a table's records (all keys), oldest first.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn conflict_resolutions_on(&self, table: &str) -> R<Vec<ConflictResolution>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {RESOLUTION_COLS} FROM conflict_resolutions WHERE record_table = ?1 ORDER BY resolved_at, id"
+        ))?;
+        let rows = st.query_map([table], resolution_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The open conflicts on one record (any field or kind).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn open_conflicts_on(&self, table: &str, key: &str) -> R<Vec<ConflictRow>> {
+        Ok(self
+            .conflicts(true)?
+            .into_iter()
+            .filter(|c| c.record_table == table && c.record_key == key)
+            .collect())
+    }
+
+    /// The keys (`table/key`) of the records of a document that have an open conflict on
+    /// their fields: a merge reads them again, since a third concurrent value that does not win
+    /// changes nothing automerge reports.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn open_conflict_records(&self, doc_id: &str) -> R<Vec<String>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT DISTINCT record_table || '/' || record_key FROM conflicts WHERE resolved_at IS NULL AND doc_id = ?1 AND field NOT LIKE '(%' ORDER BY 1",
+        )?;
+        let rows = st.query_map([doc_id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces an open conflict's fields and candidates (more concurrent values arrived).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn extend_conflict(&self, id: &str, field: &str, candidates: &str) -> R<bool> {
+        Ok(self.cached().execute(
+            "UPDATE conflicts SET field = ?2, candidates = ?3 WHERE id = ?1 AND resolved_at IS NULL",
+            params![id, field, candidates],
+        )? > 0)
+    }
+}
+
 /// An enrolled (or pending) device, as the hub knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HubDevice {

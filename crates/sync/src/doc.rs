@@ -8,6 +8,9 @@
 //!   group orders, receptions and distributions, balance payments, the debts carried out of
 //!   the campaign (written by the secretariat only, at a settlement lock), and reversals of
 //!   these.
+//!
+//! A member merge (or "two people") decision lives in the registry of its members; a conflict's
+//! resolution in the document of the record it settles.
 
 use std::fmt;
 use std::str::FromStr;
@@ -184,6 +187,17 @@ pub fn route(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<DocI
             let kind: RecordKind = parse(row, "target_kind")?;
             let target_table = Db::table_of(kind);
             let target = lookup(db, target_table, text(row, "target_id")?)?;
+            route(db, target_table, &target)?
+        }
+        // both registrations are of one cooperative (the use case and the record rules say so)
+        T::MemberMerges => DocId::Registry(member_coop(db, text(row, "merged_id")?)?),
+        // beside the record in conflict, so that every device holding it closes the conflict
+        T::ConflictResolutions => {
+            let name = text(row, "record_table")?;
+            let target_table = Table::from_name(name)
+                .filter(|t| *t != Table::ConflictResolutions)
+                .ok_or_else(|| SyncError::Malformed(format!("table inconnue « {name} »")))?;
+            let target = lookup(db, target_table, text(row, "record_key")?)?;
             route(db, target_table, &target)?
         }
     })

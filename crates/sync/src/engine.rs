@@ -513,14 +513,30 @@ impl Engine {
             db.rollback_to("merge")?;
             return Err(e);
         }
-        // conflicts: a record created twice, or a field with concurrent values
+        // conflicts: a record created twice, or fields with concurrent values
         let mut conflicts = 0;
-        // probable duplicates: flagged the same way, once per group
+        let mut inserted: Vec<ConflictRow> = Vec::new();
+        // probable duplicates: flagged the same way, once per group, unless the secretariat
+        // already decided about the pair (merged, or two people)
+        let mut merges: Option<sene_domain::merges::Merges> = None;
         for (table, _, row, _) in &rows {
             let Some(rid) = row.get("id").and_then(Json::as_str) else {
                 continue;
             };
-            let alikes = db.look_alikes(*table, rid)?;
+            let mut alikes = db.look_alikes(*table, rid)?;
+            if *table == Table::Members && !alikes.is_empty() {
+                let m = match merges.take() {
+                    Some(m) => m,
+                    None => sene_domain::merges::Merges::new(&db.member_merges()?),
+                };
+                if let Ok(me) = rid.parse::<sene_domain::MemberId>() {
+                    alikes.retain(|o| {
+                        o.parse::<sene_domain::MemberId>()
+                            .map_or(true, |o| !m.settled(me, o))
+                    });
+                }
+                merges = Some(m);
+            }
             if alikes.is_empty() {
                 continue;
             }
@@ -536,7 +552,7 @@ impl Engine {
                 doc_id: id.to_string(),
                 record_table: table.name().into(),
                 record_key: group.first().cloned().unwrap_or_default(),
-                field: "(doublon probable)".into(),
+                field: DUPLICATE.into(),
                 money: is_money_table(*table),
                 candidates: Json::Array(candidates).to_string(),
                 found_at: now.to_owned(),
@@ -546,79 +562,65 @@ impl Engine {
             };
             if db.insert_conflict(&dup)? {
                 conflicts += 1;
+                inserted.push(dup);
             }
         }
-        for (table, key, _, scan) in &rows {
-            if !scan {
-                continue;
+        // The records to read for concurrent values: those the diff says may have some, and
+        // those already in an open conflict (a third concurrent value that does not win
+        // changes nothing the diff reports, and was missed).
+        let mut scan: Vec<(Table, String)> = rows
+            .iter()
+            .filter(|(.., scan)| *scan)
+            .map(|(t, k, ..)| (*t, k.clone()))
+            .collect();
+        for key in db.open_conflict_records(&id.to_string())? {
+            if let Some((table, _)) = split_key(&key) {
+                if !scan.iter().any(|(_, k)| *k == key) {
+                    scan.push((table, key));
+                }
             }
-            let created = fork.get_all(ROOT, key.as_str())?;
-            let mut fields: Vec<(String, Vec<(Json, automerge::ObjId)>)> = Vec::new();
-            if created.len() > 1 {
-                fields.push((
-                    "(création)".into(),
-                    created
-                        .iter()
-                        .map(|(_, o)| (Json::from("map"), o.clone()))
-                        .collect(),
-                ));
-            }
-            if let Some((_, obj)) = created.first() {
-                for field in fork.keys(obj) {
-                    let all = fork.get_all(obj, field.as_str())?;
-                    if all.len() > 1 {
-                        fields.push((
-                            field.clone(),
-                            all.iter()
-                                .map(|(v, o)| (v.as_scalar().map_or(Json::Null, json), o.clone()))
-                                .collect(),
-                        ));
+        }
+        for (table, key) in &scan {
+            for row in record_conflicts(&mut fork, id, *table, key, now)? {
+                let open = db
+                    .open_conflicts_on(&row.record_table, &row.record_key)?
+                    .into_iter()
+                    .find(|c| conflict_kind(&c.field) == conflict_kind(&row.field));
+                match open {
+                    Some(c) if c.field == row.field && c.candidates == row.candidates => {}
+                    Some(c) => {
+                        // more values, or more fields: the open conflict says them all
+                        db.extend_conflict(&c.id, &row.field, &row.candidates)?;
+                        conflicts += 1;
+                        inserted.push(ConflictRow {
+                            field: row.field.clone(),
+                            candidates: row.candidates.clone(),
+                            ..c
+                        });
+                    }
+                    None => {
+                        if db.insert_conflict(&row)? {
+                            conflicts += 1;
+                            inserted.push(row);
+                        }
                     }
                 }
             }
-            for (field, values) in fields {
-                let mut candidates = Vec::new();
-                for (value, op) in values {
-                    let (actor, change, time, message) = match fork.hash_for_opid(&op) {
-                        Some(h) => {
-                            let meta = fork.get_change_meta_by_hash(&h);
-                            (
-                                meta.as_ref()
-                                    .map(|m| m.actor.to_hex_string())
-                                    .unwrap_or_default(),
-                                h.to_string(),
-                                meta.as_ref().map_or(0, |m| m.timestamp),
-                                meta.as_ref()
-                                    .and_then(|m| m.message.as_ref().map(Cow::to_string))
-                                    .unwrap_or_default(),
-                            )
-                        }
-                        None => (String::new(), String::new(), 0, String::new()),
-                    };
-                    let said: Json =
-                        serde_json::from_str(&message).unwrap_or(Json::String(message.clone()));
-                    let agent = said.get("agent").cloned().unwrap_or(Json::Null);
-                    let action = said.get("actions").cloned().unwrap_or(said.clone());
-                    candidates.push(serde_json::json!({ "value": value, "device": device_of(&actor), "agent": agent, "change": change, "time": time, "message": action }));
+        }
+        // resolutions: every open conflict whose candidates a resolution covers is closed,
+        // whether the resolution came now or before the conflict was found here
+        for (table, _, row, _) in &rows {
+            if *table == Table::ConflictResolutions {
+                if let Some(r) = row.get("id").and_then(Json::as_str) {
+                    if let Some(r) = db.conflict_resolution(r)? {
+                        close_covered(db, &r)?;
+                    }
                 }
-                candidates.sort_by_key(ToString::to_string);
-                let money = is_money_table(*table) || is_money_column(&field);
-                let row = ConflictRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    doc_id: id.to_string(),
-                    record_table: table.name().into(),
-                    record_key: key.split_once('/').map_or("", |(_, k)| k).to_owned(),
-                    field,
-                    money,
-                    candidates: Json::Array(candidates).to_string(),
-                    found_at: now.to_owned(),
-                    resolved_at: None,
-                    resolved_by: None,
-                    resolution: None,
-                };
-                if db.insert_conflict(&row)? {
-                    conflicts += 1;
-                }
+            }
+        }
+        for c in &inserted {
+            for r in db.conflict_resolutions_on(&c.record_table)? {
+                close_covered(db, &r)?;
             }
         }
         db.release("merge")?;
@@ -1051,28 +1053,165 @@ impl Engine {
         message: &str,
         time_ms: i64,
     ) -> R<()> {
+        self.write_resolution(
+            db,
+            id,
+            std::slice::from_ref(w),
+            &Vec::new(),
+            message,
+            time_ms,
+        )
+    }
+
+    /// A resolution's one change in document `id`: each of `writes` put on its record's field
+    /// (over every concurrent value), and `rows` (new projection rows already in the store:
+    /// the resolution record, merge records) put as the write path puts them. The records
+    /// written are read back into the projection.
+    ///
+    /// # Errors
+    /// A record absent from the document, a row of another document, automerge errors.
+    pub fn write_resolution(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        writes: &[FieldWrite<'_>],
+        rows: &Rows,
+        message: &str,
+        time_ms: i64,
+    ) -> R<()> {
+        for (table, row) in rows {
+            let routed = route(db, *table, row)?;
+            if &routed != id {
+                return Err(SyncError::Refused(format!(
+                    "{} appartient au document {routed}, pas à {id}",
+                    record_key(*table, row)
+                )));
+            }
+        }
         let doc = self.load(db, id)?;
         let before = doc.get_heads();
-        let full = format!("{}/{}", w.table.name(), w.key);
-        let Some((Value::Object(ObjType::Map), obj)) = doc.get(ROOT, full.as_str())? else {
-            return Err(SyncError::UnknownReference {
-                table: w.table.name(),
-                key: w.key.to_owned(),
-            });
-        };
-        doc.put(&obj, w.field, scalar(w.value))?;
+        let mut touched: Vec<(Table, String)> = Vec::new();
+        for w in writes {
+            let full = format!("{}/{}", w.table.name(), w.key);
+            let Some((Value::Object(ObjType::Map), obj)) = doc.get(ROOT, full.as_str())? else {
+                return Err(SyncError::UnknownReference {
+                    table: w.table.name(),
+                    key: w.key.to_owned(),
+                });
+            };
+            doc.put(&obj, w.field, scalar(w.value))?;
+            if !touched.iter().any(|(_, k)| *k == full) {
+                touched.push((w.table, full));
+            }
+        }
+        for (table, row) in rows {
+            put_record(doc, *table, row)?;
+        }
         doc.commit_with(
             CommitOptions::default()
                 .with_message(message.to_owned())
                 .with_time(time_ms),
         );
         let bytes = doc.save_after(&before);
-        db.append_chunk(&id.to_string(), &bytes)?;
+        if !bytes.is_empty() {
+            db.append_chunk(&id.to_string(), &bytes)?;
+        }
         db.set_heads(&id.to_string(), &heads_text(&doc.get_heads()))?;
-        if let Some(row) = read_record(doc, &full)? {
-            db.put_row(w.table, &row)?;
+        for (table, full) in touched {
+            if let Some(row) = read_record(doc, &full)? {
+                db.put_row(table, &row)?;
+            }
         }
         Ok(())
+    }
+
+    /// Who first wrote a record into its document: the device (UUID text), the agent the
+    /// change names, and when (milliseconds since the epoch). `None` when the document does
+    /// not hold it.
+    ///
+    /// # Errors
+    /// Store and automerge errors.
+    pub fn record_origin(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        table: Table,
+        key: &str,
+    ) -> R<Option<(String, Option<String>, i64)>> {
+        let doc = self.load(db, id)?;
+        let full = format!("{}/{}", table.name(), key);
+        let all = doc.get_all(ROOT, full.as_str())?;
+        let Some((_, op)) = all.first() else {
+            return Ok(None);
+        };
+        let op = op.clone();
+        let doc = doc.document();
+        let Some(h) = doc.hash_for_opid(&op) else {
+            return Ok(None);
+        };
+        let Some(m) = doc.get_change_meta_by_hash(&h) else {
+            return Ok(None);
+        };
+        let message = m.message.as_ref().map(Cow::to_string).unwrap_or_default();
+        let agent = serde_json::from_str::<Json>(&message)
+            .ok()
+            .and_then(|j| j.get("agent").and_then(Json::as_str).map(str::to_owned));
+        Ok(Some((
+            device_of(&m.actor.to_hex_string()),
+            agent,
+            m.timestamp,
+        )))
+    }
+
+    /// The values that make a record read as the change `chosen` left it, for its fields that
+    /// have concurrent values or whose value was written by one of `others` (the competing
+    /// changes): a contract resolved to a rejection names who rejected it, and the approval's
+    /// `approved_by` goes back to what the rejecting device saw (none).
+    ///
+    /// # Errors
+    /// Unknown record or change, automerge errors.
+    pub fn values_as_of(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        table: Table,
+        key: &str,
+        chosen: &str,
+        others: &[String],
+    ) -> R<Vec<(String, Json)>> {
+        let doc = self.load(db, id)?;
+        let full = format!("{}/{}", table.name(), key);
+        let Some((Value::Object(ObjType::Map), obj)) = doc.get(ROOT, full.as_str())? else {
+            return Err(SyncError::UnknownReference {
+                table: table.name(),
+                key: key.to_owned(),
+            });
+        };
+        let hash: ChangeHash = chosen
+            .parse()
+            .map_err(|_| SyncError::Malformed(format!("modification inconnue « {chosen} »")))?;
+        if doc.document().get_change_meta_by_hash(&hash).is_none() {
+            return Err(SyncError::Malformed(format!(
+                "modification inconnue « {chosen} »"
+            )));
+        }
+        let mut out = Vec::new();
+        for field in doc.keys(&obj) {
+            let all = doc.get_all(&obj, field.as_str())?;
+            let by_other = all.iter().any(|(_, op)| {
+                doc.hash_for_opid(op)
+                    .is_some_and(|h| others.iter().any(|o| *o == h.to_string()))
+            });
+            if all.len() < 2 && !by_other {
+                continue;
+            }
+            let then = match doc.get_at(&obj, field.as_str(), &[hash])? {
+                Some((Value::Scalar(v), _)) => json(&v),
+                _ => Json::Null,
+            };
+            out.push((field, then));
+        }
+        Ok(out)
     }
 }
 
@@ -1314,6 +1453,190 @@ pub fn device_of(actor_hex: &str) -> String {
     // a restored store's actor is its device id followed by a few bytes of its own
     let id = actor_hex.get(..32).unwrap_or(actor_hex);
     uuid::Uuid::try_parse(id).map_or_else(|_| actor_hex.to_owned(), |u| u.to_string())
+}
+
+/// The field name of a probable-duplicate conflict.
+pub const DUPLICATE: &str = "(doublon probable)";
+/// The field name of a record created twice under one key.
+pub const CREATION: &str = "(création)";
+
+/// The kind of a conflict from its field: `duplicate`, `creation`, or `fields` (one record's
+/// fields with concurrent values).
+#[must_use]
+pub fn conflict_kind(field: &str) -> &'static str {
+    match field {
+        DUPLICATE => "duplicate",
+        CREATION => "creation",
+        _ => "fields",
+    }
+}
+
+/// A candidate's key, as a resolution names it: the first 16 hex digits of the change that
+/// wrote it (concurrent values), or the record id (probable duplicates).
+#[must_use]
+pub fn candidate_key(candidate: &Json) -> String {
+    match candidate.get("change").and_then(Json::as_str) {
+        Some(h) if !h.is_empty() => h.chars().take(16).collect(),
+        _ => match candidate.get("value") {
+            Some(Json::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        },
+    }
+}
+
+/// The field the conflict is shown by: the state when it is one of them, else the first.
+#[must_use]
+pub fn principal_field(fields: &str) -> &str {
+    let mut all = fields.split(", ");
+    if fields.split(", ").any(|f| f == "state") {
+        "state"
+    } else {
+        all.next().unwrap_or(fields)
+    }
+}
+
+/// Closes every open conflict that `r` settles: the same record (for duplicates, any group
+/// of the same table) and kind, every candidate among those it covers.
+///
+/// # Errors
+/// Store errors.
+pub fn close_covered(db: &Db<'_>, r: &sene_store::ConflictResolution) -> R<usize> {
+    let covers: std::collections::HashSet<&str> = r.covers.split(',').collect();
+    let mut closed = 0;
+    for c in db.conflicts(true)? {
+        if c.record_table != r.record_table || conflict_kind(&c.field) != r.kind {
+            continue;
+        }
+        if r.kind != "duplicate" && c.record_key != r.record_key {
+            continue;
+        }
+        let candidates: Vec<Json> = serde_json::from_str(&c.candidates).unwrap_or_default();
+        if candidates.is_empty()
+            || !candidates
+                .iter()
+                .all(|k| covers.contains(candidate_key(k).as_str()))
+        {
+            continue;
+        }
+        let resolution = serde_json::json!({
+            "resolution": r.id,
+            "action": r.action,
+            "choice": r.choice,
+            "reason": r.reason,
+        })
+        .to_string();
+        if db.resolve_conflict(&c.id, &r.resolved_at, &r.agent_id, &resolution)? {
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+/// The conflicts a record has in a document: the record created twice under its key, and its
+/// fields with concurrent values, as one conflict whose candidates are the changes that wrote
+/// them (each with its device, agent, time, message and the values it wrote).
+fn record_conflicts(
+    doc: &mut AutoCommit,
+    id: &DocId,
+    table: Table,
+    key: &str,
+    now: &str,
+) -> R<Vec<ConflictRow>> {
+    let doc: &automerge::Automerge = doc.document();
+    let meta = |op: &automerge::ObjId| -> (String, String, i64, Json, Json) {
+        let Some(h) = doc.hash_for_opid(op) else {
+            return (String::new(), String::new(), 0, Json::Null, Json::Null);
+        };
+        let m = doc.get_change_meta_by_hash(&h);
+        let actor = m
+            .as_ref()
+            .map(|m| m.actor.to_hex_string())
+            .unwrap_or_default();
+        let time = m.as_ref().map_or(0, |m| m.timestamp);
+        let message = m
+            .as_ref()
+            .and_then(|m| m.message.as_ref().map(Cow::to_string))
+            .unwrap_or_default();
+        let said: Json = serde_json::from_str(&message).unwrap_or(Json::String(message.clone()));
+        let agent = said.get("agent").cloned().unwrap_or(Json::Null);
+        let action = said.get("actions").cloned().unwrap_or(said.clone());
+        (device_of(&actor), h.to_string(), time, agent, action)
+    };
+    let row = |field: String, candidates: Vec<Json>| {
+        let money = is_money_table(table) || field.split(", ").any(is_money_column);
+        ConflictRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            doc_id: id.to_string(),
+            record_table: table.name().into(),
+            record_key: key.split_once('/').map_or("", |(_, k)| k).to_owned(),
+            field,
+            money,
+            candidates: Json::Array(candidates).to_string(),
+            found_at: now.to_owned(),
+            resolved_at: None,
+            resolved_by: None,
+            resolution: None,
+        }
+    };
+    let mut out = Vec::new();
+    let created = doc.get_all(ROOT, key)?;
+    if created.len() > 1 {
+        let mut candidates: Vec<Json> = created
+            .iter()
+            .map(|(_, o)| {
+                let (device, change, time, agent, message) = meta(o);
+                serde_json::json!({ "value": "map", "device": device, "agent": agent, "change": change, "time": time, "message": message })
+            })
+            .collect();
+        candidates.sort_by_key(ToString::to_string);
+        out.push(row(CREATION.into(), candidates));
+    }
+    let Some((_, obj)) = created.first() else {
+        return Ok(out);
+    };
+    // per change: what it wrote on the fields in conflict
+    let mut by_change: BTreeMap<String, (Json, Map<String, Json>)> = BTreeMap::new();
+    let mut fields: Vec<String> = Vec::new();
+    for field in doc.keys(obj) {
+        let all = doc.get_all(obj, field.as_str())?;
+        if all.len() < 2 {
+            continue;
+        }
+        fields.push(field.clone());
+        for (v, op) in all {
+            let (device, change, time, agent, message) = meta(&op);
+            let e = by_change.entry(change.clone()).or_insert_with(|| {
+                (
+                    serde_json::json!({ "device": device, "agent": agent, "change": change, "time": time, "message": message }),
+                    Map::new(),
+                )
+            });
+            e.1.insert(field.clone(), v.as_scalar().map_or(Json::Null, json));
+        }
+    }
+    if fields.is_empty() {
+        return Ok(out);
+    }
+    fields.sort();
+    let field = fields.join(", ");
+    let principal = principal_field(&field).to_owned();
+    let mut candidates: Vec<Json> = by_change
+        .into_values()
+        .map(|(mut c, values)| {
+            if let Json::Object(m) = &mut c {
+                m.insert(
+                    "value".into(),
+                    values.get(&principal).cloned().unwrap_or(Json::Null),
+                );
+                m.insert("fields".into(), Json::Object(values));
+            }
+            c
+        })
+        .collect();
+    candidates.sort_by_key(ToString::to_string);
+    out.push(row(field, candidates));
+    Ok(out)
 }
 
 fn put_record(doc: &mut AutoCommit, table: Table, row: &Map<String, Json>) -> R<()> {

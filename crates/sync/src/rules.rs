@@ -156,6 +156,35 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
             }
             present(db.reversal_of(target))
         }
+        T::MemberMerges => {
+            let text = |c: &str| row.get(c).and_then(Value::as_str).unwrap_or_default();
+            text("kind")
+                .parse::<sene_domain::MergeKind>()
+                .map_err(|_| format!("kind : « {} » inconnu", text("kind")))?;
+            let (kept, merged) = (text("kept_id"), text("merged_id"));
+            if kept == merged {
+                return Err("un membre fusionné avec lui-même".into());
+            }
+            let coop = |m: &str| db.column_by_key(Table::Members, m, "cooperative_id");
+            let (a, b) = (
+                coop(kept).map_err(|e| e.to_string())?,
+                coop(merged).map_err(|e| e.to_string())?,
+            );
+            if a.is_none() || a != b {
+                return Err("les deux inscriptions ne sont pas de la même coopérative".into());
+            }
+            present(db.member_merge(&id(row)?))
+        }
+        T::ConflictResolutions => {
+            let text = |c: &str| row.get(c).and_then(Value::as_str).unwrap_or_default();
+            if !matches!(text("kind"), "fields" | "duplicate" | "creation") {
+                return Err(format!("kind : « {} » inconnu", text("kind")));
+            }
+            if !matches!(text("action"), "value" | "keep" | "merge" | "distinct") {
+                return Err(format!("action : « {} » inconnue", text("action")));
+            }
+            present(db.conflict_resolution(&id(row)?))
+        }
         _ => Ok(()),
     }
 }

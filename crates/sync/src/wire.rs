@@ -19,6 +19,19 @@ use crate::error::SyncError;
 /// file), not a document: the hub takes it out before merging.
 pub const AUDIT_ITEM: &str = "audit";
 
+/// The item by which a device put back from a copy of itself says so (its sync generation).
+pub const RESTORED_ITEM: &str = "restaure";
+
+/// The item of the hub's USB file for a device: the newest audit head the hub holds of it.
+pub const KNOWN_ITEM: &str = "historique-connu";
+
+/// Whether an item is one of the sender's own (its audit proof, its generation, what the hub
+/// knows of it), not a document: the receiver's caller reads it, nothing merges it.
+#[must_use]
+pub fn is_sender_item(id: &str) -> bool {
+    id == AUDIT_ITEM || id == RESTORED_ITEM || id == KNOWN_ITEM
+}
+
 const MAGIC: &[u8; 5] = b"SENE\x01";
 const MAGIC_DICT: &[u8; 5] = b"SENE\x02";
 /// Most bytes of a dictionary (deflate's window).

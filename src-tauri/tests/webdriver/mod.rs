@@ -224,6 +224,41 @@ impl Window {
         v["value"].clone()
     }
 
+    #[allow(dead_code)] // the layout test only
+    /// Resizes the window so its page (the viewport) is `width` × `height` CSS pixels (the
+    /// window's frame, if any, added), and waits until the page has that size.
+    pub fn resize_page(&self, width: u32, height: u32) {
+        let inner = |w: &Window| {
+            let v = w.script("return [window.innerWidth, window.innerHeight]", &[]);
+            (
+                v[0].as_i64().unwrap_or_default(),
+                v[1].as_i64().unwrap_or_default(),
+            )
+        };
+        let (mut ow, mut oh) = (i64::from(width), i64::from(height));
+        for _ in 0..3 {
+            self.post("/window/rect", &json!({ "width": ow, "height": oh }));
+            let start = Instant::now();
+            let mut got = inner(self);
+            while got != (i64::from(width), i64::from(height))
+                && start.elapsed() < Duration::from_secs(3)
+            {
+                std::thread::sleep(Duration::from_millis(100));
+                got = inner(self);
+            }
+            if got == (i64::from(width), i64::from(height)) {
+                return;
+            }
+            // a frame around the page: grow the window by what is missing
+            ow += i64::from(width) - got.0;
+            oh += i64::from(height) - got.1;
+        }
+        panic!(
+            "the page is not {width}×{height} after resizing: {:?}",
+            inner(self)
+        );
+    }
+
     /// Runs a script in the page and returns its value.
     pub fn script(&self, script: &str, args: &[Value]) -> Value {
         self.post("/execute/sync", &json!({ "script": script, "args": args }))

@@ -68,7 +68,11 @@ export type AccountView = { id: string, label: string,
  */
 agent_id: string | null, agent_name: string | null, role_label: string | null, };
 
-export type CreateVaultRequest = { label: string, passphrase: string, confirm: string, };
+export type CreateVaultRequest = { label: string, passphrase: string, confirm: string, 
+/**
+ * The window's language (`fr`, `en`): the gate's refusals follow it.
+ */
+lang?: string, };
 
 export type VaultCreatedView = { 
 /**
@@ -76,9 +80,17 @@ export type VaultCreatedView = {
  */
 recovery_key: string, status: AppStatus, };
 
-export type SignInRequest = { account: string, passphrase: string, };
+export type SignInRequest = { account: string, passphrase: string, 
+/**
+ * The window's language (`fr`, `en`): the gate's refusals follow it.
+ */
+lang?: string, };
 
-export type RecoverRequest = { recovery_key: string, label: string, passphrase: string, confirm: string, };
+export type RecoverRequest = { recovery_key: string, label: string, passphrase: string, confirm: string, 
+/**
+ * The window's language (`fr`, `en`): the gate's refusals follow it.
+ */
+lang?: string, };
 
 export type AddAccountRequest = { agent_id: string, passphrase: string, confirm: string, };
 
@@ -224,15 +236,62 @@ export type CashView = { received: string, paid_out: string, fertilizer_cash: st
 
 export type SyncStatus = { enrolled: boolean, hub_url: string | null, last_sync_at: string | null, 
 /**
- * Actions recorded here since the last successful sync.
+ * Actions recorded here since the last successful sync. Always 0 at the union office,
+ * which sends nothing anywhere: it is the hub, the laptops fetch from it (see
+ * `devices_behind`).
  */
-pending_changes: number, open_conflicts: number, };
+pending_changes: number, open_conflicts: number, 
+/**
+ * This store is the union office's (the hub's store, the secretariat signed in): its
+ * sync screen shows the devices, not a sync with a hub.
+ */
+office: boolean, 
+/**
+ * At the office: the enrolled laptops that lack something it holds (0 elsewhere).
+ */
+devices_behind: number, };
 
 export type SyncProgressView = { step: string, done: number, total: number, };
 
 export type SyncResult = { sent: number, received: number, conflicts: number, refused: Array<string>, message: string, };
 
 export type PathRequest = { path: string, };
+
+export type UsbExportRequest = { path: string, 
+/**
+ * At the office: the device the file is for (its id). Empty on a laptop (its file is
+ * for the office).
+ */
+device_id: string, };
+
+export type DeviceRequest = { device_id: string, };
+
+export type HubDeviceView = { device_id: string, label: string, receipt_prefix: string, agent_name: string, 
+/**
+ * Codes of the cooperatives it serves.
+ */
+cooperatives: Array<string>, 
+/**
+ * `enrolled`, `pending` (its code given, not used yet), `revoked`.
+ */
+state: string, state_label: string, enrolled_at: string | null, 
+/**
+ * Its last exchange with the office: an HTTP sync, or its USB file read here.
+ */
+last_sync_at: string | null, 
+/**
+ * Changes of others (the office's, other laptops') it has not received since its last
+ * sync; `None` when nothing goes to it (not enrolled yet, revoked).
+ */
+lacks_changes: number | null, 
+/**
+ * What it lacks, in words.
+ */
+lacks_label: string, 
+/**
+ * The office may write it a file (enrolled, not revoked), and revoke it.
+ */
+may_export: boolean, may_revoke: boolean, };
 
 export type FileWritten = { path: string, bytes: number, };
 
@@ -397,7 +456,28 @@ current: boolean,
  */
 overdue: boolean, };
 
-export type ConflictView = { id: string, record: string, field: string, money: boolean, values: Array<string>, at: string, };
+export type ConflictView = { id: string, 
+/**
+ * `fields` (choose a value), `member_duplicate` (choose the registration kept, or
+ * "different people"), `duplicate` or `creation` (both records stay).
+ */
+kind: string, 
+/**
+ * The record in conflict, in words.
+ */
+record: string, 
+/**
+ * What differs, in words.
+ */
+field: string, money: boolean, 
+/**
+ * One line per candidate: the value in words, who, on which device, when.
+ */
+values: Array<string>, 
+/**
+ * The members concerned.
+ */
+member_ids: Array<string>, at: string, };
 
 export type CampaignDateRequest = { campaign_id: string, date: string, };
 
@@ -420,6 +500,18 @@ export type DashboardView = { campaign: string, date: string, total: ProgressVie
  */
 families: Array<DashLine>, };
 
+export type AnomalyLinkView = { 
+/**
+ * What it opens: `member` (the member's card, `id` the member), `settlement` (`id`
+ * the run, when one is meant), `dashboard` (agents' cash, stock, office entries),
+ * `sync` (devices, USB files).
+ */
+target: string, id: string | null, 
+/**
+ * What the button says, in the session's language.
+ */
+label: string, };
+
 export type AnomalyView = { 
 /**
  * Stable while the evidence is the same: what a resolution names.
@@ -430,17 +522,31 @@ key: string,
  */
 kind: string, title: string, 
 /**
- * The evidence, one line each, in the session's language.
+ * One sentence: who and what, in the session's language.
+ */
+summary: string, 
+/**
+ * The evidence, one `label : value` line each, in the session's language (names and
+ * formatted figures, never an id).
  */
 evidence: Array<string>, 
 /**
- * Members concerned (links to their cards).
+ * The member cards and screens to open.
  */
-member_ids: Array<string>, 
+links: Array<AnomalyLinkView>, 
 /**
- * For a sync conflict: its id and the values in conflict.
+ * What the secretariat should do, in the session's language.
  */
-conflict_id: string | null, values: Array<string>, money: boolean, };
+action: string, 
+/**
+ * For a sync conflict: its id and the values in conflict, as a person reads them.
+ */
+conflict_id: string | null, values: Array<string>, money: boolean, 
+/**
+ * For a sync conflict: `fields`, `member_duplicate`, `duplicate` or `creation` (see
+ * [`ConflictView::kind`]).
+ */
+conflict_kind: string | null, };
 
 export type ResolveAnomalyRequest = { campaign_id: string, key: string, note: string, };
 

@@ -30,6 +30,7 @@ import type {
   DecideRequest,
   DeliveryPreviewView,
   DeliveryRequest,
+  DeviceRequest,
   DisburseRequest,
   DistributeRequest,
   DrawRequest,
@@ -37,6 +38,7 @@ import type {
   ExportRequest,
   ExportView,
   FileWritten,
+  HubDeviceView,
   HubStartRequest,
   HubView,
   IdleLockRequest,
@@ -78,6 +80,7 @@ import type {
   StockCountRequest,
   SyncResult,
   SyncStatus,
+  UsbExportRequest,
   VaultCreatedView,
   VaultStatus,
   WarehouseView,
@@ -124,7 +127,7 @@ export interface Commands {
   agent_cash: [CampaignRequest, CashView];
   sync_status: [void, SyncStatus];
   sync_now: [void, SyncResult];
-  usb_export: [PathRequest, FileWritten];
+  usb_export: [UsbExportRequest, FileWritten];
   usb_import: [PathRequest, SyncResult];
   list_conflicts: [void, ConflictView[]];
   resolve_conflict: [ResolveConflictRequest, null];
@@ -146,6 +149,8 @@ export interface Commands {
   hub_start: [HubStartRequest, HubView];
   list_agents: [void, AgentView[]];
   pair_device: [PairRequest, PairingView];
+  hub_devices: [void, HubDeviceView[]];
+  revoke_device: [DeviceRequest, HubDeviceView[]];
   record_stock_count: [StockCountRequest, OfficeRecordView];
   record_cash_return: [CashReturnRequest, OfficeRecordView];
   lender_positions: [DateRequest, LendersView];
@@ -226,6 +231,8 @@ export const ACCESS: { readonly [K in keyof Commands]: Access } = {
   hub_start: 'secretariat',
   list_agents: 'secretariat',
   pair_device: 'secretariat',
+  hub_devices: 'secretariat',
+  revoke_device: 'secretariat',
   record_stock_count: 'secretariat',
   record_cash_return: 'secretariat',
   lender_positions: 'secretariat',
@@ -272,6 +279,7 @@ export const WRITES: readonly (keyof Commands)[] = [
   'export_dashboard',
   'hub_start',
   'pair_device',
+  'revoke_device',
   'record_stock_count',
   'record_cash_return',
   'add_sale_lot',

@@ -3,6 +3,7 @@ import {
   NBSP,
   amountInWords,
   formatDate,
+  formatFrancs,
   formatKg,
   formatMoney,
   formatPercent,
@@ -24,6 +25,12 @@ describe('money', () => {
     expect(formatMoney('999')).toBe(nb('999⍽FCFA'));
     expect(formatMoney('1000')).toBe(nb('1⍽000⍽FCFA'));
     expect(formatMoney('0')).toBe(nb('0⍽FCFA'));
+  });
+  it('drops the unit in tables whose header carries it', () => {
+    expect(formatFrancs('1234567')).toBe(nb('1⍽234⍽567'));
+    expect(formatFrancs('-15000')).toBe(nb('-15⍽000'));
+    expect(formatFrancs('')).toBe('—');
+    expect(formatFrancs(null)).toBe('—');
   });
   it('writes negative amounts (debts) with a leading minus', () => {
     expect(formatMoney('-15000')).toBe(nb('-15⍽000⍽FCFA'));

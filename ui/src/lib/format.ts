@@ -49,6 +49,15 @@ export function formatMoney(value: string | number | bigint | null | undefined):
   return `${groupThousands(value)}${NBSP}FCFA`;
 }
 
+/**
+ * A whole-franc amount in a table whose column header carries the unit: `"-15000"` →
+ * `"-15 000"` (NBSP); the table stays narrow enough for a laptop's screen.
+ */
+export function formatFrancs(value: string | number | bigint | null | undefined): string {
+  if (value === null || value === undefined || String(value).trim() === '') return '—';
+  return groupThousands(value);
+}
+
 /** Groups the integer part and writes the fraction with a comma. */
 function formatDecimal(value: string, minDecimals: number): string {
   const s = value.trim();

@@ -48,7 +48,7 @@ beforeEach(() => {
     vault_status: () => vault('locked'),
     lock: () => vault('locked'),
     app_status: () => STATUS,
-    sync_status: () => ({ enrolled: false, hub_url: null, last_sync_at: null, pending_changes: 0, open_conflicts: 0 }),
+    sync_status: () => ({ enrolled: false, hub_url: null, last_sync_at: null, pending_changes: 0, open_conflicts: 0, office: false, devices_behind: 0 }),
   };
   vi.stubGlobal('window', {
     __TAURI_INTERNALS__: {

@@ -46,6 +46,7 @@ export type {
   SaleLotLineView,
   AgentView,
   HubView,
+  HubDeviceView,
   PairingView,
   AnomalyView,
   DashLine,

@@ -177,7 +177,7 @@
     },
     usb_export: ({ req }) => ({ path: req.path, bytes: 48213 }),
     usb_import: ({ req }) => req.path.includes('bad') ? err('sync_unauthentic', 'Fichier modifié ou d’une autre union : refusé.', 'chemin') : { sent: 0, received: 5, conflicts: 1, refused: [], message: 'Import terminé.' },
-    list_conflicts: () => [{ id: 'x1', record: 'Membre DIO-0002', field: 'téléphone', money: false, values: ['+22376000000 (Awa)', '+22366000000 (Bureau)'], at: '2026-11-21T09:00:00Z' }],
+    list_conflicts: () => [{ id: 'x1', kind: 'fields', record: 'Membre Awa Traoré (DIO-0002)', field: 'modifié sur plusieurs appareils : téléphone', money: false, values: ['+22376000000 — Awa (agent de terrain), Portable Awa, le 21/11/2026 à 08:00 UTC', '+22366000000 — Salif (secrétariat), Bureau, le 21/11/2026 à 08:30 UTC'], member_ids: [], at: '2026-11-21T09:00:00Z' }],
     'plugin:event|listen': ({ event, handler }) => { (listeners[event] ??= []).push(handler); return handler; },
     'plugin:event|unlisten': () => null,
   };

@@ -9,7 +9,7 @@ use sene_store::backup::{self, BackupError};
 use sene_store::DataKey;
 use serde_json::json;
 
-use super::{open_ledger, unlock, Ctx};
+use super::{open_ledger_as_found, unlock, Ctx};
 use crate::cli::{BackupArgs, BackupCmd};
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
@@ -114,7 +114,7 @@ pub fn restore(store: &Path, file: &Path) -> CliResult<Output> {
         store.display()
     );
     let moved = backup::install(file, store, &stamp).map_err(|e| err(&e))?;
-    let (mut ledger, _key): (Ledger, _) = open_ledger(store)?;
+    let (mut ledger, _key): (Ledger, _) = open_ledger_as_found(store)?;
     let generation = ledger.mark_restored(&manifest, file, moved.as_deref())?;
     let series = ledger.next_receipt_number().ok();
     let mut out = Output::new(&json!({

@@ -127,7 +127,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         };
         return org::create_encrypted(&path, lang, move || execute(again, lang));
     }
-    let (ledger, key) = open_ledger(&path)?;
+    let (ledger, key) = open_ledger(&path, lang)?;
     let mut ctx = Ctx {
         ledger,
         lang,
@@ -197,7 +197,34 @@ fn passphrase() -> CliResult<String> {
 /// the account named by `SENE_ACCOUNT` or on each account in turn, the session then acting as
 /// that account's agent; or with `SENE_RECOVERY_KEY` when no passphrase is given (or the
 /// key file is lost).
-fn open_ledger(path: &std::path::Path) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
+fn open_ledger(
+    path: &std::path::Path,
+    lang: Lang,
+) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
+    let (mut ledger, key) = open_ledger_as_found(path)?;
+    // a store copied by hand takes a new identity before anything is written to it
+    if let Some(generation) = ledger.check_file_identity()? {
+        let next = ledger.next_receipt_number().unwrap_or_default();
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Fr => format!(
+                    "Cette base a été copiée à la main (clé USB, autre disque) : elle prend une nouvelle identité de synchronisation (génération {generation}) et ses reçus une nouvelle série (prochain : {next}), pour qu'aucun numéro ne serve deux fois. Synchronisez-la avec le bureau."
+                ),
+                Lang::En => format!(
+                    "This store was copied by hand (USB key, another disk): it takes a new sync identity (generation {generation}) and its receipts a new series (next: {next}), so no number is used twice. Sync it with the office."
+                ),
+            }
+        );
+    }
+    Ok((ledger, key))
+}
+
+/// [`open_ledger`] without the check of the store's file: for a restore, which installs a
+/// copy and gives it a new identity itself.
+pub(crate) fn open_ledger_as_found(
+    path: &std::path::Path,
+) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
     use sene_store::{Store, Vault};
     if let Some((ledger, key)) = org::open_by_recovery_key(path)? {
         return Ok((ledger, Some(key)));

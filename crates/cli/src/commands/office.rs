@@ -1,8 +1,8 @@
 //! `sene anomalies`, `sene stock`, `sene cash`: the union office's reconciliation — the
 //! anomaly queue and its resolutions, physical stock counts, cash handed back by agents.
 
-use sene_app::anomalies::{Anomaly, AnomalyKind};
-use sene_domain::Campaign;
+use sene_app::anomalies::tell;
+use sene_domain::{Campaign, Lang};
 use serde_json::json;
 
 use super::{lookup, Ctx};
@@ -21,13 +21,35 @@ pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
             let camp = campaign(ctx, &key)?;
             let q = ctx.ledger.anomalies(camp.id)?;
             let mut out = Output::new(&q)?;
-            out.push(format!(
-                "{} anomalie(s) ouverte(s) dans la campagne « {} »",
-                q.len(),
-                camp.name
-            ));
+            out.push(match ctx.lang {
+                Lang::Fr => format!(
+                    "{} anomalie(s) ouverte(s) dans la campagne « {} »",
+                    q.len(),
+                    camp.name
+                ),
+                Lang::En => format!(
+                    "{} open anomal{} in the campaign « {} »",
+                    q.len(),
+                    if q.len() == 1 { "y" } else { "ies" },
+                    camp.name
+                ),
+            });
+            // in the words the window shows (one telling of each kind: anomalies::tell)
+            let db = ctx.db();
+            let (colon, todo) = match ctx.lang {
+                Lang::Fr => (" :", "À faire"),
+                Lang::En => (":", "What to do"),
+            };
             for a in &q {
-                out.push(format!("  {} — {}", a.key, describe(a)));
+                let told = tell(&db, &a.kind, ctx.lang)?;
+                out.push(format!(
+                    "  {} — {}{colon} {}",
+                    a.key, told.title, told.summary
+                ));
+                for f in &told.evidence {
+                    out.push(format!("      {}{colon} {}", f.label, f.value));
+                }
+                out.push(format!("      {todo}{colon} {}", told.action));
             }
             Ok(out)
         }
@@ -63,113 +85,6 @@ pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
                 ));
             }
             Ok(out)
-        }
-    }
-}
-
-/// One line of French saying what is wrong.
-fn describe(a: &Anomaly) -> String {
-    match &a.kind {
-        AnomalyKind::SyncConflict {
-            table,
-            field,
-            record_key,
-            ..
-        } => format!("conflit de synchronisation : {table}.{field} de {record_key}"),
-        AnomalyKind::AuditRewritten {
-            device_id,
-            at_seq,
-            reason,
-            ..
-        } => format!("appareil {device_id}, entrée d'audit n° {at_seq} : {reason}"),
-        AnomalyKind::QuarantinedFile {
-            quarantine_id,
-            device_id,
-            received_at,
-            size,
-            ..
-        } => format!(
-            "fichier USB n° {quarantine_id} de l'appareil révoqué {device_id}, reçu le {received_at} ({size} octets), en quarantaine"
-        ),
-        AnomalyKind::DuplicateMember { members, .. } => {
-            format!("membres en double probable : {} et {}", members[0], members[1])
-        }
-        AnomalyKind::DuplicateDelivery {
-            deliveries,
-            date,
-            gross,
-            ..
-        } => format!(
-            "{} livraisons identiques du {date} ({gross} brut)",
-            deliveries.len()
-        ),
-        AnomalyKind::DisbursementAboveDue { due, disbursed, .. } => {
-            format!("avances versées {disbursed} au-delà du dû {due}")
-        }
-        AnomalyKind::DisbursementNotApproved { disbursed, .. } => {
-            format!("avances versées {disbursed} sur un contrat non approuvé")
-        }
-        AnomalyKind::DeliveryAboveCommitted {
-            committed,
-            accepted,
-            ..
-        } => format!("livré {accepted} pour {committed} engagés"),
-        AnomalyKind::ReceiptGap {
-            prefix, missing, ..
-        } => format!("{} reçu(s) {prefix} manquant(s)", missing.len()),
-        AnomalyKind::AgentCashNegative { position, gap } => format!(
-            "caisse de l'agent {} négative de {gap} (reçu {}, versé {}, engrais {}, rendu {})",
-            position.agent_id,
-            position.received,
-            position.paid_out,
-            position.fertilizer_cash,
-            position.returned
-        ),
-        AnomalyKind::AgentCashOutstandingAfterClose { position, gap, .. } => format!(
-            "campagne arrêtée : l'agent {} doit encore rendre {gap}",
-            position.agent_id
-        ),
-        AnomalyKind::StockCountMismatch {
-            counted_on,
-            counted,
-            book,
-            difference,
-            ..
-        } => format!(
-            "comptage du {counted_on} : {counted} comptés, {book} en stock théorique (écart {difference})"
-        ),
-        AnomalyKind::SettlementDebt { number, net, .. } => {
-            format!("membre {number} en dette au règlement : net {net}")
-        }
-        AnomalyKind::LateRecord {
-            record_kind,
-            receipt,
-            date,
-            ..
-        } => format!("{record_kind} du {date} (reçu {receipt}) arrivé après l'arrêté"),
-        AnomalyKind::OfficeRestored {
-            restored_at,
-            backup_made_at,
-            lost_runs,
-            receipts_back,
-            ..
-        } => {
-            let mut s = format!(
-                "bureau restauré le {restored_at} depuis la sauvegarde du {backup_made_at} : refaites les règlements arrêtés, résolutions, comptages et retours de caisse faits depuis"
-            );
-            if !lost_runs.is_empty() {
-                s.push_str(&format!(
-                    " ; règlements à arrêter de nouveau : {}",
-                    lost_runs.join(", ")
-                ));
-            }
-            if !receipts_back.is_empty() {
-                s.push_str(&format!(
-                    " ; reçus du bureau revenus des portables : {}",
-                    receipts_back.join(", ")
-                ));
-            }
-            s
         }
     }
 }

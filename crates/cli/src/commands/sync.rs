@@ -173,17 +173,21 @@ pub fn conflicts(ctx: &mut Ctx, c: ConflictsCmd) -> CliResult<Output> {
             let rows = ctx.ledger.conflicts(!all)?;
             let mut out = Output::new(&rows)?;
             for k in &rows {
-                let state = if k.resolved_at.is_some() {
-                    "résolu"
-                } else if k.money {
-                    "ARGENT"
-                } else {
-                    "ouvert"
+                let en = ctx.lang == sene_domain::Lang::En;
+                let state = match (k.resolved_at.is_some(), k.money, en) {
+                    (true, _, false) => "résolu",
+                    (true, _, true) => "resolved",
+                    (false, true, false) => "ARGENT",
+                    (false, true, true) => "MONEY",
+                    (false, false, false) => "ouvert",
+                    (false, false, true) => "open",
                 };
-                out.push(format!(
-                    "{} [{state}] {} {} « {} » : {}",
-                    k.id, k.record_table, k.record_key, k.field, k.candidates
-                ));
+                // as a person reads it: the record, what differs, each value with who, where, when
+                let t = ctx.ledger.conflict_text(k, ctx.lang)?;
+                out.push(format!("{} [{state}] {} — {}", k.id, t.record, t.what));
+                for (i, c) in t.candidates.iter().enumerate() {
+                    out.push(format!("  {}. {c}", i + 1));
+                }
             }
             if rows.is_empty() {
                 out.push("Aucun conflit ouvert.");
