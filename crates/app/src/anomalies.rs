@@ -168,6 +168,17 @@ pub enum AnomalyKind {
         /// The highest receipt number of this office the backup knew.
         receipts_at_backup: i64,
     },
+    /// A member who left (or died, was excluded, moved to another cooperative) with a
+    /// contract, advance or delivery of the campaign dated on or after her departure: made
+    /// concurrently on another laptop, or an heir's delivery. The records are kept; the
+    /// secretariat reviews them.
+    AfterDeparture {
+        member_id: MemberId,
+        status: MemberStatus,
+        left_on: chrono::NaiveDate,
+        /// `(kind, record id, date)`: kind `contract`, `disbursement` or `delivery`.
+        records: Vec<(String, String, chrono::NaiveDate)>,
+    },
     /// A record of the campaign that arrived after its newest settlement run was locked (the
     /// run did not count it), until a newer run is locked.
     LateRecord {
@@ -202,6 +213,7 @@ impl AnomalyKind {
             AnomalyKind::StockCountMismatch { .. } => "stock_count_mismatch",
             AnomalyKind::SettlementDebt { .. } => "settlement_debt",
             AnomalyKind::LateRecord { .. } => "late_record",
+            AnomalyKind::AfterDeparture { .. } => "after_departure",
             AnomalyKind::OfficeRestored { .. } => "office_restored",
         }
     }
@@ -295,6 +307,7 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
     }
 
     out.extend(duplicate_members(db)?);
+    out.extend(after_departure(db, campaign_id)?);
 
     for g in db.same_deliveries(campaign_id)? {
         let ids: Vec<String> = g.deliveries.iter().map(ToString::to_string).collect();
@@ -492,9 +505,17 @@ fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
             true,
         );
     }
+    // a member and her record in the cooperative she moved to are one person, known as such
+    let moved: BTreeSet<(MemberId, MemberId)> = members
+        .iter()
+        .filter_map(|m| {
+            m.moved_to
+                .map(|t| if m.id < t { (m.id, t) } else { (t, m.id) })
+        })
+        .collect();
     Ok(pairs
         .into_iter()
-        .filter(|((a, b), _)| !merges.settled(*a, *b))
+        .filter(|((a, b), _)| !merges.settled(*a, *b) && !moved.contains(&(*a, *b)))
         .map(|((a, b), reasons)| {
             anomaly(
                 AnomalyKind::DuplicateMember {
@@ -505,6 +526,37 @@ fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
             )
         })
         .collect())
+}
+
+/// Members with records of the campaign dated on or after their departure, one entry each.
+fn after_departure(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
+    let mut by_member: BTreeMap<MemberId, Vec<(String, String, chrono::NaiveDate)>> =
+        BTreeMap::new();
+    for (m, kind, id, date) in db.records_after_departure(campaign_id)? {
+        by_member
+            .entry(m)
+            .or_default()
+            .push((kind.to_owned(), id, date));
+    }
+    let mut out = Vec::new();
+    for (member_id, records) in by_member {
+        let Some(m) = db.member(member_id)? else {
+            continue;
+        };
+        let Some(left_on) = m.left_on else { continue };
+        let mut ids = vec![member_id.to_string()];
+        ids.extend(records.iter().map(|r| r.1.clone()));
+        out.push(anomaly(
+            AnomalyKind::AfterDeparture {
+                member_id,
+                status: m.status,
+                left_on,
+                records,
+            },
+            &ids,
+        ));
+    }
+    Ok(out)
 }
 
 /// One entry per restoration of this store: what came back and what is to be redone.

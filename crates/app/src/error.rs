@@ -60,6 +60,11 @@ pub enum AppError {
     /// merge across cooperatives…), said in French and English.
     #[error("{fr}")]
     Resolution { fr: String, en: String },
+    /// A change of the registry refused (nothing to correct, a member no longer in the
+    /// cooperative, a date before her registration, a transfer with open contracts…), said in
+    /// French and English.
+    #[error("{fr}")]
+    Registry { fr: String, en: String },
     /// A record already reversed.
     #[error("cet enregistrement a déjà été annulé (reçu {receipt}) : une annulation ne s'annule pas deux fois")]
     AlreadyReversed { receipt: String },
@@ -98,6 +103,7 @@ impl AppError {
             AppError::ProbableDuplicate { .. } => "probable_duplicate",
             AppError::OtherCooperative { .. } => "other_cooperative",
             AppError::Mismatch(_) | AppError::Resolution { .. } => "mismatch",
+            AppError::Registry { .. } => "registry_refused",
             AppError::AlreadyReversed { .. } => "already_reversed",
             AppError::AboveAvailable { .. } => "above_available",
             AppError::Export(_) => "export_failed",
@@ -127,7 +133,7 @@ impl AppError {
             AppError::ProbableDuplicate { candidates } => format!("probable duplicate: {candidates}; check, then confirm if this is really another person"),
             AppError::OtherCooperative { member, member_coop, warehouse_coop, warehouse } => format!("member {member} belongs to cooperative {member_coop}, not {warehouse_coop} (warehouse {warehouse})"),
             AppError::Mismatch(m) => format!("inconsistent records: {m}"),
-            AppError::Resolution { en, .. } => en.clone(),
+            AppError::Resolution { en, .. } | AppError::Registry { en, .. } => en.clone(),
             AppError::AlreadyReversed { receipt } => format!("this record was already reversed (receipt {receipt}): a record is reversed once"),
             AppError::AboveAvailable { what, requested, available } => format!("{}: {requested} requested, {available} available", sene_domain::label_en(what)),
             AppError::Export(m) => format!("export failed: {m}"),
@@ -150,6 +156,7 @@ fn en_kind(kind: &str) -> &str {
         "bon de commande" => "purchase order",
         "ligne de crédit" => "credit line",
         "prêteur" => "lender",
+        "changement du registre" => "registry change",
         other => sene_domain::label_en(other),
     }
 }
@@ -168,6 +175,7 @@ fn en_action(action: &str) -> &str {
         "résoudre un conflit sur de l'argent" => "resolve a conflict over money",
         "fusionner deux inscriptions d'un membre" => "merge two registrations of a member",
         "arrêter le règlement qu'il a préparé" => "lock the settlement they prepared",
+        "transférer un membre" => "transfer a member to another cooperative",
         other => other,
     }
 }

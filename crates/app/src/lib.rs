@@ -27,6 +27,7 @@ pub mod office;
 pub mod org;
 pub mod portfolio;
 pub mod receipts;
+pub mod registry;
 pub mod reports;
 pub mod season;
 pub mod settlement;
@@ -448,6 +449,22 @@ impl Ledger {
                         kind: "appareil",
                         id: actor.device.to_string(),
                     });
+                }
+                if let Some(on) = db.agent_left_on(actor.agent)? {
+                    if on <= now.date_naive() {
+                        return Err(AppError::Registry {
+                            fr: format!(
+                                "{} a quitté le service le {} : rien ne s'enregistre plus sous son nom",
+                                agent.name,
+                                on.format("%d/%m/%Y")
+                            ),
+                            en: format!(
+                                "{} left on {}: nothing is recorded under their name any more",
+                                agent.name,
+                                on.format("%d/%m/%Y")
+                            ),
+                        });
+                    }
                 }
                 if !agent.role.may_write() {
                     return Err(AppError::Forbidden {

@@ -251,7 +251,9 @@ impl Tx<'_, '_> {
         Ok(changed)
     }
 
-    fn member_from(&self, cmd: &NewMember) -> Result<Member> {
+    /// A member as registered from `cmd`: every field validated (the one place a member's
+    /// fields are checked, at registration and at a correction).
+    pub(crate) fn member_from(&self, cmd: &NewMember) -> Result<Member> {
         let this_year = chrono::Datelike::year(&self.now.date_naive());
         let mut crops = cmd.crops.clone();
         crops.sort();
@@ -275,6 +277,10 @@ impl Tx<'_, '_> {
                 .transpose()?,
             crops,
             status: MemberStatus::Active,
+            left_on: None,
+            moved_to: None,
+            moved_from: None,
+            registered_on: Some(self.now.date_naive()),
         })
     }
 

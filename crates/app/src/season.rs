@@ -242,12 +242,7 @@ impl Tx<'_, '_> {
             return contract(self.db, id);
         }
         let m = member(self.db, cmd.member_id)?;
-        if m.status != MemberStatus::Active {
-            return Err(AppError::Mismatch(format!(
-                "le membre {} a quitté la coopérative",
-                m.number
-            )));
-        }
+        self.present_on(&m, cmd.date)?;
         let camp = campaign(self.db, cmd.campaign_id)?;
         let price = camp.price(cmd.crop)?;
         validate::positive_kg("quantité engagée", cmd.committed, limits::COMMITTED_KG_MAX)?;
@@ -380,6 +375,7 @@ impl Tx<'_, '_> {
         }
         validate::positive_money("montant de l'avance", cmd.amount, limits::MEMBER_MONEY_MAX)?;
         let c = contract(self.db, cmd.contract_id)?;
+        self.present_on(&member(self.db, c.member_id)?, cmd.date)?;
         if !c.state.accepts_disbursement() {
             return Err(DomainError::ContractNotApproved {
                 state: c.state.label_fr().into(),
@@ -470,6 +466,7 @@ impl Tx<'_, '_> {
                 warehouse: w.name,
             });
         }
+        self.warehouse_open_on(&w, cmd.date)?;
         let camp = campaign(self.db, c.campaign_id)?;
         camp.delivery_window.check("date de livraison", cmd.date)?;
         let p = preview_delivery(

@@ -690,7 +690,8 @@ fn check_told(l: &Ledger, q: &[sene_app::anomalies::Anomaly]) {
                 AnomalyKind::DuplicateMember { members, .. } => members.to_vec(),
                 AnomalyKind::DuplicateDelivery { member_id, .. }
                 | AnomalyKind::SettlementDebt { member_id, .. }
-                | AnomalyKind::LateRecord { member_id, .. } => vec![*member_id],
+                | AnomalyKind::LateRecord { member_id, .. }
+                | AnomalyKind::AfterDeparture { member_id, .. } => vec![*member_id],
                 AnomalyKind::DisbursementAboveDue { contract_id, .. }
                 | AnomalyKind::DisbursementNotApproved { contract_id, .. }
                 | AnomalyKind::DeliveryAboveCommitted { contract_id, .. } => {
@@ -1190,6 +1191,7 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             }
             AnomalyKind::StockCountMismatch { .. } => panic!("no stock was counted: {k:#?}"),
             AnomalyKind::OfficeRestored { .. } => panic!("nothing was restored: {k:#?}"),
+            AnomalyKind::AfterDeparture { .. } => panic!("no member departed: {k:#?}"),
             other @ (AnomalyKind::SettlementDebt { .. }
             | AnomalyKind::LateRecord { .. }
             | AnomalyKind::AgentCashOutstandingAfterClose { .. }) => {

@@ -124,6 +124,8 @@ id_type!(
     MemberMergeId,
     /// A sync conflict's resolution, synced so that every device closes the conflict.
     ResolutionId,
+    /// A change of the registry: a correction, a departure, a transfer, a closing.
+    RegistryChangeId,
 );
 
 #[cfg(test)]

@@ -107,10 +107,42 @@ labelled_enum!(
 );
 
 labelled_enum!(
-    /// Whether a member is still in the cooperative.
+    /// Whether a member is still in the cooperative, and if not, why.
     MemberStatus {
         Active = "active" / "actif" / "active",
         Left = "left" / "parti" / "left",
+        Deceased = "deceased" / "décédé" / "deceased",
+        Excluded = "excluded" / "exclu" / "excluded",
+        Transferred = "transferred" / "transféré" / "transferred",
+    }
+);
+
+impl MemberStatus {
+    /// A departure a person records (a transfer is its own use case).
+    #[must_use]
+    pub const fn is_departure(self) -> bool {
+        matches!(
+            self,
+            MemberStatus::Left | MemberStatus::Deceased | MemberStatus::Excluded
+        )
+    }
+}
+
+labelled_enum!(
+    /// What a change of the registry did.
+    RegistryAction {
+        /// Fields corrected (a phone, a misspelt name, a NINA found later…).
+        Correct = "correct" / "correction" / "correction",
+        /// A member left, died or was excluded.
+        Depart = "depart" / "départ" / "departure",
+        /// A departure recorded in error, undone.
+        Reinstate = "reinstate" / "réintégration" / "reinstatement",
+        /// A member moved to another cooperative (on the record she leaves).
+        TransferOut = "transfer_out" / "transfert (départ)" / "transfer (out)",
+        /// A member arrived from another cooperative (on her new record).
+        TransferIn = "transfer_in" / "transfert (arrivée)" / "transfer (in)",
+        /// A warehouse closed, or an agent who left.
+        Close = "close" / "fermeture" / "closing",
     }
 );
 
@@ -304,6 +336,15 @@ pub struct Member {
     pub nina: Option<String>,
     pub crops: Vec<CropFamily>,
     pub status: MemberStatus,
+    /// When the departure (or transfer) took effect.
+    pub left_on: Option<NaiveDate>,
+    /// The member's record in the cooperative she moved to.
+    pub moved_to: Option<MemberId>,
+    /// The member's record in the cooperative she came from.
+    pub moved_from: Option<MemberId>,
+    /// The day she was registered (unknown for registrations older than the registry's
+    /// history).
+    pub registered_on: Option<NaiveDate>,
 }
 
 /// A period of dates, both ends included.
@@ -690,6 +731,27 @@ pub struct MemberMerge {
     /// The registration whose records now count under `kept` (or the second of the pair).
     pub merged: MemberId,
     pub reason: String,
+    pub agent_id: AgentId,
+    pub device_id: DeviceId,
+    pub at: DateTime<Utc>,
+}
+
+/// One change of the registry, as every store keeps it (a synced record, append-only): the
+/// fields it changed with their old and new values, why, who, on which device, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryChange {
+    pub id: RegistryChangeId,
+    /// `members`, `warehouses`, `cooperatives` or `agents`.
+    pub record_table: String,
+    pub record_id: String,
+    /// The cooperative whose registry holds it (none: the union document).
+    pub cooperative_id: Option<CooperativeId>,
+    pub action: RegistryAction,
+    /// Field → (old value, new value), as stored (codes, `+223…`, ISO dates).
+    pub changes: std::collections::BTreeMap<String, (Option<String>, Option<String>)>,
+    pub reason: String,
+    /// The date a departure, transfer or closing took effect.
+    pub effective_on: Option<NaiveDate>,
     pub agent_id: AgentId,
     pub device_id: DeviceId,
     pub at: DateTime<Utc>,

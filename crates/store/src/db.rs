@@ -81,6 +81,7 @@ pub enum Table {
     DebtCarries,
     MemberMerges,
     ConflictResolutions,
+    RegistryChanges,
     Audit,
 }
 
@@ -119,6 +120,7 @@ impl Table {
             Table::DebtCarries => "debt_carries",
             Table::MemberMerges => "member_merges",
             Table::ConflictResolutions => "conflict_resolutions",
+            Table::RegistryChanges => "registry_changes",
             Table::Audit => "audit",
         }
     }
@@ -183,6 +185,7 @@ impl Table {
         Table::Reversals,
         Table::MemberMerges,
         Table::ConflictResolutions,
+        Table::RegistryChanges,
     ];
 }
 
@@ -517,7 +520,7 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
-    fn coop_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cooperative> {
+    pub(crate) fn coop_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cooperative> {
         Ok(Cooperative {
             id: r.parse(0)?,
             code: r.get(1)?,
@@ -578,7 +581,7 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
-    fn warehouse_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Warehouse> {
+    pub(crate) fn warehouse_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Warehouse> {
         let cap: Option<i64> = r.get(3)?;
         Ok(Warehouse {
             id: r.parse(0)?,
@@ -734,15 +737,17 @@ impl<'c> Db<'c> {
     pub fn insert_member(&self, m: &Member) -> R<()> {
         let crops: Vec<&str> = m.crops.iter().map(|c| c.code()).collect();
         self.conn.execute(
-            "INSERT INTO members (id, cooperative_id, number, full_name, folded_name, sex, birth_year, village, phone, nina, crops, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+            "INSERT INTO members (id, cooperative_id, number, full_name, folded_name, sex, birth_year, village, phone, nina, crops, status, left_on, moved_to, moved_from, registered_on) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
             params![m.id.to_string(), m.cooperative_id.to_string(), m.number, m.full_name,
                 sene_domain::validate::fold(&m.full_name), m.sex.code(), m.birth_year, m.village,
-                m.phone, m.nina, crops.join(","), m.status.code()],
+                m.phone, m.nina, crops.join(","), m.status.code(), m.left_on.map(d),
+                m.moved_to.map(|x| x.to_string()), m.moved_from.map(|x| x.to_string()),
+                m.registered_on.map(d)],
         )?;
         Ok(())
     }
 
-    fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    pub(crate) fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
         let crops: String = r.get(9)?;
         Ok(Member {
             id: r.parse(0)?,
@@ -760,10 +765,14 @@ impl<'c> Db<'c> {
                 .filter_map(|s| s.parse().ok())
                 .collect(),
             status: r.parse(10)?,
+            left_on: r.opt_parse(11)?,
+            moved_to: r.opt_parse(12)?,
+            moved_from: r.opt_parse(13)?,
+            registered_on: r.opt_parse(14)?,
         })
     }
 
-    const MEMBER_COLS: &'static str = "id, cooperative_id, number, full_name, sex, birth_year, village, phone, nina, crops, status";
+    pub(crate) const MEMBER_COLS: &'static str = "id, cooperative_id, number, full_name, sex, birth_year, village, phone, nina, crops, status, left_on, moved_to, moved_from, registered_on";
 
     /// A member by id.
     ///

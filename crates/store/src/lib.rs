@@ -17,6 +17,7 @@ mod db;
 mod error;
 mod migrate;
 mod office;
+mod registry;
 mod settlement;
 mod sync;
 mod vault;

@@ -111,6 +111,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "member_merges_and_resolutions",
         sql: include_str!("migrations/0019_member_merges_and_resolutions.sql"),
     },
+    Migration {
+        version: 20,
+        name: "registry_changes",
+        sql: include_str!("migrations/0020_registry_changes.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
@@ -179,7 +184,7 @@ mod tests {
         run(&mut conn).unwrap();
         // back to version 14, with settings as a hub of that version kept them
         conn.execute_batch(
-            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DROP TABLE member_merges; DROP TABLE conflict_resolutions; DROP INDEX conflicts_open_record; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
+            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DROP TABLE member_merges; DROP TABLE conflict_resolutions; DROP INDEX conflicts_open_record; DROP TABLE registry_changes; ALTER TABLE members DROP COLUMN registered_on; ALTER TABLE members DROP COLUMN left_on; ALTER TABLE members DROP COLUMN moved_to; ALTER TABLE members DROP COLUMN moved_from; ALTER TABLE warehouses DROP COLUMN closed_on; ALTER TABLE agents DROP COLUMN left_on; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
              INSERT INTO settings (key, value) VALUES ('hub_dict/d1', 'abcd'), ('hub_dict_prev/d1', 'ef01'), ('hub_dict', '0123'), ('hub_url', 'http://bureau');",
         )
         .unwrap();

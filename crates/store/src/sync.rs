@@ -368,7 +368,8 @@ impl Db<'_> {
                     OR (m.phone IS NOT NULL AND o.phone = m.phone) OR (m.nina IS NOT NULL AND o.nina = m.nina)
                     OR (o.folded_name = m.folded_name AND lower(o.village) = lower(m.village)
                         AND (m.birth_year IS NULL OR o.birth_year IS NULL OR abs(o.birth_year - m.birth_year) <= 1)))
-                 WHERE m.id = ?1 ORDER BY o.id"
+                 WHERE m.id = ?1 AND coalesce(m.moved_to, '') <> o.id AND coalesce(o.moved_to, '') <> m.id
+                 ORDER BY o.id"
             }
             Table::Deliveries => {
                 "SELECT o.id FROM deliveries d JOIN deliveries o ON o.id <> d.id AND o.member_id = d.member_id AND o.date = d.date AND o.gross_t = d.gross_t

@@ -10,7 +10,8 @@
 //!   these.
 //!
 //! A member merge (or "two people") decision lives in the registry of its members; a conflict's
-//! resolution in the document of the record it settles.
+//! resolution in the document of the record it settles; a change of the registry (a
+//! correction, a departure, a transfer) in the document of the record it changed.
 
 use std::fmt;
 use std::str::FromStr;
@@ -198,6 +199,15 @@ pub fn route(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<DocI
                 .filter(|t| *t != Table::ConflictResolutions)
                 .ok_or_else(|| SyncError::Malformed(format!("table inconnue « {name} »")))?;
             let target = lookup(db, target_table, text(row, "record_key")?)?;
+            route(db, target_table, &target)?
+        }
+        // beside the record it changed: a cooperative's registry, or the union document
+        T::RegistryChanges => {
+            let name = text(row, "record_table")?;
+            let target_table = Table::from_name(name)
+                .filter(|t| matches!(t, T::Members | T::Warehouses | T::Cooperatives | T::Agents))
+                .ok_or_else(|| SyncError::Malformed(format!("table inconnue « {name} »")))?;
+            let target = lookup(db, target_table, text(row, "record_id")?)?;
             route(db, target_table, &target)?
         }
     })

@@ -523,44 +523,7 @@ impl Engine {
             let Some(rid) = row.get("id").and_then(Json::as_str) else {
                 continue;
             };
-            let mut alikes = db.look_alikes(*table, rid)?;
-            if *table == Table::Members && !alikes.is_empty() {
-                let m = match merges.take() {
-                    Some(m) => m,
-                    None => sene_domain::merges::Merges::new(&db.member_merges()?),
-                };
-                if let Ok(me) = rid.parse::<sene_domain::MemberId>() {
-                    alikes.retain(|o| {
-                        o.parse::<sene_domain::MemberId>()
-                            .map_or(true, |o| !m.settled(me, o))
-                    });
-                }
-                merges = Some(m);
-            }
-            if alikes.is_empty() {
-                continue;
-            }
-            let mut group: Vec<String> = alikes;
-            group.push(rid.to_owned());
-            group.sort();
-            let candidates: Vec<Json> = group
-                .iter()
-                .map(|g| serde_json::json!({ "value": g }))
-                .collect();
-            let dup = ConflictRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                doc_id: id.to_string(),
-                record_table: table.name().into(),
-                record_key: group.first().cloned().unwrap_or_default(),
-                field: DUPLICATE.into(),
-                money: is_money_table(*table),
-                candidates: Json::Array(candidates).to_string(),
-                found_at: now.to_owned(),
-                resolved_at: None,
-                resolved_by: None,
-                resolution: None,
-            };
-            if db.insert_conflict(&dup)? {
+            if let Some(dup) = flag_look_alikes(db, id, *table, rid, now, &mut merges)? {
                 conflicts += 1;
                 inserted.push(dup);
             }
@@ -1531,6 +1494,62 @@ pub fn close_covered(db: &Db<'_>, r: &sene_store::ConflictResolution) -> R<usize
         }
     }
     Ok(closed)
+}
+
+/// Puts a record's look-alikes (a member with the same number, phone, NINA, or name and
+/// village; a delivery alike) in the conflict queue as one probable-duplicate conflict, unless
+/// the secretariat already decided about the pair (merged, or two people) or the group is
+/// already queued. Run on every record a merge writes, and after a member's correction (a
+/// corrected phone may reveal a duplicate). `merges` caches the merge decisions between calls.
+///
+/// # Errors
+/// Store errors.
+pub fn flag_look_alikes(
+    db: &Db<'_>,
+    id: &DocId,
+    table: Table,
+    rid: &str,
+    now: &str,
+    merges: &mut Option<sene_domain::merges::Merges>,
+) -> R<Option<ConflictRow>> {
+    let mut alikes = db.look_alikes(table, rid)?;
+    if table == Table::Members && !alikes.is_empty() {
+        let m = match merges.take() {
+            Some(m) => m,
+            None => sene_domain::merges::Merges::new(&db.member_merges()?),
+        };
+        if let Ok(me) = rid.parse::<sene_domain::MemberId>() {
+            alikes.retain(|o| {
+                o.parse::<sene_domain::MemberId>()
+                    .map_or(true, |o| !m.settled(me, o))
+            });
+        }
+        *merges = Some(m);
+    }
+    if alikes.is_empty() {
+        return Ok(None);
+    }
+    let mut group: Vec<String> = alikes;
+    group.push(rid.to_owned());
+    group.sort();
+    let candidates: Vec<Json> = group
+        .iter()
+        .map(|g| serde_json::json!({ "value": g }))
+        .collect();
+    let dup = ConflictRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        doc_id: id.to_string(),
+        record_table: table.name().into(),
+        record_key: group.first().cloned().unwrap_or_default(),
+        field: DUPLICATE.into(),
+        money: is_money_table(table),
+        candidates: Json::Array(candidates).to_string(),
+        found_at: now.to_owned(),
+        resolved_at: None,
+        resolved_by: None,
+        resolution: None,
+    };
+    Ok(db.insert_conflict(&dup)?.then_some(dup))
 }
 
 /// The conflicts a record has in a document: the record created twice under its key, and its

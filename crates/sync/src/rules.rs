@@ -175,6 +175,16 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
             }
             present(db.member_merge(&id(row)?))
         }
+        T::RegistryChanges => {
+            let text = |c: &str| row.get(c).and_then(Value::as_str).unwrap_or_default();
+            text("action")
+                .parse::<sene_domain::RegistryAction>()
+                .map_err(|_| format!("action : « {} » inconnue", text("action")))?;
+            if text("reason").trim().is_empty() {
+                return Err("changement du registre sans motif".into());
+            }
+            present(db.registry_change(&id(row)?))
+        }
         T::ConflictResolutions => {
             let text = |c: &str| row.get(c).and_then(Value::as_str).unwrap_or_default();
             if !matches!(text("kind"), "fields" | "duplicate" | "creation") {

@@ -121,6 +121,10 @@ pub fn title(code: &str, lang: Lang) -> String {
             "Enregistrement arrivé après le règlement arrêté",
             "Record arrived after the locked settlement",
         ),
+        "after_departure" => (
+            "Enregistrement après le départ du membre",
+            "Record after the member's departure",
+        ),
         other => (other, other),
     };
     pick(lang, fr, en).to_owned()
@@ -410,6 +414,7 @@ fn record_kind(kind: &str, lang: Lang) -> &str {
         }
         "reversal" => pick(lang, "contre-passation", "reversal"),
         "balance_payment" => pick(lang, "paiement de solde", "balance payment"),
+        "contract" => pick(lang, "contrat", "contract"),
         other => other,
     }
 }
@@ -952,6 +957,42 @@ pub fn tell(db: &Db<'_>, kind: &AnomalyKind, lang: Lang) -> Result<Told> {
                     lang,
                     "Proposez puis faites arrêter un nouveau règlement de la campagne, qui la comptera ; ou résolvez en écrivant pourquoi elle reste hors règlement.",
                     "Propose, then have locked, a new settlement of the campaign, which will count it; or resolve, writing why it stays out of the settlement.",
+                )
+                .to_owned(),
+            )
+        }
+        AnomalyKind::AfterDeparture {
+            member_id,
+            status,
+            left_on,
+            records,
+        } => {
+            let w = n.member(*member_id)?;
+            member_facts(lang, &w, &mut facts, &mut links, None);
+            let how = pick(lang, status.label_fr(), status.label_en()).to_owned();
+            facts.push(fact(
+                pick(lang, "départ", "departure"),
+                format!("{how}, {}", day(*left_on)),
+            ));
+            for (code, id, date) in records {
+                let what = record_kind(code, lang).to_owned();
+                let recorded = match recorded_of(db, code, id)? {
+                    Some(r) => format!(" — {}", n.recorded(&r)?),
+                    None => String::new(),
+                };
+                facts.push(fact(what, format!("{}{recorded}", day(*date))));
+            }
+            let many = count(u64::try_from(records.len()).unwrap_or(u64::MAX));
+            (
+                pick(
+                    lang,
+                    format!("{} est inscrit(e) {how} depuis le {} ; {many} enregistrement(s) de la campagne sont datés de ce jour ou après (faits sur un autre appareil, ou livrés par un ayant droit). Ils sont gardés.", w.full(), day(*left_on)),
+                    format!("{} is recorded as {how} since {}; {many} record(s) of the campaign are dated that day or later (made on another device, or delivered by an heir). They are kept.", w.full(), day(*left_on)),
+                ),
+                pick(
+                    lang,
+                    "Vérifiez avec l'agent qui les a faits : une livraison d'un ayant droit reste et rembourse l'avance ; une avance ou un contrat fait par erreur se contre-passe depuis la fiche ; un départ enregistré par erreur s'annule par « Réintégrer ». Résolvez en écrivant ce qui a été décidé.",
+                    "Check with the agent who made them: a delivery by an heir stays and repays the advance; an advance or a contract made in error is reversed from the card; a departure recorded in error is undone by « Reinstate ». Resolve, writing what was decided.",
                 )
                 .to_owned(),
             )
