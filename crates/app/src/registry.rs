@@ -203,6 +203,14 @@ pub struct HistoryEntry {
     pub device: String,
 }
 
+/// Whether a member may get a new contract or advance dated `date`: still active, or gone
+/// only after that date (the rule [`Tx::request_contract`] and [`Tx::disburse_advance`] apply;
+/// the window asks it to offer neither to a member gone).
+#[must_use]
+pub fn present_on(m: &Member, date: NaiveDate) -> bool {
+    m.status == MemberStatus::Active || m.left_on.is_some_and(|d| date < d)
+}
+
 fn refused(fr: String, en: String) -> AppError {
     AppError::Registry { fr, en }
 }
@@ -437,7 +445,7 @@ impl Tx<'_, '_> {
             reason,
             None,
         )?;
-        self.audit("correct_member", "member", &new.id.to_string(), &cmd)?;
+        self.audit("correct_member", "registry_change", &id.to_string(), &cmd)?;
         let look_alikes = self.flag_look_alikes(&new)?;
         Ok(MemberCorrected {
             change,
@@ -535,14 +543,14 @@ impl Tx<'_, '_> {
             reason,
             Some(cmd.on),
         )?;
-        self.audit("member_departed", "member", &old.id.to_string(), &cmd)?;
+        self.audit("member_departed", "registry_change", &id.to_string(), &cmd)?;
         Ok(change)
     }
 
     /// Refuses a new contract or advance for a member gone on `date` (her departure dated on
     /// or before it; a record dated before her departure is still taken).
     pub(crate) fn present_on(&self, m: &Member, date: NaiveDate) -> Result<()> {
-        if m.status == MemberStatus::Active || m.left_on.is_some_and(|d| date < d) {
+        if present_on(m, date) {
             return Ok(());
         }
         self.still_active(m)
@@ -650,7 +658,7 @@ impl Tx<'_, '_> {
             reason,
             None,
         )?;
-        self.audit("reinstate_member", "member", &old.id.to_string(), &cmd)?;
+        self.audit("reinstate_member", "registry_change", &id.to_string(), &cmd)?;
         Ok(change)
     }
 
@@ -814,7 +822,7 @@ impl Tx<'_, '_> {
             reason,
             Some(cmd.on),
         )?;
-        self.audit("transfer_member", "member", &old.id.to_string(), &cmd)?;
+        self.audit("transfer_member", "registry_change", &id.to_string(), &cmd)?;
         Ok(MemberTransferred {
             left,
             joined,
@@ -898,8 +906,8 @@ impl Tx<'_, '_> {
         )?;
         self.audit(
             "correct_cooperative",
-            "cooperative",
-            &old.id.to_string(),
+            "registry_change",
+            &id.to_string(),
             &cmd,
         )?;
         Ok(change)
@@ -986,7 +994,12 @@ impl Tx<'_, '_> {
             reason,
             None,
         )?;
-        self.audit("correct_warehouse", "warehouse", &old.id.to_string(), &cmd)?;
+        self.audit(
+            "correct_warehouse",
+            "registry_change",
+            &id.to_string(),
+            &cmd,
+        )?;
         Ok(change)
     }
 
@@ -1037,8 +1050,8 @@ impl Tx<'_, '_> {
         )?;
         self.audit(
             "close_warehouse",
-            "warehouse",
-            &w.id.to_string(),
+            "registry_change",
+            &id.to_string(),
             &(warehouse, &cmd),
         )?;
         Ok(change)
@@ -1104,7 +1117,7 @@ impl Tx<'_, '_> {
             reason,
             None,
         )?;
-        self.audit("correct_agent", "agent", &old.id.to_string(), &cmd)?;
+        self.audit("correct_agent", "registry_change", &id.to_string(), &cmd)?;
         Ok(change)
     }
 
@@ -1155,7 +1168,12 @@ impl Tx<'_, '_> {
             reason,
             Some(cmd.on),
         )?;
-        self.audit("agent_left", "agent", &a.id.to_string(), &(agent, &cmd))?;
+        self.audit(
+            "agent_left",
+            "registry_change",
+            &id.to_string(),
+            &(agent, &cmd),
+        )?;
         Ok(change)
     }
 }
