@@ -1206,7 +1206,7 @@ impl Ledger {
         for id in ids {
             changes.extend(db.registry_changes_of(Table::Members.name(), &id.to_string())?);
         }
-        changes.sort_by(|a, b| (a.at, a.id).cmp(&(b.at, b.id)));
+        changes.sort_by_key(|c| (c.at, c.id));
         changes.dedup_by_key(|c| c.id);
         let mut out = Vec::new();
         for change in changes {

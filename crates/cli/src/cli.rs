@@ -43,19 +43,19 @@ pub enum Command {
     Demo(DemoArgs),
     /// Coopératives de base
     #[command(subcommand)]
-    Cooperative(CooperativeCmd),
+    Cooperative(CooperativeCommands),
     /// Magasins des coopératives
     #[command(subcommand)]
-    Warehouse(WarehouseCmd),
+    Warehouse(WarehouseCommands),
     /// Agents (terrain, CTC, secrétariat)
     #[command(subcommand, name = "agent")]
-    AgentCmd(AgentCmd),
+    AgentCmd(AgentCommands),
     /// Appareils (ordinateurs) et leurs préfixes de reçus
     #[command(subcommand)]
     Device(DeviceCmd),
     /// Membres des coopératives
     #[command(subcommand)]
-    Member(MemberCmd),
+    Member(MemberCommands),
     /// Campagnes (une saison d'une filière)
     #[command(subcommand)]
     Campaign(CampaignCmd),
@@ -1312,5 +1312,266 @@ pub enum CashCmd {
         /// Campagne (nom ou UUID)
         #[arg(long)]
         campaign: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+// The registry lives (issue #18): corrections, departures, transfers, closings, each with a
+// reason kept in the record's history. Each command group is its registration commands plus
+// these, flattened into one list of subcommands.
+
+/// `sene member …`.
+#[derive(Debug, Subcommand)]
+pub enum MemberCommands {
+    #[command(flatten)]
+    Org(MemberCmd),
+    #[command(flatten)]
+    Registry(MemberChangeCmd),
+}
+
+/// `sene cooperative …`.
+#[derive(Debug, Subcommand)]
+pub enum CooperativeCommands {
+    #[command(flatten)]
+    Org(CooperativeCmd),
+    #[command(flatten)]
+    Registry(CooperativeChangeCmd),
+}
+
+/// `sene warehouse …`.
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCommands {
+    #[command(flatten)]
+    Org(WarehouseCmd),
+    #[command(flatten)]
+    Registry(WarehouseChangeCmd),
+}
+
+/// `sene agent …`.
+#[derive(Debug, Subcommand)]
+pub enum AgentCommands {
+    #[command(flatten)]
+    Org(AgentCmd),
+    #[command(flatten)]
+    Registry(AgentChangeCmd),
+}
+
+/// A member named on the command line: UUID, or number in the cooperative.
+#[derive(Debug, Args)]
+pub struct MemberKey {
+    /// UUID ou numéro de membre (DIO-0042)
+    pub member: String,
+    /// Code de la coopérative, si le numéro existe dans plusieurs
+    #[arg(long)]
+    pub cooperative: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberChangeCmd {
+    /// Corrige la fiche d'un membre : seuls les champs donnés changent, avec un motif
+    /// (obligatoire) gardé dans son historique
+    Correct(MemberCorrect),
+    /// Enregistre le départ d'un membre (parti, décédé, exclu) à une date, avec un motif
+    Depart(MemberDepart),
+    /// Annule un départ enregistré par erreur, avec un motif
+    Reinstate {
+        #[command(flatten)]
+        who: MemberKey,
+        /// Motif (obligatoire)
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Transfère un membre dans une autre coopérative de l'union (secrétariat) : une nouvelle
+    /// fiche et un nouveau numéro là-bas ; ses contrats et livraisons restent où ils ont été faits
+    Transfer(MemberTransfer),
+    /// Historique d'une fiche : corrections, départ, réintégration, transfert (quand, quoi,
+    /// ancienne → nouvelle valeur, motif, agent, appareil)
+    History {
+        #[command(flatten)]
+        who: MemberKey,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MemberCorrect {
+    #[command(flatten)]
+    pub who: MemberKey,
+    /// Nouveau numéro de membre
+    #[arg(long)]
+    pub number: Option<String>,
+    /// Nom complet corrigé
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Sexe : F ou M
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Année de naissance ; --birth-year "" ou --no-birth-year : inconnue
+    #[arg(long = "birth-year", conflicts_with = "no_birth_year")]
+    pub birth_year: Option<String>,
+    /// L'année de naissance n'est pas connue (l'efface)
+    #[arg(long = "no-birth-year")]
+    pub no_birth_year: bool,
+    /// Village corrigé
+    #[arg(long)]
+    pub village: Option<String>,
+    /// +223 et 8 chiffres ; --phone "" ou --no-phone : plus de téléphone
+    #[arg(long, conflicts_with = "no_phone")]
+    pub phone: Option<String>,
+    /// Le membre n'a plus de téléphone (l'efface)
+    #[arg(long = "no-phone")]
+    pub no_phone: bool,
+    /// NINA ; --nina "" ou --no-nina : l'efface (saisi par erreur)
+    #[arg(long, conflicts_with = "no_nina")]
+    pub nina: Option<String>,
+    /// Efface le NINA (saisi par erreur)
+    #[arg(long = "no-nina")]
+    pub no_nina: bool,
+    /// Filières, séparées par des virgules (remplacent les anciennes) : riz, céréales sèches,
+    /// échalote ; "" : aucune
+    #[arg(long, value_name = "FILIERES")]
+    pub crops: Option<String>,
+    /// Motif de la correction (obligatoire : il reste dans l'historique du membre)
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct MemberDepart {
+    #[command(flatten)]
+    pub who: MemberKey,
+    /// Nature du départ : parti (left), décédé (deceased) ou exclu (excluded)
+    #[arg(long, default_value = "parti")]
+    pub status: String,
+    /// Date du départ AAAA-MM-JJ (défaut : aujourd'hui ; ni future, ni avant l'inscription)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Motif (obligatoire)
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Args)]
+pub struct MemberTransfer {
+    #[command(flatten)]
+    pub who: MemberKey,
+    /// Code de la coopérative qu'elle rejoint
+    #[arg(long = "to", value_name = "CODE")]
+    pub to: String,
+    /// Son numéro dans la coopérative qu'elle rejoint
+    #[arg(long = "new-number", value_name = "NUMERO")]
+    pub new_number: String,
+    /// Date du transfert AAAA-MM-JJ (défaut : aujourd'hui)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Motif (obligatoire)
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub id: IdArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CooperativeChangeCmd {
+    /// Corrige une coopérative (secrétariat) : seuls les champs donnés changent, avec un motif
+    Correct {
+        /// Code ou UUID de la coopérative
+        cooperative: String,
+        /// Nouveau code
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        village: Option<String>,
+        #[arg(long)]
+        commune: Option<String>,
+        #[arg(long)]
+        cercle: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// Motif (obligatoire)
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarehouseChangeCmd {
+    /// Renomme un magasin ou change sa capacité (secrétariat), avec un motif
+    Correct {
+        /// Magasin (nom, CODE/nom ou UUID)
+        warehouse: String,
+        /// Nouveau nom
+        #[arg(long)]
+        name: Option<String>,
+        /// Capacité en kg ; --capacity "" : sans capacité connue
+        #[arg(long)]
+        capacity: Option<String>,
+        /// Motif (obligatoire)
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Ferme un magasin à une date (secrétariat) : plus de livraison dedans ; son stock et son
+    /// historique restent
+    Close {
+        /// Magasin (nom, CODE/nom ou UUID)
+        warehouse: String,
+        /// Date de fermeture AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Motif (obligatoire)
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentChangeCmd {
+    /// Corrige le nom ou le téléphone d'un agent (secrétariat), avec un motif
+    Correct {
+        /// Agent (UUID ou nom)
+        #[arg(value_name = "AGENT")]
+        name_or_id: String,
+        /// Nom corrigé
+        #[arg(long)]
+        name: Option<String>,
+        /// +223 et 8 chiffres ; --phone "" ou --no-phone : plus de téléphone
+        #[arg(long, conflicts_with = "no_phone")]
+        phone: Option<String>,
+        /// L'agent n'a plus de téléphone (l'efface)
+        #[arg(long = "no-phone")]
+        no_phone: bool,
+        /// Motif (obligatoire)
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
+    },
+    /// Enregistre qu'un agent a quitté le service à une date (secrétariat) : il n'enregistre
+    /// plus rien ; ce qu'il a enregistré reste à son nom
+    Left {
+        /// Agent (UUID ou nom)
+        #[arg(value_name = "AGENT")]
+        name_or_id: String,
+        /// Date du départ AAAA-MM-JJ (défaut : aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Motif (obligatoire)
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        id: IdArg,
     },
 }

@@ -7,6 +7,7 @@ mod finance;
 pub mod lookup;
 mod office;
 mod org;
+mod registry;
 mod reports;
 mod season;
 mod settlement;
@@ -19,7 +20,9 @@ use sene_app::{Actor, Ledger, Tx};
 use sene_domain::Lang;
 use sene_store::Db;
 
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{
+    AgentCommands, Cli, Command, CooperativeCommands, Global, MemberCommands, WarehouseCommands,
+};
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 
@@ -143,11 +146,17 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
     match cli.command {
         Command::Init(a) => org::init(&mut ctx, a),
         Command::Demo(a) => org::demo(&mut ctx, a),
-        Command::Cooperative(c) => org::cooperative(&mut ctx, c),
-        Command::Warehouse(c) => org::warehouse(&mut ctx, c),
-        Command::AgentCmd(c) => org::agent(&mut ctx, c),
+        Command::Cooperative(CooperativeCommands::Org(c)) => org::cooperative(&mut ctx, c),
+        Command::Cooperative(CooperativeCommands::Registry(c)) => {
+            registry::cooperative(&mut ctx, c)
+        }
+        Command::Warehouse(WarehouseCommands::Org(c)) => org::warehouse(&mut ctx, c),
+        Command::Warehouse(WarehouseCommands::Registry(c)) => registry::warehouse(&mut ctx, c),
+        Command::AgentCmd(AgentCommands::Org(c)) => org::agent(&mut ctx, c),
+        Command::AgentCmd(AgentCommands::Registry(c)) => registry::agent(&mut ctx, c),
         Command::Device(c) => org::device(&mut ctx, c),
-        Command::Member(c) => org::member(&mut ctx, c),
+        Command::Member(MemberCommands::Org(c)) => org::member(&mut ctx, c),
+        Command::Member(MemberCommands::Registry(c)) => registry::member(&mut ctx, c),
         Command::Import(c) => crate::import::run(&mut ctx, c),
         Command::Campaign(c) => season::campaign(&mut ctx, c),
         Command::Contract(c) => season::contract(&mut ctx, c),
