@@ -56,6 +56,13 @@ macro_rules! registry {
             member_card(MemberRequest) -> MemberCard [signed_in, reads] = member_card;
             check_member(NewMemberRequest) -> Vec<MemberSummary> [signed_in, reads] = check_member;
             register_member(NewMemberRequest) -> MemberSummary [signed_in, writes] = register_member;
+            // the registry lives: a member corrected, departed, reinstated, transferred (the
+            // secretariat), and her history
+            correct_member(CorrectMemberRequest) -> MemberCorrectedView [signed_in, writes] = correct_member;
+            member_departed(MemberDepartedRequest) -> HistoryEntryView [signed_in, writes] = member_departed;
+            reinstate_member(ReinstateMemberRequest) -> HistoryEntryView [signed_in, writes] = reinstate_member;
+            transfer_member(TransferMemberRequest) -> MemberTransferredView [secretariat, writes] = transfer_member;
+            member_history(MemberRequest) -> Vec<HistoryEntryView> [signed_in, reads] = member_history;
             request_contract(ContractRequest) -> ContractView [signed_in, writes] = request_contract;
             decide_contract(DecideRequest) -> ContractView [approver, writes] = decide_contract;
             disburse(DisburseRequest) -> ReceiptView [signed_in, writes] = disburse;

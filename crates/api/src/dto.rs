@@ -210,6 +210,14 @@ dto! {
         pub phone: Option<String>,
         pub cooperative_id: String,
         pub cooperative_name: String,
+        /// `active`, `left`, `deceased`, `excluded` or `transferred`.
+        pub status: String,
+        /// The status in words, in the session's language (`Parti`, `Deceased`…).
+        pub status_label: String,
+        /// Still a member of her cooperative (not left, deceased, excluded nor transferred).
+        pub active: bool,
+        /// When she left (or was transferred), `YYYY-MM-DD`.
+        pub left_on: Option<String>,
     }
 
     /// `member_card`.
@@ -314,6 +322,23 @@ dto! {
         pub distributions: Vec<DistributionView>,
         pub balances: Vec<BalanceView>,
         pub receipts: Vec<ReceiptRef>,
+        /// Her national id, when known.
+        pub nina: Option<String>,
+        /// The day she was registered, `YYYY-MM-DD` (unknown for older registrations).
+        pub registered_on: Option<String>,
+        /// She may get a new contract or an advance today (the ledger's rule: a member who
+        /// left, died, was excluded or transferred gets none). The window offers neither
+        /// otherwise.
+        pub may_contract: bool,
+        /// Her departure or transfer may be recorded (she is active).
+        pub may_depart: bool,
+        /// Her departure may be undone (left, deceased, excluded; a transfer is undone by a
+        /// transfer back).
+        pub may_reinstate: bool,
+        /// Her record in the cooperative she moved to, after a transfer.
+        pub moved_to: Option<MemberSummary>,
+        /// Her record in the cooperative she came from, after a transfer.
+        pub moved_from: Option<MemberSummary>,
     }
 
     /// `check_member` and `register_member`.
@@ -331,6 +356,115 @@ dto! {
         pub crops: Vec<String>,
         /// Save even though probable duplicates were shown.
         pub confirmed: bool,
+    }
+
+    /// `correct_member`: the fields to correct, each absent when unchanged, and why. Text as
+    /// typed: an empty `birth_year`, `phone` or `nina` clears it. Each field is checked as at
+    /// registration.
+    pub struct CorrectMemberRequest {
+        pub member_id: String,
+        #[serde(default)]
+        #[ts(optional)]
+        pub number: Option<String>,
+        #[serde(default)]
+        #[ts(optional)]
+        pub full_name: Option<String>,
+        /// `f` or `m`.
+        #[serde(default)]
+        #[ts(optional)]
+        pub sex: Option<String>,
+        #[serde(default)]
+        #[ts(optional)]
+        pub birth_year: Option<String>,
+        #[serde(default)]
+        #[ts(optional)]
+        pub village: Option<String>,
+        #[serde(default)]
+        #[ts(optional)]
+        pub phone: Option<String>,
+        #[serde(default)]
+        #[ts(optional)]
+        pub nina: Option<String>,
+        /// Crop families: `rice`, `dry_cereals`, `shallot`.
+        #[serde(default)]
+        #[ts(optional)]
+        pub crops: Option<Vec<String>>,
+        pub reason: String,
+    }
+
+    /// What a correction did: the change as the history shows it, the member as she now
+    /// reads, and the members she now looks like (put in the conflict queue as probable
+    /// duplicates).
+    pub struct MemberCorrectedView {
+        pub change: HistoryEntryView,
+        pub member: MemberSummary,
+        pub look_alikes: Vec<MemberSummary>,
+    }
+
+    /// `member_departed`: a member who left, died or was excluded, from a date.
+    pub struct MemberDepartedRequest {
+        pub member_id: String,
+        /// `left`, `deceased` or `excluded`.
+        pub status: String,
+        /// `YYYY-MM-DD`; empty: today.
+        pub on: String,
+        pub reason: String,
+    }
+
+    /// `reinstate_member`: a departure recorded in error, undone.
+    pub struct ReinstateMemberRequest {
+        pub member_id: String,
+        pub reason: String,
+    }
+
+    /// `transfer_member` (secretariat): a member moving to another cooperative of the union,
+    /// with her number there.
+    pub struct TransferMemberRequest {
+        pub member_id: String,
+        pub to_cooperative_id: String,
+        pub new_number: String,
+        /// `YYYY-MM-DD`; empty: today.
+        pub on: String,
+        pub reason: String,
+    }
+
+    /// A transfer: the record she left (kept, with her records) and her new one.
+    pub struct MemberTransferredView {
+        pub left: MemberSummary,
+        pub joined: MemberSummary,
+    }
+
+    /// One field of a change, its values as a person reads them (`Femme`, `Riz, Échalote`,
+    /// `12/01/2027`, a cooperative's name), `None` when it had or has none.
+    pub struct FieldChangeView {
+        /// The stored field: `phone`, `full_name`, `village`, `status`…
+        pub field: String,
+        /// Its name in the session's language (`téléphone`, `nom`…).
+        pub label: String,
+        pub old: Option<String>,
+        pub new: Option<String>,
+    }
+
+    /// One change of a member's history: when, what, each field old → new, why, who, on which
+    /// device; worded in the session's language.
+    pub struct HistoryEntryView {
+        pub id: String,
+        /// When it was recorded (RFC 3339, UTC, by the recording device's clock).
+        pub at: String,
+        /// `correct`, `depart`, `reinstate`, `transfer_out` or `transfer_in`.
+        pub action: String,
+        pub action_label: String,
+        /// The date a departure or transfer took effect, `YYYY-MM-DD`.
+        pub effective_on: Option<String>,
+        pub changes: Vec<FieldChangeView>,
+        pub reason: String,
+        /// Who recorded it, by name.
+        pub agent: String,
+        /// On which device, by its label.
+        pub device: String,
+        /// The record it changed (`COOP-0042 · Coopérative de …`): after a transfer the history
+        /// holds the record she came from too.
+        pub record: String,
     }
 
     /// `request_contract`.

@@ -16,6 +16,7 @@ mod error;
 mod finance;
 mod hub;
 mod office;
+mod registry;
 mod session;
 mod signin;
 

@@ -355,7 +355,7 @@ impl Session {
             .collect())
     }
 
-    fn summary(&self, m: &Member) -> R<MemberSummary> {
+    pub(crate) fn summary(&self, m: &Member) -> R<MemberSummary> {
         let coop = self
             .ledger
             .db()
@@ -369,6 +369,12 @@ impl Session {
             phone: m.phone.clone(),
             cooperative_id: m.cooperative_id.to_string(),
             cooperative_name: coop.map(|c| c.name).unwrap_or_default(),
+            status: m.status.code().into(),
+            status_label: crate::registry::capitalized(
+                &self.label(m.status.label_fr(), m.status.label_en()),
+            ),
+            active: m.status == MemberStatus::Active,
+            left_on: m.left_on.map(date),
         })
     }
 
@@ -567,8 +573,25 @@ impl Session {
                 remaining: money(l.remaining),
             })
             .collect();
+        let linked = |id: Option<MemberId>| -> R<Option<MemberSummary>> {
+            match id {
+                Some(id) => match db.member(id).map_err(|e| self.app(&e.into()))? {
+                    Some(m) => self.summary(&m).map(Some),
+                    None => Ok(None),
+                },
+                None => Ok(None),
+            }
+        };
+        let m = &card.member;
         Ok(MemberCard {
-            member: self.summary(&card.member)?,
+            member: self.summary(m)?,
+            nina: m.nina.clone(),
+            registered_on: m.registered_on.map(date),
+            may_contract: sene_app::registry::present_on(m, self.today()),
+            may_depart: m.status == MemberStatus::Active,
+            may_reinstate: m.status.is_departure(),
+            moved_to: linked(m.moved_to)?,
+            moved_from: linked(m.moved_from)?,
             sex: card.member.sex.code().into(),
             birth_year: card.member.birth_year,
             crops: card

@@ -272,6 +272,7 @@ pub fn label_en(fr: &str) -> &str {
         "année de naissance" => "birth year",
         "téléphone" => "phone",
         "sexe" => "sex",
+        "statut" => "status",
         "région" => "region",
         "cercle" => "district",
         "commune" => "municipality",

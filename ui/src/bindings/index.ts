@@ -120,7 +120,23 @@ export type WarehouseView = { id: string, name: string, };
 
 export type SearchRequest = { query: string, cooperative_id: string | null, };
 
-export type MemberSummary = { id: string, number: string, full_name: string, village: string, phone: string | null, cooperative_id: string, cooperative_name: string, };
+export type MemberSummary = { id: string, number: string, full_name: string, village: string, phone: string | null, cooperative_id: string, cooperative_name: string, 
+/**
+ * `active`, `left`, `deceased`, `excluded` or `transferred`.
+ */
+status: string, 
+/**
+ * The status in words, in the session's language (`Parti`, `Deceased`…).
+ */
+status_label: string, 
+/**
+ * Still a member of her cooperative (not left, deceased, excluded nor transferred).
+ */
+active: boolean, 
+/**
+ * When she left (or was transferred), `YYYY-MM-DD`.
+ */
+left_on: string | null, };
 
 export type MemberRequest = { member_id: string, };
 
@@ -160,7 +176,38 @@ export type MemberCard = { member: MemberSummary,
 /**
  * `f` or `m`.
  */
-sex: string, birth_year: number | null, crops: Array<string>, contracts: Array<ContractView>, disbursements: Array<MoneyLine>, payments: Array<MoneyLine>, deliveries: Array<DeliveryView>, distributions: Array<DistributionView>, balances: Array<BalanceView>, receipts: Array<ReceiptRef>, };
+sex: string, birth_year: number | null, crops: Array<string>, contracts: Array<ContractView>, disbursements: Array<MoneyLine>, payments: Array<MoneyLine>, deliveries: Array<DeliveryView>, distributions: Array<DistributionView>, balances: Array<BalanceView>, receipts: Array<ReceiptRef>, 
+/**
+ * Her national id, when known.
+ */
+nina: string | null, 
+/**
+ * The day she was registered, `YYYY-MM-DD` (unknown for older registrations).
+ */
+registered_on: string | null, 
+/**
+ * She may get a new contract or an advance today (the ledger's rule: a member who
+ * left, died, was excluded or transferred gets none). The window offers neither
+ * otherwise.
+ */
+may_contract: boolean, 
+/**
+ * Her departure or transfer may be recorded (she is active).
+ */
+may_depart: boolean, 
+/**
+ * Her departure may be undone (left, deceased, excluded; a transfer is undone by a
+ * transfer back).
+ */
+may_reinstate: boolean, 
+/**
+ * Her record in the cooperative she moved to, after a transfer.
+ */
+moved_to: MemberSummary | null, 
+/**
+ * Her record in the cooperative she came from, after a transfer.
+ */
+moved_from: MemberSummary | null, };
 
 export type NewMemberRequest = { cooperative_id: string, number: string, full_name: string, 
 /**
@@ -175,6 +222,75 @@ crops: Array<string>,
  * Save even though probable duplicates were shown.
  */
 confirmed: boolean, };
+
+export type CorrectMemberRequest = { member_id: string, number?: string, full_name?: string, 
+/**
+ * `f` or `m`.
+ */
+sex?: string, birth_year?: string, village?: string, phone?: string, nina?: string, 
+/**
+ * Crop families: `rice`, `dry_cereals`, `shallot`.
+ */
+crops?: Array<string>, reason: string, };
+
+export type MemberCorrectedView = { change: HistoryEntryView, member: MemberSummary, look_alikes: Array<MemberSummary>, };
+
+export type MemberDepartedRequest = { member_id: string, 
+/**
+ * `left`, `deceased` or `excluded`.
+ */
+status: string, 
+/**
+ * `YYYY-MM-DD`; empty: today.
+ */
+on: string, reason: string, };
+
+export type ReinstateMemberRequest = { member_id: string, reason: string, };
+
+export type TransferMemberRequest = { member_id: string, to_cooperative_id: string, new_number: string, 
+/**
+ * `YYYY-MM-DD`; empty: today.
+ */
+on: string, reason: string, };
+
+export type MemberTransferredView = { left: MemberSummary, joined: MemberSummary, };
+
+export type FieldChangeView = { 
+/**
+ * The stored field: `phone`, `full_name`, `village`, `status`…
+ */
+field: string, 
+/**
+ * Its name in the session's language (`téléphone`, `nom`…).
+ */
+label: string, old: string | null, new: string | null, };
+
+export type HistoryEntryView = { id: string, 
+/**
+ * When it was recorded (RFC 3339, UTC, by the recording device's clock).
+ */
+at: string, 
+/**
+ * `correct`, `depart`, `reinstate`, `transfer_out` or `transfer_in`.
+ */
+action: string, action_label: string, 
+/**
+ * The date a departure or transfer took effect, `YYYY-MM-DD`.
+ */
+effective_on: string | null, changes: Array<FieldChangeView>, reason: string, 
+/**
+ * Who recorded it, by name.
+ */
+agent: string, 
+/**
+ * On which device, by its label.
+ */
+device: string, 
+/**
+ * The record it changed (`COOP-0042 · Coopérative de …`): after a transfer the history
+ * holds the record she came from too.
+ */
+record: string, };
 
 export type ContractRequest = { member_id: string, campaign_id: string, crop: string, committed_kg: string, };
 

@@ -23,6 +23,7 @@ import type {
   ContractView,
   CooperativeRequest,
   CooperativeView,
+  CorrectMemberRequest,
   CreateVaultRequest,
   DashboardExportRequest,
   DashboardView,
@@ -38,6 +39,7 @@ import type {
   ExportRequest,
   ExportView,
   FileWritten,
+  HistoryEntryView,
   HubDeviceView,
   HubStartRequest,
   HubView,
@@ -47,8 +49,11 @@ import type {
   LendersView,
   LockRequest,
   MemberCard,
+  MemberCorrectedView,
+  MemberDepartedRequest,
   MemberRequest,
   MemberSummary,
+  MemberTransferredView,
   NeedRequest,
   NewMemberRequest,
   OfficeRecordView,
@@ -61,6 +66,7 @@ import type {
   ReceiptRequest,
   ReceiptView,
   RecoverRequest,
+  ReinstateMemberRequest,
   RepayRequest,
   ResolutionView,
   ResolveAnomalyRequest,
@@ -80,6 +86,7 @@ import type {
   StockCountRequest,
   SyncResult,
   SyncStatus,
+  TransferMemberRequest,
   UsbExportRequest,
   VaultCreatedView,
   VaultStatus,
@@ -112,6 +119,11 @@ export interface Commands {
   member_card: [MemberRequest, MemberCard];
   check_member: [NewMemberRequest, MemberSummary[]];
   register_member: [NewMemberRequest, MemberSummary];
+  correct_member: [CorrectMemberRequest, MemberCorrectedView];
+  member_departed: [MemberDepartedRequest, HistoryEntryView];
+  reinstate_member: [ReinstateMemberRequest, HistoryEntryView];
+  transfer_member: [TransferMemberRequest, MemberTransferredView];
+  member_history: [MemberRequest, HistoryEntryView[]];
   request_contract: [ContractRequest, ContractView];
   decide_contract: [DecideRequest, ContractView];
   disburse: [DisburseRequest, ReceiptView];
@@ -194,6 +206,11 @@ export const ACCESS: { readonly [K in keyof Commands]: Access } = {
   member_card: 'signed_in',
   check_member: 'signed_in',
   register_member: 'signed_in',
+  correct_member: 'signed_in',
+  member_departed: 'signed_in',
+  reinstate_member: 'signed_in',
+  transfer_member: 'secretariat',
+  member_history: 'signed_in',
   request_contract: 'signed_in',
   decide_contract: 'approver',
   disburse: 'signed_in',
@@ -258,6 +275,10 @@ export const WRITES: readonly (keyof Commands)[] = [
   'load_demo',
   'enroll',
   'register_member',
+  'correct_member',
+  'member_departed',
+  'reinstate_member',
+  'transfer_member',
   'request_contract',
   'decide_contract',
   'disburse',
