@@ -134,7 +134,7 @@ fn money_records_and_audit_are_immutable() {
          INSERT INTO members (id, cooperative_id, number, full_name, folded_name, sex, village, crops, status) VALUES ('m','c','DIO-1','A','a','f','v','','active');
          INSERT INTO campaigns VALUES ('k','K','rice','0.6','none','0','2026-01-01','2026-12-31','2026-01-01','2026-12-31',140,20,5,0);
          INSERT INTO contracts (id, member_id, campaign_id, crop, committed_t, base_price, state, requested_on) VALUES ('t','m','k','paddy_rice',10000,200,'approved','2026-01-02');
-         INSERT INTO agents VALUES ('a','A',NULL,'field_agent');
+         INSERT INTO agents (id, name, phone, role) VALUES ('a','A',NULL,'field_agent');
          INSERT INTO devices (id, label, receipt_prefix) VALUES ('d','D','P');
          INSERT INTO disbursements VALUES ('x','t',1000,'2026-02-01','cash','a','d','P-000001','2026-02-01T00:00:00Z');
          INSERT INTO audit (at, agent_id, device_id, action, record_kind, record_id, payload) VALUES ('t','a','d','x','x','x','{}');",
