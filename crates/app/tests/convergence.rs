@@ -3,7 +3,8 @@
 //! A hub (the union office, secretariat) and four enrolled devices — two field agents of the
 //! same cooperative, a committee (CTC) device holding both cooperatives, a field agent of the
 //! other cooperative — run a random mix of use cases (members, contracts, approvals, advances
-//! within the advance due, deliveries, fertilizer, reversals) and of exchanges with the hub over
+//! within the advance due, deliveries, fertilizer, reversals, members' cards corrected and
+//! members who leave, the same card often on several replicas) and of exchanges with the hub over
 //! a transport that drops, duplicates and reorders envelopes, with sessions reset at random on
 //! either side. After a healing phase (reliable syncs until neither side has anything to say,
 //! twice over every device), every device's projection equals the hub's restricted to what the
@@ -18,6 +19,7 @@ use chrono::{Days, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use sene_app::fertilizer::*;
 use sene_app::org::*;
+use sene_app::registry::{CorrectMember, MemberDeparted};
 use sene_app::reports::{campaign_report, settle_campaign};
 use sene_app::season::*;
 use sene_app::sync::Scope;
@@ -98,6 +100,19 @@ enum Op {
     Reverse {
         pick: usize,
     },
+    /// One field of a member's card corrected (0 phone, 1 village, 2 name), to one of a few
+    /// values: the same card corrected on two replicas is common.
+    Correct {
+        member: usize,
+        field: u8,
+        value: u8,
+    },
+    /// A member who leaves (on the clock's day: the only one neither in the future nor before
+    /// her registration).
+    Depart {
+        member: usize,
+        deceased: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +165,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..64, 1u32..8, 0u8..=100)
             .prop_map(|(member, bags, cash_pct)| Op::Distribute { member, bags, cash_pct }),
         2 => (0usize..64).prop_map(|pick| Op::Reverse { pick }),
+        3 => (0usize..64, 0u8..3, 0u8..5)
+            .prop_map(|(member, field, value)| Op::Correct { member, field, value }),
+        1 => (0usize..64, any::<bool>())
+            .prop_map(|(member, deceased)| Op::Depart { member, deceased }),
     ]
 }
 
@@ -722,6 +741,53 @@ fn apply(w: &mut World, at: usize, op: &Op) {
                 w.model.reversed.insert(target);
             }
         }
+        Op::Correct {
+            member,
+            field,
+            value,
+        } => {
+            let Some(m) = pick(&members(l), member) else {
+                return;
+            };
+            let mut cmd = CorrectMember {
+                id: Some(fresh_id(n)),
+                member_id: m.id,
+                reason: "fiche vérifiée".into(),
+                ..CorrectMember::default()
+            };
+            match field {
+                // a value shared by several members makes look-alikes; 4 clears the phone
+                0 => cmd.phone = Some((value < 4).then(|| format!("+2237600000{value}"))),
+                1 => {
+                    cmd.village = Some(
+                        ["Dioro", "Sibila", "Markala", "Kolongo", "Sama"][usize::from(value)]
+                            .into(),
+                    )
+                }
+                _ => cmd.full_name = Some(format!("Membre corrigé {value}")),
+            }
+            // refused when it changes nothing: skipped
+            let _ = l.run(&actor, |tx| tx.correct_member(cmd));
+        }
+        Op::Depart { member, deceased } => {
+            let Some(m) = pick(&members(l), member) else {
+                return;
+            };
+            let id = fresh_id(n);
+            let _ = l.run(&actor, |tx| {
+                tx.member_departed(MemberDeparted {
+                    id: Some(id),
+                    member_id: m.id,
+                    status: if deceased {
+                        MemberStatus::Deceased
+                    } else {
+                        MemberStatus::Left
+                    },
+                    on: tx.now().date_naive(),
+                    reason: "départ signalé".into(),
+                })
+            });
+        }
     }
 }
 
@@ -915,7 +981,8 @@ proptest! {
 }
 
 /// A fixed scenario through the same harness: concurrent work on the two devices sharing a
-/// cooperative, every kind of transport fault, then healing.
+/// cooperative (one member's phone corrected differently on both, her village on one, another
+/// member leaving), every kind of transport fault, then healing.
 #[test]
 fn a_fixed_lossy_scenario_converges() {
     use Fate::*;
@@ -975,8 +1042,72 @@ fn a_fixed_lossy_scenario_converges() {
             device_side: true,
             hub_side: false,
         },
+        op(
+            1,
+            Op::Correct {
+                member: 0,
+                field: 0,
+                value: 1,
+            },
+        ),
+        op(
+            2,
+            Op::Correct {
+                member: 0,
+                field: 0,
+                value: 2,
+            },
+        ),
+        op(
+            2,
+            Op::Correct {
+                member: 0,
+                field: 1,
+                value: 1,
+            },
+        ),
+        op(
+            1,
+            Op::Depart {
+                member: 1,
+                deceased: false,
+            },
+        ),
         link(2, Deliver, Duplicate, true),
         link(1, Drop, Hold, false),
     ]);
     assert!(!w.model.disbursed.is_empty());
+    // the registry's changes reached every store: the same member's phone is one conflict in
+    // the queues of the office and of both devices that corrected it, her village stands
+    let first = members(&w.reps[1].ledger)[0].id;
+    let gone = members(&w.reps[1].ledger)[1].id;
+    let hub = &w.reps[HUB].ledger;
+    assert_eq!(
+        hub.db()
+            .list_rows(Table::RegistryChanges, u32::MAX)
+            .unwrap()
+            .len(),
+        4
+    );
+    let card = hub.db().member(first).unwrap().unwrap();
+    assert!(
+        matches!(card.phone.as_deref(), Some("+22376000001" | "+22376000002")),
+        "{card:?}"
+    );
+    assert_eq!(card.village, "Sibila");
+    assert_eq!(
+        hub.db().member(gone).unwrap().unwrap().status,
+        MemberStatus::Left
+    );
+    for at in [HUB, 1, 2] {
+        let q: Vec<_> = w.reps[at]
+            .ledger
+            .conflicts(true)
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.record_key == first.to_string())
+            .collect();
+        assert_eq!(q.len(), 1, "replica {at}: {q:?}");
+        assert_eq!(q[0].field, "phone", "replica {at}");
+    }
 }
