@@ -78,6 +78,8 @@ export const app = $state({
   sync: null as SyncStatus | null,
   /** How many modal dialogs are open (the shell is inert meanwhile). */
   modals: 0,
+  /** Bumped when a member's card changes (corrected, departed…): member lists search again. */
+  membersVersion: 0,
 });
 
 setIpcLang(() => app.lang);

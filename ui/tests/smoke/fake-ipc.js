@@ -37,7 +37,9 @@
   const err = (code, message, field = null) => { throw { code, message, field }; };
   const stateLabel = { requested: 'Demandé', approved: 'Approuvé', rejected: 'Rejeté', disbursed: 'Avance versée', delivering: 'En livraison' };
   const coopName = (id) => S.coops.find((c) => c.id === id).name;
-  const summary = (m) => ({ id: m.id, number: m.number, full_name: m.full_name, village: m.village, phone: m.phone, cooperative_id: m.cooperative_id, cooperative_name: coopName(m.cooperative_id) });
+  const gone = { left: 'Parti', deceased: 'Décédé', excluded: 'Exclu', transferred: 'Transféré' };
+  const summary = (m) => ({ id: m.id, number: m.number, full_name: m.full_name, village: m.village, phone: m.phone, cooperative_id: m.cooperative_id, cooperative_name: coopName(m.cooperative_id),
+    status: m.status ?? 'active', status_label: gone[m.status] ?? 'Actif', active: !m.status || m.status === 'active', left_on: m.left_on ?? null });
   const price = (crop) => Number(S.campaign.crops.find((c) => c.crop === crop).base_price);
   const cropLabel = (crop) => S.campaign.crops.find((c) => c.crop === crop).label;
   const due = (c) => Math.round(0.6 * price(c.crop) * Number(c.committed_kg));
@@ -114,7 +116,31 @@
         payments: [],
         distributions: S.distributions.filter((d) => d.member_id === m.id).map((d) => ({ id: d.id, date: today, product_name: d.product_name, bags: d.bags, amount: String(d.amount), cash_paid: String(d.cash_paid), receipt: d.receipt, reversed: d.reversed })),
         balances: cs.length ? [{ campaign_id: 'k1', campaign_name: S.campaign.name, contracts_value: String(val), advances: String(adv), fees: '0', fertilizer: String(fert), net: String(val - adv - fert), paid: '0' }] : [],
-        receipts: Object.values(S.receipts).filter((r) => r.member_id === m.id).map((r) => ({ kind: r.kind, id: r.id, number: r.number, date: r.date, title: r.title })) };
+        receipts: Object.values(S.receipts).filter((r) => r.member_id === m.id).map((r) => ({ kind: r.kind, id: r.id, number: r.number, date: r.date, title: r.title })),
+        nina: m.nina ?? null, registered_on: null, may_contract: summary(m).active, may_depart: summary(m).active,
+        may_reinstate: !summary(m).active && m.status !== 'transferred', moved_to: null, moved_from: null };
+    },
+    member_history: ({ req }) => (S.history ?? []).filter((h) => h.member_id === req.member_id),
+    correct_member: ({ req }) => {
+      const m = S.members.find((x) => x.id === req.member_id) ?? err('not_found', 'Membre introuvable');
+      if (!req.reason || req.reason.trim().length < 3) err('invalid_value', 'motif : obligatoire', 'motif');
+      const changes = [];
+      for (const f of ['number', 'full_name', 'sex', 'village', 'phone', 'nina']) {
+        if (req[f] !== undefined) { changes.push({ field: f, label: f, old: m[f] ?? null, new: req[f] || null }); m[f] = req[f] || null; }
+      }
+      const change = { id: uuid(), at: `${today}T09:00:00Z`, action: 'correct', action_label: 'Correction', effective_on: null, changes, reason: req.reason, agent: S.agent, device: "Portable d'Awa", record: m.number, member_id: m.id };
+      (S.history ??= []).push(change); S.pending++;
+      return { change, member: summary(m), look_alikes: [] };
+    },
+    member_departed: ({ req }) => {
+      const m = S.members.find((x) => x.id === req.member_id); m.status = req.status; m.left_on = req.on;
+      const change = { id: uuid(), at: `${today}T09:00:00Z`, action: 'depart', action_label: 'Départ', effective_on: req.on, changes: [{ field: 'status', label: 'statut', old: 'Actif', new: gone[req.status] }], reason: req.reason, agent: S.agent, device: "Portable d'Awa", record: m.number, member_id: m.id };
+      (S.history ??= []).push(change); S.pending++; return change;
+    },
+    reinstate_member: ({ req }) => {
+      const m = S.members.find((x) => x.id === req.member_id); const was = m.status; m.status = 'active'; m.left_on = null;
+      const change = { id: uuid(), at: `${today}T09:00:00Z`, action: 'reinstate', action_label: 'Réintégration', effective_on: null, changes: [{ field: 'status', label: 'statut', old: gone[was], new: 'Actif' }], reason: req.reason, agent: S.agent, device: "Portable d'Awa", record: m.number, member_id: m.id };
+      (S.history ??= []).push(change); S.pending++; return change;
     },
     check_member: ({ req }) => S.members.filter((m) => fold(m.full_name) === fold(req.full_name) || (req.phone && m.phone === req.phone)).map(summary),
     register_member: ({ req }) => {
