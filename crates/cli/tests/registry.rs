@@ -427,6 +427,25 @@ fn a_member_gone_gets_no_contract_and_comes_back_when_reinstated() {
         ],
     );
     assert_eq!(e["code"], "invalid_value");
+    let e = refused(
+        &store,
+        &[
+            "member",
+            "depart",
+            "DIO-0001",
+            "--status",
+            "transférée",
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("sene member transfer"),
+        "{e}"
+    );
 
     // deceased today: her card says so, no new contract
     let out = ok(
@@ -436,7 +455,7 @@ fn a_member_gone_gets_no_contract_and_comes_back_when_reinstated() {
             "depart",
             "DIO-0001",
             "--status",
-            "decede",
+            "décédée",
             "--date",
             &t,
             "--reason",

@@ -70,23 +70,38 @@ fn crops(s: &str) -> CliResult<Vec<CropFamily>> {
     Ok(out)
 }
 
-/// A departure: left, deceased or excluded, by code or French or English word.
+/// A departure: left, deceased or excluded, by code or French or English word (feminine too).
 fn departure(s: &str) -> CliResult<MemberStatus> {
     let f = fold(s);
-    [
+    let f = match f.as_str() {
+        "partie" => "parti".to_owned(),
+        "decedee" | "mort" | "morte" | "dead" => "decede".to_owned(),
+        "exclue" => "exclu".to_owned(),
+        _ => f,
+    };
+    if let Some(v) = [
         MemberStatus::Left,
         MemberStatus::Deceased,
         MemberStatus::Excluded,
     ]
     .into_iter()
     .find(|v| fold(v.code()) == f || fold(v.label_fr()) == f || fold(v.label_en()) == f)
-    .ok_or_else(|| {
-        CliError::msg(
-            "invalid_value",
-            format!("--status : « {s} » inconnu ; valeurs possibles : parti, décédé, exclu"),
-            format!("--status: unknown \"{s}\"; possible values: left, deceased, excluded"),
+    {
+        return Ok(v);
+    }
+    let (hint_fr, hint_en) = if f.starts_with("transfer") {
+        (
+            " (un transfert se fait avec « sene member transfer »)",
+            " (a transfer is made with \"sene member transfer\")",
         )
-    })
+    } else {
+        ("", "")
+    };
+    Err(CliError::msg(
+        "invalid_value",
+        format!("--status : « {s} » inconnu ; valeurs possibles : parti, décédé, exclu{hint_fr}"),
+        format!("--status: unknown \"{s}\"; possible values: left, deceased, excluded{hint_en}"),
+    ))
 }
 
 fn date_or_today(ctx: &Ctx, d: Option<&str>) -> CliResult<NaiveDate> {
