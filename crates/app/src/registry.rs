@@ -211,6 +211,135 @@ pub fn present_on(m: &Member, date: NaiveDate) -> bool {
     m.status == MemberStatus::Active || m.left_on.is_some_and(|d| date < d)
 }
 
+/// A registry field's name for a person, in French or English (`phone` → « téléphone »).
+#[must_use]
+pub fn field_label(field: &str, lang: Lang) -> &str {
+    let (fr, en) = match field {
+        "number" => ("numéro", "number"),
+        "full_name" => ("nom", "name"),
+        "sex" => ("sexe", "sex"),
+        "birth_year" => ("année de naissance", "birth year"),
+        "village" => ("village", "village"),
+        "phone" => ("téléphone", "phone"),
+        "nina" => ("NINA", "NINA"),
+        "crops" => ("filières", "crops"),
+        "status" => ("statut", "status"),
+        "left_on" => ("date de départ", "departure date"),
+        "cooperative_id" => ("coopérative", "cooperative"),
+        "name" => ("nom", "name"),
+        "code" => ("code", "code"),
+        "commune" => ("commune", "commune"),
+        "cercle" => ("cercle", "cercle"),
+        "region" => ("région", "region"),
+        "capacity_t" => ("capacité", "capacity"),
+        "closed_on" => ("date de fermeture", "closing date"),
+        other => (other, other),
+    };
+    if lang == Lang::Fr {
+        fr
+    } else {
+        en
+    }
+}
+
+/// The fields of a change in the order a person looks for them: the status first, then the
+/// card's fields as it shows them.
+pub const FIELD_ORDER: &[&str] = &[
+    "status",
+    "left_on",
+    "closed_on",
+    "cooperative_id",
+    "number",
+    "code",
+    "full_name",
+    "name",
+    "sex",
+    "birth_year",
+    "village",
+    "commune",
+    "cercle",
+    "region",
+    "phone",
+    "nina",
+    "crops",
+    "capacity_t",
+];
+
+/// A value of a change as stored (codes, ISO dates, tenths of kg, ids), as a person reads it:
+/// statuses, sexes and crops in words, dates `15/01/2027`, a cooperative by name; `—` for none.
+#[must_use]
+pub fn value_text(db: &sene_store::Db<'_>, field: &str, v: Option<&str>, lang: Lang) -> String {
+    let Some(v) = v else {
+        return "—".to_owned();
+    };
+    let words = |fr: &str, en: &str| if lang == Lang::Fr { fr } else { en }.to_owned();
+    match field {
+        "status" => v
+            .parse::<MemberStatus>()
+            .map_or_else(|_| v.to_owned(), |s| words(s.label_fr(), s.label_en())),
+        "sex" => v
+            .parse::<Sex>()
+            .map_or_else(|_| v.to_owned(), |s| words(s.label_fr(), s.label_en())),
+        "crops" => {
+            let names: Vec<String> = v
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(|c| {
+                    c.parse::<CropFamily>()
+                        .map_or_else(|_| c.to_owned(), |c| words(c.label_fr(), c.label_en()))
+                })
+                .collect();
+            if names.is_empty() {
+                "—".to_owned()
+            } else {
+                names.join(", ")
+            }
+        }
+        "left_on" | "closed_on" => {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_or_else(|_| v.to_owned(), day)
+        }
+        "cooperative_id" => v
+            .parse::<CooperativeId>()
+            .ok()
+            .and_then(|id| db.cooperative(id).ok().flatten())
+            .map_or_else(|| v.to_owned(), |c| c.name),
+        "capacity_t" => v
+            .parse::<i64>()
+            .ok()
+            .and_then(|t| Kg::from_tenths(t).ok())
+            .map_or_else(|| v.to_owned(), |k| k.to_string()),
+        _ => v.to_owned(),
+    }
+}
+
+/// A change's fields in [`FIELD_ORDER`], each as `(field, label, old, new)` in words.
+#[must_use]
+pub fn worded(
+    db: &sene_store::Db<'_>,
+    change: &RegistryChange,
+    lang: Lang,
+) -> Vec<(String, String, String, String)> {
+    let rank = |f: &str| {
+        FIELD_ORDER
+            .iter()
+            .position(|x| *x == f)
+            .unwrap_or(FIELD_ORDER.len())
+    };
+    let mut fields: Vec<_> = change.changes.iter().collect();
+    fields.sort_by_key(|(f, _)| rank(f));
+    fields
+        .into_iter()
+        .map(|(f, (old, new))| {
+            (
+                f.clone(),
+                field_label(f, lang).to_owned(),
+                value_text(db, f, old.as_deref(), lang),
+                value_text(db, f, new.as_deref(), lang),
+            )
+        })
+        .collect()
+}
+
 fn refused(fr: String, en: String) -> AppError {
     AppError::Registry { fr, en }
 }

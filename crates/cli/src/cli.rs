@@ -1091,6 +1091,13 @@ pub struct ImportMembers {
     /// Enregistrer aussi les doublons probables
     #[arg(long = "confirm-duplicates")]
     pub confirm_duplicates: bool,
+    /// Mettre à jour les membres déjà inscrits (même coopérative, même numéro) : chaque champ
+    /// qui change est une correction gardée dans leur historique
+    #[arg(long)]
+    pub update: bool,
+    /// Motif des corrections faites par --update (défaut : « import de FICHIER »)
+    #[arg(long, requires = "update")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,12 +5,19 @@
 //! wrong and `--skip-invalid` is not given, the closure returns an error, the transaction rolls
 //! back, and nothing is imported; the report still names every bad row (numbered as in the
 //! file: the header is row 1).
+//!
+//! With `--update`, a row whose cooperative and number name a member already registered goes
+//! through `correct_member` instead: the fields the file gives (an empty optional cell leaves
+//! the field as it is) are validated as at registration, and each one that changes is a
+//! correction kept in her history, with the reason given (`--reason`). The report says, row by
+//! row, what changes (old → new) or that nothing does.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use calamine::Reader;
 use sene_app::org::NewMember;
+use sene_app::registry::{field_label, CorrectMember};
 use sene_app::AppError;
 use sene_domain::validate::fold;
 use sene_domain::*;
@@ -69,14 +76,31 @@ pub struct ImportReport {
     pub committed: bool,
     /// Good rows: row, member number, name.
     pub accepted: Vec<(usize, String, String)>,
+    /// Members already registered, corrected (`--update`): row, number, name, and each field
+    /// that changes (field, old, new).
+    pub updated: Vec<(usize, String, String, Vec<Change>)>,
+    /// Members already registered whom the file does not change.
+    pub unchanged: Vec<(usize, String, String)>,
     pub rejected: Vec<Rejected>,
 }
+
+/// One field a row changes: its name as stored, the old and the new value.
+pub type Change = (String, Option<String>, Option<String>);
 
 impl ImportReport {
     /// `{"imported":N,"rejected":[{"row":R,"code":..,"message":..}]}`.
     pub fn json(&self, lang: Lang) -> Value {
         json!({
             "imported": self.imported,
+            "updated": self.updated.iter().map(|(row, number, name, changes)| json!({
+                "row": row,
+                "number": number,
+                "name": name,
+                "changes": changes.iter().map(|(f, old, new)| json!({
+                    "field": f, "label": field_label(f, lang), "old": old, "new": new,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "unchanged": self.unchanged.iter().map(|(row, ..)| row).collect::<Vec<_>>(),
             "rejected": self.rejected.iter().map(|r| json!({
                 "row": r.row,
                 "code": r.code,
@@ -98,6 +122,40 @@ impl ImportReport {
             rows.push(match lang {
                 Lang::Fr => (*row, format!("ligne {row} : {number} {name} : {state}")),
                 Lang::En => (*row, format!("row {row}: {number} {name}: {state}")),
+            });
+        }
+        for (row, number, name, changes) in &self.updated {
+            let said: Vec<String> = changes
+                .iter()
+                .map(|(f, old, new)| {
+                    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "—".into());
+                    format!("{} {} → {}", field_label(f, lang), v(old), v(new))
+                })
+                .collect();
+            let state = match (self.committed, lang) {
+                (true, Lang::Fr) => "corrigé",
+                (true, Lang::En) => "corrected",
+                (false, Lang::Fr) => "à corriger (non appliqué)",
+                (false, Lang::En) => "to correct (not applied)",
+            };
+            rows.push(match lang {
+                Lang::Fr => (
+                    *row,
+                    format!(
+                        "ligne {row} : {number} {name} : {state} : {}",
+                        said.join(" ; ")
+                    ),
+                ),
+                Lang::En => (
+                    *row,
+                    format!("row {row}: {number} {name}: {state}: {}", said.join("; ")),
+                ),
+            });
+        }
+        for (row, number, name) in &self.unchanged {
+            rows.push(match lang {
+                Lang::Fr => (*row, format!("ligne {row} : {number} {name} : inchangé")),
+                Lang::En => (*row, format!("row {row}: {number} {name}: unchanged")),
             });
         }
         for r in &self.rejected {
@@ -370,6 +428,30 @@ fn row_to_member(
     })
 }
 
+/// The correction a file's row makes to a member already registered: the required columns
+/// always; an optional one only when the file has it and the cell is not empty.
+fn correction_of(
+    m: &Member,
+    row: &NewMember,
+    cols: &HashMap<Col, usize>,
+    reason: &str,
+) -> CorrectMember {
+    let given = |c: Col| cols.contains_key(&c);
+    CorrectMember {
+        id: None,
+        member_id: m.id,
+        number: None,
+        full_name: Some(row.full_name.clone()),
+        sex: Some(row.sex),
+        birth_year: (given(Col::BirthYear) && row.birth_year.is_some()).then_some(row.birth_year),
+        village: Some(row.village.clone()),
+        phone: row.phone.clone().map(Some),
+        nina: row.nina.clone().map(Some),
+        crops: (given(Col::Crops) && !row.crops.is_empty()).then(|| row.crops.clone()),
+        reason: reason.to_owned(),
+    }
+}
+
 fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
     let sheet = read(&a.file)?;
     let cols = map_headers(&a.file, &sheet.headers)?;
@@ -389,18 +471,68 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
         rows: parsed.len(),
         ..ImportReport::default()
     };
-    let (skip, confirm) = (a.skip_invalid, a.confirm_duplicates);
+    let (skip, confirm, update) = (a.skip_invalid, a.confirm_duplicates, a.update);
+    let reason = a.reason.clone().unwrap_or_else(|| {
+        let name = a.file.file_name().map_or_else(
+            || a.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match ctx.lang {
+            Lang::Fr => format!("import de {name}"),
+            Lang::En => format!("import of {name}"),
+        }
+    });
     let mut cancelled = false;
     let result = ctx.run(|tx| {
         for (row, p) in parsed {
-            match p {
-                Err(e) => report.rejected.push(Rejected::from_cli(row, &e)),
-                Ok(cmd) => match tx.register_member(cmd, confirm) {
-                    Ok(m) => report.accepted.push((row, m.number, m.full_name)),
-                    // The store failing is not a bad row: stop, roll back, say so.
-                    Err(e @ AppError::Store(_)) => return Err(e),
-                    Err(e) => report.rejected.push(Rejected::from_app(row, &e)),
-                },
+            let cmd = match p {
+                Err(e) => {
+                    report.rejected.push(Rejected::from_cli(row, &e));
+                    continue;
+                }
+                Ok(cmd) => cmd,
+            };
+            let known = if update {
+                let number = cmd.number.trim().to_uppercase();
+                tx.db().member_by_number(cmd.cooperative_id, &number)?
+            } else {
+                None
+            };
+            let done = match known {
+                Some(m) => {
+                    let fix = correction_of(&m, &cmd, &cols, &reason);
+                    match tx.correct_member(fix) {
+                        Ok(c) => {
+                            let changes = c
+                                .change
+                                .changes
+                                .into_iter()
+                                .map(|(f, (old, new))| (f, old, new))
+                                .collect();
+                            report.updated.push((
+                                row,
+                                c.member.number,
+                                c.member.full_name,
+                                changes,
+                            ));
+                            Ok(())
+                        }
+                        Err(AppError::Registry { .. }) => {
+                            report.unchanged.push((row, m.number, m.full_name));
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                None => tx
+                    .register_member(cmd, confirm)
+                    .map(|m| report.accepted.push((row, m.number, m.full_name))),
+            };
+            match done {
+                Ok(()) => {}
+                // The store failing is not a bad row: stop, roll back, say so.
+                Err(e @ AppError::Store(_)) => return Err(e),
+                Err(e) => report.rejected.push(Rejected::from_app(row, &e)),
             }
         }
         if !skip && !report.rejected.is_empty() {
@@ -416,6 +548,7 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
     }
     report.committed = true;
     report.imported = report.accepted.len();
+    let updated = report.updated.len();
     let lang = ctx.lang;
     let mut out = Output {
         json: report.json(lang),
@@ -423,13 +556,13 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
     };
     out.push(match lang {
         Lang::Fr => format!(
-            "{} membre(s) importé(s), {} ligne(s) refusée(s) sur {}",
+            "{} membre(s) importé(s), {updated} corrigé(s), {} ligne(s) refusée(s) sur {}",
             report.imported,
             report.rejected.len(),
             report.rows
         ),
         Lang::En => format!(
-            "{} member(s) imported, {} row(s) rejected out of {}",
+            "{} member(s) imported, {updated} corrected, {} row(s) rejected out of {}",
             report.imported,
             report.rejected.len(),
             report.rows

@@ -248,6 +248,104 @@ fn import_csv_is_all_or_nothing_unless_skip_invalid() {
     assert_eq!(v["rejected"][0]["code"], "duplicate_member_number");
 }
 
+/// `--update`: members already registered (same cooperative and number) are corrected from
+/// the file, row by row, each change said (old → new) and kept in their history; a bad row
+/// cancels everything unless --skip-invalid.
+#[test]
+fn import_update_corrects_known_members_row_by_row() {
+    let env = setup();
+    let file = env.path("membres.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{CSV_HEADER}DIO;DIO-0010;Awa Traoré;F;1980;Diono;+223 76 12 34 56;;riz\n\
+             DIO;DIO-0011;Moussa Coulibaly;M;1975;Diono;;;riz\n"
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    env.json(&["import", "members", file]);
+    // the register of the following year: a new phone, a corrected village, a new member,
+    // one unchanged
+    let next = env.path("membres-2027.csv");
+    std::fs::write(
+        &next,
+        format!(
+            "{CSV_HEADER}DIO;DIO-0010;Awa Traoré;F;1980;Diono;66 00 11 22;;riz\n\
+             DIO;dio-0011;Moussa Coulibaly;M;1975;Kolongo;;;riz\n\
+             DIO;DIO-0012;Fanta Keita;F;1990;Diono;;;riz\n\
+             KON;KON-0404;Inconnue;F;1990;Konodimini;;;riz\n"
+        ),
+    )
+    .unwrap();
+    let next = next.to_str().unwrap();
+    // without --update a known number is refused
+    let (out, _) = env.fails(&["import", "members", next]);
+    assert!(out.contains("ligne 2 : REFUSÉE"), "{out}");
+    std::fs::write(
+        next,
+        format!(
+            "{CSV_HEADER}DIO;DIO-0010;Awa Traoré;F;1980;Diono;66 00 11 22;;riz\n\
+             DIO;dio-0011;Moussa Coulibaly;M;1975;Kolongo;;;riz\n\
+             DIO;DIO-0012;Fanta Keita;F;1990;Diono;;;riz\n\
+             DIO;DIO-0010;Awa Traoré;F;1980;Diono;12;;riz\n"
+        ),
+    )
+    .unwrap();
+    // one bad row (a phone of two digits): nothing applied, every row said
+    let (out, _) = env.fails(&[
+        "import",
+        "members",
+        next,
+        "--update",
+        "--reason",
+        "registre 2027",
+    ]);
+    assert!(
+        out.contains("ligne 2 : DIO-0010 Awa Traoré : à corriger (non appliqué) : téléphone +22376123456 → +22366001122"),
+        "{out}"
+    );
+    assert!(out.contains("ligne 3 : DIO-0011 Moussa Coulibaly : à corriger (non appliqué) : village Diono → Kolongo"), "{out}");
+    assert!(out.contains("ligne 5 : REFUSÉE"), "{out}");
+    let m = env.json(&["member", "show", "DIO-0010"]);
+    assert_eq!(m["member"]["phone"], "+22376123456");
+    assert!(!member_numbers(&env).contains(&"DIO-0012".to_owned()));
+    // --skip-invalid: the good rows applied, in English too
+    let v = env.json(&[
+        "--lang",
+        "en",
+        "import",
+        "members",
+        next,
+        "--update",
+        "--reason",
+        "register 2027",
+        "--skip-invalid",
+    ]);
+    assert_eq!(v["imported"], 1, "{v}");
+    let updated = v["updated"].as_array().unwrap();
+    assert_eq!(updated.len(), 2, "{v}");
+    assert_eq!(updated[0]["changes"][0]["field"], "phone");
+    assert_eq!(updated[0]["changes"][0]["label"], "phone");
+    assert_eq!(updated[0]["changes"][0]["old"], "+22376123456");
+    assert_eq!(updated[0]["changes"][0]["new"], "+22366001122");
+    assert_eq!(v["rejected"][0]["row"], 5);
+    let m = env.json(&["member", "show", "DIO-0010"]);
+    assert_eq!(m["member"]["phone"], "+22366001122");
+    let m = env.json(&["member", "show", "DIO-0011"]);
+    assert_eq!(m["member"]["village"], "Kolongo");
+    // the same file again: nothing changes any more
+    let out = env.ok(&["import", "members", next, "--update", "--skip-invalid"]);
+    assert!(
+        out.contains("ligne 2 : DIO-0010 Awa Traoré : inchangé"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ligne 3 : DIO-0011 Moussa Coulibaly : inchangé"),
+        "{out}"
+    );
+}
+
 #[test]
 fn import_xlsx_is_all_or_nothing_unless_skip_invalid() {
     let env = setup();

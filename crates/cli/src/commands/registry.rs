@@ -123,117 +123,13 @@ fn code_of(ctx: &Ctx, coop: CooperativeId) -> CliResult<String> {
         .map_or_else(|| coop.to_string(), |c| c.code))
 }
 
-/// The order fields are shown in.
-const FIELDS: &[&str] = &[
-    "status",
-    "left_on",
-    "closed_on",
-    "cooperative_id",
-    "code",
-    "number",
-    "full_name",
-    "name",
-    "sex",
-    "birth_year",
-    "village",
-    "commune",
-    "cercle",
-    "region",
-    "phone",
-    "nina",
-    "crops",
-    "capacity_t",
-];
-
-/// A field of a change, for a person.
-fn field_label(field: &str, lang: Lang) -> String {
-    let (fr, en) = match field {
-        "number" => ("numéro", "number"),
-        "full_name" => ("nom", "name"),
-        "sex" => ("sexe", "sex"),
-        "birth_year" => ("année de naissance", "birth year"),
-        "village" => ("village", "village"),
-        "phone" => ("téléphone", "phone"),
-        "nina" => ("NINA", "NINA"),
-        "crops" => ("filières", "crops"),
-        "status" => ("statut", "status"),
-        "left_on" => ("date de départ", "departure date"),
-        "closed_on" => ("date de fermeture", "closing date"),
-        "cooperative_id" => ("coopérative", "cooperative"),
-        "code" => ("code", "code"),
-        "name" => ("nom", "name"),
-        "commune" => ("commune", "commune"),
-        "cercle" => ("cercle", "cercle"),
-        "region" => ("région", "region"),
-        "capacity_t" => ("capacité", "capacity"),
-        other => (other, other),
-    };
-    tr(lang, fr, en)
-}
-
-/// A value of a change as stored (codes, ISO dates, tenths of kg, ids), for a person.
-fn value_text(ctx: &Ctx, field: &str, v: Option<&str>, lang: Lang) -> String {
-    let Some(v) = v else {
-        return "—".to_owned();
-    };
-    let label = |fr: &str, en: &str| tr(lang, fr, en);
-    match field {
-        "status" => v
-            .parse::<MemberStatus>()
-            .map_or_else(|_| v.to_owned(), |s| label(s.label_fr(), s.label_en())),
-        "sex" => v
-            .parse::<Sex>()
-            .map_or_else(|_| v.to_owned(), |s| label(s.label_fr(), s.label_en())),
-        "crops" => {
-            let names: Vec<String> = v
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(|c| {
-                    c.parse::<CropFamily>()
-                        .map_or_else(|_| c.to_owned(), |c| label(c.label_fr(), c.label_en()))
-                })
-                .collect();
-            if names.is_empty() {
-                "—".to_owned()
-            } else {
-                names.join(", ")
-            }
-        }
-        "left_on" | "closed_on" => {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_or_else(|_| v.to_owned(), day)
-        }
-        "cooperative_id" => v
-            .parse::<CooperativeId>()
-            .ok()
-            .and_then(|id| ctx.db().cooperative(id).ok().flatten())
-            .map_or_else(|| v.to_owned(), |c| c.code),
-        "capacity_t" => v
-            .parse::<i64>()
-            .ok()
-            .and_then(|t| Kg::from_tenths(t).ok())
-            .map_or_else(|| v.to_owned(), |k| k.to_string()),
-        _ => v.to_owned(),
-    }
-}
-
 /// One line per field a change wrote: `label : old → new`.
 fn field_lines(ctx: &Ctx, change: &RegistryChange, indent: &str) -> Vec<String> {
     let lang = ctx.lang;
     let colon = tr(lang, " :", ":");
-    // what a person looks for first: the status, then the card's fields in its order
-    let rank = |f: &str| FIELDS.iter().position(|x| *x == f).unwrap_or(FIELDS.len());
-    let mut fields: Vec<_> = change.changes.iter().collect();
-    fields.sort_by_key(|(f, _)| rank(f));
-    fields
+    sene_app::registry::worded(&ctx.db(), change, lang)
         .into_iter()
-        .map(|(field, (old, new))| {
-            format!(
-                "{indent}{}{colon} {} → {}",
-                field_label(field, lang),
-                value_text(ctx, field, old.as_deref(), lang),
-                value_text(ctx, field, new.as_deref(), lang)
-            )
-        })
+        .map(|(_, label, old, new)| format!("{indent}{label}{colon} {old} → {new}"))
         .collect()
 }
 
