@@ -537,10 +537,10 @@ fn member_line(m: &Member, code: &str) -> String {
             .map(|p| format!(", {p}"))
             .unwrap_or_default(),
         code,
-        if m.status == MemberStatus::Left {
-            " (parti)"
-        } else {
-            ""
+        match (m.status, m.left_on) {
+            (MemberStatus::Active, _) => String::new(),
+            (st, Some(on)) => format!(" ({} le {})", st.label_fr(), on.format("%d/%m/%Y")),
+            (st, None) => format!(" ({})", st.label_fr()),
         }
     )
 }
