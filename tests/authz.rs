@@ -1,7 +1,7 @@
 //! The authorization table: every write path (each projection table a device can fill) ×
 //! {foreign cooperative, revoked token, forged actor, a change forged under another device's
 //! actor as if relayed for it (no proof of its author), non-secretariat writing the union
-//! document, a carried debt or a member merge} is refused (or, for the unproven relay, held back) by the hub,
+//! document, a carried debt or a member merge, a registry change} is refused (or, for the unproven relay, held back) by the hub,
 //! over real HTTP. The test fails if a projection table has
 //! no row here, so a new write path cannot be added without deciding its rules.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
@@ -867,6 +867,24 @@ fn rows() -> Vec<Row> {
                 };
                 tx.db().insert_member_merge(&m)?;
                 Ok(m.id.to_string())
+            }),
+        ),
+        r(
+            Table::RegistryChanges,
+            false,
+            true,
+            Some(|tx, fx, w| {
+                // a member's card corrected (issue #18): the change row and the member's field
+                Ok(tx
+                    .correct_member(sene_app::registry::CorrectMember {
+                        member_id: pick(fx, w).member,
+                        village: Some("Ailleurs".into()),
+                        reason: "faux".into(),
+                        ..sene_app::registry::CorrectMember::default()
+                    })?
+                    .change
+                    .id
+                    .to_string())
             }),
         ),
         r(
