@@ -603,7 +603,10 @@ fn a_transfer_makes_a_new_card_in_the_other_cooperative() {
     assert_eq!(actions.len(), 2, "{h}");
     assert!(actions.contains(&"transfer_out") && actions.contains(&"transfer_in"));
     let out = ok(&store, &["member", "history", "KON-0100"]);
-    assert!(out.contains("coopérative : Coopérative de Diono → Coopérative de Konodimini"), "{out}");
+    assert!(
+        out.contains("coopérative : Coopérative de Diono → Coopérative de Konodimini"),
+        "{out}"
+    );
     assert!(out.contains("numéro : DIO-0002 → KON-0100"), "{out}");
 }
 
