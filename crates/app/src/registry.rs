@@ -446,6 +446,23 @@ impl Tx<'_, '_> {
         Ok(c)
     }
 
+    /// Since when she is known to be a member: the day she was registered, or her first
+    /// contract's date when that is earlier (the demo's members, or paper records typed in
+    /// after the season began). Unknown for members registered before the registry's history
+    /// who have no contract.
+    fn member_since(&self, m: &Member) -> Result<Option<NaiveDate>> {
+        let first = self
+            .db
+            .member_contracts(m.id, None)?
+            .iter()
+            .map(|c| c.requested_on)
+            .min();
+        Ok(match (m.registered_on, first) {
+            (Some(r), Some(f)) => Some(r.min(f)),
+            (r, f) => r.or(f),
+        })
+    }
+
     fn member_of(&self, id: MemberId) -> Result<Member> {
         self.db.member(id)?.ok_or_else(|| missing("membre", id))
     }
@@ -647,7 +664,7 @@ impl Tx<'_, '_> {
         }
         let old = self.member_of(cmd.member_id)?;
         self.still_active(&old)?;
-        self.effective(cmd.on, old.registered_on, ("départ", "departure"))?;
+        self.effective(cmd.on, self.member_since(&old)?, ("départ", "departure"))?;
         let new = Member {
             status: cmd.status,
             left_on: Some(cmd.on),
@@ -842,7 +859,7 @@ impl Tx<'_, '_> {
                 ),
             ));
         }
-        self.effective(cmd.on, old.registered_on, ("transfert", "transfer"))?;
+        self.effective(cmd.on, self.member_since(&old)?, ("transfert", "transfer"))?;
         let open: Vec<Contract> = self
             .db
             .member_contracts(old.id, None)?
