@@ -189,6 +189,9 @@ fn the_registry_lives_in_the_real_window() {
     let shots = shots_dir();
     let dir = tempfile::tempdir().expect("temp dir");
     let (driver, mut w) = webdriver::demo_office(dir.path(), &shots, PASS);
+    // the members screen the demo opens is drawn (a click while a screen loads was once
+    // refused by the driver)
+    w.wait("#member-search");
     let status = w.invoke("app_status", None);
     let me = status["agent_name"].as_str().expect("an agent").to_owned();
     let desk = status["device_label"]
