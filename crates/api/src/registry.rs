@@ -22,54 +22,18 @@ pub(crate) fn capitalized(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A stored field's name in French and English.
-fn field_label(field: &str) -> (&str, &str) {
-    match field {
-        "number" => ("numéro", "number"),
-        "full_name" => ("nom", "name"),
-        "sex" => ("sexe", "sex"),
-        "birth_year" => ("année de naissance", "birth year"),
-        "village" => ("village", "village"),
-        "phone" => ("téléphone", "phone"),
-        "nina" => ("NINA", "NINA"),
-        "crops" => ("cultures", "crops"),
-        "status" => ("statut", "status"),
-        "left_on" => ("date de départ", "departure date"),
-        "cooperative_id" => ("coopérative", "cooperative"),
-        other => (other, other),
-    }
-}
-
-/// `"+22376123456"` and the like as a person reads them; codes in words.
+/// A value of a change in words (Rust's one wording, `sene_app::registry::value_text`);
+/// statuses, sexes and crops start with a capital, as the card shows them.
 fn value_text(s: &Session, field: &str, v: &str) -> String {
+    let words = sene_app::registry::value_text(&s.ledger.db(), field, Some(v), s.lang);
     match field {
-        "sex" => v.parse::<Sex>().map_or_else(
-            |_| v.to_owned(),
-            |x| capitalized(&s.label(x.label_fr(), x.label_en())),
-        ),
-        "status" => v.parse::<MemberStatus>().map_or_else(
-            |_| v.to_owned(),
-            |x| capitalized(&s.label(x.label_fr(), x.label_en())),
-        ),
-        "crops" => v
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(|c| {
-                c.parse::<CropFamily>().map_or_else(
-                    |_| c.to_owned(),
-                    |x| capitalized(&s.label(x.label_fr(), x.label_en())),
-                )
-            })
+        "sex" | "status" => capitalized(&words),
+        "crops" => words
+            .split(", ")
+            .map(capitalized)
             .collect::<Vec<_>>()
             .join(", "),
-        "left_on" => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map_or_else(|_| v.to_owned(), |d| d.format("%d/%m/%Y").to_string()),
-        "cooperative_id" => v
-            .parse::<CooperativeId>()
-            .ok()
-            .and_then(|id| s.ledger.db().cooperative(id).ok().flatten())
-            .map_or_else(|| v.to_owned(), |c| c.name),
-        _ => v.to_owned(),
+        _ => words,
     }
 }
 
@@ -79,14 +43,11 @@ impl Session {
         let changes = c
             .changes
             .iter()
-            .map(|(field, (old, new))| {
-                let (fr, en) = field_label(field);
-                FieldChangeView {
-                    field: field.clone(),
-                    label: self.label(fr, en),
-                    old: old.as_deref().map(|v| value_text(self, field, v)),
-                    new: new.as_deref().map(|v| value_text(self, field, v)),
-                }
+            .map(|(field, (old, new))| FieldChangeView {
+                field: field.clone(),
+                label: sene_app::registry::field_label(field, self.lang).to_owned(),
+                old: old.as_deref().map(|v| value_text(self, field, v)),
+                new: new.as_deref().map(|v| value_text(self, field, v)),
             })
             .collect();
         let db = self.ledger.db();
