@@ -168,6 +168,15 @@ fn every_field_is_corrected_alone_and_kept_in_the_history() {
     assert_eq!(m.phone, None);
     assert_eq!(m.nina.as_deref(), Some("12345678901234A"));
     assert_eq!(m.crops.len(), 2);
+    // the collection sheet and her card read the corrections
+    let sheet = views::collection_sheet(&s.l.db(), s.coop, s.camp).unwrap();
+    let line = sheet.lines.iter().find(|l| l.member_id == s.a).unwrap();
+    assert_eq!(
+        (line.number.as_str(), line.full_name.as_str()),
+        ("DIO-0101", "Aminata Traoré épouse Coulibaly")
+    );
+    let card = views::member_card(&s.l.db(), s.a, d(2026, 12, 1)).unwrap();
+    assert_eq!(card.member.village, "Kolongo");
     // found by her corrected name
     assert!(s
         .l
