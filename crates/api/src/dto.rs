@@ -490,6 +490,11 @@ dto! {
         pub amount: String,
         /// `cash`, `mobile_money`, `bank`.
         pub mode: String,
+        /// The record's id, minted by the window when the person first confirms: a retry of the
+        /// same confirmed action returns the same record instead of recording it twice.
+        #[serde(default)]
+        #[ts(optional)]
+        pub record_id: Option<String>,
     }
 
     /// `pay_balance`: the balance owed to a member for a campaign, paid after the settlement.
@@ -500,6 +505,11 @@ dto! {
         pub amount: String,
         /// `cash`, `mobile_money`, `bank`.
         pub mode: String,
+        /// The record's id, minted by the window when the person first confirms: a retry of the
+        /// same confirmed action returns the same record instead of recording it twice.
+        #[serde(default)]
+        #[ts(optional)]
+        pub record_id: Option<String>,
     }
 
     /// `preview_delivery` and `record_delivery`.
@@ -514,6 +524,11 @@ dto! {
         pub moisture: String,
         #[serde(deserialize_with = "text")]
         pub impurity: String,
+        /// The record's id, minted by the window when the person first confirms: a retry of the
+        /// same confirmed action returns the same record instead of recording it twice.
+        #[serde(default)]
+        #[ts(optional)]
+        pub record_id: Option<String>,
     }
 
     /// What a delivery would give, computed by the rules (nothing written).
@@ -551,6 +566,11 @@ dto! {
         pub bags: String,
         #[serde(deserialize_with = "text")]
         pub cash_paid: String,
+        /// The record's id, minted by the window when the person first confirms: a retry of the
+        /// same confirmed action returns the same record instead of recording it twice.
+        #[serde(default)]
+        #[ts(optional)]
+        pub record_id: Option<String>,
     }
 
     /// `reverse`: cancels a money record, with a reason; the original stays.
@@ -559,6 +579,11 @@ dto! {
         pub kind: String,
         pub target_id: String,
         pub reason: String,
+        /// The record's id, minted by the window when the person first confirms: a retry of the
+        /// same confirmed action returns the same record instead of recording it twice.
+        #[serde(default)]
+        #[ts(optional)]
+        pub record_id: Option<String>,
     }
 
     /// `receipt`: a receipt to show or reprint.
@@ -591,6 +616,11 @@ dto! {
         /// The receipt a reversal cancels, and why.
         pub cancels: Option<String>,
         pub pdf_path: String,
+        /// The record is saved but its PDF could not be written (a full disk, a folder that
+        /// cannot be written): said on its own, the receipt can be reprinted from the card.
+        #[serde(default)]
+        #[ts(optional)]
+        pub pdf_error: Option<String>,
     }
 
     /// `collection_sheet`.

@@ -125,6 +125,21 @@ impl Session {
         Err(err)
     }
 
+    /// The id the window minted for a record it is about to write, if it sent one.
+    pub(crate) fn record_id<T: FromStr>(&self, what: &str, v: Option<&str>) -> R<Option<T>> {
+        match v.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v.parse::<T>().map(Some).map_err(|_| {
+                ApiError::invalid(
+                    self.lang,
+                    what,
+                    &format!("identifiant « {v} » invalide"),
+                    &format!("invalid id \"{v}\""),
+                )
+            }),
+        }
+    }
+
     pub(crate) fn id<T: FromStr>(&self, what: &str, v: &str) -> R<T> {
         v.trim().parse::<T>().map_err(|_| {
             ApiError::new(
@@ -731,7 +746,7 @@ impl Session {
     /// Validation, above the advance due, contract not approved.
     pub fn disburse(&mut self, req: &DisburseRequest) -> R<ReceiptView> {
         let cmd = DisburseAdvance {
-            id: None,
+            id: self.record_id("avance", req.record_id.as_deref())?,
             contract_id: self.id("contrat", &req.contract_id)?,
             amount: self.parse("montant", &req.amount)?,
             date: self.today(),
@@ -742,7 +757,7 @@ impl Session {
             .ledger
             .run(&actor, |tx| tx.disburse_advance(cmd))
             .map_err(|e| self.app(&e))?;
-        self.receipt(&ReceiptRequest {
+        self.receipt_after_save(&ReceiptRequest {
             kind: "disbursement".into(),
             id: d.id.to_string(),
         })
@@ -756,7 +771,7 @@ impl Session {
     /// what remains to pay, an unknown payment mode.
     pub fn pay_balance(&mut self, req: &PayBalanceRequest) -> R<ReceiptView> {
         let cmd = sene_app::finance::PayBalance {
-            id: None,
+            id: self.record_id("paiement", req.record_id.as_deref())?,
             member_id: self.id("membre", &req.member_id)?,
             campaign_id: self.id("campagne", &req.campaign_id)?,
             amount: self.parse("montant", &req.amount)?,
@@ -768,7 +783,7 @@ impl Session {
             .ledger
             .run(&actor, |tx| tx.pay_balance(cmd))
             .map_err(|e| self.app(&e))?;
-        self.receipt(&ReceiptRequest {
+        self.receipt_after_save(&ReceiptRequest {
             kind: "payment".into(),
             id: p.id.to_string(),
         })
@@ -788,7 +803,7 @@ impl Session {
             WarehouseId::default()
         };
         let cmd = RecordDelivery {
-            id: None,
+            id: self.record_id("livraison", req.record_id.as_deref())?,
             member_id: contract.member_id,
             contract_id,
             warehouse_id,
@@ -851,7 +866,7 @@ impl Session {
             .ledger
             .run(&actor, |tx| tx.record_delivery(cmd))
             .map_err(|e| self.app(&e))?;
-        self.receipt(&ReceiptRequest {
+        self.receipt_after_save(&ReceiptRequest {
             kind: "delivery".into(),
             id: d.id.to_string(),
         })
@@ -904,7 +919,7 @@ impl Session {
     /// Validation, stock, cash above cost.
     pub fn distribute(&mut self, req: &DistributeRequest) -> R<ReceiptView> {
         let cmd = DistributeFertilizer {
-            id: None,
+            id: self.record_id("distribution", req.record_id.as_deref())?,
             member_id: self.id("membre", &req.member_id)?,
             campaign_id: self.id("campagne", &req.campaign_id)?,
             product_id: self.id("produit", &req.product_id)?,
@@ -921,7 +936,7 @@ impl Session {
             .ledger
             .run(&actor, |tx| tx.distribute_fertilizer(cmd))
             .map_err(|e| self.app(&e))?;
-        self.receipt(&ReceiptRequest {
+        self.receipt_after_save(&ReceiptRequest {
             kind: "distribution".into(),
             id: d.id.to_string(),
         })
@@ -936,7 +951,7 @@ impl Session {
     pub fn reverse(&mut self, req: &ReverseRequest) -> R<ReceiptView> {
         let kind: RecordKind = self.parse("type d'enregistrement", &req.kind)?;
         let cmd = Reverse {
-            id: None,
+            id: self.record_id("annulation", req.record_id.as_deref())?,
             target_kind: kind,
             target_id: req.target_id.trim().to_owned(),
             reason: req.reason.clone(),
@@ -947,7 +962,7 @@ impl Session {
             .ledger
             .run(&actor, |tx| tx.reverse(cmd))
             .map_err(|e| self.app(&e))?;
-        self.receipt(&ReceiptRequest {
+        self.receipt_after_save(&ReceiptRequest {
             kind: "reversal".into(),
             id: r.id.to_string(),
         })
@@ -1462,6 +1477,24 @@ impl Session {
     /// # Errors
     /// Unknown kind or record; the PDF cannot be written.
     pub fn receipt(&mut self, req: &ReceiptRequest) -> R<ReceiptView> {
+        let mut v = self.receipt_view(req)?;
+        match v.pdf_error.take() {
+            Some(e) => Err(ApiError::new(ErrorCode::File, e)),
+            None => Ok(v),
+        }
+    }
+
+    /// The receipt of a record just saved: a PDF that cannot be written is said in
+    /// `pdf_error`, never as a failed save (the agent who tried again would record twice).
+    ///
+    /// # Errors
+    /// Unknown record (not after a save).
+    fn receipt_after_save(&mut self, req: &ReceiptRequest) -> R<ReceiptView> {
+        self.receipt_view(req)
+    }
+
+    /// A receipt's view; its PDF written, or why not in `pdf_error`.
+    fn receipt_view(&mut self, req: &ReceiptRequest) -> R<ReceiptView> {
         use sene_app::receipts::ReceiptRef as Ref;
         let r = match req.kind.trim() {
             "disbursement" => Ref::Disbursement(self.id("avance", &req.id)?),
@@ -1484,10 +1517,12 @@ impl Session {
         let path = self
             .receipts_dir
             .join(format!("{}.pdf", sene_app::export::file_name(&doc.number)));
-        std::fs::create_dir_all(&self.receipts_dir)
+        let pdf_error = std::fs::create_dir_all(&self.receipts_dir)
             .and_then(|()| write_durably(&path, &pdf))
-            .map_err(|e| self.file_error(&path, &e))?;
+            .err()
+            .map(|e| self.file_error(&path, &e).message);
         Ok(ReceiptView {
+            pdf_error,
             kind: req.kind.trim().to_owned(),
             id: r.id(),
             title: doc.title.clone(),

@@ -281,6 +281,7 @@ fn a_member_is_paid_the_balance_with_a_receipt_and_no_more() {
     let remaining = francs(&owed.remaining);
     let pay = |s: &mut Session, amount: String| {
         s.pay_balance(&PayBalanceRequest {
+            record_id: None,
             member_id: owed.member_id.clone(),
             campaign_id: camp.clone(),
             amount,

@@ -140,6 +140,7 @@ fn a_village_day_through_the_commands() {
     // above the advance due: refused with the rule's message, nothing written
     let e = s
         .disburse(&DisburseRequest {
+            record_id: None,
             contract_id: c.id.clone(),
             amount: (due + 1).to_string(),
             mode: "cash".into(),
@@ -148,6 +149,7 @@ fn a_village_day_through_the_commands() {
     assert_eq!(e.code, ErrorCode::RuleRefused, "{e:?}");
     let r = s
         .disburse(&DisburseRequest {
+            record_id: None,
             contract_id: c.id.clone(),
             amount: due.to_string(),
             mode: "cash".into(),
@@ -177,6 +179,7 @@ fn a_village_day_through_the_commands() {
     // reversal, by a second person: its own receipt naming the one it cancels, and the card
     // shows it reversed
     let own = s.reverse(&ReverseRequest {
+        record_id: None,
         kind: "disbursement".into(),
         target_id: r.id.clone(),
         reason: "montant saisi sur le mauvais contrat".into(),
@@ -185,6 +188,7 @@ fn a_village_day_through_the_commands() {
     s.ledger().set_acting_agent(Some(ctc)).unwrap();
     let rev = s
         .reverse(&ReverseRequest {
+            record_id: None,
             kind: "disbursement".into(),
             target_id: r.id.clone(),
             reason: "montant saisi sur le mauvais contrat".into(),
@@ -203,6 +207,7 @@ fn a_village_day_through_the_commands() {
     assert_eq!(card.balances[0].net, "0");
     let e = s
         .reverse(&ReverseRequest {
+            record_id: None,
             kind: "disbursement".into(),
             target_id: r.id.clone(),
             reason: "encore".into(),
@@ -251,6 +256,7 @@ fn a_delivery_previewed_then_recorded_on_a_rice_contract() {
         .unwrap()
         .remove(0);
     let mut req = DeliveryRequest {
+        record_id: None,
         contract_id: c.id.clone(),
         warehouse_id: wh.id.clone(),
         bags: "10".into(),

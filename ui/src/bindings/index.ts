@@ -300,15 +300,30 @@ export type DisburseRequest = { contract_id: string, amount: string,
 /**
  * `cash`, `mobile_money`, `bank`.
  */
-mode: string, };
+mode: string, 
+/**
+ * The record's id, minted by the window when the person first confirms: a retry of the
+ * same confirmed action returns the same record instead of recording it twice.
+ */
+record_id?: string, };
 
 export type PayBalanceRequest = { member_id: string, campaign_id: string, amount: string, 
 /**
  * `cash`, `mobile_money`, `bank`.
  */
-mode: string, };
+mode: string, 
+/**
+ * The record's id, minted by the window when the person first confirms: a retry of the
+ * same confirmed action returns the same record instead of recording it twice.
+ */
+record_id?: string, };
 
-export type DeliveryRequest = { contract_id: string, warehouse_id: string, bags: string, gross_kg: string, moisture: string, impurity: string, };
+export type DeliveryRequest = { contract_id: string, warehouse_id: string, bags: string, gross_kg: string, moisture: string, impurity: string, 
+/**
+ * The record's id, minted by the window when the person first confirms: a retry of the
+ * same confirmed action returns the same record instead of recording it twice.
+ */
+record_id?: string, };
 
 export type DeliveryPreviewView = { net_kg: string, accepted_kg: string, value: string, 
 /**
@@ -320,13 +335,23 @@ export type ProductView = { id: string, name: string, bag_weight_kg: string, pri
 
 export type NeedRequest = { member_id: string, campaign_id: string, product_id: string, bags: string, };
 
-export type DistributeRequest = { member_id: string, campaign_id: string, product_id: string, bags: string, cash_paid: string, };
+export type DistributeRequest = { member_id: string, campaign_id: string, product_id: string, bags: string, cash_paid: string, 
+/**
+ * The record's id, minted by the window when the person first confirms: a retry of the
+ * same confirmed action returns the same record instead of recording it twice.
+ */
+record_id?: string, };
 
 export type ReverseRequest = { 
 /**
  * `disbursement`, `delivery`, `distribution`, `payment`.
  */
-kind: string, target_id: string, reason: string, };
+kind: string, target_id: string, reason: string, 
+/**
+ * The record's id, minted by the window when the person first confirms: a retry of the
+ * same confirmed action returns the same record instead of recording it twice.
+ */
+record_id?: string, };
 
 export type ReceiptRequest = { kind: string, id: string, };
 
@@ -336,7 +361,12 @@ export type ReceiptView = { kind: string, id: string, number: string, title: str
 /**
  * The receipt a reversal cancels, and why.
  */
-cancels: string | null, pdf_path: string, };
+cancels: string | null, pdf_path: string, 
+/**
+ * The record is saved but its PDF could not be written (a full disk, a folder that
+ * cannot be written): said on its own, the receipt can be reprinted from the card.
+ */
+pdf_error?: string, };
 
 export type SheetRequest = { cooperative_id: string, campaign_id: string, };
 
