@@ -137,7 +137,7 @@ impl ApiError {
             AppError::Mismatch(_) | AppError::Resolution { .. } => ErrorCode::Mismatch,
             // a change of the registry refused (nothing to correct, a member gone, a date
             // before her registration, a transfer with open contracts)
-            AppError::Registry { .. } => ErrorCode::RuleRefused,
+            AppError::Registry { .. } | AppError::NothingToCorrect { .. } => ErrorCode::RuleRefused,
             AppError::AlreadyReversed { .. } => ErrorCode::AlreadyReversed,
             AppError::AboveAvailable { .. } => ErrorCode::AboveAvailable,
             AppError::Store(se) => return Self::from_store(se, lang),

@@ -60,7 +60,11 @@ pub enum AppError {
     /// merge across cooperatives…), said in French and English.
     #[error("{fr}")]
     Resolution { fr: String, en: String },
-    /// A change of the registry refused (nothing to correct, a member no longer in the
+    /// A correction whose values are those the record already holds (an import row that
+    /// changes nothing reads as « inchangé »).
+    #[error("rien à corriger : {what_fr} porte déjà ces valeurs")]
+    NothingToCorrect { what_fr: String, what_en: String },
+    /// A change of the registry refused (a member no longer in the
     /// cooperative, a date before her registration, a transfer with open contracts…), said in
     /// French and English.
     #[error("{fr}")]
@@ -104,6 +108,7 @@ impl AppError {
             AppError::OtherCooperative { .. } => "other_cooperative",
             AppError::Mismatch(_) | AppError::Resolution { .. } => "mismatch",
             AppError::Registry { .. } => "registry_refused",
+            AppError::NothingToCorrect { .. } => "nothing_to_correct",
             AppError::AlreadyReversed { .. } => "already_reversed",
             AppError::AboveAvailable { .. } => "above_available",
             AppError::Export(_) => "export_failed",
@@ -134,6 +139,7 @@ impl AppError {
             AppError::OtherCooperative { member, member_coop, warehouse_coop, warehouse } => format!("member {member} belongs to cooperative {member_coop}, not {warehouse_coop} (warehouse {warehouse})"),
             AppError::Mismatch(m) => format!("inconsistent records: {m}"),
             AppError::Resolution { en, .. } | AppError::Registry { en, .. } => en.clone(),
+            AppError::NothingToCorrect { what_en, .. } => format!("nothing to correct: {what_en} already holds these values"),
             AppError::AlreadyReversed { receipt } => format!("this record was already reversed (receipt {receipt}): a record is reversed once"),
             AppError::AboveAvailable { what, requested, available } => format!("{}: {requested} requested, {available} available", sene_domain::label_en(what)),
             AppError::Export(m) => format!("export failed: {m}"),

@@ -555,16 +555,10 @@ impl Tx<'_, '_> {
             crops_text(&new.crops),
         );
         if changes.is_empty() {
-            return Err(refused(
-                format!(
-                    "rien à corriger : la fiche de {} ({}) porte déjà ces valeurs",
-                    old.full_name, old.number
-                ),
-                format!(
-                    "nothing to correct: the card of {} ({}) already holds these values",
-                    old.full_name, old.number
-                ),
-            ));
+            return Err(AppError::NothingToCorrect {
+                what_fr: format!("la fiche de {} ({})", old.full_name, old.number),
+                what_en: format!("the card of {} ({})", old.full_name, old.number),
+            });
         }
         if changes.contains_key("number") {
             if let Some(other) = self.db.member_by_number(new.cooperative_id, &new.number)? {
@@ -1018,16 +1012,10 @@ impl Tx<'_, '_> {
             diff(&mut changes, f, Some(a.clone()), Some(b.clone()));
         }
         if changes.is_empty() {
-            return Err(refused(
-                format!(
-                    "rien à corriger : la coopérative {} porte déjà ces valeurs",
-                    old.name
-                ),
-                format!(
-                    "nothing to correct: cooperative {} already holds these values",
-                    old.name
-                ),
-            ));
+            return Err(AppError::NothingToCorrect {
+                what_fr: format!("la coopérative {}", old.name),
+                what_en: format!("cooperative {}", old.name),
+            });
         }
         if changes.contains_key("code") {
             if let Some(o) = self.db.cooperative_by_code(&new.code)? {
@@ -1106,16 +1094,10 @@ impl Tx<'_, '_> {
             new.capacity.map(|k| k.tenths().to_string()),
         );
         if changes.is_empty() {
-            return Err(refused(
-                format!(
-                    "rien à corriger : le magasin {} porte déjà ces valeurs",
-                    old.name
-                ),
-                format!(
-                    "nothing to correct: warehouse {} already holds these values",
-                    old.name
-                ),
-            ));
+            return Err(AppError::NothingToCorrect {
+                what_fr: format!("le magasin {}", old.name),
+                what_en: format!("warehouse {}", old.name),
+            });
         }
         if changes.contains_key("name")
             && self
@@ -1241,16 +1223,10 @@ impl Tx<'_, '_> {
         );
         diff(&mut changes, "phone", old.phone.clone(), phone.clone());
         if changes.is_empty() {
-            return Err(refused(
-                format!(
-                    "rien à corriger : l'agent {} porte déjà ces valeurs",
-                    old.name
-                ),
-                format!(
-                    "nothing to correct: agent {} already holds these values",
-                    old.name
-                ),
-            ));
+            return Err(AppError::NothingToCorrect {
+                what_fr: format!("l'agent {}", old.name),
+                what_en: format!("agent {}", old.name),
+            });
         }
         self.db.update_agent(old.id, &name, phone.as_deref())?;
         let change = self.keep(

@@ -263,7 +263,7 @@ fn a_correction_is_refused_when_a_field_is_wrong_and_nothing_is_written() {
             ..correct(a, "vérification")
         },
     );
-    assert_eq!(code(&same), "registry_refused");
+    assert_eq!(code(&same), "nothing_to_correct");
     assert!(same.message(Lang::En).starts_with("nothing to correct"));
     let taken = refused(
         &mut s,

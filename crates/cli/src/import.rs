@@ -517,7 +517,7 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
                             ));
                             Ok(())
                         }
-                        Err(AppError::Registry { .. }) => {
+                        Err(AppError::NothingToCorrect { .. }) => {
                             report.unchanged.push((row, m.number, m.full_name));
                             Ok(())
                         }

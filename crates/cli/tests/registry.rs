@@ -294,7 +294,7 @@ fn a_phone_corrected_with_a_reason_shows_in_the_history() {
             "member", "correct", "DIO-0002", "--phone", "", "--reason", "encore",
         ],
     );
-    assert_eq!(e["code"], "registry_refused");
+    assert_eq!(e["code"], "nothing_to_correct");
     assert!(
         e["message"].as_str().unwrap().contains("rien à corriger"),
         "{e}"
