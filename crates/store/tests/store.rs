@@ -27,6 +27,7 @@ const SHIPPED: &[(i64, &str)] = &[
     (17, "35f27202298c5706"),
     (18, "d387364aad143998"),
     (19, "985767334a1a615f"),
+    (20, "9ea0d7832a97538e"),
 ];
 
 #[test]
@@ -43,6 +44,50 @@ fn applied_migrations_never_change() {
     for (i, m) in MIGRATIONS.iter().enumerate() {
         assert_eq!(m.version, i64::try_from(i).unwrap() + 1);
     }
+    // a migration added is pinned here in the same change
+    for m in MIGRATIONS {
+        assert!(
+            SHIPPED.iter().any(|(v, _)| *v == m.version),
+            "migration {} has no pin: add its fingerprint to SHIPPED",
+            m.version
+        );
+    }
+}
+
+/// Every `.sql` file of the migrations folder is one entry of `MIGRATIONS` (its file name
+/// `NNNN_name.sql`, its text), and every entry is one file: a file added but not registered
+/// fails here.
+#[test]
+fn every_migration_file_is_registered() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    for file in &files {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let entries: Vec<_> = MIGRATIONS
+            .iter()
+            .filter(|m| format!("{:04}_{}.sql", m.version, m.name) == *file)
+            .collect();
+        assert_eq!(
+            entries.len(),
+            1,
+            "migration file {file} is not one MIGRATIONS entry: register it in migrate.rs"
+        );
+        assert_eq!(
+            entries[0].sql, text,
+            "migration file {file} is not the text of its MIGRATIONS entry"
+        );
+    }
+    assert_eq!(
+        files.len(),
+        MIGRATIONS.len(),
+        "MIGRATIONS has entries without a file in {}: {files:?}",
+        dir.display()
+    );
 }
 
 #[test]
