@@ -1097,7 +1097,7 @@ impl Store {
         };
         let result = if self.grouped {
             // a savepoint of the open group (see `Store::begin_group`)
-            crate::in_group_savepoint(&self.conn, body)
+            crate::store::in_group_savepoint(&self.conn, body)
         } else {
             (|| {
                 let tx = self
