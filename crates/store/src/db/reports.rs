@@ -1,0 +1,201 @@
+//! Reports: per campaign, the figures of contracts, fertilizer and payments.
+
+use chrono::NaiveDate;
+use rusqlite::params;
+use sene_domain::*;
+
+use super::{Db, NOT_REVERSED, R};
+use crate::codec::RowExt;
+
+/// Per contract, what its settlement needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFigures {
+    pub contract: Contract,
+    pub cooperative_id: CooperativeId,
+    /// Σ accepted kg of non-voided deliveries.
+    pub accepted: Kg,
+    /// Non-reversed disbursements: amount and date.
+    pub disbursements: Vec<(Money, NaiveDate)>,
+}
+
+/// A member's non-reversed fertilizer line in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FertilizerFigure {
+    pub member_id: MemberId,
+    pub line: sene_domain::rules::FertilizerLine,
+}
+
+/// A fertilizer product's totals in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FertilizerTotals {
+    pub product_id: ProductId,
+    pub product: String,
+    pub needed_bags: i64,
+    pub ordered_bags: i64,
+    pub purchased_bags: i64,
+    pub received_bags: i64,
+    pub distributed_bags: i64,
+    pub cost: i64,
+    pub cash_paid: i64,
+}
+
+impl Db<'_> {
+    /// Every contract of a campaign with its accepted kg and non-reversed disbursements.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn campaign_contracts(&self, campaign: CampaignId) -> R<Vec<ContractFigures>> {
+        let cid = campaign.to_string();
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT c.id, c.member_id, c.campaign_id, c.crop, c.committed_t, c.base_price, c.state, c.requested_on, m.cooperative_id,
+                    (SELECT coalesce(sum(accepted_t),0) FROM deliveries x WHERE x.contract_id = c.id AND {NOT_REVERSED})
+             FROM contracts c JOIN members m ON m.id = c.member_id WHERE c.campaign_id = ?1 ORDER BY c.id"
+        ))?;
+        let mut out: Vec<ContractFigures> = st
+            .query_map([&cid], |r| {
+                Ok(ContractFigures {
+                    contract: Self::contract_row(r)?,
+                    cooperative_id: r.parse(8)?,
+                    accepted: r.kg(9)?,
+                    disbursements: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT x.contract_id, x.amount, x.date FROM disbursements x JOIN contracts c ON c.id = x.contract_id
+             WHERE c.campaign_id = ?1 AND {NOT_REVERSED} ORDER BY x.contract_id, x.date"
+        ))?;
+        let rows = st.query_map([&cid], |r| {
+            Ok((r.parse::<ContractId>(0)?, r.money(1)?, r.date(2)?))
+        })?;
+        for row in rows {
+            let (contract, amount, date) = row?;
+            if let Ok(i) = out.binary_search_by(|f| f.contract.id.cmp(&contract)) {
+                if let Some(f) = out.get_mut(i) {
+                    f.disbursements.push((amount, date));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every non-reversed fertilizer distribution of a campaign.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn campaign_fertilizer(&self, campaign: CampaignId) -> R<Vec<FertilizerFigure>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT member_id, bags, price_per_bag, cash_paid FROM fertilizer_distributions x WHERE campaign_id = ?1 AND {NOT_REVERSED}"
+        ))?;
+        let rows = st.query_map([campaign.to_string()], |r| {
+            Ok(FertilizerFigure {
+                member_id: r.parse(0)?,
+                line: sene_domain::rules::FertilizerLine {
+                    bags: r.count(1)?,
+                    price_per_bag: r.money(2)?,
+                    cash_paid: r.money(3)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Σ non-reversed balance payments per member in a campaign.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn campaign_payments(&self, campaign: CampaignId) -> R<Vec<(MemberId, Money)>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT member_id, sum(amount) FROM balance_payments x WHERE campaign_id = ?1 AND {NOT_REVERSED} GROUP BY member_id"
+        ))?;
+        let rows = st.query_map([campaign.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number, name and cooperative of every member (one scan, for reports).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn member_labels(&self) -> R<Vec<(MemberId, String, String, CooperativeId)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, number, full_name, cooperative_id FROM members")?;
+        let rows = st.query_map([], |r| Ok((r.parse(0)?, r.get(1)?, r.get(2)?, r.parse(3)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Member number, name and cooperative of every member with a contract in the campaign.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn campaign_members(
+        &self,
+        campaign: CampaignId,
+    ) -> R<Vec<(MemberId, String, String, CooperativeId)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT m.id, m.number, m.full_name, m.cooperative_id FROM members m JOIN contracts c ON c.member_id = m.id WHERE c.campaign_id = ?1
+             UNION SELECT DISTINCT m.id, m.number, m.full_name, m.cooperative_id FROM members m JOIN fertilizer_distributions f ON f.member_id = m.id WHERE f.campaign_id = ?1",
+        )?;
+        let rows = st.query_map([campaign.to_string()], |r| {
+            Ok((r.parse(0)?, r.get(1)?, r.get(2)?, r.parse(3)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Fertilizer needed, ordered, purchased, received and distributed per product in a campaign.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn fertilizer_totals(&self, campaign: CampaignId) -> R<Vec<FertilizerTotals>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT p.id, p.name,
+               (SELECT coalesce(sum(bags),0) FROM fertilizer_needs n WHERE n.product_id = p.id AND n.campaign_id = ?1),
+               (SELECT coalesce(sum(bags),0) FROM group_orders g WHERE g.product_id = p.id AND g.campaign_id = ?1),
+               (SELECT coalesce(sum(bags),0) FROM purchase_orders o WHERE o.product_id = p.id AND o.campaign_id = ?1),
+               (SELECT coalesce(sum(r.bags_received),0) FROM receptions r JOIN purchase_orders o ON o.id = r.purchase_order_id WHERE o.product_id = p.id AND o.campaign_id = ?1),
+               (SELECT coalesce(sum(bags),0) FROM fertilizer_distributions x WHERE x.product_id = p.id AND x.campaign_id = ?1 AND {NOT_REVERSED}),
+               (SELECT coalesce(sum(bags * price_per_bag),0) FROM fertilizer_distributions x WHERE x.product_id = p.id AND x.campaign_id = ?1 AND {NOT_REVERSED}),
+               (SELECT coalesce(sum(cash_paid),0) FROM fertilizer_distributions x WHERE x.product_id = p.id AND x.campaign_id = ?1 AND {NOT_REVERSED})
+             FROM fertilizer_products p ORDER BY p.name"
+        ))?;
+        let rows = st.query_map([campaign.to_string()], |r| {
+            Ok(FertilizerTotals {
+                product_id: r.parse(0)?,
+                product: r.get(1)?,
+                needed_bags: r.get(2)?,
+                ordered_bags: r.get(3)?,
+                purchased_bags: r.get(4)?,
+                received_bags: r.get(5)?,
+                distributed_bags: r.get(6)?,
+                cost: r.get(7)?,
+                cash_paid: r.get(8)?,
+            })
+        })?;
+        Ok(rows
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|t| t.needed_bags + t.ordered_bags + t.purchased_bags + t.distributed_bags > 0)
+            .collect())
+    }
+
+    /// An agent's cash: Σ non-reversed allocations received, Σ non-reversed disbursements and
+    /// balance payments paid out, and Σ fertilizer cash collected, for a campaign.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn agent_cash(&self, agent: AgentId, campaign: CampaignId) -> R<(i64, i64, i64)> {
+        let a = agent.to_string();
+        let c = campaign.to_string();
+        let received: i64 = self.conn.query_row(&format!(
+            "SELECT coalesce(sum(amount),0) FROM fund_allocations x WHERE agent_id = ?1 AND campaign_id = ?2 AND {NOT_REVERSED}"),
+            params![a, c], |r| r.get(0))?;
+        let paid: i64 = self.conn.query_row(&format!(
+            "SELECT (SELECT coalesce(sum(x.amount),0) FROM disbursements x JOIN contracts k ON k.id = x.contract_id WHERE x.agent_id = ?1 AND k.campaign_id = ?2 AND {NOT_REVERSED})
+                  + (SELECT coalesce(sum(x.amount),0) FROM balance_payments x WHERE x.agent_id = ?1 AND x.campaign_id = ?2 AND {NOT_REVERSED})"),
+            params![a, c], |r| r.get(0))?;
+        let collected: i64 = self.conn.query_row(&format!(
+            "SELECT coalesce(sum(cash_paid),0) FROM fertilizer_distributions x WHERE agent_id = ?1 AND campaign_id = ?2 AND {NOT_REVERSED}"),
+            params![a, c], |r| r.get(0))?;
+        Ok((received, paid, collected))
+    }
+}
