@@ -29,7 +29,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::client;
-use crate::{bearer, Hub, HubError};
+use crate::server::bearer;
+use crate::{Hub, HubError};
 
 /// What the hub offers its standby: the newest backup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +141,7 @@ fn standby_device(hub: &Hub, token: &str) -> Result<String, HubError> {
         }
     };
     match &hub.reader {
-        Some(r) => check(&*r.lock().map_err(|_| crate::poisoned())?),
+        Some(r) => check(&*r.lock().map_err(|_| crate::error::poisoned())?),
         None => hub.with_ledger(|l| check(l)),
     }
 }

@@ -11,6 +11,7 @@
 //! protected by triggers: an `UPDATE` or `DELETE` on them aborts.
 
 // What each module holds; their types are re-exported at the crate's root, below.
+
 // The audit trail as a hash chain, and what the hub keeps of each device's chain.
 mod audit_chain;
 // Backups of a live store, their verification, and putting one back in place.
