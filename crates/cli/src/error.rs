@@ -5,7 +5,7 @@
 use sene_app::AppError;
 use sene_domain::{DomainError, Lang};
 
-use crate::import::ImportReport;
+use crate::import_report::ImportReport;
 
 /// Everything `sene` can refuse.
 #[derive(Debug, thiserror::Error)]

@@ -3,8 +3,11 @@
 
 mod cli;
 mod commands;
+mod ctx;
 mod error;
-mod import;
+mod files;
+mod import_report;
+mod lookup;
 mod output;
 mod parse;
 

@@ -9,8 +9,8 @@ use sene_store::backup::{self, BackupError};
 use sene_store::DataKey;
 use serde_json::json;
 
-use super::{open_ledger_as_found, unlock, Ctx};
 use crate::cli::{BackupArgs, BackupCmd};
+use crate::ctx::{open_ledger_as_found, unlock, Ctx};
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 

@@ -6,9 +6,10 @@ use sene_app::fertilizer::{
 use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 
-use super::{lookup, Ctx};
 use crate::cli::*;
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 
@@ -29,7 +30,7 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             )))
         }
         FertilizerCmd::Product(ProductCmd::List) => {
-            super::raw_rows(ctx, sene_store::Table::FertilizerProducts, u32::MAX)
+            crate::ctx::raw_rows(ctx, sene_store::Table::FertilizerProducts, u32::MAX)
         }
         FertilizerCmd::Need(a) => {
             let db = ctx.db();

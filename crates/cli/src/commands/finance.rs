@@ -8,9 +8,10 @@ use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 use sene_store::Table;
 
-use super::{lookup, raw_rows, Ctx};
 use crate::cli::*;
+use crate::ctx::{raw_rows, Ctx};
 use crate::error::CliResult;
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 

@@ -5,9 +5,10 @@ use sene_app::anomalies::tell;
 use sene_domain::{Campaign, Lang};
 use serde_json::json;
 
-use super::{lookup, Ctx};
 use crate::cli::{AnomaliesCmd, CashCmd, StockCmd};
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 

@@ -9,9 +9,10 @@ use sene_domain::*;
 use sene_store::{DataKey, KdfParams, Store, Vault};
 use serde_json::json;
 
-use super::{lookup, Ctx};
 use crate::cli::*;
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lookup;
 use crate::output::{self, Output};
 use crate::parse;
 
@@ -136,7 +137,7 @@ pub fn create_encrypted(
     lang: Lang,
     run: impl FnOnce() -> CliResult<Output>,
 ) -> CliResult<Output> {
-    let pass = super::passphrase()?;
+    let pass = crate::ctx::passphrase()?;
     if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
         return Err(CliError::msg(
             "store_plain",
@@ -213,31 +214,6 @@ fn with_recovery_key(mut out: Output, label: &str, recovery: &str, lang: Lang) -
             .line(format!("Recovery key: {recovery}"))
             .line("Write this key down on paper now and keep it apart, away from the computer: it will never be shown again. If the passphrase is lost, it alone reopens the store (\"sene recover\")."),
     }
-}
-
-/// Opens an encrypted store with `SENE_RECOVERY_KEY`, when it is given and no passphrase
-/// can open the store instead (`SENE_PASSPHRASE` absent, or the key file lost). `None`:
-/// open the store the usual way. An encrypted store with neither is refused, naming both.
-pub fn open_by_recovery_key(path: &Path) -> CliResult<Option<(Ledger, DataKey)>> {
-    let passphrase = std::env::var_os("SENE_PASSPHRASE").is_some();
-    let Ok(text) = std::env::var("SENE_RECOVERY_KEY") else {
-        if !passphrase && Vault::exists(path) {
-            return Err(CliError::msg(
-                "locked",
-                "cette base est chiffrée : donnez la phrase secrète dans la variable SENE_PASSPHRASE (et le nom du compte dans SENE_ACCOUNT s'il y en a plusieurs), ou la clé de secours dans SENE_RECOVERY_KEY",
-                "this store is encrypted: give the passphrase in SENE_PASSPHRASE (and the account name in SENE_ACCOUNT when there are several), or the recovery key in SENE_RECOVERY_KEY",
-            ));
-        }
-        return Ok(None);
-    };
-    if (passphrase && Vault::exists(path)) || !Vault::looks_encrypted(path) {
-        return Ok(None);
-    }
-    let (store, key) = Vault::open_with_recovery_key(path, &text)?;
-    Ok(Some((
-        Ledger::with_clock(store, Box::new(sene_app::SystemClock)),
-        key,
-    )))
 }
 
 /// Reads one line typed on stdin (the prompt shown when stdin is a terminal); `var` is the
@@ -515,7 +491,7 @@ pub fn device(ctx: &mut Ctx, c: DeviceCmd) -> CliResult<Output> {
                 d.label, d.receipt_prefix, d.id
             )))
         }
-        DeviceCmd::List => super::raw_rows(ctx, sene_store::Table::Devices, u32::MAX),
+        DeviceCmd::List => crate::ctx::raw_rows(ctx, sene_store::Table::Devices, u32::MAX),
     }
 }
 

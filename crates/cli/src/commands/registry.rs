@@ -8,9 +8,10 @@ use sene_app::registry::*;
 use sene_domain::validate::fold;
 use sene_domain::*;
 
-use super::{lookup, Ctx};
 use crate::cli::*;
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 

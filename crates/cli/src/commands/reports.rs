@@ -2,12 +2,16 @@
 
 use sene_app::reports::{agent_cash, campaign_report, settle_campaign, Totals};
 use sene_domain::*;
+use std::path::Path;
+
 use sene_store::Table;
 use serde_json::json;
 
-use super::{lookup, Ctx};
 use crate::cli::*;
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::files::write_atomically;
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 
@@ -21,7 +25,7 @@ pub fn report(ctx: &mut Ctx, c: ReportCmd) -> CliResult<Output> {
             xlsx,
             csv,
             csv_style,
-        } => super::settlement::portfolio(
+        } => portfolio(
             ctx,
             &campaign,
             xlsx.as_deref(),
@@ -76,11 +80,11 @@ fn dashboard(
         ));
     }
     if let Some(f) = csv {
-        super::settlement::write_atomically(f, dashboard_csv(&d, style).as_bytes())?;
+        write_atomically(f, dashboard_csv(&d, style).as_bytes())?;
         out.push(format!("CSV écrit : {}", f.display()));
     }
     if let Some(f) = xlsx {
-        super::settlement::write_atomically(f, &dashboard_xlsx(&d)?)?;
+        write_atomically(f, &dashboard_xlsx(&d)?)?;
         out.push(format!("XLSX écrit : {}", f.display()));
     }
     Ok(out)
@@ -358,5 +362,42 @@ pub fn table(ctx: &Ctx, a: TableArgs) -> CliResult<Output> {
             format!("unknown table \"{}\"; tables: {}", a.name, names.join(", ")),
         ));
     };
-    super::raw_rows(ctx, t, a.limit)
+    crate::ctx::raw_rows(ctx, t, a.limit)
+}
+
+/// `sene report portfolio`: the lender portfolio of a campaign per cooperative.
+fn portfolio(
+    ctx: &Ctx,
+    campaign: &str,
+    xlsx: Option<&Path>,
+    csv: Option<&Path>,
+    style: sene_app::export::CsvStyle,
+) -> CliResult<Output> {
+    use sene_app::portfolio::{lender_portfolio, portfolio_csv, portfolio_xlsx};
+    let db = ctx.db();
+    let camp = lookup::campaign(&db, campaign)?;
+    let p = lender_portfolio(&db, camp.id)?;
+    let mut out = Output::new(&p)?;
+    out.push(format!("Portefeuille de la campagne « {} »", p.campaign));
+    for l in p.lines.iter().chain(std::iter::once(&p.total)) {
+        out.push(format!(
+            "  {:<8} {} contrat(s) : avances dues {}, versées {}, recouvrées en nature {}, encours {} ({} %)",
+            l.cooperative,
+            l.contracts,
+            l.advance_due,
+            l.disbursed,
+            l.recovered,
+            l.outstanding,
+            l.recovery_rate.to_string().replace('.', ",")
+        ));
+    }
+    if let Some(f) = csv {
+        write_atomically(f, portfolio_csv(&p, style).as_bytes())?;
+        out.push(format!("CSV écrit : {}", f.display()));
+    }
+    if let Some(f) = xlsx {
+        write_atomically(f, &portfolio_xlsx(&p)?)?;
+        out.push(format!("XLSX écrit : {}", f.display()));
+    }
+    Ok(out)
 }

@@ -10,9 +10,10 @@ use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 use serde_json::json;
 
-use super::{lookup, Ctx};
 use crate::cli::*;
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 
@@ -366,7 +367,9 @@ pub fn delivery(ctx: &mut Ctx, c: DeliveryCmd) -> CliResult<Output> {
                     p.value, camp.name
                 )))
         }
-        DeliveryCmd::List { limit } => super::raw_rows(ctx, sene_store::Table::Deliveries, limit),
+        DeliveryCmd::List { limit } => {
+            crate::ctx::raw_rows(ctx, sene_store::Table::Deliveries, limit)
+        }
     }
 }
 

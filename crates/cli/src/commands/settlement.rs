@@ -11,9 +11,11 @@ use sene_app::settlement::{
 use sene_domain::*;
 use serde_json::json;
 
-use super::{lookup, Ctx};
 use crate::cli::*;
-use crate::error::{CliError, CliResult};
+use crate::ctx::Ctx;
+use crate::error::CliResult;
+use crate::files::{unwritable, write_atomically};
+use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 
@@ -225,61 +227,4 @@ fn statements(ctx: &Ctx, id: &str, dir: &Path) -> CliResult<Output> {
         dir.display()
     ));
     Ok(out)
-}
-
-/// `sene report portfolio`: the lender portfolio of a campaign per cooperative.
-pub fn portfolio(
-    ctx: &Ctx,
-    campaign: &str,
-    xlsx: Option<&Path>,
-    csv: Option<&Path>,
-    style: CsvStyle,
-) -> CliResult<Output> {
-    use sene_app::portfolio::{lender_portfolio, portfolio_csv, portfolio_xlsx};
-    let db = ctx.db();
-    let camp = lookup::campaign(&db, campaign)?;
-    let p = lender_portfolio(&db, camp.id)?;
-    let mut out = Output::new(&p)?;
-    out.push(format!("Portefeuille de la campagne « {} »", p.campaign));
-    for l in p.lines.iter().chain(std::iter::once(&p.total)) {
-        out.push(format!(
-            "  {:<8} {} contrat(s) : avances dues {}, versées {}, recouvrées en nature {}, encours {} ({} %)",
-            l.cooperative,
-            l.contracts,
-            l.advance_due,
-            l.disbursed,
-            l.recovered,
-            l.outstanding,
-            l.recovery_rate.to_string().replace('.', ",")
-        ));
-    }
-    if let Some(f) = csv {
-        write_atomically(f, portfolio_csv(&p, style).as_bytes())?;
-        out.push(format!("CSV écrit : {}", f.display()));
-    }
-    if let Some(f) = xlsx {
-        write_atomically(f, &portfolio_xlsx(&p)?)?;
-        out.push(format!("XLSX écrit : {}", f.display()));
-    }
-    Ok(out)
-}
-
-fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
-    CliError::msg(
-        "file_unwritable",
-        format!("écriture de {} impossible : {e}", path.display()),
-        format!("cannot write {}: {e}", path.display()),
-    )
-}
-
-/// Writes to a temporary file, fsyncs, then renames: never half a file under the final name.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
-    let tmp = path.with_extension("tmp");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(|e| unwritable(path, &e))?;
-        f.write_all(bytes).map_err(|e| unwritable(path, &e))?;
-        f.sync_all().map_err(|e| unwritable(path, &e))?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| unwritable(path, &e))
 }

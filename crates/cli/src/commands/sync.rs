@@ -5,9 +5,11 @@ use sene_domain::{Device, DeviceId};
 use sene_hub::{client, enroll, usb, ServeOptions};
 use serde_json::json;
 
-use super::{lookup, Ctx};
 use crate::cli::{ConflictsCmd, EnrollArgs, HubCmd, SyncArgs, SyncCmd};
+use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::files::write_atomically;
+use crate::lookup;
 use crate::output::{progress, Output};
 
 impl From<sene_hub::HubError> for CliError {
@@ -145,26 +147,6 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
             Ok(out)
         }
     }
-}
-
-/// Writes to a temporary file then renames it, so a pulled USB stick never holds half a file
-/// under the final name.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> CliResult<()> {
-    let tmp = path.with_extension("tmp");
-    let fail = |e: std::io::Error| {
-        CliError::msg(
-            "file_unwritable",
-            format!("écriture de {} impossible : {e}", path.display()),
-            format!("cannot write {}: {e}", path.display()),
-        )
-    };
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(fail)?;
-        f.write_all(bytes).map_err(fail)?;
-        f.sync_all().map_err(fail)?;
-    }
-    std::fs::rename(&tmp, path).map_err(fail)
 }
 
 pub fn conflicts(ctx: &mut Ctx, c: ConflictsCmd) -> CliResult<Output> {
