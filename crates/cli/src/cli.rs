@@ -29,8 +29,7 @@ pub struct Global {
     #[arg(long, global = true, env = "SENE_LANG", value_name = "fr|en")]
     pub lang: Option<String>,
     /// Agir comme un autre agent enregistré (UUID ou nom) ; défaut : l'agent de cette base.
-    /// Pour `init` : le nom du premier agent (secrétariat) ; pour `report cash` : l'agent vu ;
-    /// pour `cash return` : l'agent qui rend l'argent (le secrétariat de cette base le reçoit)
+    /// Pour `init` : le nom du premier agent (secrétariat) ; pour `report cash` : l'agent vu
     #[arg(long, global = true, value_name = "AGENT")]
     pub agent: Option<String>,
 }
@@ -186,16 +185,16 @@ pub struct RestoreArgs {
 #[derive(Debug, Args)]
 pub struct EncryptArgs {
     /// Nom de connexion du premier compte (par ex. « Bureau »)
-    #[arg(long)]
-    pub label: String,
+    #[arg(long, value_name = "COMPTE")]
+    pub account: String,
 }
 
 #[derive(Debug, Args)]
 pub struct RecoverArgs {
     /// Nom de connexion du compte qui reçoit la nouvelle phrase secrète (défaut : SENE_ACCOUNT,
     /// ou le compte déjà là, ou « Bureau »)
-    #[arg(long)]
-    pub label: Option<String>,
+    #[arg(long, value_name = "COMPTE")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -206,9 +205,9 @@ pub struct EnrollArgs {
     /// Identifiant (UUID) de l'appareil, donné par le secrétariat
     #[arg(long)]
     pub device: String,
-    /// Code d'appairage (à usage unique)
-    #[arg(long)]
-    pub code: String,
+    /// Code d'appairage (à usage unique), donné par `sene hub pair`
+    #[arg(long, value_name = "CODE")]
+    pub pairing_code: String,
     /// Certificat (PEM) de l'autorité de l'union, pour un bureau en HTTPS auto-signé
     #[arg(long, value_name = "FICHIER")]
     pub ca: Option<PathBuf>,
@@ -348,8 +347,8 @@ pub struct InitArgs {
     #[arg(long)]
     pub region: String,
     /// Nom de cet appareil
-    #[arg(long)]
-    pub device: String,
+    #[arg(long, value_name = "NOM")]
+    pub device_name: String,
     /// Préfixe des reçus de cet appareil (unique dans l'union)
     #[arg(long)]
     pub prefix: String,
@@ -511,9 +510,9 @@ pub struct MemberAdd {
     pub phone: Option<String>,
     #[arg(long)]
     pub nina: Option<String>,
-    /// Filière (répétable) : riz, céréales sèches, échalote
-    #[arg(long = "crop", value_name = "FILIERE")]
-    pub crops: Vec<String>,
+    /// Filière (répétable, ou séparées par des virgules) : riz, céréales sèches, échalote
+    #[arg(long = "family", value_name = "FILIERE")]
+    pub families: Vec<String>,
     /// Enregistrer malgré un doublon probable (après vérification)
     #[arg(long)]
     pub confirm: bool,
@@ -744,16 +743,17 @@ pub struct ReverseArgs {
     #[arg(long)]
     pub kind: String,
     /// Identifiant (UUID) de l'enregistrement à annuler
-    #[arg(long = "id", value_name = "UUID")]
-    pub target: String,
+    #[arg(long, value_name = "UUID")]
+    pub record: String,
     /// Motif
     #[arg(long)]
     pub reason: String,
     /// Date (défaut : aujourd'hui)
     #[arg(long)]
     pub date: Option<String>,
-    /// Identifiant à donner à l'annulation (relance sans doublon)
-    #[arg(long = "reversal-id", value_name = "UUID")]
+    /// Identifiant (UUID) à donner à l'annulation : relancer la même commande avec le même
+    /// identifiant ne l'enregistre pas deux fois
+    #[arg(long = "id", alias = "reversal-id", value_name = "UUID")]
     pub reversal_id: Option<String>,
 }
 
@@ -1035,8 +1035,8 @@ pub enum AllocationCmd {
         #[arg(long)]
         campaign: String,
         /// Agent qui reçoit les fonds (UUID ou nom)
-        #[arg(long = "to", value_name = "AGENT")]
-        to: String,
+        #[arg(long, value_name = "AGENT")]
+        to_agent: String,
         /// Code de la coopérative
         #[arg(long)]
         cooperative: String,
@@ -1299,8 +1299,12 @@ pub enum StockCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum CashCmd {
-    /// Enregistre l'argent rendu par l'agent de --agent (obligatoire)
+    /// Enregistre l'argent rendu par un agent (--from) ; l'agent de cette base (ou de --agent)
+    /// le reçoit
     Return {
+        /// Agent qui rend l'argent (nom ou UUID)
+        #[arg(long, value_name = "AGENT")]
+        from: Option<String>,
         /// Campagne (nom ou UUID)
         #[arg(long)]
         campaign: String,
@@ -1435,10 +1439,10 @@ pub struct MemberCorrect {
     /// Efface le NINA (saisi par erreur)
     #[arg(long = "no-nina")]
     pub no_nina: bool,
-    /// Filières, séparées par des virgules (remplacent les anciennes) : riz, céréales sèches,
-    /// échalote ; "" : aucune
-    #[arg(long, value_name = "FILIERES")]
-    pub crops: Option<String>,
+    /// Filière (répétable, ou séparées par des virgules ; remplacent les anciennes) : riz,
+    /// céréales sèches, échalote ; --family "" : aucune
+    #[arg(long = "family", value_name = "FILIERE")]
+    pub families: Vec<String>,
     /// Motif de la correction (obligatoire : il reste dans l'historique du membre)
     #[arg(long)]
     pub reason: Option<String>,
@@ -1468,8 +1472,8 @@ pub struct MemberTransfer {
     #[command(flatten)]
     pub who: MemberKey,
     /// Code de la coopérative qu'elle rejoint
-    #[arg(long = "to", value_name = "CODE")]
-    pub to: String,
+    #[arg(long, value_name = "CODE")]
+    pub to_cooperative: String,
     /// Son numéro dans la coopérative qu'elle rejoint
     #[arg(long = "new-number", value_name = "NUMERO")]
     pub new_number: String,

@@ -216,7 +216,15 @@ fn enrolled(
     let code = json(office, &args)["code"].as_str().unwrap().to_owned();
     json(
         laptop,
-        &["enroll", "--hub", url, "--device", &device, "--code", &code],
+        &[
+            "enroll",
+            "--hub",
+            url,
+            "--device",
+            &device,
+            "--pairing-code",
+            &code,
+        ],
     );
     (laptop.to_path_buf(), device)
 }

@@ -117,7 +117,7 @@ fn setup() -> Env {
         "Ségou",
         "--agent",
         "Awa Secrétariat",
-        "--device",
+        "--device-name",
         "Portable 1",
         "--prefix",
         "A01",
@@ -448,7 +448,7 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "1980",
         "--village",
         "Diono",
-        "--crop",
+        "--family",
         "riz",
     ]);
     let dup = [
@@ -559,7 +559,7 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "reverse",
         "--kind",
         "disbursement",
-        "--id",
+        "--record",
         &wrong_id,
         "--reason",
         "erreur de saisie",
@@ -572,7 +572,7 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "reverse",
         "--kind",
         "disbursement",
-        "--id",
+        "--record",
         &wrong_id,
         "--reason",
         "encore",
@@ -676,7 +676,7 @@ fn a_season_through_the_cli_settles_to_the_franc() {
         "reverse",
         "--kind",
         "delivery",
-        "--id",
+        "--record",
         &s(&bad["id"]),
         "--reason",
         "pesée fausse",
@@ -949,7 +949,16 @@ fn a_garbage_store_is_refused_and_left_untouched() {
     for args in [
         &["member", "list"][..],
         &[
-            "init", "--union", "U", "--region", "R", "--agent", "A", "--device", "D", "--prefix",
+            "init",
+            "--union",
+            "U",
+            "--region",
+            "R",
+            "--agent",
+            "A",
+            "--device-name",
+            "D",
+            "--prefix",
             "P",
         ][..],
         &["check"][..],
@@ -988,4 +997,172 @@ fn demo_settles_with_positive_nets_and_some_debts() {
     assert!(!lines.is_empty());
     assert!(lines.iter().any(|l| francs(&l["net"]) > 0));
     assert!(lines.iter().any(|l| francs(&l["debt"]) > 0));
+}
+
+/// One meaning per flag name (#19): a crop family is `--family` (as in `campaign add`), a crop
+/// is `--crop`; the record a reversal undoes is `--record` and `--id` is, as on every write,
+/// the id given to the new record; `--to` is where a file goes, so a transfer names the
+/// cooperative with `--to-cooperative` and an allocation its agent with `--to-agent`.
+#[test]
+fn each_flag_name_means_one_thing() {
+    let env = setup();
+    fn member<'a>(number: &'a str, name: &'a str, family: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec![
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            number,
+            "--name",
+            name,
+            "--sex",
+            "F",
+            "--village",
+            "Diono",
+        ];
+        a.extend_from_slice(family);
+        a
+    }
+    let m = env.json(&member(
+        "DIO-0001",
+        "Awa Traoré",
+        &["--family", "riz", "--family", "échalote"],
+    ));
+    assert_eq!(m["crops"], serde_json::json!(["rice", "shallot"]));
+    // `--crop` is a crop: a member is not registered with one
+    let o = env.run(&member("DIO-0002", "Fanta Koné", &["--crop", "riz"]));
+    assert_eq!(o.status.code(), Some(2), "{}", texts(&o).1);
+    assert!(texts(&o).1.contains("--crop"), "{}", texts(&o).1);
+    let c = env.json(&[
+        "member",
+        "correct",
+        "DIO-0001",
+        "--family",
+        "riz",
+        "--reason",
+        "fiche papier",
+    ]);
+    assert_eq!(c["member"]["crops"], serde_json::json!(["rice"]));
+    let o = env.run(&[
+        "member", "correct", "DIO-0001", "--crops", "riz", "--reason", "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    env.ok(&member("DIO-0002", "Fanta Koné", &[]));
+
+    // a contract names its crop with --crop
+    let k = env.json(&[
+        "contract",
+        "request",
+        "--member",
+        "DIO-0001",
+        "--campaign",
+        "Riz 2026/27",
+        "--crop",
+        "paddy_rice",
+        "--kg",
+        "1000",
+        "--date",
+        "2026-06-01",
+    ]);
+    assert_eq!(k["crop"], "paddy_rice");
+    let k = s(&k["id"]);
+    env.ok(&[
+        "--agent",
+        CTC,
+        "contract",
+        "approve",
+        &k,
+        "--date",
+        "2026-06-02",
+    ]);
+    let paid = env.json(&[
+        "disburse",
+        "--contract",
+        &k,
+        "--amount",
+        "1000",
+        "--date",
+        "2026-06-03",
+    ]);
+    let paid = s(&paid["disbursement"]["id"]);
+    // reverse: --record is what is undone, --id the reversal's own id (a retry is no double)
+    let rid = "01a20000-0000-7000-8000-0000000000aa";
+    let reverse = [
+        "--agent",
+        CTC,
+        "reverse",
+        "--kind",
+        "disbursement",
+        "--record",
+        &paid,
+        "--id",
+        rid,
+        "--reason",
+        "erreur de saisie",
+        "--date",
+        "2026-06-03",
+    ];
+    assert_eq!(env.json(&reverse)["id"], rid);
+    assert_eq!(env.json(&reverse)["id"], rid);
+    let o = env.run(&[
+        "--agent",
+        CTC,
+        "reverse",
+        "--kind",
+        "disbursement",
+        "--id",
+        &paid,
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "--id alone is not the record undone"
+    );
+
+    // an allocation names its agent, a transfer its cooperative; --to stays a path
+    let to_agent = [
+        "allocation",
+        "add",
+        "--campaign",
+        "Riz 2026/27",
+        "--to-agent",
+        CTC,
+        "--cooperative",
+        "DIO",
+        "--amount",
+        "5000",
+        "--date",
+        "2026-06-03",
+    ];
+    env.ok(&to_agent);
+    let mut old = to_agent.to_vec();
+    old[4] = "--to";
+    assert_eq!(env.run(&old).status.code(), Some(2));
+    let t = env.json(&[
+        "member",
+        "transfer",
+        "DIO-0002",
+        "--to-cooperative",
+        "KON",
+        "--new-number",
+        "KON-0100",
+        "--reason",
+        "mariage",
+    ]);
+    assert_eq!(t["joined"]["number"], "KON-0100");
+    let o = env.run(&[
+        "member",
+        "transfer",
+        "KON-0100",
+        "--to",
+        "DIO",
+        "--new-number",
+        "DIO-0100",
+        "--reason",
+        "retour",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -158,7 +158,7 @@ fn a_store_made_with_a_passphrase_is_encrypted() {
         .args([
             "--agent", "Awa", "init", "--union", "U", "--region", "Ségou",
         ])
-        .args(["--device", "Bureau", "--prefix", "BU"])
+        .args(["--device-name", "Bureau", "--prefix", "BU"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&r.stdout);
@@ -206,7 +206,15 @@ fn a_failed_creation_leaves_nothing() {
         &store,
         &pass,
         &[
-            "init", "--union", "U", "--region", "Ségou", "--device", "B", "--prefix", "BU",
+            "init",
+            "--union",
+            "U",
+            "--region",
+            "Ségou",
+            "--device-name",
+            "B",
+            "--prefix",
+            "BU",
         ],
         "--agent",
     );
@@ -215,8 +223,17 @@ fn a_failed_creation_leaves_nothing() {
         &store,
         &pass,
         &[
-            "--agent", "Awa", "init", "--union", "U", "--region", "Ségou", "--device", "B",
-            "--prefix", "BU",
+            "--agent",
+            "Awa",
+            "init",
+            "--union",
+            "U",
+            "--region",
+            "Ségou",
+            "--device-name",
+            "B",
+            "--prefix",
+            "BU",
         ],
     );
     assert_eq!(made["recovery_key"].as_str().unwrap().len(), 69, "{made}");
@@ -240,8 +257,17 @@ fn the_recovery_key_gives_the_office_a_new_passphrase() {
         &other,
         &[("SENE_PASSPHRASE", "mil et sorgho 24")],
         &[
-            "--agent", "Awa", "init", "--union", "U", "--region", "Ségou", "--device", "B",
-            "--prefix", "BU",
+            "--agent",
+            "Awa",
+            "init",
+            "--union",
+            "U",
+            "--region",
+            "Ségou",
+            "--device-name",
+            "B",
+            "--prefix",
+            "BU",
         ],
     )["recovery_key"]
         .as_str()
@@ -329,7 +355,12 @@ fn the_recovery_key_gives_the_office_a_new_passphrase() {
         "{}\nphrase du bureau 3\nphrase du bureau 3\n",
         recovery.to_lowercase()
     );
-    let r = sene_in(&store, &[], &typed, &["recover", "--label", "Secrétariat"]);
+    let r = sene_in(
+        &store,
+        &[],
+        &typed,
+        &["recover", "--account", "Secrétariat"],
+    );
     assert_eq!(r.code, 0, "{}", r.text);
     assert_eq!(r.json["account"], "Secrétariat", "{}", r.json);
     refused(

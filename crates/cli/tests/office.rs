@@ -146,10 +146,10 @@ fn count_resolve_and_return_from_the_command_line() {
     let r = json(
         &store,
         &[
-            "--agent",
-            "Bakary Diarra",
             "cash",
             "return",
+            "--from",
+            "Bakary Diarra",
             "--campaign",
             CAMP,
             "--amount",
@@ -176,10 +176,10 @@ fn count_resolve_and_return_from_the_command_line() {
         ),
         (
             vec![
-                "--agent",
-                "Bakary Diarra",
                 "cash",
                 "return",
+                "--from",
+                "Bakary Diarra",
                 "--campaign",
                 CAMP,
                 "--amount",
@@ -189,10 +189,10 @@ fn count_resolve_and_return_from_the_command_line() {
         ),
         (
             vec![
-                "--agent",
-                "Personne",
                 "cash",
                 "return",
+                "--from",
+                "Personne",
                 "--campaign",
                 CAMP,
                 "--amount",

@@ -101,7 +101,7 @@ fn office_with_a_laptop(office: &Path, union: &str) -> (String, String) {
             "Ségou",
             "--agent",
             "Awa Secrétaire",
-            "--device",
+            "--device-name",
             "Bureau",
             "--prefix",
             "U1",
@@ -199,7 +199,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
             &url,
             "--device",
             &device_id,
-            "--code",
+            "--pairing-code",
             "AAAAAAAAAA",
         ],
         "code",
@@ -207,7 +207,13 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     let enrolled = ok(
         &field,
         &[
-            "enroll", "--hub", &url, "--device", &device_id, "--code", &code,
+            "enroll",
+            "--hub",
+            &url,
+            "--device",
+            &device_id,
+            "--pairing-code",
+            &code,
         ],
     );
     assert_eq!(enrolled["union"], "Union test");
@@ -327,19 +333,19 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     refused(
         &office,
         &[],
-        &["encrypt", "--label", "Bureau"],
+        &["encrypt", "--account", "Bureau"],
         "SENE_PASSPHRASE",
     );
     refused(
         &office,
         &[("SENE_PASSPHRASE", "1234")],
-        &["encrypt", "--label", "Bureau"],
+        &["encrypt", "--account", "Bureau"],
         "faible",
     );
     assert!(holds(&raw(&office), "Moussa Diarra"));
 
     let pass = [("SENE_PASSPHRASE", "riz de Macina 9")];
-    let (c, v, text) = sene_env(&office, &pass, &["encrypt", "--label", "Bureau"]);
+    let (c, v, text) = sene_env(&office, &pass, &["encrypt", "--account", "Bureau"]);
     assert_eq!(c, 0, "{text}");
     assert_eq!(v["recovery_key"].as_str().unwrap().len(), 69, "{v}");
     let bytes = raw(&office);
@@ -359,7 +365,13 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     ok(
         &field,
         &[
-            "enroll", "--hub", &url, "--device", &device_id, "--code", &code,
+            "enroll",
+            "--hub",
+            &url,
+            "--device",
+            &device_id,
+            "--pairing-code",
+            &code,
         ],
     );
     add_aminata(&field);

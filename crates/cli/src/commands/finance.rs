@@ -191,14 +191,14 @@ pub fn allocation(ctx: &mut Ctx, c: AllocationCmd) -> CliResult<Output> {
     match c {
         AllocationCmd::Add {
             campaign,
-            to,
+            to_agent,
             cooperative,
             amount,
             date,
             id,
         } => {
             let db = ctx.db();
-            let agent = lookup::agent(&db, &to)?;
+            let agent = lookup::agent(&db, &to_agent)?;
             let coop = lookup::cooperative(&db, &cooperative)?;
             let cmd = NewAllocation {
                 id: parse::opt_id("--id", id.id.as_deref())?,

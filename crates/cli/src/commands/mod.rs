@@ -33,7 +33,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         return Err(missing_store(&path));
     }
     if let Command::Encrypt(a) = &cli.command {
-        return encrypt(&path, &a.label);
+        return encrypt(&path, &a.account);
     }
     // a backup is checked, listed or put back without opening the store
     match &cli.command {

@@ -131,18 +131,20 @@ pub fn stock(ctx: &mut Ctx, c: StockCmd) -> CliResult<Output> {
 pub fn cash(ctx: &mut Ctx, c: CashCmd) -> CliResult<Output> {
     match c {
         CashCmd::Return {
+            from,
             campaign: cp,
             amount,
             date,
             note,
         } => {
             let camp = campaign(ctx, &cp)?;
-            // --agent names who hands the cash back; the store's own agent receives it
-            let key = ctx.agent.take().ok_or_else(|| {
+            // --from names who hands the cash back; who acts (this store's agent, or --agent)
+            // receives it
+            let key = from.ok_or_else(|| {
                 CliError::msg(
                     "invalid_argument",
-                    "--agent : donnez l'agent qui rend l'argent (nom ou UUID)",
-                    "--agent: name the agent who hands the cash back (name or UUID)",
+                    "--from : donnez l'agent qui rend l'argent (nom ou UUID)",
+                    "--from: name the agent who hands the cash back (name or UUID)",
                 )
             })?;
             let agent = lookup::agent(&ctx.db(), &key)?;

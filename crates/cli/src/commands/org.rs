@@ -37,7 +37,7 @@ pub fn init(ctx: &mut Ctx, a: InitArgs) -> CliResult<Output> {
         union_name: a.union,
         region: a.region,
         agent_name,
-        device_label: a.device,
+        device_label: a.device_name,
         receipt_prefix: a.prefix,
     })?;
     let union = ctx.ledger.union()?;
@@ -142,11 +142,11 @@ pub fn create_encrypted(
         return Err(CliError::msg(
             "store_plain",
             format!(
-                "la base {} existe déjà, en clair : chiffrez-la avec « sene encrypt --label NOM » (phrase secrète dans SENE_PASSPHRASE), ou relancez sans SENE_PASSPHRASE",
+                "la base {} existe déjà, en clair : chiffrez-la avec « sene encrypt --account NOM » (phrase secrète dans SENE_PASSPHRASE), ou relancez sans SENE_PASSPHRASE",
                 path.display()
             ),
             format!(
-                "the store {} already exists, in clear: encrypt it with \"sene encrypt --label NAME\" (passphrase in SENE_PASSPHRASE), or run again without SENE_PASSPHRASE",
+                "the store {} already exists, in clear: encrypt it with \"sene encrypt --account NAME\" (passphrase in SENE_PASSPHRASE), or run again without SENE_PASSPHRASE",
                 path.display()
             ),
         ));
@@ -245,7 +245,7 @@ fn ask(lang: Lang, fr: &str, en: &str, var: &str) -> CliResult<String> {
 
 /// `sene recover`: every passphrase of an encrypted store forgotten (or its key file lost),
 /// the recovery key (`SENE_RECOVERY_KEY`, or typed) opens it and a new passphrase
-/// (`SENE_NEW_PASSPHRASE`, or typed twice) is set for one account (`--label`, `SENE_ACCOUNT`,
+/// (`SENE_NEW_PASSPHRASE`, or typed twice) is set for one account (`--account`, `SENE_ACCOUNT`,
 /// the account already there, or « Bureau »): the key file is made anew
 /// ([`Vault::recover`], as the desktop's recovery). A wrong recovery key, a weak or
 /// mistyped passphrase change nothing.
@@ -301,7 +301,7 @@ pub fn recover(path: &Path, a: &RecoverArgs, lang: Lang) -> CliResult<Output> {
         }
     };
     let label = a
-        .label
+        .account
         .clone()
         .or_else(|| env_text("SENE_ACCOUNT"))
         .or_else(|| {
@@ -535,9 +535,9 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
         MemberCmd::Add(a) => {
             let coop = lookup::cooperative(&ctx.db(), &a.cooperative)?;
             let mut crops = Vec::new();
-            for c in &a.crops {
+            for c in &a.families {
                 for part in c.split([';', ',']).filter(|p| !p.trim().is_empty()) {
-                    crops.push(parse::label::<CropFamily>("--crop", part)?);
+                    crops.push(parse::label::<CropFamily>("--family", part)?);
                 }
             }
             let cmd = NewMember {

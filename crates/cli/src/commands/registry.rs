@@ -62,11 +62,13 @@ fn year(flag: &str, y: &str) -> CliResult<i32> {
     })
 }
 
-/// `riz,échalote` (or `;`); empty: none.
-fn crops(s: &str) -> CliResult<Vec<CropFamily>> {
+/// `--family riz --family échalote`, or `riz,échalote` (or `;`); `--family ""`: none.
+fn families(given: &[String]) -> CliResult<Vec<CropFamily>> {
     let mut out = Vec::new();
-    for part in s.split([';', ',']).filter(|p| !p.trim().is_empty()) {
-        out.push(parse::label::<CropFamily>("--crops", part)?);
+    for s in given {
+        for part in s.split([';', ',']).filter(|p| !p.trim().is_empty()) {
+            out.push(parse::label::<CropFamily>("--family", part)?);
+        }
     }
     Ok(out)
 }
@@ -223,7 +225,7 @@ pub fn member(ctx: &mut Ctx, c: MemberChangeCmd) -> CliResult<Output> {
         }
         MemberChangeCmd::Transfer(a) => {
             let m = member_of(ctx, &a.who)?;
-            let to = lookup::cooperative(&ctx.db(), &a.to)?;
+            let to = lookup::cooperative(&ctx.db(), &a.to_cooperative)?;
             let cmd = TransferMember {
                 id: parse::opt_id("--id", a.id.id.as_deref())?,
                 member_id: m.id,
@@ -329,10 +331,10 @@ fn correct_member(ctx: &mut Ctx, a: MemberCorrect) -> CliResult<Output> {
         || a.no_phone
         || a.nina.is_some()
         || a.no_nina
-        || a.crops.is_some();
+        || !a.families.is_empty();
     if !given {
         return Err(nothing(
-            "--phone, --name, --village, --nina, --birth-year, --sex, --crops, --number",
+            "--phone, --name, --village, --nina, --birth-year, --sex, --family, --number",
         ));
     }
     let m = member_of(ctx, &a.who)?;
@@ -355,7 +357,11 @@ fn correct_member(ctx: &mut Ctx, a: MemberCorrect) -> CliResult<Output> {
         village: a.village,
         phone: clearable(a.phone, a.no_phone),
         nina: clearable(a.nina, a.no_nina),
-        crops: a.crops.as_deref().map(crops).transpose()?,
+        crops: if a.families.is_empty() {
+            None
+        } else {
+            Some(families(&a.families)?)
+        },
         reason: reason(a.reason)?,
     };
     let done = ctx.run(|tx| tx.correct_member(cmd))?;

@@ -427,9 +427,9 @@ fn add_delivery(ctx: &mut Ctx, a: DeliveryAdd) -> CliResult<Output> {
 
 pub fn reverse(ctx: &mut Ctx, a: ReverseArgs) -> CliResult<Output> {
     let cmd = Reverse {
-        id: parse::opt_id("--reversal-id", a.reversal_id.as_deref())?,
+        id: parse::opt_id("--id", a.reversal_id.as_deref())?,
         target_kind: parse::label("--kind", &a.kind)?,
-        target_id: a.target.trim().to_owned(),
+        target_id: a.record.trim().to_owned(),
         reason: a.reason,
         date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
     };

@@ -69,7 +69,13 @@ pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> CliResult<Output> {
         })?),
         None => None,
     };
-    let e = client::enroll_with(&mut ctx.ledger, &a.hub, device, &a.code, ca.as_deref())?;
+    let e = client::enroll_with(
+        &mut ctx.ledger,
+        &a.hub,
+        device,
+        &a.pairing_code,
+        ca.as_deref(),
+    )?;
     let json = ctx.json;
     let r = client::sync(&mut ctx.ledger, None, &mut |p| progress_line(json, p))?;
     Ok(Output::new(
