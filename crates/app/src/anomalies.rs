@@ -13,7 +13,6 @@ pub use told::{tell, title, Fact, Link, Target, Told};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sene_domain::rules;
 use sene_domain::*;
 use sene_store::Db;
 use serde::{Deserialize, Serialize};
@@ -340,7 +339,7 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
             if c.state.accepts_disbursement()
                 || matches!(c.state, ContractState::Settled | ContractState::Defaulted)
             {
-                let due = rules::advance_due(camp.advance_share, c.base_price, c.committed)?;
+                let due = crate::progress::advance_due(&camp, c)?;
                 if disbursed > due {
                     out.push(anomaly(
                         AnomalyKind::DisbursementAboveDue {

@@ -7,10 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use sene_domain::rules;
 use sene_domain::*;
-use sene_store::{ContractFigures, Db};
+use sene_store::Db;
 use serde::{Deserialize, Serialize};
 
 use crate::reports::{agent_cash, settle_campaign, CashPosition, FertilizerLine};
@@ -18,88 +16,7 @@ use crate::season::campaign;
 use crate::settlement::Cell;
 use crate::{Ledger, Result};
 
-/// Committed vs delivered, advances due vs paid, and recovery, over a set of contracts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Progress {
-    /// Contracts counted: every contract of the campaign except rejected or cancelled ones
-    /// with nothing paid nor delivered on them.
-    pub contracts: u32,
-    pub committed: Kg,
-    /// Accepted kg of non-voided deliveries.
-    pub delivered: Kg,
-    /// Σ advance due of the approved contracts (approved, disbursed, delivering, settled,
-    /// defaulted): `round(advance share × base price × committed kg)`.
-    pub advance_due: Money,
-    /// Σ non-reversed advances paid.
-    pub disbursed: Money,
-    /// Σ per contract min(value of the accepted kg within the commitment, advances paid).
-    pub recovered: Money,
-    /// recovered / disbursed in %, one decimal, half-up (100 when nothing was disbursed).
-    pub recovery_rate: Decimal,
-}
-
-impl Progress {
-    fn add(&mut self, l: &ContractLine) -> Result<()> {
-        self.contracts += 1;
-        self.committed = self.committed.checked_add(l.committed)?;
-        self.delivered = self.delivered.checked_add(l.delivered)?;
-        self.advance_due = self.advance_due.checked_add(l.due)?;
-        self.disbursed = self.disbursed.checked_add(l.disbursed)?;
-        self.recovered = self.recovered.checked_add(l.recovered)?;
-        Ok(())
-    }
-
-    fn finish(&mut self) {
-        self.recovery_rate = recovery_rate(self.recovered, self.disbursed);
-    }
-}
-
-/// What one contract adds to a [`Progress`], or `None` for a rejected or cancelled contract
-/// with nothing paid nor delivered on it.
-fn contract_progress(camp: &Campaign, f: &ContractFigures) -> Result<Option<ContractLine>> {
-    let c = &f.contract;
-    let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
-    if matches!(c.state, ContractState::Rejected | ContractState::Cancelled)
-        && !disbursed.is_positive()
-        && !f.accepted.is_positive()
-    {
-        return Ok(None);
-    }
-    let due = if matches!(
-        c.state,
-        ContractState::Requested | ContractState::Rejected | ContractState::Cancelled
-    ) {
-        Money::ZERO
-    } else {
-        rules::advance_due(camp.advance_share, c.base_price, c.committed)?
-    };
-    let value = rules::contract_value(f.accepted, c.committed, c.base_price, None)?;
-    Ok(Some(ContractLine {
-        committed: c.committed,
-        delivered: f.accepted,
-        due,
-        disbursed,
-        recovered: value.min(disbursed),
-    }))
-}
-
-struct ContractLine {
-    committed: Kg,
-    delivered: Kg,
-    due: Money,
-    disbursed: Money,
-    recovered: Money,
-}
-
-/// recovered / disbursed in % with one decimal, half-up; 100 when nothing was disbursed.
-#[must_use]
-pub fn recovery_rate(recovered: Money, disbursed: Money) -> Decimal {
-    if !disbursed.is_positive() {
-        return Decimal::ONE_HUNDRED;
-    }
-    (recovered.as_decimal() * Decimal::ONE_HUNDRED / disbursed.as_decimal())
-        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
+pub use crate::progress::{recovery_rate, Progress};
 
 /// One crop of the campaign's family.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,7 +154,7 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
     let mut crops: BTreeMap<Crop, Progress> = BTreeMap::new();
     let mut by_coop: BTreeMap<(String, CooperativeId), Progress> = BTreeMap::new();
     for f in db.campaign_contracts(campaign_id)? {
-        let Some(line) = contract_progress(&camp, &f)? else {
+        let Some(line) = crate::progress::of_figures(&camp, &f)? else {
             continue;
         };
         let code = coops.get(&f.cooperative_id).cloned().unwrap_or_default();
@@ -413,7 +330,7 @@ pub fn family_totals(db: &Db<'_>) -> Result<Vec<FamilyLine>> {
         });
         line.campaigns.push(id);
         for f in db.campaign_contracts(id)? {
-            if let Some(c) = contract_progress(&camp, &f)? {
+            if let Some(c) = crate::progress::of_figures(&camp, &f)? {
                 line.progress.add(&c)?;
             }
         }

@@ -26,6 +26,7 @@ pub mod lending;
 pub mod office;
 pub mod org;
 pub mod portfolio;
+pub mod progress;
 pub mod receipts;
 pub mod registry;
 pub mod reports;

@@ -7,7 +7,8 @@ use sene_domain::*;
 use sene_store::Db;
 use serde::{Deserialize, Serialize};
 
-use crate::reports::{campaign_report, rate};
+use crate::progress::recovery_rate;
+use crate::reports::campaign_report;
 use crate::settlement::Cell;
 use crate::{AppError, Result};
 
@@ -48,7 +49,7 @@ fn line(cooperative: String) -> PortfolioLine {
 }
 
 /// The campaign's portfolio per cooperative, from [`campaign_report`] (reversed records left
-/// out, rejected and cancelled contracts left out).
+/// out, the contracts that count: [`crate::progress::counts`]).
 ///
 /// # Errors
 /// Unknown campaign, store errors, overflow.
@@ -70,7 +71,7 @@ pub fn lender_portfolio(db: &Db<'_>, campaign_id: CampaignId) -> Result<Portfoli
     }
     for l in lines.iter_mut().chain(std::iter::once(&mut total)) {
         l.outstanding = l.disbursed.checked_sub(l.recovered)?;
-        l.recovery_rate = rate(l.recovered, l.disbursed);
+        l.recovery_rate = recovery_rate(l.recovered, l.disbursed);
     }
     Ok(Portfolio {
         campaign_id,

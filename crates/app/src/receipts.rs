@@ -293,7 +293,7 @@ fn disbursement(db: &Db<'_>, id: DisbursementId) -> Result<ReceiptDoc> {
     let x = db.disbursement(id)?.ok_or_else(|| missing("avance", id))?;
     let c = contract(db, x.contract_id)?;
     let camp = campaign(db, c.campaign_id)?;
-    let due = rules::advance_due(camp.advance_share, c.base_price, c.committed)?;
+    let due = crate::progress::advance_due(&camp, &c)?;
     build(
         db,
         Body {

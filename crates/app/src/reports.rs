@@ -10,6 +10,7 @@ use sene_domain::*;
 use sene_store::Db;
 use serde::{Deserialize, Serialize};
 
+use crate::progress::Progress;
 use crate::season::campaign;
 use crate::{Ledger, Result};
 
@@ -143,20 +144,10 @@ pub fn settle_campaign(
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
     for f in db.campaign_contracts(campaign_id)? {
         let c = &f.contract;
-        if matches!(
-            c.state,
-            ContractState::Rejected | ContractState::Cancelled | ContractState::Requested
-        ) && f.disbursements.is_empty()
-            && !f.accepted.is_positive()
-        {
+        let Some(progress) = crate::progress::of_figures(&camp, &f)? else {
             continue;
-        }
-        let over = if camp.over_delivery_bought {
-            camp.price(c.crop).ok().and_then(|p| p.over_delivery_price)
-        } else {
-            None
         };
-        let value = rules::contract_value(f.accepted, c.committed, c.base_price, over)?;
+        let value = progress.value;
         let a = acc.entry(canon(c.member_id)).or_default();
         if let Some(per_kg) = complement_of.get(&c.crop) {
             let counted = rules::counted_kg(f.accepted, c.committed, camp.over_delivery_bought);
@@ -254,6 +245,23 @@ pub struct ProgressLine {
     pub recovery_rate: Decimal,
 }
 
+impl ProgressLine {
+    fn new(cooperative: String, crop: String, mut p: Progress) -> Self {
+        p.finish();
+        Self {
+            cooperative,
+            crop,
+            contracts: p.contracts,
+            committed: p.committed,
+            delivered: p.delivered,
+            advance_due: p.advance_due,
+            disbursed: p.disbursed,
+            recovered: p.recovered,
+            recovery_rate: p.recovery_rate,
+        }
+    }
+}
+
 /// Fertilizer progress per product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FertilizerLine {
@@ -278,14 +286,6 @@ pub struct CampaignReport {
     pub fertilizer: Vec<FertilizerLine>,
 }
 
-pub(crate) fn rate(recovered: Money, disbursed: Money) -> Decimal {
-    if !disbursed.is_positive() {
-        return Decimal::ONE_HUNDRED;
-    }
-    (recovered.as_decimal() * Decimal::ONE_HUNDRED / disbursed.as_decimal())
-        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
-
 /// Committed vs delivered kg, advances due vs paid, recovery rate per cooperative and crop,
 /// and fertilizer needed / ordered / received / distributed.
 ///
@@ -298,47 +298,23 @@ pub fn campaign_report(db: &Db<'_>, campaign_id: CampaignId) -> Result<CampaignR
         .into_iter()
         .map(|c| (c.id, c.code))
         .collect();
-    let mut by: BTreeMap<(String, String), ProgressLine> = BTreeMap::new();
-    let mut total = ProgressLine {
-        cooperative: "TOTAL".into(),
-        crop: "toutes".into(),
-        ..ProgressLine::default()
-    };
+    let mut by: BTreeMap<(String, String), Progress> = BTreeMap::new();
+    let mut total = Progress::default();
     for f in db.campaign_contracts(campaign_id)? {
-        let c = &f.contract;
-        if matches!(c.state, ContractState::Rejected | ContractState::Cancelled) {
+        let Some(p) = crate::progress::of_figures(&camp, &f)? else {
             continue;
-        }
-        let approved = !matches!(c.state, ContractState::Requested);
-        let due = if approved {
-            rules::advance_due(camp.advance_share, c.base_price, c.committed)?
-        } else {
-            Money::ZERO
         };
-        let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
-        let value = rules::contract_value(f.accepted, c.committed, c.base_price, None)?;
-        let recovered = value.min(disbursed);
         let coop = coops.get(&f.cooperative_id).cloned().unwrap_or_default();
-        let line = by
-            .entry((coop.clone(), c.crop.label_fr().to_owned()))
-            .or_insert_with(|| ProgressLine {
-                cooperative: coop,
-                crop: c.crop.label_fr().into(),
-                ..ProgressLine::default()
-            });
-        for l in [line, &mut total] {
-            l.contracts += 1;
-            l.committed = l.committed.checked_add(c.committed)?;
-            l.delivered = l.delivered.checked_add(f.accepted)?;
-            l.advance_due = l.advance_due.checked_add(due)?;
-            l.disbursed = l.disbursed.checked_add(disbursed)?;
-            l.recovered = l.recovered.checked_add(recovered)?;
+        let crop = f.contract.crop.label_fr().to_owned();
+        for l in [by.entry((coop, crop)).or_default(), &mut total] {
+            l.add(&p)?;
         }
     }
-    let mut lines: Vec<ProgressLine> = by.into_values().collect();
-    for l in lines.iter_mut().chain(std::iter::once(&mut total)) {
-        l.recovery_rate = rate(l.recovered, l.disbursed);
-    }
+    let lines: Vec<ProgressLine> = by
+        .into_iter()
+        .map(|((cooperative, crop), p)| ProgressLine::new(cooperative, crop, p))
+        .collect();
+    let total = ProgressLine::new("TOTAL".into(), "toutes".into(), total);
     let fertilizer = db
         .fertilizer_totals(campaign_id)?
         .into_iter()

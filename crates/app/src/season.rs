@@ -7,6 +7,7 @@ use sene_domain::*;
 use sene_store::{Db, Table};
 use serde::{Deserialize, Serialize};
 
+use crate::progress::ContractProgress;
 use crate::{missing, AppError, Fresh, Result, Tx};
 
 /// Open a campaign.
@@ -85,13 +86,28 @@ pub struct Reverse {
     pub date: NaiveDate,
 }
 
-/// A delivery as it would be recorded: what the agent sees while typing.
+/// A weighing as it would be recorded, before any contract: net and accepted kg, and their
+/// value at the crop's base price (what `sene delivery preview --campaign --crop` shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryPreview {
     pub net: Kg,
     pub accepted: Kg,
-    /// Accepted kg × base price (before the contract's cap).
+    /// Accepted kg × base price, before any contract's cap.
     pub value: Money,
+}
+
+/// A delivery on a contract as it would be recorded: what the agent sees while typing and
+/// what the confirmation spells out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractDeliveryPreview {
+    pub net: Kg,
+    pub accepted: Kg,
+    /// What the delivery adds to the contract's value ([`ContractProgress::value_added`]): kg
+    /// above the commitment are worth the over-delivery price when the campaign buys them,
+    /// nothing otherwise — as the settlement pays them.
+    pub value: Money,
+    /// The delivery takes the contract above its committed kg.
+    pub over_committed: bool,
 }
 
 pub(crate) fn campaign(db: &Db<'_>, id: CampaignId) -> Result<Campaign> {
@@ -106,18 +122,17 @@ fn contract(db: &Db<'_>, id: ContractId) -> Result<Contract> {
     db.contract(id)?.ok_or_else(|| missing("contrat", id))
 }
 
-/// The preview of a delivery's net and accepted kg and value, with no write.
+/// Net and accepted kg of a weighing under the campaign's tare and quality rules.
 ///
 /// # Errors
-/// Validation.
-pub fn preview_delivery(
+/// Validation: a net weight that is not positive.
+fn weigh(
     campaign: &Campaign,
-    crop: Crop,
     bags: u32,
     gross: Kg,
     moisture: Percent,
     impurity: Percent,
-) -> Result<DeliveryPreview> {
+) -> Result<(Kg, Kg)> {
     let net = rules::net_kg(gross, bags, campaign.bag_tare)?;
     if !net.is_positive() {
         return Err(DomainError::NetNotPositive {
@@ -130,12 +145,55 @@ pub fn preview_delivery(
         .into());
     }
     let accepted = rules::accepted_kg(net, moisture, impurity, campaign.quality)?;
+    Ok((net, accepted))
+}
+
+/// The preview of a weighing's net and accepted kg and their value at the crop's base price,
+/// with no contract and no write.
+///
+/// # Errors
+/// Validation.
+pub fn preview_delivery(
+    campaign: &Campaign,
+    crop: Crop,
+    bags: u32,
+    gross: Kg,
+    moisture: Percent,
+    impurity: Percent,
+) -> Result<DeliveryPreview> {
+    let (net, accepted) = weigh(campaign, bags, gross, moisture, impurity)?;
     let price = campaign.price(crop)?.base_price;
     let value = Money::round_half_up(accepted.as_decimal() * price.as_decimal())?;
     Ok(DeliveryPreview {
         net,
         accepted,
         value,
+    })
+}
+
+/// The preview of a delivery on a contract that already has `so_far` accepted kg: net and
+/// accepted kg, the value the delivery adds to the contract (capped as the settlement caps
+/// it) and whether it goes above the commitment. No write.
+///
+/// # Errors
+/// Validation, overflow.
+#[allow(clippy::too_many_arguments)]
+pub fn preview_contract_delivery(
+    campaign: &Campaign,
+    contract: &Contract,
+    so_far: Kg,
+    bags: u32,
+    gross: Kg,
+    moisture: Percent,
+    impurity: Percent,
+) -> Result<ContractDeliveryPreview> {
+    let (net, accepted) = weigh(campaign, bags, gross, moisture, impurity)?;
+    let now = ContractProgress::of(campaign, contract, Money::ZERO, so_far)?;
+    Ok(ContractDeliveryPreview {
+        net,
+        accepted,
+        value: now.value_added(campaign, contract, accepted)?,
+        over_committed: now.over_committed_with(accepted),
     })
 }
 
@@ -345,7 +403,7 @@ impl Tx<'_, '_> {
     pub fn advance_position(&self, id: ContractId) -> Result<(Money, Money)> {
         let c = contract(self.db, id)?;
         let camp = campaign(self.db, c.campaign_id)?;
-        let due = rules::advance_due(camp.advance_share, c.base_price, c.committed)?;
+        let due = crate::progress::advance_due(&camp, &c)?;
         Ok((due, self.db.disbursed_on(id)?))
     }
 

@@ -16,7 +16,7 @@ use crate::{AppError, Result};
 pub struct ContractLine {
     pub contract: Contract,
     pub campaign_name: String,
-    /// round(advance share × base price × committed kg).
+    /// [`crate::progress::advance_due`]: the contract's terms, whatever its state.
     pub advance_due: Money,
     /// Σ non-reversed disbursements.
     pub disbursed: Money,
@@ -71,18 +71,10 @@ pub fn contract_line(db: &Db<'_>, contract: Contract) -> Result<ContractLine> {
     let camp = db
         .campaign(contract.campaign_id)?
         .ok_or_else(|| missing("campagne", contract.campaign_id))?;
-    let advance_due =
-        rules::advance_due(camp.advance_share, contract.base_price, contract.committed)?;
     let disbursed = db.disbursed_on(contract.id)?;
     let accepted = db.accepted_on(contract.id)?;
-    let over = if camp.over_delivery_bought {
-        camp.price(contract.crop)
-            .ok()
-            .and_then(|p| p.over_delivery_price)
-    } else {
-        None
-    };
-    let value = rules::contract_value(accepted, contract.committed, contract.base_price, over)?;
+    let p = crate::progress::ContractProgress::of(&camp, &contract, disbursed, accepted)?;
+    let (advance_due, value) = (crate::progress::advance_due(&camp, &contract)?, p.value);
     Ok(ContractLine {
         campaign_name: camp.name,
         advance_due,
@@ -233,26 +225,18 @@ pub fn collection_sheet(
             continue;
         }
         let c = &f.contract;
-        let live = matches!(
-            c.state,
-            ContractState::Approved
-                | ContractState::Disbursed
-                | ContractState::Delivering
-                | ContractState::Settled
-                | ContractState::Defaulted
-        );
-        if !live && f.disbursements.is_empty() && !f.accepted.is_positive() {
+        let Some(p) = crate::progress::of_figures(&campaign, &f)? else {
             continue;
-        }
+        };
         let member_id = merges.canonical(c.member_id);
         let Some((number, full_name)) = labels.get(&member_id).cloned() else {
             continue;
         };
-        let advance = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
-        let remaining = if f.accepted >= c.committed {
+        let advance = p.disbursed;
+        let remaining = if p.delivered >= p.committed {
             Kg::default()
         } else {
-            c.committed.checked_sub(f.accepted)?
+            p.committed.checked_sub(p.delivered)?
         };
         lines.push(SheetLine {
             member_id,

@@ -178,7 +178,12 @@ fn check_dashboards(l: &Ledger) {
             let paid = paid_by.get(id).copied().unwrap_or(0);
             let accepted = accepted_by.get(id).copied().unwrap_or(0);
             let state = s(c, "state");
-            if (state == "rejected" || state == "cancelled") && paid == 0 && accepted == 0 {
+            // the contracts that count (sene_app::progress::counts): approved or later, or
+            // anything paid or delivered on it
+            if ["requested", "rejected", "cancelled"].contains(&state.as_str())
+                && paid == 0
+                && accepted == 0
+            {
                 continue;
             }
             let committed = i(c, "committed_t");
