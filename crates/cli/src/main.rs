@@ -7,6 +7,7 @@ mod ctx;
 mod error;
 mod files;
 mod import_report;
+mod lang;
 mod lookup;
 mod output;
 mod parse;

@@ -12,6 +12,7 @@ use sene_domain::validate::fold;
 use sene_domain::*;
 
 use crate::error::{CliError, CliResult};
+use crate::lang::Labelled;
 
 /// A date: `2026-10-15` (or `15/10/2026`).
 pub fn date(flag: &str, s: &str) -> CliResult<NaiveDate> {
@@ -101,67 +102,6 @@ pub fn id<T: FromStr<Err = ParseIdError>>(flag: &str, s: &str) -> CliResult<T> {
 /// An optional record id.
 pub fn opt_id<T: FromStr<Err = ParseIdError>>(flag: &str, s: Option<&str>) -> CliResult<Option<T>> {
     s.map(|s| id(flag, s)).transpose()
-}
-
-/// The labelled enums of the domain, read by code, French or English label, accents and case
-/// ignored.
-pub trait Labelled: Copy + 'static {
-    /// Every value.
-    fn all() -> &'static [Self];
-    /// The stable code.
-    fn code(self) -> &'static str;
-    /// French label.
-    fn fr(self) -> &'static str;
-    /// English label.
-    fn en(self) -> &'static str;
-    /// Extra spellings accepted (folded), with their value.
-    fn aliases() -> &'static [(&'static str, Self)] {
-        &[]
-    }
-}
-
-macro_rules! labelled {
-    ($($t:ty),*) => {$(
-        impl Labelled for $t {
-            fn all() -> &'static [Self] { <$t>::ALL }
-            fn code(self) -> &'static str { <$t>::code(self) }
-            fn fr(self) -> &'static str { self.label_fr() }
-            fn en(self) -> &'static str { self.label_en() }
-        }
-    )*};
-}
-
-labelled!(
-    Crop,
-    CropFamily,
-    Role,
-    PayMode,
-    LenderKind,
-    RecordKind,
-    ContractState
-);
-
-impl Labelled for Sex {
-    fn all() -> &'static [Self] {
-        Sex::ALL
-    }
-    fn code(self) -> &'static str {
-        Sex::code(self)
-    }
-    fn fr(self) -> &'static str {
-        self.label_fr()
-    }
-    fn en(self) -> &'static str {
-        self.label_en()
-    }
-    fn aliases() -> &'static [(&'static str, Self)] {
-        &[
-            ("h", Sex::Male),
-            ("homme", Sex::Male),
-            ("male", Sex::Male),
-            ("female", Sex::Female),
-        ]
-    }
 }
 
 /// Reads a labelled value.

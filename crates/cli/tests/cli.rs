@@ -1166,3 +1166,103 @@ fn each_flag_name_means_one_thing() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A contract's advance due is shown per contract (#19): in `contract list` (its lines and
+/// JSON) and on each contract line of `member show`, from the contract's terms (60 % × 200 ×
+/// kg); a contract not approved shows it as planned (« avance prévue »), beside its state.
+#[test]
+fn each_contract_shows_its_advance_due() {
+    let env = setup();
+    for (number, name) in [("DIO-0001", "Awa Traoré"), ("DIO-0002", "Fanta Koné")] {
+        env.ok(&[
+            "member",
+            "add",
+            "--cooperative",
+            "DIO",
+            "--number",
+            number,
+            "--name",
+            name,
+            "--sex",
+            "F",
+            "--village",
+            "Diono",
+        ]);
+    }
+    let request = |number: &str, kg: &str| {
+        s(&env.json(&[
+            "contract",
+            "request",
+            "--member",
+            number,
+            "--campaign",
+            "Riz 2026/27",
+            "--kg",
+            kg,
+            "--date",
+            "2026-06-01",
+        ])["id"])
+    };
+    let approved = request("DIO-0001", "1000");
+    let requested = request("DIO-0002", "500");
+    env.ok(&[
+        "--agent",
+        CTC,
+        "contract",
+        "approve",
+        &approved,
+        "--date",
+        "2026-06-02",
+    ]);
+
+    let list = env.json(&["contract", "list"]);
+    let row = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["contract"]["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(francs(&row(&approved)["advance_due"]), 120_000);
+    assert_eq!(row(&approved)["advance_approved"], true);
+    assert_eq!(francs(&row(&requested)["advance_due"]), 60_000);
+    assert_eq!(row(&requested)["advance_approved"], false);
+    let one = env.json(&["contract", "list", "--member", "DIO-0002"]);
+    assert_eq!(francs(&one[0]["advance_due"]), 60_000);
+
+    let line = |text: &str, id: &str| text.lines().find(|l| l.contains(id)).unwrap().to_owned();
+    let text = env.ok(&["contract", "list"]);
+    assert!(
+        line(&text, &approved).contains("avance due 120\u{a0}000\u{a0}FCFA"),
+        "{text}"
+    );
+    assert!(
+        line(&text, &requested).contains("avance prévue 60\u{a0}000\u{a0}FCFA"),
+        "{text}"
+    );
+    let text = env.ok(&["--lang", "en", "contract", "list"]);
+    assert!(
+        line(&text, &approved).contains("advance due 120\u{a0}000\u{a0}FCFA"),
+        "{text}"
+    );
+    assert!(
+        line(&text, &requested).contains("planned advance 60\u{a0}000\u{a0}FCFA"),
+        "{text}"
+    );
+
+    let card = env.json(&["member", "show", "DIO-0001"]);
+    assert_eq!(francs(&card["contracts"][0]["advance_due"]), 120_000);
+    assert_eq!(card["contracts"][0]["advance_approved"], true);
+    assert_eq!(card["contracts"][0]["id"], approved.as_str());
+    let text = env.ok(&["member", "show", "DIO-0001"]);
+    assert!(
+        line(&text, &approved).contains("avance due 120\u{a0}000\u{a0}FCFA"),
+        "{text}"
+    );
+    let text = env.ok(&["member", "show", "DIO-0002"]);
+    assert!(
+        line(&text, &requested).contains("avance prévue 60\u{a0}000\u{a0}FCFA"),
+        "{text}"
+    );
+}

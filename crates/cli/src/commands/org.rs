@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lang::{advance, num, tr, word};
 use crate::lookup;
 use crate::output::{self, Output};
 use crate::parse;
@@ -495,7 +496,7 @@ pub fn device(ctx: &mut Ctx, c: DeviceCmd) -> CliResult<Output> {
     }
 }
 
-fn member_line(m: &Member, code: &str) -> String {
+fn member_line(lang: Lang, m: &Member, code: &str) -> String {
     format!(
         "{:<12} {}  {}  {}{}{}  [{}]{}",
         m.number,
@@ -506,7 +507,7 @@ fn member_line(m: &Member, code: &str) -> String {
         },
         m.village,
         m.birth_year
-            .map(|y| format!(", né(e) en {y}"))
+            .map(|y| tr(lang, format!(", né(e) en {y}"), format!(", born {y}")))
             .unwrap_or_default(),
         m.phone
             .as_deref()
@@ -515,8 +516,12 @@ fn member_line(m: &Member, code: &str) -> String {
         code,
         match (m.status, m.left_on) {
             (MemberStatus::Active, _) => String::new(),
-            (st, Some(on)) => format!(" ({} le {})", st.label_fr(), on.format("%d/%m/%Y")),
-            (st, None) => format!(" ({})", st.label_fr()),
+            (st, Some(on)) => tr(
+                lang,
+                format!(" ({} le {})", st.label_fr(), on.format("%d/%m/%Y")),
+                format!(" ({} on {})", st.label_en(), on.format("%d/%m/%Y")),
+            ),
+            (st, None) => format!(" ({})", word(lang, st)),
         }
     )
 }
@@ -579,6 +584,7 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
             let mut out = Output::new(&list)?;
             for m in &list {
                 out.push(member_line(
+                    ctx.lang,
                     m,
                     codes.get(&m.cooperative_id).map_or("?", String::as_str),
                 ));
@@ -592,6 +598,7 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
             let mut out = Output::new(&list)?;
             for m in &list {
                 out.push(member_line(
+                    ctx.lang,
                     m,
                     codes.get(&m.cooperative_id).map_or("?", String::as_str),
                 ));
@@ -610,39 +617,81 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
             let coop = db
                 .cooperative(m.cooperative_id)?
                 .ok_or_else(|| CliError::not_found("coopérative", m.cooperative_id.to_string()))?;
+            let lang = ctx.lang;
             let contracts = db.member_contracts(m.id, None)?;
-            let mut names = std::collections::HashMap::new();
+            let mut camps = std::collections::HashMap::new();
             for c in &contracts {
-                if let Some(camp) = db.campaign(c.campaign_id)? {
-                    names.insert(c.campaign_id, camp.name);
+                if let std::collections::hash_map::Entry::Vacant(e) = camps.entry(c.campaign_id) {
+                    e.insert(db.campaign(c.campaign_id)?.ok_or_else(|| {
+                        CliError::not_found("campagne", c.campaign_id.to_string())
+                    })?);
                 }
+            }
+            // each contract with the advance its terms provide for (sene_app::progress: one
+            // rule), marked as planned while the contract is not approved
+            let mut shown = Vec::with_capacity(contracts.len());
+            let mut rows = Vec::with_capacity(contracts.len());
+            for c in &contracts {
+                let camp = &camps[&c.campaign_id];
+                let due = sene_app::progress::advance_due(camp, c)?;
+                let owed = sene_app::progress::approved(c.state);
+                let mut v = output::to_json(c)?;
+                if let serde_json::Value::Object(o) = &mut v {
+                    o.insert("advance_due".into(), output::to_json(&due)?);
+                    o.insert("advance_approved".into(), json!(owed));
+                }
+                shown.push(v);
+                rows.push((c, camp, due, owed));
             }
             let mut out = Output::new(&json!({
                 "member": m,
                 "cooperative": coop,
-                "contracts": contracts,
+                "contracts": shown,
             }))?;
-            out.push(member_line(&m, &coop.code));
-            out.push(format!("id : {}", m.id));
-            out.push(format!("coopérative : {} ({})", coop.name, coop.code));
+            out.push(member_line(lang, &m, &coop.code));
+            out.push(tr(lang, format!("id : {}", m.id), format!("id: {}", m.id)));
+            out.push(tr(
+                lang,
+                format!("coopérative : {} ({})", coop.name, coop.code),
+                format!("cooperative: {} ({})", coop.name, coop.code),
+            ));
             if let Some(n) = &m.nina {
-                out.push(format!("NINA : {n}"));
+                out.push(tr(lang, format!("NINA : {n}"), format!("NINA: {n}")));
             }
-            let crops: Vec<&str> = m.crops.iter().map(|c| c.label_fr()).collect();
-            out.push(format!("filières : {}", crops.join(", ")));
+            let crops: Vec<&str> = m.crops.iter().map(|c| word(lang, *c)).collect();
+            out.push(tr(
+                lang,
+                format!("filières : {}", crops.join(", ")),
+                format!("crop families: {}", crops.join(", ")),
+            ));
             if contracts.is_empty() {
-                out.push("aucun contrat".to_owned());
+                out.push(tr(lang, "aucun contrat", "no contract"));
             }
-            for c in &contracts {
-                out.push(format!(
-                    "contrat {}  {}  {}  {} à {}/kg  {}  (demandé le {})",
-                    c.id,
-                    names.get(&c.campaign_id).map_or("?", String::as_str),
-                    c.crop,
-                    c.committed,
-                    c.base_price,
-                    c.state,
-                    c.requested_on
+            for (c, camp, due, owed) in rows {
+                out.push(tr(
+                    lang,
+                    format!(
+                        "contrat {}  {}  {}  {} à {}/kg  {}  {}  (demandé le {})",
+                        c.id,
+                        camp.name,
+                        word(lang, c.crop),
+                        c.committed,
+                        c.base_price,
+                        advance(lang, due, owed),
+                        word(lang, c.state),
+                        c.requested_on
+                    ),
+                    format!(
+                        "contract {}  {}  {}  {} at {}/kg  {}  {}  (requested on {})",
+                        c.id,
+                        camp.name,
+                        word(lang, c.crop),
+                        num(lang, c.committed),
+                        c.base_price,
+                        advance(lang, due, owed),
+                        word(lang, c.state),
+                        c.requested_on
+                    ),
                 ));
             }
             Ok(out)

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lang::{advance, num, tr, word};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
@@ -204,10 +205,12 @@ fn request(ctx: &mut Ctx, a: ContractRequest) -> CliResult<Output> {
 }
 
 fn list_contracts(ctx: &mut Ctx, a: ContractList) -> CliResult<Output> {
+    let lang = ctx.lang;
     let db = ctx.db();
     let coop = lookup::opt_cooperative(&db, a.scope.cooperative.as_deref())?;
     let members: HashMap<MemberId, Member> =
         db.members(None)?.into_iter().map(|m| (m.id, m)).collect();
+    let mut campaigns: HashMap<CampaignId, Campaign> = HashMap::new();
     let mut rows = Vec::new();
     if let Some(mk) = &a.member {
         let m = lookup::member(&db, mk, a.scope.cooperative.as_deref())?;
@@ -218,6 +221,13 @@ fn list_contracts(ctx: &mut Ctx, a: ContractList) -> CliResult<Output> {
             .map(|k| lookup::campaign(&db, k))
             .transpose()?;
         for c in db.member_contracts(m.id, camp.map(|c| c.id))? {
+            if let std::collections::hash_map::Entry::Vacant(e) = campaigns.entry(c.campaign_id) {
+                e.insert(
+                    db.campaign(c.campaign_id)?.ok_or_else(|| {
+                        CliError::not_found("campagne", c.campaign_id.to_string())
+                    })?,
+                );
+            }
             let disbursed = db.disbursed_on(c.id)?;
             let accepted = db.accepted_on(c.id)?;
             rows.push((c, disbursed, accepted));
@@ -231,35 +241,64 @@ fn list_contracts(ctx: &mut Ctx, a: ContractList) -> CliResult<Output> {
                 let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))?;
                 rows.push((f.contract, disbursed, f.accepted));
             }
+            campaigns.insert(camp.id, camp);
         }
+    }
+    // the advance each contract provides for, from its terms: owed once it is approved,
+    // planned until then (one rule: sene_app::progress)
+    let mut dues = Vec::with_capacity(rows.len());
+    for (c, ..) in &rows {
+        let camp = campaigns
+            .get(&c.campaign_id)
+            .ok_or_else(|| CliError::not_found("campagne", c.campaign_id.to_string()))?;
+        dues.push((
+            sene_app::progress::advance_due(camp, c)?,
+            sene_app::progress::approved(c.state),
+        ));
     }
     let json_rows: Vec<_> = rows
         .iter()
-        .map(|(c, d, k)| {
+        .zip(&dues)
+        .map(|((c, d, k), (due, owed))| {
             json!({
                 "contract": c,
                 "member_number": members.get(&c.member_id).map(|m| m.number.clone()),
                 "disbursed": d,
                 "accepted": k,
+                "advance_due": due,
+                "advance_approved": owed,
             })
         })
         .collect();
     let mut out = Output::new(&json_rows)?;
-    for (c, d, k) in &rows {
+    for ((c, d, k), (due, owed)) in rows.iter().zip(&dues) {
         let m = members.get(&c.member_id);
         out.push(format!(
-            "{}  {:<12} {}  {}  engagé {}  livré {}  avancé {}  {}",
+            "{}  {:<12} {}  {}  {}  {}  {}  {}  {}",
             c.id,
             m.map_or("?", |m| m.number.as_str()),
             m.map_or("?", |m| m.full_name.as_str()),
-            c.crop,
-            c.committed,
-            k,
-            d,
-            c.state
+            word(lang, c.crop),
+            tr(
+                lang,
+                format!("engagé {}", c.committed),
+                format!("committed {}", num(lang, c.committed)),
+            ),
+            tr(
+                lang,
+                format!("livré {k}"),
+                format!("delivered {}", num(lang, k)),
+            ),
+            advance(lang, *due, *owed),
+            tr(lang, format!("avancé {d}"), format!("advanced {d}")),
+            word(lang, c.state)
         ));
     }
-    out.push(format!("{} contrat(s)", rows.len()));
+    out.push(tr(
+        lang,
+        format!("{} contrat(s)", rows.len()),
+        format!("{} contract(s)", rows.len()),
+    ));
     Ok(out)
 }
 
