@@ -27,8 +27,8 @@ type R<T> = Result<T, SyncError>;
 const TARGETS: [&str; 4] = ["envelope", "bundle", "sync_message", "changes"];
 
 /// Crashers found and reported but not fixed yet (the fix is outside the decoding files):
-/// the replay tests skip them, `known_crashers` (ignored) runs them. Delete a line once its
-/// input replays cleanly.
+/// the replay tests skip them, `known_crashers` runs them and fails once one replays cleanly
+/// or is missing from the corpus: delete its line then.
 const KNOWN: &[&str] = &[];
 
 fn known(target: &str, name: &str) -> bool {
@@ -442,18 +442,23 @@ fn envelope_inflation_is_capped() {
     assert!(small.len() <= 1100, "{} bytes", small.len());
 }
 
-/// The known crashers, still crashing: run one with
-/// `cargo test -p sene-sync --test corpus -- --ignored known_crashers` to see its stack.
-#[test]
-#[ignore = "known crashers, reported and not fixed yet"]
-fn known_crashers() {
-    for k in KNOWN {
+/// What is wrong with a list of known crashers (`target/name`): each entry that is malformed,
+/// whose input `input` cannot give, or whose input no longer panics under `run` (fixed: delete
+/// its line). Empty when every listed input is there and still panics, or when none is listed.
+fn stale_crashers(
+    known: &[&str],
+    input: impl Fn(&str, &str) -> Option<Vec<u8>>,
+    run: impl Fn(&str, &[u8]),
+) -> Vec<String> {
+    let mut stale = Vec::new();
+    for k in known {
         let Some((target, name)) = k.split_once('/') else {
-            panic!("{k}: not target/name");
+            stale.push(format!("{k}: not target/name"));
+            continue;
         };
-        let path = corpus_dir(target).join(name);
-        let Ok(data) = std::fs::read(&path) else {
-            panic!("{}: missing", path.display());
+        let Some(data) = input(target, name) else {
+            stale.push(format!("{k}: missing from the corpus"));
+            continue;
         };
         let started = std::time::Instant::now();
         let ok = catch_unwind(AssertUnwindSafe(|| run(target, &data))).is_ok();
@@ -462,7 +467,47 @@ fn known_crashers() {
             if ok { "no panic" } else { "PANIC" },
             started.elapsed()
         );
+        if ok {
+            stale.push(format!("{k}: no longer panics, delete it from KNOWN"));
+        }
     }
+    stale
+}
+
+/// The known crashers still crash: one that replays cleanly, or that is missing from the
+/// corpus, fails here until its line is deleted from [`KNOWN`]. See one's stack with
+/// `cargo test -p sene-sync --test corpus known_crashers -- --nocapture`.
+#[test]
+fn known_crashers() {
+    let stale = stale_crashers(
+        KNOWN,
+        |target, name| std::fs::read(corpus_dir(target).join(name)).ok(),
+        run,
+    );
+    assert!(stale.is_empty(), "{}", stale.join("\n"));
+}
+
+/// The check itself, on inputs made up here: a listed input that panics passes; one that no
+/// longer panics, a missing one and a malformed entry are each reported; no list passes.
+#[test]
+fn known_crashers_fails_on_a_fixed_or_missing_input() {
+    let input = |target: &str, name: &str| match (target, name) {
+        ("t", "boom") => Some(b"boom".to_vec()),
+        ("t", "calm") => Some(b"calm".to_vec()),
+        _ => None,
+    };
+    let run = |_: &str, data: &[u8]| assert!(data != b"boom", "synthetic crasher");
+    assert!(stale_crashers(&[], input, run).is_empty());
+    assert!(stale_crashers(&["t/boom"], input, run).is_empty());
+    let stale = stale_crashers(&["t/boom", "t/calm", "t/gone", "boom"], input, run);
+    assert_eq!(
+        stale,
+        [
+            "t/calm: no longer panics, delete it from KNOWN",
+            "t/gone: missing from the corpus",
+            "boom: not target/name",
+        ]
+    );
 }
 
 /// Every known crasher is in the corpus.
