@@ -204,7 +204,11 @@ pub fn raw_rows(ctx: &Ctx, table: sene_store::Table, limit: u32) -> CliResult<Ou
         out.push(crate::output::row_line(r));
     }
     if rows.is_empty() {
-        out.push("(aucun enregistrement)");
+        out.push(crate::lang::tr(
+            ctx.lang,
+            "(aucun enregistrement)",
+            "(no record)",
+        ));
     }
     Ok(out)
 }

@@ -85,7 +85,8 @@ impl CliError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (CliError::App(e), _) => e.message(lang),
-            (CliError::Value { flag, err }, _) => format!("{flag} : {}", err.message(lang)),
+            (CliError::Value { flag, err }, Lang::Fr) => format!("{flag} : {}", err.message(lang)),
+            (CliError::Value { flag, err }, Lang::En) => format!("{flag}: {}", err.message(lang)),
             (CliError::Msg { fr, .. }, Lang::Fr) => fr.clone(),
             (CliError::Msg { en, .. }, Lang::En) => en.clone(),
             (CliError::ImportRejected(r), Lang::Fr) => format!(

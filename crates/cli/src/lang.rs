@@ -36,6 +36,54 @@ pub fn num(lang: Lang, v: impl Display) -> String {
     }
 }
 
+/// A decimal figure computed in the app (a recovery rate: `92.5`): decimal comma in French.
+pub fn decimal(lang: Lang, v: impl Display) -> String {
+    let s = v.to_string();
+    match lang {
+        Lang::Fr => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// An amount in words, said in French only (there is no English spelling of it): ` (cent mille
+/// francs CFA)` in French, nothing in English.
+pub fn in_words(lang: Lang, m: Money) -> String {
+    match lang {
+        Lang::Fr => format!(
+            " ({})",
+            sene_domain::words::fcfa_in_words(i128::from(m.francs()))
+        ),
+        Lang::En => String::new(),
+    }
+}
+
+/// A campaign's fee model in words.
+pub fn fee(lang: Lang, f: FeeModel) -> String {
+    match (f, lang) {
+        (FeeModel::None, Lang::Fr) => "aucun".into(),
+        (FeeModel::None, Lang::En) => "none".into(),
+        (FeeModel::Flat { rate }, Lang::Fr) => format!("forfait {rate}"),
+        (FeeModel::Flat { rate }, Lang::En) => format!("flat {}", num(lang, rate)),
+        (FeeModel::Interest { annual_rate }, Lang::Fr) => format!("intérêt {annual_rate} par an"),
+        (FeeModel::Interest { annual_rate }, Lang::En) => {
+            format!("interest {} a year", num(lang, annual_rate))
+        }
+    }
+}
+
+/// A crop the app's report names by its French label (« toutes » on the total line), in the
+/// session's language.
+pub fn crop_said(lang: Lang, fr: &str) -> String {
+    match lang {
+        Lang::Fr => fr.to_owned(),
+        Lang::En => Crop::ALL
+            .iter()
+            .find(|c| c.label_fr() == fr)
+            .map_or(if fr == "toutes" { "all" } else { fr }, |c| c.label_en())
+            .to_owned(),
+    }
+}
+
 /// A contract's advance from its terms: « avance due » once approved (owed), « avance prévue »
 /// while it is not (requested, rejected, cancelled: not owed, or not yet). Shown beside the
 /// contract's state.

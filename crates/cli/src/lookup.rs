@@ -6,17 +6,26 @@ use sene_domain::*;
 use sene_store::{Db, Table};
 
 use crate::error::{CliError, CliResult};
+use crate::lang::num;
 
-fn ambiguous(what_fr: &str, what_en: &str, key: &str, options: &[String], hint: &str) -> CliError {
+/// A name that matches several records: what it names and the hint, in both languages.
+struct Ambiguous<'a> {
+    what: (&'a str, &'a str),
+    hint: (&'a str, &'a str),
+}
+
+fn ambiguous(a: Ambiguous<'_>, key: &str, fr: &[String], en: &[String]) -> CliError {
+    let (what_fr, what_en) = a.what;
+    let (hint_fr, hint_en) = a.hint;
     CliError::msg(
         "ambiguous",
         format!(
-            "{what_fr} « {key} » est ambigu : {} ; {hint}",
-            options.join(", ")
+            "{what_fr} « {key} » est ambigu : {} ; {hint_fr}",
+            fr.join(", ")
         ),
         format!(
-            "{what_en} \"{key}\" is ambiguous: {}; {hint}",
-            options.join(", ")
+            "{what_en} \"{key}\" is ambiguous: {}; {hint_en}",
+            en.join(", ")
         ),
     )
 }
@@ -58,16 +67,21 @@ pub fn member(db: &Db<'_>, key: &str, coop: Option<&str>) -> CliResult<Member> {
     match found.len() {
         0 => Err(CliError::not_found("membre", key)),
         1 => Ok(found.remove(0).1),
-        _ => Err(ambiguous(
-            "le numéro de membre",
-            "member number",
-            key,
-            &found
+        _ => {
+            let options: Vec<String> = found
                 .iter()
                 .map(|(code, m)| format!("{} ({code})", m.full_name))
-                .collect::<Vec<_>>(),
-            "précisez --cooperative CODE",
-        )),
+                .collect();
+            Err(ambiguous(
+                Ambiguous {
+                    what: ("le numéro de membre", "member number"),
+                    hint: ("précisez --cooperative CODE", "give --cooperative CODE"),
+                },
+                key,
+                &options,
+                &options,
+            ))
+        }
     }
 }
 
@@ -155,14 +169,33 @@ pub fn contract(
     if let [one] = open_ones.as_slice() {
         return Ok((*one).clone());
     }
+    let fr: Vec<String> = all
+        .iter()
+        .map(|c| format!("{} ({}, {}, {})", c.id, c.crop, c.committed, c.state))
+        .collect();
+    let en: Vec<String> = all
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ({}, {}, {})",
+                c.id,
+                c.crop.label_en(),
+                num(Lang::En, c.committed),
+                c.state.label_en()
+            )
+        })
+        .collect();
     Err(ambiguous(
-        "le contrat du membre",
-        "the contract of member",
+        Ambiguous {
+            what: ("le contrat du membre", "the contract of member"),
+            hint: (
+                "donnez l'UUID du contrat ou --campaign",
+                "give the contract's UUID or --campaign",
+            ),
+        },
         key,
-        &all.iter()
-            .map(|c| format!("{} ({}, {}, {})", c.id, c.crop, c.committed, c.state))
-            .collect::<Vec<_>>(),
-        "donnez l'UUID du contrat ou --campaign",
+        &fr,
+        &en,
     ))
 }
 
@@ -196,11 +229,13 @@ pub fn warehouse(db: &Db<'_>, key: &str, coop: Option<CooperativeId>) -> CliResu
                 opts.push(format!("{code}/{}", w.name));
             }
             Err(ambiguous(
-                "le magasin",
-                "warehouse",
+                Ambiguous {
+                    what: ("le magasin", "warehouse"),
+                    hint: ("écrivez CODE/nom", "write CODE/name"),
+                },
                 key,
                 &opts,
-                "écrivez CODE/nom",
+                &opts,
             ))
         }
     }
@@ -232,13 +267,18 @@ pub fn agent(db: &Db<'_>, key: &str) -> CliResult<Agent> {
     match found.len() {
         0 => Err(CliError::not_found("agent", key)),
         1 => Ok(found.remove(0)),
-        _ => Err(ambiguous(
-            "le nom d'agent",
-            "agent name",
-            key,
-            &found.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(),
-            "donnez l'UUID de l'agent",
-        )),
+        _ => {
+            let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
+            Err(ambiguous(
+                Ambiguous {
+                    what: ("le nom d'agent", "agent name"),
+                    hint: ("donnez l'UUID de l'agent", "give the agent's UUID"),
+                },
+                key,
+                &ids,
+                &ids,
+            ))
+        }
     }
 }
 

@@ -1266,3 +1266,369 @@ fn each_contract_shows_its_advance_due() {
         "{text}"
     );
 }
+
+/// Under `--lang en` every line `sene` prints is English (#19): confirmations, lists, reports,
+/// progress and errors (a bad id, date or amount, an unknown member, a refused rule); the same
+/// commands under `--lang fr` are French. The union's own names carry no accent here, so a
+/// French word in the output can only be the program's.
+#[test]
+fn every_message_is_english_under_lang_en() {
+    let env = Env::new();
+    env.ok(&[
+        "init",
+        "--union",
+        "Faso Jigi",
+        "--region",
+        "Segou",
+        "--agent",
+        "Awa Sidibe",
+        "--device-name",
+        "Laptop 1",
+        "--prefix",
+        "A01",
+    ]);
+    for code in ["DIO", "KON"] {
+        env.ok(&[
+            "cooperative",
+            "add",
+            "--code",
+            code,
+            "--name",
+            &format!("{code} union"),
+            "--village",
+            code,
+            "--commune",
+            code,
+            "--cercle",
+            "Segou",
+            "--region",
+            "Segou",
+        ]);
+        env.ok(&[
+            "warehouse",
+            "add",
+            "--cooperative",
+            code,
+            "--name",
+            &format!("{code} store"),
+        ]);
+    }
+    env.ok(&[
+        "agent",
+        "add",
+        "--name",
+        "Bakary Kone",
+        "--role",
+        "ctc",
+        "--cooperative",
+        "DIO",
+    ]);
+    env.ok(&[
+        "campaign",
+        "add",
+        "--name",
+        "Rice 2026",
+        "--price",
+        "paddy_rice=200",
+        "--contracts",
+        "2026-05-01..2026-08-31",
+        "--deliveries",
+        "2026-10-01..2027-03-31",
+    ]);
+    // the same number in both cooperatives: an ambiguous lookup
+    for (coop, name) in [("DIO", "Awa Traore"), ("KON", "Fanta Kone")] {
+        env.ok(&[
+            "member",
+            "add",
+            "--cooperative",
+            coop,
+            "--number",
+            "M-0001",
+            "--name",
+            name,
+            "--sex",
+            "F",
+            "--birth-year",
+            "1980",
+            "--village",
+            coop,
+            "--family",
+            "riz",
+        ]);
+    }
+    let contract = s(&env.json(&[
+        "contract",
+        "request",
+        "--member",
+        "M-0001",
+        "--cooperative",
+        "DIO",
+        "--campaign",
+        "Rice 2026",
+        "--kg",
+        "1000",
+        "--date",
+        "2026-06-01",
+    ])["id"]);
+    env.ok(&[
+        "--agent",
+        "Bakary Kone",
+        "contract",
+        "approve",
+        &contract,
+        "--date",
+        "2026-06-02",
+    ]);
+    let paid = s(&env.json(&[
+        "disburse",
+        "--contract",
+        &contract,
+        "--amount",
+        "50000",
+        "--date",
+        "2026-06-03",
+    ])["disbursement"]["id"]);
+
+    let c = contract.as_str();
+    let weighing = [
+        "--bags",
+        "10",
+        "--gross",
+        "1005",
+        "--moisture",
+        "16",
+        "--impurity",
+        "1",
+    ];
+    let mut preview = vec!["delivery", "preview", "--contract", c];
+    preview.extend_from_slice(&weighing);
+    // each write has its --id: run again in French, it is the same record, not a second one
+    let mut deliver = vec![
+        "delivery",
+        "add",
+        "--contract",
+        c,
+        "--date",
+        "2026-10-15",
+        "--id",
+        "01a20000-0000-7000-8000-0000000000d1",
+    ];
+    deliver.extend_from_slice(&weighing);
+    let succeed: Vec<Vec<&str>> = vec![
+        vec!["cooperative", "list"],
+        vec!["warehouse", "list"],
+        vec!["agent", "list"],
+        vec!["member", "list"],
+        vec!["member", "search", "Nobody"],
+        vec!["member", "show", "M-0001", "--cooperative", "DIO"],
+        vec!["campaign", "list"],
+        vec!["campaign", "show", "Rice 2026"],
+        vec!["contract", "list"],
+        vec![
+            "contract",
+            "request",
+            "--member",
+            "M-0001",
+            "--cooperative",
+            "KON",
+            "--campaign",
+            "Rice 2026",
+            "--kg",
+            "100",
+            "--date",
+            "2026-06-01",
+            "--id",
+            "01a20000-0000-7000-8000-0000000000c2",
+        ],
+        vec![
+            "disburse",
+            "--contract",
+            c,
+            "--amount",
+            "1000",
+            "--date",
+            "2026-06-04",
+            "--id",
+            "01a20000-0000-7000-8000-0000000000a2",
+        ],
+        preview,
+        deliver,
+        vec![
+            "--agent",
+            "Bakary Kone",
+            "reverse",
+            "--kind",
+            "disbursement",
+            "--record",
+            &paid,
+            "--reason",
+            "typo",
+            "--date",
+            "2026-06-05",
+            "--id",
+            "01a20000-0000-7000-8000-0000000000e1",
+        ],
+        vec!["report", "settlement", "--date", "2027-01-15"],
+        vec!["report", "campaign"],
+        vec!["report", "cash"],
+        vec!["report", "portfolio", "--campaign", "Rice 2026"],
+        vec![
+            "report",
+            "dashboard",
+            "--campaign",
+            "Rice 2026",
+            "--date",
+            "2027-01-15",
+        ],
+        vec![
+            "lender",
+            "add",
+            "--name",
+            "Kafo",
+            "--kind",
+            "microfinance",
+            "--id",
+            "01a20000-0000-7000-8000-0000000000b1",
+        ],
+        vec![
+            "allocation",
+            "add",
+            "--campaign",
+            "Rice 2026",
+            "--to-agent",
+            "Bakary Kone",
+            "--cooperative",
+            "DIO",
+            "--amount",
+            "10000",
+            "--date",
+            "2026-06-03",
+            "--id",
+            "01a20000-0000-7000-8000-0000000000f1",
+        ],
+        vec![
+            "fertilizer",
+            "product",
+            "add",
+            "--name",
+            "NPK",
+            "--price",
+            "15000",
+            "--id",
+            "01a20000-0000-7000-8000-0000000000f2",
+        ],
+        vec!["conflicts", "list"],
+        vec!["settlement", "list"],
+        vec!["anomalies", "log", "--campaign", "Rice 2026"],
+        vec!["stock", "list", "--campaign", "Rice 2026"],
+        vec!["cash", "list", "--campaign", "Rice 2026"],
+        vec!["check"],
+        vec!["table", "reversals"],
+        vec!["member", "history", "M-0001", "--cooperative", "DIO"],
+    ];
+    let fail: Vec<Vec<&str>> = vec![
+        // a bad id, date, amount; an unknown member; refused rules; an ambiguous number
+        vec![
+            "disburse",
+            "--contract",
+            c,
+            "--amount",
+            "1000",
+            "--id",
+            "not-a-uuid",
+        ],
+        vec![
+            "disburse",
+            "--contract",
+            c,
+            "--amount",
+            "1000",
+            "--date",
+            "2026-02-30",
+        ],
+        vec!["disburse", "--contract", c, "--amount", "1500.5"],
+        vec!["member", "show", "DIO-0999"],
+        vec!["member", "show", "M-0001"],
+        vec![
+            "disburse",
+            "--contract",
+            c,
+            "--amount",
+            "900000",
+            "--date",
+            "2026-06-06",
+        ],
+        vec!["contract", "approve", c, "--date", "2026-06-02"],
+        vec!["campaign", "show", "Millet 1999"],
+        vec!["table", "nothing"],
+        vec!["member", "correct", "M-0001", "--cooperative", "DIO"],
+        vec![
+            "member",
+            "depart",
+            "M-0001",
+            "--cooperative",
+            "DIO",
+            "--status",
+            "vanished",
+            "--reason",
+            "x",
+        ],
+        vec![
+            "sale-lot",
+            "complement",
+            "--campaign",
+            "Rice 2026",
+            "--crop",
+            "oats",
+        ],
+    ];
+    let said = |lang: &str, args: &[&str], ok: bool| -> String {
+        let mut a = vec!["--lang", lang];
+        a.extend_from_slice(args);
+        let o = env.run(&a);
+        let (out, err) = texts(&o);
+        assert_eq!(o.status.success(), ok, "sene {a:?}\n{out}{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        format!("{out}{err}")
+    };
+    const FRENCH: [&str; 14] = [
+        "«",
+        "»",
+        "é",
+        "è",
+        "à ",
+        "ç",
+        "introuvable",
+        "n'est pas",
+        "membre",
+        "coopérative",
+        "contrat",
+        "aucun",
+        "erreur",
+        " : ",
+    ];
+    let mut french = String::new();
+    for (args, ok) in succeed
+        .iter()
+        .map(|a| (a, true))
+        .chain(fail.iter().map(|a| (a, false)))
+    {
+        let en = said("en", args, ok);
+        if let Some(w) = FRENCH.iter().find(|w| en.contains(**w)) {
+            panic!("sene --lang en {args:?} says {w:?}:\n{en}");
+        }
+        french.push_str(&said("fr", args, ok));
+    }
+    for w in [
+        "contrat",
+        "membre",
+        "coopérative",
+        "introuvable",
+        "n'est pas",
+        "erreur : ",
+        "avance due",
+        "Règlement",
+    ] {
+        assert!(french.contains(w), "no {w:?} in French:\n{french}");
+    }
+}

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::cli::{BackupArgs, BackupCmd};
 use crate::ctx::{open_ledger_as_found, unlock, Ctx};
 use crate::error::{CliError, CliResult};
+use crate::lang::tr;
 use crate::output::Output;
 
 fn err(e: &BackupError) -> CliError {
@@ -37,44 +38,78 @@ pub fn backup(ctx: &Ctx, a: &BackupArgs) -> CliResult<Output> {
         ));
     };
     let started = std::time::Instant::now();
-    eprintln!("Sauvegarde de {} en cours…", ctx.store.display());
+    let lang = ctx.lang;
+    eprintln!(
+        "{}",
+        tr(
+            lang,
+            format!("Sauvegarde de {} en cours…", ctx.store.display()),
+            format!("Backing up {}…", ctx.store.display()),
+        )
+    );
     let made = ctx
         .ledger
         .backup_into(dir, ctx.key.as_ref())
         .map_err(|e| err(&e))?;
     let m = &made.manifest;
+    let encrypted = match (m.encrypted, lang) {
+        (false, _) => "",
+        (true, Lang::Fr) => " (chiffrée, fichier de clés à côté)",
+        (true, Lang::En) => " (encrypted, key file next to it)",
+    };
+    let (file, secs) = (made.file.display(), started.elapsed().as_secs_f64());
     Ok(Output::new(&json!({ "file": made.file, "manifest": m }))?
-        .line(format!("Sauvegarde écrite : {}", made.file.display()))
-        .line(format!(
-            "{} octets, SHA-256 {}, schéma {}, génération {}{}",
-            m.bytes,
-            &m.sha256[..16],
-            m.schema_version,
-            m.generation,
-            if m.encrypted {
-                " (chiffrée, fichier de clés à côté)"
-            } else {
-                ""
-            }
+        .line(tr(
+            lang,
+            format!("Sauvegarde écrite : {file}"),
+            format!("Backup written: {file}"),
         ))
-        .line(format!(
-            "Durée : {:.1} s. Vérifiez-la avec : sene backup verify {}",
-            started.elapsed().as_secs_f64(),
-            made.file.display()
+        .line(tr(
+            lang,
+            format!(
+                "{} octets, SHA-256 {}, schéma {}, génération {}{encrypted}",
+                m.bytes,
+                &m.sha256[..16],
+                m.schema_version,
+                m.generation
+            ),
+            format!(
+                "{} bytes, SHA-256 {}, schema {}, generation {}{encrypted}",
+                m.bytes,
+                &m.sha256[..16],
+                m.schema_version,
+                m.generation
+            ),
+        ))
+        .line(tr(
+            lang,
+            format!("Durée : {secs:.1} s. Vérifiez-la avec : sene backup verify {file}"),
+            format!("Took {secs:.1} s. Check it with: sene backup verify {file}"),
         )))
 }
 
 /// `sene backup verify FILE` and `sene backup list DIR`: no store is opened.
-pub fn without_store(a: &BackupArgs) -> CliResult<Output> {
+pub fn without_store(a: &BackupArgs, lang: Lang) -> CliResult<Output> {
     match &a.action {
         Some(BackupCmd::Verify { file }) => {
             let key = backup_key(file)?;
             let m = backup::verify(file, key.as_ref()).map_err(|e| err(&e))?;
             Ok(Output::new(&json!({ "ok": true, "manifest": m }))?
-                .line(format!("Sauvegarde saine : {}", file.display()))
-                .line(format!(
-                    "Faite le {}, schéma {}, génération {}, {} octets, empreinte vérifiée, contrôle d'intégrité : ok",
-                    m.made_at, m.schema_version, m.generation, m.bytes
+                .line(tr(
+                    lang,
+                    format!("Sauvegarde saine : {}", file.display()),
+                    format!("Backup sound: {}", file.display()),
+                ))
+                .line(tr(
+                    lang,
+                    format!(
+                        "Faite le {}, schéma {}, génération {}, {} octets, empreinte vérifiée, contrôle d'intégrité : ok",
+                        m.made_at, m.schema_version, m.generation, m.bytes
+                    ),
+                    format!(
+                        "Made on {}, schema {}, generation {}, {} bytes, fingerprint checked, integrity check: ok",
+                        m.made_at, m.schema_version, m.generation, m.bytes
+                    ),
                 )))
         }
         Some(BackupCmd::List { dir }) => {
@@ -87,14 +122,19 @@ pub fn without_store(a: &BackupArgs) -> CliResult<Output> {
             )?;
             for (f, m) in &found {
                 out.push(format!(
-                    "{}  {}  {} octets",
+                    "{}  {}  {} {}",
                     m.made_at,
                     f.display(),
-                    m.bytes
+                    m.bytes,
+                    tr(lang, "octets", "bytes")
                 ));
             }
             if found.is_empty() {
-                out.push(format!("(aucune sauvegarde dans {})", dir.display()));
+                out.push(tr(
+                    lang,
+                    format!("(aucune sauvegarde dans {})", dir.display()),
+                    format!("(no backup in {})", dir.display()),
+                ));
             }
             Ok(out)
         }
@@ -103,15 +143,29 @@ pub fn without_store(a: &BackupArgs) -> CliResult<Output> {
 }
 
 /// `sene restore FILE --store PATH`.
-pub fn restore(store: &Path, file: &Path) -> CliResult<Output> {
+pub fn restore(store: &Path, file: &Path, lang: Lang) -> CliResult<Output> {
     let key = backup_key(file)?;
-    eprintln!("Vérification de la sauvegarde {}…", file.display());
+    eprintln!(
+        "{}",
+        tr(
+            lang,
+            format!("Vérification de la sauvegarde {}…", file.display()),
+            format!("Checking the backup {}…", file.display()),
+        )
+    );
     let manifest = backup::verify(file, key.as_ref()).map_err(|e| err(&e))?;
     backup::check_not_served(store).map_err(|e| err(&e))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
     eprintln!(
-        "Mise en place de la sauvegarde à la place de {}…",
-        store.display()
+        "{}",
+        tr(
+            lang,
+            format!(
+                "Mise en place de la sauvegarde à la place de {}…",
+                store.display()
+            ),
+            format!("Putting the backup in place of {}…", store.display()),
+        )
     );
     let moved = backup::install(file, store, &stamp).map_err(|e| err(&e))?;
     let (mut ledger, _key): (Ledger, _) = open_ledger_as_found(store)?;
@@ -126,27 +180,50 @@ pub fn restore(store: &Path, file: &Path) -> CliResult<Output> {
         "first_receipt": series,
         "moved_aside": moved,
     }))?
-    .line(format!(
-        "Base restaurée depuis la sauvegarde du {} : {}",
-        manifest.made_at,
-        store.display()
+    .line(tr(
+        lang,
+        format!(
+            "Base restaurée depuis la sauvegarde du {} : {}",
+            manifest.made_at,
+            store.display()
+        ),
+        format!(
+            "Store restored from the backup of {}: {}",
+            manifest.made_at,
+            store.display()
+        ),
     ))
-    .line(format!(
-        "Nouvelle identité de synchronisation (génération {generation}) : aucun numéro n'est réutilisé."
+    .line(tr(
+        lang,
+        format!(
+            "Nouvelle identité de synchronisation (génération {generation}) : aucun numéro n'est réutilisé."
+        ),
+        format!("New sync identity (generation {generation}): no number is used again."),
     ));
     if let Some(s) = series {
-        out.push(format!(
-            "Les reçus de cette base reprennent dans une nouvelle série : {s}, …"
+        out.push(tr(
+            lang,
+            format!("Les reçus de cette base reprennent dans une nouvelle série : {s}, …"),
+            format!("This store's receipts go on in a new series: {s}, …"),
         ));
     }
     if let Some(m) = &moved {
-        out.push(format!(
-            "L'ancienne base n'est pas effacée : elle est mise de côté sous {}",
-            m.display()
+        out.push(tr(
+            lang,
+            format!(
+                "L'ancienne base n'est pas effacée : elle est mise de côté sous {}",
+                m.display()
+            ),
+            format!(
+                "The old store is not deleted: it is set aside as {}",
+                m.display()
+            ),
         ));
     }
-    out.push(
+    out.push(tr(
+        lang,
         "Relancez le bureau (sene hub serve) : chaque appareil renverra ce qu'il détient et que la sauvegarde n'a pas.",
-    );
+        "Start the office again (sene hub serve): each device will send again what it holds and the backup lacks.",
+    ));
     Ok(out)
 }

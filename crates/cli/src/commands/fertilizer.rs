@@ -3,12 +3,12 @@
 use sene_app::fertilizer::{
     DistributeFertilizer, NewGroupOrder, NewNeed, NewProduct, NewPurchaseOrder, NewReception,
 };
-use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 
 use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lang::{in_words, num, tr};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
@@ -24,9 +24,19 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             };
             let p = ctx.run(|tx| tx.add_product(cmd))?;
             let out = Output::new(&p)?;
-            Ok(out.line(format!(
-                "Produit « {} » : sac de {}, {} le sac ({})",
-                p.name, p.bag_weight, p.price_per_bag, p.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Produit « {} » : sac de {}, {} le sac ({})",
+                    p.name, p.bag_weight, p.price_per_bag, p.id
+                ),
+                format!(
+                    "Product \"{}\": bag of {}, {} a bag ({})",
+                    p.name,
+                    num(ctx.lang, p.bag_weight),
+                    p.price_per_bag,
+                    p.id
+                ),
             )))
         }
         FertilizerCmd::Product(ProductCmd::List) => {
@@ -46,9 +56,16 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             };
             let n = ctx.run(|tx| tx.add_need(cmd))?;
             let out = Output::new(&n)?;
-            Ok(out.line(format!(
-                "Besoin enregistré : {} {} — {} sacs de {} ({})",
-                m.number, m.full_name, n.bags, p.name, n.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Besoin enregistré : {} {} — {} sacs de {} ({})",
+                    m.number, m.full_name, n.bags, p.name, n.id
+                ),
+                format!(
+                    "Need recorded: {} {} — {} bags of {} ({})",
+                    m.number, m.full_name, n.bags, p.name, n.id
+                ),
             )))
         }
         FertilizerCmd::GroupOrder(a) => {
@@ -66,9 +83,16 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             };
             let g = ctx.run(|tx| tx.add_group_order(cmd))?;
             let out = Output::new(&g)?;
-            Ok(out.line(format!(
-                "Commande groupée de {} : {} sacs de {} ({})",
-                coop.code, g.bags, p.name, g.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Commande groupée de {} : {} sacs de {} ({})",
+                    coop.code, g.bags, p.name, g.id
+                ),
+                format!(
+                    "Group order of {}: {} bags of {} ({})",
+                    coop.code, g.bags, p.name, g.id
+                ),
             )))
         }
         FertilizerCmd::PurchaseOrder(a) => {
@@ -86,9 +110,16 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             };
             let po = ctx.run(|tx| tx.add_purchase_order(cmd))?;
             let out = Output::new(&po)?;
-            Ok(out.line(format!(
-                "Bon de commande à {} : {} sacs de {} à {} le sac ({})",
-                po.supplier, po.bags, p.name, po.unit_cost, po.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Bon de commande à {} : {} sacs de {} à {} le sac ({})",
+                    po.supplier, po.bags, p.name, po.unit_cost, po.id
+                ),
+                format!(
+                    "Purchase order to {}: {} bags of {} at {} a bag ({})",
+                    po.supplier, po.bags, p.name, po.unit_cost, po.id
+                ),
             )))
         }
         FertilizerCmd::Receive(a) => {
@@ -114,17 +145,22 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             let r = ctx.run(|tx| tx.receive_fertilizer(cmd))?;
             let out = Output::new(&r)?;
             let short = r.bags_expected.saturating_sub(r.bags_received);
-            Ok(out.line(format!(
-                "Réception au magasin « {} » : {} sacs reçus sur {} attendus{} ({})",
-                wh.name,
-                r.bags_received,
-                r.bags_expected,
-                if short > 0 {
-                    format!(", {short} manquants")
-                } else {
-                    String::new()
-                },
-                r.id
+            let lang = ctx.lang;
+            let missing = match (short > 0, lang) {
+                (false, _) => String::new(),
+                (true, Lang::Fr) => format!(", {short} manquants"),
+                (true, Lang::En) => format!(", {short} missing"),
+            };
+            Ok(out.line(tr(
+                lang,
+                format!(
+                    "Réception au magasin « {} » : {} sacs reçus sur {} attendus{missing} ({})",
+                    wh.name, r.bags_received, r.bags_expected, r.id
+                ),
+                format!(
+                    "Reception at the warehouse \"{}\": {} bags received of {} expected{missing} ({})",
+                    wh.name, r.bags_received, r.bags_expected, r.id
+                ),
             )))
         }
         FertilizerCmd::Distribute(a) => {
@@ -143,18 +179,32 @@ pub fn run(ctx: &mut Ctx, c: FertilizerCmd) -> CliResult<Output> {
             };
             let x = ctx.run(|tx| tx.distribute_fertilizer(cmd))?;
             let out = Output::new(&x)?;
+            let lang = ctx.lang;
+            let words = in_words(lang, x.cash_paid);
             Ok(out
-                .line(format!(
-                    "Reçu {} : {} sacs de {} remis à {} {} le {}",
-                    x.recorded.receipt, x.bags, p.name, m.number, m.full_name, x.date
+                .line(tr(
+                    lang,
+                    format!(
+                        "Reçu {} : {} sacs de {} remis à {} {} le {}",
+                        x.recorded.receipt, x.bags, p.name, m.number, m.full_name, x.date
+                    ),
+                    format!(
+                        "Receipt {}: {} bags of {} handed to {} {} on {}",
+                        x.recorded.receipt, x.bags, p.name, m.number, m.full_name, x.date
+                    ),
                 ))
-                .line(format!(
-                    "prix {} le sac ; payé comptant {} ({})",
-                    x.price_per_bag,
-                    x.cash_paid,
-                    fcfa_in_words(i128::from(x.cash_paid.francs()))
+                .line(tr(
+                    lang,
+                    format!(
+                        "prix {} le sac ; payé comptant {}{words}",
+                        x.price_per_bag, x.cash_paid
+                    ),
+                    format!(
+                        "price {} a bag; paid in cash {}",
+                        x.price_per_bag, x.cash_paid
+                    ),
                 ))
-                .line(format!("id : {}", x.id)))
+                .line(tr(lang, format!("id : {}", x.id), format!("id: {}", x.id))))
         }
     }
 }

@@ -4,13 +4,13 @@ use sene_app::finance::{
     NewAllocation, NewCreditLine, NewDrawdown, NewLender, NewRepayment, NewSaleLot, PayBalance,
 };
 use sene_app::lending::{complement_options, SetComplement};
-use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 use sene_store::Table;
 
 use crate::cli::*;
 use crate::ctx::{raw_rows, Ctx};
 use crate::error::CliResult;
+use crate::lang::{in_words, num, tr, word};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
@@ -41,19 +41,33 @@ pub fn sale_lot(ctx: &mut Ctx, c: SaleLotCmd) -> CliResult<Output> {
             let lot = ctx.run(|tx| tx.add_sale_lot(cmd))?;
             let total = Kg::sum(lot.sources.iter().map(|s| s.kg))?;
             let out = Output::new(&lot)?;
-            Ok(out.line(format!(
-                "Lot de vente à {} : {} de {} à {}/kg, frais {} ({})",
-                lot.buyer, total, lot.crop, lot.price_per_kg, lot.costs, lot.id
+            let lang = ctx.lang;
+            let crop = word(lang, lot.crop);
+            Ok(out.line(tr(
+                lang,
+                format!(
+                    "Lot de vente à {} : {total} de {crop} à {}/kg, frais {} ({})",
+                    lot.buyer, lot.price_per_kg, lot.costs, lot.id
+                ),
+                format!(
+                    "Sale lot to {}: {} of {crop} at {}/kg, costs {} ({})",
+                    lot.buyer,
+                    num(lang, total),
+                    lot.price_per_kg,
+                    lot.costs,
+                    lot.id
+                ),
             )))
         }
         SaleLotCmd::Paid { lot } => {
             let id: SaleLotId = parse::id("lot", &lot)?;
             let changed = ctx.run(|tx| tx.mark_lot_paid(id))?;
             let out = Output::new(&serde_json::json!({"sale_lot": id, "changed": changed}))?;
-            Ok(out.line(if changed {
-                format!("Lot {id} marqué payé")
-            } else {
-                format!("Lot {id} déjà marqué payé")
+            Ok(out.line(match (changed, ctx.lang) {
+                (true, Lang::Fr) => format!("Lot {id} marqué payé"),
+                (true, Lang::En) => format!("Lot {id} marked paid"),
+                (false, Lang::Fr) => format!("Lot {id} déjà marqué payé"),
+                (false, Lang::En) => format!("Lot {id} already marked paid"),
             }))
         }
         SaleLotCmd::List => raw_rows(ctx, Table::SaleLots, u32::MAX),
@@ -77,15 +91,28 @@ pub fn sale_lot(ctx: &mut Ctx, c: SaleLotCmd) -> CliResult<Output> {
             let mut options = complement_options(&ctx.db(), camp.id)?;
             options.retain(|o| crop.is_none_or(|c| o.crop == c));
             let mut out = Output::new(&options)?;
+            let lang = ctx.lang;
             for o in &options {
-                out.push(format!(
-                    "{} : prix de base {}, surplus des lots {} sur {} comptés, au plus {} par kg ; complément fixé {} par kg",
-                    o.crop.label_fr(),
-                    o.base_price,
-                    o.surplus,
-                    o.counted,
-                    o.max_per_kg,
-                    o.per_kg
+                out.push(tr(
+                    lang,
+                    format!(
+                        "{} : prix de base {}, surplus des lots {} sur {} comptés, au plus {} par kg ; complément fixé {} par kg",
+                        word(lang, o.crop),
+                        o.base_price,
+                        o.surplus,
+                        o.counted,
+                        o.max_per_kg,
+                        o.per_kg
+                    ),
+                    format!(
+                        "{}: base price {}, the lots' surplus {} over {} counted, at most {} per kg; complement set {} per kg",
+                        word(lang, o.crop),
+                        o.base_price,
+                        o.surplus,
+                        num(lang, o.counted),
+                        o.max_per_kg,
+                        o.per_kg
+                    ),
                 ));
             }
             Ok(out)
@@ -103,7 +130,12 @@ pub fn lender(ctx: &mut Ctx, c: LenderCmd) -> CliResult<Output> {
             };
             let l = ctx.run(|tx| tx.add_lender(cmd))?;
             let out = Output::new(&l)?;
-            Ok(out.line(format!("Prêteur « {} » ({}) : {}", l.name, l.kind, l.id)))
+            let kind = word(ctx.lang, l.kind);
+            Ok(out.line(tr(
+                ctx.lang,
+                format!("Prêteur « {} » ({kind}) : {}", l.name, l.id),
+                format!("Lender \"{}\" ({kind}): {}", l.name, l.id),
+            )))
         }
         LenderCmd::List => raw_rows(ctx, Table::Lenders, u32::MAX),
     }
@@ -129,9 +161,22 @@ pub fn credit_line(ctx: &mut Ctx, c: CreditLineCmd) -> CliResult<Output> {
             };
             let l = ctx.run(|tx| tx.add_credit_line(cmd))?;
             let out = Output::new(&l)?;
-            Ok(out.line(format!(
-                "Ligne de crédit de {} à {} par an, du {} au {}, garantie {} ({})",
-                l.principal, l.annual_rate, l.start, l.maturity, l.guarantee_share, l.id
+            let lang = ctx.lang;
+            Ok(out.line(tr(
+                lang,
+                format!(
+                    "Ligne de crédit de {} à {} par an, du {} au {}, garantie {} ({})",
+                    l.principal, l.annual_rate, l.start, l.maturity, l.guarantee_share, l.id
+                ),
+                format!(
+                    "Credit line of {} at {} a year, from {} to {}, guarantee {} ({})",
+                    l.principal,
+                    num(lang, l.annual_rate),
+                    l.start,
+                    l.maturity,
+                    num(lang, l.guarantee_share),
+                    l.id
+                ),
             )))
         }
         CreditLineCmd::List => raw_rows(ctx, Table::CreditLines, u32::MAX),
@@ -154,7 +199,11 @@ pub fn drawdown(ctx: &mut Ctx, c: DrawdownCmd) -> CliResult<Output> {
             };
             let x = ctx.run(|tx| tx.draw(cmd))?;
             let out = Output::new(&x)?;
-            Ok(out.line(format!("Tirage de {} le {} ({})", x.amount, x.date, x.id)))
+            Ok(out.line(tr(
+                ctx.lang,
+                format!("Tirage de {} le {} ({})", x.amount, x.date, x.id),
+                format!("Drawdown of {} on {} ({})", x.amount, x.date, x.id),
+            )))
         }
         DrawdownCmd::List => raw_rows(ctx, Table::Drawdowns, u32::MAX),
     }
@@ -178,9 +227,16 @@ pub fn repayment(ctx: &mut Ctx, c: RepaymentCmd) -> CliResult<Output> {
             };
             let x = ctx.run(|tx| tx.repay_lender(cmd))?;
             let out = Output::new(&x)?;
-            Ok(out.line(format!(
-                "Remboursement le {} : principal {}, intérêts {} ({})",
-                x.date, x.principal, x.interest, x.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Remboursement le {} : principal {}, intérêts {} ({})",
+                    x.date, x.principal, x.interest, x.id
+                ),
+                format!(
+                    "Repayment on {}: principal {}, interest {} ({})",
+                    x.date, x.principal, x.interest, x.id
+                ),
             )))
         }
         RepaymentCmd::List => raw_rows(ctx, Table::LenderRepayments, u32::MAX),
@@ -210,14 +266,17 @@ pub fn allocation(ctx: &mut Ctx, c: AllocationCmd) -> CliResult<Output> {
             };
             let x = ctx.run(|tx| tx.allocate_funds(cmd))?;
             let out = Output::new(&x)?;
-            Ok(out.line(format!(
-                "Dotation de {} ({}) à {} pour {} le {} ({})",
-                x.amount,
-                fcfa_in_words(i128::from(x.amount.francs())),
-                agent.name,
-                coop.code,
-                x.date,
-                x.id
+            let words = in_words(ctx.lang, x.amount);
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Dotation de {}{words} à {} pour {} le {} ({})",
+                    x.amount, agent.name, coop.code, x.date, x.id
+                ),
+                format!(
+                    "Allocation of {} to {} for {} on {} ({})",
+                    x.amount, agent.name, coop.code, x.date, x.id
+                ),
             )))
         }
         AllocationCmd::List => raw_rows(ctx, Table::FundAllocations, u32::MAX),
@@ -247,18 +306,21 @@ pub fn payment(ctx: &mut Ctx, c: PaymentCmd) -> CliResult<Output> {
             };
             let x = ctx.run(|tx| tx.pay_balance(cmd))?;
             let out = Output::new(&x)?;
+            let lang = ctx.lang;
+            let (words, mode) = (in_words(lang, x.amount), word(lang, x.mode));
             Ok(out
-                .line(format!(
-                    "Reçu {} : solde de {} ({}) payé à {} {} le {} en {}",
-                    x.recorded.receipt,
-                    x.amount,
-                    fcfa_in_words(i128::from(x.amount.francs())),
-                    m.number,
-                    m.full_name,
-                    x.date,
-                    x.mode
+                .line(tr(
+                    lang,
+                    format!(
+                        "Reçu {} : solde de {}{words} payé à {} {} le {} en {mode}",
+                        x.recorded.receipt, x.amount, m.number, m.full_name, x.date
+                    ),
+                    format!(
+                        "Receipt {}: balance of {} paid to {} {} on {} in {mode}",
+                        x.recorded.receipt, x.amount, m.number, m.full_name, x.date
+                    ),
                 ))
-                .line(format!("id : {}", x.id)))
+                .line(tr(lang, format!("id : {}", x.id), format!("id: {}", x.id))))
         }
         PaymentCmd::List => raw_rows(ctx, Table::BalancePayments, u32::MAX),
     }

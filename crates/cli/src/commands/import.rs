@@ -137,7 +137,13 @@ fn read_workbook(path: &Path) -> CliResult<Sheet> {
     let mut wb = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
     let range = wb
         .worksheet_range_at(0)
-        .ok_or_else(|| bad("aucune feuille / no sheet".into()))?
+        .ok_or_else(|| {
+            file_error(
+                path,
+                "le classeur n'a aucune feuille",
+                "the workbook has no sheet",
+            )
+        })?
         .map_err(|e| bad(e.to_string()))?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut rows = range.rows().enumerate().map(|(i, cells)| {

@@ -20,6 +20,7 @@ use crate::cli::{
 };
 use crate::ctx::{missing_store, open_ledger, passphrase, store_path, Ctx};
 use crate::error::{CliError, CliResult};
+use crate::lang::tr;
 use crate::output::Output;
 
 /// Runs a parsed command line.
@@ -33,12 +34,12 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         return Err(missing_store(&path));
     }
     if let Command::Encrypt(a) = &cli.command {
-        return encrypt(&path, &a.account);
+        return encrypt(&path, &a.account, lang);
     }
     // a backup is checked, listed or put back without opening the store
     match &cli.command {
-        Command::Backup(a) if a.action.is_some() => return backup::without_store(a),
-        Command::Restore(a) => return backup::restore(&path, &a.file),
+        Command::Backup(a) if a.action.is_some() => return backup::without_store(a, lang),
+        Command::Restore(a) => return backup::restore(&path, &a.file, lang),
         Command::Recover(a) => return org::recover(&path, a, lang),
         _ => {}
     }
@@ -119,13 +120,25 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
 }
 
 /// `sene encrypt`: encrypts a plain store in place and shows its recovery key, once.
-fn encrypt(path: &std::path::Path, label: &str) -> CliResult<Output> {
+fn encrypt(path: &std::path::Path, account: &str, lang: Lang) -> CliResult<Output> {
     let pass = passphrase()?;
     let (_, key) =
-        sene_store::Store::encrypt_plain(path, label, &pass, sene_store::KdfParams::DEFAULT)?;
+        sene_store::Store::encrypt_plain(path, account, &pass, sene_store::KdfParams::DEFAULT)?;
     let recovery = key.recovery_text();
     Ok(Output::new(&serde_json::json!({ "encrypted": true, "recovery_key": recovery }))?
-        .line(format!("Base chiffrée : {}", path.display()))
-        .line(format!("Compte : {label}"))
-        .line(format!("Clé de secours (notez-la et rangez-la à part, elle ne sera plus affichée) : {recovery}")))
+        .line(tr(
+            lang,
+            format!("Base chiffrée : {}", path.display()),
+            format!("Store encrypted: {}", path.display()),
+        ))
+        .line(tr(
+            lang,
+            format!("Compte : {account}"),
+            format!("Account: {account}"),
+        ))
+        .line(tr(
+            lang,
+            format!("Clé de secours (notez-la et rangez-la à part, elle ne sera plus affichée) : {recovery}"),
+            format!("Recovery key (write it down and keep it apart, it will not be shown again): {recovery}"),
+        )))
 }

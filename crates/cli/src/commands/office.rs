@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::cli::{AnomaliesCmd, CashCmd, StockCmd};
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lang::{num, tr};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
@@ -29,7 +30,7 @@ pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
                     camp.name
                 ),
                 Lang::En => format!(
-                    "{} open anomal{} in the campaign « {} »",
+                    "{} open anomal{} in the campaign \"{}\"",
                     q.len(),
                     if q.len() == 1 { "y" } else { "ies" },
                     camp.name
@@ -61,9 +62,16 @@ pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
         } => {
             let camp = campaign(ctx, &c)?;
             let r = ctx.run(|tx| tx.resolve_anomaly(camp.id, &key, &note))?;
-            Ok(Output::new(&r)?.line(format!(
-                "Anomalie résolue : {} ({}), motif : {}",
-                r.key, r.kind, r.note
+            Ok(Output::new(&r)?.line(tr(
+                ctx.lang,
+                format!(
+                    "Anomalie résolue : {} ({}), motif : {}",
+                    r.key, r.kind, r.note
+                ),
+                format!(
+                    "Anomaly resolved: {} ({}), reason: {}",
+                    r.key, r.kind, r.note
+                ),
             )))
         }
         AnomaliesCmd::Log { campaign: c } => {
@@ -71,18 +79,19 @@ pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
             let log = ctx.ledger.anomaly_resolutions(camp.id)?;
             let db = ctx.db();
             let mut out = Output::new(&log)?;
+            let lang = ctx.lang;
             if log.is_empty() {
-                out.push("aucune anomalie résolue");
+                out.push(tr(lang, "aucune anomalie résolue", "no anomaly resolved"));
             }
             for r in &log {
                 let who = db
                     .agent(r.resolved_by)?
                     .map_or_else(|| r.resolved_by.to_string(), |a| a.name);
-                out.push(format!(
-                    "{} par {who} : {} — {}",
-                    r.resolved_at.format("%Y-%m-%d %H:%M"),
-                    r.key,
-                    r.note
+                let at = r.resolved_at.format("%Y-%m-%d %H:%M");
+                out.push(tr(
+                    lang,
+                    format!("{at} par {who} : {} — {}", r.key, r.note),
+                    format!("{at} by {who}: {} — {}", r.key, r.note),
                 ));
             }
             Ok(out)
@@ -104,9 +113,19 @@ pub fn stock(ctx: &mut Ctx, c: StockCmd) -> CliResult<Output> {
             let counted = parse::kg("--kg", &kg)?;
             let date = parse::date_or("--date", date.as_deref(), ctx.today())?;
             let n = ctx.run(|tx| tx.record_stock_count(wh.id, camp.id, date, counted, &note))?;
-            Ok(Output::new(&n)?.line(format!(
-                "Comptage n° {} enregistré : magasin {}, {} au {}",
-                n.id, wh.name, n.counted, n.counted_on
+            Ok(Output::new(&n)?.line(tr(
+                ctx.lang,
+                format!(
+                    "Comptage n° {} enregistré : magasin {}, {} au {}",
+                    n.id, wh.name, n.counted, n.counted_on
+                ),
+                format!(
+                    "Count no. {} recorded: warehouse {}, {} on {}",
+                    n.id,
+                    wh.name,
+                    num(ctx.lang, n.counted),
+                    n.counted_on
+                ),
             )))
         }
         StockCmd::List { campaign: cp } => {
@@ -114,14 +133,20 @@ pub fn stock(ctx: &mut Ctx, c: StockCmd) -> CliResult<Output> {
             let counts = ctx.ledger.stock_counts(camp.id)?;
             let db = ctx.db();
             let mut out = Output::new(&counts)?;
+            let lang = ctx.lang;
             if counts.is_empty() {
-                out.push("aucun comptage");
+                out.push(tr(lang, "aucun comptage", "no count"));
             }
             for n in &counts {
                 let wh = db
                     .warehouse(n.warehouse_id)?
                     .map_or_else(|| n.warehouse_id.to_string(), |w| w.name);
-                out.push(format!("{} {wh} : {} {}", n.counted_on, n.counted, n.note));
+                let (on, kg, note) = (n.counted_on, num(lang, n.counted), &n.note);
+                out.push(tr(
+                    lang,
+                    format!("{on} {wh} : {kg} {note}"),
+                    format!("{on} {wh}: {kg} {note}"),
+                ));
             }
             Ok(out)
         }
@@ -153,13 +178,28 @@ pub fn cash(ctx: &mut Ctx, c: CashCmd) -> CliResult<Output> {
             let r = ctx.run(|tx| tx.record_cash_return(agent.id, camp.id, date, amount, &note))?;
             let p = sene_app::reports::agent_cash(&ctx.db(), agent.id, camp.id)?;
             let mut out = Output::new(&json!({"cash_return": r, "position": p}))?;
-            out.push(format!(
-                "Retour n° {} : {} rendu par {} le {}",
-                r.id, r.amount, agent.name, r.returned_on
+            let lang = ctx.lang;
+            out.push(tr(
+                lang,
+                format!(
+                    "Retour n° {} : {} rendu par {} le {}",
+                    r.id, r.amount, agent.name, r.returned_on
+                ),
+                format!(
+                    "Return no. {}: {} handed back by {} on {}",
+                    r.id, r.amount, agent.name, r.returned_on
+                ),
             ));
-            out.push(format!(
-                "Caisse de {} : reçu {}, versé {}, engrais encaissé {}, déjà rendu {} → à rendre {}",
-                agent.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+            out.push(tr(
+                lang,
+                format!(
+                    "Caisse de {} : reçu {}, versé {}, engrais encaissé {}, déjà rendu {} → à rendre {}",
+                    agent.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+                ),
+                format!(
+                    "Cash of {}: received {}, paid out {}, fertilizer cash {}, already handed back {} → to hand back {}",
+                    agent.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+                ),
             ));
             Ok(out)
         }
@@ -168,14 +208,20 @@ pub fn cash(ctx: &mut Ctx, c: CashCmd) -> CliResult<Output> {
             let returns = ctx.ledger.cash_returns(camp.id)?;
             let db = ctx.db();
             let mut out = Output::new(&returns)?;
+            let lang = ctx.lang;
             if returns.is_empty() {
-                out.push("aucun retour d'argent");
+                out.push(tr(lang, "aucun retour d'argent", "no cash handed back"));
             }
             for r in &returns {
                 let who = db
                     .agent(r.agent_id)?
                     .map_or_else(|| r.agent_id.to_string(), |a| a.name);
-                out.push(format!("{} {who} : {} {}", r.returned_on, r.amount, r.note));
+                let (on, amount, note) = (r.returned_on, r.amount, &r.note);
+                out.push(tr(
+                    lang,
+                    format!("{on} {who} : {amount} {note}"),
+                    format!("{on} {who}: {amount} {note}"),
+                ));
             }
             Ok(out)
         }

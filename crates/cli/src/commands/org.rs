@@ -48,15 +48,30 @@ pub fn init(ctx: &mut Ctx, a: InitArgs) -> CliResult<Output> {
         "device_id": actor.device,
         "store": ctx.store.display().to_string(),
     }))?;
+    let lang = ctx.lang;
+    let store = ctx.store.display();
     Ok(out
-        .line(format!(
-            "Union « {} » ({}) créée dans {}",
-            union.name,
-            union.region,
-            ctx.store.display()
+        .line(tr(
+            lang,
+            format!(
+                "Union « {} » ({}) créée dans {store}",
+                union.name, union.region
+            ),
+            format!(
+                "Union \"{}\" ({}) created in {store}",
+                union.name, union.region
+            ),
         ))
-        .line(format!("agent (secrétariat) : {}", actor.agent))
-        .line(format!("appareil : {}", actor.device)))
+        .line(tr(
+            lang,
+            format!("agent (secrétariat) : {}", actor.agent),
+            format!("agent (secretariat): {}", actor.agent),
+        ))
+        .line(tr(
+            lang,
+            format!("appareil : {}", actor.device),
+            format!("device: {}", actor.device),
+        )))
 }
 
 pub fn demo(ctx: &mut Ctx, a: DemoArgs) -> CliResult<Output> {
@@ -90,15 +105,17 @@ pub fn demo(ctx: &mut Ctx, a: DemoArgs) -> CliResult<Output> {
         }
     };
     let out = Output::new(&summary)?;
-    Ok(out.line(format!(
-        "Démo chargée : {} coopératives, {} membres, {} campagnes, {} contrats, {} avances, {} livraisons, {} distributions d'engrais",
-        summary.cooperatives,
-        summary.members,
-        summary.campaigns,
-        summary.contracts,
-        summary.disbursements,
-        summary.deliveries,
-        summary.distributions
+    let d = &summary;
+    Ok(out.line(tr(
+        ctx.lang,
+        format!(
+            "Démo chargée : {} coopératives, {} membres, {} campagnes, {} contrats, {} avances, {} livraisons, {} distributions d'engrais",
+            d.cooperatives, d.members, d.campaigns, d.contracts, d.disbursements, d.deliveries, d.distributions
+        ),
+        format!(
+            "Demo loaded: {} cooperatives, {} members, {} campaigns, {} contracts, {} advances, {} deliveries, {} fertilizer hand-outs",
+            d.cooperatives, d.members, d.campaigns, d.contracts, d.disbursements, d.deliveries, d.distributions
+        ),
     )))
 }
 
@@ -350,9 +367,10 @@ pub fn cooperative(ctx: &mut Ctx, c: CooperativeCmd) -> CliResult<Output> {
             };
             let c = ctx.run(|tx| tx.add_cooperative(cmd))?;
             let out = Output::new(&c)?;
-            Ok(out.line(format!(
-                "Coopérative {} enregistrée : {} ({})",
-                c.code, c.name, c.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!("Coopérative {} enregistrée : {} ({})", c.code, c.name, c.id),
+                format!("Cooperative {} registered: {} ({})", c.code, c.name, c.id),
             )))
         }
         CooperativeCmd::List => {
@@ -361,7 +379,11 @@ pub fn cooperative(ctx: &mut Ctx, c: CooperativeCmd) -> CliResult<Output> {
             for c in &list {
                 out.push(coop_line(c));
             }
-            out.push(format!("{} coopérative(s)", list.len()));
+            out.push(tr(
+                ctx.lang,
+                format!("{} coopérative(s)", list.len()),
+                format!("{} cooperative(s)", list.len()),
+            ));
             Ok(out)
         }
     }
@@ -383,9 +405,16 @@ pub fn warehouse(ctx: &mut Ctx, c: WarehouseCmd) -> CliResult<Output> {
             };
             let w = ctx.run(|tx| tx.add_warehouse(cmd))?;
             let out = Output::new(&w)?;
-            Ok(out.line(format!(
-                "Magasin « {} » de {} enregistré ({})",
-                w.name, coop.code, w.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Magasin « {} » de {} enregistré ({})",
+                    w.name, coop.code, w.id
+                ),
+                format!(
+                    "Warehouse \"{}\" of {} registered ({})",
+                    w.name, coop.code, w.id
+                ),
             )))
         }
         WarehouseCmd::List { cooperative } => {
@@ -398,16 +427,22 @@ pub fn warehouse(ctx: &mut Ctx, c: WarehouseCmd) -> CliResult<Output> {
                 .map(|c| (c.id, c.code))
                 .collect();
             let mut out = Output::new(&list)?;
+            let lang = ctx.lang;
             for w in &list {
                 out.push(format!(
-                    "{:<8} {}  capacité {}  ({})",
+                    "{:<8} {}  {} {}  ({})",
                     codes.get(&w.cooperative_id).map_or("?", String::as_str),
                     w.name,
-                    w.capacity.map_or_else(|| "—".to_owned(), |k| k.to_string()),
+                    tr(lang, "capacité", "capacity"),
+                    w.capacity.map_or_else(|| "—".to_owned(), |k| num(lang, k)),
                     w.id
                 ));
             }
-            out.push(format!("{} magasin(s)", list.len()));
+            out.push(tr(
+                lang,
+                format!("{} magasin(s)", list.len()),
+                format!("{} warehouse(s)", list.len()),
+            ));
             Ok(out)
         }
     }
@@ -430,9 +465,11 @@ pub fn agent(ctx: &mut Ctx, c: AgentCmd) -> CliResult<Output> {
             };
             let ag = ctx.run(|tx| tx.add_agent(cmd))?;
             let out = Output::new(&ag)?;
-            Ok(out.line(format!(
-                "Agent « {} » ({}) enregistré : {}",
-                ag.name, ag.role, ag.id
+            let role = word(ctx.lang, ag.role);
+            Ok(out.line(tr(
+                ctx.lang,
+                format!("Agent « {} » ({role}) enregistré : {}", ag.name, ag.id),
+                format!("Agent \"{}\" ({role}) registered: {}", ag.name, ag.id),
             )))
         }
         AgentCmd::List => {
@@ -455,7 +492,7 @@ pub fn agent(ctx: &mut Ctx, c: AgentCmd) -> CliResult<Output> {
                     "{}  {} ({}){}{}{}",
                     a.id,
                     a.name,
-                    a.role,
+                    word(ctx.lang, a.role),
                     a.phone
                         .as_deref()
                         .map(|p| format!(" {p}"))
@@ -465,10 +502,10 @@ pub fn agent(ctx: &mut Ctx, c: AgentCmd) -> CliResult<Output> {
                     } else {
                         format!(" — {}", cs.join(", "))
                     },
-                    if Some(a.id) == default {
-                        " [agent de cette base]"
-                    } else {
-                        ""
+                    match (Some(a.id) == default, ctx.lang) {
+                        (false, _) => "",
+                        (true, Lang::Fr) => " [agent de cette base]",
+                        (true, Lang::En) => " [this store's agent]",
                     }
                 ));
             }
@@ -487,9 +524,16 @@ pub fn device(ctx: &mut Ctx, c: DeviceCmd) -> CliResult<Output> {
             };
             let d = ctx.run(|tx| tx.add_device(cmd))?;
             let out = Output::new(&d)?;
-            Ok(out.line(format!(
-                "Appareil « {} » enregistré, reçus {}-…  ({})",
-                d.label, d.receipt_prefix, d.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Appareil « {} » enregistré, reçus {}-…  ({})",
+                    d.label, d.receipt_prefix, d.id
+                ),
+                format!(
+                    "Device \"{}\" registered, receipts {}-…  ({})",
+                    d.label, d.receipt_prefix, d.id
+                ),
             )))
         }
         DeviceCmd::List => crate::ctx::raw_rows(ctx, sene_store::Table::Devices, u32::MAX),
@@ -572,9 +616,16 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
             let confirm = a.confirm;
             let m = ctx.run(|tx| tx.register_member(cmd, confirm))?;
             let out = Output::new(&m)?;
-            Ok(out.line(format!(
-                "Membre {} enregistré : {} ({}) — {}",
-                m.number, m.full_name, coop.code, m.id
+            Ok(out.line(tr(
+                ctx.lang,
+                format!(
+                    "Membre {} enregistré : {} ({}) — {}",
+                    m.number, m.full_name, coop.code, m.id
+                ),
+                format!(
+                    "Member {} registered: {} ({}) — {}",
+                    m.number, m.full_name, coop.code, m.id
+                ),
             )))
         }
         MemberCmd::List { cooperative } => {
@@ -589,7 +640,11 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
                     codes.get(&m.cooperative_id).map_or("?", String::as_str),
                 ));
             }
-            out.push(format!("{} membre(s)", list.len()));
+            out.push(tr(
+                ctx.lang,
+                format!("{} membre(s)", list.len()),
+                format!("{} member(s)", list.len()),
+            ));
             Ok(out)
         }
         MemberCmd::Search { query, limit } => {
@@ -604,7 +659,11 @@ pub fn member(ctx: &mut Ctx, c: MemberCmd) -> CliResult<Output> {
                 ));
             }
             if list.is_empty() {
-                out.push(format!("aucun membre ne correspond à « {query} »"));
+                out.push(tr(
+                    ctx.lang,
+                    format!("aucun membre ne correspond à « {query} »"),
+                    format!("no member matches \"{query}\""),
+                ));
             }
             Ok(out)
         }

@@ -11,17 +11,10 @@ use sene_domain::*;
 use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::lang::{tr, word};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
-
-/// The text in the session's language.
-fn tr(lang: Lang, fr: impl Into<String>, en: impl Into<String>) -> String {
-    match lang {
-        Lang::Fr => fr.into(),
-        Lang::En => en.into(),
-    }
-}
 
 /// `--reason`, which every change needs: it stays in the record's history.
 fn reason(r: Option<String>) -> CliResult<String> {
@@ -144,12 +137,12 @@ fn reason_line(ctx: &Ctx, change: &RegistryChange, indent: &str) -> String {
     )
 }
 
-fn action_label(a: RegistryAction, lang: Lang) -> String {
-    tr(lang, a.label_fr(), a.label_en())
+fn action_label(a: RegistryAction, lang: Lang) -> &'static str {
+    word(lang, a)
 }
 
-fn status_label(s: MemberStatus, lang: Lang) -> String {
-    tr(lang, s.label_fr(), s.label_en())
+fn status_label(s: MemberStatus, lang: Lang) -> &'static str {
+    word(lang, s)
 }
 
 fn who(m: &Member, code: &str) -> String {

@@ -1,9 +1,9 @@
 //! Reports (settlement, campaign progress, an agent's cash), the audit trail, `check`, `table`.
 
-use sene_app::reports::{agent_cash, campaign_report, settle_campaign, Totals};
-use sene_domain::*;
 use std::path::Path;
 
+use sene_app::reports::{agent_cash, campaign_report, settle_campaign, Totals};
+use sene_domain::*;
 use sene_store::Table;
 use serde_json::json;
 
@@ -11,6 +11,7 @@ use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::files::write_atomically;
+use crate::lang::{crop_said, decimal, fee, num, tr};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
@@ -63,62 +64,92 @@ fn dashboard(
     let day = parse::date_or("--date", date, ctx.today())?;
     let d = dashboard(&db, camp.id, day)?;
     let mut out = Output::new(&d)?;
-    out.push(format!(
-        "Tableau de bord de « {} » au {}",
-        d.campaign, d.date
+    let lang = ctx.lang;
+    out.push(tr(
+        lang,
+        format!("Tableau de bord de « {} » au {}", d.campaign, d.date),
+        format!("Dashboard of \"{}\" on {}", d.campaign, d.date),
     ));
     for c in &d.cooperatives {
-        out.push(format!(
-            "  {:<8} engagé {}, livré {}, avances {} sur {} dues, recouvré {} ({} %)",
-            c.code,
-            c.progress.committed,
-            c.progress.delivered,
-            c.progress.disbursed,
-            c.progress.advance_due,
-            c.progress.recovered,
-            c.progress.recovery_rate.to_string().replace('.', ",")
+        let p = &c.progress;
+        let rate = decimal(lang, p.recovery_rate);
+        out.push(tr(
+            lang,
+            format!(
+                "  {:<8} engagé {}, livré {}, avances {} sur {} dues, recouvré {} ({rate} %)",
+                c.code, p.committed, p.delivered, p.disbursed, p.advance_due, p.recovered,
+            ),
+            format!(
+                "  {:<8} committed {}, delivered {}, advances {} of {} due, recovered {} ({rate}%)",
+                c.code,
+                num(lang, p.committed),
+                num(lang, p.delivered),
+                p.disbursed,
+                p.advance_due,
+                p.recovered,
+            ),
         ));
     }
     if let Some(f) = csv {
         write_atomically(f, dashboard_csv(&d, style).as_bytes())?;
-        out.push(format!("CSV écrit : {}", f.display()));
+        out.push(written(lang, "CSV", f));
     }
     if let Some(f) = xlsx {
         write_atomically(f, &dashboard_xlsx(&d)?)?;
-        out.push(format!("XLSX écrit : {}", f.display()));
+        out.push(written(lang, "XLSX", f));
     }
     Ok(out)
 }
 
-fn fee_text(f: FeeModel) -> String {
-    match f {
-        FeeModel::None => "aucun".into(),
-        FeeModel::Flat { rate } => format!("forfait {rate}"),
-        FeeModel::Interest { annual_rate } => format!("intérêt {annual_rate} par an"),
-    }
+/// `CSV écrit : FILE`.
+fn written(lang: Lang, what: &str, f: &Path) -> String {
+    tr(
+        lang,
+        format!("{what} écrit : {}", f.display()),
+        format!("{what} written: {}", f.display()),
+    )
 }
 
-fn totals_line(label: &str, t: &Totals) -> String {
-    let carried = if t.carried_debt.is_positive() {
-        format!(", dette reportée {}", t.carried_debt)
-    } else {
-        String::new()
+fn totals_line(lang: Lang, label: &str, t: &Totals) -> String {
+    let carried = match (t.carried_debt.is_positive(), lang) {
+        (false, _) => String::new(),
+        (true, Lang::Fr) => format!(", dette reportée {}", t.carried_debt),
+        (true, Lang::En) => format!(", carried debt {}", t.carried_debt),
     };
-    format!(
-        "{label} : {} membre(s), engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais à crédit {}{carried}, net {} ; à payer {} (payé {}, reste {}) ; dettes {} ({} membre(s))",
-        t.members,
-        t.committed,
-        t.accepted,
-        t.delivered_value,
-        t.advances,
-        t.fees,
-        t.fertilizer_credit,
-        t.net,
-        t.payable,
-        t.paid,
-        t.remaining,
-        t.debt,
-        t.members_in_debt
+    tr(
+        lang,
+        format!(
+            "{label} : {} membre(s), engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais à crédit {}{carried}, net {} ; à payer {} (payé {}, reste {}) ; dettes {} ({} membre(s))",
+            t.members,
+            t.committed,
+            t.accepted,
+            t.delivered_value,
+            t.advances,
+            t.fees,
+            t.fertilizer_credit,
+            t.net,
+            t.payable,
+            t.paid,
+            t.remaining,
+            t.debt,
+            t.members_in_debt
+        ),
+        format!(
+            "{label}: {} member(s), committed {}, accepted {}, value {}, advances {}, fees {}, fertilizer on credit {}{carried}, net {}; to pay {} (paid {}, left {}); debts {} ({} member(s))",
+            t.members,
+            num(lang, t.committed),
+            num(lang, t.accepted),
+            t.delivered_value,
+            t.advances,
+            t.fees,
+            t.fertilizer_credit,
+            t.net,
+            t.payable,
+            t.paid,
+            t.remaining,
+            t.debt,
+            t.members_in_debt
+        ),
     )
 }
 
@@ -149,48 +180,81 @@ fn settlement(ctx: &mut Ctx, a: SettlementArgs) -> CliResult<Output> {
         reports.push(r);
     }
     let mut out = Output::new(&reports)?;
+    let lang = ctx.lang;
     if reports.is_empty() {
-        out.push("aucune campagne");
+        out.push(tr(lang, "aucune campagne", "no campaign"));
     }
     for r in &reports {
-        out.push(format!(
-            "Règlement de la campagne « {} » au {} (frais : {})",
-            r.campaign,
-            r.date,
-            fee_text(r.fee)
+        out.push(tr(
+            lang,
+            format!(
+                "Règlement de la campagne « {} » au {} (frais : {})",
+                r.campaign,
+                r.date,
+                fee(lang, r.fee)
+            ),
+            format!(
+                "Settlement of the campaign \"{}\" on {} (fees: {})",
+                r.campaign,
+                r.date,
+                fee(lang, r.fee)
+            ),
         ));
         for l in &r.members {
-            let end = if l.debt.is_positive() {
-                format!("dette {}", l.debt)
-            } else {
-                format!("payé {}, reste à payer {}", l.paid, l.remaining)
+            let end = match (l.debt.is_positive(), lang) {
+                (true, Lang::Fr) => format!("dette {}", l.debt),
+                (true, Lang::En) => format!("debt {}", l.debt),
+                (false, Lang::Fr) => format!("payé {}, reste à payer {}", l.paid, l.remaining),
+                (false, Lang::En) => format!("paid {}, left to pay {}", l.paid, l.remaining),
             };
-            let carried = if l.carried_debt.is_positive() {
-                format!(", dette reportée {}", l.carried_debt)
-            } else {
-                String::new()
+            let carried = match (l.carried_debt.is_positive(), lang) {
+                (false, _) => String::new(),
+                (true, Lang::Fr) => format!(", dette reportée {}", l.carried_debt),
+                (true, Lang::En) => format!(", carried debt {}", l.carried_debt),
             };
-            out.push(format!(
-                "  {:<12} {} [{}] : engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais {}{carried} → net {} ; {end}",
-                l.number,
-                l.full_name,
-                l.cooperative,
-                l.committed,
-                l.accepted,
-                l.delivered_value,
-                l.advances,
-                l.fees,
-                l.fertilizer_credit,
-                l.net
+            out.push(tr(
+                lang,
+                format!(
+                    "  {:<12} {} [{}] : engagé {}, accepté {}, valeur {}, avances {}, frais {}, engrais {}{carried} → net {} ; {end}",
+                    l.number,
+                    l.full_name,
+                    l.cooperative,
+                    l.committed,
+                    l.accepted,
+                    l.delivered_value,
+                    l.advances,
+                    l.fees,
+                    l.fertilizer_credit,
+                    l.net
+                ),
+                format!(
+                    "  {:<12} {} [{}]: committed {}, accepted {}, value {}, advances {}, fees {}, fertilizer {}{carried} → net {}; {end}",
+                    l.number,
+                    l.full_name,
+                    l.cooperative,
+                    num(lang, l.committed),
+                    num(lang, l.accepted),
+                    l.delivered_value,
+                    l.advances,
+                    l.fees,
+                    l.fertilizer_credit,
+                    l.net
+                ),
             ));
         }
         if r.members.is_empty() {
-            out.push("  aucun membre".to_owned());
+            out.push(tr(lang, "  aucun membre", "  no member"));
         }
         for (code, t) in &r.cooperatives {
-            out.push(totals_line(&format!("  Coopérative {code}"), t));
+            let label = tr(
+                lang,
+                format!("  Coopérative {code}"),
+                format!("  Cooperative {code}"),
+            );
+            out.push(totals_line(lang, &label, t));
         }
-        out.push(totals_line("  Total de la campagne", &r.totals));
+        let label = tr(lang, "  Total de la campagne", "  Campaign total");
+        out.push(totals_line(lang, &label, &r.totals));
     }
     Ok(out)
 }
@@ -202,37 +266,71 @@ fn progress(ctx: &mut Ctx, campaign: Option<&str>) -> CliResult<Output> {
         reports.push(campaign_report(&db, camp.id)?);
     }
     let mut out = Output::new(&reports)?;
+    let lang = ctx.lang;
     if reports.is_empty() {
-        out.push("aucune campagne");
+        out.push(tr(lang, "aucune campagne", "no campaign"));
     }
     for r in &reports {
-        out.push(format!("Avancement de la campagne « {} »", r.campaign));
+        out.push(tr(
+            lang,
+            format!("Avancement de la campagne « {} »", r.campaign),
+            format!("Progress of the campaign \"{}\"", r.campaign),
+        ));
         for l in r.lines.iter().chain(std::iter::once(&r.total)) {
-            out.push(format!(
-                "  {:<8} {} : {} contrat(s), engagé {}, livré (accepté) {} ; avance due {}, versée {}, recouvrée {} ({} %)",
-                l.cooperative,
-                l.crop,
-                l.contracts,
-                l.committed,
-                l.delivered,
-                l.advance_due,
-                l.disbursed,
-                l.recovered,
-                l.recovery_rate.to_string().replace('.', ",")
+            let rate = decimal(lang, l.recovery_rate);
+            out.push(tr(
+                lang,
+                format!(
+                    "  {:<8} {} : {} contrat(s), engagé {}, livré (accepté) {} ; avance due {}, versée {}, recouvrée {} ({rate} %)",
+                    l.cooperative,
+                    l.crop,
+                    l.contracts,
+                    l.committed,
+                    l.delivered,
+                    l.advance_due,
+                    l.disbursed,
+                    l.recovered,
+                ),
+                format!(
+                    "  {:<8} {}: {} contract(s), committed {}, delivered (accepted) {}; advance due {}, paid {}, recovered {} ({rate}%)",
+                    l.cooperative,
+                    crop_said(lang, &l.crop),
+                    l.contracts,
+                    num(lang, l.committed),
+                    num(lang, l.delivered),
+                    l.advance_due,
+                    l.disbursed,
+                    l.recovered,
+                ),
             ));
         }
         for f in &r.fertilizer {
-            out.push(format!(
-                "  engrais {} : besoins {}, commandés {}, achetés {}, reçus {}, distribués {} sacs ; coût {}, payé comptant {}, à crédit {}",
-                f.product,
-                f.needed_bags,
-                f.ordered_bags,
-                f.purchased_bags,
-                f.received_bags,
-                f.distributed_bags,
-                f.cost,
-                f.cash_paid,
-                f.on_credit
+            out.push(tr(
+                lang,
+                format!(
+                    "  engrais {} : besoins {}, commandés {}, achetés {}, reçus {}, distribués {} sacs ; coût {}, payé comptant {}, à crédit {}",
+                    f.product,
+                    f.needed_bags,
+                    f.ordered_bags,
+                    f.purchased_bags,
+                    f.received_bags,
+                    f.distributed_bags,
+                    f.cost,
+                    f.cash_paid,
+                    f.on_credit
+                ),
+                format!(
+                    "  fertilizer {}: needed {}, ordered {}, bought {}, received {}, handed out {} bags; cost {}, paid in cash {}, on credit {}",
+                    f.product,
+                    f.needed_bags,
+                    f.ordered_bags,
+                    f.purchased_bags,
+                    f.received_bags,
+                    f.distributed_bags,
+                    f.cost,
+                    f.cash_paid,
+                    f.on_credit
+                ),
             ));
         }
     }
@@ -250,14 +348,26 @@ fn cash(ctx: &mut Ctx, campaign: Option<&str>) -> CliResult<Output> {
         }
     };
     let db = ctx.db();
+    let lang = ctx.lang;
     let mut rows = Vec::new();
     let mut out = Output::default();
-    out.push(format!("Caisse de l'agent {} ({})", agent.name, agent.id));
+    out.push(tr(
+        lang,
+        format!("Caisse de l'agent {} ({})", agent.name, agent.id),
+        format!("Cash of the agent {} ({})", agent.name, agent.id),
+    ));
     for camp in lookup::campaigns(&db, campaign)? {
         let p = agent_cash(&db, agent.id, camp.id)?;
-        out.push(format!(
-            "  {} : reçu {}, versé {}, engrais encaissé {}, déjà rendu {} → à rendre {}",
-            camp.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+        out.push(tr(
+            lang,
+            format!(
+                "  {} : reçu {}, versé {}, engrais encaissé {}, déjà rendu {} → à rendre {}",
+                camp.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+            ),
+            format!(
+                "  {}: received {}, paid out {}, fertilizer cash {}, already handed back {} → to hand back {}",
+                camp.name, p.received, p.paid_out, p.fertilizer_cash, p.returned, p.to_return
+            ),
         ));
         rows.push(json!({"campaign_id": camp.id, "campaign": camp.name, "position": p}));
     }
@@ -296,10 +406,10 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> CliResult<Output> {
             e.agent_id
         ));
     }
-    out.push(format!(
-        "{} action(s) affichée(s) sur {}",
-        entries.len(),
-        all.len()
+    out.push(tr(
+        ctx.lang,
+        format!("{} action(s) affichée(s) sur {}", entries.len(), all.len()),
+        format!("{} action(s) shown out of {}", entries.len(), all.len()),
     ));
     Ok(out)
 }
@@ -337,10 +447,18 @@ pub fn check(ctx: &Ctx) -> CliResult<Output> {
         "size_bytes": size,
         "counts": counts,
     }))?;
-    out.push(format!(
-        "Base {} : intégrité ok, {} octets",
-        ctx.store.display(),
-        size
+    out.push(tr(
+        ctx.lang,
+        format!(
+            "Base {} : intégrité ok, {} octets",
+            ctx.store.display(),
+            size
+        ),
+        format!(
+            "Store {}: integrity ok, {} bytes",
+            ctx.store.display(),
+            size
+        ),
     ));
     for l in lines {
         out.push(l);
@@ -378,26 +496,33 @@ fn portfolio(
     let camp = lookup::campaign(&db, campaign)?;
     let p = lender_portfolio(&db, camp.id)?;
     let mut out = Output::new(&p)?;
-    out.push(format!("Portefeuille de la campagne « {} »", p.campaign));
+    let lang = ctx.lang;
+    out.push(tr(
+        lang,
+        format!("Portefeuille de la campagne « {} »", p.campaign),
+        format!("Portfolio of the campaign \"{}\"", p.campaign),
+    ));
     for l in p.lines.iter().chain(std::iter::once(&p.total)) {
-        out.push(format!(
-            "  {:<8} {} contrat(s) : avances dues {}, versées {}, recouvrées en nature {}, encours {} ({} %)",
-            l.cooperative,
-            l.contracts,
-            l.advance_due,
-            l.disbursed,
-            l.recovered,
-            l.outstanding,
-            l.recovery_rate.to_string().replace('.', ",")
+        let rate = decimal(lang, l.recovery_rate);
+        out.push(tr(
+            lang,
+            format!(
+                "  {:<8} {} contrat(s) : avances dues {}, versées {}, recouvrées en nature {}, encours {} ({rate} %)",
+                l.cooperative, l.contracts, l.advance_due, l.disbursed, l.recovered, l.outstanding,
+            ),
+            format!(
+                "  {:<8} {} contract(s): advances due {}, paid {}, recovered in kind {}, outstanding {} ({rate}%)",
+                l.cooperative, l.contracts, l.advance_due, l.disbursed, l.recovered, l.outstanding,
+            ),
         ));
     }
     if let Some(f) = csv {
         write_atomically(f, portfolio_csv(&p, style).as_bytes())?;
-        out.push(format!("CSV écrit : {}", f.display()));
+        out.push(written(lang, "CSV", f));
     }
     if let Some(f) = xlsx {
         write_atomically(f, &portfolio_xlsx(&p)?)?;
-        out.push(format!("XLSX écrit : {}", f.display()));
+        out.push(written(lang, "XLSX", f));
     }
     Ok(out)
 }

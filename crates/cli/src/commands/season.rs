@@ -6,58 +6,72 @@ use sene_app::season::{
     preview_delivery, Decision, DisburseAdvance, NewCampaign, RecordDelivery, RequestContract,
     Reverse,
 };
-use sene_domain::words::fcfa_in_words;
 use sene_domain::*;
 use serde_json::json;
 
 use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
-use crate::lang::{advance, num, tr, word};
+use crate::lang::{advance, fee, in_words, num, tr, word};
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
 
-fn fee_text(f: FeeModel) -> String {
-    match f {
-        FeeModel::None => "aucun".into(),
-        FeeModel::Flat { rate } => format!("forfait {rate}"),
-        FeeModel::Interest { annual_rate } => format!("intérêt {annual_rate} par an"),
-    }
-}
-
-fn campaign_lines(c: &Campaign) -> Vec<String> {
+fn campaign_lines(lang: Lang, c: &Campaign) -> Vec<String> {
+    let family = word(lang, c.family);
+    let bought = match (c.over_delivery_bought, lang) {
+        (true, Lang::Fr) => "acheté",
+        (false, Lang::Fr) => "non acheté",
+        (true, Lang::En) => "bought",
+        (false, Lang::En) => "not bought",
+    };
+    let (cw, dw) = (c.contract_window, c.delivery_window);
     let mut v = vec![
-        format!("Campagne « {} » ({}) — {}", c.name, c.family, c.id),
-        format!(
-            "contrats du {} au {} ; livraisons du {} au {}",
-            c.contract_window.start,
-            c.contract_window.end,
-            c.delivery_window.start,
-            c.delivery_window.end
+        tr(
+            lang,
+            format!("Campagne « {} » ({family}) — {}", c.name, c.id),
+            format!("Campaign \"{}\" ({family}) — {}", c.name, c.id),
         ),
-        format!(
-            "avance {} ; frais : {} ; humidité max {} ; impuretés max {} ; tare {} par sac ; surplus {}",
-            c.advance_share,
-            fee_text(c.fee),
-            c.quality.max_moisture,
-            c.quality.max_impurity,
-            c.bag_tare,
-            if c.over_delivery_bought {
-                "acheté"
-            } else {
-                "non acheté"
-            }
+        tr(
+            lang,
+            format!(
+                "contrats du {} au {} ; livraisons du {} au {}",
+                cw.start, cw.end, dw.start, dw.end
+            ),
+            format!(
+                "contracts from {} to {}; deliveries from {} to {}",
+                cw.start, cw.end, dw.start, dw.end
+            ),
+        ),
+        tr(
+            lang,
+            format!(
+                "avance {} ; frais : {} ; humidité max {} ; impuretés max {} ; tare {} par sac ; surplus {bought}",
+                c.advance_share,
+                fee(lang, c.fee),
+                c.quality.max_moisture,
+                c.quality.max_impurity,
+                c.bag_tare,
+            ),
+            format!(
+                "advance {}; fees: {}; moisture max {}; impurities max {}; tare {} per bag; surplus {bought}",
+                num(lang, c.advance_share),
+                fee(lang, c.fee),
+                num(lang, c.quality.max_moisture),
+                num(lang, c.quality.max_impurity),
+                num(lang, c.bag_tare),
+            ),
         ),
     ];
     for p in &c.prices {
-        v.push(format!(
-            "  {} : {}/kg{}",
-            p.crop,
-            p.base_price,
-            p.over_delivery_price
-                .map(|o| format!(" (surplus {o}/kg)"))
-                .unwrap_or_default()
+        let over = p
+            .over_delivery_price
+            .map(|o| format!(" (surplus {o}/kg)"))
+            .unwrap_or_default();
+        v.push(tr(
+            lang,
+            format!("  {} : {}/kg{over}", word(lang, p.crop), p.base_price),
+            format!("  {}: {}/kg{over}", word(lang, p.crop), p.base_price),
         ));
     }
     v
@@ -113,8 +127,8 @@ pub fn campaign(ctx: &mut Ctx, c: CampaignCmd) -> CliResult<Output> {
             };
             let c = ctx.run(|tx| tx.open_campaign(cmd))?;
             let mut out = Output::new(&c)?;
-            out.push("Campagne ouverte :");
-            for l in campaign_lines(&c) {
+            out.push(tr(ctx.lang, "Campagne ouverte :", "Campaign opened:"));
+            for l in campaign_lines(ctx.lang, &c) {
                 out.push(l);
             }
             Ok(out)
@@ -126,23 +140,27 @@ pub fn campaign(ctx: &mut Ctx, c: CampaignCmd) -> CliResult<Output> {
                 let prices: Vec<String> = c
                     .prices
                     .iter()
-                    .map(|p| format!("{} {}/kg", p.crop, p.base_price))
+                    .map(|p| format!("{} {}/kg", word(ctx.lang, p.crop), p.base_price))
                     .collect();
                 out.push(format!(
                     "{}  ({}) — {} — {}",
                     c.name,
-                    c.family,
+                    word(ctx.lang, c.family),
                     prices.join(", "),
                     c.id
                 ));
             }
-            out.push(format!("{} campagne(s)", list.len()));
+            out.push(tr(
+                ctx.lang,
+                format!("{} campagne(s)", list.len()),
+                format!("{} campaign(s)", list.len()),
+            ));
             Ok(out)
         }
         CampaignCmd::Show { campaign } => {
             let c = lookup::campaign(&ctx.db(), &campaign)?;
             let mut out = Output::new(&c)?;
-            for l in campaign_lines(&c) {
+            for l in campaign_lines(ctx.lang, &c) {
                 out.push(l);
             }
             Ok(out)
@@ -168,7 +186,11 @@ pub fn contract(ctx: &mut Ctx, c: ContractCmd) -> CliResult<Output> {
     let date = parse::date_or("--date", d.date.as_deref(), ctx.today())?;
     let c = ctx.run(|tx| tx.decide_contract(k.id, decision, date))?;
     let out = Output::new(&c)?;
-    Ok(out.line(format!("Contrat {} : {}", c.id, c.state)))
+    Ok(out.line(tr(
+        ctx.lang,
+        format!("Contrat {} : {}", c.id, word(ctx.lang, c.state)),
+        format!("Contract {}: {}", c.id, word(ctx.lang, c.state)),
+    )))
 }
 
 fn request(ctx: &mut Ctx, a: ContractRequest) -> CliResult<Output> {
@@ -198,9 +220,22 @@ fn request(ctx: &mut Ctx, a: ContractRequest) -> CliResult<Output> {
     };
     let c = ctx.run(|tx| tx.request_contract(cmd))?;
     let out = Output::new(&c)?;
-    Ok(out.line(format!(
-        "Contrat demandé : {} — {} {}, {} de {} à {}/kg — {}",
-        c.id, m.number, m.full_name, c.committed, c.crop, c.base_price, c.state
+    let lang = ctx.lang;
+    let (crop, state) = (word(lang, c.crop), word(lang, c.state));
+    Ok(out.line(tr(
+        lang,
+        format!(
+            "Contrat demandé : {} — {} {}, {} de {crop} à {}/kg — {state}",
+            c.id, m.number, m.full_name, c.committed, c.base_price
+        ),
+        format!(
+            "Contract requested: {} — {} {}, {} of {crop} at {}/kg — {state}",
+            c.id,
+            m.number,
+            m.full_name,
+            num(lang, c.committed),
+            c.base_price
+        ),
     )))
 }
 
@@ -326,20 +361,32 @@ pub fn disburse(ctx: &mut Ctx, a: DisburseArgs) -> CliResult<Output> {
         "advance_due": due,
         "disbursed": paid,
     }))?;
+    let lang = ctx.lang;
+    let (words, mode) = (in_words(lang, x.amount), word(lang, x.mode));
     Ok(out
-        .line(format!(
-            "Reçu {} : avance de {} ({}) versée le {} en {}",
-            x.recorded.receipt,
-            x.amount,
-            fcfa_in_words(i128::from(x.amount.francs())),
-            x.date,
-            x.mode
+        .line(tr(
+            lang,
+            format!(
+                "Reçu {} : avance de {}{words} versée le {} en {mode}",
+                x.recorded.receipt, x.amount, x.date
+            ),
+            format!(
+                "Receipt {}: advance of {} paid on {} in {mode}",
+                x.recorded.receipt, x.amount, x.date
+            ),
         ))
-        .line(format!(
-            "contrat {} : {} versés sur {} d'avance due",
-            x.contract_id, paid, due
+        .line(tr(
+            lang,
+            format!(
+                "contrat {} : {} versés sur {} d'avance due",
+                x.contract_id, paid, due
+            ),
+            format!(
+                "contract {}: {} paid of {} advance due",
+                x.contract_id, paid, due
+            ),
         ))
-        .line(format!("id : {}", x.id)))
+        .line(tr(lang, format!("id : {}", x.id), format!("id: {}", x.id))))
 }
 
 struct Weights {
@@ -396,14 +443,34 @@ pub fn delivery(ctx: &mut Ctx, c: DeliveryCmd) -> CliResult<Output> {
             };
             let p = preview_delivery(&camp, crop, w.bags, w.gross, w.moisture, w.impurity)?;
             let out = Output::new(&p)?;
+            let lang = ctx.lang;
             Ok(out
-                .line(format!(
-                    "{} sacs, brut {} : net {} ; accepté {} (humidité {}, impuretés {})",
-                    w.bags, w.gross, p.net, p.accepted, w.moisture, w.impurity
+                .line(tr(
+                    lang,
+                    format!(
+                        "{} sacs, brut {} : net {} ; accepté {} (humidité {}, impuretés {})",
+                        w.bags, w.gross, p.net, p.accepted, w.moisture, w.impurity
+                    ),
+                    format!(
+                        "{} bags, gross {}: net {}; accepted {} (moisture {}, impurities {})",
+                        w.bags,
+                        num(lang, w.gross),
+                        num(lang, p.net),
+                        num(lang, p.accepted),
+                        num(lang, w.moisture),
+                        num(lang, w.impurity)
+                    ),
                 ))
-                .line(format!(
-                    "valeur {} au prix de base de la campagne « {} » (rien n'est enregistré)",
-                    p.value, camp.name
+                .line(tr(
+                    lang,
+                    format!(
+                        "valeur {} au prix de base de la campagne « {} » (rien n'est enregistré)",
+                        p.value, camp.name
+                    ),
+                    format!(
+                        "value {} at the base price of the campaign \"{}\" (nothing is recorded)",
+                        p.value, camp.name
+                    ),
                 )))
         }
         DeliveryCmd::List { limit } => {
@@ -452,16 +519,36 @@ fn add_delivery(ctx: &mut Ctx, a: DeliveryAdd) -> CliResult<Output> {
     };
     let x = ctx.run(|tx| tx.record_delivery(cmd))?;
     let out = Output::new(&x)?;
+    let lang = ctx.lang;
     Ok(out
-        .line(format!(
-            "Reçu {} : livraison de {} ({}) au magasin « {} » le {}",
-            x.recorded.receipt, member.number, member.full_name, wh.name, x.date
+        .line(tr(
+            lang,
+            format!(
+                "Reçu {} : livraison de {} ({}) au magasin « {} » le {}",
+                x.recorded.receipt, member.number, member.full_name, wh.name, x.date
+            ),
+            format!(
+                "Receipt {}: delivery by {} ({}) to the warehouse \"{}\" on {}",
+                x.recorded.receipt, member.number, member.full_name, wh.name, x.date
+            ),
         ))
-        .line(format!(
-            "{} sacs, brut {}, net {}, accepté {} (humidité {}, impuretés {})",
-            x.bags, x.gross, x.net, x.accepted, x.moisture, x.impurity
+        .line(tr(
+            lang,
+            format!(
+                "{} sacs, brut {}, net {}, accepté {} (humidité {}, impuretés {})",
+                x.bags, x.gross, x.net, x.accepted, x.moisture, x.impurity
+            ),
+            format!(
+                "{} bags, gross {}, net {}, accepted {} (moisture {}, impurities {})",
+                x.bags,
+                num(lang, x.gross),
+                num(lang, x.net),
+                num(lang, x.accepted),
+                num(lang, x.moisture),
+                num(lang, x.impurity)
+            ),
         ))
-        .line(format!("id : {}", x.id)))
+        .line(tr(lang, format!("id : {}", x.id), format!("id: {}", x.id))))
 }
 
 pub fn reverse(ctx: &mut Ctx, a: ReverseArgs) -> CliResult<Output> {
@@ -474,8 +561,16 @@ pub fn reverse(ctx: &mut Ctx, a: ReverseArgs) -> CliResult<Output> {
     };
     let r = ctx.run(|tx| tx.reverse(cmd))?;
     let out = Output::new(&r)?;
-    Ok(out.line(format!(
-        "Reçu {} : {} {} annulé(e) le {} — motif : {}",
-        r.recorded.receipt, r.target_kind, r.target_id, r.date, r.reason
+    let kind = word(ctx.lang, r.target_kind);
+    Ok(out.line(tr(
+        ctx.lang,
+        format!(
+            "Reçu {} : {kind} {} annulé(e) le {} — motif : {}",
+            r.recorded.receipt, r.target_id, r.date, r.reason
+        ),
+        format!(
+            "Receipt {}: {kind} {} reversed on {} — reason: {}",
+            r.recorded.receipt, r.target_id, r.date, r.reason
+        ),
     )))
 }

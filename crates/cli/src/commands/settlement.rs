@@ -15,6 +15,7 @@ use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::CliResult;
 use crate::files::{unwritable, write_atomically};
+use crate::lang::tr;
 use crate::lookup;
 use crate::output::Output;
 use crate::parse;
@@ -45,54 +46,91 @@ pub fn run(ctx: &mut Ctx, c: SettlementCmd) -> CliResult<Output> {
     }
 }
 
-fn describe(out: &mut Output, r: &SettlementRun) {
-    out.push(format!(
-        "Règlement {} de la campagne « {} » au {} (arrêté le {}){}",
-        r.run.id,
-        r.run.campaign,
-        r.run.date,
-        r.run.locked_at.format("%Y-%m-%d %H:%M"),
-        r.run
-            .replaces
-            .map(|p| format!(", remplace {p}"))
-            .unwrap_or_default()
+fn describe(lang: Lang, out: &mut Output, r: &SettlementRun) {
+    let replaces = r
+        .run
+        .replaces
+        .map(|p| tr(lang, format!(", remplace {p}"), format!(", replaces {p}")))
+        .unwrap_or_default();
+    let locked = r.run.locked_at.format("%Y-%m-%d %H:%M");
+    out.push(tr(
+        lang,
+        format!(
+            "Règlement {} de la campagne « {} » au {} (arrêté le {locked}){replaces}",
+            r.run.id, r.run.campaign, r.run.date
+        ),
+        format!(
+            "Settlement {} of the campaign \"{}\" on {} (locked on {locked}){replaces}",
+            r.run.id, r.run.campaign, r.run.date
+        ),
     ));
     for l in &r.members {
-        let end = if l.debt.is_positive() {
-            format!("dette {}", l.debt)
-        } else {
-            format!("reste à payer {}", l.remaining)
+        let end = match (l.debt.is_positive(), lang) {
+            (true, Lang::Fr) => format!("dette {}", l.debt),
+            (true, Lang::En) => format!("debt {}", l.debt),
+            (false, Lang::Fr) => format!("reste à payer {}", l.remaining),
+            (false, Lang::En) => format!("left to pay {}", l.remaining),
         };
-        let carried = if l.carried_debt.is_positive() {
-            format!(", dette reportée {}", l.carried_debt)
-        } else {
-            String::new()
+        let carried = match (l.carried_debt.is_positive(), lang) {
+            (false, _) => String::new(),
+            (true, Lang::Fr) => format!(", dette reportée {}", l.carried_debt),
+            (true, Lang::En) => format!(", carried debt {}", l.carried_debt),
         };
-        out.push(format!(
-            "  {} {} ({}) : valeur {}, avances {}, frais {}, engrais {}{carried}, net {} ; {end}",
-            l.number,
-            l.full_name,
-            l.cooperative,
-            l.delivered_value,
-            l.advances,
-            l.fees,
-            l.fertilizer_credit,
-            l.net
+        out.push(tr(
+            lang,
+            format!(
+                "  {} {} ({}) : valeur {}, avances {}, frais {}, engrais {}{carried}, net {} ; {end}",
+                l.number,
+                l.full_name,
+                l.cooperative,
+                l.delivered_value,
+                l.advances,
+                l.fees,
+                l.fertilizer_credit,
+                l.net
+            ),
+            format!(
+                "  {} {} ({}): value {}, advances {}, fees {}, fertilizer {}{carried}, net {}; {end}",
+                l.number,
+                l.full_name,
+                l.cooperative,
+                l.delivered_value,
+                l.advances,
+                l.fees,
+                l.fertilizer_credit,
+                l.net
+            ),
         ));
     }
     let t = &r.totals;
-    out.push(format!(
-        "TOTAL : {} membre(s), valeur {}, avances {}, frais {}, engrais {}, dette reportée {}, net {} ; à payer {} ; dettes {} ({} membre(s))",
-        t.members,
-        t.delivered_value,
-        t.advances,
-        t.fees,
-        t.fertilizer_credit,
-        t.carried_debt,
-        t.net,
-        t.payable,
-        t.debt,
-        t.members_in_debt
+    out.push(tr(
+        lang,
+        format!(
+            "TOTAL : {} membre(s), valeur {}, avances {}, frais {}, engrais {}, dette reportée {}, net {} ; à payer {} ; dettes {} ({} membre(s))",
+            t.members,
+            t.delivered_value,
+            t.advances,
+            t.fees,
+            t.fertilizer_credit,
+            t.carried_debt,
+            t.net,
+            t.payable,
+            t.debt,
+            t.members_in_debt
+        ),
+        format!(
+            "TOTAL: {} member(s), value {}, advances {}, fees {}, fertilizer {}, carried debt {}, net {}; to pay {}; debts {} ({} member(s))",
+            t.members,
+            t.delivered_value,
+            t.advances,
+            t.fees,
+            t.fertilizer_credit,
+            t.carried_debt,
+            t.net,
+            t.payable,
+            t.debt,
+            t.members_in_debt
+        ),
     ));
 }
 
@@ -106,9 +144,16 @@ fn propose(ctx: &mut Ctx, campaign: &str, date: Option<&str>) -> CliResult<Outpu
         "date": p.date.to_string(),
         "proposed_by": p.proposed_by.to_string(),
     }))?;
-    Ok(out.line(format!(
-        "Règlement de « {} » au {date} proposé : un autre agent du secrétariat l'arrête (sene settlement lock)",
-        camp.name
+    Ok(out.line(tr(
+        ctx.lang,
+        format!(
+            "Règlement de « {} » au {date} proposé : un autre agent du secrétariat l'arrête (sene settlement lock)",
+            camp.name
+        ),
+        format!(
+            "Settlement of \"{}\" on {date} proposed: another secretariat agent locks it (sene settlement lock)",
+            camp.name
+        ),
     )))
 }
 
@@ -124,8 +169,12 @@ fn lock(
     let replaces: Option<SettlementRunId> = parse::opt_id("--replaces", replaces)?;
     let run = ctx.run(|tx| tx.lock_settlement(camp.id, date, replaces, note))?;
     let mut out = Output::new(&run)?;
-    describe(&mut out, &run);
-    out.push(format!("Règlement arrêté : {}", run.run.id));
+    describe(ctx.lang, &mut out, &run);
+    out.push(tr(
+        ctx.lang,
+        format!("Règlement arrêté : {}", run.run.id),
+        format!("Settlement locked: {}", run.run.id),
+    ));
     Ok(out)
 }
 
@@ -135,24 +184,31 @@ fn list(ctx: &Ctx, campaign: Option<&str>) -> CliResult<Output> {
         .transpose()?;
     let runs = ctx.ledger.settlement_runs(camp.map(|c| c.id))?;
     let mut out = Output::new(&runs)?;
+    let lang = ctx.lang;
     if runs.is_empty() {
-        out.push("aucun règlement arrêté");
+        out.push(tr(lang, "aucun règlement arrêté", "no settlement locked"));
     }
     for r in &runs {
-        out.push(format!(
-            "{} « {} » au {} (arrêté le {}){}{}",
-            r.id,
-            r.campaign,
-            r.date,
-            r.locked_at.format("%Y-%m-%d %H:%M"),
-            r.replaces
-                .map(|p| format!(", remplace {p}"))
-                .unwrap_or_default(),
-            if r.note.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", r.note)
-            }
+        let replaces = r
+            .replaces
+            .map(|p| tr(lang, format!(", remplace {p}"), format!(", replaces {p}")))
+            .unwrap_or_default();
+        let note = if r.note.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", r.note)
+        };
+        let locked = r.locked_at.format("%Y-%m-%d %H:%M");
+        out.push(tr(
+            lang,
+            format!(
+                "{} « {} » au {} (arrêté le {locked}){replaces}{note}",
+                r.id, r.campaign, r.date
+            ),
+            format!(
+                "{} \"{}\" on {} (locked on {locked}){replaces}{note}",
+                r.id, r.campaign, r.date
+            ),
         ));
     }
     Ok(out)
@@ -177,26 +233,43 @@ fn show(
         })
         .collect();
     let mut out = Output::new(&json!({"run": run, "late_records": late_json}))?;
-    describe(&mut out, &run);
+    let lang = ctx.lang;
+    describe(lang, &mut out, &run);
     if !late.is_empty() {
-        out.push(format!(
-            "ATTENTION : {} enregistrement(s) arrivé(s) après l'arrêté, non comptés :",
-            late.len()
+        out.push(tr(
+            lang,
+            format!(
+                "ATTENTION : {} enregistrement(s) arrivé(s) après l'arrêté, non comptés :",
+                late.len()
+            ),
+            format!(
+                "WARNING: {} record(s) arrived after the lock, not counted:",
+                late.len()
+            ),
         ));
         for l in &late {
-            out.push(format!(
-                "  {} {} du {} (reçu {})",
-                l.kind, l.id, l.date, l.receipt
+            out.push(tr(
+                lang,
+                format!("  {} {} du {} (reçu {})", l.kind, l.id, l.date, l.receipt),
+                format!(
+                    "  {} {} of {} (receipt {})",
+                    l.kind, l.id, l.date, l.receipt
+                ),
             ));
         }
     }
-    if let Some(p) = csv {
-        write_atomically(p, settlement_csv(&run, style).as_bytes())?;
-        out.push(format!("CSV écrit : {}", p.display()));
-    }
-    if let Some(p) = xlsx {
-        write_atomically(p, &settlement_xlsx(&run)?)?;
-        out.push(format!("XLSX écrit : {}", p.display()));
+    for (what, p) in [("CSV", csv), ("XLSX", xlsx)] {
+        let Some(p) = p else { continue };
+        if what == "CSV" {
+            write_atomically(p, settlement_csv(&run, style).as_bytes())?;
+        } else {
+            write_atomically(p, &settlement_xlsx(&run)?)?;
+        }
+        out.push(tr(
+            lang,
+            format!("{what} écrit : {}", p.display()),
+            format!("{what} written: {}", p.display()),
+        ));
     }
     Ok(out)
 }
@@ -220,11 +293,20 @@ fn statements(ctx: &Ctx, id: &str, dir: &Path) -> CliResult<Output> {
     }
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let mut out = Output::new(&names)?;
-    out.push(format!(
-        "{} relevé(s) de membre et {} liste(s) de paiement écrits dans {}",
-        run.members.len(),
-        run.cooperatives.len(),
-        dir.display()
+    out.push(tr(
+        ctx.lang,
+        format!(
+            "{} relevé(s) de membre et {} liste(s) de paiement écrits dans {}",
+            run.members.len(),
+            run.cooperatives.len(),
+            dir.display()
+        ),
+        format!(
+            "{} member statement(s) and {} payment list(s) written in {}",
+            run.members.len(),
+            run.cooperatives.len(),
+            dir.display()
+        ),
     ));
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! Sync commands: enroll, sync over HTTP or USB file, the conflict queue, and the hub.
 
 use sene_app::sync::SyncReport;
-use sene_domain::{Device, DeviceId};
+use sene_domain::{Device, DeviceId, Lang};
 use sene_hub::{client, enroll, usb, ServeOptions};
 use serde_json::json;
 
@@ -9,6 +9,7 @@ use crate::cli::{ConflictsCmd, EnrollArgs, HubCmd, SyncArgs, SyncCmd};
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::files::write_atomically;
+use crate::lang::tr;
 use crate::lookup;
 use crate::output::{progress, Output};
 
@@ -44,10 +45,25 @@ fn device(ctx: &Ctx, key: &str) -> CliResult<Device> {
         .ok_or_else(|| CliError::not_found("appareil", key))
 }
 
-fn report_lines(out: &mut Output, r: &SyncReport, who: &str) {
-    out.push(format!("{who} : {} document(s) modifié(s), {} enregistrement(s), {} conflit(s) ou doublon(s) nouveaux", r.docs_changed, r.records, r.conflicts));
+/// What one side of a sync took in; `who` is said in the session's language.
+fn report_lines(lang: Lang, out: &mut Output, r: &SyncReport, who: &str) {
+    out.push(tr(
+        lang,
+        format!(
+            "{who} : {} document(s) modifié(s), {} enregistrement(s), {} conflit(s) ou doublon(s) nouveaux",
+            r.docs_changed, r.records, r.conflicts
+        ),
+        format!(
+            "{who}: {} document(s) changed, {} record(s), {} new conflict(s) or duplicate(s)",
+            r.docs_changed, r.records, r.conflicts
+        ),
+    ));
     for x in &r.refused {
-        out.push(format!("REFUSÉ {} : {}", x.doc, x.reason));
+        out.push(tr(
+            lang,
+            format!("REFUSÉ {} : {}", x.doc, x.reason),
+            format!("REFUSED {}: {}", x.doc, x.reason),
+        ));
     }
 }
 
@@ -76,22 +92,42 @@ pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> CliResult<Output> {
         &a.pairing_code,
         ca.as_deref(),
     )?;
-    let json = ctx.json;
-    let r = client::sync(&mut ctx.ledger, None, &mut |p| progress_line(json, p))?;
+    let (json, lang) = (ctx.json, ctx.lang);
+    let r = client::sync(&mut ctx.ledger, None, &mut |p| progress_line(json, lang, p))?;
     Ok(Output::new(
         &json!({ "device_id": e.device_id, "agent_id": e.agent_id, "union": e.union, "sync": r }),
     )?
-    .line(format!(
-        "Appareil enrôlé dans « {} ». Première synchronisation : {} enregistrement(s) reçus.",
-        e.union, r.pulled.records
+    .line(tr(
+        lang,
+        format!(
+            "Appareil enrôlé dans « {} ». Première synchronisation : {} enregistrement(s) reçus.",
+            e.union, r.pulled.records
+        ),
+        format!(
+            "Device enrolled in \"{}\". First sync: {} record(s) received.",
+            e.union, r.pulled.records
+        ),
     )))
 }
 
-fn progress_line(json: bool, p: &client::Progress) {
+fn progress_line(json: bool, lang: Lang, p: &client::Progress) {
     let line = match p {
-        client::Progress::Sending { round, docs, bytes } => format!("[{round}] envoi : {docs} document(s), {bytes} octets"),
-        client::Progress::Received { round, docs, bytes, records } => format!("[{round}] reçu : {docs} document(s), {bytes} octets, {records} enregistrement(s) appliqués"),
-        client::Progress::Done => "synchronisation terminée".into(),
+        client::Progress::Sending { round, docs, bytes } => tr(
+            lang,
+            format!("[{round}] envoi : {docs} document(s), {bytes} octets"),
+            format!("[{round}] sending: {docs} document(s), {bytes} bytes"),
+        ),
+        client::Progress::Received {
+            round,
+            docs,
+            bytes,
+            records,
+        } => tr(
+            lang,
+            format!("[{round}] reçu : {docs} document(s), {bytes} octets, {records} enregistrement(s) appliqués"),
+            format!("[{round}] received: {docs} document(s), {bytes} bytes, {records} record(s) applied"),
+        ),
+        client::Progress::Done => tr(lang, "synchronisation terminée", "sync done"),
     };
     progress(json, &line);
 }
@@ -100,19 +136,35 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
     let enrolled = ctx.ledger.setting(client::keys::HUB_TOKEN)?.is_some();
     match a.action {
         None => {
-            let json = ctx.json;
+            let (json, lang) = (ctx.json, ctx.lang);
             let r = client::sync(&mut ctx.ledger, a.hub.as_deref(), &mut |p| {
-                progress_line(json, p)
+                progress_line(json, lang, p)
             })?;
             let mut out = Output::new(&r)?;
-            out.push(format!(
-                "{} aller-retour(s), {} octets envoyés, {} reçus",
-                r.rounds, r.bytes_sent, r.bytes_received
+            out.push(tr(
+                lang,
+                format!(
+                    "{} aller-retour(s), {} octets envoyés, {} reçus",
+                    r.rounds, r.bytes_sent, r.bytes_received
+                ),
+                format!(
+                    "{} round trip(s), {} bytes sent, {} received",
+                    r.rounds, r.bytes_sent, r.bytes_received
+                ),
             ));
-            report_lines(&mut out, &r.pushed, "Au bureau");
-            report_lines(&mut out, &r.pulled, "Ici");
+            report_lines(
+                lang,
+                &mut out,
+                &r.pushed,
+                &tr(lang, "Au bureau", "At the office"),
+            );
+            report_lines(lang, &mut out, &r.pulled, &tr(lang, "Ici", "Here"));
             for x in &r.refused_by_hub {
-                out.push(format!("Le bureau a refusé {} : {}", x.doc, x.reason));
+                out.push(tr(
+                    lang,
+                    format!("Le bureau a refusé {} : {}", x.doc, x.reason),
+                    format!("The office refused {}: {}", x.doc, x.reason),
+                ));
             }
             Ok(out)
         }
@@ -133,7 +185,21 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
                 }
             };
             write_atomically(&e.to, &bytes)?;
-            Ok(Output::new(&json!({ "file": e.to, "bytes": bytes.len() }))?.line(format!("Fichier écrit : {} ({} octets). Portez-le à l'autre côté et faites « sene sync import ».", e.to.display(), bytes.len())))
+            Ok(
+                Output::new(&json!({ "file": e.to, "bytes": bytes.len() }))?.line(tr(
+                    ctx.lang,
+                    format!(
+                        "Fichier écrit : {} ({} octets). Portez-le à l'autre côté et faites « sene sync import ».",
+                        e.to.display(),
+                        bytes.len()
+                    ),
+                    format!(
+                        "File written: {} ({} bytes). Take it to the other side and run \"sene sync import\".",
+                        e.to.display(),
+                        bytes.len()
+                    ),
+                )),
+            )
         }
         Some(SyncCmd::Import(i)) => {
             let bytes = std::fs::read(&i.file).map_err(|err| {
@@ -149,7 +215,7 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
                 usb::hub_import(&mut ctx.ledger, &bytes)?
             };
             let mut out = Output::new(&r)?;
-            report_lines(&mut out, &r, "Import");
+            report_lines(ctx.lang, &mut out, &r, "Import");
             Ok(out)
         }
     }
@@ -178,7 +244,7 @@ pub fn conflicts(ctx: &mut Ctx, c: ConflictsCmd) -> CliResult<Output> {
                 }
             }
             if rows.is_empty() {
-                out.push("Aucun conflit ouvert.");
+                out.push(tr(ctx.lang, "Aucun conflit ouvert.", "No open conflict."));
             }
             Ok(out)
         }
@@ -188,7 +254,11 @@ pub fn conflicts(ctx: &mut Ctx, c: ConflictsCmd) -> CliResult<Output> {
             let k = ctx
                 .ledger
                 .resolve_conflict(&actor, &id, v.as_ref(), &reason)?;
-            Ok(Output::new(&k)?.line(format!("Conflit {} résolu.", k.id)))
+            Ok(Output::new(&k)?.line(tr(
+                ctx.lang,
+                format!("Conflit {} résolu.", k.id),
+                format!("Conflict {} resolved.", k.id),
+            )))
         }
     }
 }
@@ -214,20 +284,36 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                     every: period(&backup_every, "--backup-every")?,
                 })
             };
+            let lang = ctx.lang;
             match &schedule {
                 Some(s) => eprintln!(
-                    "Sauvegardes automatiques dans {} (toutes les {backup_every} quand la base a changé), confiées à la machine de secours quand elle les demande.",
-                    s.dir.display()
+                    "{}",
+                    tr(
+                        lang,
+                        format!(
+                            "Sauvegardes automatiques dans {} (toutes les {backup_every} quand la base a changé), confiées à la machine de secours quand elle les demande.",
+                            s.dir.display()
+                        ),
+                        format!(
+                            "Automatic backups in {} (every {backup_every} when the store changed), handed to the standby machine when it asks for them.",
+                            s.dir.display()
+                        ),
+                    )
                 ),
                 None => eprintln!(
-                    "Attention : aucune sauvegarde automatique (--no-backup) : les règlements arrêtés et les résolutions du bureau ne sont que sur ce disque."
+                    "{}",
+                    tr(
+                        lang,
+                        "Attention : aucune sauvegarde automatique (--no-backup) : les règlements arrêtés et les résolutions du bureau ne sont que sur ce disque.",
+                        "Warning: no automatic backup (--no-backup): the locked settlements and the office's resolutions are only on this disk.",
+                    )
                 ),
             }
             let listen = listen.parse().map_err(|_| {
                 CliError::msg(
                     "invalid_argument",
                     format!("--listen : adresse « {listen} » invalide (ex. 0.0.0.0:8750)"),
-                    format!("--listen: invalid address \"{listen}\""),
+                    format!("--listen: invalid address \"{listen}\" (e.g. 0.0.0.0:8750)"),
                 )
             })?;
             let opts = ServeOptions {
@@ -242,7 +328,11 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                 .build()
                 .map_err(|e| CliError::msg("server", e.to_string(), e.to_string()))?;
             rt.block_on(sene_hub::serve(opts, None))?;
-            Ok(Output::new(&json!({ "stopped": true }))?.line("Serveur arrêté."))
+            Ok(Output::new(&json!({ "stopped": true }))?.line(tr(
+                lang,
+                "Serveur arrêté.",
+                "Server stopped.",
+            )))
         }
         HubCmd::Cert { names, out, days } => {
             let union = ctx.ledger.union()?.name;
@@ -253,33 +343,41 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                 "server_key": made.server_key,
                 "ca_created": made.ca_created,
             }))?;
-            if made.ca_created {
-                o.push(format!(
-                    "Autorité de l'union créée : {} (sa clé reste au bureau, à côté)",
-                    made.ca_cert.display()
-                ));
-            } else {
-                o.push(format!(
-                    "Autorité de l'union déjà là, réutilisée : {} (les portables la connaissent déjà)",
-                    made.ca_cert.display()
-                ));
-            }
-            o.push(format!(
-                "Certificat du bureau pour {} : {} et {}",
-                names.join(", "),
-                made.server_cert.display(),
-                made.server_key.display()
-            ));
-            o.push(format!(
-                "Lancez : sene hub serve --listen 0.0.0.0:8750 --cert {} --key {}",
-                made.server_cert.display(),
-                made.server_key.display()
-            ));
-            o.push(format!(
-                "Donnez aux portables le fichier {} (clé USB) : sene enroll --hub https://{}:8750 … --ca {}",
+            let lang = ctx.lang;
+            let (ca, cert, key) = (
                 made.ca_cert.display(),
-                names[0],
-                sene_hub::cert::CA_CERT
+                made.server_cert.display(),
+                made.server_key.display(),
+            );
+            o.push(if made.ca_created {
+                tr(
+                    lang,
+                    format!("Autorité de l'union créée : {ca} (sa clé reste au bureau, à côté)"),
+                    format!("Union authority created: {ca} (its key stays at the office, next to it)"),
+                )
+            } else {
+                tr(
+                    lang,
+                    format!("Autorité de l'union déjà là, réutilisée : {ca} (les portables la connaissent déjà)"),
+                    format!("Union authority already there, reused: {ca} (the laptops already know it)"),
+                )
+            });
+            let hosts = names.join(", ");
+            o.push(tr(
+                lang,
+                format!("Certificat du bureau pour {hosts} : {cert} et {key}"),
+                format!("Office certificate for {hosts}: {cert} and {key}"),
+            ));
+            o.push(tr(
+                lang,
+                format!("Lancez : sene hub serve --listen 0.0.0.0:8750 --cert {cert} --key {key}"),
+                format!("Run: sene hub serve --listen 0.0.0.0:8750 --cert {cert} --key {key}"),
+            ));
+            let (host, file) = (&names[0], sene_hub::cert::CA_CERT);
+            o.push(tr(
+                lang,
+                format!("Donnez aux portables le fichier {ca} (clé USB) : sene enroll --hub https://{host}:8750 … --ca {file}"),
+                format!("Give the laptops the file {ca} (USB key): sene enroll --hub https://{host}:8750 … --ca {file}"),
             ));
             Ok(o)
         }
@@ -299,39 +397,58 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                     .collect::<CliResult<Vec<_>>>()?
             };
             let p = enroll::pair(&mut ctx.ledger, dv.id, agent.id, &coops)?;
-            Ok(Output::new(&p)?.line(format!(
-                "Code d'appairage de « {} » ({}) : {}   (valable jusqu'au {}, une seule fois)",
-                dv.label, dv.id, p.code, p.expires
+            Ok(Output::new(&p)?.line(tr(
+                ctx.lang,
+                format!(
+                    "Code d'appairage de « {} » ({}) : {}   (valable jusqu'au {}, une seule fois)",
+                    dv.label, dv.id, p.code, p.expires
+                ),
+                format!(
+                    "Pairing code of \"{}\" ({}): {}   (valid until {}, once)",
+                    dv.label, dv.id, p.code, p.expires
+                ),
             )))
         }
         HubCmd::Revoke { device: d } => {
             let dv = device(ctx, &d)?;
             let done = enroll::revoke(&mut ctx.ledger, dv.id)?;
             Ok(
-                Output::new(&json!({ "device": dv.id, "revoked": done }))?.line(if done {
-                    format!("Appareil « {} » révoqué.", dv.label)
-                } else {
-                    "Déjà révoqué.".into()
-                }),
+                Output::new(&json!({ "device": dv.id, "revoked": done }))?.line(
+                    match (done, ctx.lang) {
+                        (true, Lang::Fr) => format!("Appareil « {} » révoqué.", dv.label),
+                        (true, Lang::En) => format!("Device \"{}\" revoked.", dv.label),
+                        (false, Lang::Fr) => "Déjà révoqué.".into(),
+                        (false, Lang::En) => "Already revoked.".into(),
+                    },
+                ),
             )
         }
         HubCmd::Devices => {
             let rows = ctx.db().hub_devices()?;
             let mut out = Output::new(&rows)?;
+            let lang = ctx.lang;
             for r in &rows {
                 let state = if r.revoked_at.is_some() {
-                    "révoqué"
+                    tr(lang, "révoqué", "revoked")
                 } else if r.token_hash.is_some() {
-                    "enrôlé"
+                    tr(lang, "enrôlé", "enrolled")
                 } else {
-                    "code en attente"
+                    tr(lang, "code en attente", "code pending")
                 };
-                out.push(format!(
-                    "{} [{state}] agent {} coopératives {} dernière synchro {}",
-                    r.device_id,
-                    r.agent_id,
-                    r.cooperatives,
-                    r.last_sync_at.as_deref().unwrap_or("jamais")
+                let last = r
+                    .last_sync_at
+                    .clone()
+                    .unwrap_or_else(|| tr(lang, "jamais", "never"));
+                out.push(tr(
+                    lang,
+                    format!(
+                        "{} [{state}] agent {} coopératives {} dernière synchro {last}",
+                        r.device_id, r.agent_id, r.cooperatives
+                    ),
+                    format!(
+                        "{} [{state}] agent {} cooperatives {} last sync {last}",
+                        r.device_id, r.agent_id, r.cooperatives
+                    ),
                 ));
             }
             Ok(out)
@@ -343,6 +460,7 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
 /// period or once.
 pub fn standby(ctx: &mut Ctx, a: &crate::cli::StandbyArgs) -> CliResult<Output> {
     let every = period(&a.every, "--every")?;
+    let lang = ctx.lang;
     loop {
         let started = std::time::Instant::now();
         let mut shown = 0u64;
@@ -350,24 +468,41 @@ pub fn standby(ctx: &mut Ctx, a: &crate::cli::StandbyArgs) -> CliResult<Output> 
             // a line every 8 MB: the terminal shows it moves
             if got - shown >= 8 << 20 || got == total {
                 shown = got;
-                eprintln!("  {} Mo sur {} Mo", got >> 20, total >> 20);
+                eprintln!(
+                    "{}",
+                    tr(
+                        lang,
+                        format!("  {} Mo sur {} Mo", got >> 20, total >> 20),
+                        format!("  {} MB of {} MB", got >> 20, total >> 20),
+                    )
+                );
             }
         });
         match pulled {
             Ok(p) => {
+                let (file, made) = (p.file.display(), &p.made_at);
+                let secs = started.elapsed().as_secs_f64();
                 let line = if p.downloaded == 0 {
-                    format!(
-                        "Copie du bureau à jour : {} (faite le {}), rien à reprendre.",
-                        p.file.display(),
-                        p.made_at
+                    tr(
+                        lang,
+                        format!(
+                            "Copie du bureau à jour : {file} (faite le {made}), rien à reprendre."
+                        ),
+                        format!(
+                            "Office copy up to date: {file} (made on {made}), nothing to fetch."
+                        ),
                     )
                 } else {
-                    format!(
-                        "Copie du bureau reprise : {} (faite le {}), {} octets en {:.1} s, vérifiée.",
-                        p.file.display(),
-                        p.made_at,
-                        p.downloaded,
-                        started.elapsed().as_secs_f64()
+                    tr(
+                        lang,
+                        format!(
+                            "Copie du bureau reprise : {file} (faite le {made}), {} octets en {secs:.1} s, vérifiée.",
+                            p.downloaded
+                        ),
+                        format!(
+                            "Office copy fetched: {file} (made on {made}), {} bytes in {secs:.1} s, verified.",
+                            p.downloaded
+                        ),
                     )
                 };
                 if a.once {
@@ -377,7 +512,14 @@ pub fn standby(ctx: &mut Ctx, a: &crate::cli::StandbyArgs) -> CliResult<Output> 
             }
             Err(e) if a.once => return Err(e.into()),
             // the office may be off or the link down: the next turn tries again
-            Err(e) => eprintln!("Copie du bureau non reprise : {}", e.message(ctx.lang)),
+            Err(e) => eprintln!(
+                "{}",
+                tr(
+                    lang,
+                    format!("Copie du bureau non reprise : {}", e.message(lang)),
+                    format!("Office copy not fetched: {}", e.message(lang)),
+                )
+            ),
         }
         std::thread::sleep(every);
     }
