@@ -1632,3 +1632,155 @@ fn every_message_is_english_under_lang_en() {
         assert!(french.contains(w), "no {w:?} in French:\n{french}");
     }
 }
+
+/// The modules of `sene` import one another without a loop (#19): shared helpers (the store
+/// opened, lookups, parsing, output, language, files) are leaves that import no command, so
+/// the graph goes one way, main → commands → commands/* → leaves. The graph is read from the
+/// sources: `crate::…` and `super::…` paths, and a parent's paths to its child modules.
+#[test]
+fn the_cli_modules_import_one_another_without_a_loop() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // module path (`commands::org`; the crate root is "") → its source, comments left out
+    let mut sources = BTreeMap::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let rel = p.strip_prefix(&root).unwrap().with_extension("");
+            let mut parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if parts.last().is_some_and(|l| l == "mod" || l == "main") {
+                parts.pop();
+            }
+            let text: String = std::fs::read_to_string(&p)
+                .unwrap()
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\n");
+            sources.insert(parts.join("::"), text);
+        }
+    }
+    let modules: BTreeSet<String> = sources.keys().cloned().collect();
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_owned()
+        } else {
+            format!("{a}::{b}")
+        }
+    };
+    // the longest module a path names, from module `m`
+    let target = |m: &str, path: &[&str]| -> Option<String> {
+        let mut parts: Vec<String> = match path.first().copied() {
+            Some("crate") => Vec::new(),
+            Some("super") => {
+                let mut p: Vec<String> = m.split("::").map(str::to_owned).collect();
+                p.pop();
+                p
+            }
+            Some(first) if modules.contains(&join(m, first)) => m
+                .split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            _ => return None,
+        };
+        let rest = match path.first().copied() {
+            Some("crate" | "super") => &path[1..],
+            _ => path,
+        };
+        parts.extend(rest.iter().map(|s| (*s).to_owned()));
+        (1..=parts.len())
+            .rev()
+            .map(|n| parts[..n].join("::"))
+            .find(|c| modules.contains(c))
+    };
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (m, text) in &sources {
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if !ident(chars[i]) || (i > 0 && (ident(chars[i - 1]) || chars[i - 1] == ':')) {
+                i += 1;
+                continue;
+            }
+            // a path `a::b::c`, perhaps ending in a group `::{x, y::z}`
+            let mut path: Vec<String> = Vec::new();
+            let mut groups: Vec<Vec<String>> = Vec::new();
+            loop {
+                let start = i;
+                while i < chars.len() && ident(chars[i]) {
+                    i += 1;
+                }
+                path.push(chars[start..i].iter().collect());
+                if chars.get(i) == Some(&':') && chars.get(i + 1) == Some(&':') {
+                    i += 2;
+                    if chars.get(i) == Some(&'{') {
+                        let end = (i..chars.len()).find(|&j| chars[j] == '}').unwrap_or(i);
+                        let inner: String = chars[i + 1..end].iter().collect();
+                        for item in inner.split(',') {
+                            let item = item.split_whitespace().next().unwrap_or("");
+                            if !item.is_empty() && item != "self" {
+                                groups.push(item.split("::").map(str::to_owned).collect());
+                            }
+                        }
+                        i = end;
+                        break;
+                    }
+                    if i < chars.len() && ident(chars[i]) {
+                        continue;
+                    }
+                }
+                break;
+            }
+            if path.len() < 2 && groups.is_empty() {
+                continue;
+            }
+            let mut named = vec![path.clone()];
+            for g in groups {
+                named.push(path.iter().cloned().chain(g).collect());
+            }
+            for p in named {
+                let p: Vec<&str> = p.iter().map(String::as_str).collect();
+                if let Some(t) = target(m, &p) {
+                    if t != *m {
+                        edges.entry(m.clone()).or_default().insert(t);
+                    }
+                }
+            }
+        }
+    }
+    // every loop: a module that reaches itself
+    let mut loops = Vec::new();
+    for m in &modules {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = edges.get(m).into_iter().flatten().collect();
+        while let Some(n) = todo.pop() {
+            if seen.insert(n.clone()) {
+                todo.extend(edges.get(n).into_iter().flatten());
+            }
+        }
+        if seen.contains(m) {
+            loops.push(m.clone());
+        }
+    }
+    assert!(
+        !edges.is_empty() && edges.get("commands").is_some_and(|e| e.len() > 5),
+        "the graph was not read: {edges:?}"
+    );
+    assert!(
+        loops.is_empty(),
+        "modules in an import loop: {loops:?}\ngraph: {edges:#?}"
+    );
+}
