@@ -241,6 +241,11 @@ dto! {
         pub disbursed: String,
         pub accepted_kg: String,
         pub value: String,
+        /// An advance may be paid on it today (its state and the member's presence, as the
+        /// ledger checks them); the window shows « Verser une avance » by this flag.
+        pub may_disburse: bool,
+        /// A delivery may be recorded on it (its state, as the ledger checks it).
+        pub may_deliver: bool,
     }
 
     /// An advance or a balance payment.
@@ -535,6 +540,8 @@ dto! {
     pub struct DeliveryPreviewView {
         pub net_kg: String,
         pub accepted_kg: String,
+        /// What the delivery adds to the contract's value: kg above the commitment at the
+        /// over-delivery price when the campaign buys them, nothing otherwise.
         pub value: String,
         /// The contract's accepted kg would pass its committed kg.
         pub over_committed: bool,

@@ -31,9 +31,60 @@ pub fn bindings() -> String {
     dto::bindings()
 }
 
+/// The bounds the window checks as the person types, from the Rust constants the ledger
+/// checks them by (`ui/src/bindings/limits.ts`, generated like the bindings).
+#[must_use]
+pub fn limits_ts() -> String {
+    use sene_domain::validate::limits as l;
+    let rows: [(&str, String); 14] = [
+        ("TEXT_MAX", l::TEXT_MAX.to_string()),
+        ("NOTE_MAX", l::NOTE_MAX.to_string()),
+        ("MEMBER_MONEY_MAX", l::MEMBER_MONEY_MAX.to_string()),
+        ("UNION_MONEY_MAX", l::UNION_MONEY_MAX.to_string()),
+        ("PRICE_PER_KG_MAX", l::PRICE_PER_KG_MAX.to_string()),
+        ("PRICE_PER_BAG_MAX", l::PRICE_PER_BAG_MAX.to_string()),
+        ("COMMITTED_KG_MAX", l::COMMITTED_KG_MAX.to_string()),
+        ("DELIVERY_KG_MAX", l::DELIVERY_KG_MAX.to_string()),
+        ("BAGS_MAX", l::BAGS_MAX.to_string()),
+        ("LOT_KG_MAX", l::LOT_KG_MAX.to_string()),
+        ("MEMBER_NUMBER_MAX", l::MEMBER_NUMBER_MAX.to_string()),
+        (
+            "RECEIPT_PREFIX_MAX",
+            sene_domain::receipt::PREFIX_MAX.to_string(),
+        ),
+        ("IDLE_LOCK_MAX", session::IDLE_LOCK_MAX.to_string()),
+        ("IDLE_LOCK_DEFAULT", session::IDLE_LOCK_DEFAULT.to_string()),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust constants (sene_domain::validate::limits, the receipt prefix,\n// the idle lock) by `SENE_BLESS=1 cargo test -p sene-api bindings`. Do not edit.\n\nexport const RUST_LIMITS = {\n",
+    );
+    for (name, v) in rows {
+        out.push_str(&format!("  {name}: {v},\n"));
+    }
+    out.push_str("} as const;\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+
+    /// The committed limits are the Rust constants. Regenerate with
+    /// `SENE_BLESS=1 cargo test -p sene-api bindings`.
+    #[test]
+    fn bindings_limits_match_the_committed_file() {
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings/limits.ts");
+        let fresh = super::limits_ts();
+        if std::env::var_os("SENE_BLESS").is_some() {
+            std::fs::write(&path, &fresh).expect("write limits");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings/limits.ts differs from the Rust constants: regenerate it with `SENE_BLESS=1 cargo test -p sene-api bindings` and commit it"
+        );
+    }
 
     fn committed_path() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings/index.ts")

@@ -124,20 +124,9 @@ impl Session {
 
     pub(crate) fn require_office(&self) -> R<()> {
         let actor = self.actor()?;
-        let role = self
-            .ledger
-            .db()
-            .agent(actor.agent)
-            .map_err(|e| self.app(&e.into()))?
-            .map(|a| a.role);
-        if role == Some(Role::Secretariat) {
-            Ok(())
-        } else {
-            Err(self.app(&AppError::Forbidden {
-                role: role.map_or("?", Role::label_fr).into(),
-                action: "consulter le bureau de l'union",
-            }))
-        }
+        self.ledger
+            .require_office_reader(&actor)
+            .map_err(|e| self.app(&e))
     }
 
     /// `office_dashboard`: where the campaign stands at a date.

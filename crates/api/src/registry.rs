@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use sene_app::registry::{
     CorrectMember, HistoryEntry, MemberDeparted, ReinstateMember, TransferMember,
 };
-use sene_app::AppError;
 use sene_domain::*;
 
 use crate::dto::*;
@@ -222,18 +221,9 @@ impl Session {
     pub fn transfer_member(&mut self, req: &TransferMemberRequest) -> R<MemberTransferredView> {
         // the role first: whoever may not transfer is told so, whatever they typed
         let actor = self.actor()?;
-        let role = self
-            .ledger
-            .db()
-            .agent(actor.agent)
-            .map_err(|e| self.app(&e.into()))?
-            .map(|a| a.role);
-        if !role.is_some_and(Role::may_configure) {
-            return Err(self.app(&AppError::Forbidden {
-                role: role.map_or("?", Role::label_fr).into(),
-                action: "transférer un membre",
-            }));
-        }
+        self.ledger
+            .require_secretariat(&actor, "transférer un membre")
+            .map_err(|e| self.app(&e))?;
         let cmd = TransferMember {
             id: None,
             member_id: self.id("membre", &req.member_id)?,

@@ -31,7 +31,7 @@ mod sheets;
 mod status;
 mod sync;
 
-pub(crate) use accounts::{check_confirm, Unlocked};
+pub(crate) use accounts::{check_confirm, Unlocked, IDLE_LOCK_DEFAULT, IDLE_LOCK_MAX};
 pub(crate) use sync::usb_steps;
 
 /// Setting: the interface language.

@@ -136,8 +136,9 @@ fn money(francs: i64) -> Result<Money> {
     Ok(Money::from_francs(francs)?)
 }
 
-/// The dashboard of a campaign at `date` (the date matters for fees, hence for the
-/// fertilizer credit recovered).
+/// The dashboard of a campaign at `date`: the contracts' advances and deliveries dated on or
+/// before `date`, as the settlement at that date counts them (the date also sets the fees,
+/// hence the fertilizer credit recovered).
 ///
 /// # Errors
 /// Unknown campaign, store errors, overflow.
@@ -153,7 +154,7 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
     let mut total = Progress::default();
     let mut crops: BTreeMap<Crop, Progress> = BTreeMap::new();
     let mut by_coop: BTreeMap<(String, CooperativeId), Progress> = BTreeMap::new();
-    for f in db.campaign_contracts(campaign_id)? {
+    for f in db.campaign_contracts_upto(campaign_id, date)? {
         let Some(line) = crate::progress::of_figures(&camp, &f)? else {
             continue;
         };

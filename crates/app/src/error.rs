@@ -180,7 +180,15 @@ fn en_action(action: &str) -> &str {
         }
         "résoudre un conflit sur de l'argent" => "resolve a conflict over money",
         "fusionner deux inscriptions d'un membre" => "merge two registrations of a member",
-        "arrêter le règlement qu'il a préparé" => "lock the settlement they prepared",
+        "arrêter le règlement qu'il a proposé" => "lock the settlement they proposed",
+        "arrêter un règlement qu'aucune autre personne n'a proposé" => {
+            "lock a settlement that no other person proposed"
+        }
+        "consulter le bureau de l'union" => "see the union office's figures",
+        "enregistrer un retour de caisse" => "record cash returned to the office",
+        "fixer un complément de prix" => "set a price complement",
+        "donner un compte sur un appareil" => "give an account on a device",
+        "résoudre une anomalie" => "resolve an anomaly",
         "transférer un membre" => "transfer a member to another cooperative",
         other => other,
     }
@@ -190,8 +198,48 @@ fn en_action(action: &str) -> &str {
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Every action a refusal names (`action: "…"` or `require(…, "…")` in the app and api
+    /// sources) has its English words.
+    #[test]
+    fn every_refused_action_is_said_in_english() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("app/src"), root.join("api/src")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut seen = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let named = text.split("action: \"").skip(1).map(str::to_owned);
+            let required = text.split(".require(").skip(1).filter_map(|p| {
+                let call = &p[..p.find(")?").unwrap_or(p.len()).min(300)];
+                let start = call.rfind(", \"")? + 3;
+                Some(call[start..].to_owned())
+            });
+            for part in named.chain(required) {
+                let action = &part[..part.find('"').unwrap()];
+                // audit rows name their action in snake case: not a refusal
+                if action.starts_with('{') || action.is_empty() || !action.contains(' ') {
+                    continue;
+                }
+                seen += 1;
+                assert_ne!(en_action(action), action, "{}: « {action} »", f.display());
+            }
+        }
+        assert!(seen > 5, "{seen}");
+    }
 
     #[test]
     fn a_full_disk_inside_a_merge_is_said_in_the_sessions_language() {

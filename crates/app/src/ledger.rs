@@ -87,6 +87,32 @@ pub struct InitUnion {
 }
 
 impl Ledger {
+    /// The role check of a secretariat-only read or action, asked by every front (window and
+    /// CLI) before it shows the union office's figures — dashboard, anomalies, settlement,
+    /// portfolio, exports — or acts for the office: `action` says what was refused.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] for any other role or an unknown agent.
+    pub fn require_secretariat(&self, actor: &Actor, action: &'static str) -> Result<()> {
+        let role = self.db().agent(actor.agent)?.map(|a| a.role);
+        if role == Some(Role::Secretariat) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                role: role.map_or("?", Role::label_fr).into(),
+                action,
+            })
+        }
+    }
+
+    /// [`Self::require_secretariat`] for the union office's figures.
+    ///
+    /// # Errors
+    /// As [`Self::require_secretariat`].
+    pub fn require_office_reader(&self, actor: &Actor) -> Result<()> {
+        self.require_secretariat(actor, "consulter le bureau de l'union")
+    }
+
     /// Opens the store at `path` with the system clock.
     ///
     /// # Errors

@@ -261,7 +261,11 @@ impl Tx<'_, '_> {
         Ok(Member {
             id: cmd.id.unwrap_or_default(),
             cooperative_id: cmd.cooperative_id,
-            number: validate::code("numéro de membre", &cmd.number, 20)?,
+            number: validate::code(
+                "numéro de membre",
+                &cmd.number,
+                validate::limits::MEMBER_NUMBER_MAX,
+            )?,
             full_name: validate::text("nom complet", &cmd.full_name, TEXT_MAX)?,
             sex: cmd.sex,
             birth_year: cmd

@@ -887,7 +887,11 @@ impl Tx<'_, '_> {
                 format!("{} ({}) still owes {owed} carried from a settlement: the debt is settled in her cooperative before the transfer", old.full_name, old.number),
             ));
         }
-        let number = validate::code("numéro de membre", &cmd.new_number, 20)?;
+        let number = validate::code(
+            "numéro de membre",
+            &cmd.new_number,
+            validate::limits::MEMBER_NUMBER_MAX,
+        )?;
         if self.db.member_by_number(to.id, &number)?.is_some() {
             return Err(AppError::DuplicateMemberNumber {
                 number,

@@ -106,8 +106,10 @@ pub struct SettlementReport {
 }
 
 /// Computes every member's settlement for a campaign at `date` with the rules of
-/// [`sene_domain::rules`]. Reversed disbursements, voided deliveries and reversed
-/// distributions are left out. The debts carried out of the previous campaign of the same
+/// [`sene_domain::rules`]: only the advances, deliveries, fertilizer hand-outs and balance
+/// payments dated on or before `date` count (the figures as they stood that day). Reversed
+/// disbursements, voided deliveries and reversed distributions are left out whatever the
+/// reversal's date: a reversal undoes a mistake, so the record never counted. The debts carried out of the previous campaign of the same
 /// crop family (by its locked settlement) are deducted.
 ///
 /// # Errors
@@ -142,7 +144,7 @@ pub fn settle_campaign(
     let merges = crate::conflicts::merges(db)?;
     let canon = |m: MemberId| merges.canonical(m);
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
-    for f in db.campaign_contracts(campaign_id)? {
+    for f in db.campaign_contracts_upto(campaign_id, date)? {
         let c = &f.contract;
         let Some(progress) = crate::progress::of_figures(&camp, &f)? else {
             continue;
@@ -159,7 +161,7 @@ pub fn settle_campaign(
         a.values.push(value);
         a.disb.extend(f.disbursements.iter().copied());
     }
-    for f in db.campaign_fertilizer(campaign_id)? {
+    for f in db.campaign_fertilizer_upto(campaign_id, date)? {
         acc.entry(canon(f.member_id)).or_default().fert.push(f.line);
     }
     for (member, debt) in db.debts_carried_into(campaign_id)? {
@@ -167,7 +169,7 @@ pub fn settle_campaign(
         a.carried = a.carried.checked_add(debt)?;
     }
     let mut paid: HashMap<MemberId, Money> = HashMap::new();
-    for (member, amount) in db.campaign_payments(campaign_id)? {
+    for (member, amount) in db.campaign_payments_upto(campaign_id, date)? {
         let p = paid.entry(canon(member)).or_insert(Money::ZERO);
         *p = p.checked_add(amount)?;
     }

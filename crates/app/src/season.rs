@@ -197,6 +197,24 @@ pub fn preview_contract_delivery(
     })
 }
 
+/// [`preview_contract_delivery`] on a stored contract, with what was already accepted on it.
+///
+/// # Errors
+/// Unknown contract or campaign, validation, overflow.
+pub fn preview_on_contract(
+    db: &Db<'_>,
+    contract_id: ContractId,
+    bags: u32,
+    gross: Kg,
+    moisture: Percent,
+    impurity: Percent,
+) -> Result<ContractDeliveryPreview> {
+    let c = contract(db, contract_id)?;
+    let camp = campaign(db, c.campaign_id)?;
+    let so_far = db.accepted_on(c.id)?;
+    preview_contract_delivery(&camp, &c, so_far, bags, gross, moisture, impurity)
+}
+
 impl Tx<'_, '_> {
     /// Opens a campaign with its settings (secretariat).
     ///

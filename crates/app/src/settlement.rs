@@ -138,7 +138,8 @@ pub fn settlement_runs(db: &Db<'_>, campaign: Option<CampaignId>) -> Result<Vec<
 
 /// The deliveries, disbursements and fertilizer distributions of the run's campaign (and the
 /// reversals of these) that arrived in this store after the run was locked — recorded here or
-/// received by sync, whatever their date — and that no newer run of the campaign covers.
+/// received by sync — dated on or before the run's date (a reversal whatever its date), and
+/// that no newer run of the campaign covers.
 /// The run did not count them: each is an anomaly until a new run is locked.
 ///
 /// # Errors
@@ -151,7 +152,12 @@ pub fn late_records(db: &Db<'_>, run: SettlementRunId) -> Result<Vec<LateRecord>
         .last()
         .map_or(r.upto, |n| n.upto);
     let upto = std::array::from_fn(|i| newest[i].max(r.upto[i]));
-    Ok(db.campaign_records_after(r.campaign_id, upto)?)
+    // a record dated after the run's date would not have counted in it had it come in time
+    Ok(db
+        .campaign_records_after(r.campaign_id, upto)?
+        .into_iter()
+        .filter(|l| l.kind == "reversal" || l.date <= r.date)
+        .collect())
 }
 
 /// Whether a proposal's figures are those of `report` (the same campaign and date computed

@@ -25,6 +25,11 @@ pub struct ContractLine {
     /// The contract's value at the campaign's prices (capped at the committed kg unless
     /// over-delivery is bought).
     pub value: Money,
+    /// An advance may be paid on it on the card's date: the checks `Tx::disburse_advance`
+    /// makes on the contract's state and the member's presence.
+    pub may_disburse: bool,
+    /// A delivery may be recorded on it: the check `Tx::record_delivery` makes on its state.
+    pub may_deliver: bool,
 }
 
 /// A money record and whether it was reversed.
@@ -63,11 +68,11 @@ fn missing(kind: &'static str, id: impl ToString) -> AppError {
     }
 }
 
-/// A contract's figures from the campaign's rules.
+/// A contract's figures from the campaign's rules, and what may be recorded on it on `date`.
 ///
 /// # Errors
 /// Unknown campaign, overflow.
-pub fn contract_line(db: &Db<'_>, contract: Contract) -> Result<ContractLine> {
+pub fn contract_line(db: &Db<'_>, contract: Contract, date: NaiveDate) -> Result<ContractLine> {
     let camp = db
         .campaign(contract.campaign_id)?
         .ok_or_else(|| missing("campagne", contract.campaign_id))?;
@@ -75,7 +80,12 @@ pub fn contract_line(db: &Db<'_>, contract: Contract) -> Result<ContractLine> {
     let accepted = db.accepted_on(contract.id)?;
     let p = crate::progress::ContractProgress::of(&camp, &contract, disbursed, accepted)?;
     let (advance_due, value) = (crate::progress::advance_due(&camp, &contract)?, p.value);
+    let present = db
+        .member(contract.member_id)?
+        .is_some_and(|m| crate::registry::present_on(&m, date));
     Ok(ContractLine {
+        may_disburse: contract.state.accepts_disbursement() && present,
+        may_deliver: contract.state.accepts_delivery(),
         campaign_name: camp.name,
         advance_due,
         disbursed,
@@ -106,7 +116,7 @@ pub fn member_card(db: &Db<'_>, member_id: MemberId, date: NaiveDate) -> Result<
     for m in &group {
         for c in db.member_contracts(*m, None)? {
             campaigns.insert(c.campaign_id, ());
-            contracts.push(contract_line(db, c)?);
+            contracts.push(contract_line(db, c, date)?);
         }
         // a campaign the member starts with a debt carried in, even before any contract there
         for (c, _) in db.member_debts_carried(*m)? {

@@ -163,14 +163,18 @@ fn every_front_gives_the_same_figures() {
     )
     .unwrap();
     assert!(preview.over_committed, "{preview:?}");
-    let value_of = |l: &Ledger| {
+    let value_at = |l: &Ledger, date: NaiveDate| {
         let s = reports::settle_campaign(&l.db(), camp.id, date).unwrap();
         s.members
             .iter()
             .find(|m| m.member_id == c.member_id)
             .map_or(Money::ZERO, |m| m.delivered_value)
     };
-    let before = value_of(&l);
+    // every record counted: a settlement after the season
+    let asof = d(2099, 12, 31);
+    let value_of = |l: &Ledger| value_at(l, asof);
+    let eve = date.pred_opt().unwrap();
+    let (before, before_eve) = (value_of(&l), value_at(&l, eve));
     let member = l.db().member(c.member_id).unwrap().unwrap();
     let warehouse = l
         .db()
@@ -201,6 +205,8 @@ fn every_front_gives_the_same_figures() {
         preview.value,
         "the preview's value is what the settlement adds"
     );
+    // the settlement at a date counts only what is dated on or before it
+    assert_eq!(value_at(&l, eve), before_eve, "a settlement the day before");
     let expected_over = progress::over_price(&camp, c.crop);
     let card = views::member_card(&l.db(), c.member_id, date).unwrap();
     let line = card
@@ -218,10 +224,10 @@ fn every_front_gives_the_same_figures() {
 
     // the fronts, side by side
     let db = l.db();
-    let dash = dashboard::dashboard(&db, camp.id, date).unwrap();
+    let dash = dashboard::dashboard(&db, camp.id, asof).unwrap();
     let report = reports::campaign_report(&db, camp.id).unwrap();
     let portfolio = portfolio::lender_portfolio(&db, camp.id).unwrap();
-    let settlement = reports::settle_campaign(&db, camp.id, date).unwrap();
+    let settlement = reports::settle_campaign(&db, camp.id, asof).unwrap();
 
     // which contracts count: the cancelled contract with an advance counts everywhere
     let counted: Vec<_> = db

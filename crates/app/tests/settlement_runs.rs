@@ -492,7 +492,9 @@ fn a_locked_debt_is_carried_into_the_next_campaign_of_its_family_on_every_replic
             gross: Kg::from_kg(707)?,
             moisture: "14".parse()?,
             impurity: "2".parse()?,
-            date: d(2027, 1, 16),
+            // dated within the run's period (a settlement at a date counts only what is
+            // dated on or before it), recorded after the lock
+            date: d(2027, 1, 15),
         })
     })
     .unwrap();

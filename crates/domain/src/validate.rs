@@ -26,6 +26,8 @@ pub mod limits {
     pub const BAGS_MAX: u32 = 2_000;
     /// Most kg in one sale lot: 10 000 t.
     pub const LOT_KG_MAX: i64 = 10_000_000;
+    /// Longest member number (characters).
+    pub const MEMBER_NUMBER_MAX: usize = 20;
 }
 
 /// Checks required, single-line text of at most `max` characters; returns it trimmed.

@@ -140,7 +140,16 @@ left_on: string | null, };
 
 export type MemberRequest = { member_id: string, };
 
-export type ContractView = { id: string, member_id: string, campaign_id: string, campaign_name: string, crop: string, crop_label: string, committed_kg: string, base_price: string, state: string, state_label: string, advance_due: string, disbursed: string, accepted_kg: string, value: string, };
+export type ContractView = { id: string, member_id: string, campaign_id: string, campaign_name: string, crop: string, crop_label: string, committed_kg: string, base_price: string, state: string, state_label: string, advance_due: string, disbursed: string, accepted_kg: string, value: string, 
+/**
+ * An advance may be paid on it today (its state and the member's presence, as the
+ * ledger checks them); the window shows « Verser une avance » by this flag.
+ */
+may_disburse: boolean, 
+/**
+ * A delivery may be recorded on it (its state, as the ledger checks it).
+ */
+may_deliver: boolean, };
 
 export type MoneyLine = { id: string, date: string, amount: string, receipt: string, reversed: boolean, contract_id: string | null, };
 
@@ -325,7 +334,12 @@ export type DeliveryRequest = { contract_id: string, warehouse_id: string, bags:
  */
 record_id?: string, };
 
-export type DeliveryPreviewView = { net_kg: string, accepted_kg: string, value: string, 
+export type DeliveryPreviewView = { net_kg: string, accepted_kg: string, 
+/**
+ * What the delivery adds to the contract's value: kg above the commitment at the
+ * over-delivery price when the campaign buys them, nothing otherwise.
+ */
+value: string, 
 /**
  * The contract's accepted kg would pass its committed kg.
  */

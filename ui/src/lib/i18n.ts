@@ -285,7 +285,7 @@ const fr = {
   'mode.bank': 'Banque',
   'disb.submit': "Verser l'avance",
   'disb.confirm': 'Confirmer le décaissement de {amount} ({words}) à {member} ?',
-  'disb.notApproved': "Ce contrat n'est pas approuvé : aucune avance ne peut être versée.",
+  'disb.notApproved': "Aucune avance ne peut être versée sur ce contrat aujourd'hui : il n'est pas en cours (approuvé, avance versée ou en livraison) ou le membre a quitté la coopérative.",
 
   // Delivery
   'dlv.title': 'Enregistrer une livraison',
@@ -302,7 +302,7 @@ const fr = {
   'dlv.value': 'Valeur',
   'dlv.preview': 'Calcul',
   'dlv.previewWaiting': 'Saisissez sacs, poids, humidité et impuretés.',
-  'dlv.overCommitted': 'Attention : cette livraison dépasse la quantité engagée.',
+  'dlv.overCommitted': 'Attention : cette livraison dépasse la quantité engagée ; la valeur affichée ne compte que ce que le contrat paie.',
   'dlv.submit': 'Enregistrer la livraison',
   'dlv.confirm':
     'Confirmer la livraison de {member} : {bags} sacs, {gross} brut, {accepted} acceptés, valeur {amount} ({words}) ?',
@@ -1101,7 +1101,7 @@ const en: Record<MsgKey, string> = {
   'mode.bank': 'Bank',
   'disb.submit': 'Pay the advance',
   'disb.confirm': 'Confirm paying {amount} ({words}) to {member}?',
-  'disb.notApproved': 'This contract is not approved: no advance can be paid.',
+  'disb.notApproved': 'No advance can be paid on this contract today: it is not under way (approved, advance paid or delivering) or the member has left the cooperative.',
 
   'dlv.title': 'Record a delivery',
   'dlv.pickMember': 'Find the member who delivers.',
@@ -1117,7 +1117,7 @@ const en: Record<MsgKey, string> = {
   'dlv.value': 'Value',
   'dlv.preview': 'Computation',
   'dlv.previewWaiting': 'Enter bags, weight, moisture and impurities.',
-  'dlv.overCommitted': 'Warning: this delivery goes beyond the committed quantity.',
+  'dlv.overCommitted': 'Warning: this delivery goes beyond the committed quantity; the value shown counts only what the contract pays.',
   'dlv.submit': 'Save the delivery',
   'dlv.confirm':
     'Confirm the delivery of {member}: {bags} bags, {gross} gross, {accepted} accepted, value {amount} ({words})?',

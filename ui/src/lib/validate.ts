@@ -37,23 +37,17 @@ import type {
   ResolveAnomalyRequest,
   ResolveConflictRequest,
 } from '../bindings';
+import { RUST_LIMITS } from '../bindings/limits';
 
-/** Bounds, as in crates/domain/src/validate.rs `limits`. */
+/**
+ * Bounds: those the ledger checks come from the Rust constants (RUST_LIMITS, generated);
+ * the last four are the window's own typing aids, which Rust does not check.
+ */
 export const LIMITS = {
-  TEXT_MAX: 120,
-  NOTE_MAX: 500,
-  MEMBER_MONEY_MAX: 50_000_000,
-  PRICE_PER_KG_MAX: 10_000,
-  COMMITTED_KG_MAX: 500_000,
-  DELIVERY_KG_MAX: 60_000,
-  BAGS_MAX: 2_000,
-  MEMBER_NUMBER_MAX: 20,
-  RECEIPT_PREFIX_MAX: 8,
+  ...RUST_LIMITS,
   NAME_MIN: 2,
   REASON_MIN: 3,
   PATH_MAX: 1_000,
-  /** The idle lock, in minutes (crates/api/src/signin.rs IDLE_LOCK_MAX). */
-  IDLE_LOCK_MAX: 240,
   /** Letters and digits of a recovery key (14 groups of 4). */
   RECOVERY_KEY_CHARS: 56,
 } as const;
@@ -294,8 +288,8 @@ export function validateInit(f: InitForm, lang: Lang): Checked<InitRequest> {
   );
 }
 
-/** Bounds of the office's entries (crates/domain limits: a lot at most 10 000 t). */
-const COUNT_KG_MAX = 10_000_000;
+/** A counted stock or a lot: at most the largest lot (RUST_LIMITS.LOT_KG_MAX). */
+const COUNT_KG_MAX = RUST_LIMITS.LOT_KG_MAX;
 
 export interface StockCountForm {
   warehouse_id: string;

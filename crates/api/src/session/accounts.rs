@@ -3,7 +3,7 @@
 //! secretariat adds and removes, and the idle lock. (Before anyone is signed in, the door is
 //! `signin.rs`'s `Gate`.)
 
-use sene_domain::{AgentId, Lang, Role};
+use sene_domain::{AgentId, Lang};
 use sene_store::{DataKey, KdfParams, Vault};
 
 use super::{store_err, tr, Session, R};
@@ -232,21 +232,8 @@ impl Session {
 
     fn require_secretariat(&self) -> R<()> {
         let actor = self.actor()?;
-        let role = self
-            .ledger
-            .db()
-            .agent(actor.agent)
-            .map_err(|e| self.app(&e.into()))?
-            .map(|a| a.role);
-        if role != Some(Role::Secretariat) {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                self.label(
-                    "seul le secrétariat donne un compte sur un appareil",
-                    "only the secretariat gives an account on a device",
-                ),
-            ));
-        }
-        Ok(())
+        self.ledger
+            .require_secretariat(&actor, "donner un compte sur un appareil")
+            .map_err(|e| self.app(&e))
     }
 }

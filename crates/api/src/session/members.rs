@@ -118,6 +118,8 @@ impl Session {
             disbursed: money(l.disbursed),
             accepted_kg: kg(l.accepted),
             value: money(l.value),
+            may_disburse: l.may_disburse,
+            may_deliver: l.may_deliver,
         }
     }
 

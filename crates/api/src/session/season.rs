@@ -24,7 +24,8 @@ impl Session {
 
     fn contract_line(&self, id: ContractId) -> R<ContractView> {
         let c = self.contract(id)?;
-        let l = views::contract_line(&self.ledger.db(), c).map_err(|e| self.app(&e))?;
+        let l =
+            views::contract_line(&self.ledger.db(), c, self.today()).map_err(|e| self.app(&e))?;
         Ok(self.contract_view(&l))
     }
 
@@ -144,42 +145,28 @@ impl Session {
         Ok((cmd, contract))
     }
 
-    /// `preview_delivery`: net and accepted kg and value as the agent types; nothing written.
+    /// `preview_delivery`: net and accepted kg, the value the delivery adds to the contract
+    /// (capped as the settlement caps it) and whether it goes above the commitment, as the
+    /// agent types; nothing written.
     ///
     /// # Errors
     /// Validation.
     pub fn preview_delivery(&self, req: &DeliveryRequest) -> R<DeliveryPreviewView> {
         let (cmd, contract) = self.delivery_cmd(req, false)?;
-        let db = self.ledger.db();
-        let camp = db
-            .campaign(contract.campaign_id)
-            .map_err(|e| self.app(&e.into()))?
-            .ok_or_else(|| {
-                self.app(&AppError::NotFound {
-                    kind: "campagne",
-                    id: contract.campaign_id.to_string(),
-                })
-            })?;
-        let p = sene_app::season::preview_delivery(
-            &camp,
-            contract.crop,
+        let p = sene_app::season::preview_on_contract(
+            &self.ledger.db(),
+            contract.id,
             cmd.bags,
             cmd.gross,
             cmd.moisture,
             cmd.impurity,
         )
         .map_err(|e| self.app(&e))?;
-        let already = db
-            .accepted_on(contract.id)
-            .map_err(|e| self.app(&e.into()))?;
-        let after = already
-            .checked_add(p.accepted)
-            .map_err(|e| self.app(&e.into()))?;
         Ok(DeliveryPreviewView {
             net_kg: kg(p.net),
             accepted_kg: kg(p.accepted),
             value: money(p.value),
-            over_committed: after > contract.committed,
+            over_committed: p.over_committed,
         })
     }
 

@@ -39,20 +39,36 @@ pub struct FertilizerTotals {
     pub cash_paid: i64,
 }
 
+/// A date after every record's (dates are compared as `YYYY-MM-DD` text in SQL).
+fn no_date_limit() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()
+}
+
 impl Db<'_> {
     /// Every contract of a campaign with its accepted kg and non-reversed disbursements.
     ///
     /// # Errors
     /// SQLite errors.
     pub fn campaign_contracts(&self, campaign: CampaignId) -> R<Vec<ContractFigures>> {
+        self.campaign_contracts_upto(campaign, no_date_limit())
+    }
+
+    /// [`Self::campaign_contracts`] counting only the deliveries and disbursements dated on or
+    /// before `upto` (a reversal counts whatever its date: it undoes a mistake).
+    pub fn campaign_contracts_upto(
+        &self,
+        campaign: CampaignId,
+        upto: NaiveDate,
+    ) -> R<Vec<ContractFigures>> {
         let cid = campaign.to_string();
+        let upto = upto.to_string();
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT c.id, c.member_id, c.campaign_id, c.crop, c.committed_t, c.base_price, c.state, c.requested_on, m.cooperative_id,
-                    (SELECT coalesce(sum(accepted_t),0) FROM deliveries x WHERE x.contract_id = c.id AND {NOT_REVERSED})
+                    (SELECT coalesce(sum(accepted_t),0) FROM deliveries x WHERE x.contract_id = c.id AND x.date <= ?2 AND {NOT_REVERSED})
              FROM contracts c JOIN members m ON m.id = c.member_id WHERE c.campaign_id = ?1 ORDER BY c.id"
         ))?;
         let mut out: Vec<ContractFigures> = st
-            .query_map([&cid], |r| {
+            .query_map([&cid, &upto], |r| {
                 Ok(ContractFigures {
                     contract: Self::contract_row(r)?,
                     cooperative_id: r.parse(8)?,
@@ -63,9 +79,9 @@ impl Db<'_> {
             .collect::<Result<_, _>>()?;
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT x.contract_id, x.amount, x.date FROM disbursements x JOIN contracts c ON c.id = x.contract_id
-             WHERE c.campaign_id = ?1 AND {NOT_REVERSED} ORDER BY x.contract_id, x.date"
+             WHERE c.campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED} ORDER BY x.contract_id, x.date"
         ))?;
-        let rows = st.query_map([&cid], |r| {
+        let rows = st.query_map([&cid, &upto], |r| {
             Ok((r.parse::<ContractId>(0)?, r.money(1)?, r.date(2)?))
         })?;
         for row in rows {
@@ -84,10 +100,19 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn campaign_fertilizer(&self, campaign: CampaignId) -> R<Vec<FertilizerFigure>> {
+        self.campaign_fertilizer_upto(campaign, no_date_limit())
+    }
+
+    /// [`Self::campaign_fertilizer`] dated on or before `upto`.
+    pub fn campaign_fertilizer_upto(
+        &self,
+        campaign: CampaignId,
+        upto: NaiveDate,
+    ) -> R<Vec<FertilizerFigure>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT member_id, bags, price_per_bag, cash_paid FROM fertilizer_distributions x WHERE campaign_id = ?1 AND {NOT_REVERSED}"
+            "SELECT member_id, bags, price_per_bag, cash_paid FROM fertilizer_distributions x WHERE campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED}"
         ))?;
-        let rows = st.query_map([campaign.to_string()], |r| {
+        let rows = st.query_map([campaign.to_string(), upto.to_string()], |r| {
             Ok(FertilizerFigure {
                 member_id: r.parse(0)?,
                 line: sene_domain::rules::FertilizerLine {
@@ -105,10 +130,21 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn campaign_payments(&self, campaign: CampaignId) -> R<Vec<(MemberId, Money)>> {
+        self.campaign_payments_upto(campaign, no_date_limit())
+    }
+
+    /// [`Self::campaign_payments`] dated on or before `upto`.
+    pub fn campaign_payments_upto(
+        &self,
+        campaign: CampaignId,
+        upto: NaiveDate,
+    ) -> R<Vec<(MemberId, Money)>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT member_id, sum(amount) FROM balance_payments x WHERE campaign_id = ?1 AND {NOT_REVERSED} GROUP BY member_id"
+            "SELECT member_id, sum(amount) FROM balance_payments x WHERE campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED} GROUP BY member_id"
         ))?;
-        let rows = st.query_map([campaign.to_string()], |r| Ok((r.parse(0)?, r.money(1)?)))?;
+        let rows = st.query_map([campaign.to_string(), upto.to_string()], |r| {
+            Ok((r.parse(0)?, r.money(1)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
