@@ -8,16 +8,10 @@
 
 use chrono::{TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
 
 fn session(dir: &std::path::Path, hour: u32) -> Session {
-    let store = StoreHandle::open(&dir.join("sene.sqlite")).expect("store");
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, hour, 0, 0).unwrap());
-    Session::new(
-        Ledger::with_clock(store, Box::new(clock)),
-        dir.join("receipts"),
-    )
-    .with_store_path(dir.join("sene.sqlite"))
+    crate::common::session(dir, Utc.with_ymd_and_hms(2027, 1, 15, hour, 0, 0).unwrap())
+        .with_store_path(dir.join("sene.sqlite"))
 }
 
 fn member(coop: &CooperativeView, n: u32, name: &str) -> NewMemberRequest {

@@ -5,17 +5,20 @@
 
 use chrono::{TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
 use sene_domain::{AgentId, DisbursementId};
+
+use crate::common::session;
 
 /// The demo union with its receipts folder blocked by a file of that name (a PDF cannot be
 /// written), and an approved shallot contract of a new member.
 fn blocked(dir: &tempfile::TempDir) -> (Session, ContractView, std::path::PathBuf) {
     let receipts = dir.path().join("receipts");
     std::fs::write(&receipts, b"not a folder").unwrap();
-    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).unwrap();
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    let mut s = Session::new(Ledger::with_clock(store, Box::new(clock)), receipts.clone());
+    // its receipts folder is `receipts`, blocked by that file
+    let mut s = session(
+        dir.path(),
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    );
     s.load_demo(&mut |_| {}).unwrap();
     let st = s.status().unwrap();
     let shallot = st

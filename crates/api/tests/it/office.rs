@@ -5,15 +5,14 @@
 
 use chrono::{TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
+
+use crate::common::session;
 
 fn office(dir: &tempfile::TempDir) -> Session {
-    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).expect("store");
     // mid-January 2027: the demo season's deliveries are in
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
-    let mut s = Session::new(
-        Ledger::with_clock(store, Box::new(clock)),
-        dir.path().join("receipts"),
+    let mut s = session(
+        dir.path(),
+        Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap(),
     )
     .with_store_path(dir.path().join("sene.sqlite"));
     let st = s.load_demo(&mut |_| {}).expect("demo");
@@ -443,11 +442,9 @@ fn the_office_runs_its_hub_and_pairs_a_new_laptop_that_syncs_through_it() {
 
     // the laptop, empty, enrolls over HTTP with the code, and receives its cooperatives
     let field_dir = tempfile::tempdir().unwrap();
-    let store = StoreHandle::open(&field_dir.path().join("sene.sqlite")).unwrap();
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap());
-    let mut laptop = Session::new(
-        Ledger::with_clock(store, Box::new(clock)),
-        field_dir.path().join("receipts"),
+    let mut laptop = session(
+        field_dir.path(),
+        Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap(),
     );
     // a wrong code first: refused
     assert!(laptop

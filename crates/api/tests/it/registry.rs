@@ -6,14 +6,13 @@
 
 use chrono::{TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
+
+use crate::common::session;
 
 fn demo(dir: &tempfile::TempDir) -> Session {
-    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).expect("store");
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    let mut s = Session::new(
-        Ledger::with_clock(store, Box::new(clock)),
-        dir.path().join("receipts"),
+    let mut s = session(
+        dir.path(),
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     );
     s.load_demo(&mut |_| {}).expect("demo");
     s

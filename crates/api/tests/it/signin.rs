@@ -6,16 +6,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
-use sene_store::{KdfParams, Table};
+use sene_app::{Ledger, StoreHandle};
+use sene_store::Table;
 
-/// A cheap key derivation: the tests measure behaviour, BENCHMARKS.md the real cost.
-const CHEAP: KdfParams = KdfParams {
-    m_kib: 1024,
-    t: 1,
-    p: 1,
-};
-const PASS: &str = "mil et sorgho 24";
+use crate::common::{session, CHEAP, PASS};
 
 fn gate(dir: &Path) -> Gate {
     Gate::new(dir.join("sene.sqlite"))
@@ -82,10 +76,9 @@ fn a_demo_season_leaves_no_name_phone_or_amount_in_the_files() {
     // The control: the same demo in a plain store shows them to a byte search.
     let plain_dir = tempfile::tempdir().unwrap();
     let plain_path = plain_dir.path().join("sene.sqlite");
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    let mut plain = Session::new(
-        Ledger::with_clock(StoreHandle::open(&plain_path).unwrap(), Box::new(clock)),
-        plain_dir.path().join("receipts"),
+    let mut plain = session(
+        plain_dir.path(),
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     );
     plain.load_demo(&mut |_| {}).unwrap();
     let plain_secrets = secrets(&mut plain);
@@ -281,11 +274,9 @@ fn the_recovery_key_opens_when_the_passphrase_is_forgotten() {
 #[test]
 fn an_old_plain_store_is_encrypted_and_keeps_its_season() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sene.sqlite");
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    let mut plain = Session::new(
-        Ledger::with_clock(StoreHandle::open(&path).unwrap(), Box::new(clock)),
-        dir.path().join("receipts"),
+    let mut plain = session(
+        dir.path(),
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     );
     plain.load_demo(&mut |_| {}).unwrap();
     let members = secrets(&mut plain);

@@ -8,15 +8,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
-use sene_store::{KdfParams, Vault};
+use sene_store::Vault;
 
-const CHEAP: KdfParams = KdfParams {
-    m_kib: 1024,
-    t: 1,
-    p: 1,
-};
-const PASS: &str = "mil et sorgho 24";
+use crate::common::{session, CHEAP, PASS};
 
 fn noon() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
@@ -134,11 +128,7 @@ fn an_encrypted_store_is_backed_up_with_its_key_file_and_checked() {
 #[test]
 fn a_plain_store_is_backed_up_too() {
     let dir = tempfile::tempdir().unwrap();
-    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).unwrap();
-    let mut s = Session::new(
-        Ledger::with_clock(store, Box::new(FixedClock::new(noon()))),
-        dir.path().join("receipts"),
-    );
+    let mut s = session(dir.path(), noon());
     init(&mut s);
     let usb = tempfile::tempdir().unwrap();
     let b = backup(&mut s, &usb.path().display().to_string()).0.unwrap();
@@ -150,11 +140,7 @@ fn a_plain_store_is_backed_up_too() {
 #[test]
 fn a_wrong_folder_is_named_in_french_and_english_and_nothing_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).unwrap();
-    let mut s = Session::new(
-        Ledger::with_clock(store, Box::new(FixedClock::new(noon()))),
-        dir.path().join("receipts"),
-    );
+    let mut s = session(dir.path(), noon());
     init(&mut s);
 
     let (e, stages) = backup(&mut s, "   ");

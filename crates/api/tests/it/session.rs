@@ -4,16 +4,13 @@
 
 use chrono::{TimeZone, Utc};
 use sene_api::*;
-use sene_app::{FixedClock, Ledger, StoreHandle};
 use sene_domain::AgentId;
 
 fn session(dir: &tempfile::TempDir) -> Session {
-    let store = StoreHandle::open(&dir.path().join("sene.sqlite")).expect("store");
     // inside the shallot campaign's contract window, the rice campaign's delivery window
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    Session::new(
-        Ledger::with_clock(store, Box::new(clock)),
-        dir.path().join("receipts"),
+    crate::common::session(
+        dir.path(),
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
     )
 }
 
