@@ -103,6 +103,28 @@ pub struct SettlementReport {
     /// Totals per cooperative code.
     pub cooperatives: BTreeMap<String, Totals>,
     pub totals: Totals,
+    /// Each contract the settlement counts, with its advance due and its value, by member
+    /// (a registration merged into another under the one kept).
+    pub contracts: Vec<SettledContract>,
+}
+
+/// One contract in a settlement: what it was owed and what it is worth
+/// ([`crate::progress::ContractProgress`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledContract {
+    pub contract_id: ContractId,
+    pub member_id: MemberId,
+    pub crop: Crop,
+    pub state: ContractState,
+    pub committed: Kg,
+    pub accepted: Kg,
+    /// The contract's advance due ([`crate::progress::advance_due`]); owed only when
+    /// `approved`.
+    pub advance_due: Money,
+    pub approved: bool,
+    /// Non-reversed advances paid on it, dated on or before the settlement's date.
+    pub advances: Money,
+    pub value: Money,
 }
 
 /// Computes every member's settlement for a campaign at `date` with the rules of
@@ -144,12 +166,25 @@ pub fn settle_campaign(
     let merges = crate::conflicts::merges(db)?;
     let canon = |m: MemberId| merges.canonical(m);
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
+    let mut settled = Vec::new();
     for f in db.campaign_contracts_upto(campaign_id, date)? {
         let c = &f.contract;
         let Some(progress) = crate::progress::of_figures(&camp, &f)? else {
             continue;
         };
         let value = progress.value;
+        settled.push(SettledContract {
+            contract_id: c.id,
+            member_id: canon(c.member_id),
+            crop: c.crop,
+            state: c.state,
+            committed: c.committed,
+            accepted: f.accepted,
+            advance_due: crate::progress::advance_due(&camp, c)?,
+            approved: crate::progress::approved(c.state),
+            advances: progress.disbursed,
+            value,
+        });
         let a = acc.entry(canon(c.member_id)).or_default();
         if let Some(per_kg) = complement_of.get(&c.crop) {
             let counted = rules::counted_kg(f.accepted, c.committed, camp.over_delivery_bought);
@@ -228,6 +263,7 @@ pub fn settle_campaign(
         members: lines,
         cooperatives,
         totals,
+        contracts: settled,
     })
 }
 

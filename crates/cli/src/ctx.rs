@@ -44,6 +44,13 @@ impl Ctx {
         Ok(actor)
     }
 
+    /// The union office's figures are the secretariat's, from the CLI as from the window
+    /// ([`sene_app::Ledger::require_office_reader`]).
+    pub fn require_office(&self) -> CliResult<()> {
+        let actor = self.actor()?;
+        Ok(self.ledger.require_office_reader(&actor)?)
+    }
+
     /// Runs use cases in one transaction as [`Ctx::actor`].
     pub fn run<T>(&mut self, f: impl FnOnce(&Tx<'_, '_>) -> sene_app::Result<T>) -> CliResult<T> {
         let actor = self.actor()?;

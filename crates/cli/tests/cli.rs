@@ -1265,6 +1265,37 @@ fn each_contract_shows_its_advance_due() {
         line(&text, &requested).contains("avance prévue 60\u{a0}000\u{a0}FCFA"),
         "{text}"
     );
+
+    // the settlement's JSON lists the contracts it counts, each with its advance due: the
+    // approved one, not the request with nothing paid nor delivered on it
+    let settled = env.json(&["report", "settlement", "--campaign", "Riz 2026/27"]);
+    let contracts = settled[0]["contracts"].as_array().unwrap();
+    assert_eq!(contracts.len(), 1, "{settled}");
+    assert_eq!(contracts[0]["contract_id"], approved.as_str());
+    assert_eq!(francs(&contracts[0]["advance_due"]), 120_000);
+    assert_eq!(contracts[0]["approved"], true);
+
+    // the union's figures are the secretariat's, from the CLI as from the window
+    let e = env.json_error(&[
+        "--agent",
+        CTC,
+        "report",
+        "dashboard",
+        "--campaign",
+        "Riz 2026/27",
+    ]);
+    assert_eq!(e["code"], "forbidden", "{e}");
+    let e = env.json_error(&["--agent", CTC, "report", "settlement"]);
+    assert_eq!(e["code"], "forbidden", "{e}");
+    // one member's settlement is not
+    env.ok(&[
+        "--agent",
+        CTC,
+        "report",
+        "settlement",
+        "--member",
+        "DIO-0001",
+    ]);
 }
 
 /// Under `--lang en` every line `sene` prints is English (#19): confirmations, lists, reports,

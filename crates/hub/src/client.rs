@@ -209,8 +209,9 @@ pub fn enroll_with(
 /// # Errors
 /// [`HubError::Unauthorized`] when the device is not enrolled; store errors.
 pub(crate) fn credentials(ledger: &Ledger) -> Result<(String, String, Option<String>), HubError> {
-    let not_enrolled =
-        HubError::Unauthorized("cet appareil n'est pas enrôlé : sene enroll --hub URL --code CODE");
+    let not_enrolled = HubError::Unauthorized(
+        "cet appareil n'est pas enrôlé : sene enroll --hub URL --pairing-code CODE",
+    );
     let base = ledger.setting(keys::HUB_URL)?;
     let token = ledger.setting(keys::HUB_TOKEN)?;
     match (base, token) {

@@ -18,6 +18,7 @@ fn campaign(ctx: &Ctx, key: &str) -> CliResult<Campaign> {
 }
 
 pub fn anomalies(ctx: &mut Ctx, c: AnomaliesCmd) -> CliResult<Output> {
+    ctx.require_office()?;
     match c {
         AnomaliesCmd::List { campaign: key } => {
             let camp = campaign(ctx, &key)?;
@@ -129,6 +130,7 @@ pub fn stock(ctx: &mut Ctx, c: StockCmd) -> CliResult<Output> {
             )))
         }
         StockCmd::List { campaign: cp } => {
+            ctx.require_office()?;
             let camp = campaign(ctx, &cp)?;
             let counts = ctx.ledger.stock_counts(camp.id)?;
             let db = ctx.db();
@@ -204,6 +206,7 @@ pub fn cash(ctx: &mut Ctx, c: CashCmd) -> CliResult<Output> {
             Ok(out)
         }
         CashCmd::List { campaign: cp } => {
+            ctx.require_office()?;
             let camp = campaign(ctx, &cp)?;
             let returns = ctx.ledger.cash_returns(camp.id)?;
             let db = ctx.db();

@@ -17,6 +17,16 @@ use crate::output::Output;
 use crate::parse;
 
 pub fn report(ctx: &mut Ctx, c: ReportCmd) -> CliResult<Output> {
+    // the union's figures are the secretariat's; one member's settlement and an agent's own
+    // cash are not (the window shows them on the member card and the cash screen)
+    let office = match &c {
+        ReportCmd::Settlement(a) => a.member.is_none(),
+        ReportCmd::Cash { .. } => false,
+        _ => true,
+    };
+    if office {
+        ctx.require_office()?;
+    }
     match c {
         ReportCmd::Settlement(a) => settlement(ctx, a),
         ReportCmd::Campaign { campaign } => progress(ctx, campaign.as_deref()),
@@ -167,10 +177,14 @@ fn settlement(ctx: &mut Ctx, a: SettlementArgs) -> CliResult<Output> {
         let mut r = settle_campaign(&db, camp.id, date)?;
         if let Some(c) = &coop {
             r.members.retain(|l| l.cooperative == c.code);
+            let kept: std::collections::HashSet<MemberId> =
+                r.members.iter().map(|l| l.member_id).collect();
+            r.contracts.retain(|l| kept.contains(&l.member_id));
             r.cooperatives.retain(|code, _| *code == c.code);
         }
         if let Some(m) = &member {
             r.members.retain(|l| l.member_id == m.id);
+            r.contracts.retain(|l| l.member_id == m.id);
             let code = db
                 .cooperative(m.cooperative_id)?
                 .map(|c| c.code)

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use sene_app::season::{
-    preview_delivery, Decision, DisburseAdvance, NewCampaign, RecordDelivery, RequestContract,
-    Reverse,
+    preview_delivery, preview_on_contract, Decision, DisburseAdvance, NewCampaign, RecordDelivery,
+    RequestContract, Reverse,
 };
 use sene_domain::*;
 use serde_json::json;
@@ -411,67 +411,76 @@ pub fn delivery(ctx: &mut Ctx, c: DeliveryCmd) -> CliResult<Output> {
         DeliveryCmd::Preview(a) => {
             let db = ctx.db();
             let w = weights(&a.weighing)?;
-            let (camp, crop) = match &a.contract {
-                Some(k) => {
-                    let k = lookup::contract(
-                        &db,
-                        k,
-                        a.scope.cooperative.as_deref(),
-                        a.scope.campaign.as_deref(),
-                    )?;
-                    (
-                        db.campaign(k.campaign_id)?.ok_or_else(|| {
-                            CliError::not_found("campagne", k.campaign_id.to_string())
-                        })?,
-                        k.crop,
-                    )
-                }
-                None => {
-                    let (Some(ck), Some(crop)) = (a.scope.campaign.as_deref(), a.crop.as_deref())
-                    else {
-                        return Err(CliError::msg(
-                            "invalid_argument",
-                            "donnez --contract, ou --campaign et --crop",
-                            "give --contract, or --campaign and --crop",
-                        ));
-                    };
-                    (
-                        lookup::campaign(&db, ck)?,
-                        parse::label::<Crop>("--crop", crop)?,
-                    )
-                }
-            };
-            let p = preview_delivery(&camp, crop, w.bags, w.gross, w.moisture, w.impurity)?;
-            let out = Output::new(&p)?;
             let lang = ctx.lang;
-            Ok(out
-                .line(tr(
+            let weighed = |net: Kg, accepted: Kg| {
+                tr(
                     lang,
                     format!(
-                        "{} sacs, brut {} : net {} ; accepté {} (humidité {}, impuretés {})",
-                        w.bags, w.gross, p.net, p.accepted, w.moisture, w.impurity
+                        "{} sacs, brut {} : net {net} ; accepté {accepted} (humidité {}, impuretés {})",
+                        w.bags, w.gross, w.moisture, w.impurity
                     ),
                     format!(
                         "{} bags, gross {}: net {}; accepted {} (moisture {}, impurities {})",
                         w.bags,
                         num(lang, w.gross),
-                        num(lang, p.net),
-                        num(lang, p.accepted),
+                        num(lang, net),
+                        num(lang, accepted),
                         num(lang, w.moisture),
                         num(lang, w.impurity)
                     ),
-                ))
-                .line(tr(
+                )
+            };
+            if let Some(k) = &a.contract {
+                // on a contract: what the delivery adds to it, as the settlement counts it
+                let k = lookup::contract(
+                    &db,
+                    k,
+                    a.scope.cooperative.as_deref(),
+                    a.scope.campaign.as_deref(),
+                )?;
+                let p = preview_on_contract(&db, k.id, w.bags, w.gross, w.moisture, w.impurity)?;
+                let over = if p.over_committed {
+                    tr(
+                        lang,
+                        " ; attention : au-delà de la quantité engagée",
+                        "; warning: beyond the committed quantity",
+                    )
+                } else {
+                    String::new()
+                };
+                return Ok(Output::new(&p)?.line(weighed(p.net, p.accepted)).line(tr(
                     lang,
                     format!(
-                        "valeur {} au prix de base de la campagne « {} » (rien n'est enregistré)",
-                        p.value, camp.name
+                        "ajoute {} à la valeur du contrat{over} (rien n'est enregistré)",
+                        p.value
                     ),
                     format!(
-                        "value {} at the base price of the campaign \"{}\" (nothing is recorded)",
-                        p.value, camp.name
+                        "adds {} to the contract's value{over} (nothing is recorded)",
+                        p.value
                     ),
-                )))
+                )));
+            }
+            let (Some(ck), Some(crop)) = (a.scope.campaign.as_deref(), a.crop.as_deref()) else {
+                return Err(CliError::msg(
+                    "invalid_argument",
+                    "donnez --contract, ou --campaign et --crop",
+                    "give --contract, or --campaign and --crop",
+                ));
+            };
+            let camp = lookup::campaign(&db, ck)?;
+            let crop = parse::label::<Crop>("--crop", crop)?;
+            let p = preview_delivery(&camp, crop, w.bags, w.gross, w.moisture, w.impurity)?;
+            Ok(Output::new(&p)?.line(weighed(p.net, p.accepted)).line(tr(
+                lang,
+                format!(
+                    "valeur {} au prix de base de la campagne « {} », avant tout contrat (rien n'est enregistré)",
+                    p.value, camp.name
+                ),
+                format!(
+                    "value {} at the base price of the campaign \"{}\", before any contract (nothing is recorded)",
+                    p.value, camp.name
+                ),
+            )))
         }
         DeliveryCmd::List { limit } => {
             crate::ctx::raw_rows(ctx, sene_store::Table::Deliveries, limit)

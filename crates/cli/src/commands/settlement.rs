@@ -21,6 +21,7 @@ use crate::output::Output;
 use crate::parse;
 
 pub fn run(ctx: &mut Ctx, c: SettlementCmd) -> CliResult<Output> {
+    ctx.require_office()?;
     match c {
         SettlementCmd::Propose { campaign, date } => propose(ctx, &campaign, date.as_deref()),
         SettlementCmd::Lock {
