@@ -326,9 +326,7 @@ impl Tx<'_, '_> {
         let camp = campaign(self.db, cmd.campaign_id)?;
         camp.season().check("date de distribution", cmd.date)?;
         let p = product(self, cmd.product_id)?;
-        let cost = Money::round_half_up(
-            p.price_per_bag.as_decimal() * rust_decimal::Decimal::from(cmd.bags),
-        )?;
+        let cost = rules::fertilizer_cost(cmd.bags, p.price_per_bag)?;
         validate::positive_money("coût des sacs", cost, limits::MEMBER_MONEY_MAX)?;
         if cmd.cash_paid > cost {
             return Err(DomainError::CashAboveCost {

@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use sene_domain::rules::{self, FertilizerLine};
 use sene_domain::*;
 use sene_print::{format_date, format_kg, format_money};
@@ -382,7 +381,7 @@ fn distribution(db: &Db<'_>, id: DistributionId) -> Result<ReceiptDoc> {
     let product = db
         .product(x.product_id)?
         .ok_or_else(|| missing("produit", x.product_id))?;
-    let cost = Money::round_half_up(x.price_per_bag.as_decimal() * Decimal::from(x.bags))?;
+    let cost = rules::fertilizer_cost(x.bags, x.price_per_bag)?;
     let credit = rules::fertilizer_credit(&[FertilizerLine {
         bags: x.bags,
         price_per_bag: x.price_per_bag,

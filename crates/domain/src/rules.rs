@@ -255,15 +255,29 @@ pub struct FertilizerLine {
 pub fn fertilizer_credit(lines: &[FertilizerLine]) -> Result<Money, DomainError> {
     let mut sum = Money::ZERO;
     for l in lines {
-        let cost = Money::round_half_up(
-            l.price_per_bag
-                .as_decimal()
-                .checked_mul(Decimal::from(l.bags))
-                .ok_or(DomainError::Overflow)?,
-        )?;
-        sum = sum.checked_add(cost)?.checked_sub(l.cash_paid)?;
+        sum = sum
+            .checked_add(fertilizer_cost(l.bags, l.price_per_bag)?)?
+            .checked_sub(l.cash_paid)?;
     }
     Ok(sum)
+}
+
+/// The cost of a fertilizer hand-out, a distribution's amount: `round(bags × price per bag)`.
+///
+/// ```
+/// # use sene_domain::{rules::fertilizer_cost, Money};
+/// assert_eq!(fertilizer_cost(3, Money::from_francs(15_000).unwrap()).unwrap().francs(), 45_000);
+/// ```
+///
+/// # Errors
+/// [`DomainError::Overflow`].
+pub fn fertilizer_cost(bags: u32, price_per_bag: Money) -> Result<Money, DomainError> {
+    Money::round_half_up(
+        price_per_bag
+            .as_decimal()
+            .checked_mul(Decimal::from(bags))
+            .ok_or(DomainError::Overflow)?,
+    )
 }
 
 /// The kg a contract's value counts: accepted up to the committed kg, or all of them when the

@@ -216,12 +216,8 @@ impl Session {
                 title: self.label("Engrais", "Fertilizer"),
             });
             reversal(&mut receipts, &x.id.to_string())?;
-            let amount = rules::fertilizer_credit(&[rules::FertilizerLine {
-                bags: x.bags,
-                price_per_bag: x.price_per_bag,
-                cash_paid: Money::ZERO,
-            }])
-            .map_err(|e| self.app(&e.into()))?;
+            let amount =
+                rules::fertilizer_cost(x.bags, x.price_per_bag).map_err(|e| self.app(&e.into()))?;
             distributions.push(DistributionView {
                 id: x.id.to_string(),
                 date: date(x.date),
