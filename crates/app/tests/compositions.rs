@@ -306,4 +306,25 @@ fn every_front_gives_the_same_figures() {
     }
     assert_eq!(value, settlement.totals.delivered_value, "cards: value");
     assert_eq!(due, dash.total.advance_due, "cards: advance due");
+
+    // a distribution's amount: its receipt, the cards' hand-outs and the dashboard's cost
+    let mut cost = Money::ZERO;
+    let mut handed = 0;
+    for m in db.members(None).unwrap() {
+        for x in views::member_card(&db, m.id, asof).unwrap().distributions {
+            if x.reversed_by.is_some() || x.record.campaign_id != camp.id {
+                continue;
+            }
+            let amount =
+                sene_domain::rules::fertilizer_cost(x.record.bags, x.record.price_per_bag).unwrap();
+            let doc = receipts::receipt_doc(&db, receipts::ReceiptRef::Distribution(x.record.id))
+                .unwrap();
+            assert_eq!(doc.amount, amount, "receipt: a distribution's amount");
+            cost = cost.checked_add(amount).unwrap();
+            handed += 1;
+        }
+    }
+    assert!(handed > 0, "the union handed out fertilizer");
+    let dash_cost = Money::sum(dash.fertilizer.iter().map(|f| f.cost)).unwrap();
+    assert_eq!(dash_cost, cost, "dashboard: fertilizer cost");
 }
