@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use sene_app::fertilizer::*;
 use sene_app::finance::*;
 use sene_app::org::*;
@@ -17,13 +16,9 @@ use sene_app::season::*;
 use sene_app::sync::Scope;
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::{d, start_hub};
 use sene_hub::{client, enroll};
-use sene_scenarios::hubkit::start_hub;
 use sene_store::Table;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 /// Ids of one cooperative's fixtures.
 #[derive(Clone, Copy)]

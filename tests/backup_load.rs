@@ -22,8 +22,8 @@ use sene_app::org::{NewAgent, NewDevice};
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::*;
 use sene_hub::{client, enroll, HubError};
-use sene_scenarios::hubkit::*;
 use sene_store::backup::{self, Backup};
 use sene_store::Table;
 

@@ -18,7 +18,7 @@ fn sigkill_mid_write_loses_nothing_confirmed() {
     let path = dir.join("crash.sqlite");
     let fx = {
         let mut l = Ledger::open(&path).unwrap();
-        sene_scenarios::setup(&mut l).unwrap()
+        sene_fixture::one_contract::setup(&mut l).unwrap()
     };
     let bin = env!("CARGO_BIN_EXE_crash_writer");
     let mut seed: u64 = 0x005E_ED0F_5E4E;

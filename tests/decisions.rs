@@ -8,8 +8,8 @@ use sene_app::org::*;
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::*;
 use sene_hub::{client, enroll};
-use sene_scenarios::hubkit::*;
 
 /// Three laptops and a real hub: the committee approves, the secretariat rejects and the field
 /// agent cancels the same contract offline; all sync. Every queue (the hub's and each

@@ -11,8 +11,8 @@ use sene_app::org::*;
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::*;
 use sene_hub::{client, enroll, usb, ServeOptions};
-use sene_scenarios::hubkit::*;
 
 #[test]
 fn three_devices_a_hub_and_a_usb_stick_converge() {
@@ -1172,25 +1172,13 @@ fn devices_syncing_at_the_same_moment_are_merged_together_and_each_answered() {
 }
 
 fn serve_https(store: &Path, cert: std::path::PathBuf, key: std::path::PathBuf) -> SocketAddr {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = ServeOptions {
+    start_hub_with(ServeOptions {
         store: store.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: Some((cert, key)),
         key: None,
         backups: None,
-    };
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let _ = sene_hub::serve(opts, Some(tx)).await;
-        });
-    });
-    rx.blocking_recv().unwrap()
+    })
 }
 
 /// `sene hub cert` makes the union's authority and the office's certificate: a laptop given

@@ -15,8 +15,8 @@ use sene_app::registry::*;
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::*;
 use sene_hub::client;
-use sene_scenarios::hubkit::*;
 use sene_store::{Store, Table};
 
 struct World {

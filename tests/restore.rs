@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::*;
 use sene_hub::client;
-use sene_scenarios::hubkit::*;
 use sene_store::backup;
 use sene_store::Table;
 
@@ -858,7 +858,7 @@ fn a_store_renamed_encrypted_or_restored_is_not_taken_for_a_copy() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("awa.sqlite");
     let mut l = Ledger::open(&path).unwrap();
-    sene_scenarios::setup(&mut l).unwrap();
+    sene_fixture::one_contract::setup(&mut l).unwrap();
     assert_eq!(l.check_file_identity().unwrap(), None);
     drop(l);
     let moved = dir.path().join("dossier-deplace");

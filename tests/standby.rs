@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use sene_app::*;
 use sene_domain::*;
+use sene_fixture::*;
 use sene_hub::schedule::BackupSchedule;
 use sene_hub::{client, standby, ServeOptions};
-use sene_scenarios::hubkit::*;
 use sene_store::backup;
 
 /// The settlement runs a backup holds, read from a scratch copy of it.
