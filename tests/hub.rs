@@ -87,12 +87,21 @@ fn three_devices_a_hub_and_a_usb_stick_converge() {
         })
         .unwrap();
     sync(&mut devs[1], &url);
+    // A records a member offline, then pushes while the office has news for it (B's
+    // approvals): one round trip, the answer carrying the news
+    let m4 = devs[0]
+        .run(&s.a, |tx| member(tx, coop, "DIO-0004", "Kadiatou Diarra"))
+        .unwrap();
     let pull = sync(&mut devs[0], &url);
-    assert!(
-        pull.rounds <= 2,
-        "catch-up took {} round trips",
+    assert_eq!(
+        pull.rounds, 1,
+        "a push while the office has news took {} round trips",
         pull.rounds
     );
+    assert!(pull.pulled.records > 0, "{pull:?}");
+    assert!(pull.pushed.records > 0, "{pull:?}");
+    sync(&mut devs[1], &url);
+    assert!(devs[1].db().member(m4).unwrap().is_some());
     assert_eq!(
         devs[0].db().contract(k1).unwrap().unwrap().state,
         ContractState::Approved

@@ -293,6 +293,22 @@ fn sync_once(
             finished = true;
             break;
         }
+        // the hub's answer brought its news and this side now has nothing to say but "I hold
+        // your heads" for each document: both sides agree, and the next session starts from
+        // the heads this side declares, so that confirming request is not sent (a day's push
+        // stays one round trip when the office has news for the laptop)
+        if round > 1
+            && report.refused_by_hub.is_empty()
+            && !up.items.is_empty()
+            && up
+                .items
+                .iter()
+                .filter(|(id, _)| !sene_sync::wire::is_sender_item(id))
+                .all(|(_, m)| sene_sync::engine::is_ack(m))
+        {
+            finished = true;
+            break;
+        }
         let docs_sent = up.items.len();
         if round == 1 {
             up.items.extend(first_items.iter().cloned());
@@ -341,7 +357,7 @@ fn sync_once(
             return Err(remote_error(status, &bytes));
         }
         let reply = Reply::decode_with(&bytes, dict.as_deref())?;
-        let next = sene_sync::wire::next_dict(&up.raw()?, &reply.raw()?);
+        let next = sene_sync::wire::next_dict(dict.as_deref(), &up.raw()?, &reply.raw()?);
         ledger.set_setting(keys::HUB_DICT, &crate::to_hex(&next))?;
         let pulled = ledger.sync_incoming("hub", &reply.envelope, &Scope::Everything)?;
         progress(&Progress::Received {

@@ -321,7 +321,7 @@ impl Hub {
         tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
         let reply = Reply { report, envelope };
         let out = reply.encode_with(dict.as_deref())?;
-        let next = sene_sync::wire::next_dict(&env_raw, &reply.raw()?);
+        let next = sene_sync::wire::next_dict(dict.as_deref(), &env_raw, &reply.raw()?);
         // the next dictionary goes over the slot this request did not use: the one it
         // used is what the device holds until this reply reaches it (one write of the
         // dictionary an exchange, not a copy of the other slot as well)

@@ -47,11 +47,20 @@ pub fn dict_id(dict: &[u8]) -> [u8; 8] {
     id
 }
 
-/// The dictionary for the next exchange: the last [`DICT_MAX`] bytes of this exchange's request
-/// and reply, raw ([`Envelope::raw`]). Both sides compute it from what they sent and received.
+/// The dictionary for the next exchange: the last [`DICT_MAX`] bytes of the dictionary this
+/// exchange used (`used`, none when it went without), then its request and reply, raw
+/// ([`Envelope::raw`]). Both sides compute it from the dictionary the request named and what
+/// they sent and received. A window that rolls on, rather than only this exchange: after an
+/// exchange that said little (a sync with nothing new, a refused request), the next push is
+/// still compressed against the last day's records.
 #[must_use]
-pub fn next_dict(request_raw: &[u8], reply_raw: &[u8]) -> Vec<u8> {
-    let mut d = Vec::with_capacity(request_raw.len() + reply_raw.len());
+pub fn next_dict(used: Option<&[u8]>, request_raw: &[u8], reply_raw: &[u8]) -> Vec<u8> {
+    let fresh = request_raw.len() + reply_raw.len();
+    let keep = used.map_or(&[][..], |u| {
+        &u[u.len().saturating_sub(DICT_MAX.saturating_sub(fresh))..]
+    });
+    let mut d = Vec::with_capacity(keep.len() + fresh);
+    d.extend_from_slice(keep);
     d.extend_from_slice(request_raw);
     d.extend_from_slice(reply_raw);
     let cut = d.len().saturating_sub(DICT_MAX);
@@ -343,7 +352,7 @@ mod tests {
         let env = Envelope {
             items: vec![("season/x".into(), b"livraison de paddy ".repeat(2000))],
         };
-        let dict = next_dict(&env.raw().unwrap(), b"reponse");
+        let dict = next_dict(None, &env.raw().unwrap(), b"reponse");
         assert_eq!(dict.len(), DICT_MAX);
         let best = env.encode().unwrap();
         let packed = pack_dict(&dict).unwrap();
@@ -398,7 +407,7 @@ mod tests {
             )],
         };
         let (yesterday, today) = (day(0), day(1000));
-        let dict = next_dict(&yesterday.raw().unwrap_or_default(), b"reply");
+        let dict = next_dict(None, &yesterday.raw().unwrap_or_default(), b"reply");
         let plain = today.encode().unwrap_or_default();
         let packed = today.encode_with(Some(&dict)).unwrap_or_default();
         assert!(
@@ -418,6 +427,16 @@ mod tests {
         assert!(Envelope::decode_with(cut, Some(&dict)).is_err());
         // no dictionary: the plain format, readable with or without one
         assert_eq!(Envelope::decode_with(&plain, Some(&dict)).ok(), Some(today));
-        assert_eq!(next_dict(&[1; DICT_MAX], &[2; 10]).len(), DICT_MAX);
+        assert_eq!(next_dict(None, &[1; DICT_MAX], &[2; 10]).len(), DICT_MAX);
+        // the window rolls on: a quiet exchange keeps the last day's bytes, newest last
+        let quiet = next_dict(Some(&dict), b"heads", b"ok");
+        assert_eq!(quiet.len(), (dict.len() + 7).min(DICT_MAX));
+        assert!(quiet.ends_with(b"headsok"));
+        assert_eq!(
+            &quiet[..quiet.len() - 7],
+            &dict[dict.len() - (quiet.len() - 7)..]
+        );
+        let small = next_dict(Some(b"abc"), b"de", b"f");
+        assert_eq!(small, b"abcdef");
     }
 }
