@@ -1,12 +1,14 @@
 //! Every command of the registry (`src/registry.rs`) is called by a real-window test: the app,
 //! built for tests (debug), appends the name of each command the window invokes to the file
-//! `SENE_COMMAND_LOG` names, and the real-window tests' launcher (`tests/webdriver/mod.rs`)
-//! points it to `<target>/command-log/<test binary>.<pid>.log`. This test reads the newest log
-//! of each real-window test file (a file with `mod webdriver;`), made since the app was last
-//! built, and fails for a command none of them called, unless `NOT_YET_COVERED` says why.
+//! `SENE_COMMAND_LOG` names, and the real-window tests' launcher
+//! (`tests/window/webdriver/mod.rs`) points it to
+//! `<target>/command-log/<test binary>.<test module>.<pid>.log`. This test reads the newest log
+//! of each real-window test module (a file under `tests/` that says `use crate::webdriver;`),
+//! made since the app was last built, and fails for a command none of them called, unless
+//! `NOT_YET_COVERED` says why.
 //!
 //! It runs after the real-window tests in `cargo test` (test binaries run in name order, and
-//! this name sorts after theirs); alone, run them first:
+//! this name sorts after theirs, `window`); alone, run them first:
 //! `xvfb-run -a -s "-screen 0 1366x768x24" cargo test -p sene-desktop`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,22 +37,40 @@ fn modified(p: &Path) -> SystemTime {
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// The real-window test files (`tests/<name>.rs` with `mod webdriver;`), by name.
-fn window_tests() -> BTreeSet<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
-    std::fs::read_dir(&dir)
+/// The `.rs` files under `dir`, at any depth.
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for p in std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+    {
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The real-window test modules (`tests/**/<name>.rs` that say `use crate::webdriver;`), by
+/// name.
+fn window_tests() -> BTreeSet<String> {
+    let mut files = Vec::new();
+    sources(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests"),
+        &mut files,
+    );
+    files
+        .into_iter()
         .filter(|p| {
             std::fs::read_to_string(p)
-                .is_ok_and(|t| t.lines().any(|l| l.trim() == "mod webdriver;"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "use crate::webdriver;"))
         })
         .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
         .collect()
 }
 
-/// The newest log of each test binary: `<name>-<hash>.<pid>.log` → name → (path, time).
+/// The newest log of each test module: `<binary>-<hash>.<module>.<pid>.log` → module →
+/// (path, time).
 fn logs(dir: &Path) -> BTreeMap<String, (PathBuf, SystemTime)> {
     let mut newest: BTreeMap<String, (PathBuf, SystemTime)> = BTreeMap::new();
     for p in std::fs::read_dir(dir)
@@ -61,12 +81,10 @@ fn logs(dir: &Path) -> BTreeMap<String, (PathBuf, SystemTime)> {
         let Some(file) = p.file_name().and_then(|f| f.to_str()) else {
             continue;
         };
-        let Some(name) = file
-            .split('.')
-            .next()
-            .and_then(|b| b.rsplit_once('-'))
-            .map(|(n, _)| n.to_owned())
-        else {
+        let Some(name) = (match file.split('.').collect::<Vec<_>>()[..] {
+            [_binary, module, _pid, "log"] => Some(module.to_owned()),
+            _ => None,
+        }) else {
             continue;
         };
         let t = modified(&p);

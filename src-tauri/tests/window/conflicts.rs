@@ -10,7 +10,7 @@
 //! `target/e2e-screenshots-conflicts/` (or `SENE_E2E_CONFLICTS_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 

@@ -10,7 +10,7 @@
 //! `SENE_E2E_OFFICE_SYNC_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::{Path, PathBuf};
 

@@ -11,7 +11,7 @@
 //! Screenshots in `target/e2e-screenshots-registry/` (or `SENE_E2E_REGISTRY_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 

@@ -9,7 +9,7 @@
 //! `SENE_E2E_STANDBY_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -7,7 +7,7 @@
 //! Screenshots in `target/e2e-screenshots-retry/` (or `SENE_E2E_RETRY_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 

@@ -13,7 +13,7 @@
 //! Screenshots in `target/e2e-screenshots-first-run/` (or `SENE_E2E_FIRST_RUN_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::{Path, PathBuf};
 

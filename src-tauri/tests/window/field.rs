@@ -9,7 +9,7 @@
 //! Screenshots in `target/e2e-screenshots-field/` (or `SENE_E2E_FIELD_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 

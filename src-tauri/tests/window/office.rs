@@ -7,7 +7,7 @@
 //! the code shown. Screenshots of every step are written to `target/e2e-screenshots-office/` (or `SENE_E2E_OFFICE_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 

@@ -1,10 +1,13 @@
 //! A small W3C WebDriver client (classic protocol, JSON over HTTP) and the tauri-driver process
-//! it talks to: enough to drive the real Sene window under Xvfb and take screenshots.
+//! it talks to: enough to drive the real Sene window under Xvfb and take screenshots. The
+//! real-window tests share one binary and its threads: a [`Driver`] holds [`WINDOW`] while it
+//! lives, so one window runs at a time.
 
 use std::io::Read;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -14,11 +17,17 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How long to wait for something to appear on screen.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
+/// Held by the [`Driver`] of the one window running (a test that failed with it still lets the
+/// next one take it).
+static WINDOW: Mutex<()> = Mutex::new(());
+
 /// `tauri-driver` running on two free ports; stopped with SIGTERM on drop (a killed driver
-/// leaves WebKitWebDriver holding its port).
+/// leaves WebKitWebDriver holding its port). No other test's driver runs while it lives.
 pub struct Driver {
     child: Child,
     pub port: u16,
+    /// Released once the driver is stopped (fields drop after [`Drop::drop`]).
+    _window: MutexGuard<'static, ()>,
 }
 
 fn free_port() -> u16 {
@@ -50,12 +59,19 @@ pub fn tauri_driver() -> PathBuf {
 
 impl Driver {
     /// Starts tauri-driver with the given environment for the app it will launch, and waits
-    /// until it answers.
+    /// until it answers; first waits until no other test's driver runs. The commands its app
+    /// invokes are noted under the name of the calling test module (its file's name).
+    #[track_caller]
     pub fn start(env: &[(&str, &Path)], extra: &[(&str, &str)]) -> Driver {
+        let module = Path::new(std::panic::Location::caller().file())
+            .file_stem()
+            .map(|m| m.to_string_lossy().into_owned())
+            .unwrap_or_default();
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the end-to-end tests under Xvfb (scripts/test.sh does: xvfb-run -a)"
         );
+        let window = WINDOW.lock().unwrap_or_else(PoisonError::into_inner);
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new(tauri_driver());
@@ -69,10 +85,11 @@ impl Driver {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
         // every command the app runs is noted for tests/window_coverage.rs, in
-        // <target>/command-log/<this test binary>.<pid>.log (the binary: <target>/debug/deps/…)
+        // <target>/command-log/<this test binary>.<test module>.<pid>.log (the binary:
+        // <target>/debug/deps/…)
         if let Ok(exe) = std::env::current_exe() {
             let log = format!(
-                "{}.{}.log",
+                "{}.{module}.{}.log",
                 exe.file_name().unwrap_or_default().to_string_lossy(),
                 std::process::id()
             );
@@ -92,7 +109,11 @@ impl Driver {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("start tauri-driver");
-        let d = Driver { child, port };
+        let d = Driver {
+            child,
+            port,
+            _window: window,
+        };
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -121,10 +142,10 @@ impl Drop for Driver {
     }
 }
 
-#[allow(dead_code)] // the office's tests
 /// The union office on the demo union, in a new store in `store_dir`, on 15 January 2027 at
 /// 09:00 UTC: the app started, its first account made (« Bureau », passphrase `passphrase`),
 /// the demo loaded (its device is the secretariat's). Screenshots go to `shots`, emptied first.
+#[track_caller]
 pub fn demo_office(store_dir: &Path, shots: &Path, passphrase: &str) -> (Driver, Window) {
     let _ = std::fs::remove_dir_all(shots);
     let store = store_dir.join("sene.sqlite");
@@ -224,7 +245,6 @@ impl Window {
         v["value"].clone()
     }
 
-    #[allow(dead_code)] // the layout test only
     /// Resizes the window so its page (the viewport) is `width` × `height` CSS pixels (the
     /// window's frame, if any, added), and waits until the page has that size.
     pub fn resize_page(&self, width: u32, height: u32) {
@@ -466,7 +486,6 @@ impl Window {
             .to_owned()
     }
 
-    #[allow(dead_code)] // not every test binary has a second person
     /// The second person of a four-eyes action at this desk: the union's other secretariat
     /// agent gets an account on this device (Appareil screen), then the window is locked and
     /// signed in with it. Returns the name of the agent signed in before.
@@ -498,7 +517,6 @@ impl Window {
         me.as_str().unwrap_or_default().to_owned()
     }
 
-    #[allow(dead_code)] // not every test binary exports
     /// The full path of the file ending with `ext` in an export's list (each item carries its
     /// path in its title), once the list shows one.
     pub fn listed_file(&self, list: &str, ext: &str) -> String {

@@ -14,7 +14,7 @@
 //! Screenshots go to `target/e2e-screenshots-anomalies/` (or `SENE_E2E_ANOMALIES_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -11,7 +11,7 @@
 //! `SENE_E2E_RESTORE_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::{Path, PathBuf};
 

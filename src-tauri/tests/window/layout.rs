@@ -19,7 +19,7 @@
 //! Screenshots in `target/e2e-screenshots-layout/` (or `SENE_E2E_LAYOUT_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

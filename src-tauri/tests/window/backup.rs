@@ -8,7 +8,7 @@
 //! Screenshots in `target/e2e-screenshots-backup/` (or `SENE_E2E_BACKUP_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@
 //! receipt, see the balance and pay it. Screenshots of every step (and of the whole screen with the print
 //! dialog) are written to `target/e2e-screenshots/` (or `SENE_E2E_SHOTS`).
 
-mod webdriver;
+use crate::webdriver;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -11,7 +11,7 @@
 //! Screenshots in `target/e2e-screenshots-exports/` (or `SENE_E2E_EXPORTS_SHOTS`).
 
 #[allow(dead_code)]
-mod webdriver;
+use crate::webdriver;
 
 use std::path::{Path, PathBuf};
 
