@@ -27,4 +27,6 @@ echo "== cargo test (the real-window tests run under Xvfb)"
 xvfb-run -a -s "-screen 0 1366x768x24" cargo test --workspace --locked
 echo "== quick runs of the benches (the ledger, backup and restore, every hub sync measure; each checks what it measures)"
 SENE_BENCH_SCALE=small SENE_BENCH_QUICK=1 cargo test --locked -p sene-app -p sene-hub --bench ledger --bench backup --bench sync
+echo "== quick run of the window bench (start-up, memory, save to receipt, in the real window)"
+SENE_BENCH_QUICK=1 xvfb-run -a -s "-screen 0 1366x768x24" cargo test --locked -p sene-desktop --bench window
 echo "screenshots of the end-to-end tests: target/e2e-screenshots/ (or \$SENE_E2E_SHOTS)"
