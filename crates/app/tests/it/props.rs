@@ -3,14 +3,15 @@
 //! without the reversed records settles to, on a fresh store.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use sene_app::fertilizer::*;
 use sene_app::org::*;
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
-use sene_store::Store;
+
+use crate::common::{d, ledger_at};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -57,15 +58,10 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
 /// Runs `ops` on a fresh store; reverses those whose index is in `reversed`. Returns the
 /// settlement lines (member number → figures) at a fixed date.
 fn settle(ops: &[Op], reversed: &[bool]) -> Vec<(String, i64, i64, i64, i64, i64)> {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap());
-    let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+    let mut l = ledger_at(Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap());
     let a = l
         .init(&InitUnion {
             union_name: "U".into(),

@@ -2,9 +2,7 @@
 //! equals one worked out by hand below.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{d, fr, memory, Season};
+use crate::common::{d, fr, memory, Season};
 use rust_decimal::Decimal;
 use sene_app::finance::{NewCreditLine, NewDrawdown, NewLender, NewRepayment, NewSaleLot};
 use sene_app::lending::{

@@ -8,14 +8,12 @@
 //! `SENE_BLESS=1 cargo test -p sene-app --test snapshots`, read the diff, and commit them.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::common::{d, memory, Season};
 use calamine::{Data, Reader};
 use chrono::{TimeZone, Utc};
-use common::{d, memory, Season};
 use sene_app::portfolio::{lender_portfolio, portfolio_csv, portfolio_xlsx};
 use sene_app::settlement::*;
 use sene_print::pdf_text;
@@ -26,7 +24,7 @@ fn locked() -> (Season, SettlementRun) {
     s.clock
         .set(Utc.with_ymd_and_hms(2027, 1, 20, 8, 30, 0).unwrap());
     let (sec, camp) = (s.sec, s.camp);
-    common::propose(&mut s, camp, d(2027, 1, 15));
+    crate::common::propose(&mut s, camp, d(2027, 1, 15));
     let run =
         s.l.run(&sec, |tx| {
             tx.lock_settlement(camp, d(2027, 1, 15), None, "règlement de janvier")

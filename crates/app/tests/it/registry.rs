@@ -4,10 +4,8 @@
 //! between a laptop and the office.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
-mod common;
-
+use crate::common::*;
 use chrono::{TimeZone, Utc};
-use common::*;
 use sene_app::org::*;
 use sene_app::registry::*;
 use sene_app::season::*;

@@ -3,10 +3,8 @@
 //! the book stock, and the cash agents hand back; who may do them, and what is refused.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{d, fr, laptop, memory, season, sync, Season};
 use chrono::{TimeZone, Utc};
-use common::{d, fr, laptop, memory, season, sync, Season};
 use sene_app::anomalies::AnomalyKind;
 use sene_app::finance::NewAllocation;
 use sene_app::org::NewWarehouse;
@@ -127,7 +125,7 @@ fn a_resolved_anomaly_leaves_the_queue_and_comes_back_when_its_evidence_changes(
     let (sec, field, camp, wh) = (s.sec, s.field, s.camp, s.wh);
     count(&mut s, wh, d(2026, 11, 30), kg(1_290));
     // a locked run with B in debt: a second, unrelated anomaly
-    common::propose(&mut s, camp, d(2027, 1, 15));
+    crate::common::propose(&mut s, camp, d(2027, 1, 15));
     s.l.run(&sec, |tx| {
         tx.lock_settlement(camp, d(2027, 1, 15), None, "janvier")
     })
@@ -283,7 +281,7 @@ fn cash_returns_reconcile_an_agents_cash_to_the_franc() {
     };
     assert!(held(&s).is_empty());
     // closed (a run locked): the 40 000 still held is an anomaly, to the franc
-    common::propose(&mut s, camp, d(2027, 1, 15));
+    crate::common::propose(&mut s, camp, d(2027, 1, 15));
     s.l.run(&sec, |tx| {
         tx.lock_settlement(camp, d(2027, 1, 15), None, "")
     })

@@ -12,11 +12,11 @@ use sene_app::season::preview_delivery;
 use sene_app::*;
 use sene_domain::*;
 use sene_print::{format_money, inspect, pdf_text};
-use sene_store::Store;
+
+use crate::common::ledger_at;
 
 fn demo() -> Ledger {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
-    let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+    let mut l = ledger_at(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
     sene_app::demo::load_demo(&mut l, &mut |_| {}).unwrap();
     l
 }

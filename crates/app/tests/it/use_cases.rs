@@ -2,18 +2,17 @@
 //! validation, idempotency, reversals, roles and the audit trail.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use sene_app::fertilizer::*;
 use sene_app::finance::*;
 use sene_app::org::*;
 use sene_app::season::*;
 use sene_app::*;
 use sene_domain::*;
-use sene_store::{Store, Table};
+use sene_store::Table;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use crate::common::{d, ledger};
+
 fn m(f: i64) -> Money {
     Money::from_francs(f).unwrap()
 }
@@ -59,8 +58,7 @@ fn campaign_cmd(name: &str, fee: FeeModel, over: bool) -> NewCampaign {
 
 impl World {
     fn new() -> World {
-        let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
-        let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+        let mut l = ledger();
         let sec = l
             .init(&InitUnion {
                 union_name: "Union test".into(),

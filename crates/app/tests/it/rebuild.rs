@@ -2,7 +2,6 @@
 //! documents equals the live one, row for row.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use sene_app::fertilizer::*;
 use sene_app::finance::*;
 use sene_app::org::*;
@@ -11,14 +10,11 @@ use sene_app::*;
 use sene_domain::*;
 use sene_store::Store;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use crate::common::{d, ledger};
 
 /// A season with every kind of record, reversals and a state change included.
 pub fn season() -> Ledger {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
-    let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+    let mut l = ledger();
     let sec = l
         .init(&InitUnion {
             union_name: "Union".into(),

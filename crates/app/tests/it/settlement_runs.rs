@@ -3,10 +3,8 @@
 //! lock.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{d, fr, laptop, memory, propose, season, sync, Season};
 use chrono::{TimeZone, Utc};
-use common::{d, fr, laptop, memory, propose, season, sync, Season};
 use sene_app::export::{CsvStyle, CsvWriter};
 use sene_app::season::*;
 use sene_app::settlement::*;

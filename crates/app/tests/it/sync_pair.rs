@@ -3,7 +3,7 @@
 //! concurrent edits of one field queued as conflicts on both sides.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use sene_app::org::*;
 use sene_app::season::*;
 use sene_app::sync::Scope;
@@ -11,14 +11,7 @@ use sene_app::*;
 use sene_domain::*;
 use sene_store::{Store, Table};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn ledger() -> Ledger {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
-    Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock))
-}
+use crate::common::{d, ledger};
 
 /// Syncs until neither side has anything to say; returns the number of round trips that
 /// carried something (the last, empty one only confirms).

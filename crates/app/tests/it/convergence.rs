@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Days, NaiveDate, TimeZone, Utc};
+use chrono::Days;
 use proptest::prelude::*;
 use sene_app::fertilizer::*;
 use sene_app::org::*;
@@ -25,11 +25,13 @@ use sene_app::season::*;
 use sene_app::sync::Scope;
 use sene_app::*;
 use sene_domain::*;
-use sene_store::{Store, Table};
+use sene_store::Table;
 use sene_sync::doc::route;
 use sene_sync::wire::Envelope;
 use sene_sync::DocId;
 use serde_json::{Map, Value};
+
+use crate::common::{d, ledger};
 
 /// Replica 0 is the hub; 1..=4 are the devices.
 const HUB: usize = 0;
@@ -38,15 +40,6 @@ const DEVICES: usize = 4;
 const CTC: usize = 3;
 /// Most round trips of one reliable sync.
 const MAX_ROUNDS: usize = 12;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn ledger() -> Ledger {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
-    Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock))
-}
 
 // ---------------------------------------------------------------------------------------------
 // The generated steps

@@ -17,8 +17,10 @@ use sene_app::org::{NewAgent, NewMember};
 use sene_app::season::{RecordDelivery, Reverse};
 use sene_app::*;
 use sene_domain::*;
-use sene_store::{ConflictRow, Store, Table};
+use sene_store::{ConflictRow, Table};
 use serde_json::{json, Value};
+
+use crate::common::ledger_at;
 
 /// The union-scale union (150 cooperatives, 6,000 members, 50,000 deliveries: about a minute
 /// and a half for both tests on two cores, debug build), as the issue asks;
@@ -42,8 +44,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn union() -> Ledger {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
-    let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+    let mut l = ledger_at(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
     let sc = scale();
     generate_union(&mut l, sc, 42, &mut |_| {}).unwrap();
     // the union is as large as asked

@@ -1,10 +1,23 @@
-//! The small fixed union the office tests share: one cooperative (DIO) with one warehouse, a
-//! field agent, a committee agent, a laptop, a rice campaign and two members.
+//! What sene-app's tests start from, built one way (sene-app cannot use `sene-fixture`,
+//! which depends on it; the scenarios' union, hub on loopback and laptops are there).
+//!
+//! **A union**: [`memory`] (or [`season`] on a store of your own): the small fixed union the
+//! office tests share, « Union Faso Jigi » with one cooperative (DIO) and its warehouse, a
+//! field agent, a committee agent, a laptop's device, a rice campaign and two members half
+//! through a season (see [`season`]), its clock ([`Season::clock`]) on 1 June 2026. An empty
+//! in-memory ledger to init a union of one's own: [`ledger`] (1 June 2026, 09:00 UTC) or
+//! [`ledger_at`]; a generated or demo union is `sene_app::demo` on one.
+//!
+//! **A hub**: the office's own ledger, [`Season::l`], exchanges with a laptop in process:
+//! [`sync`] until neither side has anything to say.
+//!
+//! **A laptop**: [`laptop`]: the field agent's device joined and synced with the office, its
+//! own clock on 1 December 2026.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sene_app::fertilizer::*;
 use sene_app::org::*;
 use sene_app::season::*;
@@ -18,6 +31,19 @@ pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 pub fn fr(n: i64) -> Money {
     Money::from_francs(n).unwrap()
+}
+
+/// An empty ledger in memory, its clock fixed at `at`.
+pub fn ledger_at(at: DateTime<Utc>) -> Ledger {
+    Ledger::with_clock(
+        Store::open_in_memory().unwrap(),
+        Box::new(FixedClock::new(at)),
+    )
+}
+
+/// An empty ledger in memory on 1 June 2026, 09:00 UTC.
+pub fn ledger() -> Ledger {
+    ledger_at(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap())
 }
 
 pub struct Season {

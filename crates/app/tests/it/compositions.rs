@@ -10,7 +10,8 @@ use sene_app::progress::{self, ContractProgress};
 use sene_app::season::{preview_contract_delivery, DisburseAdvance, RecordDelivery, Reverse};
 use sene_app::*;
 use sene_domain::*;
-use sene_store::Store;
+
+use crate::common::{d, ledger_at};
 
 const SMALL: Scale = Scale {
     cooperatives: 3,
@@ -21,8 +22,7 @@ const SMALL: Scale = Scale {
 };
 
 fn union() -> (Ledger, Actor) {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
-    let mut l = Ledger::with_clock(Store::open_in_memory().unwrap(), Box::new(clock));
+    let mut l = ledger_at(Utc.with_ymd_and_hms(2027, 1, 15, 9, 0, 0).unwrap());
     generate_union(&mut l, SMALL, 7, &mut |_| {}).unwrap();
     let sec = l.local_actor().unwrap();
     (l, sec)
@@ -54,10 +54,6 @@ fn busiest(l: &Ledger) -> (Campaign, Delivery) {
     }
     let (_, camp, x) = best.unwrap();
     (camp, x)
-}
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
 #[test]
