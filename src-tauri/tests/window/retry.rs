@@ -2,7 +2,7 @@
 //! saved and said so, the PDF's failure shown on its own on the receipt (never as a failed
 //! save, which an agent would answer by paying again), one advance on the card; in French and
 //! in English. The retry of a confirmed action with the window's record id is tested through
-//! the API (`crates/api/tests/retry.rs`).
+//! the API (`crates/api/tests/it/retry.rs`).
 //!
 //! Screenshots in `target/e2e-screenshots-retry/` (or `SENE_E2E_RETRY_SHOTS`).
 

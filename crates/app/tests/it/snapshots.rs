@@ -5,7 +5,7 @@
 //! `<id1>`, `<id2>`… in order of first appearance. The clock is fixed.
 //!
 //! After an intended change of a report, rewrite the expected files with
-//! `SENE_BLESS=1 cargo test -p sene-app --test snapshots`, read the diff, and commit them.
+//! `SENE_BLESS=1 cargo test -p sene-app --test it snapshots::`, read the diff, and commit them.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
@@ -108,7 +108,7 @@ fn snapshot(name: &str, got: &str) {
             .unwrap_or_else(|| want.lines().count().min(got.lines().count()));
         panic!(
             "{name} differs from tests/snapshots/{name} at line {}:\n  expected: {:?}\n  got:      {:?}\n\
-             whole text:\n{got}\n(after an intended change: SENE_BLESS=1 cargo test -p sene-app --test snapshots)",
+             whole text:\n{got}\n(after an intended change: SENE_BLESS=1 cargo test -p sene-app --test it snapshots::)",
             line + 1,
             want.lines().nth(line).unwrap_or("<end>"),
             got.lines().nth(line).unwrap_or("<end>"),
