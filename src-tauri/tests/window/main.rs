@@ -20,4 +20,5 @@ mod office_sync;
 mod registry;
 mod restore;
 mod retry;
+mod rules;
 mod standby;
