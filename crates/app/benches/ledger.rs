@@ -4,7 +4,16 @@
 //!
 //! Measures: generating the union through the use cases; `record_delivery` one per transaction
 //! (each commit synced to disk), 500 samples; `settle_campaign` per campaign and for all of them;
-//! `campaign_report`; the store's size on disk; peak RSS.
+//! `campaign_report`; the office's dashboard and anomaly queue per campaign; locking each
+//! campaign's settlement; the store's size on disk; peak RSS.
+//!
+//! `SENE_BENCH_SCALE`: `small` (10 cooperatives), `1x` (the union, the default), `2x`, `4x`
+//! (600 cooperatives, 24,000 members, 200,000 deliveries), or several separated by commas
+//! (`1x,2x,4x`): each is generated and measured in turn in this process (the peak RSS reset
+//! between them), then a table gives each figure's growth from one scale to the next.
+//! `SENE_BENCH_QUICK=1`: fewer samples and runs, and checks of what is measured (CI runs it).
+//! `SENE_BENCH_KEEP=DIR`: keeps each generated store in `DIR` (`union-<scale>.sene`), to read
+//! its query plans.
 
 #![allow(
     clippy::unwrap_used,
@@ -21,10 +30,52 @@ use sene_app::Ledger;
 use sene_domain::{ContractState, Kg, Percent};
 use sene_store::{KdfParams, Store, Vault};
 
-/// Deliveries recorded one per transaction.
-const SAMPLES: usize = 500;
-/// Runs of each report.
-const RUNS: usize = 10;
+/// How many samples and runs (fewer in quick mode).
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    /// Deliveries recorded one per transaction.
+    samples: usize,
+    /// Runs of each report.
+    runs: usize,
+    /// Settlement locks per campaign.
+    locks: usize,
+}
+
+const FULL: Counts = Counts {
+    samples: 500,
+    runs: 10,
+    locks: 3,
+};
+
+const QUICK: Counts = Counts {
+    samples: 50,
+    runs: 3,
+    locks: 2,
+};
+
+/// A scale by its name in `SENE_BENCH_SCALE`.
+fn scale_named(name: &str) -> Option<Scale> {
+    let times = |k: u32| Scale {
+        cooperatives: Scale::UNION.cooperatives * k,
+        members: Scale::UNION.members * k,
+        contracts: Scale::UNION.contracts * k,
+        deliveries: Scale::UNION.deliveries * k,
+        distributions: Scale::UNION.distributions * k,
+    };
+    match name {
+        "small" => Some(Scale {
+            cooperatives: 10,
+            members: 400,
+            contracts: 400,
+            deliveries: 3_000,
+            distributions: 700,
+        }),
+        "1x" | "union" => Some(times(1)),
+        "2x" => Some(times(2)),
+        "4x" => Some(times(4)),
+        _ => None,
+    }
+}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -64,6 +115,54 @@ fn cpu_time() -> Option<Duration> {
     None
 }
 
+/// CPU time this thread spent running so far, in nanoseconds (`/proc/thread-self/schedstat`,
+/// Linux): the reads run on this thread only, so it is their own CPU, load or not.
+#[cfg(target_os = "linux")]
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu() -> Option<Duration> {
+    None
+}
+
+/// Runs `f` `runs` times: (median wall ms, max wall ms, mean CPU ms of this thread) and the
+/// last value.
+fn repeated<T>(runs: usize, mut f: impl FnMut() -> T) -> (Timing, T) {
+    let mut xs = Vec::with_capacity(runs);
+    let mut last = None;
+    let cpu0 = thread_cpu();
+    for _ in 0..runs {
+        let (v, t) = timed(&mut f);
+        xs.push(t);
+        last = Some(v);
+    }
+    let cpu = thread_cpu().zip(cpu0).map(|(a, b)| ms(a - b) / runs as f64);
+    let (median, _, max) = percentiles(xs);
+    (Timing { median, max, cpu }, last.unwrap())
+}
+
+/// One timed read, in ms.
+#[derive(Debug, Clone, Copy, Default)]
+struct Timing {
+    median: f64,
+    max: f64,
+    /// Mean CPU of this thread per run, when the platform says it.
+    cpu: Option<f64>,
+}
+
+impl Timing {
+    fn text(self) -> String {
+        let cpu = self
+            .cpu
+            .map_or_else(String::new, |c| format!(" (CPU {c:.1} ms)"));
+        format!("median {:.1} ms · max {:.1} ms{cpu}", self.median, self.max)
+    }
+}
+
 /// The machine's load average, to read the wall-clock figures against (other processes
 /// sharing the cores slow them; the CPU figures are this process's own).
 fn load_average() -> String {
@@ -73,41 +172,173 @@ fn load_average() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// The peak resident set (`VmHWM`) in kB.
 #[cfg(target_os = "linux")]
-fn peak_rss() -> String {
-    std::fs::read_to_string("/proc/self/status")
+fn peak_rss_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    l.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
-        })
-        .unwrap_or_else(|| "?".into())
 }
 
 #[cfg(not(target_os = "linux"))]
-fn peak_rss() -> String {
-    "n/a (Linux only)".into()
+fn peak_rss_kb() -> Option<u64> {
+    None
 }
 
-#[allow(
-    clippy::float_arithmetic,
-    clippy::cast_precision_loss,
-    clippy::too_many_lines
-)]
+/// Resets the peak resident set to the current one (Linux 4.0+), so each scale of a run
+/// reports its own peak.
+fn reset_peak_rss() {
+    #[cfg(target_os = "linux")]
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// One campaign's office reads.
+struct OfficeRow {
+    name: String,
+    members: usize,
+    settle: Timing,
+    report: Timing,
+    dashboard: Timing,
+    anomalies: Timing,
+    queue: usize,
+    lock: Timing,
+    read: Duration,
+    xlsx: Duration,
+    pdfs: Duration,
+}
+
+/// What one scale measured.
+struct Figures {
+    label: String,
+    generation: Duration,
+    deliveries_p99: f64,
+    deliveries_cpu: Option<f64>,
+    union_settlement: Timing,
+    office: Vec<OfficeRow>,
+    store_mb: f64,
+    peak_rss_kb: Option<u64>,
+}
+
+impl Figures {
+    /// The slowest campaign's median of a read.
+    fn worst(&self, f: impl Fn(&OfficeRow) -> Timing) -> f64 {
+        self.office.iter().map(|r| f(r).median).fold(0.0, f64::max)
+    }
+
+    /// Σ over the campaigns of a read's median.
+    fn sum(&self, f: impl Fn(&OfficeRow) -> Timing) -> f64 {
+        self.office.iter().map(|r| f(r).median).sum()
+    }
+}
+
 fn main() {
-    let small = std::env::var("SENE_BENCH_SCALE").is_ok_and(|v| v == "small");
-    let scale = if small {
-        Scale {
-            cooperatives: 10,
-            members: 400,
-            contracts: 400,
-            deliveries: 3_000,
-            distributions: 700,
+    let names = std::env::var("SENE_BENCH_SCALE").unwrap_or_else(|_| "1x".into());
+    let quick = std::env::var("SENE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let counts = if quick { QUICK } else { FULL };
+    let keep = std::env::var_os("SENE_BENCH_KEEP").map(std::path::PathBuf::from);
+    let mut all = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let scale = scale_named(name)
+            .unwrap_or_else(|| panic!("SENE_BENCH_SCALE: {name:?} is not small, 1x, 2x or 4x"));
+        reset_peak_rss();
+        all.push(run(name, scale, counts, quick, keep.as_deref()));
+    }
+    if all.len() > 1 {
+        growth(&all);
+    }
+}
+
+/// The growth of each figure from one scale to the next, and from the first to the last.
+fn growth(all: &[Figures]) {
+    type Get = fn(&Figures) -> Option<f64>;
+    let rows: [(&str, Get); 11] = [
+        ("generation (s)", |f| Some(f.generation.as_secs_f64())),
+        ("`record_delivery` p99 (ms)", |f| Some(f.deliveries_p99)),
+        ("`record_delivery` mean CPU (ms)", |f| f.deliveries_cpu),
+        ("`dashboard`, slowest campaign, median (ms)", |f| {
+            Some(f.worst(|r| r.dashboard))
+        }),
+        ("`dashboard`, Σ campaigns, median (ms)", |f| {
+            Some(f.sum(|r| r.dashboard))
+        }),
+        ("`anomalies`, slowest campaign, median (ms)", |f| {
+            Some(f.worst(|r| r.anomalies))
+        }),
+        ("`settle_campaign`, whole union, median (ms)", |f| {
+            Some(f.union_settlement.median)
+        }),
+        ("`settle_campaign`, whole union, CPU (ms)", |f| {
+            f.union_settlement.cpu
+        }),
+        ("`lock_settlement`, Σ campaigns, median (ms)", |f| {
+            Some(f.sum(|r| r.lock))
+        }),
+        ("store on disk (MB)", |f| Some(f.store_mb)),
+        ("peak RSS (MB)", |f| f.peak_rss_kb.map(|k| k as f64 / 1e3)),
+    ];
+    println!();
+    println!("## Growth");
+    println!();
+    let mut header = String::from("| figure |");
+    let mut rule = String::from("|---|");
+    for (i, f) in all.iter().enumerate() {
+        header.push_str(&format!(" {} |", f.label));
+        rule.push_str("---|");
+        if i > 0 {
+            header.push_str(&format!(" {} / {} |", f.label, all[i - 1].label));
+            rule.push_str("---|");
         }
-    } else {
-        Scale::UNION
+    }
+    if all.len() > 2 {
+        header.push_str(&format!(
+            " {} / {} |",
+            all[all.len() - 1].label,
+            all[0].label
+        ));
+        rule.push_str("---|");
+    }
+    println!("{header}");
+    println!("{rule}");
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "?".into(),
     };
+    for (label, get) in rows {
+        let mut line = format!("| {label} |");
+        for (i, f) in all.iter().enumerate() {
+            line.push_str(&get(f).map_or_else(|| " ? |".into(), |v| format!(" {v:.1} |")));
+            if i > 0 {
+                line.push_str(&format!(" {} |", ratio(get(f), get(&all[i - 1]))));
+            }
+        }
+        if all.len() > 2 {
+            line.push_str(&format!(
+                " {} |",
+                ratio(get(&all[all.len() - 1]), get(&all[0]))
+            ));
+        }
+        println!("{line}");
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn run(
+    label: &str,
+    scale: Scale,
+    counts: Counts,
+    quick: bool,
+    keep: Option<&std::path::Path>,
+) -> Figures {
+    let Counts {
+        samples: n_samples,
+        runs,
+        locks,
+    } = counts;
     let load_before = load_average();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("union.sene");
@@ -168,17 +399,17 @@ fn main() {
                     warehouse,
                     camp.delivery_window.end,
                 ));
-                if targets.len() >= SAMPLES {
+                if targets.len() >= n_samples {
                     break 'outer;
                 }
             }
         }
     }
     let date_in = |end: NaiveDate| end.min(NaiveDate::from_ymd_opt(2027, 1, 20).unwrap());
-    let mut samples = Vec::with_capacity(SAMPLES);
+    let mut samples = Vec::with_capacity(n_samples);
     let cpu_deliveries = cpu_time();
     let wall_deliveries = Instant::now();
-    for i in 0..SAMPLES {
+    for i in 0..n_samples {
         let (member_id, contract_id, warehouse_id, end) = targets[i % targets.len()];
         let cmd = RecordDelivery {
             id: None,
@@ -196,76 +427,43 @@ fn main() {
         samples.push(t);
     }
     let wall_deliveries = wall_deliveries.elapsed();
-    let cpu_deliveries = cpu_time().zip(cpu_deliveries).map_or_else(
-        || "?".into(),
-        |(a, b)| format!("{:.2}", ms(a - b) / SAMPLES as f64),
-    );
+    let cpu_per_delivery = cpu_time()
+        .zip(cpu_deliveries)
+        .map(|(a, b)| ms(a - b) / n_samples as f64);
     let (d50, d99, dmax) = percentiles(samples);
 
-    // --- settlement and campaign report --------------------------------------------------
+    // --- settlement, campaign report, the office's dashboard and anomaly queue -------------
     let date = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
-    let mut settle_rows = Vec::new();
+    let mut office = Vec::new();
     for c in &campaigns {
-        let mut xs = Vec::new();
-        let mut name = String::new();
-        let mut lines = 0;
-        for _ in 0..RUNS {
-            let (r, t) = timed(|| ledger.settle_campaign(*c, date).unwrap());
-            name = r.campaign;
-            lines = r.members.len();
-            xs.push(t);
+        let (settle, r) = repeated(runs, || ledger.settle_campaign(*c, date).unwrap());
+        let (report, _) = repeated(runs, || ledger.campaign_report(*c).unwrap());
+        let (dashboard, d) = repeated(runs, || ledger.dashboard(*c, date).unwrap());
+        let (anomalies, q) = repeated(runs, || ledger.anomalies(*c).unwrap());
+        if quick {
+            check_office(&ledger, *c, date, &d, &r);
         }
-        let mut rs = Vec::new();
-        for _ in 0..RUNS {
-            rs.push(timed(|| ledger.campaign_report(*c).unwrap()).1);
+        office.push(OfficeRow {
+            name: r.campaign,
+            members: r.members.len(),
+            settle,
+            report,
+            dashboard,
+            anomalies,
+            queue: q.len(),
+            lock: Timing::default(),
+            read: Duration::ZERO,
+            xlsx: Duration::ZERO,
+            pdfs: Duration::ZERO,
+        });
+    }
+    let (union_settlement, ()) = repeated(runs, || {
+        for c in &campaigns {
+            ledger.settle_campaign(*c, date).unwrap();
         }
-        let (s50, _, smax) = percentiles(xs);
-        let (r50, _, rmax) = percentiles(rs);
-        settle_rows.push((name, lines, s50, smax, r50, rmax));
-    }
-    let mut all = Vec::new();
-    let cpu_all = cpu_time();
-    for _ in 0..RUNS {
-        all.push(
-            timed(|| {
-                for c in &campaigns {
-                    ledger.settle_campaign(*c, date).unwrap();
-                }
-            })
-            .1,
-        );
-    }
-    let cpu_all = cpu_time().zip(cpu_all).map_or_else(
-        || "?".into(),
-        |(a, b)| format!("{:.1}", ms(a - b) / RUNS as f64),
-    );
-    let (a50, _, amax) = percentiles(all);
-
-    // --- the office's read models: dashboard and anomaly queue, per campaign ---------------
-    let mut office_rows = Vec::new();
-    for c in &campaigns {
-        let mut dash = Vec::new();
-        let mut anom = Vec::new();
-        let mut found = 0;
-        for _ in 0..RUNS {
-            dash.push(timed(|| ledger.dashboard(*c, date).unwrap()).1);
-            let (q, t) = timed(|| ledger.anomalies(*c).unwrap());
-            found = q.len();
-            anom.push(t);
-        }
-        let (d50, _, dmax) = percentiles(dash);
-        let (q50, _, qmax) = percentiles(anom);
-        let name = ledger
-            .db()
-            .campaign(*c)
-            .unwrap()
-            .map(|x| x.name)
-            .unwrap_or_default();
-        office_rows.push((name, d50, dmax, q50, qmax, found));
-    }
+    });
 
     // --- settlement runs: lock (compute + write every line), exports, statements ---------
-    let mut lock_rows = Vec::new();
     // maker-checker: a second secretariat agent proposes each run (not timed), the first locks
     let second = ledger
         .run(&actor, |tx| {
@@ -282,21 +480,33 @@ fn main() {
         agent: second.id,
         device: actor.device,
     };
-    for c in &campaigns {
-        let mut locks = Vec::new();
+    for (c, row) in campaigns.iter().zip(&mut office) {
         let mut last = None;
-        for _ in 0..3 {
+        let mut xs = Vec::with_capacity(locks);
+        let mut cpu = Some(Duration::ZERO);
+        for _ in 0..locks {
             ledger
                 .run(&second, |tx| tx.propose_settlement(*c, date))
                 .unwrap();
+            let cpu0 = thread_cpu();
             let (run, t) = timed(|| {
                 ledger
                     .run(&actor, |tx| tx.lock_settlement(*c, date, last, "bench"))
                     .unwrap()
             });
+            cpu = cpu
+                .zip(thread_cpu().zip(cpu0))
+                .map(|(s, (a, b))| s + (a - b));
             last = Some(run.run.id);
-            locks.push(t);
+            xs.push(t);
         }
+        let (median, _, max) = percentiles(xs);
+        let lock = Timing {
+            median,
+            max,
+            cpu: cpu.map(|c| ms(c) / locks as f64),
+        };
+        row.lock = lock;
         let id = last.unwrap();
         let (run, read) = timed(|| ledger.settlement_run(id).unwrap());
         let (_, xlsx) = timed(|| sene_app::settlement::settlement_xlsx(&run).unwrap());
@@ -305,38 +515,32 @@ fn main() {
                 sene_app::settlement::member_statement_pdf(&ledger.db(), id, l.member_id).unwrap();
             }
         });
-        let (l50, _, lmax) = percentiles(locks);
-        lock_rows.push((
-            run.run.campaign.clone(),
-            run.members.len(),
-            l50,
-            lmax,
-            read,
-            xlsx,
-            pdfs,
-        ));
+        row.read = read;
+        row.xlsx = xlsx;
+        row.pdfs = pdfs;
     }
 
     ledger.store().checkpoint().unwrap();
     let size = ledger.store().size_on_disk();
-    let rss = peak_rss();
+    let rss = peak_rss_kb();
     let db = ledger.db();
     let count = |t| db.count(t).unwrap();
 
     println!();
     println!(
-        "## Sene ledger benchmark ({})",
-        if small { "small scale" } else { "union scale" }
+        "## Sene ledger benchmark ({label}: {} cooperatives)",
+        scale.cooperatives
     );
     println!();
     println!(
-        "Scale: {} cooperatives, {} members, {} contracts, {} deliveries, {} distributions \
-         (store after the run: {} deliveries, {} audit rows).",
+        "Scale: {} cooperatives, {} members, {} contracts, {} deliveries, {} distributions, {} \
+         agents (store after the run: {} deliveries, {} audit rows).",
         summary.cooperatives,
         summary.members,
         summary.contracts,
         summary.deliveries,
         summary.distributions,
+        count(sene_store::Table::Agents),
         count(sene_store::Table::Deliveries),
         count(sene_store::Table::Audit),
     );
@@ -348,42 +552,71 @@ fn main() {
         gen_time.as_secs_f64()
     );
     println!(
-        "| `record_delivery`, 1 per transaction (FULL sync), {SAMPLES} samples | p50 {d50:.2} ms · p99 {d99:.2} ms · max {dmax:.2} ms (mean {:.2} ms wall, {cpu_deliveries} ms CPU) | p99 ≤ 20 ms |",
-        ms(wall_deliveries) / SAMPLES as f64
+        "| `record_delivery`, 1 per transaction (FULL sync), {n_samples} samples | p50 {d50:.2} ms · p99 {d99:.2} ms · max {dmax:.2} ms (mean {:.2} ms wall, {} ms CPU) | p99 ≤ 20 ms |",
+        ms(wall_deliveries) / n_samples as f64,
+        cpu_per_delivery.map_or_else(|| "?".into(), |c| format!("{c:.2}"))
     );
-    for (name, lines, s50, smax, r50, rmax) in &settle_rows {
+    for r in &office {
         println!(
-            "| `settle_campaign` « {name} » ({lines} members), {RUNS} runs | median {s50:.1} ms · max {smax:.1} ms | |"
+            "| `settle_campaign` « {} » ({} members), {runs} runs | {} | |",
+            r.name,
+            r.members,
+            r.settle.text()
         );
         println!(
-            "| `campaign_report` « {name} », {RUNS} runs | median {r50:.1} ms · max {rmax:.1} ms | |"
+            "| `campaign_report` « {} », {runs} runs | {} | |",
+            r.name,
+            r.report.text()
         );
     }
     println!(
-        "| `settle_campaign`, all {} campaigns (whole union), {RUNS} runs | median {a50:.1} ms · max {amax:.1} ms (mean {cpu_all} ms CPU) | ≤ 200 ms |",
-        campaigns.len()
+        "| `settle_campaign`, all {} campaigns (whole union), {runs} runs | {} | ≤ 100 ms |",
+        campaigns.len(),
+        union_settlement.text()
     );
-    for (name, d50, dmax, q50, qmax, found) in &office_rows {
+    for r in &office {
         println!(
-            "| office « {name} »: `dashboard`, {RUNS} runs · `anomalies` ({found} in the queue), {RUNS} runs | median {d50:.1} ms · max {dmax:.1} ms · median {q50:.1} ms · max {qmax:.1} ms | |"
+            "| office « {} »: `dashboard`, {runs} runs | {} | ≤ 100 ms |",
+            r.name,
+            r.dashboard.text()
+        );
+        println!(
+            "| office « {} »: `anomalies` ({} in the queue), {runs} runs | {} | ≤ 100 ms |",
+            r.name,
+            r.queue,
+            r.anomalies.text()
         );
     }
-    for (name, lines, l50, lmax, read, xlsx, pdfs) in &lock_rows {
+    for r in &office {
         println!(
-            "| `lock_settlement` « {name} » ({lines} lines), 3 runs | median {l50:.1} ms · max {lmax:.1} ms | ≤ 200 ms |"
+            "| `lock_settlement` « {} » ({} lines), {locks} runs | {} | ≤ 200 ms |",
+            r.name,
+            r.members,
+            r.lock.text()
         );
         println!(
-            "| run « {name} »: read back {:.1} ms · XLSX export {:.1} ms · {lines} statement PDFs {:.1} ms | | |",
-            ms(*read),
-            ms(*xlsx),
-            ms(*pdfs)
+            "| run « {} »: read back {:.1} ms · XLSX export {:.1} ms · {} statement PDFs {:.1} ms | | |",
+            r.name,
+            ms(r.read),
+            ms(r.xlsx),
+            r.members,
+            ms(r.pdfs)
         );
     }
     println!(
         "| store on disk after checkpoint | {:.1} MB | |",
         size as f64 / 1e6
     );
-    println!("| peak RSS (VmHWM) | {rss} | |");
+    println!(
+        "| peak RSS (VmHWM) | {} | |",
+        rss.map_or_else(|| "?".into(), |k| format!("{k} kB"))
+    );
+    if let Some(keep) = keep {
+        std::fs::create_dir_all(keep).unwrap();
+        let to = keep.join(format!("union-{label}.sene"));
+        std::fs::copy(&path, &to).unwrap();
+        eprintln!("store kept in {}", to.display());
+    }
     if encrypt {
         drop(ledger);
         let mut kdf = Vec::new();
@@ -421,4 +654,34 @@ fn main() {
         "Load average (1, 5, 15 min) before: {load_before}; after: {}.",
         load_average()
     );
+    Figures {
+        label: label.to_owned(),
+        generation: gen_time,
+        deliveries_p99: d99,
+        deliveries_cpu: cpu_per_delivery,
+        union_settlement,
+        office,
+        store_mb: size as f64 / 1e6,
+        peak_rss_kb: rss,
+    }
+}
+
+/// Quick mode's checks: what was timed gave figures, and the dashboard's agent lines are each
+/// agent's cash as [`sene_app::reports::agent_cash`] computes it alone.
+fn check_office(
+    ledger: &Ledger,
+    campaign: sene_domain::CampaignId,
+    date: NaiveDate,
+    d: &sene_app::dashboard::Dashboard,
+    r: &sene_app::reports::SettlementReport,
+) {
+    assert_eq!(d.campaign_id, campaign);
+    assert_eq!(d.date, date);
+    assert!(!r.members.is_empty(), "a settlement without members");
+    assert!(!d.agents.is_empty(), "a dashboard without agents");
+    let db = ledger.db();
+    for a in &d.agents {
+        let alone = sene_app::reports::agent_cash(&db, a.agent_id, campaign).unwrap();
+        assert_eq!(a.cash, alone, "agent {} of the dashboard", a.agent_id);
+    }
 }
