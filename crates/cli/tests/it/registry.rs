@@ -4,12 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::{json, sene};
 use chrono::{Days, NaiveDate, Utc};
-use common::{json, sene};
 use serde_json::Value;
 
 fn text(o: &std::process::Output) -> (String, String) {

@@ -3,9 +3,7 @@
 //! moved aside, not deleted), with a new sync generation.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{json, sene};
+use crate::common::{json, sene, serve};
 
 #[test]
 fn the_office_backs_up_verifies_and_restores_from_the_command_line() {
@@ -82,21 +80,7 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
     let store = dir.path().join("bureau.sqlite");
     json(&store, &["demo"]);
     let backups = dir.path().join("sauvegardes");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut hub = std::process::Command::new(env!("CARGO_BIN_EXE_sene"))
-        .arg("--store")
-        .arg(&store)
-        .args(["hub", "serve", "--listen", &listen])
-        .env_remove("SENE_STORE")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let (hub, url) = serve(&store, &[]);
     let mut found = None;
     for _ in 0..600 {
         if let Ok(entries) = std::fs::read_dir(&backups) {
@@ -123,7 +107,6 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
         String::from_utf8_lossy(&o.stderr)
     );
     // the accountant's laptop, a secretariat device, keeps the office's copy
-    let url = format!("http://{listen}");
     let (laptop, device) = enrolled(
         &store,
         &dir.path().join("comptable.sqlite"),
@@ -178,8 +161,7 @@ fn the_hub_backs_up_on_its_schedule_and_the_backup_restores_elsewhere() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    hub.kill().unwrap();
-    hub.wait().unwrap();
+    drop(hub);
     // on another machine
     let elsewhere = dir.path().join("autre-machine").join("bureau.sqlite");
     let restored = json(&elsewhere, &["restore", &file]);

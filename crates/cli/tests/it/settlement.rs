@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{json, sene};
 use calamine::{Data, Reader};
-use common::{json, sene};
 use serde_json::Value;
 
 fn args(v: &[String]) -> Vec<&str> {

@@ -3,10 +3,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
+
+use crate::common::serve;
 
 fn sene(store: &Path, args: &[&str]) -> (i32, Value, String) {
     sene_env(store, &[], args)
@@ -44,52 +45,11 @@ fn refused(store: &Path, env: &[(&str, &str)], args: &[&str], why: &str) {
     assert!(message.contains(why), "sene {args:?}: {v}");
 }
 
-struct Hub(Child);
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(store: &Path) -> (Hub, String) {
-    start_env(store, &[])
-}
-
-fn start_env(store: &Path, env: &[(&str, &str)]) -> (Hub, String) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_sene"))
-        .envs(env.iter().copied())
-        .arg("--store")
-        .arg(store)
-        .args(["hub", "serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let hub = Hub(child);
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the hub did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (hub, format!("http://127.0.0.1:{port}"))
-}
-
 /// An office store: a union, cooperative DIO, its field agent Moussa Diarra and his laptop
-/// (prefix A1) paired. Returns the laptop's id and its pairing code.
+/// (prefix A1) paired. Returns the laptop's id and its pairing code. Built with `sene init`,
+/// `agent add` and `hub pair`, which this file tests, not with `sene-fixture`: its union is
+/// written on the ledger and its hub runs in process for good, while these tests stop
+/// `sene hub serve`, start it again after a revocation, and start it on an encrypted store.
 fn office_with_a_laptop(office: &Path, union: &str) -> (String, String) {
     ok(
         office,
@@ -188,7 +148,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
     let field = dir.path().join("field.sqlite");
     let (device_id, code) = office_with_a_laptop(&office, "Union test");
 
-    let (hub, url) = start(&office);
+    let (hub, url) = serve(&office, &[]);
     // a wrong code is refused with a clear message
     refused(
         &field,
@@ -299,7 +259,7 @@ fn a_device_enrolls_syncs_and_carries_a_usb_file() {
 
     // revoked: the next sync is refused
     ok(&office, &["hub", "revoke", "--device", "A1"]);
-    let (hub, url) = start(&office);
+    let (hub, url) = serve(&office, &[]);
     refused(&field, &[], &["sync", "--hub", &url], "révoqué");
     drop(hub);
 }
@@ -361,7 +321,7 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     );
 
     // The hub serves the encrypted file; the laptop enrolls and syncs as before.
-    let (hub, url) = start_env(&office, &pass);
+    let (hub, url) = serve(&office, &pass);
     ok(
         &field,
         &[

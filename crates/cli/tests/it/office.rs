@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::path::Path;
 
-use common::{json, sene};
+use crate::common::{json, sene};
 use serde_json::Value;
 
 /// The error of a refused command: exit 1 and `{"error": {code, message}}`.

@@ -2,9 +2,7 @@
 //! written, the authority's key is private, a second run keeps the authority.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::json;
+use crate::common::json;
 
 #[test]
 fn hub_cert_writes_the_unions_authority_once_and_the_offices_certificate() {
@@ -48,6 +46,6 @@ fn hub_cert_writes_the_unions_authority_once_and_the_offices_certificate() {
     assert_eq!(std::fs::read(out.join("autorite-union.pem")).unwrap(), ca);
     assert_ne!(std::fs::read(out.join("bureau.pem")).unwrap(), server);
     // no name: refused with what to give
-    let o = common::sene(&store, &["hub", "cert", "--out", out.to_str().unwrap()]);
+    let o = crate::common::sene(&store, &["hub", "cert", "--out", out.to_str().unwrap()]);
     assert!(!o.status.success());
 }
