@@ -1709,6 +1709,651 @@ fn pass_text(p: &Pass) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6: a real burst: every field laptop of the union pushing its day at the same moment, over
+// HTTP on loopback, to a hub in a process of its own
+// ---------------------------------------------------------------------------------------------
+
+/// Targets of the burst: a union's 150 laptops, and 600 (a union four times as large).
+const BURST_MAX: Duration = Duration::from_millis(500);
+const BURST4_MAX: Duration = Duration::from_millis(2_200);
+/// Set (to a store's path) in the hub's own process, which the bench starts from its own
+/// binary.
+const HUB_CHILD: &str = "SENE_BENCH_HUB_CHILD";
+
+/// Nanoseconds since the Unix epoch: the hub's process and the devices' share this clock.
+fn now_ns() -> u64 {
+    u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    )
+    .unwrap()
+}
+
+/// A field of `/proc/self/status` in kB (`VmRSS`, `VmHWM`).
+fn status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The hub's debug line of each group it merges (`Hub::merge_group`), its fields as text.
+type Groups = Arc<std::sync::Mutex<Vec<BTreeMap<String, String>>>>;
+
+struct GroupLines(Groups);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for GroupLines {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut f = BTreeMap::new();
+        event.record(&mut Fields(&mut f));
+        if f.contains_key("total_us") {
+            self.0.lock().unwrap().push(f);
+        }
+    }
+}
+
+/// The hub's process: what `sene hub serve` runs on a plain-HTTP store (`sene_hub::serve`'s
+/// steps: two connections to the store, its checkpoints in a thread of their own,
+/// `Hub::with_reader`, `router` on a `TcpListener`, the same multi-threaded runtime), with its
+/// log at `info` on stderr, plus what the bench reads: each `/v1/sync` request's arrival and
+/// answer (a layer around the router), and the groups' debug lines. Commands on stdin, one a
+/// line: `mark` (resets the peak RSS and the records), `count` (deliveries in the store),
+/// `report` (JSON); stdin closed: the server stops.
+fn hub_child(store: &Path) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let groups: Groups = Arc::default();
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .with_writer(std::io::stderr)
+                .with_filter(tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with(
+            GroupLines(Arc::clone(&groups)).with_filter(tracing_subscriber::filter::filter_fn(
+                |m| m.target() == "sene_hub::server" && *m.level() == tracing::Level::DEBUG,
+            )),
+        )
+        .init();
+    // arrival, answer (ns since the epoch), status
+    let stamps: Arc<std::sync::Mutex<Vec<(u64, u64, u16)>>> = Arc::default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = store.to_path_buf();
+    rt.block_on(async move {
+        let ledger = Ledger::open(&store).unwrap();
+        ledger.union().unwrap();
+        let reader = Ledger::open(&store).unwrap();
+        let _checkpoints = ledger
+            .store()
+            .checkpoint_in_background(None, Duration::from_secs(1))
+            .unwrap();
+        let counter = Ledger::open(&store).unwrap();
+        let hub = sene_hub::Hub::with_reader(ledger, reader);
+        let s = Arc::clone(&stamps);
+        let app = sene_hub::router(hub).layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let s = Arc::clone(&s);
+                async move {
+                    let sync = req.uri().path() == "/v1/sync";
+                    let at = now_ns();
+                    let resp = next.run(req).await;
+                    if sync {
+                        s.lock()
+                            .unwrap()
+                            .push((at, now_ns(), resp.status().as_u16()));
+                    }
+                    resp
+                }
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("ready {}", listener.local_addr().unwrap());
+        std::io::stdout().flush().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let mut rss_at_mark = status_kb("VmRSS:");
+            for line in std::io::stdin().lines() {
+                let Ok(line) = line else { break };
+                let answer = match line.trim() {
+                    "mark" => {
+                        let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+                        stamps.lock().unwrap().clear();
+                        groups.lock().unwrap().clear();
+                        rss_at_mark = status_kb("VmRSS:");
+                        format!("{{\"reset\":{reset},\"rss_kb\":{rss_at_mark}}}")
+                    }
+                    "count" => counter.db().count(Table::Deliveries).unwrap().to_string(),
+                    "report" => serde_json::json!({
+                        "stamps": *stamps.lock().unwrap(),
+                        "groups": *groups.lock().unwrap(),
+                        "rss_at_mark_kb": rss_at_mark,
+                        "rss_kb": status_kb("VmRSS:"),
+                        "hwm_kb": status_kb("VmHWM:"),
+                    })
+                    .to_string(),
+                    other => format!("unknown command {other}"),
+                };
+                println!("{answer}");
+                std::io::stdout().flush().unwrap();
+            }
+            let _ = stop.send(());
+        });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+}
+
+/// A hub in a process of its own (this binary, started with [`HUB_CHILD`]).
+struct HubProcess {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    out: std::io::BufReader<std::process::ChildStdout>,
+    url: String,
+    log: std::path::PathBuf,
+}
+
+impl HubProcess {
+    fn start(store: &Path) -> HubProcess {
+        use std::io::BufRead;
+        let log = store.with_extension("log");
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .env(HUB_CHILD, store)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("ready ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "the hub did not start: {line:?}, {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            })
+            .to_owned();
+        HubProcess {
+            child,
+            stdin,
+            out,
+            url: format!("http://{addr}"),
+            log,
+        }
+    }
+
+    fn ask(&mut self, command: &str) -> String {
+        use std::io::BufRead;
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{command}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        self.out.read_line(&mut line).unwrap();
+        line.trim().to_owned()
+    }
+
+    fn deliveries(&mut self) -> i64 {
+        self.ask("count").parse().unwrap()
+    }
+
+    fn stop(mut self) {
+        drop(self.stdin.take());
+        let status = self.child.wait().unwrap();
+        assert!(
+            status.success(),
+            "hub: {status}, {}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+}
+
+/// A store's file and its WAL, copied.
+fn copy_store(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let (f, t) = (
+            format!("{}{ext}", from.display()),
+            format!("{}{ext}", to.display()),
+        );
+        if Path::new(&f).exists() {
+            std::fs::copy(&f, &t).unwrap();
+        } else {
+            let _ = std::fs::remove_file(&t);
+        }
+    }
+}
+
+fn remove_store(path: &Path) {
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+}
+
+/// Runs `job(i)` for `i` in `0..n` on `workers` threads.
+fn in_parallel(n: usize, workers: usize, job: impl Fn(usize) + Sync) {
+    let next = AtomicU64::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = usize::try_from(next.fetch_add(1, Ordering::SeqCst)).unwrap();
+                if i >= n {
+                    break;
+                }
+                job(i);
+            });
+        }
+    });
+}
+
+/// The union's hub and its laptops, ready for bursts: `hub.sqlite`, the office's store after
+/// every laptop's enrollment and first sync; `pre-<i>.sqlite`, laptop `i` as it was then (its
+/// morning); `day-<i>.sqlite`, the same laptop with its day recorded (`day` deliveries, one per
+/// transaction), not yet synced.
+struct BurstSetup {
+    dir: std::path::PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    devices: usize,
+    day: usize,
+    scale: Scale,
+    /// Generation, enrollments and first syncs, days recorded; `None` when read from the cache.
+    times: Option<[Duration; 3]>,
+}
+
+fn burst_setup(coops: u32, day: usize, quick: bool) -> BurstSetup {
+    let scale = if quick {
+        Scale {
+            cooperatives: coops,
+            members: coops * 10,
+            contracts: coops * 10,
+            deliveries: coops * 20,
+            distributions: coops * 4,
+        }
+    } else {
+        // Scale::UNION's density (DOMAIN.md), `coops` cooperatives: Scale::UNION itself at 150
+        let of = |n: u32| u32::try_from(u64::from(n) * u64::from(coops) / 150).unwrap();
+        Scale {
+            cooperatives: coops,
+            members: of(Scale::UNION.members),
+            contracts: of(Scale::UNION.contracts),
+            deliveries: of(Scale::UNION.deliveries),
+            distributions: of(Scale::UNION.distributions),
+        }
+    };
+    let devices = usize::try_from(coops).unwrap();
+    // SENE_BENCH_BURST_CACHE=dir keeps the setup (several minutes at 4×) for later runs
+    let (dir, temp) = match std::env::var_os("SENE_BENCH_BURST_CACHE") {
+        Some(c) => {
+            let d = Path::new(&c).join(format!(
+                "{}-{coops}-{day}",
+                if quick { "quick" } else { "full" }
+            ));
+            if d.join("done").exists() {
+                eprintln!("    setup read from {}", d.display());
+                return BurstSetup {
+                    dir: d,
+                    _temp: None,
+                    devices,
+                    day,
+                    scale,
+                    times: None,
+                };
+            }
+            std::fs::create_dir_all(&d).unwrap();
+            (d, None)
+        }
+        None => {
+            let t = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let path = dir.join("hub.sqlite");
+    remove_store(&path);
+    let mut hub = Ledger::open(&path).unwrap();
+    let t = Instant::now();
+    generate_union(&mut hub, scale, 23, &mut |m| {
+        if !quick {
+            eprintln!("    {m}");
+        }
+    })
+    .unwrap();
+    let generated = t.elapsed();
+    let sec = hub.local_actor().unwrap();
+    let agent_of: BTreeMap<CooperativeId, AgentId> = field_agents(&hub)
+        .iter()
+        .flat_map(|(a, cs)| cs.iter().map(move |c| (*c, *a)))
+        .collect();
+    let coop_ids: Vec<CooperativeId> = hub
+        .db()
+        .cooperatives()
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(coop_ids.len(), devices);
+    let ids = new_devices(&mut hub, &sec, "B", devices);
+    let mut paired = Vec::new();
+    for (coop, device) in coop_ids.iter().zip(&ids) {
+        let agent = agent_of[coop];
+        let code = enroll::pair(&mut hub, *device, agent, &[*coop])
+            .unwrap()
+            .code;
+        paired.push((*coop, *device, agent, code));
+    }
+    drop(hub);
+    // each laptop enrolled and synced over HTTP, as in the field; a copy of it kept (its
+    // morning); then its day recorded
+    let server = HubProcess::start(&path);
+    let t = Instant::now();
+    let done = AtomicU64::new(0);
+    let enrolled = std::sync::Mutex::new(Duration::ZERO);
+    let recorded = std::sync::Mutex::new(Duration::ZERO);
+    in_parallel(devices, 3, |i| {
+        let (coop, device, agent, code) = &paired[i];
+        let p = dir.join(format!("day-{i}.sqlite"));
+        remove_store(&p);
+        let t = Instant::now();
+        let mut l = Ledger::open(&p).unwrap();
+        client::enroll(&mut l, &server.url, *device, code).unwrap();
+        let r = client::sync(&mut l, Some(&server.url), &mut |_| {}).unwrap();
+        assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+        drop(l);
+        *enrolled.lock().unwrap() += t.elapsed();
+        copy_store(&p, &dir.join(format!("pre-{i}.sqlite")));
+        let t = Instant::now();
+        let mut l = Ledger::open(&p).unwrap();
+        let w = weighing(&l, *coop);
+        let actor = Actor {
+            agent: *agent,
+            device: *device,
+        };
+        let mut rng = Rng(1_000 + i as u64);
+        let (got, _) = record_deliveries(&mut l, &actor, &w, day, 1, &mut rng);
+        assert_eq!(got.len(), day);
+        drop(l);
+        *recorded.lock().unwrap() += t.elapsed();
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        if !quick && n.is_multiple_of(50) {
+            eprintln!("    laptops: {n}/{devices}");
+        }
+    });
+    let wall = t.elapsed();
+    server.stop();
+    // the two phases ran interleaved on 3 threads: their shares of the wall time
+    let (e, r) = (*enrolled.lock().unwrap(), *recorded.lock().unwrap());
+    let share = |x: Duration| wall.mul_f64(x.as_secs_f64() / (e + r).as_secs_f64().max(1e-9));
+    std::fs::write(dir.join("done"), "").unwrap();
+    BurstSetup {
+        dir,
+        _temp: temp,
+        devices,
+        day,
+        scale,
+        times: Some([generated, share(e), share(r)]),
+    }
+}
+
+/// One burst, on fresh copies of the setup's stores.
+struct BurstRun {
+    load: String,
+    /// From the first request sent to the last answer leaving the hub.
+    wall: Duration,
+    /// From the first request's arrival at the hub to the last answer leaving it.
+    hub_wall: Duration,
+    /// From the first request sent until the last laptop had applied its answer.
+    devices_done: Duration,
+    /// How long the laptops took to send their requests (last sent − first sent).
+    spread: Duration,
+    requests: usize,
+    statuses: BTreeMap<u16, usize>,
+    rounds: usize,
+    bytes_up: usize,
+    bytes_down: usize,
+    merged: i64,
+    /// The groups the hub merged: their debug lines.
+    groups: Vec<BTreeMap<String, String>>,
+    rss_before_kb: u64,
+    hwm_kb: u64,
+    rss_after_kb: u64,
+    /// The morning's syncs (warming the hub), one per laptop, on 3 threads.
+    morning: Duration,
+}
+
+fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
+    let n = setup.devices;
+    let hub_path = work.join("hub.sqlite");
+    copy_store(&setup.dir.join("hub.sqlite"), &hub_path);
+    for i in 0..n {
+        for kind in ["pre", "day"] {
+            copy_store(
+                &setup.dir.join(format!("{kind}-{i}.sqlite")),
+                &work.join(format!("{kind}-{i}.sqlite")),
+            );
+        }
+    }
+    let mut hub = HubProcess::start(&hub_path);
+    let url = hub.url.clone();
+    // the morning: every laptop syncs (nothing of the day yet), so the hub holds the union's
+    // documents as it does after a day of serving
+    let t = Instant::now();
+    in_parallel(n, 3, |i| {
+        let p = work.join(format!("pre-{i}.sqlite"));
+        let mut l = Ledger::open(&p).unwrap();
+        let r = client::sync(&mut l, Some(&url), &mut |_| {}).unwrap();
+        assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+        drop(l);
+        remove_store(&p);
+    });
+    let morning = t.elapsed();
+    // the hours between: its checkpoints catch up
+    std::thread::sleep(Duration::from_secs(2));
+    let before = hub.deliveries();
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let mark: Value = serde_json::from_str(&hub.ask("mark")).unwrap();
+    assert!(
+        mark["reset"].as_bool().unwrap(),
+        "the peak RSS could not be reset"
+    );
+    // every laptop opens its store and prepares its push (its own work, before it sends);
+    // they wait for one another just before sending, then all send at once
+    let barrier = std::sync::Barrier::new(n + 1);
+    let day = setup.day;
+    let results: Vec<(ClientReport, u64, u64, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (barrier, url) = (&barrier, &url);
+                let p = work.join(format!("day-{i}.sqlite"));
+                s.spawn(move || {
+                    let mut l = Ledger::open(&p).unwrap();
+                    let mut sent = 0;
+                    let mut requests = 0;
+                    let r = client::sync(&mut l, Some(url), &mut |p| {
+                        if let Progress::Sending { round, .. } = p {
+                            if *round == 1 {
+                                barrier.wait();
+                                sent = now_ns();
+                            }
+                            requests += 1;
+                        }
+                    })
+                    .unwrap();
+                    let done = now_ns();
+                    assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+                    assert!(r.pushed.records >= day, "{r:?}");
+                    (r, sent, done, requests)
+                })
+            })
+            .collect();
+        barrier.wait();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let report: Value = serde_json::from_str(&hub.ask("report")).unwrap();
+    let after = hub.deliveries();
+    hub.stop();
+    for i in 0..n {
+        remove_store(&work.join(format!("day-{i}.sqlite")));
+    }
+    remove_store(&hub_path);
+    let merged = after - before;
+    assert_eq!(
+        merged,
+        i64::try_from(n * day).unwrap(),
+        "the hub held {before} deliveries before the burst and {after} after"
+    );
+    let first_sent = results.iter().map(|r| r.1).min().unwrap();
+    let last_sent = results.iter().map(|r| r.1).max().unwrap();
+    let last_done = results.iter().map(|r| r.2).max().unwrap();
+    let stamps: Vec<(u64, u64, u16)> = serde_json::from_value(report["stamps"].clone()).unwrap();
+    let mut statuses = BTreeMap::new();
+    for s in &stamps {
+        *statuses.entry(s.2).or_insert(0) += 1;
+    }
+    let first_in = stamps.iter().map(|s| s.0).min().unwrap();
+    let last_out = stamps.iter().map(|s| s.1).max().unwrap();
+    let ns = |a: u64, b: u64| Duration::from_nanos(b.saturating_sub(a));
+    BurstRun {
+        load,
+        wall: ns(first_sent, last_out),
+        hub_wall: ns(first_in, last_out),
+        devices_done: ns(first_sent, last_done),
+        spread: ns(first_sent, last_sent),
+        requests: results.iter().map(|r| r.3).sum(),
+        statuses,
+        rounds: results.iter().map(|r| r.0.rounds).sum(),
+        bytes_up: results.iter().map(|r| r.0.bytes_sent).sum(),
+        bytes_down: results.iter().map(|r| r.0.bytes_received).sum(),
+        merged,
+        groups: serde_json::from_value(report["groups"].clone()).unwrap(),
+        rss_before_kb: report["rss_at_mark_kb"].as_u64().unwrap(),
+        hwm_kb: report["hwm_kb"].as_u64().unwrap(),
+        rss_after_kb: report["rss_kb"].as_u64().unwrap(),
+        morning,
+    }
+}
+
+fn group_text(g: &BTreeMap<String, String>) -> String {
+    let f = |k: &str| -> f64 { g.get(k).and_then(|v| v.parse().ok()).unwrap_or(0.0) / 1e3 };
+    format!(
+        "{} (waited {:.0}, merge {:.0}, around {:.0}, commit {:.0} ms)",
+        g.get("exchanges").map_or("?", String::as_str),
+        f("waited_us"),
+        f("merge_us"),
+        f("around_us"),
+        f("commit_us")
+    )
+}
+
+/// `runs` bursts of every laptop of a union of `coops` cooperatives, each on fresh copies.
+fn burst(coops: u32, day: usize, runs: usize, quick: bool) -> (BurstSetup, Vec<BurstRun>) {
+    let setup = burst_setup(coops, day, quick);
+    let work = tempfile::tempdir().unwrap();
+    let runs = (1..=runs)
+        .map(|k| {
+            eprintln!("    burst {k}/{runs}: {coops} laptops at once…");
+            let r = run_burst(&setup, work.path());
+            eprintln!(
+                "      {:.3} s (hub {:.3} s), groups {:?}",
+                r.wall.as_secs_f64(),
+                r.hub_wall.as_secs_f64(),
+                r.groups.iter().map(group_text).collect::<Vec<_>>()
+            );
+            r
+        })
+        .collect();
+    (setup, runs)
+}
+
+fn burst_rows(
+    setup: &BurstSetup,
+    runs: &[BurstRun],
+    max: Duration,
+    table: &mut Vec<[String; 4]>,
+    details: &mut Vec<String>,
+) {
+    let n = setup.devices;
+    for (k, r) in runs.iter().enumerate() {
+        table.push([
+            format!(
+                "6. Burst: {n} laptops (one cooperative each, {} deliveries recorded in each store) pushing at once over HTTP on loopback (`client::sync`) to a hub in its own process on a copy of the office's store ({} cooperatives); first request sent → last answer out of the hub; run {} of {} (load {})",
+                setup.day,
+                setup.scale.cooperatives,
+                k + 1,
+                runs.len(),
+                r.load
+            ),
+            format!(
+                "**{:.3} s** (hub: first arrival → last answer {:.3} s; until the last laptop applied its answer {:.3} s); {} deliveries merged; groups {}; hub RSS {:.1} MB → peak {:.1} MB (**+{:.1} MB**) → {:.1} MB after",
+                r.wall.as_secs_f64(),
+                r.hub_wall.as_secs_f64(),
+                r.devices_done.as_secs_f64(),
+                r.merged,
+                r.groups
+                    .iter()
+                    .map(|g| g.get("exchanges").cloned().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                r.rss_before_kb as f64 / 1e3,
+                r.hwm_kb as f64 / 1e3,
+                r.hwm_kb.saturating_sub(r.rss_before_kb) as f64 / 1e3,
+                r.rss_after_kb as f64 / 1e3
+            ),
+            format!("≤ {:.1} s", max.as_secs_f64()),
+            verdict(r.wall <= max).into(),
+        ]);
+        details.push(format!(
+            "Burst of {n}, run {}: {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; groups (exchanges, the oldest's wait in the queue, merges, work around them, savepoints and commit): {}; the morning's syncs {:.1} s.",
+            k + 1,
+            r.requests,
+            r.statuses,
+            r.rounds,
+            r.bytes_up,
+            r.bytes_down,
+            ms(r.spread),
+            r.groups.iter().map(group_text).collect::<Vec<_>>().join("; "),
+            r.morning.as_secs_f64()
+        ));
+    }
+    if let Some([g, e, d]) = setup.times {
+        details.push(format!(
+            "Burst of {n}: union {:?} generated in {:.1} s; laptops enrolled and synced ≈ {:.1} s, days recorded ≈ {:.1} s (3 threads).",
+            setup.scale,
+            g.as_secs_f64(),
+            e.as_secs_f64(),
+            d.as_secs_f64()
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 fn sh(cmd: &str, args: &[&str]) -> String {
     std::process::Command::new(cmd)
@@ -1719,6 +2364,10 @@ fn sh(cmd: &str, args: &[&str]) -> String {
 }
 
 fn main() {
+    if let Some(store) = std::env::var_os(HUB_CHILD) {
+        hub_child(Path::new(&store));
+        return;
+    }
     let quick = std::env::var_os("SENE_BENCH_QUICK").is_some();
     let only = std::env::var("SENE_BENCH_ONLY").ok();
     let run = |name: &str| {
@@ -2086,6 +2735,29 @@ fn main() {
             "The first device's messages (chunk kinds: 0 a whole document, 1 a change, 2 a compressed change): its push of the day {}; with a copy of the restored office, in process: {}.",
             r.day_detail, r.detail
         ));
+    }
+
+    // 6: the union's laptops at once (5 runs), and a union four times as large (3 runs)
+    for (name, coops, runs, max) in [
+        (
+            "burst",
+            if quick { 5 } else { 150 },
+            if quick { 2 } else { 5 },
+            BURST_MAX,
+        ),
+        (
+            "burst4",
+            if quick { 20 } else { 600 },
+            if quick { 1 } else { 3 },
+            BURST4_MAX,
+        ),
+    ] {
+        if run(name) {
+            eprintln!("burst: {coops} laptops at once (setting up the union)…");
+            let day = if quick { 5 } else { DAY };
+            let (setup, runs) = burst(coops, day, runs, quick);
+            burst_rows(&setup, &runs, max, &mut table, &mut details);
+        }
     }
 
     println!("\n| Measure | Figure | Target | Verdict |\n|---|---|---|---|");

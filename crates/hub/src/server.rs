@@ -70,6 +70,8 @@ struct Pending {
     session: String,
     body: Vec<u8>,
     done: mpsc::Sender<Result<Vec<u8>, HubError>>,
+    /// When it was queued (the group's debug line says how long its oldest exchange waited).
+    queued: std::time::Instant,
 }
 
 /// At most this many exchanges merge in one group: the first device of a group waits for the
@@ -200,6 +202,7 @@ impl Hub {
                 session: session.to_owned(),
                 body,
                 done,
+                queued: std::time::Instant::now(),
             })
             .map_err(|_| HubError::Server("le fil d'écriture du bureau est arrêté".into()))?;
         answer
@@ -207,18 +210,37 @@ impl Hub {
             .map_err(|_| HubError::Server("le fil d'écriture du bureau est arrêté".into()))?
     }
 
-    /// Merges `jobs` in one group and answers each.
+    /// Merges `jobs` in one group and answers each. Its debug line (target
+    /// `sene_hub::server`) says where the group's time went: how long its oldest exchange
+    /// waited in the queue, the merges themselves (`sync_exchange`: automerge and the
+    /// projection), the work around them (token, decoding, audit proof, reply, dictionary), and
+    /// the rest of the group (its savepoints and its commit).
     fn merge_group(&self, l: &mut Ledger, jobs: Vec<Pending>) {
         let n = jobs.len();
+        let started = std::time::Instant::now();
+        let waited = jobs.first().map(|p| started - p.queued).unwrap_or_default();
+        let mut spent = Spent::default();
         let (work, answers): (Vec<_>, Vec<_>) = jobs
             .into_iter()
             .map(|p| ((p.token, p.session, p.body), p.done))
             .unzip();
         match l.write_group(work, |l, (token, session, body)| {
-            self.exchange_one(l, &token, &session, &body)
+            let t = std::time::Instant::now();
+            let r = self.exchange_one(l, &token, &session, &body, &mut spent);
+            spent.exchanges += t.elapsed();
+            r
         }) {
             Ok(results) => {
-                tracing::debug!(exchanges = n, "groupe d'échanges écrit");
+                let total = started.elapsed();
+                tracing::debug!(
+                    exchanges = n,
+                    waited_us = micros(waited),
+                    merge_us = micros(spent.merge),
+                    around_us = micros(spent.exchanges.saturating_sub(spent.merge)),
+                    commit_us = micros(total.saturating_sub(spent.exchanges)),
+                    total_us = micros(total),
+                    "groupe d'échanges écrit"
+                );
                 for (done, r) in answers.into_iter().zip(results) {
                     let _ = done.send(r);
                 }
@@ -241,6 +263,7 @@ impl Hub {
         token: &str,
         session: &str,
         body: &[u8],
+        spent: &mut Spent,
     ) -> Result<Vec<u8>, HubError> {
         let (device, scope) = enroll::authenticate(l, token)?;
         // the dictionaries of this device's last two exchanges, in two slots: the last
@@ -312,9 +335,12 @@ impl Hub {
         // gets back what only the laptops still hold) merge when their tags prove them
         let office = relay::Office::of(l)?;
         let tags = relay::tags_of(&env)?;
-        let (report, mut envelope) = relay::with_relay(&office, &tags, |r| {
+        let merging = std::time::Instant::now();
+        let merged = relay::with_relay(&office, &tags, |r| {
             l.sync_exchange_with(&device.device_id, &env, &scope, Some(r))
-        })?;
+        });
+        spent.merge += merging.elapsed();
+        let (report, mut envelope) = merged?;
         // and what it receives of others' comes with their tags, for the day it carries them
         office.tag_outgoing(&l.db(), &mut envelope, &device.device_id)?;
         let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -338,6 +364,19 @@ impl Hub {
         })?;
         Ok(out)
     }
+}
+
+/// Where a group's time went (see [`Hub::merge_group`]).
+#[derive(Default)]
+struct Spent {
+    /// The exchanges, whole.
+    exchanges: std::time::Duration,
+    /// Of which the merges (`sync_exchange`).
+    merge: std::time::Duration,
+}
+
+fn micros(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
