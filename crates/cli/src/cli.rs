@@ -138,6 +138,44 @@ pub enum Command {
     /// Machine de secours du bureau (un appareil du secrétariat) : garde la dernière sauvegarde
     /// du bureau, reprise toutes les 5 minutes
     Standby(StandbyArgs),
+    /// Balance du magasin sur un port série (indicateur MT-SICS, A&D ou XK3190-A9) ; sans base
+    #[command(subcommand)]
+    Scale(ScaleCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScaleCmd {
+    /// Lit la balance : les pesées en direct, puis le poids stable (le même poids tenu
+    /// --stable-ms, sans trame en mouvement ni refusée entre deux)
+    Read(ScaleReadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleReadArgs {
+    /// Port série de l'indicateur (/dev/ttyUSB0, COM3)
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<String>,
+    /// Protocole de l'indicateur : mt-sics, and ou xk3190
+    #[arg(long, value_name = "mt-sics|and|xk3190")]
+    pub protocol: Option<String>,
+    /// Vitesse en bauds
+    #[arg(long, default_value = "9600")]
+    pub baud: String,
+    /// Bits de données, parité, bits d'arrêt (8N1 ; beaucoup de balances A&D : 7E1)
+    #[arg(long, default_value = "8N1")]
+    pub format: String,
+    /// Durée en millisecondes pendant laquelle le même poids doit être lu pour être pris
+    #[arg(long, default_value = "1500", value_name = "MS")]
+    pub stable_ms: String,
+    /// Abandon après ce nombre de secondes sans poids stable
+    #[arg(long, default_value = "10", value_name = "S")]
+    pub timeout_s: String,
+    /// Unité d'un indicateur qui ne l'envoie pas (xk3190) : kg (défaut), g, t ou lb
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Portée de la balance en kg : un poids au-dessus est refusé comme une surcharge
+    #[arg(long, value_name = "KG")]
+    pub capacity_kg: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -135,6 +135,9 @@ impl Inner {
 
 #[cfg(unix)]
 pub use pty::Emulator;
+/// The computer's end of the emulator's pseudo-terminal pair.
+#[cfg(unix)]
+pub use serial2::SerialPort;
 
 #[cfg(unix)]
 mod pty {

@@ -55,6 +55,19 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Whether the frame is not the protocol's at all (garbled, cut, wrong check, unknown unit),
+    /// as when the protocol, speed or format set is not the indicator's.
+    #[must_use]
+    pub fn is_unreadable(&self) -> bool {
+        matches!(
+            self,
+            Refusal::Garbled { .. }
+                | Refusal::Partial { .. }
+                | Refusal::Checksum { .. }
+                | Refusal::UnknownUnit { .. }
+        )
+    }
+
     /// The stable code for scripts.
     #[must_use]
     pub fn code(&self) -> &'static str {
@@ -181,6 +194,16 @@ pub enum ScaleError {
         frames: u64,
         last: Option<Refusal>,
     },
+    /// Frames came, but none could be read: another protocol, speed or character format.
+    #[error("{frames} trames reçues sur {port} en {seconds} s, aucune lisible : vérifiez le protocole ({protocol}), la vitesse ({baud} bauds) et le format{}", last_fr(last.as_ref()))]
+    Unreadable {
+        port: String,
+        protocol: &'static str,
+        baud: u32,
+        seconds: u64,
+        frames: u64,
+        last: Option<Refusal>,
+    },
     /// The indicator answered a tare or zero command with a refusal.
     #[error("{0}")]
     Refused(Refusal),
@@ -208,6 +231,7 @@ impl ScaleError {
             ScaleError::Disconnected { .. } => "port_closed",
             ScaleError::NoAnswer { .. } => "no_answer",
             ScaleError::NotStable { .. } => "not_stable",
+            ScaleError::Unreadable { .. } => "unreadable",
             ScaleError::Refused(r) => r.code(),
             ScaleError::Unsupported { .. } => "unsupported_command",
         }
@@ -265,6 +289,19 @@ impl ScaleError {
                 last,
             } => format!(
                 "no stable weight in {seconds} s ({frames} frames read){}",
+                last.as_ref()
+                    .map(|r| format!("; last refused: {}", r.message(Lang::En)))
+                    .unwrap_or_default()
+            ),
+            E::Unreadable {
+                port,
+                protocol,
+                baud,
+                seconds,
+                frames,
+                last,
+            } => format!(
+                "{frames} frames received on {port} in {seconds} s, none readable: check the protocol ({protocol}), the speed ({baud} baud) and the format{}",
                 last.as_ref()
                     .map(|r| format!("; last refused: {}", r.message(Lang::En)))
                     .unwrap_or_default()

@@ -37,6 +37,8 @@ pub use error::{Refusal, ScaleError};
 pub use link::{Link, SerialLink};
 pub use protocol::{Protocol, ProtocolKind};
 pub use reading::{Reading, Unit};
+/// Weights are exact decimals (re-exported for the crates that read a [`Reading`]).
+pub use rust_decimal::Decimal;
 pub use scale::{Event, Scale, StableWeight};
 pub use sene_domain::Lang;
 pub use stable::Stability;

@@ -101,8 +101,9 @@ impl<L: Link> Scale<L> {
     /// is given to `on_event` as it comes.
     ///
     /// # Errors
-    /// [`ScaleError::NoAnswer`] when no frame came at all, [`ScaleError::NotStable`] when frames
-    /// came but no stable weight, the link's errors.
+    /// [`ScaleError::NoAnswer`] when no frame came at all, [`ScaleError::Unreadable`] when none
+    /// was the protocol's, [`ScaleError::NotStable`] when frames came but no stable weight, the
+    /// link's errors.
     pub fn read_stable(
         &mut self,
         timeout: Duration,
@@ -111,12 +112,14 @@ impl<L: Link> Scale<L> {
         let deadline = Instant::now() + timeout;
         let mut stability = Stability::new(self.hold);
         let mut frames = 0u64;
+        let mut readable = 0u64;
         let mut last_refused = None;
         while let Some(ev) = self.next_event(deadline)? {
             frames += 1;
             on_event(&ev);
             match ev {
                 Event::Reading(r) => {
+                    readable += 1;
                     last_refused = None;
                     if let Some(held) = stability.feed(&r, Instant::now()) {
                         return Ok(StableWeight {
@@ -127,6 +130,7 @@ impl<L: Link> Scale<L> {
                     }
                 }
                 Event::Refused(x) => {
+                    readable += u64::from(!x.is_unreadable());
                     stability.broken();
                     last_refused = Some(x);
                 }
@@ -137,6 +141,15 @@ impl<L: Link> Scale<L> {
                 port: self.link.name().to_owned(),
                 seconds: timeout.as_secs(),
                 baud: self.link.baud(),
+            })
+        } else if readable == 0 {
+            Err(ScaleError::Unreadable {
+                port: self.link.name().to_owned(),
+                protocol: self.protocol.kind().code(),
+                baud: self.link.baud(),
+                seconds: timeout.as_secs(),
+                frames,
+                last: last_refused,
             })
         } else {
             Err(ScaleError::NotStable {

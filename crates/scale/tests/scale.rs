@@ -140,7 +140,7 @@ fn overload_and_negative_are_refused() {
     assert!(refused(&events).iter().all(|c| *c == "above_capacity"));
     let (_emulator, mut scale) = station(ProtocolKind::Xk3190, overload, None, None);
     let (w, events) = read(&mut scale, 1);
-    assert!(matches!(w, Err(ScaleError::NotStable { .. })));
+    assert!(matches!(w, Err(ScaleError::Unreadable { .. })), "{w:?}");
     assert!(refused(&events).iter().all(|c| *c == "garbled"));
     // negative
     for protocol in ProtocolKind::ALL {
@@ -258,6 +258,29 @@ fn tare_and_zero_commands() {
         .unwrap_err();
     assert_eq!(e.code(), "unsupported_command");
     assert!(e.message(Lang::En).contains("indicator's key"));
+}
+
+#[test]
+fn the_wrong_protocol_reads_nothing() {
+    for (speaks, read_as) in [
+        (ProtocolKind::And, ProtocolKind::Xk3190),
+        (ProtocolKind::Xk3190, ProtocolKind::And),
+        (ProtocolKind::And, ProtocolKind::MtSics),
+    ] {
+        let (_emulator, host) =
+            Emulator::start(speaks, ScaleState::steady(d("50.25"))).expect("a pseudo-terminal");
+        let link = SerialLink::from_port(host, "/dev/pts/x", 9600);
+        let mut scale = Scale::new(link, read_as.build(None, None), HOLD);
+        let (w, events) = read(&mut scale, 1);
+        let Err(e) = w else {
+            panic!("{speaks} read as {read_as}")
+        };
+        assert_eq!(e.code(), "unreadable", "{speaks} read as {read_as}: {e:?}");
+        assert!(e
+            .message(Lang::En)
+            .contains(&format!("check the protocol ({read_as})")));
+        assert!(events.iter().all(|e| matches!(e, Event::Refused(_))));
+    }
 }
 
 #[test]

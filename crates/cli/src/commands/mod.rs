@@ -9,6 +9,7 @@ mod office;
 mod org;
 mod registry;
 mod reports;
+mod scale;
 mod season;
 mod settlement;
 mod sync;
@@ -25,6 +26,9 @@ use crate::output::Output;
 
 /// Runs a parsed command line.
 pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
+    if let Command::Scale(c) = &cli.command {
+        return scale::run(c, cli.global.json, lang); // a scale, no store
+    }
     let path = store_path(cli.global.store)?;
     let creates = matches!(
         cli.command,
@@ -113,7 +117,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Hub(c) => sync::hub(&mut ctx, c),
         Command::Backup(a) => backup::backup(&ctx, &a),
         Command::Standby(a) => sync::standby(&mut ctx, &a),
-        Command::Encrypt(_) | Command::Restore(_) | Command::Recover(_) => {
+        Command::Encrypt(_) | Command::Restore(_) | Command::Recover(_) | Command::Scale(_) => {
             Err(CliError::msg("internal", "déjà traité", "already handled"))
         }
     }

@@ -11,5 +11,6 @@ mod cli;
 mod encryption;
 mod office;
 mod registry;
+mod scale;
 mod settlement;
 mod sync;
