@@ -71,8 +71,9 @@ pub enum Fault {
     Cut,
 }
 
-/// The emulator's changing part.
+/// The emulator's changing part (used by the pseudo-terminal side, Unix only).
 #[derive(Debug)]
+#[cfg_attr(not(unix), allow(dead_code))]
 struct Inner {
     state: ScaleState,
     faults: VecDeque<Fault>,
@@ -82,6 +83,7 @@ struct Inner {
     rng: u64,
 }
 
+#[cfg_attr(not(unix), allow(dead_code))]
 impl Inner {
     /// The value the indicator shows at frame `k`, rounded to its division.
     fn shown(&mut self) -> Decimal {
