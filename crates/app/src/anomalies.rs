@@ -11,13 +11,13 @@ mod told;
 
 pub use told::{tell, title, Fact, Link, Target, Told};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sene_domain::*;
 use sene_store::Db;
 use serde::{Deserialize, Serialize};
 
-use crate::reports::{agent_cash, CashPosition};
+use crate::reports::{agent_cash, agents_cash, CashPosition};
 use crate::season::campaign;
 use crate::{Ledger, Result};
 
@@ -385,8 +385,13 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
         .last()
         .map(|r| r.id);
     let mut outstanding = Vec::new();
+    // every agent's cash in one grouped pass, listed by name as before
+    let mut cash_of = agents_cash(db, campaign_id)?;
     for agent in db.agent_ids()? {
-        let position = agent_cash(db, agent, campaign_id)?;
+        let position = match cash_of.remove(&agent) {
+            Some(p) => p,
+            None => agent_cash(db, agent, campaign_id)?,
+        };
         // the figures are the evidence: another record changes the key
         let keys = [agent.to_string(), position.to_return.francs().to_string()];
         if position.to_return.is_negative() {
@@ -618,20 +623,33 @@ fn restorations(db: &Db<'_>) -> Result<Vec<Anomaly>> {
 /// table that carries receipts (advances, deliveries, distributions, balance payments,
 /// reversals; voided records keep their numbers).
 fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
-    let mut seen: BTreeMap<(DeviceId, String), BTreeSet<u64>> = BTreeMap::new();
-    for (_table, _id, device, receipt) in db.money_receipts()? {
-        if let Some((prefix, n)) = receipt::parse(&receipt) {
-            seen.entry((device, prefix.to_owned()))
-                .or_default()
-                .insert(n);
+    // every record of the union is read: no allocation per record, the numbers sorted once
+    let mut by_device: HashMap<DeviceId, HashMap<String, Vec<u64>>> = HashMap::new();
+    db.each_receipt(|device, receipt_no| {
+        if let Some((prefix, n)) = receipt::parse(receipt_no) {
+            let by_prefix = by_device.entry(device).or_default();
+            match by_prefix.get_mut(prefix) {
+                Some(nums) => nums.push(n),
+                None => {
+                    by_prefix.insert(prefix.to_owned(), vec![n]);
+                }
+            }
         }
-    }
+    })?;
+    let seen: BTreeMap<(DeviceId, String), Vec<u64>> = by_device
+        .into_iter()
+        .flat_map(|(d, m)| m.into_iter().map(move |(p, nums)| ((d, p), nums)))
+        .collect();
     let mut out = Vec::new();
-    for ((device_id, prefix), nums) in seen {
+    for ((device_id, prefix), mut nums) in seen {
+        nums.sort_unstable();
+        nums.dedup();
         let (Some(&lowest), Some(&highest)) = (nums.first(), nums.last()) else {
             continue;
         };
-        let missing: Vec<u64> = (lowest..=highest).filter(|n| !nums.contains(n)).collect();
+        let missing: Vec<u64> = (lowest..=highest)
+            .filter(|n| nums.binary_search(n).is_err())
+            .collect();
         if !missing.is_empty() {
             let key = [
                 device_id.to_string(),
@@ -654,17 +672,34 @@ fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
 }
 
 /// Per warehouse, its newest count (latest date, then latest entered) when it differs from
-/// the book stock at the count's date.
+/// the book stock at the count's date. The book stocks come from one pass over the campaign's
+/// deliveries and sale lots per warehouse and day, whatever the number of warehouses counted.
 fn stock_count_mismatches(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>> {
     let mut newest: BTreeMap<WarehouseId, sene_store::StockCount> = BTreeMap::new();
     // ordered by warehouse, date, entry: the last one of each warehouse wins
     for c in db.stock_counts(campaign_id)? {
         newest.insert(c.warehouse_id, c);
     }
+    if newest.is_empty() {
+        return Ok(Vec::new());
+    }
+    // per counted warehouse, delivered − sold on the days up to its count
+    let mut book_of: BTreeMap<WarehouseId, i64> = BTreeMap::new();
+    for d in db.campaign_stock_by_day(campaign_id)? {
+        let Some(c) = newest.get(&d.warehouse_id) else {
+            continue;
+        };
+        if d.date <= c.counted_on {
+            let b = book_of.entry(d.warehouse_id).or_default();
+            *b = b
+                .checked_add(d.delivered_t)
+                .and_then(|b| b.checked_sub(d.sold_t))
+                .ok_or(DomainError::Overflow)?;
+        }
+    }
     let mut out = Vec::new();
     for (warehouse_id, c) in newest {
-        let book =
-            Kg::from_tenths(db.warehouse_book_stock(warehouse_id, campaign_id, c.counted_on)?)?;
+        let book = Kg::from_tenths(book_of.get(&warehouse_id).copied().unwrap_or(0))?;
         let difference = c.counted.checked_sub(book)?;
         if difference.tenths() != 0 {
             let keys = [

@@ -11,7 +11,7 @@ use sene_domain::*;
 use sene_store::Db;
 use serde::{Deserialize, Serialize};
 
-use crate::reports::{agent_cash, settle_campaign, CashPosition, FertilizerLine};
+use crate::reports::{agent_cash, agents_cash, settle_campaign, CashPosition, FertilizerLine};
 use crate::season::campaign;
 use crate::settlement::Cell;
 use crate::{Ledger, Result};
@@ -187,10 +187,16 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
         })
         .collect();
 
-    // agents
+    // agents and stock: one pass over the campaign's deliveries for both, one grouped pass
+    // for every agent's cash
+    let (activity, stock) = db.agent_activity_and_stock(campaign_id)?;
+    let mut cash_of = agents_cash(db, campaign_id)?;
     let mut agents = Vec::new();
-    for a in db.agent_activity(campaign_id)? {
-        let cash = agent_cash(db, a.agent_id, campaign_id)?;
+    for a in activity {
+        let cash = match cash_of.remove(&a.agent_id) {
+            Some(c) => c,
+            None => agent_cash(db, a.agent_id, campaign_id)?,
+        };
         let line = AgentLine {
             agent_id: a.agent_id,
             name: a.name,
@@ -215,8 +221,7 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
         .into_iter()
         .map(|w| (w.id, (w.name, w.cooperative_id)))
         .collect();
-    let stock = db
-        .campaign_stock(campaign_id)?
+    let stock = stock
         .into_iter()
         .map(|s| -> Result<StockLine> {
             let delivered = Kg::from_tenths(s.delivered_t)?;
@@ -237,11 +242,11 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
         })
         .collect::<Result<_>>()?;
 
-    // fertilizer
-    let report = crate::reports::campaign_report(db, campaign_id)?;
+    // fertilizer: the campaign report's lines, without the report's pass over the contracts
+    let fertilizer = fertilizer_lines(db, campaign_id)?;
     let settlement = settle_campaign(db, campaign_id, date)?;
     let mut rec = FertilizerRecovery::default();
-    for l in &report.fertilizer {
+    for l in &fertilizer {
         rec.cost = rec.cost.checked_add(l.cost)?;
         rec.cash_paid = rec.cash_paid.checked_add(l.cash_paid)?;
         rec.on_credit = rec.on_credit.checked_add(l.on_credit)?;
@@ -301,11 +306,34 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
         cooperatives,
         agents,
         stock,
-        fertilizer: report.fertilizer,
+        fertilizer,
         fertilizer_recovery: rec,
         lenders,
         lender_totals,
     })
+}
+
+/// The fertilizer lines of [`crate::reports::campaign_report`] (per product: needed, ordered,
+/// purchased, received, distributed, cost, cash paid, on credit = cost − cash paid).
+fn fertilizer_lines(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<FertilizerLine>> {
+    db.fertilizer_totals(campaign_id)?
+        .into_iter()
+        .map(|t| -> Result<FertilizerLine> {
+            let cost = money(t.cost)?;
+            let cash_paid = money(t.cash_paid)?;
+            Ok(FertilizerLine {
+                product: t.product,
+                needed_bags: t.needed_bags,
+                ordered_bags: t.ordered_bags,
+                purchased_bags: t.purchased_bags,
+                received_bags: t.received_bags,
+                distributed_bags: t.distributed_bags,
+                cost,
+                cash_paid,
+                on_credit: cost.checked_sub(cash_paid)?,
+            })
+        })
+        .collect()
 }
 
 /// One crop family over its campaigns.

@@ -402,14 +402,37 @@ pub struct CashPosition {
 /// Store errors, overflow.
 pub fn agent_cash(db: &Db<'_>, agent: AgentId, campaign_id: CampaignId) -> Result<CashPosition> {
     let (r, p, c) = db.agent_cash(agent, campaign_id)?;
+    cash_position(&sene_store::AgentCash {
+        agent_id: agent,
+        received: r,
+        paid: p,
+        collected: c,
+        returned: db.agent_cash_returned(agent, campaign_id)?,
+    })
+}
+
+/// Every agent's cash in a campaign ([`agent_cash`] of each), by agent id, from one grouped
+/// pass over the campaign's money records whatever the number of agents.
+///
+/// # Errors
+/// Store errors, overflow.
+pub fn agents_cash(db: &Db<'_>, campaign_id: CampaignId) -> Result<HashMap<AgentId, CashPosition>> {
+    db.agents_cash(campaign_id)?
+        .iter()
+        .map(|c| Ok((c.agent_id, cash_position(c)?)))
+        .collect()
+}
+
+/// The position of an agent's cash figures: what the agent must still hand back.
+fn cash_position(c: &sene_store::AgentCash) -> Result<CashPosition> {
     let (received, paid_out, fertilizer_cash, returned) = (
-        Money::from_francs(r)?,
-        Money::from_francs(p)?,
-        Money::from_francs(c)?,
-        Money::from_francs(db.agent_cash_returned(agent, campaign_id)?)?,
+        Money::from_francs(c.received)?,
+        Money::from_francs(c.paid)?,
+        Money::from_francs(c.collected)?,
+        Money::from_francs(c.returned)?,
     );
     Ok(CashPosition {
-        agent_id: agent,
+        agent_id: c.agent_id,
         received,
         paid_out,
         fertilizer_cash,

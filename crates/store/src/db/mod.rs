@@ -28,7 +28,9 @@ mod sale;
 // Local settings, the audit trail, receipt numbers, generic reads of any table.
 mod settings;
 
-pub use dashboard::{AgentActivity, CreditLineFigure, SameDeliveries, StockFigure};
+pub use dashboard::{
+    AgentActivity, AgentCash, CreditLineFigure, SameDeliveries, StockDay, StockFigure,
+};
 pub use money::MemberRecordIds;
 pub use reports::{ContractFigures, FertilizerFigure, FertilizerTotals};
 pub use settings::AuditEntry;

@@ -178,21 +178,33 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Fertilizer needed, ordered, purchased, received and distributed per product in a campaign.
+    /// Fertilizer needed, ordered, purchased, received and distributed per product in a campaign:
+    /// one grouped pass per table, whatever the number of products.
     ///
     /// # Errors
     /// SQLite errors.
     pub fn fertilizer_totals(&self, campaign: CampaignId) -> R<Vec<FertilizerTotals>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT p.id, p.name,
-               (SELECT coalesce(sum(bags),0) FROM fertilizer_needs n WHERE n.product_id = p.id AND n.campaign_id = ?1),
-               (SELECT coalesce(sum(bags),0) FROM group_orders g WHERE g.product_id = p.id AND g.campaign_id = ?1),
-               (SELECT coalesce(sum(bags),0) FROM purchase_orders o WHERE o.product_id = p.id AND o.campaign_id = ?1),
-               (SELECT coalesce(sum(r.bags_received),0) FROM receptions r JOIN purchase_orders o ON o.id = r.purchase_order_id WHERE o.product_id = p.id AND o.campaign_id = ?1),
-               (SELECT coalesce(sum(bags),0) FROM fertilizer_distributions x WHERE x.product_id = p.id AND x.campaign_id = ?1 AND {NOT_REVERSED}),
-               (SELECT coalesce(sum(bags * price_per_bag),0) FROM fertilizer_distributions x WHERE x.product_id = p.id AND x.campaign_id = ?1 AND {NOT_REVERSED}),
-               (SELECT coalesce(sum(cash_paid),0) FROM fertilizer_distributions x WHERE x.product_id = p.id AND x.campaign_id = ?1 AND {NOT_REVERSED})
-             FROM fertilizer_products p ORDER BY p.name"
+            "WITH needs AS (SELECT product_id AS p, sum(bags) AS v FROM fertilizer_needs
+                            WHERE campaign_id = ?1 GROUP BY product_id),
+                  grouped AS (SELECT product_id AS p, sum(bags) AS v FROM group_orders
+                              WHERE campaign_id = ?1 GROUP BY product_id),
+                  bought AS (SELECT product_id AS p, sum(bags) AS v FROM purchase_orders
+                             WHERE campaign_id = ?1 GROUP BY product_id),
+                  received AS (SELECT o.product_id AS p, sum(n.bags_received) AS v FROM receptions n
+                               JOIN purchase_orders o ON o.id = n.purchase_order_id
+                               WHERE o.campaign_id = ?1 GROUP BY o.product_id),
+                  handed AS (SELECT x.product_id AS p, sum(x.bags) AS bags, sum(x.bags * x.price_per_bag) AS cost,
+                                    sum(x.cash_paid) AS cash FROM fertilizer_distributions x
+                             WHERE x.campaign_id = ?1 AND {NOT_REVERSED} GROUP BY x.product_id)
+             SELECT p.id, p.name, coalesce(needs.v, 0), coalesce(grouped.v, 0), coalesce(bought.v, 0),
+                    coalesce(received.v, 0), coalesce(handed.bags, 0), coalesce(handed.cost, 0),
+                    coalesce(handed.cash, 0)
+             FROM fertilizer_products p
+             LEFT JOIN needs ON needs.p = p.id LEFT JOIN grouped ON grouped.p = p.id
+             LEFT JOIN bought ON bought.p = p.id LEFT JOIN received ON received.p = p.id
+             LEFT JOIN handed ON handed.p = p.id
+             ORDER BY p.name"
         ))?;
         let rows = st.query_map([campaign.to_string()], |r| {
             Ok(FertilizerTotals {
