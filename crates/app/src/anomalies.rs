@@ -453,7 +453,8 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
 fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
     // a registration merged into another is not listed; a pair declared two people is settled
     let merges = crate::conflicts::merges(db)?;
-    let members = crate::conflicts::listed(db, db.members(None)?)?;
+    // the pairs found do not depend on the members' order: read unsorted
+    let members = crate::conflicts::listed(db, db.all_members()?)?;
     let mut phone: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut nina: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut number: BTreeMap<(CooperativeId, &str), Vec<&Member>> = BTreeMap::new();
@@ -623,19 +624,35 @@ fn restorations(db: &Db<'_>) -> Result<Vec<Anomaly>> {
 /// table that carries receipts (advances, deliveries, distributions, balance payments,
 /// reversals; voided records keep their numbers).
 fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
-    // every record of the union is read: no allocation per record, the numbers sorted once
-    let mut by_device: HashMap<DeviceId, HashMap<String, Vec<u64>>> = HashMap::new();
+    // every record of the union is read: no allocation per record, the numbers sorted once;
+    // a device's records mostly come together, so a run of one device and prefix is kept
+    // aside and added to its list when the next record differs
+    type ByDevice = HashMap<DeviceId, HashMap<String, Vec<u64>>>;
+    fn flush(run: Option<(DeviceId, String, Vec<u64>)>, by_device: &mut ByDevice) {
+        if let Some((device, prefix, nums)) = run {
+            by_device
+                .entry(device)
+                .or_default()
+                .entry(prefix)
+                .or_default()
+                .extend(nums);
+        }
+    }
+    let mut by_device = ByDevice::new();
+    let mut run: Option<(DeviceId, String, Vec<u64>)> = None;
     db.each_receipt(|device, receipt_no| {
-        if let Some((prefix, n)) = receipt::parse(receipt_no) {
-            let by_prefix = by_device.entry(device).or_default();
-            match by_prefix.get_mut(prefix) {
-                Some(nums) => nums.push(n),
-                None => {
-                    by_prefix.insert(prefix.to_owned(), vec![n]);
-                }
+        let Some((prefix, n)) = receipt::parse(receipt_no) else {
+            return;
+        };
+        match &mut run {
+            Some((d, p, nums)) if *d == device && p == prefix => nums.push(n),
+            _ => {
+                let next = Some((device, prefix.to_owned(), vec![n]));
+                flush(std::mem::replace(&mut run, next), &mut by_device);
             }
         }
     })?;
+    flush(run, &mut by_device);
     let seen: BTreeMap<(DeviceId, String), Vec<u64>> = by_device
         .into_iter()
         .flat_map(|(d, m)| m.into_iter().map(move |(p, nums)| ((d, p), nums)))

@@ -390,7 +390,9 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors, a device id that does not decode.
     pub fn each_receipt(&self, mut f: impl FnMut(DeviceId, &str)) -> R<()> {
+        // the devices are few and their records mostly come together: the last one is kept
         let mut devices: HashMap<String, DeviceId> = HashMap::new();
+        let mut last: Option<(String, DeviceId)> = None;
         for t in [
             Table::Disbursements,
             Table::Deliveries,
@@ -403,19 +405,23 @@ impl Db<'_> {
                 .prepare_cached(&format!("SELECT device_id, receipt FROM {}", t.name()))?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                let device = text(r, 0)?;
-                let device = match devices.get(device) {
-                    Some(d) => *d,
-                    None => {
-                        let d: DeviceId = decode(t.name(), "device_id", device)?;
-                        devices.insert(device.to_owned(), d);
+                let text_id = text(r, 0)?;
+                let device = match &last {
+                    Some((t, d)) if t == text_id => *d,
+                    _ => {
+                        let d = match devices.get(text_id) {
+                            Some(d) => *d,
+                            None => {
+                                let d: DeviceId = decode(t.name(), "device_id", text_id)?;
+                                devices.insert(text_id.to_owned(), d);
+                                d
+                            }
+                        };
+                        last = Some((text_id.to_owned(), d));
                         d
                     }
                 };
-                f(
-                    device,
-                    r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?,
-                );
+                f(device, text(r, 1)?);
             }
         }
         Ok(())

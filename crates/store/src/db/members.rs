@@ -92,6 +92,18 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every member of the union, in no given order (the probable duplicates compare them all:
+    /// no sort).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn all_members(&self) -> R<Vec<Member>> {
+        let sql = format!("SELECT {} FROM members", Self::MEMBER_COLS);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map([], Self::member_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Members whose folded name contains the folded query, or whose number or phone contains
     /// it ("traore" finds "Traoré").
     ///
