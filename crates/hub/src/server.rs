@@ -69,7 +69,11 @@ struct Pending {
     token: String,
     session: String,
     body: Vec<u8>,
-    done: mpsc::Sender<Result<Vec<u8>, HubError>>,
+    /// Its body as the request's own thread decoded it, if it could: the writer thread then only
+    /// checks that the device's dictionaries are still those it was decoded with.
+    ahead: Option<Decoded>,
+    /// Where its answer goes: a waiting request's task, not a thread parked for it.
+    done: tokio::sync::oneshot::Sender<Result<Answer, HubError>>,
     /// When it was queued (the group's debug line says how long its oldest exchange waited).
     queued: std::time::Instant,
 }
@@ -165,16 +169,25 @@ impl Hub {
         f(&mut guard)
     }
 
-    /// One device's sync exchange, what `POST /v1/sync` runs (`token` from its bearer header,
-    /// `session` from its session header, `body` as sent): queued, then merged with the
-    /// exchanges that arrived meanwhile in one group (see [`Ledger::write_group`]); the
-    /// encoded [`Reply`] is returned once the group is on disk.
+    /// One device's sync exchange, what `POST /v1/sync` runs once its body is read (`token`
+    /// from its bearer header, `session` from its session header, `body` as sent): the body
+    /// decoded on the calling thread when the hub has a reader connection, then queued, and
+    /// merged with the exchanges that arrived meanwhile in one group (see
+    /// [`Ledger::write_group`]); the encoded [`Reply`] is returned once the group is on disk.
     ///
     /// # Errors
     /// [`HubError::Unauthorized`] for an unknown or revoked token, [`HubError::UnknownDictionary`],
     /// malformed requests, store errors.
     pub fn exchange(&self, token: &str, session: &str, body: &[u8]) -> Result<Vec<u8>, HubError> {
-        self.queue(token, session, body.to_vec())
+        // on the reader only: without one, the token's check would wait for the group
+        let ahead = self.reader.as_ref().and_then(|_| {
+            let device = self.checked_device(token).ok()?;
+            self.decode_ahead(&device, body)
+        });
+        self.enqueue(token, session, body.to_vec(), ahead)?
+            .blocking_recv()
+            .map_err(|_| writer_stopped())??
+            .encode()
     }
 
     /// Checks a token before its request's body is read: the device it names must exist and
@@ -184,30 +197,59 @@ impl Hub {
     /// # Errors
     /// [`HubError::Unauthorized`] for an unknown or revoked token, store errors.
     pub fn check_token(&self, token: &str) -> Result<(), HubError> {
+        self.checked_device(token).map(|_| ())
+    }
+
+    /// [`Hub::check_token`], and the device the token names.
+    fn checked_device(&self, token: &str) -> Result<String, HubError> {
         match &self.reader {
             Some(r) => {
                 let l = r.lock().map_err(|_| poisoned())?;
-                enroll::authenticate(&l, token).map(|_| ())
+                enroll::authenticate(&l, token).map(|(d, _)| d.device_id)
             }
-            None => self.with_ledger(|l| enroll::authenticate(l, token).map(|_| ())),
+            None => self.with_ledger(|l| enroll::authenticate(l, token).map(|(d, _)| d.device_id)),
         }
     }
 
-    /// [`Hub::exchange`] with the body as read (not copied again).
-    fn queue(&self, token: &str, session: &str, body: Vec<u8>) -> Result<Vec<u8>, HubError> {
-        let (done, answer) = mpsc::channel();
+    /// The request's body decoded before it is queued, on the calling thread (a request's own
+    /// thread, beside the writer thread's group): the device's two dictionaries read on the
+    /// reader connection, the one the request names unpacked and checked, the envelope
+    /// inflated. `None` when the hub has no reader or anything fails: the writer thread then
+    /// does it all itself, as it did before, with the same outcome.
+    fn decode_ahead(&self, device: &str, body: &[u8]) -> Option<Decoded> {
+        let reader = self.reader.as_ref()?;
+        let slots = match Envelope::dict_needed(body) {
+            None => None,
+            Some(_) => {
+                let l = reader.lock().ok()?;
+                let db = l.db();
+                Some([db.hub_dict(device, 0).ok()?, db.hub_dict(device, 1).ok()?])
+            }
+        };
+        Decoded::new(device, body, slots).ok()
+    }
+
+    /// Queues an exchange for the writer thread; its answer comes on the returned channel
+    /// once its group is on disk.
+    fn enqueue(
+        &self,
+        token: &str,
+        session: &str,
+        body: Vec<u8>,
+        ahead: Option<Decoded>,
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<Answer, HubError>>, HubError> {
+        let (done, answer) = tokio::sync::oneshot::channel();
         self.writer
             .send(Pending {
                 token: token.to_owned(),
                 session: session.to_owned(),
                 body,
+                ahead,
                 done,
                 queued: std::time::Instant::now(),
             })
-            .map_err(|_| HubError::Server("le fil d'écriture du bureau est arrêté".into()))?;
-        answer
-            .recv()
-            .map_err(|_| HubError::Server("le fil d'écriture du bureau est arrêté".into()))?
+            .map_err(|_| writer_stopped())?;
+        Ok(answer)
     }
 
     /// Merges `jobs` in one group and answers each. Its debug line (target
@@ -222,11 +264,11 @@ impl Hub {
         let mut spent = Spent::default();
         let (work, answers): (Vec<_>, Vec<_>) = jobs
             .into_iter()
-            .map(|p| ((p.token, p.session, p.body), p.done))
+            .map(|p| ((p.token, p.session, p.body, p.ahead), p.done))
             .unzip();
-        match l.write_group(work, |l, (token, session, body)| {
+        match l.write_group(work, |l, (token, session, body, ahead)| {
             let t = std::time::Instant::now();
-            let r = self.exchange_one(l, &token, &session, &body, &mut spent);
+            let r = self.exchange_one(l, &token, &session, &body, ahead, &mut spent);
             spent.exchanges += t.elapsed();
             r
         }) {
@@ -256,43 +298,45 @@ impl Hub {
         }
     }
 
-    /// One exchange, inside a group: authenticate, decode, merge, answer.
+    /// One exchange, inside a group: authenticate, decode (unless done ahead), merge, the next
+    /// dictionary written; the reply is encoded by the request's own thread.
     fn exchange_one(
         &self,
         l: &mut Ledger,
         token: &str,
         session: &str,
         body: &[u8],
+        ahead: Option<Decoded>,
         spent: &mut Spent,
-    ) -> Result<Vec<u8>, HubError> {
+    ) -> Result<Answer, HubError> {
         let (device, scope) = enroll::authenticate(l, token)?;
-        // the dictionaries of this device's last two exchanges, in two slots: the last
-        // one's reply may not have reached it
-        // the slot the request's dictionary came from, if it came with one
-        let (dict, used) = match Envelope::dict_needed(body) {
-            None => (None, None),
-            Some(id) => {
-                let mut found = None;
-                for slot in [0, 1] {
-                    let Some(packed) = l.db().hub_dict(&device.device_id, slot)? else {
-                        continue;
-                    };
-                    // a damaged one is as good as none: the device is told to say its
-                    // exchange again without it (409), not refused
-                    if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
-                        if sene_sync::wire::dict_id(&d) == id {
-                            found = Some((d, slot));
-                            break;
-                        }
+        let ahead = match ahead {
+            Some(d) if d.device == device.device_id && d.holds(l)? => Some(d),
+            _ => None,
+        };
+        let decoded = match ahead {
+            Some(d) => d,
+            None => {
+                let slots = match Envelope::dict_needed(body) {
+                    None => None,
+                    Some(_) => {
+                        let db = l.db();
+                        Some([
+                            db.hub_dict(&device.device_id, 0)?,
+                            db.hub_dict(&device.device_id, 1)?,
+                        ])
                     }
-                }
-                let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
-                (Some(d), Some(slot))
+                };
+                Decoded::new(&device.device_id, body, slots)?
             }
         };
-        let mut env = Envelope::decode_with(body, dict.as_deref())?;
-        // the next dictionary is made of the request as sent, audit proof included
-        let env_raw = env.raw()?;
+        let Decoded {
+            mut env,
+            env_raw,
+            dict,
+            used,
+            ..
+        } = decoded;
         let fresh = {
             let mut s = self
                 .sessions
@@ -346,7 +390,6 @@ impl Hub {
         let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
         let reply = Reply { report, envelope };
-        let out = reply.encode_with(dict.as_deref())?;
         let next = sene_sync::wire::next_dict(dict.as_deref(), &env_raw, &reply.raw()?);
         // the next dictionary goes over the slot this request did not use: the one it
         // used is what the device holds until this reply reaches it (one write of the
@@ -362,7 +405,89 @@ impl Hub {
             db.hub_touch(&device.device_id, &at)?;
             db.put_hub_dict(&device.device_id, slot, &packed)
         })?;
-        Ok(out)
+        Ok(Answer { reply, dict })
+    }
+}
+
+/// A request's body decoded: by the request's own thread before it is queued
+/// ([`Hub::decode_ahead`]), or else by the writer thread.
+struct Decoded {
+    /// The device whose dictionaries were read.
+    device: String,
+    /// Its two dictionary slots as read, when the request named a dictionary: the decoding
+    /// holds as long as they do.
+    slots: Option<[Option<Vec<u8>>; 2]>,
+    /// The dictionary the request named, unpacked, and its slot.
+    dict: Option<Vec<u8>>,
+    used: Option<u8>,
+    env: Envelope,
+    /// The request as sent, raw: the next dictionary is made of it, audit proof included.
+    env_raw: Vec<u8>,
+}
+
+impl Decoded {
+    /// `body` decoded with the dictionary it names among `slots` (the device's last two
+    /// exchanges': the last one's reply may not have reached it).
+    fn new(
+        device: &str,
+        body: &[u8],
+        slots: Option<[Option<Vec<u8>>; 2]>,
+    ) -> Result<Decoded, HubError> {
+        let (dict, used) = match (Envelope::dict_needed(body), &slots) {
+            (Some(id), Some(packed)) => {
+                let mut found = None;
+                for (slot, p) in (0u8..).zip(packed) {
+                    // a damaged one is as good as none: the device is told to say its
+                    // exchange again without it (409), not refused
+                    let Some(d) = p
+                        .as_deref()
+                        .and_then(|p| sene_sync::wire::unpack_dict(p).ok())
+                    else {
+                        continue;
+                    };
+                    if sene_sync::wire::dict_id(&d) == id {
+                        found = Some((d, slot));
+                        break;
+                    }
+                }
+                let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
+                (Some(d), Some(slot))
+            }
+            _ => (None, None),
+        };
+        let env = Envelope::decode_with(body, dict.as_deref())?;
+        let env_raw = env.raw()?;
+        Ok(Decoded {
+            device: device.to_owned(),
+            slots,
+            dict,
+            used,
+            env,
+            env_raw,
+        })
+    }
+
+    /// Whether the device's dictionaries are still those this was decoded with (another
+    /// exchange of the same device may have been merged since).
+    fn holds(&self, l: &Ledger) -> Result<bool, HubError> {
+        let Some([a, b]) = &self.slots else {
+            return Ok(true);
+        };
+        let db = l.db();
+        Ok(db.hub_dict(&self.device, 0)? == *a && db.hub_dict(&self.device, 1)? == *b)
+    }
+}
+
+/// An exchange's answer once merged: its reply, encoded (with the dictionary the request used)
+/// by the request's own thread rather than the writer thread.
+struct Answer {
+    reply: Reply,
+    dict: Option<Vec<u8>>,
+}
+
+impl Answer {
+    fn encode(&self) -> Result<Vec<u8>, HubError> {
+        Ok(self.reply.encode_with(self.dict.as_deref())?)
     }
 }
 
@@ -377,6 +502,10 @@ struct Spent {
 
 fn micros(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+fn writer_stopped() -> HubError {
+    HubError::Server("le fil d'écriture du bureau est arrêté".into())
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
@@ -460,9 +589,9 @@ async fn sync_handler(
     let announced = announced_length(headers, MAX_BODY)?;
     let place = admit(&hub.unauthenticated, 1, ADMISSION_WAIT).await?;
     let (h, t) = (hub.clone(), token.clone());
-    tokio::task::spawn_blocking(move || {
+    let device = tokio::task::spawn_blocking(move || {
         let _place = place;
-        h.check_token(&t)
+        h.checked_device(&t)
     })
     .await
     .map_err(|e| HubError::Server(e.to_string()))??;
@@ -474,12 +603,25 @@ async fn sync_handler(
     )
     .await?;
     let body = read_body(body, announced, MAX_BODY).await?;
-    let reply = tokio::task::spawn_blocking(move || {
-        let _room = room;
-        hub.queue(&token, &session, body)
+    // decoded here, beside the group the writer thread is merging
+    let h = hub.clone();
+    let (body, ahead) = tokio::task::spawn_blocking(move || {
+        let ahead = h.decode_ahead(&device, &body);
+        (body, ahead)
     })
     .await
-    .map_err(|e| HubError::Server(e.to_string()))??;
+    .map_err(|e| HubError::Server(e.to_string()))?;
+    // waits for its group without holding a thread (one parked thread per waiting device
+    // would fill tokio's blocking pool, 512, in a burst, and hold up the next token checks)
+    let answer = hub
+        .enqueue(&token, &session, body, ahead)?
+        .await
+        .map_err(|_| writer_stopped())??;
+    // encoded here too, once the group is on disk
+    let reply = tokio::task::spawn_blocking(move || answer.encode())
+        .await
+        .map_err(|e| HubError::Server(e.to_string()))??;
+    drop(room);
     // no content type: on a 40 kbit/s link each header line costs milliseconds
     Ok(axum::response::Response::new(axum::body::Body::from(reply)))
 }
@@ -531,6 +673,32 @@ pub fn router(hub: Arc<Hub>) -> Router {
             post(standby::kept_handler).layer(DefaultBodyLimit::max(4096)),
         )
         .with_state(hub)
+}
+
+/// The length of the hub's listen queue: connections the system has completed and the server
+/// has not yet accepted. The 128 of the standard library's and tokio's `bind` overflowed when a
+/// union's laptops all connected at once (the bench's burst, on loopback: at 150 laptops a
+/// connection dropped there came back a second later; at 600, some were reset). The system
+/// caps it (`net.core.somaxconn`: 4096 by default on Linux since 5.4).
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// The hub's listening socket on `addr`, with a queue of [`LISTEN_BACKLOG`] (and, as tokio's
+/// `bind`, the address reusable at once after a restart, except on Windows).
+///
+/// # Errors
+/// [`HubError::Server`] when the address cannot be used.
+pub fn listener(addr: SocketAddr) -> Result<tokio::net::TcpListener, HubError> {
+    let failed = |e: std::io::Error| HubError::Server(format!("{addr}: {e}"));
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(failed)?;
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true).map_err(failed)?;
+    socket.bind(addr).map_err(failed)?;
+    socket.listen(LISTEN_BACKLOG).map_err(failed)
 }
 
 /// How to run the hub.
@@ -637,9 +805,7 @@ pub async fn serve(
     };
     match &opts.tls {
         None => {
-            let listener = tokio::net::TcpListener::bind(opts.listen)
-                .await
-                .map_err(|e| HubError::Server(format!("{}: {e}", opts.listen)))?;
+            let listener = listener(opts.listen)?;
             let addr = listener
                 .local_addr()
                 .map_err(|e| HubError::Server(e.to_string()))?;
@@ -659,7 +825,8 @@ pub async fn serve(
             let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
                 .map_err(|e| HubError::Server(format!("certificat TLS : {e}")))?;
-            let listener = std::net::TcpListener::bind(opts.listen)
+            let listener = listener(opts.listen)?
+                .into_std()
                 .map_err(|e| HubError::Server(format!("{}: {e}", opts.listen)))?;
             let addr = listener
                 .local_addr()
