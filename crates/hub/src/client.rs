@@ -293,22 +293,6 @@ fn sync_once(
             finished = true;
             break;
         }
-        // the hub's answer brought its news and this side now has nothing to say but "I hold
-        // your heads" for each document: both sides agree, and the next session starts from
-        // the heads this side declares, so that confirming request is not sent (a day's push
-        // stays one round trip when the office has news for the laptop)
-        if round > 1
-            && report.refused_by_hub.is_empty()
-            && !up.items.is_empty()
-            && up
-                .items
-                .iter()
-                .filter(|(id, _)| !sene_sync::wire::is_sender_item(id))
-                .all(|(_, m)| sene_sync::engine::is_ack(m))
-        {
-            finished = true;
-            break;
-        }
         let docs_sent = up.items.len();
         if round == 1 {
             up.items.extend(first_items.iter().cloned());

@@ -1352,13 +1352,6 @@ pub(crate) fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
 /// the heads and a Bloom filter (≈ 70 B that deflate cannot shrink, per document).
 pub(crate) const ACK: u8 = 0;
 
-/// Whether a document's message is an ack: this side's heads, which the peer is known to
-/// hold, and nothing else — the two sides agree on the document.
-#[must_use]
-pub fn is_ack(message: &[u8]) -> bool {
-    message.first() == Some(&ACK)
-}
-
 fn ack_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted = heads.to_vec();
     sorted.sort();
