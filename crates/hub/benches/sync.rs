@@ -5,8 +5,18 @@
 //! devices' sync of that day, in the same run.
 //!
 //! `cargo bench -p sene-hub --bench sync` — `SENE_BENCH_QUICK=1` for a quick run (smaller
-//! unions, fewer cooperatives at the hub), `SENE_BENCH_ONLY=push,merge,slow,boot,resync` to run
-//! some.
+//! unions, fewer cooperatives at the hub), `SENE_BENCH_ONLY=push,merge,slow,boot,resync,burst,
+//! burst4` to run some.
+//!
+//! `burst` (and `burst4`, a union four times as large): every field laptop of the union (150,
+//! 600), each enrolled and holding its day of deliveries, pushes at the same moment with
+//! `client::sync` over HTTP on loopback to a hub in a process of its own (this binary, serving
+//! a copy of the office's store as `sene hub serve` does), warmed by each laptop's morning
+//! sync. Timed from the first request sent to the last answer leaving the hub; the hub's
+//! delivery count is checked, its peak RSS growth read from its `VmHWM` (reset just before).
+//! `SENE_BENCH_BURST_CACHE=dir` keeps the setup for later runs, `SENE_BENCH_BURST_RUNS=k`,
+//! `SENE_BENCH_BURST_NICE=0` (the laptops left at the hub's priority after sending). Quick: 5
+//! and 20 laptops of 5 deliveries.
 //!
 //! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
 //! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
@@ -2001,18 +2011,22 @@ fn tcp_counters() -> BTreeMap<String, u64> {
     out
 }
 
-/// Lowers this thread's priority to nice 19; the threads it starts then inherit it. The
-/// laptops of a burst run on the hub's two cores: niced, they take what the hub leaves (in the
-/// field each has its own processor). Returns the nice value read back.
-fn nice_this_thread() -> Option<i64> {
+/// This thread's id, for `renice`.
+fn thread_id() -> Option<String> {
     let me = std::fs::read_link("/proc/thread-self").ok()?;
-    let tid = me.file_name()?.to_str()?.to_owned();
+    Some(me.file_name()?.to_str()?.to_owned())
+}
+
+/// Lowers these threads' priority to nice 19 (one `renice`); the nice value of the first,
+/// read back.
+fn nice_threads(tids: &[String]) -> Option<i64> {
     std::process::Command::new("renice")
-        .args(["-n", "19", "-p", &tid])
+        .args(["-n", "19", "-p"])
+        .args(tids)
         .stdout(std::process::Stdio::null())
         .status()
         .ok()?;
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{}/stat", tids.first()?)).ok()?;
     // field 19 (nice), counted after the command's name in parentheses
     stat.rsplit_once(')')?
         .1
@@ -2239,7 +2253,7 @@ struct BurstRun {
     /// The share of the machine's processor time stolen by the hypervisor, from the requests'
     /// release to the last laptop's end.
     steal: f64,
-    /// The laptops' nice value, when niced.
+    /// The laptops' nice value once they had sent, when niced.
     niced: Option<i64>,
     /// The system's TCP counters over the burst (see `tcp_counters`).
     tcp: BTreeMap<String, u64>,
@@ -2282,48 +2296,57 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         "the peak RSS could not be reset"
     );
     // every laptop opens its store and prepares its push (its own work, before it sends);
-    // they wait for one another just before sending, then all send at once. They are started
-    // by a thread niced first (see `nice_this_thread`), unless SENE_BENCH_BURST_NICE=0
+    // they wait for one another just before sending, then all send at once
     let barrier = std::sync::Barrier::new(n + 1);
     let day = setup.day;
     let nice = std::env::var("SENE_BENCH_BURST_NICE").map_or(true, |v| v != "0");
     let tcp_before = tcp_counters();
     let mut niced = None;
     let mut steal = 0.0;
+    // the laptops' threads, and how many have sent
+    let tids = std::sync::Mutex::new(Vec::new());
+    let sending = AtomicU64::new(0);
     let results: Vec<Result<(ClientReport, u64, u64, usize), String>> = std::thread::scope(|s| {
-        let launcher = s.spawn(|| {
-            let niced = if nice { nice_this_thread() } else { None };
-            let handles: Vec<_> = (0..n)
-                .map(|i| {
-                    let (barrier, url) = (&barrier, &url);
-                    let p = work.join(format!("day-{i}.sqlite"));
-                    s.spawn(move || {
-                        let mut l = Ledger::open(&p).unwrap();
-                        let mut sent = 0;
-                        let mut requests = 0;
-                        let r = client::sync(&mut l, Some(url), &mut |p| {
-                            if let Progress::Sending { round, .. } = p {
-                                if *round == 1 {
-                                    barrier.wait();
-                                    sent = now_ns();
-                                }
-                                requests += 1;
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (barrier, url, tids, sending) = (&barrier, &url, &tids, &sending);
+                let p = work.join(format!("day-{i}.sqlite"));
+                s.spawn(move || {
+                    tids.lock().unwrap().extend(thread_id());
+                    let mut l = Ledger::open(&p).unwrap();
+                    let mut sent = 0;
+                    let mut requests = 0;
+                    let r = client::sync(&mut l, Some(url), &mut |p| {
+                        if let Progress::Sending { round, .. } = p {
+                            if *round == 1 {
+                                barrier.wait();
+                                sent = now_ns();
+                                sending.fetch_add(1, Ordering::SeqCst);
                             }
-                        })
-                        .map_err(|e| format!("laptop {i}: {e}"))?;
-                        let done = now_ns();
-                        assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
-                        assert!(r.pushed.records >= day, "{r:?}");
-                        Ok((r, sent, done, requests))
+                            requests += 1;
+                        }
                     })
+                    .map_err(|e| format!("laptop {i}: {e}"))?;
+                    let done = now_ns();
+                    assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
+                    assert!(r.pushed.records >= day, "{r:?}");
+                    Ok((r, sent, done, requests))
                 })
-                .collect();
-            (niced, handles)
-        });
-        let (n_value, handles) = launcher.join().unwrap();
-        niced = n_value;
+            })
+            .collect();
         barrier.wait();
         let ticks = cpu_ticks();
+        if nice {
+            // the laptops send at the hub's priority, all at once; once they have (each past
+            // its callback, and 20 ms to connect and write), they are niced: applying their
+            // answers, they then take only what the hub leaves of the two cores (in the field
+            // each has its own processor)
+            while sending.load(Ordering::SeqCst) < n as u64 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            niced = nice_threads(&tids.lock().unwrap());
+        }
         let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
         let after = cpu_ticks();
         steal = (after.1 - ticks.1) as f64 / (after.0 - ticks.0).max(1) as f64;
@@ -2483,7 +2506,7 @@ fn burst_rows(
             verdict(r.wall <= max).into(),
         ]);
         details.push(format!(
-            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; laptops at nice {}; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, merges, work around them, savepoints and commit): {}; the morning's syncs {:.1} s.",
+            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; laptops at nice {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, merges, work around them, savepoints and commit): {}; the morning's syncs {:.1} s.",
             k + 1,
             ms(r.writer_cpu),
             ms(r.writer_wait),
