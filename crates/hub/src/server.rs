@@ -39,6 +39,10 @@ pub struct Hub {
     /// The bytes of authenticated request bodies in memory, from their reading to their
     /// answer, in units of [`BODY_UNIT`] ([`BODY_BUDGET`] in all).
     bodies: Arc<tokio::sync::Semaphore>,
+    /// Exchanges decoded ahead and not yet taken into a group ([`AHEAD_MAX`]).
+    ahead: Arc<tokio::sync::Semaphore>,
+    /// Request threads decoding a body or encoding a reply ([`CODING_MAX`] at once).
+    coding: Arc<tokio::sync::Semaphore>,
     /// The folder of the hub's scheduled backups, offered to its standby ([`standby`]).
     pub(crate) backups: std::sync::OnceLock<PathBuf>,
 }
@@ -49,6 +53,14 @@ pub struct Hub {
 pub const UNAUTHENTICATED_MAX: usize = 16;
 /// At most this many enrollment requests are read and answered at once.
 pub const ENROLLING_MAX: usize = 4;
+/// At most this many exchanges wait decoded ahead of the writer thread (see
+/// [`Hub::exchange`]); the next ones wait for the writer to take them into a group. The
+/// decoded exchanges in memory are then at most these and the group being merged
+/// ([`GROUP_MAX`]), a few tens of KB each, whatever the burst.
+pub const AHEAD_MAX: usize = GROUP_MAX;
+/// At most this many requests decode a body or encode a reply at once (work for a processor,
+/// holding a dictionary and zlib's state).
+pub const CODING_MAX: usize = 4;
 /// How long a request waits for its place before the hub answers 503 (busy).
 pub const ADMISSION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// How long an authenticated request waits for room for its body before 503.
@@ -114,6 +126,8 @@ impl Hub {
             unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_MAX)),
             enrolling: Arc::new(tokio::sync::Semaphore::new(ENROLLING_MAX)),
             bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET / BODY_UNIT)),
+            ahead: Arc::new(tokio::sync::Semaphore::new(AHEAD_MAX)),
+            coding: Arc::new(tokio::sync::Semaphore::new(CODING_MAX)),
             backups: std::sync::OnceLock::new(),
         });
         let weak = Arc::downgrade(&hub);
@@ -136,6 +150,12 @@ impl Hub {
                 match queue.try_recv() {
                     Ok(j) => jobs.push(j),
                     Err(_) => break,
+                }
+            }
+            // taken: the next exchanges may be decoded ahead while this group merges
+            for j in &mut jobs {
+                if let Some(d) = j.ahead.as_mut() {
+                    d.place = None;
                 }
             }
             // the hub is gone: the waiting exchanges' answers are dropped with them
@@ -182,7 +202,8 @@ impl Hub {
         // on the reader only: without one, the token's check would wait for the group
         let ahead = self.reader.as_ref().and_then(|_| {
             let device = self.checked_device(token).ok()?;
-            self.decode_ahead(&device, body)
+            let place = self.ahead.clone().try_acquire_owned().ok()?;
+            self.decode_ahead(&device, body, place)
         });
         self.enqueue(token, session, body.to_vec(), ahead)?
             .blocking_recv()
@@ -215,8 +236,14 @@ impl Hub {
     /// thread, beside the writer thread's group): the device's two dictionaries read on the
     /// reader connection, the one the request names unpacked and checked, the envelope
     /// inflated. `None` when the hub has no reader or anything fails: the writer thread then
-    /// does it all itself, as it did before, with the same outcome.
-    fn decode_ahead(&self, device: &str, body: &[u8]) -> Option<Decoded> {
+    /// does it all itself, as it did before, with the same outcome. `place` (one of
+    /// [`AHEAD_MAX`]) goes with it until the writer takes it into a group.
+    fn decode_ahead(
+        &self,
+        device: &str,
+        body: &[u8],
+        place: tokio::sync::OwnedSemaphorePermit,
+    ) -> Option<Decoded> {
         let reader = self.reader.as_ref()?;
         let slots = match Envelope::dict_needed(body) {
             None => None,
@@ -226,7 +253,9 @@ impl Hub {
                 Some([db.hub_dict(device, 0).ok()?, db.hub_dict(device, 1).ok()?])
             }
         };
-        Decoded::new(device, body, slots).ok()
+        let mut d = Decoded::new(device, body, slots.as_ref()).ok()?;
+        d.place = Some(place);
+        Some(d)
     }
 
     /// Queues an exchange for the writer thread; its answer comes on the returned channel
@@ -327,16 +356,17 @@ impl Hub {
                         ])
                     }
                 };
-                Decoded::new(&device.device_id, body, slots)?
+                Decoded::new(&device.device_id, body, slots.as_ref())?
             }
         };
         let Decoded {
             mut env,
-            env_raw,
             dict,
             used,
             ..
         } = decoded;
+        // the next dictionary is made of the request as sent, audit proof included
+        let env_raw = env.raw()?;
         let fresh = {
             let mut s = self
                 .sessions
@@ -414,15 +444,21 @@ impl Hub {
 struct Decoded {
     /// The device whose dictionaries were read.
     device: String,
-    /// Its two dictionary slots as read, when the request named a dictionary: the decoding
-    /// holds as long as they do.
-    slots: Option<[Option<Vec<u8>>; 2]>,
+    /// A digest of each of its two dictionary slots as read, when the request named a
+    /// dictionary: the decoding holds as long as they do.
+    slots: Option<[Option<[u8; 32]>; 2]>,
     /// The dictionary the request named, unpacked, and its slot.
     dict: Option<Vec<u8>>,
     used: Option<u8>,
     env: Envelope,
-    /// The request as sent, raw: the next dictionary is made of it, audit proof included.
-    env_raw: Vec<u8>,
+    /// Its place among the exchanges decoded ahead, until the writer takes it.
+    place: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// A dictionary slot's digest (SHA-256 of the deflated bytes stored).
+fn slot_digest(packed: Option<&Vec<u8>>) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    packed.map(|p| sha2::Sha256::digest(p).into())
 }
 
 impl Decoded {
@@ -431,9 +467,9 @@ impl Decoded {
     fn new(
         device: &str,
         body: &[u8],
-        slots: Option<[Option<Vec<u8>>; 2]>,
+        slots: Option<&[Option<Vec<u8>>; 2]>,
     ) -> Result<Decoded, HubError> {
-        let (dict, used) = match (Envelope::dict_needed(body), &slots) {
+        let (dict, used) = match (Envelope::dict_needed(body), slots) {
             (Some(id), Some(packed)) => {
                 let mut found = None;
                 for (slot, p) in (0u8..).zip(packed) {
@@ -456,14 +492,13 @@ impl Decoded {
             _ => (None, None),
         };
         let env = Envelope::decode_with(body, dict.as_deref())?;
-        let env_raw = env.raw()?;
         Ok(Decoded {
             device: device.to_owned(),
-            slots,
+            slots: slots.map(|[a, b]| [slot_digest(a.as_ref()), slot_digest(b.as_ref())]),
             dict,
             used,
             env,
-            env_raw,
+            place: None,
         })
     }
 
@@ -474,7 +509,8 @@ impl Decoded {
             return Ok(true);
         };
         let db = l.db();
-        Ok(db.hub_dict(&self.device, 0)? == *a && db.hub_dict(&self.device, 1)? == *b)
+        Ok(slot_digest(db.hub_dict(&self.device, 0)?.as_ref()) == *a
+            && slot_digest(db.hub_dict(&self.device, 1)?.as_ref()) == *b)
     }
 }
 
@@ -603,10 +639,24 @@ async fn sync_handler(
     )
     .await?;
     let body = read_body(body, announced, MAX_BODY).await?;
-    // decoded here, beside the group the writer thread is merging
+    // decoded here, beside the group the writer thread is merging, once [`AHEAD_MAX`] others
+    // decoded ahead are no longer waiting for the writer
+    let place = hub
+        .ahead
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| writer_stopped())?;
+    let coding = hub
+        .coding
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| writer_stopped())?;
     let h = hub.clone();
     let (body, ahead) = tokio::task::spawn_blocking(move || {
-        let ahead = h.decode_ahead(&device, &body);
+        let _coding = coding;
+        let ahead = h.decode_ahead(&device, &body, place);
         (body, ahead)
     })
     .await
@@ -618,9 +668,18 @@ async fn sync_handler(
         .await
         .map_err(|_| writer_stopped())??;
     // encoded here too, once the group is on disk
-    let reply = tokio::task::spawn_blocking(move || answer.encode())
+    let coding = hub
+        .coding
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| HubError::Server(e.to_string()))??;
+        .map_err(|_| writer_stopped())?;
+    let reply = tokio::task::spawn_blocking(move || {
+        let _coding = coding;
+        answer.encode()
+    })
+    .await
+    .map_err(|e| HubError::Server(e.to_string()))??;
     drop(room);
     // no content type: on a 40 kbit/s link each header line costs milliseconds
     Ok(axum::response::Response::new(axum::body::Body::from(reply)))
@@ -855,4 +914,54 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A body decoded ahead of the writer thread is used only while the device's two
+    /// dictionary slots are those it was decoded with.
+    #[test]
+    fn a_body_decoded_ahead_holds_while_the_devices_dictionaries_stay() {
+        let l = Ledger::with_clock(
+            sene_store::Store::open_in_memory().unwrap(),
+            Box::new(sene_app::SystemClock),
+        );
+        let dict: Vec<u8> = (0..4000u32).flat_map(u32::to_le_bytes).collect();
+        let put = |slot: u8, d: &[u8]| {
+            l.db()
+                .put_hub_dict("dev", slot, &sene_sync::wire::pack_dict(d).unwrap())
+                .unwrap();
+        };
+        put(1, &dict);
+        let env = Envelope {
+            items: vec![("season/x".into(), vec![7; 300])],
+        };
+        let body = env.encode_with(Some(&dict)).unwrap();
+        let slots = |l: &Ledger| {
+            [
+                l.db().hub_dict("dev", 0).unwrap(),
+                l.db().hub_dict("dev", 1).unwrap(),
+            ]
+        };
+        let d = Decoded::new("dev", &body, Some(&slots(&l))).unwrap();
+        assert_eq!((d.env.clone(), d.used), (env, Some(1)));
+        assert_eq!(d.dict.as_deref(), Some(&dict[..]));
+        assert!(d.holds(&l).unwrap());
+        // another exchange of the device merged meanwhile wrote its next dictionary
+        put(0, b"the next one");
+        assert!(!d.holds(&l).unwrap());
+        // a body without a dictionary holds whatever the slots
+        let plain = Decoded::new("dev", &Envelope::default().encode().unwrap(), None).unwrap();
+        assert!(plain.holds(&l).unwrap());
+        // a dictionary the slots do not hold: the writer answers 409 as before
+        put(1, b"lost");
+        assert!(matches!(
+            Decoded::new("dev", &body, Some(&slots(&l))),
+            Err(HubError::UnknownDictionary)
+        ));
+    }
 }
