@@ -51,6 +51,6 @@ pub use error::{
 pub use reply::{from_hex, to_hex, Reply};
 pub use server::{
     init_logging, listener, lock_path, lock_store, router, serve, Hub, ServeOptions,
-    ADMISSION_WAIT, AHEAD_MAX, BODY_BUDGET, BODY_UNIT, BODY_WAIT, CODING_MAX, ENROLLING_MAX,
-    ENROLL_MAX_BODY, ENROLL_READ, GROUP_MAX, LISTEN_BACKLOG, MAX_BODY, UNAUTHENTICATED_MAX,
+    ADMISSION_WAIT, BODY_BUDGET, BODY_UNIT, BODY_WAIT, ENROLLING_MAX, ENROLL_MAX_BODY, ENROLL_READ,
+    GROUP_MAX, LISTEN_BACKLOG, MAX_BODY, UNAUTHENTICATED_MAX,
 };

@@ -39,10 +39,6 @@ pub struct Hub {
     /// The bytes of authenticated request bodies in memory, from their reading to their
     /// answer, in units of [`BODY_UNIT`] ([`BODY_BUDGET`] in all).
     bodies: Arc<tokio::sync::Semaphore>,
-    /// Exchanges decoded ahead and not yet taken into a group ([`AHEAD_MAX`]).
-    ahead: Arc<tokio::sync::Semaphore>,
-    /// Request threads decoding a body or encoding a reply ([`CODING_MAX`] at once).
-    coding: Arc<tokio::sync::Semaphore>,
     /// The folder of the hub's scheduled backups, offered to its standby ([`standby`]).
     pub(crate) backups: std::sync::OnceLock<PathBuf>,
 }
@@ -53,14 +49,6 @@ pub struct Hub {
 pub const UNAUTHENTICATED_MAX: usize = 16;
 /// At most this many enrollment requests are read and answered at once.
 pub const ENROLLING_MAX: usize = 4;
-/// At most this many exchanges wait decoded ahead of the writer thread (see
-/// [`Hub::exchange`]); the next ones wait for the writer to take them into a group. The
-/// decoded exchanges in memory are then at most these and the group being merged
-/// ([`GROUP_MAX`]), a few tens of KB each, whatever the burst.
-pub const AHEAD_MAX: usize = GROUP_MAX;
-/// At most this many requests decode a body or encode a reply at once (work for a processor,
-/// holding a dictionary and zlib's state).
-pub const CODING_MAX: usize = 4;
 /// How long a request waits for its place before the hub answers 503 (busy).
 pub const ADMISSION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// How long an authenticated request waits for room for its body before 503.
@@ -81,11 +69,8 @@ struct Pending {
     token: String,
     session: String,
     body: Vec<u8>,
-    /// Its body as the request's own thread decoded it, if it could: the writer thread then only
-    /// checks that the device's dictionaries are still those it was decoded with.
-    ahead: Option<Decoded>,
     /// Where its answer goes: a waiting request's task, not a thread parked for it.
-    done: tokio::sync::oneshot::Sender<Result<Answer, HubError>>,
+    done: tokio::sync::oneshot::Sender<Result<Vec<u8>, HubError>>,
     /// When it was queued (the group's debug line says how long its oldest exchange waited).
     queued: std::time::Instant,
 }
@@ -126,8 +111,6 @@ impl Hub {
             unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_MAX)),
             enrolling: Arc::new(tokio::sync::Semaphore::new(ENROLLING_MAX)),
             bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET / BODY_UNIT)),
-            ahead: Arc::new(tokio::sync::Semaphore::new(AHEAD_MAX)),
-            coding: Arc::new(tokio::sync::Semaphore::new(CODING_MAX)),
             backups: std::sync::OnceLock::new(),
         });
         let weak = Arc::downgrade(&hub);
@@ -150,12 +133,6 @@ impl Hub {
                 match queue.try_recv() {
                     Ok(j) => jobs.push(j),
                     Err(_) => break,
-                }
-            }
-            // taken: the next exchanges may be decoded ahead while this group merges
-            for j in &mut jobs {
-                if let Some(d) = j.ahead.as_mut() {
-                    d.place = None;
                 }
             }
             // the hub is gone: the waiting exchanges' answers are dropped with them
@@ -189,26 +166,16 @@ impl Hub {
         f(&mut guard)
     }
 
-    /// One device's sync exchange, what `POST /v1/sync` runs once its body is read (`token`
-    /// from its bearer header, `session` from its session header, `body` as sent): the body
-    /// decoded on the calling thread when the hub has a reader connection, then queued, and
-    /// merged with the exchanges that arrived meanwhile in one group (see
-    /// [`Ledger::write_group`]); the encoded [`Reply`] is returned once the group is on disk.
+    /// One device's sync exchange, what `POST /v1/sync` runs (`token` from its bearer header,
+    /// `session` from its session header, `body` as sent): queued, then merged with the
+    /// exchanges that arrived meanwhile in one group (see [`Ledger::write_group`]); the
+    /// encoded [`Reply`] is returned once the group is on disk.
     ///
     /// # Errors
     /// [`HubError::Unauthorized`] for an unknown or revoked token, [`HubError::UnknownDictionary`],
     /// malformed requests, store errors.
     pub fn exchange(&self, token: &str, session: &str, body: &[u8]) -> Result<Vec<u8>, HubError> {
-        // on the reader only: without one, the token's check would wait for the group
-        let ahead = self.reader.as_ref().and_then(|_| {
-            let device = self.checked_device(token).ok()?;
-            let place = self.ahead.clone().try_acquire_owned().ok()?;
-            self.decode_ahead(&device, body, place)
-        });
-        self.enqueue(token, session, body.to_vec(), ahead)?
-            .blocking_recv()
-            .map_err(|_| writer_stopped())??
-            .encode()
+        self.queue(token, session, body.to_vec())
     }
 
     /// Checks a token before its request's body is read: the device it names must exist and
@@ -218,44 +185,20 @@ impl Hub {
     /// # Errors
     /// [`HubError::Unauthorized`] for an unknown or revoked token, store errors.
     pub fn check_token(&self, token: &str) -> Result<(), HubError> {
-        self.checked_device(token).map(|_| ())
-    }
-
-    /// [`Hub::check_token`], and the device the token names.
-    fn checked_device(&self, token: &str) -> Result<String, HubError> {
         match &self.reader {
             Some(r) => {
                 let l = r.lock().map_err(|_| poisoned())?;
-                enroll::authenticate(&l, token).map(|(d, _)| d.device_id)
+                enroll::authenticate(&l, token).map(|_| ())
             }
-            None => self.with_ledger(|l| enroll::authenticate(l, token).map(|(d, _)| d.device_id)),
+            None => self.with_ledger(|l| enroll::authenticate(l, token).map(|_| ())),
         }
     }
 
-    /// The request's body decoded before it is queued, on the calling thread (a request's own
-    /// thread, beside the writer thread's group): the device's two dictionaries read on the
-    /// reader connection, the one the request names unpacked and checked, the envelope
-    /// inflated. `None` when the hub has no reader or anything fails: the writer thread then
-    /// does it all itself, as it did before, with the same outcome. `place` (one of
-    /// [`AHEAD_MAX`]) goes with it until the writer takes it into a group.
-    fn decode_ahead(
-        &self,
-        device: &str,
-        body: &[u8],
-        place: tokio::sync::OwnedSemaphorePermit,
-    ) -> Option<Decoded> {
-        let reader = self.reader.as_ref()?;
-        let slots = match Envelope::dict_needed(body) {
-            None => None,
-            Some(_) => {
-                let l = reader.lock().ok()?;
-                let db = l.db();
-                Some([db.hub_dict(device, 0).ok()?, db.hub_dict(device, 1).ok()?])
-            }
-        };
-        let mut d = Decoded::new(device, body, slots.as_ref()).ok()?;
-        d.place = Some(place);
-        Some(d)
+    /// [`Hub::exchange`] with the body as read (not copied again).
+    fn queue(&self, token: &str, session: &str, body: Vec<u8>) -> Result<Vec<u8>, HubError> {
+        self.enqueue(token, session, body)?
+            .blocking_recv()
+            .map_err(|_| writer_stopped())?
     }
 
     /// Queues an exchange for the writer thread; its answer comes on the returned channel
@@ -265,15 +208,13 @@ impl Hub {
         token: &str,
         session: &str,
         body: Vec<u8>,
-        ahead: Option<Decoded>,
-    ) -> Result<tokio::sync::oneshot::Receiver<Result<Answer, HubError>>, HubError> {
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<u8>, HubError>>, HubError> {
         let (done, answer) = tokio::sync::oneshot::channel();
         self.writer
             .send(Pending {
                 token: token.to_owned(),
                 session: session.to_owned(),
                 body,
-                ahead,
                 done,
                 queued: std::time::Instant::now(),
             })
@@ -293,11 +234,11 @@ impl Hub {
         let mut spent = Spent::default();
         let (work, answers): (Vec<_>, Vec<_>) = jobs
             .into_iter()
-            .map(|p| ((p.token, p.session, p.body, p.ahead), p.done))
+            .map(|p| ((p.token, p.session, p.body), p.done))
             .unzip();
-        match l.write_group(work, |l, (token, session, body, ahead)| {
+        match l.write_group(work, |l, (token, session, body)| {
             let t = std::time::Instant::now();
-            let r = self.exchange_one(l, &token, &session, &body, ahead, &mut spent);
+            let r = self.exchange_one(l, &token, &session, &body, &mut spent);
             spent.exchanges += t.elapsed();
             r
         }) {
@@ -327,44 +268,41 @@ impl Hub {
         }
     }
 
-    /// One exchange, inside a group: authenticate, decode (unless done ahead), merge, the next
-    /// dictionary written; the reply is encoded by the request's own thread.
+    /// One exchange, inside a group: authenticate, decode, merge, answer.
     fn exchange_one(
         &self,
         l: &mut Ledger,
         token: &str,
         session: &str,
         body: &[u8],
-        ahead: Option<Decoded>,
         spent: &mut Spent,
-    ) -> Result<Answer, HubError> {
+    ) -> Result<Vec<u8>, HubError> {
         let (device, scope) = enroll::authenticate(l, token)?;
-        let ahead = match ahead {
-            Some(d) if d.device == device.device_id && d.holds(l)? => Some(d),
-            _ => None,
-        };
-        let decoded = match ahead {
-            Some(d) => d,
-            None => {
-                let slots = match Envelope::dict_needed(body) {
-                    None => None,
-                    Some(_) => {
-                        let db = l.db();
-                        Some([
-                            db.hub_dict(&device.device_id, 0)?,
-                            db.hub_dict(&device.device_id, 1)?,
-                        ])
+        // the dictionaries of this device's last two exchanges, in two slots: the last
+        // one's reply may not have reached it
+        // the slot the request's dictionary came from, if it came with one
+        let (dict, used) = match Envelope::dict_needed(body) {
+            None => (None, None),
+            Some(id) => {
+                let mut found = None;
+                for slot in [0, 1] {
+                    let Some(packed) = l.db().hub_dict(&device.device_id, slot)? else {
+                        continue;
+                    };
+                    // a damaged one is as good as none: the device is told to say its
+                    // exchange again without it (409), not refused
+                    if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
+                        if sene_sync::wire::dict_id(&d) == id {
+                            found = Some((d, slot));
+                            break;
+                        }
                     }
-                };
-                Decoded::new(&device.device_id, body, slots.as_ref())?
+                }
+                let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
+                (Some(d), Some(slot))
             }
         };
-        let Decoded {
-            mut env,
-            dict,
-            used,
-            ..
-        } = decoded;
+        let mut env = Envelope::decode_with(body, dict.as_deref())?;
         // the next dictionary is made of the request as sent, audit proof included
         let env_raw = env.raw()?;
         let fresh = {
@@ -420,6 +358,7 @@ impl Hub {
         let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
         let reply = Reply { report, envelope };
+        let out = reply.encode_with(dict.as_deref())?;
         let next = sene_sync::wire::next_dict(dict.as_deref(), &env_raw, &reply.raw()?);
         // the next dictionary goes over the slot this request did not use: the one it
         // used is what the device holds until this reply reaches it (one write of the
@@ -435,95 +374,7 @@ impl Hub {
             db.hub_touch(&device.device_id, &at)?;
             db.put_hub_dict(&device.device_id, slot, &packed)
         })?;
-        Ok(Answer { reply, dict })
-    }
-}
-
-/// A request's body decoded: by the request's own thread before it is queued
-/// ([`Hub::decode_ahead`]), or else by the writer thread.
-struct Decoded {
-    /// The device whose dictionaries were read.
-    device: String,
-    /// A digest of each of its two dictionary slots as read, when the request named a
-    /// dictionary: the decoding holds as long as they do.
-    slots: Option<[Option<[u8; 32]>; 2]>,
-    /// The dictionary the request named, unpacked, and its slot.
-    dict: Option<Vec<u8>>,
-    used: Option<u8>,
-    env: Envelope,
-    /// Its place among the exchanges decoded ahead, until the writer takes it.
-    place: Option<tokio::sync::OwnedSemaphorePermit>,
-}
-
-/// A dictionary slot's digest (SHA-256 of the deflated bytes stored).
-fn slot_digest(packed: Option<&Vec<u8>>) -> Option<[u8; 32]> {
-    use sha2::Digest;
-    packed.map(|p| sha2::Sha256::digest(p).into())
-}
-
-impl Decoded {
-    /// `body` decoded with the dictionary it names among `slots` (the device's last two
-    /// exchanges': the last one's reply may not have reached it).
-    fn new(
-        device: &str,
-        body: &[u8],
-        slots: Option<&[Option<Vec<u8>>; 2]>,
-    ) -> Result<Decoded, HubError> {
-        let (dict, used) = match (Envelope::dict_needed(body), slots) {
-            (Some(id), Some(packed)) => {
-                let mut found = None;
-                for (slot, p) in (0u8..).zip(packed) {
-                    // a damaged one is as good as none: the device is told to say its
-                    // exchange again without it (409), not refused
-                    let Some(d) = p
-                        .as_deref()
-                        .and_then(|p| sene_sync::wire::unpack_dict(p).ok())
-                    else {
-                        continue;
-                    };
-                    if sene_sync::wire::dict_id(&d) == id {
-                        found = Some((d, slot));
-                        break;
-                    }
-                }
-                let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
-                (Some(d), Some(slot))
-            }
-            _ => (None, None),
-        };
-        let env = Envelope::decode_with(body, dict.as_deref())?;
-        Ok(Decoded {
-            device: device.to_owned(),
-            slots: slots.map(|[a, b]| [slot_digest(a.as_ref()), slot_digest(b.as_ref())]),
-            dict,
-            used,
-            env,
-            place: None,
-        })
-    }
-
-    /// Whether the device's dictionaries are still those this was decoded with (another
-    /// exchange of the same device may have been merged since).
-    fn holds(&self, l: &Ledger) -> Result<bool, HubError> {
-        let Some([a, b]) = &self.slots else {
-            return Ok(true);
-        };
-        let db = l.db();
-        Ok(slot_digest(db.hub_dict(&self.device, 0)?.as_ref()) == *a
-            && slot_digest(db.hub_dict(&self.device, 1)?.as_ref()) == *b)
-    }
-}
-
-/// An exchange's answer once merged: its reply, encoded (with the dictionary the request used)
-/// by the request's own thread rather than the writer thread.
-struct Answer {
-    reply: Reply,
-    dict: Option<Vec<u8>>,
-}
-
-impl Answer {
-    fn encode(&self) -> Result<Vec<u8>, HubError> {
-        Ok(self.reply.encode_with(self.dict.as_deref())?)
+        Ok(out)
     }
 }
 
@@ -625,9 +476,9 @@ async fn sync_handler(
     let announced = announced_length(headers, MAX_BODY)?;
     let place = admit(&hub.unauthenticated, 1, ADMISSION_WAIT).await?;
     let (h, t) = (hub.clone(), token.clone());
-    let device = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _place = place;
-        h.checked_device(&t)
+        h.check_token(&t)
     })
     .await
     .map_err(|e| HubError::Server(e.to_string()))??;
@@ -639,47 +490,12 @@ async fn sync_handler(
     )
     .await?;
     let body = read_body(body, announced, MAX_BODY).await?;
-    // decoded here, beside the group the writer thread is merging, once [`AHEAD_MAX`] others
-    // decoded ahead are no longer waiting for the writer
-    let place = hub
-        .ahead
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| writer_stopped())?;
-    let coding = hub
-        .coding
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| writer_stopped())?;
-    let h = hub.clone();
-    let (body, ahead) = tokio::task::spawn_blocking(move || {
-        let _coding = coding;
-        let ahead = h.decode_ahead(&device, &body, place);
-        (body, ahead)
-    })
-    .await
-    .map_err(|e| HubError::Server(e.to_string()))?;
-    // waits for its group without holding a thread (one parked thread per waiting device
-    // would fill tokio's blocking pool, 512, in a burst, and hold up the next token checks)
-    let answer = hub
-        .enqueue(&token, &session, body, ahead)?
+    // waits for its group without holding a thread: one parked thread per waiting device
+    // would fill tokio's blocking pool (512) in a burst, and hold up the next token checks
+    let reply = hub
+        .enqueue(&token, &session, body)?
         .await
         .map_err(|_| writer_stopped())??;
-    // encoded here too, once the group is on disk
-    let coding = hub
-        .coding
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| writer_stopped())?;
-    let reply = tokio::task::spawn_blocking(move || {
-        let _coding = coding;
-        answer.encode()
-    })
-    .await
-    .map_err(|e| HubError::Server(e.to_string()))??;
     drop(room);
     // no content type: on a 40 kbit/s link each header line costs milliseconds
     Ok(axum::response::Response::new(axum::body::Body::from(reply)))
@@ -735,10 +551,11 @@ pub fn router(hub: Arc<Hub>) -> Router {
 }
 
 /// The length of the hub's listen queue: connections the system has completed and the server
-/// has not yet accepted. The 128 of the standard library's and tokio's `bind` overflowed when a
-/// union's laptops all connected at once (the bench's burst, on loopback: at 150 laptops a
-/// connection dropped there came back a second later; at 600, some were reset). The system
-/// caps it (`net.core.somaxconn`: 4096 by default on Linux since 5.4).
+/// has not yet accepted. With the 128 of the standard library's and tokio's `bind`, 600
+/// laptops connecting at once (the bench's burst, on loopback) overflowed it: some handshakes
+/// were dropped and tried again a second later, and once its SYN queue was full too some
+/// connections were reset (128 of 600 in one run). The system caps it (`net.core.somaxconn`:
+/// 4096 by default on Linux since 5.4).
 pub const LISTEN_BACKLOG: u32 = 4096;
 
 /// The hub's listening socket on `addr`, with a queue of [`LISTEN_BACKLOG`] (and, as tokio's
@@ -914,54 +731,4 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    /// A body decoded ahead of the writer thread is used only while the device's two
-    /// dictionary slots are those it was decoded with.
-    #[test]
-    fn a_body_decoded_ahead_holds_while_the_devices_dictionaries_stay() {
-        let l = Ledger::with_clock(
-            sene_store::Store::open_in_memory().unwrap(),
-            Box::new(sene_app::SystemClock),
-        );
-        let dict: Vec<u8> = (0..4000u32).flat_map(u32::to_le_bytes).collect();
-        let put = |slot: u8, d: &[u8]| {
-            l.db()
-                .put_hub_dict("dev", slot, &sene_sync::wire::pack_dict(d).unwrap())
-                .unwrap();
-        };
-        put(1, &dict);
-        let env = Envelope {
-            items: vec![("season/x".into(), vec![7; 300])],
-        };
-        let body = env.encode_with(Some(&dict)).unwrap();
-        let slots = |l: &Ledger| {
-            [
-                l.db().hub_dict("dev", 0).unwrap(),
-                l.db().hub_dict("dev", 1).unwrap(),
-            ]
-        };
-        let d = Decoded::new("dev", &body, Some(&slots(&l))).unwrap();
-        assert_eq!((d.env.clone(), d.used), (env, Some(1)));
-        assert_eq!(d.dict.as_deref(), Some(&dict[..]));
-        assert!(d.holds(&l).unwrap());
-        // another exchange of the device merged meanwhile wrote its next dictionary
-        put(0, b"the next one");
-        assert!(!d.holds(&l).unwrap());
-        // a body without a dictionary holds whatever the slots
-        let plain = Decoded::new("dev", &Envelope::default().encode().unwrap(), None).unwrap();
-        assert!(plain.holds(&l).unwrap());
-        // a dictionary the slots do not hold: the writer answers 409 as before
-        put(1, b"lost");
-        assert!(matches!(
-            Decoded::new("dev", &body, Some(&slots(&l))),
-            Err(HubError::UnknownDictionary)
-        ));
-    }
 }
