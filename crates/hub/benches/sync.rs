@@ -15,8 +15,9 @@
 //! sync. Timed from the first request sent to the last answer leaving the hub; the hub's
 //! delivery count is checked, its peak RSS growth read from its `VmHWM` (reset just before).
 //! `SENE_BENCH_BURST_CACHE=dir` keeps the setup for later runs, `SENE_BENCH_BURST_RUNS=k`,
-//! `SENE_BENCH_BURST_NICE=0` (the laptops left at the hub's priority after sending). Quick: 5
-//! and 20 laptops of 5 deliveries.
+//! `SENE_BENCH_BURST_NICE=0` (the laptops left at the hub's priority after sending),
+//! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs). Quick: 5 and 20
+//! laptops of 5 deliveries.
 //!
 //! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
 //! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
@@ -2263,6 +2264,10 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     let n = setup.devices;
     let hub_path = work.join("hub.sqlite");
     copy_store(&setup.dir.join("hub.sqlite"), &hub_path);
+    // the laptops' stores: SENE_BENCH_BURST_LAPTOPS=dir puts them elsewhere (a tmpfs: in the
+    // field each has its own disk, here they would share the hub's; 600 take 1.7 GB)
+    let laptops = std::env::var_os("SENE_BENCH_BURST_LAPTOPS").map(std::path::PathBuf::from);
+    let work = laptops.as_deref().unwrap_or(work);
     for i in 0..n {
         copy_store(
             &setup.dir.join(format!("day-{i}.sqlite")),
