@@ -16,8 +16,9 @@
 //! delivery count is checked, its peak RSS growth read from its `VmHWM` (reset just before).
 //! `SENE_BENCH_BURST_CACHE=dir` keeps the setup for later runs, `SENE_BENCH_BURST_RUNS=k`,
 //! `SENE_BENCH_BURST_NICE=0` (the laptops left at the hub's priority after sending),
-//! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs). Quick: 5 and 20
-//! laptops of 5 deliveries.
+//! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs),
+//! `SENE_BENCH_BURST_ONE_BY_ONE=1` (the same day, each laptop after the previous one: what the
+//! burst costs over it). Quick: 5 and 20 laptops of 5 deliveries.
 //!
 //! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
 //! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
@@ -2254,6 +2255,8 @@ struct BurstRun {
     /// The share of the machine's processor time stolen by the hypervisor, from the requests'
     /// release to the last laptop's end.
     steal: f64,
+    /// Each laptop after the previous one's answer (SENE_BENCH_BURST_ONE_BY_ONE).
+    one_by_one: bool,
     /// The laptops' nice value once they had sent, when niced.
     niced: Option<i64>,
     /// The system's TCP counters over the burst (see `tcp_counters`).
@@ -2302,9 +2305,13 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     );
     // every laptop opens its store and prepares its push (its own work, before it sends);
     // they wait for one another just before sending, then all send at once
-    let barrier = std::sync::Barrier::new(n + 1);
+    // SENE_BENCH_BURST_ONE_BY_ONE=1: the same day, each laptop after the previous one's
+    // answer (what a burst costs the hub's memory over the same syncs spread out)
+    let one_by_one = std::env::var_os("SENE_BENCH_BURST_ONE_BY_ONE").is_some();
+    let barrier = std::sync::Barrier::new(if one_by_one { 1 } else { n + 1 });
+    let turn = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
     let day = setup.day;
-    let nice = std::env::var("SENE_BENCH_BURST_NICE").map_or(true, |v| v != "0");
+    let nice = !one_by_one && std::env::var("SENE_BENCH_BURST_NICE").map_or(true, |v| v != "0");
     let tcp_before = tcp_counters();
     let mut niced = None;
     let mut steal = 0.0;
@@ -2314,7 +2321,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     let results: Vec<Result<(ClientReport, u64, u64, usize), String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
             .map(|i| {
-                let (barrier, url, tids, sending) = (&barrier, &url, &tids, &sending);
+                let (barrier, url, tids, sending, turn) = (&barrier, &url, &tids, &sending, &turn);
                 let p = work.join(format!("day-{i}.sqlite"));
                 s.spawn(move || {
                     tids.lock().unwrap().extend(thread_id());
@@ -2324,14 +2331,26 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
                     let r = client::sync(&mut l, Some(url), &mut |p| {
                         if let Progress::Sending { round, .. } = p {
                             if *round == 1 {
-                                barrier.wait();
+                                if one_by_one {
+                                    let mut t = turn.0.lock().unwrap();
+                                    while *t != i {
+                                        t = turn.1.wait(t).unwrap();
+                                    }
+                                } else {
+                                    barrier.wait();
+                                }
                                 sent = now_ns();
                                 sending.fetch_add(1, Ordering::SeqCst);
                             }
                             requests += 1;
                         }
                     })
-                    .map_err(|e| format!("laptop {i}: {e}"))?;
+                    .map_err(|e| format!("laptop {i}: {e}"));
+                    if one_by_one {
+                        *turn.0.lock().unwrap() += 1;
+                        turn.1.notify_all();
+                    }
+                    let r = r?;
                     let done = now_ns();
                     assert!(r.refused_by_hub.is_empty(), "{:?}", r.refused_by_hub);
                     assert!(r.pushed.records >= day, "{r:?}");
@@ -2339,7 +2358,9 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
                 })
             })
             .collect();
-        barrier.wait();
+        if !one_by_one {
+            barrier.wait();
+        }
         let ticks = cpu_ticks();
         if nice {
             // the laptops send at the hub's priority, all at once; once they have (each past
@@ -2431,6 +2452,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         hub_cpu: report["cpu_ms"].as_f64(),
         steal,
         morning,
+        one_by_one,
         niced,
         tcp,
     }
@@ -2484,8 +2506,13 @@ fn burst_rows(
     for (k, r) in runs.iter().enumerate() {
         table.push([
             format!(
-                "6. Burst: {n} laptops (one cooperative each, {} deliveries recorded in each store) pushing at once over HTTP on loopback (`client::sync`) to a hub in its own process on a copy of the office's store ({} cooperatives); first request sent → last answer out of the hub; run {} of {} (load {})",
+                "6. Burst: {n} laptops (one cooperative each, {} deliveries recorded in each store) pushing {} over HTTP on loopback (`client::sync`) to a hub in its own process on a copy of the office's store ({} cooperatives); first request sent → last answer out of the hub; run {} of {} (load {})",
                 setup.day,
+                if r.one_by_one {
+                    "one after the other (SENE_BENCH_BURST_ONE_BY_ONE: not a burst)"
+                } else {
+                    "at once"
+                },
                 setup.scale.cooperatives,
                 k + 1,
                 runs.len(),
