@@ -278,6 +278,19 @@ impl Page {
         );
     }
 
+    /// Rectangles filled in black as one path (`(x, y, w, h)`, lower left corners): the
+    /// modules of a QR code ([`crate::qr`]).
+    pub fn fill_black(&mut self, rects: &[(i32, i32, i32, i32)]) {
+        if rects.is_empty() {
+            return;
+        }
+        self.content.push_str("q 0 g\n");
+        for &(x, y, w, h) in rects {
+            let _ = writeln!(self.content, "{} {} {} {} re", pt(x), pt(y), pt(w), pt(h));
+        }
+        self.content.push_str("f Q\n");
+    }
+
     /// The content stream so far.
     #[must_use]
     pub fn content(&self) -> &str {
