@@ -567,6 +567,7 @@ impl Tx<'_, '_> {
             accepted: p.accepted,
             date: cmd.date,
             recorded: self.recorded()?,
+            weighing: None,
         };
         self.db.insert_delivery(&x)?;
         if matches!(c.state, ContractState::Approved | ContractState::Disbursed) {

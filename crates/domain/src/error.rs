@@ -107,6 +107,18 @@ pub enum DomainError {
     /// Sale-lot sources that do not add up.
     #[error("un lot de vente doit prendre du stock dans au moins un magasin")]
     EmptyLot,
+    /// A delivery read from the scale with no capture.
+    #[error("aucune pesée capturée : capturez le poids sur la balance, ou saisissez-le à la main avec un motif")]
+    NoCapture,
+    /// More captures than one delivery may sum.
+    #[error("trop de pesées pour une livraison ({max} au plus) : enregistrez une autre livraison")]
+    TooManyCaptures { max: usize },
+    /// A capture the scale did not hold stable.
+    #[error("pesée de {kg} kg instable refusée : attendez que le poids se stabilise")]
+    CaptureNotStable { kg: String },
+    /// A gross weight that is not the sum of the captures.
+    #[error("le poids brut {gross} n'est pas la somme des pesées capturées ({captured})")]
+    GrossNotCaptured { gross: String, captured: String },
 }
 
 impl DomainError {
@@ -190,6 +202,16 @@ impl DomainError {
                 format!("cash paid ({paid}) above the cost of the bags ({cost})")
             }
             E::EmptyLot => "a sale lot must take stock from at least one warehouse".into(),
+            E::NoCapture => "no weight captured: capture the weight on the scale, or type it by hand with a reason".into(),
+            E::TooManyCaptures { max } => {
+                format!("too many weighings for one delivery (at most {max}): record another delivery")
+            }
+            E::CaptureNotStable { kg } => {
+                format!("unstable weighing of {kg} kg refused: wait until the weight settles")
+            }
+            E::GrossNotCaptured { gross, captured } => {
+                format!("the gross weight {gross} is not the sum of the captured weighings ({captured})")
+            }
         }
     }
 }
@@ -311,6 +333,12 @@ pub fn label_en(fr: &str) -> &str {
         "nom de l'union" => "union name",
         "type de reçu" => "kind of receipt",
         "langue" => "language",
+        "pesée" => "weighing",
+        "trame" => "frame",
+        "protocole" => "protocol",
+        "port série" => "serial port",
+        "balance" => "scale",
+        "motif de la saisie à la main" => "reason for typing the weight",
         other => other,
     }
 }

@@ -519,6 +519,149 @@ pub struct Delivery {
     pub accepted: Kg,
     pub date: NaiveDate,
     pub recorded: Recorded,
+    /// How the gross weight was obtained: read from the scale (each capture's evidence) or
+    /// typed by hand (the reason). `None` for a delivery recorded before Sene read scales
+    /// (« saisie avant la balance »): such records stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighing: Option<Weighing>,
+}
+
+labelled_enum!(
+    /// Why a delivery's gross weight was typed by hand rather than captured from the scale.
+    HandReason {
+        NoScale = "no_scale" / "pas de balance au magasin" / "no scale at the warehouse",
+        ScaleBroken = "scale_broken" / "balance en panne" / "scale broken",
+        NoStableWeight = "no_stable_weight" / "balance instable ou illisible" / "scale unstable or unreadable",
+        PowerCut = "power_cut" / "coupure de courant ou batterie" / "power cut or battery",
+        PaperTicket = "paper_ticket" / "pesée sur un bon papier" / "weighed on a paper ticket",
+        Other = "other" / "autre motif" / "other reason",
+    }
+);
+
+/// One weight taken from the scale (« Capturer »): what the indicator sent, when, and from which
+/// scale. Kept whole in the delivery record so that a ticket can be checked against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScaleCapture {
+    /// The gross weight read, in kg, exact as converted from the indicator's unit (the
+    /// delivery's gross is the sum of its captures rounded to 0,1 kg).
+    pub kg: rust_decimal::Decimal,
+    /// The stable-weight rule held (the same weight for the scale's hold time, not flagged
+    /// moving). A capture is only taken stable; the flag is kept as read.
+    pub stable: bool,
+    /// When the frame was read, by this device's clock.
+    pub at: DateTime<Utc>,
+    /// The frame as received, control bytes escaped (`\x02…\x03`).
+    pub raw: String,
+    /// The protocol's code (`mt-sics`, `and`, `xk3190`).
+    pub protocol: String,
+    /// The port the scale was read on (`COM3`, `/dev/ttyUSB0`) and its settings
+    /// (`9600 8N1`): the scale's identity as this device configured it.
+    pub port: String,
+    /// The indicator's own identity when its protocol gives one (MT-SICS serial number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<String>,
+}
+
+/// How a delivery's gross weight was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Weighing {
+    /// Read from the scale: one capture, or several summed (a delivery weighed in parts).
+    Scale { captures: Vec<ScaleCapture> },
+    /// Typed by hand, with the reason chosen and a free note (required for « autre motif »).
+    Hand {
+        reason: HandReason,
+        #[serde(default)]
+        note: String,
+    },
+}
+
+impl Weighing {
+    /// Most captures summed into one delivery.
+    pub const CAPTURES_MAX: usize = 40;
+    /// Longest raw frame, port or indicator id kept (characters).
+    pub const FIELD_MAX: usize = 120;
+
+    /// The gross weight the captures make: their exact sum rounded to 0,1 kg, half up. `None`
+    /// for a hand weight.
+    ///
+    /// # Errors
+    /// [`DomainError::Overflow`].
+    pub fn captured_gross(&self) -> Result<Option<Kg>, DomainError> {
+        match self {
+            Weighing::Scale { captures } => {
+                let mut sum = rust_decimal::Decimal::ZERO;
+                for c in captures {
+                    sum = sum.checked_add(c.kg).ok_or(DomainError::Overflow)?;
+                }
+                Kg::round_half_up(sum).map(Some)
+            }
+            Weighing::Hand { .. } => Ok(None),
+        }
+    }
+
+    /// Checks the evidence before it is recorded: at least one capture, each stable, positive,
+    /// its text single-line and bounded; a hand weight's note bounded, and present for
+    /// « autre motif ». Returns it with its texts trimmed.
+    ///
+    /// # Errors
+    /// [`DomainError::NoCapture`], [`DomainError::TooManyCaptures`],
+    /// [`DomainError::CaptureNotStable`], [`DomainError::OutOfRange`], text errors.
+    pub fn checked(self) -> Result<Weighing, DomainError> {
+        use crate::validate::{limits, optional_text, text};
+        match self {
+            Weighing::Scale { captures } => {
+                if captures.is_empty() {
+                    return Err(DomainError::NoCapture);
+                }
+                if captures.len() > Self::CAPTURES_MAX {
+                    return Err(DomainError::TooManyCaptures {
+                        max: Self::CAPTURES_MAX,
+                    });
+                }
+                let mut out = Vec::with_capacity(captures.len());
+                for c in captures {
+                    if !c.stable {
+                        return Err(DomainError::CaptureNotStable {
+                            kg: c.kg.normalize().to_string(),
+                        });
+                    }
+                    let max = rust_decimal::Decimal::from(limits::DELIVERY_KG_MAX);
+                    if c.kg <= rust_decimal::Decimal::ZERO || c.kg > max {
+                        return Err(DomainError::OutOfRange {
+                            field: "pesée",
+                            value: c.kg.normalize().to_string(),
+                            min: "0".into(),
+                            max: max.to_string(),
+                        });
+                    }
+                    out.push(ScaleCapture {
+                        kg: c.kg.normalize(),
+                        stable: c.stable,
+                        at: c.at,
+                        raw: optional_text("trame", &c.raw, Self::FIELD_MAX)?,
+                        protocol: text("protocole", &c.protocol, 20)?,
+                        port: text("port série", &c.port, Self::FIELD_MAX)?,
+                        indicator: match c.indicator {
+                            Some(i) if !i.trim().is_empty() => {
+                                Some(optional_text("balance", &i, Self::FIELD_MAX)?)
+                            }
+                            _ => None,
+                        },
+                    });
+                }
+                Ok(Weighing::Scale { captures: out })
+            }
+            Weighing::Hand { reason, note } => {
+                let note = if reason == HandReason::Other {
+                    text("motif de la saisie à la main", &note, limits::TEXT_MAX)?
+                } else {
+                    optional_text("motif de la saisie à la main", &note, limits::TEXT_MAX)?
+                };
+                Ok(Weighing::Hand { reason, note })
+            }
+        }
+    }
 }
 
 /// The reversal (or void) of a money record, with its reason. The original stays.
@@ -827,5 +970,78 @@ mod tests {
         assert_eq!("F".parse::<Sex>(), Ok(Sex::Female));
         assert!("avoine".parse::<Crop>().is_err());
         assert_eq!(Crop::Sorghum.family(), CropFamily::DryCereals);
+    }
+
+    #[allow(clippy::unwrap_used)]
+    fn capture(kg: &str, stable: bool) -> ScaleCapture {
+        ScaleCapture {
+            kg: kg.parse().unwrap(),
+            stable,
+            at: "2026-11-20T09:15:02.120Z".parse().unwrap(),
+            raw: r"ST,GS,+00050.25kg".into(),
+            protocol: "and".into(),
+            port: "COM3 9600 8N1".into(),
+            indicator: None,
+        }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn weighing_evidence() {
+        let w = Weighing::Scale {
+            captures: vec![capture("50.25", true), capture("49.30", true)],
+        };
+        // the sum, exact, rounded once: 99.55 -> 99.6
+        assert_eq!(w.captured_gross().unwrap().unwrap().tenths(), 996);
+        let json = serde_json::to_string(&w).unwrap();
+        assert!(json.starts_with(r#"{"method":"scale","captures":[{"kg":"50.25","stable":true,"#));
+        let back: Weighing = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, w);
+        assert_eq!(w.clone().checked().unwrap(), w);
+
+        assert_eq!(
+            Weighing::Scale { captures: vec![] }.checked(),
+            Err(DomainError::NoCapture)
+        );
+        assert!(matches!(
+            Weighing::Scale {
+                captures: vec![capture("50.25", false)]
+            }
+            .checked(),
+            Err(DomainError::CaptureNotStable { .. })
+        ));
+        assert!(matches!(
+            Weighing::Scale {
+                captures: vec![capture("0", true)]
+            }
+            .checked(),
+            Err(DomainError::OutOfRange { .. })
+        ));
+        let mut bad = capture("10", true);
+        bad.raw = "a\nb".into();
+        assert!(matches!(
+            Weighing::Scale {
+                captures: vec![bad]
+            }
+            .checked(),
+            Err(DomainError::ControlCharacter { .. })
+        ));
+
+        let hand = Weighing::Hand {
+            reason: HandReason::Other,
+            note: "  ".into(),
+        };
+        assert!(matches!(hand.checked(), Err(DomainError::EmptyText { .. })));
+        let hand = Weighing::Hand {
+            reason: HandReason::ScaleBroken,
+            note: String::new(),
+        };
+        assert_eq!(hand.captured_gross().unwrap(), None);
+        assert_eq!(
+            serde_json::to_string(&hand.clone().checked().unwrap()).unwrap(),
+            r#"{"method":"hand","reason":"scale_broken","note":""}"#
+        );
+        // an old record has no weighing at all
+        assert_eq!(HandReason::ALL.len(), 6);
     }
 }

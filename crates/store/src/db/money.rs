@@ -89,6 +89,7 @@ impl Db<'_> {
                 bags: r.count(5)?, gross: r.kg(6)?, moisture: r.pct(7)?, impurity: r.pct(8)?, net: r.kg(9)?, accepted: r.kg(10)?,
                 date: r.date(11)?,
                 recorded: Recorded { agent_id: r.parse(12)?, device_id: r.parse(13)?, receipt: r.get(14)?, recorded_at: r.instant(15)? },
+                weighing: None,
             })).optional()?)
     }
 
