@@ -50,6 +50,8 @@ pub mod dashboard;
 pub mod views;
 // Receipts of money records, printed and reprinted.
 pub mod receipts;
+// Member cards: their QR code, the scan read back, the A4 sheet.
+pub mod cards;
 // The anomaly queue, each with its evidence.
 pub mod anomalies;
 // The lender portfolio per cooperative, with its exports.

@@ -6,6 +6,7 @@
 //!   pages) using the standard fonts Helvetica and Helvetica-Bold in WinAnsiEncoding, so that
 //!   accents and no-break spaces show with no embedded font;
 //! - [`receipt`]: the receipt handed to a member ([`ReceiptDoc`], [`render_receipt`]);
+//! - [`cards`]: the A4 sheet of member cards ([`CardsDoc`], [`render_cards`]);
 //! - [`qr`]: QR codes drawn as vector squares (member cards, weighing tickets);
 //! - [`read`]: the check of a file's structure ([`inspect`]) and the text it shows
 //!   ([`pdf_text`]), for tests and snapshot tests;
@@ -13,6 +14,7 @@
 //!
 //! Amounts and weights are formatted by `sene_domain::words` ([`format_money`], [`format_kg`]).
 
+pub mod cards;
 pub mod pdf;
 pub mod qr;
 pub mod read;
@@ -25,6 +27,7 @@ mod metrics;
 use chrono::{Datelike, NaiveDate};
 use sene_domain::{Kg, Money};
 
+pub use cards::{render_cards, CardsDoc, MemberCardLine};
 pub use pdf::{Align, Column, Document, Flow, Font, Page, PageSize, Stroke};
 pub use qr::{Qr, QrError};
 pub use read::{inspect, pdf_text, PdfError, PdfInfo};
