@@ -52,6 +52,8 @@ pub mod views;
 pub mod receipts;
 // Member cards: their QR code, the scan read back, the A4 sheet.
 pub mod cards;
+// The weighing ticket's signed QR code and its check at the office.
+pub mod tickets;
 // The anomaly queue, each with its evidence.
 pub mod anomalies;
 // The lender portfolio per cooperative, with its exports.

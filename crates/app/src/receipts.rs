@@ -93,7 +93,12 @@ pub struct ReceiptEntry {
 pub fn receipt_doc(db: &Db<'_>, r: ReceiptRef) -> Result<ReceiptDoc> {
     match r {
         ReceiptRef::Disbursement(id) => disbursement(db, id),
-        ReceiptRef::Delivery(id) => delivery(db, id),
+        ReceiptRef::Delivery(id) => {
+            // the weighing ticket: its figures signed by this device (#21), when it has a key
+            let mut doc = delivery(db, id)?;
+            doc.proof = crate::tickets::ticket_payload(db, id)?;
+            Ok(doc)
+        }
         ReceiptRef::Distribution(id) => distribution(db, id),
         ReceiptRef::BalancePayment(id) => payment(db, id),
         ReceiptRef::Reversal(id) => reversal(db, id),
@@ -273,6 +278,7 @@ fn build(db: &Db<'_>, b: Body) -> Result<ReceiptDoc> {
         cancels: None,
         cancel_reason: None,
         duplicate: false,
+        proof: None,
     })
 }
 
@@ -314,7 +320,7 @@ fn disbursement(db: &Db<'_>, id: DisbursementId) -> Result<ReceiptDoc> {
     )
 }
 
-fn delivery(db: &Db<'_>, id: DeliveryId) -> Result<ReceiptDoc> {
+pub(crate) fn delivery(db: &Db<'_>, id: DeliveryId) -> Result<ReceiptDoc> {
     let x = db.delivery(id)?.ok_or_else(|| missing("livraison", id))?;
     let c = contract(db, x.contract_id)?;
     let camp = campaign(db, c.campaign_id)?;
@@ -481,6 +487,7 @@ fn reversal(db: &Db<'_>, id: ReversalId) -> Result<ReceiptDoc> {
         amount_label: amount_label.to_owned(),
         cancels: Some(original.number),
         cancel_reason: Some(text(&row, t, "reason")?.to_owned()),
+        proof: None,
         ..original
     })
 }

@@ -34,6 +34,9 @@ pub struct ReceiptDoc {
     pub cancel_reason: Option<String>,
     /// A reprint: "DUPLICATA" is printed at the top.
     pub duplicate: bool,
+    /// A weighing ticket's proof: the text of its QR code (figures and the device's
+    /// signature, `sene_app::tickets`), printed beside the agent's name.
+    pub proof: Option<String>,
 }
 
 impl ReceiptDoc {
@@ -152,6 +155,10 @@ pub fn receipt_document(doc: &ReceiptDoc, size: PageSize) -> Document {
         &format!("Agent\u{a0}: {}", doc.agent_name),
     );
     f.space(GAP);
+    if let Some(p) = &doc.proof {
+        proof(&mut f, p);
+        f.space(GAP);
+    }
     signatures(&mut f);
     f.space(4);
     f.paragraph(
@@ -161,6 +168,71 @@ pub fn receipt_document(doc: &ReceiptDoc, size: PageSize) -> Document {
         "Reçu à conserver. Une erreur ne se rature pas : elle se corrige par un reçu d'annulation.",
     );
     f.finish()
+}
+
+/// A QR module on a receipt, points.
+pub const PROOF_MODULE: i32 = 2;
+
+/// Where the proof's code stands on its page: the lower left corner of its quiet zone, the
+/// page's index (tests read it back).
+#[must_use]
+pub fn proof_position(doc: &ReceiptDoc, size: PageSize) -> Option<(usize, i32, i32)> {
+    let payload = doc.proof.as_ref()?;
+    let qr = crate::qr::Qr::encode(payload).ok()?;
+    let d = receipt_document(doc, size);
+    // the code is the only filled path drawn with square modules of PROOF_MODULE
+    for (i, page) in d.pages().iter().enumerate() {
+        let c = page.content();
+        let Some(start) = c.find("q 0 g\n") else {
+            continue;
+        };
+        let first = c[start..].lines().nth(1)?;
+        let n: Vec<i32> = first
+            .split_whitespace()
+            .take(4)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        let (x, y) = (*n.first()?, *n.get(1)?);
+        // the first rectangle is the top left finder pattern's top row
+        let w = i32::try_from(qr.width()).ok()?;
+        let qx = x - crate::qr::QUIET * PROOF_MODULE;
+        let qy = y - (w - 1 + crate::qr::QUIET) * PROOF_MODULE;
+        return Some((i, qx, qy));
+    }
+    None
+}
+
+/// The ticket's QR code and what it is for.
+fn proof(f: &mut Flow, payload: &str) {
+    const SIZE: u16 = 8;
+    let Ok(qr) = crate::qr::Qr::encode(payload) else {
+        f.paragraph(
+            Font::Regular,
+            SIZE,
+            Align::Left,
+            "(code de preuve trop long)",
+        );
+        return;
+    };
+    let side = qr.side(PROOF_MODULE);
+    f.ensure(side);
+    let (l, top, w) = (f.left(), f.y(), f.width());
+    qr.draw(
+        f.page(),
+        l - crate::qr::QUIET * PROOF_MODULE,
+        top - side,
+        PROOF_MODULE,
+    );
+    let tx = l + side - crate::qr::QUIET * PROOF_MODULE + PAD;
+    let mut y = top - crate::qr::QUIET * PROOF_MODULE - ascent(SIZE);
+    let text = "Preuve du ticket : ce code porte le numéro du reçu, le membre, le poids accepté, \
+                la valeur et la signature de l'appareil. Scanné au bureau de l'union, il dit si \
+                ce papier correspond aux livres.";
+    for s in wrap(Font::Regular, SIZE, text, w - (tx - l)) {
+        f.page().text(tx, y, Font::Regular, SIZE, Align::Left, &s);
+        y -= leading(SIZE);
+    }
+    f.space(side - crate::qr::QUIET * PROOF_MODULE);
 }
 
 /// One line with a text on the left and one on the right.

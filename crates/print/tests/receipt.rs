@@ -34,6 +34,7 @@ fn sample() -> ReceiptDoc {
         cancels: None,
         cancel_reason: None,
         duplicate: false,
+        proof: None,
     }
 }
 
@@ -167,6 +168,7 @@ fn a_reversal_names_the_cancelled_receipt() {
         cancel_reason: Some("montant saisi 250 000 au lieu de 200 000".into()),
         amount_label: "Montant annulé".into(),
         duplicate: true,
+        proof: None,
         ..sample()
     };
     let pdf = render_receipt(&doc);

@@ -18,4 +18,5 @@ mod registry;
 mod settlement_runs;
 mod snapshots;
 mod sync_pair;
+mod tickets;
 mod use_cases;
