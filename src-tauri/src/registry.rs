@@ -69,6 +69,14 @@ macro_rules! registry {
             pay_balance(PayBalanceRequest) -> ReceiptView [signed_in, writes] = pay_balance;
             preview_delivery(DeliveryRequest) -> DeliveryPreviewView [signed_in, reads] = preview_delivery;
             record_delivery(DeliveryRequest) -> ReceiptView [signed_in, writes] = record_delivery;
+            // the weighing station's scale: this device's settings (a local setting, not synced),
+            // its live reading (a reader thread per open port; the window polls, never waits on
+            // the port), « Capturer », and closing the port
+            scale_settings() -> ScaleSettingsView [signed_in, reads] = scale_settings;
+            set_scale_settings(ScaleSettingsRequest) -> ScaleSettingsView [signed_in, writes] = set_scale_settings;
+            scale_reading() -> ScaleLiveView [signed_in, reads] = scale_reading;
+            scale_capture() -> ScaleCaptureView [signed_in, reads] = scale_capture;
+            scale_close() -> () [signed_in, reads] = scale_close;
             list_products() -> Vec<ProductView> [signed_in, reads] = products;
             add_need(NeedRequest) -> () [signed_in, writes] = add_need;
             distribute(DistributeRequest) -> ReceiptView [signed_in, writes] = distribute;

@@ -534,6 +534,21 @@ dto! {
         #[serde(default)]
         #[ts(optional)]
         pub record_id: Option<String>,
+        /// The weights taken from the scale (`scale_capture` ids), summed into the gross weight
+        /// (`gross_kg` is then not read).
+        #[serde(default)]
+        #[ts(optional)]
+        pub captures: Option<Vec<String>>,
+        /// A weight typed by hand: why (a `HandReason` code). Sent empty, it is refused: the
+        /// window always sends it for a typed weight. Absent (scripts, older callers): the
+        /// delivery is recorded without weighing evidence.
+        #[serde(default)]
+        #[ts(optional)]
+        pub hand_reason: Option<String>,
+        /// Free text with the reason (required for `other`).
+        #[serde(default)]
+        #[ts(optional)]
+        pub hand_note: Option<String>,
     }
 
     /// What a delivery would give, computed by the rules (nothing written).
@@ -545,6 +560,86 @@ dto! {
         pub value: String,
         /// The contract's accepted kg would pass its committed kg.
         pub over_committed: bool,
+        /// The gross weight counted: the one typed, or the captures' sum (rounded to 0,1 kg).
+        pub gross_kg: String,
+    }
+
+    /// This device's scale: what is set, and what may be chosen.
+    pub struct ScaleSettingsView {
+        /// `COM3`, `/dev/ttyUSB0`; empty when none is set.
+        pub port: String,
+        /// `mt-sics`, `and`, `xk3190`; empty when none is set.
+        pub protocol: String,
+        pub baud: String,
+        /// Data bits, parity, stop bits: `8N1`, `7E1`…
+        pub format: String,
+        /// How long the same weight must be held to be taken, in milliseconds.
+        pub stable_ms: String,
+        pub configured: bool,
+        /// The serial ports this computer has (a pseudo-terminal is not listed: type its name).
+        pub ports: Vec<String>,
+        pub protocols: Vec<ScaleOption>,
+        pub bauds: Vec<String>,
+    }
+
+    /// A choice of a list: its code and what people read.
+    pub struct ScaleOption {
+        pub code: String,
+        pub label: String,
+    }
+
+    /// This device's scale as set in the Appareil screen.
+    pub struct ScaleSettingsRequest {
+        pub port: String,
+        pub protocol: String,
+        #[serde(deserialize_with = "text")]
+        pub baud: String,
+        #[serde(default)]
+        pub format: String,
+        #[serde(default, deserialize_with = "text")]
+        pub stable_ms: String,
+    }
+
+    /// The scale, live: its latest frame, and whether the stable-weight rule holds.
+    pub struct ScaleLiveView {
+        /// `off` (no scale set), `waiting` (port open, no weight yet), `reading`, `error`.
+        pub state: String,
+        /// The weight shown, in kg (exact decimal), when the last frame is a weight.
+        pub kg: Option<String>,
+        /// The same weight held for the hold time: « Capturer » takes it.
+        pub stable: bool,
+        /// The scale flags the load as moving.
+        pub moving: bool,
+        /// The last frame was refused (overload, negative, garbled…): why.
+        pub refusal: Option<String>,
+        pub refusal_code: Option<String>,
+        /// What keeps the scale from being read: no port, port not found, nothing received,
+        /// frames that none can read.
+        pub error: Option<String>,
+        pub error_code: Option<String>,
+        pub port: String,
+        pub protocol: String,
+        /// Frames read since the port opened.
+        pub frames: u32,
+        /// When the last weight came, and since when it is held stable (ms since 1970, this
+        /// computer's clock).
+        pub read_at_ms: Option<String>,
+        pub stable_since_ms: Option<String>,
+    }
+
+    /// A weight taken from the scale (« Capturer »), to name in `record_delivery`.
+    pub struct ScaleCaptureView {
+        pub id: String,
+        /// Exact, in kg.
+        pub kg: String,
+        pub stable: bool,
+        /// When the frame came (RFC 3339, UTC).
+        pub at: String,
+        /// The frame as received.
+        pub raw: String,
+        pub protocol: String,
+        /// The port and its settings: `COM3 9600 8N1`.
+        pub port: String,
     }
 
     /// A fertilizer product.
@@ -1346,6 +1441,54 @@ dto! {
         pub folder: String,
         pub files: Vec<String>,
         pub bytes: u32,
+    }
+
+    /// `member_cards`: a cooperative's sheet of member cards, written as PDF (#21).
+    pub struct MemberCardsView {
+        pub path: String,
+        pub cooperative: String,
+        pub cards: u32,
+        pub pages: u32,
+    }
+
+    /// `read_scan`: what a card or ticket reader typed into a field, then Enter.
+    pub struct ScanRequest {
+        pub text: String,
+    }
+
+    /// What a scan is: `member` (open `member_id`), `ticket` (a weighing ticket checked:
+    /// `ticket`), `refused` (a damaged code, another union's card…: say `message`).
+    pub struct ScanView {
+        pub kind: String,
+        pub member_id: Option<String>,
+        /// The verdict or the refusal, in the session's language.
+        pub message: String,
+        pub ticket: Option<TicketCheckView>,
+    }
+
+    /// A weighing ticket's paper against the books.
+    pub struct TicketCheckView {
+        pub receipt: String,
+        pub member_number: String,
+        /// Accepted weight and value as the paper says.
+        pub accepted_kg: String,
+        pub value: String,
+        /// `valid`, `invalid`, `no_key`.
+        pub signature: String,
+        pub found: bool,
+        pub reversed_by: Option<String>,
+        /// Signed, found, same figures, not reversed.
+        pub matches: bool,
+        pub differences: Vec<TicketDifferenceView>,
+    }
+
+    /// One figure that differs between the paper and the books.
+    pub struct TicketDifferenceView {
+        /// `receipt`, `member`, `accepted`, `value`.
+        pub field: String,
+        pub label: String,
+        pub paper: String,
+        pub books: String,
     }
 }
 

@@ -68,6 +68,9 @@ pub enum ErrorCode {
     /// Maker-checker: a second person must do it (sign in as a committee or secretariat
     /// member other than the one who made the record).
     SecondPersonRequired,
+    /// The scale could not be read, or its weight cannot be taken (not stable, overload,
+    /// negative, silent, another protocol): the message says what to check.
+    Scale,
 }
 
 /// An error as the UI receives it.

@@ -17,6 +17,7 @@ mod finance;
 mod hub;
 mod office;
 mod registry;
+mod scale;
 mod session;
 mod signin;
 

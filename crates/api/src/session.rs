@@ -53,6 +53,8 @@ pub struct Session {
     pub(crate) hub: Option<std::net::SocketAddr>,
     /// The key file and signed-in account, when the store is encrypted.
     pub(crate) unlocked: Option<Unlocked>,
+    /// The weighing station's scale (its reader thread stops with the session).
+    pub(crate) scale: crate::scale::ScaleStation,
 }
 
 impl std::fmt::Debug for Session {
@@ -102,6 +104,7 @@ impl Session {
             store_path: None,
             hub: None,
             unlocked: None,
+            scale: crate::scale::ScaleStation::default(),
         }
     }
 

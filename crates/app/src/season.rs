@@ -76,6 +76,16 @@ pub struct RecordDelivery {
     pub date: NaiveDate,
 }
 
+/// A delivery's command with its weighing evidence, as the audit trail keeps it (the evidence
+/// left out when there is none: the JSON of a delivery recorded before scales is unchanged).
+#[derive(Serialize)]
+struct WeighedDelivery<'a> {
+    #[serde(flatten)]
+    cmd: &'a RecordDelivery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weighing: Option<&'a Weighing>,
+}
+
 /// Reverse (void) a money record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reverse {
@@ -493,17 +503,40 @@ impl Tx<'_, '_> {
     /// out of range, a net weight ≤ 0, a date outside the delivery window,
     /// [`AppError::IdConflict`].
     pub fn record_delivery(&self, cmd: RecordDelivery) -> Result<Delivery> {
+        self.record_weighed_delivery(cmd, None)
+    }
+
+    /// As [`Tx::record_delivery`], with how the gross weight was obtained: the scale's
+    /// captures (the gross must be their sum, rounded to 0,1 kg) or a hand weight's reason. The
+    /// evidence is part of the record: synced, printed on the receipt, never changed.
+    ///
+    /// # Errors
+    /// As [`Tx::record_delivery`]; [`DomainError::NoCapture`],
+    /// [`DomainError::CaptureNotStable`], [`DomainError::TooManyCaptures`],
+    /// [`DomainError::GrossNotCaptured`], a hand weight without its reason's note.
+    pub fn record_weighed_delivery(
+        &self,
+        cmd: RecordDelivery,
+        weighing: Option<Weighing>,
+    ) -> Result<Delivery> {
         let id = cmd.id.unwrap_or_default();
         let cmd = RecordDelivery {
             id: Some(id),
             ..cmd
+        };
+        let weighing = weighing.map(Weighing::checked).transpose()?;
+        // the audit row and the repeat check see the evidence with the command; a delivery
+        // without evidence keeps the command's JSON as it always was
+        let audited = WeighedDelivery {
+            cmd: &cmd,
+            weighing: weighing.as_ref(),
         };
         if self.fresh(
             Table::Deliveries,
             "record_delivery",
             "livraison",
             &id.to_string(),
-            &cmd,
+            &audited,
         )? == Fresh::Repeat
         {
             return self
@@ -513,6 +546,20 @@ impl Tx<'_, '_> {
         }
         validate::bags("nombre de sacs", cmd.bags, false)?;
         validate::positive_kg("poids brut", cmd.gross, limits::DELIVERY_KG_MAX)?;
+        if let Some(captured) = weighing
+            .as_ref()
+            .map(Weighing::captured_gross)
+            .transpose()?
+            .flatten()
+        {
+            if captured != cmd.gross {
+                return Err(DomainError::GrossNotCaptured {
+                    gross: cmd.gross.to_string(),
+                    captured: captured.to_string(),
+                }
+                .into());
+            }
+        }
         let m = member(self.db, cmd.member_id)?;
         let c = contract(self.db, cmd.contract_id)?;
         if c.member_id != m.id {
@@ -567,14 +614,14 @@ impl Tx<'_, '_> {
             accepted: p.accepted,
             date: cmd.date,
             recorded: self.recorded()?,
-            weighing: None,
+            weighing: weighing.clone(),
         };
         self.db.insert_delivery(&x)?;
         if matches!(c.state, ContractState::Approved | ContractState::Disbursed) {
             self.db
                 .set_contract_state(c.id, ContractState::Delivering, None, None)?;
         }
-        self.audit("record_delivery", "delivery", &id.to_string(), &cmd)?;
+        self.audit("record_delivery", "delivery", &id.to_string(), &audited)?;
         Ok(x)
     }
 

@@ -1,6 +1,6 @@
 // Generated from crates/api by `SENE_BLESS=1 cargo test -p sene-api bindings`. Do not edit.
 
-export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal" | "locked" | "wrong_passphrase" | "foreign_file" | "second_person_required";
+export type ErrorCode = "invalid_value" | "rule_refused" | "store_unreadable" | "store_too_new" | "store_error" | "not_initialized" | "already_initialized" | "not_found" | "forbidden" | "id_conflict" | "duplicate_member_number" | "taken" | "probable_duplicate" | "other_cooperative" | "mismatch" | "already_reversed" | "above_available" | "sync_refused" | "sync_unauthentic" | "sync_error" | "network" | "unauthorized" | "file" | "internal" | "locked" | "wrong_passphrase" | "foreign_file" | "second_person_required" | "scale";
 
 export type ApiError = { code: ErrorCode, 
 /**
@@ -332,7 +332,22 @@ export type DeliveryRequest = { contract_id: string, warehouse_id: string, bags:
  * The record's id, minted by the window when the person first confirms: a retry of the
  * same confirmed action returns the same record instead of recording it twice.
  */
-record_id?: string, };
+record_id?: string, 
+/**
+ * The weights taken from the scale (`scale_capture` ids), summed into the gross weight
+ * (`gross_kg` is then not read).
+ */
+captures?: Array<string>, 
+/**
+ * A weight typed by hand: why (a `HandReason` code). Sent empty, it is refused: the
+ * window always sends it for a typed weight. Absent (scripts, older callers): the
+ * delivery is recorded without weighing evidence.
+ */
+hand_reason?: string, 
+/**
+ * Free text with the reason (required for `other`).
+ */
+hand_note?: string, };
 
 export type DeliveryPreviewView = { net_kg: string, accepted_kg: string, 
 /**
@@ -343,7 +358,91 @@ value: string,
 /**
  * The contract's accepted kg would pass its committed kg.
  */
-over_committed: boolean, };
+over_committed: boolean, 
+/**
+ * The gross weight counted: the one typed, or the captures' sum (rounded to 0,1 kg).
+ */
+gross_kg: string, };
+
+export type ScaleSettingsView = { 
+/**
+ * `COM3`, `/dev/ttyUSB0`; empty when none is set.
+ */
+port: string, 
+/**
+ * `mt-sics`, `and`, `xk3190`; empty when none is set.
+ */
+protocol: string, baud: string, 
+/**
+ * Data bits, parity, stop bits: `8N1`, `7E1`…
+ */
+format: string, 
+/**
+ * How long the same weight must be held to be taken, in milliseconds.
+ */
+stable_ms: string, configured: boolean, 
+/**
+ * The serial ports this computer has (a pseudo-terminal is not listed: type its name).
+ */
+ports: Array<string>, protocols: Array<ScaleOption>, bauds: Array<string>, };
+
+export type ScaleOption = { code: string, label: string, };
+
+export type ScaleSettingsRequest = { port: string, protocol: string, baud: string, format: string, stable_ms: string, };
+
+export type ScaleLiveView = { 
+/**
+ * `off` (no scale set), `waiting` (port open, no weight yet), `reading`, `error`.
+ */
+state: string, 
+/**
+ * The weight shown, in kg (exact decimal), when the last frame is a weight.
+ */
+kg: string | null, 
+/**
+ * The same weight held for the hold time: « Capturer » takes it.
+ */
+stable: boolean, 
+/**
+ * The scale flags the load as moving.
+ */
+moving: boolean, 
+/**
+ * The last frame was refused (overload, negative, garbled…): why.
+ */
+refusal: string | null, refusal_code: string | null, 
+/**
+ * What keeps the scale from being read: no port, port not found, nothing received,
+ * frames that none can read.
+ */
+error: string | null, error_code: string | null, port: string, protocol: string, 
+/**
+ * Frames read since the port opened.
+ */
+frames: number, 
+/**
+ * When the last weight came, and since when it is held stable (ms since 1970, this
+ * computer's clock).
+ */
+read_at_ms: string | null, stable_since_ms: string | null, };
+
+export type ScaleCaptureView = { id: string, 
+/**
+ * Exact, in kg.
+ */
+kg: string, stable: boolean, 
+/**
+ * When the frame came (RFC 3339, UTC).
+ */
+at: string, 
+/**
+ * The frame as received.
+ */
+raw: string, protocol: string, 
+/**
+ * The port and its settings: `COM3 9600 8N1`.
+ */
+port: string, };
 
 export type ProductView = { id: string, name: string, bag_weight_kg: string, price_per_bag: string, };
 

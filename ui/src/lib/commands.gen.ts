@@ -79,6 +79,10 @@ import type {
   RunView,
   SaleLotLineView,
   SaleLotRequest,
+  ScaleCaptureView,
+  ScaleLiveView,
+  ScaleSettingsRequest,
+  ScaleSettingsView,
   SearchRequest,
   SettlementView,
   SheetRequest,
@@ -130,6 +134,11 @@ export interface Commands {
   pay_balance: [PayBalanceRequest, ReceiptView];
   preview_delivery: [DeliveryRequest, DeliveryPreviewView];
   record_delivery: [DeliveryRequest, ReceiptView];
+  scale_settings: [void, ScaleSettingsView];
+  set_scale_settings: [ScaleSettingsRequest, ScaleSettingsView];
+  scale_reading: [void, ScaleLiveView];
+  scale_capture: [void, ScaleCaptureView];
+  scale_close: [void, null];
   list_products: [void, ProductView[]];
   add_need: [NeedRequest, null];
   distribute: [DistributeRequest, ReceiptView];
@@ -217,6 +226,11 @@ export const ACCESS: { readonly [K in keyof Commands]: Access } = {
   pay_balance: 'signed_in',
   preview_delivery: 'signed_in',
   record_delivery: 'signed_in',
+  scale_settings: 'signed_in',
+  set_scale_settings: 'signed_in',
+  scale_reading: 'signed_in',
+  scale_capture: 'signed_in',
+  scale_close: 'signed_in',
   list_products: 'signed_in',
   add_need: 'signed_in',
   distribute: 'signed_in',
@@ -284,6 +298,7 @@ export const WRITES: readonly (keyof Commands)[] = [
   'disburse',
   'pay_balance',
   'record_delivery',
+  'set_scale_settings',
   'add_need',
   'distribute',
   'reverse',

@@ -118,12 +118,53 @@ impl Session {
         })
     }
 
+    /// How the request says the gross weight was obtained: the scale's captures it names, a
+    /// hand weight's reason, or nothing (a caller that does not say).
+    fn weighing(&self, req: &DeliveryRequest) -> R<Option<Weighing>> {
+        if let Some(ids) = req.captures.as_ref().filter(|ids| !ids.is_empty()) {
+            let captures = self.scale.captures(ids, self.lang)?;
+            return Ok(Some(Weighing::Scale { captures }));
+        }
+        let Some(reason) = req.hand_reason.as_deref() else {
+            return Ok(None);
+        };
+        let field = "motif de la saisie à la main";
+        if reason.trim().is_empty() {
+            let mut e = self.app(&AppError::Domain(DomainError::EmptyText { field }));
+            e.field = Some("hand_reason".into());
+            return Err(e);
+        }
+        let reason: HandReason = self.parse_field("hand_reason", field, reason)?;
+        Ok(Some(Weighing::Hand {
+            reason,
+            note: req.hand_note.clone().unwrap_or_default(),
+        }))
+    }
+
     /// The delivery command of a request, and its contract.
     fn delivery_cmd(
         &self,
         req: &DeliveryRequest,
         with_warehouse: bool,
     ) -> R<(RecordDelivery, Contract)> {
+        let (cmd, contract, _) = self.weighed_delivery_cmd(req, with_warehouse)?;
+        Ok((cmd, contract))
+    }
+
+    /// The delivery command of a request, its contract and its weighing evidence: with
+    /// captures, the gross weight is their sum (Rust's rounding), whatever `gross_kg` says.
+    fn weighed_delivery_cmd(
+        &self,
+        req: &DeliveryRequest,
+        with_warehouse: bool,
+    ) -> R<(RecordDelivery, Contract, Option<Weighing>)> {
+        let weighing = self.weighing(req)?;
+        let captured = weighing
+            .as_ref()
+            .map(Weighing::captured_gross)
+            .transpose()
+            .map_err(|e| self.app(&AppError::Domain(e)))?
+            .flatten();
         let contract_id: ContractId = self.id("contrat", &req.contract_id)?;
         let contract = self.contract(contract_id)?;
         let warehouse_id = if with_warehouse {
@@ -137,12 +178,15 @@ impl Session {
             contract_id,
             warehouse_id,
             bags: self.count("nombre de sacs", &req.bags)?,
-            gross: self.parse("poids brut (kg)", &req.gross_kg)?,
+            gross: match captured {
+                Some(g) => g,
+                None => self.parse("poids brut (kg)", &req.gross_kg)?,
+            },
             moisture: self.parse("humidité (%)", &req.moisture)?,
             impurity: self.parse("impuretés (%)", &req.impurity)?,
             date: self.today(),
         };
-        Ok((cmd, contract))
+        Ok((cmd, contract, weighing))
     }
 
     /// `preview_delivery`: net and accepted kg, the value the delivery adds to the contract
@@ -167,6 +211,7 @@ impl Session {
             accepted_kg: kg(p.accepted),
             value: money(p.value),
             over_committed: p.over_committed,
+            gross_kg: kg(cmd.gross),
         })
     }
 
@@ -175,11 +220,11 @@ impl Session {
     /// # Errors
     /// Validation, dates outside the delivery window, another cooperative's warehouse.
     pub fn record_delivery(&mut self, req: &DeliveryRequest) -> R<ReceiptView> {
-        let (cmd, _) = self.delivery_cmd(req, true)?;
+        let (cmd, _, weighing) = self.weighed_delivery_cmd(req, true)?;
         let actor = self.actor()?;
         let d = self
             .ledger
-            .run(&actor, |tx| tx.record_delivery(cmd))
+            .run(&actor, |tx| tx.record_weighed_delivery(cmd, weighing))
             .map_err(|e| self.app(&e))?;
         self.receipt_after_save(&ReceiptRequest {
             kind: "delivery".into(),

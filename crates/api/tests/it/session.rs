@@ -260,6 +260,9 @@ fn a_delivery_previewed_then_recorded_on_a_rice_contract() {
         gross_kg: "805".into(),
         moisture: "16".into(),
         impurity: "1".into(),
+        captures: None,
+        hand_reason: None,
+        hand_note: None,
     };
     let p = s.preview_delivery(&req).unwrap();
     assert_eq!(p.net_kg, "800", "10 bags of 0,5 kg tare");
