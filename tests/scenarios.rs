@@ -7,6 +7,7 @@ mod backup_load;
 mod crash;
 mod decisions;
 mod hub;
+mod one_round;
 mod registry;
 mod restore;
 mod standby;

@@ -302,11 +302,29 @@ impl Session {
                     },
                 ),
             };
+            // what its last sync's answer carried is sent, not confirmed: the laptop says it
+            // holds it at its next sync (a USB file for it carries it until then)
             let lacks_label = match (d.lacks, fr) {
-                (Some(l), true) if l.changes == 0 => "À jour".to_owned(),
-                (Some(l), false) if l.changes == 0 => "Up to date".to_owned(),
-                (Some(l), true) => format!("{} modification(s) à recevoir", l.changes),
-                (Some(l), false) => format!("{} change(s) to receive", l.changes),
+                (Some(l), true) if l.changes == 0 && l.sent == 0 => "À jour".to_owned(),
+                (Some(l), false) if l.changes == 0 && l.sent == 0 => "Up to date".to_owned(),
+                (Some(l), true) if l.changes == 0 => {
+                    "À jour : envoyé, confirmation à sa prochaine synchronisation".to_owned()
+                }
+                (Some(l), false) if l.changes == 0 => {
+                    "Up to date: sent, confirmed at its next sync".to_owned()
+                }
+                (Some(l), true) if l.sent == 0 => {
+                    format!("{} modification(s) à recevoir", l.changes)
+                }
+                (Some(l), false) if l.sent == 0 => format!("{} change(s) to receive", l.changes),
+                (Some(l), true) => format!(
+                    "{} modification(s) à recevoir ; le reste envoyé, confirmation à sa prochaine synchronisation",
+                    l.changes
+                ),
+                (Some(l), false) => format!(
+                    "{} change(s) to receive; the rest sent, confirmed at its next sync",
+                    l.changes
+                ),
                 (None, _) if state == "revoked" => if fr {
                     "Rien ne lui est envoyé"
                 } else {

@@ -382,18 +382,23 @@ pub struct DeviceState {
 /// What a device lacks, as the office's file for it (or its next sync) would carry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Lacks {
-    /// Changes of others (the office's, other laptops') in its scope.
+    /// Changes of others (the office's, other laptops') in its scope that were not sent to it.
     pub changes: usize,
     /// The documents (a cooperative's registry, a campaign's season…) they belong to.
     pub docs: usize,
+    /// Changes of others sent in the answer to its last HTTP sync, which its next sync
+    /// confirms (a laptop does not spend a round trip saying it received them): not counted in
+    /// `changes`, but a USB file for it still carries them (an answer lost on a cut link).
+    pub sent: usize,
 }
 
 /// On the hub: what `d` lacks in `scope` since the heads last agreed with it (its last HTTP
 /// sync), its own changes not counted (it holds them; a USB file of it read here brings them
-/// without saying what else it holds). A file carried to it is counted until it syncs.
+/// without saying what else it holds), what its last sync's answer carried apart. A file
+/// carried to it is counted until it syncs.
 fn lacks(ledger: &mut Ledger, d: &HubDevice, scope: &Scope) -> Result<Lacks, HubError> {
     let (store, engine, _) = ledger.parts()?;
-    let env = store.write(|db| {
+    let envs = store.write(|db| {
         let mut ids: Vec<DocId> = db
             .doc_ids()?
             .iter()
@@ -401,26 +406,37 @@ fn lacks(ledger: &mut Ledger, d: &HubDevice, scope: &Scope) -> Result<Lacks, Hub
             .filter(|doc| scope.reads(doc))
             .collect();
         ids.sort_by_key(|doc| (doc.rank(), doc.to_string()));
-        Ok::<_, AppError>(engine.export_changes_since(db, Some(&d.device_id), &ids)?)
+        let agreed = engine.export_changes_since(db, Some(&d.device_id), &ids)?;
+        let unsent = engine.export_unsent(db, &d.device_id, &ids)?;
+        Ok::<_, AppError>((agreed, unsent))
     });
-    let env = match env {
+    let (agreed, unsent) = match envs {
         Ok(e) => e,
         Err(e) => {
             engine.invalidate();
             return Err(e.into());
         }
     };
-    let mut out = Lacks::default();
-    for (_, item) in &env.items {
-        let n = sene_sync::relay::changes_in(item)
+    let others = |env: &sene_sync::wire::Envelope| {
+        env.items
             .iter()
-            .filter(|(_, author)| *author != d.device_id)
-            .count();
+            .map(|(_, item)| {
+                sene_sync::relay::changes_in(item)
+                    .iter()
+                    .filter(|(_, author)| *author != d.device_id)
+                    .count()
+            })
+            .collect::<Vec<usize>>()
+    };
+    let mut out = Lacks::default();
+    for n in others(&unsent) {
         if n > 0 {
             out.changes += n;
             out.docs += 1;
         }
     }
+    let since_agreed: usize = others(&agreed).iter().sum();
+    out.sent = since_agreed.saturating_sub(out.changes);
     Ok(out)
 }
 

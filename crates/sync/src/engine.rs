@@ -648,12 +648,73 @@ impl Engine {
         }
         let msg = doc.sync().generate_sync_message(&mut state);
         let full = self.full.remove(&(peer.to_owned(), id.clone()));
+        if let Some(m) = msg.as_ref().filter(|m| !m.changes.is_empty()) {
+            // what this message carries the peer holds once it arrives, which only the peer's
+            // next message confirms (a reply lost on a cut link never arrives): kept beside
+            // the agreed heads, see [`Engine::export_unsent`]
+            db.put_sync_state(
+                peer,
+                &sent_key(id),
+                &sent_bytes(&state.shared_heads, &m.heads),
+            )?;
+        }
         let out = msg.map(|m| match ack_for(&m, &state) {
             Some(ack) if !full => ack,
             _ => m.encode(),
         });
         self.keep_state(db, peer, id, state)?;
         Ok(out)
+    }
+
+    /// What this side last sent `peer` of a document (the heads its message brought the peer
+    /// to) and the heads agreed with it then; `None` when nothing was sent or the record does
+    /// not read.
+    fn sent(&self, db: &Db<'_>, peer: &str, id: &DocId) -> R<Option<Sent>> {
+        Ok(db
+            .sync_state(peer, &sent_key(id))?
+            .and_then(|b| read_sent(&b)))
+    }
+
+    /// The changes of each document `peer` has not been sent yet: everything after the heads
+    /// this side's last message brought it to, when nothing was agreed since (the peer's next
+    /// message confirms them; until then [`Engine::export_changes`] still counts them, and a
+    /// USB file for it still carries them), else after the agreed heads. A hub counts with it
+    /// what a laptop lacks once its one-round sync's answer is sent.
+    ///
+    /// # Errors
+    /// Store and automerge errors.
+    pub fn export_unsent(
+        &mut self,
+        db: &Db<'_>,
+        peer: &str,
+        ids: &[DocId],
+    ) -> R<crate::wire::Envelope> {
+        let mut env = crate::wire::Envelope::default();
+        for id in ids {
+            let mut agreed = match db.sync_state(peer, &id.to_string())? {
+                Some(b) => {
+                    State::decode(&b)
+                        .map_err(|e| SyncError::Malformed(e.to_string()))?
+                        .shared_heads
+                }
+                None => Vec::new(),
+            };
+            agreed.sort();
+            let from = match self.sent(db, peer, id)? {
+                Some(s) if s.agreed == agreed => s.heads,
+                _ => agreed,
+            };
+            self.prepare_outgoing(db, id)?;
+            let doc = self.load(db, id)?;
+            if !doc.get_missing_deps(&from).is_empty() {
+                return Err(SyncError::Malformed("têtes envoyées inconnues".into()));
+            }
+            let bytes = doc.save_after(&from);
+            if !bytes.is_empty() {
+                env.items.push((id.to_string(), bytes));
+            }
+        }
+        Ok(env)
     }
 
     /// Receives a sync message from `peer` about a document: decoded, then merged with
@@ -692,11 +753,27 @@ impl Engine {
         relay: Option<&crate::relay::Relay<'_>>,
     ) -> R<MergeOutcome> {
         let msg = if message.first() == Some(&ACK) {
-            let heads = self.load(db, id)?.get_heads();
+            let mut heads = self.load(db, id)?.get_heads();
             if message != ack_bytes(&heads).as_slice() {
-                // the peer is not where this side is: say everything next time
-                self.full.insert((peer.to_owned(), id.clone()));
-                return Ok(MergeOutcome::default());
+                // the peer may be where this side's last message brought it (an answer it
+                // received without confirming it, and this side moved on since): then only
+                // what came after that is sent, not again what it holds
+                let sent = self.sent(db, peer, id)?.map(|s| s.heads).filter(|h| {
+                    message == ack_bytes(h).as_slice()
+                        && h.iter().all(|x| {
+                            self.docs
+                                .get(id)
+                                .is_some_and(|d| d.get_change_by_hash(x).is_some())
+                        })
+                });
+                match sent {
+                    Some(h) => heads = h,
+                    None => {
+                        // the peer is not where this side is: say everything next time
+                        self.full.insert((peer.to_owned(), id.clone()));
+                        return Ok(MergeOutcome::default());
+                    }
+                }
             }
             // the peer has exactly these heads: what its full message would have said
             Message {
@@ -1352,6 +1429,14 @@ pub(crate) fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
 /// the heads and a Bloom filter (≈ 70 B that deflate cannot shrink, per document).
 pub(crate) const ACK: u8 = 0;
 
+/// Whether a document's message is an ack: this side's heads, which the peer told it holds,
+/// and nothing else. A laptop whose next request would hold only acks has nothing to say
+/// (its next session's first request confirms them).
+#[must_use]
+pub fn is_ack(message: &[u8]) -> bool {
+    message.first() == Some(&ACK)
+}
+
 fn ack_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted = heads.to_vec();
     sorted.sort();
@@ -1364,6 +1449,54 @@ fn ack_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     let mut out = vec![ACK, u8::try_from(sorted.len()).unwrap_or(u8::MAX)];
     out.extend_from_slice(&print);
     out
+}
+
+/// Where the record of what was last sent a peer of a document is kept: the peer's sync
+/// states, under the document's id and this suffix (forgotten with them).
+const SENT_SUFFIX: &str = "#envoye";
+
+fn sent_key(id: &DocId) -> String {
+    format!("{id}{SENT_SUFFIX}")
+}
+
+/// What was last sent a peer of a document: the heads its message brought the peer to, and
+/// the heads agreed with the peer when it was sent (sorted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sent {
+    agreed: Vec<ChangeHash>,
+    heads: Vec<ChangeHash>,
+}
+
+fn sent_bytes(agreed: &[ChangeHash], heads: &[ChangeHash]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + 32 * (agreed.len() + heads.len()));
+    for list in [agreed, heads] {
+        let mut sorted = list.to_vec();
+        sorted.sort();
+        out.push(u8::try_from(sorted.len()).unwrap_or(u8::MAX));
+        for h in sorted.iter().take(usize::from(u8::MAX)) {
+            out.extend_from_slice(&h.0);
+        }
+    }
+    out
+}
+
+fn read_sent(bytes: &[u8]) -> Option<Sent> {
+    let mut cur = bytes;
+    let mut lists = Vec::with_capacity(2);
+    for _ in 0..2 {
+        let (n, rest) = cur.split_first()?;
+        let len = usize::from(*n) * 32;
+        let body = rest.get(..len)?;
+        lists.push(
+            body.chunks_exact(32)
+                .map(|c| c.try_into().ok().map(ChangeHash))
+                .collect::<Option<Vec<_>>>()?,
+        );
+        cur = rest.get(len..)?;
+    }
+    let heads = lists.pop()?;
+    let agreed = lists.pop()?;
+    cur.is_empty().then_some(Sent { agreed, heads })
 }
 
 /// The ack that may stand for `m`, sent under `state`.
@@ -1742,5 +1875,33 @@ mod tests {
         }
         assert_eq!(Brought::read(&doc.save()), None);
         assert_eq!(Brought::read(&[]), None);
+    }
+
+    /// The record of what was last sent reads back as written, heads sorted; a damaged one
+    /// does not read.
+    #[test]
+    fn what_was_sent_reads_back_and_a_damaged_record_does_not() {
+        let h = |b: u8| ChangeHash([b; 32]);
+        let bytes = sent_bytes(&[h(9), h(2)], &[h(5)]);
+        assert_eq!(
+            read_sent(&bytes),
+            Some(Sent {
+                agreed: vec![h(2), h(9)],
+                heads: vec![h(5)]
+            })
+        );
+        assert_eq!(
+            read_sent(&sent_bytes(&[], &[])),
+            Some(Sent {
+                agreed: vec![],
+                heads: vec![]
+            })
+        );
+        assert_eq!(read_sent(&bytes[..bytes.len() - 1]), None);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(read_sent(&longer), None);
+        assert_eq!(read_sent(&[]), None);
+        assert!(is_ack(&ack_bytes(&[h(1)])) && !is_ack(&[0x42]) && !is_ack(&[]));
     }
 }

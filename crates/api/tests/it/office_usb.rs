@@ -112,14 +112,18 @@ fn the_office_reads_a_laptops_file_and_writes_one_for_it() {
         "{st:?}"
     );
 
-    // both laptops enrolled, each synced once (at enrollment), each up to date
+    // both laptops enrolled, each synced once (at enrollment, one round trip), each up to
+    // date: what that sync's answer carried is sent, confirmed at the laptop's next sync
     let rows = office.hub_devices().unwrap();
     for id in [&awa_id, &lost_id] {
         let d = row(&rows, id);
         assert_eq!(d.state, "enrolled", "{d:?}");
         assert!(d.last_sync_at.is_some() && d.may_export, "{d:?}");
         assert_eq!(d.lacks_changes, Some(0), "{d:?}");
-        assert_eq!(d.lacks_label, "À jour");
+        assert_eq!(
+            d.lacks_label,
+            "À jour : envoyé, confirmation à sa prochaine synchronisation"
+        );
     }
     assert_eq!(row(&rows, &awa_id).label, "Portable USBA");
 
@@ -331,8 +335,17 @@ fn the_office_reads_a_laptops_file_and_writes_one_for_it() {
             .contains("change(s) to receive"),
         "{rows:?}"
     );
+    // its sync is one round trip: the answer carried the news, which its next sync confirms
+    awa.sync_now(&mut |_| {}).unwrap();
+    let rows = office.hub_devices().unwrap();
+    assert_eq!(row(&rows, &awa_id).lacks_changes, Some(0), "{rows:?}");
+    assert_eq!(
+        row(&rows, &awa_id).lacks_label,
+        "Up to date: sent, confirmed at its next sync",
+        "{rows:?}"
+    );
+    assert_eq!(office.sync_status().unwrap().devices_behind, 0);
     awa.sync_now(&mut |_| {}).unwrap();
     let rows = office.hub_devices().unwrap();
     assert_eq!(row(&rows, &awa_id).lacks_label, "Up to date", "{rows:?}");
-    assert_eq!(office.sync_status().unwrap().devices_behind, 0);
 }
