@@ -339,6 +339,14 @@ pub(crate) fn delivery(db: &Db<'_>, id: DeliveryId) -> Result<ReceiptDoc> {
     let deduction = rules::quality_deduction(x.moisture, x.impurity, camp.quality);
     let deduction = Percent::try_from_decimal(deduction.round_dp(1))
         .map_or_else(|_| format!("{deduction}\u{a0}%"), |p| p.to_string());
+    let mut lines = vec![
+        line("Campagne", camp.name),
+        line("Culture", x.crop.label_fr()),
+        line("Magasin", warehouse),
+        line("Nombre de sacs", x.bags.to_string()),
+        line("Poids brut", format_kg(x.gross)),
+    ];
+    lines.extend(weighing_lines(x.weighing.as_ref()));
     build(
         db,
         Body {
@@ -346,37 +354,63 @@ pub(crate) fn delivery(db: &Db<'_>, id: DeliveryId) -> Result<ReceiptDoc> {
             member_id: x.member_id,
             recorded: x.recorded,
             date: x.date,
-            lines: vec![
-                line("Campagne", camp.name),
-                line("Culture", x.crop.label_fr()),
-                line("Magasin", warehouse),
-                line("Nombre de sacs", x.bags.to_string()),
-                line("Poids brut", format_kg(x.gross)),
-                line(
-                    &format!(
-                        "Tare des sacs ({}\u{a0}×\u{a0}{})",
-                        x.bags,
-                        format_kg(camp.bag_tare)
+            lines: lines
+                .into_iter()
+                .chain([
+                    line(
+                        &format!(
+                            "Tare des sacs ({}\u{a0}×\u{a0}{})",
+                            x.bags,
+                            format_kg(camp.bag_tare)
+                        ),
+                        format_kg(x.gross.checked_sub(x.net)?),
                     ),
-                    format_kg(x.gross.checked_sub(x.net)?),
-                ),
-                line("Poids net", format_kg(x.net)),
-                line(
-                    &format!("Humidité (limite {})", camp.quality.max_moisture),
-                    x.moisture.to_string(),
-                ),
-                line(
-                    &format!("Impuretés (limite {})", camp.quality.max_impurity),
-                    x.impurity.to_string(),
-                ),
-                line("Réfaction qualité", deduction),
-                line("Poids accepté", format_kg(x.accepted)),
-                line("Prix de base", per_kg(price)),
-            ],
+                    line("Poids net", format_kg(x.net)),
+                    line(
+                        &format!("Humidité (limite {})", camp.quality.max_moisture),
+                        x.moisture.to_string(),
+                    ),
+                    line(
+                        &format!("Impuretés (limite {})", camp.quality.max_impurity),
+                        x.impurity.to_string(),
+                    ),
+                    line("Réfaction qualité", deduction),
+                    line("Poids accepté", format_kg(x.accepted)),
+                    line("Prix de base", per_kg(price)),
+                ])
+                .collect(),
             amount_label: "Valeur de la livraison (poids accepté × prix de base)",
             amount: value,
         },
     )
+}
+
+/// How the gross weight was obtained, as the ticket prints it (#21): each capture from the scale
+/// (exact kg, stable, time of the frame, UTC), or « pesée manuelle : <raison> », or, for a
+/// delivery recorded before Sene read scales, « saisie avant la balance ».
+fn weighing_lines(w: Option<&Weighing>) -> Vec<(String, String)> {
+    match w {
+        None => vec![line("Pesée", "saisie avant la balance")],
+        Some(Weighing::Hand { reason, note }) => {
+            let mut v = format!("pesée manuelle : {}", reason.label_fr());
+            if !note.is_empty() {
+                v.push_str(&format!(" ({note})"));
+            }
+            vec![line("Pesée", v)]
+        }
+        Some(Weighing::Scale { captures }) => captures
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let kg = c.kg.normalize().to_string().replace('.', ",");
+                let stable = if c.stable { "stable" } else { "instable" };
+                line(
+                    &format!("Pesée {} (balance)", i + 1),
+                    format!("{kg}\u{a0}kg · {stable} · {}", c.at.format("%H:%M:%S")),
+                )
+            })
+            .collect(),
+    }
 }
 
 fn distribution(db: &Db<'_>, id: DistributionId) -> Result<ReceiptDoc> {

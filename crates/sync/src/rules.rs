@@ -37,6 +37,10 @@ fn present<T>(r: Result<Option<T>, sene_store::StoreError>) -> Result<(), String
 /// Checks one record as written in the projection.
 ///
 /// # Errors
+/// Longest weighing evidence of a delivery (characters of its JSON): 40 captures of a few
+/// hundred characters each.
+const WEIGHING_MAX: usize = 20_000;
+
 /// A French sentence saying what is wrong.
 pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<(), String> {
     for (col, v) in row {
@@ -45,7 +49,15 @@ pub fn check_row(db: &Db<'_>, table: Table, row: &Map<String, Value>) -> Result<
                 if s.chars().any(char::is_control) {
                     return Err(format!("{col} : caractères de contrôle"));
                 }
-                if s.chars().count() > limits::NOTE_MAX {
+                // a delivery's weighing evidence (#21) is JSON of up to 40 captures: bounded apart,
+                // and it must read as evidence
+                if table == Table::Deliveries && col == "weighing" {
+                    if s.chars().count() > WEIGHING_MAX {
+                        return Err(format!("{col} : texte trop long"));
+                    }
+                    serde_json::from_str::<sene_domain::Weighing>(s)
+                        .map_err(|_| format!("{col} : pesée illisible"))?;
+                } else if s.chars().count() > limits::NOTE_MAX {
                     return Err(format!("{col} : texte trop long"));
                 }
             }

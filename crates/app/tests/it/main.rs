@@ -20,3 +20,4 @@ mod snapshots;
 mod sync_pair;
 mod tickets;
 mod use_cases;
+mod weighing;

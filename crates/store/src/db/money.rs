@@ -16,6 +16,25 @@ pub struct MemberRecordIds {
     pub payments: Vec<PaymentId>,
 }
 
+/// A delivery's weighing evidence as its column holds it (JSON of [`Weighing`]; `NULL` none).
+#[must_use]
+fn weighing_json(w: Option<&Weighing>) -> Option<String> {
+    w.and_then(|w| serde_json::to_string(w).ok())
+}
+
+/// The weighing evidence of a column's text (`None` for a delivery typed before scales).
+///
+/// # Errors
+/// Text that is not a weighing: a decoding error naming the column.
+fn weighing_of(text: Option<String>) -> rusqlite::Result<Option<Weighing>> {
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(16, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
 impl Db<'_> {
     /// Inserts a disbursement.
     ///
@@ -68,10 +87,11 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn insert_delivery(&self, x: &Delivery) -> R<()> {
         self.conn.execute(
-            "INSERT INTO deliveries (id, member_id, contract_id, crop, warehouse_id, bags, gross_t, moisture_t, impurity_t, net_t, accepted_t, date, agent_id, device_id, receipt, recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+            "INSERT INTO deliveries (id, member_id, contract_id, crop, warehouse_id, bags, gross_t, moisture_t, impurity_t, net_t, accepted_t, date, agent_id, device_id, receipt, recorded_at, weighing) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
             params![x.id.to_string(), x.member_id.to_string(), x.contract_id.to_string(), x.crop.code(), x.warehouse_id.to_string(),
                 x.bags, x.gross.tenths(), x.moisture.tenths(), x.impurity.tenths(), x.net.tenths(), x.accepted.tenths(), d(x.date),
-                x.recorded.agent_id.to_string(), x.recorded.device_id.to_string(), x.recorded.receipt, ts(x.recorded.recorded_at)],
+                x.recorded.agent_id.to_string(), x.recorded.device_id.to_string(), x.recorded.receipt, ts(x.recorded.recorded_at),
+                weighing_json(x.weighing.as_ref())],
         )?;
         Ok(())
     }
@@ -82,14 +102,14 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn delivery(&self, id: DeliveryId) -> R<Option<Delivery>> {
         Ok(self.conn.query_row(
-            "SELECT id, member_id, contract_id, crop, warehouse_id, bags, gross_t, moisture_t, impurity_t, net_t, accepted_t, date, agent_id, device_id, receipt, recorded_at FROM deliveries WHERE id = ?1",
+            "SELECT id, member_id, contract_id, crop, warehouse_id, bags, gross_t, moisture_t, impurity_t, net_t, accepted_t, date, agent_id, device_id, receipt, recorded_at, weighing FROM deliveries WHERE id = ?1",
             [id.to_string()],
             |r| Ok(Delivery {
                 id: r.parse(0)?, member_id: r.parse(1)?, contract_id: r.parse(2)?, crop: r.parse(3)?, warehouse_id: r.parse(4)?,
                 bags: r.count(5)?, gross: r.kg(6)?, moisture: r.pct(7)?, impurity: r.pct(8)?, net: r.kg(9)?, accepted: r.kg(10)?,
                 date: r.date(11)?,
                 recorded: Recorded { agent_id: r.parse(12)?, device_id: r.parse(13)?, receipt: r.get(14)?, recorded_at: r.instant(15)? },
-                weighing: None,
+                weighing: weighing_of(r.get(16)?)?,
             })).optional()?)
     }
 
