@@ -54,6 +54,10 @@ macro_rules! registry {
             list_warehouses(CooperativeRequest) -> Vec<WarehouseView> [signed_in, reads] = warehouses;
             search_members(SearchRequest) -> Vec<MemberSummary> [signed_in, reads] = search_members;
             member_card(MemberRequest) -> MemberCard [signed_in, reads] = member_card;
+            // member cards and what a reader scans into a field (#21): a card opens the member,
+            // a weighing ticket is checked against the books (a mismatch kept for the anomalies)
+            member_cards(CooperativeRequest) -> MemberCardsView [signed_in, writes] = member_cards;
+            read_scan(ScanRequest) -> ScanView [signed_in, writes] = read_scan;
             check_member(NewMemberRequest) -> Vec<MemberSummary> [signed_in, reads] = check_member;
             register_member(NewMemberRequest) -> MemberSummary [signed_in, writes] = register_member;
             // the registry lives: a member corrected, departed, reinstated, transferred (the

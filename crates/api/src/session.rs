@@ -22,6 +22,7 @@ pub type SyncProgress = SyncProgressView;
 
 mod accounts;
 mod backups;
+mod cards;
 mod fertilizer;
 mod members;
 mod receipts;

@@ -37,6 +37,8 @@ type HmacSha256 = hmac::Hmac<Sha256>;
 pub const TICKET_TAG: &str = "SENE2";
 /// The device's own ticket secret when it has no bundle key (never enrolled).
 pub const TICKET_SECRET: &str = "ticket_secret";
+/// The audit action of a ticket's scan that did not match the books.
+pub const SCANNED: &str = "ticket_scanned";
 /// The bundle key setting a laptop gets at enrolment (`sene_hub::client::keys::BUNDLE_KEY`).
 pub const BUNDLE_KEY: &str = "bundle_key";
 
@@ -387,6 +389,23 @@ impl Ledger {
             .map_err(|e| AppError::Export(format!("aléa du système indisponible : {e}")))?;
         let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
         self.set_setting(TICKET_SECRET, &hex)
+    }
+
+    /// Keeps a ticket's scan that did not match in the audit trail (`ticket_scanned`, the
+    /// delivery's id, the check as JSON): the anomaly queue lists it
+    /// (`anomalies::weighing`).
+    ///
+    /// # Errors
+    /// As [`Ledger::run`] (a read-only account may not write).
+    pub fn record_ticket_scan(&mut self, actor: &crate::Actor, check: &TicketCheck) -> Result<()> {
+        self.run(actor, |tx| {
+            tx.audit(
+                SCANNED,
+                "delivery",
+                &check.figures.delivery.to_string(),
+                check,
+            )
+        })
     }
 
     /// [`check_ticket`] of a scanned text; `None` when the text is not a ticket's code.

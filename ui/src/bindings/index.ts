@@ -948,3 +948,33 @@ export type PairRequest = { agent_id: string, device_label: string, receipt_pref
 export type PairingView = { device_id: string, code: string, expires: string, hub_urls: Array<string>, };
 
 export type ExportView = { folder: string, files: Array<string>, bytes: number, };
+
+export type MemberCardsView = { path: string, cooperative: string, cards: number, pages: number, };
+
+export type ScanRequest = { text: string, };
+
+export type ScanView = { kind: string, member_id: string | null, 
+/**
+ * The verdict or the refusal, in the session's language.
+ */
+message: string, ticket: TicketCheckView | null, };
+
+export type TicketCheckView = { receipt: string, member_number: string, 
+/**
+ * Accepted weight and value as the paper says.
+ */
+accepted_kg: string, value: string, 
+/**
+ * `valid`, `invalid`, `no_key`.
+ */
+signature: string, found: boolean, reversed_by: string | null, 
+/**
+ * Signed, found, same figures, not reversed.
+ */
+matches: boolean, differences: Array<TicketDifferenceView>, };
+
+export type TicketDifferenceView = { 
+/**
+ * `receipt`, `member`, `accepted`, `value`.
+ */
+field: string, label: string, paper: string, books: string, };

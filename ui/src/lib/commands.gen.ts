@@ -49,6 +49,7 @@ import type {
   LendersView,
   LockRequest,
   MemberCard,
+  MemberCardsView,
   MemberCorrectedView,
   MemberDepartedRequest,
   MemberRequest,
@@ -83,6 +84,8 @@ import type {
   ScaleLiveView,
   ScaleSettingsRequest,
   ScaleSettingsView,
+  ScanRequest,
+  ScanView,
   SearchRequest,
   SettlementView,
   SheetRequest,
@@ -121,6 +124,8 @@ export interface Commands {
   list_warehouses: [CooperativeRequest, WarehouseView[]];
   search_members: [SearchRequest, MemberSummary[]];
   member_card: [MemberRequest, MemberCard];
+  member_cards: [CooperativeRequest, MemberCardsView];
+  read_scan: [ScanRequest, ScanView];
   check_member: [NewMemberRequest, MemberSummary[]];
   register_member: [NewMemberRequest, MemberSummary];
   correct_member: [CorrectMemberRequest, MemberCorrectedView];
@@ -213,6 +218,8 @@ export const ACCESS: { readonly [K in keyof Commands]: Access } = {
   list_warehouses: 'signed_in',
   search_members: 'signed_in',
   member_card: 'signed_in',
+  member_cards: 'signed_in',
+  read_scan: 'signed_in',
   check_member: 'signed_in',
   register_member: 'signed_in',
   correct_member: 'signed_in',
@@ -288,6 +295,8 @@ export const WRITES: readonly (keyof Commands)[] = [
   'init_union',
   'load_demo',
   'enroll',
+  'member_cards',
+  'read_scan',
   'register_member',
   'correct_member',
   'member_departed',

@@ -47,6 +47,11 @@ impl Session {
                 ))
             }
         };
+        if matches!(r, Ref::Delivery(_)) {
+            // a weighing ticket is signed (#21): a device never enrolled makes its own key once;
+            // without one the receipt prints no proof, never a failed receipt
+            let _ = self.ledger.ensure_ticket_secret();
+        }
         let doc =
             sene_app::receipts::receipt_doc(&self.ledger.db(), r).map_err(|e| self.app(&e))?;
         let pdf = sene_print::render_receipt(&doc);
