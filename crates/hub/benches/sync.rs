@@ -2271,6 +2271,8 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     // field each has its own disk, here they would share the hub's; 600 take 1.7 GB)
     let laptops = std::env::var_os("SENE_BENCH_BURST_LAPTOPS").map(std::path::PathBuf::from);
     let work = laptops.as_deref().unwrap_or(work);
+    // a fresh tmpfs has no such folder yet
+    std::fs::create_dir_all(work).unwrap();
     for i in 0..n {
         copy_store(
             &setup.dir.join(format!("day-{i}.sqlite")),

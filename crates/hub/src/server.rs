@@ -29,6 +29,9 @@ pub struct Hub {
     pub(crate) reader: Option<Mutex<Ledger>>,
     /// The session each device is in: a new session resets what was in flight.
     sessions: Mutex<HashMap<String, String>>,
+    /// The dictionary slot last written for each device: its next request most likely comes
+    /// with that dictionary, so that slot is tried first (a hint: both are tried).
+    last_slot: Mutex<HashMap<String, u8>>,
     /// The queue of sync exchanges to the hub's writer thread, which merges the ones waiting
     /// together, in one transaction with one sync to disk (group commit), and answers each.
     writer: mpsc::Sender<Pending>,
@@ -107,6 +110,7 @@ impl Hub {
             ledger: Mutex::new(ledger),
             reader: reader.map(Mutex::new),
             sessions: Mutex::new(HashMap::new()),
+            last_slot: Mutex::new(HashMap::new()),
             writer,
             unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_MAX)),
             enrolling: Arc::new(tokio::sync::Semaphore::new(ENROLLING_MAX)),
@@ -285,7 +289,16 @@ impl Hub {
             None => (None, None),
             Some(id) => {
                 let mut found = None;
-                for slot in [0, 1] {
+                // the slot written last first: unpacking and hashing a slot's dictionary is
+                // most of the lookup's cost
+                let first = self
+                    .last_slot
+                    .lock()
+                    .map_err(|_| poisoned())?
+                    .get(&device.device_id)
+                    .copied()
+                    .unwrap_or(0);
+                for slot in [first, 1 - first] {
                     let Some(packed) = l.db().hub_dict(&device.device_id, slot)? else {
                         continue;
                     };
@@ -374,6 +387,10 @@ impl Hub {
             db.hub_touch(&device.device_id, &at)?;
             db.put_hub_dict(&device.device_id, slot, &packed)
         })?;
+        self.last_slot
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(device.device_id.clone(), slot);
         Ok(out)
     }
 }

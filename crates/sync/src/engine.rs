@@ -53,7 +53,9 @@ pub struct Engine {
     docs: HashMap<DocId, AutoCommit>,
     /// Sync states of this session, per peer and document. Only their durable part (the
     /// shared heads) survives in the store; the rest (what is in flight) lives here.
-    states: HashMap<(String, DocId), State>,
+    /// By peer, so that a new session forgets one peer's states without reading the others'
+    /// (a hub holds every device's: scanning them all cost each exchange more as the union grew).
+    states: HashMap<String, HashMap<DocId, State>>,
     actor: ActorId,
     /// When merging what an enrolled device sent: that device. A record it creates must be
     /// attributed to it (no receipts in another device's name).
@@ -290,11 +292,11 @@ impl Engine {
     /// Starts a new session with `peer`: what was in flight is forgotten, and the next message
     /// starts again from the last agreed heads (after a dropped link, nothing is left unsent).
     pub fn reset_peer(&mut self, peer: &str) {
-        self.states.retain(|(p, _), _| p != peer);
+        self.states.remove(peer);
     }
 
     fn state(&mut self, db: &Db<'_>, peer: &str, id: &DocId) -> R<State> {
-        if let Some(s) = self.states.get(&(peer.to_owned(), id.clone())) {
+        if let Some(s) = self.states.get(peer).and_then(|p| p.get(id)) {
             return Ok(s.clone());
         }
         Ok(match db.sync_state(peer, &id.to_string())? {
@@ -305,7 +307,15 @@ impl Engine {
 
     fn keep_state(&mut self, db: &Db<'_>, peer: &str, id: &DocId, state: State) -> R<()> {
         db.put_sync_state(peer, &id.to_string(), &state.encode())?;
-        self.states.insert((peer.to_owned(), id.clone()), state);
+        match self.states.get_mut(peer) {
+            Some(p) => {
+                p.insert(id.clone(), state);
+            }
+            None => {
+                self.states
+                    .insert(peer.to_owned(), HashMap::from([(id.clone(), state)]));
+            }
+        }
         Ok(())
     }
 
