@@ -178,7 +178,7 @@ pub enum ScaleError {
     #[error("port série {port} : {detail}")]
     Io { port: String, detail: String },
     /// The port closed under us (adapter pulled out).
-    #[error("port série {port} fermé : la balance est-elle toujours branchée ?")]
+    #[error("port série {port} fermé : la balance est-elle toujours branchée\u{a0}?")]
     Disconnected { port: String },
     /// Nothing readable came from the scale in time.
     #[error("aucune réponse de la balance sur {port} en {seconds} s : vérifiez le câble, la vitesse ({baud} bauds) et le protocole")]

@@ -22,3 +22,4 @@ mod restore;
 mod retry;
 mod rules;
 mod standby;
+mod weighing;
