@@ -11,7 +11,7 @@ use sene_domain::*;
 use sene_store::Db;
 use serde::{Deserialize, Serialize};
 
-use crate::reports::{agent_cash, agents_cash, settle_campaign, CashPosition, FertilizerLine};
+use crate::reports::{agent_cash, agents_cash, settle_figures, CashPosition, FertilizerLine};
 use crate::season::campaign;
 use crate::settlement::Cell;
 use crate::{Ledger, Result};
@@ -154,8 +154,10 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
     let mut total = Progress::default();
     let mut crops: BTreeMap<Crop, Progress> = BTreeMap::new();
     let mut by_coop: BTreeMap<(String, CooperativeId), Progress> = BTreeMap::new();
-    for f in db.campaign_contracts_upto(campaign_id, date)? {
-        let Some(line) = crate::progress::of_figures(&camp, &f)? else {
+    // the contracts' figures at the date, read once for these lines and the settlement below
+    let figures = db.campaign_contracts_upto(campaign_id, date)?;
+    for f in &figures {
+        let Some(line) = crate::progress::of_figures(&camp, f)? else {
             continue;
         };
         let code = coops.get(&f.cooperative_id).cloned().unwrap_or_default();
@@ -244,7 +246,7 @@ pub fn dashboard(db: &Db<'_>, campaign_id: CampaignId, date: NaiveDate) -> Resul
 
     // fertilizer: the campaign report's lines, without the report's pass over the contracts
     let fertilizer = fertilizer_lines(db, campaign_id)?;
-    let settlement = settle_campaign(db, campaign_id, date)?;
+    let settlement = settle_figures(db, camp.clone(), date, &coops, &figures)?;
     let mut rec = FertilizerRecovery::default();
     for l in &fertilizer {
         rec.cost = rec.cost.checked_add(l.cost)?;

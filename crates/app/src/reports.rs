@@ -66,6 +66,26 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Adds the totals of other members.
+    pub(crate) fn merge(&mut self, o: &Totals) -> Result<()> {
+        self.members += o.members;
+        self.committed = self.committed.checked_add(o.committed)?;
+        self.accepted = self.accepted.checked_add(o.accepted)?;
+        self.delivered_value = self.delivered_value.checked_add(o.delivered_value)?;
+        self.complement = self.complement.checked_add(o.complement)?;
+        self.advances = self.advances.checked_add(o.advances)?;
+        self.fees = self.fees.checked_add(o.fees)?;
+        self.fertilizer_credit = self.fertilizer_credit.checked_add(o.fertilizer_credit)?;
+        self.carried_debt = self.carried_debt.checked_add(o.carried_debt)?;
+        self.net = self.net.checked_add(o.net)?;
+        self.payable = self.payable.checked_add(o.payable)?;
+        self.debt = self.debt.checked_add(o.debt)?;
+        self.paid = self.paid.checked_add(o.paid)?;
+        self.remaining = self.remaining.checked_add(o.remaining)?;
+        self.members_in_debt += o.members_in_debt;
+        Ok(())
+    }
+
     pub(crate) fn add(&mut self, l: &MemberLine) -> Result<()> {
         self.members += 1;
         self.committed = self.committed.checked_add(l.committed)?;
@@ -147,6 +167,21 @@ pub fn settle_campaign(
         .into_iter()
         .map(|c| (c.id, c.code))
         .collect();
+    let figures = db.campaign_contracts_upto(campaign_id, date)?;
+    settle_figures(db, camp, date, &coops, &figures)
+}
+
+/// [`settle_campaign`] of `camp` from its contracts' figures at `date`
+/// ([`Db::campaign_contracts_upto`]) and the cooperatives' codes, already read (the
+/// dashboard reads them for its own lines: one pass over the contracts serves both).
+pub(crate) fn settle_figures(
+    db: &Db<'_>,
+    camp: Campaign,
+    date: NaiveDate,
+    coops: &HashMap<CooperativeId, String>,
+    figures: &[sene_store::ContractFigures],
+) -> Result<SettlementReport> {
+    let campaign_id = camp.id;
     #[derive(Default)]
     struct Acc {
         committed: Kg,
@@ -167,9 +202,9 @@ pub fn settle_campaign(
     let canon = |m: MemberId| merges.canonical(m);
     let mut acc: HashMap<MemberId, Acc> = HashMap::new();
     let mut settled = Vec::new();
-    for f in db.campaign_contracts_upto(campaign_id, date)? {
+    for f in figures {
         let c = &f.contract;
-        let Some(progress) = crate::progress::of_figures(&camp, &f)? else {
+        let Some(progress) = crate::progress::of_figures(&camp, f)? else {
             continue;
         };
         let value = progress.value;
@@ -209,7 +244,7 @@ pub fn settle_campaign(
         *p = p.checked_add(amount)?;
     }
     let mut lines = Vec::with_capacity(acc.len());
-    for (id, number, full_name, coop) in db.member_labels()? {
+    for (id, number, full_name, coop) in db.member_labels_of(|id| acc.contains_key(&id))? {
         let Some(a) = acc.remove(&id) else { continue };
         let s = rules::member_settlement(&SettlementInput {
             contract_values: a.values,
@@ -246,14 +281,19 @@ pub fn settle_campaign(
         });
     }
     lines.sort_by(|a, b| (&a.cooperative, &a.number).cmp(&(&b.cooperative, &b.number)));
+    // the lines come by cooperative: each cooperative's run is added up, then the union's
+    // totals from the cooperatives' (sums of whole francs and kg: the same figures)
     let mut cooperatives: BTreeMap<String, Totals> = BTreeMap::new();
     let mut totals = Totals::default();
-    for l in &lines {
-        cooperatives
-            .entry(l.cooperative.clone())
-            .or_default()
-            .add(l)?;
-        totals.add(l)?;
+    for run in lines.chunk_by(|a, b| a.cooperative == b.cooperative) {
+        let mut t = Totals::default();
+        for l in run {
+            t.add(l)?;
+        }
+        totals.merge(&t)?;
+        if let Some(l) = run.first() {
+            cooperatives.insert(l.cooperative.clone(), t);
+        }
     }
     Ok(SettlementReport {
         campaign_id,

@@ -10,10 +10,14 @@ use super::{Db, Table, NOT_REVERSED, R};
 use crate::codec::RowExt;
 use crate::error::StoreError;
 
+/// The error SQLite gives a sum out of range.
+fn overflow() -> StoreError {
+    StoreError::Sqlite(rusqlite::Error::IntegralValueOutOfRange(3, i64::MAX))
+}
+
 /// a + b, or the error SQLite gives a sum out of range.
 fn add(a: i64, b: i64) -> R<i64> {
-    a.checked_add(b)
-        .ok_or_else(|| StoreError::Sqlite(rusqlite::Error::IntegralValueOutOfRange(3, i64::MAX)))
+    a.checked_add(b).ok_or_else(overflow)
 }
 
 /// The text of a column, borrowed from the row.
@@ -125,23 +129,54 @@ impl Db<'_> {
         campaign: CampaignId,
     ) -> R<(Vec<AgentActivity>, Vec<StockFigure>)> {
         let cid = campaign.to_string();
-        // summed here as the rows come: grouped in SQL, the rows would be sorted first
+        // summed here as the rows come: grouped in SQL, the rows would be sorted first; every
+        // delivery of the campaign is summed, then the voided ones (few, read from the
+        // reversals) taken off: no look into the reversals per delivery. A warehouse and crop
+        // count their deliveries, so that one with only voided deliveries has no line.
         let mut kg_of: HashMap<String, i64> = HashMap::new();
-        let mut by_warehouse: HashMap<String, HashMap<String, i64>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT x.agent_id, x.warehouse_id, x.crop, x.accepted_t FROM deliveries x
-             JOIN contracts c ON c.id = x.contract_id WHERE c.campaign_id = ?1 AND {NOT_REVERSED}"
-        ))?;
-        let mut rows = st.query([&cid])?;
-        while let Some(r) = rows.next()? {
-            let kg: i64 = r.get(3)?;
-            bump(&mut kg_of, text(r, 0)?, kg)?;
-            let warehouse = text(r, 1)?;
-            let crops = match by_warehouse.get_mut(warehouse) {
-                Some(crops) => crops,
-                None => by_warehouse.entry(warehouse.to_owned()).or_default(),
-            };
-            bump(crops, text(r, 2)?, kg)?;
+        let mut by_warehouse: HashMap<String, HashMap<String, (i64, i64)>> = HashMap::new();
+        for (voided, sql) in [
+            (
+                false,
+                "SELECT x.agent_id, x.warehouse_id, x.crop, x.accepted_t FROM deliveries x
+                 JOIN contracts c ON c.id = x.contract_id WHERE c.campaign_id = ?1",
+            ),
+            (
+                // the voided deliveries first (CROSS JOIN keeps them the outer loop), then
+                // whether their contract is the campaign's
+                true,
+                "SELECT x.agent_id, x.warehouse_id, x.crop, x.accepted_t FROM deliveries x
+                 CROSS JOIN contracts c
+                 WHERE x.id IN (SELECT target_id FROM reversals) AND c.id = x.contract_id
+                   AND c.campaign_id = ?1",
+            ),
+        ] {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let mut rows = st.query([&cid])?;
+            while let Some(r) = rows.next()? {
+                let kg: i64 = r.get(3)?;
+                let (kg, n) = if voided {
+                    (kg.checked_neg().ok_or_else(overflow)?, -1)
+                } else {
+                    (kg, 1)
+                };
+                bump(&mut kg_of, text(r, 0)?, kg)?;
+                let warehouse = text(r, 1)?;
+                let crops = match by_warehouse.get_mut(warehouse) {
+                    Some(crops) => crops,
+                    None => by_warehouse.entry(warehouse.to_owned()).or_default(),
+                };
+                let crop = text(r, 2)?;
+                match crops.get_mut(crop) {
+                    Some((sum, count)) => {
+                        *sum = add(*sum, kg)?;
+                        *count += n;
+                    }
+                    None => {
+                        crops.insert(crop.to_owned(), (kg, n));
+                    }
+                }
+            }
         }
         // (warehouse, crop) as stored: their text order is the order of the lines
         let mut stock: BTreeMap<(String, String), (i64, i64)> = by_warehouse
@@ -149,7 +184,8 @@ impl Db<'_> {
             .flat_map(|(w, crops)| {
                 crops
                     .into_iter()
-                    .map(move |(crop, kg)| ((w.clone(), crop), (kg, 0)))
+                    .filter(|(_, (_, count))| *count > 0)
+                    .map(move |(crop, (kg, _))| ((w.clone(), crop), (kg, 0)))
             })
             .collect();
         let mut st = self.conn.prepare_cached(&format!(

@@ -1,5 +1,7 @@
 //! Reports: per campaign, the figures of contracts, fertilizer and payments.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rusqlite::params;
 use sene_domain::*;
@@ -62,17 +64,27 @@ impl Db<'_> {
     ) -> R<Vec<ContractFigures>> {
         let cid = campaign.to_string();
         let upto = upto.to_string();
-        let mut st = self.conn.prepare_cached(&format!(
+        // Σ accepted kg per contract = Σ over its deliveries − Σ over its voided ones: the
+        // voided are few, read from the reversals (each delivery once); the campaign's
+        // deliveries are summed from their index alone, without a look into the reversals
+        // per delivery
+        let voided = self.voided_kg_per_contract(&upto)?;
+        let mut st = self.conn.prepare_cached(
             "SELECT c.id, c.member_id, c.campaign_id, c.crop, c.committed_t, c.base_price, c.state, c.requested_on, m.cooperative_id,
-                    (SELECT coalesce(sum(accepted_t),0) FROM deliveries x WHERE x.contract_id = c.id AND x.date <= ?2 AND {NOT_REVERSED})
-             FROM contracts c JOIN members m ON m.id = c.member_id WHERE c.campaign_id = ?1 ORDER BY c.id"
-        ))?;
+                    (SELECT coalesce(sum(accepted_t),0) FROM deliveries x WHERE x.contract_id = c.id AND x.date <= ?2)
+             FROM contracts c JOIN members m ON m.id = c.member_id WHERE c.campaign_id = ?1 ORDER BY c.id",
+        )?;
         let mut out: Vec<ContractFigures> = st
             .query_map([&cid, &upto], |r| {
+                let contract = Self::contract_row(r)?;
+                let mut accepted: i64 = r.get(9)?;
+                if let Some(v) = voided.get(&contract.id) {
+                    accepted -= v;
+                }
                 Ok(ContractFigures {
-                    contract: Self::contract_row(r)?,
+                    contract,
                     cooperative_id: r.parse(8)?,
-                    accepted: r.kg(9)?,
+                    accepted: crate::codec::kg_at(9, accepted)?,
                     disbursements: Vec::new(),
                 })
             })?
@@ -95,6 +107,27 @@ impl Db<'_> {
         Ok(out)
     }
 
+    /// The id of every record a reversal names (of any kind: ids are unique across the
+    /// tables).
+    fn reversed_ids(&self) -> R<std::collections::HashSet<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT target_id FROM reversals")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Σ accepted kg of the voided deliveries dated on or before `upto`, per contract (each
+    /// voided delivery once, however many reversals name it).
+    fn voided_kg_per_contract(&self, upto: &str) -> R<HashMap<ContractId, i64>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT x.contract_id, sum(x.accepted_t) FROM deliveries x
+             WHERE x.id IN (SELECT target_id FROM reversals) AND x.date <= ?1 GROUP BY x.contract_id",
+        )?;
+        let rows = st.query_map([upto], |r| Ok((r.parse(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every non-reversed fertilizer distribution of a campaign.
     ///
     /// # Errors
@@ -109,20 +142,31 @@ impl Db<'_> {
         campaign: CampaignId,
         upto: NaiveDate,
     ) -> R<Vec<FertilizerFigure>> {
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT member_id, bags, price_per_bag, cash_paid FROM fertilizer_distributions x WHERE campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED}"
-        ))?;
-        let rows = st.query_map([campaign.to_string(), upto.to_string()], |r| {
-            Ok(FertilizerFigure {
-                member_id: r.parse(0)?,
+        // the reversed hand-outs left out by their ids (the reversals are few), not by a look
+        // into the reversals per hand-out
+        let reversed = self.reversed_ids()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT x.id, member_id, bags, price_per_bag, cash_paid FROM fertilizer_distributions x WHERE campaign_id = ?1 AND x.date <= ?2",
+        )?;
+        let mut rows = st.query([campaign.to_string(), upto.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            if !reversed.is_empty() {
+                let id: String = r.get(0)?;
+                if reversed.contains(&id) {
+                    continue;
+                }
+            }
+            out.push(FertilizerFigure {
+                member_id: r.parse(1)?,
                 line: sene_domain::rules::FertilizerLine {
-                    bags: r.count(1)?,
-                    price_per_bag: r.money(2)?,
-                    cash_paid: r.money(3)?,
+                    bags: r.count(2)?,
+                    price_per_bag: r.money(3)?,
+                    cash_paid: r.money(4)?,
                 },
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            });
+        }
+        Ok(out)
     }
 
     /// Σ non-reversed balance payments per member in a campaign.
@@ -158,6 +202,30 @@ impl Db<'_> {
             .prepare_cached("SELECT id, number, full_name, cooperative_id FROM members")?;
         let rows = st.query_map([], |r| Ok((r.parse(0)?, r.get(1)?, r.get(2)?, r.parse(3)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// [`Self::member_labels`] of the members `wanted` keeps, in the same order: the others'
+    /// number and name are not read (a campaign's settlement labels its own members, in one
+    /// pass over the union's).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn member_labels_of(
+        &self,
+        mut wanted: impl FnMut(MemberId) -> bool,
+    ) -> R<Vec<(MemberId, String, String, CooperativeId)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, number, full_name, cooperative_id FROM members")?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: MemberId = r.parse(0)?;
+            if wanted(id) {
+                out.push((id, r.get(1)?, r.get(2)?, r.parse(3)?));
+            }
+        }
+        Ok(out)
     }
 
     /// Member number, name and cooperative of every member with a contract in the campaign.
