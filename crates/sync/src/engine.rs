@@ -710,15 +710,17 @@ impl Engine {
                 None => Vec::new(),
             };
             agreed.sort();
-            let from = match self.sent(db, peer, id)? {
-                Some(s) if s.agreed == agreed => s.heads,
-                _ => agreed,
-            };
+            let sent = self.sent(db, peer, id)?;
             self.prepare_outgoing(db, id)?;
             let doc = self.load(db, id)?;
-            if !doc.get_missing_deps(&from).is_empty() {
-                return Err(SyncError::Malformed("têtes envoyées inconnues".into()));
-            }
+            // (heads this document does not hold, e.g. a store put back from a copy: as if
+            // nothing had been sent)
+            let from = match sent {
+                Some(s) if s.agreed == agreed && doc.get_missing_deps(&s.heads).is_empty() => {
+                    s.heads
+                }
+                _ => agreed,
+            };
             let bytes = doc.save_after(&from);
             if !bytes.is_empty() {
                 env.items.push((id.to_string(), bytes));
