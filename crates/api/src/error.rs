@@ -307,6 +307,8 @@ mod tests {
         "listen",
         "minutes",
         "path",
+        // the scale's hold time (sene_scale::ScaleError::InvalidSetting)
+        "stable_ms",
     ];
 
     /// Every label a message names, as written in the sources of the crates whose errors

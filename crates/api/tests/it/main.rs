@@ -9,5 +9,6 @@ mod office;
 mod office_usb;
 mod registry;
 mod retry;
+mod scale;
 mod session;
 mod signin;

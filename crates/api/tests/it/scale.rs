@@ -1,0 +1,155 @@
+//! The weighing station's scale through `Session` (#21 item 2), against the scale emulator on a
+//! pseudo-terminal: the settings checked (no port, unknown protocol, wrong speed), the clear
+//! error of each bad case (a port that does not exist, another protocol's frames, a scale that
+//! sends nothing), the live weight held stable and captured, and a capture refused while the
+//! load moves or the scale is overloaded.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used)]
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use sene_api::*;
+use sene_scale::emulator::{Emulator, ScaleState};
+use sene_scale::{Decimal, ProtocolKind};
+
+fn session(dir: &tempfile::TempDir) -> Session {
+    crate::common::session(
+        dir.path(),
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    )
+}
+
+fn settings(port: &str, protocol: &str) -> ScaleSettingsRequest {
+    ScaleSettingsRequest {
+        port: port.into(),
+        protocol: protocol.into(),
+        baud: "9600".into(),
+        format: "8N1".into(),
+        stable_ms: "300".into(),
+    }
+}
+
+/// Polls `scale_reading` as the window does until `ok` holds (10 s at most).
+fn until(s: &mut Session, what: &str, ok: impl Fn(&ScaleLiveView) -> bool) -> ScaleLiveView {
+    let start = Instant::now();
+    loop {
+        let v = s.scale_reading().unwrap();
+        if ok(&v) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{what}: the scale still says {v:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn emulator(
+    protocol: ProtocolKind,
+    kg: &str,
+) -> (Emulator, sene_scale::emulator::SerialPort, String) {
+    let (emu, host) = Emulator::start(
+        protocol,
+        ScaleState {
+            weight: Decimal::from_str(kg).unwrap(),
+            ..ScaleState::default()
+        },
+    )
+    .unwrap();
+    let path = emu.path().unwrap().display().to_string();
+    (emu, host, path)
+}
+
+#[test]
+fn the_scale_is_read_live_and_says_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&dir);
+    // no scale set: off, and nothing to capture
+    assert_eq!(s.scale_reading().unwrap().state, "off");
+    assert!(!s.scale_settings().unwrap().configured);
+    assert_eq!(s.scale_capture().unwrap_err().code, ErrorCode::Scale);
+
+    // settings checked by Rust, the field named
+    for (req, field) in [
+        (settings("", "and"), "port"),
+        (settings("/dev/ttyUSB0", "ohaus"), "protocol"),
+        (
+            ScaleSettingsRequest {
+                baud: "9601".into(),
+                ..settings("/dev/ttyUSB0", "and")
+            },
+            "baud",
+        ),
+        (
+            ScaleSettingsRequest {
+                format: "9X1".into(),
+                ..settings("/dev/ttyUSB0", "and")
+            },
+            "format",
+        ),
+    ] {
+        let e = s.set_scale_settings(&req).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidValue, "{e:?}");
+        assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
+    }
+
+    // a port that does not exist
+    s.set_scale_settings(&settings("/dev/sene-no-such-port", "and"))
+        .unwrap();
+    let v = until(&mut s, "missing port", |v| v.state == "error");
+    assert_eq!(v.error_code.as_deref(), Some("port_not_found"), "{v:?}");
+    assert!(v.error.unwrap().contains("introuvable"));
+
+    // another protocol's frames: A&D lines read as MT-SICS answers
+    let (_emu, _host, port) = emulator(ProtocolKind::And, "50.25");
+    s.set_scale_settings(&settings(&port, "mt-sics")).unwrap();
+    let v = until(&mut s, "wrong protocol", |v| {
+        v.error_code.as_deref() == Some("unreadable")
+    });
+    assert!(v.error.unwrap().contains("vérifiez le protocole"));
+
+    // nothing received: an MT-SICS balance answers only when asked; read as A&D, it is silent
+    let (_silent, _host2, port2) = emulator(ProtocolKind::MtSics, "50.25");
+    s.set_scale_settings(&settings(&port2, "and")).unwrap();
+    let v = until(&mut s, "silent scale", |v| {
+        v.error_code.as_deref() == Some("no_answer")
+    });
+    assert!(v.error.unwrap().contains("aucune réponse"));
+
+    // the right protocol: the weight held stable, captured
+    let (emu, _host3, port3) = emulator(ProtocolKind::And, "50.25");
+    s.set_scale_settings(&settings(&port3, "and")).unwrap();
+    let v = until(&mut s, "stable weight", |v| v.stable);
+    assert_eq!(v.kg.as_deref(), Some("50.25"));
+    assert!(v.stable_since_ms.is_some());
+    let c = s.scale_capture().unwrap();
+    assert_eq!(c.kg, "50.25");
+    assert!(c.stable);
+    assert_eq!(c.protocol, "and");
+    assert_eq!(c.port, format!("{port3} 9600 8N1"));
+    assert!(c.raw.contains("+00050.25"), "{c:?}");
+
+    // moving: refused
+    emu.set(|st| st.unstable = true);
+    until(&mut s, "moving", |v| v.moving && !v.stable);
+    let e = s.scale_capture().unwrap_err();
+    assert_eq!(e.code, ErrorCode::Scale);
+    assert!(e.message.contains("instable"), "{e:?}");
+    // overloaded: the frame refused, said, and not captured
+    emu.set(|st| {
+        st.unstable = false;
+        st.overload = true;
+    });
+    let v = until(&mut s, "overload", |v| {
+        v.refusal_code.as_deref() == Some("overload")
+    });
+    assert!(v.kg.is_none());
+    assert!(s.scale_capture().unwrap_err().message.contains("surcharge"));
+    // closed: the port let go, reopened by the next reading
+    s.scale_close().unwrap();
+    emu.set(|st| st.overload = false);
+    until(&mut s, "reopened", |v| v.stable);
+}
