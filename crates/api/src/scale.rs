@@ -54,6 +54,8 @@ struct Live {
     /// What keeps the scale from being read (no port, nothing received…).
     error: Option<ScaleError>,
     frames: u64,
+    /// The indicator's own identity, when its protocol gives one (MT-SICS `I4`).
+    indicator: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -176,7 +178,7 @@ impl ScaleStation {
             raw: reading.raw.clone(),
             protocol: config.protocol.code().to_owned(),
             port: identity(&config),
-            indicator: None,
+            indicator: live.indicator.clone(),
         };
         let view = capture_view(&id, &capture);
         g.order.push(id.clone());
@@ -268,6 +270,16 @@ fn read_loop(config: &ScaleConfig, inner: &Mutex<Inner>, stop: &AtomicBool) {
                 continue;
             }
         };
+        // who the indicator is, when its protocol says (a silent one: nothing, the reading
+        // below says so)
+        match scale.identify(Duration::from_millis(800)) {
+            Ok(id) => lock(inner).live.indicator = id,
+            Err(e) => {
+                set_error(e);
+                pause(stop, Duration::from_secs(1));
+                continue;
+            }
+        }
         let opened = Instant::now();
         let mut last_frame: Option<Instant> = None;
         let mut stability = Stability::new(config.hold());

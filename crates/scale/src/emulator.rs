@@ -16,6 +16,9 @@ use rust_decimal::Decimal;
 
 use crate::reading::Unit;
 
+/// The serial number the emulated MT-SICS indicator gives (`I4`).
+pub const SERIAL: &str = "EMU-0001";
+
 /// What the emulated indicator has on its platform and how it behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScaleState {
@@ -362,6 +365,7 @@ mod pty {
                 g.offset = s.weight;
                 b"Z A\r\n".to_vec()
             }
+            "I4" => format!("I4 A \"{}\"\r\n", super::SERIAL).into_bytes(),
             _ => b"ES\r\n".to_vec(),
         }
     }

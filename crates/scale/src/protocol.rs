@@ -81,6 +81,17 @@ pub trait Protocol: Send + fmt::Debug {
     fn answers_commands(&self) -> bool {
         false
     }
+
+    /// The request for the indicator's own identity (MT-SICS `I4`, its serial number), for a
+    /// protocol that gives one; `None` otherwise.
+    fn identify(&self) -> Option<&'static [u8]> {
+        None
+    }
+
+    /// The identity in `frame`, when it answers [`Protocol::identify`].
+    fn identity(&self, _frame: &[u8]) -> Option<String> {
+        None
+    }
 }
 
 /// The protocols Sene speaks, as named in a [`crate::ScaleConfig`] and on the command line.

@@ -193,6 +193,28 @@ impl<L: Link> Scale<L> {
         })
     }
 
+    /// Asks the indicator who it is, when its protocol can ([`Protocol::identify`]): its
+    /// identity, or `None` when the protocol gives none or no answer came before `timeout`
+    /// (weight frames on their way are skipped).
+    ///
+    /// # Errors
+    /// The link's.
+    pub fn identify(&mut self, timeout: Duration) -> Result<Option<String>, ScaleError> {
+        let Some(request) = self.protocol.identify() else {
+            return Ok(None);
+        };
+        self.link.write(request)?;
+        let deadline = Instant::now() + timeout;
+        while let Some(frame) = self.next_frame(deadline, false)? {
+            if let Some(id) = frame.ok().and_then(|f| self.protocol.identity(&f)) {
+                self.polled = None;
+                return Ok(Some(id));
+            }
+        }
+        self.polled = None;
+        Ok(None)
+    }
+
     fn next_frame(
         &mut self,
         deadline: Instant,

@@ -213,6 +213,30 @@ fn units_are_converted_to_kg_exactly() {
     assert_eq!(read(&mut scale, 5).0.unwrap().reading.gross, d("1205"));
 }
 
+/// The indicator's identity: MT-SICS gives its serial number (`I4`); a continuous-output
+/// protocol gives none and nothing is sent.
+#[test]
+fn the_indicator_says_who_it_is_when_its_protocol_can() {
+    let (_emulator, mut scale) = station(
+        ProtocolKind::MtSics,
+        ScaleState::steady(d("2.50")),
+        None,
+        None,
+    );
+    let id = scale.identify(Duration::from_secs(2)).unwrap();
+    assert_eq!(id.as_deref(), Some(sene_scale::emulator::SERIAL));
+    // the weight is read as before afterwards
+    let (w, _) = read(&mut scale, 3);
+    assert_eq!(w.unwrap().reading.gross, d("2.5"));
+    let (_emulator, mut scale) = station(
+        ProtocolKind::And,
+        ScaleState::steady(d("2.50")),
+        None,
+        None,
+    );
+    assert_eq!(scale.identify(Duration::from_secs(1)).unwrap(), None);
+}
+
 #[test]
 fn tare_and_zero_commands() {
     let (_emulator, mut scale) = station(

@@ -153,3 +153,85 @@ fn the_scale_is_read_live_and_says_what_is_wrong() {
     emu.set(|st| st.overload = false);
     until(&mut s, "reopened", |v| v.stable);
 }
+
+/// A delivery weighed on an MT-SICS scale: the capture's evidence (the indicator's serial
+/// number from `I4`, its raw frame, port and settings) in the record; a typed weight sent with an
+/// empty reason refused, naming the field.
+#[test]
+fn a_capture_becomes_the_delivery_s_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&dir);
+    s.load_demo(&mut |_| {}).unwrap();
+    let (member, contract) = s
+        .search_members(&SearchRequest {
+            query: String::new(),
+            cooperative_id: None,
+        })
+        .unwrap()
+        .into_iter()
+        .find_map(|m| {
+            let card = s
+                .member_card(&MemberRequest {
+                    member_id: m.id.clone(),
+                })
+                .unwrap();
+            card.contracts
+                .into_iter()
+                .find(|c| c.may_deliver)
+                .map(|c| (m, c))
+        })
+        .expect("a contract open to delivery");
+    let wh = s
+        .warehouses(&CooperativeRequest {
+            cooperative_id: member.cooperative_id.clone(),
+        })
+        .unwrap()
+        .remove(0);
+    let (_emu, _host, port) = emulator(ProtocolKind::MtSics, "61.25");
+    s.set_scale_settings(&settings(&port, "mt-sics")).unwrap();
+    until(&mut s, "stable weight", |v| v.stable);
+    let c = s.scale_capture().unwrap();
+    let req = |captures: Option<Vec<String>>, reason: Option<&str>| DeliveryRequest {
+        contract_id: contract.id.clone(),
+        warehouse_id: wh.id.clone(),
+        bags: "1".into(),
+        gross_kg: "70".into(),
+        moisture: "12".into(),
+        impurity: "1".into(),
+        record_id: None,
+        captures,
+        hand_reason: reason.map(str::to_owned),
+        hand_note: None,
+    };
+    // the gross is the capture's, whatever was typed
+    let p = s
+        .preview_delivery(&req(Some(vec![c.id.clone()]), None))
+        .unwrap();
+    assert_eq!(p.gross_kg, "61.3");
+    let receipt = s
+        .record_delivery(&req(Some(vec![c.id.clone()]), None))
+        .unwrap();
+    let id = receipt.id.parse().unwrap();
+    let d = s.ledger().db().delivery(id).unwrap().unwrap();
+    assert_eq!(d.gross.to_string(), "61,3\u{a0}kg");
+    let Some(sene_domain::Weighing::Scale { captures }) = d.weighing else {
+        panic!("{:?}", d.weighing)
+    };
+    assert_eq!(captures.len(), 1);
+    assert_eq!(captures[0].indicator.as_deref(), Some("EMU-0001"));
+    assert_eq!(captures[0].protocol, "mt-sics");
+    assert!(captures[0].raw.starts_with("S S"), "{:?}", captures[0]);
+    assert_eq!(captures[0].port, format!("{port} 9600 8N1"));
+    // an unknown capture id, and a typed weight without its reason
+    let e = s
+        .record_delivery(&req(Some(vec!["no-such-capture".into()]), None))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Scale);
+    let e = s.record_delivery(&req(None, Some(""))).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("hand_reason"), "{e:?}");
+    let ok = s.record_delivery(&req(None, Some("power_cut"))).unwrap();
+    assert!(ok
+        .lines
+        .iter()
+        .any(|l| l.value == "pesée manuelle : coupure de courant ou batterie"));
+}

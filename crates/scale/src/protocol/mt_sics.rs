@@ -118,6 +118,21 @@ impl Protocol for MtSics {
     fn answers_commands(&self) -> bool {
         true
     }
+
+    /// `I4`: the serial number (MT-SICS level 0), answered `I4 A "<serial>"`.
+    fn identify(&self) -> Option<&'static [u8]> {
+        Some(b"I4\r\n")
+    }
+
+    fn identity(&self, frame: &[u8]) -> Option<String> {
+        let text = ascii(frame)?.trim_end();
+        let quoted = text.strip_prefix("I4 A ")?.trim();
+        let serial = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        (!serial.is_empty()
+            && serial.len() <= 40
+            && serial.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
+        .then(|| serial.trim().to_owned())
+    }
 }
 
 /// An answer to another command (`T S …`, `Z A`, `I4 A …`): well formed, not a weight.
@@ -201,5 +216,18 @@ mod tests {
             Some(Err(Refusal::Overload { .. }))
         ));
         assert_eq!(p().answer(Command::Tare, b"S S     12.34 kg"), None);
+    }
+
+    #[test]
+    fn identity_from_i4() {
+        let p = p();
+        assert_eq!(p.identify(), Some(&b"I4\r\n"[..]));
+        assert_eq!(
+            p.identity(b"I4 A \"B123456789\"").as_deref(),
+            Some("B123456789")
+        );
+        assert_eq!(p.identity(b"I4 I"), None);
+        assert_eq!(p.identity(b"S S      12.34 kg"), None);
+        assert_eq!(p.identity(b"I4 A \"\""), None);
     }
 }
