@@ -404,10 +404,11 @@ fn weighing_lines(w: Option<&Weighing>) -> Vec<(String, String)> {
             .map(|(i, c)| {
                 let kg = c.kg.normalize().to_string().replace('.', ",");
                 let stable = if c.stable { "stable" } else { "instable" };
-                line(
-                    &format!("Pesée {} (balance)", i + 1),
-                    format!("{kg}\u{a0}kg · {stable} · {}", c.at.format("%H:%M:%S")),
-                )
+                let mut v = format!("{kg}\u{a0}kg · {stable} · {}", c.at.format("%H:%M:%S"));
+                if let Some(id) = &c.indicator {
+                    v.push_str(&format!(" · balance {id}"));
+                }
+                line(&format!("Pesée {} (balance)", i + 1), v)
             })
             .collect(),
     }

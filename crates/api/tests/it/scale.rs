@@ -211,6 +211,14 @@ fn a_capture_becomes_the_delivery_s_evidence() {
     let receipt = s
         .record_delivery(&req(Some(vec![c.id.clone()]), None))
         .unwrap();
+    assert!(
+        receipt
+            .lines
+            .iter()
+            .any(|l| l.label == "Pesée 1 (balance)" && l.value.ends_with(" · balance EMU-0001")),
+        "{:?}",
+        receipt.lines
+    );
     let id = receipt.id.parse().unwrap();
     let d = s.ledger().db().delivery(id).unwrap().unwrap();
     assert_eq!(d.gross.to_string(), "61,3\u{a0}kg");
