@@ -723,6 +723,11 @@ dto! {
         #[serde(default)]
         #[ts(optional)]
         pub pdf_error: Option<String>,
+        /// A weighing ticket's proof: the text of the QR code printed on it (#21), scanned at
+        /// the office by `read_scan`.
+        #[serde(default)]
+        #[ts(optional)]
+        pub proof: Option<String>,
     }
 
     /// `collection_sheet`.

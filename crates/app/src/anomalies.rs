@@ -8,6 +8,7 @@
 //! records to open, what to do), in French or English.
 
 mod told;
+pub mod weighing;
 
 pub use told::{tell, title, Fact, Link, Target, Told};
 
@@ -178,6 +179,16 @@ pub enum AnomalyKind {
         /// `(kind, record id, date)`: kind `contract`, `disbursement` or `delivery`.
         records: Vec<(String, String, chrono::NaiveDate)>,
     },
+    /// An agent or a warehouse that typed more of the campaign's weights by hand than the
+    /// flag allows (`weighing.rs`, #21).
+    HandWeighed { share: weighing::HandShare },
+    /// A weighing ticket scanned at the office whose signature or figures did not match the
+    /// books (`weighing.rs`, #21).
+    TicketDiffers {
+        check: crate::tickets::TicketCheck,
+        scanned_at: String,
+        scanned_by: AgentId,
+    },
     /// A record of the campaign that arrived after its newest settlement run was locked (the
     /// run did not count it), until a newer run is locked.
     LateRecord {
@@ -214,6 +225,8 @@ impl AnomalyKind {
             AnomalyKind::LateRecord { .. } => "late_record",
             AnomalyKind::AfterDeparture { .. } => "after_departure",
             AnomalyKind::OfficeRestored { .. } => "office_restored",
+            AnomalyKind::HandWeighed { .. } => "hand_weighed",
+            AnomalyKind::TicketDiffers { .. } => "ticket_differs",
         }
     }
 }
@@ -378,6 +391,8 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
         }
     }
 
+    // the weighing station: hand weights per agent and warehouse, paper tickets that differ
+    out.extend(weighing::anomalies(db, &figures)?);
     out.extend(receipt_gaps(db)?);
     out.extend(restorations(db)?);
 

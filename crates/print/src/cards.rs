@@ -134,12 +134,15 @@ fn draw_card(
     }
     page.text(
         x + PAD,
-        y + PAD,
+        y + PAD + 8,
         Font::Regular,
         6,
         Align::Left,
         "À présenter à chaque livraison",
     );
+    // the code's text, for a person to type when no reader is at hand (its check catches a
+    // typing mistake)
+    page.text(x + PAD, y + 5, Font::Regular, 5, Align::Left, &card.payload);
 }
 
 /// Up to `max` wrapped lines of `text` from `*y` (the top) down; `*y` moves under them.
@@ -195,6 +198,7 @@ mod tests {
         for c in &doc.cards {
             assert!(text.contains(&c.name), "{} missing", c.name);
             assert!(text.contains(&c.number), "{} missing", c.number);
+            assert!(text.contains(&c.payload), "{} missing", c.payload);
         }
         // the eleventh card is the first of page 2, drawn where the first of page 1 is
         let qr = Qr::encode(&doc.cards[10].payload).unwrap_or_else(|e| panic!("{e}"));

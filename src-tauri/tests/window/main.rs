@@ -9,6 +9,7 @@ mod webdriver;
 
 mod anomalies;
 mod backup;
+mod cards;
 mod conflicts;
 mod e2e;
 mod exports;

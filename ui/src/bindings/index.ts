@@ -479,7 +479,12 @@ cancels: string | null, pdf_path: string,
  * The record is saved but its PDF could not be written (a full disk, a folder that
  * cannot be written): said on its own, the receipt can be reprinted from the card.
  */
-pdf_error?: string, };
+pdf_error?: string, 
+/**
+ * A weighing ticket's proof: the text of the QR code printed on it (#21), scanned at
+ * the office by `read_scan`.
+ */
+proof?: string, };
 
 export type SheetRequest = { cooperative_id: string, campaign_id: string, };
 

@@ -91,6 +91,7 @@ impl Session {
                 Some(why) => format!("{n} ({why})"),
                 None => n.clone(),
             }),
+            proof: doc.proof.clone(),
             number: doc.number,
             pdf_path: path.display().to_string(),
         })

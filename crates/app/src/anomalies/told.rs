@@ -125,7 +125,7 @@ pub fn title(code: &str, lang: Lang) -> String {
             "Enregistrement après le départ du membre",
             "Record after the member's departure",
         ),
-        other => (other, other),
+        other => super::weighing::title(other).unwrap_or((other, other)),
     };
     pick(lang, fr, en).to_owned()
 }
@@ -429,6 +429,12 @@ pub fn tell(db: &Db<'_>, kind: &AnomalyKind, lang: Lang) -> Result<Told> {
     let mut facts = Vec::new();
     let mut links = Vec::new();
     let (summary, action) = match kind {
+        AnomalyKind::HandWeighed { .. } | AnomalyKind::TicketDiffers { .. } => {
+            if let Some(t) = super::weighing::told(db, kind, lang)? {
+                return Ok(t);
+            }
+            (String::new(), String::new())
+        }
         AnomalyKind::SyncConflict { .. } => {
             // the conflict's values and their evidence are the conflict screen's (office.rs)
             (

@@ -1206,6 +1206,9 @@ fn the_dashboard_and_the_anomaly_queue_of_a_generated_union() {
             AnomalyKind::StockCountMismatch { .. } => panic!("no stock was counted: {k:#?}"),
             AnomalyKind::OfficeRestored { .. } => panic!("nothing was restored: {k:#?}"),
             AnomalyKind::AfterDeparture { .. } => panic!("no member departed: {k:#?}"),
+            AnomalyKind::HandWeighed { .. } | AnomalyKind::TicketDiffers { .. } => {
+                panic!("no weighing evidence, no ticket scanned: {k:#?}")
+            }
             other @ (AnomalyKind::SettlementDebt { .. }
             | AnomalyKind::LateRecord { .. }
             | AnomalyKind::AgentCashOutstandingAfterClose { .. }) => {

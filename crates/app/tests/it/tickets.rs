@@ -179,3 +179,137 @@ fn a_store_that_does_not_hold_the_signer_key_says_so() {
     assert_ne!(c.signature, Signature::Valid, "{c:?}");
     assert!(!c.matches());
 }
+
+#[test]
+fn the_anomaly_queue_shows_hand_weights_and_tickets_that_differ() {
+    use crate::common::{d, memory};
+    use sene_app::anomalies::AnomalyKind;
+    use sene_app::season::RecordDelivery;
+
+    let mut s = memory();
+    let field = s.field;
+    let cmd = |gross: &str| RecordDelivery {
+        id: None,
+        member_id: s.b,
+        contract_id: s.cb,
+        warehouse_id: s.wh,
+        bags: 1,
+        gross: gross.parse().unwrap(),
+        moisture: "14".parse().unwrap(),
+        impurity: "2".parse().unwrap(),
+        date: d(2026, 12, 1),
+    };
+    let scale = |kg: &str| Weighing::Scale {
+        captures: vec![ScaleCapture {
+            kg: kg.parse().unwrap(),
+            stable: true,
+            at: "2026-12-01T08:10:02Z".parse().unwrap(),
+            raw: format!("ST,GS,+{kg}kg"),
+            protocol: "and".into(),
+            port: "/dev/ttyUSB0 9600 8N1".into(),
+            indicator: None,
+        }],
+    };
+    let hand = Weighing::Hand {
+        reason: HandReason::ScaleBroken,
+        note: String::new(),
+    };
+    // two weighed on the scale: no anomaly for 2 of 2
+    let mut ids = Vec::new();
+    for kg in ["40", "41"] {
+        ids.push(
+            s.l.run(&field, |tx| {
+                tx.record_weighed_delivery(cmd(kg), Some(scale(kg)))
+            })
+            .unwrap(),
+        );
+    }
+    let kinds = |l: &Ledger| -> Vec<AnomalyKind> {
+        l.anomalies(s.camp)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.kind)
+            .filter(|k| {
+                matches!(
+                    k,
+                    AnomalyKind::HandWeighed { .. } | AnomalyKind::TicketDiffers { .. }
+                )
+            })
+            .collect()
+    };
+    assert!(kinds(&s.l).is_empty(), "{:?}", kinds(&s.l));
+    // four typed by hand: 4 of 6 (66 %) for the agent and for the warehouse
+    for kg in ["30", "31", "32", "33"] {
+        s.l.run(&field, |tx| {
+            tx.record_weighed_delivery(cmd(kg), Some(hand.clone()))
+        })
+        .unwrap();
+    }
+    let found = kinds(&s.l);
+    let shares: Vec<_> = found
+        .iter()
+        .filter_map(|k| match k {
+            AnomalyKind::HandWeighed { share } => Some(share.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shares.len(), 2, "agent and warehouse: {found:?}");
+    for sh in &shares {
+        assert_eq!((sh.hand, sh.weighed, sh.percent()), (4, 6, 66), "{sh:?}");
+        assert_eq!(sh.reasons, vec![("scale_broken".to_owned(), 4)]);
+    }
+    let told =
+        s.l.tell_anomaly(
+            &AnomalyKind::HandWeighed {
+                share: shares[0].clone(),
+            },
+            Lang::Fr,
+        )
+        .unwrap();
+    assert!(told.summary.contains("66 %"), "{told:?}");
+    assert!(told.title.contains("main"), "{told:?}");
+    let told =
+        s.l.tell_anomaly(
+            &AnomalyKind::HandWeighed {
+                share: shares[1].clone(),
+            },
+            Lang::En,
+        )
+        .unwrap();
+    assert!(told.summary.contains("typed by hand"), "{told:?}");
+    assert!(
+        told.evidence
+            .iter()
+            .any(|f| f.value.contains("scale broken")),
+        "{told:?}"
+    );
+
+    // a paper ticket scanned at the office with another weight: in the queue, once
+    s.l.ensure_ticket_secret().unwrap();
+    let id = ids[0].id;
+    let payload =
+        s.l.receipt_doc(ReceiptRef::Delivery(id))
+            .unwrap()
+            .proof
+            .unwrap();
+    let accepted: i64 = payload.split(':').nth(3).unwrap().parse().unwrap();
+    let altered = with_part(&payload, 3, &(accepted + 100).to_string());
+    let check = s.l.check_ticket_text(&altered).unwrap().unwrap();
+    assert!(!check.matches());
+    let sec = s.sec;
+    s.l.record_ticket_scan(&sec, &check).unwrap();
+    s.l.record_ticket_scan(&sec, &check).unwrap();
+    let tickets: Vec<_> = kinds(&s.l)
+        .into_iter()
+        .filter(|k| matches!(k, AnomalyKind::TicketDiffers { .. }))
+        .collect();
+    assert_eq!(
+        tickets.len(),
+        1,
+        "the same paper twice is one anomaly: {tickets:?}"
+    );
+    let told = s.l.tell_anomaly(&tickets[0], Lang::Fr).unwrap();
+    assert!(told.title.contains("Ticket de pesée"), "{told:?}");
+    assert!(told.summary.contains("poids accepté"), "{told:?}");
+    assert_eq!(told.links.len(), 1, "the member's card: {told:?}");
+}
