@@ -228,12 +228,8 @@ fn the_indicator_says_who_it_is_when_its_protocol_can() {
     // the weight is read as before afterwards
     let (w, _) = read(&mut scale, 3);
     assert_eq!(w.unwrap().reading.gross, d("2.5"));
-    let (_emulator, mut scale) = station(
-        ProtocolKind::And,
-        ScaleState::steady(d("2.50")),
-        None,
-        None,
-    );
+    let (_emulator, mut scale) =
+        station(ProtocolKind::And, ScaleState::steady(d("2.50")), None, None);
     assert_eq!(scale.identify(Duration::from_secs(1)).unwrap(), None);
 }
 
