@@ -278,3 +278,166 @@ fn a_delivery(w: &Window, members: &[Value]) -> (String, String, String) {
     }
     panic!("no delivery in the demo's cooperative")
 }
+
+/// A person's actions on the way to a receipt: keys typed by hand, clicks and choices.
+#[derive(Default, Debug)]
+struct Effort {
+    keys: usize,
+    clicks: usize,
+}
+
+impl Effort {
+    fn typed(&mut self, w: &Window, css: &str, text: &str) {
+        self.keys += text.chars().count();
+        w.type_into(css, text);
+    }
+    fn click(&mut self, w: &Window, css: &str) {
+        self.clicks += 1;
+        w.click_on(css);
+    }
+    fn select(&mut self, w: &Window, css: &str, value: &str) {
+        self.clicks += 1;
+        w.select(css, value);
+    }
+}
+
+/// Measured for BENCHMARKS.md (no time is asserted): a full delivery at the weighing station
+/// (the card scanned, the weight captured from the emulated scale, confirmed, the receipt
+/// shown) against the same delivery with the member searched and the weight typed by hand
+/// (with its reason), through WebDriver, in the person's keys and clicks and in seconds.
+#[cfg(unix)]
+#[test]
+#[allow(clippy::too_many_lines)]
+fn a_delivery_at_the_weighing_station_against_one_typed_by_hand() {
+    use sene_scale::emulator::{Emulator, ScaleState};
+    use sene_scale::ProtocolKind;
+    use std::str::FromStr;
+
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots-station");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("sene.sqlite");
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_sene-desktop"));
+    let driver = webdriver::Driver::start(
+        &[("SENE_STORE", store.as_path())],
+        &[("SENE_CLOCK", "2026-11-23T09:00:00Z")],
+    );
+    let mut w = Window::open(&driver, &app, &shots, 1);
+    w.resize_page(1366, 768);
+    w.first_start("Awa", PASS);
+    w.click_on("#demo-load");
+    w.wait("#nav-members");
+
+    // a member with a contract open to delivery, her cooperative's cards
+    let all = w.invoke(
+        "search_members",
+        Some(json!({ "query": "", "cooperative_id": null })),
+    );
+    let (member, contract) = all
+        .as_array()
+        .expect("members")
+        .iter()
+        .find_map(|m| {
+            let card = w.invoke("member_card", Some(json!({ "member_id": m["id"] })));
+            card["contracts"]
+                .as_array()?
+                .iter()
+                .find(|c| c["may_deliver"] == true)
+                .map(|c| (m.clone(), c.clone()))
+        })
+        .expect("a contract open to delivery");
+    let number = member["number"].as_str().expect("number").to_owned();
+    let sheet = w.invoke(
+        "member_cards",
+        Some(json!({ "cooperative_id": member["cooperative_id"] })),
+    );
+    let pdf = std::fs::read(sheet["path"].as_str().expect("path")).expect("the sheet");
+    let code = card_code(&String::from_utf8_lossy(&pdf), &number);
+    let contract_id = contract["id"].as_str().expect("id").to_owned();
+
+    // the scale: A&D frames every 100 ms, 48.6 kg on the platform
+    let (emu, _host) = Emulator::start(
+        ProtocolKind::And,
+        ScaleState {
+            weight: sene_scale::Decimal::from_str("48.6").expect("kg"),
+            period: std::time::Duration::from_millis(100),
+            ..ScaleState::default()
+        },
+    )
+    .expect("a pseudo-terminal");
+    let port = emu.path().expect("the pty").display().to_string();
+    w.click_on("#nav-device");
+    w.wait("#scale");
+    w.type_into("#scale-port", &port);
+    w.select("#scale-protocol", "and");
+    w.select("#scale-baud", "9600");
+    w.type_into("#scale-format", "8N1");
+    w.type_into("#scale-stable-ms", "500");
+    w.click_on("#scale-test");
+    w.wait("#scale-test-live[data-stable='true']");
+    let warehouse = |w: &Window| {
+        w.options("#dlv-warehouse")
+            .into_iter()
+            .find(|v| !v.is_empty())
+            .expect("a warehouse")
+    };
+    let deliver = format!(".contract-row[data-contract-id='{contract_id}'] .contract-deliver");
+
+    // ---- at the station: card scanned, weight captured ----
+    w.click_on("#nav-members");
+    w.wait("#member-search");
+    let mut station = Effort::default();
+    let t = Instant::now();
+    // the reader types the code and Enter: no key of the person's
+    w.type_into("#member-search", &format!("{code}\u{E007}"));
+    w.wait_text("#member-card", &number);
+    station.click(&w, &deliver);
+    let wh = warehouse(&w);
+    station.select(&w, "#dlv-warehouse", &wh);
+    station.typed(&w, "#dlv-bags", "1");
+    station.typed(&w, "#dlv-moisture", "12");
+    station.typed(&w, "#dlv-impurity", "1");
+    w.wait("#dlv-scale[data-stable='true']");
+    station.click(&w, "#dlv-capture");
+    w.wait("#dlv-captures li.capture");
+    station.click(&w, "#dlv-submit");
+    station.click(&w, "#confirm-yes");
+    w.wait("#receipt");
+    let station_s = t.elapsed().as_secs_f64();
+    w.shot("station-recu");
+    w.click_on("#nav-members");
+
+    // ---- the same delivery typed: member searched, weight typed with its reason ----
+    let mut hand = Effort::default();
+    let t = Instant::now();
+    hand.typed(&w, "#member-search", &number);
+    let hit = w.wait_text(".member-result", &number);
+    hand.clicks += 1;
+    w.click(&hit);
+    w.wait_text("#member-card", &number);
+    hand.click(&w, &deliver);
+    let wh = warehouse(&w);
+    hand.select(&w, "#dlv-warehouse", &wh);
+    hand.typed(&w, "#dlv-bags", "1");
+    hand.typed(&w, "#dlv-moisture", "12");
+    hand.typed(&w, "#dlv-impurity", "1");
+    hand.click(&w, "#dlv-by-hand");
+    hand.typed(&w, "#dlv-gross", "48,6");
+    hand.select(&w, "#dlv-hand-reason", "scale_broken");
+    hand.click(&w, "#dlv-submit");
+    hand.click(&w, "#confirm-yes");
+    w.wait("#receipt");
+    let hand_s = t.elapsed().as_secs_f64();
+    w.shot("a-la-main-recu");
+    drop(emu);
+
+    eprintln!(
+        "BENCH station (card scanned, weight captured): {} keys, {} clicks, {station_s:.2} s; \
+         typed by hand (member searched, weight and reason typed): {} keys, {} clicks, {hand_s:.2} s",
+        station.keys, station.clicks, hand.keys, hand.clicks
+    );
+    assert!(station.keys < hand.keys, "{station:?} {hand:?}");
+    w.close();
+    drop(driver);
+}
