@@ -728,6 +728,11 @@ dto! {
         #[serde(default)]
         #[ts(optional)]
         pub proof: Option<String>,
+        /// The same QR code's modules, row by row from the top (`1` dark, `0` light), for the
+        /// window's printed receipt: drawn from Rust's one encoder, never made up in the page.
+        #[serde(default)]
+        #[ts(optional)]
+        pub proof_modules: Option<Vec<String>>,
     }
 
     /// `collection_sheet`.

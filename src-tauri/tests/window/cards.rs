@@ -405,6 +405,22 @@ fn a_delivery_at_the_weighing_station_against_one_typed_by_hand() {
     station.click(&w, "#confirm-yes");
     w.wait("#receipt");
     let station_s = t.elapsed().as_secs_f64();
+    // the printed ticket carries its proof, drawn from Rust's QR matrix
+    let proof = w.script(
+        "return document.getElementById('receipt-proof').dataset.proof",
+        &[],
+    );
+    let proof = proof.as_str().expect("the receipt's QR code").to_owned();
+    assert!(proof.starts_with("SENE2:"), "{proof}");
+    let dark = w.script(
+        "return document.querySelectorAll('#receipt-proof rect[fill=\"#000\"]').length",
+        &[],
+    );
+    assert!(dark.as_u64().unwrap_or(0) > 100, "{dark}");
+    w.script(
+        "document.getElementById('receipt-proof').scrollIntoView(); return true",
+        &[],
+    );
     w.shot("station-recu");
     w.click_on("#nav-members");
 
@@ -431,6 +447,12 @@ fn a_delivery_at_the_weighing_station_against_one_typed_by_hand() {
     let hand_s = t.elapsed().as_secs_f64();
     w.shot("a-la-main-recu");
     drop(emu);
+
+    // the ticket from the window's receipt, scanned at the office: it matches
+    w.click_on("#nav-anomalies");
+    scan_into(&w, "#ticket-scan", &proof);
+    w.wait(".ticket-ok");
+    w.shot("station-ticket-verifie");
 
     eprintln!(
         "BENCH station (card scanned, weight captured): {} keys, {} clicks, {station_s:.2} s; \

@@ -484,7 +484,12 @@ pdf_error?: string,
  * A weighing ticket's proof: the text of the QR code printed on it (#21), scanned at
  * the office by `read_scan`.
  */
-proof?: string, };
+proof?: string, 
+/**
+ * The same QR code's modules, row by row from the top (`1` dark, `0` light), for the
+ * window's printed receipt: drawn from Rust's one encoder, never made up in the page.
+ */
+proof_modules?: Array<string>, };
 
 export type SheetRequest = { cooperative_id: string, campaign_id: string, };
 

@@ -476,6 +476,8 @@ const fr = {
   'rc.print': 'Imprimer',
   'rc.signMember': 'Signature ou empreinte du membre',
   'rc.signAgent': "Signature de l'agent",
+  'rc.proof': 'Preuve du ticket (code QR)',
+  'rc.proofHelp': "Preuve du ticket : ce code porte le numéro du reçu, le membre, le poids accepté, la valeur et la signature de l'appareil. Scanné au bureau de l'union, il dit si ce papier correspond aux livres.",
   'rc.back': 'Retour',
 
   // Validation
@@ -1331,6 +1333,8 @@ const en: Record<MsgKey, string> = {
   'rc.print': 'Print',
   'rc.signMember': "Member's signature or thumbprint",
   'rc.signAgent': "Agent's signature",
+  'rc.proof': 'Ticket proof (QR code)',
+  'rc.proofHelp': "Ticket proof: this code holds the receipt number, the member, the accepted weight, the value and the device's signature. Scanned at the union office, it tells whether this paper matches the books.",
   'rc.back': 'Back',
 
   'v.required': 'This field is required.',

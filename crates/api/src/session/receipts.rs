@@ -91,6 +91,19 @@ impl Session {
                 Some(why) => format!("{n} ({why})"),
                 None => n.clone(),
             }),
+            proof_modules: doc
+                .proof
+                .as_deref()
+                .and_then(|p| sene_print::Qr::encode(p).ok())
+                .map(|q| {
+                    (0..q.width())
+                        .map(|y| {
+                            (0..q.width())
+                                .map(|x| if q.is_dark(x, y) { '1' } else { '0' })
+                                .collect()
+                        })
+                        .collect()
+                }),
             proof: doc.proof.clone(),
             number: doc.number,
             pdf_path: path.display().to_string(),
