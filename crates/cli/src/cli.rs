@@ -53,7 +53,7 @@ pub enum Command {
     #[command(subcommand)]
     Device(DeviceCmd),
     /// Membres des coopératives
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "members")]
     Member(MemberCommands),
     /// Campagnes (une saison d'une filière)
     #[command(subcommand)]
@@ -1376,6 +1376,29 @@ pub enum MemberCommands {
     Org(MemberCmd),
     #[command(flatten)]
     Registry(MemberChangeCmd),
+    #[command(flatten)]
+    Cards(MemberCardCmd),
+}
+
+/// Member cards and what a reader scans (issue #21).
+#[derive(Debug, Subcommand)]
+pub enum MemberCardCmd {
+    /// Écrit les cartes des membres actifs d'une coopérative (PDF A4, dix cartes par page,
+    /// code QR lu par un lecteur à la pesée)
+    Cards {
+        /// Code ou UUID de la coopérative
+        #[arg(long)]
+        cooperative: String,
+        /// Fichier PDF à écrire (par défaut cartes-<code>.pdf ici)
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Lit un code scanné : une carte de membre (le membre) ou un ticket de pesée (si le
+    /// papier correspond aux livres)
+    Scan {
+        /// Le texte tapé par le lecteur
+        text: String,
+    },
 }
 
 /// `sene cooperative …`.

@@ -2,6 +2,7 @@
 //! case inside `Ledger::run`, and describe the result. No SQL and no business rule here.
 
 mod backup;
+mod cards;
 mod fertilizer;
 mod finance;
 mod import;
@@ -89,6 +90,7 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Device(c) => org::device(&mut ctx, c),
         Command::Member(MemberCommands::Org(c)) => org::member(&mut ctx, c),
         Command::Member(MemberCommands::Registry(c)) => registry::member(&mut ctx, c),
+        Command::Member(MemberCommands::Cards(c)) => cards::run(&mut ctx, c),
         Command::Import(c) => import::run(&mut ctx, c),
         Command::Campaign(c) => season::campaign(&mut ctx, c),
         Command::Contract(c) => season::contract(&mut ctx, c),
