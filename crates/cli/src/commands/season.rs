@@ -10,6 +10,8 @@ use sene_domain::*;
 use serde_json::json;
 
 use crate::cli::*;
+// The CLI's weighing flags (bags, gross, moisture…), not the domain's weighing evidence.
+use crate::cli::Weighing;
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::lang::{advance, fee, in_words, num, tr, word};
