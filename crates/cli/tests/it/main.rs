@@ -6,6 +6,7 @@
 mod common;
 
 mod backup;
+mod cards;
 mod cert;
 mod cli;
 mod encryption;
