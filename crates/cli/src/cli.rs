@@ -753,6 +753,13 @@ pub struct DeliveryAdd {
     pub warehouse: Option<String>,
     #[command(flatten)]
     pub weighing: Weighing,
+    /// Poids tapé à la main : pourquoi (no_scale, scale_broken, no_stable_weight, power_cut,
+    /// paper_ticket, other) ; gardé dans la livraison et imprimé sur le reçu
+    #[arg(long)]
+    pub hand_reason: Option<String>,
+    /// Précision du motif (exigée avec « other »)
+    #[arg(long, requires = "hand_reason")]
+    pub hand_note: Option<String>,
     /// Date (défaut : aujourd'hui)
     #[arg(long)]
     pub date: Option<String>,

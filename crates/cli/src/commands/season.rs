@@ -528,7 +528,35 @@ fn add_delivery(ctx: &mut Ctx, a: DeliveryAdd) -> CliResult<Output> {
         impurity: w.impurity,
         date: parse::date_or("--date", a.date.as_deref(), ctx.today())?,
     };
-    let x = ctx.run(|tx| tx.record_delivery(cmd))?;
+    // A weight typed here is a hand weight: its reason, when given, is kept as the evidence
+    // (without it the delivery reads « saisie avant la balance », as a script's always did).
+    let weighing = match a.hand_reason.as_deref() {
+        None => None,
+        Some(reason) => Some(sene_domain::Weighing::Hand {
+            reason: reason.parse::<HandReason>().map_err(|_| {
+                let list = |label: fn(HandReason) -> &'static str| {
+                    HandReason::ALL
+                        .iter()
+                        .map(|r| format!("{} ({})", r.code(), label(*r)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                CliError::msg(
+                    "invalid_argument",
+                    format!(
+                        "--hand-reason : motif inconnu « {reason} » ; l'un de : {}",
+                        list(HandReason::label_fr)
+                    ),
+                    format!(
+                        "--hand-reason: unknown reason \"{reason}\"; one of: {}",
+                        list(HandReason::label_en)
+                    ),
+                )
+            })?,
+            note: a.hand_note.clone().unwrap_or_default(),
+        }),
+    };
+    let x = ctx.run(|tx| tx.record_weighed_delivery(cmd, weighing))?;
     let out = Output::new(&x)?;
     let lang = ctx.lang;
     Ok(out

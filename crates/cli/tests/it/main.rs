@@ -15,3 +15,4 @@ mod registry;
 mod scale;
 mod settlement;
 mod sync;
+mod weighing;
