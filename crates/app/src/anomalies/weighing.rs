@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use sene_domain::*;
-use sene_store::{ContractFigures, Db, Table};
+use sene_store::{ContractFigures, Db};
 use serde::{Deserialize, Serialize};
 
 use super::told::{Fact, Link, Target, Told};
@@ -64,37 +64,20 @@ impl HandShare {
 /// # Errors
 /// Store errors; a stored weighing that does not read.
 pub fn hand_shares(db: &Db<'_>, figures: &[ContractFigures]) -> Result<Vec<HandShare>> {
-    let contracts: HashSet<String> = figures.iter().map(|f| f.contract.id.to_string()).collect();
-    let reversed: HashSet<String> = db
-        .list_rows(Table::Reversals, u32::MAX)?
-        .iter()
-        .filter_map(|r| r["target_id"].as_str().map(str::to_owned))
-        .collect();
+    // every contract of `figures` is of one campaign; a delivery is on a contract that counts
+    let Some(campaign) = figures.first().map(|f| f.contract.campaign_id) else {
+        return Ok(Vec::new());
+    };
     type Tally = (u32, u32, BTreeMap<String, u32>);
     let mut by: BTreeMap<(WeighedBy, String), Tally> = BTreeMap::new();
-    for row in db.list_rows(Table::Deliveries, u32::MAX)? {
-        let in_campaign = row["contract_id"]
-            .as_str()
-            .is_some_and(|c| contracts.contains(c));
-        let id = row["id"].as_str().unwrap_or_default();
-        if !in_campaign || reversed.contains(id) {
-            continue;
-        }
-        let Some(w) = weighing_of(&row["weighing"]) else {
-            continue;
-        };
-        let reason = match &w {
-            Weighing::Hand { reason, .. } => Some(reason.code().to_owned()),
-            Weighing::Scale { .. } => None,
-        };
-        for key in [
-            (WeighedBy::Agent, row["agent_id"].as_str()),
-            (WeighedBy::Warehouse, row["warehouse_id"].as_str()),
+    for w in db.campaign_weighings(campaign)? {
+        for (b, who) in [
+            (WeighedBy::Agent, &w.agent_id),
+            (WeighedBy::Warehouse, &w.warehouse_id),
         ] {
-            let (b, Some(who)) = key else { continue };
-            let t = by.entry((b, who.to_owned())).or_default();
+            let t = by.entry((b, who.clone())).or_default();
             t.1 += 1;
-            if let Some(r) = &reason {
+            if let Some(r) = &w.hand_reason {
                 t.0 += 1;
                 *t.2.entry(r.clone()).or_default() += 1;
             }
@@ -110,15 +93,6 @@ pub fn hand_shares(db: &Db<'_>, figures: &[ContractFigures]) -> Result<Vec<HandS
             reasons: reasons.into_iter().collect(),
         })
         .collect())
-}
-
-/// The column as `list_rows` gives it: JSON text, or the object itself.
-fn weighing_of(v: &serde_json::Value) -> Option<Weighing> {
-    match v {
-        serde_json::Value::String(s) => serde_json::from_str(s).ok(),
-        serde_json::Value::Object(_) => serde_json::from_value(v.clone()).ok(),
-        _ => None,
-    }
 }
 
 /// The weighing anomalies of a campaign: shares of hand weights above the flag, then paper
@@ -141,10 +115,7 @@ pub(super) fn anomalies(db: &Db<'_>, figures: &[ContractFigures]) -> Result<Vec<
     }
     let contracts: HashSet<ContractId> = figures.iter().map(|f| f.contract.id).collect();
     let mut seen = HashSet::new();
-    for e in db.audit_entries(u32::MAX)? {
-        if e.action != SCANNED {
-            continue;
-        }
+    for e in db.audit_entries_of(SCANNED)? {
         let Ok(check) = serde_json::from_str::<TicketCheck>(&e.payload) else {
             continue;
         };

@@ -32,7 +32,7 @@ pub use dashboard::{
     AgentActivity, AgentCash, CreditLineFigure, SameDeliveries, StockDay, StockFigure,
 };
 pub use money::MemberRecordIds;
-pub use reports::{ContractFigures, FertilizerFigure, FertilizerTotals};
+pub use reports::{CampaignWeighing, ContractFigures, FertilizerFigure, FertilizerTotals};
 pub use settings::AuditEntry;
 
 /// A handle on the store for reads, or for the writes of one transaction.

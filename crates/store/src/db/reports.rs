@@ -315,3 +315,38 @@ impl Db<'_> {
         Ok((received, paid, collected))
     }
 }
+
+/// One delivery of a campaign that carries weighing evidence (#21): who weighed it, where, and
+/// the hand reason's code when its weight was typed (`None`: read from the scale).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignWeighing {
+    pub agent_id: String,
+    pub warehouse_id: String,
+    pub hand_reason: Option<String>,
+}
+
+impl Db<'_> {
+    /// The campaign's deliveries with weighing evidence, not reversed, in one query: the
+    /// evidence's method and reason are read by SQLite from the stored JSON, so a queue built
+    /// at union scale reads no delivery row into Rust that it does not count.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn campaign_weighings(&self, campaign: CampaignId) -> R<Vec<CampaignWeighing>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT x.agent_id, x.warehouse_id,
+                    CASE json_extract(x.weighing, '$.method')
+                        WHEN 'hand' THEN json_extract(x.weighing, '$.reason') END
+             FROM deliveries x JOIN contracts c ON c.id = x.contract_id
+             WHERE c.campaign_id = ?1 AND x.weighing IS NOT NULL AND {NOT_REVERSED}"
+        ))?;
+        let rows = st.query_map([campaign.to_string()], |r| {
+            Ok(CampaignWeighing {
+                agent_id: r.get(0)?,
+                warehouse_id: r.get(1)?,
+                hand_reason: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -117,6 +117,29 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The audit entries of one action, oldest first (the anomaly queue reads the tickets
+    /// scanned at the office without reading the whole trail into Rust).
+    ///
+    /// # Errors
+    /// SQLite errors; a stored id or time that does not read.
+    pub fn audit_entries_of(&self, action: &str) -> R<Vec<AuditEntry>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT at, agent_id, device_id, action, record_kind, record_id, payload FROM audit WHERE action = ?1 ORDER BY seq",
+        )?;
+        let rows = st.query_map([action], |r| {
+            Ok(AuditEntry {
+                at: r.instant(0)?,
+                agent_id: r.parse(1)?,
+                device_id: r.parse(2)?,
+                action: r.get(3)?,
+                record_kind: r.get(4)?,
+                record_id: r.get(5)?,
+                payload: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Takes the next receipt number of a device.
     ///
     /// # Errors
