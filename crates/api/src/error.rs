@@ -309,6 +309,10 @@ mod tests {
         "path",
         // the scale's hold time (sene_scale::ScaleError::InvalidSetting)
         "stable_ms",
+        // what a scan read (`ScanView::kind`): codes for the window, not words
+        "member",
+        "refused",
+        "ticket",
     ];
 
     /// Every label a message names, as written in the sources of the crates whose errors
