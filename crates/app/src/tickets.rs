@@ -38,7 +38,7 @@ pub const TICKET_TAG: &str = "SENE2";
 /// The device's own ticket secret when it has no bundle key (never enrolled).
 pub const TICKET_SECRET: &str = "ticket_secret";
 /// The audit action of a ticket's scan that did not match the books.
-pub const SCANNED: &str = "ticket_scanned";
+pub const SCANNED: &str = sene_store::TICKET_SCANNED;
 /// The bundle key setting a laptop gets at enrolment (`sene_hub::client::keys::BUNDLE_KEY`).
 pub const BUNDLE_KEY: &str = "bundle_key";
 

@@ -131,6 +131,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "delivery_weighing",
         sql: include_str!("migrations/0023_delivery_weighing.sql"),
     },
+    Migration {
+        version: 24,
+        name: "audit_ticket_scans",
+        sql: include_str!("migrations/0024_audit_ticket_scans.sql"),
+    },
 ];
 
 /// FNV-1a 64 of a migration's text: detects an edited migration (not a security measure).
@@ -199,7 +204,7 @@ mod tests {
         run(&mut conn).unwrap();
         // back to version 14, with settings as a hub of that version kept them
         conn.execute_batch(
-            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DROP TABLE member_merges; DROP TABLE conflict_resolutions; DROP INDEX conflicts_open_record; DROP TABLE registry_changes; DROP INDEX distributions_campaign_agent; DROP INDEX balance_payments_campaign_agent; DROP INDEX fund_allocations_campaign_agent; DROP INDEX disbursements_agent; DROP INDEX contracts_campaign_id; CREATE INDEX contracts_campaign ON contracts(campaign_id); DROP INDEX deliveries_contract_figures; CREATE INDEX deliveries_contract ON deliveries(contract_id); DROP INDEX deliveries_device_receipt; CREATE INDEX deliveries_device ON deliveries(device_id); DROP INDEX members_departed; ALTER TABLE deliveries DROP COLUMN weighing; ALTER TABLE members DROP COLUMN registered_on; ALTER TABLE members DROP COLUMN left_on; ALTER TABLE members DROP COLUMN moved_to; ALTER TABLE members DROP COLUMN moved_from; ALTER TABLE warehouses DROP COLUMN closed_on; ALTER TABLE agents DROP COLUMN left_on; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
+            "DROP TABLE hub_dicts; DROP TABLE restorations; DROP TABLE change_tags; ALTER TABLE devices DROP COLUMN revoked_at; DROP TABLE member_merges; DROP TABLE conflict_resolutions; DROP INDEX conflicts_open_record; DROP TABLE registry_changes; DROP INDEX distributions_campaign_agent; DROP INDEX balance_payments_campaign_agent; DROP INDEX fund_allocations_campaign_agent; DROP INDEX disbursements_agent; DROP INDEX contracts_campaign_id; CREATE INDEX contracts_campaign ON contracts(campaign_id); DROP INDEX deliveries_contract_figures; CREATE INDEX deliveries_contract ON deliveries(contract_id); DROP INDEX deliveries_device_receipt; CREATE INDEX deliveries_device ON deliveries(device_id); DROP INDEX members_departed; DROP INDEX audit_ticket_scans; ALTER TABLE deliveries DROP COLUMN weighing; ALTER TABLE members DROP COLUMN registered_on; ALTER TABLE members DROP COLUMN left_on; ALTER TABLE members DROP COLUMN moved_to; ALTER TABLE members DROP COLUMN moved_from; ALTER TABLE warehouses DROP COLUMN closed_on; ALTER TABLE agents DROP COLUMN left_on; DELETE FROM schema_migrations WHERE version >= 15; PRAGMA user_version = 14;
              INSERT INTO settings (key, value) VALUES ('hub_dict/d1', 'abcd'), ('hub_dict_prev/d1', 'ef01'), ('hub_dict', '0123'), ('hub_url', 'http://bureau');",
         )
         .unwrap();

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::told::{Fact, Link, Target, Told};
 use super::{anomaly, Anomaly, AnomalyKind};
-use crate::tickets::{Signature, TicketCheck, SCANNED};
+use crate::tickets::{Signature, TicketCheck};
 use crate::Result;
 
 /// A share of hand weights above this percentage is listed.
@@ -115,7 +115,7 @@ pub(super) fn anomalies(db: &Db<'_>, figures: &[ContractFigures]) -> Result<Vec<
     }
     let contracts: HashSet<ContractId> = figures.iter().map(|f| f.contract.id).collect();
     let mut seen = HashSet::new();
-    for e in db.audit_entries_of(SCANNED)? {
+    for e in db.ticket_scans()? {
         let Ok(check) = serde_json::from_str::<TicketCheck>(&e.payload) else {
             continue;
         };

@@ -33,7 +33,7 @@ pub use dashboard::{
 };
 pub use money::MemberRecordIds;
 pub use reports::{CampaignWeighing, ContractFigures, FertilizerFigure, FertilizerTotals};
-pub use settings::AuditEntry;
+pub use settings::{AuditEntry, TICKET_SCANNED};
 
 /// A handle on the store for reads, or for the writes of one transaction.
 pub struct Db<'c> {
