@@ -366,7 +366,12 @@ fn every_anomaly_says_who_and_what_and_each_kind_is_resolved() {
         "li.anomaly[data-kind='delivery_above_committed'] .anomaly-action",
         "What to do",
     );
-    w.wait("li.anomaly[data-kind='delivery_above_committed']");
+    // « What to do » is the window's own word, drawn at once; the list itself is Rust's, told
+    // again in English when its answer comes: wait for Rust's English, not the window's
+    w.wait_text(
+        "li.anomaly[data-kind='delivery_above_committed'] .anomaly-summary",
+        " delivered ",
+    );
     let items = listed(&w);
     assert!(!items.is_empty());
     for a in &items {
