@@ -99,7 +99,14 @@ impl Framer {
             match end {
                 Some(i) if self.buf[i] == ETX => {
                     let frame: Vec<u8> = self.buf.drain(..=i).collect();
-                    return Some(Ok(frame[1..frame.len() - 1].to_vec()));
+                    let body = &frame[1..frame.len() - 1];
+                    if body.len() > MAX_FRAME {
+                        // a run of bytes too long to be a frame, arrived with its ETX at once
+                        return Some(Err(Refusal::Partial {
+                            raw: raw_text(&frame),
+                        }));
+                    }
+                    return Some(Ok(body.to_vec()));
                 }
                 Some(i) => {
                     // a new STX before this frame's ETX: its end was lost
@@ -160,5 +167,11 @@ mod tests {
         );
         f.push(b"123421D\x03\r\n");
         assert_eq!(all(&mut f), vec![Ok(b"+00123421D".to_vec())]);
+        // too long to be a frame, its ETX in the same read (found by tests/props.rs)
+        let mut long = vec![0x02];
+        long.extend_from_slice(&[b'0'; MAX_FRAME + 1]);
+        long.push(0x03);
+        f.push(&long);
+        assert_eq!(all(&mut f), vec![Err("partial")]);
     }
 }
