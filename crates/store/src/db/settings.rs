@@ -24,6 +24,20 @@ pub struct AuditEntry {
 /// one [`Db::ticket_scans`] and migration 24's partial index read.
 pub const TICKET_SCANNED: &str = "ticket_scanned";
 
+/// An audit entry from a row of `SELECT at, agent_id, device_id, action, record_kind,
+/// record_id, payload FROM audit`.
+fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: r.instant(0)?,
+        agent_id: r.parse(1)?,
+        device_id: r.parse(2)?,
+        action: r.get(3)?,
+        record_kind: r.get(4)?,
+        record_id: r.get(5)?,
+        payload: r.get(6)?,
+    })
+}
+
 impl Db<'_> {
     /// A local setting.
     ///
@@ -107,17 +121,7 @@ impl Db<'_> {
         let mut st = self.conn.prepare_cached(
             "SELECT at, agent_id, device_id, action, record_kind, record_id, payload FROM audit ORDER BY seq LIMIT ?1",
         )?;
-        let rows = st.query_map([limit], |r| {
-            Ok(AuditEntry {
-                at: r.instant(0)?,
-                agent_id: r.parse(1)?,
-                device_id: r.parse(2)?,
-                action: r.get(3)?,
-                record_kind: r.get(4)?,
-                record_id: r.get(5)?,
-                payload: r.get(6)?,
-            })
-        })?;
+        let rows = st.query_map([limit], audit_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -132,17 +136,7 @@ impl Db<'_> {
         let mut st = self.conn.prepare_cached(
             "SELECT at, agent_id, device_id, action, record_kind, record_id, payload FROM audit WHERE action = 'ticket_scanned' ORDER BY seq",
         )?;
-        let rows = st.query_map([], |r| {
-            Ok(AuditEntry {
-                at: r.instant(0)?,
-                agent_id: r.parse(1)?,
-                device_id: r.parse(2)?,
-                action: r.get(3)?,
-                record_kind: r.get(4)?,
-                record_id: r.get(5)?,
-                payload: r.get(6)?,
-            })
-        })?;
+        let rows = st.query_map([], audit_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
