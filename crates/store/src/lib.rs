@@ -40,7 +40,7 @@ mod vault;
 pub use audit_chain::{chain_hex, AuditBreak, ChainHash, QuarantinedFile, CHAIN_HASH_LEN};
 pub use db::*;
 pub use error::StoreError;
-pub use migrate::{fingerprint, Migration, MIGRATIONS};
+pub use migrate::{fingerprint, pre_upgrade_copy, Migration, MIGRATIONS};
 pub use office::{AnomalyResolution, CashReturn, StockCount};
 pub use settlement::{LateRecord, SettlementLineRow, SettlementProposalRow, SettlementRunRow};
 pub use store::{Checkpointer, Store, WRITER_CHECKPOINT_PAGES};

@@ -1,8 +1,11 @@
-//! Numbered migrations. Each runs in its own transaction; `PRAGMA user_version` holds the
-//! highest applied; a file newer than this program is refused; the text of every applied
-//! migration is fingerprinted in `schema_migrations` and checked at every open.
+//! Numbered migrations. Those a store lacks run in one transaction, after a copy of the older
+//! file is kept beside it ([`pre_upgrade_copy`]); `PRAGMA user_version` holds the highest
+//! applied; a file newer than this program is refused; the text of every applied migration is
+//! fingerprinted in `schema_migrations` and checked at every open.
 
-use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
@@ -149,6 +152,56 @@ pub fn fingerprint(sql: &str) -> String {
     format!("{h:016x}")
 }
 
+/// The copy of a store taken before it is upgraded from schema `version`: beside it,
+/// `<file>.schema-<version>.bak` (and its key file, when the store is encrypted, as
+/// `<copy>.keys`).
+#[must_use]
+pub fn pre_upgrade_copy(store: &Path, version: i64) -> PathBuf {
+    let mut s = store.as_os_str().to_owned();
+    s.push(format!(".schema-{version}.bak"));
+    PathBuf::from(s)
+}
+
+/// Copies the store's file (checkpointed first, so the copy holds every committed write)
+/// beside it before an upgrade: a way back to the version the older Sene read.
+fn copy_before_upgrade(conn: &Connection, version: i64) -> Result<(), StoreError> {
+    let Some(path) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
+        return Ok(());
+    };
+    let io = |p: &Path, e: std::io::Error| StoreError::Io {
+        path: p.display().to_string(),
+        reason: e.to_string(),
+    };
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    let target = pre_upgrade_copy(&path, version);
+    let mut tmp = target.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::copy(&path, &tmp).map_err(|e| io(&tmp, e))?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
+    // a reader of the older Sene kept the WAL from being emptied: its frames go with the copy
+    let side = |p: &Path, s: &str| {
+        let mut o = p.as_os_str().to_owned();
+        o.push(s);
+        PathBuf::from(o)
+    };
+    if busy != 0 {
+        let wal = side(&path, "-wal");
+        if wal.exists() {
+            std::fs::copy(&wal, side(&target, "-wal")).map_err(|e| io(&wal, e))?;
+        }
+    }
+    let keys = crate::Vault::key_path(&path);
+    if keys.exists() {
+        let to = crate::Vault::key_path(&target);
+        std::fs::copy(&keys, &to).map_err(|e| io(&to, e))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     let latest = MIGRATIONS.last().map_or(0, |m| m.version);
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -158,12 +211,30 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
             supported: latest,
         });
     }
-    conn.execute_batch(
+    if current > 0 && current < latest {
+        copy_before_upgrade(conn, current)?;
+    }
+    // Every migration this store lacks in ONE transaction: an upgrade that fails at any step
+    // leaves the file as it was, at the version the older Sene wrote (immediate: two programs
+    // opening the same old store do not both migrate it; the version is read again inside).
+    let tx = conn.transaction_with_behavior(if current < latest {
+        TransactionBehavior::Immediate
+    } else {
+        TransactionBehavior::Deferred
+    })?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: latest,
+        });
+    }
+    tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, fingerprint TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
     )?;
     for m in MIGRATIONS {
         if m.version <= current {
-            let stored: Option<String> = conn
+            let stored: Option<String> = tx
                 .query_row(
                     "SELECT fingerprint FROM schema_migrations WHERE version = ?1",
                     [m.version],
@@ -179,15 +250,14 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
             }
             continue;
         }
-        let tx = conn.transaction()?;
         tx.execute_batch(m.sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, fingerprint, applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
             rusqlite::params![m.version, m.name, fingerprint(m.sql)],
         )?;
         tx.pragma_update(None, "user_version", m.version)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
 
