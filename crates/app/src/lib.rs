@@ -72,6 +72,8 @@ mod backup;
 pub mod export;
 // Demo data: the shipped small union and a generated one at benchmark scale.
 pub mod demo;
+// A step of long work, with how far along it is (the window's and `sene`'s progress).
+pub mod steps;
 
 pub use backup::BACKUP_MAX_AGE_HOURS;
 pub use clock::{Clock, FixedClock, SystemClock};

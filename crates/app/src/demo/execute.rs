@@ -15,7 +15,14 @@ use crate::fertilizer::{
 };
 use crate::finance::{NewAllocation, NewCreditLine, NewDrawdown, NewLender, NewSaleLot};
 use crate::season::{DisburseAdvance, RecordDelivery, RequestContract, Reverse};
+use crate::steps::Step;
 use crate::{Actor, Ledger, Result};
+
+/// The units of work of a union of `n` cooperatives: its setup, five passes over the
+/// cooperatives (members, decisions, advances, fertilizer, deliveries), the credit and the sale.
+pub(super) fn units(n: usize) -> u64 {
+    5 * u64::try_from(n).unwrap_or(u64::MAX / 8) + 3
+}
 
 /// True every tenth cooperative and at the last one (progress lines of a generated union).
 fn every(i: usize, n: usize) -> bool {
@@ -43,13 +50,23 @@ pub(super) fn execute(
     world: &World,
     plan: &Plan,
     quiet: bool,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(&Step),
 ) -> Result<()> {
     let n = world.coops.len();
+    let total = units(n);
+    // the setup is done
+    let mut done = 1;
+    let mut progress = |done: u64, text: &str| {
+        progress(&Step {
+            done,
+            total,
+            text: text.to_owned(),
+        });
+    };
     let group_orders = plan.group_orders();
 
     // 1. Members, contract requests, fertilizer needs and group orders: the field agent.
-    progress("Membres, demandes de contrat et besoins en engrais…");
+    progress(done, "Membres, demandes de contrat et besoins en engrais…");
     let mut member_ids: Vec<MemberId> = Vec::with_capacity(plan.members.len());
     let mut contract_ids: Vec<Vec<ContractId>> = Vec::with_capacity(plan.members.len());
     for (i, coop) in world.coops.iter().enumerate() {
@@ -99,13 +116,14 @@ pub(super) fn execute(
         })?;
         member_ids.extend(ms);
         contract_ids.extend(cs);
+        done += 1;
         if quiet && every(i, n) {
-            progress(&format!("  membres : {}/{n} coopératives", i + 1));
+            progress(done, &format!("  membres : {}/{n} coopératives", i + 1));
         }
     }
 
     // 2. Decisions: the CTC member, or the secretariat.
-    progress("Décisions sur les contrats (CTC et secrétariat)…");
+    progress(done, "Décisions sur les contrats (CTC et secrétariat)…");
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         ledger.run(&coop.approver, |tx| {
@@ -118,10 +136,14 @@ pub(super) fn execute(
             }
             Ok(())
         })?;
+        done += 1;
     }
 
     // 3. Credit lines, drawdowns, allocations to the agents, purchase orders: the secretariat.
-    progress("Prêteurs, lignes de crédit, tirages et dotations aux agents…");
+    progress(
+        done,
+        "Prêteurs, lignes de crédit, tirages et dotations aux agents…",
+    );
     let allocations = plan.allocations();
     let purchase_orders = ledger.run(&world.sec, |tx| {
         let mut needed: HashMap<usize, i64> = HashMap::new();
@@ -211,10 +233,11 @@ pub(super) fn execute(
         }
         Ok(pos)
     })?;
+    done += 1;
 
     // 4. Advances: the field agent (one typing mistake, voided by a second person — the
     // cooperative's approver — before the right amount is paid).
-    progress("Avances aux membres…");
+    progress(done, "Avances aux membres…");
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         let voids = ledger.run(&coop.agent, |tx| {
@@ -265,10 +288,11 @@ pub(super) fn execute(
             }
             Ok(())
         })?;
+        done += 1;
     }
 
     // 5. Fertilizer: reception at the warehouse, then distribution to members.
-    progress("Engrais : réceptions et distributions…");
+    progress(done, "Engrais : réceptions et distributions…");
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         ledger.run(&coop.agent, |tx| {
@@ -310,10 +334,11 @@ pub(super) fn execute(
             }
             Ok(())
         })?;
+        done += 1;
     }
 
     // 6. Deliveries, weighed at the warehouse (a weighing typed twice is voided).
-    progress("Livraisons au magasin…");
+    progress(done, "Livraisons au magasin…");
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         let voids = ledger.run(&coop.agent, |tx| {
@@ -354,13 +379,14 @@ pub(super) fn execute(
             Ok(voids)
         })?;
         void(ledger, &coop.approver, voids)?;
+        done += 1;
         if quiet && every(i, n) {
-            progress(&format!("  livraisons : {}/{n} coopératives", i + 1));
+            progress(done, &format!("  livraisons : {}/{n} coopératives", i + 1));
         }
     }
 
     // 7. A sale lot drawn from stock: the secretariat (marketing committee).
-    progress("Vente d'un lot…");
+    progress(done, "Vente d'un lot…");
     let sale = &asset.sale;
     let lots: Vec<usize> = if quiet {
         // Generated: one lot every 10 cooperatives growing the crop.
@@ -411,5 +437,8 @@ pub(super) fn execute(
             Ok(())
         })?;
     }
+    done += 1;
+    debug_assert_eq!(done, total);
+    progress(done, "Union de démonstration prête");
     Ok(())
 }

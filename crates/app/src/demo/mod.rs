@@ -29,6 +29,7 @@
 use sene_store::Table;
 use serde::{Deserialize, Serialize};
 
+use crate::steps::Step;
 use crate::{AppError, Ledger, Result};
 
 mod asset;
@@ -95,9 +96,24 @@ pub struct DemoSummary {
 /// # Errors
 /// [`crate::AppError::AlreadyInitialized`] when the store is not empty; use-case errors.
 pub fn load_demo(ledger: &mut Ledger, progress: &mut dyn FnMut(&str)) -> Result<DemoSummary> {
+    load_demo_steps(ledger, &mut |s| progress(&s.text))
+}
+
+/// [`load_demo`], each step with how far along the work is ([`Step`]: the last one is done).
+///
+/// # Errors
+/// As [`load_demo`].
+pub fn load_demo_steps(
+    ledger: &mut Ledger,
+    progress: &mut dyn FnMut(&Step),
+) -> Result<DemoSummary> {
     ensure_empty(ledger)?;
     let asset = asset()?;
-    progress("Union, coopératives, magasins, agents et campagnes…");
+    progress(&Step {
+        done: 0,
+        total: execute::units(asset.cooperatives.len()),
+        text: "Union, coopératives, magasins, agents et campagnes…".into(),
+    });
     let world = setup(
         ledger,
         &asset,
@@ -121,6 +137,20 @@ pub fn generate_union(
     seed: u64,
     progress: &mut dyn FnMut(&str),
 ) -> Result<DemoSummary> {
+    generate_union_steps(ledger, scale, seed, &mut |s| progress(&s.text))
+}
+
+/// [`generate_union`], each step with how far along the work is ([`Step`]: the last one is
+/// done).
+///
+/// # Errors
+/// As [`load_demo`].
+pub fn generate_union_steps(
+    ledger: &mut Ledger,
+    scale: Scale,
+    seed: u64,
+    progress: &mut dyn FnMut(&Step),
+) -> Result<DemoSummary> {
     ensure_empty(ledger)?;
     if scale.cooperatives == 0 {
         return Err(AppError::Mismatch(
@@ -130,12 +160,16 @@ pub fn generate_union(
     let asset = asset()?;
     let mut rng = Rng::new(seed);
     let (coops, agents) = generated_organisation(&mut rng, &asset, scale)?;
-    progress(&format!(
-        "Union générée : {} coopératives, {} agents, {} membres…",
-        coops.len(),
-        agents.len(),
-        scale.members
-    ));
+    progress(&Step {
+        done: 0,
+        total: execute::units(coops.len()),
+        text: format!(
+            "Union générée : {} coopératives, {} agents, {} membres…",
+            coops.len(),
+            agents.len(),
+            scale.members
+        ),
+    });
     let secretariat = SecretariatSpec {
         name: asset.secretariat.name.clone(),
         device_label: asset.secretariat.device_label.clone(),
