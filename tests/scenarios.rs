@@ -11,3 +11,4 @@ mod one_round;
 mod registry;
 mod restore;
 mod standby;
+mod upgrade;
