@@ -304,6 +304,13 @@ fn print_page(webview: tauri::Webview) -> R<()> {
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("impression impossible : {e}")))
 }
 
+/// « À propos »: Sene's version, the store schema it writes and the commit it was built from
+/// (`SENE_COMMIT`, set by build.rs; empty without git). Answers before sign-in too.
+#[tauri::command(async)]
+fn about(_shell: State<'_, Shell>) -> R<AboutView> {
+    Ok(sene_api::about(env!("SENE_COMMIT")))
+}
+
 /// The script the page runs before its own: the store's lock at start-up, so that the first
 /// screen (sign-in, or the first passphrase) is drawn without waiting for a command's round trip
 /// (the first one, at start-up, takes 100–250 ms here: BENCHMARKS.md). The page asks again at

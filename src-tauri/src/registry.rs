@@ -39,6 +39,8 @@ macro_rules! registry {
             restore_backup(RestoreRequest) -> RestoreView [gate, writes];
             lock() -> VaultStatus [gate, reads];
             print_page() -> () [gate, reads];
+            // « À propos »: the version, the store schema and the build's commit
+            about() -> AboutView [gate, reads];
             // the device and its accounts
             list_accounts() -> Vec<AccountView> [signed_in, reads] = accounts;
             add_account(AddAccountRequest) -> Vec<AccountView> [secretariat, writes] = add_account;

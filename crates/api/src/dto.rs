@@ -48,6 +48,17 @@ dto! {
         pub idle_lock_minutes: u32,
     }
 
+    /// « À propos » (`about`, at the gate): what this build is, for a union's IT volunteer.
+    pub struct AboutView {
+        /// Sene's version (`0.1.0`).
+        pub version: String,
+        /// The store schema this build writes: its last migration's number.
+        pub schema_version: u32,
+        /// The commit it was built from (`git rev-parse --short=12`); none when it was built
+        /// without git (the window says « inconnu » / "unknown").
+        pub commit: Option<String>,
+    }
+
     /// The store's lock, before anyone is signed in: decides the sign-in screen.
     pub struct VaultStatus {
         /// `new` (no store yet: choose a passphrase), `plain` (a store made before

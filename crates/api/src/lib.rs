@@ -32,6 +32,20 @@ pub fn bindings() -> String {
     dto::bindings()
 }
 
+/// « À propos »: Sene's version, the store schema this build writes (the last migration of
+/// `sene-store`) and `commit`, the one the window's binary was built from (empty: unknown).
+#[must_use]
+pub fn about(commit: &str) -> AboutView {
+    let commit = commit.trim();
+    AboutView {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        schema_version: sene_store::MIGRATIONS
+            .last()
+            .map_or(0, |m| u32::try_from(m.version).unwrap_or(0)),
+        commit: (!commit.is_empty()).then(|| commit.to_owned()),
+    }
+}
+
 /// The bounds the window checks as the person types, from the Rust constants the ledger
 /// checks them by (`ui/src/bindings/limits.ts`, generated like the bindings).
 #[must_use]

@@ -7,6 +7,7 @@
 
 mod webdriver;
 
+mod about;
 mod anomalies;
 mod backup;
 mod cards;

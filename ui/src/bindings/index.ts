@@ -46,6 +46,21 @@ account_label: string | null,
  */
 idle_lock_minutes: number, };
 
+export type AboutView = { 
+/**
+ * Sene's version (`0.1.0`).
+ */
+version: string, 
+/**
+ * The store schema this build writes: its last migration's number.
+ */
+schema_version: number, 
+/**
+ * The commit it was built from (`git rev-parse --short=12`); none when it was built
+ * without git (the window says « inconnu » / "unknown").
+ */
+commit: string | null, };
+
 export type VaultStatus = { 
 /**
  * `new` (no store yet: choose a passphrase), `plain` (a store made before

@@ -2,6 +2,7 @@
 // `SENE_BLESS=1 cargo test -p sene-desktop --test commands`. Do not edit.
 
 import type {
+  AboutView,
   AccountRequest,
   AccountView,
   AddAccountRequest,
@@ -111,6 +112,7 @@ export interface Commands {
   restore_backup: [RestoreRequest, RestoreView];
   lock: [void, VaultStatus];
   print_page: [void, null];
+  about: [void, AboutView];
   list_accounts: [void, AccountView[]];
   add_account: [AddAccountRequest, AccountView[]];
   remove_account: [AccountRequest, AccountView[]];
@@ -205,6 +207,7 @@ export const ACCESS: { readonly [K in keyof Commands]: Access } = {
   restore_backup: 'gate',
   lock: 'gate',
   print_page: 'gate',
+  about: 'gate',
   list_accounts: 'signed_in',
   add_account: 'secretariat',
   remove_account: 'secretariat',
@@ -344,4 +347,5 @@ export const GATE: readonly (keyof Commands)[] = [
   'restore_backup',
   'lock',
   'print_page',
+  'about',
 ];
