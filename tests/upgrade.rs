@@ -7,6 +7,8 @@
 //! current code and compared with what the old binary printed. A store from a newer Sene and an
 //! upgrade that fails at a later step leave the file byte for byte as it was.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

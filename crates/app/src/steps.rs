@@ -16,11 +16,9 @@ impl Step {
     /// The share done, in whole percents (100 for an empty total).
     #[must_use]
     pub fn percent(&self) -> u64 {
-        if self.total == 0 {
-            100
-        } else {
-            self.done.min(self.total) * 100 / self.total
-        }
+        (self.done.min(self.total) * 100)
+            .checked_div(self.total)
+            .unwrap_or(100)
     }
 }
 

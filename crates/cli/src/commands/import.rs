@@ -359,8 +359,26 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
         }
     });
     let mut cancelled = false;
+    // each row's step, as a bar on a terminal or a line every 2 % (super::progress)
+    let mut bar = super::progress::Progress::new(ctx.json);
+    let total = u64::try_from(parsed.len()).unwrap_or(u64::MAX);
+    let every = total.div_ceil(50).max(1);
+    let text = match ctx.lang {
+        Lang::Fr => "membres importés",
+        Lang::En => "members imported",
+    };
     let result = ctx.run(|tx| {
-        for (row, p) in parsed {
+        let mut step = |done: u64| {
+            bar.step(&sene_app::steps::Step {
+                done,
+                total,
+                text: text.into(),
+            });
+        };
+        for (done, (row, p)) in (0u64..).zip(parsed) {
+            if done % every == 0 {
+                step(done);
+            }
             let cmd = match p {
                 Err(e) => {
                     report.rejected.push(rejected(row, &e));
@@ -411,6 +429,7 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
                 Err(e) => report.rejected.push(Rejected::from_app(row, &e)),
             }
         }
+        step(total);
         if !skip && !report.rejected.is_empty() {
             cancelled = true;
             return Err(AppError::Mismatch("import annulé".into()));

@@ -8,6 +8,7 @@ mod finance;
 mod import;
 mod office;
 mod org;
+pub mod progress;
 mod registry;
 mod reports;
 mod scale;

@@ -75,20 +75,21 @@ pub fn init(ctx: &mut Ctx, a: InitArgs) -> CliResult<Output> {
 }
 
 pub fn demo(ctx: &mut Ctx, a: DemoArgs) -> CliResult<Output> {
-    let json = ctx.json;
-    let mut progress = |l: &str| output::progress(json, l);
+    // the app's steps, as a bar on a terminal or plain lines (super::progress)
+    let mut bar = super::progress::Progress::new(ctx.json);
+    let mut progress = |s: &sene_app::steps::Step| bar.step(s);
     let summary = match a
         .scale
         .as_deref()
         .map(sene_domain::validate::fold)
         .as_deref()
     {
-        None => demo::load_demo(&mut ctx.ledger, &mut progress)?,
+        None => demo::load_demo_steps(&mut ctx.ledger, &mut progress)?,
         Some("small" | "petite" | "petit") => {
-            demo::generate_union(&mut ctx.ledger, SMALL, a.seed, &mut progress)?
+            demo::generate_union_steps(&mut ctx.ledger, SMALL, a.seed, &mut progress)?
         }
         Some("union" | "full" | "complete") => {
-            demo::generate_union(&mut ctx.ledger, Scale::UNION, a.seed, &mut progress)?
+            demo::generate_union_steps(&mut ctx.ledger, Scale::UNION, a.seed, &mut progress)?
         }
         Some(_) => {
             return Err(CliError::msg(

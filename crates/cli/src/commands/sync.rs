@@ -5,13 +5,14 @@ use sene_domain::{Device, DeviceId, Lang};
 use sene_hub::{client, enroll, usb, ServeOptions};
 use serde_json::json;
 
+use super::progress::Progress;
 use crate::cli::{ConflictsCmd, EnrollArgs, HubCmd, SyncArgs, SyncCmd};
 use crate::ctx::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::files::write_atomically;
 use crate::lang::tr;
 use crate::lookup;
-use crate::output::{progress, Output};
+use crate::output::Output;
 
 impl From<sene_hub::HubError> for CliError {
     fn from(e: sene_hub::HubError) -> Self {
@@ -93,7 +94,11 @@ pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> CliResult<Output> {
         ca.as_deref(),
     )?;
     let (json, lang) = (ctx.json, ctx.lang);
-    let r = client::sync(&mut ctx.ledger, None, &mut |p| progress_line(json, lang, p))?;
+    let mut bar = Progress::new(json);
+    let r = client::sync(&mut ctx.ledger, None, &mut |p| {
+        progress_line(&mut bar, lang, p)
+    })?;
+    drop(bar);
     Ok(Output::new(
         &json!({ "device_id": e.device_id, "agent_id": e.agent_id, "union": e.union, "sync": r }),
     )?
@@ -110,7 +115,9 @@ pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> CliResult<Output> {
     )))
 }
 
-fn progress_line(json: bool, lang: Lang, p: &client::Progress) {
+/// A sync's step (the hub client's, as the window receives them): a line, or the bar's text on
+/// a terminal.
+fn progress_line(bar: &mut Progress, lang: Lang, p: &client::Progress) {
     let line = match p {
         client::Progress::Sending { round, docs, bytes } => tr(
             lang,
@@ -129,7 +136,7 @@ fn progress_line(json: bool, lang: Lang, p: &client::Progress) {
         ),
         client::Progress::Done => tr(lang, "synchronisation terminée", "sync done"),
     };
-    progress(json, &line);
+    bar.note(&line, *p == client::Progress::Done);
 }
 
 pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
@@ -137,9 +144,11 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> CliResult<Output> {
     match a.action {
         None => {
             let (json, lang) = (ctx.json, ctx.lang);
+            let mut bar = Progress::new(json);
             let r = client::sync(&mut ctx.ledger, a.hub.as_deref(), &mut |p| {
-                progress_line(json, lang, p)
+                progress_line(&mut bar, lang, p)
             })?;
+            drop(bar);
             let mut out = Output::new(&r)?;
             out.push(tr(
                 lang,
