@@ -105,6 +105,19 @@ fn raw(path: &Path, key: Option<&DataKey>) -> Connection {
     conn
 }
 
+/// The file at `path` holds exactly `bytes` (else: where it first differs, not both files).
+fn same_bytes(path: &Path, bytes: &[u8], what: &str) {
+    let now = std::fs::read(path).unwrap();
+    if now != bytes {
+        let at = now.iter().zip(bytes).position(|(a, b)| a != b);
+        panic!(
+            "{what} changed: {} bytes, {} before, first difference at {at:?}",
+            now.len(),
+            bytes.len()
+        );
+    }
+}
+
 fn user_version(conn: &Connection) -> i64 {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap()
@@ -321,7 +334,11 @@ fn upgrade(dir: &str, version: i64, encrypted: bool) {
             unlock(&path, "pas-la-bonne-phrase-2026").unwrap_err(),
             StoreError::WrongPassphrase
         ));
-        assert_eq!(std::fs::read(&path).unwrap(), original);
+        same_bytes(
+            &path,
+            &original,
+            "an encrypted store opened without its passphrase",
+        );
         Some(unlock(&path, PASSPHRASE).unwrap())
     } else {
         None
@@ -376,11 +393,7 @@ fn upgrade(dir: &str, version: i64, encrypted: bool) {
     // an older store leaves a copy of itself, as the older Sene wrote it, beside it
     let copy = pre_upgrade_copy(&path, version);
     if version < latest() {
-        assert_eq!(
-            std::fs::read(&copy).unwrap(),
-            original,
-            "the copy before upgrading"
-        );
+        same_bytes(&copy, &original, "the copy before upgrading");
         if encrypted {
             assert!(Vault::key_path(&copy).exists(), "the copy's key file");
         }
@@ -467,11 +480,7 @@ fn a_store_from_a_newer_sene_is_refused_untouched() {
     );
     let e = Ledger::open(&path).unwrap_err();
     assert!(e.to_string().contains("plus récente"), "{e}");
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        bytes,
-        "the newer store was written to"
-    );
+    same_bytes(&path, &bytes, "the newer store");
     assert!(
         !side(&path, "-wal").exists() || std::fs::metadata(side(&path, "-wal")).unwrap().len() == 0
     );
@@ -501,7 +510,7 @@ fn an_upgrade_that_fails_halfway_leaves_the_file_as_it_was() {
         e.to_string().contains("members_departed"),
         "the failing step: {e}"
     );
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file changed");
+    same_bytes(&path, &bytes, "the store whose upgrade failed");
     let conn = raw(&path, None);
     assert_eq!(user_version(&conn), version, "left at its version");
     let after = dump(&conn);
@@ -510,11 +519,12 @@ fn an_upgrade_that_fails_halfway_leaves_the_file_as_it_was() {
     assert!(!after.contains_key("member_merges") && !after.contains_key("registry_changes"));
     drop(conn);
     // the copy kept before trying is the older file
-    assert_eq!(
-        std::fs::read(pre_upgrade_copy(&path, version)).unwrap(),
-        bytes
+    same_bytes(
+        &pre_upgrade_copy(&path, version),
+        &bytes,
+        "the copy before upgrading",
     );
     // and it fails the same way again, still without touching the file
     assert!(Store::open(&path).is_err());
-    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    same_bytes(&path, &bytes, "the store whose upgrade failed twice");
 }
