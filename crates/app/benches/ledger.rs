@@ -732,10 +732,15 @@ fn run(
 /// `SENE_BENCH_PROFILE=<read>[:<runs>]`: only that read of the union just generated or taken
 /// from the cache, `runs` times per campaign (20 by default), each run's wall time printed,
 /// then the process ends: a loop to record with `perf`. `<read>`: `dashboard`, `anomalies`,
-/// `settle` (every campaign's settlement at the bench's date) or `report`.
+/// `settle` (every campaign's settlement at the bench's date), `report`, or `parts` (see
+/// [`parts`]).
 fn profile(ledger: &Ledger, what: &str) {
     let (read, runs) = what.split_once(':').unwrap_or((what, "20"));
     let runs: usize = runs.parse().unwrap();
+    if read == "parts" {
+        parts(ledger, runs);
+        return;
+    }
     let date = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
     let campaigns = ledger.db().campaign_ids().unwrap();
     for c in &campaigns {
@@ -749,6 +754,88 @@ fn profile(ledger: &Ledger, what: &str) {
             }
         });
         println!("{read} {c}: {}", t.text());
+    }
+}
+
+/// `SENE_BENCH_PROFILE=parts[:<runs>]`: the CPU time of this thread (mean of `runs`) of
+/// each store read the office's figures are made of, and of the figures themselves, per
+/// campaign: run at two scales, which read grows faster than the union.
+fn parts(ledger: &Ledger, runs: usize) {
+    let db = ledger.db();
+    let date = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    // the mean over the runs: the thread's CPU time may be counted in scheduler ticks
+    let mean_cpu = |f: &mut dyn FnMut()| {
+        let t = thread_cpu().unwrap_or_default();
+        for _ in 0..runs {
+            f();
+        }
+        ms(thread_cpu().unwrap_or_default().saturating_sub(t)) / runs as f64
+    };
+    macro_rules! part {
+        ($name:expr, $e:expr) => {{
+            let c = mean_cpu(&mut || {
+                std::hint::black_box($e);
+            });
+            println!("  {:<36} {c:>9.2} ms CPU", $name);
+        }};
+    }
+    println!("union-wide");
+    part!("all_members", db.all_members().unwrap());
+    part!("member_merges", db.member_merges().unwrap());
+    part!("each_receipt", db.each_receipt(|_, _| ()).unwrap());
+    part!("member_labels", db.member_labels().unwrap());
+    part!("cooperatives", db.cooperatives().unwrap());
+    part!("ticket_scans", db.ticket_scans().unwrap());
+    part!("conflicts", db.conflicts(true).unwrap());
+    for c in db.campaign_ids().unwrap() {
+        println!("campaign {c}");
+        part!("campaign_contracts", db.campaign_contracts(c).unwrap());
+        part!(
+            "campaign_contracts_upto",
+            db.campaign_contracts_upto(c, date).unwrap()
+        );
+        part!("campaign_weighings", db.campaign_weighings(c).unwrap());
+        part!("same_deliveries", db.same_deliveries(c).unwrap());
+        part!(
+            "campaign_disbursement_ids",
+            db.campaign_disbursement_ids(c).unwrap()
+        );
+        part!(
+            "records_after_departure",
+            db.records_after_departure(c).unwrap()
+        );
+        part!("agents_cash", db.agents_cash(c).unwrap());
+        part!("stock_counts", db.stock_counts(c).unwrap());
+        part!(
+            "campaign_stock_by_day",
+            db.campaign_stock_by_day(c).unwrap()
+        );
+        part!(
+            "agent_activity_and_stock",
+            db.agent_activity_and_stock(c).unwrap()
+        );
+        part!("credit_line_figures", db.credit_line_figures(c).unwrap());
+        part!("fertilizer_totals", db.fertilizer_totals(c).unwrap());
+        part!(
+            "campaign_fertilizer_upto",
+            db.campaign_fertilizer_upto(c, date).unwrap()
+        );
+        part!(
+            "campaign_payments_upto",
+            db.campaign_payments_upto(c, date).unwrap()
+        );
+        part!("debts_carried_into", db.debts_carried_into(c).unwrap());
+        part!(
+            "settlement_runs",
+            sene_app::settlement::settlement_runs(&db, Some(c)).unwrap()
+        );
+        part!(
+            "= settle_campaign",
+            ledger.settle_campaign(c, date).unwrap()
+        );
+        part!("= campaign_report", ledger.campaign_report(c).unwrap());
+        part!("= dashboard", ledger.dashboard(c, date).unwrap());
+        part!("= anomalies", ledger.anomalies(c).unwrap());
     }
 }
 

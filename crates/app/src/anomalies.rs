@@ -468,8 +468,9 @@ pub(crate) fn queue(db: &Db<'_>, campaign_id: CampaignId) -> Result<Vec<Anomaly>
 fn duplicate_members(db: &Db<'_>) -> Result<Vec<Anomaly>> {
     // a registration merged into another is not listed; a pair declared two people is settled
     let merges = crate::conflicts::merges(db)?;
-    // the pairs found do not depend on the members' order: read unsorted
-    let members = crate::conflicts::listed(db, db.all_members()?)?;
+    // only the members who share a key with another are read (in no given order: the pairs
+    // found do not depend on it); each group is made again below from the exact keys
+    let members = crate::conflicts::listed(db, db.duplicate_candidates()?)?;
     let mut phone: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut nina: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     let mut number: BTreeMap<(CooperativeId, &str), Vec<&Member>> = BTreeMap::new();
@@ -673,15 +674,10 @@ fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
         .flat_map(|(d, m)| m.into_iter().map(move |(p, nums)| ((d, p), nums)))
         .collect();
     let mut out = Vec::new();
-    for ((device_id, prefix), mut nums) in seen {
-        nums.sort_unstable();
-        nums.dedup();
-        let (Some(&lowest), Some(&highest)) = (nums.first(), nums.last()) else {
+    for ((device_id, prefix), nums) in seen {
+        let Some((lowest, highest, missing)) = missing_numbers(nums) else {
             continue;
         };
-        let missing: Vec<u64> = (lowest..=highest)
-            .filter(|n| nums.binary_search(n).is_err())
-            .collect();
         if !missing.is_empty() {
             let key = [
                 device_id.to_string(),
@@ -701,6 +697,48 @@ fn receipt_gaps(db: &Db<'_>) -> Result<Vec<Anomaly>> {
         }
     }
     Ok(out)
+}
+
+/// The lowest and highest of `nums` (in any order, repeats allowed) and the numbers between
+/// them that are not in it, ascending; `None` when `nums` is empty. A device's numbers are
+/// dense (a gap is an anomaly): they are marked in a bit set over their range, in time linear
+/// in their count and range, without a sort; numbers too sparse for it (a range over 64 times
+/// their count) are sorted instead.
+fn missing_numbers(mut nums: Vec<u64>) -> Option<(u64, u64, Vec<u64>)> {
+    let lowest = *nums.iter().min()?;
+    let highest = *nums.iter().max()?;
+    let span = highest - lowest;
+    let dense = usize::try_from(span)
+        .ok()
+        .filter(|s| *s / 64 <= nums.len().saturating_add(64));
+    let missing = match dense {
+        Some(span) => {
+            let mut seen = vec![0u64; span / 64 + 1];
+            for n in &nums {
+                // n − lowest ≤ span, which fits a usize
+                let i = usize::try_from(n - lowest).unwrap_or(usize::MAX);
+                if let Some(w) = seen.get_mut(i / 64) {
+                    *w |= 1 << (i % 64);
+                }
+            }
+            let mut missing = Vec::new();
+            for (k, w) in seen.iter().enumerate().filter(|(_, w)| **w != u64::MAX) {
+                for b in 0..64 {
+                    let i = k * 64 + b;
+                    if i <= span && w & (1 << b) == 0 {
+                        missing.push(lowest + i as u64);
+                    }
+                }
+            }
+            missing
+        }
+        None => {
+            nums.sort_unstable();
+            nums.dedup();
+            nums.windows(2).flat_map(|w| w[0] + 1..w[1]).collect()
+        }
+    };
+    Some((lowest, highest, missing))
 }
 
 /// Per warehouse, its newest count (latest date, then latest entered) when it differs from
@@ -770,5 +808,55 @@ impl Ledger {
     /// As [`tell`].
     pub fn tell_anomaly(&self, kind: &AnomalyKind, lang: Lang) -> Result<Told> {
         tell(&self.db(), kind, lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_numbers;
+
+    /// What `missing_numbers` must give: every number of the range that is not in the list.
+    fn by_definition(nums: &[u64]) -> Option<(u64, u64, Vec<u64>)> {
+        let lowest = *nums.iter().min()?;
+        let highest = *nums.iter().max()?;
+        let seen: std::collections::BTreeSet<u64> = nums.iter().copied().collect();
+        let missing = (lowest..=highest).filter(|n| !seen.contains(n)).collect();
+        Some((lowest, highest, missing))
+    }
+
+    #[test]
+    fn the_missing_numbers_are_those_of_the_range_not_seen_dense_or_sparse() {
+        // a pseudo-random walk (no dependency): dense lists in any order with repeats and
+        // gaps, runs crossing 64-bit words, and sparse lists that take the sorted path
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut cases: Vec<Vec<u64>> = vec![
+            vec![],
+            vec![7],
+            vec![5, 5, 5],
+            vec![3, 1],
+            vec![64, 0, 127, 128, 63],
+            vec![1, 1_000_000],
+            vec![u64::MAX, u64::MAX - 3],
+            (1..=200).filter(|n| n % 64 != 0).rev().collect(),
+        ];
+        for _ in 0..200 {
+            let len = (next() % 300) as usize;
+            let spread = [2, 70, 10_000][(next() % 3) as usize];
+            let base = next() % 1_000;
+            cases.push((0..len).map(|_| base + next() % spread).collect());
+        }
+        for nums in cases {
+            assert_eq!(
+                missing_numbers(nums.clone()),
+                by_definition(&nums),
+                "{nums:?}"
+            );
+        }
     }
 }

@@ -244,6 +244,7 @@ pub(crate) fn settle_figures(
         *p = p.checked_add(amount)?;
     }
     let mut lines = Vec::with_capacity(acc.len());
+    let members = acc.len();
     for (id, number, full_name, coop) in db.member_labels_of(|id| acc.contains_key(&id))? {
         let Some(a) = acc.remove(&id) else { continue };
         let s = rules::member_settlement(&SettlementInput {
@@ -280,20 +281,34 @@ pub(crate) fn settle_figures(
             debt: s.debt(),
         });
     }
-    lines.sort_by(|a, b| (&a.cooperative, &a.number).cmp(&(&b.cooperative, &b.number)));
-    // the lines come by cooperative: each cooperative's run is added up, then the union's
-    // totals from the cooperatives' (sums of whole francs and kg: the same figures)
+    // by cooperative, then number: the lines are put in their cooperative's bucket, the
+    // buckets ordered by code, each sorted by number (a stable sort, as of the whole list by
+    // both: the same order), so that the sort's cost grows with the members of a cooperative,
+    // not of the union; each cooperative's lines are added up, then the union's totals from
+    // the cooperatives' (sums of whole francs and kg: the same figures)
+    let mut buckets: HashMap<String, Vec<MemberLine>> = HashMap::new();
+    for l in lines {
+        match buckets.get_mut(&l.cooperative) {
+            Some(b) => b.push(l),
+            None => {
+                buckets.insert(l.cooperative.clone(), vec![l]);
+            }
+        }
+    }
+    let mut buckets: Vec<(String, Vec<MemberLine>)> = buckets.into_iter().collect();
+    buckets.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut cooperatives: BTreeMap<String, Totals> = BTreeMap::new();
     let mut totals = Totals::default();
-    for run in lines.chunk_by(|a, b| a.cooperative == b.cooperative) {
+    let mut lines = Vec::with_capacity(members);
+    for (code, mut run) in buckets {
+        run.sort_by(|a, b| a.number.cmp(&b.number));
         let mut t = Totals::default();
-        for l in run {
+        for l in &run {
             t.add(l)?;
         }
         totals.merge(&t)?;
-        if let Some(l) = run.first() {
-            cooperatives.insert(l.cooperative.clone(), t);
-        }
+        cooperatives.insert(code, t);
+        lines.append(&mut run);
     }
     Ok(SettlementReport {
         campaign_id,

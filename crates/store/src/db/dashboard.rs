@@ -362,14 +362,38 @@ impl Db<'_> {
         &self,
         campaign: CampaignId,
     ) -> R<Vec<(DisbursementId, ContractId, Money)>> {
+        // as the campaign's contracts give them (by contract id: no sort of the campaign's
+        // advances in SQL), then each contract's few in order of date, time recorded and id
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT x.id, x.contract_id, x.amount FROM disbursements x JOIN contracts c ON c.id = x.contract_id
-             WHERE c.campaign_id = ?1 AND {NOT_REVERSED} ORDER BY x.contract_id, x.date, x.recorded_at, x.id"
+            "SELECT x.id, x.contract_id, x.amount, x.date, x.recorded_at FROM disbursements x
+             JOIN contracts c ON c.id = x.contract_id
+             WHERE c.campaign_id = ?1 AND {NOT_REVERSED}"
         ))?;
         let rows = st.query_map([campaign.to_string()], |r| {
-            Ok((r.parse(0)?, r.parse(1)?, r.money(2)?))
+            Ok((
+                r.parse::<DisbursementId>(0)?,
+                r.parse::<ContractId>(1)?,
+                r.money(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut all = rows.collect::<Result<Vec<_>, _>>()?;
+        let by_contract =
+            |a: &(DisbursementId, ContractId, Money, String, String),
+             b: &(DisbursementId, ContractId, Money, String, String)| {
+                (a.1, &a.3, &a.4, a.0).cmp(&(b.1, &b.3, &b.4, b.0))
+            };
+        if all.is_sorted_by(|a, b| a.1 <= b.1) {
+            for run in all.chunk_by_mut(|a, b| a.1 == b.1) {
+                if run.len() > 1 {
+                    run.sort_by(by_contract);
+                }
+            }
+        } else {
+            all.sort_by(by_contract);
+        }
+        Ok(all.into_iter().map(|(id, c, m, _, _)| (id, c, m)).collect())
     }
 
     /// Groups of two or more non-voided deliveries of a campaign with the same member,

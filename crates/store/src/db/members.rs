@@ -104,6 +104,71 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The members that share with at least one other member their phone, their NINA, their
+    /// number in their cooperative, or their name folded by [`sene_domain::validate::fold`]
+    /// with their village in lower case (`str::to_lowercase`): every member of a group of two or
+    /// more by one of these keys, in no given order, each once. What the probable duplicates
+    /// of the anomaly queue compare, without reading every member: the first three from their
+    /// indexes (grouped in index order, no sort), the names in one pass over the table that
+    /// keeps a 64-bit hash per member (a member whose hash another shares is returned: a
+    /// collision only returns one more member, whose exact key the caller compares). The
+    /// birth years are the caller's to compare.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn duplicate_candidates(&self) -> R<Vec<Member>> {
+        use std::hash::{Hash, Hasher};
+        let mut rowids: Vec<i64> = Vec::new();
+        // by name and village: (hash, rowid) of each member, then the runs of one hash
+        let mut hashed: Vec<(u64, i64)> = Vec::new();
+        {
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT rowid, full_name, village FROM members")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let name = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                let village = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                // a fixed hasher: the same key gives the same hash within this call
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                sene_domain::validate::fold(name).hash(&mut h);
+                village.to_lowercase().hash(&mut h);
+                hashed.push((h.finish(), r.get(0)?));
+            }
+        }
+        hashed.sort_unstable();
+        for run in hashed.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                rowids.extend(run.iter().map(|(_, id)| *id));
+            }
+        }
+        // by phone, NINA and number: the groups read from each key's index
+        for sql in [
+            "SELECT rowid FROM members WHERE phone IN
+               (SELECT phone FROM members WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1)",
+            "SELECT rowid FROM members WHERE nina IN
+               (SELECT nina FROM members WHERE nina IS NOT NULL GROUP BY nina HAVING count(*) > 1)",
+            "SELECT m.rowid FROM (SELECT cooperative_id AS c, number AS n FROM members
+                                  GROUP BY cooperative_id, number HAVING count(*) > 1) g
+               JOIN members m ON m.cooperative_id = g.c AND m.number = g.n",
+        ] {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let ids = st.query_map([], |r| r.get::<_, i64>(0))?;
+            for id in ids {
+                rowids.push(id?);
+            }
+        }
+        rowids.sort_unstable();
+        rowids.dedup();
+        let sql = format!("SELECT {} FROM members WHERE rowid = ?1", Self::MEMBER_COLS);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for id in rowids {
+            out.push(st.query_row([id], Self::member_row)?);
+        }
+        Ok(out)
+    }
+
     /// Members whose folded name contains the folded query, or whose number or phone contains
     /// it ("traore" finds "Traoré").
     ///

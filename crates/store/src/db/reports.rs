@@ -41,6 +41,29 @@ pub struct FertilizerTotals {
     pub cash_paid: i64,
 }
 
+/// The index of the item of `sorted` for which `cmp` gives `Equal`, looked for from `from` on
+/// first (rows that come in the slice's order are found in a step or two each, without a
+/// binary search per row), then in the whole slice.
+pub(crate) fn seek<T>(
+    sorted: &[T],
+    from: usize,
+    cmp: impl Fn(&T) -> std::cmp::Ordering,
+) -> Option<usize> {
+    use std::cmp::Ordering;
+    let mut i = from;
+    while let Some(x) = sorted.get(i) {
+        match cmp(x) {
+            Ordering::Equal => return Some(i),
+            Ordering::Less => i += 1,
+            Ordering::Greater => break,
+        }
+        if i > from + 8 {
+            break;
+        }
+    }
+    sorted.binary_search_by(cmp).ok()
+}
+
 /// A date after every record's (dates are compared as `YYYY-MM-DD` text in SQL).
 fn no_date_limit() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()
@@ -89,19 +112,29 @@ impl Db<'_> {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        // the advances as the campaign's contracts give them (by contract id, then as stored:
+        // no sort of the campaign's advances), each contract's then put in date order (a
+        // stable sort of its few)
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT x.contract_id, x.amount, x.date FROM disbursements x JOIN contracts c ON c.id = x.contract_id
-             WHERE c.campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED} ORDER BY x.contract_id, x.date"
+             WHERE c.campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED}"
         ))?;
         let rows = st.query_map([&cid, &upto], |r| {
             Ok((r.parse::<ContractId>(0)?, r.money(1)?, r.date(2)?))
         })?;
+        let mut at = 0;
         for row in rows {
             let (contract, amount, date) = row?;
-            if let Ok(i) = out.binary_search_by(|f| f.contract.id.cmp(&contract)) {
+            if let Some(i) = seek(&out, at, |f| f.contract.id.cmp(&contract)) {
+                at = i;
                 if let Some(f) = out.get_mut(i) {
                     f.disbursements.push((amount, date));
                 }
+            }
+        }
+        for f in &mut out {
+            if f.disbursements.len() > 1 {
+                f.disbursements.sort_by_key(|(_, date)| *date);
             }
         }
         Ok(out)
@@ -152,8 +185,9 @@ impl Db<'_> {
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             if !reversed.is_empty() {
-                let id: String = r.get(0)?;
-                if reversed.contains(&id) {
+                // the id borrowed from the row: no allocation per hand-out
+                let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                if reversed.contains(id) {
                     continue;
                 }
             }

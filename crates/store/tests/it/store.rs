@@ -220,3 +220,109 @@ fn receipt_numbers_follow_the_device_sequence() {
         .unwrap();
     assert_eq!(got, vec!["B7-000001".to_string(), "B7-000002".to_string()]);
 }
+
+/// A member of the test cooperative `coop`.
+fn member(
+    coop: sene_domain::CooperativeId,
+    number: &str,
+    name: &str,
+    village: &str,
+    phone: Option<&str>,
+    nina: Option<&str>,
+) -> sene_domain::Member {
+    sene_domain::Member {
+        id: sene_domain::MemberId::new(),
+        cooperative_id: coop,
+        number: number.into(),
+        full_name: name.into(),
+        sex: sene_domain::Sex::Female,
+        birth_year: None,
+        village: village.into(),
+        phone: phone.map(Into::into),
+        nina: nina.map(Into::into),
+        crops: Vec::new(),
+        status: sene_domain::MemberStatus::Active,
+        left_on: None,
+        moved_to: None,
+        moved_from: None,
+        registered_on: None,
+    }
+}
+
+#[test]
+fn the_duplicate_candidates_are_every_member_sharing_a_key_and_no_other() {
+    let mut s = Store::open_in_memory().unwrap();
+    let coop = |code: &str| sene_domain::Cooperative {
+        id: sene_domain::CooperativeId::new(),
+        code: code.into(),
+        name: code.into(),
+        village: "v".into(),
+        commune: "c".into(),
+        cercle: "c".into(),
+        region: "r".into(),
+    };
+    let (a, b) = (coop("DIO"), coop("KAT"));
+    let members = [
+        // 0, 1: the same phone in two cooperatives
+        member(
+            a.id,
+            "DIO-1",
+            "Awa Traoré",
+            "Dioro",
+            Some("+22370000001"),
+            None,
+        ),
+        member(
+            b.id,
+            "KAT-1",
+            "Fanta Keita",
+            "Katiéna",
+            Some("+22370000001"),
+            None,
+        ),
+        // 2, 3: the same NINA
+        member(
+            a.id,
+            "DIO-2",
+            "Mariam Coulibaly",
+            "Dioro",
+            None,
+            Some("N-42"),
+        ),
+        member(b.id, "KAT-2", "Oumou Diarra", "Katiéna", None, Some("N-42")),
+        // 4, 5: the same number in one cooperative (registered twice offline)
+        member(a.id, "DIO-3", "Kadi Sanogo", "Dioro", None, None),
+        member(a.id, "DIO-3", "Salif Konaté", "Dioro", None, None),
+        // 6, 7: the same name once folded and village in lower case
+        member(a.id, "DIO-4", "TRAORE  Bintou", "SÉGOU", None, None),
+        member(b.id, "KAT-3", "Traoré Bintou", "ségou", None, None),
+        // 8: the same number as 4 and 5 in another cooperative; 9: like 6 in another village;
+        // 10: no phone nor NINA, like 11 otherwise different; none is a candidate
+        member(b.id, "DIO-3", "Adama Sidibé", "Katiéna", None, None),
+        member(b.id, "KAT-4", "Traoré Bintou", "Dioro", None, None),
+        member(a.id, "DIO-5", "Aminata Ba", "Dioro", None, None),
+        member(
+            b.id,
+            "KAT-5",
+            "Aminata Bah",
+            "Dioro",
+            Some("+22370000002"),
+            Some("N-43"),
+        ),
+    ];
+    let got = s
+        .write(|db| -> Result<Vec<sene_domain::Member>, StoreError> {
+            db.insert_cooperative(&a)?;
+            db.insert_cooperative(&b)?;
+            for m in &members {
+                db.insert_member(m)?;
+            }
+            db.duplicate_candidates()
+        })
+        .unwrap();
+    let mut got: Vec<_> = got.into_iter().map(|m| m.id).collect();
+    got.sort();
+    let mut want: Vec<_> = members[..8].iter().map(|m| m.id).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
