@@ -360,6 +360,11 @@ fn upgrade(dir: &str, version: i64, encrypted: bool) {
         }
         None => Store::open(&path).unwrap(),
     };
+    assert_eq!(
+        store.upgraded_from(),
+        (version < latest()).then_some(version),
+        "{dir}/{name}: the store says it was upgraded"
+    );
     let ledger = Ledger::with_clock(store, Box::new(SystemClock));
     assert_eq!(ledger.store().integrity_check().unwrap(), "ok");
     let now = settlements(&ledger);

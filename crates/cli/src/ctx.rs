@@ -108,6 +108,24 @@ pub fn open_ledger(
     lang: Lang,
 ) -> CliResult<(Ledger, Option<sene_store::DataKey>)> {
     let (mut ledger, key) = open_ledger_as_found(path)?;
+    // a store of an older Sene was upgraded: say so, and where the copy of it as it was is
+    if let Some(old) = ledger.store().upgraded_from() {
+        let now = sene_store::MIGRATIONS.last().map_or(0, |m| m.version);
+        let copy = sene_store::pre_upgrade_copy(path, old);
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Fr => format!(
+                    "Base mise à jour pour cette version de Sene (schéma {old} → {now}) ; la base telle qu'elle était est gardée dans {}",
+                    copy.display()
+                ),
+                Lang::En => format!(
+                    "Store upgraded for this version of Sene (schema {old} → {now}); the store as it was is kept in {}",
+                    copy.display()
+                ),
+            }
+        );
+    }
     // a store copied by hand takes a new identity before anything is written to it
     if let Some(generation) = ledger.check_file_identity()? {
         let next = ledger.next_receipt_number().unwrap_or_default();

@@ -221,7 +221,9 @@ fn copy_before_upgrade(conn: &Connection, version: i64) -> Result<(), StoreError
     Ok(())
 }
 
-pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+/// Brings the store's schema up to date. `Some(version)`: an existing store of that older
+/// version was upgraded (its copy is [`pre_upgrade_copy`]).
+pub(crate) fn run(conn: &mut Connection) -> Result<Option<i64>, StoreError> {
     let latest = MIGRATIONS.last().map_or(0, |m| m.version);
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > latest {
@@ -230,7 +232,8 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
             supported: latest,
         });
     }
-    if current > 0 && current < latest {
+    let upgraded = (current > 0 && current < latest).then_some(current);
+    if upgraded.is_some() {
         copy_before_upgrade(conn, current)?;
     }
     // Every migration this store lacks in ONE transaction: an upgrade that fails at any step
@@ -288,7 +291,7 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tx.pragma_update(None, "user_version", m.version)?;
     }
     tx.commit()?;
-    Ok(())
+    Ok(upgraded)
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub struct Store {
     pub(crate) path: Option<PathBuf>,
     /// Inside [`Store::begin_group`]: writes are savepoints of the group's transaction.
     pub(crate) grouped: bool,
+    /// The older schema this store was upgraded from when it was opened.
+    upgraded_from: Option<i64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -273,9 +275,10 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             grouped: false,
+            upgraded_from: None,
         };
         store.configure().map_err(|e| e.at(path))?;
-        migrate::run(&mut store.conn).map_err(|e| e.at(path))?;
+        store.upgraded_from = migrate::run(&mut store.conn).map_err(|e| e.at(path))?;
         Ok(store)
     }
 
@@ -288,6 +291,7 @@ impl Store {
             conn: Connection::open_in_memory()?,
             path: None,
             grouped: false,
+            upgraded_from: None,
         };
         store.configure()?;
         migrate::run(&mut store.conn)?;
@@ -320,6 +324,14 @@ impl Store {
             true,
         )?;
         Ok(())
+    }
+
+    /// The older schema version this store was upgraded from when this program opened it
+    /// (a copy of it as it was stands beside it: [`crate::pre_upgrade_copy`]); `None` when it
+    /// was already at this program's version, or new.
+    #[must_use]
+    pub fn upgraded_from(&self) -> Option<i64> {
+        self.upgraded_from
     }
 
     /// SQLite's `data_version` of this connection: it changes when another connection
