@@ -553,6 +553,54 @@ impl Ledger {
         }
     }
 
+    /// Takes out what the next [`Ledger::sync_exchange_with`] of `peer` (a device in
+    /// `scope`) will merge of `message` into document `doc`, for [`sene_sync::Premerge::run`]
+    /// on another thread (see [`Engine::premerge_take`]); `None` when there is nothing to run
+    /// ahead. `fresh_session` when [`Ledger::sync_reset`] comes first.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn premerge_take(
+        &mut self,
+        peer: &str,
+        doc: &str,
+        message: &[u8],
+        scope: &Scope,
+        fresh_session: bool,
+    ) -> Result<Option<sene_sync::Premerge>> {
+        let Ok(id) = doc.parse::<DocId>() else {
+            return Ok(None);
+        };
+        let Scope::Device { device, .. } = scope else {
+            return Ok(None);
+        };
+        if !scope.reads(&id) {
+            return Ok(None);
+        }
+        let author = device.to_string();
+        let (store, engine, _) = self.parts()?;
+        let db = store.db();
+        Ok(engine.premerge_take(&db, peer, &id, message, &author, fresh_session)?)
+    }
+
+    /// Hands back a premerge run (see [`Ledger::premerge_take`]).
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`].
+    pub fn premerge_put(&mut self, done: sene_sync::Premerged) -> Result<()> {
+        self.engine()?.premerge_put(done);
+        Ok(())
+    }
+
+    /// Drops the premerges not used, and says how many were run for nothing (see
+    /// [`Engine::premerge_clear`]).
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`].
+    pub fn premerge_clear(&mut self) -> Result<usize> {
+        Ok(self.engine()?.premerge_clear())
+    }
+
     /// Starts a new sync session with `peer` (see [`Engine::reset_peer`]).
     ///
     /// # Errors

@@ -2726,12 +2726,16 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
 fn group_text(g: &BTreeMap<String, String>) -> String {
     let f = |k: &str| -> f64 { g.get(k).and_then(|v| v.parse().ok()).unwrap_or(0.0) / 1e3 };
     format!(
-        "{} (waited {:.0}, merge {:.0}, around {:.0}, commit {:.0} ms)",
+        "{} (waited {:.0}, read {:.0}, merge {:.0}, around {:.0}, commit {:.0} ms; {} merged ahead, {} of them for nothing, waited {:.0} ms for them)",
         g.get("exchanges").map_or("?", String::as_str),
         f("waited_us"),
+        f("read_us"),
         f("merge_us"),
         f("around_us"),
-        f("commit_us")
+        f("commit_us"),
+        g.get("ahead").map_or("?", String::as_str),
+        g.get("ahead_missed").map_or("?", String::as_str),
+        f("ahead_wait_us"),
     )
 }
 
@@ -2803,7 +2807,7 @@ fn burst_rows(
             verdict(r.wall <= max).into(),
         ]);
         details.push(format!(
-            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; laptops at nice {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, merges, work around them, savepoints and commit): {}; the morning's syncs {:.1} s.",
+            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; laptops at nice {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s.",
             k + 1,
             ms(r.writer_cpu),
             ms(r.writer_wait),

@@ -19,6 +19,8 @@
 // What each module holds; the server's and the errors' items are re-exported at the crate's
 // root, below.
 
+// A group's merges run ahead on a second thread (automerge's half of each).
+mod ahead;
 // The audit history a device proves to the hub at each sync.
 pub mod audit;
 // `sene hub cert`: the union's certificate authority and the office server's certificate.

@@ -231,29 +231,84 @@ impl Hub {
     /// waited in the queue, the merges themselves (`sync_exchange`: automerge and the
     /// projection), the work around them (token, decoding, audit proof, reply, dictionary), and
     /// the rest of the group (its savepoints and its commit).
-    fn merge_group(&self, l: &mut Ledger, jobs: Vec<Pending>) {
+    fn merge_group(&self, l: &mut Ledger, mut jobs: Vec<Pending>) {
         let n = jobs.len();
         let started = std::time::Instant::now();
         let waited = jobs.first().map(|p| started - p.queued).unwrap_or_default();
         let mut spent = Spent::default();
-        let (work, answers): (Vec<_>, Vec<_>) = jobs
-            .into_iter()
-            .map(|p| ((p.token, p.session, p.body), p.done))
-            .unzip();
-        match l.write_group(work, |l, (token, session, body)| {
-            let t = std::time::Instant::now();
-            let r = self.exchange_one(l, &token, &session, &body, &mut spent);
-            spent.exchanges += t.elapsed();
-            r
-        }) {
+        // Every request is read first, and automerge's part of each merge (the larger part of
+        // it, which needs no store) runs ahead on a second thread while this one stores the
+        // previous exchanges (see `crate::ahead`).
+        let ahead = crate::ahead::Ahead::default();
+        let mut counts = vec![0usize; n];
+        let mut read_time = std::time::Duration::ZERO;
+        let written = std::thread::scope(|s| {
+            let runner = std::thread::Builder::new()
+                .name("sene-hub-merge".into())
+                .spawn_scoped(s, || ahead.run());
+            if let Err(e) = runner {
+                // the writer then runs every merge itself
+                tracing::warn!(error = %e, "fil de fusion anticipée non démarré");
+            }
+            let reading = std::time::Instant::now();
+            let read = self.read_ahead(l, &jobs, &ahead, &mut counts);
+            ahead.close();
+            read_time = reading.elapsed();
+            let work: Vec<_> = jobs
+                .iter_mut()
+                .zip(read)
+                .enumerate()
+                .map(|(i, (p, r))| {
+                    (
+                        i,
+                        std::mem::take(&mut p.token),
+                        std::mem::take(&mut p.session),
+                        std::mem::take(&mut p.body),
+                        r,
+                    )
+                })
+                .collect();
+            let written = l.write_group(work, |l, (i, token, session, body, read)| {
+                let t = std::time::Instant::now();
+                for done in ahead.take(i, counts.get(i).copied().unwrap_or(0)) {
+                    l.premerge_put(done)?;
+                }
+                spent.ahead_wait += t.elapsed();
+                let r = match read {
+                    Some(d) => self.exchange_read(l, d, &session, &mut spent),
+                    None => self.exchange_one(l, &token, &session, &body, &mut spent),
+                };
+                spent.exchanges += t.elapsed();
+                r
+            });
+            ahead.stop();
+            written
+        });
+        let taken: usize = counts.iter().sum();
+        let answers: Vec<_> = jobs.into_iter().map(|p| p.done).collect();
+        let missed = l.premerge_clear().unwrap_or(0);
+        match written {
             Ok(results) => {
                 let total = started.elapsed();
                 tracing::debug!(
                     exchanges = n,
                     waited_us = micros(waited),
                     merge_us = micros(spent.merge),
-                    around_us = micros(spent.exchanges.saturating_sub(spent.merge)),
-                    commit_us = micros(total.saturating_sub(spent.exchanges)),
+                    around_us = micros(
+                        spent
+                            .exchanges
+                            .saturating_sub(spent.merge)
+                            .saturating_sub(spent.ahead_wait)
+                    ),
+                    ahead = taken,
+                    ahead_missed = missed,
+                    ahead_wait_us = micros(spent.ahead_wait),
+                    read_us = micros(read_time),
+                    commit_us = micros(
+                        total
+                            .saturating_sub(spent.exchanges)
+                            .saturating_sub(read_time)
+                    ),
                     total_us = micros(total),
                     "groupe d'échanges écrit"
                 );
@@ -272,6 +327,52 @@ impl Hub {
         }
     }
 
+    /// Reads a group's requests before it is written, and takes out the merges to run
+    /// ahead ([`Ledger::premerge_take`]). A request that does not read (its error is given in
+    /// its turn, in order), or a device's second request in the group (its dictionary is the
+    /// first one's answer), is read in its turn; a document is run ahead for one exchange of
+    /// the group at most.
+    fn read_ahead(
+        &self,
+        l: &mut Ledger,
+        jobs: &[Pending],
+        ahead: &crate::ahead::Ahead,
+        counts: &mut [usize],
+    ) -> Vec<Option<Read>> {
+        let mut devices = std::collections::HashSet::new();
+        let mut docs = std::collections::HashSet::new();
+        let mut read = Vec::with_capacity(jobs.len());
+        for (i, p) in jobs.iter().enumerate() {
+            let r = match self.read_request(l, &p.token, &p.body) {
+                Ok(r) if devices.insert(r.device.device_id.clone()) => r,
+                _ => {
+                    read.push(None);
+                    continue;
+                }
+            };
+            let fresh = self
+                .sessions
+                .lock()
+                .map(|s| s.get(&r.device.device_id).map(String::as_str) != Some(p.session.as_str()))
+                .unwrap_or(true);
+            for (doc, msg) in &r.env.items {
+                if !docs.insert(doc.clone()) {
+                    continue;
+                }
+                if let Ok(Some(job)) =
+                    l.premerge_take(&r.device.device_id, doc, msg, &r.scope, fresh)
+                {
+                    ahead.push(i, job);
+                    if let Some(c) = counts.get_mut(i) {
+                        *c += 1;
+                    }
+                }
+            }
+            read.push(Some(r));
+        }
+        read
+    }
+
     /// One exchange, inside a group: authenticate, decode, merge, answer.
     fn exchange_one(
         &self,
@@ -281,6 +382,13 @@ impl Hub {
         body: &[u8],
         spent: &mut Spent,
     ) -> Result<Vec<u8>, HubError> {
+        let read = self.read_request(l, token, body)?;
+        self.exchange_read(l, read, session, spent)
+    }
+
+    /// An exchange's request: its device authenticated by its token, its body decoded with
+    /// the dictionary it names.
+    fn read_request(&self, l: &Ledger, token: &str, body: &[u8]) -> Result<Read, HubError> {
         let (device, scope) = enroll::authenticate(l, token)?;
         // the dictionaries of this device's last two exchanges, in two slots: the last
         // one's reply may not have reached it
@@ -315,9 +423,35 @@ impl Hub {
                 (Some(d), Some(slot))
             }
         };
-        let mut env = Envelope::decode_with(body, dict.as_deref())?;
+        let env = Envelope::decode_with(body, dict.as_deref())?;
         // the next dictionary is made of the request as sent, audit proof included
         let env_raw = env.raw()?;
+        Ok(Read {
+            device,
+            scope,
+            env,
+            env_raw,
+            dict,
+            used,
+        })
+    }
+
+    /// An exchange whose request is read: merge, answer.
+    fn exchange_read(
+        &self,
+        l: &mut Ledger,
+        read: Read,
+        session: &str,
+        spent: &mut Spent,
+    ) -> Result<Vec<u8>, HubError> {
+        let Read {
+            device,
+            scope,
+            mut env,
+            env_raw,
+            dict,
+            used,
+        } = read;
         let fresh = {
             let mut s = self
                 .sessions
@@ -395,9 +529,23 @@ impl Hub {
     }
 }
 
+/// An exchange's request, read ([`Hub::read_request`]).
+struct Read {
+    device: sene_store::HubDevice,
+    scope: sene_app::sync::Scope,
+    env: Envelope,
+    /// The request as sent, for the next dictionary.
+    env_raw: Vec<u8>,
+    /// The dictionary it was compressed with, and the slot it came from.
+    dict: Option<Vec<u8>>,
+    used: Option<u8>,
+}
+
 /// Where a group's time went (see [`Hub::merge_group`]).
 #[derive(Default)]
 struct Spent {
+    /// Waiting for the merges run ahead.
+    ahead_wait: std::time::Duration,
     /// The exchanges, whole.
     exchanges: std::time::Duration,
     /// Of which the merges (`sync_exchange`).

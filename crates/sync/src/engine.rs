@@ -63,6 +63,11 @@ pub struct Engine {
     /// Peers and documents for which the next message must be a full one, not an ack (an ack
     /// received from the peer did not match this side's heads).
     full: std::collections::HashSet<(String, DocId)>,
+    /// Merges whose automerge half was run ahead on another thread (a hub's group), by peer
+    /// and document, each with the document it took out of the cache.
+    premerged: HashMap<(String, DocId), Premerged>,
+    /// Premerges found but not usable (their document or session moved since).
+    premerge_missed: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -224,6 +229,145 @@ fn patched_records(patches: Vec<automerge::Patch>) -> BTreeMap<String, Patched> 
     out
 }
 
+/// A record to write to the projection: its table, key and row, and whether it may hold
+/// concurrent values (to be scanned for conflicts).
+type RowToWrite = (Table, String, Map<String, Json>, bool);
+
+/// The automerge half of a merge, done: the document with the incoming changes applied, and
+/// the records they touched, read from automerge's patch log. Needs no store, so that a hub
+/// can run it on another thread while its writer stores the previous merge
+/// ([`Engine::premerge_take`]).
+struct Applied {
+    fork: AutoCommit,
+    before: Vec<ChangeHash>,
+    after: Vec<ChangeHash>,
+    /// Sorted in the projection's order (a record before those that refer to it).
+    rows: Vec<RowToWrite>,
+    /// The changes as they came that the document lacked (see [`Engine::merge`]).
+    fresh: Option<Vec<Brought>>,
+}
+
+/// Applies `incoming` to `fork` and reads what it touched (see [`Applied`]). On an error the
+/// fork is dropped: the caller's next use loads the document again from the store.
+fn apply_incoming(
+    mut fork: AutoCommit,
+    brought: Option<Vec<Brought>>,
+    incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
+) -> R<Applied> {
+    let before = fork.get_heads();
+    let fresh: Option<Vec<Brought>> = brought.map(|changes| {
+        let doc = fork.document();
+        let mut seen = std::collections::HashSet::new();
+        changes
+            .into_iter()
+            .filter(|c| seen.insert(c.hash) && doc.get_change_meta_by_hash(&c.hash).is_none())
+            .collect()
+    });
+    // automerge logs the patches while it applies, so the diff below reads that log
+    // instead of walking the whole document
+    fork.update_diff_cursor();
+    incoming(&mut fork)?;
+    let after = fork.get_heads();
+    if after == before {
+        fork.reset_diff_cursor();
+        return Ok(Applied {
+            fork,
+            before,
+            after,
+            rows: Vec::new(),
+            fresh,
+        });
+    }
+    let patches = fork.diff(&before, &after);
+    // the log is not kept: the document goes on without it
+    fork.reset_diff_cursor();
+    let patched = patched_records(patches);
+    // The records whose row and conflicts the diff tells in full: a map put at the root
+    // where the document had nothing before (so every field of it is new and its patch
+    // says whether it has concurrent values), with no conflict anywhere. The others are
+    // read back from the document and scanned for conflicts.
+    let mut rows: Vec<RowToWrite> = Vec::new();
+    for (key, p) in patched {
+        let Some((table, _)) = split_key(&key) else {
+            return Err(SyncError::Refused(format!("clé inconnue « {key} »")));
+        };
+        if let Some(row) = p.whole_row() {
+            if fork.get_at(ROOT, key.as_str(), &before)?.is_none() {
+                #[cfg(debug_assertions)]
+                debug_check_new_record(&fork, &key, &row)?;
+                rows.push((table, key, row, false));
+                continue;
+            }
+        }
+        if let Some(row) = read_record(&fork, &key)? {
+            rows.push((table, key, row, true));
+        }
+    }
+    rows.sort_by(|(ta, ka, ..), (tb, kb, ..)| (order(*ta), ka).cmp(&(order(*tb), kb)));
+    Ok(Applied {
+        fork,
+        before,
+        after,
+        rows,
+        fresh,
+    })
+}
+
+/// A merge's automerge half taken out of the engine, to run on another thread
+/// ([`Engine::premerge_take`], [`Premerge::run`]).
+pub struct Premerge {
+    peer: String,
+    id: DocId,
+    message: Vec<u8>,
+    msg: Message,
+    state: State,
+    fork: AutoCommit,
+    brought: Vec<Brought>,
+}
+
+/// A [`Premerge`] run: handed back with [`Engine::premerge_put`], used by the
+/// [`Engine::receive_relayed`] of exactly the same message while nothing else touched the
+/// document and the session (otherwise dropped, and the merge done as usual).
+pub struct Premerged {
+    peer: String,
+    id: DocId,
+    message: Vec<u8>,
+    state_before: State,
+    state_after: State,
+    applied: R<Applied>,
+}
+
+impl Premerge {
+    /// Applies the message to the document: automerge's work and the diff, no store.
+    #[must_use]
+    pub fn run(self) -> Premerged {
+        let Premerge {
+            peer,
+            id,
+            message,
+            msg,
+            state,
+            fork,
+            brought,
+        } = self;
+        let state_before = state.clone();
+        let mut state_after = state;
+        let applied = apply_incoming(fork, Some(brought), |f| {
+            f.sync()
+                .receive_sync_message(&mut state_after, msg)
+                .map_err(SyncError::from)
+        });
+        Premerged {
+            peer,
+            id,
+            message,
+            state_before,
+            state_after,
+            applied,
+        }
+    }
+}
+
 /// Debug builds: a record built from the diff is the one the document holds, with no
 /// concurrent values anywhere.
 #[cfg(debug_assertions)]
@@ -261,6 +405,8 @@ impl Engine {
             states: HashMap::new(),
             author: None,
             full: std::collections::HashSet::new(),
+            premerged: HashMap::new(),
+            premerge_missed: 0,
             actor: ActorId::from(device.as_uuid().as_bytes().as_slice()),
         }
     }
@@ -287,6 +433,124 @@ impl Engine {
     pub fn invalidate(&mut self) {
         self.docs.clear();
         self.states.clear();
+        self.premerged.clear();
+    }
+
+    /// Takes out of the engine what a [`Engine::receive_relayed`] of `message` from `peer`
+    /// would merge into `id` (the document, the session's state), for [`Premerge::run`] on
+    /// another thread while this engine goes on with others: a hub merges a group's exchanges
+    /// one after the other in one transaction, and automerge's part of each (the larger part
+    /// of a merge) needs no store. `None` when the message is not one to merge ahead (an
+    /// acknowledgement, no changes, changes relayed for another author, malformed: the
+    /// receive itself says so). `author` is the device the receive will merge for
+    /// ([`Engine::set_author`]), `fresh_session` whether the peer's session will be reset
+    /// first ([`Engine::reset_peer`]).
+    ///
+    /// The document stays out of the cache until the merge: a use of it meanwhile loads it
+    /// again from the store, and the premerge is then dropped, never used.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn premerge_take(
+        &mut self,
+        db: &Db<'_>,
+        peer: &str,
+        id: &DocId,
+        message: &[u8],
+        author: &str,
+        fresh_session: bool,
+    ) -> R<Option<Premerge>> {
+        if message.first() == Some(&ACK) {
+            return Ok(None);
+        }
+        let Ok(msg) = Message::decode(message) else {
+            return Ok(None);
+        };
+        if msg.changes.is_empty() || check_blooms(&msg).is_err() {
+            return Ok(None);
+        }
+        let Some(brought) = msg
+            .changes
+            .iter()
+            .map(Brought::read)
+            .collect::<Option<Vec<Brought>>>()
+        else {
+            return Ok(None);
+        };
+        let doc = self.load(db, id)?.document();
+        if brought
+            .iter()
+            .any(|b| b.device() != author && doc.get_change_meta_by_hash(&b.hash).is_none())
+        {
+            // relayed for another author: merged author by author, as it comes
+            return Ok(None);
+        }
+        let state = if fresh_session {
+            match db.sync_state(peer, &id.to_string())? {
+                Some(b) => match State::decode(&b) {
+                    Ok(s) => s,
+                    Err(_) => return Ok(None),
+                },
+                None => State::new(),
+            }
+        } else {
+            self.state(db, peer, id)?
+        };
+        self.load(db, id)?;
+        let Some(fork) = self.docs.remove(id) else {
+            return Ok(None);
+        };
+        Ok(Some(Premerge {
+            peer: peer.to_owned(),
+            id: id.clone(),
+            message: message.to_vec(),
+            msg,
+            state,
+            fork,
+            brought,
+        }))
+    }
+
+    /// Hands back a [`Premerge`] run, for the receive of its message.
+    pub fn premerge_put(&mut self, done: Premerged) {
+        self.premerged
+            .insert((done.peer.clone(), done.id.clone()), done);
+    }
+
+    /// Drops the premerges not used (their documents load again from the store when next
+    /// needed), and says how many were run for nothing since the last call.
+    pub fn premerge_clear(&mut self) -> usize {
+        let missed = self.premerged.len() + self.premerge_missed;
+        self.premerged.clear();
+        self.premerge_missed = 0;
+        missed
+    }
+
+    /// The premerge of exactly this message, if one was run and nothing touched its
+    /// document or the session since it was taken.
+    fn premerged_for(
+        &mut self,
+        db: &Db<'_>,
+        peer: &str,
+        id: &DocId,
+        message: &[u8],
+    ) -> R<Option<Premerged>> {
+        let Some(p) = self.premerged.remove(&(peer.to_owned(), id.clone())) else {
+            return Ok(None);
+        };
+        let usable = p.message == message
+            && !self.docs.contains_key(id)
+            && match &p.applied {
+                Ok(a) => db.heads(&id.to_string())?.unwrap_or_default() == heads_text(&a.before),
+                Err(_) => true,
+            }
+            && self.state(db, peer, id)? == p.state_before;
+        if usable {
+            Ok(Some(p))
+        } else {
+            self.premerge_missed += 1;
+            Ok(None)
+        }
     }
 
     /// Starts a new session with `peer`: what was in flight is forgotten, and the next message
@@ -434,33 +698,35 @@ impl Engine {
         incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
         brought: Option<Vec<Brought>>,
     ) -> R<MergeOutcome> {
-        let before = self.load(db, id)?.get_heads();
-        let fresh: Option<Vec<Brought>> = brought.map(|changes| {
-            let doc = self.load(db, id).map(AutoCommit::document);
-            let Ok(doc) = doc else {
-                return Vec::new();
-            };
-            let mut seen = std::collections::HashSet::new();
-            changes
-                .into_iter()
-                .filter(|c| seen.insert(c.hash) && doc.get_change_meta_by_hash(&c.hash).is_none())
-                .collect()
-        });
+        self.load(db, id)?;
         // The document is taken out of the cache and changed in place (a copy of it cost a
         // fifth of a merge at union scale): if anything below fails, it is not put back, and
         // the next use loads it again from the store, where nothing of this merge remains.
-        let mut fork = self
+        let fork = self
             .docs
             .remove(id)
             .ok_or_else(|| SyncError::Malformed("document".into()))?;
-        // automerge logs the patches while it applies, so the diff below reads that log
-        // instead of walking the whole document
-        fork.update_diff_cursor();
-        incoming(&mut fork)?;
-        let after = fork.get_heads();
-        let patches = fork.diff(&before, &after);
-        // the log is not kept: the document goes on without it
-        fork.reset_diff_cursor();
+        let applied = apply_incoming(fork, brought, incoming)?;
+        self.merge_applied(db, id, check, now, applied)
+    }
+
+    /// The store's half of a merge: the records [`apply_incoming`] read are written to the
+    /// projection and checked, conflicts are found, the new changes stored.
+    fn merge_applied(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        check: Check<'_>,
+        now: &str,
+        applied: Applied,
+    ) -> R<MergeOutcome> {
+        let Applied {
+            mut fork,
+            before,
+            after,
+            rows,
+            fresh,
+        } = applied;
         if after == before {
             // Nothing applied, but automerge may have queued changes that wait for a missing
             // dependency (a bloom-filter false positive made the peer skip it): keep the fork,
@@ -469,29 +735,6 @@ impl Engine {
             self.docs.insert(id.clone(), fork);
             return Ok(MergeOutcome::default());
         }
-        let patched = patched_records(patches);
-        // The records whose row and conflicts the diff tells in full: a map put at the root
-        // where the document had nothing before (so every field of it is new and its patch
-        // says whether it has concurrent values), with no conflict anywhere. The others are
-        // read back from the document and scanned for conflicts.
-        let mut rows: Vec<(Table, String, Map<String, Json>, bool)> = Vec::new();
-        for (key, p) in patched {
-            let Some((table, _)) = split_key(&key) else {
-                return Err(SyncError::Refused(format!("clé inconnue « {key} »")));
-            };
-            if let Some(row) = p.whole_row() {
-                if fork.get_at(ROOT, key.as_str(), &before)?.is_none() {
-                    #[cfg(debug_assertions)]
-                    debug_check_new_record(&fork, &key, &row)?;
-                    rows.push((table, key, row, false));
-                    continue;
-                }
-            }
-            if let Some(row) = read_record(&fork, &key)? {
-                rows.push((table, key, row, true));
-            }
-        }
-        rows.sort_by(|(ta, ka, ..), (tb, kb, ..)| (order(*ta), ka).cmp(&(order(*tb), kb)));
         db.savepoint("merge")?;
         let applied = (|| -> R<()> {
             for (table, key, row, _) in &rows {
@@ -764,6 +1007,12 @@ impl Engine {
         now: &str,
         relay: Option<&crate::relay::Relay<'_>>,
     ) -> R<MergeOutcome> {
+        if let Some(p) = self.premerged_for(db, peer, id, message)? {
+            db.ensure_doc(&id.to_string())?;
+            let out = self.merge_applied(db, id, check, now, p.applied?)?;
+            self.keep_state(db, peer, id, p.state_after)?;
+            return Ok(out);
+        }
         let msg = if message.first() == Some(&ACK) {
             let mut heads = self.load(db, id)?.get_heads();
             if message != ack_bytes(&heads).as_slice() {

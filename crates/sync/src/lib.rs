@@ -31,5 +31,7 @@ pub mod rules;
 pub mod wire;
 
 pub use doc::DocId;
-pub use engine::{doc_rows, rebuild, Check, Engine, FieldWrite, MergeOutcome, Rows};
+pub use engine::{
+    doc_rows, rebuild, Check, Engine, FieldWrite, MergeOutcome, Premerge, Premerged, Rows,
+};
 pub use error::SyncError;

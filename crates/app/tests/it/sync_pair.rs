@@ -685,3 +685,106 @@ fn a_two_way_catch_up_takes_two_round_trips_whatever_the_change_hashes() {
         assert_eq!(o.hub.db().members(Some(coop)).unwrap().len(), 2 * n + 2);
     }
 }
+
+/// A hub runs automerge's part of a group's merges ahead, on another thread
+/// (`Ledger::premerge_take`): the exchange then uses it when nothing touched the document or
+/// the session since, and merges as usual when something did (here another device's exchange
+/// into the same document came first); either way every record arrives once and both sides
+/// converge.
+#[test]
+fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did() {
+    let mut o = office();
+    let second = o
+        .hub
+        .run(&o.sec, |tx| {
+            tx.add_device(NewDevice {
+                id: None,
+                label: "Portable 2".into(),
+                receipt_prefix: "A2".into(),
+            })
+        })
+        .unwrap();
+    let a2 = Actor {
+        agent: o.agent.agent,
+        device: second.id,
+    };
+    let scope2 = Scope::Device {
+        device: a2.device,
+        agent: a2.agent,
+        role: Role::FieldAgent,
+        cooperatives: vec![o.coop],
+    };
+    let mut dev1 = ledger();
+    dev1.join(&o.agent).unwrap();
+    sync(&mut dev1, &mut o.hub, &o.scope);
+    let mut dev2 = ledger();
+    dev2.join(&a2).unwrap();
+    sync(&mut dev2, &mut o.hub, &scope2);
+    let coop = o.coop;
+    let (p1, p2) = (o.agent.device.to_string(), a2.device.to_string());
+    let ahead = |hub: &mut Ledger, peer: &str, up: &sene_sync::wire::Envelope, scope: &Scope| {
+        let mut n = 0;
+        for (doc, msg) in &up.items {
+            if let Some(job) = hub.premerge_take(peer, doc, msg, scope, true).unwrap() {
+                hub.premerge_put(job.run()).unwrap();
+                n += 1;
+            }
+        }
+        n
+    };
+
+    // nothing moves between the premerge and the exchange: it is used
+    dev1.run(&o.agent, |tx| tx.register_member(member(coop, 1), false))
+        .unwrap();
+    dev1.sync_reset("hub").unwrap();
+    let up1 = dev1.sync_outgoing("hub", &Scope::Everything).unwrap();
+    assert!(
+        ahead(&mut o.hub, &p1, &up1, &o.scope) > 0,
+        "a push to run ahead"
+    );
+    o.hub.sync_reset(&p1).unwrap();
+    let (report, down1) = o.hub.sync_exchange(&p1, &up1, &o.scope).unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.records, 1, "the member, merged from the premerge");
+    assert_eq!(o.hub.premerge_clear().unwrap(), 0, "the premerge was used");
+    dev1.sync_incoming("hub", &down1, &Scope::Everything)
+        .unwrap();
+    assert!(numbers(&o.hub).contains(&"DIO-0001".to_owned()));
+
+    // another device's exchange into the same document comes between: dropped, merged as usual
+    dev1.run(&o.agent, |tx| tx.register_member(member(coop, 2), false))
+        .unwrap();
+    dev2.run(&a2, |tx| tx.register_member(member(coop, 3), false))
+        .unwrap();
+    dev1.sync_reset("hub").unwrap();
+    dev2.sync_reset("hub").unwrap();
+    let up1 = dev1.sync_outgoing("hub", &Scope::Everything).unwrap();
+    let up2 = dev2.sync_outgoing("hub", &Scope::Everything).unwrap();
+    assert!(ahead(&mut o.hub, &p2, &up2, &scope2) > 0);
+    o.hub.sync_reset(&p1).unwrap();
+    let (r1, down1) = o.hub.sync_exchange(&p1, &up1, &o.scope).unwrap();
+    assert!(r1.refused.is_empty(), "{:?}", r1.refused);
+    o.hub.sync_reset(&p2).unwrap();
+    let (r2, down2) = o.hub.sync_exchange(&p2, &up2, &scope2).unwrap();
+    assert!(r2.refused.is_empty(), "{:?}", r2.refused);
+    assert_eq!(r2.records, 1, "dev2's member, merged as usual");
+    assert_eq!(
+        o.hub.premerge_clear().unwrap(),
+        1,
+        "the premerge was dropped"
+    );
+    dev1.sync_incoming("hub", &down1, &Scope::Everything)
+        .unwrap();
+    dev2.sync_incoming("hub", &down2, &Scope::Everything)
+        .unwrap();
+    sync(&mut dev1, &mut o.hub, &o.scope);
+    sync(&mut dev2, &mut o.hub, &scope2);
+    sync(&mut dev1, &mut o.hub, &o.scope);
+    let all = numbers(&o.hub);
+    for n in ["DIO-0001", "DIO-0002", "DIO-0003"] {
+        assert_eq!(all.iter().filter(|x| *x == n).count(), 1, "{n} once");
+    }
+    assert_eq!(numbers(&dev1), all);
+    assert_eq!(numbers(&dev2), all);
+    assert!(o.hub.conflicts(true).unwrap().is_empty());
+}
