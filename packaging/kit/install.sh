@@ -7,8 +7,7 @@
 #   sh install.sh tout       les deux (l'ordinateur du secrétariat)
 #
 # En root (su - , ou sudo). Les paquets Debian que Debian 12 n'a pas encore sont dans
-# dependances/ : seuls ceux qui manquent (ou sont plus anciens) sont installés, par apt, qui ne
-# lit ici que les fichiers de ce dossier.
+# dependances/ : apt, qui n'a ici pour seule source que ce dossier, installe ceux qui manquent.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,9 +19,9 @@ usage() {
 }
 
 case "${1:-}" in
-  portable) lists="portable"; ours="sene-cli sene" ;;
-  bureau) lists="bureau"; ours="sene-cli sene-hub" ;;
-  tout|all) lists="portable bureau"; ours="sene-cli sene sene-hub" ;;
+  portable) ours="sene-cli sene" ;;
+  bureau) ours="sene-cli sene-hub" ;;
+  tout|all) ours="sene-cli sene sene-hub" ;;
   *) usage; exit 2 ;;
 esac
 
@@ -46,47 +45,25 @@ if ! sha256sum -c --quiet SHA256SUMS; then
   exit 1
 fi
 
-# the dependencies this computer lacks, or has in an older version
-files=""
-deps=""
-for who in $lists; do
-  while read -r pkg version file; do
-    case " $deps " in *" $pkg "*) continue ;; esac
-    have=$(dpkg-query -W -f '${db:Status-Abbrev} ${Version}' "$pkg" 2>/dev/null || true)
-    case "$have" in
-      ii*)
-        installed=${have#* }
-        installed=${installed# }
-        if dpkg --compare-versions "$installed" ge "$version"; then
-          continue
-        fi ;;
-    esac
-    files="$files ./dependances/$file"
-    deps="$deps $pkg"
-  done <"dependances/$who.list"
-done
-for p in $ours; do
-  case "$p" in
-    sene-hub) files="$files $(ls ./paquets/sene-hub_*.deb)" ;;
-    *) files="$files $(ls ./paquets/${p}_*_"$arch".deb)" ;;
-  esac
-done
-
-echo "Installation de : $ours$( [ -n "$deps" ] && echo " (et $(echo $deps | wc -w) paquet(s) Debian du kit)")…"
-# apt reads no source at all (an empty list, no other folder): only the files named here and
-# what is installed already; --no-download makes it stop rather than reach for the network
-empty=$(mktemp -d)
-trap 'rm -rf "$empty"' EXIT
+# apt, with the kit as its only source (a local folder: no network is ever reached), in folders
+# of its own (the computer's own lists and sources are left as they are): it installs Sene and
+# what of the kit it lacks, and upgrades an installed package only when Sene needs a newer one
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/sources.d"
+# the kit's own index (Packages, made with the kit) names each file and its SHA-256
+echo "deb [trusted=yes] file:$(printf %s "$here" | sed 's/%/%25/g; s/ /%20/g') ./" >"$work/kit.list"
+kit_apt() {
+  apt-get -q -o APT::Sandbox::User=root \
+    -o Dir::Etc::SourceList="$work/kit.list" -o Dir::Etc::SourceParts="$work/sources.d" \
+    -o Dir::State::Lists="$work/lists" -o Dir::Cache::Archives="$work/archives" \
+    -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$@"
+}
+echo "Lecture du kit…"
+kit_apt update >/dev/null
+echo "Installation de : $ours…"
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends --no-download \
-  -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$empty" \
-  -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= \
-  $files
-# the kit's dependencies go with Sene when it is removed (apt autoremove)
-if [ -n "$deps" ]; then
-  # shellcheck disable=SC2086
-  apt-mark auto $deps >/dev/null
-fi
+kit_apt install -y --no-install-recommends $ours
 
 echo
 for p in $ours; do

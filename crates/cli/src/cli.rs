@@ -310,23 +310,34 @@ pub enum ConflictsCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum HubCmd {
-    /// Lance le serveur de synchronisation du bureau
+    /// Lance le serveur de synchronisation du bureau. Chaque option peut venir de
+    /// l'environnement (le service sene-hub les lit dans /etc/sene/hub.env)
     Serve {
         /// Adresse d'écoute (ex. 0.0.0.0:8750)
-        #[arg(long, default_value = "127.0.0.1:8750")]
+        #[arg(long, env = "SENE_HUB_LISTEN", default_value = "127.0.0.1:8750")]
         listen: String,
         /// Certificat TLS (PEM) : sert en HTTPS
-        #[arg(long, requires = "key")]
+        #[arg(long, env = "SENE_HUB_CERT", requires = "key")]
         cert: Option<PathBuf>,
         /// Clé privée TLS (PEM)
-        #[arg(long, requires = "cert")]
+        #[arg(long, env = "SENE_HUB_KEY", requires = "cert")]
         key: Option<PathBuf>,
         /// Dossier des sauvegardes automatiques (une au démarrage, puis à chaque période où la
         /// base a changé ; défaut : « sauvegardes » à côté de la base)
-        #[arg(long, value_name = "DOSSIER", conflicts_with = "no_backup")]
+        #[arg(
+            long,
+            env = "SENE_HUB_BACKUP_DIR",
+            value_name = "DOSSIER",
+            conflicts_with = "no_backup"
+        )]
         backup_dir: Option<PathBuf>,
         /// Période des sauvegardes automatiques (ex. 1h, 30m, 1d)
-        #[arg(long, default_value = "30m", conflicts_with = "no_backup")]
+        #[arg(
+            long,
+            env = "SENE_HUB_BACKUP_EVERY",
+            default_value = "30m",
+            conflicts_with = "no_backup"
+        )]
         backup_every: String,
         /// Aucune sauvegarde automatique (déconseillé : ni copie locale, ni machine de secours)
         #[arg(long)]
