@@ -47,6 +47,12 @@ fn steps(text: &str) -> Vec<(u64, u64, u64, String)> {
 /// In order: never back, one total, the share true to the count, the last at 100 %.
 fn check_in_order(steps: &[(u64, u64, u64, String)]) {
     assert!(steps.len() >= 3, "{steps:?}");
+    check_phases(steps);
+}
+
+/// As [`check_in_order`], for work of few steps (a backup's phases).
+fn check_phases(steps: &[(u64, u64, u64, String)]) {
+    assert!(steps.len() >= 2, "{steps:?}");
     let total = steps[0].2;
     assert!(total > 0);
     let mut last = 0;
@@ -151,8 +157,141 @@ fn an_import_counts_its_rows_up_to_the_last() {
     check_in_order(&s);
     assert_eq!(s.last().unwrap().2, 120);
     assert!(s.iter().all(|x| x.3 == "membres importés"), "{s:?}");
-    // a line every 2 % of the rows, not one per row
-    assert!(s.len() <= 51, "{} lines", s.len());
+    // a line every 2 points of the rows at most, not one per row
+    assert!(s.len() <= 52, "{} lines", s.len());
+    assert!(
+        s[..s.len() - 1].windows(2).all(|w| w[1].0 >= w[0].0 + 2),
+        "{s:?}"
+    );
     let (out, _) = sene(&store, &["--lang", "en", "--json", "member", "list"]);
     assert!(out.contains("DIO-9119"), "the last row imported");
+}
+
+#[test]
+fn a_backup_shows_its_phases_up_to_the_end_and_json_keeps_stdout_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    sene(&store, &["--json", "demo"]);
+    let usb = dir.path().join("cle");
+    let (out, err) = sene(&store, &["backup", "--to", usb.to_str().unwrap()]);
+    assert!(!out.contains('\r') && !out.contains('\u{1b}'), "{out:?}");
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    let s = steps(&out);
+    check_phases(&s);
+    assert!(s[0].3.starts_with("Sauvegarde de "), "{s:?}");
+    assert_eq!(s.last().unwrap().3, "Sauvegarde terminée");
+    // then the answer
+    let after = out.split("Sauvegarde terminée").nth(1).unwrap();
+    assert!(after.contains("Sauvegarde écrite : "), "{out}");
+
+    // in English, with --json: stdout is the answer alone, the phases on stderr
+    let (out, err) = sene(
+        &store,
+        &[
+            "--lang",
+            "en",
+            "--json",
+            "backup",
+            "--to",
+            usb.to_str().unwrap(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let file = v["file"].as_str().unwrap().to_owned();
+    assert!(std::path::Path::new(&file).exists());
+    let s = steps(&err);
+    check_phases(&s);
+    assert!(s[0].3.starts_with("Backing up "), "{s:?}");
+    assert_eq!(s.last().unwrap().3, "Backup done");
+
+    // its verification, and a restore's three phases, on stderr
+    let (out, err) = sene(&store, &["--json", "backup", "verify", &file]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], true);
+    let s = steps(&err);
+    check_phases(&s);
+    assert!(s[0].3.starts_with("Vérification de la sauvegarde"), "{s:?}");
+    assert_eq!(s.last().unwrap().3, "Vérification terminée");
+    let other = dir.path().join("autre.sqlite");
+    let (out, err) = sene(&other, &["--json", "restore", &file]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["restored"], true);
+    let s = steps(&err);
+    check_in_order(&s);
+    assert_eq!(
+        s.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [0, 1, 2, 3],
+        "{s:?}"
+    );
+    assert_eq!(s.last().unwrap().3, "Restauration terminée");
+}
+
+#[test]
+fn statements_count_their_files_up_to_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    sene(&store, &["--json", "demo"]);
+    let camp = "Riz 2026/27";
+    sene(
+        &store,
+        &[
+            "agent",
+            "add",
+            "--name",
+            "Seconde secrétaire",
+            "--role",
+            "secretariat",
+        ],
+    );
+    sene(
+        &store,
+        &[
+            "--agent",
+            "Seconde secrétaire",
+            "settlement",
+            "propose",
+            "--campaign",
+            camp,
+            "--date",
+            "2027-01-15",
+        ],
+    );
+    let (out, _) = sene(
+        &store,
+        &[
+            "--json",
+            "settlement",
+            "lock",
+            "--campaign",
+            camp,
+            "--date",
+            "2027-01-15",
+        ],
+    );
+    let run: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = run["run"]["id"].as_str().unwrap().to_owned();
+    let files =
+        run["members"].as_array().unwrap().len() + run["cooperatives"].as_object().unwrap().len();
+    let docs = dir.path().join("docs");
+    let (out, err) = sene(
+        &store,
+        &[
+            "--lang",
+            "en",
+            "--json",
+            "settlement",
+            "statements",
+            &id,
+            "--out",
+            docs.to_str().unwrap(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), files);
+    let s = steps(&err);
+    check_in_order(&s);
+    assert_eq!(s[0].2, u64::try_from(files).unwrap());
+    assert_eq!(s[0].3, "member statements");
+    assert_eq!(s.last().unwrap().3, "payment lists");
+    assert!(s.len() <= 53, "{} lines for {files} files", s.len());
 }

@@ -56,17 +56,26 @@ pub(super) fn execute(
     let total = units(n);
     // the setup is done
     let mut done = 1;
-    let mut progress = |done: u64, text: &str| {
+    // a step with a text of its own (a phase, every tenth cooperative), or a tick after each
+    // cooperative of a pass, repeating the last text (a bar moves; no new line is said)
+    let mut last = String::new();
+    let mut progress = |done: u64, text: Option<&str>| {
+        if let Some(t) = text {
+            t.clone_into(&mut last);
+        }
         progress(&Step {
             done,
             total,
-            text: text.to_owned(),
+            text: last.clone(),
         });
     };
     let group_orders = plan.group_orders();
 
     // 1. Members, contract requests, fertilizer needs and group orders: the field agent.
-    progress(done, "Membres, demandes de contrat et besoins en engrais…");
+    progress(
+        done,
+        Some("Membres, demandes de contrat et besoins en engrais…"),
+    );
     let mut member_ids: Vec<MemberId> = Vec::with_capacity(plan.members.len());
     let mut contract_ids: Vec<Vec<ContractId>> = Vec::with_capacity(plan.members.len());
     for (i, coop) in world.coops.iter().enumerate() {
@@ -118,12 +127,20 @@ pub(super) fn execute(
         contract_ids.extend(cs);
         done += 1;
         if quiet && every(i, n) {
-            progress(done, &format!("  membres : {}/{n} coopératives", i + 1));
+            progress(
+                done,
+                Some(&format!("  membres : {}/{n} coopératives", i + 1)),
+            );
+        } else {
+            progress(done, None);
         }
     }
 
     // 2. Decisions: the CTC member, or the secretariat.
-    progress(done, "Décisions sur les contrats (CTC et secrétariat)…");
+    progress(
+        done,
+        Some("Décisions sur les contrats (CTC et secrétariat)…"),
+    );
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         ledger.run(&coop.approver, |tx| {
@@ -137,12 +154,13 @@ pub(super) fn execute(
             Ok(())
         })?;
         done += 1;
+        progress(done, None);
     }
 
     // 3. Credit lines, drawdowns, allocations to the agents, purchase orders: the secretariat.
     progress(
         done,
-        "Prêteurs, lignes de crédit, tirages et dotations aux agents…",
+        Some("Prêteurs, lignes de crédit, tirages et dotations aux agents…"),
     );
     let allocations = plan.allocations();
     let purchase_orders = ledger.run(&world.sec, |tx| {
@@ -237,7 +255,7 @@ pub(super) fn execute(
 
     // 4. Advances: the field agent (one typing mistake, voided by a second person — the
     // cooperative's approver — before the right amount is paid).
-    progress(done, "Avances aux membres…");
+    progress(done, Some("Avances aux membres…"));
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         let voids = ledger.run(&coop.agent, |tx| {
@@ -289,10 +307,11 @@ pub(super) fn execute(
             Ok(())
         })?;
         done += 1;
+        progress(done, None);
     }
 
     // 5. Fertilizer: reception at the warehouse, then distribution to members.
-    progress(done, "Engrais : réceptions et distributions…");
+    progress(done, Some("Engrais : réceptions et distributions…"));
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         ledger.run(&coop.agent, |tx| {
@@ -335,10 +354,11 @@ pub(super) fn execute(
             Ok(())
         })?;
         done += 1;
+        progress(done, None);
     }
 
     // 6. Deliveries, weighed at the warehouse (a weighing typed twice is voided).
-    progress(done, "Livraisons au magasin…");
+    progress(done, Some("Livraisons au magasin…"));
     for (i, coop) in world.coops.iter().enumerate() {
         let range = plan.by_coop[i].clone();
         let voids = ledger.run(&coop.agent, |tx| {
@@ -381,12 +401,17 @@ pub(super) fn execute(
         void(ledger, &coop.approver, voids)?;
         done += 1;
         if quiet && every(i, n) {
-            progress(done, &format!("  livraisons : {}/{n} coopératives", i + 1));
+            progress(
+                done,
+                Some(&format!("  livraisons : {}/{n} coopératives", i + 1)),
+            );
+        } else {
+            progress(done, None);
         }
     }
 
     // 7. A sale lot drawn from stock: the secretariat (marketing committee).
-    progress(done, "Vente d'un lot…");
+    progress(done, Some("Vente d'un lot…"));
     let sale = &asset.sale;
     let lots: Vec<usize> = if quiet {
         // Generated: one lot every 10 cooperatives growing the crop.
@@ -439,6 +464,6 @@ pub(super) fn execute(
     }
     done += 1;
     debug_assert_eq!(done, total);
-    progress(done, "Union de démonstration prête");
+    progress(done, Some("Union de démonstration prête"));
     Ok(())
 }

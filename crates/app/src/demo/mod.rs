@@ -96,7 +96,18 @@ pub struct DemoSummary {
 /// # Errors
 /// [`crate::AppError::AlreadyInitialized`] when the store is not empty; use-case errors.
 pub fn load_demo(ledger: &mut Ledger, progress: &mut dyn FnMut(&str)) -> Result<DemoSummary> {
-    load_demo_steps(ledger, &mut |s| progress(&s.text))
+    load_demo_steps(ledger, &mut lines(progress))
+}
+
+/// The steps' texts, each once (the ticks between two texts repeat the last one).
+fn lines(progress: &mut dyn FnMut(&str)) -> impl FnMut(&Step) + '_ {
+    let mut last = String::new();
+    move |s: &Step| {
+        if s.text != last {
+            s.text.clone_into(&mut last);
+            progress(&s.text);
+        }
+    }
 }
 
 /// [`load_demo`], each step with how far along the work is ([`Step`]: the last one is done).
@@ -137,7 +148,7 @@ pub fn generate_union(
     seed: u64,
     progress: &mut dyn FnMut(&str),
 ) -> Result<DemoSummary> {
-    generate_union_steps(ledger, scale, seed, &mut |s| progress(&s.text))
+    generate_union_steps(ledger, scale, seed, &mut lines(progress))
 }
 
 /// [`generate_union`], each step with how far along the work is ([`Step`]: the last one is

@@ -3,17 +3,24 @@
 
 use std::path::Path;
 
+use sene_app::steps::Step;
 use sene_app::Ledger;
 use sene_domain::Lang;
 use sene_store::backup::{self, BackupError};
 use sene_store::DataKey;
 use serde_json::json;
 
+use super::progress::Progress;
 use crate::cli::{BackupArgs, BackupCmd};
 use crate::ctx::{open_ledger_as_found, unlock, Ctx};
 use crate::error::{CliError, CliResult};
 use crate::lang::tr;
 use crate::output::Output;
+
+/// A phase of a backup, a verification or a restore, as a step (`done` phases of `total`).
+fn phase(done: u64, total: u64, text: String) -> Step {
+    Step { done, total, text }
+}
 
 fn err(e: &BackupError) -> CliError {
     CliError::msg(e.code(), e.message(Lang::Fr), e.message(Lang::En))
@@ -39,18 +46,23 @@ pub fn backup(ctx: &Ctx, a: &BackupArgs) -> CliResult<Output> {
     };
     let started = std::time::Instant::now();
     let lang = ctx.lang;
-    eprintln!(
-        "{}",
-        tr(
-            lang,
-            format!("Sauvegarde de {} en cours…", ctx.store.display()),
-            format!("Backing up {}…", ctx.store.display()),
+    // one phase (the copy is one read transaction, then synced and hashed: no steps of its own)
+    let mut bar = Progress::new(ctx.json);
+    let made = bar
+        .during(
+            &phase(
+                0,
+                1,
+                tr(
+                    lang,
+                    format!("Sauvegarde de {} en cours…", ctx.store.display()),
+                    format!("Backing up {}…", ctx.store.display()),
+                ),
+            ),
+            || ctx.ledger.backup_into(dir, ctx.key.as_ref()),
         )
-    );
-    let made = ctx
-        .ledger
-        .backup_into(dir, ctx.key.as_ref())
         .map_err(|e| err(&e))?;
+    bar.step(&phase(1, 1, tr(lang, "Sauvegarde terminée", "Backup done")));
     let m = &made.manifest;
     let encrypted = match (m.encrypted, lang) {
         (false, _) => "",
@@ -93,7 +105,18 @@ pub fn without_store(a: &BackupArgs, lang: Lang) -> CliResult<Output> {
     match &a.action {
         Some(BackupCmd::Verify { file }) => {
             let key = backup_key(file)?;
-            let m = backup::verify(file, key.as_ref()).map_err(|e| err(&e))?;
+            // no `--json` here: the phases go to stderr, as they always did
+            let mut bar = Progress::new(true);
+            let m = bar
+                .during(&checking(lang, file, 1), || {
+                    backup::verify(file, key.as_ref())
+                })
+                .map_err(|e| err(&e))?;
+            bar.step(&phase(
+                1,
+                1,
+                tr(lang, "Vérification terminée", "Check done"),
+            ));
             Ok(Output::new(&json!({ "ok": true, "manifest": m }))?
                 .line(tr(
                     lang,
@@ -142,22 +165,42 @@ pub fn without_store(a: &BackupArgs, lang: Lang) -> CliResult<Output> {
     }
 }
 
+/// The first phase of a verification (of `total` phases): the backup's fingerprint and
+/// integrity.
+fn checking(lang: Lang, file: &Path, total: u64) -> Step {
+    phase(
+        0,
+        total,
+        tr(
+            lang,
+            format!(
+                "Vérification de la sauvegarde {} (empreinte, intégrité)…",
+                file.display()
+            ),
+            format!(
+                "Checking the backup {} (fingerprint, integrity)…",
+                file.display()
+            ),
+        ),
+    )
+}
+
 /// `sene restore FILE --store PATH`.
 pub fn restore(store: &Path, file: &Path, lang: Lang) -> CliResult<Output> {
     let key = backup_key(file)?;
-    eprintln!(
-        "{}",
-        tr(
-            lang,
-            format!("Vérification de la sauvegarde {}…", file.display()),
-            format!("Checking the backup {}…", file.display()),
-        )
-    );
-    let manifest = backup::verify(file, key.as_ref()).map_err(|e| err(&e))?;
+    // three phases: the check, the copy put in place, the store opened and given its new
+    // identity (no `--json` here: the phases go to stderr, as they always did)
+    let mut bar = Progress::new(true);
+    let manifest = bar
+        .during(&checking(lang, file, 3), || {
+            backup::verify(file, key.as_ref())
+        })
+        .map_err(|e| err(&e))?;
     backup::check_not_served(store).map_err(|e| err(&e))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
-    eprintln!(
-        "{}",
+    let installing = phase(
+        1,
+        3,
         tr(
             lang,
             format!(
@@ -165,12 +208,30 @@ pub fn restore(store: &Path, file: &Path, lang: Lang) -> CliResult<Output> {
                 store.display()
             ),
             format!("Putting the backup in place of {}…", store.display()),
-        )
+        ),
     );
-    let moved = backup::install(file, store, &stamp).map_err(|e| err(&e))?;
-    let (mut ledger, _key): (Ledger, _) = open_ledger_as_found(store)?;
-    let generation = ledger.mark_restored(&manifest, file, moved.as_deref())?;
-    let series = ledger.next_receipt_number().ok();
+    let moved = bar
+        .during(&installing, || backup::install(file, store, &stamp))
+        .map_err(|e| err(&e))?;
+    let marking = phase(
+        2,
+        3,
+        tr(
+            lang,
+            "Ouverture de la base et nouvelle identité de synchronisation…",
+            "Opening the store and giving it a new sync identity…",
+        ),
+    );
+    let (generation, series) = bar.during(&marking, || -> CliResult<_> {
+        let (mut ledger, _key): (Ledger, _) = open_ledger_as_found(store)?;
+        let generation = ledger.mark_restored(&manifest, file, moved.as_deref())?;
+        Ok((generation, ledger.next_receipt_number().ok()))
+    })?;
+    bar.step(&phase(
+        3,
+        3,
+        tr(lang, "Restauration terminée", "Restore done"),
+    ));
     let mut out = Output::new(&json!({
         "restored": true,
         "store": store,

@@ -362,7 +362,6 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
     // each row's step, as a bar on a terminal or a line every 2 % (super::progress)
     let mut bar = super::progress::Progress::new(ctx.json);
     let total = u64::try_from(parsed.len()).unwrap_or(u64::MAX);
-    let every = total.div_ceil(50).max(1);
     let text = match ctx.lang {
         Lang::Fr => "membres importés",
         Lang::En => "members imported",
@@ -376,9 +375,7 @@ fn members(ctx: &mut Ctx, a: &ImportMembers) -> CliResult<Output> {
             });
         };
         for (done, (row, p)) in (0u64..).zip(parsed) {
-            if done % every == 0 {
-                step(done);
-            }
+            step(done);
             let cmd = match p {
                 Err(e) => {
                     report.rejected.push(rejected(row, &e));

@@ -8,9 +8,11 @@ use sene_app::settlement::{
     late_records, member_statement_pdf, payment_list_pdf, settlement_csv, settlement_xlsx,
     SettlementRun,
 };
+use sene_app::steps::Step;
 use sene_domain::*;
 use serde_json::json;
 
+use super::progress::Progress;
 use crate::cli::*;
 use crate::ctx::Ctx;
 use crate::error::CliResult;
@@ -280,18 +282,39 @@ fn statements(ctx: &Ctx, id: &str, dir: &Path) -> CliResult<Output> {
     let db = ctx.db();
     let run = ctx.ledger.settlement_run(id)?;
     std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, &e))?;
+    // a step per file written (a union's run: thousands of statements), as a bar on a
+    // terminal or a line every 2 % (super::progress)
+    let mut bar = Progress::new(ctx.json);
+    let total = u64::try_from(run.members.len() + run.cooperatives.len()).unwrap_or(u64::MAX);
+    let (statement, list) = match ctx.lang {
+        Lang::Fr => ("relevés de membre", "listes de paiement"),
+        Lang::En => ("member statements", "payment lists"),
+    };
+    let mut step = |done: u64, text: &str| {
+        bar.step(&Step {
+            done,
+            total,
+            text: text.to_owned(),
+        });
+    };
     let mut files = Vec::new();
-    for l in &run.members {
+    for (done, l) in (0u64..).zip(&run.members) {
+        step(done, statement);
         let p = dir.join(format!("releve-{}.pdf", file_name(&l.number)));
         write_atomically(&p, &member_statement_pdf(&db, id, l.member_id)?)?;
         files.push(p);
     }
-    for code in run.cooperatives.keys() {
+    for (done, code) in (0u64..).zip(run.cooperatives.keys()) {
+        step(
+            u64::try_from(run.members.len()).unwrap_or(u64::MAX) + done,
+            list,
+        );
         let coop = lookup::cooperative(&db, code)?;
         let p = dir.join(format!("paiements-{}.pdf", file_name(code)));
         write_atomically(&p, &payment_list_pdf(&db, id, coop.id)?)?;
         files.push(p);
     }
+    step(total, list);
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let mut out = Output::new(&names)?;
     out.push(tr(
