@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use sene_app::sync::{Refusal, Scope, SyncReport};
 use sene_app::{Actor, Ledger};
+use sene_sync::wire::Reads;
 use serde::{Deserialize, Serialize};
 
 use crate::{CertificateProblem, EnrollRequest, Enrolled, ErrorBody, HubError, Reply};
@@ -61,9 +62,13 @@ pub struct ClientReport {
 }
 
 pub(crate) fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent, HubError> {
+    // no `user-agent` nor `accept` header: the hub reads neither, and every byte of a
+    // request's headers crosses the slow link (37 B of a day's push)
     let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(300)))
-        .http_status_as_error(false);
+        .http_status_as_error(false)
+        .user_agent(ureq::config::AutoHeaderValue::None)
+        .accept(ureq::config::AutoHeaderValue::None);
     if let Some(pem) = ca_pem {
         let cert = ureq::tls::Certificate::from_pem(pem.as_bytes())
             .map_err(|e| HubError::Network(format!("certificat du bureau illisible : {e}")))?;
@@ -122,6 +127,19 @@ pub const EXPECT_CONTINUE_ABOVE: usize = 256 * 1024;
 
 fn url(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
+}
+
+/// What a laptop says when the office's hub is older than it (0.1.0, which reads deflate
+/// only): its every request is refused, nothing is merged either way.
+pub const OLDER_HUB: &str = "le serveur du bureau a une version plus ancienne que cet ordinateur et ne lit pas ses échanges : mettez d'abord à jour le serveur du bureau, puis synchronisez (rien n'a été échangé)";
+
+/// Whether the hub refused a request as 0.1.0 refuses the magics it does not know (a request
+/// says that this side reads zstd: `SENE` `0x03` to `0x06`).
+#[must_use]
+pub fn is_older_hub(status: u16, body: &[u8]) -> bool {
+    status == 400
+        && serde_json::from_slice::<ErrorBody>(body)
+            .is_ok_and(|e| e.error.message.contains("ce n'est pas un échange Sene"))
 }
 
 pub(crate) fn remote_error(status: u16, body: &[u8]) -> HubError {
@@ -311,11 +329,15 @@ fn sync_once(
         if round == 1 {
             up.items.extend(first_items.iter().cloned());
         }
+        // automerge's own compression out, once: what is encoded and what the next
+        // dictionary is made of are the same bytes
+        up.expand();
         // compressed against the last exchange both sides hold, when there was one
         let mut dict = ledger
             .setting(keys::HUB_DICT)?
             .and_then(|h| crate::from_hex(&h));
-        let mut body = up.encode_with(dict.as_deref())?;
+        // in a format that also says this side reads zstd: the hub then may answer in it
+        let mut body = up.encode_for(dict.as_deref(), Reads::Zstd)?;
         progress(&Progress::Sending {
             round,
             docs: docs_sent,
@@ -346,12 +368,15 @@ fn sync_once(
                 // the hub lost track of the last exchange: say it again without
                 dict = None;
                 ledger.set_setting(keys::HUB_DICT, "")?;
-                body = up.encode()?;
+                body = up.encode_for(None, Reads::Zstd)?;
                 continue;
             }
             break (status, bytes);
         };
         if status != 200 {
+            if is_older_hub(status, &bytes) {
+                return Err(HubError::Remote(OLDER_HUB.into()));
+            }
             return Err(remote_error(status, &bytes));
         }
         let reply = Reply::decode_with(&bytes, dict.as_deref())?;

@@ -2,7 +2,7 @@
 //! envelope), and the hex text of the compression dictionaries.
 
 use sene_app::sync::SyncReport;
-use sene_sync::wire::Envelope;
+use sene_sync::wire::{Envelope, Reads};
 use sene_sync::SyncError;
 
 /// The hub's reply to one exchange: the report of what it merged (and refused), and its messages.
@@ -54,6 +54,10 @@ impl Reply {
         let mut env = Envelope::default();
         env.items.push((REPORT_ITEM.to_owned(), report));
         env.items.extend(self.envelope.items.iter().cloned());
+        // automerge's own compression out (a new laptop's documents come whole, column by
+        // column deflated): one deflate over the reply, and a dictionary of its bytes; a
+        // decoded reply is already expanded, so both sides' `raw` agree
+        env.expand();
         Ok(env)
     }
 
@@ -72,6 +76,21 @@ impl Reply {
     /// Encoding errors.
     pub fn encode_with(&self, dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
         self.whole()?.encode_with(dict)
+    }
+
+    /// The hub's answer: compressed with `dict` for a device that `reads` what its request
+    /// said ([`Envelope::sender_reads`]: zstd only to a device that reads it), and the raw
+    /// bytes for the next dictionary, the messages expanded once for both.
+    ///
+    /// # Errors
+    /// Encoding errors.
+    pub fn encode_for(
+        &self,
+        dict: Option<&[u8]>,
+        reads: Reads,
+    ) -> Result<(Vec<u8>, Vec<u8>), SyncError> {
+        let whole = self.whole()?;
+        Ok((whole.encode_for(dict, reads)?, whole.raw()?))
     }
 
     /// The reply's uncompressed bytes, for the next exchange's dictionary.

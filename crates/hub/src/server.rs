@@ -412,8 +412,9 @@ impl Hub {
                     };
                     // a damaged one is as good as none: the device is told to say its
                     // exchange again without it (409), not refused
+                    // (a 0.1.0 laptop names the last 32 KiB of it)
                     if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
-                        if sene_sync::wire::dict_id(&d) == id {
+                        if let Some(d) = sene_sync::wire::dict_named(d, id) {
                             found = Some((d, slot));
                             break;
                         }
@@ -433,6 +434,7 @@ impl Hub {
             env_raw,
             dict,
             used,
+            reads: Envelope::sender_reads(body),
         })
     }
 
@@ -451,6 +453,7 @@ impl Hub {
             env_raw,
             dict,
             used,
+            reads,
         } = read;
         let fresh = {
             let mut s = self
@@ -505,8 +508,10 @@ impl Hub {
         let at = l.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         tracing::info!(device = %device.device_id, received = report.docs_received, changed = report.docs_changed, records = report.records, conflicts = report.conflicts, refused = report.refused.len(), sent = envelope.items.len(), "sync");
         let reply = Reply { report, envelope };
-        let out = reply.encode_with(dict.as_deref())?;
-        let next = sene_sync::wire::next_dict(dict.as_deref(), &env_raw, &reply.raw()?);
+        // zstd only to a device whose request said it reads it: a laptop not yet upgraded
+        // is answered in the format it reads
+        let (out, reply_raw) = reply.encode_for(dict.as_deref(), reads)?;
+        let next = sene_sync::wire::next_dict(dict.as_deref(), &env_raw, &reply_raw);
         // the next dictionary goes over the slot this request did not use: the one it
         // used is what the device holds until this reply reaches it (one write of the
         // dictionary an exchange, not a copy of the other slot as well)
@@ -539,6 +544,8 @@ struct Read {
     /// The dictionary it was compressed with, and the slot it came from.
     dict: Option<Vec<u8>>,
     used: Option<u8>,
+    /// What the device reads, as its request's magic said.
+    reads: sene_sync::wire::Reads,
 }
 
 /// Where a group's time went (see [`Hub::merge_group`]).

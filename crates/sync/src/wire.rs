@@ -1,12 +1,35 @@
 //! The wire format of one exchange: sync messages tagged with their document id, compressed.
 //!
-//! `SENE` `0x01` then a deflate stream of: a u32 count, then per message a u16 length and the
-//! document id (UTF-8), a u32 length and the automerge sync message. Or `SENE` `0x02`, the 8-byte
-//! id of a dictionary both sides hold, then the same stream deflated with that dictionary
-//! preset: the raw bytes of the two sides' last exchange ([`next_dict`]), which hold the ids of
-//! the members, contracts and warehouses a new day's records point to (BENCHMARKS.md, sync). Decoding checks every
-//! length against what is left and caps the inflated size, so a malformed or hostile payload
-//! is an error, never a panic or an allocation bomb.
+//! The raw envelope: a u32 count, then per message a u16 length and the document id (UTF-8), a
+//! u32 length and the automerge sync message ([`Envelope::raw`]). The sender first takes
+//! automerge's own compression out of the messages ([`Envelope::expand`]: whole documents and
+//! large changes uncompressed, the changes of a document the peer holds nothing of as one
+//! document), so that one compressor sees them all. Then one of:
+//! - `SENE` `0x01` and the raw envelope deflated;
+//! - `SENE` `0x02`, the 8-byte id of a dictionary both sides hold, then the raw envelope
+//!   deflated with the last 32 KiB of that dictionary preset (deflate's window): the raw
+//!   bytes of the two sides' last exchanges, at most [`DICT_MAX`] ([`next_dict`]), which
+//!   hold the ids of the members, contracts and warehouses a new day's records point to
+//!   (BENCHMARKS.md, sync);
+//! - `SENE` `0x03` and the raw envelope as one zstd frame (level 19, a window of at most
+//!   2^23 bytes, no checksum, no content size);
+//! - `SENE` `0x04`, the dictionary's id, and one zstd frame with the dictionary as its
+//!   raw-content prefix;
+//! - `SENE` `0x05`, `0x06`: as `0x01`, `0x02`.
+//!
+//! Versions: 0.1.0 reads and writes `0x01` and `0x02` only. Magics `0x03` to `0x06` also say
+//! that their sender reads zstd ([`Envelope::sender_reads`]), so they cost no byte: a laptop's
+//! request is always one of them ([`Reads::Zstd`]), and the hub answers in zstd only a request
+//! that said so, in `0x01` / `0x02` any other ([`Reads::Deflate`]: an older laptop). A 0.1.0 hub
+//! refuses the newer magics (« en-tête absent », HTTP 400): the office is upgraded first. USB
+//! files stay `0x01` ([`Envelope::encode`]), read by every version.
+//!
+//! For [`Reads::Zstd`] the encoder makes both (zstd from [`ZSTD_FROM`] raw bytes) and sends the
+//! smaller: deflate wins most small exchanges, zstd the large ones (a new laptop's documents:
+//! its window holds them whole, deflate's 32 KiB does not) and most pushes. Decoding checks
+//! every length against what is left, caps the inflated size and zstd's window, and refuses
+//! bytes after the frame, so a malformed or hostile payload is an error, never a panic or an
+//! allocation bomb.
 
 use std::io::Read;
 
@@ -14,6 +37,9 @@ use flate2::read::DeflateDecoder;
 use flate2::Compression;
 
 use crate::error::SyncError;
+
+mod expand;
+pub use expand::{expand_message, EXPANDED_MAX};
 
 /// The item that carries a device's audit proof (in an exchange's first request and in a USB
 /// file), not a document: the hub takes it out before merging.
@@ -34,8 +60,43 @@ pub fn is_sender_item(id: &str) -> bool {
 
 const MAGIC: &[u8; 5] = b"SENE\x01";
 const MAGIC_DICT: &[u8; 5] = b"SENE\x02";
-/// Most bytes of a dictionary (deflate's window).
-pub const DICT_MAX: usize = 32 * 1024;
+const MAGIC_ZSTD: &[u8; 5] = b"SENE\x03";
+const MAGIC_ZSTD_DICT: &[u8; 5] = b"SENE\x04";
+/// As [`MAGIC`] and [`MAGIC_DICT`], from a sender that reads zstd.
+const MAGIC_READS_ZSTD: &[u8; 5] = b"SENE\x05";
+const MAGIC_DICT_READS_ZSTD: &[u8; 5] = b"SENE\x06";
+/// The magics that name a dictionary.
+const DICT_MAGICS: [&[u8; 5]; 3] = [MAGIC_DICT, MAGIC_ZSTD_DICT, MAGIC_DICT_READS_ZSTD];
+
+/// What the other side of an exchange reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Deflate only (`SENE` `0x01`, `0x02`): what every version reads; a 0.1.0 laptop, a USB
+    /// file.
+    Deflate,
+    /// zstd as well (`SENE` `0x03` to `0x06`, each of which also tells the receiver so).
+    Zstd,
+}
+/// zstd's level for an exchange: its strongest before the `--ultra` ones.
+const ZSTD_LEVEL: i32 = 19;
+/// zstd's window (8 MiB): what the encoder may reach back, and the most the decoder accepts
+/// (a frame asking for more is refused, not allocated).
+const ZSTD_WINDOW_LOG: u32 = 23;
+/// Most bytes of a dictionary: zstd uses it whole, deflate its last 32 KiB (its window). 64
+/// KiB: the push after a new laptop's first sync (a dictionary of the scope's documents, not of
+/// a previous push) was 3,336 B against 3,500 B with 32 KiB and 3,157 B with 128 KiB, while the
+/// hub unpacks, hashes and packs a device's dictionary at every exchange.
+pub const DICT_MAX: usize = 64 * 1024;
+/// What deflate uses of a dictionary: its last 32 KiB (its window). Also the dictionary a
+/// 0.1.0 peer keeps: the last 32 KiB of the same exchanges ([`dict_named`]).
+const DEFLATE_WINDOW: usize = 32 * 1024;
+/// Smallest raw envelope also tried with zstd: below, deflate alone (the hub's answers to a
+/// push, a few hundred bytes, would pay zstd's indexing of the dictionary for nothing).
+pub const ZSTD_FROM: usize = 4 * 1024;
+
+fn deflate_tail(dict: &[u8]) -> &[u8] {
+    &dict[dict.len().saturating_sub(DEFLATE_WINDOW)..]
+}
 
 /// A dictionary's id: the first 8 bytes of its SHA-256.
 #[must_use]
@@ -45,6 +106,22 @@ pub fn dict_id(dict: &[u8]) -> [u8; 8] {
     let mut id = [0u8; 8];
     id.copy_from_slice(&h[..8]);
     id
+}
+
+/// The dictionary a request names by `id`, out of one a hub kept (`kept`): that one, or its
+/// last 32 KiB, which is what a 0.1.0 laptop keeps of the same exchanges (its [`DICT_MAX`]
+/// was 32 KiB; both are the tail of the same bytes). The exchange then goes on with the
+/// dictionary found: the next one, [`next_dict`] of it, again ends with what that laptop
+/// keeps. `None` when neither is named.
+#[must_use]
+pub fn dict_named(kept: Vec<u8>, id: [u8; 8]) -> Option<Vec<u8>> {
+    if dict_id(&kept) == id {
+        return Some(kept);
+    }
+    (kept.len() > DEFLATE_WINDOW)
+        .then(|| deflate_tail(&kept))
+        .filter(|tail| dict_id(tail) == id)
+        .map(<[u8]>::to_vec)
 }
 
 /// The dictionary for the next exchange: the last [`DICT_MAX`] bytes of the dictionary this
@@ -152,6 +229,63 @@ fn deflate_by(
     })
 }
 
+/// zstd at [`ZSTD_LEVEL`], with `dict` as its raw-content prefix when given; no checksum, no
+/// content size, no dictionary id in the frame (the envelope names its dictionary).
+fn zstd_with(raw: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
+    use zstd::zstd_safe::{CCtx, CParameter};
+    let bad = |e: usize| {
+        SyncError::Malformed(format!(
+            "compression : {}",
+            zstd::zstd_safe::get_error_name(e)
+        ))
+    };
+    let mut c = CCtx::try_create()
+        .ok_or_else(|| SyncError::Malformed("compression : contexte zstd".into()))?;
+    for p in [
+        CParameter::CompressionLevel(ZSTD_LEVEL),
+        CParameter::WindowLog(ZSTD_WINDOW_LOG),
+        CParameter::ContentSizeFlag(false),
+        CParameter::ChecksumFlag(false),
+        CParameter::DictIdFlag(false),
+    ] {
+        c.set_parameter(p).map_err(bad)?;
+    }
+    if let Some(d) = dict {
+        c.ref_prefix(d).map_err(bad)?;
+    }
+    let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(raw.len()));
+    c.compress2(&mut out, raw).map_err(bad)?;
+    Ok(out)
+}
+
+/// The inverse of [`zstd_with`]: one frame and nothing after it, at most [`MAX_INFLATED`] bytes,
+/// a window of at most 2^[`ZSTD_WINDOW_LOG`].
+fn unzstd_with(body: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
+    let bad = |what: &str| SyncError::Malformed(what.to_owned());
+    let decoder = match dict {
+        Some(d) => zstd::stream::read::Decoder::with_ref_prefix(body, d),
+        None => zstd::stream::read::Decoder::with_buffer(body),
+    };
+    let mut decoder = decoder
+        .map_err(|_| bad("compression invalide"))?
+        .single_frame();
+    decoder
+        .window_log_max(ZSTD_WINDOW_LOG)
+        .map_err(|_| bad("compression invalide"))?;
+    let mut out = Vec::new();
+    (&mut decoder)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| bad("compression invalide"))?;
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(bad("échange trop volumineux"));
+    }
+    if !decoder.finish().is_empty() {
+        return Err(bad("octets en trop après les messages"));
+    }
+    Ok(out)
+}
+
 fn inflate_with(body: &[u8], dict: &[u8]) -> Result<Vec<u8>, SyncError> {
     let bad = |what: &str| SyncError::Malformed(what.to_owned());
     let mut d = flate2::Decompress::new(false);
@@ -192,6 +326,22 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// Takes automerge's own compression out of the documents' messages (whole documents
+    /// deflated column by column, large changes deflated): the envelope's deflate then sees
+    /// their bytes, and so does the next exchange's dictionary. The sender calls it once,
+    /// before [`Envelope::encode_with`] and [`Envelope::raw`]; a message already expanded is
+    /// left as it is, so the receiver's [`Envelope::raw`] of what it decoded is the sender's.
+    pub fn expand(&mut self) {
+        for (id, msg) in &mut self.items {
+            if is_sender_item(id) || id == crate::relay::TAGS_ITEM {
+                continue;
+            }
+            if let Some(out) = expand_message(msg) {
+                *msg = out;
+            }
+        }
+    }
+
     /// The uncompressed bytes of the envelope.
     ///
     /// # Errors
@@ -214,7 +364,7 @@ impl Envelope {
         Ok(raw)
     }
 
-    /// Encodes and compresses.
+    /// Encodes and deflates (`SENE` `0x01`): what every version reads (a USB file).
     ///
     /// # Errors
     /// [`SyncError::Malformed`] when an id or message is too long.
@@ -222,27 +372,70 @@ impl Envelope {
         self.encode_with(None)
     }
 
-    /// Encodes and compresses, with `dict` preset when given (an empty one counts as none).
+    /// Encodes and deflates, with `dict` preset when given (an empty one counts as none):
+    /// [`Envelope::encode_for`] a peer that reads deflate only.
     ///
     /// # Errors
     /// [`SyncError::Malformed`] when an id or message is too long.
     pub fn encode_with(&self, dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
+        self.encode_for(dict, Reads::Deflate)
+    }
+
+    /// Encodes and compresses, with `dict` preset when given (an empty one counts as none),
+    /// for a peer that `reads` what it says. [`Reads::Zstd`]: deflate and zstd both, the
+    /// smaller sent, under a magic that says this side reads zstd too.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] when an id or message is too long.
+    pub fn encode_for(&self, dict: Option<&[u8]>, reads: Reads) -> Result<Vec<u8>, SyncError> {
         let raw = self.raw()?;
-        if let Some(dict) = dict.filter(|d| !d.is_empty()) {
-            let mut out = MAGIC_DICT.to_vec();
+        let dict = dict.filter(|d| !d.is_empty());
+        // both compressors, the smaller wins: deflate on most small exchanges, zstd where
+        // its window, far larger than deflate's 32 KiB, holds what repeats (a new laptop's
+        // documents, where a record's id is its key in one column and its value in another)
+        let deflated = deflate_with(&raw, dict.map(deflate_tail))?;
+        let zstd = if reads == Reads::Zstd && raw.len() >= ZSTD_FROM {
+            Some(zstd_with(&raw, dict)?).filter(|z| z.len() < deflated.len())
+        } else {
+            None
+        };
+        let magic = match (reads, zstd.is_some(), dict.is_some()) {
+            (_, true, true) => MAGIC_ZSTD_DICT,
+            (_, true, false) => MAGIC_ZSTD,
+            (Reads::Zstd, false, true) => MAGIC_DICT_READS_ZSTD,
+            (Reads::Zstd, false, false) => MAGIC_READS_ZSTD,
+            (Reads::Deflate, false, true) => MAGIC_DICT,
+            (Reads::Deflate, false, false) => MAGIC,
+        };
+        let body = zstd.unwrap_or(deflated);
+        let mut out = Vec::with_capacity(magic.len() + 8 + body.len());
+        out.extend_from_slice(magic);
+        if let Some(dict) = dict {
             out.extend_from_slice(&dict_id(dict));
-            out.extend_from_slice(&deflate_with(&raw, Some(dict))?);
-            return Ok(out);
         }
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&deflate_with(&raw, None)?);
+        out.extend_from_slice(&body);
         Ok(out)
+    }
+
+    /// What the sender of a payload reads, as its magic says: [`Reads::Zstd`] for `SENE`
+    /// `0x03` to `0x06`, [`Reads::Deflate`] for anything else (a 0.1.0 peer).
+    #[must_use]
+    pub fn sender_reads(bytes: &[u8]) -> Reads {
+        match bytes
+            .strip_prefix(b"SENE".as_slice())
+            .and_then(|r| r.first())
+        {
+            Some(3..=6) => Reads::Zstd,
+            _ => Reads::Deflate,
+        }
     }
 
     /// The id of the dictionary a payload was compressed with, if any.
     #[must_use]
     pub fn dict_needed(bytes: &[u8]) -> Option<[u8; 8]> {
-        let rest = bytes.strip_prefix(MAGIC_DICT.as_slice())?;
+        let rest = DICT_MAGICS
+            .iter()
+            .find_map(|m| bytes.strip_prefix(m.as_slice()))?;
         rest.get(..8).and_then(|b| b.try_into().ok())
     }
 
@@ -266,10 +459,18 @@ impl Envelope {
             let dict = dict
                 .filter(|d| dict_id(d) == id)
                 .ok_or_else(|| bad("dictionnaire de compression inconnu"))?;
-            inflate_with(bytes.get(MAGIC_DICT.len() + 8..).unwrap_or_default(), dict)?
+            let body = bytes.get(MAGIC_DICT.len() + 8..).unwrap_or_default();
+            if bytes.starts_with(MAGIC_ZSTD_DICT) {
+                unzstd_with(body, Some(dict))?
+            } else {
+                inflate_with(body, deflate_tail(dict))?
+            }
+        } else if let Some(body) = bytes.strip_prefix(MAGIC_ZSTD.as_slice()) {
+            unzstd_with(body, None)?
         } else {
             let body = bytes
                 .strip_prefix(MAGIC.as_slice())
+                .or_else(|| bytes.strip_prefix(MAGIC_READS_ZSTD.as_slice()))
                 .ok_or_else(|| bad("en-tête absent : ce n'est pas un échange Sene"))?;
             let mut raw = Vec::new();
             DeflateDecoder::new(body)
@@ -350,7 +551,7 @@ mod tests {
     #[allow(clippy::unwrap_used)]
     fn a_packed_dictionary_unpacks_to_itself_and_a_bad_one_is_refused() {
         let env = Envelope {
-            items: vec![("season/x".into(), b"livraison de paddy ".repeat(2000))],
+            items: vec![("season/x".into(), b"livraison de paddy ".repeat(4000))],
         };
         let dict = next_dict(None, &env.raw().unwrap(), b"reponse");
         assert_eq!(dict.len(), DICT_MAX);
@@ -374,6 +575,93 @@ mod tests {
         assert!(unpack_dict(b"\xff\xff\xff garbage").is_err());
         let too_big = pack_dict(&vec![7u8; DICT_MAX + 1]).unwrap();
         assert!(unpack_dict(&too_big).is_err());
+    }
+
+    /// A large envelope goes as zstd (its window holds what deflate's 32 KiB cannot reach),
+    /// with or without a dictionary, and reads back; a damaged, cut, extended or foreign frame
+    /// is refused, and so is one asking for a window larger than the decoder allows.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_large_envelope_goes_as_zstd_and_a_bad_frame_is_refused() {
+        // 3,000 records whose 16 random bytes come back 100 KB later: out of deflate's reach
+        let mut rng = 7u64;
+        let mut next = || {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            rng >> 24
+        };
+        let ids: Vec<String> = (0..3000)
+            .map(|_| format!("{:016x}{:016x}", next(), next()))
+            .collect();
+        let mut doc = Vec::new();
+        for id in &ids {
+            doc.extend_from_slice(format!("members/{id}").as_bytes());
+        }
+        for (n, id) in ids.iter().enumerate() {
+            doc.extend_from_slice(format!("{id}{n}").as_bytes());
+        }
+        let env = Envelope {
+            items: vec![("registry/x".into(), doc)],
+        };
+        let plain = env.encode_for(None, Reads::Zstd).unwrap();
+        assert!(plain.starts_with(MAGIC_ZSTD), "{:?}", &plain[..5]);
+        assert_eq!(Envelope::sender_reads(&plain), Reads::Zstd);
+        // for a peer that reads deflate only (and a USB file): deflate, whatever the size
+        let old = env.encode().unwrap();
+        assert!(old.starts_with(MAGIC));
+        assert_eq!(Envelope::sender_reads(&old), Reads::Deflate);
+        assert_eq!(Envelope::decode(&old).unwrap(), env);
+        let deflated = deflate_with(&env.raw().unwrap(), None).unwrap();
+        assert!(
+            plain.len() < deflated.len() * 3 / 4,
+            "{} against {}",
+            plain.len(),
+            deflated.len()
+        );
+        assert_eq!(Envelope::decode(&plain).unwrap(), env);
+        let dict = next_dict(None, b"members/", b"registry");
+        let packed = env.encode_for(Some(&dict), Reads::Zstd).unwrap();
+        assert!(packed.starts_with(MAGIC_ZSTD_DICT));
+        assert!(env
+            .encode_with(Some(&dict))
+            .unwrap()
+            .starts_with(MAGIC_DICT));
+        assert_eq!(Envelope::dict_needed(&packed), Some(dict_id(&dict)));
+        assert_eq!(Envelope::decode_with(&packed, Some(&dict)).unwrap(), env);
+        assert!(Envelope::decode(&packed).is_err());
+        assert!(Envelope::decode_with(&packed, Some(b"another")).is_err());
+        for bad in [
+            plain[..plain.len() - 3].to_vec(),
+            plain[..7].to_vec(),
+            [plain.as_slice(), b"more"].concat(),
+            [plain.as_slice(), plain.get(5..).unwrap()].concat(),
+            b"SENE\x03".to_vec(),
+            b"SENE\x03\x28\xb5\x2f\xfd garbage".to_vec(),
+        ] {
+            assert!(
+                Envelope::decode(&bad).is_err(),
+                "{:?}",
+                &bad[..bad.len().min(12)]
+            );
+        }
+        let mut flipped = plain.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x55;
+        // a flipped byte is an error or other bytes, never a panic
+        assert_ne!(Envelope::decode(&flipped).ok(), Some(env.clone()));
+        // a frame made with a window of 2^24 bytes (a 16 MiB payload) is refused by the
+        // decoder, which allows 2^23
+        let big = vec![0u8; 16 * 1024 * 1024 + 1];
+        let mut c = zstd::zstd_safe::CCtx::create();
+        c.set_parameter(zstd::zstd_safe::CParameter::WindowLog(24))
+            .unwrap();
+        c.set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(false))
+            .unwrap();
+        let mut frame = Vec::with_capacity(zstd::zstd_safe::compress_bound(big.len()));
+        c.compress2(&mut frame, &big).unwrap();
+        let too_wide = [MAGIC_ZSTD.as_slice(), &frame].concat();
+        assert!(Envelope::decode(&too_wide).is_err());
     }
 
     #[test]
@@ -438,5 +726,103 @@ mod tests {
         );
         let small = next_dict(Some(b"abc"), b"de", b"f");
         assert_eq!(small, b"abcdef");
+    }
+
+    /// A peer that reads zstd says so by its magic, at no byte's cost: deflate then goes as
+    /// `0x05` / `0x06`, which read back as `0x01` / `0x02`; what is sent to a peer that reads
+    /// deflate only is exactly the 0.1.0 format.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn the_magic_says_what_the_sender_reads() {
+        let env = Envelope {
+            items: vec![("season/x".into(), b"livraison ".repeat(30))],
+        };
+        let dict = b"livraison de paddy ".repeat(50);
+        for (d, old, new) in [
+            (None, MAGIC, MAGIC_READS_ZSTD),
+            (Some(dict.as_slice()), MAGIC_DICT, MAGIC_DICT_READS_ZSTD),
+        ] {
+            let a = env.encode_for(d, Reads::Deflate).unwrap();
+            let b = env.encode_for(d, Reads::Zstd).unwrap();
+            assert!(a.starts_with(old) && b.starts_with(new));
+            assert_eq!(a.len(), b.len());
+            assert_eq!(a[5..], b[5..], "the same deflate stream");
+            assert_eq!(Envelope::sender_reads(&a), Reads::Deflate);
+            assert_eq!(Envelope::sender_reads(&b), Reads::Zstd);
+            assert_eq!(Envelope::dict_needed(&b), d.map(dict_id));
+            assert_eq!(Envelope::decode_with(&a, d).unwrap(), env);
+            assert_eq!(Envelope::decode_with(&b, d).unwrap(), env);
+        }
+        for bytes in [&b""[..], b"SENE", b"SENE\x07", b"SENF\x03", b"SENE\x02"] {
+            assert_eq!(Envelope::sender_reads(bytes), Reads::Deflate);
+        }
+        assert!(Envelope::decode(b"SENE\x07").is_err());
+    }
+
+    /// A 0.1.0 laptop keeps 32 KiB of the exchanges where this version keeps 64 KiB: the hub
+    /// finds its dictionary as the tail of its own, reads its request, answers it in the
+    /// format it reads, and the two stay in step exchange after exchange.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_laptop_that_keeps_32_kib_stays_in_step_with_a_hub_that_keeps_64() {
+        const OLD_MAX: usize = 32 * 1024;
+        // 0.1.0's next_dict
+        let old_next = |used: Option<&[u8]>, req: &[u8], rep: &[u8]| {
+            let mut d = used.unwrap_or_default().to_vec();
+            d.extend_from_slice(req);
+            d.extend_from_slice(rep);
+            d.split_off(d.len().saturating_sub(OLD_MAX))
+        };
+        let mut rng = 11u64;
+        let mut bytes = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    rng = rng
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    b"abcdefgh"[usize::try_from(rng >> 61).unwrap()]
+                })
+                .collect()
+        };
+        let mut laptop: Option<Vec<u8>> = None;
+        let mut hub: Option<Vec<u8>> = None;
+        for day in 0..8 {
+            let up = Envelope {
+                items: vec![("season/x".into(), bytes(9_000 + day * 1_000))],
+            };
+            // the old laptop: deflate with its whole dictionary, as 0.1.0 did
+            let body = up.encode_with(laptop.as_deref()).unwrap();
+            assert_eq!(Envelope::sender_reads(&body), Reads::Deflate);
+            let used = Envelope::dict_needed(&body)
+                .map(|id| dict_named(hub.clone().unwrap(), id).unwrap());
+            assert_eq!(used, laptop, "day {day}");
+            let got = Envelope::decode_with(&body, used.as_deref()).unwrap();
+            assert_eq!(got, up);
+            let reply = Envelope {
+                items: vec![("rapport".into(), bytes(5_000))],
+            };
+            let answer = reply
+                .encode_for(used.as_deref(), Envelope::sender_reads(&body))
+                .unwrap();
+            assert!(answer.starts_with(if used.is_some() { MAGIC_DICT } else { MAGIC }));
+            assert_eq!(
+                Envelope::decode_with(&answer, laptop.as_deref()).unwrap(),
+                reply
+            );
+            let (req, rep) = (got.raw().unwrap(), reply.raw().unwrap());
+            hub = Some(next_dict(used.as_deref(), &req, &rep));
+            laptop = Some(old_next(laptop.as_deref(), &req, &rep));
+            let (h, l) = (hub.as_ref().unwrap(), laptop.as_ref().unwrap());
+            assert!(
+                h.ends_with(l) && l.len() == h.len().min(OLD_MAX),
+                "day {day}"
+            );
+        }
+        // the hub's grows past 32 KiB from the tail it used
+        assert!(hub.as_ref().unwrap().len() > OLD_MAX);
+        // the whole one is found first, and a dictionary named by neither is not found
+        let h = hub.unwrap();
+        assert_eq!(dict_named(h.clone(), dict_id(&h)), Some(h.clone()));
+        assert_eq!(dict_named(h, [0; 8]), None);
     }
 }
