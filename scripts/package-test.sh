@@ -33,7 +33,8 @@ DESK="$OUT/sene_${VERSION}_${ARCH}.deb"
 CLI="$OUT/sene-cli_${VERSION}_${ARCH}.deb"
 HUB="$OUT/sene-hub_${VERSION}_all.deb"
 KIT="$OUT/sene-kit-$VERSION-$ARCH"
-SCHEMA=$(sed -n 's/^ *version: \([0-9]*\),$/\1/p' crates/store/src/migrate.rs | tail -n 1)
+# the schema this build writes: its last migration's number (crates/store/src/migrations/NNNN_*.sql)
+SCHEMA=$(ls crates/store/src/migrations | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | tail -n 1)
 
 fail() {
   echo "ÉCHEC : $*" >&2
