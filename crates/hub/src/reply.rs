@@ -47,6 +47,31 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A [`Reply`] made, to be compressed for its device ([`Reply::answer`]).
+#[derive(Debug)]
+pub(crate) struct Answer {
+    whole: Envelope,
+    dict: Option<Vec<u8>>,
+    reads: Reads,
+}
+
+impl Answer {
+    /// The answer's bytes: compressed with the request's dictionary, zstd only to a device
+    /// that reads it.
+    ///
+    /// # Errors
+    /// Encoding errors.
+    pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
+        self.whole.encode_for(self.dict.as_deref(), self.reads)
+    }
+
+    /// The dictionary it is compressed with (the request's).
+    #[must_use]
+    pub fn dict(&self) -> Option<&[u8]> {
+        self.dict.as_deref()
+    }
+}
+
 impl Reply {
     fn whole(&self) -> Result<Envelope, SyncError> {
         let report =
@@ -78,19 +103,23 @@ impl Reply {
         self.whole()?.encode_with(dict)
     }
 
-    /// The hub's answer: compressed with `dict` for a device that `reads` what its request
+    /// The hub's answer, to compress with `dict` for a device that `reads` what its request
     /// said ([`Envelope::sender_reads`]: zstd only to a device that reads it), and the raw
-    /// bytes for the next dictionary, the messages expanded once for both.
+    /// bytes for the next dictionary, the messages expanded once for both. The compression
+    /// itself ([`Answer::encode`]) is left to whoever sends the answer: on the hub, the
+    /// request's own thread, not the writer that merges every device's exchange (zstd at its
+    /// strongest over a new laptop's documents takes tenths of a second).
     ///
     /// # Errors
     /// Encoding errors.
-    pub fn encode_for(
+    pub(crate) fn answer(
         &self,
-        dict: Option<&[u8]>,
+        dict: Option<Vec<u8>>,
         reads: Reads,
-    ) -> Result<(Vec<u8>, Vec<u8>), SyncError> {
+    ) -> Result<(Answer, Vec<u8>), SyncError> {
         let whole = self.whole()?;
-        Ok((whole.encode_for(dict, reads)?, whole.raw()?))
+        let raw = whole.raw()?;
+        Ok((Answer { whole, dict, reads }, raw))
     }
 
     /// The reply's uncompressed bytes, for the next exchange's dictionary.

@@ -16,6 +16,7 @@ use sene_sync::wire::Envelope;
 use sene_sync::SyncError;
 
 use crate::error::poisoned;
+use crate::reply::Answer;
 use crate::{audit, enroll, relay, schedule, standby, EnrollRequest, Enrolled, HubError, Reply};
 
 /// Largest request accepted: 64 MiB.
@@ -73,7 +74,7 @@ struct Pending {
     session: String,
     body: Vec<u8>,
     /// Where its answer goes: a waiting request's task, not a thread parked for it.
-    done: tokio::sync::oneshot::Sender<Result<Vec<u8>, HubError>>,
+    done: tokio::sync::oneshot::Sender<Result<Answer, HubError>>,
     /// When it was queued (the group's debug line says how long its oldest exchange waited).
     queued: std::time::Instant,
 }
@@ -200,9 +201,11 @@ impl Hub {
 
     /// [`Hub::exchange`] with the body as read (not copied again).
     fn queue(&self, token: &str, session: &str, body: Vec<u8>) -> Result<Vec<u8>, HubError> {
-        self.enqueue(token, session, body)?
+        let answer = self
+            .enqueue(token, session, body)?
             .blocking_recv()
-            .map_err(|_| writer_stopped())?
+            .map_err(|_| writer_stopped())??;
+        Ok(answer.encode()?)
     }
 
     /// Queues an exchange for the writer thread; its answer comes on the returned channel
@@ -212,7 +215,7 @@ impl Hub {
         token: &str,
         session: &str,
         body: Vec<u8>,
-    ) -> Result<tokio::sync::oneshot::Receiver<Result<Vec<u8>, HubError>>, HubError> {
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<Answer, HubError>>, HubError> {
         let (done, answer) = tokio::sync::oneshot::channel();
         self.writer
             .send(Pending {
@@ -381,7 +384,7 @@ impl Hub {
         session: &str,
         body: &[u8],
         spent: &mut Spent,
-    ) -> Result<Vec<u8>, HubError> {
+    ) -> Result<Answer, HubError> {
         let read = self.read_request(l, token, body)?;
         self.exchange_read(l, read, session, spent)
     }
@@ -438,14 +441,14 @@ impl Hub {
         })
     }
 
-    /// An exchange whose request is read: merge, answer.
+    /// An exchange whose request is read: merge, answer (to compress, [`Answer::encode`]).
     fn exchange_read(
         &self,
         l: &mut Ledger,
         read: Read,
         session: &str,
         spent: &mut Spent,
-    ) -> Result<Vec<u8>, HubError> {
+    ) -> Result<Answer, HubError> {
         let Read {
             device,
             scope,
@@ -510,8 +513,9 @@ impl Hub {
         let reply = Reply { report, envelope };
         // zstd only to a device whose request said it reads it: a laptop not yet upgraded
         // is answered in the format it reads
-        let (out, reply_raw) = reply.encode_for(dict.as_deref(), reads)?;
-        let next = sene_sync::wire::next_dict(dict.as_deref(), &env_raw, &reply_raw);
+        // (compressed by the request's own thread once its group is on disk, not here)
+        let (out, reply_raw) = reply.answer(dict, reads)?;
+        let next = sene_sync::wire::next_dict(out.dict(), &env_raw, &reply_raw);
         // the next dictionary goes over the slot this request did not use: the one it
         // used is what the device holds until this reply reaches it (one write of the
         // dictionary an exchange, not a copy of the other slot as well)
@@ -664,10 +668,15 @@ async fn sync_handler(
     let body = read_body(body, announced, MAX_BODY).await?;
     // waits for its group without holding a thread: one parked thread per waiting device
     // would fill tokio's blocking pool (512) in a burst, and hold up the next token checks
-    let reply = hub
+    let answer = hub
         .enqueue(&token, &session, body)?
         .await
         .map_err(|_| writer_stopped())??;
+    // compressed here, its group on disk, beside the writer merging the next one (zstd at its
+    // strongest over a new laptop's documents takes tenths of a second)
+    let reply = tokio::task::spawn_blocking(move || answer.encode())
+        .await
+        .map_err(|e| HubError::Server(e.to_string()))??;
     drop(room);
     // no content type: on a 40 kbit/s link each header line costs milliseconds
     Ok(axum::response::Response::new(axum::body::Body::from(reply)))
