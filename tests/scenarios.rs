@@ -12,3 +12,4 @@ mod registry;
 mod restore;
 mod standby;
 mod upgrade;
+mod wire_versions;

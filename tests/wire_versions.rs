@@ -6,14 +6,14 @@
 //! finds it as the tail of its own); a current laptop gets the same bootstrap in zstd.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use sene_app::org::*;
 use sene_app::sync::Scope;
 use sene_app::*;
 use sene_domain::*;
-use sene_hub::{client, enroll, Reply, ServeOptions};
+use sene_fixture::start_hub;
+use sene_hub::{client, enroll, Reply};
 use sene_sync::wire::{Envelope, Reads};
 
 /// What 0.1.0 kept of the exchanges for the next one's dictionary.
@@ -117,30 +117,6 @@ fn office(dir: &Path) -> Office {
     }
 }
 
-fn start_hub(store: &Path) -> SocketAddr {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = ServeOptions {
-        store: store.to_path_buf(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        tls: None,
-        key: None,
-        backups: None,
-    };
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            if let Err(e) = sene_hub::serve(opts, Some(tx)).await {
-                eprintln!("hub stopped: {e}");
-            }
-        });
-    });
-    rx.blocking_recv().unwrap()
-}
-
 /// One request as it goes on the wire; the status and the body of the answer.
 fn post(l: &Ledger, session: &str, body: &[u8]) -> (u16, Vec<u8>) {
     let url = l.setting(client::keys::HUB_URL).unwrap().unwrap();
@@ -178,7 +154,10 @@ fn old_next_dict(used: Option<&[u8]>, request: &[u8], reply: &[u8]) -> Vec<u8> {
 /// messages as automerge made them. Every answer must be deflate (`SENE` 1, or 2 with the
 /// dictionary the request named). The sizes of the answers.
 fn old_sync(l: &mut Ledger, dict: &mut Option<Vec<u8>>) -> Vec<usize> {
-    let session = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    // a new session each sync, as the laptop's own (any text the hub has not seen from it)
+    static SYNCS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SYNCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let session = format!("ancien{n:010}");
     l.sync_reset("hub").unwrap();
     let mut sizes = Vec::new();
     for round in 1..=client::MAX_ROUNDS {
