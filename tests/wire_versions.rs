@@ -8,12 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use sene_app::org::*;
 use sene_app::sync::Scope;
 use sene_app::*;
 use sene_domain::*;
 use sene_fixture::start_hub;
-use sene_hub::{client, enroll, Reply};
+use sene_hub::{client, Reply};
 use sene_sync::wire::{Envelope, Reads};
 
 /// What 0.1.0 kept of the exchanges for the next one's dictionary.
@@ -27,93 +26,28 @@ struct Office {
 }
 
 fn member(tx: &Tx<'_, '_>, coop: CooperativeId, number: &str) -> Result<MemberId> {
-    Ok(tx
-        .register_member(
-            NewMember {
-                id: None,
-                cooperative_id: coop,
-                number: number.into(),
-                full_name: format!("Membre {number} de la coopérative de Dioro"),
-                sex: Sex::Female,
-                birth_year: Some(1980),
-                village: "Dioro".into(),
-                phone: None,
-                nina: None,
-                crops: vec![],
-            },
-            true,
-        )?
-        .id)
+    let name = format!("Membre {number} de la coopérative de Dioro");
+    sene_fixture::member(tx, coop, number, &name)
 }
 
-/// A union with one cooperative of 400 members (a bootstrap larger than 32 KiB) and two field
-/// agents whose laptops are paired.
+/// A union with one cooperative of 400 members (a bootstrap larger than 32 KiB) and two of its
+/// laptops paired (`sene_fixture::setup`: Awa's and Bakary's).
 fn office(dir: &Path) -> Office {
     let store = dir.join("hub.sqlite");
+    let s = sene_fixture::setup(&store);
     let mut l = Ledger::open(&store).unwrap();
-    let sec = l
-        .init(&InitUnion {
-            union_name: "Union de Ségou".into(),
-            region: "Ségou".into(),
-            agent_name: "Secrétariat".into(),
-            device_label: "Bureau".into(),
-            receipt_prefix: "U1".into(),
-        })
-        .unwrap();
-    let coop = l
-        .run(&sec, |tx| {
-            Ok(tx
-                .add_cooperative(NewCooperative {
-                    id: None,
-                    code: "DIO".into(),
-                    name: "Dioro".into(),
-                    village: "Dioro".into(),
-                    commune: "Dioro".into(),
-                    cercle: "Ségou".into(),
-                    region: "Ségou".into(),
-                })?
-                .id)
-        })
-        .unwrap();
-    l.run(&sec, |tx| {
+    l.run(&s.sec, |tx| {
         for n in 0..400 {
-            member(tx, coop, &format!("DIO-{n:04}"))?;
+            member(tx, s.coop, &format!("DIO-{n:04}"))?;
         }
         Ok(())
     })
     .unwrap();
-    let mut laptops = Vec::new();
-    for (name, prefix) in [("Awa", "A1"), ("Binta", "B1")] {
-        let agent = l
-            .run(&sec, |tx| {
-                let ag = tx.add_agent(NewAgent {
-                    id: None,
-                    name: name.into(),
-                    phone: None,
-                    role: Role::FieldAgent,
-                    cooperatives: vec![coop],
-                })?;
-                let dv = tx.add_device(NewDevice {
-                    id: None,
-                    label: format!("Portable {name}"),
-                    receipt_prefix: prefix.into(),
-                })?;
-                Ok(Actor {
-                    agent: ag.id,
-                    device: dv.id,
-                })
-            })
-            .unwrap();
-        let code = enroll::pair(&mut l, agent.device, agent.agent, &[coop])
-            .unwrap()
-            .code;
-        laptops.push((agent, code));
-    }
     Office {
         store,
-        coop,
-        sec,
-        laptops,
+        coop: s.coop,
+        sec: s.sec,
+        laptops: vec![(s.a, s.codes[0].clone()), (s.b, s.codes[1].clone())],
     }
 }
 
