@@ -188,24 +188,23 @@ impl Db<'_> {
                 });
             }
         }
+        // A record new to this store, the common case of a merge, in one statement: only a
+        // uniqueness conflict is passed over (a constraint or trigger failure is an error as
+        // below), and then the record is read and compared as before, which also gives a
+        // conflict on another unique column its error. (The store has no BEFORE INSERT
+        // trigger, so trying the insert first changes nothing a trigger sees.)
+        let inserted = self
+            .conn()
+            .prepare_cached(&insert_sql(table, row, " ON CONFLICT DO NOTHING"))?
+            .execute(params_from_iter(row.values().map(to_sql)))?;
+        if inserted == 1 {
+            return Ok(PutOutcome::Inserted);
+        }
         let key = row_key(table, row);
         match self.row_by_key(table, &key)? {
             None => {
-                let cols: Vec<&String> = row.keys().collect();
-                let sql = format!(
-                    "INSERT INTO {} ({}) VALUES ({})",
-                    table.name(),
-                    cols.iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    (1..=cols.len())
-                        .map(|i| format!("?{i}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
                 self.conn()
-                    .prepare_cached(&sql)?
+                    .prepare_cached(&insert_sql(table, row, ""))?
                     .execute(params_from_iter(row.values().map(to_sql)))?;
                 Ok(PutOutcome::Inserted)
             }
@@ -1118,6 +1117,18 @@ impl Store {
 
 /// The parts of a row key and the `WHERE` condition that selects them (`None` when the key
 /// does not have as many parts as the table's key columns).
+/// `INSERT INTO table (its row's columns) VALUES (?1, …)`, then `tail`.
+fn insert_sql(table: Table, row: &Map<String, Json>, tail: &str) -> String {
+    let cols: Vec<&str> = row.keys().map(String::as_str).collect();
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}){tail}",
+        table.name(),
+        cols.join(", "),
+        marks.join(", ")
+    )
+}
+
 fn key_condition(table: Table, key: &str) -> Option<(Vec<&str>, String)> {
     let cols = table.key_columns();
     let parts: Vec<&str> = if cols.len() == 1 {
