@@ -559,11 +559,9 @@ fn numbers(l: &Ledger) -> Vec<String> {
     n
 }
 
-/// The hub merges the exchanges that arrive together in one group (one commit): a job that
-/// fails after merging is undone alone, the others are kept, and the sender of the failed one
-/// gets everything in on its next exchange.
-#[test]
-fn exchanges_merged_in_one_group_keep_the_good_ones_and_undo_a_failed_one_alone() {
+/// The office and two laptops of its field agent (the second one « Portable 2 »), each
+/// joined and synced once; the second's actor and scope.
+fn two_laptops() -> (Office, Ledger, Ledger, Actor, Scope) {
     let mut o = office();
     let second = o
         .hub
@@ -591,6 +589,15 @@ fn exchanges_merged_in_one_group_keep_the_good_ones_and_undo_a_failed_one_alone(
     let mut dev2 = ledger();
     dev2.join(&a2).unwrap();
     sync(&mut dev2, &mut o.hub, &scope2);
+    (o, dev1, dev2, a2, scope2)
+}
+
+/// The hub merges the exchanges that arrive together in one group (one commit): a job that
+/// fails after merging is undone alone, the others are kept, and the sender of the failed one
+/// gets everything in on its next exchange.
+#[test]
+fn exchanges_merged_in_one_group_keep_the_good_ones_and_undo_a_failed_one_alone() {
+    let (mut o, mut dev1, mut dev2, a2, scope2) = two_laptops();
     let coop = o.coop;
     dev1.run(&o.agent, |tx| tx.register_member(member(coop, 1), false))
         .unwrap();
@@ -693,33 +700,7 @@ fn a_two_way_catch_up_takes_two_round_trips_whatever_the_change_hashes() {
 /// converge.
 #[test]
 fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did() {
-    let mut o = office();
-    let second = o
-        .hub
-        .run(&o.sec, |tx| {
-            tx.add_device(NewDevice {
-                id: None,
-                label: "Portable 2".into(),
-                receipt_prefix: "A2".into(),
-            })
-        })
-        .unwrap();
-    let a2 = Actor {
-        agent: o.agent.agent,
-        device: second.id,
-    };
-    let scope2 = Scope::Device {
-        device: a2.device,
-        agent: a2.agent,
-        role: Role::FieldAgent,
-        cooperatives: vec![o.coop],
-    };
-    let mut dev1 = ledger();
-    dev1.join(&o.agent).unwrap();
-    sync(&mut dev1, &mut o.hub, &o.scope);
-    let mut dev2 = ledger();
-    dev2.join(&a2).unwrap();
-    sync(&mut dev2, &mut o.hub, &scope2);
+    let (mut o, mut dev1, mut dev2, a2, scope2) = two_laptops();
     let coop = o.coop;
     let (p1, p2) = (o.agent.device.to_string(), a2.device.to_string());
     let ahead = |hub: &mut Ledger, peer: &str, up: &sene_sync::wire::Envelope, scope: &Scope| {
