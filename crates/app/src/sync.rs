@@ -25,14 +25,22 @@ pub enum Scope {
         role: Role,
         cooperatives: Vec<CooperativeId>,
     },
+    /// A federation of unions, enrolled at the union's hub like a device (issue #23): it reads
+    /// every document of the union (each cooperative's and the union's) and writes none.
+    Federation { device: DeviceId },
 }
+
+/// Why a federation's write is refused, in French (the reason a refusal carries).
+pub const FEDERATION_WRITES_NOTHING: &str = "la fédération lit les documents de l'union et n'en écrit aucun : rien de ce qu'elle envoie n'est fusionné";
 
 impl Scope {
     /// Whether this scope reads `doc` (the office counts what a device lacks within it).
     #[must_use]
     pub fn reads(&self, doc: &DocId) -> bool {
         match (self, doc.cooperative()) {
-            (Scope::Everything, _) | (Scope::Device { .. }, None) => true,
+            (Scope::Everything | Scope::Federation { .. }, _) | (Scope::Device { .. }, None) => {
+                true
+            }
             (Scope::Device { cooperatives, .. }, Some(c)) => cooperatives.contains(&c),
         }
     }
@@ -44,6 +52,7 @@ impl Scope {
     pub fn writes(&self, doc: &DocId, table: Table) -> std::result::Result<(), String> {
         match self {
             Scope::Everything => Ok(()),
+            Scope::Federation { .. } => Err(FEDERATION_WRITES_NOTHING.into()),
             Scope::Device { role, .. }
                 if table == Table::DebtCarries && *role != Role::Secretariat =>
             {
@@ -79,6 +88,7 @@ impl Scope {
         row: &Map<String, Value>,
     ) -> std::result::Result<(), String> {
         match self {
+            Scope::Federation { .. } => Err(FEDERATION_WRITES_NOTHING.into()),
             Scope::Device { role, .. }
                 if table == Table::ConflictResolutions
                     && *role != Role::Secretariat
@@ -87,6 +97,22 @@ impl Scope {
                 Err("seul le secrétariat résout un conflit sur de l'argent".into())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Whether this scope writes nothing at all (a federation): whatever its peer sends that
+    /// the receiving side lacks is refused before it is merged.
+    #[must_use]
+    pub fn writes_nothing(&self) -> bool {
+        matches!(self, Scope::Federation { .. })
+    }
+
+    /// The device of an enrolled peer (`None` for [`Scope::Everything`]).
+    #[must_use]
+    pub fn device(&self) -> Option<DeviceId> {
+        match self {
+            Scope::Everything => None,
+            Scope::Device { device, .. } | Scope::Federation { device } => Some(*device),
         }
     }
 }
@@ -118,7 +144,7 @@ fn now_text(l: &Ledger) -> String {
 
 fn outgoing(engine: &mut Engine, db: &Db<'_>, peer: &str, scope: &Scope) -> Result<Envelope> {
     let listed = match scope {
-        Scope::Everything => db.doc_ids()?,
+        Scope::Everything | Scope::Federation { .. } => db.doc_ids()?,
         Scope::Device { cooperatives, .. } => {
             let coops: Vec<String> = cooperatives.iter().map(ToString::to_string).collect();
             db.doc_ids_of(&coops)?
@@ -229,10 +255,24 @@ fn apply(
             });
         }
     }
-    engine.set_author(match scope {
-        Scope::Device { device, .. } => Some(device.to_string()),
-        Scope::Everything => None,
-    });
+    if scope.writes_nothing() {
+        // a peer that writes nothing (a federation) sends no change: one the document lacks
+        // (its own, or one it relays for another author, proven or not) refuses the document
+        // before anything of it reaches the engine; what it says of its heads still counts
+        let mut readable = Vec::with_capacity(pending.len());
+        for (doc, msg) in pending {
+            if lacks_any(engine, db, &doc, msg)? {
+                report.refused.push(Refusal {
+                    doc: doc.to_string(),
+                    reason: FEDERATION_WRITES_NOTHING.into(),
+                });
+            } else {
+                readable.push((doc, msg));
+            }
+        }
+        pending = readable;
+    }
+    engine.set_author(scope.device().map(|d| d.to_string()));
     // A document may refer to records of another one of the same exchange (a contract to a
     // member of the registry): one that fails only on a missing reference is tried again after
     // the others, as long as some progress is made.
@@ -302,6 +342,19 @@ fn apply(
         }
     }
     Ok(report)
+}
+
+/// Whether `msg` (a sync message, or a USB file's raw changes) carries a change document `doc`
+/// does not hold (a whole document counts change by change).
+fn lacks_any(engine: &mut Engine, db: &Db<'_>, doc: &DocId, msg: &[u8]) -> Result<bool> {
+    let changes = relay::changes_in(msg);
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    let held = engine.doc(db, doc)?;
+    Ok(changes
+        .iter()
+        .any(|(hash, _)| held.get_change_by_hash(hash).is_none()))
 }
 
 impl Ledger {

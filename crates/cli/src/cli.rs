@@ -361,11 +361,20 @@ pub enum HubCmd {
         #[arg(long)]
         device: String,
         /// Agent qui l'utilise (UUID ou nom)
-        #[arg(long = "for", value_name = "AGENT")]
-        for_agent: String,
+        #[arg(
+            long = "for",
+            value_name = "AGENT",
+            required_unless_present = "federation"
+        )]
+        for_agent: Option<String>,
         /// Coopératives de son périmètre (codes), répétable
         #[arg(long = "cooperative", value_name = "CODE")]
         cooperatives: Vec<String>,
+        /// Fédération (lecture seule) : l'appareil enregistré pour la fédération lit tous les
+        /// documents de l'union (toutes les coopératives) et n'en écrit aucun ; son agent, en
+        /// lecture seule, est créé à son nom. Révocable comme tout appareil
+        #[arg(long, conflicts_with_all = ["for_agent", "cooperatives"])]
+        federation: bool,
     },
     /// Révoque un appareil (perdu, volé) : sa prochaine synchronisation est refusée
     Revoke {

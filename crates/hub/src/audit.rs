@@ -158,6 +158,10 @@ fn rewound(
 /// exchange goes on (the device gets back from the hub what it had lost). Anything else is
 /// [`check`]ed as before.
 ///
+/// A federation ([`crate::enroll::FEDERATION`]) writes nothing at the union, so it has no
+/// history to prove there: its proof is not kept, and records no head and no break (nothing
+/// of it reaches the secretariat's anomaly queue).
+///
 /// # Errors
 /// [`HubError::Rewound`], store errors.
 pub fn admit(
@@ -167,6 +171,13 @@ pub fn admit(
     declared: Option<u32>,
     now: &str,
 ) -> Result<Vec<AuditBreak>, HubError> {
+    if ledger
+        .db()
+        .hub_device(device)?
+        .is_some_and(|d| crate::enroll::is_federation(&d))
+    {
+        return Ok(Vec::new());
+    }
     let (store, _, _) = ledger.parts()?;
     let (refused, entry) = store.write(
         |db| -> Result<(Option<i64>, Option<AuditBreak>), StoreError> {

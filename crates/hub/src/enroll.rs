@@ -67,6 +67,22 @@ pub fn pair(
             id: c.to_string(),
         })?;
     }
+    let cooperatives = cooperatives
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    write_pairing(ledger, device, agent, cooperatives)
+}
+
+/// The pairing of `device` with `agent` and `cooperatives` (ids, or [`FEDERATION`]): a new
+/// one-time code, valid 7 days, replacing any previous code and token.
+fn write_pairing(
+    ledger: &mut Ledger,
+    device: DeviceId,
+    agent: AgentId,
+    cooperatives: String,
+) -> Result<Pairing, HubError> {
     let code = secret::pairing_code();
     let expires = (ledger.now() + Duration::days(7)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let (store, _, _) = ledger.parts()?;
@@ -74,11 +90,7 @@ pub fn pair(
         db.hub_pair(&HubDevice {
             device_id: device.to_string(),
             agent_id: agent.to_string(),
-            cooperatives: cooperatives
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
+            cooperatives,
             pairing_hash: Some(secret::hash(&code)),
             pairing_expires: Some(expires.clone()),
             token_hash: None,
@@ -94,6 +106,61 @@ pub fn pair(
         code,
         expires,
     })
+}
+
+/// What a federation's pairing holds in place of its cooperatives: it reads every document of
+/// the union, each cooperative's (those added later too) and the union's, and writes none
+/// ([`Scope::Federation`]).
+pub const FEDERATION: &str = "*";
+
+/// Whether `d` is a federation's pairing (see [`FEDERATION`]).
+#[must_use]
+pub fn is_federation(d: &HubDevice) -> bool {
+    d.cooperatives == FEDERATION
+}
+
+/// Pairs a federation of unions with the union, like a device: `device` is registered in the
+/// union (its label names the federation), and its agent is the one of its previous pairing
+/// as a federation, or a new agent in read-only role named as the device. Returns the
+/// one-time code (valid 7 days) the federation trades for its token: with it, the federation
+/// reads every document of the union and writes none. Revoked as any device
+/// ([`revoke`]).
+///
+/// # Errors
+/// Unknown device; store errors.
+pub fn pair_federation(ledger: &mut Ledger, device: DeviceId) -> Result<Pairing, HubError> {
+    let db = ledger.db();
+    let dv = db.device(device)?.ok_or_else(|| AppError::NotFound {
+        kind: "appareil",
+        id: device.to_string(),
+    })?;
+    let previous = db
+        .hub_device(&device.to_string())?
+        .filter(is_federation)
+        .and_then(|d| d.agent_id.parse::<AgentId>().ok())
+        .map(|a| db.agent(a))
+        .transpose()?
+        .flatten()
+        .filter(|a| a.role == Role::ReadOnly);
+    drop(db);
+    let agent = match previous {
+        Some(a) => a.id,
+        None => {
+            let office = ledger.local_actor()?;
+            ledger
+                .run(&office, |tx| {
+                    tx.add_agent(sene_app::org::NewAgent {
+                        id: None,
+                        name: dv.label.clone(),
+                        phone: None,
+                        role: Role::ReadOnly,
+                        cooperatives: Vec::new(),
+                    })
+                })?
+                .id
+        }
+    };
+    write_pairing(ledger, device, agent, FEDERATION.to_owned())
 }
 
 /// Trades a pairing code for a token and a bundle key.
@@ -204,12 +271,16 @@ pub fn scope_of_db(db: &sene_store::Db<'_>, d: &HubDevice) -> Result<Scope, HubE
         .agent_id
         .parse()
         .map_err(|_| HubError::Unauthorized("agent invalide"))?;
+    let device: DeviceId = d
+        .device_id
+        .parse()
+        .map_err(|_| HubError::Unauthorized("appareil invalide"))?;
+    if is_federation(d) {
+        return Ok(Scope::Federation { device });
+    }
     let role = db.agent(agent)?.map_or(Role::ReadOnly, |a| a.role);
     Ok(Scope::Device {
-        device: d
-            .device_id
-            .parse()
-            .map_err(|_| HubError::Unauthorized("appareil invalide"))?,
+        device,
         agent,
         role,
         cooperatives: d

@@ -34,6 +34,9 @@ pub enum UsbRefusal {
     DeviceNotEnrolled,
     /// At the office: a file for a revoked laptop (nothing goes to it any more).
     Revoked,
+    /// At the office: a file from the federation, which reads the union's documents and
+    /// writes none.
+    ReadOnly,
 }
 
 impl UsbRefusal {
@@ -60,6 +63,8 @@ impl UsbRefusal {
             UsbRefusal::DeviceNotEnrolled => "this device is not enrolled: no key to sign the file",
             UsbRefusal::Revoked if fr => "ce portable est révoqué : le bureau ne lui envoie plus rien",
             UsbRefusal::Revoked => "this laptop is revoked: the office sends it nothing any more",
+            UsbRefusal::ReadOnly if fr => "ce fichier vient de la fédération, qui lit les documents de l'union et n'en écrit aucun : rien n'a été importé",
+            UsbRefusal::ReadOnly => "this file comes from the federation, which reads the union's documents and writes none: nothing was imported",
         }
     }
 
@@ -245,6 +250,9 @@ pub fn office_check(
         Err(SyncError::Unauthentic(_)) => return Ok(Err(UsbRefusal::Forged)),
         Err(_) => return Ok(Err(UsbRefusal::Damaged)),
     }
+    if enroll::is_federation(&device) {
+        return Ok(Err(UsbRefusal::ReadOnly));
+    }
     let revoked_at = enroll::revoked_at(&db, &device)?;
     Ok(Ok(OfficeFile {
         header,
@@ -368,8 +376,10 @@ pub fn hub_export(ledger: &mut Ledger, device: DeviceId) -> Result<Vec<u8>, HubE
 pub struct DeviceState {
     pub device_id: String,
     pub agent_id: String,
-    /// The cooperatives it serves (ids).
+    /// The cooperatives it serves (ids; none for a federation).
     pub cooperatives: Vec<String>,
+    /// A federation's pairing: it reads every document of the union and writes none.
+    pub federation: bool,
     /// Enrolled (it joined with its code), and when.
     pub enrolled_at: Option<String>,
     pub revoked_at: Option<String>,
@@ -455,14 +465,16 @@ pub fn office_devices(ledger: &mut Ledger) -> Result<Vec<DeviceState>, HubError>
         } else {
             None
         };
+        let federation = enroll::is_federation(&d);
         out.push(DeviceState {
             cooperatives: d
                 .cooperatives
                 .split(',')
                 .map(str::trim)
-                .filter(|c| !c.is_empty())
+                .filter(|c| !c.is_empty() && !federation)
                 .map(str::to_owned)
                 .collect(),
+            federation,
             device_id: d.device_id,
             agent_id: d.agent_id,
             enrolled_at: d.enrolled_at,

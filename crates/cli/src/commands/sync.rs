@@ -392,11 +392,31 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
         }
         HubCmd::Pair {
             device: d,
-            for_agent,
-            cooperatives,
+            federation: true,
+            ..
         } => {
             let dv = device(ctx, &d)?;
-            let agent = lookup::agent(&ctx.db(), &for_agent)?;
+            let p = enroll::pair_federation(&mut ctx.ledger, dv.id)?;
+            Ok(Output::new(&p)?.line(tr(
+                ctx.lang,
+                format!(
+                    "Code d'appairage de la fédération « {} » ({}) : {}   (valable jusqu'au {}, une seule fois). Elle lira tous les documents de l'union et n'en écrira aucun.",
+                    dv.label, dv.id, p.code, p.expires
+                ),
+                format!(
+                    "Pairing code of the federation \"{}\" ({}): {}   (valid until {}, once). It will read every document of the union and write none.",
+                    dv.label, dv.id, p.code, p.expires
+                ),
+            )))
+        }
+        HubCmd::Pair {
+            device: d,
+            for_agent,
+            cooperatives,
+            federation: false,
+        } => {
+            let dv = device(ctx, &d)?;
+            let agent = lookup::agent(&ctx.db(), for_agent.as_deref().unwrap_or_default())?;
             let coops = if cooperatives.is_empty() {
                 agent.cooperatives.clone()
             } else {
@@ -448,15 +468,24 @@ pub fn hub(ctx: &mut Ctx, c: HubCmd) -> CliResult<Output> {
                     .last_sync_at
                     .clone()
                     .unwrap_or_else(|| tr(lang, "jamais", "never"));
+                let scope = if enroll::is_federation(r) {
+                    tr(
+                        lang,
+                        "fédération : toute l'union, lecture seule",
+                        "federation: the whole union, read-only",
+                    )
+                } else {
+                    tr(lang, "coopératives ", "cooperatives ") + &r.cooperatives
+                };
                 out.push(tr(
                     lang,
                     format!(
-                        "{} [{state}] agent {} coopératives {} dernière synchro {last}",
-                        r.device_id, r.agent_id, r.cooperatives
+                        "{} [{state}] agent {} {scope} dernière synchro {last}",
+                        r.device_id, r.agent_id
                     ),
                     format!(
-                        "{} [{state}] agent {} cooperatives {} last sync {last}",
-                        r.device_id, r.agent_id, r.cooperatives
+                        "{} [{state}] agent {} {scope} last sync {last}",
+                        r.device_id, r.agent_id
                     ),
                 ));
             }
