@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # build: C toolchain, WebKitGTK for the window; tests: openssl (the HTTPS hub test makes its
 # certificates), Xvfb and WebKitWebDriver (the real-window tests)
 # packages: dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze verify of the hub's unit), curl
-apt_need build-essential pkg-config openssl libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver xdotool imagemagick dpkg-dev systemd curl
+# the federation's tests: postgresql (each test starts a throwaway cluster of its own with initdb
+# and pg_ctl on a Unix socket, as nobody when run as root: sene_federation::cluster)
+apt_need build-essential pkg-config openssl libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver xdotool imagemagick dpkg-dev systemd curl postgresql
 need_cargo
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   echo "installing tauri-driver"

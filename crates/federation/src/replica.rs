@@ -1,0 +1,646 @@
+//! A union's replica: one Sene store per union in the federation's data folder
+//! (`<data>/<union_id>.sqlite`), enrolled with that union's hub as a device and synced by the
+//! device client of `sene-hub` (`client::sync`, `usb::device_import`): it holds the union's
+//! automerge documents (so the projection can always be rebuilt from it) and its SQL
+//! projection, which [`snapshot`] reads as the rows of the federation's tables. Everything
+//! here blocks (SQLite, the HTTP client): the async side runs it on tokio's blocking pool.
+
+use std::path::{Path, PathBuf};
+
+use sene_app::progress::ContractProgress;
+use sene_app::{Actor, Ledger};
+use sene_domain::{AgentId, CampaignId, DeviceId, Money, UnionId};
+use sene_hub::client::{self, keys, ClientReport};
+use sene_store::Table;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::FederationError;
+
+/// What the federation holds to pull a union as one of its devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub device: DeviceId,
+    pub agent: AgentId,
+    /// The bearer token of the device at the union's hub.
+    pub token: String,
+    /// The key the union's USB files for this device are signed with.
+    pub bundle_key: Option<String>,
+    /// The union's own certificate authority (PEM), for a hub on HTTPS with its own
+    /// certificate.
+    pub ca_pem: Option<String>,
+}
+
+/// The replica file of a union.
+#[must_use]
+pub fn path(data: &Path, union: UnionId) -> PathBuf {
+    data.join(format!("{union}.sqlite"))
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> FederationError {
+    FederationError::Io {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+fn open(path: &Path) -> Result<Ledger, FederationError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    Ok(Ledger::open(path)?)
+}
+
+/// Makes a new replica of a union with credentials obtained elsewhere (the union's secretariat
+/// enrolled the federation's device and handed over its token and key).
+///
+/// # Errors
+/// Store errors; a replica already there for another device.
+pub fn prepare(path: &Path, hub_url: Option<&str>, c: &Credentials) -> Result<(), FederationError> {
+    let mut l = open(path)?;
+    l.join(&Actor {
+        agent: c.agent,
+        device: c.device,
+    })?;
+    if let Some(u) = hub_url {
+        l.set_setting(keys::HUB_URL, u)?;
+    }
+    l.set_setting(keys::HUB_TOKEN, &c.token)?;
+    if let Some(k) = &c.bundle_key {
+        l.set_setting(keys::BUNDLE_KEY, k)?;
+    }
+    if let Some(pem) = &c.ca_pem {
+        l.set_setting(keys::HUB_CA, pem)?;
+    }
+    Ok(())
+}
+
+/// Makes a new replica by enrolling with the union's hub with a pairing code (the usual
+/// enrolment of a device); returns the credentials it received.
+///
+/// # Errors
+/// The hub's refusal (wrong code…), the network, store errors.
+pub fn enroll(
+    path: &Path,
+    hub_url: &str,
+    device: DeviceId,
+    code: &str,
+    ca_pem: Option<&str>,
+) -> Result<Credentials, FederationError> {
+    let mut l = open(path)?;
+    let e = client::enroll_with(&mut l, hub_url, device, code, ca_pem)?;
+    Ok(Credentials {
+        device: e.device_id,
+        agent: e.agent_id,
+        token: e.token,
+        bundle_key: Some(e.bundle_key),
+        ca_pem: ca_pem.map(str::to_owned),
+    })
+}
+
+/// What one pull brought into the replica.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// Records the replica merged.
+    pub records: u64,
+    /// Documents that changed in the replica.
+    pub docs_changed: u64,
+}
+
+impl Received {
+    fn of_client(r: &ClientReport) -> Self {
+        Received {
+            bytes_sent: r.bytes_sent as u64,
+            bytes_received: r.bytes_received as u64,
+            records: r.pulled.records as u64,
+            docs_changed: r.pulled.docs_changed as u64,
+        }
+    }
+}
+
+/// Syncs the replica with the union's hub (the token given, as the federation's list says).
+///
+/// # Errors
+/// The hub's refusal, the network, a malformed answer, store errors.
+pub fn sync(path: &Path, hub_url: &str, token: &str) -> Result<Received, FederationError> {
+    let mut l = Ledger::open(path)?;
+    if l.setting(keys::HUB_TOKEN)?.as_deref() != Some(token) {
+        l.set_setting(keys::HUB_TOKEN, token)?;
+    }
+    let r = client::sync(&mut l, Some(hub_url), &mut |_| {})?;
+    if let Some(refused) = r.refused_by_hub.first() {
+        // the replica writes nothing: a refusal is the hub's news, said, not fatal
+        tracing::warn!(
+            ?refused,
+            "the union's hub refused a document of the replica"
+        );
+    }
+    Ok(Received::of_client(&r))
+}
+
+/// Reads a USB file the union's office made for the federation's device into the replica.
+///
+/// # Errors
+/// The file's refusal (not for this device, forged, damaged), store and sync errors.
+pub fn import(path: &Path, bytes: &[u8]) -> Result<Received, FederationError> {
+    let mut l = Ledger::open(path)?;
+    if let Err(refusal) = sene_hub::usb::device_check(&l, bytes)? {
+        return Err(sene_hub::HubError::from(refusal).into());
+    }
+    let r = sene_hub::usb::device_import(&mut l, bytes)?;
+    Ok(Received {
+        bytes_sent: 0,
+        bytes_received: bytes.len() as u64,
+        records: r.records as u64,
+        docs_changed: r.docs_changed as u64,
+    })
+}
+
+/// The union a replica holds (none before its first pull).
+///
+/// # Errors
+/// Store errors.
+pub fn identity(path: &Path) -> Result<Option<sene_domain::Union>, FederationError> {
+    let l = Ledger::open(path)?;
+    Ok(l.db().union()?)
+}
+
+/// One row of a federation table: its id, the hash of what is projected, the columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: Uuid,
+    pub hash: i64,
+    pub cols: Map<String, Value>,
+}
+
+/// A federation table's rows as the replica holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRows {
+    pub table: &'static str,
+    pub rows: Vec<Row>,
+}
+
+/// Every federation table's rows, from a replica.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub union: sene_domain::Union,
+    pub tables: Vec<TableRows>,
+}
+
+fn row_hash(cols: &Map<String, Value>) -> i64 {
+    let bytes = serde_json::to_vec(cols).unwrap_or_default();
+    let d = Sha256::digest(&bytes);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_le_bytes(b)
+}
+
+/// A stored row's columns, read by name.
+struct Raw<'a> {
+    table: &'static str,
+    v: &'a Map<String, Value>,
+}
+
+impl Raw<'_> {
+    fn bad(&self, col: &str, what: &str) -> FederationError {
+        FederationError::BadRow {
+            table: self.table,
+            detail: format!("{col} : {what}"),
+        }
+    }
+    fn get(&self, col: &str) -> Value {
+        self.v.get(col).cloned().unwrap_or(Value::Null)
+    }
+    fn text(&self, col: &str) -> Result<String, FederationError> {
+        match self.v.get(col) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(self.bad(col, "texte attendu")),
+        }
+    }
+    fn int(&self, col: &str) -> Result<i64, FederationError> {
+        self.v
+            .get(col)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| self.bad(col, "entier attendu"))
+    }
+    fn uuid(&self, col: &str) -> Result<Uuid, FederationError> {
+        Uuid::parse_str(&self.text(col)?).map_err(|e| self.bad(col, &e.to_string()))
+    }
+    /// A stored tenth (kg, percent) as a decimal text.
+    fn tenths(&self, col: &str) -> Result<Value, FederationError> {
+        Ok(Value::String(tenths(self.int(col)?)))
+    }
+    fn flag(&self, col: &str) -> Result<Value, FederationError> {
+        Ok(Value::Bool(self.int(col)? != 0))
+    }
+}
+
+fn tenths(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let a = n.unsigned_abs();
+    format!("{sign}{}.{}", a / 10, a % 10)
+}
+
+fn all(db: &sene_store::Db<'_>, t: Table) -> Result<Vec<Map<String, Value>>, FederationError> {
+    Ok(db
+        .list_rows(t, u32::MAX)?
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Object(m) => Some(m),
+            _ => None,
+        })
+        .collect())
+}
+
+struct Builder {
+    table: &'static str,
+    rows: Vec<Row>,
+}
+
+impl Builder {
+    fn new(table: &'static str) -> Self {
+        Builder {
+            table,
+            rows: Vec::new(),
+        }
+    }
+    fn push(&mut self, id: Uuid, cols: Map<String, Value>) {
+        self.rows.push(Row {
+            id,
+            hash: row_hash(&cols),
+            cols,
+        });
+    }
+    fn done(self) -> TableRows {
+        TableRows {
+            table: self.table,
+            rows: self.rows,
+        }
+    }
+}
+
+macro_rules! cols {
+    ($($k:expr => $v:expr),* $(,)?) => {{
+        let mut m = Map::new();
+        $( m.insert($k.to_owned(), $v); )*
+        m
+    }};
+}
+
+fn money(m: Money) -> Value {
+    Value::from(m.francs())
+}
+
+/// Reads every federation table's rows from a replica (`None` before its first pull).
+///
+/// # Errors
+/// Store errors; [`FederationError::BadRow`] for a row the federation cannot read.
+#[allow(clippy::too_many_lines)]
+pub fn snapshot(path: &Path) -> Result<Option<Snapshot>, FederationError> {
+    let l = Ledger::open(path)?;
+    let db = l.db();
+    let Some(union) = db.union()? else {
+        return Ok(None);
+    };
+    let mut tables = Vec::new();
+    let reversed: std::collections::HashSet<String> = all(&db, Table::Reversals)?
+        .iter()
+        .filter_map(|r| {
+            r.get("target_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    let is_reversed = |id: &Uuid| Value::Bool(reversed.contains(&id.to_string()));
+
+    let mut b = Builder::new("cooperatives");
+    for v in all(&db, Table::Cooperatives)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "code" => r.get("code"), "name" => r.get("name"),
+                "village" => r.get("village"), "commune" => r.get("commune"),
+                "cercle" => r.get("cercle"), "region" => r.get("region"),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut b = Builder::new("campaigns");
+    let mut campaigns = Vec::new();
+    for v in all(&db, Table::Campaigns)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        campaigns.push(CampaignId::from_uuid(id));
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "name" => r.get("name"), "family" => r.get("family"),
+                "advance_share" => r.get("advance_share"),
+                "contract_start" => r.get("contract_start"), "contract_end" => r.get("contract_end"),
+                "delivery_start" => r.get("delivery_start"), "delivery_end" => r.get("delivery_end"),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut b = Builder::new("members");
+    let mut coop_of_member = std::collections::HashMap::new();
+    for v in all(&db, Table::Members)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        coop_of_member.insert(id, r.get("cooperative_id"));
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "cooperative_id" => r.get("cooperative_id"),
+                "number" => r.get("number"), "sex" => r.get("sex"),
+                "birth_year" => r.get("birth_year"), "village" => r.get("village"),
+                "crops" => r.get("crops"), "status" => r.get("status"),
+                "registered_on" => r.get("registered_on"), "left_on" => r.get("left_on"),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    // each contract's figures as sene-app composes them
+    let mut figures = std::collections::HashMap::new();
+    for cid in &campaigns {
+        let Some(camp) = db.campaign(*cid)? else {
+            continue;
+        };
+        for f in db.campaign_contracts(*cid)? {
+            let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))
+                .map_err(sene_app::AppError::from)?;
+            let p = ContractProgress::of(&camp, &f.contract, disbursed, f.accepted)?;
+            let counted = sene_app::progress::counts(f.contract.state, disbursed, f.accepted);
+            figures.insert(*f.contract.id.as_uuid(), (p, counted, f.cooperative_id));
+        }
+    }
+    let mut b = Builder::new("contracts");
+    let mut campaign_of_contract = std::collections::HashMap::new();
+    for v in all(&db, Table::Contracts)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        let Some((p, counted, coop)) = figures.get(&id) else {
+            return Err(r.bad("id", "contrat sans campagne ni membre"));
+        };
+        campaign_of_contract.insert(id, (r.get("campaign_id"), Value::String(coop.to_string())));
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "member_id" => r.get("member_id"),
+                "cooperative_id" => Value::String(coop.to_string()),
+                "campaign_id" => r.get("campaign_id"), "crop" => r.get("crop"),
+                "state" => r.get("state"), "base_price" => r.get("base_price"),
+                "requested_on" => r.get("requested_on"), "decided_on" => r.get("decided_on"),
+                "counted" => Value::Bool(*counted),
+                "committed_kg" => Value::String(tenths(p.committed.tenths())),
+                "delivered_kg" => Value::String(tenths(p.delivered.tenths())),
+                "advance_due" => money(p.due), "disbursed" => money(p.disbursed),
+                "value" => money(p.value), "recovered" => money(p.recovered),
+            },
+        );
+    }
+    tables.push(b.done());
+    let of_contract = |r: &Raw<'_>| -> Result<(Value, Value), FederationError> {
+        campaign_of_contract
+            .get(&r.uuid("contract_id")?)
+            .cloned()
+            .ok_or_else(|| r.bad("contract_id", "contrat inconnu"))
+    };
+
+    let mut b = Builder::new("disbursements");
+    for v in all(&db, Table::Disbursements)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        let (campaign, coop) = of_contract(&r)?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "contract_id" => r.get("contract_id"),
+                "campaign_id" => campaign, "cooperative_id" => coop,
+                "amount" => r.get("amount"), "date" => r.get("date"), "mode" => r.get("mode"),
+                "receipt" => r.get("receipt"), "reversed" => is_reversed(&id),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut b = Builder::new("deliveries");
+    for v in all(&db, Table::Deliveries)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        let (campaign, coop) = of_contract(&r)?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "member_id" => r.get("member_id"),
+                "contract_id" => r.get("contract_id"), "campaign_id" => campaign,
+                "cooperative_id" => coop, "warehouse_id" => r.get("warehouse_id"),
+                "crop" => r.get("crop"), "bags" => r.get("bags"),
+                "gross_kg" => r.tenths("gross_t")?, "net_kg" => r.tenths("net_t")?,
+                "accepted_kg" => r.tenths("accepted_t")?,
+                "moisture" => r.tenths("moisture_t")?, "impurity" => r.tenths("impurity_t")?,
+                "date" => r.get("date"), "receipt" => r.get("receipt"),
+                "reversed" => is_reversed(&id),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let products: std::collections::HashMap<String, Value> = all(&db, Table::FertilizerProducts)?
+        .into_iter()
+        .filter_map(|p| Some((p.get("id")?.as_str()?.to_owned(), p.get("name")?.clone())))
+        .collect();
+    let mut b = Builder::new("fertilizer");
+    for v in all(&db, Table::FertilizerDistributions)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        let product = r.text("product_id")?;
+        let cost = r
+            .int("bags")?
+            .checked_mul(r.int("price_per_bag")?)
+            .ok_or_else(|| r.bad("price_per_bag", "dépassement"))?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "member_id" => r.get("member_id"),
+                "campaign_id" => r.get("campaign_id"),
+                "cooperative_id" => coop_of_member.get(&r.uuid("member_id")?).cloned()
+                    .ok_or_else(|| r.bad("member_id", "membre inconnu"))?,
+                "product_id" => r.get("product_id"),
+                "product" => products.get(&product).cloned().unwrap_or(Value::String(product)),
+                "bags" => r.get("bags"), "price_per_bag" => r.get("price_per_bag"),
+                "cost" => Value::from(cost), "cash_paid" => r.get("cash_paid"),
+                "date" => r.get("date"), "receipt" => r.get("receipt"),
+                "reversed" => is_reversed(&id),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut lot_kg: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for s in all(&db, Table::SaleLotSources)? {
+        let r = Raw {
+            table: "sale_lot_sources",
+            v: &s,
+        };
+        *lot_kg.entry(r.text("lot_id")?).or_default() += r.int("kg_t")?;
+    }
+    let mut b = Builder::new("sale_lots");
+    for v in all(&db, Table::SaleLots)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        let kg = lot_kg.get(&id.to_string()).copied().unwrap_or(0);
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "campaign_id" => r.get("campaign_id"),
+                "crop" => r.get("crop"), "buyer" => r.get("buyer"),
+                "kg" => Value::String(tenths(kg)), "price_per_kg" => r.get("price_per_kg"),
+                "costs" => r.get("costs"), "date" => r.get("date"), "paid" => r.flag("paid")?,
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut b = Builder::new("lenders");
+    for v in all(&db, Table::Lenders)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        let name = r.text("name")?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "name" => r.get("name"),
+                "name_key" => Value::String(name_key(&name)), "kind" => r.get("kind"),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut b = Builder::new("credit_lines");
+    let mut lender_of_line = std::collections::HashMap::new();
+    for v in all(&db, Table::CreditLines)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        lender_of_line.insert(id, r.get("lender_id"));
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "lender_id" => r.get("lender_id"),
+                "campaign_id" => r.get("campaign_id"), "principal" => r.get("principal"),
+                "annual_rate" => r.get("annual_rate"), "start" => r.get("start"),
+                "maturity" => r.get("maturity"), "guarantee_share" => r.get("guarantee_share"),
+            },
+        );
+    }
+    tables.push(b.done());
+    let lender = |r: &Raw<'_>| -> Result<Value, FederationError> {
+        lender_of_line
+            .get(&r.uuid("credit_line_id")?)
+            .cloned()
+            .ok_or_else(|| r.bad("credit_line_id", "ligne de crédit inconnue"))
+    };
+
+    let mut b = Builder::new("drawdowns");
+    for v in all(&db, Table::Drawdowns)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "credit_line_id" => r.get("credit_line_id"),
+                "lender_id" => lender(&r)?, "amount" => r.get("amount"), "date" => r.get("date"),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    let mut b = Builder::new("repayments");
+    for v in all(&db, Table::LenderRepayments)? {
+        let r = Raw {
+            table: b.table,
+            v: &v,
+        };
+        let id = r.uuid("id")?;
+        b.push(
+            id,
+            cols! {
+                "id" => r.get("id"), "credit_line_id" => r.get("credit_line_id"),
+                "lender_id" => lender(&r)?, "principal" => r.get("principal"),
+                "interest" => r.get("interest"), "date" => r.get("date"),
+            },
+        );
+    }
+    tables.push(b.done());
+
+    Ok(Some(Snapshot { union, tables }))
+}
+
+/// A lender's name folded, to match the same institution across unions: lower case, spaces
+/// collapsed.
+#[must_use]
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenths_are_decimal_text() {
+        assert_eq!(tenths(0), "0.0");
+        assert_eq!(tenths(12345), "1234.5");
+        assert_eq!(tenths(-5), "-0.5");
+        assert_eq!(tenths(-15), "-1.5");
+    }
+
+    #[test]
+    fn lenders_match_across_spellings() {
+        assert_eq!(name_key("Kafo  Jiginew "), name_key("kafo jiginew"));
+    }
+}

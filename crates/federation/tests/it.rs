@@ -1,0 +1,111 @@
+//! sene-federation against a real PostgreSQL server (a temporary cluster per test).
+#![allow(clippy::unwrap_used)]
+
+use sene_domain::{AgentId, DeviceId};
+use sene_federation::cluster::TempCluster;
+use sene_federation::{pg, Credentials, Federation, FederationError};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn migrations_apply_once_and_a_newer_schema_is_refused() {
+    let pgc = TempCluster::start().unwrap();
+    rt().block_on(async {
+        let url = pgc.create_db("fed").await.unwrap();
+        let mut c = pg::connect(&url).await.unwrap();
+        assert_eq!(pg::migrate(&mut c).await.unwrap(), (0, pg::schema_version()));
+        // again: nothing to do
+        assert_eq!(
+            pg::migrate(&mut c).await.unwrap(),
+            (pg::schema_version(), pg::schema_version())
+        );
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM schema_version", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, i64::from(pg::schema_version()));
+        // every projected table is partitioned by union
+        let parted: Vec<String> = c
+            .query(
+                "SELECT c.relname::text FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid ORDER BY 1",
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(parted.len(), 12, "{parted:?}");
+        c.execute("INSERT INTO schema_version (version) VALUES (999)", &[])
+            .await
+            .unwrap();
+        let e = pg::migrate(&mut c).await.unwrap_err();
+        assert!(matches!(e, FederationError::SchemaTooNew { found: 999, .. }), "{e}");
+        assert!(e.message(sene_domain::Lang::En).contains("newer"));
+    });
+}
+
+/// A shipped migration's text never changes (a database that applied it would not hold what
+/// the text says): append a new one instead. The SHA-256 of each, pinned.
+const PINNED: &[&str] = &["7f134c15e62fbd12bdb979d4afffe650a5c2d45b444ab1cc585bf0f8e4d938ad"];
+
+#[test]
+fn the_shipped_migrations_are_not_edited() {
+    use sha2::{Digest, Sha256};
+    for (i, (v, sql)) in pg::MIGRATIONS.iter().enumerate() {
+        assert_eq!(*v, i32::try_from(i).unwrap() + 1, "numbered from 1, no gap");
+        let hex: String = Sha256::digest(sql.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            Some(&hex.as_str()),
+            PINNED.get(i),
+            "migration {v} was edited, or is new: pin it"
+        );
+    }
+}
+
+#[test]
+fn a_union_gets_a_partition_of_every_table_and_a_name_once() {
+    let pgc = TempCluster::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    rt().block_on(async {
+        let url = pgc.create_db("fed").await.unwrap();
+        let fed = Federation::open(&url, data.path()).await.unwrap();
+        let creds = Credentials {
+            device: DeviceId::new(),
+            agent: AgentId::new(),
+            token: "t".into(),
+            bundle_key: None,
+            ca_pem: None,
+        };
+        let id = fed.add_union("Faso Jigi", Some("http://127.0.0.1:9"), creds.clone()).await.unwrap();
+        let e = fed.add_union("Faso Jigi", None, creds.clone()).await.unwrap_err();
+        assert!(matches!(e, FederationError::UnionExists(_)), "{e}");
+        let c = fed.client().await.unwrap();
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname::text LIKE '%' || $1",
+                &[&id.as_uuid().simple().to_string()],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 12);
+        // a hub that does not answer: the error is recorded with its time, nothing else moves
+        let e = fed.pull("Faso Jigi", false).await.unwrap_err();
+        assert_eq!(e.code(), "network", "{e}");
+        let st = fed.status().await.unwrap();
+        assert_eq!(st.len(), 1);
+        assert!(st[0].failing && st[0].last_error_at.is_some() && st[0].last_ok_at.is_none(), "{st:?}");
+        assert!(fed.replica_path(id).exists());
+    });
+}
