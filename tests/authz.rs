@@ -1,8 +1,9 @@
 //! The authorization table: every write path (each projection table a device can fill) ×
 //! {foreign cooperative, revoked token, forged actor, a change forged under another device's
 //! actor as if relayed for it (no proof of its author), non-secretariat writing the union
-//! document, a carried debt or a member merge, a registry change} is refused (or, for the unproven relay, held back) by the hub,
-//! over real HTTP. The test fails if a projection table has
+//! document, a carried debt or a member merge, a registry change, the federation's read-only
+//! token (issue #23: it reads every document of the union and writes none)} is refused (or,
+//! for the unproven relay, held back) by the hub, over real HTTP. The test fails if a projection table has
 //! no row here, so a new write path cannot be added without deciding its rules.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
@@ -13,7 +14,7 @@ use sene_app::fertilizer::*;
 use sene_app::finance::*;
 use sene_app::org::*;
 use sene_app::season::*;
-use sene_app::sync::Scope;
+use sene_app::sync::{Scope, FEDERATION_WRITES_NOTHING};
 use sene_app::*;
 use sene_domain::*;
 use sene_fixture::{d, start_hub};
@@ -43,6 +44,8 @@ struct Fx {
     agent_a: AgentId,
     dev_a: DeviceId,
     dev_b: DeviceId,
+    /// The federation's device, paired read-only.
+    fed: DeviceId,
 }
 
 /// A cooperative, its warehouse and one member.
@@ -128,8 +131,9 @@ fn coop_money(
     })
 }
 
-/// The office's store, with everything the writers below refer to.
-fn office(path: &Path) -> (Fx, Vec<(Actor, String)>) {
+/// The office's store, with everything the writers below refer to; the laptops' pairing codes,
+/// and the federation's.
+fn office(path: &Path) -> (Fx, Vec<(Actor, String)>, String) {
     let mut l = Ledger::open(path).unwrap();
     let sec = l
         .init(&InitUnion {
@@ -224,6 +228,13 @@ fn office(path: &Path) -> (Fx, Vec<(Actor, String)>) {
                     guarantee_share: "0.5".parse()?,
                 })?
                 .id;
+            let fed = tx
+                .add_device(NewDevice {
+                    id: None,
+                    label: "Fédération".into(),
+                    receipt_prefix: "FD".into(),
+                })?
+                .id;
             let mut actors = Vec::new();
             for (name, prefix) in [("Awa", "A1"), ("Bintou", "B1"), ("Rokia", "R1")] {
                 let a = tx.add_agent(NewAgent {
@@ -256,6 +267,7 @@ fn office(path: &Path) -> (Fx, Vec<(Actor, String)>) {
                     agent_a: actors[0].agent,
                     dev_a: actors[0].device,
                     dev_b: actors[1].device,
+                    fed,
                 },
                 actors,
             ))
@@ -268,7 +280,8 @@ fn office(path: &Path) -> (Fx, Vec<(Actor, String)>) {
             .code;
         out.push((a, code));
     }
-    (fx, out)
+    let fed_code = enroll::pair_federation(&mut l, fx.fed).unwrap().code;
+    (fx, out, fed_code)
 }
 
 /// Which coop a writer works in.
@@ -939,7 +952,7 @@ fn rogue(base: &Path, case: &str, dir: &Path) -> Ledger {
 fn every_write_path_is_refused_for_every_attack() {
     let dir = tempfile::tempdir().unwrap();
     let hub_path = dir.path().join("hub.sqlite");
-    let (fx, actors) = office(&hub_path);
+    let (fx, actors, fed_code) = office(&hub_path);
     // the rogue base: device A enrolled, then given both cooperatives' documents in-process
     let base_path = dir.path().join("a.sqlite");
     let addr = start_hub(&hub_path);
@@ -969,6 +982,20 @@ fn every_write_path_is_refused_for_every_attack() {
         enroll::revoke(&mut hub, actors[2].0.device).unwrap();
     }
 
+    // the federation, enrolled with its code: it holds every document of the union by right
+    let fed_path = dir.path().join("fed.sqlite");
+    {
+        let mut f = Ledger::open(&fed_path).unwrap();
+        client::enroll(&mut f, &url, fx.fed, &fed_code).unwrap();
+        let r = client::sync(&mut f, None, &mut |_| {}).unwrap();
+        assert!(r.refused_by_hub.is_empty(), "{r:?}");
+        assert!(
+            f.db().member(fx.mkl.member).unwrap().is_some()
+                && f.db().member(fx.dio.member).unwrap().is_some(),
+            "the federation reads both cooperatives"
+        );
+    }
+
     let table = rows();
     let covered: BTreeSet<&str> = table.iter().map(|r| r.table.name()).collect();
     let all: BTreeSet<&str> = Table::PROJECTION.iter().map(|t| t.name()).collect();
@@ -982,6 +1009,7 @@ fn every_write_path_is_refused_for_every_attack() {
         device: fx.dev_a,
     };
     let mut checked = 0;
+    let mut federation = 0;
     for row in &table {
         let Some(writer) = row.writer else { continue };
         let name = row.table.name();
@@ -1040,6 +1068,17 @@ fn every_write_path_is_refused_for_every_attack() {
             In::Own,
             Some(revoked_path.as_path()),
         ));
+        // the federation's store writing as the secretariat (whose agent it holds), with its
+        // read-only token
+        attacks.push((
+            "federation (read-only token)",
+            Actor {
+                agent: fx.sec,
+                device: fx.fed,
+            },
+            In::Own,
+            Some(fed_path.as_path()),
+        ));
         for (what, actor, w, from) in attacks {
             let case = format!("{name}-{}", checked);
             let mut dev = match from {
@@ -1076,6 +1115,17 @@ fn every_write_path_is_refused_for_every_attack() {
                     assert!(e.to_string().contains("révoqué"), "{name}: {e}")
                 }
                 ("revoked token", Ok(r)) => panic!("{name}: a revoked device synced: {r:?}"),
+                ("federation (read-only token)", Ok(r)) => {
+                    assert!(
+                        !r.refused_by_hub.is_empty()
+                            && r.refused_by_hub
+                                .iter()
+                                .all(|x| x.reason == FEDERATION_WRITES_NOTHING),
+                        "{name} / {what}: not refused as the federation's: {r:?}"
+                    );
+                    assert_eq!(r.pushed.records, 0, "{name} / {what}");
+                    federation += 1;
+                }
                 (w, Ok(r)) if w.starts_with("forged relay") => assert!(
                     r.refused_by_hub
                         .iter()
@@ -1096,5 +1146,10 @@ fn every_write_path_is_refused_for_every_attack() {
             checked += 1;
         }
     }
-    assert!(checked >= 67, "only {checked} cases checked");
+    assert!(checked >= 101, "only {checked} cases checked");
+    assert_eq!(
+        federation,
+        table.iter().filter(|r| r.writer.is_some()).count(),
+        "every write path is tried from the federation's token"
+    );
 }

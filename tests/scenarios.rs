@@ -6,6 +6,7 @@ mod authz;
 mod backup_load;
 mod crash;
 mod decisions;
+mod federation_scope;
 mod hub;
 mod one_round;
 mod registry;
