@@ -850,8 +850,13 @@ dto! {
         pub label: String,
         pub receipt_prefix: String,
         pub agent_name: String,
-        /// Codes of the cooperatives it serves.
+        /// Codes of the cooperatives it serves (none for the federation).
         pub cooperatives: Vec<String>,
+        /// The federation of unions: it reads every document of the union and writes none.
+        pub federation: bool,
+        /// What it reads and writes, in words: its cooperatives' codes, or the federation's
+        /// read-only scope.
+        pub scope_label: String,
         /// `enrolled`, `pending` (its code given, not used yet), `revoked`.
         pub state: String,
         pub state_label: String,
@@ -1442,11 +1447,15 @@ dto! {
         pub cooperatives: Vec<String>,
     }
 
-    /// Registers a new laptop for an agent and gives its one-time pairing code.
+    /// Registers a new laptop for an agent and gives its one-time pairing code; or, with
+    /// `federation`, the federation of unions (`agent_id` unused): it reads every document of
+    /// the union and writes none, its read-only agent named as the device.
     pub struct PairRequest {
         pub agent_id: String,
         pub device_label: String,
         pub receipt_prefix: String,
+        #[serde(default)]
+        pub federation: bool,
     }
 
     /// What the agent types on the new laptop's first-run screen.

@@ -199,6 +199,9 @@ impl Session {
     /// Not the secretariat, unknown agent, a label or prefix the rules refuse, a prefix in use.
     pub fn pair_device(&mut self, req: &PairRequest) -> R<PairingView> {
         self.require_office()?;
+        if req.federation {
+            return self.pair_federation(req);
+        }
         let agent_id: AgentId = self.id("agent", &req.agent_id)?;
         let agent = self
             .ledger
@@ -224,6 +227,32 @@ impl Session {
             .map_err(|e| self.app(&e))?;
         let lang = self.lang;
         let p = enroll::pair(&mut self.ledger, device.id, agent.id, &agent.cooperatives)
+            .map_err(|e| ApiError::from_hub(&e, lang))?;
+        Ok(PairingView {
+            device_id: p.device_id.to_string(),
+            code: p.code,
+            expires: p.expires,
+            hub_urls: self.hub.map(urls).unwrap_or_default(),
+        })
+    }
+
+    /// `pair_device` for the federation: its device registered (label and receipt prefix as
+    /// a laptop's), paired with a read-only agent named as it, for a scope that reads every
+    /// document of the union and writes none.
+    fn pair_federation(&mut self, req: &PairRequest) -> R<PairingView> {
+        let actor = self.actor()?;
+        let device = self
+            .ledger
+            .run(&actor, |tx| {
+                tx.add_device(NewDevice {
+                    id: None,
+                    label: req.device_label.clone(),
+                    receipt_prefix: req.receipt_prefix.clone(),
+                })
+            })
+            .map_err(|e| self.app(&e))?;
+        let lang = self.lang;
+        let p = enroll::pair_federation(&mut self.ledger, device.id)
             .map_err(|e| ApiError::from_hub(&e, lang))?;
         Ok(PairingView {
             device_id: p.device_id.to_string(),
@@ -334,17 +363,25 @@ impl Session {
                 (None, true) => "Tout, à son premier échange".to_owned(),
                 (None, false) => "Everything, at its first exchange".to_owned(),
             };
+            let cooperatives: Vec<String> = d
+                .cooperatives
+                .iter()
+                .filter_map(|c| codes.get(c).cloned())
+                .collect();
+            let scope_label = match (d.federation, fr) {
+                (true, true) => "Fédération : lit toute l'union, n'écrit rien".to_owned(),
+                (true, false) => "Federation: reads the whole union, writes nothing".to_owned(),
+                (false, _) => cooperatives.join(", "),
+            };
             out.push(HubDeviceView {
                 label: device
                     .as_ref()
                     .map_or_else(|| d.device_id.clone(), |x| x.label.clone()),
                 receipt_prefix: device.map(|x| x.receipt_prefix).unwrap_or_default(),
                 agent_name: agent.map(|a| a.name).unwrap_or_default(),
-                cooperatives: d
-                    .cooperatives
-                    .iter()
-                    .filter_map(|c| codes.get(c).cloned())
-                    .collect(),
+                cooperatives,
+                federation: d.federation,
+                scope_label,
                 state: state.to_owned(),
                 state_label: state_label.to_owned(),
                 enrolled_at: d.enrolled_at,

@@ -177,6 +177,7 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
             agent_id: agent.id.clone(),
             device_label: "Portable de terrain".into(),
             receipt_prefix: "TER".into(),
+            federation: false,
         })
         .expect("a pairing code");
 

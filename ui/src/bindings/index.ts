@@ -552,9 +552,18 @@ export type DeviceRequest = { device_id: string, };
 
 export type HubDeviceView = { device_id: string, label: string, receipt_prefix: string, agent_name: string, 
 /**
- * Codes of the cooperatives it serves.
+ * Codes of the cooperatives it serves (none for the federation).
  */
 cooperatives: Array<string>, 
+/**
+ * The federation of unions: it reads every document of the union and writes none.
+ */
+federation: boolean, 
+/**
+ * What it reads and writes, in words: its cooperatives' codes, or the federation's
+ * read-only scope.
+ */
+scope_label: string, 
 /**
  * `enrolled`, `pending` (its code given, not used yet), `revoked`.
  */
@@ -968,7 +977,7 @@ export type AgentView = { id: string, name: string, role: string, role_label: st
  */
 cooperatives: Array<string>, };
 
-export type PairRequest = { agent_id: string, device_label: string, receipt_prefix: string, };
+export type PairRequest = { agent_id: string, device_label: string, receipt_prefix: string, federation: boolean, };
 
 export type PairingView = { device_id: string, code: string, expires: string, hub_urls: Array<string>, };
 

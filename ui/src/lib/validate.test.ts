@@ -376,14 +376,22 @@ describe('price complement', () => {
 
 describe('pair a new laptop', () => {
   it('builds the request, the prefix in capitals', () => {
-    expect(validatePair({ agent_id: 'a', device_label: ' Portable neuf ', receipt_prefix: 'neuf' }, 'fr')).toEqual({
+    expect(validatePair({ agent_id: 'a', device_label: ' Portable neuf ', receipt_prefix: 'neuf', federation: false }, 'fr')).toEqual({
       ok: true,
-      value: { agent_id: 'a', device_label: 'Portable neuf', receipt_prefix: 'NEUF' },
+      value: { agent_id: 'a', device_label: 'Portable neuf', receipt_prefix: 'NEUF', federation: false },
     });
   });
   it('wants an agent, a label and a prefix', () => {
-    const e = errorsOf(validatePair({ agent_id: '', device_label: '', receipt_prefix: '' }, 'fr'));
+    const e = errorsOf(validatePair({ agent_id: '', device_label: '', receipt_prefix: '', federation: false }, 'fr'));
     expect(e).toEqual({ agent_id: fr('v.choose'), device_label: fr('v.required'), receipt_prefix: fr('v.required') });
+  });
+  it('wants no agent for the federation (the office makes its read-only one)', () => {
+    expect(validatePair({ agent_id: '', device_label: ' Fédération ', receipt_prefix: 'fed', federation: true }, 'fr')).toEqual({
+      ok: true,
+      value: { agent_id: '', device_label: 'Fédération', receipt_prefix: 'FED', federation: true },
+    });
+    const e = errorsOf(validatePair({ agent_id: '', device_label: '', receipt_prefix: '', federation: true }, 'fr'));
+    expect(e).toEqual({ device_label: fr('v.required'), receipt_prefix: fr('v.required') });
   });
 });
 

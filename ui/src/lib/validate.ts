@@ -407,14 +407,17 @@ export function validateComplement(
 }
 
 /** A new laptop for an agent (the office pairs it with its hub). */
+/** A laptop for an agent, or (`federation`) the federation of unions: no agent then (the
+ *  office makes its read-only one). */
 export function validatePair(f: PairRequest, lang: Lang): Checked<PairRequest> {
+  const federation = f.federation === true;
   return collect(
     {
-      agent_id: checkChoice(f.agent_id, lang),
+      agent_id: federation ? { value: '' } : checkChoice(f.agent_id, lang),
       device_label: checkText(f.device_label, lang),
       receipt_prefix: checkCode(f.receipt_prefix, lang, LIMITS.RECEIPT_PREFIX_MAX),
     },
-    (v) => v as PairRequest,
+    (v) => ({ ...v, federation }) as PairRequest,
   );
 }
 

@@ -429,6 +429,7 @@ fn the_office_runs_its_hub_and_pairs_a_new_laptop_that_syncs_through_it() {
         agent_id: agent.id.clone(),
         device_label: "Portable neuf".into(),
         receipt_prefix: "??".into(),
+        federation: false,
     });
     assert!(bad.is_err(), "a receipt prefix the rules refuse");
     let pairing = office
@@ -436,6 +437,7 @@ fn the_office_runs_its_hub_and_pairs_a_new_laptop_that_syncs_through_it() {
             agent_id: agent.id.clone(),
             device_label: "Portable neuf".into(),
             receipt_prefix: "NEUF".into(),
+            federation: false,
         })
         .unwrap();
     assert_eq!(pairing.hub_urls, hub.urls);
@@ -719,4 +721,107 @@ fn the_office_sees_its_lenders_at_a_date_and_sells_a_lot() {
             .len(),
         before + 1
     );
+}
+
+#[test]
+fn the_office_pairs_the_federation_which_reads_every_cooperative_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = office(&dir);
+    let hub = office
+        .hub_start(&HubStartRequest {
+            listen: "127.0.0.1:0".into(),
+        })
+        .unwrap();
+    // no agent to choose: the office makes the federation's, read-only
+    let pairing = office
+        .pair_device(&PairRequest {
+            agent_id: String::new(),
+            device_label: "Fédération des unions".into(),
+            receipt_prefix: "FD".into(),
+            federation: true,
+        })
+        .unwrap();
+    let listed = office.hub_devices().unwrap();
+    let row = listed
+        .iter()
+        .find(|d| d.device_id == pairing.device_id)
+        .unwrap();
+    assert!(row.federation);
+    assert!(row.cooperatives.is_empty());
+    assert_eq!(
+        row.scope_label,
+        "Fédération : lit toute l'union, n'écrit rien"
+    );
+    assert_eq!(row.agent_name, "Fédération des unions");
+    assert_eq!(row.state, "pending");
+    assert!(listed
+        .iter()
+        .filter(|d| !d.federation)
+        .all(|d| d.scope_label == d.cooperatives.join(", ")));
+    let agent = office
+        .agents()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "Fédération des unions")
+        .unwrap();
+    assert_eq!(agent.role, "read_only");
+
+    // it enrolls with its code and receives every cooperative, and may write nothing
+    let fed_dir = tempfile::tempdir().unwrap();
+    let mut fed = session(
+        fed_dir.path(),
+        Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap(),
+    );
+    let st = fed
+        .enroll(
+            &EnrollRequest {
+                hub_url: hub.urls[0].clone(),
+                device_id: pairing.device_id.clone(),
+                code: pairing.code,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(!st.may_write);
+    let all: Vec<String> = office
+        .cooperatives()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let got: Vec<String> = fed
+        .cooperatives()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(got, all);
+    assert_eq!(
+        fed.search_members(&SearchRequest {
+            query: String::new(),
+            cooperative_id: None,
+        })
+        .unwrap()
+        .len(),
+        office
+            .search_members(&SearchRequest {
+                query: String::new(),
+                cooperative_id: None,
+            })
+            .unwrap()
+            .len()
+    );
+
+    // revoked as any device
+    let after = office
+        .revoke_device(&DeviceRequest {
+            device_id: pairing.device_id.clone(),
+        })
+        .unwrap();
+    let row = after
+        .iter()
+        .find(|d| d.device_id == pairing.device_id)
+        .unwrap();
+    assert_eq!(row.state, "revoked");
+    assert!(fed.sync_now(&mut |_| {}).is_err());
 }

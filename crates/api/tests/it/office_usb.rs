@@ -45,6 +45,7 @@ fn pair(office: &mut Session, agent: &AgentView, prefix: &str) -> (String, Strin
             agent_id: agent.id.clone(),
             device_label: format!("Portable {prefix}"),
             receipt_prefix: prefix.into(),
+            federation: false,
         })
         .unwrap();
     (p.device_id, p.code)
