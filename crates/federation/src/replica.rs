@@ -529,6 +529,7 @@ pub fn snapshot(path: &Path) -> Result<Option<Snapshot>, FederationError> {
                 "crop" => r.get("crop"), "buyer" => r.get("buyer"),
                 "kg" => Value::String(tenths(kg)), "price_per_kg" => r.get("price_per_kg"),
                 "costs" => r.get("costs"), "date" => r.get("date"), "paid" => r.flag("paid")?,
+                "reversed" => is_reversed(&id),
             },
         );
     }
@@ -591,6 +592,7 @@ pub fn snapshot(path: &Path) -> Result<Option<Snapshot>, FederationError> {
             cols! {
                 "id" => r.get("id"), "credit_line_id" => r.get("credit_line_id"),
                 "lender_id" => lender(&r)?, "amount" => r.get("amount"), "date" => r.get("date"),
+                "reversed" => is_reversed(&id),
             },
         );
     }
@@ -609,6 +611,7 @@ pub fn snapshot(path: &Path) -> Result<Option<Snapshot>, FederationError> {
                 "id" => r.get("id"), "credit_line_id" => r.get("credit_line_id"),
                 "lender_id" => lender(&r)?, "principal" => r.get("principal"),
                 "interest" => r.get("interest"), "date" => r.get("date"),
+                "reversed" => is_reversed(&id),
             },
         );
     }

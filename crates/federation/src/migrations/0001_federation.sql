@@ -7,9 +7,10 @@
 -- what a union's pull replaces in one transaction. `union_id` is the federation's own id for
 -- the union (UUIDv7 minted when it is added); the union's id in its own store is
 -- `unions.source_union_id`, learnt at its first pull. Money in whole francs CFA (BIGINT),
--- weights in kg with one decimal (NUMERIC), percents as NUMERIC. `row_hash` is the first 8
--- bytes of the SHA-256 of the row as projected: a pull writes only the rows whose hash
--- changed.
+-- weights in kg with one decimal (NUMERIC), percents as NUMERIC. A money record is never
+-- deleted at a union, it is reversed: `reversed` says so, and figures leave those rows out.
+-- `row_hash` is the first 8 bytes of the SHA-256 of the row as projected: a pull writes only
+-- the rows whose hash changed.
 
 CREATE TABLE unions (
   union_id uuid PRIMARY KEY,
@@ -142,6 +143,7 @@ CREATE TABLE sale_lots (
   -- Σ kg taken from its warehouses
   kg numeric(14,1) NOT NULL,
   price_per_kg bigint NOT NULL, costs bigint NOT NULL, date date NOT NULL, paid boolean NOT NULL,
+  reversed boolean NOT NULL,
   PRIMARY KEY (union_id, id)
 ) PARTITION BY LIST (union_id);
 
@@ -164,14 +166,14 @@ CREATE TABLE credit_lines (
 CREATE TABLE drawdowns (
   union_id uuid NOT NULL, id uuid NOT NULL, row_hash bigint NOT NULL,
   credit_line_id uuid NOT NULL, lender_id uuid NOT NULL, amount bigint NOT NULL,
-  date date NOT NULL,
+  date date NOT NULL, reversed boolean NOT NULL,
   PRIMARY KEY (union_id, id)
 ) PARTITION BY LIST (union_id);
 
 CREATE TABLE repayments (
   union_id uuid NOT NULL, id uuid NOT NULL, row_hash bigint NOT NULL,
   credit_line_id uuid NOT NULL, lender_id uuid NOT NULL, principal bigint NOT NULL,
-  interest bigint NOT NULL, date date NOT NULL,
+  interest bigint NOT NULL, date date NOT NULL, reversed boolean NOT NULL,
   PRIMARY KEY (union_id, id)
 ) PARTITION BY LIST (union_id);
 
