@@ -129,20 +129,22 @@ pub fn is_federation(d: &HubDevice) -> bool {
 /// # Errors
 /// Unknown device; store errors.
 pub fn pair_federation(ledger: &mut Ledger, device: DeviceId) -> Result<Pairing, HubError> {
-    let db = ledger.db();
-    let dv = db.device(device)?.ok_or_else(|| AppError::NotFound {
-        kind: "appareil",
-        id: device.to_string(),
-    })?;
-    let previous = db
-        .hub_device(&device.to_string())?
-        .filter(is_federation)
-        .and_then(|d| d.agent_id.parse::<AgentId>().ok())
-        .map(|a| db.agent(a))
-        .transpose()?
-        .flatten()
-        .filter(|a| a.role == Role::ReadOnly);
-    drop(db);
+    let (dv, previous) = {
+        let db = ledger.db();
+        let dv = db.device(device)?.ok_or_else(|| AppError::NotFound {
+            kind: "appareil",
+            id: device.to_string(),
+        })?;
+        let previous = db
+            .hub_device(&device.to_string())?
+            .filter(is_federation)
+            .and_then(|d| d.agent_id.parse::<AgentId>().ok())
+            .map(|a| db.agent(a))
+            .transpose()?
+            .flatten()
+            .filter(|a| a.role == Role::ReadOnly);
+        (dv, previous)
+    };
     let agent = match previous {
         Some(a) => a.id,
         None => {
