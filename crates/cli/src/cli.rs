@@ -141,6 +141,96 @@ pub enum Command {
     /// Balance du magasin sur un port série (indicateur MT-SICS, A&D ou XK3190-A9) ; sans base
     #[command(subcommand)]
     Scale(ScaleCmd),
+    /// Fédération d'unions : collecte les données de chaque union (bureau en HTTP, ou fichier
+    /// USB) dans PostgreSQL pour les chiffres nationaux ; sans base Sene
+    Federation(FederationArgs),
+}
+
+/// `sene federation …`: the PostgreSQL database and the replicas' folder, then the command.
+#[derive(Debug, Args)]
+pub struct FederationArgs {
+    /// Base PostgreSQL de la fédération (ex. « host=/run/postgresql dbname=federation » ou
+    /// postgresql://federation@localhost/federation), sans TLS : sur cette machine
+    #[arg(
+        long,
+        global = true,
+        env = "SENE_FEDERATION_POSTGRES",
+        value_name = "URL"
+    )]
+    pub postgres: Option<String>,
+    /// Dossier des copies locales des unions (une base Sene par union ; défaut : dossier de
+    /// données/sene/federation)
+    #[arg(
+        long,
+        global = true,
+        env = "SENE_FEDERATION_DATA",
+        value_name = "DOSSIER"
+    )]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: FederationCmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCmd {
+    /// Ajoute une union à suivre : avec le code d'appairage que son secrétariat a donné
+    /// (sene hub pair --device D --federation), ou avec un jeton déjà reçu ; sans --url, l'union
+    /// n'est lue que par ses fichiers USB
+    AddUnion {
+        /// Nom de l'union dans la fédération
+        name: String,
+        /// Adresse du bureau de l'union (ex. https://bureau.union.ml:8750)
+        #[arg(long)]
+        url: Option<String>,
+        /// Appareil enregistré par l'union pour la fédération (UUID)
+        #[arg(long)]
+        device: String,
+        /// Code d'appairage à usage unique (enrôle la fédération maintenant, par --url)
+        #[arg(long, conflicts_with_all = ["token", "agent", "bundle_key"], required_unless_present = "token")]
+        code: Option<String>,
+        /// Jeton de la fédération auprès du bureau de l'union (déjà enrôlée)
+        #[arg(long, requires = "agent")]
+        token: Option<String>,
+        /// Agent (lecture seule) de la fédération dans l'union (UUID), avec --token
+        #[arg(long)]
+        agent: Option<String>,
+        /// Clé des fichiers USB de l'union pour la fédération, avec --token
+        #[arg(long)]
+        bundle_key: Option<String>,
+        /// Certificat (PEM) de l'autorité de l'union, pour un bureau en HTTPS à certificat propre
+        #[arg(long, value_name = "FICHIER")]
+        ca: Option<PathBuf>,
+    },
+    /// Liste les unions suivies : dernière collecte réussie, son âge, dernière erreur
+    Unions,
+    /// Collecte maintenant une union, ou toutes (chacune pour elle : l'échec de l'une n'arrête
+    /// pas les autres)
+    Pull {
+        /// Nom de l'union (absent : toutes celles qui ont une adresse)
+        union: Option<String>,
+        /// Recompare toute la projection même sans nouvelles (après une remise en état de la base)
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Importe le fichier USB que le bureau d'une union a fait pour la fédération
+    /// (sene sync export --device D, au bureau de l'union)
+    Import {
+        /// Le fichier .sene
+        file: PathBuf,
+        /// Nom de l'union
+        #[arg(long)]
+        union: String,
+    },
+    /// Lance la fédération : collecte toutes les unions à intervalle régulier et sert
+    /// /v1/health et /v1/unions (la page nationale s'y ajoutera)
+    Serve {
+        /// Période des collectes (ex. 5m, 15m, 1h)
+        #[arg(long, env = "SENE_FEDERATION_EVERY", default_value = "15m")]
+        every: String,
+        /// Adresse d'écoute HTTP
+        #[arg(long, env = "SENE_FEDERATION_LISTEN", default_value = "127.0.0.1:8790")]
+        listen: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

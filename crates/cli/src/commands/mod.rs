@@ -3,6 +3,7 @@
 
 mod backup;
 mod cards;
+mod federation;
 mod fertilizer;
 mod finance;
 mod import;
@@ -31,6 +32,14 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
     if let Command::Scale(c) = &cli.command {
         return scale::run(c, cli.global.json, lang); // a scale, no store
     }
+    // PostgreSQL and the unions' replicas, no store
+    let cli = match cli {
+        Cli {
+            command: Command::Federation(a),
+            global,
+        } => return federation::run(a, global.json, lang),
+        other => other,
+    };
     let path = store_path(cli.global.store)?;
     let creates = matches!(
         cli.command,
@@ -120,7 +129,11 @@ pub fn execute(cli: Cli, lang: Lang) -> CliResult<Output> {
         Command::Hub(c) => sync::hub(&mut ctx, c),
         Command::Backup(a) => backup::backup(&ctx, &a),
         Command::Standby(a) => sync::standby(&mut ctx, &a),
-        Command::Encrypt(_) | Command::Restore(_) | Command::Recover(_) | Command::Scale(_) => {
+        Command::Encrypt(_)
+        | Command::Restore(_)
+        | Command::Recover(_)
+        | Command::Scale(_)
+        | Command::Federation(_) => {
             Err(CliError::msg("internal", "déjà traité", "already handled"))
         }
     }

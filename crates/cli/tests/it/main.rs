@@ -10,6 +10,7 @@ mod cards;
 mod cert;
 mod cli;
 mod encryption;
+mod federation;
 mod office;
 mod registry;
 mod scale;
