@@ -369,7 +369,7 @@ impl Session {
                 .filter_map(|c| codes.get(c).cloned())
                 .collect();
             let scope_label = match (d.federation, fr) {
-                (true, true) => "Fédération : lit toute l'union, n'écrit rien".to_owned(),
+                (true, true) => "Fédération : lit toute l’union, n’écrit rien".to_owned(),
                 (true, false) => "Federation: reads the whole union, writes nothing".to_owned(),
                 (false, _) => cooperatives.join(", "),
             };

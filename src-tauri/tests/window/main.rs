@@ -14,6 +14,7 @@ mod cards;
 mod conflicts;
 mod e2e;
 mod exports;
+mod federation;
 mod field;
 mod first_run;
 mod layout;

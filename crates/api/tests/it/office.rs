@@ -750,7 +750,7 @@ fn the_office_pairs_the_federation_which_reads_every_cooperative_and_writes_noth
     assert!(row.cooperatives.is_empty());
     assert_eq!(
         row.scope_label,
-        "Fédération : lit toute l'union, n'écrit rien"
+        "Fédération : lit toute l’union, n’écrit rien"
     );
     assert_eq!(row.agent_name, "Fédération des unions");
     assert_eq!(row.state, "pending");
