@@ -208,7 +208,8 @@ pub enum FederationCmd {
     Pull {
         /// Nom de l'union (absent : toutes celles qui ont une adresse)
         union: Option<String>,
-        /// Recompare toute la projection même sans nouvelles (après une remise en état de la base)
+        /// Réécrit toute la projection de l'union depuis sa copie locale, même sans nouvelles
+        /// (lignes perdues ou altérées dans PostgreSQL)
         #[arg(long)]
         rebuild: bool,
     },

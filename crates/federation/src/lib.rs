@@ -348,15 +348,15 @@ impl Federation {
         status(&self.client().await?).await
     }
 
-    /// Pulls one union over HTTP (`force`: compare the whole projection even when the replica
-    /// received nothing new, e.g. after the tables were emptied). The outcome, good or failed,
-    /// is recorded.
+    /// Pulls one union over HTTP (`rebuild`: then writes the union's whole projection again
+    /// from its replica, even when nothing new came, e.g. after rows were lost or altered in
+    /// PostgreSQL). The outcome, good or failed, is recorded.
     ///
     /// # Errors
     /// Whatever failed (also recorded in `unions` and `union_pulls`).
-    pub async fn pull(&self, name: &str, force: bool) -> Result<PullReport, FederationError> {
+    pub async fn pull(&self, name: &str, rebuild: bool) -> Result<PullReport, FederationError> {
         let u = self.union(name).await?;
-        self.pull_entry(&u, Pull::Http { force }).await
+        self.pull_entry(&u, Pull::Http { rebuild }).await
     }
 
     /// Pulls every union over HTTP, each on its own (four at a time), those without a link
@@ -382,7 +382,7 @@ impl Federation {
                 u.name.clone(),
                 tokio::spawn(async move {
                     let _permit = gate.acquire().await;
-                    fed.pull_entry(&u, Pull::Http { force: false }).await
+                    fed.pull_entry(&u, Pull::Http { rebuild: false }).await
                 }),
             ));
         }
@@ -462,7 +462,9 @@ impl Federation {
     ) -> Result<PullReport, FederationError> {
         let path = self.replica_path(u.union_id);
         let source = how.source();
-        let force = matches!(how, Pull::Http { force: true }) || !u.projected;
+        let rebuild = matches!(how, Pull::Http { rebuild: true });
+        // after a failed or no projection, compare everything even without news
+        let compare = rebuild || !u.projected;
         let (url, token) = (u.hub_url.clone(), u.token.clone());
         let name = u.name.clone();
         let p = path.clone();
@@ -475,7 +477,7 @@ impl Federation {
                 Pull::Usb(bytes) => replica::import(&p, &bytes)?,
             };
             let ident = replica::identity(&p)?;
-            let snap = if force || received.docs_changed > 0 {
+            let snap = if compare || received.docs_changed > 0 {
                 replica::snapshot(&p)?
             } else {
                 None
@@ -496,7 +498,7 @@ impl Federation {
         let tx = client.transaction().await?;
         let t0 = Instant::now();
         let written = match &snap {
-            Some(s) => project::project(&tx, union, s).await?,
+            Some(s) => project::project(&tx, union, s, rebuild).await?,
             None => project::Written::default(),
         };
         let projection_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -552,7 +554,7 @@ impl Federation {
 }
 
 enum Pull {
-    Http { force: bool },
+    Http { rebuild: bool },
     Usb(Vec<u8>),
 }
 

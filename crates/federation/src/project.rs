@@ -23,7 +23,8 @@ pub struct Written {
     pub rows_deleted: u64,
 }
 
-/// Projects a snapshot of union `union` (the federation's id).
+/// Projects a snapshot of union `union` (the federation's id); `rewrite` writes every row
+/// again, whatever the hashes say (a rebuild: rows altered in PostgreSQL are put back).
 ///
 /// # Errors
 /// [`FederationError::Postgres`].
@@ -31,10 +32,11 @@ pub async fn project(
     tx: &Transaction<'_>,
     union: Uuid,
     snap: &Snapshot,
+    rewrite: bool,
 ) -> Result<Written, FederationError> {
     let mut out = Written::default();
     for t in &snap.tables {
-        let w = table(tx, union, t).await?;
+        let w = table(tx, union, t, rewrite).await?;
         out.rows_written += w.rows_written;
         out.rows_deleted += w.rows_deleted;
     }
@@ -58,6 +60,7 @@ async fn table(
     tx: &Transaction<'_>,
     union: Uuid,
     t: &TableRows,
+    rewrite: bool,
 ) -> Result<Written, FederationError> {
     let held: HashMap<Uuid, i64> = tx
         .query(
@@ -71,7 +74,7 @@ async fn table(
     let changed: Vec<&crate::replica::Row> = t
         .rows
         .iter()
-        .filter(|r| held.get(&r.id) != Some(&r.hash))
+        .filter(|r| rewrite || held.get(&r.id) != Some(&r.hash))
         .collect();
     let present: std::collections::HashSet<Uuid> = t.rows.iter().map(|r| r.id).collect();
     let gone: Vec<Uuid> = held

@@ -2,6 +2,7 @@
 //! union hubs on loopback (sene-fixture).
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod measure;
 mod pulls;
 mod schema;
 

@@ -20,7 +20,7 @@ use sene_store::Table;
 
 use crate::rt;
 
-const SCALE: Scale = Scale {
+pub const SCALE: Scale = Scale {
     cooperatives: 3,
     members: 40,
     contracts: 40,
@@ -29,14 +29,14 @@ const SCALE: Scale = Scale {
 };
 
 /// A hub on loopback that the test can stop (its runtime dropped: the port closes).
-struct Hub {
+pub struct Hub {
     addr: SocketAddr,
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Hub {
-    fn start(store: &Path) -> Hub {
+    pub fn start(store: &Path) -> Hub {
         let opts = ServeOptions {
             store: store.to_path_buf(),
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -67,7 +67,7 @@ impl Hub {
             thread: Some(thread),
         }
     }
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
     fn stop(&mut self) {
@@ -88,16 +88,24 @@ impl Drop for Hub {
 
 /// A generated union in `store`, the federation's device registered and paired as a
 /// federation (its code), and a laptop of a field agent paired (device, code).
-struct Made {
-    store: PathBuf,
-    fed_device: DeviceId,
-    fed_code: String,
-    laptop: (DeviceId, String),
+pub struct Made {
+    pub store: PathBuf,
+    pub fed_device: DeviceId,
+    pub fed_code: String,
+    pub laptop: (DeviceId, String),
 }
 
-fn make_union(store: &Path, seed: u64) -> Made {
+/// `scale` `None`: the demo union (`sene demo`), which has reversed records.
+pub fn make_union(store: &Path, scale: Option<Scale>, seed: u64) -> Made {
     let mut l = Ledger::open(store).unwrap();
-    generate_union(&mut l, SCALE, seed, &mut |_| {}).unwrap();
+    match scale {
+        Some(scale) => {
+            generate_union(&mut l, scale, seed, &mut |_| {}).unwrap();
+        }
+        None => {
+            sene_app::demo::load_demo(&mut l, &mut |_| {}).unwrap();
+        }
+    }
     let sec = l.local_actor().unwrap();
     let (fed_device, lap) = l
         .run(&sec, |tx| {
@@ -279,7 +287,7 @@ async fn count(c: &tokio_postgres::Client, table: &str, union: UnionId) -> i64 {
 }
 
 /// Three deliveries on a laptop of the union, synced with its hub.
-fn deliveries_at(url: &str, dir: &Path, made: &Made) -> u32 {
+pub fn deliveries_at(url: &str, dir: &Path, made: &Made) -> u32 {
     let mut lap = Ledger::open(&dir.join("laptop.sqlite")).unwrap();
     client::enroll(&mut lap, url, made.laptop.0, &made.laptop.1).unwrap();
     sene_fixture::sync(&mut lap, url);
@@ -333,7 +341,13 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     let pgc = TempCluster::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let made: Vec<Made> = (0..3)
-        .map(|i| make_union(&dir.path().join(format!("union{i}.sqlite")), 10 + i))
+        .map(|i| {
+            make_union(
+                &dir.path().join(format!("union{i}.sqlite")),
+                Some(SCALE),
+                10 + i,
+            )
+        })
         .collect();
     let mut hubs: Vec<Hub> = made.iter().map(|m| Hub::start(&m.store)).collect();
     let names = ["Union Ségou", "Union Sikasso", "Union Kayes"];
@@ -391,10 +405,7 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     for (i, m) in made.iter().enumerate() {
         let l = Ledger::open(&m.store).unwrap();
         let n = l.db().count(Table::Members).unwrap();
-        assert_eq!(
-            rt.block_on(count(&c, "members", by_name(names[i]))),
-            n
-        );
+        assert_eq!(rt.block_on(count(&c, "members", by_name(names[i]))), n);
     }
 
     // pulling again changes nothing and writes nothing
@@ -405,6 +416,23 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
         assert_eq!(r.records_merged, 0, "{n}: {r:?}");
         assert!(!r.projected, "{n}: nothing new, no projection: {r:?}");
     }
+    assert_eq!(rt.block_on(pg_figures(&c, None)), national);
+
+    // the projection rebuilt from the replica alone: a union's rows lost in PostgreSQL come
+    // back with a forced pull, nothing asked of its hub but news
+    let u2 = by_name(names[2]);
+    let deliveries2 = rt.block_on(count(&c, "deliveries", u2));
+    rt.block_on(c.batch_execute(&format!(
+        "DELETE FROM deliveries WHERE union_id = '{u2}'; UPDATE contracts SET delivered_kg = 0 WHERE union_id = '{u2}'"
+    )))
+    .unwrap();
+    let rebuilt = rt.block_on(fed.pull(names[2], true)).unwrap();
+    assert_eq!(rt.block_on(count(&c, "deliveries", u2)), deliveries2);
+    assert_eq!(rebuilt.records_merged, 0, "{rebuilt:?}");
+    assert!(
+        rebuilt.rows_written >= u64::try_from(deliveries2).unwrap(),
+        "{rebuilt:?}"
+    );
     assert_eq!(rt.block_on(pg_figures(&c, None)), national);
 
     // a day's news at one union: three deliveries; only they travel and are written
@@ -506,7 +534,7 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
 
     // a fourth union without a link: enrolled in person, then its office's USB file
     let store4 = dir.path().join("union4.sqlite");
-    let m4 = make_union(&store4, 14);
+    let m4 = make_union(&store4, None, 14);
     let mut l4 = Ledger::open(&store4).unwrap();
     let enrolled = enroll::enroll(
         &mut l4,
@@ -541,6 +569,17 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     assert!(imported.rows_written > 100, "{imported:?}");
     let (own4, _) = union_figures(&store4);
     assert_eq!(rt.block_on(pg_figures(&c, Some(u4))), own4);
+    // the demo union's reversed advance and delivery are there, marked, out of the figures
+    for t in ["disbursements", "deliveries"] {
+        let n: i64 = rt
+            .block_on(c.query_one(
+                &format!("SELECT count(*) FROM {t} WHERE union_id = $1 AND reversed"),
+                &[u4.as_uuid()],
+            ))
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1, "{t}");
+    }
     // the same file again: nothing new
     let again = rt.block_on(fed.import("Union Tombouctou", file)).unwrap();
     assert_eq!(
