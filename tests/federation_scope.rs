@@ -4,8 +4,9 @@
 //! write path from that token is refused and nothing lands in the hub's store (no document's
 //! heads move): a new record in a cooperative and in the union document, a modified record, a
 //! conflict's resolution, a change relayed for a laptop with its author's proof and without,
-//! a USB file, its audit proof, the standby's endpoints. Its reads go on after the refusals,
-//! and once revoked its token is refused.
+//! a USB file, its audit proof, the standby's endpoints. Its reads go on after the refusals
+//! (over HTTP, and by the USB file the office makes for it), and once revoked its token is
+//! refused.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 use std::collections::BTreeMap;
@@ -382,6 +383,20 @@ fn the_federation_reads_the_whole_union_and_every_write_of_its_token_is_refused(
     let mut fed = Ledger::open(&fed_path).unwrap();
     sync(&mut fed, &url);
     assert!(fed.db().member(new_member).unwrap().is_some());
+    // and by USB: the office's file for it carries what it lacks
+    let by_usb = {
+        let mut hub = Ledger::open(&hub_path).unwrap();
+        let m = hub
+            .run(&s.sec, |tx| {
+                member(tx, nrg, "NRG-0004", "Par le fichier du bureau")
+            })
+            .unwrap();
+        (m, usb::hub_export(&mut hub, fed_dev).unwrap())
+    };
+    usb::device_check(&fed, &by_usb.1).unwrap().unwrap();
+    let r = usb::device_import(&mut fed, &by_usb.1).unwrap();
+    assert!(r.refused.is_empty(), "{r:?}");
+    assert!(fed.db().member(by_usb.0).unwrap().is_some());
 
     // revoked like any device: its token is refused from then on
     {
