@@ -167,7 +167,9 @@ fn a_union_added_with_its_code_is_pulled_imported_and_served() {
     let unions = fed_ok(&pg, &data, &["unions"]);
     assert_eq!(unions[0]["failing"], true, "{unions}");
 
-    // serve: the scheduler and /v1/unions
+    // serve: the scheduler pulls at once (the hub is down: a failed pull more), and
+    // /v1/unions says so
+    let before = fed_ok(&pg, &data, &["unions"])[0]["last_pull_at"].clone();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -188,18 +190,22 @@ fn a_union_added_with_its_code_is_pulled_imported_and_served() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    let body = loop {
+    let st = loop {
         if let Ok(mut r) = ureq::get(&format!("http://127.0.0.1:{port}/v1/unions")).call() {
-            break r.body_mut().read_to_string().unwrap();
+            let st: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+            if st[0]["last_pull_at"] != before {
+                break st;
+            }
         }
         assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "serve did not start"
+            start.elapsed() < Duration::from_secs(60),
+            "serve did not start or did not pull"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(200));
     };
     let _ = child.kill();
     let _ = child.wait();
-    let st: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(st[0]["name"], "Union démo", "{st}");
+    assert_eq!(st[0]["failing"], true, "{st}");
+    assert_eq!(st[0]["last_error_code"], "network", "{st}");
 }
