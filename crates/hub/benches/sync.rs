@@ -18,7 +18,9 @@
 //! `SENE_BENCH_BURST_NICE=0` (the laptops left at the hub's priority after sending),
 //! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs),
 //! `SENE_BENCH_BURST_ONE_BY_ONE=1` (the same day, each laptop after the previous one: what the
-//! burst costs over it). Quick: 5 and 20 laptops of 5 deliveries.
+//! burst costs over it), `SENE_BENCH_PERF_CTL=fifo` (writes `enable` to that fifo as the
+//! laptops send and `disable` after the last answer: `perf record --control fifo:F -D -1`
+//! then profiles the burst alone, not its setup). Quick: 5 and 20 laptops of 5 deliveries.
 //!
 //! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
 //! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
@@ -1332,6 +1334,14 @@ fn cpu_time() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// This process's minor page faults so far (`/proc/self/stat`): memory it touched for the
+/// first time, each a page the kernel had to find and clear.
+fn minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
 /// The median time of writing 8 KiB and `fsync`ing it, on the file system of `dir`.
 fn fsync_latency(dir: &Path) -> Duration {
     let path = dir.join("fsync.bin");
@@ -2147,6 +2157,7 @@ fn hub_child(store: &Path) {
             let mut rss_at_mark = status_kb("VmRSS:");
             let mut writer_at_mark = writer_schedstat();
             let mut cpu_at_mark = cpu_time();
+            let mut faults_at_mark = minor_faults();
             for line in std::io::stdin().lines() {
                 let Ok(line) = line else { break };
                 let answer = match line.trim() {
@@ -2157,6 +2168,7 @@ fn hub_child(store: &Path) {
                         rss_at_mark = status_kb("VmRSS:");
                         writer_at_mark = writer_schedstat();
                         cpu_at_mark = cpu_time();
+                        faults_at_mark = minor_faults();
                         format!("{{\"reset\":{reset},\"rss_kb\":{rss_at_mark}}}")
                     }
                     "count" => counter.db().count(Table::Deliveries).unwrap().to_string(),
@@ -2169,6 +2181,7 @@ fn hub_child(store: &Path) {
                         "writer_cpu_ns": writer_schedstat().0 - writer_at_mark.0,
                         "writer_wait_ns": writer_schedstat().1 - writer_at_mark.1,
                         "cpu_ms": cpu_time().zip(cpu_at_mark).map(|(a, b)| ms(a - b)),
+                        "minor_faults": minor_faults().zip(faults_at_mark).map(|(a, b)| a - b),
                     })
                     .to_string(),
                     other => format!("unknown command {other}"),
@@ -2515,6 +2528,8 @@ struct BurstRun {
     writer_cpu: Duration,
     writer_wait: Duration,
     hub_cpu: Option<f64>,
+    /// The hub's minor page faults during the burst.
+    hub_faults: Option<u64>,
     /// The share of the machine's processor time stolen by the hypervisor, from the requests'
     /// release to the last laptop's end.
     steal: f64,
@@ -2627,6 +2642,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
             barrier.wait();
         }
         let ticks = cpu_ticks();
+        perf_control("enable");
         if nice {
             // the laptops send at the hub's priority, all at once; once they have (each past
             // its callback, and 20 ms to connect and write), they are niced: applying their
@@ -2639,6 +2655,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
             niced = nice_threads(&tids.lock().unwrap());
         }
         let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        perf_control("disable");
         let after = cpu_ticks();
         steal = (after.1 - ticks.1) as f64 / (after.0 - ticks.0).max(1) as f64;
         out
@@ -2715,6 +2732,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         writer_cpu: Duration::from_nanos(report["writer_cpu_ns"].as_u64().unwrap()),
         writer_wait: Duration::from_nanos(report["writer_wait_ns"].as_u64().unwrap()),
         hub_cpu: report["cpu_ms"].as_f64(),
+        hub_faults: report["minor_faults"].as_u64(),
         steal,
         morning,
         one_by_one,
@@ -2740,6 +2758,14 @@ fn group_text(g: &BTreeMap<String, String>) -> String {
 }
 
 /// `runs` bursts of every laptop of a union of `coops` cooperatives, each on fresh copies.
+/// Tells a `perf record --control fifo:…` to start or stop (`SENE_BENCH_PERF_CTL`).
+fn perf_control(what: &str) {
+    if let Some(fifo) = std::env::var_os("SENE_BENCH_PERF_CTL") {
+        let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+        writeln!(f, "{what}").unwrap();
+    }
+}
+
 fn burst(coops: u32, day: usize, runs: usize, quick: bool) -> (BurstSetup, Vec<BurstRun>) {
     let setup = burst_setup(coops, day, quick);
     let work = tempfile::tempdir().unwrap();
@@ -2748,12 +2774,13 @@ fn burst(coops: u32, day: usize, runs: usize, quick: bool) -> (BurstSetup, Vec<B
             eprintln!("    burst {k}/{runs}: {coops} laptops at once…");
             let r = run_burst(&setup, work.path());
             eprintln!(
-                "      {:.3} s (hub {:.3} s; writer on CPU {:.0} ms, waiting {:.0} ms; hub CPU {:?} ms; steal {:.0} %), TCP {:?}, groups {:?}",
+                "      {:.3} s (hub {:.3} s; writer on CPU {:.0} ms, waiting {:.0} ms; hub CPU {:?} ms, {:?} page faults; steal {:.0} %), TCP {:?}, groups {:?}",
                 r.wall.as_secs_f64(),
                 r.hub_wall.as_secs_f64(),
                 ms(r.writer_cpu),
                 ms(r.writer_wait),
                 r.hub_cpu,
+                r.hub_faults,
                 r.steal * 100.0,
                 r.tcp,
                 r.groups.iter().map(group_text).collect::<Vec<_>>()
