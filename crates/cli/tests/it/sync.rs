@@ -343,3 +343,62 @@ fn an_office_store_encrypted_in_place_still_serves_its_devices() {
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
     assert!(!holds(&raw(&office), "Aminata"));
 }
+
+#[test]
+fn the_office_pairs_its_federation_read_only_and_revokes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office.sqlite");
+    office_with_a_laptop(&office, "Union test");
+    let device = ok(
+        &office,
+        &[
+            "device",
+            "add",
+            "--label",
+            "Fédération des unions",
+            "--prefix",
+            "FD",
+        ],
+    );
+    let device_id = device["id"].as_str().unwrap().to_owned();
+    // no agent to name: the office makes the federation's, read-only, named as its device
+    let pairing = ok(&office, &["hub", "pair", "--device", "FD", "--federation"]);
+    assert_eq!(pairing["device_id"], device_id.as_str());
+    assert!(!pairing["code"].as_str().unwrap().is_empty());
+    let agent_id = pairing["agent_id"].as_str().unwrap().to_owned();
+    let agents = ok(&office, &["agent", "list"]);
+    let agent = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == agent_id.as_str())
+        .unwrap();
+    assert_eq!(agent["role"], "read_only", "{agent}");
+    assert_eq!(agent["name"], "Fédération des unions");
+    // paired again (a lost code): a new code, the same agent
+    let again = ok(&office, &["hub", "pair", "--device", "FD", "--federation"]);
+    assert_eq!(again["agent_id"], agent_id.as_str());
+    assert_ne!(again["code"], pairing["code"]);
+    let devices = ok(&office, &["hub", "devices"]);
+    let row = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == device_id.as_str())
+        .unwrap();
+    assert_eq!(row["cooperatives"], "*", "the federation's mark: {row}");
+    // in words, without --json
+    let out = Command::new(env!("CARGO_BIN_EXE_sene"))
+        .arg("--store")
+        .arg(&office)
+        .args(["hub", "devices"])
+        .output()
+        .unwrap();
+    let words = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        words.contains("fédération : toute l'union, lecture seule"),
+        "{words}"
+    );
+    let revoked = ok(&office, &["hub", "revoke", "--device", "FD"]);
+    assert_eq!(revoked["revoked"], true);
+}
