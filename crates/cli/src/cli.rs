@@ -231,7 +231,33 @@ pub enum FederationCmd {
         /// Adresse d'écoute HTTP
         #[arg(long, env = "SENE_FEDERATION_LISTEN", default_value = "127.0.0.1:8790")]
         listen: String,
+        /// Certificat TLS (PEM) : sert la page nationale en HTTPS (sene hub cert le fait)
+        #[arg(long, env = "SENE_FEDERATION_CERT", requires = "key")]
+        cert: Option<PathBuf>,
+        /// Clé privée TLS (PEM)
+        #[arg(long, env = "SENE_FEDERATION_KEY", requires = "cert")]
+        key: Option<PathBuf>,
     },
+    /// Comptes de la page nationale : personnel de la fédération, prêteurs (lecture seule)
+    #[command(subcommand)]
+    Account(FederationAccountCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationAccountCmd {
+    /// Ajoute un compte ; le mot de passe est lu sur l'entrée (ou SENE_FEDERATION_PASSWORD)
+    Add {
+        /// Nom du compte (celui tapé à la connexion)
+        name: String,
+        /// staff (personnel : voit tout) ou lender (prêteur : ne voit que ses lignes)
+        #[arg(long, value_name = "staff|lender")]
+        role: String,
+        /// Le prêteur d'un compte lender, tel que les unions le nomment (ex. « Kafo Jiginew »)
+        #[arg(long, value_name = "NOM")]
+        lender: Option<String>,
+    },
+    /// Liste les comptes
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,10 @@ use crate::FederationError;
 
 /// The migrations, numbered from 1; append only (a shipped one is never edited: a test pins
 /// their text).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_federation.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/0001_federation.sql")),
+    (2, include_str!("migrations/0002_national_page.sql")),
+];
 
 /// The schema this binary writes.
 #[must_use]

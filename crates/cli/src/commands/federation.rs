@@ -8,7 +8,7 @@ use sene_domain::Lang;
 use sene_federation::{Credentials, Federation, FederationError, PullReport};
 use serde_json::json;
 
-use crate::cli::{FederationArgs, FederationCmd};
+use crate::cli::{FederationAccountCmd, FederationArgs, FederationCmd};
 use crate::error::{CliError, CliResult};
 use crate::lang::tr;
 use crate::output::Output;
@@ -84,7 +84,12 @@ pub fn run(a: FederationArgs, _json: bool, lang: Lang) -> CliResult<Output> {
     let data = data_dir(a.data)?;
     let rt = runtime()?;
     match a.command {
-        FederationCmd::Serve { every, listen } => {
+        FederationCmd::Serve {
+            every,
+            listen,
+            cert,
+            key,
+        } => {
             let every = sene_hub::schedule::parse_period(&every).ok_or_else(|| {
                 CliError::msg(
                     "invalid_argument",
@@ -106,6 +111,7 @@ pub fn run(a: FederationArgs, _json: bool, lang: Lang) -> CliResult<Output> {
                     data,
                     every,
                     listen: Some(listen),
+                    tls: cert.zip(key),
                 },
                 None,
             ))?;
@@ -124,6 +130,7 @@ pub fn run(a: FederationArgs, _json: bool, lang: Lang) -> CliResult<Output> {
 
 async fn once(fed: &Arc<Federation>, cmd: FederationCmd, lang: Lang) -> CliResult<Output> {
     match cmd {
+        FederationCmd::Account(a) => account(fed, a, lang).await,
         FederationCmd::AddUnion {
             name,
             url,
@@ -272,6 +279,127 @@ async fn once(fed: &Arc<Federation>, cmd: FederationCmd, lang: Lang) -> CliResul
         }
         FederationCmd::Serve { .. } => {
             Err(CliError::msg("internal", "déjà traité", "already handled"))
+        }
+    }
+}
+
+impl From<sene_federation::web::WebError> for CliError {
+    fn from(e: sene_federation::web::WebError) -> Self {
+        CliError::msg(e.code(), e.message(Lang::Fr), e.message(Lang::En))
+    }
+}
+
+/// The password of a new account: `SENE_FEDERATION_PASSWORD`, else one line of the input
+/// (asked for when it is a terminal).
+fn password(lang: Lang) -> CliResult<String> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    if let Ok(p) = std::env::var("SENE_FEDERATION_PASSWORD") {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!(
+            "{}",
+            tr(
+                lang,
+                "Mot de passe (8 caractères au moins) : ",
+                "Password (at least 8 characters): "
+            )
+        );
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line).map_err(|e| {
+        CliError::msg(
+            "input_unreadable",
+            format!("lecture de l'entrée impossible : {e}"),
+            format!("cannot read the input: {e}"),
+        )
+    })?;
+    if read == 0 {
+        return Err(CliError::msg(
+            "input_missing",
+            "rien à lire sur l'entrée : donnez le mot de passe dans SENE_FEDERATION_PASSWORD, ou tapez-le dans un terminal",
+            "nothing to read on the input: give the password in SENE_FEDERATION_PASSWORD, or type it in a terminal",
+        ));
+    }
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// `sene federation account add|list`: the national page's accounts.
+async fn account(
+    fed: &Arc<Federation>,
+    cmd: FederationAccountCmd,
+    lang: Lang,
+) -> CliResult<Output> {
+    use sene_federation::web::{self, Role};
+    let c = fed.client().await?;
+    match cmd {
+        FederationAccountCmd::Add { name, role, lender } => {
+            let role = web::role(&role, lender.as_deref())?;
+            let pass = password(lang)?;
+            let a = web::auth::add_account(&c, &name, &role, &pass).await?;
+            let (kind, key) = match &a.role {
+                Role::Staff => ("staff", None),
+                Role::Lender(k) => ("lender", Some(k.clone())),
+            };
+            Ok(
+                Output::new(&json!({ "name": a.name, "role": kind, "lender_key": key }))?.line(
+                    match &a.role {
+                        Role::Staff => tr(
+                            lang,
+                            format!(
+                                "Compte « {} » ajouté : personnel de la fédération (voit tout).",
+                                a.name
+                            ),
+                            format!(
+                                "Account \"{}\" added: federation staff (sees everything).",
+                                a.name
+                            ),
+                        ),
+                        Role::Lender(k) => tr(
+                            lang,
+                            format!(
+                                "Compte « {} » ajouté : prêteur « {k} » (ne voit que ses lignes).",
+                                a.name
+                            ),
+                            format!(
+                                "Account \"{}\" added: lender \"{k}\" (sees only its own lines).",
+                                a.name
+                            ),
+                        ),
+                    },
+                ),
+            )
+        }
+        FederationAccountCmd::List => {
+            let all = web::auth::accounts(&c).await?;
+            let rows: Vec<_> = all
+                .iter()
+                .map(|a| match &a.role {
+                    Role::Staff => json!({ "name": a.name, "role": "staff" }),
+                    Role::Lender(k) => json!({ "name": a.name, "role": "lender", "lender_key": k }),
+                })
+                .collect();
+            let mut out = Output::new(&rows)?;
+            for a in &all {
+                out.push(match &a.role {
+                    Role::Staff => tr(
+                        lang,
+                        format!("  {} : personnel", a.name),
+                        format!("  {}: staff", a.name),
+                    ),
+                    Role::Lender(k) => tr(
+                        lang,
+                        format!("  {} : prêteur « {k} »", a.name),
+                        format!("  {}: lender \"{k}\"", a.name),
+                    ),
+                });
+            }
+            if all.is_empty() {
+                out.push(tr(lang, "(aucun compte)", "(no account)"));
+            }
+            Ok(out)
         }
     }
 }
