@@ -36,6 +36,7 @@ pub mod pg;
 pub mod project;
 pub mod replica;
 pub mod serve;
+pub mod web;
 
 pub use error::FederationError;
 pub use replica::{Credentials, Received};

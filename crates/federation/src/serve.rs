@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub every: Duration,
     /// Where to serve HTTP (`None`: the scheduler only).
     pub listen: Option<SocketAddr>,
+    /// HTTPS with this certificate and key (PEM, as `sene hub cert` makes them); `None`: HTTP.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 /// The federation's routes.
@@ -110,11 +112,22 @@ pub async fn serve(
             if let Some(r) = ready {
                 let _ = r.send(bound);
             }
-            let app = router(State {
+            let state = State {
                 federation: Arc::clone(&fed),
-            });
+            };
+            let app = router(state.clone()).merge(crate::web::routes(state));
+            let tls = opts.tls.clone();
             Some(tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, app).await {
+                let served = match tls {
+                    Some((cert, key)) => match listener.into_std() {
+                        Ok(l) => crate::web::serve_https(l, app, &cert, &key)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    },
+                    None => axum::serve(listener, app).await.map_err(|e| e.to_string()),
+                };
+                if let Err(e) = served {
                     tracing::error!("federation server stopped: {e}");
                 }
             }))
