@@ -20,11 +20,13 @@
 //! - **Schema** ([`pg`]): numbered migrations of its own, `schema_version`.
 //! - **Tests**: [`cluster::TempCluster`], a throwaway PostgreSQL server on a Unix socket.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
+use sene_app::Ledger;
 use sene_domain::{AgentId, DeviceId, UnionId};
 use serde::Serialize;
 use tokio_postgres::Client;
@@ -46,7 +48,14 @@ pub use replica::{Credentials, Received};
 pub struct Federation {
     pg_url: String,
     data: PathBuf,
+    /// The replicas kept open between pulls ([`Federation::keep_replicas_open`]).
+    warm: Option<Arc<std::sync::Mutex<Warm>>>,
 }
+
+/// Replicas kept open, by union: their documents stay loaded. Each with the time its own last
+/// pull wrote in `unions.last_pull_at`: when the table says otherwise, another process (a
+/// command) pulled the union meanwhile, and the replica is opened anew rather than trusted.
+type Warm = HashMap<UnionId, (Option<DateTime<Utc>>, Arc<std::sync::Mutex<Ledger>>)>;
 
 /// A union the federation follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +70,8 @@ pub struct UnionEntry {
     /// The union's id in its own store, once pulled.
     pub source_union_id: Option<UnionId>,
     pub projected: bool,
+    /// When it was last pulled, good or failed (by any process).
+    pub last_pull_at: Option<DateTime<Utc>>,
 }
 
 /// Where a union's data stands (`union_status`).
@@ -143,7 +154,18 @@ impl Federation {
         Ok(Federation {
             pg_url: pg_url.to_owned(),
             data: data.to_path_buf(),
+            warm: None,
         })
+    }
+
+    /// Keeps each union's replica open from one pull to the next (what `serve` does): its
+    /// documents stay loaded, and a pull with little news does not load them all again (at
+    /// union scale, 347 documents take ~5 s to load, `BENCHMARKS.md`), at the cost of their
+    /// memory. A replica whose pull failed is closed (opened anew at the next pull).
+    #[must_use]
+    pub fn keep_replicas_open(mut self) -> Self {
+        self.warm = Some(Arc::default());
+        self
     }
 
     /// A new connection to the federation's database.
@@ -291,7 +313,8 @@ impl Federation {
         let c = self.client().await?;
         let rows = c
             .query(
-                "SELECT union_id, name, hub_url, token, device_id, agent_id, source_union_id, projected
+                "SELECT union_id, name, hub_url, token, device_id, agent_id, source_union_id, projected,
+                        last_pull_at
                  FROM unions ORDER BY name",
                 &[],
             )
@@ -307,6 +330,7 @@ impl Federation {
                 agent_id: AgentId::from_uuid(r.get(5)),
                 source_union_id: r.get::<_, Option<Uuid>>(6).map(UnionId::from_uuid),
                 projected: r.get(7),
+                last_pull_at: r.get(8),
             })
             .collect())
     }
@@ -468,22 +492,52 @@ impl Federation {
         let compare = rebuild || !u.projected;
         let (url, token) = (u.hub_url.clone(), u.token.clone());
         let name = u.name.clone();
-        let p = path.clone();
+        let (warm, uid, last_pull_at) = (self.warm.clone(), u.union_id, u.last_pull_at);
         let (received, ident, snap) = blocking(move || {
-            let received = match how {
-                Pull::Http { .. } => {
-                    let url = url.ok_or(FederationError::NoLink(name))?;
-                    replica::sync(&p, &url, &token)?
+            let poisoned = |_| FederationError::Task("copie locale verrouillée".into());
+            let cell = match &warm {
+                Some(map) => {
+                    let mut m = map.lock().map_err(poisoned)?;
+                    match m.get(&uid) {
+                        Some((seen, c)) if *seen == last_pull_at => Arc::clone(c),
+                        _ => {
+                            let c = Arc::new(std::sync::Mutex::new(Ledger::open(&path)?));
+                            // marked as pulled by no one until this pull is recorded
+                            m.insert(uid, (None, Arc::clone(&c)));
+                            c
+                        }
+                    }
                 }
-                Pull::Usb(bytes) => replica::import(&p, &bytes)?,
+                None => Arc::new(std::sync::Mutex::new(Ledger::open(&path)?)),
             };
-            let ident = replica::identity(&p)?;
-            let snap = if compare || received.docs_changed > 0 {
-                replica::snapshot(&p)?
-            } else {
-                None
-            };
-            Ok((received, ident, snap))
+            let mut l = cell
+                .lock()
+                .map_err(|_| FederationError::Task("copie locale verrouillée".into()))?;
+            let out = (|| {
+                let received = match how {
+                    Pull::Http { .. } => {
+                        let url = url.ok_or(FederationError::NoLink(name))?;
+                        replica::sync_with(&mut l, &url, &token)?
+                    }
+                    Pull::Usb(bytes) => replica::import_with(&mut l, &bytes)?,
+                };
+                let ident = replica::identity(&l)?;
+                let snap = if compare || received.docs_changed > 0 {
+                    replica::snapshot(&l)?
+                } else {
+                    None
+                };
+                Ok((received, ident, snap))
+            })();
+            if out.is_err() {
+                // opened anew at the next pull, whatever state this one left it in
+                if let Some(map) = &warm {
+                    if let Ok(mut m) = map.lock() {
+                        m.remove(&uid);
+                    }
+                }
+            }
+            out
         })
         .await?;
         if let (Some(expected), Some(found)) = (u.source_union_id, &ident) {
@@ -503,7 +557,8 @@ impl Federation {
             None => project::Written::default(),
         };
         let projection_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let at = Utc::now();
+        // as PostgreSQL keeps it (microseconds): compared with what it gives back
+        let at = Utc::now().trunc_subsecs(6);
         let (source_id, source_name, region) = match &ident {
             Some(i) => (
                 Some(*i.id.as_uuid()),
@@ -540,6 +595,13 @@ impl Federation {
         )
         .await?;
         tx.commit().await?;
+        if let Some(map) = &self.warm {
+            if let Ok(mut m) = map.lock() {
+                if let Some(e) = m.get_mut(&u.union_id) {
+                    e.0 = Some(at);
+                }
+            }
+        }
         Ok(PullReport {
             union: u.name.clone(),
             source,

@@ -126,11 +126,18 @@ impl Received {
 /// # Errors
 /// The hub's refusal, the network, a malformed answer, store errors.
 pub fn sync(path: &Path, hub_url: &str, token: &str) -> Result<Received, FederationError> {
-    let mut l = Ledger::open(path)?;
+    sync_with(&mut Ledger::open(path)?, hub_url, token)
+}
+
+/// [`sync`] on a replica already open (its documents loaded by an earlier pull).
+///
+/// # Errors
+/// As [`sync`].
+pub fn sync_with(l: &mut Ledger, hub_url: &str, token: &str) -> Result<Received, FederationError> {
     if l.setting(keys::HUB_TOKEN)?.as_deref() != Some(token) {
         l.set_setting(keys::HUB_TOKEN, token)?;
     }
-    let r = client::sync(&mut l, Some(hub_url), &mut |_| {})?;
+    let r = client::sync(l, Some(hub_url), &mut |_| {})?;
     if let Some(refused) = r.refused_by_hub.first() {
         // the replica writes nothing: a refusal is the hub's news, said, not fatal
         tracing::warn!(
@@ -146,11 +153,18 @@ pub fn sync(path: &Path, hub_url: &str, token: &str) -> Result<Received, Federat
 /// # Errors
 /// The file's refusal (not for this device, forged, damaged), store and sync errors.
 pub fn import(path: &Path, bytes: &[u8]) -> Result<Received, FederationError> {
-    let mut l = Ledger::open(path)?;
-    if let Err(refusal) = sene_hub::usb::device_check(&l, bytes)? {
+    import_with(&mut Ledger::open(path)?, bytes)
+}
+
+/// [`import`] on a replica already open.
+///
+/// # Errors
+/// As [`import`].
+pub fn import_with(l: &mut Ledger, bytes: &[u8]) -> Result<Received, FederationError> {
+    if let Err(refusal) = sene_hub::usb::device_check(l, bytes)? {
         return Err(sene_hub::HubError::from(refusal).into());
     }
-    let r = sene_hub::usb::device_import(&mut l, bytes)?;
+    let r = sene_hub::usb::device_import(l, bytes)?;
     Ok(Received {
         bytes_sent: 0,
         bytes_received: bytes.len() as u64,
@@ -163,8 +177,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Received, FederationError> {
 ///
 /// # Errors
 /// Store errors.
-pub fn identity(path: &Path) -> Result<Option<sene_domain::Union>, FederationError> {
-    let l = Ledger::open(path)?;
+pub fn identity(l: &Ledger) -> Result<Option<sene_domain::Union>, FederationError> {
     Ok(l.db().union()?)
 }
 
@@ -299,8 +312,7 @@ fn money(m: Money) -> Value {
 /// # Errors
 /// Store errors; [`FederationError::BadRow`] for a row the federation cannot read.
 #[allow(clippy::too_many_lines)]
-pub fn snapshot(path: &Path) -> Result<Option<Snapshot>, FederationError> {
-    let l = Ledger::open(path)?;
+pub fn snapshot(l: &Ledger) -> Result<Option<Snapshot>, FederationError> {
     let db = l.db();
     let Some(union) = db.union()? else {
         return Ok(None);

@@ -97,7 +97,11 @@ pub async fn serve(
     opts: ServeOptions,
     ready: Option<tokio::sync::oneshot::Sender<Option<SocketAddr>>>,
 ) -> Result<(), FederationError> {
-    let fed = Arc::new(Federation::open(&opts.pg_url, &opts.data).await?);
+    let fed = Arc::new(
+        Federation::open(&opts.pg_url, &opts.data)
+            .await?
+            .keep_replicas_open(),
+    );
     let scheduler = start_scheduler(Arc::clone(&fed), opts.every);
     let server = match opts.listen {
         Some(addr) => {

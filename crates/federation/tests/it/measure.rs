@@ -42,11 +42,16 @@ fn measure_pulls() {
     let rt = rt();
     let fed = rt.block_on(async {
         let url = pgc.create_db("federation").await.unwrap();
-        let fed = Arc::new(
-            Federation::open(&url, &dir.path().join("fed"))
-                .await
-                .unwrap(),
-        );
+        let fed = Federation::open(&url, &dir.path().join("fed"))
+            .await
+            .unwrap();
+        // SENE_FED_COLD=1: each pull opens its replica anew (as a command does)
+        let fed = if std::env::var_os("SENE_FED_COLD").is_some() {
+            fed
+        } else {
+            fed.keep_replicas_open()
+        };
+        let fed = Arc::new(fed);
         for (i, m) in made.iter().enumerate() {
             fed.enroll_union(
                 &format!("U{i}"),
@@ -73,9 +78,11 @@ fn measure_pulls() {
             proj = proj.max(p.projection_ms);
         }
         eprintln!(
-            "{what}: {secs:.2} s wall, {bytes} bytes, {records} records merged, {rows} rows written, slowest projection {proj} ms"
+            "{what}: {secs:.2} s wall, {bytes} bytes, {records} records merged, {rows} rows written, slowest projection {proj} ms; this process's RSS {} MB",
+            rss_mb()
         );
     };
+    eprintln!("before the first pull: this process's RSS {} MB", rss_mb());
     round("first pull");
     round("nothing new");
     deliveries_at(&hubs[0].url(), dir.path(), &made[0]);
@@ -102,5 +109,41 @@ fn measure_pulls() {
         size / 1_000_000,
         replica / 1_000_000
     );
+    // where a pull with nothing new spends its time: the replica's engine loading every
+    // document (cold: each pull opens the replica anew), the messages, the round trip
+    let u0 = rt.block_on(fed.union("U0")).unwrap();
+    let path = fed.replica_path(u0.union_id);
+    let t = Instant::now();
+    let mut l = sene_app::Ledger::open(&path).unwrap();
+    let open = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let env = l
+        .sync_outgoing("measure", &sene_app::sync::Scope::Everything)
+        .unwrap();
+    let cold = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    l.sync_outgoing("measure", &sene_app::sync::Scope::Everything)
+        .unwrap();
+    let warm = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let r = sene_federation::replica::sync(&path, &hubs[0].url(), &u0.token).unwrap();
+    let whole = t.elapsed().as_secs_f64();
+    eprintln!(
+        "replica of U0 ({} documents): open {open:.2} s, messages cold {cold:.2} s, warm {warm:.2} s; a whole sync with nothing new {whole:.2} s ({} bytes received)",
+        env.items.len(),
+        r.bytes_received
+    );
     drop(hubs);
+}
+
+/// This process's resident memory (it holds the hubs too), from /proc.
+fn rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }

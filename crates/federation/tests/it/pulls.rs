@@ -354,10 +354,12 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     let rt = rt();
     let fed = rt.block_on(async {
         let url = pgc.create_db("federation").await.unwrap();
+        // as serve runs it: the replicas kept open from one pull to the next
         let fed = Arc::new(
             Federation::open(&url, &dir.path().join("fed"))
                 .await
-                .unwrap(),
+                .unwrap()
+                .keep_replicas_open(),
         );
         for (i, m) in made.iter().enumerate() {
             fed.enroll_union(names[i], &hubs[i].url(), m.fed_device, &m.fed_code, None)
@@ -434,6 +436,15 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
         "{rebuilt:?}"
     );
     assert_eq!(rt.block_on(pg_figures(&c, None)), national);
+
+    // a command pulls union 0 while the federation keeps its replica open: the next pull of
+    // the federation opens that replica anew rather than trust what it had loaded
+    let pg_url = pgc.url("federation");
+    let cold = rt
+        .block_on(Federation::open(&pg_url, &dir.path().join("fed")))
+        .unwrap();
+    let by_command = rt.block_on(cold.pull(names[0], false)).unwrap();
+    assert_eq!(by_command.rows_written, 0, "{by_command:?}");
 
     // a day's news at one union: three deliveries; only they travel and are written
     let u0 = by_name(names[0]);
