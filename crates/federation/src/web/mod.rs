@@ -32,6 +32,7 @@ pub mod queries;
 mod xlsx;
 
 pub use auth::{Account, Role};
+pub use page::{kg, money, pct};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "sene_fed_session";

@@ -5,6 +5,7 @@
 mod measure;
 mod pulls;
 mod schema;
+mod web;
 
 pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
