@@ -455,8 +455,9 @@ async fn lender(
         Ok::<_, WebError>((
             name,
             format!(
-                "{}{}{}{}",
+                "{}{}{}{}{}",
                 page::export(lang, "/national.xlsx"),
+                page::lines_chart(lang, &lines),
                 page::lenders(lang, &lend),
                 page::lines(lang, &lines),
                 page::freshness(lang, &st)

@@ -97,6 +97,15 @@ pub fn pct(n: i64, lang: Lang) -> String {
     }
 }
 
+/// `part / whole` as a rate, « — » when `whole` is nothing (no rate to tell).
+pub fn ratio(part: i64, whole: i64, lang: Lang) -> String {
+    if whole <= 0 {
+        "—".to_owned()
+    } else {
+        pct(super::queries::rate(part, whole), lang)
+    }
+}
+
 /// A crop family's name.
 pub fn family(f: &str, lang: Lang) -> String {
     match f {
@@ -229,25 +238,33 @@ fn chart(id: &str, b: &Bars<'_>) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (label_w, bar_w, row_h) = (190i64, 420i64, 34i64);
+    let (label_w, bar_w, row_h) = (150i64, 290i64, 34i64);
     let h = 30 + row_h * i64::try_from(b.rows.len()).unwrap_or(0) + 10;
     let mut s = format!(
         "<figure class=\"chart\" id=\"{id}\"><figcaption>{}</figcaption>\
          <svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\
          <rect x=\"0\" y=\"4\" width=\"12\" height=\"12\" class=\"s0\"/><text x=\"18\" y=\"15\">{}</text>\
-         <rect x=\"220\" y=\"4\" width=\"12\" height=\"12\" class=\"s1\"/><text x=\"238\" y=\"15\">{}</text>",
+         <rect x=\"{label_w}\" y=\"4\" width=\"12\" height=\"12\" class=\"s1\"/><text x=\"{}\" y=\"15\">{}</text>",
         esc(b.title),
         esc(b.title),
         esc(b.series[0]),
+        label_w + 18,
         esc(b.series[1]),
-        w = label_w + bar_w + 150,
+        w = label_w + bar_w + 130,
     );
     for (i, (label, v, shown)) in b.rows.iter().enumerate() {
         let y = 30 + row_h * i64::try_from(i).unwrap_or(0);
+        // a long name cut to its column, whole in its tooltip
+        let short: String = if label.chars().count() > 22 {
+            label.chars().take(21).chain(std::iter::once('…')).collect()
+        } else {
+            label.clone()
+        };
         s.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" class=\"label\">{}</text>",
+            "<text x=\"0\" y=\"{}\" class=\"label\"><title>{}</title>{}</text>",
             y + 20,
-            esc(label)
+            esc(label),
+            esc(&short)
         ));
         for k in 0..2 {
             let w = (v[k].max(0) * bar_w / max).max(1);
@@ -416,7 +433,7 @@ pub fn campaigns(lang: Lang, rows: &[CampaignFigures]) -> String {
         s.push_str(&td("due", &money(r.advance_due, lang)));
         s.push_str(&td("paid", &money(r.disbursed, lang)));
         s.push_str(&td("recovered", &money(r.recovered, lang)));
-        s.push_str(&td("rate", &pct(r.recovery_tenths(), lang)));
+        s.push_str(&td("rate", &ratio(r.recovered, r.disbursed, lang)));
         s.push_str(&td("bags", &int(r.fertilizer_bags, lang)));
         s.push_str(&td("fertilizer", &money(r.fertilizer_cost, lang)));
         s.push_str(&td("lots", &int(r.lots, lang)));
@@ -428,7 +445,38 @@ pub fn campaigns(lang: Lang, rows: &[CampaignFigures]) -> String {
     s
 }
 
-/// Per lender across unions: a chart, then the table (each lender linked to its lines).
+/// One lender's lines summed per union: drawn and repaid (the lender's own page).
+pub fn lines_chart(lang: Lang, rows: &[LineFigures]) -> String {
+    let mut per: Vec<(String, [i64; 2])> = Vec::new();
+    for l in rows {
+        match per.iter_mut().find(|(u, _)| *u == l.union) {
+            Some((_, v)) => {
+                v[0] += l.drawn;
+                v[1] += l.repaid;
+            }
+            None => per.push((l.union.clone(), [l.drawn, l.repaid])),
+        }
+    }
+    let bars = Bars {
+        title: t(
+            lang,
+            "Tiré et remboursé par union",
+            "Drawn and repaid by union",
+        ),
+        series: [t(lang, "tiré", "drawn"), t(lang, "remboursé", "repaid")],
+        rows: per
+            .into_iter()
+            .map(|(u, v)| (u, v, [money(v[0], lang), money(v[1], lang)]))
+            .collect(),
+    };
+    format!(
+        "<div class=\"charts\">{}</div>",
+        chart("chart-lines", &bars)
+    )
+}
+
+/// Per lender across unions: a chart when there are several, then the table (each lender
+/// linked to its page).
 pub fn lenders(lang: Lang, rows: &[LenderFigures]) -> String {
     let bars = Bars {
         title: t(
@@ -448,10 +496,21 @@ pub fn lenders(lang: Lang, rows: &[LenderFigures]) -> String {
             })
             .collect(),
     };
+    let charts = if rows.len() > 1 {
+        format!(
+            "<div class=\"charts\">{}</div>",
+            chart("chart-lenders", &bars)
+        )
+    } else {
+        String::new()
+    };
     let mut s = format!(
-        "<section id=\"lenders\"><h2>{}</h2><div class=\"charts\">{}</div><div class=\"scroll\"><table><thead><tr>",
-        t(lang, "Par prêteur, toutes unions", "By lender, across unions"),
-        chart("chart-lenders", &bars)
+        "<section id=\"lenders\"><h2>{}</h2>{charts}<div class=\"scroll\"><table><thead><tr>",
+        t(
+            lang,
+            "Par prêteur, toutes unions",
+            "By lender, across unions"
+        ),
     );
     for h in [
         t(lang, "Prêteur", "Lender"),
@@ -486,8 +545,11 @@ pub fn lenders(lang: Lang, rows: &[LenderFigures]) -> String {
         s.push_str(&td("repaid", &money(l.repaid, lang)));
         s.push_str(&td("interest", &money(l.interest, lang)));
         s.push_str(&td("outstanding", &money(l.outstanding(), lang)));
-        s.push_str(&td("repaid_rate", &pct(l.repaid_tenths(), lang)));
-        s.push_str(&td("recovery", &pct(l.recovery_tenths(), lang)));
+        s.push_str(&td("repaid_rate", &ratio(l.repaid, l.drawn, lang)));
+        s.push_str(&td(
+            "recovery",
+            &ratio(l.financed_recovered, l.financed_disbursed, lang),
+        ));
         s.push_str("</tr>");
     }
     s.push_str("</tbody></table></div></section>");

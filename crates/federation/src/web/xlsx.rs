@@ -15,6 +15,17 @@ enum Cell {
     Int(i64),
     /// Tenths (kg, percents).
     Tenths(i64),
+    /// Nothing to tell (a rate of nothing).
+    Empty,
+}
+
+/// A rate in tenths of a percent, empty when `whole` is nothing.
+fn ratio(part: i64, whole: i64) -> Cell {
+    if whole <= 0 {
+        Cell::Empty
+    } else {
+        Cell::Tenths(super::queries::rate(part, whole))
+    }
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -33,6 +44,7 @@ fn write(ws: &mut Worksheet, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(),
         for (c, cell) in (0_u16..).zip(row) {
             match cell {
                 Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+                Cell::Empty => Ok(()),
                 Cell::Int(n) => ws
                     .write_number_with_format(r, c, num(*n), &whole)
                     .map(|_| ()),
@@ -84,7 +96,7 @@ fn campaign_sheet(lang: Lang, rows: &[CampaignFigures]) -> (Vec<&'static str>, V
                 Cell::Int(r.advance_due),
                 Cell::Int(r.disbursed),
                 Cell::Int(r.recovered),
-                Cell::Tenths(r.recovery_tenths()),
+                ratio(r.recovered, r.disbursed),
                 Cell::Int(r.fertilizer_bags),
                 Cell::Int(r.fertilizer_cost),
                 Cell::Int(r.lots),
@@ -125,8 +137,8 @@ fn lender_sheet(lang: Lang, rows: &[LenderFigures]) -> (Vec<&'static str>, Vec<V
                 Cell::Int(l.repaid),
                 Cell::Int(l.interest),
                 Cell::Int(l.outstanding()),
-                Cell::Tenths(l.repaid_tenths()),
-                Cell::Tenths(l.recovery_tenths()),
+                ratio(l.repaid, l.drawn),
+                ratio(l.financed_recovered, l.financed_disbursed),
             ]
         })
         .collect();
