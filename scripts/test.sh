@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 # packages: dpkg-dev (dpkg-shlibdeps), systemd (systemd-analyze verify of the hub's unit), curl
 # the federation's tests: postgresql (each test starts a throwaway cluster of its own with initdb
 # and pg_ctl on a Unix socket, as nobody when run as root: sene_federation::cluster)
-apt_need build-essential pkg-config openssl libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver xdotool imagemagick dpkg-dev systemd curl postgresql
+# the national page's browser test: chromium and chromium-driver (headless, through chromedriver)
+apt_need build-essential pkg-config openssl libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver xdotool imagemagick dpkg-dev systemd curl postgresql chromium chromium-driver
 need_cargo
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   echo "installing tauri-driver"

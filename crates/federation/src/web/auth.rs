@@ -209,6 +209,7 @@ pub async fn accounts(c: &Client) -> Result<Vec<Account>, WebError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -58,7 +58,7 @@ pub fn int(n: i64, lang: Lang) -> String {
         o.push('−');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             o.push(sep);
         }
         o.push(c);
@@ -615,6 +615,7 @@ pub fn export(lang: Lang, href: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

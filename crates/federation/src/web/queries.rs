@@ -290,6 +290,7 @@ pub async fn lender_unions(c: &Client, key: &str) -> Result<Vec<Uuid>, WebError>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::rate;
 

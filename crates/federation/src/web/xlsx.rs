@@ -50,10 +50,10 @@ fn write(ws: &mut Worksheet, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(),
                     .map(|_| ()),
                 // a tenth written as its decimal text's value: 12345 → 1234.5
                 Cell::Tenths(n) => {
-                    let v: f64 = format!("{}.{}", n / 10, (n % 10).abs())
+                    let sign = if *n < 0 { "-" } else { "" };
+                    let v: f64 = format!("{sign}{}.{}", (n / 10).abs(), (n % 10).abs())
                         .parse()
                         .unwrap_or_default();
-                    let v = if *n < 0 && n / 10 == 0 { -v } else { v };
                     ws.write_number_with_format(r, c, v, &one).map(|_| ())
                 }
             }?;
