@@ -52,7 +52,7 @@ pub enum WebError {
     ShortPassword,
     #[error("un compte nommé « {0} » existe déjà")]
     AccountExists(String),
-    #[error("aucune union ne connaît le prêteur « {given} » (prêteurs connus : {})", .known.join(", "))]
+    #[error("aucune union ne connaît le prêteur « {given} » ({})", known_fr(.known))]
     UnknownLender { given: String, known: Vec<String> },
     #[error("un compte prêteur a besoin de --lender NOM ; un compte du personnel n'en a pas")]
     LenderRole,
@@ -66,6 +66,14 @@ pub enum WebError {
     Xlsx(String),
     #[error("serveur HTTPS : {0}")]
     Tls(String),
+}
+
+fn known_fr(known: &[String]) -> String {
+    if known.is_empty() {
+        "aucune union collectée : sene federation pull d'abord".to_owned()
+    } else {
+        format!("prêteurs connus : {}", known.join(", "))
+    }
 }
 
 impl WebError {
@@ -83,8 +91,12 @@ impl WebError {
             ),
             WebError::AccountExists(n) => format!("an account named \"{n}\" already exists"),
             WebError::UnknownLender { given, known } => format!(
-                "no union knows the lender \"{given}\" (lenders known: {})",
-                known.join(", ")
+                "no union knows the lender \"{given}\" ({})",
+                if known.is_empty() {
+                    "no union pulled yet: sene federation pull first".to_owned()
+                } else {
+                    format!("lenders known: {}", known.join(", "))
+                }
             ),
             WebError::LenderRole => {
                 "a lender account needs --lender NAME; a staff account has none".into()
