@@ -263,19 +263,9 @@ fn apply_incoming(
             .filter(|c| seen.insert(c.hash) && doc.get_change_meta_by_hash(&c.hash).is_none())
             .collect()
     });
-    // A field laptop's push creates records and changes nothing else: the changes themselves
-    // then say every row, and automerge applies them without logging patches, with no diff
-    // after (together half of the automerge side of a hub's merge). Anything else, or changes
-    // that do not all apply, takes the diff.
-    let created = fresh
-        .as_deref()
-        .filter(|f| !f.is_empty())
-        .and_then(|f| created_records(&fork, f));
-    if created.is_none() {
-        // automerge logs the patches while it applies, so the diff below reads that log
-        // instead of walking the whole document
-        fork.update_diff_cursor();
-    }
+    // automerge logs the patches while it applies, so the diff below reads that log
+    // instead of walking the whole document
+    fork.update_diff_cursor();
     incoming(&mut fork)?;
     let after = fork.get_heads();
     if after == before {
@@ -287,24 +277,6 @@ fn apply_incoming(
             rows: Vec::new(),
             fresh,
         });
-    }
-    if let (Some(mut rows), Some(f)) = (created, fresh.as_deref()) {
-        if exactly_added(&mut fork, &before, &after, f) {
-            #[cfg(debug_assertions)]
-            for (_, key, row, _) in &rows {
-                debug_check_new_record(&fork, key, row)?;
-            }
-            rows.sort_by(|(ta, ka, ..), (tb, ka2, ..)| (order(*ta), ka).cmp(&(order(*tb), ka2)));
-            return Ok(Applied {
-                fork,
-                before,
-                after,
-                rows,
-                fresh,
-            });
-        }
-        // not all applied (a dependency missing), or more than they (changes held back
-        // before, released by these): the diff says what changed, walking the document
     }
     let patches = fork.diff(&before, &after);
     // the log is not kept: the document goes on without it
@@ -339,53 +311,6 @@ fn apply_incoming(
         rows,
         fresh,
     })
-}
-
-/// The records `fresh` creates, read from the changes themselves, when that is all they do:
-/// every operation makes a map at a key of the root the document does not have, or puts a
-/// scalar, once, in a map made by these changes, overwriting nothing. Such a record's row is
-/// its puts, and it can have no concurrent value (nothing else knows its map yet). `None`
-/// for anything else (a change to an existing record, a deletion, a nested object, a key
-/// made twice, a change that does not parse).
-fn created_records(doc: &AutoCommit, fresh: &[Brought]) -> Option<Vec<RowToWrite>> {
-    use automerge::legacy::{Key, ObjectId, OpId, OpType};
-    let mut rows: Vec<RowToWrite> = Vec::new();
-    // the map each record's operation made, to its row
-    let mut maps: HashMap<OpId, usize> = HashMap::new();
-    let mut keys = std::collections::HashSet::new();
-    for b in fresh {
-        let change = automerge::Change::try_from(b.bytes.as_slice())
-            .ok()?
-            .decode();
-        let start = change.start_op.get();
-        for (i, op) in change.operations.into_iter().enumerate() {
-            if op.insert || !op.pred.is_empty() {
-                return None;
-            }
-            let Key::Map(k) = op.key else {
-                return None;
-            };
-            match (op.action, op.obj) {
-                (OpType::Make(ObjType::Map), ObjectId::Root) => {
-                    let (table, _) = split_key(&k)?;
-                    if !keys.insert(k.clone()) || doc.get(ROOT, k.as_str()).ok()?.is_some() {
-                        return None;
-                    }
-                    let id = OpId(start + u64::try_from(i).ok()?, change.actor_id.clone());
-                    maps.insert(id, rows.len());
-                    rows.push((table, k.to_string(), Map::new(), false));
-                }
-                (OpType::Put(v), ObjectId::Id(obj)) => {
-                    let row = &mut rows.get_mut(*maps.get(&obj)?)?.2;
-                    if row.insert(k.to_string(), json(&v)).is_some() {
-                        return None;
-                    }
-                }
-                _ => return None,
-            }
-        }
-    }
-    Some(rows)
 }
 
 /// A merge's automerge half taken out of the engine, to run on another thread
@@ -2211,56 +2136,6 @@ mod tests {
         }
         assert_eq!(Brought::read(&doc.save()), None);
         assert_eq!(Brought::read(&[]), None);
-    }
-
-    /// A push that only creates records is read from its changes, the rows as the document
-    /// holds them; a change that touches an existing record, makes a key twice or nests an
-    /// object is not (the merge then takes automerge's diff).
-    #[test]
-    fn records_created_are_read_from_the_changes_and_nothing_else_is() {
-        let key = "deliveries/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
-        let mut laptop = AutoCommit::new();
-        let mut hub = laptop.fork();
-        let map = laptop.put_object(ROOT, key, ObjType::Map).unwrap();
-        laptop.put(&map, "kg", 1250_i64).unwrap();
-        laptop.put(&map, "note", "sacs humides").unwrap();
-        laptop.commit();
-        let created = laptop.get_last_local_change().unwrap().clone();
-        let b = Brought::read(created.raw_bytes()).unwrap();
-        let rows = created_records(&hub, std::slice::from_ref(&b)).unwrap();
-        assert_eq!(rows.len(), 1);
-        let (table, k, row, scan) = &rows[0];
-        assert_eq!((*table, k.as_str(), *scan), (Table::Deliveries, key, false));
-        assert_eq!(Some(row), read_record(&laptop, key).unwrap().as_ref());
-        // the hub already has it: a second creation would be a conflict, not a new record
-        let mut has_it = hub.fork();
-        has_it.apply_changes([created.clone()]).unwrap();
-        assert!(created_records(&has_it, std::slice::from_ref(&b)).is_none());
-        // the same key made twice in one push
-        let mut other = hub.fork();
-        let m2 = other.put_object(ROOT, key, ObjType::Map).unwrap();
-        other.put(&m2, "kg", 1_i64).unwrap();
-        other.commit();
-        let twice = Brought::read(other.get_last_local_change().unwrap().raw_bytes()).unwrap();
-        assert!(created_records(&hub, &[b.clone(), twice]).is_none());
-        // a field of the record changed: overwrites a value
-        laptop.put(&map, "kg", 1300_i64).unwrap();
-        laptop.commit();
-        let changed = Brought::read(laptop.get_last_local_change().unwrap().raw_bytes()).unwrap();
-        assert!(created_records(&has_it, std::slice::from_ref(&changed)).is_none());
-        // a nested object in a new record
-        let mut nested = hub.fork();
-        let m3 = nested.put_object(ROOT, key, ObjType::Map).unwrap();
-        nested.put_object(&m3, "captures", ObjType::List).unwrap();
-        nested.commit();
-        let n = Brought::read(nested.get_last_local_change().unwrap().raw_bytes()).unwrap();
-        assert!(created_records(&hub, &[n]).is_none());
-        // a key that is no table's
-        let mut stray = hub.fork();
-        stray.put_object(ROOT, "nothing/1", ObjType::Map).unwrap();
-        stray.commit();
-        let s = Brought::read(stray.get_last_local_change().unwrap().raw_bytes()).unwrap();
-        assert!(created_records(&hub, &[s]).is_none());
     }
 
     /// The record of what was last sent reads back as written, heads sorted; a damaged one
