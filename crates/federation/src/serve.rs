@@ -74,6 +74,7 @@ pub async fn round(fed: &Arc<Federation>) {
         }
         Err(e) => tracing::error!("cannot read the list of unions: {e}"),
     }
+    crate::web::refresh_after_pulls(fed).await;
 }
 
 /// Starts the scheduler (a round at once, then every `every`) on the current runtime.

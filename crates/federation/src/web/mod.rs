@@ -156,6 +156,20 @@ pub fn routes(state: State) -> Router {
         .with_state(state)
 }
 
+/// After a round of pulls (`serve::round`): sums the figures of the unions whose projection
+/// changed, so the next page view has nothing to sum. A failure is logged, not fatal (the page
+/// sums what is stale itself).
+pub async fn refresh_after_pulls(fed: &crate::Federation) {
+    let out = match fed.client().await {
+        Ok(mut c) => queries::refresh(&mut c).await,
+        Err(e) => Err(e.into()),
+    };
+    match out {
+        Ok(n) => tracing::info!(unions = n, "national figures summed"),
+        Err(e) => tracing::warn!("national figures not summed: {e}"),
+    }
+}
+
 /// Serves `app` over HTTPS (rustls) on a bound listener, with the certificate and key files
 /// (PEM) `sene hub cert` makes.
 ///
@@ -385,7 +399,7 @@ async fn national(
     h: HeaderMap,
 ) -> Response {
     let (lang, set) = lang_of(&h, q.as_deref());
-    let (c, who) = match signed_in(&s, &h, lang).await {
+    let (mut c, who) = match signed_in(&s, &h, lang).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -399,6 +413,7 @@ async fn national(
         return r;
     }
     let go = async {
+        queries::refresh(&mut c).await?;
         let st = crate::status(&c).await?;
         let camp = queries::campaigns(&c).await?;
         let lend = queries::lenders(&c, None).await?;
@@ -440,7 +455,7 @@ async fn lender(
     h: HeaderMap,
 ) -> Response {
     let (lang, set) = lang_of(&h, q.as_deref());
-    let (c, who) = match signed_in(&s, &h, lang).await {
+    let (mut c, who) = match signed_in(&s, &h, lang).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -455,6 +470,7 @@ async fn lender(
         }
     }
     let go = async {
+        queries::refresh(&mut c).await?;
         let unions = queries::lender_unions(&c, &key).await?;
         let st: Vec<_> = crate::status(&c)
             .await?
@@ -505,7 +521,7 @@ async fn lender(
 
 async fn export(Extract(s): Extract<State>, h: HeaderMap) -> Response {
     let (lang, _) = lang_of(&h, None);
-    let (c, who) = match signed_in(&s, &h, lang).await {
+    let (mut c, who) = match signed_in(&s, &h, lang).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -514,6 +530,7 @@ async fn export(Extract(s): Extract<State>, h: HeaderMap) -> Response {
         Role::Lender(k) => Some(k.as_str()),
     };
     let go = async {
+        queries::refresh(&mut c).await?;
         let camp = match only {
             None => Some(queries::campaigns(&c).await?),
             Some(_) => None,

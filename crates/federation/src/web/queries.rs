@@ -2,13 +2,15 @@
 //! union's own reports also make. Weights are read as tenths of a kg (`bigint`), money as
 //! whole francs, so no float is ever involved; rates are tenths of a percent.
 //!
-//! - [`campaigns`]: per union, crop family and campaign, over `contracts WHERE counted` (what
+//! - [`campaigns`]: per union, crop family and campaign, read from `national_figures`
+//!   (migration 3), which [`refresh`] sums for each union whose projection changed, over
+//!   `contracts WHERE counted` (what
 //!   `sene report campaign` counts): members with a contract, contracts, committed and
 //!   delivered kg, advances due, paid and recovered in kind; fertilizer handed out (not
 //!   reversed); sale lots (not reversed).
 //! - [`lenders`]: per lender institution across unions (`lenders.name_key`): credit lines,
 //!   drawn, principal repaid, interest, outstanding, and the recovery of the campaigns its lines
-//!   financed (`credit_lines.campaign_id`).
+//!   financed (`credit_lines.campaign_id`, their `national_figures`: call [`refresh`] first).
 //! - [`credit_lines`]: one lender's (or every) credit line with its union.
 
 use tokio_postgres::Client;
@@ -57,37 +59,122 @@ pub fn rate(part: i64, whole: i64) -> i64 {
     i64::try_from((p * 2000 + w) / (2 * w)).unwrap_or(i64::MAX)
 }
 
-/// Per union, crop family and campaign.
+/// The sums of one union's campaigns, written into `national_figures` (pruned to the union's
+/// partitions).
+const SUMMARY: &str = "INSERT INTO national_figures
+     WITH k AS (
+       SELECT campaign_id, count(DISTINCT member_id) AS members, count(*) AS n,
+              (sum(committed_kg) * 10)::bigint AS committed,
+              (sum(delivered_kg) * 10)::bigint AS delivered,
+              sum(advance_due)::bigint AS due, sum(disbursed)::bigint AS paid,
+              sum(recovered)::bigint AS recovered
+       FROM contracts WHERE union_id = $1 AND counted GROUP BY 1),
+     f AS (
+       SELECT campaign_id, sum(bags)::bigint AS bags, sum(cost)::bigint AS cost
+       FROM fertilizer WHERE union_id = $1 AND NOT reversed GROUP BY 1),
+     s AS (
+       SELECT campaign_id, count(*) AS lots, (sum(kg) * 10)::bigint AS kg,
+              sum(round(kg * price_per_kg))::bigint AS value
+       FROM sale_lots WHERE union_id = $1 AND NOT reversed GROUP BY 1)
+     SELECT $1, cp.id,
+            COALESCE(k.members, 0), COALESCE(k.n, 0), COALESCE(k.committed, 0),
+            COALESCE(k.delivered, 0), COALESCE(k.due, 0), COALESCE(k.paid, 0),
+            COALESCE(k.recovered, 0), COALESCE(f.bags, 0), COALESCE(f.cost, 0),
+            COALESCE(s.lots, 0), COALESCE(s.kg, 0), COALESCE(s.value, 0)
+     FROM campaigns cp
+     LEFT JOIN k ON k.campaign_id = cp.id
+     LEFT JOIN f ON f.campaign_id = cp.id
+     LEFT JOIN s ON s.campaign_id = cp.id
+     WHERE cp.union_id = $1";
+
+/// The unions whose `national_figures` are older than their projection: a pull that wrote or
+/// deleted rows is newer than the figures (or the union has none yet).
+const STALE: &str = "SELECT u.union_id FROM unions u
+     LEFT JOIN national_figures_as_of a ON a.union_id = u.union_id
+     WHERE ($1::uuid IS NULL OR u.union_id = $1)
+       AND EXISTS (SELECT 1 FROM union_pulls p WHERE p.union_id = u.union_id AND p.ok
+                   AND p.id > COALESCE(a.pull_id, 0)
+                   AND (a.pull_id IS NULL OR p.rows_written + p.rows_deleted > 0))";
+
+/// The refreshes' advisory lock space ('SENF'): one refresh of a union at a time.
+const REFRESH_LOCK: i32 = 1_397_050_950;
+
+/// Writes again the `national_figures` of every union whose projection changed since (each
+/// in its own transaction, under its own advisory lock, so two page views never do one union
+/// twice). The newest good pull is read before the sums, so the figures are never older than
+/// the pull they are marked with. Returns how many unions were summed.
+///
+/// # Errors
+/// PostgreSQL.
+pub async fn refresh(c: &mut Client) -> Result<usize, WebError> {
+    let stale: Vec<Uuid> = c
+        .query(STALE, &[&None::<Uuid>])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut done = 0;
+    for u in stale {
+        let key = u.to_string();
+        c.execute(
+            "SELECT pg_advisory_lock($1, hashtext($2))",
+            &[&REFRESH_LOCK, &key],
+        )
+        .await?;
+        let out = refresh_one(c, u).await;
+        c.execute(
+            "SELECT pg_advisory_unlock($1, hashtext($2))",
+            &[&REFRESH_LOCK, &key],
+        )
+        .await?;
+        done += usize::from(out?);
+    }
+    Ok(done)
+}
+
+async fn refresh_one(c: &mut Client, union: Uuid) -> Result<bool, WebError> {
+    // another page view may have done it while this one waited for the lock
+    if c.query_opt(STALE, &[&Some(union)]).await?.is_none() {
+        return Ok(false);
+    }
+    let tx = c.transaction().await?;
+    let pull: Option<i64> = tx
+        .query_one(
+            "SELECT max(id) FROM union_pulls WHERE union_id = $1 AND ok",
+            &[&union],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "DELETE FROM national_figures WHERE union_id = $1",
+        &[&union],
+    )
+    .await?;
+    tx.execute(SUMMARY, &[&union]).await?;
+    tx.execute(
+        "INSERT INTO national_figures_as_of (union_id, pull_id) VALUES ($1, $2)
+         ON CONFLICT (union_id) DO UPDATE SET pull_id = EXCLUDED.pull_id",
+        &[&union, &pull.unwrap_or(0)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Per union, crop family and campaign, from `national_figures` (call [`refresh`] first).
 ///
 /// # Errors
 /// PostgreSQL.
 pub async fn campaigns(c: &Client) -> Result<Vec<CampaignFigures>, WebError> {
     let rows = c
         .query(
-            "WITH k AS (
-               SELECT union_id, campaign_id, count(DISTINCT member_id) AS members, count(*) AS n,
-                      (sum(committed_kg) * 10)::bigint AS committed,
-                      (sum(delivered_kg) * 10)::bigint AS delivered,
-                      sum(advance_due)::bigint AS due, sum(disbursed)::bigint AS paid,
-                      sum(recovered)::bigint AS recovered
-               FROM contracts WHERE counted GROUP BY 1, 2),
-             f AS (
-               SELECT union_id, campaign_id, sum(bags)::bigint AS bags, sum(cost)::bigint AS cost
-               FROM fertilizer WHERE NOT reversed GROUP BY 1, 2),
-             s AS (
-               SELECT union_id, campaign_id, count(*) AS lots, (sum(kg) * 10)::bigint AS kg,
-                      sum(round(kg * price_per_kg))::bigint AS value
-               FROM sale_lots WHERE NOT reversed GROUP BY 1, 2)
-             SELECT u.union_id, u.name, cp.family, cp.name,
-                    COALESCE(k.members, 0), COALESCE(k.n, 0), COALESCE(k.committed, 0),
-                    COALESCE(k.delivered, 0), COALESCE(k.due, 0), COALESCE(k.paid, 0),
-                    COALESCE(k.recovered, 0), COALESCE(f.bags, 0), COALESCE(f.cost, 0),
-                    COALESCE(s.lots, 0), COALESCE(s.kg, 0), COALESCE(s.value, 0)
-             FROM campaigns cp
-             JOIN unions u ON u.union_id = cp.union_id
-             LEFT JOIN k ON k.union_id = cp.union_id AND k.campaign_id = cp.id
-             LEFT JOIN f ON f.union_id = cp.union_id AND f.campaign_id = cp.id
-             LEFT JOIN s ON s.union_id = cp.union_id AND s.campaign_id = cp.id
+            "SELECT u.union_id, u.name, cp.family, cp.name,
+                    n.members, n.contracts, n.committed_tenths, n.delivered_tenths, n.advance_due,
+                    n.disbursed, n.recovered, n.fertilizer_bags, n.fertilizer_cost, n.lots,
+                    n.lots_tenths, n.lots_value
+             FROM national_figures n
+             JOIN unions u ON u.union_id = n.union_id
+             JOIN campaigns cp ON cp.union_id = n.union_id AND cp.id = n.campaign_id
              ORDER BY u.name, cp.family, cp.contract_start, cp.name",
             &[],
         )
@@ -171,10 +258,10 @@ pub async fn lenders(c: &Client, only: Option<&str>) -> Result<Vec<LenderFigures
                     FROM credit_lines GROUP BY 1, 2),
              fin AS (SELECT DISTINCT union_id, lender_id, campaign_id FROM credit_lines
                      WHERE campaign_id IS NOT NULL),
-             rec AS (SELECT fin.union_id, fin.lender_id, sum(k.disbursed)::bigint AS disbursed,
-                            sum(k.recovered)::bigint AS recovered
-                     FROM fin JOIN contracts k ON k.union_id = fin.union_id
-                       AND k.campaign_id = fin.campaign_id AND k.counted
+             rec AS (SELECT fin.union_id, fin.lender_id, sum(n.disbursed)::bigint AS disbursed,
+                            sum(n.recovered)::bigint AS recovered
+                     FROM fin JOIN national_figures n ON n.union_id = fin.union_id
+                       AND n.campaign_id = fin.campaign_id
                      GROUP BY 1, 2)
              SELECT l.name_key, (array_agg(l.name ORDER BY l.union_name))[1],
                     count(DISTINCT l.union_id), COALESCE(sum(cl.lines), 0)::bigint,

@@ -50,6 +50,7 @@ fn migrations_apply_once_and_a_newer_schema_is_refused() {
 const PINNED: &[&str] = &[
     "cd260febf7183028bda1fd26124e441dde4bb76173f3275ac827b88a373a391e",
     "8d1b465ef98936e482dfd790cd681df92ecf604821760dba06898affa0972d9e",
+    "41b532a168642d3a799c33fa999dc420815e47c32744d8db287e8ac329b457c4",
 ];
 
 #[test]

@@ -786,6 +786,17 @@ fn national_page_in_chromium() {
         );
     }
 
+    // three new deliveries at one union: after its next pull the page shows them
+    let before = rt.block_on(db_campaigns(&c));
+    crate::pulls::deliveries_at(&hubs[2].url(), dir.path(), &made[2]);
+    let again = rt.block_on(fed.pull(names[2], false)).unwrap();
+    assert!(again.rows_written > 0, "{again:?}");
+    let campaigns = rt.block_on(db_campaigns(&c));
+    assert_ne!(before, campaigns, "the deliveries changed a figure");
+    b.go(&format!("{site}/national"));
+    b.find("#campaigns");
+    check_campaigns(&b.js(READ_CAMPAIGNS), &campaigns);
+
     // in English, kept in a cookie
     b.go(&format!("{site}/national?lang=en"));
     b.find("#campaigns");
@@ -927,4 +938,170 @@ fn national_page_in_chromium() {
     });
     eprintln!("screenshots: {}", shots.display());
     drop(hubs);
+}
+
+/// Rows of `n` unions at union scale written straight into the projected tables (generating
+/// them through the use cases and pulling them would take hours at 50): per union 3 campaigns,
+/// 6,000 contracts of 6,000 members, 10,000 fertilizer hand-outs, 40 sale lots, 3 lenders of
+/// 5 institutions with a credit line each, 20 drawdowns and 10 repayments. No deliveries nor
+/// disbursements: the page reads them through the contracts' figures.
+async fn generate(c: &tokio_postgres::Client, n: usize) {
+    let tables: Vec<String> = c
+        .query("SELECT name FROM partitioned_tables ORDER BY rank", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for i in 0..n {
+        let id = uuid::Uuid::now_v7();
+        let name = format!("Union {i:02}");
+        c.execute(
+            "INSERT INTO unions (union_id, name, token, device_id, agent_id, last_pull_at, last_ok_at, projected)
+             VALUES ($1, $2, 'x', gen_random_uuid(), gen_random_uuid(), now(), now(), true)",
+            &[&id, &name],
+        )
+        .await
+        .unwrap();
+        for t in &tables {
+            c.batch_execute(&format!(
+                "CREATE TABLE {t}_{} PARTITION OF {t} FOR VALUES IN ('{id}')",
+                id.simple()
+            ))
+            .await
+            .unwrap();
+        }
+        let lenders = [
+            "Kafo Jiginew",
+            "BNDA",
+            "Soro Yiriwaso",
+            "Nyesigiso",
+            "Ecobank Mali",
+        ];
+        let sql = format!(
+            "INSERT INTO campaigns SELECT '{id}', gen_random_uuid(), 0, f || ' 2026/27', f, 0.6,
+               '2026-05-01', '2026-06-30', '2026-10-01', '2027-01-31'
+             FROM unnest(ARRAY['rice', 'dry_cereals', 'shallot']) f;
+             WITH cp AS (SELECT id, row_number() OVER (ORDER BY name) - 1 AS k FROM campaigns WHERE union_id = '{id}')
+             INSERT INTO contracts SELECT '{id}', gen_random_uuid(), 0, gen_random_uuid(), gen_random_uuid(), cp.id,
+               'riz', 'delivering', 250, '2026-05-10', '2026-05-20', g % 50 <> 0,
+               1000 + g % 2000, (1000 + g % 2000) * 0.9, 150 * (1000 + g % 2000), 150 * (1000 + g % 2000),
+               225 * (1000 + g % 2000), 140 * (1000 + g % 2000)
+             FROM generate_series(1, 6000) g JOIN cp ON cp.k = g % 3;
+             WITH cp AS (SELECT id, row_number() OVER (ORDER BY name) - 1 AS k FROM campaigns WHERE union_id = '{id}')
+             INSERT INTO fertilizer SELECT '{id}', gen_random_uuid(), 0, gen_random_uuid(), cp.id, gen_random_uuid(),
+               gen_random_uuid(), 'Urée', 1 + g % 4, 15000, 15000 * (1 + g % 4), 5000, '2026-06-15', 'R' || g, g % 97 = 0
+             FROM generate_series(1, 10000) g JOIN cp ON cp.k = g % 3;
+             WITH cp AS (SELECT id, row_number() OVER (ORDER BY name) - 1 AS k FROM campaigns WHERE union_id = '{id}')
+             INSERT INTO sale_lots SELECT '{id}', gen_random_uuid(), 0, cp.id, 'riz', 'Acheteur ' || g,
+               20000 + g * 10.5, 300, 100000, '2027-02-01', g % 2 = 0, false
+             FROM generate_series(1, 40) g JOIN cp ON cp.k = g % 3;
+             INSERT INTO lenders SELECT '{id}', gen_random_uuid(), 0, l, lower(l), 'microfinance'
+             FROM unnest(ARRAY['{}', '{}', '{}']) l;
+             INSERT INTO credit_lines SELECT '{id}', gen_random_uuid(), 0, l.id,
+               (SELECT id FROM campaigns WHERE union_id = '{id}' ORDER BY name LIMIT 1),
+               500000000, 0.1, '2026-05-15', '2027-04-30', 0.3
+             FROM lenders l WHERE l.union_id = '{id}';
+             INSERT INTO drawdowns SELECT '{id}', gen_random_uuid(), 0, cl.id, cl.lender_id, 10000000 * g,
+               '2026-06-01', false
+             FROM credit_lines cl, generate_series(1, 7) g WHERE cl.union_id = '{id}';
+             INSERT INTO repayments SELECT '{id}', gen_random_uuid(), 0, cl.id, cl.lender_id, 5000000 * g,
+               100000 * g, '2026-11-01', false
+             FROM credit_lines cl, generate_series(1, 3) g WHERE cl.union_id = '{id}';",
+            lenders[i % 5],
+            lenders[(i + 1) % 5],
+            lenders[(i + 2) % 5]
+        );
+        c.batch_execute(&sql).await.unwrap();
+    }
+    c.batch_execute("ANALYZE").await.unwrap();
+}
+
+/// The national page's queries at union scale: 5 unions by default (quick, in every test
+/// run), `SENE_FEDERATION_PAGE_UNIONS=50` for the measure in BENCHMARKS.md. Prints p50 and
+/// p99 of each over 30 runs on a warm database; each must stay under 200 ms at p99 (the
+/// issue's target at 50 unions).
+#[test]
+fn national_queries_at_union_scale() {
+    let n: usize = std::env::var("SENE_FEDERATION_PAGE_UNIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let pgc = TempCluster::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = rt();
+    rt.block_on(async {
+        let url = pgc.create_db("federation").await.unwrap();
+        let fed = Federation::open(&url, dir.path()).await.unwrap();
+        let c = fed.client().await.unwrap();
+        let t0 = Instant::now();
+        generate(&c, n).await;
+        let generated = t0.elapsed();
+        // as after the first pull of every union: each one's figures summed once
+        let mut c = c;
+        let pulls =
+            "INSERT INTO union_pulls (union_id, source, started_at, finished_at, ok, rows_written)
+             SELECT union_id, 'http', now(), now(), true, 1 FROM unions";
+        c.batch_execute(pulls).await.unwrap();
+        let t1 = Instant::now();
+        assert_eq!(web::queries::refresh(&mut c).await.unwrap(), n);
+        let summed = t1.elapsed();
+        assert_eq!(
+            web::queries::refresh(&mut c).await.unwrap(),
+            0,
+            "nothing new"
+        );
+        eprintln!("{n} unions summed (national_figures) in {summed:?}");
+        let contracts: i64 = c
+            .query_one("SELECT count(*) FROM contracts", &[])
+            .await
+            .unwrap()
+            .get(0);
+        eprintln!("{n} unions generated in {generated:?}: {contracts} contracts");
+        let runs = 30;
+        let mut report = Vec::new();
+        for q in 0..6 {
+            let mut t = Vec::new();
+            let mut rows = 0;
+            for _ in 0..runs {
+                let s = Instant::now();
+                rows = match q {
+                    0 => {
+                        web::queries::refresh(&mut c).await.unwrap();
+                        web::queries::campaigns(&c).await.unwrap().len()
+                    }
+                    1 => web::queries::lenders(&c, None).await.unwrap().len(),
+                    2 => web::queries::lenders(&c, Some("kafo jiginew"))
+                        .await
+                        .unwrap()
+                        .len(),
+                    3 => web::queries::credit_lines(&c, None).await.unwrap().len(),
+                    4 => web::queries::credit_lines(&c, Some("kafo jiginew"))
+                        .await
+                        .unwrap()
+                        .len(),
+                    _ => sene_federation::status(&c).await.unwrap().len(),
+                };
+                t.push(s.elapsed());
+            }
+            t.sort();
+            let (p50, p99) = (t[runs / 2], t[(runs * 99 / 100).min(runs - 1)]);
+            let name = [
+                "campaigns",
+                "lenders",
+                "lenders (one)",
+                "credit_lines",
+                "credit_lines (one)",
+                "status",
+            ][q];
+            report.push(format!(
+                "{name} ({rows} rows): p50 {p50:.1?}, p99 {p99:.1?}"
+            ));
+            assert!(p99 < Duration::from_millis(200), "{name}: p99 {p99:?}");
+        }
+        eprintln!(
+            "national page queries at {n} unions, {runs} runs each:\n  {}",
+            report.join("\n  ")
+        );
+    });
 }
