@@ -403,17 +403,17 @@ pub fn campaigns(lang: Lang, rows: &[CampaignFigures]) -> String {
         t(lang, "Filière", "Crop family"),
         t(lang, "Campagne", "Campaign"),
         t(lang, "Membres", "Members"),
-        t(lang, "Engagé", "Committed"),
-        t(lang, "Livré", "Delivered"),
-        t(lang, "Avances dues", "Advances due"),
-        t(lang, "Avances versées", "Advances paid"),
-        t(lang, "Recouvré", "Recovered"),
+        t(lang, "Engagé (kg)", "Committed (kg)"),
+        t(lang, "Livré (kg)", "Delivered (kg)"),
+        t(lang, "Avances dues (FCFA)", "Advances due (FCFA)"),
+        t(lang, "Avances versées (FCFA)", "Advances paid (FCFA)"),
+        t(lang, "Recouvré (FCFA)", "Recovered (FCFA)"),
         t(lang, "Taux de recouvrement", "Recovery rate"),
         t(lang, "Engrais (sacs)", "Fertilizer (bags)"),
-        t(lang, "Engrais (valeur)", "Fertilizer (value)"),
+        t(lang, "Engrais (FCFA)", "Fertilizer (FCFA)"),
         t(lang, "Lots vendus", "Sale lots"),
         t(lang, "Lots (kg)", "Lots (kg)"),
-        t(lang, "Lots (valeur)", "Lots (value)"),
+        t(lang, "Lots (FCFA)", "Lots (FCFA)"),
     ] {
         s.push_str(&format!("<th>{}</th>", esc(h)));
     }
@@ -428,17 +428,17 @@ pub fn campaigns(lang: Lang, rows: &[CampaignFigures]) -> String {
             esc(&r.campaign)
         ));
         s.push_str(&td("members", &int(r.members, lang)));
-        s.push_str(&td("committed", &kg(r.committed_tenths, lang)));
-        s.push_str(&td("delivered", &kg(r.delivered_tenths, lang)));
-        s.push_str(&td("due", &money(r.advance_due, lang)));
-        s.push_str(&td("paid", &money(r.disbursed, lang)));
-        s.push_str(&td("recovered", &money(r.recovered, lang)));
+        s.push_str(&td("committed", &tenths(r.committed_tenths, lang)));
+        s.push_str(&td("delivered", &tenths(r.delivered_tenths, lang)));
+        s.push_str(&td("due", &int(r.advance_due, lang)));
+        s.push_str(&td("paid", &int(r.disbursed, lang)));
+        s.push_str(&td("recovered", &int(r.recovered, lang)));
         s.push_str(&td("rate", &ratio(r.recovered, r.disbursed, lang)));
         s.push_str(&td("bags", &int(r.fertilizer_bags, lang)));
-        s.push_str(&td("fertilizer", &money(r.fertilizer_cost, lang)));
+        s.push_str(&td("fertilizer", &int(r.fertilizer_cost, lang)));
         s.push_str(&td("lots", &int(r.lots, lang)));
-        s.push_str(&td("lots_kg", &kg(r.lots_tenths, lang)));
-        s.push_str(&td("lots_value", &money(r.lots_value, lang)));
+        s.push_str(&td("lots_kg", &tenths(r.lots_tenths, lang)));
+        s.push_str(&td("lots_value", &int(r.lots_value, lang)));
         s.push_str("</tr>");
     }
     s.push_str("</tbody></table></div></section>");
