@@ -222,8 +222,9 @@ pub enum FederationCmd {
         #[arg(long)]
         union: String,
     },
-    /// Lance la fédération : collecte toutes les unions à intervalle régulier et sert
-    /// /v1/health et /v1/unions (la page nationale s'y ajoutera)
+    /// Lance la fédération : collecte toutes les unions à intervalle régulier et sert la page
+    /// nationale (/national : avec --cert et --key en HTTPS ; comptes : sene federation account
+    /// add), /v1/health et /v1/unions
     Serve {
         /// Période des collectes (ex. 5m, 15m, 1h)
         #[arg(long, env = "SENE_FEDERATION_EVERY", default_value = "15m")]
