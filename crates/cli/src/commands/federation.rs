@@ -97,13 +97,21 @@ pub fn run(a: FederationArgs, _json: bool, lang: Lang) -> CliResult<Output> {
                     format!("--every: period \"{every}\" unreadable or under a minute: write e.g. 5m, 15m, 1h"),
                 )
             })?;
-            let listen = listen.parse().map_err(|_| {
+            let listen: std::net::SocketAddr = listen.parse().map_err(|_| {
                 CliError::msg(
                     "invalid_argument",
                     format!("--listen : adresse « {listen} » illisible (ex. 127.0.0.1:8790)"),
                     format!("--listen: invalid address \"{listen}\" (e.g. 127.0.0.1:8790)"),
                 )
             })?;
+            // the national page's passwords and session cookies travel only in HTTPS off this machine
+            if cert.is_none() && !listen.ip().is_loopback() {
+                return Err(CliError::msg(
+                    "invalid_argument",
+                    format!("--listen {listen} : hors de cette machine, la page nationale se sert en HTTPS (mots de passe) : donnez --cert et --key (sene hub cert les fait), ou écoutez sur 127.0.0.1"),
+                    format!("--listen {listen}: off this machine, the national page is served in HTTPS (passwords): give --cert and --key (sene hub cert makes them), or listen on 127.0.0.1"),
+                ));
+            }
             sene_hub::init_logging();
             rt.block_on(sene_federation::serve::serve(
                 sene_federation::serve::ServeOptions {
