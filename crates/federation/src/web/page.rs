@@ -298,8 +298,13 @@ pub fn freshness(lang: Lang, st: &[UnionStatus]) -> String {
     );
     for u in st {
         let state = if u.failing {
+            // the pull keeps its error's text in French; in English its stable code comes first
+            let code = match (&u.last_error_code, lang) {
+                (Some(c), Lang::En) => format!("[{}] ", esc(c)),
+                _ => String::new(),
+            };
             format!(
-                "<span class=\"bad\">{} {}</span>",
+                "<span class=\"bad\">{} {code}{}</span>",
                 t(lang, "Échec de la dernière collecte :", "Last pull failed:"),
                 esc(u.last_error.as_deref().unwrap_or(""))
             )

@@ -822,6 +822,10 @@ fn national_page_in_chromium() {
     let body = b.body();
     assert!(body.contains("Federation — national figures"), "{body}");
     assert!(body.contains("Recovery rate") && !body.contains("Taux de recouvrement"));
+    assert!(
+        body.contains("Last pull failed: ["),
+        "the failing union's code in English"
+    );
     check_campaigns(&b.js(READ_CAMPAIGNS), &campaigns);
     check_lenders(&b.js(READ_LENDERS), &lenders, None);
     let due_en = b.js(READ_CAMPAIGNS)[0]["due"].as_str().unwrap().to_owned();
