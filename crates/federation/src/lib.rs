@@ -53,9 +53,62 @@ pub struct Federation {
 }
 
 /// Replicas kept open, by union: their documents stay loaded. Each with the time its own last
-/// pull wrote in `unions.last_pull_at`: when the table says otherwise, another process (a
-/// command) pulled the union meanwhile, and the replica is opened anew rather than trusted.
-type Warm = HashMap<UnionId, (Option<DateTime<Utc>>, Arc<std::sync::Mutex<Ledger>>)>;
+/// pull wrote in `unions.last_pull_at` (when the table says otherwise, another process, a
+/// command, pulled the union meanwhile, and the replica is opened anew rather than trusted),
+/// and when it was last used, to close the least recently used beyond the bound.
+#[derive(Debug, Default)]
+struct Warm {
+    open: HashMap<UnionId, (Option<DateTime<Utc>>, Replica, u64)>,
+    /// Most replicas kept open.
+    max: usize,
+    /// Uses so far: a replica's last use is the count at that use.
+    uses: u64,
+}
+
+impl Warm {
+    /// Keeps `c` open for `union`, closing the replicas least recently used beyond the bound
+    /// (one in use by a pull is closed when that pull ends).
+    fn keep(&mut self, union: UnionId, c: &Arc<std::sync::Mutex<Ledger>>) {
+        self.uses += 1;
+        self.open.insert(union, (None, Arc::clone(c), self.uses));
+        while self.open.len() > self.max.max(1) {
+            let Some(oldest) = self
+                .open
+                .iter()
+                .min_by_key(|(_, (.., used))| *used)
+                .map(|(u, _)| *u)
+            else {
+                break;
+            };
+            self.open.remove(&oldest);
+        }
+    }
+
+    /// The open replica of `union`, if it was last pulled at `pulled_at`, marked as used now.
+    fn take(
+        &mut self,
+        union: UnionId,
+        pulled_at: Option<DateTime<Utc>>,
+    ) -> Option<Arc<std::sync::Mutex<Ledger>>> {
+        self.uses += 1;
+        let uses = self.uses;
+        match self.open.get_mut(&union) {
+            Some((seen, c, used)) if *seen == pulled_at => {
+                *used = uses;
+                Some(Arc::clone(c))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A union's replica, shared by the pull using it and the replicas kept open.
+type Replica = Arc<std::sync::Mutex<Ledger>>;
+
+/// Replicas kept open by `sene federation serve` unless told otherwise: at union scale one
+/// open replica holds a few hundred MB (its documents and its page cache), and a round of
+/// pulls reopens only those beyond the bound.
+pub const KEEP_OPEN: usize = 16;
 
 /// A union the federation follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,11 +214,24 @@ impl Federation {
     /// Keeps each union's replica open from one pull to the next (what `serve` does): its
     /// documents stay loaded, and a pull with little news does not load them all again (at
     /// union scale, 347 documents take ~5 s to load, `BENCHMARKS.md`), at the cost of their
-    /// memory. A replica whose pull failed is closed (opened anew at the next pull).
+    /// memory: at most `max` of them, the least recently pulled closed first. A replica whose
+    /// pull failed is closed (opened anew at the next pull).
     #[must_use]
-    pub fn keep_replicas_open(mut self) -> Self {
-        self.warm = Some(Arc::default());
+    pub fn keep_replicas_open(mut self, max: usize) -> Self {
+        self.warm = Some(Arc::new(std::sync::Mutex::new(Warm {
+            max,
+            ..Warm::default()
+        })));
         self
+    }
+
+    /// How many replicas are open now (kept between pulls).
+    #[must_use]
+    pub fn replicas_open(&self) -> usize {
+        self.warm
+            .as_ref()
+            .and_then(|w| w.lock().ok().map(|m| m.open.len()))
+            .unwrap_or(0)
     }
 
     /// A new connection to the federation's database.
@@ -498,12 +564,12 @@ impl Federation {
             let cell = match &warm {
                 Some(map) => {
                     let mut m = map.lock().map_err(poisoned)?;
-                    match m.get(&uid) {
-                        Some((seen, c)) if *seen == last_pull_at => Arc::clone(c),
-                        _ => {
+                    match m.take(uid, last_pull_at) {
+                        Some(c) => c,
+                        None => {
                             let c = Arc::new(std::sync::Mutex::new(Ledger::open(&path)?));
                             // marked as pulled by no one until this pull is recorded
-                            m.insert(uid, (None, Arc::clone(&c)));
+                            m.keep(uid, &c);
                             c
                         }
                     }
@@ -533,7 +599,7 @@ impl Federation {
                 // opened anew at the next pull, whatever state this one left it in
                 if let Some(map) = &warm {
                     if let Ok(mut m) = map.lock() {
-                        m.remove(&uid);
+                        m.open.remove(&uid);
                     }
                 }
             }
@@ -597,7 +663,7 @@ impl Federation {
         tx.commit().await?;
         if let Some(map) = &self.warm {
             if let Ok(mut m) = map.lock() {
-                if let Some(e) = m.get_mut(&u.union_id) {
+                if let Some(e) = m.open.get_mut(&u.union_id) {
                     e.0 = Some(at);
                 }
             }

@@ -101,7 +101,7 @@ pub async fn serve(
     let fed = Arc::new(
         Federation::open(&opts.pg_url, &opts.data)
             .await?
-            .keep_replicas_open(),
+            .keep_replicas_open(crate::KEEP_OPEN),
     );
     let scheduler = start_scheduler(Arc::clone(&fed), opts.every);
     let server = match opts.listen {

@@ -49,7 +49,7 @@ fn measure_pulls() {
         let fed = if std::env::var_os("SENE_FED_COLD").is_some() {
             fed
         } else {
-            fed.keep_replicas_open()
+            fed.keep_replicas_open(sene_federation::KEEP_OPEN)
         };
         let fed = Arc::new(fed);
         for (i, m) in made.iter().enumerate() {

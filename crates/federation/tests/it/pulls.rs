@@ -354,12 +354,13 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     let rt = rt();
     let fed = rt.block_on(async {
         let url = pgc.create_db("federation").await.unwrap();
-        // as serve runs it: the replicas kept open from one pull to the next
+        // as serve runs it: the replicas kept open from one pull to the next, here at most
+        // two of the three (the least recently pulled closed, opened again when next pulled)
         let fed = Arc::new(
             Federation::open(&url, &dir.path().join("fed"))
                 .await
                 .unwrap()
-                .keep_replicas_open(),
+                .keep_replicas_open(2),
         );
         for (i, m) in made.iter().enumerate() {
             fed.enroll_union(names[i], &hubs[i].url(), m.fed_device, &m.fed_code, None)
@@ -384,6 +385,7 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
         assert!(r.projected && r.rows_written > 100, "{n}: {r:?}");
         eprintln!("first pull {n}: {r:?}");
     }
+    assert_eq!(fed.replicas_open(), 2, "the bound on open replicas");
     let c = rt.block_on(fed.client()).unwrap();
 
     // every union's figures, and the national sums, equal the unions' own reports
