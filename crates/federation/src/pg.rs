@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/0001_federation.sql")),
     (2, include_str!("migrations/0002_national_page.sql")),
     (3, include_str!("migrations/0003_national_figures.sql")),
+    (4, include_str!("migrations/0004_pull_changes.sql")),
 ];
 
 /// The schema this binary writes.

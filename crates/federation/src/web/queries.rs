@@ -88,13 +88,14 @@ const SUMMARY: &str = "INSERT INTO national_figures
      WHERE cp.union_id = $1";
 
 /// The unions whose `national_figures` are older than their projection: a pull that wrote or
-/// deleted rows is newer than the figures (or the union has none yet).
+/// deleted rows is newer than the figures (a union never summed: any such pull). The
+/// condition is the partial index `union_pulls_changes` (migration 4): a probe per union.
 const STALE: &str = "SELECT u.union_id FROM unions u
      LEFT JOIN national_figures_as_of a ON a.union_id = u.union_id
      WHERE ($1::uuid IS NULL OR u.union_id = $1)
-       AND EXISTS (SELECT 1 FROM union_pulls p WHERE p.union_id = u.union_id AND p.ok
-                   AND p.id > COALESCE(a.pull_id, 0)
-                   AND (a.pull_id IS NULL OR p.rows_written + p.rows_deleted > 0))";
+       AND EXISTS (SELECT 1 FROM union_pulls p WHERE p.union_id = u.union_id
+                   AND p.ok AND p.rows_written + p.rows_deleted > 0
+                   AND p.id > COALESCE(a.pull_id, 0))";
 
 /// The refreshes' advisory lock space ('SENF'): one refresh of a union at a time.
 const REFRESH_LOCK: i32 = 1_397_050_950;

@@ -1074,6 +1074,31 @@ fn national_queries_at_union_scale() {
             0,
             "nothing new"
         );
+        // a season of pulls with nothing new (every 15 min for 180 days), then one that wrote
+        // rows at the last union: what each page view's check for stale figures reads
+        c.batch_execute(
+            "INSERT INTO union_pulls (union_id, source, started_at, finished_at, ok)
+             SELECT union_id, 'http', now(), now(), true FROM unions, generate_series(1, 96 * 180);
+             ANALYZE union_pulls",
+        )
+        .await
+        .unwrap();
+        c.batch_execute(
+            "INSERT INTO union_pulls (union_id, source, started_at, finished_at, ok, rows_written)
+             SELECT union_id, 'http', now(), now(), true, 4 FROM unions ORDER BY name DESC LIMIT 1",
+        )
+        .await
+        .unwrap();
+        let t2 = Instant::now();
+        assert_eq!(
+            web::queries::refresh(&mut c).await.unwrap(),
+            1,
+            "one union changed"
+        );
+        eprintln!(
+            "after a season of pulls, one changed union found and summed in {:?}",
+            t2.elapsed()
+        );
         eprintln!("{n} unions summed (national_figures) in {summed:?}");
         let contracts: i64 = c
             .query_one("SELECT count(*) FROM contracts", &[])
