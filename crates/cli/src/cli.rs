@@ -257,6 +257,11 @@ pub enum FederationAccountCmd {
         #[arg(long, value_name = "NOM")]
         lender: Option<String>,
     },
+    /// Retire un compte (un prêteur qui ne doit plus voir ses lignes) ; ses sessions finissent
+    Remove {
+        /// Nom du compte
+        name: String,
+    },
     /// Liste les comptes
     List,
 }

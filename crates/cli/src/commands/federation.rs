@@ -380,6 +380,14 @@ async fn account(
                 ),
             )
         }
+        FederationAccountCmd::Remove { name } => {
+            web::auth::remove_account(&c, &name).await?;
+            Ok(Output::new(&json!({ "removed": name }))?.line(tr(
+                lang,
+                format!("Compte « {name} » retiré : il ne peut plus se connecter."),
+                format!("Account \"{name}\" removed: it can no longer sign in."),
+            )))
+        }
         FederationAccountCmd::List => {
             let all = web::auth::accounts(&c).await?;
             let rows: Vec<_> = all

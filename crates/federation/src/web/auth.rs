@@ -193,6 +193,20 @@ pub async fn sign_out(c: &Client, token: &str) -> Result<(), WebError> {
     Ok(())
 }
 
+/// Removes an account; its sessions end with it.
+///
+/// # Errors
+/// [`WebError::UnknownAccount`], PostgreSQL.
+pub async fn remove_account(c: &Client, name: &str) -> Result<(), WebError> {
+    let n = c
+        .execute("DELETE FROM web_accounts WHERE name = $1", &[&name.trim()])
+        .await?;
+    if n == 0 {
+        return Err(WebError::UnknownAccount(name.trim().to_owned()));
+    }
+    Ok(())
+}
+
 /// Every account, by name (no secret).
 ///
 /// # Errors

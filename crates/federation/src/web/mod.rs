@@ -52,6 +52,8 @@ pub enum WebError {
     ShortPassword,
     #[error("un compte nommé « {0} » existe déjà")]
     AccountExists(String),
+    #[error("aucun compte nommé « {0} » : sene federation account list")]
+    UnknownAccount(String),
     #[error("aucune union ne connaît le prêteur « {given} » ({})", known_fr(.known))]
     UnknownLender { given: String, known: Vec<String> },
     #[error("un compte prêteur a besoin de --lender NOM ; un compte du personnel n'en a pas")]
@@ -90,6 +92,9 @@ impl WebError {
                 auth::MIN_PASSWORD
             ),
             WebError::AccountExists(n) => format!("an account named \"{n}\" already exists"),
+            WebError::UnknownAccount(n) => {
+                format!("no account named \"{n}\": sene federation account list")
+            }
             WebError::UnknownLender { given, known } => format!(
                 "no union knows the lender \"{given}\" ({})",
                 if known.is_empty() {
@@ -120,6 +125,7 @@ impl WebError {
             WebError::BadName => "invalid_argument",
             WebError::ShortPassword => "short_password",
             WebError::AccountExists(_) => "account_exists",
+            WebError::UnknownAccount(_) => "unknown_account",
             WebError::UnknownLender { .. } => "unknown_lender",
             WebError::LenderRole | WebError::BadRole(_) => "invalid_argument",
             WebError::BadCredentials => "bad_credentials",

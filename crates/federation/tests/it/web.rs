@@ -923,6 +923,15 @@ fn national_page_in_chromium() {
     b.find("#lines");
     assert!(b.body().contains("Lender — Kafo Jiginew"));
     b.shot("preteur-en");
+    // the account removed (sene federation account remove): its session ends with it
+    rt.block_on(web::auth::remove_account(&c, "kafo")).unwrap();
+    b.go(&format!("{site}/lenders/kafo%20jiginew"));
+    b.find("#name");
+    assert!(b.url().ends_with("/login"), "{}", b.url());
+    assert!(matches!(
+        rt.block_on(web::auth::remove_account(&c, "kafo")),
+        Err(web::WebError::UnknownAccount(_))
+    ));
     b.close();
 
     // the national queries at this scale: p50 / p99 over repeated runs
