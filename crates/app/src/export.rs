@@ -115,6 +115,7 @@ impl CsvWriter {
             Cell::Kg(k) => self.number(&k.as_decimal().to_string()),
             Cell::Money(m) => m.francs().to_string(),
             Cell::Number(n) => self.number(&n.to_string()),
+            Cell::Empty => String::new(),
         }
     }
 

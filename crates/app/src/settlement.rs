@@ -542,6 +542,8 @@ pub enum Cell {
     Money(Money),
     /// A count or a rate.
     Number(rust_decimal::Decimal),
+    /// Nothing to tell (a rate of nothing).
+    Empty,
 }
 
 /// The rows of a run's export: one per member, then a `TOTAL` row.
@@ -603,8 +605,13 @@ pub fn settlement_csv(run: &SettlementRun, style: CsvStyle) -> String {
     crate::export::csv(style, &EXPORT_HEADERS, &export_rows(run))
 }
 
-/// Writes a header row (bold) and the rows to a worksheet; kg and francs as numbers.
-fn write_sheet(
+/// Writes a header row (bold) and the rows to a worksheet; kg and francs as numbers. Every
+/// XLSX of Sene writes its sheets with it (the office's exports, the federation's national
+/// tables).
+///
+/// # Errors
+/// The writer's.
+pub fn write_sheet(
     ws: &mut rust_xlsxwriter::Worksheet,
     headers: &[&str],
     rows: &[Vec<Cell>],
@@ -627,6 +634,7 @@ fn write_sheet(
                     .write_number_with_format(r, c, money_f64(*m), &fcfa)
                     .map(|_| ()),
                 Cell::Number(n) => ws.write_number(r, c, dec_f64(*n)).map(|_| ()),
+                Cell::Empty => Ok(()),
             }?;
         }
     }

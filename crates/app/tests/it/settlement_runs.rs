@@ -255,6 +255,7 @@ fn the_csv_and_xlsx_exports_hold_the_lines_and_totals_of_the_run() {
     for (row, want) in cells[1..].iter().zip(export_rows(&run)) {
         for (got, want) in row.iter().zip(want) {
             match want {
+                Cell::Empty => assert_eq!(*got, Data::Empty),
                 Cell::Text(t) if t.is_empty() => assert_eq!(*got, Data::Empty),
                 Cell::Text(t) => assert_eq!(*got, Data::String(t)),
                 Cell::Kg(k) => {

@@ -2,21 +2,28 @@
 //! francs as numbers with their formats). Staff get every sheet; a lender account only its
 //! lines and its own line of the lenders' table.
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use sene_domain::Lang;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Workbook, XlsxError};
+use sene_app::settlement::{write_sheet, Cell};
+use sene_domain::{Kg, Lang, Money};
 
 use super::page::{family, t};
 use super::queries::{CampaignFigures, LenderFigures, LineFigures};
 use super::WebError;
 
-enum Cell {
-    Text(String),
-    /// A whole number (members, bags, francs).
-    Int(i64),
-    /// Tenths (kg, percents).
-    Tenths(i64),
-    /// Nothing to tell (a rate of nothing).
-    Empty,
+/// Francs (whole, formatted as the office's exports do).
+fn francs(n: i64) -> Cell {
+    Money::from_francs(n).map_or_else(|_| Cell::Number(n.into()), Cell::Money)
+}
+
+/// A count (members, contracts, bags, lots).
+fn count(n: i64) -> Cell {
+    Cell::Number(n.into())
+}
+
+/// Kilograms given in tenths.
+fn kg(tenths: i64) -> Cell {
+    Kg::from_tenths(tenths).map_or_else(|_| Cell::Number(Decimal::new(tenths, 1)), Cell::Kg)
 }
 
 /// A rate in tenths of a percent, empty when `whole` is nothing.
@@ -24,43 +31,8 @@ fn ratio(part: i64, whole: i64) -> Cell {
     if whole <= 0 {
         Cell::Empty
     } else {
-        Cell::Tenths(super::queries::rate(part, whole))
+        Cell::Number(Decimal::new(super::queries::rate(part, whole), 1))
     }
-}
-
-#[allow(clippy::cast_precision_loss)]
-fn num(n: i64) -> f64 {
-    n as f64
-}
-
-fn write(ws: &mut Worksheet, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(), XlsxError> {
-    let bold = Format::new().set_bold();
-    let one = Format::new().set_num_format("#,##0.0");
-    let whole = Format::new().set_num_format("#,##0");
-    for (c, h) in (0_u16..).zip(headers) {
-        ws.write_string_with_format(0, c, *h, &bold)?;
-    }
-    for (r, row) in (1_u32..).zip(rows) {
-        for (c, cell) in (0_u16..).zip(row) {
-            match cell {
-                Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
-                Cell::Empty => Ok(()),
-                Cell::Int(n) => ws
-                    .write_number_with_format(r, c, num(*n), &whole)
-                    .map(|_| ()),
-                // a tenth written as its decimal text's value: 12345 → 1234.5
-                Cell::Tenths(n) => {
-                    let sign = if *n < 0 { "-" } else { "" };
-                    let v: f64 = format!("{sign}{}.{}", (n / 10).abs(), (n % 10).abs())
-                        .parse()
-                        .unwrap_or_default();
-                    ws.write_number_with_format(r, c, v, &one).map(|_| ())
-                }
-            }?;
-        }
-        ws.set_column_width(0, 24)?;
-    }
-    Ok(())
 }
 
 fn campaign_sheet(lang: Lang, rows: &[CampaignFigures]) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
@@ -89,19 +61,19 @@ fn campaign_sheet(lang: Lang, rows: &[CampaignFigures]) -> (Vec<&'static str>, V
                 Cell::Text(r.union.clone()),
                 Cell::Text(family(&r.family, lang)),
                 Cell::Text(r.campaign.clone()),
-                Cell::Int(r.members),
-                Cell::Int(r.contracts),
-                Cell::Tenths(r.committed_tenths),
-                Cell::Tenths(r.delivered_tenths),
-                Cell::Int(r.advance_due),
-                Cell::Int(r.disbursed),
-                Cell::Int(r.recovered),
+                count(r.members),
+                count(r.contracts),
+                kg(r.committed_tenths),
+                kg(r.delivered_tenths),
+                francs(r.advance_due),
+                francs(r.disbursed),
+                francs(r.recovered),
                 ratio(r.recovered, r.disbursed),
-                Cell::Int(r.fertilizer_bags),
-                Cell::Int(r.fertilizer_cost),
-                Cell::Int(r.lots),
-                Cell::Tenths(r.lots_tenths),
-                Cell::Int(r.lots_value),
+                count(r.fertilizer_bags),
+                francs(r.fertilizer_cost),
+                count(r.lots),
+                kg(r.lots_tenths),
+                francs(r.lots_value),
             ]
         })
         .collect();
@@ -130,13 +102,13 @@ fn lender_sheet(lang: Lang, rows: &[LenderFigures]) -> (Vec<&'static str>, Vec<V
         .map(|l| {
             vec![
                 Cell::Text(l.name.clone()),
-                Cell::Int(l.unions),
-                Cell::Int(l.lines),
-                Cell::Int(l.principal),
-                Cell::Int(l.drawn),
-                Cell::Int(l.repaid),
-                Cell::Int(l.interest),
-                Cell::Int(l.outstanding()),
+                count(l.unions),
+                count(l.lines),
+                francs(l.principal),
+                francs(l.drawn),
+                francs(l.repaid),
+                francs(l.interest),
+                francs(l.outstanding()),
                 ratio(l.repaid, l.drawn),
                 ratio(l.financed_recovered, l.financed_disbursed),
             ]
@@ -167,11 +139,11 @@ fn line_sheet(lang: Lang, rows: &[LineFigures]) -> (Vec<&'static str>, Vec<Vec<C
                 Cell::Text(l.campaign.clone().unwrap_or_default()),
                 Cell::Text(l.start.to_string()),
                 Cell::Text(l.maturity.to_string()),
-                Cell::Int(l.principal),
-                Cell::Int(l.drawn),
-                Cell::Int(l.repaid),
-                Cell::Int(l.interest),
-                Cell::Int(l.outstanding()),
+                francs(l.principal),
+                francs(l.drawn),
+                francs(l.repaid),
+                francs(l.interest),
+                francs(l.outstanding()),
             ]
         })
         .collect();
@@ -202,7 +174,8 @@ pub fn workbook(
         for (name, (h, rows)) in sheets {
             let ws = wb.add_worksheet();
             ws.set_name(name)?;
-            write(ws, &h, &rows)?;
+            write_sheet(ws, &h, &rows)?;
+            ws.set_column_width(0, 24)?;
         }
         wb.save_to_buffer()
     };
