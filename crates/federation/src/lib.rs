@@ -110,6 +110,9 @@ type Replica = Arc<std::sync::Mutex<Ledger>>;
 /// pulls reopens only those beyond the bound.
 pub const KEEP_OPEN: usize = 16;
 
+/// Unions pulled at the same time by [`Federation::pull_all`].
+pub const PULLS_AT_ONCE: usize = 4;
+
 /// A union the federation follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnionEntry {
@@ -176,7 +179,16 @@ pub struct PullReport {
     pub projected: bool,
     pub rows_written: u64,
     pub rows_deleted: u64,
+    /// Time spent exchanging with the union (or reading its file) and merging into the replica.
+    pub sync_ms: u64,
+    /// Time spent reading the replica's rows for the projection.
+    pub snapshot_ms: u64,
+    /// Time spent writing the projection into PostgreSQL.
     pub projection_ms: u64,
+}
+
+fn ms(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn uuid_of(u: &UnionId) -> Uuid {
@@ -464,7 +476,15 @@ impl Federation {
             .into_iter()
             .filter(|u| u.hub_url.is_some())
             .collect();
-        let gate = Arc::new(tokio::sync::Semaphore::new(4));
+        Ok(self.pull_these(unions).await)
+    }
+
+    /// Pulls these unions over HTTP, four at a time, each on its own; in the order given.
+    pub async fn pull_these(
+        self: &Arc<Self>,
+        unions: Vec<UnionEntry>,
+    ) -> Vec<(String, Result<PullReport, FederationError>)> {
+        let gate = Arc::new(tokio::sync::Semaphore::new(PULLS_AT_ONCE));
         let mut tasks = Vec::new();
         for u in unions {
             let fed = Arc::clone(self);
@@ -484,7 +504,7 @@ impl Federation {
                 .unwrap_or_else(|e| Err(FederationError::Task(e.to_string())));
             out.push((name, r));
         }
-        Ok(out)
+        out
     }
 
     /// Reads a USB file the union's office made for the federation's device (`sene sync
@@ -559,7 +579,7 @@ impl Federation {
         let (url, token) = (u.hub_url.clone(), u.token.clone());
         let name = u.name.clone();
         let (warm, uid, last_pull_at) = (self.warm.clone(), u.union_id, u.last_pull_at);
-        let (received, ident, snap) = blocking(move || {
+        let (received, ident, snap, phases) = blocking(move || {
             let poisoned = |_| FederationError::Task("copie locale verrouillée".into());
             let cell = match &warm {
                 Some(map) => {
@@ -580,6 +600,7 @@ impl Federation {
                 .lock()
                 .map_err(|_| FederationError::Task("copie locale verrouillée".into()))?;
             let out = (|| {
+                let t = Instant::now();
                 let received = match how {
                     Pull::Http { .. } => {
                         let url = url.ok_or(FederationError::NoLink(name))?;
@@ -587,13 +608,15 @@ impl Federation {
                     }
                     Pull::Usb(bytes) => replica::import_with(&mut l, &bytes)?,
                 };
+                let synced = t.elapsed();
                 let ident = replica::identity(&l)?;
+                let t = Instant::now();
                 let snap = if compare || received.docs_changed > 0 {
                     replica::snapshot(&l)?
                 } else {
                     None
                 };
-                Ok((received, ident, snap))
+                Ok((received, ident, snap, [synced, t.elapsed()]))
             })();
             if out.is_err() {
                 // opened anew at the next pull, whatever state this one left it in
@@ -622,7 +645,7 @@ impl Federation {
             Some(s) => project::project(&tx, union, s, rebuild).await?,
             None => project::Written::default(),
         };
-        let projection_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let projection_ms = ms(t0.elapsed());
         // as PostgreSQL keeps it (microseconds): compared with what it gives back
         let at = Utc::now().trunc_subsecs(6);
         let (source_id, source_name, region) = match &ident {
@@ -677,6 +700,8 @@ impl Federation {
             projected: snap.is_some(),
             rows_written: written.rows_written,
             rows_deleted: written.rows_deleted,
+            sync_ms: ms(phases[0]),
+            snapshot_ms: ms(phases[1]),
             projection_ms,
         })
     }

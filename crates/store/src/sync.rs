@@ -453,17 +453,17 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Appends a chunk of changes to a document's history.
+    /// Appends a chunk of changes to a document's history; its sequence number.
     ///
     /// # Errors
     /// SQLite errors.
-    pub fn append_chunk(&self, doc_id: &str, bytes: &[u8]) -> R<()> {
+    pub fn append_chunk(&self, doc_id: &str, bytes: &[u8]) -> R<i64> {
         self.ensure_doc(doc_id)?;
         self.cached().execute(
             "INSERT INTO sync_chunks (doc_id, bytes) VALUES (?1, ?2)",
             params![doc_id, bytes],
         )?;
-        Ok(())
+        Ok(self.conn().last_insert_rowid())
     }
 
     /// A document's history, in order: its chunks, with each squashed run of local changes
@@ -520,12 +520,12 @@ impl Db<'_> {
     }
 
     /// A document as stored for loading: the latest snapshot (if any) followed by the chunks
-    /// after it, and the sequence number of the last chunk and how many chunks follow the
-    /// snapshot.
+    /// after it, the sequence number of the last chunk, how many chunks follow the snapshot
+    /// and how many bytes they make.
     ///
     /// # Errors
     /// SQLite errors.
-    pub fn doc_bytes(&self, doc_id: &str) -> R<(Vec<u8>, i64, usize)> {
+    pub fn doc_bytes(&self, doc_id: &str) -> R<(Vec<u8>, i64, usize, usize)> {
         let snap: Option<(i64, Vec<u8>)> = self
             .cached()
             .query_row(
@@ -535,6 +535,7 @@ impl Db<'_> {
             )
             .optional()?;
         let (upto, mut bytes) = snap.unwrap_or((0, Vec::new()));
+        let snapshot = bytes.len();
         let mut last = upto;
         let mut after = 0;
         for (seq, b) in self.history_after(doc_id, upto)? {
@@ -542,7 +543,8 @@ impl Db<'_> {
             last = seq;
             after += 1;
         }
-        Ok((bytes, last, after))
+        let tail = bytes.len() - snapshot;
+        Ok((bytes, last, after, tail))
     }
 
     /// The last chunk of a document that may have left this store or came from outside.

@@ -49,6 +49,7 @@ impl Hub {
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
+                .thread_name("hub-rt")
                 .enable_all()
                 .build()
                 .unwrap();
