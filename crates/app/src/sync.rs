@@ -354,7 +354,7 @@ fn lacks_any(engine: &mut Engine, db: &Db<'_>, doc: &DocId, msg: &[u8]) -> Resul
     let held = engine.doc(db, doc)?;
     Ok(changes
         .iter()
-        .any(|(hash, _)| held.get_change_by_hash(hash).is_none()))
+        .any(|(hash, _)| held.document().get_change_meta_by_hash(hash).is_none()))
 }
 
 impl Ledger {

@@ -1110,14 +1110,18 @@ impl Engine {
                 // the peer may be where this side's last message brought it (an answer it
                 // received without confirming it, and this side moved on since): then only
                 // what came after that is sent, not again what it holds
-                let sent = self.sent(db, peer, id)?.map(|s| s.heads).filter(|h| {
-                    message == ack_bytes(h).as_slice()
-                        && h.iter().all(|x| {
-                            self.docs
-                                .get(id)
-                                .is_some_and(|d| d.get_change_by_hash(x).is_some())
-                        })
-                });
+                let sent = match (self.sent(db, peer, id)?, self.docs.get_mut(id)) {
+                    (Some(s), Some(d)) if message == ack_bytes(&s.heads).as_slice() => {
+                        // held here: asked of its metadata, not of the change rebuilt from
+                        // the document's columns (a scan of the document per hash)
+                        let doc = d.document();
+                        s.heads
+                            .iter()
+                            .all(|x| doc.get_change_meta_by_hash(x).is_some())
+                            .then_some(s.heads)
+                    }
+                    _ => None,
+                };
                 match sent {
                     Some(h) => heads = h,
                     None => {

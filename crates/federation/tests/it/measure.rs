@@ -4,6 +4,8 @@
 //! re-comparison; the database's size. Run:
 //! `cargo test -p sene-federation --release --test it measure -- --ignored --nocapture`.
 
+#![allow(clippy::float_arithmetic)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
