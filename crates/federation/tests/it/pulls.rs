@@ -50,6 +50,8 @@ impl Hub {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("hub-rt")
+                // a measure reads each thread's CPU from /proc: none may end meanwhile
+                .thread_keep_alive(std::time::Duration::from_secs(3600))
                 .enable_all()
                 .build()
                 .unwrap();
