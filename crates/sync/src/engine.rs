@@ -118,9 +118,10 @@ fn split_key(key: &str) -> Option<(Table, &str)> {
 /// Chunks read after a snapshot before a new snapshot is written.
 pub const COMPACT_AFTER: usize = 32;
 
-/// Bytes of chunks read after a snapshot before a new snapshot is written, however few the
-/// chunks: a document received whole (a new device's or a federation's first sync) is stored
-/// as it came, its columns expanded for the exchange's own compression. A union-scale union's
+/// Bytes of chunks after a snapshot (and more than the snapshot's own) above which a load
+/// writes a new snapshot, however few the chunks; a document received whole is saved compact
+/// at once when larger. Such a document (a new device's or a federation's first sync) is stored
+/// as it came, its columns expanded for the exchange's own compression: a union-scale union's
 /// documents so stored take 45 MB and 2.8 s to load; saved again, 4.6 MB and 1.1 s.
 pub const COMPACT_BYTES: usize = 64 * 1024;
 
@@ -606,9 +607,10 @@ impl Engine {
             } else {
                 AutoCommit::load(&bytes)?
             };
-            if after > COMPACT_AFTER || tail > COMPACT_BYTES {
-                // many small chunks since the last snapshot, or large ones: keep a compacted
-                // copy so that the next load reads one saved document instead
+            if after > COMPACT_AFTER {
+                // many small chunks since the last snapshot, or more bytes of them than the
+                // snapshot holds: keep a compacted copy so that the next load reads one saved
+                // document instead
                 db.put_snapshot(&key, last, &doc.save())?;
             }
             doc.set_actor(self.actor.clone());
@@ -862,9 +864,10 @@ impl Engine {
             None => fork.save_after(&before),
         };
         let seq = db.append_chunk(&id.to_string(), &bytes)?;
-        if bytes.len() > COMPACT_BYTES {
-            // a document received whole (a first sync), or a large part of it: saved compact
-            // at once rather than at its next load (see [`COMPACT_BYTES`])
+        if before.is_empty() && bytes.len() > COMPACT_BYTES {
+            // a document received whole (a first sync): saved compact at once rather than at
+            // its next load (see [`COMPACT_BYTES`]); a device's push into a document held here
+            // is never saved whole on the way (a hub's burst would save every document)
             db.put_snapshot(&id.to_string(), seq, &fork.save())?;
         }
         // what came from outside is shared: never squashed
@@ -1082,7 +1085,9 @@ impl Engine {
             self.keep_state(db, peer, id, p.state_after)?;
             return Ok(out);
         }
-        if message.first() == Some(&ACK) && !self.docs.contains_key(id) {
+        // not on a hub merging a device's exchange (`author` set): a document a device talks
+        // about is about to be pushed into, and is loaded now rather than in a burst of pushes
+        if self.author.is_none() && message.first() == Some(&ACK) && !self.docs.contains_key(id) {
             let heads = Self::stored_heads(db, id)?;
             if !heads.is_empty() && message == ack_bytes(&heads).as_slice() {
                 // the peer holds exactly this side's heads: the state learns it as automerge's
