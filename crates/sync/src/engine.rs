@@ -607,7 +607,7 @@ impl Engine {
             } else {
                 AutoCommit::load(&bytes)?
             };
-            if after > COMPACT_AFTER {
+            if after > COMPACT_AFTER || (tail > COMPACT_BYTES && tail > bytes.len() - tail) {
                 // many small chunks since the last snapshot, or more bytes of them than the
                 // snapshot holds: keep a compacted copy so that the next load reads one saved
                 // document instead
