@@ -243,6 +243,7 @@ fn apply(
     items.sort_by_key(|(d, _)| (d.rank(), d.to_string()));
     let mut report = SyncReport::default();
     let local = db.setting(crate::settings::LOCAL_DEVICE)?;
+    let mut own_back = false;
     let mut pending: Vec<(DocId, &Vec<u8>)> = Vec::new();
     for (doc, msg) in items {
         report.docs_received += 1;
@@ -309,6 +310,9 @@ fn apply(
                     }
                     report.records += out.records;
                     report.conflicts += out.conflicts;
+                    own_back |= local
+                        .as_deref()
+                        .is_some_and(|l| out.devices.iter().any(|d| d == l));
                 }
                 Err(SyncError::Refused(reason)) if reason.contains("FOREIGN KEY") => {
                     retry.push((doc, msg, reason))
@@ -335,8 +339,11 @@ fn apply(
         pending = retry.into_iter().map(|(d, m, _)| (d, m)).collect();
     }
     engine.set_author(None);
-    if report.records > 0 {
-        // records this device made and got back (a reinstalled laptop) move its receipt counter
+    // records this device made and got back (a reinstalled laptop, an office put back from a
+    // backup) move its receipt counter; a hub merging its laptops' records does not scan its
+    // own receipts at every exchange (that scan grew with the union: 5 % of the writer in a
+    // burst of 600)
+    if own_back {
         if let Some(dev) = local {
             db.restore_receipt_sequence(&dev)?;
         }

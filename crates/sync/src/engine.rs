@@ -46,6 +46,10 @@ pub struct MergeOutcome {
     /// Changes relayed by the sender without a proof of their author (each with its author
     /// device), held back: not merged, not refused.
     pub held: Vec<String>,
+    /// The devices the records written were made on (their `device_id`), each once: a
+    /// device whose own records came back (restored, or an office put back from a backup)
+    /// moves its receipt counter past them, and only then.
+    pub devices: Vec<String>,
 }
 
 /// The documents of one store.
@@ -744,13 +748,20 @@ impl Engine {
             return Ok(MergeOutcome::default());
         }
         db.savepoint("merge")?;
+        let mut devices: Vec<String> = Vec::new();
         let applied = (|| -> R<()> {
             for (table, key, row, _) in &rows {
                 let outcome = db
                     .put_row(*table, row)
                     .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+                let made_on = row.get("device_id").and_then(Json::as_str);
+                if let Some(d) = made_on {
+                    if !devices.iter().any(|x| x == d) {
+                        devices.push(d.to_owned());
+                    }
+                }
                 if let (Some(author), sene_store::PutOutcome::Inserted) = (&self.author, &outcome) {
-                    if let Some(claimed) = row.get("device_id").and_then(Json::as_str) {
+                    if let Some(claimed) = made_on {
                         if claimed != author {
                             return Err(SyncError::Refused(format!("{key} : enregistrement attribué à un autre appareil ({claimed}) que celui qui l'envoie")));
                         }
@@ -879,6 +890,7 @@ impl Engine {
             conflicts,
             changed: true,
             held: Vec::new(),
+            devices,
         })
     }
 

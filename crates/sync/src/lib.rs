@@ -22,6 +22,15 @@
 //! immutability, routing and scope, and only then puts the document back and stores the
 //! changes. A refusal leaves the store as it was, and the document is loaded again from it.
 
+/// The allocator of every process that links this crate (the desktop app, `sene`, the hub, the
+/// federation, their tests and benches): declared here once, so that what the benches measure
+/// is what ships. A merge builds its records on one thread and the writer frees them on
+/// another; glibc's allocator takes a lock for each such free, and in a hub's burst of 150
+/// pushes a quarter of the merge thread's time was in `malloc` and `free` (BENCHMARKS.md, « The
+/// hub under a real burst »).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod bundle;
 pub mod doc;
 pub mod engine;
