@@ -2250,6 +2250,140 @@ mod tests {
         assert_eq!(Brought::read(&[]), None);
     }
 
+    /// A document both sides agreed on, in a store (the union's, as the engine stores it) and
+    /// at a peer: the engine's side, the peer's document, and the heads they share.
+    fn agreed_with_a_peer(db: &Db<'_>, peer: &str) -> (DocId, AutoCommit, Vec<ChangeHash>) {
+        let id = DocId::Union;
+        let mut ours = AutoCommit::new();
+        ours.put(ROOT, "unions/a", "x").unwrap();
+        ours.commit();
+        let mut theirs = ours.fork();
+        theirs.put(ROOT, "unions/b", "y").unwrap();
+        theirs.commit();
+        ours.put(ROOT, "unions/c", "z").unwrap();
+        ours.commit();
+        // automerge's own sync until neither side has anything to say
+        let (mut s_ours, mut s_theirs) = (State::new(), State::new());
+        for _ in 0..10 {
+            let a = ours.sync().generate_sync_message(&mut s_ours);
+            if let Some(m) = a.clone() {
+                theirs
+                    .sync()
+                    .receive_sync_message(&mut s_theirs, m)
+                    .unwrap();
+            }
+            let b = theirs.sync().generate_sync_message(&mut s_theirs);
+            if let Some(m) = b.clone() {
+                ours.sync().receive_sync_message(&mut s_ours, m).unwrap();
+            }
+            if a.is_none() && b.is_none() {
+                break;
+            }
+        }
+        let mut heads = ours.get_heads();
+        heads.sort_unstable();
+        let mut held = theirs.get_heads();
+        held.sort_unstable();
+        assert_eq!(heads, held, "both sides converged");
+        assert_eq!(heads.len(), 2, "two concurrent heads");
+        let key = id.to_string();
+        db.ensure_doc(&key).unwrap();
+        db.append_chunk(&key, &ours.save()).unwrap();
+        db.set_heads(&key, &heads_text(&ours.get_heads())).unwrap();
+        db.put_sync_state(peer, &key, &s_ours.encode()).unwrap();
+        (id, theirs, heads)
+    }
+
+    /// The session of a device asking about a document that did not move: the message it
+    /// sends and then the peer's ack it takes, by an engine that never loads the document
+    /// (`unloaded`) or by one that loaded it first, as automerge says. The messages said and
+    /// the states left.
+    fn session_about_an_unmoved_document(
+        db: &Db<'_>,
+        peer: &str,
+        id: &DocId,
+        heads: &[ChangeHash],
+        unloaded: bool,
+    ) -> (Vec<Option<Vec<u8>>>, Vec<State>, bool) {
+        let (db, id) = (db, id.clone());
+        let mut engine = Engine::new(DeviceId::new());
+        if !unloaded {
+            engine.doc(db, &id).unwrap();
+        }
+        let state = |e: &Engine| e.states[peer][&id].clone();
+        let mut said = Vec::new();
+        let mut states = Vec::new();
+        said.push(engine.generate(db, peer, &id).unwrap());
+        states.push(state(&engine));
+        // asked again before any answer: nothing more to say
+        said.push(engine.generate(db, peer, &id).unwrap());
+        states.push(state(&engine));
+        let check: Check<'_> = &|_, _, _, _| Ok(());
+        let out = engine
+            .receive(
+                db,
+                peer,
+                &id,
+                &ack_bytes(heads),
+                check,
+                "2026-12-06T00:00:00Z",
+            )
+            .unwrap();
+        assert_eq!(out, MergeOutcome::default());
+        states.push(state(&engine));
+        said.push(engine.generate(db, peer, &id).unwrap());
+        states.push(state(&engine));
+        // a session that begins with the peer's ack (nothing said yet)
+        let mut first = Engine::new(DeviceId::new());
+        if !unloaded {
+            first.doc(db, &id).unwrap();
+        }
+        first
+            .receive(
+                db,
+                peer,
+                &id,
+                &ack_bytes(heads),
+                check,
+                "2026-12-06T00:00:00Z",
+            )
+            .unwrap();
+        states.push(state(&first));
+        said.push(first.generate(db, peer, &id).unwrap());
+        states.push(state(&first));
+        let loaded = engine.docs.contains_key(&id) || first.docs.contains_key(&id);
+        (said, states, loaded)
+    }
+
+    /// The fast paths for a document that did not move (`Engine::unloaded_message` and the ack
+    /// branch of `Engine::receive_relayed`) say what automerge's own messages would (an ack of
+    /// the agreed heads, then nothing) and leave every field of the sync state as automerge's
+    /// `generate_sync_message` and `receive_sync_message` leave it, without loading the
+    /// document.
+    #[test]
+    fn an_unmoved_document_is_acked_and_its_ack_taken_as_automerge_would_without_loading_it() {
+        let store = sene_store::Store::open_in_memory().unwrap();
+        let db = store.db();
+        let peer = "hub";
+        let (id, _, heads) = agreed_with_a_peer(&db, peer);
+        // the same store for both: each session ends where it began in the store (the agreed
+        // heads), its states in its own engine
+        let (said_fast, states_fast, loaded_fast) =
+            session_about_an_unmoved_document(&db, peer, &id, &heads, true);
+        let (said_auto, states_auto, loaded_auto) =
+            session_about_an_unmoved_document(&db, peer, &id, &heads, false);
+        assert!(!loaded_fast, "the fast paths loaded the document");
+        assert!(loaded_auto);
+        assert_eq!(said_fast, said_auto);
+        assert!(said_fast[0].as_deref().is_some_and(is_ack), "{said_fast:?}");
+        assert_eq!(said_fast[1], None);
+        assert_eq!(states_fast, states_auto);
+        // the ack taken: both sides hold the same heads, nothing in flight
+        let last = &states_fast[2];
+        assert!(!last.in_flight);
+        assert_eq!(last.their_heads.as_ref(), Some(&last.shared_heads));
+    }
+
     /// The record of what was last sent reads back as written, heads sorted; a damaged one
     /// does not read.
     #[test]
