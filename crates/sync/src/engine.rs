@@ -2306,11 +2306,30 @@ mod tests {
         unloaded: bool,
     ) -> (Vec<Option<Vec<u8>>>, Vec<State>, bool) {
         let (db, id) = (db, id.clone());
-        let mut engine = Engine::new(DeviceId::new());
-        if !unloaded {
-            engine.doc(db, &id).unwrap();
-        }
+        // an engine of this device, the document loaded first unless `unloaded`
+        let fresh = || {
+            let mut e = Engine::new(DeviceId::new());
+            if !unloaded {
+                e.doc(db, &id).unwrap();
+            }
+            e
+        };
         let state = |e: &Engine| e.states[peer][&id].clone();
+        let check: Check<'_> = &|_, _, _, _| Ok(());
+        let take_ack = |e: &mut Engine| {
+            let out = e
+                .receive(
+                    db,
+                    peer,
+                    &id,
+                    &ack_bytes(heads),
+                    check,
+                    "2026-12-06T00:00:00Z",
+                )
+                .unwrap();
+            assert_eq!(out, MergeOutcome::default());
+        };
+        let mut engine = fresh();
         let mut said = Vec::new();
         let mut states = Vec::new();
         said.push(engine.generate(db, peer, &id).unwrap());
@@ -2318,36 +2337,13 @@ mod tests {
         // asked again before any answer: nothing more to say
         said.push(engine.generate(db, peer, &id).unwrap());
         states.push(state(&engine));
-        let check: Check<'_> = &|_, _, _, _| Ok(());
-        let out = engine
-            .receive(
-                db,
-                peer,
-                &id,
-                &ack_bytes(heads),
-                check,
-                "2026-12-06T00:00:00Z",
-            )
-            .unwrap();
-        assert_eq!(out, MergeOutcome::default());
+        take_ack(&mut engine);
         states.push(state(&engine));
         said.push(engine.generate(db, peer, &id).unwrap());
         states.push(state(&engine));
         // a session that begins with the peer's ack (nothing said yet)
-        let mut first = Engine::new(DeviceId::new());
-        if !unloaded {
-            first.doc(db, &id).unwrap();
-        }
-        first
-            .receive(
-                db,
-                peer,
-                &id,
-                &ack_bytes(heads),
-                check,
-                "2026-12-06T00:00:00Z",
-            )
-            .unwrap();
+        let mut first = fresh();
+        take_ack(&mut first);
         states.push(state(&first));
         said.push(first.generate(db, peer, &id).unwrap());
         states.push(state(&first));
