@@ -365,13 +365,7 @@ impl Federation {
         if inserted == 0 {
             return Err(FederationError::UnionExists(name.to_owned()));
         }
-        let tables: Vec<String> = tx
-            .query("SELECT name FROM partitioned_tables ORDER BY rank", &[])
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        for t in tables {
+        for t in pg::partitioned_tables(&tx).await? {
             // the id is a UUID this program made: safe as a literal
             tx.batch_execute(&format!(
                 "CREATE TABLE {t}_{} PARTITION OF {t} FOR VALUES IN ('{id}')",

@@ -3,7 +3,7 @@
 //! once, all pending ones in one transaction, the version reached kept in `schema_version`.
 //! A database newer than this binary is refused.
 
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, GenericClient, NoTls};
 
 use crate::FederationError;
 
@@ -71,4 +71,40 @@ pub async fn migrate(client: &mut Client) -> Result<(i32, i32), FederationError>
     }
     tx.commit().await?;
     Ok((before, known))
+}
+
+/// The tables partitioned by union, in the order their rows depend on each other (the
+/// migrations' `partitioned_tables`): a new union gets a partition of each.
+///
+/// # Errors
+/// [`FederationError::Postgres`].
+pub async fn partitioned_tables<C: GenericClient + Sync>(
+    c: &C,
+) -> Result<Vec<String>, FederationError> {
+    Ok(
+        c.query("SELECT name FROM partitioned_tables ORDER BY rank", &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+    )
+}
+
+/// A table's columns, in their order.
+///
+/// # Errors
+/// [`FederationError::Postgres`].
+pub async fn columns<C: GenericClient + Sync>(
+    c: &C,
+    table: &str,
+) -> Result<Vec<String>, FederationError> {
+    Ok(c.query(
+        "SELECT column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+        &[&table],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
 }

@@ -43,19 +43,6 @@ pub async fn project(
     Ok(out)
 }
 
-async fn columns(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>, FederationError> {
-    Ok(tx
-        .query(
-            "SELECT column_name::text FROM information_schema.columns
-             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-            &[&table],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
-}
-
 async fn table(
     tx: &Transaction<'_>,
     union: Uuid,
@@ -84,7 +71,7 @@ async fn table(
         .collect();
     let mut out = Written::default();
     if !changed.is_empty() {
-        let cols = columns(tx, t.table).await?;
+        let cols = crate::pg::columns(tx, t.table).await?;
         let list = cols.join(", ");
         let set = cols
             .iter()

@@ -337,13 +337,7 @@ async fn copy_union(
     names: &[String],
 ) {
     let c = fed.client().await.unwrap();
-    let tables: Vec<String> = c
-        .query("SELECT name FROM partitioned_tables ORDER BY rank", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let tables = sene_federation::pg::partitioned_tables(&c).await.unwrap();
     for name in names {
         let creds = sene_federation::Credentials {
             device: u0.device_id,
@@ -359,18 +353,7 @@ async fn copy_union(
         copy_store(r0, &fed.replica_path(id));
         let (to, of) = (*id.as_uuid(), *u0.union_id.as_uuid());
         for t in &tables {
-            let cols: Vec<String> = c
-                .query(
-                    "SELECT column_name::text FROM information_schema.columns
-                     WHERE table_schema = current_schema() AND table_name = $1
-                     ORDER BY ordinal_position",
-                    &[t],
-                )
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
+            let cols = sene_federation::pg::columns(&c, t).await.unwrap();
             let list = cols.join(", ");
             let values = cols
                 .iter()

@@ -978,13 +978,7 @@ fn national_page_in_chromium() {
 /// 5 institutions with a credit line each, 21 drawdowns and 9 repayments. No deliveries nor
 /// disbursements: the page reads them through the contracts' figures.
 async fn generate(c: &tokio_postgres::Client, n: usize) {
-    let tables: Vec<String> = c
-        .query("SELECT name FROM partitioned_tables ORDER BY rank", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let tables = sene_federation::pg::partitioned_tables(c).await.unwrap();
     for i in 0..n {
         let id = uuid::Uuid::now_v7();
         let name = format!("Union {i:02}");
