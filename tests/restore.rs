@@ -763,7 +763,7 @@ fn a_laptop_copied_back_by_hand_is_found_out_through_usb_files() {
     let mut office = Ledger::open(&r.hub_store).unwrap();
     let refused = sene_hub::usb::hub_import(&mut office, &file).unwrap_err();
     assert!(
-        matches!(refused, sene_hub::HubError::Rewound { known } if known > 0),
+        matches!(refused, sene_hub::HubError::Rewound { known, .. } if known > 0),
         "{refused:?}"
     );
     assert!(refused
@@ -908,4 +908,75 @@ fn a_store_renamed_encrypted_or_restored_is_not_taken_for_a_copy() {
     assert_eq!(l.mark_restored(&manifest, &made.file, None).unwrap(), 1);
     assert_eq!(l.check_file_identity().unwrap(), None);
     assert_eq!(l.sync_generation().unwrap(), 1);
+}
+
+/// A laptop lost with no backup of it, twice: each time the office pairs the same device
+/// again and the agent enrolls a new, empty store. Its first exchange (by sync, or by USB files
+/// when `by_usb`) brings back the receipts the lost laptop had synced, and the new store
+/// numbers in a new series after every one the device used (the office tells it the newest
+/// generation it accepted from that device), so no receipt number is ever issued twice.
+fn reinstalled_twice(by_usb: bool) {
+    let Laptop {
+        dir,
+        hub_store,
+        url,
+        s,
+        mut a,
+        k1,
+        ..
+    } = one_laptop(|_| {});
+    let paid: Vec<String> = (0..2)
+        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
+        .collect();
+    assert_eq!(paid, ["A1-000001", "A1-000002"]);
+    sync(&mut a, &url);
+    drop(a);
+    let mut issued = paid;
+    for (round, expected) in [(1, "A1-1-000001"), (2, "A1-2-000001")] {
+        // the laptop is lost with its disk; the office pairs the same device again
+        let mut office = Ledger::open(&hub_store).unwrap();
+        let code = sene_hub::enroll::pair(&mut office, s.a.device, s.a.agent, &[s.coop])
+            .unwrap()
+            .code;
+        drop(office);
+        let mut a = Ledger::open(&dir.path().join(format!("awa-neuf-{round}.sqlite"))).unwrap();
+        client::enroll(&mut a, &url, s.a.device, &code).unwrap();
+        if by_usb {
+            let mut office = Ledger::open(&hub_store).unwrap();
+            let file = sene_hub::usb::hub_export(&mut office, s.a.device).unwrap();
+            sene_hub::usb::device_import(&mut a, &file).unwrap();
+        } else {
+            sync(&mut a, &url);
+        }
+        let back = receipts(&a);
+        assert!(
+            issued.iter().all(|p| back.contains(p)),
+            "the synced receipts come back: {back:?}"
+        );
+        let next = a.run(&s.a, |tx| advance(tx, k1, 1_000)).unwrap();
+        assert_eq!(next, expected);
+        assert!(!issued.contains(&next));
+        issued.push(next);
+        if by_usb {
+            let file = sene_hub::usb::device_export(&mut a).unwrap();
+            let mut office = Ledger::open(&hub_store).unwrap();
+            sene_hub::usb::hub_import(&mut office, &file).unwrap();
+        } else {
+            sync(&mut a, &url);
+        }
+        assert_receipts_once(&a);
+    }
+    let office = Ledger::open(&hub_store).unwrap();
+    assert_receipts_once(&office);
+    assert_eq!(ids(&office, Table::Disbursements).len(), issued.len());
+}
+
+#[test]
+fn a_laptop_reinstalled_without_a_backup_never_repeats_a_receipt() {
+    reinstalled_twice(false);
+}
+
+#[test]
+fn a_laptop_reinstalled_without_a_backup_and_synced_by_usb_never_repeats_a_receipt() {
+    reinstalled_twice(true);
 }

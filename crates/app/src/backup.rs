@@ -71,6 +71,17 @@ impl Ledger {
         file: &Path,
         moved_aside: Option<&Path>,
     ) -> Result<u32> {
+        self.mark_restored_after(manifest, file, moved_aside, 0)
+    }
+
+    /// [`Ledger::mark_restored`], the new generation above `floor` too.
+    fn mark_restored_after(
+        &mut self,
+        manifest: &BackupManifest,
+        file: &Path,
+        moved_aside: Option<&Path>,
+        floor: u32,
+    ) -> Result<u32> {
         let at = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -80,7 +91,8 @@ impl Ledger {
         // receipts in its series: the new series comes after it
         let floor = moved_aside
             .and_then(|p| self.db().generation_of_file(p))
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .max(floor);
         let generation = self.store_mut().write(|db| {
             db.mark_restored(manifest, &file, &at, aside.as_deref(), floor)
                 .map_err(crate::AppError::from)
@@ -98,15 +110,19 @@ impl Ledger {
     /// through (its file copied back from a key): the hub found that it holds this device's
     /// history up to head `known`, further than the store does. As [`Ledger::mark_restored`]:
     /// a new sync generation and automerge actor, its receipts in a new series; the
-    /// restoration is recorded as a copy put back, found by the hub. Returns the new
-    /// generation.
+    /// restoration is recorded as a copy put back, found by the hub. The new generation is
+    /// above `after`, the newest the hub accepted from this device (another store enrolled as
+    /// it before, a reinstalled laptop, may have used the next one). Returns it.
     ///
     /// # Errors
     /// Store errors.
-    pub fn mark_rewound(&mut self, known: i64) -> Result<u32> {
-        self.mark_put_back(format!(
-            "copie remise en place sans restauration (le bureau avait reçu son historique jusqu'au n° {known})"
-        ))
+    pub fn mark_rewound(&mut self, known: i64, after: u32) -> Result<u32> {
+        self.mark_put_back(
+            format!(
+                "copie remise en place sans restauration (le bureau avait reçu son historique jusqu'au n° {known})"
+            ),
+            after,
+        )
     }
 
     /// Checks, when the app or the CLI opens this store, that it is still in the file it was
@@ -129,6 +145,7 @@ impl Ledger {
             Some(self.mark_put_back(
                 "fichier de la base copié à la main (clé USB, autre disque) : nouvelle identité par prudence"
                     .to_owned(),
+                0,
             )?)
         } else {
             None
@@ -141,7 +158,7 @@ impl Ledger {
 
     /// [`Ledger::mark_restored`] for a store put back without a backup's manifest: `what`
     /// says how it was found.
-    fn mark_put_back(&mut self, what: String) -> Result<u32> {
+    fn mark_put_back(&mut self, what: String, after: u32) -> Result<u32> {
         let manifest = BackupManifest {
             format: 0,
             made_at: String::new(),
@@ -155,7 +172,7 @@ impl Ledger {
             sha256: String::new(),
             encrypted: false,
         };
-        self.mark_restored(&manifest, Path::new(&what), None)
+        self.mark_restored_after(&manifest, Path::new(&what), None, after)
     }
 
     /// The receipt number this store's own device will issue next (after a restore: the first

@@ -106,6 +106,19 @@ fn generation_key(device: &str) -> String {
     format!("audit_generation.{device}")
 }
 
+/// The newest sync generation the hub accepted from `device` (0 when it never declared one):
+/// a device that takes a new identity again must take a greater one, or its receipts would
+/// go on in a series already used.
+///
+/// # Errors
+/// Store errors.
+pub fn accepted_generation(db: &sene_store::Db<'_>, device: &str) -> Result<u32, StoreError> {
+    Ok(db
+        .setting(&generation_key(device))?
+        .and_then(|g| g.parse().ok())
+        .unwrap_or(0))
+}
+
 /// A generation as the item carries it.
 #[must_use]
 pub fn encode_generation(generation: u32) -> Vec<u8> {
@@ -180,9 +193,9 @@ pub fn admit(
     }
     let (store, _, _) = ledger.parts()?;
     let (refused, entry) = store.write(
-        |db| -> Result<(Option<i64>, Option<AuditBreak>), StoreError> {
+        |db| -> Result<(Option<HubError>, Option<AuditBreak>), StoreError> {
             let key = generation_key(device);
-            let accepted: u32 = db.setting(&key)?.and_then(|g| g.parse().ok()).unwrap_or(0);
+            let accepted = accepted_generation(db, device)?;
             let fresh = declared.filter(|g| *g > accepted);
             let Some(known) = rewound(db, device, proof)? else {
                 if let Some(g) = fresh {
@@ -194,7 +207,13 @@ pub fn admit(
             // for it starts from nothing agreed, so it gets back everything it lost
             db.forget_sync_states(device)?;
             let Some(g) = fresh else {
-                return Ok((Some(known), None));
+                return Ok((
+                    Some(HubError::Rewound {
+                        known,
+                        generation: accepted,
+                    }),
+                    None,
+                ));
             };
             // what the hub held of the history the device lost stays in the entry
             let top = db.audit_head(device, known)?.unwrap_or_default();
@@ -215,14 +234,15 @@ pub fn admit(
     if refused.is_some() || entry.is_some() {
         ledger.sync_reset(device)?;
     }
-    if let Some(known) = refused {
+    if let Some(HubError::Rewound { known, generation }) = refused {
         tracing::warn!(
             device,
             known,
+            generation,
             at = proof.seq,
             "device put back from an older copy of itself: refused until it takes a new identity"
         );
-        return Err(HubError::Rewound { known });
+        return Err(HubError::Rewound { known, generation });
     }
     let mut found = Vec::new();
     if let Some(e) = entry {
@@ -418,7 +438,7 @@ mod tests {
         // its file copied back from when the hub had acknowledged head 3 (5 entries)
         for proof in [p(3, 3, 5, 5), p(3, 3, 12, 12), p(0, 0, 2, 2)] {
             match admit(proof, None) {
-                Err(HubError::Rewound { known }) => assert_eq!(known, 9),
+                Err(HubError::Rewound { known, .. }) => assert_eq!(known, 9),
                 other => panic!("{proof:?} is refused as gone back: {other:?}"),
             }
             // a generation the hub already accepted is not a new declaration

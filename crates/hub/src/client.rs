@@ -21,6 +21,9 @@ pub mod keys {
     pub const HUB_DICT: &str = "hub_dict";
     /// The last head of this device's audit chain the hub acknowledged (a sequence number).
     pub const AUDIT_ACKED: &str = "audit_acked_seq";
+    /// The newest sync generation the hub had accepted from this device when this store
+    /// enrolled as it (a reinstalled laptop): a new identity it takes comes after it.
+    pub const ENROLLED_GENERATION: &str = "enrolled_generation";
 }
 
 /// Most round trips in one sync.
@@ -146,6 +149,7 @@ pub(crate) fn remote_error(status: u16, body: &[u8]) -> HubError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(e) if status == 409 && e.error.code == crate::REWOUND_CODE => HubError::Rewound {
             known: e.error.known.unwrap_or_default(),
+            generation: e.error.generation.unwrap_or_default(),
         },
         Ok(e) if status == 401 => {
             HubError::Remote(format!("{} ({})", e.error.message, e.error.code))
@@ -218,6 +222,9 @@ pub fn enroll_with(
         ledger.set_setting(keys::HUB_CA, pem)?;
     }
     ledger.set_setting(keys::BUNDLE_KEY, &enrolled.bundle_key)?;
+    if enrolled.generation > 0 {
+        ledger.set_setting(keys::ENROLLED_GENERATION, &enrolled.generation.to_string())?;
+    }
     Ok(enrolled)
 }
 
@@ -255,8 +262,8 @@ pub fn sync(
         // than restored with `sene restore`): the hub merged nothing. It takes a new identity
         // and receipt series now, before it writes anything, and syncs again (getting back
         // from the hub what it had lost)
-        Err(HubError::Rewound { known }) => {
-            ledger.mark_rewound(known)?;
+        Err(HubError::Rewound { known, generation }) => {
+            ledger.mark_rewound(known, generation)?;
             sync_once(ledger, hub_url, progress)
         }
         other => other,

@@ -28,6 +28,12 @@ pub struct Enrolled {
     pub token: String,
     pub bundle_key: String,
     pub union: String,
+    /// The newest sync generation the hub accepted from this device (0 for a first
+    /// enrolment): a store enrolling again as a device that already synced (a reinstalled
+    /// laptop) takes its new identity and receipt series after it, even when it learns by USB
+    /// file that it went back.
+    #[serde(default)]
+    pub generation: u32,
 }
 
 /// The request of a device enrolling.
@@ -190,7 +196,14 @@ pub fn enroll(ledger: &mut Ledger, req: &EnrollRequest) -> Result<Enrolled, HubE
     let token = secret::token();
     let bundle_key = secret::token();
     let (store, _, _) = ledger.parts()?;
-    store.write(|db| db.hub_enroll(&d.device_id, &secret::hash(&token), &bundle_key, &at))?;
+    // the store enrolling may be a new one (a reinstalled laptop): what the hub agreed with
+    // the device's previous store is forgotten, so its first exchange or file brings it
+    // everything in its scope
+    store.write(|db| {
+        db.hub_enroll(&d.device_id, &secret::hash(&token), &bundle_key, &at)?;
+        db.forget_sync_states(&d.device_id)
+    })?;
+    ledger.sync_reset(&d.device_id)?;
     Ok(Enrolled {
         device_id: req.device_id,
         agent_id: d
@@ -200,6 +213,7 @@ pub fn enroll(ledger: &mut Ledger, req: &EnrollRequest) -> Result<Enrolled, HubE
         token,
         bundle_key,
         union,
+        generation: crate::audit::accepted_generation(&ledger.db(), &d.device_id)?,
     })
 }
 

@@ -57,9 +57,10 @@ pub enum HubError {
     NoBackup,
     /// A device put back from an older copy of itself that has not taken a new identity yet:
     /// the hub holds its history up to head `known`, further than the device's. Nothing is
-    /// merged; the client takes a new identity and receipt series and syncs again.
+    /// merged; the client takes a new identity and receipt series, after `generation` (the
+    /// newest the hub accepted from this device), and syncs again.
     #[error("cet appareil a été remis à une copie plus ancienne de lui-même (le bureau a reçu son historique jusqu'au n° {known}) : rien n'a été fusionné. Synchronisez-le avec le bureau, ou importez-y d'abord le fichier du bureau : il prendra une nouvelle identité et une nouvelle série de reçus, puis son fichier sera accepté")]
-    Rewound { known: i64 },
+    Rewound { known: i64, generation: u32 },
     /// The hub's TLS certificate can never be accepted by this device (client side): trying
     /// again cannot help, something must change first.
     #[error("{}", self.message(Lang::Fr))]
@@ -128,7 +129,7 @@ impl HubError {
             HubError::Busy => "the union office is busy: nothing is lost, sync again in a moment".into(),
             HubError::TooLarge { max } => format!("request too large (over {max} bytes): refused unread"),
             HubError::NotSecretariat => "only a device of the secretariat may keep the office's standby copy".into(),
-            HubError::Rewound { known } => format!("this device was put back to an older copy of itself (the office received its history up to no. {known}): nothing was merged. Sync it with the office, or first import the office's file on it: it takes a new identity and receipt series, then its file is accepted"),
+            HubError::Rewound { known, .. } => format!("this device was put back to an older copy of itself (the office received its history up to no. {known}): nothing was merged. Sync it with the office, or first import the office's file on it: it takes a new identity and receipt series, then its file is accepted"),
             HubError::NoBackup => "the union office has no backup to give its standby machine: start it with its backups (sene hub serve, without --no-backup)".into(),
         }
     }
@@ -202,6 +203,9 @@ pub struct ErrorDetail {
     /// For [`HubError::Rewound`]: the newest audit head the hub holds of the device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known: Option<i64>,
+    /// For [`HubError::Rewound`]: the newest sync generation the hub accepted from the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<u32>,
 }
 
 impl IntoResponse for HubError {
@@ -219,7 +223,11 @@ impl IntoResponse for HubError {
                     code: self.code().into(),
                     message: self.to_string(),
                     known: match self {
-                        HubError::Rewound { known } => Some(known),
+                        HubError::Rewound { known, .. } => Some(known),
+                        _ => None,
+                    },
+                    generation: match self {
+                        HubError::Rewound { generation, .. } => Some(generation),
                         _ => None,
                     },
                 },

@@ -205,7 +205,11 @@ pub fn device_import(ledger: &mut Ledger, bytes: &[u8]) -> Result<SyncReport, Hu
         })?);
         let (mine, _) = ledger.db().audit_chain(None)?;
         if known > mine {
-            ledger.mark_rewound(known)?;
+            let floor = ledger
+                .setting(crate::client::keys::ENROLLED_GENERATION)?
+                .and_then(|g| g.parse().ok())
+                .unwrap_or(0);
+            ledger.mark_rewound(known, floor)?;
         }
     }
     Ok(ledger.usb_import(bytes, key.as_bytes(), &Scope::Everything)?)
