@@ -2,7 +2,7 @@
 //! envelope), and the hex text of the compression dictionaries.
 
 use sene_app::sync::SyncReport;
-use sene_sync::wire::{Envelope, Reads};
+use sene_sync::wire::{Envelope, Reads, Strength};
 use sene_sync::SyncError;
 
 /// The hub's reply to one exchange: the report of what it merged (and refused), and its messages.
@@ -53,6 +53,7 @@ pub(crate) struct Answer {
     whole: Envelope,
     dict: Option<Vec<u8>>,
     reads: Reads,
+    strength: Strength,
 }
 
 impl Answer {
@@ -62,7 +63,8 @@ impl Answer {
     /// # Errors
     /// Encoding errors.
     pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
-        self.whole.encode_for(self.dict.as_deref(), self.reads)
+        self.whole
+            .encode_at(self.dict.as_deref(), self.reads, self.strength)
     }
 
     /// The dictionary it is compressed with (the request's).
@@ -108,7 +110,7 @@ impl Reply {
     /// bytes for the next dictionary, the messages expanded once for both. The compression
     /// itself ([`Answer::encode`]) is left to whoever sends the answer: on the hub, the
     /// request's own thread, not the writer that merges every device's exchange (zstd at its
-    /// strongest over a new laptop's documents takes tenths of a second).
+    /// strongest over a new laptop's documents takes tenths of a second), at `strength`.
     ///
     /// # Errors
     /// Encoding errors.
@@ -116,10 +118,19 @@ impl Reply {
         &self,
         dict: Option<Vec<u8>>,
         reads: Reads,
+        strength: Strength,
     ) -> Result<(Answer, Vec<u8>), SyncError> {
         let whole = self.whole()?;
         let raw = whole.raw()?;
-        Ok((Answer { whole, dict, reads }, raw))
+        Ok((
+            Answer {
+                whole,
+                dict,
+                reads,
+                strength,
+            },
+            raw,
+        ))
     }
 
     /// The reply's uncompressed bytes, for the next exchange's dictionary.
