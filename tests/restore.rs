@@ -536,18 +536,13 @@ fn a_laptop_restored_from_its_own_backup_resyncs_without_loss_or_duplicate() {
         url,
         s,
         a_path,
-        mut a,
+        a,
         k1,
     } = one_laptop(|_| {});
     // Awa's own backup on her USB key
     let made = a.backup_into(&dir.path().join("cle-awa"), None).unwrap();
     // she pays twice and syncs: the office holds A1-000001 and A1-000002
-    let paid: Vec<String> = (0..2)
-        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
-        .collect();
-    assert_eq!(paid, ["A1-000001", "A1-000002"]);
-    sync(&mut a, &url);
-    drop(a);
+    pay_twice_and_sync(a, &s, k1, &url);
 
     // her laptop's disk fails; the copy on her key is put back
     let manifest = backup::verify(&made.file, None).unwrap();
@@ -591,6 +586,17 @@ fn a_laptop_restored_from_its_own_backup_resyncs_without_loss_or_duplicate() {
     // her next receipt goes on in the new series
     let next = a.run(&s.a, |tx| advance(tx, k1, 1_000)).unwrap();
     assert_eq!(next, "A1-1-000002");
+}
+
+/// Awa pays two advances on `k1` and syncs, then her laptop is closed: the office holds
+/// `A1-000001` and `A1-000002`, which are returned.
+fn pay_twice_and_sync(mut a: Ledger, s: &Setup, k1: ContractId, url: &str) -> Vec<String> {
+    let paid: Vec<String> = (0..2)
+        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
+        .collect();
+    assert_eq!(paid, ["A1-000001", "A1-000002"]);
+    sync(&mut a, url);
+    paid
 }
 
 /// Copies a closed store's files (the database and any journal beside it), as an agent copies
@@ -666,13 +672,8 @@ fn a_laptop_copied_back() -> Laptop {
     // the agent copies her laptop's folder to her key
     let copy = dir.path().join("cle-awa.sqlite");
     raw_copy(&a_path, &copy);
-    let mut a = Ledger::open(&a_path).unwrap();
-    let paid: Vec<String> = (0..2)
-        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
-        .collect();
-    assert_eq!(paid, ["A1-000001", "A1-000002"]);
-    sync(&mut a, &url);
-    drop(a);
+    let a = Ledger::open(&a_path).unwrap();
+    pay_twice_and_sync(a, &s, k1, &url);
     // the disk fails; the copy on her key is put back by hand
     raw_copy(&copy, &a_path);
     let a = Ledger::open(&a_path).unwrap();
@@ -816,12 +817,7 @@ fn a_laptop_copied_back_by_hand_that_pays_before_syncing_repeats_nothing() {
     // reopened where it lives: the same file, nothing changes
     let mut a = Ledger::open(&a_path).unwrap();
     assert_eq!(a.check_file_identity().unwrap(), None);
-    let paid: Vec<String> = (0..2)
-        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
-        .collect();
-    assert_eq!(paid, ["A1-000001", "A1-000002"]);
-    sync(&mut a, &url);
-    drop(a);
+    pay_twice_and_sync(a, &s, k1, &url);
     // the disk is lost; a new disk; the folder copied back from the key
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", a_path.display()));
@@ -921,16 +917,11 @@ fn reinstalled_twice(by_usb: bool) {
         hub_store,
         url,
         s,
-        mut a,
+        a,
         k1,
         ..
     } = one_laptop(|_| {});
-    let paid: Vec<String> = (0..2)
-        .map(|_| a.run(&s.a, |tx| advance(tx, k1, 10_000)).unwrap())
-        .collect();
-    assert_eq!(paid, ["A1-000001", "A1-000002"]);
-    sync(&mut a, &url);
-    drop(a);
+    let paid = pay_twice_and_sync(a, &s, k1, &url);
     let mut issued = paid;
     for (round, expected) in [(1, "A1-1-000001"), (2, "A1-2-000001")] {
         // the laptop is lost with its disk; the office pairs the same device again
