@@ -492,3 +492,26 @@ fn remove_store(p: &std::path::Path) {
         let _ = std::fs::remove_file(std::path::PathBuf::from(s));
     }
 }
+
+/// Reading a replica's rows for the projection (`replica::snapshot`), alone: `SENE_FED_REPLICA`
+/// names a replica (one `measure_day` kept with `SENE_FED_KEEP=1`, under its `fed/`), read
+/// `SENE_FED_RUNS` times (5); each run's time and the rows read are printed.
+/// `SENE_FED_REPLICA=… cargo test -p sene-federation --release --test it measure_snapshot --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "a measure: needs a union-scale replica"]
+fn measure_snapshot() {
+    let path = std::env::var_os("SENE_FED_REPLICA").expect("SENE_FED_REPLICA: a replica");
+    let runs: usize = std::env::var("SENE_FED_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let l = sene_app::Ledger::open(std::path::Path::new(&path)).unwrap();
+    for run in 1..=runs {
+        let t = Instant::now();
+        let snap = sene_federation::replica::snapshot(&l).unwrap().unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let rows: usize = snap.tables.iter().map(|t| t.rows.len()).sum();
+        eprintln!("snapshot {run}/{runs}: {ms:.0} ms, {rows} rows");
+    }
+}
