@@ -437,9 +437,15 @@ fn authenticated_large_bodies() {
     for (status, sent) in &answers {
         assert_eq!((*status, *sent), (400, LEN), "{answers:?}");
     }
+    // the bodies held at once stay within the budget; the process's peak may hold one more
+    // body's worth: mimalloc gives a freed 60 MB body back to the system after a delay (its
+    // `purge_delay`), and the next body admitted may be placed beside it meanwhile (measured
+    // in release: +196–200 MiB for eight posts, +156–162 MiB for twenty-four; without the
+    // budget, eight bodies at once would be over 450 MiB)
+    let bound = ((sene_hub::BODY_BUDGET + sene_hub::MAX_BODY) >> 20) as u64 + 64;
     assert!(
-        grown_mib < (sene_hub::BODY_BUDGET >> 20) as u64 + 64,
-        "the hub's memory grew by {grown_mib} MiB for eight authenticated posts"
+        grown_mib < bound,
+        "the hub's memory grew by {grown_mib} MiB for eight authenticated posts (bound {bound} MiB)"
     );
     hub.stop().unwrap();
 }
