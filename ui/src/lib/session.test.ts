@@ -159,3 +159,25 @@ describe('the language chosen at the gate', () => {
     app.lang = 'fr';
   });
 });
+
+describe('the language Rust speaks', () => {
+  it('follows the labels only once Rust has answered', async () => {
+    let answer: (s: AppStatus) => void = () => {};
+    handlers.set_lang = () =>
+      new Promise<AppStatus>((resolve) => {
+        answer = resolve;
+      });
+    await openSession(STATUS);
+    expect(app.told).toBe('fr');
+    const switched = switchLang('en');
+    // the labels switch at once; a screen asking Rust now would still get French
+    expect(app.lang).toBe('en');
+    expect(app.told).toBe('fr');
+    await vi.waitFor(() => expect(calls).toContain('set_lang'));
+    answer({ ...STATUS, lang: 'en' });
+    expect(await switched).toBeNull();
+    expect(app.told).toBe('en');
+    app.lang = 'fr';
+    app.told = 'fr';
+  });
+});

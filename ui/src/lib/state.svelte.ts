@@ -58,6 +58,12 @@ export const app = $state({
   status: null as AppStatus | null,
   statusError: null as IpcError | null,
   lang: 'fr' as Lang,
+  /**
+   * The language Rust words its answers in for this session (the status's), which follows
+   * `lang` once `set_lang` has answered: screens showing Rust's words ask again when it changes,
+   * not when `lang` does (asked before, they would get the old language back).
+   */
+  told: 'fr' as Lang,
   /** The user chose "skip" on the first-run screen. */
   skippedSetup: false,
   /** Forces the first-run screen even after a skip (header link). */
@@ -128,6 +134,7 @@ export function setStatus(s: AppStatus): void {
   if (s.lang === 'fr' || s.lang === 'en') app.lang = s.lang;
   else if (s.lang === 'fr-FR' || s.lang.startsWith('fr')) app.lang = 'fr';
   else if (s.lang.startsWith('en')) app.lang = 'en';
+  app.told = app.lang;
   document.documentElement.lang = app.lang;
 }
 
