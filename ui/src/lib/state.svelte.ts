@@ -2,7 +2,7 @@
 //
 // Only UI state lives here; every record comes from Rust through `call()`.
 
-import { tick } from 'svelte';
+import { tick, untrack } from 'svelte';
 import { bambara, translate, type MsgKey, type Params } from './i18n';
 import { call, setIpcLang, setOnLocked, setOnWrite } from './ipc';
 import type {
@@ -278,6 +278,20 @@ export async function refreshSync(): Promise<void> {
     // The pill shows "Synchro ?"; the sync screen shows the error itself.
     app.sync = null;
   }
+}
+
+/**
+ * For a screen showing what Rust worded (anomalies, conflicts): calls `again` each time Rust's
+ * language changes while the screen is open. Called while the screen is set up.
+ */
+export function whenToldAgain(again: () => void): void {
+  let toldIn = app.told;
+  $effect(() => {
+    const lang = app.told;
+    if (lang === toldIn) return;
+    toldIn = lang;
+    untrack(again);
+  });
 }
 
 /** Switches the language of the UI at once, then asks Rust to persist it. */
