@@ -595,18 +595,30 @@ impl Federation {
                 .map_err(|_| FederationError::Task("copie locale verrouillée".into()))?;
             let out = (|| {
                 let t = Instant::now();
-                let received = match how {
+                // the rows the pull writes, so that only the deliveries it changed are read
+                // again (a comparison reads everything)
+                if !compare {
+                    l.parts()?.0.watch_rows()?;
+                }
+                let received = (|| match how {
                     Pull::Http { .. } => {
                         let url = url.ok_or(FederationError::NoLink(name))?;
-                        replica::sync_with(&mut l, &url, &token)?
+                        replica::sync_with(&mut l, &url, &token)
                     }
-                    Pull::Usb(bytes) => replica::import_with(&mut l, &bytes)?,
+                    Pull::Usb(bytes) => replica::import_with(&mut l, &bytes),
+                })();
+                let written = l.parts()?.0.unwatch_rows()?;
+                let received = received?;
+                let since = if compare {
+                    None
+                } else {
+                    replica::Since::of(&written)
                 };
                 let synced = t.elapsed();
                 let ident = replica::identity(&l)?;
                 let t = Instant::now();
                 let snap = if compare || received.docs_changed > 0 {
-                    replica::snapshot(&l)?
+                    replica::snapshot_since(&l, since.as_ref())?
                 } else {
                     None
                 };

@@ -2,7 +2,8 @@
 //! per table, the hashes the union's partition holds are read, and only the rows whose hash
 //! differs (new or changed) are written (`INSERT … ON CONFLICT DO UPDATE` from one JSON array
 //! per batch, `jsonb_populate_recordset` typing it by the table's own row type); rows gone from
-//! the replica are deleted. Projecting the same snapshot twice writes nothing.
+//! the replica are deleted. Projecting the same snapshot twice writes nothing. A table given
+//! in part (the deliveries a pull changed) is compared on those rows only, and loses none.
 
 use std::collections::HashMap;
 
@@ -49,15 +50,27 @@ async fn table(
     t: &TableRows,
     rewrite: bool,
 ) -> Result<Written, FederationError> {
-    let held: HashMap<Uuid, i64> = tx
-        .query(
+    // a table read whole is compared whole; a part of it only with the same rows
+    let held: HashMap<Uuid, i64> = if t.complete {
+        tx.query(
             &format!("SELECT id, row_hash FROM {} WHERE union_id = $1", t.table),
             &[&union],
         )
         .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    } else {
+        let ids: Vec<Uuid> = t.rows.iter().map(|r| r.id).collect();
+        tx.query(
+            &format!(
+                "SELECT id, row_hash FROM {} WHERE union_id = $1 AND id = ANY($2)",
+                t.table
+            ),
+            &[&union, &ids],
+        )
+        .await?
+    }
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
     let changed: Vec<&crate::replica::Row> = t
         .rows
         .iter()
@@ -66,7 +79,7 @@ async fn table(
     let present: std::collections::HashSet<Uuid> = t.rows.iter().map(|r| r.id).collect();
     let gone: Vec<Uuid> = held
         .keys()
-        .filter(|id| !present.contains(id))
+        .filter(|id| t.complete && !present.contains(id))
         .copied()
         .collect();
     let mut out = Written::default();

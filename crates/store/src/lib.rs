@@ -44,5 +44,7 @@ pub use migrate::{fingerprint, pre_upgrade_copy, Migration, MIGRATIONS};
 pub use office::{AnomalyResolution, CashReturn, StockCount};
 pub use settlement::{LateRecord, SettlementLineRow, SettlementProposalRow, SettlementRunRow};
 pub use store::{Checkpointer, Store, WRITER_CHECKPOINT_PAGES};
-pub use sync::{row_key, ConflictResolution, ConflictRow, HubDevice, PutOutcome, Touched};
+pub use sync::{
+    row_key, ConflictResolution, ConflictRow, HubDevice, PutOutcome, RowAction, RowChange, Touched,
+};
 pub use vault::{check_passphrase, DataKey, KdfParams, Slot, Vault, FILE_SALT_LEN, KEY_LEN};

@@ -39,6 +39,8 @@ pub struct Store {
     pub(crate) grouped: bool,
     /// The older schema this store was upgraded from when it was opened.
     upgraded_from: Option<i64>,
+    /// Rows written since [`Store::watch_rows`], while it watches.
+    pub(crate) watch: Option<crate::sync::Watch>,
 }
 
 impl std::fmt::Debug for Store {
@@ -276,6 +278,7 @@ impl Store {
             path: Some(path.to_path_buf()),
             grouped: false,
             upgraded_from: None,
+            watch: None,
         };
         store.configure().map_err(|e| e.at(path))?;
         store.upgraded_from = migrate::run(&mut store.conn).map_err(|e| e.at(path))?;
@@ -292,6 +295,7 @@ impl Store {
             path: None,
             grouped: false,
             upgraded_from: None,
+            watch: None,
         };
         store.configure()?;
         migrate::run(&mut store.conn)?;

@@ -2,7 +2,7 @@
 //! rowid or key, written generically), the tables of change chunks, sync states and conflicts,
 //! and writes that report which projection rows they touched.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, TransactionBehavior};
@@ -18,6 +18,34 @@ type R<T> = Result<T, StoreError>;
 pub struct Touched {
     pub table: Table,
     pub rowid: i64,
+}
+
+/// What happened to a row, as SQLite tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RowAction {
+    Insert,
+    Update,
+    Delete,
+}
+
+/// A row of a projection table written while the store watched ([`Store::watch_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowChange {
+    pub table: Table,
+    pub rowid: i64,
+    pub action: RowAction,
+}
+
+/// The rows written while watched, as SQLite's update hook gives them (of every table: the
+/// projection's are picked when the watch ends).
+pub(crate) type Watch = Arc<Mutex<Vec<(RowAction, String, i64)>>>;
+
+fn action_of(a: rusqlite::hooks::Action) -> RowAction {
+    match a {
+        rusqlite::hooks::Action::SQLITE_INSERT => RowAction::Insert,
+        rusqlite::hooks::Action::SQLITE_DELETE => RowAction::Delete,
+        _ => RowAction::Update,
+    }
 }
 
 /// What [`Db::put_row`] did.
@@ -1057,6 +1085,60 @@ impl Db<'_> {
 }
 
 impl Store {
+    /// Notes every row written from now on, until [`Store::unwatch_rows`]: what a reader of
+    /// the projection (the federation's) needs to read again after a sync, instead of every
+    /// row. A row written by a transaction that then rolls back is noted all the same (read
+    /// again, it is found as it is, or not at all). SQLite does not tell a `DELETE` without
+    /// `WHERE` of a whole table, nor a row replaced by `INSERT OR REPLACE`: the store's
+    /// projection does neither.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn watch_rows(&mut self) -> R<()> {
+        let watch: Watch = Arc::default();
+        self.set_watch_hook(&watch)?;
+        self.watch = Some(watch);
+        Ok(())
+    }
+
+    /// Stops watching, and gives the projection rows written since [`Store::watch_rows`],
+    /// each row once per action, in order of table and rowid (none when not watching).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn unwatch_rows(&mut self) -> R<Vec<RowChange>> {
+        self.conn
+            .update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>)?;
+        let Some(watch) = self.watch.take() else {
+            return Ok(Vec::new());
+        };
+        let seen = std::mem::take(&mut *watch.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut out: Vec<RowChange> = seen
+            .into_iter()
+            .filter_map(|(action, t, rowid)| {
+                Table::from_name(&t).map(|table| RowChange {
+                    table,
+                    rowid,
+                    action,
+                })
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn set_watch_hook(&mut self, watch: &Watch) -> R<()> {
+        let sink = Arc::clone(watch);
+        self.conn
+            .update_hook(Some(move |a, _db: &str, table: &str, rowid: i64| {
+                if let Ok(mut v) = sink.lock() {
+                    v.push((action_of(a), table.to_owned(), rowid));
+                }
+            }))?;
+        Ok(())
+    }
+
     /// Like [`Store::write`], and hands `then` the projection rows `f` inserted or updated,
     /// inside the same transaction (sync appends the document changes there).
     ///
@@ -1072,10 +1154,17 @@ impl Store {
     {
         let seen: Arc<Mutex<Vec<(String, i64)>>> = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
+        // a watch going on sees these rows too
+        let watching = self.watch.clone();
         self.conn
-            .update_hook(Some(move |_action, _db: &str, table: &str, rowid: i64| {
+            .update_hook(Some(move |a, _db: &str, table: &str, rowid: i64| {
                 if let Ok(mut v) = sink.lock() {
                     v.push((table.to_owned(), rowid));
+                }
+                if let Some(w) = &watching {
+                    if let Ok(mut v) = w.lock() {
+                        v.push((action_of(a), table.to_owned(), rowid));
+                    }
                 }
             }))
             .map_err(StoreError::from)?;
@@ -1110,9 +1199,13 @@ impl Store {
                 Ok(out)
             })()
         };
-        self.conn
-            .update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>)
-            .map_err(StoreError::from)?;
+        match self.watch.clone() {
+            Some(w) => self.set_watch_hook(&w)?,
+            None => self
+                .conn
+                .update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>)
+                .map_err(StoreError::from)?,
+        }
         result
     }
 }

@@ -333,6 +333,64 @@ pub fn deliveries_at(url: &str, dir: &Path, made: &Made) -> u32 {
     3
 }
 
+/// On the laptop of [`deliveries_at`], a committee or secretariat member (who made a record
+/// may not void it) voids the last delivery the laptop recorded, and it syncs; its id.
+fn void_last_delivery_at(url: &str, dir: &Path) -> String {
+    let mut lap = Ledger::open(&dir.join("laptop.sqlite")).unwrap();
+    let actor = lap.local_actor().unwrap();
+    let db = lap.db();
+    let second = db
+        .list_rows(Table::Agents, u32::MAX)
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str()?.parse::<AgentId>().ok())
+        .find(|a| *a != actor.agent && db.agent(*a).unwrap().is_some_and(|a| a.role.may_approve()))
+        .expect("a second person");
+    let rows = db.list_rows(Table::Deliveries, u32::MAX).unwrap();
+    let last = rows
+        .iter()
+        .rfind(|r| r["device_id"] == actor.device.to_string().as_str())
+        .expect("a delivery of the laptop");
+    let id = last["id"].as_str().unwrap().to_owned();
+    let date = last["date"].as_str().unwrap().parse().unwrap();
+    let second = sene_app::Actor {
+        agent: second,
+        device: actor.device,
+    };
+    lap.run(&second, |tx| {
+        tx.reverse(sene_app::season::Reverse {
+            id: None,
+            target_kind: RecordKind::Delivery,
+            target_id: id.clone(),
+            reason: "pesée saisie deux fois".into(),
+            date,
+        })
+    })
+    .unwrap();
+    sene_fixture::sync(&mut lap, url);
+    id
+}
+
+/// Projects a whole snapshot of the union's replica (`union`: the federation's id), in a
+/// transaction rolled back: what it would write (nothing when the projection is as a whole
+/// read makes it).
+async fn whole_against_projection(fed: &Federation, union: UnionId) -> (u64, u64) {
+    let path = fed.replica_path(union);
+    let snap = tokio::task::spawn_blocking(move || {
+        let l = Ledger::open(&path).unwrap();
+        sene_federation::replica::snapshot(&l).unwrap().unwrap()
+    })
+    .await
+    .unwrap();
+    let mut c = fed.client().await.unwrap();
+    let tx = c.transaction().await.unwrap();
+    let w = sene_federation::project::project(&tx, *union.as_uuid(), &snap, false)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    (w.rows_written, w.rows_deleted)
+}
+
 fn total_written(r: &[(String, Result<PullReport, sene_federation::FederationError>)]) -> u64 {
     r.iter()
         .map(|(_, p)| p.as_ref().map_or(0, |p| p.rows_written))
@@ -475,6 +533,27 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     }
     let (own0, _) = union_figures(&made[0].store);
     assert_eq!(rt.block_on(pg_figures(&c, Some(u0))), own0);
+
+    // one of them voided: the pull reads again only the deliveries it changed (the voided
+    // one, named by the reversal) and the tables read whole; what it leaves in PostgreSQL
+    // is what a whole read would
+    let voided = void_last_delivery_at(&hubs[0].url(), dir.path());
+    let r0 = rt.block_on(fed.pull(names[0], false)).unwrap();
+    eprintln!("after a delivery voided: {r0:?}");
+    // the delivery, now reversed, and its contract's figures
+    assert_eq!(r0.rows_written, 2, "{r0:?}");
+    let reversed: bool = rt
+        .block_on(c.query_one(
+            "SELECT reversed FROM deliveries WHERE union_id = $1 AND id = $2::text::uuid",
+            &[u0.as_uuid(), &voided],
+        ))
+        .unwrap()
+        .get(0);
+    assert!(reversed, "{voided}");
+    assert_eq!(rt.block_on(count(&c, "deliveries", u0)), before + 3);
+    let (own0, _) = union_figures(&made[0].store);
+    assert_eq!(rt.block_on(pg_figures(&c, Some(u0))), own0);
+    assert_eq!(rt.block_on(whole_against_projection(&fed, u0)), (0, 0));
 
     // one hub stopped: the others still pull; its status says the error, its data stays
     let u1 = by_name(names[1]);

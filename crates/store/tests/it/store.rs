@@ -326,3 +326,70 @@ fn the_duplicate_candidates_are_every_member_sharing_a_key_and_no_other() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_watch_sees_every_row_written_until_it_ends_even_inside_a_tracked_write() {
+    use sene_store::{RowAction, RowChange, Table};
+    let mut s = Store::open_in_memory().unwrap();
+    let coop = sene_domain::Cooperative {
+        id: sene_domain::CooperativeId::new(),
+        code: "DIO".into(),
+        name: "Dioro".into(),
+        village: "v".into(),
+        commune: "c".into(),
+        cercle: "c".into(),
+        region: "r".into(),
+    };
+    s.write(|db| db.insert_cooperative(&coop)).unwrap();
+    // written before the watch: not seen
+    let a = member(coop.id, "DIO-1", "Awa", "Dioro", None, None);
+    s.write(|db| db.insert_member(&a)).unwrap();
+    s.watch_rows().unwrap();
+    let b = member(coop.id, "DIO-2", "Bintou", "Dioro", None, None);
+    s.write(|db| db.insert_member(&b)).unwrap();
+    // a tracked write (a use case's) inside the watch: its rows are seen by both
+    let mut tracked = Vec::new();
+    s.write_tracked(
+        |db| -> Result<(), StoreError> {
+            let mut row = db.row_by_key(Table::Members, &a.id.to_string())?.unwrap();
+            row.insert("village".into(), "Sansanding".into());
+            db.put_row(Table::Members, &row)?;
+            Ok(())
+        },
+        |_, t| -> Result<(), StoreError> {
+            tracked = t.to_vec();
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(tracked.len(), 1);
+    // and the watch goes on after it
+    let c = member(coop.id, "DIO-3", "Coumba", "Dioro", None, None);
+    s.write(|db| db.insert_member(&c)).unwrap();
+    let seen = s.unwatch_rows().unwrap();
+    // each row read back by its rowid: which member, and what was done to it
+    let mut members: Vec<(RowAction, String)> = seen
+        .iter()
+        .filter(|r: &&RowChange| r.table == Table::Members)
+        .map(|r| {
+            let row = s
+                .db()
+                .row_by_rowid(Table::Members, r.rowid)
+                .unwrap()
+                .unwrap();
+            (r.action, row["id"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    members.sort();
+    let mut want = vec![
+        (RowAction::Update, a.id.to_string()),
+        (RowAction::Insert, b.id.to_string()),
+        (RowAction::Insert, c.id.to_string()),
+    ];
+    want.sort();
+    assert_eq!(members, want);
+    // after the watch: nothing more is noted
+    let d = member(coop.id, "DIO-4", "Djeneba", "Dioro", None, None);
+    s.write(|db| db.insert_member(&d)).unwrap();
+    assert!(s.unwatch_rows().unwrap().is_empty());
+}
