@@ -201,14 +201,21 @@ pub struct TableRows {
 
 /// What a pull wrote into the replica, for a snapshot that reads again only the deliveries
 /// it changed: the table that grows with every weighing (50,000 rows of the 86,000 a
-/// union-scale replica projects). The other tables are read whole, as their figures come
-/// from many rows (a contract's from its deliveries and advances).
+/// union-scale replica projects). A delivery's row also takes its campaign and cooperative
+/// from its contract and member, and its `reversed` from the reversals: the deliveries of a
+/// contract or member written, and those a reversal names, are read again too. The other
+/// tables are read whole, as their figures come from many rows (a contract's from its
+/// deliveries and advances).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Since {
     /// The deliveries inserted or updated (rowids).
     deliveries: Vec<i64>,
     /// The reversals written (rowids): a delivery they name is now voided.
     reversals: Vec<i64>,
+    /// The contracts and members written (rowids): what a delivery's row takes from them (its
+    /// campaign, its cooperative) may have changed for every delivery of theirs.
+    contracts: Vec<i64>,
+    members: Vec<i64>,
 }
 
 impl Since {
@@ -222,41 +229,55 @@ impl Since {
                 (Table::Deliveries, sene_store::RowAction::Delete) => return None,
                 (Table::Deliveries, _) => out.deliveries.push(c.rowid),
                 (Table::Reversals, _) => out.reversals.push(c.rowid),
+                (Table::Contracts, _) => out.contracts.push(c.rowid),
+                (Table::Members, _) => out.members.push(c.rowid),
                 _ => {}
             }
         }
         Some(out)
     }
 
-    /// The deliveries to project again: those written, and those a reversal written names,
-    /// each once.
+    /// The deliveries to project again, each once: those written, those a reversal written
+    /// names, and those of a contract or member written.
     fn deliveries(
         &self,
         db: &sene_store::Db<'_>,
     ) -> Result<Vec<Map<String, Value>>, FederationError> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for rowid in &self.deliveries {
-            if let Some(row) = db.row_by_rowid(Table::Deliveries, *rowid)? {
-                if let Some(id) = row.get("id").and_then(Value::as_str) {
-                    seen.insert(id.to_owned());
-                }
+        let mut keep = |row: Map<String, Value>| {
+            let id = row.get("id").and_then(Value::as_str).map(str::to_owned);
+            if id.is_some_and(|id| seen.insert(id)) {
                 out.push(row);
             }
+        };
+        for rowid in &self.deliveries {
+            if let Some(row) = db.row_by_rowid(Table::Deliveries, *rowid)? {
+                keep(row);
+            }
         }
+        let named =
+            |table: Table, rowid: i64, col: &str| -> Result<Option<String>, FederationError> {
+                Ok(db
+                    .row_by_rowid(table, rowid)?
+                    .and_then(|r| r.get(col).and_then(Value::as_str).map(str::to_owned)))
+            };
         for rowid in &self.reversals {
-            let target = db.row_by_rowid(Table::Reversals, *rowid)?.and_then(|r| {
-                r.get("target_id")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
-            if let Some(target) = target {
-                if seen.contains(&target) {
-                    continue;
-                }
+            if let Some(target) = named(Table::Reversals, *rowid, "target_id")? {
                 if let Some(row) = db.row_by_key(Table::Deliveries, &target)? {
-                    seen.insert(target);
-                    out.push(row);
+                    keep(row);
+                }
+            }
+        }
+        for (table, rowids, col) in [
+            (Table::Contracts, &self.contracts, "contract_id"),
+            (Table::Members, &self.members, "member_id"),
+        ] {
+            for rowid in rowids {
+                if let Some(id) = named(table, *rowid, "id")? {
+                    for row in db.rows_where(Table::Deliveries, col, &id)? {
+                        keep(row);
+                    }
                 }
             }
         }

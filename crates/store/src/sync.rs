@@ -153,6 +153,36 @@ impl Db<'_> {
         Ok(row)
     }
 
+    /// The projection rows whose `column` holds `value` (text), as JSON objects (local columns
+    /// left out), in rowid order: e.g. the deliveries of one contract.
+    ///
+    /// # Errors
+    /// [`StoreError::Decode`] for a column name that is not one, SQLite errors.
+    pub fn rows_where(&self, table: Table, column: &str, value: &str) -> R<Vec<Map<String, Json>>> {
+        if !valid_column(column) {
+            return Err(StoreError::Decode {
+                table: table.name(),
+                column: "?",
+                value: column.to_owned(),
+            });
+        }
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT * FROM {} WHERE {column} = ?1 ORDER BY rowid",
+            table.name()
+        ))?;
+        let names: Vec<String> = st.column_names().map(str::to_owned).collect();
+        let rows = st.query_map([value], |r| row_to_map(r, &names))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let mut m = row?;
+            for c in table.local_columns() {
+                m.remove(*c);
+            }
+            out.push(m);
+        }
+        Ok(out)
+    }
+
     /// A projection row by key (as made by [`row_key`]).
     ///
     /// # Errors
