@@ -199,86 +199,166 @@ pub struct TableRows {
     pub complete: bool,
 }
 
-/// What a pull wrote into the replica, for a snapshot that reads again only the deliveries
-/// it changed: the table that grows with every weighing (50,000 rows of the 86,000 a
-/// union-scale replica projects). A delivery's row also takes its campaign and cooperative
-/// from its contract and member, and its `reversed` from the reversals: the deliveries of a
-/// contract or member written, and those a reversal names, are read again too. The other
-/// tables are read whole, as their figures come from many rows (a contract's from its
-/// deliveries and advances).
+/// What a pull wrote into the replica (rowids, by table), for a snapshot that reads again
+/// only the rows it changed in the tables that grow with the union and its season: members,
+/// contracts, advances, deliveries, fertilizer (85,000 of the 86,000 rows a union-scale
+/// replica projects). A row also takes columns from others: a contract its figures from its
+/// deliveries and advances and its cooperative from its member; a delivery or advance its
+/// campaign and cooperative from its contract; a hand-out its cooperative from its member;
+/// each money record its `reversed` from the reversals. [`Since::plan`] follows these. The
+/// other tables (cooperatives, campaigns, lenders, lots…) are few rows and read whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Since {
-    /// The deliveries inserted or updated (rowids).
-    deliveries: Vec<i64>,
-    /// The reversals written (rowids): a delivery they name is now voided.
-    reversals: Vec<i64>,
-    /// The contracts and members written (rowids): what a delivery's row takes from them (its
-    /// campaign, its cooperative) may have changed for every delivery of theirs.
-    contracts: Vec<i64>,
     members: Vec<i64>,
+    contracts: Vec<i64>,
+    disbursements: Vec<i64>,
+    deliveries: Vec<i64>,
+    fertilizer: Vec<i64>,
+    reversals: Vec<i64>,
 }
 
 impl Since {
     /// From the rows a pull wrote ([`sene_store::Store::watch_rows`]); `None` when only a whole
-    /// read is right (a delivery deleted: the projection must lose it).
+    /// read is right: a row of these tables deleted (the projection must lose it), or a
+    /// campaign or fertilizer product written (every contract's figures, every hand-out's
+    /// product name may change).
     #[must_use]
     pub fn of(changes: &[sene_store::RowChange]) -> Option<Self> {
+        use sene_store::RowAction::Delete;
         let mut out = Since::default();
         for c in changes {
-            match (c.table, c.action) {
-                (Table::Deliveries, sene_store::RowAction::Delete) => return None,
-                (Table::Deliveries, _) => out.deliveries.push(c.rowid),
-                (Table::Reversals, _) => out.reversals.push(c.rowid),
-                (Table::Contracts, _) => out.contracts.push(c.rowid),
-                (Table::Members, _) => out.members.push(c.rowid),
-                _ => {}
+            let list = match c.table {
+                Table::Members => &mut out.members,
+                Table::Contracts => &mut out.contracts,
+                Table::Disbursements => &mut out.disbursements,
+                Table::Deliveries => &mut out.deliveries,
+                Table::FertilizerDistributions => &mut out.fertilizer,
+                Table::Reversals => &mut out.reversals,
+                Table::Campaigns | Table::FertilizerProducts => return None,
+                _ => continue,
+            };
+            if c.action == Delete {
+                return None;
             }
+            list.push(c.rowid);
         }
         Some(out)
     }
 
-    /// The deliveries to project again, each once: those written, those a reversal written
-    /// names, and those of a contract or member written.
-    fn deliveries(
-        &self,
-        db: &sene_store::Db<'_>,
-    ) -> Result<Vec<Map<String, Value>>, FederationError> {
-        let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut keep = |row: Map<String, Value>| {
-            let id = row.get("id").and_then(Value::as_str).map(str::to_owned);
-            if id.is_some_and(|id| seen.insert(id)) {
-                out.push(row);
-            }
+    /// The rows to read again, by table, each once.
+    fn plan(&self, db: &sene_store::Db<'_>) -> Result<Plan, FederationError> {
+        let mut p = Plan::default();
+        let id_of = |table: Table, rowid: i64| -> Result<Option<String>, FederationError> {
+            Ok(db
+                .row_by_rowid(table, rowid)?
+                .and_then(|r| r.get("id").and_then(Value::as_str).map(str::to_owned)))
         };
-        for rowid in &self.deliveries {
-            if let Some(row) = db.row_by_rowid(Table::Deliveries, *rowid)? {
-                keep(row);
-            }
-        }
-        let named =
-            |table: Table, rowid: i64, col: &str| -> Result<Option<String>, FederationError> {
-                Ok(db
-                    .row_by_rowid(table, rowid)?
-                    .and_then(|r| r.get(col).and_then(Value::as_str).map(str::to_owned)))
-            };
-        for rowid in &self.reversals {
-            if let Some(target) = named(Table::Reversals, *rowid, "target_id")? {
-                if let Some(row) = db.row_by_key(Table::Deliveries, &target)? {
-                    keep(row);
-                }
-            }
-        }
-        for (table, rowids, col) in [
-            (Table::Contracts, &self.contracts, "contract_id"),
-            (Table::Members, &self.members, "member_id"),
+        for (table, rowids) in [
+            (Table::Members, &self.members),
+            (Table::Contracts, &self.contracts),
+            (Table::Disbursements, &self.disbursements),
+            (Table::Deliveries, &self.deliveries),
+            (Table::FertilizerDistributions, &self.fertilizer),
         ] {
             for rowid in rowids {
-                if let Some(id) = named(table, *rowid, "id")? {
-                    for row in db.rows_where(Table::Deliveries, col, &id)? {
-                        keep(row);
+                if let Some(id) = id_of(table, *rowid)? {
+                    p.add(table, id);
+                }
+            }
+        }
+        // a record voided: itself (the ids are unique across the money tables)
+        for rowid in &self.reversals {
+            let target = db.row_by_rowid(Table::Reversals, *rowid)?.and_then(|r| {
+                r.get("target_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
+            let Some(target) = target else { continue };
+            for table in [
+                Table::Disbursements,
+                Table::Deliveries,
+                Table::FertilizerDistributions,
+            ] {
+                if db.row_by_key(table, &target)?.is_some() {
+                    p.add(table, target.clone());
+                }
+            }
+        }
+        // a member written: its contracts (their cooperative) and its hand-outs
+        for m in p.members.clone() {
+            for table in [Table::Contracts, Table::FertilizerDistributions] {
+                for r in db.rows_where(table, "member_id", &m)? {
+                    if let Some(id) = r.get("id").and_then(Value::as_str) {
+                        p.add(table, id.to_owned());
                     }
                 }
+            }
+        }
+        // a contract written (or its member): its advances and deliveries (their campaign and
+        // cooperative)
+        for c in p.contracts.clone() {
+            for table in [Table::Disbursements, Table::Deliveries] {
+                for r in db.rows_where(table, "contract_id", &c)? {
+                    if let Some(id) = r.get("id").and_then(Value::as_str) {
+                        p.add(table, id.to_owned());
+                    }
+                }
+            }
+        }
+        // an advance or delivery written or voided: its contract's figures
+        for table in [Table::Disbursements, Table::Deliveries] {
+            for id in p.of(table).clone() {
+                if let Some(c) = db.column_by_key(table, &id, "contract_id")? {
+                    p.add(Table::Contracts, c);
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The rows a partial snapshot reads, by table (ids, sorted).
+#[derive(Debug, Default)]
+struct Plan {
+    members: std::collections::BTreeSet<String>,
+    contracts: std::collections::BTreeSet<String>,
+    disbursements: std::collections::BTreeSet<String>,
+    deliveries: std::collections::BTreeSet<String>,
+    fertilizer: std::collections::BTreeSet<String>,
+}
+
+impl Plan {
+    fn of(&self, table: Table) -> &std::collections::BTreeSet<String> {
+        match table {
+            Table::Members => &self.members,
+            Table::Contracts => &self.contracts,
+            Table::Disbursements => &self.disbursements,
+            Table::Deliveries => &self.deliveries,
+            _ => &self.fertilizer,
+        }
+    }
+
+    fn add(&mut self, table: Table, id: String) {
+        let set = match table {
+            Table::Members => &mut self.members,
+            Table::Contracts => &mut self.contracts,
+            Table::Disbursements => &mut self.disbursements,
+            Table::Deliveries => &mut self.deliveries,
+            _ => &mut self.fertilizer,
+        };
+        set.insert(id);
+    }
+
+    /// The rows of `table` it names, as the store holds them.
+    fn rows(
+        &self,
+        db: &sene_store::Db<'_>,
+        table: Table,
+    ) -> Result<Vec<Map<String, Value>>, FederationError> {
+        let mut out = Vec::new();
+        for id in self.of(table) {
+            if let Some(r) = db.row_by_key(table, id)? {
+                out.push(r);
             }
         }
         Ok(out)
@@ -405,8 +485,8 @@ pub fn snapshot(l: &Ledger) -> Result<Option<Snapshot>, FederationError> {
     snapshot_since(l, None)
 }
 
-/// [`snapshot`], with only the deliveries a pull changed when `since` says which (their
-/// table then not `complete`).
+/// [`snapshot`], with only the rows of the growing tables a pull changed, and those that
+/// follow from them, when `since` says which (those tables then not `complete`).
 ///
 /// # Errors
 /// As [`snapshot`].
@@ -429,6 +509,16 @@ pub fn snapshot_since(
         })
         .collect();
     let is_reversed = |id: &Uuid| Value::Bool(reversed.contains(&id.to_string()));
+    // the growing tables: whole, or the rows the pull changed and those that follow them
+    let plan = since.map(|s| s.plan(&db)).transpose()?;
+    let read = |t: Table| match &plan {
+        Some(p) => p.rows(&db, t),
+        None => all(&db, t),
+    };
+    let part = |b: Builder| TableRows {
+        complete: plan.is_none(),
+        ..b.done()
+    };
 
     let mut b = Builder::new("cooperatives");
     for v in all(&db, Table::Cooperatives)? {
@@ -471,7 +561,7 @@ pub fn snapshot_since(
 
     let mut b = Builder::new("members");
     let mut coop_of_member = std::collections::HashMap::new();
-    for v in all(&db, Table::Members)? {
+    for v in read(Table::Members)? {
         let r = Raw {
             table: b.table,
             v: &v,
@@ -489,25 +579,46 @@ pub fn snapshot_since(
             },
         );
     }
-    tables.push(b.done());
+    tables.push(part(b));
 
     // each contract's figures as sene-app composes them
     let mut figures = std::collections::HashMap::new();
+    let mut by_campaign = std::collections::HashMap::new();
     for cid in &campaigns {
-        let Some(camp) = db.campaign(*cid)? else {
+        if let Some(camp) = db.campaign(*cid)? {
+            by_campaign.insert(*cid, camp);
+        }
+    }
+    let composed = match &plan {
+        Some(p) => {
+            let ids = p
+                .contracts
+                .iter()
+                .filter_map(|id| id.parse().ok())
+                .collect::<Vec<sene_domain::ContractId>>();
+            db.contracts_with_figures(&ids)?
+        }
+        None => {
+            let mut all = Vec::new();
+            for cid in &campaigns {
+                all.extend(db.campaign_contracts(*cid)?);
+            }
+            all
+        }
+    };
+    for f in composed {
+        let Some(camp) = by_campaign.get(&f.contract.campaign_id) else {
             continue;
         };
-        for f in db.campaign_contracts(*cid)? {
-            let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))
-                .map_err(sene_app::AppError::from)?;
-            let p = ContractProgress::of(&camp, &f.contract, disbursed, f.accepted)?;
-            let counted = sene_app::progress::counts(f.contract.state, disbursed, f.accepted);
-            figures.insert(*f.contract.id.as_uuid(), (p, counted, f.cooperative_id));
-        }
+        let disbursed = Money::sum(f.disbursements.iter().map(|(m, _)| *m))
+            .map_err(sene_app::AppError::from)?;
+        let p = ContractProgress::of(camp, &f.contract, disbursed, f.accepted)?;
+        let counted = sene_app::progress::counts(f.contract.state, disbursed, f.accepted);
+        figures.insert(*f.contract.id.as_uuid(), (p, counted, f.cooperative_id));
     }
     let mut b = Builder::new("contracts");
     let mut campaign_of_contract = std::collections::HashMap::new();
-    for v in all(&db, Table::Contracts)? {
+    for v in read(Table::Contracts)? {
         let r = Raw {
             table: b.table,
             v: &v,
@@ -533,7 +644,7 @@ pub fn snapshot_since(
             },
         );
     }
-    tables.push(b.done());
+    tables.push(part(b));
     let of_contract = |r: &Raw<'_>| -> Result<(Value, Value), FederationError> {
         campaign_of_contract
             .get(&r.uuid("contract_id")?)
@@ -542,7 +653,7 @@ pub fn snapshot_since(
     };
 
     let mut b = Builder::new("disbursements");
-    for v in all(&db, Table::Disbursements)? {
+    for v in read(Table::Disbursements)? {
         let r = Raw {
             table: b.table,
             v: &v,
@@ -559,14 +670,10 @@ pub fn snapshot_since(
             },
         );
     }
-    tables.push(b.done());
+    tables.push(part(b));
 
     let mut b = Builder::new("deliveries");
-    let deliveries = match since {
-        Some(s) => s.deliveries(&db)?,
-        None => all(&db, Table::Deliveries)?,
-    };
-    for v in deliveries {
+    for v in read(Table::Deliveries)? {
         let r = Raw {
             table: b.table,
             v: &v,
@@ -588,17 +695,27 @@ pub fn snapshot_since(
             },
         );
     }
-    tables.push(TableRows {
-        complete: since.is_none(),
-        ..b.done()
-    });
+    tables.push(part(b));
 
     let products: std::collections::HashMap<String, Value> = all(&db, Table::FertilizerProducts)?
         .into_iter()
         .filter_map(|p| Some((p.get("id")?.as_str()?.to_owned(), p.get("name")?.clone())))
         .collect();
+    // a hand-out's cooperative, its member's (read from the store when the members were not
+    // all read)
+    let coop_of = |member: Uuid| -> Result<Option<Value>, FederationError> {
+        if let Some(c) = coop_of_member.get(&member) {
+            return Ok(Some(c.clone()));
+        }
+        if plan.is_none() {
+            return Ok(None);
+        }
+        Ok(db
+            .column_by_key(Table::Members, &member.to_string(), "cooperative_id")?
+            .map(Value::String))
+    };
     let mut b = Builder::new("fertilizer");
-    for v in all(&db, Table::FertilizerDistributions)? {
+    for v in read(Table::FertilizerDistributions)? {
         let r = Raw {
             table: b.table,
             v: &v,
@@ -614,7 +731,7 @@ pub fn snapshot_since(
             cols! {
                 "id" => r.get("id"), "member_id" => r.get("member_id"),
                 "campaign_id" => r.get("campaign_id"),
-                "cooperative_id" => coop_of_member.get(&r.uuid("member_id")?).cloned()
+                "cooperative_id" => coop_of(r.uuid("member_id")?)?
                     .ok_or_else(|| r.bad("member_id", "membre inconnu"))?,
                 "product_id" => r.get("product_id"),
                 "product" => products.get(&product).cloned().unwrap_or(Value::String(product)),
@@ -625,7 +742,7 @@ pub fn snapshot_since(
             },
         );
     }
-    tables.push(b.done());
+    tables.push(part(b));
 
     let mut lot_kg: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for s in all(&db, Table::SaleLotSources)? {

@@ -334,7 +334,8 @@ pub fn deliveries_at(url: &str, dir: &Path, made: &Made) -> u32 {
 }
 
 /// On the laptop of [`deliveries_at`], a committee or secretariat member (who made a record
-/// may not void it) voids the last delivery the laptop recorded, and it syncs; its id.
+/// may not void it) voids the last delivery the laptop recorded; the agent corrects that
+/// member's village and hands them a bag of fertilizer; it syncs. The delivery's id.
 fn void_last_delivery_at(url: &str, dir: &Path) -> String {
     let mut lap = Ledger::open(&dir.join("laptop.sqlite")).unwrap();
     let actor = lap.local_actor().unwrap();
@@ -363,6 +364,32 @@ fn void_last_delivery_at(url: &str, dir: &Path) -> String {
             target_kind: RecordKind::Delivery,
             target_id: id.clone(),
             reason: "pesée saisie deux fois".into(),
+            date,
+        })
+    })
+    .unwrap();
+    let member: MemberId = last["member_id"].as_str().unwrap().parse().unwrap();
+    let campaign: CampaignId = lap
+        .db()
+        .contract(last["contract_id"].as_str().unwrap().parse().unwrap())
+        .unwrap()
+        .unwrap()
+        .campaign_id;
+    let product = lap.db().products().unwrap()[0].id;
+    lap.run(&actor, |tx| {
+        tx.correct_member(sene_app::registry::CorrectMember {
+            member_id: member,
+            village: Some("Sansanding".into()),
+            reason: "village mal écrit".into(),
+            ..Default::default()
+        })?;
+        tx.distribute_fertilizer(sene_app::fertilizer::DistributeFertilizer {
+            id: None,
+            member_id: member,
+            campaign_id: campaign,
+            product_id: product,
+            bags: 1,
+            cash_paid: Money::ZERO,
             date,
         })
     })
@@ -534,14 +561,15 @@ fn three_unions_by_http_and_one_by_usb_add_up() {
     let (own0, _) = union_figures(&made[0].store);
     assert_eq!(rt.block_on(pg_figures(&c, Some(u0))), own0);
 
-    // one of them voided: the pull reads again only the deliveries it changed (the voided
-    // one, named by the reversal) and the tables read whole; what it leaves in PostgreSQL
-    // is what a whole read would
+    // one of them voided, its member corrected and given fertilizer: the pull reads again
+    // only the rows it changed and those that follow (the voided delivery, named by the
+    // reversal; the member's contracts and hand-outs); what it leaves in PostgreSQL is what
+    // a whole read would
     let voided = void_last_delivery_at(&hubs[0].url(), dir.path());
     let r0 = rt.block_on(fed.pull(names[0], false)).unwrap();
     eprintln!("after a delivery voided: {r0:?}");
-    // the delivery, now reversed, and its contract's figures
-    assert_eq!(r0.rows_written, 2, "{r0:?}");
+    // the delivery, now reversed, its contract's figures, the member, the hand-out
+    assert_eq!(r0.rows_written, 4, "{r0:?}");
     let reversed: bool = rt
         .block_on(c.query_one(
             "SELECT reversed FROM deliveries WHERE union_id = $1 AND id = $2::text::uuid",

@@ -64,6 +64,13 @@ pub(crate) fn seek<T>(
     sorted.binary_search_by(cmp).ok()
 }
 
+/// Which contracts [`Db::contracts_figures`] composes: a campaign's (its id), or those named
+/// (a JSON array of ids).
+enum Contracts {
+    OfCampaign(String),
+    Named(String),
+}
+
 /// A date after every record's (dates are compared as `YYYY-MM-DD` text in SQL).
 fn no_date_limit() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()
@@ -85,18 +92,39 @@ impl Db<'_> {
         campaign: CampaignId,
         upto: NaiveDate,
     ) -> R<Vec<ContractFigures>> {
-        let cid = campaign.to_string();
+        self.contracts_figures(Contracts::OfCampaign(campaign.to_string()), upto)
+    }
+
+    /// The contracts named (whatever their campaign), each with its figures as
+    /// [`Self::campaign_contracts`] gives them, in id order; an id that names none is left out.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn contracts_with_figures(&self, ids: &[ContractId]) -> R<Vec<ContractFigures>> {
+        let list = serde_json::Value::from(ids.iter().map(ToString::to_string).collect::<Vec<_>>());
+        self.contracts_figures(Contracts::Named(list.to_string()), no_date_limit())
+    }
+
+    fn contracts_figures(&self, which: Contracts, upto: NaiveDate) -> R<Vec<ContractFigures>> {
+        let (cid, of_contracts, of_disbursements) = match which {
+            Contracts::OfCampaign(c) => (c, "c.campaign_id = ?1", "c.campaign_id = ?1"),
+            Contracts::Named(list) => (
+                list,
+                "c.id IN (SELECT value FROM json_each(?1))",
+                "x.contract_id IN (SELECT value FROM json_each(?1))",
+            ),
+        };
         let upto = upto.to_string();
         // Σ accepted kg per contract = Σ over its deliveries − Σ over its voided ones: the
         // voided are few, read from the reversals (each delivery once); the campaign's
         // deliveries are summed from their index alone, without a look into the reversals
         // per delivery
         let voided = self.voided_kg_per_contract(&upto)?;
-        let mut st = self.conn.prepare_cached(
+        let mut st = self.conn.prepare_cached(&format!(
             "SELECT c.id, c.member_id, c.campaign_id, c.crop, c.committed_t, c.base_price, c.state, c.requested_on, m.cooperative_id,
                     (SELECT coalesce(sum(accepted_t),0) FROM deliveries x WHERE x.contract_id = c.id AND x.date <= ?2)
-             FROM contracts c JOIN members m ON m.id = c.member_id WHERE c.campaign_id = ?1 ORDER BY c.id",
-        )?;
+             FROM contracts c JOIN members m ON m.id = c.member_id WHERE {of_contracts} ORDER BY c.id",
+        ))?;
         let mut out: Vec<ContractFigures> = st
             .query_map([&cid, &upto], |r| {
                 let contract = Self::contract_row(r)?;
@@ -117,7 +145,7 @@ impl Db<'_> {
         // stable sort of its few)
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT x.contract_id, x.amount, x.date FROM disbursements x JOIN contracts c ON c.id = x.contract_id
-             WHERE c.campaign_id = ?1 AND x.date <= ?2 AND {NOT_REVERSED}"
+             WHERE {of_disbursements} AND x.date <= ?2 AND {NOT_REVERSED}"
         ))?;
         let rows = st.query_map([&cid, &upto], |r| {
             Ok((r.parse::<ContractId>(0)?, r.money(1)?, r.date(2)?))
