@@ -595,8 +595,8 @@ impl Federation {
                 .map_err(|_| FederationError::Task("copie locale verrouillée".into()))?;
             let out = (|| {
                 let t = Instant::now();
-                // the rows the pull writes, so that only the deliveries it changed are read
-                // again (a comparison reads everything)
+                // the rows the pull writes, so that only those it changed (and those that
+                // follow from them) are read again; a comparison reads everything
                 if !compare {
                     l.parts()?.0.watch_rows()?;
                 }

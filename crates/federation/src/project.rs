@@ -3,7 +3,7 @@
 //! differs (new or changed) are written (`INSERT … ON CONFLICT DO UPDATE` from one JSON array
 //! per batch, `jsonb_populate_recordset` typing it by the table's own row type); rows gone from
 //! the replica are deleted. Projecting the same snapshot twice writes nothing. A table given
-//! in part (the deliveries a pull changed) is compared on those rows only, and loses none.
+//! in part (the rows a pull changed) is compared on those rows only, and loses none.
 
 use std::collections::HashMap;
 

@@ -5,6 +5,7 @@
 //! projection, which [`snapshot`] reads as the rows of the federation's tables. Everything
 //! here blocks (SQLite, the HTTP client): the async side runs it on tokio's blocking pool.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sene_app::progress::ContractProgress;
@@ -208,14 +209,16 @@ pub struct TableRows {
 /// each money record its `reversed` from the reversals. [`Since::plan`] follows these. The
 /// other tables (cooperatives, campaigns, lenders, lots…) are few rows and read whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Since {
-    members: Vec<i64>,
-    contracts: Vec<i64>,
-    disbursements: Vec<i64>,
-    deliveries: Vec<i64>,
-    fertilizer: Vec<i64>,
-    reversals: Vec<i64>,
-}
+pub struct Since(BTreeMap<Table, Vec<i64>>);
+
+/// The tables [`Since`] follows, whose rows a partial snapshot reads again.
+const GROWING: [Table; 5] = [
+    Table::Members,
+    Table::Contracts,
+    Table::Disbursements,
+    Table::Deliveries,
+    Table::FertilizerDistributions,
+];
 
 impl Since {
     /// From the rows a pull wrote ([`sene_store::Store::watch_rows`]); `None` when only a whole
@@ -224,92 +227,80 @@ impl Since {
     /// product name may change).
     #[must_use]
     pub fn of(changes: &[sene_store::RowChange]) -> Option<Self> {
-        use sene_store::RowAction::Delete;
         let mut out = Since::default();
         for c in changes {
-            let list = match c.table {
-                Table::Members => &mut out.members,
-                Table::Contracts => &mut out.contracts,
-                Table::Disbursements => &mut out.disbursements,
-                Table::Deliveries => &mut out.deliveries,
-                Table::FertilizerDistributions => &mut out.fertilizer,
-                Table::Reversals => &mut out.reversals,
+            match c.table {
                 Table::Campaigns | Table::FertilizerProducts => return None,
-                _ => continue,
-            };
-            if c.action == Delete {
-                return None;
+                t if GROWING.contains(&t) || t == Table::Reversals => {
+                    if c.action == sene_store::RowAction::Delete {
+                        return None;
+                    }
+                    out.0.entry(t).or_default().push(c.rowid);
+                }
+                _ => {}
             }
-            list.push(c.rowid);
         }
         Some(out)
     }
 
-    /// The rows to read again, by table, each once.
+    fn rowids(&self, table: Table) -> &[i64] {
+        self.0.get(&table).map_or(&[], Vec::as_slice)
+    }
+
+    /// The rows to read again, by table, each once, read.
     fn plan(&self, db: &sene_store::Db<'_>) -> Result<Plan, FederationError> {
         let mut p = Plan::default();
-        let id_of = |table: Table, rowid: i64| -> Result<Option<String>, FederationError> {
-            Ok(db
-                .row_by_rowid(table, rowid)?
-                .and_then(|r| r.get("id").and_then(Value::as_str).map(str::to_owned)))
-        };
-        for (table, rowids) in [
-            (Table::Members, &self.members),
-            (Table::Contracts, &self.contracts),
-            (Table::Disbursements, &self.disbursements),
-            (Table::Deliveries, &self.deliveries),
-            (Table::FertilizerDistributions, &self.fertilizer),
-        ] {
-            for rowid in rowids {
-                if let Some(id) = id_of(table, *rowid)? {
-                    p.add(table, id);
+        for table in GROWING {
+            for rowid in self.rowids(table) {
+                if let Some(row) = db.row_by_rowid(table, *rowid)? {
+                    p.add(table, row);
                 }
             }
         }
         // a record voided: itself (the ids are unique across the money tables)
-        for rowid in &self.reversals {
-            let target = db.row_by_rowid(Table::Reversals, *rowid)?.and_then(|r| {
-                r.get("target_id")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
-            let Some(target) = target else { continue };
+        for rowid in self.rowids(Table::Reversals) {
+            let Some(r) = db.row_by_rowid(Table::Reversals, *rowid)? else {
+                continue;
+            };
+            let Some(target) = r.get("target_id").and_then(Value::as_str) else {
+                continue;
+            };
             for table in [
                 Table::Disbursements,
                 Table::Deliveries,
                 Table::FertilizerDistributions,
             ] {
-                if db.row_by_key(table, &target)?.is_some() {
-                    p.add(table, target.clone());
+                if let Some(row) = db.row_by_key(table, target)? {
+                    p.add(table, row);
                 }
             }
         }
         // a member written: its contracts (their cooperative) and its hand-outs
-        for m in p.members.clone() {
+        for m in p.ids(Table::Members) {
             for table in [Table::Contracts, Table::FertilizerDistributions] {
-                for r in db.rows_where(table, "member_id", &m)? {
-                    if let Some(id) = r.get("id").and_then(Value::as_str) {
-                        p.add(table, id.to_owned());
-                    }
+                for row in db.rows_where(table, "member_id", &m)? {
+                    p.add(table, row);
                 }
             }
         }
         // a contract written (or its member): its advances and deliveries (their campaign and
         // cooperative)
-        for c in p.contracts.clone() {
+        for c in p.ids(Table::Contracts) {
             for table in [Table::Disbursements, Table::Deliveries] {
-                for r in db.rows_where(table, "contract_id", &c)? {
-                    if let Some(id) = r.get("id").and_then(Value::as_str) {
-                        p.add(table, id.to_owned());
-                    }
+                for row in db.rows_where(table, "contract_id", &c)? {
+                    p.add(table, row);
                 }
             }
         }
         // an advance or delivery written or voided: its contract's figures
+        let mut contracts = Vec::new();
         for table in [Table::Disbursements, Table::Deliveries] {
-            for id in p.of(table).clone() {
-                if let Some(c) = db.column_by_key(table, &id, "contract_id")? {
-                    p.add(Table::Contracts, c);
+            contracts.extend(p.column(table, "contract_id"));
+        }
+        for c in contracts {
+            if !p.holds(Table::Contracts, &c) {
+                if let Some(row) = db.row_by_key(Table::Contracts, &c)? {
+                    p.add(Table::Contracts, row);
                 }
             }
         }
@@ -317,51 +308,46 @@ impl Since {
     }
 }
 
-/// The rows a partial snapshot reads, by table (ids, sorted).
+/// The rows a partial snapshot reads, by table and id (sorted by id).
 #[derive(Debug, Default)]
-struct Plan {
-    members: std::collections::BTreeSet<String>,
-    contracts: std::collections::BTreeSet<String>,
-    disbursements: std::collections::BTreeSet<String>,
-    deliveries: std::collections::BTreeSet<String>,
-    fertilizer: std::collections::BTreeSet<String>,
-}
+struct Plan(BTreeMap<Table, BTreeMap<String, Map<String, Value>>>);
 
 impl Plan {
-    fn of(&self, table: Table) -> &std::collections::BTreeSet<String> {
-        match table {
-            Table::Members => &self.members,
-            Table::Contracts => &self.contracts,
-            Table::Disbursements => &self.disbursements,
-            Table::Deliveries => &self.deliveries,
-            _ => &self.fertilizer,
+    fn add(&mut self, table: Table, row: Map<String, Value>) {
+        if let Some(id) = row.get("id").and_then(Value::as_str).map(str::to_owned) {
+            self.0.entry(table).or_default().entry(id).or_insert(row);
         }
     }
 
-    fn add(&mut self, table: Table, id: String) {
-        let set = match table {
-            Table::Members => &mut self.members,
-            Table::Contracts => &mut self.contracts,
-            Table::Disbursements => &mut self.disbursements,
-            Table::Deliveries => &mut self.deliveries,
-            _ => &mut self.fertilizer,
-        };
-        set.insert(id);
+    fn holds(&self, table: Table, id: &str) -> bool {
+        self.0.get(&table).is_some_and(|t| t.contains_key(id))
     }
 
-    /// The rows of `table` it names, as the store holds them.
-    fn rows(
-        &self,
-        db: &sene_store::Db<'_>,
-        table: Table,
-    ) -> Result<Vec<Map<String, Value>>, FederationError> {
-        let mut out = Vec::new();
-        for id in self.of(table) {
-            if let Some(r) = db.row_by_key(table, id)? {
-                out.push(r);
-            }
-        }
-        Ok(out)
+    fn ids(&self, table: Table) -> Vec<String> {
+        self.0
+            .get(&table)
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// A text column of the rows of `table` it holds.
+    fn column(&self, table: Table, col: &str) -> Vec<String> {
+        self.0
+            .get(&table)
+            .map(|t| {
+                t.values()
+                    .filter_map(|r| r.get(col).and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Takes the rows of `table` it holds.
+    fn take(&mut self, table: Table) -> Vec<Map<String, Value>> {
+        self.0
+            .remove(&table)
+            .map(|t| t.into_values().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -510,13 +496,20 @@ pub fn snapshot_since(
         .collect();
     let is_reversed = |id: &Uuid| Value::Bool(reversed.contains(&id.to_string()));
     // the growing tables: whole, or the rows the pull changed and those that follow them
-    let plan = since.map(|s| s.plan(&db)).transpose()?;
-    let read = |t: Table| match &plan {
-        Some(p) => p.rows(&db, t),
+    let mut plan = since.map(|s| s.plan(&db)).transpose()?;
+    let partial = plan.is_some();
+    let named_contracts: Option<Vec<sene_domain::ContractId>> = plan.as_ref().map(|p| {
+        p.ids(Table::Contracts)
+            .iter()
+            .filter_map(|id| id.parse().ok())
+            .collect()
+    });
+    let mut read = |t: Table| match plan.as_mut() {
+        Some(p) => Ok(p.take(t)),
         None => all(&db, t),
     };
     let part = |b: Builder| TableRows {
-        complete: plan.is_none(),
+        complete: !partial,
         ..b.done()
     };
 
@@ -589,15 +582,8 @@ pub fn snapshot_since(
             by_campaign.insert(*cid, camp);
         }
     }
-    let composed = match &plan {
-        Some(p) => {
-            let ids = p
-                .contracts
-                .iter()
-                .filter_map(|id| id.parse().ok())
-                .collect::<Vec<sene_domain::ContractId>>();
-            db.contracts_with_figures(&ids)?
-        }
+    let composed = match &named_contracts {
+        Some(ids) => db.contracts_with_figures(ids)?,
         None => {
             let mut all = Vec::new();
             for cid in &campaigns {
@@ -707,7 +693,7 @@ pub fn snapshot_since(
         if let Some(c) = coop_of_member.get(&member) {
             return Ok(Some(c.clone()));
         }
-        if plan.is_none() {
+        if !partial {
             return Ok(None);
         }
         Ok(db

@@ -36,16 +36,34 @@ pub struct RowChange {
     pub action: RowAction,
 }
 
-/// The rows written while watched, as SQLite's update hook gives them (of every table: the
-/// projection's are picked when the watch ends).
-pub(crate) type Watch = Arc<Mutex<Vec<(RowAction, String, i64)>>>;
+/// The projection's rows written while watched, as SQLite's update hook gives them.
+pub(crate) type Watch = Arc<Mutex<Vec<RowChange>>>;
 
-fn action_of(a: rusqlite::hooks::Action) -> RowAction {
-    match a {
+/// Notes a row the update hook tells of, if it is a projection table's.
+fn note(watch: &Watch, a: rusqlite::hooks::Action, table: &str, rowid: i64) {
+    let Some(table) = Table::from_name(table) else {
+        return;
+    };
+    let action = match a {
         rusqlite::hooks::Action::SQLITE_INSERT => RowAction::Insert,
         rusqlite::hooks::Action::SQLITE_DELETE => RowAction::Delete,
         _ => RowAction::Update,
+    };
+    if let Ok(mut v) = watch.lock() {
+        v.push(RowChange {
+            table,
+            rowid,
+            action,
+        });
     }
+}
+
+/// A row as JSON with the table's local columns left out (they are this store's own).
+fn without_local(table: Table, mut m: Map<String, Json>) -> Map<String, Json> {
+    for c in table.local_columns() {
+        m.remove(*c);
+    }
+    m
 }
 
 /// What [`Db::put_row`] did.
@@ -142,15 +160,10 @@ impl Db<'_> {
             .conn()
             .prepare_cached(&format!("SELECT * FROM {} WHERE rowid = ?1", table.name()))?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
-        let mut row = st
+        let row = st
             .query_row([rowid], |r| row_to_map(r, &names))
             .optional()?;
-        if let Some(m) = row.as_mut() {
-            for c in table.local_columns() {
-                m.remove(*c);
-            }
-        }
-        Ok(row)
+        Ok(row.map(|m| without_local(table, m)))
     }
 
     /// The projection rows whose `column` holds `value` (text), as JSON objects (local columns
@@ -172,15 +185,7 @@ impl Db<'_> {
         ))?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
         let rows = st.query_map([value], |r| row_to_map(r, &names))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let mut m = row?;
-            for c in table.local_columns() {
-                m.remove(*c);
-            }
-            out.push(m);
-        }
-        Ok(out)
+        rows.map(|r| Ok(without_local(table, r?))).collect()
     }
 
     /// A projection row by key (as made by [`row_key`]).
@@ -195,15 +200,10 @@ impl Db<'_> {
             .conn()
             .prepare_cached(&format!("SELECT * FROM {} WHERE {cond}", table.name()))?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
-        let mut row = st
+        let row = st
             .query_row(params_from_iter(parts.iter()), |r| row_to_map(r, &names))
             .optional()?;
-        if let Some(m) = row.as_mut() {
-            for c in table.local_columns() {
-                m.remove(*c);
-            }
-        }
-        Ok(row)
+        Ok(row.map(|m| without_local(table, m)))
     }
 
     /// One column of the row under `key`, as text (`None` when there is no such row or the
@@ -1142,17 +1142,7 @@ impl Store {
         let Some(watch) = self.watch.take() else {
             return Ok(Vec::new());
         };
-        let seen = std::mem::take(&mut *watch.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut out: Vec<RowChange> = seen
-            .into_iter()
-            .filter_map(|(action, t, rowid)| {
-                Table::from_name(&t).map(|table| RowChange {
-                    table,
-                    rowid,
-                    action,
-                })
-            })
-            .collect();
+        let mut out = std::mem::take(&mut *watch.lock().unwrap_or_else(PoisonError::into_inner));
         out.sort();
         out.dedup();
         Ok(out)
@@ -1162,9 +1152,7 @@ impl Store {
         let sink = Arc::clone(watch);
         self.conn
             .update_hook(Some(move |a, _db: &str, table: &str, rowid: i64| {
-                if let Ok(mut v) = sink.lock() {
-                    v.push((action_of(a), table.to_owned(), rowid));
-                }
+                note(&sink, a, table, rowid);
             }))?;
         Ok(())
     }
@@ -1192,9 +1180,7 @@ impl Store {
                     v.push((table.to_owned(), rowid));
                 }
                 if let Some(w) = &watching {
-                    if let Ok(mut v) = w.lock() {
-                        v.push((action_of(a), table.to_owned(), rowid));
-                    }
+                    note(w, a, table, rowid);
                 }
             }))
             .map_err(StoreError::from)?;
