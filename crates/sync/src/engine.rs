@@ -72,6 +72,10 @@ pub struct Engine {
     premerged: HashMap<(String, DocId), Premerged>,
     /// Premerges found but not usable (their document or session moved since).
     premerge_missed: usize,
+    /// Documents loaded from the store, and merges done without loading their document
+    /// ([`Engine::merge_appended`]), since this engine was made.
+    loaded: usize,
+    appended: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -418,6 +422,8 @@ impl Engine {
             full: std::collections::HashSet::new(),
             premerged: HashMap::new(),
             premerge_missed: 0,
+            loaded: 0,
+            appended: 0,
             actor: ActorId::from(device.as_uuid().as_bytes().as_slice()),
         }
     }
@@ -619,10 +625,18 @@ impl Engine {
             }
             doc.set_actor(self.actor.clone());
             self.docs.insert(id.clone(), doc);
+            self.loaded += 1;
         }
         self.docs
             .get_mut(id)
             .ok_or_else(|| SyncError::Malformed("document".into()))
+    }
+
+    /// How many documents this engine loaded from the store, and how many merges it did
+    /// without loading their document, since it was made.
+    #[must_use]
+    pub fn loads(&self) -> (usize, usize) {
+        (self.loaded, self.appended)
     }
 
     /// A document, loaded from the store if needed.
@@ -748,58 +762,16 @@ impl Engine {
             return Ok(MergeOutcome::default());
         }
         db.savepoint("merge")?;
-        let mut devices: Vec<String> = Vec::new();
-        let applied = (|| -> R<()> {
-            for (table, key, row, _) in &rows {
-                let outcome = db
-                    .put_row(*table, row)
-                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
-                let made_on = row.get("device_id").and_then(Json::as_str);
-                if let Some(d) = made_on {
-                    if !devices.iter().any(|x| x == d) {
-                        devices.push(d.to_owned());
-                    }
-                }
-                if let (Some(author), sene_store::PutOutcome::Inserted) = (&self.author, &outcome) {
-                    if let Some(claimed) = made_on {
-                        if claimed != author {
-                            return Err(SyncError::Refused(format!("{key} : enregistrement attribué à un autre appareil ({claimed}) que celui qui l'envoie")));
-                        }
-                    }
-                }
-                let routed = route(db, *table, row)
-                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
-                if &routed != id {
-                    return Err(SyncError::Refused(format!(
-                        "{key} appartient au document {routed}, pas à {id}"
-                    )));
-                }
-                check(db, id, *table, row)
-                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
-                crate::rules::check_row(db, *table, row)
-                    .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+        let devices = match self.write_rows(db, id, check, &rows, false) {
+            Ok(Some(d)) => d,
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                db.rollback_to("merge")?;
+                return Err(e);
             }
-            Ok(())
-        })();
-        if let Err(e) = applied {
-            db.rollback_to("merge")?;
-            return Err(e);
-        }
-        // conflicts: a record created twice, or fields with concurrent values
-        let mut conflicts = 0;
+        };
         let mut inserted: Vec<ConflictRow> = Vec::new();
-        // probable duplicates: flagged the same way, once per group, unless the secretariat
-        // already decided about the pair (merged, or two people)
-        let mut merges: Option<sene_domain::merges::Merges> = None;
-        for (table, _, row, _) in &rows {
-            let Some(rid) = row.get("id").and_then(Json::as_str) else {
-                continue;
-            };
-            if let Some(dup) = flag_look_alikes(db, id, *table, rid, now, &mut merges)? {
-                conflicts += 1;
-                inserted.push(dup);
-            }
-        }
+        let mut conflicts = flag_rows(db, id, &rows, now, &mut inserted)?;
         // The records to read for concurrent values: those the diff says may have some, and
         // those already in an open conflict (a third concurrent value that does not win
         // changes nothing the diff reports, and was missed).
@@ -842,22 +814,7 @@ impl Engine {
                 }
             }
         }
-        // resolutions: every open conflict whose candidates a resolution covers is closed,
-        // whether the resolution came now or before the conflict was found here
-        for (table, _, row, _) in &rows {
-            if *table == Table::ConflictResolutions {
-                if let Some(r) = row.get("id").and_then(Json::as_str) {
-                    if let Some(r) = db.conflict_resolution(r)? {
-                        close_covered(db, &r)?;
-                    }
-                }
-            }
-        }
-        for c in &inserted {
-            for r in db.conflict_resolutions_on(&c.record_table)? {
-                close_covered(db, &r)?;
-            }
-        }
+        close_resolved(db, &rows, &inserted)?;
         db.release("merge")?;
         let bytes = match fresh.filter(|f| exactly_added(&mut fork, &before, &after, f)) {
             Some(f) => {
@@ -892,6 +849,182 @@ impl Engine {
             held: Vec::new(),
             devices,
         })
+    }
+
+    /// Writes a merge's records to the projection, each checked: its author (a record a
+    /// device sends is its own), its document, `check`, the rules. The devices the records
+    /// were made on, each once. With `new_only`, `None` as soon as a record is not new to the
+    /// store (the caller then rolls back and merges the slow way).
+    fn write_rows(
+        &self,
+        db: &Db<'_>,
+        id: &DocId,
+        check: Check<'_>,
+        rows: &[RowToWrite],
+        new_only: bool,
+    ) -> R<Option<Vec<String>>> {
+        let mut devices: Vec<String> = Vec::new();
+        for (table, key, row, _) in rows {
+            let outcome = db
+                .put_row(*table, row)
+                .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+            if new_only && outcome != sene_store::PutOutcome::Inserted {
+                return Ok(None);
+            }
+            let made_on = row.get("device_id").and_then(Json::as_str);
+            if let Some(d) = made_on {
+                if !devices.iter().any(|x| x == d) {
+                    devices.push(d.to_owned());
+                }
+            }
+            if let (Some(author), sene_store::PutOutcome::Inserted) = (&self.author, &outcome) {
+                if let Some(claimed) = made_on {
+                    if claimed != author {
+                        return Err(SyncError::Refused(format!("{key} : enregistrement attribué à un autre appareil ({claimed}) que celui qui l'envoie")));
+                    }
+                }
+            }
+            let routed =
+                route(db, *table, row).map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+            if &routed != id {
+                return Err(SyncError::Refused(format!(
+                    "{key} appartient au document {routed}, pas à {id}"
+                )));
+            }
+            check(db, id, *table, row).map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+            crate::rules::check_row(db, *table, row)
+                .map_err(|e| SyncError::Refused(format!("{key} : {e}")))?;
+        }
+        Ok(Some(devices))
+    }
+
+    /// A merge that needs no document in memory: every change the message brings is new
+    /// here, follows from what the store holds (its dependencies are the stored heads or
+    /// each other), leaves the document at the heads the sender says it holds, and only
+    /// creates records (a map put at the root under a key nothing else writes, and its
+    /// scalar fields); the store holds none of those records, and no conflict is open in the
+    /// document. Those records are then exactly the changes' fields, so they are written to
+    /// the projection and the changes stored as they came, and the session's state learns
+    /// what automerge's `receive_sync_message` would have taught it. A replica pulling a
+    /// union's day (a federation, a laptop) then loads none of the documents that moved:
+    /// loading them was half of a federation's pull. `None`, nothing written: the message is
+    /// not one of these, or a record is refused; the caller merges it the usual way (which
+    /// also gives the refusal its usual words).
+    #[allow(clippy::too_many_arguments)]
+    fn merge_appended(
+        &mut self,
+        db: &Db<'_>,
+        id: &DocId,
+        msg: &Message,
+        brought: &[Brought],
+        state: &mut State,
+        check: Check<'_>,
+        now: &str,
+    ) -> R<Option<MergeOutcome>> {
+        if self.author.is_some()
+            || self.docs.contains_key(id)
+            || state.read_only
+            || !state.sent_hashes.is_empty()
+        {
+            return Ok(None);
+        }
+        let before = Self::stored_heads(db, id)?;
+        let Some((after, rows)) = appended(&before, brought) else {
+            return Ok(None);
+        };
+        let mut theirs = msg.heads.clone();
+        theirs.sort_unstable();
+        if theirs != after || !db.open_conflict_records(&id.to_string())?.is_empty() {
+            return Ok(None);
+        }
+        #[cfg(debug_assertions)]
+        let expected = {
+            // debug builds: what automerge itself makes of the message, to compare below
+            let (bytes, ..) = db.doc_bytes(&id.to_string())?;
+            let mut doc = AutoCommit::load(&bytes)?;
+            let mut st = state.clone();
+            let applied = apply_incoming(doc.fork(), None, |f| {
+                f.sync()
+                    .receive_sync_message(&mut st, msg.clone())
+                    .map_err(SyncError::from)
+            })?;
+            doc = applied.fork;
+            (doc, applied.after, applied.rows, st)
+        };
+        db.savepoint("merge")?;
+        let devices = match self.write_rows(db, id, check, &rows, true) {
+            Ok(Some(d)) => d,
+            Ok(None) | Err(SyncError::Refused(_)) => {
+                db.rollback_to("merge")?;
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut inserted: Vec<ConflictRow> = Vec::new();
+        let conflicts = flag_rows(db, id, &rows, now, &mut inserted)?;
+        close_resolved(db, &rows, &inserted)?;
+        db.release("merge")?;
+        let bytes: Vec<u8> = brought
+            .iter()
+            .flat_map(|c| c.bytes.iter().copied())
+            .collect();
+        db.append_chunk(&id.to_string(), &bytes)?;
+        db.mark_shared(&id.to_string())?;
+        db.set_heads(&id.to_string(), &heads_text(&after))?;
+        // the session, as automerge's `receive_sync_message` leaves it after these changes
+        // (they are all applied, and the sender's heads are all known here)
+        state.in_flight = false;
+        if let Some(flags) = msg.flags {
+            let mut caps = vec![automerge::sync::Capability::MessageV2];
+            if flags.contains(automerge::sync::MessageFlags::SUPPORTS_SYNC_RESET) {
+                caps.push(automerge::sync::Capability::SyncReset);
+            }
+            state.their_capabilities = Some(caps);
+            if flags.contains(automerge::sync::MessageFlags::SYNC_RESET) {
+                state.sent_hashes.clear();
+            }
+            state.peer_read_only = flags.contains(automerge::sync::MessageFlags::READ_ONLY);
+        }
+        state.shared_heads.clone_from(&msg.heads);
+        state.their_have = Some(msg.have.clone());
+        state.their_heads = Some(msg.heads.clone());
+        state.their_need = Some(msg.need.clone());
+        #[cfg(debug_assertions)]
+        {
+            let (mut doc, heads, rows_then, st) = expected;
+            assert_eq!(heads, after, "appended: heads");
+            let mut stored = AutoCommit::load(&db.doc_bytes(&id.to_string())?.0)?;
+            assert_eq!(
+                stored.get_heads(),
+                doc.get_heads(),
+                "appended: stored heads"
+            );
+            assert_eq!(st, *state, "appended: sync state");
+            let theirs: Vec<_> = rows_then
+                .iter()
+                .map(|(t, k, r, _)| (*t, k.clone(), r.clone()))
+                .collect();
+            let mine: Vec<_> = rows
+                .iter()
+                .map(|(t, k, r, _)| (*t, k.clone(), r.clone()))
+                .collect();
+            assert_eq!(theirs, mine, "appended: records");
+            for (_, key, row, _) in &rows {
+                assert_eq!(
+                    read_record(&doc, key)?.as_ref(),
+                    Some(row),
+                    "appended: {key}"
+                );
+            }
+        }
+        self.appended += 1;
+        Ok(Some(MergeOutcome {
+            records: rows.len(),
+            conflicts,
+            changed: true,
+            held: Vec::new(),
+            devices,
+        }))
     }
 
     /// The next sync message for `peer` about a document, if there is anything to say.
@@ -1181,6 +1314,12 @@ impl Engine {
         // the changes as they came (a chunk that is not one change, e.g. a whole document,
         // leaves it to the document to say what was added)
         let brought: Option<Vec<Brought>> = msg.changes.iter().map(Brought::read).collect();
+        if let Some(list) = brought.as_deref() {
+            if let Some(out) = self.merge_appended(db, id, &msg, list, &mut state, check, now)? {
+                self.keep_state(db, peer, id, state)?;
+                return Ok(out);
+            }
+        }
         // a peer that believes this side holds nothing of a document sends it whole: its
         // changes are read out of it, so that the relayed ones are proven as any others
         let relay_list = match (relay, &brought) {
@@ -1648,6 +1787,130 @@ fn exactly_added(
         && fresh
             .iter()
             .all(|c| doc.document().get_change_meta_by_hash(&c.hash).is_some())
+}
+
+/// Puts the look-alikes of a merge's records in the conflict queue ([`flag_look_alikes`]):
+/// how many conflicts were opened, each added to `inserted`.
+fn flag_rows(
+    db: &Db<'_>,
+    id: &DocId,
+    rows: &[RowToWrite],
+    now: &str,
+    inserted: &mut Vec<ConflictRow>,
+) -> R<usize> {
+    // probable duplicates: flagged the same way, once per group, unless the secretariat
+    // already decided about the pair (merged, or two people)
+    let mut merges: Option<sene_domain::merges::Merges> = None;
+    let mut conflicts = 0;
+    for (table, _, row, _) in rows {
+        let Some(rid) = row.get("id").and_then(Json::as_str) else {
+            continue;
+        };
+        if let Some(dup) = flag_look_alikes(db, id, *table, rid, now, &mut merges)? {
+            conflicts += 1;
+            inserted.push(dup);
+        }
+    }
+    Ok(conflicts)
+}
+
+/// Closes every open conflict whose candidates a resolution covers, whether the resolution
+/// came in `rows` or before the conflicts `inserted` were found.
+fn close_resolved(db: &Db<'_>, rows: &[RowToWrite], inserted: &[ConflictRow]) -> R<()> {
+    for (table, _, row, _) in rows {
+        if *table == Table::ConflictResolutions {
+            if let Some(r) = row.get("id").and_then(Json::as_str) {
+                if let Some(r) = db.conflict_resolution(r)? {
+                    close_covered(db, &r)?;
+                }
+            }
+        }
+    }
+    for c in inserted {
+        for r in db.conflict_resolutions_on(&c.record_table)? {
+            close_covered(db, &r)?;
+        }
+    }
+    Ok(())
+}
+
+/// What [`Engine::merge_appended`] needs of a message's changes, read without the document:
+/// the heads they leave it at, and the records they create, in the projection's order. `None`
+/// unless every change is new and follows from `before` (the document's heads) or the others,
+/// and only puts new maps at the root with their scalar fields (see there).
+fn appended(
+    before: &[ChangeHash],
+    brought: &[Brought],
+) -> Option<(Vec<ChangeHash>, Vec<RowToWrite>)> {
+    use automerge::legacy::{Key, ObjectId, OpType};
+    use std::collections::HashSet;
+    if before.is_empty() || brought.is_empty() {
+        return None;
+    }
+    let mine: HashSet<ChangeHash> = brought.iter().map(|b| b.hash).collect();
+    // each change once, none held here: a held change would be a descendant of the heads
+    // (its dependencies are heads or others of these), which no held change is
+    if mine.len() != brought.len() || before.iter().any(|h| mine.contains(h)) {
+        return None;
+    }
+    let known = |h: &ChangeHash| before.contains(h) || mine.contains(h);
+    if brought
+        .iter()
+        .any(|b| b.deps.is_empty() || !b.deps.iter().all(known))
+    {
+        return None;
+    }
+    let deps: HashSet<ChangeHash> = brought
+        .iter()
+        .flat_map(|b| b.deps.iter().copied())
+        .collect();
+    let mut after: Vec<ChangeHash> = before
+        .iter()
+        .copied()
+        .chain(brought.iter().map(|b| b.hash))
+        .filter(|h| !deps.contains(h))
+        .collect();
+    after.sort_unstable();
+    let mut rows: Vec<RowToWrite> = Vec::new();
+    let mut keys: HashSet<String> = HashSet::new();
+    for b in brought {
+        let change = automerge::Change::from_bytes(b.bytes.clone()).ok()?;
+        if change.hash() != b.hash {
+            return None;
+        }
+        let expanded = change.decode();
+        let start = expanded.start_op.get();
+        // the maps this change makes, by the counter of the operation that made them
+        let mut made: HashMap<u64, usize> = HashMap::new();
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let Key::Map(k) = &op.key else {
+                return None;
+            };
+            if !op.pred.is_empty() || op.insert {
+                return None;
+            }
+            match (&op.obj, &op.action) {
+                (ObjectId::Root, OpType::Make(ObjType::Map)) => {
+                    let (table, _) = split_key(k)?;
+                    if !keys.insert(k.to_string()) {
+                        return None;
+                    }
+                    made.insert(start.checked_add(u64::try_from(i).ok()?)?, rows.len());
+                    rows.push((table, k.to_string(), Map::new(), false));
+                }
+                (ObjectId::Id(obj), OpType::Put(v)) if obj.1 == expanded.actor_id => {
+                    let at = *made.get(&obj.0)?;
+                    let row = &mut rows.get_mut(at)?.2;
+                    if row.insert(k.to_string(), json(v)).is_some() {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+    rows.sort_by(|(ta, ka, ..), (tb, kb, ..)| (order(*ta), ka).cmp(&(order(*tb), kb)));
+    Some((after, rows))
 }
 
 /// A change as it came in a sync message, read only as far as its hash and dependencies:
@@ -2248,6 +2511,90 @@ mod tests {
         }
         assert_eq!(Brought::read(&doc.save()), None);
         assert_eq!(Brought::read(&[]), None);
+    }
+
+    /// What [`appended`] reads of changes without their document: the records they create
+    /// and the heads they leave, as automerge's own document says; and nothing for a change
+    /// that edits a record, one held already, one whose dependency is missing, a record made
+    /// twice, or a document never held.
+    #[test]
+    fn appended_changes_give_the_records_and_heads_automerge_gives() {
+        let row = |n: i64| {
+            let mut r = Map::new();
+            r.insert("id".into(), Json::String(format!("m{n}")));
+            r.insert("number".into(), Json::from(n));
+            r
+        };
+        let mut doc = AutoCommit::new();
+        put_record(&mut doc, Table::Members, &row(1)).unwrap();
+        doc.commit();
+        let before = doc.get_heads();
+        let mut theirs = doc.fork();
+        let mut changes = Vec::new();
+        for n in [2, 3] {
+            put_record(&mut theirs, Table::Members, &row(n)).unwrap();
+            theirs.commit();
+            changes.push(theirs.get_last_local_change().unwrap().clone());
+        }
+        let brought: Vec<Brought> = changes
+            .iter()
+            .map(|c| Brought::read(c.raw_bytes()).unwrap())
+            .collect();
+        let (after, rows) = appended(&before, &brought).unwrap();
+        assert_eq!(after, theirs.get_heads());
+        let keys: Vec<String> = rows.iter().map(|(_, k, ..)| k.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                record_key(Table::Members, &row(2)),
+                record_key(Table::Members, &row(3))
+            ]
+        );
+        for (table, key, r, scan) in &rows {
+            assert_eq!(*table, Table::Members);
+            assert!(!scan);
+            assert_eq!(read_record(&theirs, key).unwrap().as_ref(), Some(r));
+        }
+        // the second alone follows from the first, not from the heads held
+        assert!(appended(&before, &brought[1..]).is_none());
+        // a change held already
+        let held = Brought::read(doc.get_last_local_change().unwrap().raw_bytes()).unwrap();
+        assert!(appended(&before, &[held]).is_none());
+        assert!(appended(&before, &[brought[0].clone(), brought[0].clone()]).is_none());
+        // a document never held
+        assert!(appended(&[], &brought).is_none());
+        // an edit of a record
+        let mut edit = theirs.fork();
+        let obj = match edit.get(ROOT, record_key(Table::Members, &row(1))).unwrap() {
+            Some((_, o)) => o,
+            None => unreachable!(),
+        };
+        edit.put(&obj, "number", 9).unwrap();
+        edit.commit();
+        let e = Brought::read(edit.get_last_local_change().unwrap().raw_bytes()).unwrap();
+        let mut all = brought.clone();
+        all.push(e);
+        assert!(appended(&before, &all).is_none());
+        // a field added to a record made by an earlier change (no value replaced)
+        let mut add = theirs.fork();
+        let obj = match add.get(ROOT, record_key(Table::Members, &row(3))).unwrap() {
+            Some((_, o)) => o,
+            None => unreachable!(),
+        };
+        add.put(&obj, "phone", "76").unwrap();
+        add.commit();
+        let a = Brought::read(add.get_last_local_change().unwrap().raw_bytes()).unwrap();
+        let mut all = brought.clone();
+        all.push(a);
+        assert!(appended(&before, &all).is_none());
+        // the same record made on two sides
+        let mut twice = doc.fork();
+        put_record(&mut twice, Table::Members, &row(2)).unwrap();
+        twice.commit();
+        let t = Brought::read(twice.get_last_local_change().unwrap().raw_bytes()).unwrap();
+        let mut all = brought.clone();
+        all.push(t);
+        assert!(appended(&before, &all).is_none());
     }
 
     /// A document both sides agreed on, in a store (the union's, as the engine stores it) and

@@ -6,11 +6,13 @@
 //! within the advance due, deliveries, fertilizer, reversals, members' cards corrected and
 //! members who leave, the same card often on several replicas) and of exchanges with the hub over
 //! a transport that drops, duplicates and reorders envelopes, with sessions reset at random on
-//! either side. After a healing phase (reliable syncs until neither side has anything to say,
-//! twice over every device), every device's projection equals the hub's restricted to what the
-//! device may see, devices with the same cooperatives hold identical projections, the settlement
-//! and campaign reports of each cooperative are the same on every replica that sees it, and the
-//! hub's totals are exactly those of every money record ever saved anywhere, minus the reversed.
+//! either side (a device's reset is a restart: its documents leave memory, and it merges what
+//! it can without loading them). After a healing phase (every device restarted, then reliable
+//! syncs until neither side has anything to say, twice over every device), every device's
+//! projection equals the hub's restricted to what the device may see, devices with the same
+//! cooperatives hold identical projections, the settlement and campaign reports of each
+//! cooperative are the same on every replica that sees it, and the hub's totals are exactly
+//! those of every money record ever saved anywhere, minus the reversed.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -934,7 +936,10 @@ fn run(steps: &[Step]) -> World {
             } => {
                 let peer = w.reps[*dev].peer();
                 if *device_side {
+                    // the laptop restarted: its session and the documents it held in memory
+                    // are gone (what comes next merges without them when it can)
                     w.reps[*dev].ledger.sync_reset("hub").unwrap();
+                    w.reps[*dev].ledger.engine().unwrap().invalidate();
                 }
                 if *hub_side {
                     w.reps[HUB].ledger.sync_reset(&peer).unwrap();
@@ -946,6 +951,10 @@ fn run(steps: &[Step]) -> World {
     for r in &mut w.reps {
         r.up.clear();
         r.down.clear();
+    }
+    // the next morning: every laptop started again, nothing of it in memory
+    for dev in 1..=DEVICES {
+        w.reps[dev].ledger.engine().unwrap().invalidate();
     }
     for _ in 0..2 {
         for dev in 1..=DEVICES {

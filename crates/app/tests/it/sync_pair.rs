@@ -224,6 +224,11 @@ fn a_device_joins_works_offline_and_both_sides_converge() {
     let s = o.hub.settle_campaign(camp, d(2027, 1, 15)).unwrap();
     assert_eq!(s.totals.net.francs(), 80_000);
     // both projections hold the same records for the device's cooperative
+    hub_holds_the_device(&dev, &o);
+}
+
+/// Every record the device holds outside the office's other cooperative, the hub holds too.
+fn hub_holds_the_device(dev: &Ledger, o: &Office) {
     let dump = |l: &Ledger| {
         l.db()
             .projection_dump()
@@ -232,7 +237,7 @@ fn a_device_joins_works_offline_and_both_sides_converge() {
             .filter(|r| !r.contains(&o.other.to_string()))
             .collect::<Vec<_>>()
     };
-    let (a, b) = (dump(&dev), dump(&o.hub));
+    let (a, b) = (dump(dev), dump(&o.hub));
     for row in &a {
         assert!(b.contains(row), "hub lacks {row}");
     }
@@ -768,4 +773,73 @@ fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did()
     assert_eq!(numbers(&dev1), all);
     assert_eq!(numbers(&dev2), all);
     assert!(o.hub.conflicts(true).unwrap().is_empty());
+}
+
+/// A laptop whose documents are not in memory (just started; a federation's replica is the
+/// same) takes the office's new records without loading a document: the changes are stored
+/// as they came and the records written from them. An edit of a record it holds is merged by
+/// loading the document, as always. Either way it ends as the office is.
+#[test]
+fn new_records_arrive_without_loading_their_document_and_an_edit_loads_it() {
+    let mut o = office();
+    let mut dev = ledger();
+    dev.join(&o.agent).unwrap();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    let coop = o.coop;
+    let register = |hub: &mut Ledger, sec: &Actor, n: usize| {
+        hub.run(sec, |tx| tx.register_member(member(coop, n), false))
+            .unwrap()
+            .id
+    };
+    let first = register(&mut o.hub, &o.sec, 1);
+    sync(&mut dev, &mut o.hub, &o.scope);
+    // the laptop restarted; the office registers three members meanwhile
+    dev.engine().unwrap().invalidate();
+    for n in 2..=4 {
+        register(&mut o.hub, &o.sec, n);
+    }
+    let (loaded, appended) = dev.engine().unwrap().loads();
+    let rounds = sync(&mut dev, &mut o.hub, &o.scope);
+    let (loaded_now, appended_now) = dev.engine().unwrap().loads();
+    assert_eq!(loaded_now, loaded, "a document was loaded for new records");
+    assert_eq!(appended_now, appended + 1, "the registry's new records");
+    let numbers = |l: &Ledger| {
+        let mut v: Vec<String> = l
+            .db()
+            .members(Some(coop))
+            .unwrap()
+            .into_iter()
+            .map(|m| format!("{} {}", m.number, m.village))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(numbers(&dev).len(), 4);
+    assert_eq!(numbers(&dev), numbers(&o.hub));
+    // a correction of a member the laptop holds: its document is loaded to merge it
+    dev.engine().unwrap().invalidate();
+    o.hub
+        .run(&o.sec, |tx| {
+            tx.correct_member(sene_app::registry::CorrectMember {
+                member_id: first,
+                village: Some("Sibila".into()),
+                reason: "fiche vérifiée".into(),
+                ..sene_app::registry::CorrectMember::default()
+            })
+        })
+        .unwrap();
+    let (loaded, appended) = dev.engine().unwrap().loads();
+    let rounds_loaded = sync(&mut dev, &mut o.hub, &o.scope);
+    // no round trip more than a merge with the document loaded
+    assert_eq!(rounds, rounds_loaded);
+    let (loaded_now, appended_now) = dev.engine().unwrap().loads();
+    assert!(
+        loaded_now > loaded,
+        "the edit was merged without its document"
+    );
+    assert_eq!(appended_now, appended);
+    assert_eq!(dev.db().member(first).unwrap().unwrap().village, "Sibila");
+    assert_eq!(numbers(&dev), numbers(&o.hub));
+    // and both hold the same records of the laptop's cooperative
+    hub_holds_the_device(&dev, &o);
 }
