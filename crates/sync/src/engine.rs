@@ -941,15 +941,13 @@ impl Engine {
         let expected = {
             // debug builds: what automerge itself makes of the message, to compare below
             let (bytes, ..) = db.doc_bytes(&id.to_string())?;
-            let mut doc = AutoCommit::load(&bytes)?;
             let mut st = state.clone();
-            let applied = apply_incoming(doc.fork(), None, |f| {
+            let applied = apply_incoming(AutoCommit::load(&bytes)?, None, |f| {
                 f.sync()
                     .receive_sync_message(&mut st, msg.clone())
                     .map_err(SyncError::from)
             })?;
-            doc = applied.fork;
-            (doc, applied.after, applied.rows, st)
+            (applied.fork, applied.after, applied.rows, st)
         };
         db.savepoint("merge")?;
         let devices = match self.write_rows(db, id, check, &rows, true) {
