@@ -685,8 +685,18 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     assert_ne!(after, before);
     assert!(after.iter().all(Option::is_some));
 
-    // both of the hub's kept dictionaries damaged on disk: the device is told to say its
-    // exchange again without one, and the push still lands
+    // both of the hub's kept dictionaries damaged on disk, and the device holding the one
+    // before its last (that exchange's reply lost; the hub keeps only the last one in
+    // memory): the device is told to say its exchange again without one, and the push
+    // still lands
+    let current = a.setting(client::keys::HUB_DICT).unwrap();
+    let previous = after
+        .iter()
+        .flatten()
+        .find(|d| Some(*d) != current.as_ref())
+        .unwrap()
+        .clone();
+    a.set_setting(client::keys::HUB_DICT, &previous).unwrap();
     let c = rusqlite::Connection::open(&hub_store).unwrap();
     let n = c
         .execute("UPDATE hub_dicts SET deflated = x'ff00ff'", [])
