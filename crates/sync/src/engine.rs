@@ -267,7 +267,7 @@ struct Applied {
 fn apply_incoming(
     mut fork: AutoCommit,
     brought: Option<Vec<Brought>>,
-    incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
+    incoming: impl FnOnce(&mut AutoCommit, Option<Created>) -> R<()>,
 ) -> R<Applied> {
     let before = fork.get_heads();
     // Changes that only create records (a day's new deliveries, the bulk of a push): their
@@ -279,7 +279,7 @@ fn apply_incoming(
         Some(b) => appended(&before, b),
         None => None,
     };
-    if let Some((_, rows)) = &created {
+    if let Some((_, rows, _)) = &created {
         for (_, key, ..) in rows {
             if fork.get(ROOT, key.as_str())?.is_some() {
                 created = None;
@@ -300,7 +300,11 @@ fn apply_incoming(
     if created.is_none() {
         fork.update_diff_cursor();
     }
-    incoming(&mut fork)?;
+    let parsed = created.as_mut().map(|(after, _, changes)| Created {
+        after: after.clone(),
+        changes: std::mem::take(changes),
+    });
+    incoming(&mut fork, parsed)?;
     let after = fork.get_heads();
     if after == before {
         fork.reset_diff_cursor();
@@ -312,7 +316,7 @@ fn apply_incoming(
             fresh,
         });
     }
-    if let Some((expected, rows)) = created {
+    if let Some((expected, rows, _)) = created {
         if expected == after {
             #[cfg(debug_assertions)]
             {
@@ -381,6 +385,77 @@ fn apply_incoming(
     })
 }
 
+/// The changes of a message that only create records ([`appended`]), parsed once: the heads
+/// they bring the document to, and the changes to apply as they are.
+struct Created {
+    after: Vec<ChangeHash>,
+    changes: Vec<automerge::Change>,
+}
+
+/// Receives a sync message into `doc`, as automerge's `receive_sync_message` does. When its
+/// changes only create records (`created`), every one of them is new and follows from the
+/// document's heads, and they bring it to the heads the sender says it holds, they are applied
+/// as [`appended`] parsed them, not parsed and checked a second time by automerge (a tenth of
+/// a hub's merge), and the session learns what `receive_sync_message` would have taught it
+/// ([`received`]); only while nothing this side sent is in flight in the session (automerge
+/// then also trims what it sent).
+fn receive_into(
+    doc: &mut AutoCommit,
+    state: &mut State,
+    msg: Message,
+    created: Option<Created>,
+) -> R<()> {
+    let mut theirs = msg.heads.clone();
+    theirs.sort_unstable();
+    match created {
+        Some(c) if !state.read_only && state.sent_hashes.is_empty() && theirs == c.after => {
+            #[cfg(debug_assertions)]
+            let oracle = (doc.clone(), state.clone(), msg.clone());
+            doc.apply_changes(c.changes)?;
+            if doc.get_heads() != c.after {
+                // not what the changes said (cannot happen: they are new and follow from
+                // the heads); the document is dropped with the merge, nothing is kept
+                return Err(SyncError::Malformed("modifications non appliquées".into()));
+            }
+            received(state, &msg);
+            #[cfg(debug_assertions)]
+            {
+                // debug builds: automerge's own receive gives the same document and session
+                let (mut d, mut st, m) = oracle;
+                d.sync().receive_sync_message(&mut st, m)?;
+                assert_eq!(d.get_heads(), doc.get_heads(), "receive_into: heads");
+                assert_eq!(st, *state, "receive_into: sync state");
+            }
+            Ok(())
+        }
+        _ => doc
+            .sync()
+            .receive_sync_message(state, msg)
+            .map_err(SyncError::from),
+    }
+}
+
+/// The session, as automerge's `receive_sync_message` leaves it after a message whose changes
+/// were all applied and whose heads are all known here, when nothing sent is in flight.
+fn received(state: &mut State, msg: &Message) {
+    state.in_flight = false;
+    if let Some(flags) = msg.flags {
+        let mut caps = vec![automerge::sync::Capability::MessageV2];
+        if flags.contains(automerge::sync::MessageFlags::SUPPORTS_SYNC_RESET) {
+            caps.push(automerge::sync::Capability::SyncReset);
+        }
+        state.their_capabilities = Some(caps);
+        if flags.contains(automerge::sync::MessageFlags::SYNC_RESET) {
+            state.sent_hashes.clear();
+        }
+        state.peer_read_only = flags.contains(automerge::sync::MessageFlags::READ_ONLY);
+    }
+    state.shared_heads.clone_from(&msg.heads);
+    state.their_have = Some(msg.have.clone());
+    state.their_heads = Some(msg.heads.clone());
+    state.their_need = Some(msg.need.clone());
+}
+
 /// A merge's automerge half taken out of the engine, to run on another thread
 /// ([`Engine::premerge_take`], [`Premerge::run`]).
 pub struct Premerge {
@@ -420,10 +495,8 @@ impl Premerge {
         } = self;
         let state_before = state.clone();
         let mut state_after = state;
-        let applied = apply_incoming(fork, Some(brought), |f| {
-            f.sync()
-                .receive_sync_message(&mut state_after, msg)
-                .map_err(SyncError::from)
+        let applied = apply_incoming(fork, Some(brought), |f, created| {
+            receive_into(f, &mut state_after, msg, created)
         });
         Premerged {
             peer,
@@ -761,7 +834,7 @@ impl Engine {
         now: &str,
         incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
     ) -> R<MergeOutcome> {
-        self.merge_changes(db, id, check, now, incoming, None)
+        self.merge_changes(db, id, check, now, |f, _| incoming(f), None)
     }
 
     /// [`Engine::merge`], told the changes `incoming` brings when they are known (a sync
@@ -774,7 +847,7 @@ impl Engine {
         id: &DocId,
         check: Check<'_>,
         now: &str,
-        incoming: impl FnOnce(&mut AutoCommit) -> R<()>,
+        incoming: impl FnOnce(&mut AutoCommit, Option<Created>) -> R<()>,
         brought: Option<Vec<Brought>>,
     ) -> R<MergeOutcome> {
         self.load(db, id)?;
@@ -982,7 +1055,7 @@ impl Engine {
             return Ok(None);
         }
         let before = Self::stored_heads(db, id)?;
-        let Some((after, rows)) = appended(&before, brought) else {
+        let Some((after, rows, _)) = appended(&before, brought) else {
             return Ok(None);
         };
         let mut theirs = msg.heads.clone();
@@ -995,7 +1068,7 @@ impl Engine {
             // debug builds: what automerge itself makes of the message, to compare below
             let (bytes, ..) = db.doc_bytes(&id.to_string())?;
             let mut st = state.clone();
-            let applied = apply_incoming(AutoCommit::load(&bytes)?, None, |f| {
+            let applied = apply_incoming(AutoCommit::load(&bytes)?, None, |f, _| {
                 f.sync()
                     .receive_sync_message(&mut st, msg.clone())
                     .map_err(SyncError::from)
@@ -1024,22 +1097,7 @@ impl Engine {
         db.set_heads(&id.to_string(), &heads_text(&after))?;
         // the session, as automerge's `receive_sync_message` leaves it after these changes
         // (they are all applied, and the sender's heads are all known here)
-        state.in_flight = false;
-        if let Some(flags) = msg.flags {
-            let mut caps = vec![automerge::sync::Capability::MessageV2];
-            if flags.contains(automerge::sync::MessageFlags::SUPPORTS_SYNC_RESET) {
-                caps.push(automerge::sync::Capability::SyncReset);
-            }
-            state.their_capabilities = Some(caps);
-            if flags.contains(automerge::sync::MessageFlags::SYNC_RESET) {
-                state.sent_hashes.clear();
-            }
-            state.peer_read_only = flags.contains(automerge::sync::MessageFlags::READ_ONLY);
-        }
-        state.shared_heads.clone_from(&msg.heads);
-        state.their_have = Some(msg.have.clone());
-        state.their_heads = Some(msg.heads.clone());
-        state.their_need = Some(msg.need.clone());
+        received(state, msg);
         #[cfg(debug_assertions)]
         {
             let (mut doc, heads, rows_then, st) = expected;
@@ -1404,11 +1462,7 @@ impl Engine {
             id,
             check,
             now,
-            |fork| {
-                fork.sync()
-                    .receive_sync_message(&mut state, msg)
-                    .map_err(SyncError::from)
-            },
+            |fork, created| receive_into(fork, &mut state, msg, created),
             brought,
         )?;
         self.keep_state(db, peer, id, state)?;
@@ -1623,7 +1677,7 @@ impl Engine {
                 id,
                 c,
                 now,
-                |fork| {
+                |fork, _| {
                     fork.load_incremental(&bytes)?;
                     Ok(())
                 },
@@ -1885,15 +1939,16 @@ fn close_resolved(db: &Db<'_>, rows: &[RowToWrite], inserted: &[ConflictRow]) ->
     Ok(())
 }
 
-/// What [`Engine::merge_appended`] (and [`apply_incoming`], to skip automerge's patch log)
-/// needs of a message's changes, read without the document:
-/// the heads they leave it at, and the records they create, in the projection's order. `None`
+/// What [`Engine::merge_appended`] (and [`apply_incoming`], to skip automerge's patch log
+/// and its second parse of the changes) needs of a message's changes, read without the
+/// document: the heads they leave it at, the records they create, in the projection's order,
+/// and the changes parsed. `None`
 /// unless every change is new and follows from `before` (the document's heads) or the others,
 /// and only puts new maps at the root with their scalar fields (see there).
 fn appended(
     before: &[ChangeHash],
     brought: &[Brought],
-) -> Option<(Vec<ChangeHash>, Vec<RowToWrite>)> {
+) -> Option<(Vec<ChangeHash>, Vec<RowToWrite>, Vec<automerge::Change>)> {
     use automerge::legacy::{Key, ObjectId, OpType};
     use std::collections::HashSet;
     if before.is_empty() || brought.is_empty() {
@@ -1925,6 +1980,7 @@ fn appended(
     after.sort_unstable();
     let mut rows: Vec<RowToWrite> = Vec::new();
     let mut keys: HashSet<String> = HashSet::new();
+    let mut changes = Vec::with_capacity(brought.len());
     for b in brought {
         let change = automerge::Change::from_bytes(b.bytes.clone()).ok()?;
         if change.hash() != b.hash {
@@ -1960,9 +2016,10 @@ fn appended(
                 _ => return None,
             }
         }
+        changes.push(change);
     }
     rows.sort_by(|(ta, ka, ..), (tb, kb, ..)| (order(*ta), ka).cmp(&(order(*tb), kb)));
-    Some((after, rows))
+    Some((after, rows, changes))
 }
 
 /// A change as it came in a sync message, read only as far as its hash and dependencies:
@@ -2592,7 +2649,7 @@ mod tests {
             .iter()
             .map(|c| Brought::read(c.raw_bytes()).unwrap())
             .collect();
-        let (after, rows) = appended(&before, &brought).unwrap();
+        let (after, rows, _) = appended(&before, &brought).unwrap();
         assert_eq!(after, theirs.get_heads());
         let keys: Vec<String> = rows.iter().map(|(_, k, ..)| k.clone()).collect();
         assert_eq!(
