@@ -398,7 +398,7 @@ struct Created {
 /// as [`appended`] parsed them, not parsed and checked a second time by automerge (a tenth of
 /// a hub's merge), and the session learns what `receive_sync_message` would have taught it
 /// ([`received`]); only while nothing this side sent is in flight in the session (automerge
-/// then also trims what it sent).
+/// then also trims what it sent) and no change waits in the document for a dependency.
 fn receive_into(
     doc: &mut AutoCommit,
     state: &mut State,
@@ -408,7 +408,14 @@ fn receive_into(
     let mut theirs = msg.heads.clone();
     theirs.sort_unstable();
     match created {
-        Some(c) if !state.read_only && state.sent_hashes.is_empty() && theirs == c.after => {
+        // (and none of the document's own changes waiting for a dependency, which these
+        // could release)
+        Some(c)
+            if !state.read_only
+                && state.sent_hashes.is_empty()
+                && theirs == c.after
+                && doc.get_missing_deps(&[]).is_empty() =>
+        {
             #[cfg(debug_assertions)]
             let oracle = (doc.clone(), state.clone(), msg.clone());
             doc.apply_changes(c.changes)?;
