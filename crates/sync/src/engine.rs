@@ -2634,6 +2634,78 @@ mod tests {
     /// that edits a record, one held already, one whose dependency is missing, a record made
     /// twice, or a document never held.
     #[test]
+    fn a_records_only_message_is_received_as_automerge_receives_it_even_when_it_releases_a_waiting_change(
+    ) {
+        let row = |n: i64| {
+            let mut r = Map::new();
+            r.insert("id".into(), Json::String(format!("m{n}")));
+            r.insert("number".into(), Json::from(n));
+            r
+        };
+        let mut doc = AutoCommit::new();
+        put_record(&mut doc, Table::Members, &row(1)).unwrap();
+        doc.commit();
+        let mut theirs = doc.fork();
+        let mut made = Vec::new();
+        for n in [2, 3] {
+            put_record(&mut theirs, Table::Members, &row(n)).unwrap();
+            theirs.commit();
+            made.push(theirs.get_last_local_change().unwrap().clone());
+        }
+        let message = |c: &automerge::Change| Message {
+            heads: vec![c.hash()],
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: automerge::sync::ChunkList::from(vec![c.raw_bytes().to_vec()]),
+            flags: None,
+            version: automerge::sync::MessageVersion::V1,
+        };
+        // The second change comes first (by another way) and waits for the first; then a
+        // message brings the first alone, saying the sender is at it: it creates a record
+        // only, and releases the waiting one.
+        let mut cases = Vec::new();
+        for waiting in [false, true] {
+            let mut here = doc.fork();
+            if waiting {
+                here.apply_changes(vec![made[1].clone()]).unwrap();
+                assert_eq!(here.get_missing_deps(&[]), vec![made[0].hash()]);
+            }
+            let mut automerges = (here.fork(), State::new());
+            if waiting {
+                automerges.0.apply_changes(vec![made[1].clone()]).unwrap();
+            }
+            let brought = vec![Brought::read(made[0].raw_bytes()).unwrap()];
+            let mut state = State::new();
+            let applied = apply_incoming(here, Some(brought), |f, created| {
+                assert!(created.is_some(), "only creates a record");
+                receive_into(f, &mut state, message(&made[0]), created)
+            })
+            .unwrap();
+            automerges
+                .0
+                .sync()
+                .receive_sync_message(&mut automerges.1, message(&made[0]))
+                .unwrap();
+            let mut fork = applied.fork;
+            assert_eq!(fork.get_heads(), automerges.0.get_heads(), "{waiting}");
+            assert_eq!(state, automerges.1, "{waiting}");
+            let keys: Vec<String> = applied.rows.iter().map(|(_, k, ..)| k.clone()).collect();
+            cases.push((fork.get_heads(), keys));
+        }
+        // alone, it is taken as it came; with the waiting one, both are in
+        assert_eq!(cases[0].0, vec![made[0].hash()]);
+        assert_eq!(cases[1].0, vec![made[1].hash()]);
+        assert_eq!(cases[0].1, [record_key(Table::Members, &row(2))]);
+        assert_eq!(
+            cases[1].1,
+            [
+                record_key(Table::Members, &row(2)),
+                record_key(Table::Members, &row(3))
+            ]
+        );
+    }
+
+    #[test]
     fn appended_changes_give_the_records_and_heads_automerge_gives() {
         let row = |n: i64| {
             let mut r = Map::new();
