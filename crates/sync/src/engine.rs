@@ -2633,18 +2633,27 @@ mod tests {
     /// and the heads they leave, as automerge's own document says; and nothing for a change
     /// that edits a record, one held already, one whose dependency is missing, a record made
     /// twice, or a document never held.
+    /// A member's row by number.
+    fn member_row(n: i64) -> Map<String, Json> {
+        let mut r = Map::new();
+        r.insert("id".into(), Json::String(format!("m{n}")));
+        r.insert("number".into(), Json::from(n));
+        r
+    }
+
+    /// A document holding member 1.
+    fn one_member() -> AutoCommit {
+        let mut doc = AutoCommit::new();
+        put_record(&mut doc, Table::Members, &member_row(1)).unwrap();
+        doc.commit();
+        doc
+    }
+
     #[test]
     fn a_records_only_message_is_received_as_automerge_receives_it_even_when_it_releases_a_waiting_change(
     ) {
-        let row = |n: i64| {
-            let mut r = Map::new();
-            r.insert("id".into(), Json::String(format!("m{n}")));
-            r.insert("number".into(), Json::from(n));
-            r
-        };
-        let mut doc = AutoCommit::new();
-        put_record(&mut doc, Table::Members, &row(1)).unwrap();
-        doc.commit();
+        let row = member_row;
+        let mut doc = one_member();
         let mut theirs = doc.fork();
         let mut made = Vec::new();
         for n in [2, 3] {
@@ -2707,15 +2716,8 @@ mod tests {
 
     #[test]
     fn appended_changes_give_the_records_and_heads_automerge_gives() {
-        let row = |n: i64| {
-            let mut r = Map::new();
-            r.insert("id".into(), Json::String(format!("m{n}")));
-            r.insert("number".into(), Json::from(n));
-            r
-        };
-        let mut doc = AutoCommit::new();
-        put_record(&mut doc, Table::Members, &row(1)).unwrap();
-        doc.commit();
+        let row = member_row;
+        let mut doc = one_member();
         let before = doc.get_heads();
         let mut theirs = doc.fork();
         let mut changes = Vec::new();
