@@ -685,17 +685,75 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     assert_ne!(after, before);
     assert!(after.iter().all(Option::is_some));
 
+    // each slot is written with its dictionary's id
+    let c = rusqlite::Connection::open(&hub_store).unwrap();
+    let ids: Vec<(Vec<u8>, Vec<u8>)> = c
+        .prepare("SELECT deflated, dict_id FROM hub_dicts ORDER BY slot")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    for (packed, id) in &ids {
+        let d = sene_sync::wire::unpack_dict(packed).unwrap();
+        assert_eq!(id.as_slice(), sene_sync::wire::dict_id(&d).as_slice());
+    }
+    // the push went with the dictionary when the laptop's next one grows from it (one said
+    // again without it, after a 409, starts from nothing)
+    let held_tail = |held: &str| {
+        let b = sene_hub::from_hex(held).unwrap();
+        b[b.len().saturating_sub(1024)..].to_vec()
+    };
+    let went_with = |held: &[u8], a: &Ledger| {
+        let next =
+            sene_hub::from_hex(&a.setting(client::keys::HUB_DICT).unwrap().unwrap()).unwrap();
+        next.windows(held.len()).any(|w| w == held)
+    };
+    // the dictionary before the device's last, which the hub keeps only in the store (that
+    // exchange's reply lost)
+    let before_last = |after: &[Option<String>], a: &Ledger| {
+        let current = a.setting(client::keys::HUB_DICT).unwrap();
+        after
+            .iter()
+            .flatten()
+            .find(|d| Some(*d) != current.as_ref())
+            .unwrap()
+            .clone()
+    };
+    // slots written before the hub kept ids (NULL): still found, and written again with one
+    let previous = before_last(&after, &a);
+    a.set_setting(client::keys::HUB_DICT, &previous).unwrap();
+    assert_eq!(
+        c.execute("UPDATE hub_dicts SET dict_id = NULL", [])
+            .unwrap(),
+        2
+    );
+    drop(c);
+    let held = held_tail(&previous);
+    a.run(&s.a, |tx| member(tx, coop, "DIO-0304", "Bintou Traoré"))
+        .unwrap();
+    sync(&mut a, &url);
+    assert!(went_with(&held, &a));
+    let c = rusqlite::Connection::open(&hub_store).unwrap();
+    let with_id: i64 = c
+        .query_row(
+            "SELECT count(*) FROM hub_dicts WHERE dict_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(with_id, 1);
+    drop(c);
+    let hub = Ledger::open(&hub_store).unwrap();
+    let after = slots(&hub);
+    drop(hub);
+
     // both of the hub's kept dictionaries damaged on disk, and the device holding the one
     // before its last (that exchange's reply lost; the hub keeps only the last one in
     // memory): the device is told to say its exchange again without one, and the push
     // still lands
-    let current = a.setting(client::keys::HUB_DICT).unwrap();
-    let previous = after
-        .iter()
-        .flatten()
-        .find(|d| Some(*d) != current.as_ref())
-        .unwrap()
-        .clone();
+    let previous = before_last(&after, &a);
     a.set_setting(client::keys::HUB_DICT, &previous).unwrap();
     let c = rusqlite::Connection::open(&hub_store).unwrap();
     let n = c
@@ -706,8 +764,10 @@ fn pushes_are_compressed_against_the_last_exchange_and_an_unknown_dictionary_fal
     let m3 = a
         .run(&s.a, |tx| member(tx, coop, "DIO-0303", "Oumou Sidibé"))
         .unwrap();
+    let held = held_tail(&previous);
     let r = sync(&mut a, &url);
     assert!(r.pushed.records >= 1, "{r:?}");
+    assert!(!went_with(&held, &a), "said again without its dictionary");
     let hub = Ledger::open(&hub_store).unwrap();
     assert!(hub.db().member(m3).unwrap().is_some());
     assert!(slots(&hub).contains(&a.setting(client::keys::HUB_DICT).unwrap()));

@@ -2,7 +2,9 @@
 //! envelope), and the hex text of the compression dictionaries.
 
 use sene_app::sync::SyncReport;
-use sene_sync::wire::{Envelope, Reads, Strength};
+use std::sync::Arc;
+
+use sene_sync::wire::{Dict, Envelope, Reads, Strength};
 use sene_sync::SyncError;
 
 /// The hub's reply to one exchange: the report of what it merged (and refused), and its messages.
@@ -51,7 +53,7 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
 #[derive(Debug)]
 pub(crate) struct Answer {
     whole: Envelope,
-    dict: Option<Vec<u8>>,
+    dict: Option<Arc<Dict>>,
     reads: Reads,
     strength: Strength,
 }
@@ -64,13 +66,13 @@ impl Answer {
     /// Encoding errors.
     pub fn encode(&self) -> Result<Vec<u8>, SyncError> {
         self.whole
-            .encode_at(self.dict.as_deref(), self.reads, self.strength)
+            .encode_dict(self.dict.as_deref(), self.reads, self.strength)
     }
 
     /// The dictionary it is compressed with (the request's).
     #[must_use]
     pub fn dict(&self) -> Option<&[u8]> {
-        self.dict.as_deref()
+        self.dict.as_deref().map(Dict::bytes)
     }
 }
 
@@ -116,7 +118,7 @@ impl Reply {
     /// Encoding errors.
     pub(crate) fn answer(
         &self,
-        dict: Option<Vec<u8>>,
+        dict: Option<Arc<Dict>>,
         reads: Reads,
         strength: Strength,
     ) -> Result<(Answer, Vec<u8>), SyncError> {

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sene_app::{AppError, Ledger};
-use sene_sync::wire::{Envelope, Strength};
+use sene_sync::wire::{Dict, Envelope, Strength};
 use sene_sync::SyncError;
 
 use crate::error::poisoned;
@@ -33,8 +33,8 @@ pub struct Hub {
     /// The dictionary slot last written for each device, and that dictionary unpacked (for
     /// [`DICTS_KEPT`] devices at most): its next request most likely comes with it, so it is
     /// tried first, without reading and unpacking it from the store (a tenth of the writer's
-    /// time in a burst). A hint: a dictionary is used only when its name matches the
-    /// request's, and both slots in the store are tried otherwise.
+    /// time in a burst). A hint: a dictionary is used only when its id matches the
+    /// request's, and the store's slots are tried otherwise ([`find_dict`]).
     last_dict: Mutex<HashMap<String, LastDict>>,
     /// The queue of sync exchanges to the hub's writer thread, which merges the ones waiting
     /// together, in one transaction with one sync to disk (group commit), and answers each.
@@ -51,7 +51,7 @@ pub struct Hub {
 }
 
 /// A device's dictionary slot last written, and that dictionary when it is kept in memory.
-type LastDict = (u8, Option<Arc<Vec<u8>>>);
+type LastDict = (u8, Option<Arc<Dict>>);
 
 /// The devices whose last dictionary the hub keeps in memory (64 KiB each at most: 64 MiB).
 const DICTS_KEPT: usize = 1024;
@@ -402,49 +402,22 @@ impl Hub {
     /// the dictionary it names.
     fn read_request(&self, l: &Ledger, token: &str, body: &[u8]) -> Result<Read, HubError> {
         let (device, scope) = enroll::authenticate(l, token)?;
-        // the dictionaries of this device's last two exchanges, in two slots: the last
-        // one's reply may not have reached it
         // the slot the request's dictionary came from, if it came with one
         let (dict, used) = match Envelope::dict_needed(body) {
             None => (None, None),
             Some(id) => {
-                let mut found = None;
-                // the slot written last first: unpacking and hashing a slot's dictionary is
-                // most of the lookup's cost
-                let (first, kept) = self
+                let kept = self
                     .last_dict
                     .lock()
                     .map_err(|_| poisoned())?
                     .get(&device.device_id)
-                    .cloned()
-                    .unwrap_or((0, None));
-                if let Some(d) = kept {
-                    if let Some(d) = sene_sync::wire::dict_named(d.as_ref().clone(), id) {
-                        found = Some((d, first));
-                    }
-                }
-                for slot in [first, 1 - first] {
-                    if found.is_some() {
-                        break;
-                    }
-                    let Some(packed) = l.db().hub_dict(&device.device_id, slot)? else {
-                        continue;
-                    };
-                    // a damaged one is as good as none: the device is told to say its
-                    // exchange again without it (409), not refused
-                    // (a 0.1.0 laptop names the last 32 KiB of it)
-                    if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
-                        if let Some(d) = sene_sync::wire::dict_named(d, id) {
-                            found = Some((d, slot));
-                            break;
-                        }
-                    }
-                }
-                let (d, slot) = found.ok_or(HubError::UnknownDictionary)?;
+                    .cloned();
+                let (d, slot) = find_dict(&l.db(), &device.device_id, kept, id)?
+                    .ok_or(HubError::UnknownDictionary)?;
                 (Some(d), Some(slot))
             }
         };
-        let env = Envelope::decode_with(body, dict.as_deref())?;
+        let env = Envelope::decode_dict(body, dict.as_deref())?;
         // the next dictionary is made of the request as sent, audit proof included
         let env_raw = env.raw()?;
         Ok(Read {
@@ -539,7 +512,9 @@ impl Hub {
             Strength::Strongest
         };
         let (out, reply_raw) = reply.answer(dict, reads, strength)?;
-        let next = sene_sync::wire::next_dict(out.dict(), &env_raw, &reply_raw);
+        // its id hashed once, here: what finds it, decodes the next request and encodes its
+        // reply
+        let next = Dict::new(sene_sync::wire::next_dict(out.dict(), &env_raw, &reply_raw));
         // the next dictionary goes over the slot this request did not use: the one it
         // used is what the device holds until this reply reaches it (one write of the
         // dictionary an exchange, not a copy of the other slot as well)
@@ -547,12 +522,12 @@ impl Hub {
             Some(0) => 1,
             _ => 0,
         };
-        let packed = sene_sync::wire::pack_dict(&next)?;
+        let packed = sene_sync::wire::pack_dict(next.bytes())?;
         let (store, _, _) = l.parts()?;
         // when the device last synced, and the next dictionary: one write
         store.write(|db| {
             db.hub_touch(&device.device_id, &at)?;
-            db.put_hub_dict(&device.device_id, slot, &packed)
+            db.put_hub_dict(&device.device_id, slot, &packed, next.id())
         })?;
         let mut last = self.last_dict.lock().map_err(|_| poisoned())?;
         // (a device first seen once DICTS_KEPT are kept is tried from the store, as before)
@@ -575,7 +550,7 @@ struct Read {
     /// The request as sent, for the next dictionary.
     env_raw: Vec<u8>,
     /// The dictionary it was compressed with, and the slot it came from.
-    dict: Option<Vec<u8>>,
+    dict: Option<Arc<Dict>>,
     used: Option<u8>,
     /// What the device reads, as its request's magic said.
     reads: sene_sync::wire::Reads,
@@ -590,6 +565,47 @@ struct Spent {
     exchanges: std::time::Duration,
     /// Of which the merges (`sync_exchange`).
     merge: std::time::Duration,
+}
+
+/// The dictionary a device's request names by `id`, and the slot it is kept in: the one kept
+/// in memory (`kept`: the device's last written slot, and that dictionary if the hub kept it),
+/// else the store's slot written with that id (unpacked, its id checked: a damaged slot is as
+/// good as none), else, hashing each, the last 32 KiB of either (a laptop that kept only them,
+/// [`Dict::tail_named`]) or a slot written before ids were kept. `None` when none is named:
+/// the device is then told to say its exchange again without one (409), not refused.
+fn find_dict(
+    db: &sene_store::Db<'_>,
+    device: &str,
+    kept: Option<LastDict>,
+    id: [u8; 8],
+) -> Result<Option<(Arc<Dict>, u8)>, HubError> {
+    let (last, kept) = kept.unwrap_or((0, None));
+    if let Some(d) = kept.as_ref().filter(|d| d.id() == id) {
+        return Ok(Some((Arc::clone(d), last)));
+    }
+    if let Some((slot, packed)) = db.hub_dict_by_id(device, id)? {
+        if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
+            let d = Dict::new(d);
+            if d.id() == id {
+                return Ok(Some((Arc::new(d), slot)));
+            }
+        }
+    }
+    if let Some(d) = kept.and_then(|d| d.tail_named(id)) {
+        return Ok(Some((Arc::new(d), last)));
+    }
+    // the slot written last first
+    for slot in [last, 1 - last] {
+        let Some(packed) = db.hub_dict(device, slot)? else {
+            continue;
+        };
+        if let Ok(d) = sene_sync::wire::unpack_dict(&packed) {
+            if let Some(d) = sene_sync::wire::dict_named(Dict::new(d), id) {
+                return Ok(Some((Arc::new(d), slot)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn micros(d: std::time::Duration) -> u64 {
@@ -941,4 +957,91 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use sene_sync::wire::{dict_id, pack_dict};
+
+    fn bytes(seed: u8, n: usize) -> Vec<u8> {
+        let mut x = u32::from(seed) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                b"abcdefghij"[(x % 10) as usize]
+            })
+            .collect()
+    }
+
+    /// The dictionary a request names is found in memory, then by its id in the store, then
+    /// the old ways (a slot written before ids were kept, the last 32 KiB an older laptop
+    /// keeps); a damaged slot, or one whose bytes are not the ones its id names, is as good as
+    /// none.
+    #[test]
+    fn a_request_finds_its_dictionary_by_id_in_memory_or_in_the_store_and_a_damaged_one_is_none() {
+        let store = sene_store::Store::open_in_memory().unwrap();
+        let db = store.db();
+        let (a, b) = (Dict::new(bytes(1, 40_000)), Dict::new(bytes(2, 40_000)));
+        let put = |slot: u8, d: &Dict| {
+            db.put_hub_dict("d1", slot, &pack_dict(d.bytes()).unwrap(), d.id())
+                .unwrap();
+        };
+        put(0, &a);
+        put(1, &b);
+        let kept_b = Some((1, Some(Arc::new(b.clone()))));
+        let found = |kept: Option<LastDict>, id| {
+            find_dict(&db, "d1", kept, id)
+                .unwrap()
+                .map(|(d, slot)| (d.as_ref().clone(), slot))
+        };
+        // in memory: the same one, no store read needed
+        let (d, slot) = find_dict(
+            &sene_store::Store::open_in_memory().unwrap().db(),
+            "d1",
+            kept_b.clone(),
+            b.id(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((d.as_ref(), slot), (&b, 1));
+        // the one before (its reply lost): from the store, by its id
+        assert_eq!(found(kept_b.clone(), a.id()), Some((a.clone(), 0)));
+        assert_eq!(found(None, b.id()), Some((b.clone(), 1)));
+        // the last 32 KiB of the one kept, or of a stored one (a 0.1.0 laptop)
+        let tail = &b.bytes()[b.bytes().len() - 32 * 1024..];
+        let tail_id = dict_id(tail);
+        assert_eq!(
+            found(kept_b.clone(), tail_id).map(|(d, s)| (d.bytes().to_vec(), s)),
+            Some((tail.to_vec(), 1))
+        );
+        assert_eq!(
+            found(None, tail_id).map(|(d, s)| (d.bytes().to_vec(), s)),
+            Some((tail.to_vec(), 1))
+        );
+        assert_eq!(found(kept_b.clone(), [7; 8]), None);
+        // a slot whose id does not say (as one written before ids were kept, NULL, does not):
+        // found by hashing it
+        db.put_hub_dict("d2", 0, &pack_dict(a.bytes()).unwrap(), [0; 8])
+            .unwrap();
+        assert_eq!(
+            find_dict(&db, "d2", None, a.id())
+                .unwrap()
+                .map(|(d, s)| (d.as_ref().clone(), s)),
+            Some((a.clone(), 0))
+        );
+        // a slot whose bytes are not those of its id: not taken for that dictionary
+        db.put_hub_dict("d1", 0, &pack_dict(b.bytes()).unwrap(), a.id())
+            .unwrap();
+        assert_eq!(found(None, a.id()), None);
+        // damaged slots: none found, the device says its exchange again without one
+        put(0, &a);
+        db.put_hub_dict("d1", 1, &[0xff, 0x00, 0xff], b.id())
+            .unwrap();
+        assert_eq!(found(None, b.id()), None);
+        assert_eq!(found(None, a.id()), Some((a, 0)));
+    }
 }

@@ -139,6 +139,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit_ticket_scans",
         sql: include_str!("migrations/0024_audit_ticket_scans.sql"),
     },
+    Migration {
+        version: 25,
+        name: "hub_dict_ids",
+        sql: include_str!("migrations/0025_hub_dict_ids.sql"),
+    },
 ];
 
 /// A migration whose text was edited after it shipped (never again: add a new migration), and

@@ -1101,14 +1101,32 @@ impl Db<'_> {
             .optional()?)
     }
 
-    /// Hub: puts a device's compression dictionary in a slot (0 or 1), over what it held.
+    /// Hub: the slot and the stored dictionary of a device whose id (written with it by
+    /// [`Db::put_hub_dict`]) is `id`, if one is. A slot written before ids were kept has
+    /// none: [`Db::hub_dict`] reads it.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn hub_dict_by_id(&self, device_id: &str, id: [u8; 8]) -> R<Option<(u8, Vec<u8>)>> {
+        Ok(self
+            .cached()
+            .query_row(
+                "SELECT slot, deflated FROM hub_dicts WHERE device_id = ?1 AND dict_id = ?2 ORDER BY slot LIMIT 1",
+                params![device_id, id.as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Hub: puts a device's compression dictionary (as stored) and its id in a slot (0 or
+    /// 1), over what it held.
     ///
     /// # Errors
     /// SQLite errors, a slot other than 0 or 1.
-    pub fn put_hub_dict(&self, device_id: &str, slot: u8, deflated: &[u8]) -> R<()> {
+    pub fn put_hub_dict(&self, device_id: &str, slot: u8, deflated: &[u8], id: [u8; 8]) -> R<()> {
         self.cached().execute(
-            "INSERT INTO hub_dicts (device_id, slot, deflated) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, slot) DO UPDATE SET deflated = excluded.deflated",
-            params![device_id, slot, deflated],
+            "INSERT INTO hub_dicts (device_id, slot, deflated, dict_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_id, slot) DO UPDATE SET deflated = excluded.deflated, dict_id = excluded.dict_id",
+            params![device_id, slot, deflated, id.as_slice()],
         )?;
         Ok(())
     }

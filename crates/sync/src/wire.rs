@@ -123,20 +123,65 @@ pub fn dict_id(dict: &[u8]) -> [u8; 8] {
     id
 }
 
+/// A dictionary and its id ([`dict_id`]), hashed once when it is made: the hub names the
+/// dictionary of every exchange three times (to find it, to decode the request, to encode the
+/// reply), and hashing 64 KiB each time was a third of the time it spent reading a burst's
+/// requests (BENCHMARKS.md, « The dictionary hashed once »).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dict {
+    bytes: Vec<u8>,
+    id: [u8; 8],
+}
+
+impl Dict {
+    /// `bytes` as a dictionary, its id computed.
+    #[must_use]
+    pub fn new(bytes: Vec<u8>) -> Dict {
+        let id = dict_id(&bytes);
+        Dict { bytes, id }
+    }
+
+    /// Its id: the first 8 bytes of its SHA-256.
+    #[must_use]
+    pub fn id(&self) -> [u8; 8] {
+        self.id
+    }
+
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Its last 32 KiB, when a request names them by `id`: what a 0.1.0 laptop keeps of the
+    /// same exchanges (its [`DICT_MAX`] was 32 KiB; both are the tail of the same bytes), or a
+    /// laptop upgraded since, until its next exchange. `None` when they are not named (or the
+    /// dictionary is no longer than them).
+    #[must_use]
+    pub fn tail_named(&self, id: [u8; 8]) -> Option<Dict> {
+        (self.bytes.len() > DEFLATE_WINDOW)
+            .then(|| deflate_tail(&self.bytes))
+            .filter(|tail| dict_id(tail) == id)
+            .map(|tail| Dict {
+                bytes: tail.to_vec(),
+                id,
+            })
+    }
+
+    fn named(&self) -> Option<(&[u8], [u8; 8])> {
+        (!self.bytes.is_empty()).then_some((self.bytes.as_slice(), self.id))
+    }
+}
+
 /// The dictionary a request names by `id`, out of one a hub kept (`kept`): that one, or its
-/// last 32 KiB, which is what a 0.1.0 laptop keeps of the same exchanges (its [`DICT_MAX`]
-/// was 32 KiB; both are the tail of the same bytes). The exchange then goes on with the
-/// dictionary found: the next one, [`next_dict`] of it, again ends with what that laptop
-/// keeps. `None` when neither is named.
+/// last 32 KiB ([`Dict::tail_named`]). The exchange then goes on with the dictionary found:
+/// the next one, [`next_dict`] of it, again ends with what that laptop keeps. `None` when
+/// neither is named.
 #[must_use]
-pub fn dict_named(kept: Vec<u8>, id: [u8; 8]) -> Option<Vec<u8>> {
-    if dict_id(&kept) == id {
+pub fn dict_named(kept: Dict, id: [u8; 8]) -> Option<Dict> {
+    if kept.id == id {
         return Some(kept);
     }
-    (kept.len() > DEFLATE_WINDOW)
-        .then(|| deflate_tail(&kept))
-        .filter(|tail| dict_id(tail) == id)
-        .map(<[u8]>::to_vec)
+    kept.tail_named(id)
 }
 
 /// The dictionary for the next exchange: the last [`DICT_MAX`] bytes of the dictionary this
@@ -417,8 +462,32 @@ impl Envelope {
         reads: Reads,
         strength: Strength,
     ) -> Result<Vec<u8>, SyncError> {
+        let dict = dict.filter(|d| !d.is_empty()).map(|d| (d, dict_id(d)));
+        self.encode_named(dict, reads, strength)
+    }
+
+    /// [`Envelope::encode_at`] with a [`Dict`], whose id is not hashed again.
+    ///
+    /// # Errors
+    /// [`SyncError::Malformed`] when an id or message is too long.
+    pub fn encode_dict(
+        &self,
+        dict: Option<&Dict>,
+        reads: Reads,
+        strength: Strength,
+    ) -> Result<Vec<u8>, SyncError> {
+        self.encode_named(dict.and_then(Dict::named), reads, strength)
+    }
+
+    /// Encodes with `dict` (not empty) and its id.
+    fn encode_named(
+        &self,
+        named: Option<(&[u8], [u8; 8])>,
+        reads: Reads,
+        strength: Strength,
+    ) -> Result<Vec<u8>, SyncError> {
         let raw = self.raw()?;
-        let dict = dict.filter(|d| !d.is_empty());
+        let dict = named.map(|(d, _)| d);
         let zstd_fits = reads == Reads::Zstd && raw.len() >= ZSTD_FROM;
         // (whether the body is zstd, the body)
         let (zstd, body) = if zstd_fits && strength == Strength::Bulk {
@@ -449,8 +518,8 @@ impl Envelope {
         };
         let mut out = Vec::with_capacity(magic.len() + 8 + body.len());
         out.extend_from_slice(magic);
-        if let Some(dict) = dict {
-            out.extend_from_slice(&dict_id(dict));
+        if let Some((_, id)) = named {
+            out.extend_from_slice(&id);
         }
         out.extend_from_slice(&body);
         Ok(out)
@@ -493,10 +562,26 @@ impl Envelope {
     /// [`SyncError::Malformed`] for anything that is not a well-formed envelope, or that needs
     /// a dictionary other than `dict`.
     pub fn decode_with(bytes: &[u8], dict: Option<&[u8]>) -> Result<Envelope, SyncError> {
+        // hashed only when the payload names a dictionary
+        let named = Self::dict_needed(bytes).and(dict).map(|d| (d, dict_id(d)));
+        Self::decode_named(bytes, named)
+    }
+
+    /// [`Envelope::decode_with`] a [`Dict`], whose id is not hashed again.
+    ///
+    /// # Errors
+    /// As [`Envelope::decode_with`].
+    pub fn decode_dict(bytes: &[u8], dict: Option<&Dict>) -> Result<Envelope, SyncError> {
+        Self::decode_named(bytes, dict.map(|d| (d.bytes(), d.id())))
+    }
+
+    /// Decodes with `dict` and its id.
+    fn decode_named(bytes: &[u8], dict: Option<(&[u8], [u8; 8])>) -> Result<Envelope, SyncError> {
         let bad = |what: &str| SyncError::Malformed(what.to_owned());
         let raw = if let Some(id) = Self::dict_needed(bytes) {
             let dict = dict
-                .filter(|d| dict_id(d) == id)
+                .filter(|(_, d)| *d == id)
+                .map(|(d, _)| d)
                 .ok_or_else(|| bad("dictionnaire de compression inconnu"))?;
             let body = bytes.get(MAGIC_DICT.len() + 8..).unwrap_or_default();
             if bytes.starts_with(MAGIC_ZSTD_DICT) {
@@ -670,6 +755,35 @@ mod tests {
         assert_eq!(Envelope::decode_with(&packed, Some(&dict)).unwrap(), env);
         assert!(Envelope::decode(&packed).is_err());
         assert!(Envelope::decode_with(&packed, Some(b"another")).is_err());
+        // the same with the dictionary's id hashed once (the hub's way): the same bytes, and
+        // another dictionary refused
+        let named = Dict::new(dict.clone());
+        assert_eq!(named.id(), dict_id(&dict));
+        for (reads, strength) in [
+            (Reads::Zstd, Strength::Strongest),
+            (Reads::Deflate, Strength::Strongest),
+            (Reads::Zstd, Strength::Bulk),
+        ] {
+            let with_id = env.encode_dict(Some(&named), reads, strength).unwrap();
+            assert_eq!(
+                with_id,
+                env.encode_at(Some(&dict), reads, strength).unwrap()
+            );
+            assert_eq!(Envelope::decode_dict(&with_id, Some(&named)).unwrap(), env);
+            let other = Dict::new(b"another".to_vec());
+            assert!(Envelope::decode_dict(&with_id, Some(&other)).is_err());
+            assert!(Envelope::decode_dict(&with_id, None).is_err());
+        }
+        assert_eq!(
+            env.encode_dict(
+                Some(&Dict::new(Vec::new())),
+                Reads::Zstd,
+                Strength::Strongest
+            )
+            .unwrap(),
+            plain,
+            "an empty dictionary counts as none"
+        );
         // a federation's pull: zstd at its bulk level, with or without a dictionary, read back
         // by the same decoder; a peer that reads deflate only still gets deflate
         let bulk = env.encode_at(None, Reads::Zstd, Strength::Bulk).unwrap();
@@ -837,7 +951,7 @@ mod tests {
                 .collect()
         };
         let mut laptop: Option<Vec<u8>> = None;
-        let mut hub: Option<Vec<u8>> = None;
+        let mut hub: Option<Dict> = None;
         for day in 0..8 {
             let up = Envelope {
                 items: vec![("season/x".into(), bytes(9_000 + day * 1_000))],
@@ -847,14 +961,23 @@ mod tests {
             assert_eq!(Envelope::sender_reads(&body), Reads::Deflate);
             let used = Envelope::dict_needed(&body)
                 .map(|id| dict_named(hub.clone().unwrap(), id).unwrap());
-            assert_eq!(used, laptop, "day {day}");
-            let got = Envelope::decode_with(&body, used.as_deref()).unwrap();
+            assert_eq!(
+                used.as_ref().map(Dict::bytes),
+                laptop.as_deref(),
+                "day {day}"
+            );
+            assert!(used.iter().all(|d| d.id() == dict_id(d.bytes())));
+            let got = Envelope::decode_dict(&body, used.as_ref()).unwrap();
             assert_eq!(got, up);
             let reply = Envelope {
                 items: vec![("rapport".into(), bytes(5_000))],
             };
             let answer = reply
-                .encode_for(used.as_deref(), Envelope::sender_reads(&body))
+                .encode_dict(
+                    used.as_ref(),
+                    Envelope::sender_reads(&body),
+                    Strength::Strongest,
+                )
                 .unwrap();
             assert!(answer.starts_with(if used.is_some() { MAGIC_DICT } else { MAGIC }));
             assert_eq!(
@@ -862,19 +985,23 @@ mod tests {
                 reply
             );
             let (req, rep) = (got.raw().unwrap(), reply.raw().unwrap());
-            hub = Some(next_dict(used.as_deref(), &req, &rep));
+            hub = Some(Dict::new(next_dict(
+                used.as_ref().map(Dict::bytes),
+                &req,
+                &rep,
+            )));
             laptop = Some(old_next(laptop.as_deref(), &req, &rep));
-            let (h, l) = (hub.as_ref().unwrap(), laptop.as_ref().unwrap());
+            let (h, l) = (hub.as_ref().unwrap().bytes(), laptop.as_ref().unwrap());
             assert!(
                 h.ends_with(l) && l.len() == h.len().min(OLD_MAX),
                 "day {day}"
             );
         }
         // the hub's grows past 32 KiB from the tail it used
-        assert!(hub.as_ref().unwrap().len() > OLD_MAX);
+        assert!(hub.as_ref().unwrap().bytes().len() > OLD_MAX);
         // the whole one is found first, and a dictionary named by neither is not found
         let h = hub.unwrap();
-        assert_eq!(dict_named(h.clone(), dict_id(&h)), Some(h.clone()));
+        assert_eq!(dict_named(h.clone(), dict_id(h.bytes())), Some(h.clone()));
         assert_eq!(dict_named(h, [0; 8]), None);
     }
 }
