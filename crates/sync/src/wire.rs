@@ -32,6 +32,7 @@
 //! allocation bomb.
 
 use std::io::Read;
+use std::sync::{Mutex, PoisonError};
 
 use flate2::read::DeflateDecoder;
 use flate2::Compression;
@@ -204,20 +205,22 @@ pub fn next_dict(used: Option<&[u8]>, request_raw: &[u8], reply_raw: &[u8]) -> V
     d.split_off(cut)
 }
 
-thread_local! {
-    /// A compressor kept by each thread and reset between uses: making one allocates and
-    /// clears some 300 KB (window, hash chains), which cost the hub more than compressing a
-    /// small reply (half a millisecond an exchange, measured).
-    static COMPRESSOR: std::cell::RefCell<Option<flate2::Compress>> =
-        const { std::cell::RefCell::new(None) };
-    /// The same at the fastest level, for the dictionaries the hub keeps.
-    static FAST_COMPRESSOR: std::cell::RefCell<Option<flate2::Compress>> =
-        const { std::cell::RefCell::new(None) };
-}
+/// Compressors kept between uses, shared by every thread, at each level: making one allocates
+/// and clears some 300 KB (window, hash chains), which cost the hub more than compressing a
+/// small reply (half a millisecond an exchange, measured). Shared, not one per thread: the hub
+/// answers a burst's devices on as many threads of tokio's blocking pool, new ones, and one
+/// compressor each made 150 of them at once, 45 MB of fresh memory whose zeroing by the kernel
+/// was 62 % of those threads' time (BENCHMARKS.md, « Compressors shared by the threads »).
+static BEST: Mutex<Vec<flate2::Compress>> = Mutex::new(Vec::new());
+/// The same at the fastest level, for the dictionaries the hub keeps.
+static FAST: Mutex<Vec<flate2::Compress>> = Mutex::new(Vec::new());
+/// Compressors kept at each level: as many as compress at once on a small machine; one more
+/// in use at a moment is made, and dropped after.
+const COMPRESSORS_KEPT: usize = 4;
 
 /// Raw deflate at the best level, with `dict` preset when given.
 fn deflate_with(raw: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
-    deflate_by(&COMPRESSOR, Compression::best(), raw, dict)
+    deflate_by(&BEST, Compression::best(), raw, dict)
 }
 
 /// A dictionary packed for keeping: deflated at the fastest level (the hub writes one at every
@@ -226,7 +229,7 @@ fn deflate_with(raw: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, SyncError> {
 /// # Errors
 /// Compression errors.
 pub fn pack_dict(dict: &[u8]) -> Result<Vec<u8>, SyncError> {
-    deflate_by(&FAST_COMPRESSOR, Compression::fast(), dict, None)
+    deflate_by(&FAST, Compression::fast(), dict, None)
 }
 
 /// A dictionary as [`pack_dict`] packed it; refused when damaged or larger than [`DICT_MAX`].
@@ -246,47 +249,48 @@ pub fn unpack_dict(packed: &[u8]) -> Result<Vec<u8>, SyncError> {
 }
 
 fn deflate_by(
-    key: &'static std::thread::LocalKey<std::cell::RefCell<Option<flate2::Compress>>>,
+    pool: &Mutex<Vec<flate2::Compress>>,
     level: Compression,
     raw: &[u8],
     dict: Option<&[u8]>,
 ) -> Result<Vec<u8>, SyncError> {
     let bad = |e: String| SyncError::Malformed(format!("compression : {e}"));
-    key.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let c = match slot.as_mut() {
-            Some(c) => {
-                c.reset();
-                c
-            }
-            None => slot.insert(flate2::Compress::new(level, false)),
-        };
-        let result = (|| {
-            if let Some(dict) = dict {
-                c.set_dictionary(dict).map_err(|e| bad(e.to_string()))?;
-            }
-            let mut out = Vec::with_capacity(raw.len() / 2 + 64);
-            loop {
-                let done = usize::try_from(c.total_in()).map_err(|e| bad(e.to_string()))?;
-                let status = c
-                    .compress_vec(
-                        raw.get(done..).unwrap_or_default(),
-                        &mut out,
-                        flate2::FlushCompress::Finish,
-                    )
-                    .map_err(|e| bad(e.to_string()))?;
-                if status == flate2::Status::StreamEnd {
-                    return Ok(out);
-                }
-                out.reserve(out.capacity().max(1024));
-            }
-        })();
-        if result.is_err() {
-            // not reused after a failure
-            *slot = None;
+    let kept = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    let mut c = match kept {
+        Some(mut c) => {
+            c.reset();
+            c
         }
-        result
-    })
+        None => flate2::Compress::new(level, false),
+    };
+    let result = (|| {
+        if let Some(dict) = dict {
+            c.set_dictionary(dict).map_err(|e| bad(e.to_string()))?;
+        }
+        let mut out = Vec::with_capacity(raw.len() / 2 + 64);
+        loop {
+            let done = usize::try_from(c.total_in()).map_err(|e| bad(e.to_string()))?;
+            let status = c
+                .compress_vec(
+                    raw.get(done..).unwrap_or_default(),
+                    &mut out,
+                    flate2::FlushCompress::Finish,
+                )
+                .map_err(|e| bad(e.to_string()))?;
+            if status == flate2::Status::StreamEnd {
+                return Ok(out);
+            }
+            out.reserve(out.capacity().max(1024));
+        }
+    })();
+    // not reused after a failure
+    if result.is_ok() {
+        let mut kept = pool.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() < COMPRESSORS_KEPT {
+            kept.push(c);
+        }
+    }
+    result
 }
 
 /// zstd at `level`, with `dict` as its raw-content prefix when given; no checksum, no
@@ -640,8 +644,8 @@ impl Envelope {
 mod tests {
     use super::*;
 
-    /// The compressor a thread reuses gives the same bytes as a new one, with or without a
-    /// dictionary, whatever it compressed before.
+    /// A compressor reused, on this thread or another, gives the same bytes as a new one,
+    /// with or without a dictionary, whatever it compressed before.
     #[test]
     #[allow(clippy::unwrap_used)]
     fn a_reused_compressor_compresses_as_a_new_one() {
@@ -655,10 +659,33 @@ mod tests {
             assert_eq!(env.encode_with(Some(&dict)).unwrap(), first_dict);
             assert_eq!(env.encode().unwrap(), first);
         }
-        let fresh = std::thread::spawn(move || env.encode().unwrap())
-            .join()
-            .unwrap();
-        assert_eq!(fresh, first);
+        // what a compressor never used gives
+        let new = |dict: Option<&[u8]>| {
+            let mut c = flate2::Compress::new(Compression::best(), false);
+            if let Some(d) = dict {
+                c.set_dictionary(deflate_tail(d)).unwrap();
+            }
+            let raw = env.raw().unwrap();
+            let mut out = Vec::with_capacity(raw.len() + 64);
+            let status = c
+                .compress_vec(&raw, &mut out, flate2::FlushCompress::Finish)
+                .unwrap();
+            assert_eq!(status, flate2::Status::StreamEnd);
+            out
+        };
+        assert_eq!(first[MAGIC.len()..], new(None));
+        assert_eq!(first_dict[MAGIC_DICT.len() + 8..], new(Some(&dict)));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (env, dict) = (env.clone(), dict.clone());
+                std::thread::spawn(move || {
+                    (env.encode().unwrap(), env.encode_with(Some(&dict)).unwrap())
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), (first.clone(), first_dict.clone()));
+        }
         assert_eq!(
             Envelope::decode_with(&first_dict, Some(&dict))
                 .unwrap()
