@@ -101,7 +101,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn audit_head(&self, device: &str, seq: i64) -> R<Option<String>> {
         Ok(self
-            .conn()
+            .cached()
             .query_row(
                 "SELECT hash FROM audit_heads WHERE device_id = ?1 AND seq = ?2",
                 params![device, seq],
@@ -115,7 +115,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn audit_head_max(&self, device: &str) -> R<i64> {
-        Ok(self.conn().query_row(
+        Ok(self.cached().query_row(
             "SELECT coalesce(max(seq), 0) FROM audit_heads WHERE device_id = ?1",
             [device],
             |r| r.get(0),
@@ -127,7 +127,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn confirm_audit_head(&self, device: &str, seq: i64) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "UPDATE audit_heads SET confirmed = 1 WHERE device_id = ?1 AND seq = ?2 AND confirmed = 0",
             params![device, seq],
         )?;
@@ -139,7 +139,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn audit_confirmed_max(&self, device: &str) -> R<Option<i64>> {
-        Ok(self.conn().query_row(
+        Ok(self.cached().query_row(
             "SELECT max(seq) FROM audit_heads WHERE device_id = ?1 AND confirmed = 1",
             [device],
             |r| r.get(0),
@@ -162,7 +162,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn put_audit_head(&self, device: &str, seq: i64, hash: &str, at: &str) -> R<()> {
-        self.conn().execute(
+        self.cached().execute(
             "INSERT OR IGNORE INTO audit_heads (device_id, seq, hash, received_at) VALUES (?1, ?2, ?3, ?4)",
             params![device, seq, hash, at],
         )?;
@@ -175,7 +175,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn forget_audit_heads_after(&self, device: &str, seq: i64) -> R<usize> {
-        Ok(self.conn().execute(
+        Ok(self.cached().execute(
             "DELETE FROM audit_heads WHERE device_id = ?1 AND seq > ?2",
             params![device, seq],
         )?)
@@ -198,7 +198,7 @@ impl Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn put_audit_break(&self, b: &AuditBreak) -> R<bool> {
-        let n = self.conn().execute(
+        let n = self.cached().execute(
             "INSERT OR IGNORE INTO audit_breaks (device_id, at_seq, expected, got, reason, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![b.device_id, b.at_seq, b.expected, b.got, b.reason, b.detected_at],
         )?;
@@ -255,11 +255,11 @@ impl Db<'_> {
     ) -> R<(i64, bool)> {
         let digest = hex(&Sha256::digest(bytes));
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let n = self.conn().execute(
+        let n = self.cached().execute(
             "INSERT OR IGNORE INTO quarantine (device_id, received_at, created_at, size, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![device, received_at, created_at, size, digest, bytes],
         )?;
-        let id = self.conn().query_row(
+        let id = self.cached().query_row(
             "SELECT id FROM quarantine WHERE digest = ?1",
             [&digest],
             |r| r.get(0),
@@ -294,7 +294,7 @@ impl Db<'_> {
     /// SQLite errors.
     pub fn quarantined_bytes(&self, id: i64) -> R<Option<Vec<u8>>> {
         Ok(self
-            .conn()
+            .cached()
             .query_row("SELECT bytes FROM quarantine WHERE id = ?1", [id], |r| {
                 r.get(0)
             })

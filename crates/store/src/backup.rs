@@ -830,7 +830,7 @@ impl crate::Db<'_> {
     /// # Errors
     /// SQLite errors.
     pub fn restorations(&self) -> Result<Vec<Restoration>, StoreError> {
-        let mut st = self.conn().prepare(
+        let mut st = self.conn().prepare_cached(
             "SELECT restored_at, backup_made_at, backup_file, backup_sha256, store_id, from_generation, to_generation, receipt_counters, moved_aside FROM restorations ORDER BY id",
         )?;
         let rows = st.query_map([], |r| {
