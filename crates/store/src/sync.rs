@@ -2,6 +2,7 @@
 //! rowid or key, written generically), the tables of change chunks, sync states and conflicts,
 //! and writes that report which projection rows they touched.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::types::Value;
@@ -439,6 +440,39 @@ impl Db<'_> {
         let mut st = self.conn().prepare_cached(sql)?;
         let rows = st.query_map([id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// [`Db::look_alikes`] of many deliveries in one query (a merge's, after its rows are
+    /// written): the look-alikes of each of `ids` that has any, in order. One query a merge
+    /// instead of one a delivery: the hub asks for the 50 of every push of a burst.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn delivery_look_alikes(&self, ids: &[&str]) -> R<HashMap<String, Vec<String>>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = serde_json::to_string(ids).map_err(|e| StoreError::Decode {
+            table: "deliveries",
+            column: "id",
+            value: e.to_string(),
+        })?;
+        // CROSS JOIN keeps SQLite's order: the listed ids first, each found by its key, then
+        // the same member's deliveries of that day by their index (as `look_alikes` does)
+        let mut st = self.conn().prepare_cached(
+            "SELECT d.id, o.id FROM json_each(?1) j CROSS JOIN deliveries d ON d.id = j.value
+             CROSS JOIN deliveries o ON o.member_id = d.member_id AND o.id <> d.id AND o.date = d.date AND o.gross_t = d.gross_t
+             WHERE NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = o.id)
+               AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = d.id)
+             ORDER BY d.id, o.id",
+        )?;
+        let rows = st.query_map([list], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (d, o) = row?;
+            out.entry(d).or_default().push(o);
+        }
+        Ok(out)
     }
 
     // ----- documents -----

@@ -1914,11 +1914,27 @@ fn flag_rows(
     // already decided about the pair (merged, or two people)
     let mut merges: Option<sene_domain::merges::Merges> = None;
     let mut conflicts = 0;
+    // the deliveries' look-alikes in one query (the rows are written: each query alone would
+    // see the same store)
+    let mut deliveries: Vec<&str> = rows
+        .iter()
+        .filter(|(table, ..)| *table == Table::Deliveries)
+        .filter_map(|(_, _, row, _)| row.get("id").and_then(Json::as_str))
+        .collect();
+    deliveries.sort_unstable();
+    deliveries.dedup();
+    let known = db.delivery_look_alikes(&deliveries)?;
     for (table, _, row, _) in rows {
         let Some(rid) = row.get("id").and_then(Json::as_str) else {
             continue;
         };
-        if let Some(dup) = flag_look_alikes(db, id, *table, rid, now, &mut merges)? {
+        let alikes = match table {
+            Table::Deliveries => known.get(rid).cloned().unwrap_or_default(),
+            _ => db.look_alikes(*table, rid)?,
+        };
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(alikes, db.look_alikes(*table, rid)?, "{rid}");
+        if let Some(dup) = flag_alikes(db, id, *table, rid, now, &mut merges, alikes)? {
             conflicts += 1;
             inserted.push(dup);
         }
@@ -2397,7 +2413,20 @@ pub fn flag_look_alikes(
     now: &str,
     merges: &mut Option<sene_domain::merges::Merges>,
 ) -> R<Option<ConflictRow>> {
-    let mut alikes = db.look_alikes(table, rid)?;
+    let alikes = db.look_alikes(table, rid)?;
+    flag_alikes(db, id, table, rid, now, merges, alikes)
+}
+
+/// [`flag_look_alikes`] with the record's look-alikes read (`alikes`).
+fn flag_alikes(
+    db: &Db<'_>,
+    id: &DocId,
+    table: Table,
+    rid: &str,
+    now: &str,
+    merges: &mut Option<sene_domain::merges::Merges>,
+    mut alikes: Vec<String>,
+) -> R<Option<ConflictRow>> {
     if table == Table::Members && !alikes.is_empty() {
         let m = match merges.take() {
             Some(m) => m,

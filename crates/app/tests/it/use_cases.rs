@@ -406,6 +406,55 @@ fn fertilizer_part_on_credit_part_in_cash() {
     );
 }
 
+/// The look-alikes of a merge's deliveries read in one query are those read one by one: the
+/// same member's deliveries of that day at the same gross weight, neither voided.
+#[test]
+fn deliveries_look_alikes_read_together_are_those_read_one_by_one() {
+    let mut w = World::new();
+    let a = w.member("DIO-0010", "Awa Traoré");
+    let b = w.member("DIO-0011", "Oumar Coulibaly");
+    let (ca, cb) = (w.contract(a, w.rice, "1000"), w.contract(b, w.rice, "1000"));
+    let same = [
+        w.deliver(a, ca, 10, "505", "14", "2"),
+        w.deliver(a, ca, 10, "505", "14", "2"),
+        w.deliver(a, ca, 10, "505", "14", "2"),
+    ];
+    let other_weight = w.deliver(a, ca, 5, "300", "14", "2");
+    let other_member = w.deliver(b, cb, 10, "505", "14", "2");
+    let checker = Actor {
+        agent: w.sec.agent,
+        device: w.agent.device,
+    };
+    w.l.run(&checker, |tx| {
+        tx.reverse(Reverse {
+            id: None,
+            target_kind: RecordKind::Delivery,
+            target_id: same[2].id.to_string(),
+            reason: "livraison comptée deux fois".into(),
+            date: d(2026, 11, 5),
+        })
+    })
+    .unwrap();
+    let ids: Vec<String> = same
+        .iter()
+        .chain([&other_weight, &other_member])
+        .map(|x| x.id.to_string())
+        .collect();
+    let listed: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let db = w.l.db();
+    let together = db.delivery_look_alikes(&listed).unwrap();
+    for id in &ids {
+        let alone = db.look_alikes(Table::Deliveries, id).unwrap();
+        assert_eq!(together.get(id).cloned().unwrap_or_default(), alone, "{id}");
+    }
+    // the first two look alike, the voided one and the others look like nothing
+    let (first, second) = (same[0].id.to_string(), same[1].id.to_string());
+    assert_eq!(together.len(), 2, "{together:?}");
+    assert_eq!(together[&first], [second.clone()]);
+    assert_eq!(together[&second], [first]);
+    assert!(db.delivery_look_alikes(&[]).unwrap().is_empty());
+}
+
 #[test]
 fn a_reversed_disbursement_and_a_voided_delivery_cancel_exactly() {
     let mut w = World::new();
