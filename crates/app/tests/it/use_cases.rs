@@ -450,7 +450,7 @@ fn deliveries_look_alikes_read_together_are_those_read_one_by_one() {
     // the first two look alike, the voided one and the others look like nothing
     let (first, second) = (same[0].id.to_string(), same[1].id.to_string());
     assert_eq!(together.len(), 2, "{together:?}");
-    assert_eq!(together[&first], [second.clone()]);
+    assert_eq!(together[&first], std::slice::from_ref(&second));
     assert_eq!(together[&second], [first]);
     assert!(db.delivery_look_alikes(&[]).unwrap().is_empty());
 }
