@@ -602,6 +602,7 @@ impl Tx<'_, '_> {
             .now
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut merges = None;
+        let alikes = self.db.look_alikes(Table::Members, &m.id.to_string())?;
         sene_sync::engine::flag_look_alikes(
             self.db,
             &doc,
@@ -609,9 +610,10 @@ impl Tx<'_, '_> {
             &m.id.to_string(),
             &now,
             &mut merges,
+            alikes.clone(),
         )?;
         let mut out = Vec::new();
-        for o in self.db.look_alikes(Table::Members, &m.id.to_string())? {
+        for o in alikes {
             if let Ok(o) = o.parse::<MemberId>() {
                 let settled = merges
                     .as_ref()

@@ -1934,7 +1934,7 @@ fn flag_rows(
         };
         #[cfg(debug_assertions)]
         debug_assert_eq!(alikes, db.look_alikes(*table, rid)?, "{rid}");
-        if let Some(dup) = flag_alikes(db, id, *table, rid, now, &mut merges, alikes)? {
+        if let Some(dup) = flag_look_alikes(db, id, *table, rid, now, &mut merges, alikes)? {
             conflicts += 1;
             inserted.push(dup);
         }
@@ -2401,24 +2401,13 @@ pub fn close_covered(db: &Db<'_>, r: &sene_store::ConflictResolution) -> R<usize
 /// village; a delivery alike) in the conflict queue as one probable-duplicate conflict, unless
 /// the secretariat already decided about the pair (merged, or two people) or the group is
 /// already queued. Run on every record a merge writes, and after a member's correction (a
-/// corrected phone may reveal a duplicate). `merges` caches the merge decisions between calls.
+/// corrected phone may reveal a duplicate). `alikes`: the record's look-alikes as
+/// [`Db::look_alikes`] reads them (a merge reads its deliveries' in one query). `merges`
+/// caches the merge decisions between calls.
 ///
 /// # Errors
 /// Store errors.
 pub fn flag_look_alikes(
-    db: &Db<'_>,
-    id: &DocId,
-    table: Table,
-    rid: &str,
-    now: &str,
-    merges: &mut Option<sene_domain::merges::Merges>,
-) -> R<Option<ConflictRow>> {
-    let alikes = db.look_alikes(table, rid)?;
-    flag_alikes(db, id, table, rid, now, merges, alikes)
-}
-
-/// [`flag_look_alikes`] with the record's look-alikes read (`alikes`).
-fn flag_alikes(
     db: &Db<'_>,
     id: &DocId,
     table: Table,
