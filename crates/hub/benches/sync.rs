@@ -15,7 +15,9 @@
 //! sync. Timed from the first request sent to the last answer leaving the hub; the hub's
 //! delivery count is checked, its peak RSS growth read from its `VmHWM` (reset just before).
 //! `SENE_BENCH_BURST_CACHE=dir` keeps the setup for later runs, `SENE_BENCH_BURST_RUNS=k`,
-//! `SENE_BENCH_BURST_NICE=0` (the laptops left at the hub's priority after sending),
+//! `SENE_BENCH_BURST_NICE=idle|19|0` (once they have sent, the laptops run at `SCHED_IDLE`,
+//! the default: only when the hub leaves a core idle, as if each had its own processor; or at
+//! nice 19; or left at the hub's priority),
 //! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs),
 //! `SENE_BENCH_BURST_ONE_BY_ONE=1` (the same day, each laptop after the previous one: what the
 //! burst costs over it), `SENE_BENCH_PERF_CTL=fifo` (writes `enable` to that fifo as the
@@ -2295,23 +2297,76 @@ fn thread_id() -> Option<String> {
     Some(me.file_name()?.to_str()?.to_owned())
 }
 
-/// Lowers these threads' priority to nice 19 (one `renice`); the nice value of the first,
-/// read back.
-fn nice_threads(tids: &[String]) -> Option<i64> {
-    std::process::Command::new("renice")
-        .args(["-n", "19", "-p"])
-        .args(tids)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/self/task/{}/stat", tids.first()?)).ok()?;
-    // field 19 (nice), counted after the command's name in parentheses
+/// How the laptops yield the two cores to the hub once they have sent
+/// (`SENE_BENCH_BURST_NICE`): in the field each has its own processor, here they share the
+/// hub's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Yield {
+    /// `SCHED_IDLE` (`chrt --idle`, weight 3): they run when the hub leaves a core idle (the
+    /// default, `idle`).
+    Idle,
+    /// nice 19 (`renice`, weight 15 each, against 1,024 for each of the hub's threads): 256
+    /// laptops applying their answers outweigh the hub's busy threads (`19`).
+    Nice,
+    /// Left at the hub's priority (`0`).
+    No,
+}
+
+impl Yield {
+    fn from_env() -> Yield {
+        match std::env::var("SENE_BENCH_BURST_NICE").as_deref() {
+            Ok("0") => Yield::No,
+            Ok("19") => Yield::Nice,
+            _ => Yield::Idle,
+        }
+    }
+}
+
+/// Field 41 of a thread's `stat` (its scheduling policy, 5 for `SCHED_IDLE`) or 19 (its nice
+/// value), counted after the command's name in parentheses.
+fn thread_stat(tid: &str, field: usize) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
     stat.rsplit_once(')')?
         .1
         .split_whitespace()
-        .nth(16)?
+        .nth(field - 3)?
         .parse()
         .ok()
+}
+
+/// Lowers the laptops' threads as `how` says; what the first reads back ("SCHED_IDLE",
+/// "nice 19").
+fn yield_threads(how: Yield, tids: &[String]) -> Option<String> {
+    let first = tids.first()?;
+    match how {
+        Yield::No => None,
+        Yield::Nice => {
+            std::process::Command::new("renice")
+                .args(["-n", "19", "-p"])
+                .args(tids)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .ok()?;
+            Some(format!("nice {}", thread_stat(first, 19)?))
+        }
+        Yield::Idle => {
+            // every thread of this process at once (one `chrt` takes one id): the laptops,
+            // and the bench's own thread, which only waits for them; put back after the burst
+            sched_all(true);
+            (thread_stat(first, 41)? == 5).then(|| "SCHED_IDLE".to_owned())
+        }
+    }
+}
+
+/// Every thread of this process to `SCHED_IDLE`, or back to the normal policy.
+fn sched_all(idle: bool) {
+    let policy = if idle { "--idle" } else { "--other" };
+    let ok = std::process::Command::new("chrt")
+        .args([policy, "-a", "-p", "0", &std::process::id().to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok || idle, "chrt could not put the bench's threads back");
 }
 
 /// A store's file and its WAL, copied.
@@ -2535,8 +2590,9 @@ struct BurstRun {
     steal: f64,
     /// Each laptop after the previous one's answer (SENE_BENCH_BURST_ONE_BY_ONE).
     one_by_one: bool,
-    /// The laptops' nice value once they had sent, when niced.
-    niced: Option<i64>,
+    /// How the laptops yielded the cores once they had sent ("SCHED_IDLE", "nice 19"), as
+    /// read back; none when they did not.
+    niced: Option<String>,
     /// The system's TCP counters over the burst (see `tcp_counters`).
     tcp: BTreeMap<String, u64>,
 }
@@ -2599,7 +2655,11 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     let barrier = std::sync::Barrier::new(if one_by_one { 1 } else { n + 1 });
     let turn = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
     let day = setup.day;
-    let nice = !one_by_one && std::env::var("SENE_BENCH_BURST_NICE").map_or(true, |v| v != "0");
+    let how = if one_by_one {
+        Yield::No
+    } else {
+        Yield::from_env()
+    };
     let tcp_before = tcp_counters();
     let mut niced = None;
     let mut steal = 0.0;
@@ -2651,19 +2711,22 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         }
         let ticks = cpu_ticks();
         perf_control("enable");
-        if nice {
+        if how != Yield::No {
             // the laptops send at the hub's priority, all at once; once they have (each past
-            // its callback, and 20 ms to connect and write), they are niced: applying their
+            // its callback, and 20 ms to connect and write), they yield: applying their
             // answers, they then take only what the hub leaves of the two cores (in the field
             // each has its own processor)
             while sending.load(Ordering::SeqCst) < n as u64 {
                 std::thread::sleep(Duration::from_millis(1));
             }
             std::thread::sleep(Duration::from_millis(20));
-            niced = nice_threads(&tids.lock().unwrap());
+            niced = yield_threads(how, &tids.lock().unwrap());
         }
         let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
         perf_control("disable");
+        if how == Yield::Idle {
+            sched_all(false);
+        }
         let after = cpu_ticks();
         steal = (after.1 - ticks.1) as f64 / (after.0 - ticks.0).max(1) as f64;
         out
@@ -2842,13 +2905,13 @@ fn burst_rows(
             verdict(r.wall <= max).into(),
         ]);
         details.push(format!(
-            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; laptops at nice {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s.",
+            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; the laptops {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s.",
             k + 1,
             ms(r.writer_cpu),
             ms(r.writer_wait),
             r.hub_cpu.map_or_else(|| "?".into(), |c| format!("{c:.0}")),
             r.steal * 100.0,
-            r.niced.map_or_else(|| "0 (not niced)".into(), |v| v.to_string()),
+            r.niced.as_deref().unwrap_or("at the hub's priority"),
             r.requests,
             r.statuses,
             r.rounds,

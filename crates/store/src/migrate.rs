@@ -144,6 +144,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "hub_dict_ids",
         sql: include_str!("migrations/0025_hub_dict_ids.sql"),
     },
+    Migration {
+        version: 26,
+        name: "deliveries_member_day",
+        sql: include_str!("migrations/0026_deliveries_member_day.sql"),
+    },
 ];
 
 /// A migration whose text was edited after it shipped (never again: add a new migration), and

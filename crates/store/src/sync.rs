@@ -458,15 +458,7 @@ impl Db<'_> {
             column: "id",
             value: e.to_string(),
         })?;
-        // CROSS JOIN keeps SQLite's order: the listed ids first, each found by its key, then
-        // the same member's deliveries of that day by their index (as `look_alikes` does)
-        let mut st = self.conn().prepare_cached(
-            "SELECT d.id, o.id FROM json_each(?1) j CROSS JOIN deliveries d ON d.id = j.value
-             CROSS JOIN deliveries o ON o.member_id = d.member_id AND o.id <> d.id AND o.date = d.date AND o.gross_t = d.gross_t
-             WHERE NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = o.id)
-               AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = d.id)
-             ORDER BY d.id, o.id",
-        )?;
+        let mut st = self.conn().prepare_cached(DELIVERY_LOOK_ALIKES)?;
         let rows = st.query_map([list], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
         for row in rows {
             let (d, o) = row?;
@@ -1310,3 +1302,14 @@ fn key_condition(table: Table, key: &str) -> Option<(Vec<&str>, String)> {
         .join(" AND ");
     Some((parts, cond))
 }
+
+/// The look-alikes of the deliveries listed (a JSON array of ids): [`Db::delivery_look_alikes`].
+/// CROSS JOIN keeps SQLite's order: the listed ids first, each found by its key, then the same
+/// member's deliveries of that day in `deliveries_member` (member, date, gross weight, id),
+/// which holds every column the join reads (migration 26): the table is not read for them.
+pub(crate) const DELIVERY_LOOK_ALIKES: &str =
+    "SELECT d.id, o.id FROM json_each(?1) j CROSS JOIN deliveries d ON d.id = j.value
+     CROSS JOIN deliveries o ON o.member_id = d.member_id AND o.id <> d.id AND o.date = d.date AND o.gross_t = d.gross_t
+     WHERE NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = o.id)
+       AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_id = d.id)
+     ORDER BY d.id, o.id";
