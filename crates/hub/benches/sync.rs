@@ -2352,21 +2352,24 @@ fn yield_threads(how: Yield, tids: &[String]) -> Option<String> {
         Yield::Idle => {
             // every thread of this process at once (one `chrt` takes one id): the laptops,
             // and the bench's own thread, which only waits for them; put back after the burst
-            sched_all(true);
+            if !sched_all(true) {
+                return None;
+            }
             (thread_stat(first, 41)? == 5).then(|| "SCHED_IDLE".to_owned())
         }
     }
 }
 
-/// Every thread of this process to `SCHED_IDLE`, or back to the normal policy.
-fn sched_all(idle: bool) {
+/// Every thread of this process to `SCHED_IDLE`, or back to the normal policy; whether
+/// `chrt` did it (a machine without it leaves the laptops at the hub's priority, and the
+/// burst's details say so).
+fn sched_all(idle: bool) -> bool {
     let policy = if idle { "--idle" } else { "--other" };
-    let ok = std::process::Command::new("chrt")
+    std::process::Command::new("chrt")
         .args([policy, "-a", "-p", "0", &std::process::id().to_string()])
         .stdout(std::process::Stdio::null())
         .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok || idle, "chrt could not put the bench's threads back");
+        .is_ok_and(|s| s.success())
 }
 
 /// A store's file and its WAL, copied.
@@ -2724,8 +2727,11 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         }
         let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
         perf_control("disable");
-        if how == Yield::Idle {
-            sched_all(false);
+        if how == Yield::Idle && niced.is_some() {
+            assert!(
+                sched_all(false),
+                "chrt could not put the bench's threads back"
+            );
         }
         let after = cpu_ticks();
         steal = (after.1 - ticks.1) as f64 / (after.0 - ticks.0).max(1) as f64;
