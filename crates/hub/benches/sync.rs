@@ -2323,9 +2323,13 @@ impl Yield {
 }
 
 /// Field 41 of a thread's `stat` (its scheduling policy, 5 for `SCHED_IDLE`) or 19 (its nice
-/// value), counted after the command's name in parentheses.
-fn thread_stat(tid: &str, field: usize) -> Option<i64> {
-    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+/// value), counted after the command's name in parentheses; `None` for this thread.
+fn thread_stat(tid: Option<&str>, field: usize) -> Option<i64> {
+    let path = tid.map_or_else(
+        || "/proc/thread-self/stat".to_owned(),
+        |t| format!("/proc/self/task/{t}/stat"),
+    );
+    let stat = std::fs::read_to_string(path).ok()?;
     stat.rsplit_once(')')?
         .1
         .split_whitespace()
@@ -2347,22 +2351,22 @@ fn yield_threads(how: Yield, tids: &[String]) -> Option<String> {
                 .stdout(std::process::Stdio::null())
                 .status()
                 .ok()?;
-            Some(format!("nice {}", thread_stat(first, 19)?))
+            Some(format!("nice {}", thread_stat(Some(first), 19)?))
         }
         Yield::Idle => {
-            // every thread of this process at once (one `chrt` takes one id): the laptops,
-            // and the bench's own thread, which only waits for them; put back after the burst
-            if !sched_all(true) {
-                return None;
-            }
-            (thread_stat(first, 41)? == 5).then(|| "SCHED_IDLE".to_owned())
+            // every thread of this process at once (one `chrt` takes one id): the bench's own
+            // thread, which only waits for them, then the laptops; put back after the burst.
+            // `chrt` stops at a thread that ended meanwhile (a laptop of the quick mode done):
+            // the laptops after it stay as they were, and this thread says what it got
+            let _ = sched_all(true);
+            (thread_stat(None, 41)? == 5).then(|| "SCHED_IDLE".to_owned())
         }
     }
 }
 
 /// Every thread of this process to `SCHED_IDLE`, or back to the normal policy; whether
-/// `chrt` did it (a machine without it leaves the laptops at the hub's priority, and the
-/// burst's details say so).
+/// `chrt` did it for every one (a machine without it leaves the laptops at the hub's
+/// priority, and the burst's details say so).
 fn sched_all(idle: bool) -> bool {
     let policy = if idle { "--idle" } else { "--other" };
     std::process::Command::new("chrt")
@@ -2727,10 +2731,12 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         }
         let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
         perf_control("disable");
-        if how == Yield::Idle && niced.is_some() {
-            assert!(
-                sched_all(false),
-                "chrt could not put the bench's threads back"
+        if how == Yield::Idle {
+            let _ = sched_all(false);
+            assert_ne!(
+                thread_stat(None, 41),
+                Some(5),
+                "chrt could not put the bench's thread back"
             );
         }
         let after = cpu_ticks();
