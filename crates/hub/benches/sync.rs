@@ -2643,8 +2643,10 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
             .unwrap();
     });
     let morning = t.elapsed();
-    // the hours between: its checkpoints catch up
-    std::thread::sleep(Duration::from_secs(2));
+    // the hours between: its checkpoints catch up (the background checkpoint waits for a
+    // second without commits, then copies the morning's WAL: 3 s, so that it is done before
+    // the burst, as it is hours before in the field)
+    std::thread::sleep(Duration::from_secs(3));
     let before = hub.deliveries();
     let load = std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
