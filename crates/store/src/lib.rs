@@ -43,10 +43,7 @@ pub use error::StoreError;
 pub use migrate::{fingerprint, pre_upgrade_copy, Migration, MIGRATIONS};
 pub use office::{AnomalyResolution, CashReturn, StockCount};
 pub use settlement::{LateRecord, SettlementLineRow, SettlementProposalRow, SettlementRunRow};
-pub use store::{
-    checkpoint_now, Checkpointer, Store, CHECKPOINT_DEFER_PAGES, CHECKPOINT_DEFER_TURNS,
-    WAL_KEPT_BYTES, WRITER_CHECKPOINT_PAGES,
-};
+pub use store::{Checkpointer, Store, WRITER_CHECKPOINT_PAGES};
 pub use sync::{
     row_key, ConflictResolution, ConflictRow, HubDevice, PutOutcome, RowAction, RowChange, Touched,
 };

@@ -563,12 +563,12 @@ pub const WRITER_CHECKPOINT_PAGES: u32 = 65_536;
 
 /// While the writer keeps committing, the background checkpoint waits for it to pause, up to
 /// this many turns in a row, or until this many pages wait in the WAL ([`checkpoint_now`]).
-pub const CHECKPOINT_DEFER_TURNS: u32 = 5;
+const CHECKPOINT_DEFER_TURNS: u32 = 5;
 /// See [`CHECKPOINT_DEFER_TURNS`]: 128 MiB.
-pub const CHECKPOINT_DEFER_PAGES: i64 = 32_768;
+const CHECKPOINT_DEFER_PAGES: i64 = 32_768;
 
 /// The WAL's file is cut back to this size after a checkpoint (`journal_size_limit`): 64 MiB.
-pub const WAL_KEPT_BYTES: u64 = 64 * 1024 * 1024;
+const WAL_KEPT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Whether the background checkpoint runs this turn: `behind` frames wait in the WAL, the
 /// writer committed since the last turn (`busy`), and the checkpoint already waited
@@ -577,7 +577,7 @@ pub const WAL_KEPT_BYTES: u64 = 64 * 1024 * 1024;
 /// anyone. It never waits more than [`CHECKPOINT_DEFER_TURNS`] turns nor past
 /// [`CHECKPOINT_DEFER_PAGES`], so a writer that never pauses still has its WAL copied.
 #[must_use]
-pub fn checkpoint_now(busy: bool, behind: i64, deferred: u32) -> bool {
+fn checkpoint_now(busy: bool, behind: i64, deferred: u32) -> bool {
     behind > 0 && (!busy || deferred >= CHECKPOINT_DEFER_TURNS || behind >= CHECKPOINT_DEFER_PAGES)
 }
 
