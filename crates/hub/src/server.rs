@@ -86,24 +86,6 @@ struct Pending {
     done: tokio::sync::oneshot::Sender<Result<Answer, HubError>>,
     /// When it was queued (the group's debug line says how long its oldest exchange waited).
     queued: std::time::Instant,
-    /// Its body decoded by its own request's task, when that could be done there
-    /// ([`Hub::predecode`]).
-    decoded: Option<Decoded>,
-}
-
-/// A request's body decoded before it is queued, by its own request's task: inflating it with
-/// the device's last dictionary (zstd loads the 64 KiB dictionary for each request) is then
-/// off the writer thread, which only checks that the dictionary is still the device's
-/// ([`Hub::read_request`]).
-struct Decoded {
-    /// The device its token named when it was checked.
-    device_id: String,
-    /// The id of the dictionary it was compressed with, if any.
-    dict_id: Option<[u8; 8]>,
-    env: Envelope,
-    /// The request as sent, for the next dictionary.
-    env_raw: Vec<u8>,
-    reads: sene_sync::wire::Reads,
 }
 
 /// At most this many exchanges merge in one group: the first device of a group waits for the
@@ -217,55 +199,19 @@ impl Hub {
     /// # Errors
     /// [`HubError::Unauthorized`] for an unknown or revoked token, store errors.
     pub fn check_token(&self, token: &str) -> Result<(), HubError> {
-        self.token_device(token).map(|_| ())
-    }
-
-    /// [`Hub::check_token`], giving the id of the device the token names.
-    fn token_device(&self, token: &str) -> Result<String, HubError> {
-        let device = match &self.reader {
+        match &self.reader {
             Some(r) => {
                 let l = r.lock().map_err(|_| poisoned())?;
-                enroll::authenticate(&l, token)?
+                enroll::authenticate(&l, token).map(|_| ())
             }
-            None => self.with_ledger(|l| enroll::authenticate(l, token))?,
-        };
-        Ok(device.0.device_id)
-    }
-
-    /// Decodes a request's body in its own task, before it is queued, when the dictionary it
-    /// names is the device's last one kept in memory (or it names none); `None` otherwise
-    /// (the writer then decodes it as before, from the store's slots if need be). Whatever is
-    /// wrong with the body is left for the writer to say.
-    fn predecode(&self, device_id: &str, body: &[u8]) -> Option<Decoded> {
-        let dict_id = Envelope::dict_needed(body);
-        let dict = match dict_id {
-            None => None,
-            Some(id) => Some(self.kept_dict(device_id, id)?.1),
-        };
-        let env = Envelope::decode_dict(body, dict.as_deref()).ok()?;
-        let env_raw = env.raw().ok()?;
-        Some(Decoded {
-            device_id: device_id.to_owned(),
-            dict_id,
-            env,
-            env_raw,
-            reads: Envelope::sender_reads(body),
-        })
-    }
-
-    /// The device's last dictionary kept in memory, with its slot, if its id is `id`.
-    fn kept_dict(&self, device_id: &str, id: [u8; 8]) -> Option<(u8, Arc<Dict>)> {
-        let last = self.last_dict.lock().ok()?;
-        match last.get(device_id)? {
-            (slot, Some(d)) if d.id() == id => Some((*slot, Arc::clone(d))),
-            _ => None,
+            None => self.with_ledger(|l| enroll::authenticate(l, token).map(|_| ())),
         }
     }
 
     /// [`Hub::exchange`] with the body as read (not copied again).
     fn queue(&self, token: &str, session: &str, body: Vec<u8>) -> Result<Vec<u8>, HubError> {
         let answer = self
-            .enqueue(token, session, body, None)?
+            .enqueue(token, session, body)?
             .blocking_recv()
             .map_err(|_| writer_stopped())??;
         Ok(answer.encode()?)
@@ -278,7 +224,6 @@ impl Hub {
         token: &str,
         session: &str,
         body: Vec<u8>,
-        decoded: Option<Decoded>,
     ) -> Result<tokio::sync::oneshot::Receiver<Result<Answer, HubError>>, HubError> {
         let (done, answer) = tokio::sync::oneshot::channel();
         self.writer
@@ -288,7 +233,6 @@ impl Hub {
                 body,
                 done,
                 queued: std::time::Instant::now(),
-                decoded,
             })
             .map_err(|_| writer_stopped())?;
         Ok(answer)
@@ -319,7 +263,7 @@ impl Hub {
                 tracing::warn!(error = %e, "fil de fusion anticipée non démarré");
             }
             let reading = std::time::Instant::now();
-            let read = self.read_ahead(l, &mut jobs, &ahead, &mut counts);
+            let read = self.read_ahead(l, &jobs, &ahead, &mut counts);
             ahead.close();
             read_time = reading.elapsed();
             let work: Vec<_> = jobs
@@ -403,15 +347,15 @@ impl Hub {
     fn read_ahead(
         &self,
         l: &mut Ledger,
-        jobs: &mut [Pending],
+        jobs: &[Pending],
         ahead: &crate::ahead::Ahead,
         counts: &mut [usize],
     ) -> Vec<Option<Read>> {
         let mut devices = std::collections::HashSet::new();
         let mut docs = std::collections::HashSet::new();
         let mut read = Vec::with_capacity(jobs.len());
-        for (i, p) in jobs.iter_mut().enumerate() {
-            let r = match self.read_request(l, &p.token, &p.body, p.decoded.take()) {
+        for (i, p) in jobs.iter().enumerate() {
+            let r = match self.read_request(l, &p.token, &p.body) {
                 Ok(r) if devices.insert(r.device.device_id.clone()) => r,
                 _ => {
                     read.push(None);
@@ -450,38 +394,14 @@ impl Hub {
         body: &[u8],
         spent: &mut Spent,
     ) -> Result<Answer, HubError> {
-        let read = self.read_request(l, token, body, None)?;
+        let read = self.read_request(l, token, body)?;
         self.exchange_read(l, read, session, spent)
     }
 
     /// An exchange's request: its device authenticated by its token, its body decoded with
-    /// the dictionary it names, or taken as its task decoded it (`decoded`) when that was the
-    /// same device's and the dictionary it used is still the device's last one.
-    fn read_request(
-        &self,
-        l: &Ledger,
-        token: &str,
-        body: &[u8],
-        decoded: Option<Decoded>,
-    ) -> Result<Read, HubError> {
+    /// the dictionary it names.
+    fn read_request(&self, l: &Ledger, token: &str, body: &[u8]) -> Result<Read, HubError> {
         let (device, scope) = enroll::authenticate(l, token)?;
-        let still = decoded.and_then(|d| {
-            still_good(d, &device.device_id, |id| {
-                self.kept_dict(&device.device_id, id)
-            })
-        });
-        if let Some((d, kept)) = still {
-            let (used, dict) = kept.unzip();
-            return Ok(Read {
-                device,
-                scope,
-                env: d.env,
-                env_raw: d.env_raw,
-                dict,
-                used,
-                reads: d.reads,
-            });
-        }
         // the slot the request's dictionary came from, if it came with one
         let (dict, used) = match Envelope::dict_needed(body) {
             None => (None, None),
@@ -636,29 +556,6 @@ struct Read {
     reads: sene_sync::wire::Reads,
 }
 
-/// `decoded` when it is still good for the exchange of `device_id`, with the dictionary it
-/// used and that dictionary's slot now (`kept`: the device's last dictionary kept in memory,
-/// if its id is the one given): it was decoded for that device, and the dictionary it names
-/// is still the device's last one. The slot is read now, not when it was decoded: another
-/// exchange of the device (a retry) may have written one since. `None`: the writer decodes
-/// the body itself.
-fn still_good(
-    decoded: Decoded,
-    device_id: &str,
-    kept: impl FnOnce([u8; 8]) -> Option<(u8, Arc<Dict>)>,
-) -> Option<(Decoded, Option<(u8, Arc<Dict>)>)> {
-    if decoded.device_id != device_id {
-        return None;
-    }
-    match decoded.dict_id {
-        None => Some((decoded, None)),
-        Some(id) => {
-            let k = kept(id)?;
-            Some((decoded, Some(k)))
-        }
-    }
-}
-
 /// Where a group's time went (see [`Hub::merge_group`]).
 #[derive(Default)]
 struct Spent {
@@ -800,9 +697,9 @@ async fn sync_handler(
     let announced = announced_length(headers, MAX_BODY)?;
     let place = admit(&hub.unauthenticated, 1, ADMISSION_WAIT).await?;
     let (h, t) = (hub.clone(), token.clone());
-    let device_id = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _place = place;
-        h.token_device(&t)
+        h.check_token(&t)
     })
     .await
     .map_err(|e| HubError::Server(e.to_string()))??;
@@ -814,18 +711,10 @@ async fn sync_handler(
     )
     .await?;
     let body = read_body(body, announced, MAX_BODY).await?;
-    // decoded here, beside the writer, rather than by it (see `Decoded`)
-    let h = hub.clone();
-    let (body, decoded) = tokio::task::spawn_blocking(move || {
-        let decoded = h.predecode(&device_id, &body);
-        (body, decoded)
-    })
-    .await
-    .map_err(|e| HubError::Server(e.to_string()))?;
     // waits for its group without holding a thread: one parked thread per waiting device
     // would fill tokio's blocking pool (512) in a burst, and hold up the next token checks
     let answer = hub
-        .enqueue(&token, &session, body, decoded)?
+        .enqueue(&token, &session, body)?
         .await
         .map_err(|_| writer_stopped())??;
     // compressed here, its group on disk, beside the writer merging the next one (zstd at its
@@ -1074,7 +963,7 @@ pub fn init_logging() {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use sene_sync::wire::{dict_id, pack_dict, Reads};
+    use sene_sync::wire::{dict_id, pack_dict};
 
     fn bytes(seed: u8, n: usize) -> Vec<u8> {
         let mut x = u32::from(seed) | 1;
@@ -1154,75 +1043,5 @@ mod tests {
             .unwrap();
         assert_eq!(found(None, b.id()), None);
         assert_eq!(found(None, a.id()), Some((a, 0)));
-    }
-
-    /// A request decoded by its own task is taken by the writer only for the device it was
-    /// decoded for, and only while the dictionary it names is still that device's last one;
-    /// otherwise (or when its task could not decode it) the writer decodes the body itself.
-    #[test]
-    fn a_request_decoded_before_its_group_is_taken_only_while_its_dictionary_is_the_devices() {
-        let ledger = Ledger::with_clock(
-            sene_store::Store::open_in_memory().unwrap(),
-            Box::new(sene_app::SystemClock),
-        );
-        let hub = Hub::new(ledger);
-        let (a, b) = (Dict::new(bytes(1, 40_000)), Dict::new(bytes(2, 40_000)));
-        let keep = |device: &str, slot: u8, d: &Dict| {
-            hub.last_dict
-                .lock()
-                .unwrap()
-                .insert(device.to_owned(), (slot, Some(Arc::new(d.clone()))));
-        };
-        keep("d1", 1, &a);
-        keep("d3", 1, &a);
-        let env = Envelope {
-            items: vec![
-                ("doc-1".to_owned(), bytes(3, 5_000)),
-                ("doc-2".to_owned(), bytes(4, 300)),
-            ],
-        };
-        let hub = &hub;
-        let kept = |device: &'static str| move |id| hub.kept_dict(device, id);
-        for reads in [Reads::Zstd, Reads::Deflate] {
-            let body = env
-                .encode_dict(Some(&a), reads, Strength::Strongest)
-                .unwrap();
-            let d = hub.predecode("d1", &body).unwrap();
-            assert_eq!(d.env, env);
-            assert_eq!(d.env_raw, env.raw().unwrap());
-            assert_eq!(d.dict_id, Some(a.id()));
-            assert_eq!(d.reads, reads);
-            // taken, with the slot the dictionary is in
-            let (d, k) = still_good(d, "d1", kept("d1")).unwrap();
-            let (slot, dict) = k.unwrap();
-            assert_eq!((slot, dict.id()), (1, a.id()));
-            // a token that names another device (one holding the same dictionary): not taken
-            assert!(still_good(d, "d3", kept("d3")).is_none());
-            // a device whose last dictionary is not kept: left to the writer
-            assert!(hub.predecode("d2", &body).is_none());
-        }
-        // another exchange of the device wrote its next dictionary meanwhile: not taken
-        let body = env
-            .encode_dict(Some(&a), Reads::Zstd, Strength::Strongest)
-            .unwrap();
-        let d = hub.predecode("d1", &body).unwrap();
-        keep("d1", 0, &b);
-        assert!(still_good(d, "d1", kept("d1")).is_none());
-        // and a request for it with the new one is taken, in the new slot
-        let body = env
-            .encode_dict(Some(&b), Reads::Zstd, Strength::Strongest)
-            .unwrap();
-        let d = hub.predecode("d1", &body).unwrap();
-        let (_, k) = still_good(d, "d1", kept("d1")).unwrap();
-        assert_eq!(k.map(|(s, d)| (s, d.id())), Some((0, b.id())));
-        // a request without a dictionary: decoded, none used
-        let body = env.encode().unwrap();
-        let d = hub.predecode("d2", &body).unwrap();
-        assert_eq!(d.env, env);
-        let (_, k) = still_good(d, "d2", kept("d2")).unwrap();
-        assert!(k.is_none());
-        // what cannot be decoded is left to the writer, which says what is wrong
-        assert!(hub.predecode("d1", b"SENE\x05garbage").is_none());
-        assert!(hub.predecode("d1", b"").is_none());
     }
 }
