@@ -471,8 +471,32 @@ pub struct Premerge {
     message: Vec<u8>,
     msg: Message,
     state: State,
-    fork: AutoCommit,
+    /// The document, when it was in memory (or the changes are not all the sender's): the
+    /// changes are then applied to it when they do not only create records.
+    fork: Option<AutoCommit>,
+    /// The document's heads in the store when taken, sorted.
+    before: Vec<ChangeHash>,
     brought: Vec<Brought>,
+    /// Whether the changes are all the sender's own and follow from `before` ([`follows`]):
+    /// they may then be merged without the document ([`Engine::merge_appended`]) when they
+    /// only create records.
+    own: bool,
+}
+
+/// What a [`Premerge`] did.
+enum Ahead {
+    /// The changes applied to the document.
+    Applied(Applied),
+    /// The changes only create records, read from them ([`appended`]): the heads they leave
+    /// the document at and the records, for [`Engine::merge_appended`], the document not
+    /// needed.
+    Appended {
+        before: Vec<ChangeHash>,
+        after: Vec<ChangeHash>,
+        rows: Vec<RowToWrite>,
+    },
+    /// Nothing: they do not only create records, and the document was not in memory.
+    Nothing,
 }
 
 /// A [`Premerge`] run: handed back with [`Engine::premerge_put`], used by the
@@ -484,11 +508,13 @@ pub struct Premerged {
     message: Vec<u8>,
     state_before: State,
     state_after: State,
-    applied: R<Applied>,
+    applied: R<Ahead>,
 }
 
 impl Premerge {
-    /// Applies the message to the document: automerge's work and the diff, no store.
+    /// Reads the records the message's changes create when that is all they do and they
+    /// are the sender's own (a day's push: no document needed), else applies the message
+    /// to the document when it was in memory: automerge's work and the diff. No store.
     #[must_use]
     pub fn run(self) -> Premerged {
         let Premerge {
@@ -498,13 +524,29 @@ impl Premerge {
             msg,
             state,
             fork,
+            before,
             brought,
+            own,
         } = self;
         let state_before = state.clone();
         let mut state_after = state;
-        let applied = apply_incoming(fork, Some(brought), |f, created| {
-            receive_into(f, &mut state_after, msg, created)
-        });
+        let created = if own {
+            appended(&before, &brought)
+        } else {
+            None
+        };
+        let applied = match (created, fork) {
+            (Some((after, rows, _)), _) => Ok(Ahead::Appended {
+                before,
+                after,
+                rows,
+            }),
+            (None, Some(fork)) => apply_incoming(fork, Some(brought), |f, created| {
+                receive_into(f, &mut state_after, msg, created)
+            })
+            .map(Ahead::Applied),
+            (None, None) => Ok(Ahead::Nothing),
+        };
         Premerged {
             peer,
             id,
@@ -597,7 +639,10 @@ impl Engine {
     /// first ([`Engine::reset_peer`]).
     ///
     /// The document stays out of the cache until the merge: a use of it meanwhile loads it
-    /// again from the store, and the premerge is then dropped, never used.
+    /// again from the store, and the premerge is then dropped, never used. The device's own
+    /// changes following from the stored heads, into a document not in memory, take no
+    /// document: [`Premerge::run`] reads the records they create, for `merge_appended`
+    /// (used while the stored heads have not moved), and does nothing when they do more.
     ///
     /// # Errors
     /// Store errors.
@@ -627,13 +672,23 @@ impl Engine {
         else {
             return Ok(None);
         };
-        let doc = self.load(db, id)?.document();
-        if brought
-            .iter()
-            .any(|b| b.device() != author && doc.get_change_meta_by_hash(&b.hash).is_none())
-        {
-            // relayed for another author: merged author by author, as it comes
-            return Ok(None);
+        // a device's own changes that follow from the heads held here (a day's push) most
+        // often only create records: merged then without the document, which is not loaded
+        // for them (see `merge_appended`). Not when the document is in memory: it may hold
+        // changes waiting for a dependency, which only it keeps
+        let before = Self::stored_heads(db, id)?;
+        let own = !self.docs.contains_key(id)
+            && brought.iter().all(|b| b.device() == author)
+            && follows(&before, &brought);
+        if !own {
+            let doc = self.load(db, id)?.document();
+            if brought
+                .iter()
+                .any(|b| b.device() != author && doc.get_change_meta_by_hash(&b.hash).is_none())
+            {
+                // relayed for another author: merged author by author, as it comes
+                return Ok(None);
+            }
         }
         let state = if fresh_session {
             match db.sync_state(peer, &id.to_string())? {
@@ -646,10 +701,15 @@ impl Engine {
         } else {
             self.state(db, peer, id)?
         };
-        self.load(db, id)?;
-        let Some(fork) = self.docs.remove(id) else {
-            return Ok(None);
+        let fork = if own {
+            None
+        } else {
+            self.load(db, id)?;
+            self.docs.remove(id)
         };
+        if !own && fork.is_none() {
+            return Ok(None);
+        }
         Ok(Some(Premerge {
             peer: peer.to_owned(),
             id: id.clone(),
@@ -657,7 +717,9 @@ impl Engine {
             msg,
             state,
             fork,
+            before,
             brought,
+            own,
         }))
     }
 
@@ -689,12 +751,19 @@ impl Engine {
             return Ok(None);
         };
         let usable = p.message == message
-            && !self.docs.contains_key(id)
             && match &p.applied {
-                Ok(a) => db.heads(&id.to_string())?.unwrap_or_default() == heads_text(&a.before),
-                Err(_) => true,
-            }
-            && self.state(db, peer, id)? == p.state_before;
+                // the document is not needed, nor the session's state (read at the merge)
+                Ok(Ahead::Appended { before, .. }) => Self::stored_heads(db, id)? == *before,
+                Ok(Ahead::Applied(a)) => {
+                    !self.docs.contains_key(id)
+                        && db.heads(&id.to_string())?.unwrap_or_default() == heads_text(&a.before)
+                        && self.state(db, peer, id)? == p.state_before
+                }
+                Ok(Ahead::Nothing) => return Ok(None),
+                Err(_) => {
+                    !self.docs.contains_key(id) && self.state(db, peer, id)? == p.state_before
+                }
+            };
         if usable {
             Ok(Some(p))
         } else {
@@ -1040,9 +1109,13 @@ impl Engine {
     /// the projection and the changes stored as they came, and the session's state learns
     /// what automerge's `receive_sync_message` would have taught it. A replica pulling a
     /// union's day (a federation, a laptop) then loads none of the documents that moved:
-    /// loading them was half of a federation's pull. `None`, nothing written: the message is
-    /// not one of these, or a record is refused; the caller merges it the usual way (which
-    /// also gives the refusal its usual words).
+    /// loading them was half of a federation's pull. A hub merging a device's push (`author`
+    /// set) does the same with the device's own changes: a burst's day of new deliveries is
+    /// then read from the changes (`created`, when [`Premerge::run`] read them ahead), not
+    /// applied to each cooperative's document. Never into a document in memory: it may hold
+    /// changes waiting for a dependency. `None`, nothing written: the message is not one of
+    /// these, or a record is refused; the caller merges it the usual way (which also gives
+    /// the refusal its usual words).
     #[allow(clippy::too_many_arguments)]
     fn merge_appended(
         &mut self,
@@ -1050,11 +1123,18 @@ impl Engine {
         id: &DocId,
         msg: &Message,
         brought: &[Brought],
+        created: Option<(Vec<ChangeHash>, Vec<RowToWrite>)>,
         state: &mut State,
         check: Check<'_>,
         now: &str,
     ) -> R<Option<MergeOutcome>> {
-        if self.author.is_some()
+        // a hub merging a device's exchange (`author` set): only the device's own changes
+        // (others' are proven first, see `merge_relayed`). Never into a document in memory:
+        // it may hold changes waiting for a dependency, which only it keeps
+        if self
+            .author
+            .as_ref()
+            .is_some_and(|a| !brought.iter().all(|b| b.device() == *a))
             || self.docs.contains_key(id)
             || state.read_only
             || !state.sent_hashes.is_empty()
@@ -1062,7 +1142,12 @@ impl Engine {
             return Ok(None);
         }
         let before = Self::stored_heads(db, id)?;
-        let Some((after, rows, _)) = appended(&before, brought) else {
+        // read ahead ([`Premerge::run`]) from the same changes and heads (`premerged_for`)
+        let read = match created {
+            Some(c) => Some(c),
+            None => appended(&before, brought).map(|(after, rows, _)| (after, rows)),
+        };
+        let Some((after, rows)) = read else {
             return Ok(None);
         };
         let mut theirs = msg.heads.clone();
@@ -1340,15 +1425,24 @@ impl Engine {
         now: &str,
         relay: Option<&crate::relay::Relay<'_>>,
     ) -> R<MergeOutcome> {
+        // the records a message's changes create, read from them ahead
+        let mut created = None;
         if let Some(p) = self.premerged_for(db, peer, id, message)? {
-            db.ensure_doc(&id.to_string())?;
-            let out = self.merge_applied(db, id, check, now, p.applied?)?;
-            self.keep_state(db, peer, id, p.state_after)?;
-            return Ok(out);
+            match p.applied? {
+                Ahead::Applied(a) => {
+                    db.ensure_doc(&id.to_string())?;
+                    let out = self.merge_applied(db, id, check, now, a)?;
+                    self.keep_state(db, peer, id, p.state_after)?;
+                    return Ok(out);
+                }
+                Ahead::Appended { after, rows, .. } => created = Some((after, rows)),
+                Ahead::Nothing => {}
+            }
         }
-        // not on a hub merging a device's exchange (`author` set): a document a device talks
-        // about is about to be pushed into, and is loaded now rather than in a burst of pushes
-        if self.author.is_none() && message.first() == Some(&ACK) && !self.docs.contains_key(id) {
+        // a hub merging a device's exchange too (`author` set): the device's push of new
+        // records into the document merges without it (`merge_appended`), and only while it
+        // is not in memory
+        if message.first() == Some(&ACK) && !self.docs.contains_key(id) {
             let heads = Self::stored_heads(db, id)?;
             if !heads.is_empty() && message == ack_bytes(&heads).as_slice() {
                 // the peer holds exactly this side's heads: the state learns it as automerge's
@@ -1431,7 +1525,9 @@ impl Engine {
         // leaves it to the document to say what was added)
         let brought: Option<Vec<Brought>> = msg.changes.iter().map(Brought::read).collect();
         if let Some(list) = brought.as_deref() {
-            if let Some(out) = self.merge_appended(db, id, &msg, list, &mut state, check, now)? {
+            if let Some(out) =
+                self.merge_appended(db, id, &msg, list, created, &mut state, check, now)?
+            {
                 self.keep_state(db, peer, id, state)?;
                 return Ok(out);
             }
@@ -1974,20 +2070,7 @@ fn appended(
 ) -> Option<(Vec<ChangeHash>, Vec<RowToWrite>, Vec<automerge::Change>)> {
     use automerge::legacy::{Key, ObjectId, OpType};
     use std::collections::HashSet;
-    if before.is_empty() || brought.is_empty() {
-        return None;
-    }
-    let mine: HashSet<ChangeHash> = brought.iter().map(|b| b.hash).collect();
-    // each change once, none held here: a held change would be a descendant of the heads
-    // (its dependencies are heads or others of these), which no held change is
-    if mine.len() != brought.len() || before.iter().any(|h| mine.contains(h)) {
-        return None;
-    }
-    let known = |h: &ChangeHash| before.contains(h) || mine.contains(h);
-    if brought
-        .iter()
-        .any(|b| b.deps.is_empty() || !b.deps.iter().all(known))
-    {
+    if !follows(before, brought) {
         return None;
     }
     let deps: HashSet<ChangeHash> = brought
@@ -2043,6 +2126,25 @@ fn appended(
     }
     rows.sort_by(|(ta, ka, ..), (tb, kb, ..)| (order(*ta), ka).cmp(&(order(*tb), kb)));
     Some((after, rows, changes))
+}
+
+/// Whether `brought` are new changes that follow from `before` (a document's heads) or from
+/// each other, each once: what [`appended`] asks of them before reading their operations.
+fn follows(before: &[ChangeHash], brought: &[Brought]) -> bool {
+    use std::collections::HashSet;
+    if before.is_empty() || brought.is_empty() {
+        return false;
+    }
+    let mine: HashSet<ChangeHash> = brought.iter().map(|b| b.hash).collect();
+    // each change once, none held here: a held change would be a descendant of the heads
+    // (its dependencies are heads or others of these), which no held change is
+    if mine.len() != brought.len() || before.iter().any(|h| mine.contains(h)) {
+        return false;
+    }
+    let known = |h: &ChangeHash| before.contains(h) || mine.contains(h);
+    brought
+        .iter()
+        .all(|b| !b.deps.is_empty() && b.deps.iter().all(known))
 }
 
 /// A change as it came in a sync message, read only as far as its hash and dependencies:

@@ -775,6 +775,101 @@ fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did()
     assert!(o.hub.conflicts(true).unwrap().is_empty());
 }
 
+/// At the office, a device's push of new records into a document not in memory (the hub
+/// restarted; a burst's pushes) merges without loading it, read ahead on the merging thread or
+/// not: the changes are stored as they came and the records written from them. Into a document
+/// in memory (it may hold changes waiting for a dependency), and for an edit, the document is
+/// loaded and merged as always. The office ends holding what the laptop holds.
+#[test]
+fn a_devices_new_records_merge_at_the_office_without_loading_their_document() {
+    let mut o = office();
+    let mut dev = ledger();
+    dev.join(&o.agent).unwrap();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    let coop = o.coop;
+    let peer = o.agent.device.to_string();
+    let agent = o.agent.clone();
+    let register = |dev: &mut Ledger, n: usize| {
+        dev.run(&agent, |tx| tx.register_member(member(coop, n), false))
+            .unwrap()
+            .id
+    };
+    let first = register(&mut dev, 1);
+    sync(&mut dev, &mut o.hub, &o.scope);
+
+    // the office restarted; the laptop registers two members and pushes them (the push's
+    // one exchange): merged without the document
+    o.hub.engine().unwrap().invalidate();
+    register(&mut dev, 2);
+    register(&mut dev, 3);
+    let (loaded, appended) = o.hub.engine().unwrap().loads();
+    dev.sync_reset("hub").unwrap();
+    o.hub.sync_reset(&peer).unwrap();
+    let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+    let (report, down) = o.hub.sync_exchange(&peer, &up, &o.scope).unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.records, 2);
+    let (loaded_now, appended_now) = o.hub.engine().unwrap().loads();
+    assert_eq!(loaded_now, loaded, "a document was loaded for new records");
+    assert_eq!(appended_now, appended + 1, "the registry's new records");
+    dev.sync_incoming("hub", &down, &Scope::Everything).unwrap();
+    assert_eq!(numbers(&o.hub), numbers(&dev));
+    // (the session's end: the laptop says it holds the office's heads)
+    sync(&mut dev, &mut o.hub, &o.scope);
+    o.hub.engine().unwrap().invalidate();
+
+    // the same read ahead, as the hub's writer hands it to its second thread
+    register(&mut dev, 4);
+    dev.sync_reset("hub").unwrap();
+    let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
+    let mut ahead = 0;
+    for (doc, msg) in &up.items {
+        if let Some(job) = o.hub.premerge_take(&peer, doc, msg, &o.scope, true).unwrap() {
+            o.hub.premerge_put(job.run()).unwrap();
+            ahead += 1;
+        }
+    }
+    assert!(ahead > 0, "a push to read ahead");
+    let (loaded, appended) = o.hub.engine().unwrap().loads();
+    o.hub.sync_reset(&peer).unwrap();
+    let (report, down) = o.hub.sync_exchange(&peer, &up, &o.scope).unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.records, 1, "the member, from what was read ahead");
+    assert_eq!(o.hub.premerge_clear().unwrap(), 0, "what was read ahead was used");
+    let (loaded_now, appended_now) = o.hub.engine().unwrap().loads();
+    assert_eq!(loaded_now, loaded, "a document was loaded for new records");
+    assert_eq!(appended_now, appended + 1);
+    dev.sync_incoming("hub", &down, &Scope::Everything).unwrap();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    assert_eq!(numbers(&o.hub), numbers(&dev));
+
+    // an edit: the document is loaded to merge it
+    o.hub.engine().unwrap().invalidate();
+    dev.run(&o.agent, |tx| {
+        tx.correct_member(sene_app::registry::CorrectMember {
+            member_id: first,
+            village: Some("Sibila".into()),
+            reason: "fiche vérifiée".into(),
+            ..sene_app::registry::CorrectMember::default()
+        })
+    })
+    .unwrap();
+    let (loaded, appended) = o.hub.engine().unwrap().loads();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    let (loaded_now, appended_now) = o.hub.engine().unwrap().loads();
+    assert!(loaded_now > loaded, "the edit was merged without its document");
+    assert_eq!(appended_now, appended);
+    assert_eq!(o.hub.db().member(first).unwrap().unwrap().village, "Sibila");
+
+    // the document now in memory: new records merge into it, not around it
+    register(&mut dev, 5);
+    let (loaded, appended) = o.hub.engine().unwrap().loads();
+    sync(&mut dev, &mut o.hub, &o.scope);
+    assert_eq!(o.hub.engine().unwrap().loads(), (loaded, appended));
+    assert_eq!(numbers(&o.hub), numbers(&dev));
+    hub_holds_the_device(&dev, &o);
+}
+
 /// A laptop whose documents are not in memory (just started; a federation's replica is the
 /// same) takes the office's new records without loading a document: the changes are stored
 /// as they came and the records written from them. An edit of a record it holds is merged by
