@@ -312,12 +312,13 @@ impl Store {
             return Err(StoreError::Corrupt(format!("journal_mode={mode}")));
         }
         self.conn.execute_batch(
-            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;",
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-393216;",
         )?;
-        // The page cache (128 MiB at most, filled only as pages are read): the office reads a
-        // whole campaign at once, and at 4x the union (a 630 MB store) a 32 MiB cache left
-        // ~15 % of a settlement's time in reading pages back from the system (issue #20:
-        // 7-9 % less CPU for a campaign's settlement at 4x, measured).
+        // The page cache (384 MiB at most, filled only as pages are read; a laptop's store is
+        // far smaller): the office reads a whole campaign at once, and at 4x the union (a
+        // 640 MB store) a 32 MiB cache left ~15 % of a settlement's time in reading pages back
+        // from the system, 128 MiB still 7-9 % of a dashboard's and a report's (issue #20,
+        // measured: BENCHMARKS « The office's figures at 1×, 2× and 4× the union »).
         // Query planner stability: without it, SQLite (built with STAT4, as the bundled one
         // is) re-prepares a cached statement whenever a new value is bound to a parameter the
         // planner looked at, which is every join and range query here, at every call: 80 % of
