@@ -485,8 +485,8 @@ pub struct Premerge {
 
 /// What a [`Premerge`] did.
 enum Ahead {
-    /// The changes applied to the document.
-    Applied(Applied),
+    /// The changes applied to the document (boxed: a document is large beside the others).
+    Applied(Box<Applied>),
     /// The changes only create records, read from them ([`appended`]): the heads they leave
     /// the document at and the records, for [`Engine::merge_appended`], the document not
     /// needed.
@@ -544,7 +544,7 @@ impl Premerge {
             (None, Some(fork)) => apply_incoming(fork, Some(brought), |f, created| {
                 receive_into(f, &mut state_after, msg, created)
             })
-            .map(Ahead::Applied),
+            .map(|a| Ahead::Applied(Box::new(a))),
             (None, None) => Ok(Ahead::Nothing),
         };
         Premerged {
@@ -1431,7 +1431,7 @@ impl Engine {
             match p.applied? {
                 Ahead::Applied(a) => {
                     db.ensure_doc(&id.to_string())?;
-                    let out = self.merge_applied(db, id, check, now, a)?;
+                    let out = self.merge_applied(db, id, check, now, *a)?;
                     self.keep_state(db, peer, id, p.state_after)?;
                     return Ok(out);
                 }

@@ -775,6 +775,19 @@ fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did()
     assert!(o.hub.conflicts(true).unwrap().is_empty());
 }
 
+/// `actor` corrects `member`'s village to Sibila (an edit of a record both sides hold).
+fn to_sibila(l: &mut Ledger, actor: &Actor, member: sene_domain::MemberId) {
+    l.run(actor, |tx| {
+        tx.correct_member(sene_app::registry::CorrectMember {
+            member_id: member,
+            village: Some("Sibila".into()),
+            reason: "fiche vérifiée".into(),
+            ..sene_app::registry::CorrectMember::default()
+        })
+    })
+    .unwrap();
+}
+
 /// At the office, a device's push of new records into a document not in memory (the hub
 /// restarted; a burst's pushes) merges without loading it, read ahead on the merging thread or
 /// not: the changes are stored as they came and the records written from them. Into a document
@@ -788,7 +801,7 @@ fn a_devices_new_records_merge_at_the_office_without_loading_their_document() {
     sync(&mut dev, &mut o.hub, &o.scope);
     let coop = o.coop;
     let peer = o.agent.device.to_string();
-    let agent = o.agent.clone();
+    let agent = o.agent;
     let register = |dev: &mut Ledger, n: usize| {
         dev.run(&agent, |tx| tx.register_member(member(coop, n), false))
             .unwrap()
@@ -824,7 +837,11 @@ fn a_devices_new_records_merge_at_the_office_without_loading_their_document() {
     let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
     let mut ahead = 0;
     for (doc, msg) in &up.items {
-        if let Some(job) = o.hub.premerge_take(&peer, doc, msg, &o.scope, true).unwrap() {
+        if let Some(job) = o
+            .hub
+            .premerge_take(&peer, doc, msg, &o.scope, true)
+            .unwrap()
+        {
             o.hub.premerge_put(job.run()).unwrap();
             ahead += 1;
         }
@@ -835,7 +852,11 @@ fn a_devices_new_records_merge_at_the_office_without_loading_their_document() {
     let (report, down) = o.hub.sync_exchange(&peer, &up, &o.scope).unwrap();
     assert!(report.refused.is_empty(), "{:?}", report.refused);
     assert_eq!(report.records, 1, "the member, from what was read ahead");
-    assert_eq!(o.hub.premerge_clear().unwrap(), 0, "what was read ahead was used");
+    assert_eq!(
+        o.hub.premerge_clear().unwrap(),
+        0,
+        "what was read ahead was used"
+    );
     let (loaded_now, appended_now) = o.hub.engine().unwrap().loads();
     assert_eq!(loaded_now, loaded, "a document was loaded for new records");
     assert_eq!(appended_now, appended + 1);
@@ -845,19 +866,14 @@ fn a_devices_new_records_merge_at_the_office_without_loading_their_document() {
 
     // an edit: the document is loaded to merge it
     o.hub.engine().unwrap().invalidate();
-    dev.run(&o.agent, |tx| {
-        tx.correct_member(sene_app::registry::CorrectMember {
-            member_id: first,
-            village: Some("Sibila".into()),
-            reason: "fiche vérifiée".into(),
-            ..sene_app::registry::CorrectMember::default()
-        })
-    })
-    .unwrap();
+    to_sibila(&mut dev, &o.agent, first);
     let (loaded, appended) = o.hub.engine().unwrap().loads();
     sync(&mut dev, &mut o.hub, &o.scope);
     let (loaded_now, appended_now) = o.hub.engine().unwrap().loads();
-    assert!(loaded_now > loaded, "the edit was merged without its document");
+    assert!(
+        loaded_now > loaded,
+        "the edit was merged without its document"
+    );
     assert_eq!(appended_now, appended);
     assert_eq!(o.hub.db().member(first).unwrap().unwrap().village, "Sibila");
 
@@ -913,16 +929,7 @@ fn new_records_arrive_without_loading_their_document_and_an_edit_loads_it() {
     assert_eq!(numbers(&dev), numbers(&o.hub));
     // a correction of a member the laptop holds: its document is loaded to merge it
     dev.engine().unwrap().invalidate();
-    o.hub
-        .run(&o.sec, |tx| {
-            tx.correct_member(sene_app::registry::CorrectMember {
-                member_id: first,
-                village: Some("Sibila".into()),
-                reason: "fiche vérifiée".into(),
-                ..sene_app::registry::CorrectMember::default()
-            })
-        })
-        .unwrap();
+    to_sibila(&mut o.hub, &o.sec, first);
     let (loaded, appended) = dev.engine().unwrap().loads();
     let rounds_loaded = sync(&mut dev, &mut o.hub, &o.scope);
     // no round trip more than a merge with the document loaded
