@@ -471,8 +471,7 @@ pub struct Premerge {
     message: Vec<u8>,
     msg: Message,
     state: State,
-    /// The document, when it was in memory (or the changes are not all the sender's): the
-    /// changes are then applied to it when they do not only create records.
+    /// The document, to apply the changes to, unless they are `own` (then none is loaded).
     fork: Option<AutoCommit>,
     /// The document's heads in the store when taken, sorted.
     before: Vec<ChangeHash>,
@@ -495,7 +494,8 @@ enum Ahead {
         after: Vec<ChangeHash>,
         rows: Vec<RowToWrite>,
     },
-    /// Nothing: they do not only create records, and the document was not in memory.
+    /// Nothing: the device's own changes do more than create records (no document was
+    /// taken for them): the merge loads it and applies them itself.
     Nothing,
 }
 
@@ -690,7 +690,11 @@ impl Engine {
                 return Ok(None);
             }
         }
-        let state = if fresh_session {
+        let state = if own {
+            // not read: the records read ahead of a device's own push are merged with the
+            // session's state as it is then (`merge_appended`), never with this one
+            State::new()
+        } else if fresh_session {
             match db.sync_state(peer, &id.to_string())? {
                 Some(b) => match State::decode(&b) {
                     Ok(s) => s,
@@ -1141,11 +1145,12 @@ impl Engine {
         {
             return Ok(None);
         }
-        let before = Self::stored_heads(db, id)?;
-        // read ahead ([`Premerge::run`]) from the same changes and heads (`premerged_for`)
+        // read ahead ([`Premerge::run`]) from the same changes and the same stored heads
+        // (`premerged_for` checked them)
         let read = match created {
             Some(c) => Some(c),
-            None => appended(&before, brought).map(|(after, rows, _)| (after, rows)),
+            None => appended(&Self::stored_heads(db, id)?, brought)
+                .map(|(after, rows, _)| (after, rows)),
         };
         let Some((after, rows)) = read else {
             return Ok(None);
