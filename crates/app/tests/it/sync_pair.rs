@@ -669,6 +669,19 @@ fn exchanges_merged_in_one_group_keep_the_good_ones_and_undo_a_failed_one_alone(
         .is_empty());
 }
 
+/// What the hub's writer hands its second thread for `up` from `peer` (a new session), run
+/// and handed back, as `crates/hub/src/ahead.rs` does; how many were.
+fn run_ahead(hub: &mut Ledger, peer: &str, up: &sene_sync::wire::Envelope, scope: &Scope) -> usize {
+    let mut n = 0;
+    for (doc, msg) in &up.items {
+        if let Some(job) = hub.premerge_take(peer, doc, msg, scope, true).unwrap() {
+            hub.premerge_put(job.run()).unwrap();
+            n += 1;
+        }
+    }
+    n
+}
+
 /// Offline work on both sides, then a sync: two round trips, every time. The answer to the
 /// device's message sends what the device lacks by the heads the device has just announced,
 /// not by its bloom filter, whose false positives (about one change in a hundred) held a
@@ -708,16 +721,6 @@ fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did()
     let (mut o, mut dev1, mut dev2, a2, scope2) = two_laptops();
     let coop = o.coop;
     let (p1, p2) = (o.agent.device.to_string(), a2.device.to_string());
-    let ahead = |hub: &mut Ledger, peer: &str, up: &sene_sync::wire::Envelope, scope: &Scope| {
-        let mut n = 0;
-        for (doc, msg) in &up.items {
-            if let Some(job) = hub.premerge_take(peer, doc, msg, scope, true).unwrap() {
-                hub.premerge_put(job.run()).unwrap();
-                n += 1;
-            }
-        }
-        n
-    };
 
     // nothing moves between the premerge and the exchange: it is used
     dev1.run(&o.agent, |tx| tx.register_member(member(coop, 1), false))
@@ -725,7 +728,7 @@ fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did()
     dev1.sync_reset("hub").unwrap();
     let up1 = dev1.sync_outgoing("hub", &Scope::Everything).unwrap();
     assert!(
-        ahead(&mut o.hub, &p1, &up1, &o.scope) > 0,
+        run_ahead(&mut o.hub, &p1, &up1, &o.scope) > 0,
         "a push to run ahead"
     );
     o.hub.sync_reset(&p1).unwrap();
@@ -746,7 +749,7 @@ fn merges_run_ahead_are_used_when_nothing_moved_and_dropped_when_something_did()
     dev2.sync_reset("hub").unwrap();
     let up1 = dev1.sync_outgoing("hub", &Scope::Everything).unwrap();
     let up2 = dev2.sync_outgoing("hub", &Scope::Everything).unwrap();
-    assert!(ahead(&mut o.hub, &p2, &up2, &scope2) > 0);
+    assert!(run_ahead(&mut o.hub, &p2, &up2, &scope2) > 0);
     o.hub.sync_reset(&p1).unwrap();
     let (r1, down1) = o.hub.sync_exchange(&p1, &up1, &o.scope).unwrap();
     assert!(r1.refused.is_empty(), "{:?}", r1.refused);
@@ -835,18 +838,10 @@ fn a_devices_new_records_merge_at_the_office_without_loading_their_document() {
     register(&mut dev, 4);
     dev.sync_reset("hub").unwrap();
     let up = dev.sync_outgoing("hub", &Scope::Everything).unwrap();
-    let mut ahead = 0;
-    for (doc, msg) in &up.items {
-        if let Some(job) = o
-            .hub
-            .premerge_take(&peer, doc, msg, &o.scope, true)
-            .unwrap()
-        {
-            o.hub.premerge_put(job.run()).unwrap();
-            ahead += 1;
-        }
-    }
-    assert!(ahead > 0, "a push to read ahead");
+    assert!(
+        run_ahead(&mut o.hub, &peer, &up, &o.scope) > 0,
+        "a push to read ahead"
+    );
     let (loaded, appended) = o.hub.engine().unwrap().loads();
     o.hub.sync_reset(&peer).unwrap();
     let (report, down) = o.hub.sync_exchange(&peer, &up, &o.scope).unwrap();
