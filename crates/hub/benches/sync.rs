@@ -20,7 +20,8 @@
 //! nice 19; or left at the hub's priority),
 //! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs),
 //! `SENE_BENCH_BURST_ONE_BY_ONE=1` (the same day, each laptop after the previous one: what the
-//! burst costs over it), `SENE_BENCH_PERF_CTL=fifo` (writes `enable` to that fifo as the
+//! burst costs over it), `SENE_BENCH_BURST_OS_CACHE=cold` (the hub's store not read through
+//! once the laptops are ready, see [`warm_os_cache`]), `SENE_BENCH_PERF_CTL=fifo` (writes `enable` to that fifo as the
 //! laptops send and `disable` after the last answer: `perf record --control fifo:F -D -1`
 //! then profiles the burst alone, not its setup). Quick: 5 and 20 laptops of 5 deliveries.
 //!
@@ -2392,6 +2393,24 @@ fn copy_store(from: &Path, to: &Path) {
     }
 }
 
+/// Reads a store (and its WAL) through, and how long that took. The office's store is then in
+/// the OS's page cache as it is for an office that has served all day, on a machine of its own:
+/// here the 600 laptops of the burst run on the hub's machine, and opening their stores and
+/// preparing their pushes filled its memory; the kernel then dropped from its cache the
+/// pages of the hub's store copied last (read once, the oldest), and at 600 the writer read
+/// them again from the disk during the burst (its profile: 8 % of its samples in `pread` down
+/// to the block device, none at 150). Read twice, the pages count as in use and stay.
+fn warm_os_cache(path: &Path) -> Duration {
+    let t = Instant::now();
+    let mut buf = vec![0u8; 1 << 20];
+    for ext in ["", "-wal"] {
+        if let Ok(mut f) = std::fs::File::open(format!("{}{ext}", path.display())) {
+            while matches!(f.read(&mut buf), Ok(k) if k > 0) {}
+        }
+    }
+    t.elapsed()
+}
+
 fn remove_store(path: &Path) {
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
@@ -2585,6 +2604,9 @@ struct BurstRun {
     rss_after_kb: u64,
     /// The morning's syncs (warming the hub), one per laptop, on 3 threads.
     morning: Duration,
+    /// The hub's store read through before the laptops sent ([`warm_os_cache`]), in this time;
+    /// `None`: not (`SENE_BENCH_BURST_OS_CACHE=cold`, or one by one).
+    warmed: Option<Duration>,
     /// The writer thread's time on a processor and waiting for one, the hub process's CPU
     /// time, over the burst.
     writer_cpu: Duration,
@@ -2662,6 +2684,11 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     // answer (what a burst costs the hub's memory over the same syncs spread out)
     let one_by_one = std::env::var_os("SENE_BENCH_BURST_ONE_BY_ONE").is_some();
     let barrier = std::sync::Barrier::new(if one_by_one { 1 } else { n + 1 });
+    // once every laptop is ready (its store open, its push prepared), the hub's store is read
+    // through before they send (see `warm_os_cache`); then they all go
+    let go = std::sync::Barrier::new(if one_by_one { 1 } else { n + 1 });
+    let cold = std::env::var("SENE_BENCH_BURST_OS_CACHE").as_deref() == Ok("cold");
+    let mut warmed = None;
     let turn = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
     let day = setup.day;
     let how = if one_by_one {
@@ -2678,7 +2705,8 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     let results: Vec<Result<(ClientReport, u64, u64, usize), String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
             .map(|i| {
-                let (barrier, url, tids, sending, turn) = (&barrier, &url, &tids, &sending, &turn);
+                let (barrier, go, url, tids, sending, turn) =
+                    (&barrier, &go, &url, &tids, &sending, &turn);
                 let p = work.join(format!("day-{i}.sqlite"));
                 s.spawn(move || {
                     tids.lock().unwrap().extend(thread_id());
@@ -2695,6 +2723,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
                                     }
                                 } else {
                                     barrier.wait();
+                                    go.wait();
                                 }
                                 sent = now_ns();
                                 sending.fetch_add(1, Ordering::SeqCst);
@@ -2717,6 +2746,10 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
             .collect();
         if !one_by_one {
             barrier.wait();
+            if !cold {
+                warmed = Some(warm_os_cache(&hub_path));
+            }
+            go.wait();
         }
         let ticks = cpu_ticks();
         perf_control("enable");
@@ -2820,6 +2853,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         hub_faults: report["minor_faults"].as_u64(),
         steal,
         morning,
+        warmed,
         one_by_one,
         niced,
         tcp,
@@ -2919,7 +2953,7 @@ fn burst_rows(
             verdict(r.wall <= max).into(),
         ]);
         details.push(format!(
-            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; the laptops {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s.",
+            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; the laptops {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s; {}.",
             k + 1,
             ms(r.writer_cpu),
             ms(r.writer_wait),
@@ -2934,7 +2968,11 @@ fn burst_rows(
             ms(r.spread),
             r.tcp,
             r.groups.iter().map(group_text).collect::<Vec<_>>().join("; "),
-            r.morning.as_secs_f64()
+            r.morning.as_secs_f64(),
+            r.warmed.map_or_else(
+                || "the hub's store not read through before the burst (SENE_BENCH_BURST_OS_CACHE=cold, or one by one)".into(),
+                |d| format!("the hub's store read through once the laptops were ready, in {:.0} ms", ms(d))
+            )
         ));
     }
     if let Some([g, e, d]) = setup.times {
