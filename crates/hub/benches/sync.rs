@@ -21,9 +21,11 @@
 //! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs),
 //! `SENE_BENCH_BURST_ONE_BY_ONE=1` (the same day, each laptop after the previous one: what the
 //! burst costs over it), `SENE_BENCH_BURST_OS_CACHE=cold` (the hub's store not read through
-//! once the laptops are ready, see [`warm_os_cache`]), `SENE_BENCH_PERF_CTL=fifo` (writes `enable` to that fifo as the
-//! laptops send and `disable` after the last answer: `perf record --control fifo:F -D -1`
-//! then profiles the burst alone, not its setup). Quick: 5 and 20 laptops of 5 deliveries.
+//! once the laptops are ready, see [`warm_os_cache`]), `SENE_BENCH_HUB_THP=0|1` (the hub's
+//! process only: `MIMALLOC_ALLOW_THP`, mimalloc's transparent huge pages, on by default),
+//! `SENE_BENCH_PERF_CTL=fifo` (writes `enable` to that fifo as the laptops send and `disable`
+//! after the last answer: `perf record --control fifo:F -D -1` then profiles the burst alone,
+//! not its setup). Quick: 5 and 20 laptops of 5 deliveries.
 //!
 //! Every exchange goes to a real hub (`sene_hub::serve`) on loopback, through a TCP proxy written
 //! here that counts bytes and connections, and for the slow link adds 300 ms each way and paces
@@ -2216,7 +2218,11 @@ impl HubProcess {
     fn start(store: &Path) -> HubProcess {
         use std::io::BufRead;
         let log = store.with_extension("log");
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        if let Ok(v) = std::env::var("SENE_BENCH_HUB_THP") {
+            cmd.env("MIMALLOC_ALLOW_THP", v);
+        }
+        let mut child = cmd
             .env(HUB_CHILD, store)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
