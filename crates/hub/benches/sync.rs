@@ -2403,9 +2403,10 @@ fn copy_store(from: &Path, to: &Path) {
 /// the OS's page cache as it is for an office that has served all day, on a machine of its own:
 /// here the 600 laptops of the burst run on the hub's machine, and opening their stores and
 /// preparing their pushes filled its memory; the kernel then dropped from its cache the
-/// pages of the hub's store copied last (read once, the oldest), and at 600 the writer read
-/// them again from the disk during the burst (its profile: 8 % of its samples in `pread` down
-/// to the block device, none at 150). Read twice, the pages count as in use and stay.
+/// oldest pages it held, those of the hub's store (copied before the laptops' stores, touched
+/// once) among them, and at 600 the writer read them again during the burst (its profile: 8 %
+/// of its samples reading pages from the file, 5 % down to the block device; none at 150).
+/// Read twice, the pages count as in use and stay.
 fn warm_os_cache(path: &Path) -> Duration {
     let t = Instant::now();
     let mut buf = vec![0u8; 1 << 20];
