@@ -204,7 +204,8 @@ fn the_office_imports_a_laptops_usb_file_and_writes_one_for_it() {
     w.click_on("#usb-import");
     let report = w.text(&w.wait_text("#usb-import-report", "Portable de terrain"));
     assert!(report.contains("1 enregistrement"), "{report}");
-    let progress = w.text(&w.wait("#import-progress-block"));
+    // the last step may come after the answer: waited for, not read at once
+    let progress = w.text(&w.wait_text("#import-progress-block", "4/4"));
     assert!(
         progress.contains("Terminé") && progress.contains("4/4"),
         "{progress}"
@@ -253,7 +254,7 @@ fn the_office_imports_a_laptops_usb_file_and_writes_one_for_it() {
     w.click_on("#usb-export");
     let done = w.text(&w.wait_text("#usb-export-report", "Portable de terrain"));
     assert!(done.contains("pour-terrain.sene"), "{done}");
-    assert!(w.text(&w.wait("#export-progress-block")).contains("3/3"));
+    w.wait_text("#export-progress-block", "3/3");
     w.script(
         "document.getElementById('usb-export-form').scrollIntoView({block: 'end'}); return true",
         &[],
