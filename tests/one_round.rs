@@ -75,7 +75,22 @@ fn a_push_while_the_office_has_news_is_one_round_trip_and_is_confirmed_at_the_ne
     let m1 = a
         .run(&s.a, |tx| member(tx, s.coop, "DIO-0302", "Assitan Dembélé"))
         .unwrap();
-    let push = sync(&mut a, &url);
+    let mut steps = Vec::new();
+    let push = client::sync(&mut a, Some(&url), &mut |p| steps.push(p.clone())).unwrap();
+    assert!(push.refused_by_hub.is_empty(), "{push:?}");
+    // what the laptop's progress line says: sent, the answer read (then applied), applied, done
+    assert!(
+        matches!(
+            steps.as_slice(),
+            [
+                client::Progress::Sending { round: 1, .. },
+                client::Progress::Answered { round: 1, bytes },
+                client::Progress::Received { round: 1, records, .. },
+                client::Progress::Done,
+            ] if *bytes > 0 && *records >= 1
+        ),
+        "{steps:?}"
+    );
     assert_eq!(
         push.rounds, 1,
         "a push while the office has news took {} round trips: {push:?}",

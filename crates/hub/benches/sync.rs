@@ -18,6 +18,8 @@
 //! `SENE_BENCH_BURST_NICE=idle|19|0` (once they have sent, the laptops run at `SCHED_IDLE`,
 //! the default: only when the hub leaves a core idle, as if each had its own processor; or at
 //! nice 19; or left at the hub's priority),
+//! `SENE_BENCH_BURST_HOLD=0` (each laptop applies its answer as soon as it has it, instead of
+//! asleep until every laptop has its own: see `Held`),
 //! `SENE_BENCH_BURST_LAPTOPS=dir` (the laptops' stores there, e.g. a tmpfs),
 //! `SENE_BENCH_BURST_ONE_BY_ONE=1` (the same day, each laptop after the previous one: what the
 //! burst costs over it), `SENE_BENCH_BURST_OS_CACHE=cold` (the hub's store not read through
@@ -1700,7 +1702,7 @@ fn sync_pass(devices: &mut [Laptop], url: &str, counters: &Counters) -> Pass {
                 e[2] += docs;
                 e[3] += bytes;
             }
-            Progress::Done => {}
+            Progress::Answered { .. } | Progress::Done => {}
         })
         .unwrap();
         pass.times.push(t.elapsed());
@@ -2399,6 +2401,38 @@ fn copy_store(from: &Path, to: &Path) {
     }
 }
 
+/// The laptops that have read their first answer, until all `n` have
+/// (`SENE_BENCH_BURST_HOLD`): a barrier that gives up after a minute, so that a laptop whose
+/// sync failed before its answer does not hang the others (its error is reported after).
+struct Held {
+    n: usize,
+    count: std::sync::Mutex<usize>,
+    all: std::sync::Condvar,
+}
+
+impl Held {
+    fn new(n: usize) -> Held {
+        Held {
+            n,
+            count: std::sync::Mutex::new(0),
+            all: std::sync::Condvar::new(),
+        }
+    }
+
+    fn wait(&self) {
+        let mut c = self.count.lock().unwrap();
+        *c += 1;
+        if *c >= self.n {
+            self.all.notify_all();
+            return;
+        }
+        let _ = self
+            .all
+            .wait_timeout_while(c, Duration::from_secs(60), |c| *c < self.n)
+            .unwrap();
+    }
+}
+
 /// Reads a store (and its WAL) through, and how long that took. The office's store is then in
 /// the OS's page cache as it is for an office that has served all day, on a machine of its own:
 /// here the 600 laptops of the burst run on the hub's machine, and opening their stores and
@@ -2629,6 +2663,8 @@ struct BurstRun {
     /// How the laptops yielded the cores once they had sent ("SCHED_IDLE", "nice 19"), as
     /// read back; none when they did not.
     niced: Option<String>,
+    /// Whether each laptop applied its answer only once every laptop had its own (`Held`).
+    held: bool,
     /// The system's TCP counters over the burst (see `tcp_counters`).
     tcp: BTreeMap<String, u64>,
 }
@@ -2695,6 +2731,14 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     // through before they send (see `warm_os_cache`); then they all go
     let go = std::sync::Barrier::new(if one_by_one { 1 } else { n + 1 });
     let cold = std::env::var("SENE_BENCH_BURST_OS_CACHE").as_deref() == Ok("cold");
+    // Each laptop, its first answer read, waits (asleep) until every laptop has its own, then
+    // applies it (`SENE_BENCH_BURST_HOLD=0`: applies it at once, at `SCHED_IDLE` as below).
+    // In the field each applies on its own processor. Here they share the hub's two cores,
+    // and `SCHED_IDLE` is a weight (3 against 1,024), not a rank: 256 laptops applying the
+    // answers of one group weigh three-quarters of a thread against the writer merging the
+    // next one.
+    let hold = !one_by_one && std::env::var("SENE_BENCH_BURST_HOLD").as_deref() != Ok("0");
+    let held = Held::new(if hold { n } else { 0 });
     let mut warmed = None;
     let turn = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
     let day = setup.day;
@@ -2712,8 +2756,8 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
     let results: Vec<Result<(ClientReport, u64, u64, usize), String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
             .map(|i| {
-                let (barrier, go, url, tids, sending, turn) =
-                    (&barrier, &go, &url, &tids, &sending, &turn);
+                let (barrier, go, url, tids, sending, turn, held) =
+                    (&barrier, &go, &url, &tids, &sending, &turn, &held);
                 let p = work.join(format!("day-{i}.sqlite"));
                 s.spawn(move || {
                     tids.lock().unwrap().extend(thread_id());
@@ -2721,6 +2765,9 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
                     let mut sent = 0;
                     let mut requests = 0;
                     let r = client::sync(&mut l, Some(url), &mut |p| {
+                        if let (Progress::Answered { round: 1, .. }, true) = (p, hold) {
+                            held.wait();
+                        }
                         if let Progress::Sending { round, .. } = p {
                             if *round == 1 {
                                 if one_by_one {
@@ -2863,6 +2910,7 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         warmed,
         one_by_one,
         niced,
+        held: hold,
         tcp,
     }
 }
@@ -2960,13 +3008,18 @@ fn burst_rows(
             verdict(r.wall <= max).into(),
         ]);
         details.push(format!(
-            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; the laptops {} once they had sent; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s; {}.",
+            "Burst of {n}, run {}: the hub's writer thread {:.0} ms on a processor and {:.0} ms waiting for one, the hub's process {} ms of CPU, {:.0} % of the machine's time stolen by the hypervisor; the laptops {} once they had sent, {}; {} requests ({:?} by status), {} rounds; {} B up, {} B down (bodies); laptops' sends spread over {:.1} ms; TCP counters over the burst {:?}; groups (exchanges, the oldest's wait in the queue, the requests read and the merges taken out to run ahead on a second thread, the merges, the work around them, savepoints and commit; merges run ahead): {}; the morning's syncs {:.1} s; {}.",
             k + 1,
             ms(r.writer_cpu),
             ms(r.writer_wait),
             r.hub_cpu.map_or_else(|| "?".into(), |c| format!("{c:.0}")),
             r.steal * 100.0,
             r.niced.as_deref().unwrap_or("at the hub's priority"),
+            if r.held {
+                "each applying its answer once all had theirs"
+            } else {
+                "each applying its answer as it came"
+            },
             r.requests,
             r.statuses,
             r.rounds,

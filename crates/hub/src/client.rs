@@ -38,6 +38,9 @@ pub enum Progress {
         docs: usize,
         bytes: usize,
     },
+    /// The hub's answer read (`bytes` bytes), not yet applied: on a slow link the wait is
+    /// over, what follows is this laptop's own work.
+    Answered { round: usize, bytes: usize },
     /// Received and applied.
     Received {
         round: usize,
@@ -386,6 +389,10 @@ fn sync_once(
             }
             return Err(remote_error(status, &bytes));
         }
+        progress(&Progress::Answered {
+            round,
+            bytes: bytes.len(),
+        });
         let reply = Reply::decode_with(&bytes, dict.as_deref())?;
         let next = sene_sync::wire::next_dict(dict.as_deref(), &up.raw()?, &reply.raw()?);
         ledger.set_setting(keys::HUB_DICT, &crate::to_hex(&next))?;

@@ -46,6 +46,8 @@ pub struct Hub {
     /// The bytes of authenticated request bodies in memory, from their reading to their
     /// answer, in units of [`BODY_UNIT`] ([`BODY_BUDGET`] in all).
     bodies: Arc<tokio::sync::Semaphore>,
+    /// Answers being compressed at once ([`encoders`]).
+    encoding: Arc<tokio::sync::Semaphore>,
     /// The folder of the hub's scheduled backups, offered to its standby ([`standby`]).
     pub(crate) backups: std::sync::OnceLock<PathBuf>,
 }
@@ -125,6 +127,7 @@ impl Hub {
             unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_MAX)),
             enrolling: Arc::new(tokio::sync::Semaphore::new(ENROLLING_MAX)),
             bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET / BODY_UNIT)),
+            encoding: Arc::new(tokio::sync::Semaphore::new(encoders())),
             backups: std::sync::OnceLock::new(),
         });
         let weak = Arc::downgrade(&hub);
@@ -625,6 +628,23 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Result<String, HubError> {
         .ok_or(HubError::Unauthorized("jeton absent"))
 }
 
+/// How many answers are compressed at once: one processor fewer than the machine has, at
+/// least one. The writer merging the next group is the burst's critical path; a group's
+/// answers (256 in a burst of 600 laptops) all compressed at once on the blocking pool would
+/// each take the same share of the processors as the writer.
+fn encoders() -> usize {
+    if let Some(n) = std::env::var("SENE_HUB_ENCODERS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        return n.max(1);
+    }
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .saturating_sub(1)
+        .max(1)
+}
+
 /// `n` of `gate`'s permits, waiting up to `wait`; [`HubError::Busy`] when they do not come
 /// free by then.
 async fn admit(
@@ -719,9 +739,18 @@ async fn sync_handler(
         .map_err(|_| writer_stopped())??;
     // compressed here, its group on disk, beside the writer merging the next one (zstd at its
     // strongest over a new laptop's documents takes tenths of a second)
-    let reply = tokio::task::spawn_blocking(move || answer.encode())
+    let turn = hub
+        .encoding
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| HubError::Server(e.to_string()))??;
+        .map_err(|_| HubError::Server("le bureau s'arrête".into()))?;
+    let reply = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        answer.encode()
+    })
+    .await
+    .map_err(|e| HubError::Server(e.to_string()))??;
     drop(room);
     // no content type: on a 40 kbit/s link each header line costs milliseconds
     Ok(axum::response::Response::new(axum::body::Body::from(reply)))

@@ -91,7 +91,15 @@ impl Session {
                     } else {
                         format!("Sending {docs} document(s) (round {round})")
                     },
-                    *round * 2 - 1,
+                    *round * 3 - 2,
+                ),
+                client::Progress::Answered { round, .. } => (
+                    if fr {
+                        format!("Réponse du bureau reçue, intégration (tour {round})")
+                    } else {
+                        format!("The office's answer received, applying it (round {round})")
+                    },
+                    *round * 3 - 1,
                 ),
                 client::Progress::Received { round, records, .. } => (
                     if fr {
@@ -99,17 +107,17 @@ impl Session {
                     } else {
                         format!("{records} record(s) received (round {round})")
                     },
-                    *round * 2,
+                    *round * 3,
                 ),
                 client::Progress::Done => (
                     if fr { "Terminé" } else { "Done" }.to_owned(),
-                    client::MAX_ROUNDS * 2,
+                    client::MAX_ROUNDS * 3,
                 ),
             };
             progress(&SyncProgressView {
                 step,
                 done: u32::try_from(done).unwrap_or(0),
-                total: u32::try_from(client::MAX_ROUNDS * 2).unwrap_or(0),
+                total: u32::try_from(client::MAX_ROUNDS * 3).unwrap_or(0),
             });
         })
         .map_err(|e| ApiError::from_hub(&e, lang))?;

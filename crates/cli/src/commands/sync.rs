@@ -124,6 +124,11 @@ fn progress_line(bar: &mut Progress, lang: Lang, p: &client::Progress) {
             format!("[{round}] envoi : {docs} document(s), {bytes} octets"),
             format!("[{round}] sending: {docs} document(s), {bytes} bytes"),
         ),
+        client::Progress::Answered { round, bytes } => tr(
+            lang,
+            format!("[{round}] réponse : {bytes} octets, intégration…"),
+            format!("[{round}] answer: {bytes} bytes, applying…"),
+        ),
         client::Progress::Received {
             round,
             docs,
