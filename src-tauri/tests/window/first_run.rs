@@ -261,6 +261,9 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
         "the report says what went, once: {report}"
     );
     assert!(!report.contains("Envoyés :"), "said once: {report}");
+    // the progress line ends on the sync's last step (sent, the office's answer received,
+    // applied: three steps a round), waited for, as a step may come after the answer
+    w.wait_text("#sync-progress-block", "Terminé — 24/24");
     w.shot("synchronisation");
     let found = office
         .search_members(&sene_api::SearchRequest {
