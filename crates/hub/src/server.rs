@@ -615,6 +615,11 @@ fn micros(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
+/// A gate closed: the hub is stopping.
+fn stopping() -> HubError {
+    HubError::Server("le bureau s'arrête".into())
+}
+
 fn writer_stopped() -> HubError {
     HubError::Server("le fil d'écriture du bureau est arrêté".into())
 }
@@ -654,7 +659,7 @@ async fn admit(
 ) -> Result<tokio::sync::OwnedSemaphorePermit, HubError> {
     match tokio::time::timeout(wait, gate.clone().acquire_many_owned(n)).await {
         Ok(Ok(p)) => Ok(p),
-        Ok(Err(_)) => Err(HubError::Server("le bureau s'arrête".into())),
+        Ok(Err(_)) => Err(stopping()),
         Err(_) => Err(HubError::Busy),
     }
 }
@@ -744,7 +749,7 @@ async fn sync_handler(
         .clone()
         .acquire_owned()
         .await
-        .map_err(|_| HubError::Server("le bureau s'arrête".into()))?;
+        .map_err(|_| stopping())?;
     let reply = tokio::task::spawn_blocking(move || {
         let _turn = turn;
         answer.encode()
