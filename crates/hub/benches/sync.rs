@@ -2059,6 +2059,33 @@ fn writer_schedstat() -> (u64, u64) {
     (0, 0)
 }
 
+/// Bytes handed to `write` so far (`wchar` of `/proc/<…>/io`): by the whole hub process, and
+/// by its writer thread alone (the WAL's frames; the rest is mostly the checkpoints copying
+/// them into the store).
+fn written_bytes() -> (u64, u64) {
+    let wchar = |dir: &Path| -> u64 {
+        std::fs::read_to_string(dir.join("io"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("wchar:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let all = wchar(Path::new("/proc/self"));
+    let writer = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .find(|t| {
+            std::fs::read_to_string(t.path().join("comm"))
+                .unwrap_or_default()
+                .trim()
+                == "sene-hub-writer"
+        })
+        .map_or(0, |t| wchar(&t.path()));
+    (all, writer)
+}
+
 /// The system's processor time (`/proc/stat`, in ticks): all of it, and what the hypervisor
 /// gave to other machines (steal).
 fn cpu_ticks() -> (u64, u64) {
@@ -2165,6 +2192,7 @@ fn hub_child(store: &Path) {
             let mut writer_at_mark = writer_schedstat();
             let mut cpu_at_mark = cpu_time();
             let mut faults_at_mark = minor_faults();
+            let mut written_at_mark = written_bytes();
             for line in std::io::stdin().lines() {
                 let Ok(line) = line else { break };
                 let answer = match line.trim() {
@@ -2176,6 +2204,7 @@ fn hub_child(store: &Path) {
                         writer_at_mark = writer_schedstat();
                         cpu_at_mark = cpu_time();
                         faults_at_mark = minor_faults();
+                        written_at_mark = written_bytes();
                         format!("{{\"reset\":{reset},\"rss_kb\":{rss_at_mark}}}")
                     }
                     "count" => counter.db().count(Table::Deliveries).unwrap().to_string(),
@@ -2189,6 +2218,8 @@ fn hub_child(store: &Path) {
                         "writer_wait_ns": writer_schedstat().1 - writer_at_mark.1,
                         "cpu_ms": cpu_time().zip(cpu_at_mark).map(|(a, b)| ms(a - b)),
                         "minor_faults": minor_faults().zip(faults_at_mark).map(|(a, b)| a - b),
+                        "written": written_bytes().0 - written_at_mark.0,
+                        "writer_written": written_bytes().1 - written_at_mark.1,
                     })
                     .to_string(),
                     other => format!("unknown command {other}"),
@@ -2655,6 +2686,9 @@ struct BurstRun {
     hub_cpu: Option<f64>,
     /// The hub's minor page faults during the burst.
     hub_faults: Option<u64>,
+    /// Bytes the hub wrote during the burst: all its threads, and the writer's alone.
+    hub_written: u64,
+    writer_written: u64,
     /// The share of the machine's processor time stolen by the hypervisor, from the requests'
     /// release to the last laptop's end.
     steal: f64,
@@ -2905,6 +2939,8 @@ fn run_burst(setup: &BurstSetup, work: &Path) -> BurstRun {
         writer_wait: Duration::from_nanos(report["writer_wait_ns"].as_u64().unwrap()),
         hub_cpu: report["cpu_ms"].as_f64(),
         hub_faults: report["minor_faults"].as_u64(),
+        hub_written: report["written"].as_u64().unwrap_or(0),
+        writer_written: report["writer_written"].as_u64().unwrap_or(0),
         steal,
         morning,
         warmed,
@@ -2948,13 +2984,15 @@ fn burst(coops: u32, day: usize, runs: usize, quick: bool) -> (BurstSetup, Vec<B
             eprintln!("    burst {k}/{runs}: {coops} laptops at once…");
             let r = run_burst(&setup, work.path());
             eprintln!(
-                "      {:.3} s (hub {:.3} s; writer on CPU {:.0} ms, waiting {:.0} ms; hub CPU {:?} ms, {:?} page faults; steal {:.0} %), TCP {:?}, groups {:?}",
+                "      {:.3} s (hub {:.3} s; writer on CPU {:.0} ms, waiting {:.0} ms; hub CPU {:?} ms, {:?} page faults; wrote {:.1} MB, the writer {:.1} MB; steal {:.0} %), TCP {:?}, groups {:?}",
                 r.wall.as_secs_f64(),
                 r.hub_wall.as_secs_f64(),
                 ms(r.writer_cpu),
                 ms(r.writer_wait),
                 r.hub_cpu,
                 r.hub_faults,
+                r.hub_written as f64 / 1e6,
+                r.writer_written as f64 / 1e6,
                 r.steal * 100.0,
                 r.tcp,
                 r.groups.iter().map(group_text).collect::<Vec<_>>()

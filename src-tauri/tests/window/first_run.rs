@@ -272,6 +272,72 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
         })
         .expect("search at the office");
     assert_eq!(found.len(), 1, "the member reached the office: {report}");
+
+    // the same in English, every step the progress line showed read back: a second member
+    // registered, then « Sync now »
+    w.click_on("#lang-en");
+    w.wait_text("#nav-members", "Cooperatives & members");
+    w.invoke(
+        "register_member",
+        Some(serde_json::json!({
+            "cooperative_id": coop_id,
+            "number": format!("{coop}-9002"),
+            "full_name": "Aminata Coulibaly",
+            "sex": "f",
+            "birth_year": 1987,
+            "village": "Fana",
+            "phone": null,
+            "nina": null,
+            "crops": ["dry_cereals"],
+            "confirmed": true,
+        })),
+    );
+    // each text the progress line takes as the page draws it, from this sync's first step on
+    // (the French sync's last step is still shown until it starts)
+    w.script(
+        "window.__steps = []; \
+         new MutationObserver(() => { \
+           const b = document.querySelector('#sync-progress-block span'); \
+           const t = b && b.textContent; \
+           if (!t || (window.__steps.length === 0 && !t.startsWith('Sending'))) return; \
+           if (window.__steps[window.__steps.length - 1] !== t) window.__steps.push(t); \
+         }).observe(document.body, { subtree: true, childList: true, characterData: true });",
+        &[],
+    );
+    w.click_on("#sync-now");
+    let report = w.text(&w.wait_text("#sync-report", "Synced: 1 record(s) sent"));
+    w.wait_text("#sync-progress-block", "Done — 24/24");
+    let steps: Vec<String> =
+        serde_json::from_value(w.script("return window.__steps;", &[])).expect("the steps seen");
+    for step in [
+        "Sending",
+        "The office's answer received, applying it (round 1) — 2/24",
+        "record(s) received (round 1) — 3/24",
+        "Done — 24/24",
+    ] {
+        assert!(
+            steps.iter().any(|s| s.contains(step)),
+            "the progress line showed « {step} »: {steps:?} ({report})"
+        );
+    }
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s.contains("tour") && !s.contains("Terminé")),
+        "no French left in the English steps: {steps:?}"
+    );
+    w.shot("synchronisation-en");
+    let found = office
+        .search_members(&sene_api::SearchRequest {
+            query: "Aminata Coulibaly".into(),
+            cooperative_id: None,
+        })
+        .expect("search at the office");
+    assert_eq!(
+        found.len(),
+        1,
+        "the second member reached the office: {report}"
+    );
     w.close();
     drop(driver);
     drop(office);
