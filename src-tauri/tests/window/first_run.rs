@@ -238,21 +238,24 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
         .and_then(|c| c["id"].as_str())
         .unwrap_or_else(|| panic!("the cooperative {coop} on the laptop"))
         .to_owned();
-    w.invoke(
-        "register_member",
-        Some(serde_json::json!({
-            "cooperative_id": coop_id,
-            "number": format!("{coop}-9001"),
-            "full_name": "Kadiatou Diallo",
-            "sex": "f",
-            "birth_year": 1990,
-            "village": "Fana",
-            "phone": null,
-            "nina": null,
-            "crops": ["dry_cereals"],
-            "confirmed": true,
-        })),
-    );
+    let register = |w: &Window, number: &str, name: &str| {
+        w.invoke(
+            "register_member",
+            Some(serde_json::json!({
+                "cooperative_id": coop_id,
+                "number": format!("{coop}-{number}"),
+                "full_name": name,
+                "sex": "f",
+                "birth_year": 1990,
+                "village": "Fana",
+                "phone": null,
+                "nina": null,
+                "crops": ["dry_cereals"],
+                "confirmed": true,
+            })),
+        )
+    };
+    register(&w, "9001", "Kadiatou Diallo");
     w.click_on("#nav-sync");
     w.click_on("#sync-now");
     let report = w.text(&w.wait("#sync-report"));
@@ -277,21 +280,7 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
     // registered, then « Sync now »
     w.click_on("#lang-en");
     w.wait_text("#nav-members", "Cooperatives & members");
-    w.invoke(
-        "register_member",
-        Some(serde_json::json!({
-            "cooperative_id": coop_id,
-            "number": format!("{coop}-9002"),
-            "full_name": "Aminata Coulibaly",
-            "sex": "f",
-            "birth_year": 1987,
-            "village": "Fana",
-            "phone": null,
-            "nina": null,
-            "crops": ["dry_cereals"],
-            "confirmed": true,
-        })),
-    );
+    register(&w, "9002", "Aminata Coulibaly");
     // each text the progress line takes as the page draws it, from this sync's first step on
     // (the French sync's last step is still shown until it starts)
     w.script(
