@@ -268,13 +268,21 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
     // applied: three steps a round), waited for, as a step may come after the answer
     w.wait_text("#sync-progress-block", "Terminé — 24/24");
     w.shot("synchronisation");
-    let found = office
-        .search_members(&sene_api::SearchRequest {
-            query: "Kadiatou".into(),
-            cooperative_id: None,
-        })
-        .expect("search at the office");
-    assert_eq!(found.len(), 1, "the member reached the office: {report}");
+    // how many members the office finds by that name
+    let at_office = |name: &str| {
+        office
+            .search_members(&sene_api::SearchRequest {
+                query: name.into(),
+                cooperative_id: None,
+            })
+            .expect("search at the office")
+            .len()
+    };
+    assert_eq!(
+        at_office("Kadiatou"),
+        1,
+        "the member reached the office: {report}"
+    );
 
     // the same in English, every step the progress line showed read back: a second member
     // registered, then « Sync now »
@@ -316,14 +324,8 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
         "no French left in the English steps: {steps:?}"
     );
     w.shot("synchronisation-en");
-    let found = office
-        .search_members(&sene_api::SearchRequest {
-            query: "Aminata Coulibaly".into(),
-            cooperative_id: None,
-        })
-        .expect("search at the office");
     assert_eq!(
-        found.len(),
+        at_office("Aminata Coulibaly"),
         1,
         "the second member reached the office: {report}"
     );
