@@ -10,11 +10,12 @@
 //! union).
 //!
 //! `burst` (and `burst2`, `burst4`, a union twice and four times as large): every field laptop
-//! of the union (150, 300, 600), each enrolled and holding its day of deliveries, pushes at the same moment with
-//! `client::sync` over HTTP on loopback to a hub in a process of its own (this binary, serving
-//! a copy of the office's store as `sene hub serve` does), warmed by each laptop's morning
-//! sync. Timed from the first request sent to the last answer leaving the hub; the hub's
-//! delivery count is checked, its peak RSS growth read from its `VmHWM` (reset just before).
+//! of the union (150, 300, 600), each enrolled and holding its day of deliveries, pushes at the
+//! same moment with `client::sync` over HTTP on loopback to a hub in a process of its own (this
+//! binary, serving a copy of the office's store as `sene hub serve` does), warmed by each
+//! laptop's morning sync. Timed from the first request sent to the last answer leaving the
+//! hub; the hub's delivery count is checked, its peak RSS growth read from its `VmHWM` (reset
+//! just before), the bytes it wrote from `/proc/<pid>/io`.
 //! `SENE_BENCH_BURST_CACHE=dir` keeps the setup for later runs, `SENE_BENCH_BURST_RUNS=k`,
 //! `SENE_BENCH_BURST_NICE=idle|19|0` (once they have sent, the laptops run at `SCHED_IDLE`,
 //! the default: only when the hub leaves a core idle, as if each had its own processor; or at
@@ -2219,8 +2220,8 @@ fn hub_child(store: &Path) {
                         "writer_wait_ns": writer_schedstat().1 - writer_at_mark.1,
                         "cpu_ms": cpu_time().zip(cpu_at_mark).map(|(a, b)| ms(a - b)),
                         "minor_faults": minor_faults().zip(faults_at_mark).map(|(a, b)| a - b),
-                        "written": written_bytes().0 - written_at_mark.0,
-                        "writer_written": written_bytes().1 - written_at_mark.1,
+                        "written": written_bytes().0.saturating_sub(written_at_mark.0),
+                        "writer_written": written_bytes().1.saturating_sub(written_at_mark.1),
                     })
                     .to_string(),
                     other => format!("unknown command {other}"),
