@@ -91,6 +91,13 @@ fn a_push_while_the_office_has_news_is_one_round_trip_and_is_confirmed_at_the_ne
         ),
         "{steps:?}"
     );
+    // their places on the progress bar: one, two, three of round 1, then the bar's end
+    assert_eq!(
+        steps.iter().map(client::Progress::step).collect::<Vec<_>>(),
+        [1, 2, 3, client::Progress::STEPS],
+        "{steps:?}"
+    );
+    assert_eq!(client::Progress::STEPS, client::MAX_ROUNDS * 3);
     assert_eq!(
         push.rounds, 1,
         "a push while the office has news took {} round trips: {push:?}",

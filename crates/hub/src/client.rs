@@ -52,6 +52,23 @@ pub enum Progress {
     Done,
 }
 
+impl Progress {
+    /// Steps a sync can take at most: three a round (sent, answer read, applied), the last
+    /// one being [`Progress::Done`].
+    pub const STEPS: usize = MAX_ROUNDS * 3;
+
+    /// This step's place among [`Progress::STEPS`], for a progress bar.
+    #[must_use]
+    pub fn step(&self) -> usize {
+        match self {
+            Progress::Sending { round, .. } => round * 3 - 2,
+            Progress::Answered { round, .. } => round * 3 - 1,
+            Progress::Received { round, .. } => round * 3,
+            Progress::Done => Progress::STEPS,
+        }
+    }
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientReport {

@@ -84,40 +84,34 @@ impl Session {
             ));
         }
         let r = client::sync(&mut self.ledger, None, &mut |p| {
-            let (step, done) = match p {
-                client::Progress::Sending { round, docs, .. } => (
+            let step = match p {
+                client::Progress::Sending { round, docs, .. } => {
                     if fr {
                         format!("Envoi de {docs} document(s) (tour {round})")
                     } else {
                         format!("Sending {docs} document(s) (round {round})")
-                    },
-                    *round * 3 - 2,
-                ),
-                client::Progress::Answered { round, .. } => (
+                    }
+                }
+                client::Progress::Answered { round, .. } => {
                     if fr {
                         format!("Réponse du bureau reçue, intégration (tour {round})")
                     } else {
                         format!("The office's answer received, applying it (round {round})")
-                    },
-                    *round * 3 - 1,
-                ),
-                client::Progress::Received { round, records, .. } => (
+                    }
+                }
+                client::Progress::Received { round, records, .. } => {
                     if fr {
                         format!("{records} enregistrement(s) reçu(s) (tour {round})")
                     } else {
                         format!("{records} record(s) received (round {round})")
-                    },
-                    *round * 3,
-                ),
-                client::Progress::Done => (
-                    if fr { "Terminé" } else { "Done" }.to_owned(),
-                    client::MAX_ROUNDS * 3,
-                ),
+                    }
+                }
+                client::Progress::Done => if fr { "Terminé" } else { "Done" }.to_owned(),
             };
             progress(&SyncProgressView {
                 step,
-                done: u32::try_from(done).unwrap_or(0),
-                total: u32::try_from(client::MAX_ROUNDS * 3).unwrap_or(0),
+                done: u32::try_from(p.step()).unwrap_or(0),
+                total: u32::try_from(client::Progress::STEPS).unwrap_or(0),
             });
         })
         .map_err(|e| ApiError::from_hub(&e, lang))?;
