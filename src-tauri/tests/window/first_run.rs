@@ -324,6 +324,19 @@ fn a_field_laptop_joins_its_union_from_the_first_run_screen() {
         "no French left in the English steps: {steps:?}"
     );
     w.shot("synchronisation-en");
+    // bad input, in English: a USB file that is not there is said in the import's own box,
+    // in the person's language (not the system's « No such file or directory »)
+    let missing = dir.path().join("no-such-stick.sene");
+    w.type_into("#usb-import-path", &missing.display().to_string());
+    w.click_on("#usb-import");
+    let err = w.text(&w.wait_text("#usb-import-form .error", "not found"));
+    assert!(
+        err.contains("no-such-stick.sene")
+            && err.contains("USB stick is plugged in")
+            && !err.contains("os error"),
+        "the missing file said in English in the import's box: {err}"
+    );
+    w.shot("fichier-absent-en");
     assert_eq!(
         at_office("Aminata Coulibaly"),
         1,

@@ -141,14 +141,25 @@ impl Session {
     }
 
     pub(crate) fn file_error(&self, path: &Path, e: &std::io::Error) -> ApiError {
-        ApiError::new(
-            ErrorCode::File,
-            if self.lang == Lang::Fr {
-                format!("fichier {} : {e}", path.display())
-            } else {
-                format!("file {}: {e}", path.display())
-            },
-        )
+        use std::io::ErrorKind as K;
+        let p = path.display();
+        // the system's own text is in English whatever the interface's language: the two
+        // cases a person meets with a USB stick are said in theirs
+        let message = match (e.kind(), self.lang == Lang::Fr) {
+            (K::NotFound, true) => {
+                format!(
+                    "fichier {p} introuvable : vérifiez le chemin et que la clé USB est branchée"
+                )
+            }
+            (K::NotFound, false) => {
+                format!("file {p} not found: check the path and that the USB stick is plugged in")
+            }
+            (K::PermissionDenied, true) => format!("fichier {p} : accès refusé"),
+            (K::PermissionDenied, false) => format!("file {p}: permission denied"),
+            (_, true) => format!("fichier {p} : {e}"),
+            (_, false) => format!("file {p}: {e}"),
+        };
+        ApiError::new(ErrorCode::File, message)
     }
 
     /// `usb_export`: on a laptop, what the office lacks, to a file for a USB stick; at the

@@ -253,6 +253,15 @@ fn the_office_reads_a_laptops_file_and_writes_one_for_it() {
         e.message.contains("n'est pas un fichier d'échange Sene"),
         "{e:?}"
     );
+    // a file that is not there: said in French, not in the system's words
+    let e = import(&mut office, &stick.path().join("absent.sene"));
+    assert_eq!(e.code, ErrorCode::File);
+    assert!(
+        e.message.contains("absent.sene introuvable")
+            && e.message.contains("clé USB est branchée")
+            && !e.message.contains("os error"),
+        "{e:?}"
+    );
     // the file the office made for the laptop is the laptop's to read
     let e = import(&mut office, &back);
     assert!(
